@@ -1,0 +1,67 @@
+use crate::Period;
+
+/// The result type of this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Why a value of the core model could not be built or used.
+///
+/// Messages are lowercase, name the offending input and say what was
+/// expected, so that an adapter can wrap them with a file position.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A customer key was empty, too long, padded with spaces or held a
+    /// control character.
+    #[error("invalid customer key {key:?}: {reason}")]
+    InvalidKey {
+        /// The rejected key (cut to 80 characters).
+        key: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// A period could not be parsed or is empty.
+    #[error("invalid period {input:?}: {reason}")]
+    InvalidPeriod {
+        /// The rejected input.
+        input: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A money amount could not be parsed.
+    #[error("invalid amount {input:?}: expected a decimal number like 1234.56")]
+    InvalidMoney {
+        /// The rejected input.
+        input: String,
+    },
+    /// A name (basis, stage, interaction kind, ...) is not one of the known ones.
+    #[error("invalid {what} {input:?}: expected one of {expected}")]
+    InvalidName {
+        /// What kind of name was expected.
+        what: &'static str,
+        /// The rejected input.
+        input: String,
+        /// The accepted names, comma separated.
+        expected: &'static str,
+    },
+    /// Two ledgers that track different periods cannot be merged.
+    #[error("cannot merge ledgers that track different periods")]
+    PeriodMismatch,
+    /// A period was asked of a ledger that does not track it.
+    #[error("period {period} is not tracked by this ledger")]
+    UntrackedPeriod {
+        /// The period asked for.
+        period: Period,
+    },
+    /// A sum left the range of [`Money`](crate::Money) (about 7.9e28).
+    #[error("amount overflow in the totals of customer {key:?}")]
+    Overflow {
+        /// The customer whose total overflowed (cut to 80 characters).
+        key: String,
+    },
+    /// More customers (or key bytes) than the ledger's dense indices hold.
+    #[error("too many customers: the ledger holds at most {max} customers and 4 GiB of keys")]
+    Capacity {
+        /// The most customers a ledger holds.
+        max: u64,
+    },
+}

@@ -1,0 +1,616 @@
+use chrono::{Datelike, NaiveDate};
+
+use crate::interner::MAX_CUSTOMERS;
+use crate::{
+    Basis, Customer, CustomerId, Error, Interaction, Interner, Money, Period, Result, Stage,
+    Transaction, check_key,
+};
+
+/// Options of a [`Ledger`]. The default tracks what the pyramid and the
+/// migration matrix need, in memory proportional to the customers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct LedgerOptions {
+    /// Keep each customer's distinct purchase days (days with a transaction
+    /// of positive revenue). Default `false`.
+    ///
+    /// Cost: 4 bytes per distinct (customer, day) pair plus a vector header
+    /// per customer, so memory then grows with the history, not only with
+    /// the customers. Needed for frequency-based analyses (RFM, lifetime
+    /// value); the pyramid does not need it.
+    pub purchase_days: bool,
+}
+
+impl LedgerOptions {
+    /// The default options.
+    pub fn new() -> LedgerOptions {
+        LedgerOptions::default()
+    }
+
+    /// Sets [`LedgerOptions::purchase_days`].
+    #[must_use]
+    pub fn purchase_days(mut self, yes: bool) -> LedgerOptions {
+        self.purchase_days = yes;
+        self
+    }
+}
+
+/// Counts over everything a [`Ledger`] was fed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct LedgerStats {
+    /// Transactions recorded.
+    pub transactions: u64,
+    /// Transactions recorded without a margin (they add nothing on the
+    /// margin basis; an analysis on that basis should say so).
+    pub transactions_without_margin: u64,
+    /// Interactions recorded.
+    pub interactions: u64,
+    /// Register entries recorded.
+    pub register_entries: u64,
+}
+
+/// What a [`Ledger`] knows of one customer over all time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CustomerTotals {
+    first: Option<NaiveDate>,
+    last: Option<NaiveDate>,
+    first_purchase: [Option<NaiveDate>; 2],
+    first_interaction: Option<NaiveDate>,
+    transactions: u32,
+    register: Option<Stage>,
+}
+
+impl CustomerTotals {
+    /// Date of the first transaction of any sign.
+    pub fn first_transaction(&self) -> Option<NaiveDate> {
+        self.first
+    }
+
+    /// Date of the last transaction of any sign.
+    pub fn last_transaction(&self) -> Option<NaiveDate> {
+        self.last
+    }
+
+    /// Date of the first purchase: the first transaction with positive value
+    /// on `basis`.
+    pub fn first_purchase(&self, basis: Basis) -> Option<NaiveDate> {
+        self.first_purchase[basis.index()]
+    }
+
+    /// Date of the first interaction.
+    pub fn first_interaction(&self) -> Option<NaiveDate> {
+        self.first_interaction
+    }
+
+    /// Number of transactions of any sign (saturating at `u32::MAX`).
+    pub fn transactions(&self) -> u32 {
+        self.transactions
+    }
+
+    /// The stage recorded in the register, or `None` when the customer is
+    /// not in it.
+    pub fn register_stage(&self) -> Option<Stage> {
+        self.register
+    }
+
+    fn merge(&mut self, o: &CustomerTotals) {
+        self.first = min_opt(self.first, o.first);
+        self.last = self.last.max(o.last);
+        for b in 0..2 {
+            self.first_purchase[b] = min_opt(self.first_purchase[b], o.first_purchase[b]);
+        }
+        self.first_interaction = min_opt(self.first_interaction, o.first_interaction);
+        self.transactions = self.transactions.saturating_add(o.transactions);
+        if o.register.is_some() {
+            self.register = o.register;
+        }
+    }
+}
+
+/// What a [`Ledger`] knows of one customer in one tracked period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PeriodTotals {
+    value: [Money; 2],
+    transactions: u32,
+    last_purchase_before: [Option<NaiveDate>; 2],
+}
+
+impl PeriodTotals {
+    /// The sum of `basis` over the customer's transactions dated in the
+    /// period (credit notes net out).
+    pub fn value(&self, basis: Basis) -> Money {
+        self.value[basis.index()]
+    }
+
+    /// Number of transactions dated in the period (saturating).
+    pub fn transactions(&self) -> u32 {
+        self.transactions
+    }
+
+    /// Date of the last purchase (positive value on `basis`) dated before
+    /// the period's start.
+    pub fn last_purchase_before(&self, basis: Basis) -> Option<NaiveDate> {
+        self.last_purchase_before[basis.index()]
+    }
+
+    /// Whether the customer made a purchase (positive value on `basis`)
+    /// before the period's start.
+    pub fn purchased_before(&self, basis: Basis) -> bool {
+        self.last_purchase_before[basis.index()].is_some()
+    }
+
+    fn merge(&mut self, o: &PeriodTotals) -> Option<()> {
+        let value = [
+            self.value[0].checked_add(o.value[0])?,
+            self.value[1].checked_add(o.value[1])?,
+        ];
+        self.value = value;
+        self.transactions = self.transactions.saturating_add(o.transactions);
+        for b in 0..2 {
+            self.last_purchase_before[b] = self.last_purchase_before[b].max(o.last_purchase_before[b]);
+        }
+        Some(())
+    }
+}
+
+fn min_opt(a: Option<NaiveDate>, b: Option<NaiveDate>) -> Option<NaiveDate> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, None) => a,
+        (None, b) => b,
+    }
+}
+
+/// Per-customer aggregates of a whole history, for a fixed set of periods.
+///
+/// The ledger is the one streaming pass every analysis reads: feed it
+/// transactions, interactions and register entries in any order, then ask
+/// for each customer's [`CustomerTotals`] and, per tracked period, its
+/// [`PeriodTotals`]. Memory grows with the number of customers (about 30
+/// bytes plus 44 per tracked period, plus the key), never with the number of
+/// rows (unless [`LedgerOptions::purchase_days`] is on). Results do not
+/// depend on the order of the input: sums are exact and ties are broken by
+/// key downstream.
+///
+/// Ledgers built over parts of the input can be [merged](Ledger::merge),
+/// which is how the CSV reader uses both cores.
+///
+/// ```
+/// use crm_core::{Basis, Ledger, Money, Period};
+/// use chrono::NaiveDate;
+///
+/// let year: Period = "2024".parse()?;
+/// let mut ledger = Ledger::new([year]);
+/// let d = |m, d| NaiveDate::from_ymd_opt(2024, m, d).unwrap();
+/// ledger.record_sale("C1", d(3, 1), "100.00".parse()?, Some("30.00".parse()?))?;
+/// ledger.record_sale("C1", d(4, 1), "-20.00".parse()?, None)?;
+/// let id = ledger.id("C1").unwrap();
+/// let p = ledger.period_index(&year)?;
+/// assert_eq!(ledger.period_totals(id, p).value(Basis::Revenue), "80.00".parse::<Money>()?);
+/// assert_eq!(ledger.stats().transactions_without_margin, 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Ledger {
+    periods: Vec<Period>,
+    options: LedgerOptions,
+    interner: Interner,
+    totals: Vec<CustomerTotals>,
+    period_totals: Vec<PeriodTotals>,
+    purchase_days: Vec<Vec<i32>>,
+    stats: LedgerStats,
+}
+
+impl Ledger {
+    /// An empty ledger tracking `periods` (duplicates are dropped) with the
+    /// default options.
+    pub fn new(periods: impl IntoIterator<Item = Period>) -> Ledger {
+        Ledger::with_options(periods, LedgerOptions::default())
+    }
+
+    /// An empty ledger tracking `periods` with `options`.
+    pub fn with_options(periods: impl IntoIterator<Item = Period>, options: LedgerOptions) -> Ledger {
+        let mut ps: Vec<Period> = Vec::new();
+        for p in periods {
+            if !ps.contains(&p) {
+                ps.push(p);
+            }
+        }
+        Ledger {
+            periods: ps,
+            options,
+            interner: Interner::new(),
+            totals: Vec::new(),
+            period_totals: Vec::new(),
+            purchase_days: Vec::new(),
+            stats: LedgerStats::default(),
+        }
+    }
+
+    /// The tracked periods, in the order given.
+    pub fn periods(&self) -> &[Period] {
+        &self.periods
+    }
+
+    /// The options the ledger was made with.
+    pub fn options(&self) -> LedgerOptions {
+        self.options
+    }
+
+    /// The index of `period` among the tracked ones, for
+    /// [`Ledger::period_totals`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UntrackedPeriod`] when the ledger does not track it.
+    pub fn period_index(&self, period: &Period) -> Result<usize> {
+        self.periods
+            .iter()
+            .position(|p| p == period)
+            .ok_or(Error::UntrackedPeriod { period: *period })
+    }
+
+    /// The number of customers known (by a transaction, an interaction or
+    /// the register).
+    pub fn len(&self) -> usize {
+        self.totals.len()
+    }
+
+    /// Whether no customer is known.
+    pub fn is_empty(&self) -> bool {
+        self.totals.is_empty()
+    }
+
+    /// Every customer id, in order of first appearance.
+    pub fn ids(&self) -> impl ExactSizeIterator<Item = CustomerId> + '_ {
+        self.interner.iter().map(|(id, _)| id)
+    }
+
+    /// The id of `key`, if the ledger knows it.
+    pub fn id(&self, key: &str) -> Option<CustomerId> {
+        self.interner.get(key)
+    }
+
+    /// The key of `id`.
+    ///
+    /// # Panics
+    ///
+    /// When `id` was not made by this ledger.
+    pub fn key(&self, id: CustomerId) -> &str {
+        self.interner.key(id)
+    }
+
+    /// The all-time totals of `id`.
+    ///
+    /// # Panics
+    ///
+    /// When `id` was not made by this ledger.
+    pub fn totals(&self, id: CustomerId) -> &CustomerTotals {
+        &self.totals[id.index()]
+    }
+
+    /// The totals of `id` in the tracked period with index `period` (see
+    /// [`Ledger::period_index`]).
+    ///
+    /// # Panics
+    ///
+    /// When `id` was not made by this ledger or `period` is out of range.
+    pub fn period_totals(&self, id: CustomerId, period: usize) -> &PeriodTotals {
+        assert!(period < self.periods.len(), "period index out of range");
+        &self.period_totals[id.index() * self.periods.len() + period]
+    }
+
+    /// The distinct purchase days of `id` in ascending order, when the
+    /// ledger was made with [`LedgerOptions::purchase_days`]; `None`
+    /// otherwise.
+    pub fn purchase_days(&self, id: CustomerId) -> Option<impl Iterator<Item = NaiveDate> + '_> {
+        if !self.options.purchase_days {
+            return None;
+        }
+        Some(
+            self.purchase_days[id.index()]
+                .iter()
+                .filter_map(|&d| NaiveDate::from_num_days_from_ce_opt(d)),
+        )
+    }
+
+    /// Counts over everything recorded.
+    pub fn stats(&self) -> &LedgerStats {
+        &self.stats
+    }
+
+    /// The interner behind the ids.
+    pub fn interner(&self) -> &Interner {
+        &self.interner
+    }
+
+    fn intern(&mut self, key: &str) -> Result<CustomerId> {
+        let (id, new) = self.interner.intern(key)?;
+        if new {
+            self.totals.push(CustomerTotals::default());
+            self.period_totals
+                .resize(self.period_totals.len() + self.periods.len(), PeriodTotals::default());
+            if self.options.purchase_days {
+                self.purchase_days.push(Vec::new());
+            }
+        }
+        Ok(id)
+    }
+
+    /// Records one sale or credit note of the customer `key`.
+    ///
+    /// This is the hot path of every import: it looks the key up without
+    /// allocating and touches only this customer's aggregates.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidKey`] for an invalid key, [`Error::Overflow`] when a
+    /// period's sum leaves the range of [`Money`] (nothing is recorded
+    /// then), [`Error::Capacity`] past `u32::MAX` customers.
+    pub fn record_sale(
+        &mut self,
+        key: &str,
+        date: NaiveDate,
+        revenue: Money,
+        margin: Option<Money>,
+    ) -> Result<CustomerId> {
+        check_key(key)?;
+        let id = self.intern(key)?;
+        let np = self.periods.len();
+        let values = [revenue, margin.unwrap_or(Money::ZERO)];
+        let positive = [revenue.is_positive(), margin.is_some_and(Money::is_positive)];
+        // Check every sum first so that an overflow records nothing.
+        let base = id.index() * np;
+        for (i, p) in self.periods.iter().enumerate() {
+            if p.contains(date) {
+                let v = &self.period_totals[base + i].value;
+                if v[0].checked_add(values[0]).is_none() || v[1].checked_add(values[1]).is_none() {
+                    return Err(overflow(key));
+                }
+            }
+        }
+        for (i, p) in self.periods.iter().enumerate() {
+            let pt = &mut self.period_totals[base + i];
+            if date < p.start() {
+                for b in 0..2 {
+                    if positive[b] {
+                        pt.last_purchase_before[b] = pt.last_purchase_before[b].max(Some(date));
+                    }
+                }
+            } else if date < p.end() {
+                // Checked above: cannot overflow.
+                pt.value[0] += values[0];
+                pt.value[1] += values[1];
+                pt.transactions = pt.transactions.saturating_add(1);
+            }
+        }
+        let t = &mut self.totals[id.index()];
+        t.first = min_opt(t.first, Some(date));
+        t.last = t.last.max(Some(date));
+        for b in 0..2 {
+            if positive[b] {
+                t.first_purchase[b] = min_opt(t.first_purchase[b], Some(date));
+            }
+        }
+        t.transactions = t.transactions.saturating_add(1);
+        if self.options.purchase_days && positive[0] {
+            insert_day(&mut self.purchase_days[id.index()], date.num_days_from_ce());
+        }
+        self.stats.transactions += 1;
+        if margin.is_none() {
+            self.stats.transactions_without_margin += 1;
+        }
+        Ok(id)
+    }
+
+    /// Records a [`Transaction`]; see [`Ledger::record_sale`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Ledger::record_sale`].
+    pub fn add_transaction(&mut self, t: &Transaction) -> Result<CustomerId> {
+        self.record_sale(t.customer.as_str(), t.date, t.revenue, t.margin)
+    }
+
+    /// Records a contact moment with `key` on `date`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidKey`], [`Error::Capacity`].
+    pub fn record_interaction(&mut self, key: &str, date: NaiveDate) -> Result<CustomerId> {
+        check_key(key)?;
+        let id = self.intern(key)?;
+        let t = &mut self.totals[id.index()];
+        t.first_interaction = min_opt(t.first_interaction, Some(date));
+        self.stats.interactions += 1;
+        Ok(id)
+    }
+
+    /// Records an [`Interaction`]; see [`Ledger::record_interaction`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Ledger::record_interaction`].
+    pub fn add_interaction(&mut self, i: &Interaction) -> Result<CustomerId> {
+        self.record_interaction(i.customer.as_str(), i.date)
+    }
+
+    /// Records that `key` is in the register with `stage`. A later entry for
+    /// the same key replaces the stage.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidKey`], [`Error::Capacity`].
+    pub fn record_register(&mut self, key: &str, stage: Stage) -> Result<CustomerId> {
+        check_key(key)?;
+        let id = self.intern(key)?;
+        self.totals[id.index()].register = Some(stage);
+        self.stats.register_entries += 1;
+        Ok(id)
+    }
+
+    /// Records a register entry; see [`Ledger::record_register`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Ledger::record_register`].
+    pub fn add_customer(&mut self, c: &Customer) -> Result<CustomerId> {
+        self.record_register(c.key.as_str(), c.stage)
+    }
+
+    /// Adds everything `other` recorded to this ledger, as if its input had
+    /// been fed here. Register stages from `other` win over this ledger's.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::PeriodMismatch`] when the ledgers track different periods or
+    /// options; [`Error::Overflow`] when a sum leaves the range of
+    /// [`Money`] (this ledger is then partly merged and should be dropped);
+    /// [`Error::Capacity`].
+    pub fn merge(&mut self, other: &Ledger) -> Result<()> {
+        if self.periods != other.periods || self.options != other.options {
+            return Err(Error::PeriodMismatch);
+        }
+        let np = self.periods.len();
+        self.totals.reserve(other.len().saturating_sub(self.len()));
+        for (oid, key) in other.interner.iter() {
+            let id = self.intern(key)?;
+            self.totals[id.index()].merge(&other.totals[oid.index()]);
+            for i in 0..np {
+                let o = other.period_totals[oid.index() * np + i];
+                self.period_totals[id.index() * np + i]
+                    .merge(&o)
+                    .ok_or_else(|| overflow(key))?;
+            }
+            if self.options.purchase_days {
+                for &d in &other.purchase_days[oid.index()] {
+                    insert_day(&mut self.purchase_days[id.index()], d);
+                }
+            }
+        }
+        let s = &mut self.stats;
+        s.transactions += other.stats.transactions;
+        s.transactions_without_margin += other.stats.transactions_without_margin;
+        s.interactions += other.stats.interactions;
+        s.register_entries += other.stats.register_entries;
+        Ok(())
+    }
+
+    /// The most customers a ledger holds.
+    pub const MAX_CUSTOMERS: u64 = MAX_CUSTOMERS;
+}
+
+fn overflow(key: &str) -> Error {
+    Error::Overflow {
+        key: key.chars().take(80).collect(),
+    }
+}
+
+/// Inserts `day` into the sorted, deduplicated `days`; appending is the
+/// common case for date-sorted input.
+fn insert_day(days: &mut Vec<i32>, day: i32) {
+    match days.last() {
+        None => days.push(day),
+        Some(&last) if day > last => days.push(day),
+        Some(&last) if day == last => {}
+        Some(_) => {
+            if let Err(pos) = days.binary_search(&day) {
+                days.insert(pos, day);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    fn m(s: &str) -> Money {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn aggregates_per_period() {
+        let p24: Period = "2024".parse().unwrap();
+        let p23: Period = "2023".parse().unwrap();
+        let mut l = Ledger::with_options([p24, p23, p24], LedgerOptions::new().purchase_days(true));
+        assert_eq!(l.periods().len(), 2);
+        l.record_sale("A", d(2023, 5, 1), m("10"), Some(m("2"))).unwrap();
+        l.record_sale("A", d(2024, 5, 1), m("5.5"), Some(m("1"))).unwrap();
+        l.record_sale("A", d(2024, 5, 1), m("-1.5"), None).unwrap();
+        l.record_sale("A", d(2025, 1, 1), m("100"), None).unwrap();
+        l.record_interaction("B", d(2024, 2, 2)).unwrap();
+        l.record_register("C", Stage::Suspect).unwrap();
+        let a = l.id("A").unwrap();
+        let (i24, i23) = (l.period_index(&p24).unwrap(), l.period_index(&p23).unwrap());
+        assert_eq!(l.period_totals(a, i24).value(Basis::Revenue), m("4.0"));
+        assert_eq!(l.period_totals(a, i24).value(Basis::Margin), m("1"));
+        assert_eq!(l.period_totals(a, i24).transactions(), 2);
+        assert_eq!(l.period_totals(a, i24).last_purchase_before(Basis::Revenue), Some(d(2023, 5, 1)));
+        assert!(!l.period_totals(a, i23).purchased_before(Basis::Revenue));
+        assert_eq!(l.totals(a).first_transaction(), Some(d(2023, 5, 1)));
+        assert_eq!(l.totals(a).last_transaction(), Some(d(2025, 1, 1)));
+        assert_eq!(l.totals(a).transactions(), 4);
+        assert_eq!(l.purchase_days(a).unwrap().count(), 3);
+        assert_eq!(l.len(), 3);
+        assert_eq!(l.stats().transactions_without_margin, 2);
+        let b = l.id("B").unwrap();
+        assert_eq!(l.totals(b).first_interaction(), Some(d(2024, 2, 2)));
+        assert_eq!(l.totals(l.id("C").unwrap()).register_stage(), Some(Stage::Suspect));
+        assert!(l.period_index(&"2022".parse().unwrap()).is_err());
+    }
+
+    #[test]
+    fn overflow_is_an_error_and_records_nothing() {
+        let p: Period = "2024".parse().unwrap();
+        let mut l = Ledger::new([p]);
+        let big = Money::new(rust_decimal::Decimal::MAX);
+        l.record_sale("A", d(2024, 1, 1), big, None).unwrap();
+        let err = l.record_sale("A", d(2024, 1, 2), big, None).unwrap_err();
+        assert!(matches!(err, Error::Overflow { .. }));
+        assert_eq!(l.stats().transactions, 1);
+        assert_eq!(l.totals(l.id("A").unwrap()).transactions(), 1);
+    }
+
+    #[test]
+    fn merge_equals_single_pass() {
+        let p: Period = "2024".parse().unwrap();
+        let rows = [
+            ("A", d(2023, 1, 1), "5"),
+            ("B", d(2024, 1, 1), "7"),
+            ("A", d(2024, 6, 1), "3"),
+            ("C", d(2024, 6, 1), "-3"),
+            ("B", d(2022, 1, 1), "1"),
+        ];
+        let mut whole = Ledger::new([p]);
+        let mut left = Ledger::new([p]);
+        let mut right = Ledger::new([p]);
+        for (i, (k, date, v)) in rows.iter().enumerate() {
+            whole.record_sale(k, *date, m(v), None).unwrap();
+            let part = if i % 2 == 0 { &mut left } else { &mut right };
+            part.record_sale(k, *date, m(v), None).unwrap();
+        }
+        right.merge(&left).unwrap();
+        assert_eq!(right.len(), whole.len());
+        for id in whole.ids() {
+            let k = whole.key(id);
+            let rid = right.id(k).unwrap();
+            assert_eq!(whole.totals(id), right.totals(rid), "{k}");
+            assert_eq!(whole.period_totals(id, 0), right.period_totals(rid, 0), "{k}");
+        }
+        assert_eq!(right.stats(), whole.stats());
+        assert!(right.merge(&Ledger::new([])).is_err());
+    }
+
+    #[test]
+    fn rejects_bad_keys() {
+        let mut l = Ledger::new([]);
+        assert!(l.record_sale("", d(2024, 1, 1), m("1"), None).is_err());
+        assert!(l.is_empty());
+    }
+}

@@ -1,0 +1,218 @@
+use std::fmt;
+use std::iter::Sum;
+use std::ops::{Add, AddAssign, Neg, Sub, SubAssign};
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+
+use crate::{Error, Result};
+
+/// An exact amount of money in the data set's one currency.
+///
+/// A thin wrapper around [`rust_decimal::Decimal`]: sums are exact, so a
+/// total does not depend on the order rows arrive in, and values print as
+/// they were written (`12.50` stays `12.50`). Never `f64`.
+///
+/// ```
+/// use crm_core::Money;
+///
+/// let total: Money = ["12.50", "-2.5", "0.10"]
+///     .iter()
+///     .map(|s| s.parse::<Money>())
+///     .sum::<Result<Money, _>>()?;
+/// assert_eq!(total.to_string(), "10.10");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Money(Decimal);
+
+impl Money {
+    /// Zero.
+    pub const ZERO: Money = Money(Decimal::ZERO);
+
+    /// Wraps a decimal amount.
+    pub const fn new(amount: Decimal) -> Money {
+        Money(amount)
+    }
+
+    /// An amount given as an integer number of minor units with `scale`
+    /// decimals: `Money::from_minor(1250, 2)` is `12.50`.
+    ///
+    /// # Panics
+    ///
+    /// When `scale` exceeds 28, the most [`Decimal`] holds.
+    pub fn from_minor(units: i64, scale: u32) -> Money {
+        Money(Decimal::new(units, scale))
+    }
+
+    /// The amount as a decimal.
+    pub const fn as_decimal(self) -> Decimal {
+        self.0
+    }
+
+    /// Whether the amount is greater than zero.
+    pub fn is_positive(self) -> bool {
+        self.0.is_sign_positive() && !self.0.is_zero()
+    }
+
+    /// Whether the amount is zero.
+    pub fn is_zero(self) -> bool {
+        self.0.is_zero()
+    }
+
+    /// Adds, or `None` when the sum leaves [`Decimal`]'s range (about 7.9e28).
+    pub fn checked_add(self, other: Money) -> Option<Money> {
+        self.0.checked_add(other.0).map(Money)
+    }
+
+    /// Subtracts, or `None` when the difference leaves [`Decimal`]'s range.
+    pub fn checked_sub(self, other: Money) -> Option<Money> {
+        self.0.checked_sub(other.0).map(Money)
+    }
+
+    /// This amount as a share of `total` (`self / total`), or `None` when
+    /// `total` is zero.
+    pub fn ratio_to(self, total: Money) -> Option<Decimal> {
+        self.0.checked_div(total.0)
+    }
+
+    /// Rounds half away from zero to `decimals` places, for display.
+    pub fn round_dp(self, decimals: u32) -> Money {
+        Money(
+            self.0
+                .round_dp_with_strategy(decimals, rust_decimal::RoundingStrategy::MidpointAwayFromZero),
+        )
+    }
+}
+
+impl From<Decimal> for Money {
+    fn from(d: Decimal) -> Money {
+        Money(d)
+    }
+}
+
+impl From<Money> for Decimal {
+    fn from(m: Money) -> Decimal {
+        m.0
+    }
+}
+
+impl From<i64> for Money {
+    fn from(v: i64) -> Money {
+        Money(Decimal::from(v))
+    }
+}
+
+impl FromStr for Money {
+    type Err = Error;
+    /// Parses a plain decimal number with a `.` decimal point (`-12.50`,
+    /// `1e3` is rejected). Locale forms (decimal comma, grouping) are the
+    /// CSV adapter's business.
+    fn from_str(s: &str) -> Result<Money> {
+        let bytes = s.as_bytes();
+        let ok = !bytes.is_empty()
+            && bytes
+                .iter()
+                .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+'));
+        if !ok {
+            return Err(Error::InvalidMoney { input: s.into() });
+        }
+        Decimal::from_str_exact(s)
+            .map(Money)
+            .map_err(|_| Error::InvalidMoney { input: s.into() })
+    }
+}
+
+impl fmt::Display for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl Add for Money {
+    type Output = Money;
+    /// # Panics
+    ///
+    /// On overflow past about 7.9e28; use [`Money::checked_add`] where
+    /// amounts are untrusted.
+    fn add(self, rhs: Money) -> Money {
+        Money(self.0 + rhs.0)
+    }
+}
+
+impl AddAssign for Money {
+    fn add_assign(&mut self, rhs: Money) {
+        self.0 += rhs.0;
+    }
+}
+
+impl Sub for Money {
+    type Output = Money;
+    fn sub(self, rhs: Money) -> Money {
+        Money(self.0 - rhs.0)
+    }
+}
+
+impl SubAssign for Money {
+    fn sub_assign(&mut self, rhs: Money) {
+        self.0 -= rhs.0;
+    }
+}
+
+impl Neg for Money {
+    type Output = Money;
+    fn neg(self) -> Money {
+        Money(-self.0)
+    }
+}
+
+impl Sum for Money {
+    fn sum<I: Iterator<Item = Money>>(iter: I) -> Money {
+        iter.fold(Money::ZERO, Add::add)
+    }
+}
+
+impl<'a> Sum<&'a Money> for Money {
+    fn sum<I: Iterator<Item = &'a Money>>(iter: I) -> Money {
+        iter.copied().sum()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for Money {
+    /// Money is written as a decimal string (`"12.50"`), never a float.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_str(&self.0)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for Money {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_prints_exactly() {
+        for s in ["0", "12.50", "-3.1", "123456789012345678.99"] {
+            assert_eq!(s.parse::<Money>().unwrap().to_string(), s);
+        }
+        for bad in ["", "1,5", "1e3", "abc", "--1", "1.2.3"] {
+            assert!(bad.parse::<Money>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn sign_tests() {
+        assert!(Money::from(1).is_positive());
+        assert!(!Money::ZERO.is_positive());
+        assert!(!Money::from(-1).is_positive());
+        assert!(!"-0.00".parse::<Money>().unwrap().is_positive());
+    }
+}
