@@ -148,7 +148,8 @@ impl PeriodTotals {
         self.value = value;
         self.transactions = self.transactions.saturating_add(o.transactions);
         for b in 0..2 {
-            self.last_purchase_before[b] = self.last_purchase_before[b].max(o.last_purchase_before[b]);
+            self.last_purchase_before[b] =
+                self.last_purchase_before[b].max(o.last_purchase_before[b]);
         }
         Some(())
     }
@@ -210,7 +211,10 @@ impl Ledger {
     }
 
     /// An empty ledger tracking `periods` with `options`.
-    pub fn with_options(periods: impl IntoIterator<Item = Period>, options: LedgerOptions) -> Ledger {
+    pub fn with_options(
+        periods: impl IntoIterator<Item = Period>,
+        options: LedgerOptions,
+    ) -> Ledger {
         let mut ps: Vec<Period> = Vec::new();
         for p in periods {
             if !ps.contains(&p) {
@@ -329,8 +333,10 @@ impl Ledger {
         let (id, new) = self.interner.intern(key)?;
         if new {
             self.totals.push(CustomerTotals::default());
-            self.period_totals
-                .resize(self.period_totals.len() + self.periods.len(), PeriodTotals::default());
+            self.period_totals.resize(
+                self.period_totals.len() + self.periods.len(),
+                PeriodTotals::default(),
+            );
             if self.options.purchase_days {
                 self.purchase_days.push(Vec::new());
             }
@@ -359,7 +365,10 @@ impl Ledger {
         let id = self.intern(key)?;
         let np = self.periods.len();
         let values = [revenue, margin.unwrap_or(Money::ZERO)];
-        let positive = [revenue.is_positive(), margin.is_some_and(Money::is_positive)];
+        let positive = [
+            revenue.is_positive(),
+            margin.is_some_and(Money::is_positive),
+        ];
         // Check every sum first so that an overflow records nothing.
         let base = id.index() * np;
         for (i, p) in self.periods.iter().enumerate() {
@@ -540,8 +549,10 @@ mod tests {
         let p23: Period = "2023".parse().unwrap();
         let mut l = Ledger::with_options([p24, p23, p24], LedgerOptions::new().purchase_days(true));
         assert_eq!(l.periods().len(), 2);
-        l.record_sale("A", d(2023, 5, 1), m("10"), Some(m("2"))).unwrap();
-        l.record_sale("A", d(2024, 5, 1), m("5.5"), Some(m("1"))).unwrap();
+        l.record_sale("A", d(2023, 5, 1), m("10"), Some(m("2")))
+            .unwrap();
+        l.record_sale("A", d(2024, 5, 1), m("5.5"), Some(m("1")))
+            .unwrap();
         l.record_sale("A", d(2024, 5, 1), m("-1.5"), None).unwrap();
         l.record_sale("A", d(2025, 1, 1), m("100"), None).unwrap();
         l.record_interaction("B", d(2024, 2, 2)).unwrap();
@@ -551,7 +562,10 @@ mod tests {
         assert_eq!(l.period_totals(a, i24).value(Basis::Revenue), m("4.0"));
         assert_eq!(l.period_totals(a, i24).value(Basis::Margin), m("1"));
         assert_eq!(l.period_totals(a, i24).transactions(), 2);
-        assert_eq!(l.period_totals(a, i24).last_purchase_before(Basis::Revenue), Some(d(2023, 5, 1)));
+        assert_eq!(
+            l.period_totals(a, i24).last_purchase_before(Basis::Revenue),
+            Some(d(2023, 5, 1))
+        );
         assert!(!l.period_totals(a, i23).purchased_before(Basis::Revenue));
         assert_eq!(l.totals(a).first_transaction(), Some(d(2023, 5, 1)));
         assert_eq!(l.totals(a).last_transaction(), Some(d(2025, 1, 1)));
@@ -561,7 +575,10 @@ mod tests {
         assert_eq!(l.stats().transactions_without_margin, 2);
         let b = l.id("B").unwrap();
         assert_eq!(l.totals(b).first_interaction(), Some(d(2024, 2, 2)));
-        assert_eq!(l.totals(l.id("C").unwrap()).register_stage(), Some(Stage::Suspect));
+        assert_eq!(
+            l.totals(l.id("C").unwrap()).register_stage(),
+            Some(Stage::Suspect)
+        );
         assert!(l.period_index(&"2022".parse().unwrap()).is_err());
     }
 
@@ -601,7 +618,11 @@ mod tests {
             let k = whole.key(id);
             let rid = right.id(k).unwrap();
             assert_eq!(whole.totals(id), right.totals(rid), "{k}");
-            assert_eq!(whole.period_totals(id, 0), right.period_totals(rid, 0), "{k}");
+            assert_eq!(
+                whole.period_totals(id, 0),
+                right.period_totals(rid, 0),
+                "{k}"
+            );
         }
         assert_eq!(right.stats(), whole.stats());
         assert!(right.merge(&Ledger::new([])).is_err());

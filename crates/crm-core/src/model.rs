@@ -393,7 +393,10 @@ mod tests {
             InteractionKind::ComplaintResolved
         );
         let err = "refund".parse::<InteractionKind>().unwrap_err().to_string();
-        assert!(err.contains("refund") && err.contains("complaint-resolved"), "{err}");
+        assert!(
+            err.contains("refund") && err.contains("complaint-resolved"),
+            "{err}"
+        );
         assert_eq!(" MARGIN ".parse::<Basis>().unwrap(), Basis::Margin);
         assert_eq!(Basis::Margin.index(), 1);
     }

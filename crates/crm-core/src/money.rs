@@ -78,10 +78,10 @@ impl Money {
 
     /// Rounds half away from zero to `decimals` places, for display.
     pub fn round_dp(self, decimals: u32) -> Money {
-        Money(
-            self.0
-                .round_dp_with_strategy(decimals, rust_decimal::RoundingStrategy::MidpointAwayFromZero),
-        )
+        Money(self.0.round_dp_with_strategy(
+            decimals,
+            rust_decimal::RoundingStrategy::MidpointAwayFromZero,
+        ))
     }
 }
 

@@ -169,11 +169,19 @@ impl Period {
             match months {
                 Some(12) if m == 1 => return Period::year(y.checked_sub(1)?).ok(),
                 Some(3) if (m - 1) % 3 == 0 => {
-                    let (py, pq) = if m == 1 { (y.checked_sub(1)?, 4) } else { (y, (m - 1) / 3) };
+                    let (py, pq) = if m == 1 {
+                        (y.checked_sub(1)?, 4)
+                    } else {
+                        (y, (m - 1) / 3)
+                    };
                     return Period::quarter(py, pq).ok();
                 }
                 Some(1) => {
-                    let (py, pm) = if m == 1 { (y.checked_sub(1)?, 12) } else { (y, m - 1) };
+                    let (py, pm) = if m == 1 {
+                        (y.checked_sub(1)?, 12)
+                    } else {
+                        (y, m - 1)
+                    };
                     return Period::month(py, pm).ok();
                 }
                 _ => {}
@@ -291,8 +299,17 @@ mod tests {
     #[test]
     fn rejects_garbage() {
         for bad in [
-            "", "24", "2024-13", "2024-Q5", "2024-Q0", "2024-1", "x..y", "2024-01-02..2024-01-01",
-            "2024-01-01..2024-01-01", "2024-07-01", "2024..2025",
+            "",
+            "24",
+            "2024-13",
+            "2024-Q5",
+            "2024-Q0",
+            "2024-1",
+            "x..y",
+            "2024-01-02..2024-01-01",
+            "2024-01-01..2024-01-01",
+            "2024-07-01",
+            "2024..2025",
         ] {
             assert!(bad.parse::<Period>().is_err(), "{bad}");
         }
@@ -303,15 +320,20 @@ mod tests {
         let y = p("2023");
         assert_eq!(y.previous().unwrap().to_string(), "2022-01-01..2023-01-01");
         assert_eq!(y.next().unwrap().to_string(), "2024-01-01..2024-12-31");
-        assert_eq!(p("2024").previous().unwrap().to_string(), "2022-12-31..2024-01-01");
+        assert_eq!(
+            p("2024").previous().unwrap().to_string(),
+            "2022-12-31..2024-01-01"
+        );
         assert_eq!(p("2024").previous_calendar().unwrap(), p("2023"));
         assert_eq!(p("2024-Q1").previous_calendar().unwrap(), p("2023-Q4"));
         assert_eq!(p("2024-03").previous_calendar().unwrap(), p("2024-02"));
         assert_eq!(p("2024-01").previous_calendar().unwrap(), p("2023-12"));
-        assert!(Period::new(NaiveDate::MIN, NaiveDate::MIN.succ_opt().unwrap())
-            .unwrap()
-            .previous()
-            .is_none());
+        assert!(
+            Period::new(NaiveDate::MIN, NaiveDate::MIN.succ_opt().unwrap())
+                .unwrap()
+                .previous()
+                .is_none()
+        );
     }
 
     #[test]

@@ -9,7 +9,8 @@ use crate::{CustomerKey, Money, Period};
 /// Short valid customer keys drawn from a small alphabet, so that
 /// collisions (several rows of one customer) are common.
 pub fn key() -> impl Strategy<Value = CustomerKey> {
-    "[A-Za-z0-9][A-Za-z0-9_-]{0,5}".prop_map(|s| CustomerKey::new(s).expect("valid by construction"))
+    "[A-Za-z0-9][A-Za-z0-9_-]{0,5}"
+        .prop_map(|s| CustomerKey::new(s).expect("valid by construction"))
 }
 
 /// Amounts from -1,000.00 to 100,000.00 with cents; mostly positive.

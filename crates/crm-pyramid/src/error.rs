@@ -1,0 +1,20 @@
+/// The result type of this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Why a pyramid could not be built.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The cuts are not 1 to 3 increasing shares in (0, 1], or not 1 to 3
+    /// decreasing value bands.
+    #[error("invalid cuts {cuts}: {reason}")]
+    InvalidCuts {
+        /// The cuts as given.
+        cuts: String,
+        /// What is wrong with them.
+        reason: &'static str,
+    },
+    /// The ledger does not track the period, or a total overflowed.
+    #[error(transparent)]
+    Core(#[from] crm_core::Error),
+}

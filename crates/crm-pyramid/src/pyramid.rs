@@ -1,0 +1,442 @@
+use crm_core::{Basis, CustomerId, Decimal, Ledger, Money, NaiveDate, Period, Stage};
+
+use crate::{Cuts, Error, Level, PyramidOptions, Result};
+
+/// The number of customers and their value, for one level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
+pub struct Figures {
+    /// Customers at the level.
+    pub customers: u64,
+    /// Their summed value in the period (negative possible outside the
+    /// active levels: credit notes).
+    pub value: Money,
+}
+
+impl Figures {
+    fn add(&mut self, value: Money) -> Result<()> {
+        self.customers += 1;
+        self.value = self
+            .value
+            .checked_add(value)
+            .ok_or(crm_core::Error::Overflow {
+                key: "(level total)".into(),
+            })?;
+        Ok(())
+    }
+}
+
+/// One customer's place in a [`Pyramid`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
+pub struct Assignment<'a> {
+    /// The customer's key.
+    pub customer: &'a str,
+    /// The level.
+    pub level: Level,
+    /// 1-based rank among the active customers; `None` outside the active
+    /// levels.
+    pub rank: Option<u64>,
+    /// The customer's value in the period.
+    pub value: Money,
+}
+
+/// The customer pyramid of one period: every known party's level, the
+/// figures per level, and the ranking of the active customers.
+///
+/// Built by [`pyramid`] from a [`Ledger`]; per-customer results are looked
+/// up by the ledger's [`CustomerId`]s or listed with
+/// [`Pyramid::assignments`].
+#[derive(Debug, Clone)]
+pub struct Pyramid {
+    period: Period,
+    options: PyramidOptions,
+    figures: [Figures; 7],
+    lost: Figures,
+    total_value: Money,
+    pareto: Option<Decimal>,
+    /// Level per customer id; `None` when outside the pyramid.
+    levels: Vec<Option<Level>>,
+    /// Active customers in rank order.
+    ranking: Vec<CustomerId>,
+    /// Rank per customer id (0 = not active), 1-based.
+    ranks: Vec<u32>,
+    values: Vec<Money>,
+}
+
+/// Why a customer is not active, before the levels are cut.
+fn classify_inactive(
+    ledger: &Ledger,
+    id: CustomerId,
+    pi: usize,
+    period: &Period,
+    basis: Basis,
+    horizon_start: Option<NaiveDate>,
+) -> Option<Result<Level, ()>> {
+    let pt = ledger.period_totals(id, pi);
+    let t = ledger.totals(id);
+    if let Some(last) = pt.last_purchase_before(basis) {
+        return Some(match horizon_start {
+            Some(h) if last < h => Err(()), // lost
+            _ => Ok(Level::Inactive),
+        });
+    }
+    let before_end = |d: Option<NaiveDate>| d.is_some_and(|d| d < period.end());
+    if before_end(t.first_transaction())
+        || before_end(t.first_interaction())
+        || matches!(t.register_stage(), Some(Stage::Prospect | Stage::Customer))
+    {
+        return Some(Ok(Level::Prospect));
+    }
+    if t.register_stage().is_some() {
+        return Some(Ok(Level::Suspect));
+    }
+    None
+}
+
+/// Builds the pyramid of `period` from `ledger`, as DOMAIN section 2 says.
+///
+/// 1. A customer's value is the sum of the basis over its transactions in
+///    the period; those with value > 0 are active.
+/// 2. Active customers are ranked by value descending, ties by key bytes
+///    ascending, and cut into Top, Big, Medium and Small by
+///    [`PyramidOptions::cuts`] (by default at `ceil(n × 1%)`, `ceil(n × 5%)`
+///    and `ceil(n × 20%)`, exactly).
+/// 3. Others who bought (positive value) before the period's start are
+///    Inactive, or lost beyond the inactivity horizon; others with a
+///    transaction or interaction before the end, or register stage
+///    prospect or customer, are Prospects; the rest of the register are
+///    Suspects. Parties first seen after the end and not in the register
+///    are left out.
+///
+/// A register entry with stage `customer` but no transaction counts as a
+/// prospect: it was in contact, but the ledger holds no purchase.
+///
+/// # Errors
+///
+/// [`Error::InvalidCuts`], or [`Error::Core`] when the ledger does not
+/// track `period` or a level's total overflows.
+///
+/// ```
+/// use crm_core::{Ledger, NaiveDate, Period};
+/// use crm_pyramid::{pyramid, Level, PyramidOptions};
+///
+/// let year: Period = "2024".parse()?;
+/// let mut ledger = Ledger::new([year]);
+/// let day = NaiveDate::from_ymd_opt(2024, 6, 1).unwrap();
+/// for (key, revenue) in [("A", "500"), ("B", "90"), ("C", "10")] {
+///     ledger.record_sale(key, day, revenue.parse()?, None)?;
+/// }
+/// let p = pyramid(&ledger, &year, &PyramidOptions::new())?;
+/// assert_eq!(p.level_of(ledger.id("A").unwrap()), Some(Level::Top));
+/// assert_eq!(p.figures(Level::Small).customers, 2);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn pyramid(ledger: &Ledger, period: &Period, options: &PyramidOptions) -> Result<Pyramid> {
+    options.cuts.validate()?;
+    let pi = ledger.period_index(period)?;
+    let basis = options.basis;
+    let horizon_start = options.inactivity_horizon_days.map(|d| {
+        period
+            .start()
+            .checked_sub_days(chrono_days(d))
+            .unwrap_or(NaiveDate::MIN)
+    });
+
+    let n = ledger.len();
+    let mut levels: Vec<Option<Level>> = vec![None; n];
+    let mut values: Vec<Money> = Vec::with_capacity(n);
+    let mut ranking: Vec<CustomerId> = Vec::new();
+    let mut figures = [Figures::default(); 7];
+    let mut lost = Figures::default();
+    let mut total_value = Money::ZERO;
+    let overflow = || {
+        Error::Core(crm_core::Error::Overflow {
+            key: "(period total)".into(),
+        })
+    };
+
+    for id in ledger.ids() {
+        let v = ledger.period_totals(id, pi).value(basis);
+        values.push(v);
+        total_value = total_value.checked_add(v).ok_or_else(overflow)?;
+        if v.is_positive() {
+            ranking.push(id);
+            continue;
+        }
+        match classify_inactive(ledger, id, pi, period, basis, horizon_start) {
+            Some(Ok(level)) => {
+                levels[id.index()] = Some(level);
+                figures[level.index()].add(v)?;
+            }
+            Some(Err(())) => lost.add(v)?,
+            None => {}
+        }
+    }
+
+    rank(&mut ranking, &values, ledger);
+
+    let active_value = ranking
+        .iter()
+        .try_fold(Money::ZERO, |acc, id| acc.checked_add(values[id.index()]))
+        .ok_or_else(overflow)?;
+    let bounds = boundaries(&options.cuts, &ranking, &values, active_value);
+    let mut ranks = vec![0u32; n];
+    for (i, id) in ranking.iter().enumerate() {
+        let r = i + 1;
+        let level = match bounds.iter().position(|&b| r <= b) {
+            Some(0) => Level::Top,
+            Some(1) => Level::Big,
+            Some(2) => Level::Medium,
+            _ => Level::Small,
+        };
+        levels[id.index()] = Some(level);
+        ranks[id.index()] = u32::try_from(r).unwrap_or(u32::MAX);
+        figures[level.index()].add(values[id.index()])?;
+    }
+
+    let pareto = if ranking.is_empty() {
+        None
+    } else {
+        let top20 = ceil_share(ranking.len(), Decimal::new(20, 2));
+        let v: Money = ranking[..top20].iter().map(|id| values[id.index()]).sum();
+        v.ratio_to(active_value)
+    };
+
+    Ok(Pyramid {
+        period: *period,
+        options: options.clone(),
+        figures,
+        lost,
+        total_value,
+        pareto,
+        levels,
+        ranking,
+        ranks,
+        values,
+    })
+}
+
+fn chrono_days(d: u32) -> chrono::Days {
+    chrono::Days::new(u64::from(d))
+}
+
+/// `ceil(n × share)` in exact decimal arithmetic, at most `n`.
+pub(crate) fn ceil_share(n: usize, share: Decimal) -> usize {
+    let exact = Decimal::from(n as u64) * share;
+    let c = exact.ceil();
+    usize::try_from(c.mantissa() / 10i128.pow(c.scale())).map_or(n, |c| c.min(n))
+}
+
+/// Sorts active ids by value descending, then key bytes ascending.
+///
+/// Values are compared as integers at a common scale when they fit (the
+/// usual case: a few decimals), which is several times faster than
+/// comparing `Decimal`s; otherwise as decimals.
+fn rank(ranking: &mut [CustomerId], values: &[Money], ledger: &Ledger) {
+    let scale = ranking
+        .iter()
+        .map(|id| values[id.index()].as_decimal().scale())
+        .max()
+        .unwrap_or(0);
+    let scaled: Option<Vec<(i128, CustomerId)>> = ranking
+        .iter()
+        .map(|&id| {
+            let d = values[id.index()].as_decimal();
+            d.mantissa()
+                .checked_mul(10i128.checked_pow(scale - d.scale())?)
+                .map(|m| (m, id))
+        })
+        .collect();
+    let by_key =
+        |a: CustomerId, b: CustomerId| ledger.key(a).as_bytes().cmp(ledger.key(b).as_bytes());
+    match scaled {
+        Some(mut s) => {
+            s.sort_unstable_by(|a, b| b.0.cmp(&a.0).then_with(|| by_key(a.1, b.1)));
+            for (slot, (_, id)) in ranking.iter_mut().zip(s) {
+                *slot = id;
+            }
+        }
+        None => ranking.sort_unstable_by(|&a, &b| {
+            values[b.index()]
+                .cmp(&values[a.index()])
+                .then_with(|| by_key(a, b))
+        }),
+    }
+}
+
+/// Cumulative rank boundaries (inclusive, 1-based) of Top, Big, Medium.
+fn boundaries(cuts: &Cuts, ranking: &[CustomerId], values: &[Money], total: Money) -> Vec<usize> {
+    let n = ranking.len();
+    match cuts {
+        Cuts::CustomerShares(shares) => shares.iter().map(|&s| ceil_share(n, s)).collect(),
+        Cuts::ValueShares(shares) => {
+            // Smallest prefix whose cumulative value reaches share × total.
+            let mut out = Vec::with_capacity(shares.len());
+            let mut cum = Money::ZERO;
+            let mut i = 0;
+            for &s in shares {
+                let target = total.as_decimal() * s;
+                while i < n && cum.as_decimal() < target {
+                    cum += values[ranking[i].index()];
+                    i += 1;
+                }
+                out.push(i);
+            }
+            out
+        }
+        Cuts::Bands(bands) => bands
+            .iter()
+            .map(|b| ranking.partition_point(|id| values[id.index()] >= *b))
+            .collect(),
+    }
+}
+
+impl Pyramid {
+    /// The period.
+    pub fn period(&self) -> &Period {
+        &self.period
+    }
+
+    /// The options it was built with.
+    pub fn options(&self) -> &PyramidOptions {
+        &self.options
+    }
+
+    /// The value basis.
+    pub fn basis(&self) -> Basis {
+        self.options.basis
+    }
+
+    /// Customers and value at `level`.
+    pub fn figures(&self, level: Level) -> Figures {
+        self.figures[level.index()]
+    }
+
+    /// Former buyers beyond the inactivity horizon: out of the pyramid, but
+    /// counted (their value in the period is that of credit notes, if any).
+    pub fn lost(&self) -> Figures {
+        self.lost
+    }
+
+    /// The number of active customers.
+    pub fn active(&self) -> u64 {
+        self.ranking.len() as u64
+    }
+
+    /// The summed value of the active customers.
+    pub fn active_value(&self) -> Money {
+        Level::ACTIVE
+            .iter()
+            .map(|l| self.figures[l.index()].value)
+            .sum()
+    }
+
+    /// The period's value over every customer in the ledger, credit notes
+    /// of non-active customers included: the sum over the seven levels plus
+    /// [`Pyramid::lost`].
+    pub fn total_value(&self) -> Money {
+        self.total_value
+    }
+
+    /// The Pareto figure: the share of the active value held by the top
+    /// `ceil(20% × n)` active customers; `None` without active customers.
+    pub fn pareto(&self) -> Option<Decimal> {
+        self.pareto
+    }
+
+    /// The level of `id`, or `None` when the customer is outside this
+    /// period's pyramid (first seen after it, or lost).
+    ///
+    /// # Panics
+    ///
+    /// When `id` is not from the ledger the pyramid was built from.
+    pub fn level_of(&self, id: CustomerId) -> Option<Level> {
+        self.levels[id.index()]
+    }
+
+    /// The 1-based rank of `id` among the active customers.
+    ///
+    /// # Panics
+    ///
+    /// When `id` is not from the ledger the pyramid was built from.
+    pub fn rank_of(&self, id: CustomerId) -> Option<u64> {
+        match self.ranks[id.index()] {
+            0 => None,
+            r => Some(u64::from(r)),
+        }
+    }
+
+    /// The value of `id` in the period.
+    ///
+    /// # Panics
+    ///
+    /// When `id` is not from the ledger the pyramid was built from.
+    pub fn value_of(&self, id: CustomerId) -> Money {
+        self.values[id.index()]
+    }
+
+    /// The active customers in rank order.
+    pub fn ranking(&self) -> &[CustomerId] {
+        &self.ranking
+    }
+
+    /// Every customer in the pyramid with level, rank and value: the active
+    /// ones by rank, then Inactive, Prospect and Suspect each by key.
+    ///
+    /// # Panics
+    ///
+    /// When `ledger` is not the one the pyramid was built from.
+    pub fn assignments<'a>(
+        &'a self,
+        ledger: &'a Ledger,
+    ) -> impl Iterator<Item = Assignment<'a>> + 'a {
+        assert_eq!(
+            ledger.len(),
+            self.levels.len(),
+            "pyramid used with another ledger"
+        );
+        let mut rest: Vec<CustomerId> = ledger
+            .ids()
+            .filter(|id| matches!(self.levels[id.index()], Some(l) if !l.is_active()))
+            .collect();
+        rest.sort_unstable_by(|&a, &b| {
+            self.levels[a.index()]
+                .cmp(&self.levels[b.index()])
+                .then_with(|| ledger.key(a).as_bytes().cmp(ledger.key(b).as_bytes()))
+        });
+        self.ranking
+            .iter()
+            .copied()
+            .chain(rest)
+            .filter_map(move |id| {
+                Some(Assignment {
+                    customer: ledger.key(id),
+                    level: self.levels[id.index()]?,
+                    rank: self.rank_of(id),
+                    value: self.values[id.index()],
+                })
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ceil_share_is_exact() {
+        let pct = |p: i64| Decimal::new(p, 2);
+        assert_eq!(ceil_share(2000, pct(1)), 20);
+        assert_eq!(ceil_share(2000, pct(5)), 100);
+        assert_eq!(ceil_share(2000, pct(20)), 400);
+        assert_eq!(ceil_share(101, pct(1)), 2);
+        assert_eq!(ceil_share(100, pct(1)), 1);
+        assert_eq!(ceil_share(1, pct(1)), 1);
+        assert_eq!(ceil_share(0, pct(1)), 0);
+        // 0.07 × 100 is exactly 7 in decimal (7.000000000000001 in f64).
+        assert_eq!(ceil_share(100, pct(7)), 7);
+    }
+}
