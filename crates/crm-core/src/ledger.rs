@@ -382,9 +382,9 @@ impl Ledger {
         for (i, p) in self.periods.iter().enumerate() {
             let pt = &mut self.period_totals[base + i];
             if date < p.start() {
-                for b in 0..2 {
-                    if positive[b] {
-                        pt.last_purchase_before[b] = pt.last_purchase_before[b].max(Some(date));
+                for (last, &pos) in pt.last_purchase_before.iter_mut().zip(&positive) {
+                    if pos {
+                        *last = (*last).max(Some(date));
                     }
                 }
             } else if date < p.end() {
@@ -397,9 +397,9 @@ impl Ledger {
         let t = &mut self.totals[id.index()];
         t.first = min_opt(t.first, Some(date));
         t.last = t.last.max(Some(date));
-        for b in 0..2 {
-            if positive[b] {
-                t.first_purchase[b] = min_opt(t.first_purchase[b], Some(date));
+        for (first, &pos) in t.first_purchase.iter_mut().zip(&positive) {
+            if pos {
+                *first = min_opt(*first, Some(date));
             }
         }
         t.transactions = t.transactions.saturating_add(1);

@@ -1,1 +1,74 @@
-//! wip
+//! Streaming CSV import and export for the `crm` customer-marketing
+//! toolkit: transactions, customers (the register) and interactions into a
+//! [`crm_core::Ledger`], and exports safe to open in a spreadsheet.
+//!
+//! Most users want the `crm` facade crate, which re-exports this one as
+//! `crm::csv` (feature `csv`).
+//!
+//! ```
+//! use std::io::Write;
+//! use crm_core::{Basis, Ledger, Period};
+//! use crm_csv::{read_transactions, ImportOptions};
+//!
+//! let dir = tempfile::tempdir()?;
+//! let path = dir.path().join("sales.csv");
+//! std::fs::write(&path, "\u{feff}customer_id;date;revenue\nC1;01-03-2024;12,50\nC1;20240401;-2,50\n")?;
+//!
+//! let year: Period = "2024".parse()?;
+//! let mut ledger = Ledger::new([year]);
+//! let report = read_transactions(&path, &ImportOptions::new(), &mut ledger)?;
+//! assert_eq!(report.imported, 2);
+//! let c1 = ledger.id("C1").unwrap();
+//! assert_eq!(ledger.period_totals(c1, 0).value(Basis::Revenue).to_string(), "10.00");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Overview
+//!
+//! - [`read_transactions`], [`read_customers`], [`read_interactions`]:
+//!   stream a file into a ledger without loading it, on several threads
+//!   when it is large, and return an [`ImportReport`].
+//! - [`transactions`], [`customers`], [`interactions`]: iterate full
+//!   records from any reader.
+//! - [`ImportOptions`]: delimiter (detected by default), decimal point or
+//!   comma, column names, [`Mode::Strict`] or [`Mode::Lenient`].
+//! - [`Writer`]: CSV export with formula-injection protection.
+//!
+//! # What is accepted
+//!
+//! - Delimiters `,`, `;` or tab (detected from the header line), UTF-8
+//!   with or without BOM, quoted fields with delimiters, quotes (`""`) and
+//!   newlines inside, fields trimmed of surrounding spaces.
+//! - Dates `2024-03-01` (a time after it is ignored), `2024/03/01`,
+//!   `01-03-2024`, `1/3/2024`, `01.03.2024` (day first) and `20240301`.
+//! - Amounts with a decimal point or, with [`DecimalSeparator::Comma`] (the
+//!   automatic choice for `;` files), a decimal comma. Thousands
+//!   separators are refused, so that a wrong locale fails loudly instead of
+//!   reading `1.234` as 1234.
+//!
+//! Every error names the file, the line, the column and its header, and
+//! the value found.
+
+#![deny(missing_docs)]
+#![warn(missing_debug_implementations)]
+
+mod error;
+mod fields;
+mod header;
+mod import;
+mod options;
+mod parse;
+mod records;
+mod scan;
+mod write;
+
+pub use crate::{
+    error::{BadRow, Error, Location, Problem, Result},
+    import::{
+        ImportReport, Reject, read_customers, read_interactions, read_transactions, write_rejects,
+    },
+    options::{ImportOptions, Mode},
+    parse::DecimalSeparator,
+    records::{Records, customers, interactions, transactions},
+    write::{Writer, is_formula_like},
+};

@@ -1,0 +1,305 @@
+//! Column resolution and row parsing per kind of file, shared by the fast
+//! ledger import and the record iterators.
+
+use std::path::Path;
+
+use crm_core::{
+    Consent, Customer, CustomerKey, Decimal, Interaction, InteractionKind, Money, NaiveDate, Stage,
+    Transaction,
+};
+
+use crate::header::Header;
+use crate::options::{CUSTOMER_FIELDS, ImportOptions};
+use crate::parse::{cut, parse_date, parse_flag, parse_money, parse_money_opt, text, trim};
+use crate::scan::RowError;
+use crate::{Problem, Result};
+
+fn field(rec: &csv::ByteRecord, col: usize) -> &[u8] {
+    rec.get(col).unwrap_or(b"")
+}
+
+fn at<T>(col: usize, r: std::result::Result<T, Problem>) -> std::result::Result<T, RowError> {
+    r.map_err(|p| (Some(col), p))
+}
+
+fn opt_text(
+    rec: &csv::ByteRecord,
+    col: Option<usize>,
+) -> std::result::Result<Option<&str>, RowError> {
+    match col {
+        None => Ok(None),
+        Some(c) => {
+            let t = at(c, text(field(rec, c)))?;
+            Ok((!t.is_empty()).then_some(t))
+        }
+    }
+}
+
+fn key_at(rec: &csv::ByteRecord, col: usize) -> std::result::Result<&str, RowError> {
+    let k = at(col, text(field(rec, col)))?;
+    if k.is_empty() {
+        return Err((Some(col), Problem::Missing));
+    }
+    at(
+        col,
+        crm_core::check_key(k).map(|()| k).map_err(Problem::Model),
+    )
+}
+
+/// Remembers the last date field parsed: exports are usually sorted by
+/// date, so consecutive rows repeat it.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct DateCache {
+    raw: Vec<u8>,
+    date: Option<NaiveDate>,
+}
+
+impl DateCache {
+    pub fn parse(&mut self, raw: &[u8]) -> std::result::Result<NaiveDate, Problem> {
+        if let Some(d) = self.date
+            && self.raw == raw
+        {
+            return Ok(d);
+        }
+        let d = parse_date(raw)?;
+        self.raw.clear();
+        self.raw.extend_from_slice(raw);
+        self.date = Some(d);
+        Ok(d)
+    }
+}
+
+/// Columns of a transactions file.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TxCols {
+    key: usize,
+    date: usize,
+    revenue: usize,
+    margin: Option<usize>,
+    id: Option<usize>,
+    quantity: Option<usize>,
+    product: Option<usize>,
+    sep: u8,
+}
+
+/// A transaction row, borrowed from its record.
+pub(crate) struct TxRow<'a> {
+    pub key: &'a str,
+    pub date: NaiveDate,
+    pub revenue: Money,
+    pub margin: Option<Money>,
+    pub id: Option<&'a str>,
+    pub quantity: Option<Decimal>,
+    pub product: Option<&'a str>,
+}
+
+impl TxCols {
+    pub fn resolve(file: &Path, header: &Header, options: &ImportOptions) -> Result<TxCols> {
+        header.check_unique(file)?;
+        Ok(TxCols {
+            key: header.require(file, options, "customer_id")?,
+            date: header.require(file, options, "date")?,
+            revenue: header.require(file, options, "revenue")?,
+            margin: header.find(options, "margin"),
+            id: header.find(options, "transaction_id"),
+            quantity: header.find(options, "quantity"),
+            product: header.find(options, "product"),
+            sep: options.decimal.resolve(header.delimiter),
+        })
+    }
+
+    pub fn parse<'a>(
+        &self,
+        rec: &'a csv::ByteRecord,
+        dates: &mut DateCache,
+    ) -> std::result::Result<TxRow<'a>, RowError> {
+        let key = key_at(rec, self.key)?;
+        let date = at(self.date, dates.parse(field(rec, self.date)))?;
+        let revenue = at(
+            self.revenue,
+            parse_money(field(rec, self.revenue), self.sep),
+        )?;
+        let margin = match self.margin {
+            Some(c) => at(c, parse_money_opt(field(rec, c), self.sep))?,
+            None => None,
+        };
+        let quantity = match self.quantity {
+            Some(c) => at(c, parse_money_opt(field(rec, c), self.sep))?.map(Money::as_decimal),
+            None => None,
+        };
+        Ok(TxRow {
+            key,
+            date,
+            revenue,
+            margin,
+            id: opt_text(rec, self.id)?,
+            quantity,
+            product: opt_text(rec, self.product)?,
+        })
+    }
+
+    pub fn key_col(&self) -> usize {
+        self.key
+    }
+}
+
+impl TxRow<'_> {
+    pub fn to_transaction(&self) -> Transaction {
+        let key = CustomerKey::new(self.key).expect("checked by key_at");
+        let mut t = Transaction::new(key, self.date, self.revenue);
+        t.margin = self.margin;
+        t.quantity = self.quantity;
+        t.id = self.id.map(str::to_string);
+        t.product = self.product.map(str::to_string);
+        t
+    }
+}
+
+/// Columns of a customers (register) file.
+#[derive(Debug, Clone)]
+pub(crate) struct CustomerCols {
+    key: usize,
+    stage: Option<usize>,
+    name: Option<usize>,
+    segment: Option<usize>,
+    region: Option<usize>,
+    acquired: Option<usize>,
+    potential: Option<usize>,
+    consent: [Option<usize>; 3],
+    /// Other columns: attributes.
+    extra: Vec<(usize, String)>,
+    sep: u8,
+}
+
+impl CustomerCols {
+    pub fn resolve(file: &Path, header: &Header, options: &ImportOptions) -> Result<CustomerCols> {
+        header.check_unique(file)?;
+        let find = |f| header.find(options, f);
+        let known: Vec<usize> = CUSTOMER_FIELDS.iter().filter_map(|f| find(f)).collect();
+        let extra = header
+            .names
+            .iter()
+            .enumerate()
+            .filter(|(i, n)| !known.contains(i) && !n.is_empty())
+            .map(|(i, n)| (i, n.clone()))
+            .collect();
+        Ok(CustomerCols {
+            key: header.require(file, options, "customer_id")?,
+            stage: find("stage"),
+            name: find("name"),
+            segment: find("segment"),
+            region: find("region"),
+            acquired: find("acquired"),
+            potential: find("potential"),
+            consent: [
+                find("consent_email"),
+                find("consent_phone"),
+                find("consent_post"),
+            ],
+            extra,
+            sep: options.decimal.resolve(header.delimiter),
+        })
+    }
+
+    /// Parses a register row. A missing or empty stage is `suspect`: in
+    /// the register, nothing known of contact; transactions and
+    /// interactions decide the rest.
+    pub fn parse(&self, rec: &csv::ByteRecord) -> std::result::Result<Customer, RowError> {
+        let key = CustomerKey::new(key_at(rec, self.key)?).expect("checked by key_at");
+        let stage = match self.stage {
+            Some(c) => {
+                let t = at(c, text(field(rec, c)))?;
+                if t.is_empty() {
+                    Stage::Suspect
+                } else {
+                    at(c, t.parse::<Stage>().map_err(Problem::Model))?
+                }
+            }
+            None => Stage::Suspect,
+        };
+        let mut c = Customer::new(key, stage);
+        c.name = opt_text(rec, self.name)?.map(str::to_string);
+        c.segment = opt_text(rec, self.segment)?.map(str::to_string);
+        c.region = opt_text(rec, self.region)?.map(str::to_string);
+        if let Some(col) = self.acquired
+            && !trim(field(rec, col)).is_empty()
+        {
+            c.acquired = Some(at(col, parse_date(field(rec, col)))?);
+        }
+        if let Some(col) = self.potential {
+            c.potential = at(col, parse_money_opt(field(rec, col), self.sep))?;
+        }
+        let mut consent = Consent::default();
+        for (i, ch) in crm_core::Channel::ALL.iter().enumerate() {
+            if let Some(col) = self.consent[i] {
+                consent.set(*ch, at(col, parse_flag(field(rec, col)))?);
+            }
+        }
+        c.consent = consent;
+        for (col, name) in &self.extra {
+            let v = at(*col, text(field(rec, *col)))?;
+            if !v.is_empty() {
+                c.attributes.insert(name.clone(), v.to_string());
+            }
+        }
+        Ok(c)
+    }
+}
+
+/// Columns of an interactions file.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct InteractionCols {
+    key: usize,
+    date: usize,
+    kind: usize,
+    cost: Option<usize>,
+    note: Option<usize>,
+    sep: u8,
+}
+
+impl InteractionCols {
+    pub fn resolve(
+        file: &Path,
+        header: &Header,
+        options: &ImportOptions,
+    ) -> Result<InteractionCols> {
+        header.check_unique(file)?;
+        Ok(InteractionCols {
+            key: header.require(file, options, "customer_id")?,
+            date: header.require(file, options, "date")?,
+            kind: header.require(file, options, "kind")?,
+            cost: header.find(options, "cost"),
+            note: header.find(options, "note"),
+            sep: options.decimal.resolve(header.delimiter),
+        })
+    }
+
+    pub fn parse(
+        &self,
+        rec: &csv::ByteRecord,
+        dates: &mut DateCache,
+    ) -> std::result::Result<Interaction, RowError> {
+        let key = CustomerKey::new(key_at(rec, self.key)?).expect("checked by key_at");
+        let date = at(self.date, dates.parse(field(rec, self.date)))?;
+        let kind_raw = field(rec, self.kind);
+        let kind_text = at(self.kind, text(kind_raw))?;
+        if kind_text.is_empty() {
+            return Err((Some(self.kind), Problem::Missing));
+        }
+        let kind: InteractionKind = kind_text.parse().map_err(|_| {
+            (
+                Some(self.kind),
+                Problem::BadValue {
+                    value: cut(kind_raw),
+                    expected: "an interaction kind: visit, call, email, meeting, quote, complaint, complaint-resolved, campaign-response or other",
+                },
+            )
+        })?;
+        let mut i = Interaction::new(key, date, kind);
+        if let Some(c) = self.cost {
+            i.cost = at(c, parse_money_opt(field(rec, c), self.sep))?;
+        }
+        i.note = opt_text(rec, self.note)?.map(str::to_string);
+        Ok(i)
+    }
+}

@@ -1,0 +1,158 @@
+//! The header row: BOM, delimiter detection, column lookup.
+
+use std::io::Read;
+use std::path::Path;
+
+use crate::options::ImportOptions;
+use crate::parse::trim;
+use crate::{Error, Result};
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// The header of a file and where its data starts.
+#[derive(Debug, Clone)]
+pub(crate) struct Header {
+    pub names: Vec<String>,
+    pub delimiter: u8,
+    /// Byte offset of the first data record (after BOM and header).
+    pub data_start: u64,
+}
+
+/// Picks the delimiter among `,`, `;` and tab by counting them in the
+/// first line outside quotes; `,` on a tie or when none occurs.
+pub(crate) fn sniff_delimiter(prefix: &[u8]) -> u8 {
+    let mut counts = [0usize; 3];
+    let mut quoted = false;
+    for &b in prefix {
+        match b {
+            b'"' => quoted = !quoted,
+            b'\n' if !quoted => break,
+            b',' if !quoted => counts[0] += 1,
+            b';' if !quoted => counts[1] += 1,
+            b'\t' if !quoted => counts[2] += 1,
+            _ => {}
+        }
+    }
+    let cands = [b',', b';', b'\t'];
+    let mut best = 0;
+    for i in 1..3 {
+        if counts[i] > counts[best] {
+            best = i;
+        }
+    }
+    cands[best]
+}
+
+pub(crate) fn bom_len(prefix: &[u8]) -> usize {
+    if prefix.starts_with(BOM) {
+        BOM.len()
+    } else {
+        0
+    }
+}
+
+/// Reads the first bytes of `r` (up to 64 KiB) for sniffing.
+pub(crate) fn read_prefix(r: &mut impl Read) -> std::io::Result<Vec<u8>> {
+    let mut buf = Vec::with_capacity(64 * 1024);
+    r.by_ref().take(64 * 1024).read_to_end(&mut buf)?;
+    Ok(buf)
+}
+
+/// Parses the header from `bytes`, which start at the beginning of the
+/// file (BOM included) and hold at least the whole header line, or the
+/// whole file when shorter.
+pub(crate) fn parse_header(file: &Path, bytes: &[u8], options: &ImportOptions) -> Result<Header> {
+    let bom = bom_len(bytes);
+    let body = &bytes[bom..];
+    if trim(body).is_empty() {
+        return Err(Error::Empty {
+            file: file.to_path_buf(),
+        });
+    }
+    let delimiter = options.delimiter.unwrap_or_else(|| sniff_delimiter(body));
+    if matches!(delimiter, b'"' | b'\n' | b'\r') {
+        return Err(Error::Option(format!(
+            "delimiter {:?} is not usable",
+            char::from(delimiter)
+        )));
+    }
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(body);
+    let mut rec = csv::ByteRecord::new();
+    let got = rdr.read_byte_record(&mut rec).map_err(|e| {
+        Error::from(crate::BadRow {
+            location: crate::Location {
+                file: file.to_path_buf(),
+                line: 1,
+                column: None,
+                field: None,
+            },
+            problem: crate::Problem::Syntax(e.to_string()),
+        })
+    })?;
+    if !got {
+        return Err(Error::Empty {
+            file: file.to_path_buf(),
+        });
+    }
+    let names: Vec<String> = rec
+        .iter()
+        .map(|f| String::from_utf8_lossy(trim(f)).into_owned())
+        .collect();
+    let data_start = bom as u64 + rdr.position().byte();
+    // The header must have ended inside the prefix, or it is longer than
+    // 64 KiB: then the caller passed the whole file.
+    Ok(Header {
+        names,
+        delimiter,
+        data_start,
+    })
+}
+
+impl Header {
+    /// The index of the column for `field`, honouring the mapping.
+    pub fn find(&self, options: &ImportOptions, field: &str) -> Option<usize> {
+        let want = options.header_for(field);
+        self.names.iter().position(|n| n.eq_ignore_ascii_case(want))
+    }
+
+    /// Like [`Header::find`] but the column must exist.
+    pub fn require(&self, file: &Path, options: &ImportOptions, field: &str) -> Result<usize> {
+        self.find(options, field)
+            .ok_or_else(|| Error::MissingColumn {
+                file: file.to_path_buf(),
+                column: options.header_for(field).to_string(),
+                found: self.names.join(", "),
+            })
+    }
+
+    /// Fails when two columns have the same name (ignoring case).
+    pub fn check_unique(&self, file: &Path) -> Result<()> {
+        for (i, a) in self.names.iter().enumerate() {
+            if !a.is_empty() && self.names[..i].iter().any(|b| b.eq_ignore_ascii_case(a)) {
+                return Err(Error::DuplicateColumn {
+                    file: file.to_path_buf(),
+                    column: a.clone(),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffs() {
+        assert_eq!(sniff_delimiter(b"a,b,c\n1;2;3;4;5"), b',');
+        assert_eq!(sniff_delimiter(b"a;b;c\n"), b';');
+        assert_eq!(sniff_delimiter(b"a\tb\tc"), b'\t');
+        assert_eq!(sniff_delimiter(b"\"a;b\",c"), b',');
+        assert_eq!(sniff_delimiter(b"single"), b',');
+    }
+}

@@ -1,0 +1,300 @@
+//! Field parsers: dates, money and yes/no flags from raw bytes, without
+//! allocating on the common path.
+
+use crm_core::{Decimal, Money, NaiveDate};
+
+use crate::Problem;
+
+/// Which character separates the integer part of amounts from the
+/// fraction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum DecimalSeparator {
+    /// `.` when the delimiter is `,` or tab, `,` when it is `;` (the usual
+    /// pairing of spreadsheet exports in decimal-comma locales). Default.
+    #[default]
+    Auto,
+    /// `1234.56`.
+    Point,
+    /// `1234,56`.
+    Comma,
+}
+
+impl DecimalSeparator {
+    /// The separator byte for a file with delimiter `delimiter`.
+    pub(crate) fn resolve(self, delimiter: u8) -> u8 {
+        match self {
+            DecimalSeparator::Point => b'.',
+            DecimalSeparator::Comma => b',',
+            DecimalSeparator::Auto if delimiter == b';' => b',',
+            DecimalSeparator::Auto => b'.',
+        }
+    }
+}
+
+/// Trims ASCII white space from both ends.
+pub(crate) fn trim(b: &[u8]) -> &[u8] {
+    b.trim_ascii()
+}
+
+pub(crate) fn cut(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).chars().take(80).collect()
+}
+
+const DATE_EXPECTED: &str = "a date like 2024-03-01, 01-03-2024, 1/3/2024 (day first) or 20240301";
+
+fn digits(b: &[u8]) -> Option<u32> {
+    if b.is_empty() || b.len() > 4 {
+        return None;
+    }
+    let mut v = 0u32;
+    for &c in b {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        v = v * 10 + u32::from(c - b'0');
+    }
+    Some(v)
+}
+
+/// Parses a date: `2024-03-01` (optionally followed by `T` or a space and
+/// a time, which is ignored: the model counts days), `2024/03/01`,
+/// `01-03-2024`, `1/3/2024`, `01.03.2024` (day first), or `20240301`.
+pub(crate) fn parse_date(raw: &[u8]) -> Result<NaiveDate, Problem> {
+    let b = trim(raw);
+    if b.is_empty() {
+        return Err(Problem::Missing);
+    }
+    let bad = || Problem::BadValue {
+        value: cut(raw),
+        expected: DATE_EXPECTED,
+    };
+    let ymd = |y: u32, m: u32, d: u32| {
+        i32::try_from(y)
+            .ok()
+            .and_then(|y| NaiveDate::from_ymd_opt(y, m, d))
+            .ok_or_else(bad)
+    };
+    // ISO, possibly with a time part.
+    if b.len() >= 10 && b[4] == b'-' && b[7] == b'-' {
+        if b.len() > 10 && !matches!(b[10], b'T' | b' ') {
+            return Err(bad());
+        }
+        let (y, m, d) = (digits(&b[0..4]), digits(&b[5..7]), digits(&b[8..10]));
+        return match (y, m, d) {
+            (Some(y), Some(m), Some(d)) => ymd(y, m, d),
+            _ => Err(bad()),
+        };
+    }
+    if b.len() == 8 && b.iter().all(u8::is_ascii_digit) {
+        let (y, m, d) = (digits(&b[0..4]), digits(&b[4..6]), digits(&b[6..8]));
+        return match (y, m, d) {
+            (Some(y), Some(m), Some(d)) => ymd(y, m, d),
+            _ => Err(bad()),
+        };
+    }
+    let sep = *b
+        .iter()
+        .find(|c| matches!(c, b'-' | b'/' | b'.'))
+        .ok_or_else(bad)?;
+    let mut parts = b.split(|&c| c == sep);
+    let (p1, p2, p3) = match (parts.next(), parts.next(), parts.next(), parts.next()) {
+        (Some(a), Some(b), Some(c), None) => (a, b, c),
+        _ => return Err(bad()),
+    };
+    let (a, m, c) = match (digits(p1), digits(p2), digits(p3)) {
+        (Some(a), Some(m), Some(c)) => (a, m, c),
+        _ => return Err(bad()),
+    };
+    if p1.len() == 4 && p2.len() <= 2 && p3.len() <= 2 {
+        ymd(a, m, c) // 2024/03/01
+    } else if p1.len() <= 2 && p2.len() <= 2 && p3.len() == 4 {
+        ymd(c, m, a) // day first
+    } else {
+        Err(bad())
+    }
+}
+
+const MONEY_POINT: &str = "an amount like -1234.56 (decimal point, no thousands separators)";
+const MONEY_COMMA: &str = "an amount like -1234,56 (decimal comma, no thousands separators)";
+
+/// Parses an amount with decimal separator `sep` (`.` or `,`): an optional
+/// sign, digits, optionally the separator and more digits. Thousands
+/// separators, currency signs and exponents are refused: a wrong guess of
+/// the locale must fail loudly, never read `1.234` as 1234.
+pub(crate) fn parse_money(raw: &[u8], sep: u8) -> Result<Money, Problem> {
+    let b = trim(raw);
+    if b.is_empty() {
+        return Err(Problem::Missing);
+    }
+    let bad = || Problem::BadValue {
+        value: cut(raw),
+        expected: if sep == b',' {
+            MONEY_COMMA
+        } else {
+            MONEY_POINT
+        },
+    };
+    let (neg, body) = match b[0] {
+        b'-' => (true, &b[1..]),
+        b'+' => (false, &b[1..]),
+        _ => (false, b),
+    };
+    if body.is_empty() {
+        return Err(bad());
+    }
+    let mut mantissa: u64 = 0;
+    let mut digits = 0u32;
+    let mut scale: Option<u32> = None;
+    for &c in body {
+        if c.is_ascii_digit() {
+            digits += 1;
+            if digits > 18 {
+                return parse_money_slow(body, neg, sep).ok_or_else(bad);
+            }
+            mantissa = mantissa * 10 + u64::from(c - b'0');
+            if let Some(s) = scale.as_mut() {
+                *s += 1;
+            }
+        } else if c == sep && scale.is_none() {
+            scale = Some(0);
+        } else {
+            return Err(bad());
+        }
+    }
+    if digits == 0 {
+        return Err(bad());
+    }
+    // 18 digits fit in i64.
+    let m = i64::try_from(mantissa).map_err(|_| bad())?;
+    Ok(Money::new(Decimal::new(
+        if neg { -m } else { m },
+        scale.unwrap_or(0),
+    )))
+}
+
+fn parse_money_slow(body: &[u8], neg: bool, sep: u8) -> Option<Money> {
+    let mut s = String::with_capacity(body.len() + 1);
+    if neg {
+        s.push('-');
+    }
+    for &c in body {
+        s.push(if c == sep { '.' } else { char::from(c) });
+    }
+    Decimal::from_str_exact(&s).ok().map(Money::new)
+}
+
+/// Parses an optional amount: empty is `None`.
+pub(crate) fn parse_money_opt(raw: &[u8], sep: u8) -> Result<Option<Money>, Problem> {
+    if trim(raw).is_empty() {
+        Ok(None)
+    } else {
+        parse_money(raw, sep).map(Some)
+    }
+}
+
+/// Parses an optional yes/no: `yes/no`, `y/n`, `true/false`, `1/0`,
+/// `ja/nee`, `oui/non`, ignoring case; empty is `None` (unknown).
+pub(crate) fn parse_flag(raw: &[u8]) -> Result<Option<bool>, Problem> {
+    let b = trim(raw);
+    if b.is_empty() {
+        return Ok(None);
+    }
+    let lower = b.to_ascii_lowercase();
+    match lower.as_slice() {
+        b"yes" | b"y" | b"true" | b"1" | b"ja" | b"j" | b"oui" => Ok(Some(true)),
+        b"no" | b"n" | b"false" | b"0" | b"nee" | b"non" => Ok(Some(false)),
+        _ => Err(Problem::BadValue {
+            value: cut(raw),
+            expected: "yes or no (also y/n, true/false, 1/0, ja/nee), or empty for unknown",
+        }),
+    }
+}
+
+/// The field as trimmed UTF-8.
+pub(crate) fn text(raw: &[u8]) -> Result<&str, Problem> {
+    std::str::from_utf8(trim(raw)).map_err(|_| Problem::Utf8)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> String {
+        parse_date(s.as_bytes())
+            .map(|d| d.to_string())
+            .unwrap_or_else(|e| format!("ERR {e}"))
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(d("2024-03-01"), "2024-03-01");
+        assert_eq!(d(" 2024-03-01 "), "2024-03-01");
+        assert_eq!(d("2024-03-01T10:11:12Z"), "2024-03-01");
+        assert_eq!(d("2024-03-01 10:11"), "2024-03-01");
+        assert_eq!(d("01-03-2024"), "2024-03-01");
+        assert_eq!(d("1/3/2024"), "2024-03-01");
+        assert_eq!(d("31/12/2024"), "2024-12-31");
+        assert_eq!(d("01.03.2024"), "2024-03-01");
+        assert_eq!(d("2024/3/1"), "2024-03-01");
+        assert_eq!(d("20240301"), "2024-03-01");
+        for bad in [
+            "2024-02-30",
+            "2024-13-01",
+            "2024-03-01x",
+            "32/1/2024",
+            "1/13/2024",
+            "2024031",
+            "1/3/24",
+            "yesterday",
+            "2024-3-1-1",
+            "1/3",
+            "-1/3/2024",
+            "2024-03-0a",
+        ] {
+            assert!(d(bad).starts_with("ERR"), "{bad} -> {}", d(bad));
+        }
+        assert_eq!(parse_date(b""), Err(Problem::Missing));
+    }
+
+    fn m(s: &str, sep: u8) -> String {
+        parse_money(s.as_bytes(), sep)
+            .map(|d| d.to_string())
+            .unwrap_or_else(|_| "ERR".into())
+    }
+
+    #[test]
+    fn money() {
+        assert_eq!(m("12.50", b'.'), "12.50");
+        assert_eq!(m("-12.5", b'.'), "-12.5");
+        assert_eq!(m("+7", b'.'), "7");
+        assert_eq!(m(" 3 ", b'.'), "3");
+        assert_eq!(m("12,50", b','), "12.50");
+        assert_eq!(m(".5", b'.'), "0.5");
+        assert_eq!(m("5.", b'.'), "5");
+        assert_eq!(
+            m("1234567890123456789012.25", b'.'),
+            "1234567890123456789012.25"
+        );
+        assert_eq!(
+            m("-1234567890123456789012,25", b','),
+            "-1234567890123456789012.25"
+        );
+        for bad in [
+            "1,234.50", "1.234", "€5", "1e3", "-", "", ".", "1 000", "--1", "1.2.3", "0x10",
+        ] {
+            let sep = if bad == "1.234" { b',' } else { b'.' };
+            assert_eq!(m(bad, sep), "ERR", "{bad}");
+        }
+        assert_eq!(m("12,50", b'.'), "ERR");
+        assert_eq!(m("99999999999999999999999999999999", b'.'), "ERR");
+    }
+
+    #[test]
+    fn flags() {
+        assert_eq!(parse_flag(b"Yes"), Ok(Some(true)));
+        assert_eq!(parse_flag(b"0"), Ok(Some(false)));
+        assert_eq!(parse_flag(b" "), Ok(None));
+        assert!(parse_flag(b"maybe").is_err());
+    }
+}

@@ -1,0 +1,234 @@
+use std::io::{Cursor, Read};
+use std::path::{Path, PathBuf};
+
+use crm_core::{Customer, Interaction, Transaction};
+
+use crate::fields::{CustomerCols, DateCache, InteractionCols, TxCols};
+use crate::header::{Header, parse_header, read_prefix};
+use crate::scan::RowError;
+use crate::{Error, ImportOptions, Location, Mode, Problem, Reject, Result};
+
+type Parser<T> = Box<dyn FnMut(&csv::ByteRecord) -> std::result::Result<T, RowError> + Send>;
+
+/// An iterator of records read from any [`Read`], one at a time.
+///
+/// Made by [`transactions`], [`customers`] and [`interactions`]. In strict
+/// mode the first bad row is yielded as an error and iteration ends; in
+/// lenient mode bad rows are skipped and collected in
+/// [`Records::rejects`].
+pub struct Records<R: Read, T> {
+    rdr: csv::Reader<std::io::Chain<Cursor<Vec<u8>>, R>>,
+    file: PathBuf,
+    header: Header,
+    parse: Parser<T>,
+    mode: Mode,
+    rec: csv::ByteRecord,
+    rows: u64,
+    rejects: Vec<Reject>,
+    done: bool,
+    line_offset: u64,
+}
+
+impl<R: Read, T> std::fmt::Debug for Records<R, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Records")
+            .field("file", &self.file)
+            .field("rows", &self.rows)
+            .field("rejects", &self.rejects.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<R: Read, T> Records<R, T> {
+    /// Data rows read so far.
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
+
+    /// Rows skipped so far (lenient mode).
+    pub fn rejects(&self) -> &[Reject] {
+        &self.rejects
+    }
+
+    /// The header's column names.
+    pub fn headers(&self) -> &[String] {
+        &self.header.names
+    }
+
+    fn location(&self, line: u64, col: Option<usize>) -> Location {
+        Location {
+            file: self.file.clone(),
+            line: line + self.line_offset,
+            column: col.map(|c| c + 1),
+            field: col.and_then(|c| self.header.names.get(c).cloned()),
+        }
+    }
+}
+
+impl<R: Read, T> Iterator for Records<R, T> {
+    type Item = Result<T>;
+
+    fn next(&mut self) -> Option<Result<T>> {
+        while !self.done {
+            let line_before = self.rdr.position().line();
+            match self.rdr.read_byte_record(&mut self.rec) {
+                Ok(false) => self.done = true,
+                Ok(true) => {
+                    self.rows += 1;
+                    let line = self.rec.position().map_or(line_before, csv::Position::line);
+                    let width = self.header.names.len();
+                    let outcome = if self.rec.len() == width {
+                        (self.parse)(&self.rec)
+                    } else {
+                        Err((
+                            None,
+                            Problem::RowLength {
+                                expected: width,
+                                found: self.rec.len(),
+                            },
+                        ))
+                    };
+                    match outcome {
+                        Ok(t) => return Some(Ok(t)),
+                        Err((col, problem)) => {
+                            let location = self.location(line, col);
+                            if self.mode == Mode::Strict {
+                                self.done = true;
+                                return Some(Err(Error::row(location, problem)));
+                            }
+                            let record = self
+                                .rec
+                                .iter()
+                                .map(|f| String::from_utf8_lossy(f).into_owned())
+                                .collect();
+                            self.rejects.push(Reject {
+                                location,
+                                problem,
+                                record,
+                            });
+                        }
+                    }
+                }
+                Err(e) => {
+                    self.done = true;
+                    let location = self.location(line_before, None);
+                    return Some(Err(match e.into_kind() {
+                        csv::ErrorKind::Io(io) => Error::Io {
+                            file: self.file.clone(),
+                            source: io,
+                        },
+                        other => Error::from(crate::BadRow {
+                            location,
+                            problem: Problem::Syntax(format!("{other:?}")),
+                        }),
+                    }));
+                }
+            }
+        }
+        None
+    }
+}
+
+fn open<R: Read, T>(
+    mut reader: R,
+    name: &Path,
+    options: &ImportOptions,
+    make: impl FnOnce(&Header) -> Result<Parser<T>>,
+) -> Result<Records<R, T>> {
+    let prefix = read_prefix(&mut reader).map_err(|e| Error::io(name, e))?;
+    let header = parse_header(name, &prefix, options)?;
+    let parse = make(&header)?;
+    // Lines are counted from the first data line: add the header's.
+    let line_offset =
+        memchr::memchr_iter(b'\n', &prefix[..header.data_start as usize]).count() as u64;
+    let mut cursor = Cursor::new(prefix);
+    cursor.set_position(header.data_start);
+    let rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(header.delimiter)
+        .from_reader(cursor.chain(reader));
+    Ok(Records {
+        rdr,
+        file: name.to_path_buf(),
+        header,
+        parse,
+        mode: options.mode,
+        rec: csv::ByteRecord::new(),
+        rows: 0,
+        rejects: Vec::new(),
+        done: false,
+        line_offset,
+    })
+}
+
+/// Reads transactions one by one from `reader`, which is called `name` in
+/// errors. Columns as for [`read_transactions`](crate::read_transactions).
+///
+/// # Errors
+///
+/// Errors about the header at once; errors about rows from the iterator.
+///
+/// ```
+/// use crm_csv::{transactions, ImportOptions};
+///
+/// let data = "customer_id;date;revenue\nC1;01-03-2024;12,50\n";
+/// let rows: Vec<_> = transactions(data.as_bytes(), "inline.csv", &ImportOptions::new())?
+///     .collect::<Result<_, _>>()?;
+/// assert_eq!(rows[0].revenue.to_string(), "12.50");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn transactions<R: Read>(
+    reader: R,
+    name: impl AsRef<Path>,
+    options: &ImportOptions,
+) -> Result<Records<R, Transaction>> {
+    let name = name.as_ref();
+    open(reader, name, options, |h| {
+        let cols = TxCols::resolve(name, h, options)?;
+        let mut dates = DateCache::default();
+        Ok(Box::new(move |rec: &csv::ByteRecord| {
+            cols.parse(rec, &mut dates).map(|r| r.to_transaction())
+        }) as Parser<Transaction>)
+    })
+}
+
+/// Reads register entries one by one from `reader`. Columns as for
+/// [`read_customers`](crate::read_customers).
+///
+/// # Errors
+///
+/// Errors about the header at once; errors about rows from the iterator.
+pub fn customers<R: Read>(
+    reader: R,
+    name: impl AsRef<Path>,
+    options: &ImportOptions,
+) -> Result<Records<R, Customer>> {
+    let name = name.as_ref();
+    open(reader, name, options, |h| {
+        let cols = CustomerCols::resolve(name, h, options)?;
+        Ok(Box::new(move |rec: &csv::ByteRecord| cols.parse(rec)) as Parser<Customer>)
+    })
+}
+
+/// Reads interactions one by one from `reader`. Columns as for
+/// [`read_interactions`](crate::read_interactions).
+///
+/// # Errors
+///
+/// Errors about the header at once; errors about rows from the iterator.
+pub fn interactions<R: Read>(
+    reader: R,
+    name: impl AsRef<Path>,
+    options: &ImportOptions,
+) -> Result<Records<R, Interaction>> {
+    let name = name.as_ref();
+    open(reader, name, options, |h| {
+        let cols = InteractionCols::resolve(name, h, options)?;
+        let mut dates = DateCache::default();
+        Ok(
+            Box::new(move |rec: &csv::ByteRecord| cols.parse(rec, &mut dates))
+                as Parser<Interaction>,
+        )
+    })
+}
