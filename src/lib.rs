@@ -1,1 +1,75 @@
-//! placeholder
+//! The customer-marketing toolkit: turn a company's sales and contact
+//! history into the decisions of Jay Curry's Customer Marketing Method.
+//!
+//! This facade re-exports the `crm-*` crates under short module names, so
+//! that one dependency gives the whole toolkit; each crate can also be
+//! embedded alone. Data flows one way: rows (a CSV file, a database, or
+//! your own code) → the [`Ledger`] (one streaming pass, per-customer
+//! aggregates) → the [`pyramid`] per period → reports and exports.
+//!
+//! ```
+//! use crm::{Ledger, NaiveDate, Period};
+//! use crm::pyramid::{pyramid, Level, PyramidOptions, PyramidReport};
+//!
+//! let year: Period = "2024".parse()?;
+//! let mut ledger = Ledger::new([year, year.previous_calendar().unwrap()]);
+//! let d = |m| NaiveDate::from_ymd_opt(2024, m, 1).unwrap();
+//! ledger.record_sale("ACME", d(2), "12000.00".parse()?, Some("3100.00".parse()?))?;
+//! ledger.record_sale("Bolt", d(5), "800.00".parse()?, None)?;
+//! ledger.record_interaction("Cobra", d(6))?;
+//!
+//! let now = pyramid(&ledger, &year, &PyramidOptions::new())?;
+//! assert_eq!(now.level_of(ledger.id("ACME").unwrap()), Some(Level::Top));
+//! assert_eq!(now.level_of(ledger.id("Cobra").unwrap()), Some(Level::Prospect));
+//! let report = PyramidReport::new(&now, None);
+//! assert_eq!(report.active, 2);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Overview
+//!
+//! - The core model at the root: [`CustomerKey`], [`Money`], [`Period`],
+//!   [`Transaction`], [`Customer`], [`Interaction`], [`Lead`], and the
+//!   [`Ledger`].
+//! - [`pyramid`]: the customer pyramid and its report.
+//! - [`csv`] (feature `csv`): streaming CSV import and safe export.
+//! - [`synth`] (feature `synth`): deterministic realistic example data.
+//!
+//! # Crate features
+//!
+//! - `csv` (default): the CSV adapter.
+//! - `synth` (default): the example-data generator (pulls in `rand`).
+//! - `serde`: `Serialize`/`Deserialize` on the model and reports.
+//! - `proptest`: `proptest` strategies for the model, in
+//!   `crm::strategy`.
+
+#![deny(missing_docs)]
+#![warn(missing_debug_implementations)]
+
+pub use crm_core::{
+    Basis, Channel, Consent, Customer, CustomerId, CustomerKey, CustomerTotals, Days, Decimal,
+    Error, Interaction, InteractionKind, Interner, Lead, LeadStage, Ledger, LedgerOptions,
+    LedgerStats, Money, NaiveDate, Period, PeriodTotals, Result, Stage, Transaction, check_key,
+};
+
+#[cfg(feature = "proptest")]
+pub use crm_core::strategy;
+
+/// The customer pyramid: levels, cuts, per-customer assignments and the
+/// report (the `crm-pyramid` crate).
+pub mod pyramid {
+    pub use crm_pyramid::*;
+}
+
+/// Streaming CSV import into a ledger and safe CSV export (the `crm-csv`
+/// crate).
+#[cfg(feature = "csv")]
+pub mod csv {
+    pub use crm_csv::*;
+}
+
+/// Deterministic realistic example data (the `crm-synth` crate).
+#[cfg(feature = "synth")]
+pub mod synth {
+    pub use crm_synth::*;
+}

@@ -1,1 +1,64 @@
-fn main() {}
+//! The `crm` command: the customer pyramid of a transactions file, and
+//! deterministic example data.
+
+mod args;
+mod generate;
+mod pyramid;
+mod render;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+/// How a command failed: the exit code tells a script which.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    /// The command line is wrong (exit 2).
+    Usage(String),
+    /// The data or a file is bad (exit 1).
+    Data(anyhow::Error),
+}
+
+impl From<anyhow::Error> for Failure {
+    fn from(e: anyhow::Error) -> Failure {
+        Failure::Data(e)
+    }
+}
+
+pub(crate) type Outcome = Result<(), Failure>;
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+fn main() -> ExitCode {
+    let cli = match args::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let outcome = match cli.command {
+        args::Command::Pyramid(a) => pyramid::run(*a),
+        args::Command::Generate(a) => generate::run(a),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Data(e)) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(Failure::Usage(msg)) => {
+            let _ = writeln!(std::io::stderr(), "crm: error: {msg}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Data(e)) => {
+            let msg = format!("{e:#}").replace('\n', " ");
+            let _ = writeln!(std::io::stderr(), "crm: error: {msg}");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -20,14 +20,44 @@ impl CustomerId {
     }
 }
 
+/// Keys up to this many bytes are kept inside the hash table's slots, so
+/// that a lookup touches one slot and no key storage.
+const INLINE: usize = 11;
+
+/// A hash-table slot: the key inline when short (its length in the last
+/// byte), else its first bytes and the marker `LONG`; and the id.
+#[derive(Clone, Copy)]
+struct Slot {
+    key: [u8; INLINE + 1],
+    id: u32,
+}
+
+const LONG: u8 = u8::MAX;
+
+impl Slot {
+    fn new(key: &[u8], id: u32) -> Slot {
+        let mut k = [0u8; INLINE + 1];
+        if key.len() <= INLINE {
+            k[..key.len()].copy_from_slice(key);
+            k[INLINE] = key.len() as u8;
+        } else {
+            k[..INLINE].copy_from_slice(&key[..INLINE]);
+            k[INLINE] = LONG;
+        }
+        Slot { key: k, id }
+    }
+}
+
 /// Maps customer keys to dense [`CustomerId`]s and back.
 ///
-/// Keys live back to back in one string; the hash table holds only ids, so
-/// a lookup by `&str` allocates nothing and memory per customer is the key's
-/// bytes plus about 12 bytes.
+/// Keys live back to back in one string. The hash table holds short keys
+/// (up to 11 bytes, most integrators' ids) inline with their id, so a
+/// lookup by `&str` touches one table slot and allocates nothing; longer
+/// keys are compared against the string. Memory per customer is the key's
+/// bytes plus about 24 bytes.
 #[derive(Clone, Default)]
 pub struct Interner {
-    table: HashTable<u32>,
+    table: HashTable<Slot>,
     state: foldhash::fast::FixedState,
     bytes: String,
     ends: Vec<u32>,
@@ -43,6 +73,18 @@ impl std::fmt::Debug for Interner {
 
 /// The most customers an interner holds.
 pub(crate) const MAX_CUSTOMERS: u64 = u32::MAX as u64;
+
+/// Whether `slot` holds `key`, looking at the key string only for long keys.
+fn matches(slot: &Slot, key: &[u8], bytes: &str, ends: &[u32]) -> bool {
+    if key.len() <= INLINE {
+        slot.key[INLINE] as usize == key.len() && &slot.key[..key.len()] == key
+    } else {
+        slot.key[INLINE] == LONG && {
+            let (a, b) = Interner::span(ends, slot.id);
+            &bytes.as_bytes()[a..b] == key
+        }
+    }
+}
 
 impl Interner {
     /// An empty interner.
@@ -60,11 +102,28 @@ impl Interner {
         self.ends.is_empty()
     }
 
+    /// Reserves room for `additional` more keys.
+    pub fn reserve(&mut self, additional: usize) {
+        let Interner {
+            table,
+            state,
+            bytes,
+            ends,
+        } = self;
+        table.reserve(additional, |s| Self::rehash(state, bytes, ends, s));
+        ends.reserve(additional);
+    }
+
     /// Byte range of key `id` in the key string.
     fn span(ends: &[u32], id: u32) -> (usize, usize) {
         let i = id as usize;
         let start = if i == 0 { 0 } else { ends[i - 1] as usize };
         (start, ends[i] as usize)
+    }
+
+    fn rehash(state: &foldhash::fast::FixedState, bytes: &str, ends: &[u32], slot: &Slot) -> u64 {
+        let (a, b) = Self::span(ends, slot.id);
+        state.hash_one(&bytes.as_bytes()[a..b])
     }
 
     /// The key of `id`.
@@ -79,13 +138,11 @@ impl Interner {
 
     /// The id of `key`, if it was interned.
     pub fn get(&self, key: &str) -> Option<CustomerId> {
-        let hash = self.state.hash_one(key.as_bytes());
+        let k = key.as_bytes();
+        let hash = self.state.hash_one(k);
         self.table
-            .find(hash, |&id| {
-                let (a, b) = Self::span(&self.ends, id);
-                &self.bytes.as_bytes()[a..b] == key.as_bytes()
-            })
-            .map(|&id| CustomerId(id))
+            .find(hash, |s| matches(s, k, &self.bytes, &self.ends))
+            .map(|s| CustomerId(s.id))
     }
 
     /// The id of `key`, interning it first if it is new; the flag says
@@ -95,7 +152,8 @@ impl Interner {
     ///
     /// [`Error::Capacity`] past `u32::MAX` keys or 4 GiB of key bytes.
     pub fn intern(&mut self, key: &str) -> Result<(CustomerId, bool)> {
-        let hash = self.state.hash_one(key.as_bytes());
+        let k = key.as_bytes();
+        let hash = self.state.hash_one(k);
         let Interner {
             table,
             state,
@@ -104,24 +162,18 @@ impl Interner {
         } = self;
         let entry = table.entry(
             hash,
-            |&id| {
-                let (a, b) = Self::span(ends, id);
-                &bytes.as_bytes()[a..b] == key.as_bytes()
-            },
-            |&id| {
-                let (a, b) = Self::span(ends, id);
-                state.hash_one(&bytes.as_bytes()[a..b])
-            },
+            |s| matches(s, k, bytes, ends),
+            |s| Self::rehash(state, bytes, ends, s),
         );
         match entry {
-            hashbrown::hash_table::Entry::Occupied(e) => Ok((CustomerId(*e.get()), false)),
+            hashbrown::hash_table::Entry::Occupied(e) => Ok((CustomerId(e.get().id), false)),
             hashbrown::hash_table::Entry::Vacant(e) => {
                 let capacity = || Error::Capacity { max: MAX_CUSTOMERS };
                 let id = u32::try_from(ends.len()).map_err(|_| capacity())?;
                 let end = u32::try_from(bytes.len() + key.len()).map_err(|_| capacity())?;
                 bytes.push_str(key);
                 ends.push(end);
-                e.insert(id);
+                e.insert(Slot::new(k, id));
                 Ok((CustomerId(id), true))
             }
         }
@@ -143,7 +195,17 @@ mod tests {
     #[test]
     fn interns_densely_and_finds_back() {
         let mut i = Interner::new();
-        let keys: Vec<String> = (0..10_000).map(|n| format!("K{n}")).collect();
+        // Short (inline) and long keys, including long keys that share
+        // their first bytes.
+        let keys: Vec<String> = (0..10_000)
+            .map(|n| {
+                if n % 3 == 0 {
+                    format!("a-long-shared-prefix-{n}")
+                } else {
+                    format!("K{n}")
+                }
+            })
+            .collect();
         for (n, k) in keys.iter().enumerate() {
             let (id, new) = i.intern(k).unwrap();
             assert!(new);

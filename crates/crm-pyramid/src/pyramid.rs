@@ -86,7 +86,7 @@ fn classify_inactive(
     let before_end = |d: Option<NaiveDate>| d.is_some_and(|d| d < period.end());
     if before_end(t.first_transaction())
         || before_end(t.first_interaction())
-        || matches!(t.register_stage(), Some(Stage::Prospect | Stage::Customer))
+        || t.register_stage() == Some(Stage::Prospect)
     {
         return Some(Ok(Level::Prospect));
     }
@@ -107,12 +107,14 @@ fn classify_inactive(
 /// 3. Others who bought (positive value) before the period's start are
 ///    Inactive, or lost beyond the inactivity horizon; others with a
 ///    transaction or interaction before the end, or register stage
-///    prospect or customer, are Prospects; the rest of the register are
-///    Suspects. Parties first seen after the end and not in the register
-///    are left out.
+///    `prospect`, are Prospects; the rest of the register are Suspects.
+///    Parties first seen after the end and not in the register are left
+///    out.
 ///
-/// A register entry with stage `customer` but no transaction counts as a
-/// prospect: it was in contact, but the ledger holds no purchase.
+/// The register is a snapshot of today, so a register entry with stage
+/// `customer` but no transaction or interaction before the period's end is
+/// a Suspect of that period (typically a customer acquired later), as
+/// DOMAIN section 2 reads: only stage `prospect` makes a prospect.
 ///
 /// # Errors
 ///

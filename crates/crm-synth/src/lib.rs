@@ -1,1 +1,551 @@
-//! wip
+//! Deterministic, realistic example data for the `crm` toolkit: a
+//! customer base with heavy-tailed spend, churn, credit notes, a register
+//! with prospects and suspects, and interactions including complaints.
+//!
+//! Most users want the `crm` facade crate (`crm::synth`, feature `synth`)
+//! or the `crm generate` command. The same configuration and seed give the
+//! same data, byte for byte, on every machine (the generator is a seeded
+//! PCG per customer, and nothing depends on the number of threads).
+//!
+//! ```
+//! use crm_synth::{generate, SynthConfig};
+//!
+//! let data = generate(&SynthConfig::new(200).years(3).seed(7))?;
+//! assert!(data.transactions.len() > 200);
+//! assert_eq!(data, generate(&SynthConfig::new(200).years(3).seed(7))?);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # The model
+//!
+//! Each customer is acquired on a uniform day of the window, buys at a
+//! gamma-distributed yearly rate with exponential gaps, spends a
+//! log-normal amount per year (median about 700, a long tail of large
+//! accounts), and leaves after an exponential lifetime (mean four years).
+//! Three purchases in a hundred are followed by a credit note for part of
+//! the amount. Margins are 15-45% of revenue per customer. Besides the
+//! customers the register holds prospects (30% of the customer count, with
+//! interactions but no purchases) and suspects (20%, no contact at all).
+//! Customers have calls, visits, e-mails, meetings and quotes, and now and
+//! then a complaint, most of which are resolved within two weeks.
+
+#![deny(missing_docs)]
+#![warn(missing_debug_implementations)]
+
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use crm_core::{Days, InteractionKind, Money, NaiveDate, Stage};
+use rand::{Rng, SeedableRng};
+use rand_distr::{Distribution, Exp, Gamma, LogNormal, Poisson};
+use rand_pcg::Pcg64Mcg;
+
+/// Why data could not be generated or written.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A configuration value is out of range.
+    #[error("invalid configuration: {0}")]
+    Config(String),
+    /// A file could not be written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The operating system's error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// The result type of this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What to generate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SynthConfig {
+    /// Customers (parties that buy). Default 1,000.
+    pub customers: u32,
+    /// Calendar years of history, ending with `last_year`. Default 5.
+    pub years: u32,
+    /// The last year of history. Default 2025.
+    pub last_year: i32,
+    /// The seed. Default 1.
+    pub seed: u64,
+}
+
+impl Default for SynthConfig {
+    fn default() -> SynthConfig {
+        SynthConfig {
+            customers: 1000,
+            years: 5,
+            last_year: 2025,
+            seed: 1,
+        }
+    }
+}
+
+impl SynthConfig {
+    /// The defaults with `customers` customers.
+    pub fn new(customers: u32) -> SynthConfig {
+        SynthConfig {
+            customers,
+            ..SynthConfig::default()
+        }
+    }
+
+    /// Sets the number of years.
+    #[must_use]
+    pub fn years(mut self, years: u32) -> SynthConfig {
+        self.years = years;
+        self
+    }
+
+    /// Sets the last year.
+    #[must_use]
+    pub fn last_year(mut self, year: i32) -> SynthConfig {
+        self.last_year = year;
+        self
+    }
+
+    /// Sets the seed.
+    #[must_use]
+    pub fn seed(mut self, seed: u64) -> SynthConfig {
+        self.seed = seed;
+        self
+    }
+
+    fn window(&self) -> Result<(NaiveDate, NaiveDate)> {
+        if self.years == 0 || self.years > 100 {
+            return Err(Error::Config(format!(
+                "years must be 1 to 100, not {}",
+                self.years
+            )));
+        }
+        let first = self
+            .last_year
+            .checked_sub(self.years as i32 - 1)
+            .and_then(|y| NaiveDate::from_ymd_opt(y, 1, 1));
+        let end = self
+            .last_year
+            .checked_add(1)
+            .and_then(|y| NaiveDate::from_ymd_opt(y, 1, 1));
+        match (first, end) {
+            (Some(a), Some(b)) if (1900..=9000).contains(&self.last_year) => Ok((a, b)),
+            _ => Err(Error::Config(format!(
+                "last year {} is out of range",
+                self.last_year
+            ))),
+        }
+    }
+}
+
+/// One generated transaction; amounts in cents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SynthTransaction {
+    /// Index of the customer (see [`customer_key`]).
+    pub customer: u32,
+    /// Sequence number, unique in the data set.
+    pub id: u64,
+    /// The date.
+    pub date: NaiveDate,
+    /// Revenue in cents (negative for a credit note).
+    pub revenue_cents: i64,
+    /// Margin in cents.
+    pub margin_cents: i64,
+}
+
+impl SynthTransaction {
+    /// Revenue as money.
+    pub fn revenue(&self) -> Money {
+        Money::from_minor(self.revenue_cents, 2)
+    }
+
+    /// Margin as money.
+    pub fn margin(&self) -> Money {
+        Money::from_minor(self.margin_cents, 2)
+    }
+}
+
+/// One generated register entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SynthParty {
+    /// The key.
+    pub key: String,
+    /// Register stage.
+    pub stage: Stage,
+    /// Segment.
+    pub segment: &'static str,
+    /// Region.
+    pub region: &'static str,
+    /// Acquisition date (customers only).
+    pub acquired: Option<NaiveDate>,
+    /// Yearly potential in cents.
+    pub potential_cents: i64,
+    /// Consent for e-mail, phone, post.
+    pub consent: [bool; 3],
+}
+
+/// One generated interaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SynthInteraction {
+    /// The party's key.
+    pub key: String,
+    /// The date.
+    pub date: NaiveDate,
+    /// The kind.
+    pub kind: InteractionKind,
+    /// Cost in cents.
+    pub cost_cents: i64,
+}
+
+/// A generated data set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dataset {
+    /// Transactions sorted by date, then id.
+    pub transactions: Vec<SynthTransaction>,
+    /// The register: customers, prospects, suspects.
+    pub parties: Vec<SynthParty>,
+    /// Interactions sorted by date, then key.
+    pub interactions: Vec<SynthInteraction>,
+}
+
+/// The key of customer `index`: `C0000001` for index 0.
+pub fn customer_key(index: u32) -> String {
+    format!("C{:07}", u64::from(index) + 1)
+}
+
+const SEGMENTS: [&str; 5] = ["retail", "wholesale", "industry", "services", "public"];
+const REGIONS: [&str; 4] = ["north", "south", "east", "west"];
+
+fn rng_for(seed: u64, stream: u64, index: u64) -> Pcg64Mcg {
+    // splitmix64 of the triple, so neighbouring indices get unrelated streams.
+    let mut z = seed
+        ^ stream.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        ^ index.wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^= z >> 31;
+    Pcg64Mcg::seed_from_u64(z)
+}
+
+fn day_in(rng: &mut Pcg64Mcg, start: NaiveDate, days: u64) -> NaiveDate {
+    start + Days::new(rng.random_range(0..days.max(1)))
+}
+
+fn dist<T>(r: std::result::Result<T, impl std::fmt::Debug>) -> T {
+    r.expect("constant distribution parameters are valid")
+}
+
+/// Generates a data set.
+///
+/// # Errors
+///
+/// [`Error::Config`] for zero or more than 100 years, or a last year
+/// outside 1900..=9000.
+pub fn generate(config: &SynthConfig) -> Result<Dataset> {
+    let (start, end) = config.window()?;
+    let span = (end - start).num_days() as u64;
+    let spend = dist(LogNormal::new(6.3, 1.5));
+    let noise = dist(LogNormal::new(0.0, 0.45));
+    let rate = dist(Gamma::new(1.6, 3.0));
+    let life = dist(Exp::new(1.0 / (4.0 * 365.25)));
+    let contacts = dist(Poisson::new(2.0));
+
+    let mut transactions = Vec::new();
+    let mut parties = Vec::new();
+    let mut interactions = Vec::new();
+    let mut seq = 0u64;
+    for i in 0..config.customers {
+        let mut rng = rng_for(config.seed, 1, u64::from(i));
+        let key = customer_key(i);
+        let acquired = day_in(&mut rng, start, span);
+        let yearly: f64 = spend.sample(&mut rng);
+        let per_year: f64 = rate.sample(&mut rng) + 0.3;
+        let dies = acquired + Days::new(life.sample(&mut rng) as u64);
+        let stop = dies.min(end);
+        let margin_rate = rng.random_range(0.15..0.45);
+        let mean_order = yearly / per_year;
+        let gap = dist(Exp::new(per_year / 365.25));
+        let mut day = acquired;
+        while day < stop {
+            let amount = (mean_order * noise.sample(&mut rng) * 100.0)
+                .round()
+                .max(1.0) as i64;
+            let margin = (amount as f64 * margin_rate).round() as i64;
+            seq += 1;
+            transactions.push(SynthTransaction {
+                customer: i,
+                id: seq,
+                date: day,
+                revenue_cents: amount,
+                margin_cents: margin,
+            });
+            if rng.random_bool(0.03) {
+                let back = day + Days::new(rng.random_range(1..30));
+                if back < end {
+                    let share = rng.random_range(0.1..1.0);
+                    seq += 1;
+                    transactions.push(SynthTransaction {
+                        customer: i,
+                        id: seq,
+                        date: back,
+                        revenue_cents: -((amount as f64 * share).round() as i64).max(1),
+                        margin_cents: -((margin as f64 * share).round() as i64),
+                    });
+                }
+            }
+            day = day + Days::new(gap.sample(&mut rng).ceil().max(1.0) as u64);
+        }
+        // Contacts while a customer, a complaint now and then.
+        let years_active = ((stop - acquired).num_days().max(1) as f64) / 365.25;
+        let n: f64 = contacts.sample(&mut rng) * years_active.max(0.25);
+        for _ in 0..n.round() as u64 {
+            let date = day_in(
+                &mut rng,
+                acquired,
+                (stop - acquired).num_days().max(1) as u64,
+            );
+            let kind = match rng.random_range(0..10) {
+                0..=2 => InteractionKind::Call,
+                3..=4 => InteractionKind::Email,
+                5 => InteractionKind::Visit,
+                6 => InteractionKind::Meeting,
+                7 => InteractionKind::Quote,
+                8 => InteractionKind::CampaignResponse,
+                _ => InteractionKind::Other,
+            };
+            interactions.push(interaction(&key, date, kind, &mut rng));
+        }
+        if rng.random_bool((0.05 * years_active).min(0.9)) {
+            let date = day_in(
+                &mut rng,
+                acquired,
+                (stop - acquired).num_days().max(1) as u64,
+            );
+            interactions.push(interaction(
+                &key,
+                date,
+                InteractionKind::Complaint,
+                &mut rng,
+            ));
+            if rng.random_bool(0.8) {
+                let fixed = date + Days::new(rng.random_range(1..15));
+                if fixed < end {
+                    interactions.push(interaction(
+                        &key,
+                        fixed,
+                        InteractionKind::ComplaintResolved,
+                        &mut rng,
+                    ));
+                }
+            }
+        }
+        parties.push(party(
+            key,
+            Stage::Customer,
+            Some(acquired),
+            yearly * rng.random_range(1.2..4.0),
+            &mut rng,
+        ));
+    }
+    let prospects = config.customers / 10 * 3;
+    for i in 0..prospects {
+        let mut rng = rng_for(config.seed, 2, u64::from(i));
+        let key = format!("P{:07}", u64::from(i) + 1);
+        for _ in 0..rng.random_range(1..4) {
+            let date = day_in(&mut rng, start, span);
+            let kind = match rng.random_range(0..4) {
+                0 => InteractionKind::Call,
+                1 => InteractionKind::Email,
+                2 => InteractionKind::Quote,
+                _ => InteractionKind::CampaignResponse,
+            };
+            interactions.push(interaction(&key, date, kind, &mut rng));
+        }
+        let potential = spend.sample(&mut rng);
+        parties.push(party(key, Stage::Prospect, None, potential, &mut rng));
+    }
+    let suspects = config.customers / 5;
+    for i in 0..suspects {
+        let mut rng = rng_for(config.seed, 3, u64::from(i));
+        let potential = spend.sample(&mut rng);
+        parties.push(party(
+            format!("S{:07}", u64::from(i) + 1),
+            Stage::Suspect,
+            None,
+            potential,
+            &mut rng,
+        ));
+    }
+    transactions.sort_unstable_by_key(|t| (t.date, t.id));
+    interactions.sort_by(|a, b| (a.date, &a.key).cmp(&(b.date, &b.key)));
+    Ok(Dataset {
+        transactions,
+        parties,
+        interactions,
+    })
+}
+
+fn interaction(
+    key: &str,
+    date: NaiveDate,
+    kind: InteractionKind,
+    rng: &mut Pcg64Mcg,
+) -> SynthInteraction {
+    let cost = match kind {
+        InteractionKind::Visit | InteractionKind::Meeting => rng.random_range(8_000..25_000),
+        InteractionKind::Call | InteractionKind::Complaint | InteractionKind::ComplaintResolved => {
+            rng.random_range(1_000..4_000)
+        }
+        InteractionKind::Quote => rng.random_range(3_000..9_000),
+        _ => rng.random_range(50..500),
+    };
+    SynthInteraction {
+        key: key.to_string(),
+        date,
+        kind,
+        cost_cents: cost,
+    }
+}
+
+fn party(
+    key: String,
+    stage: Stage,
+    acquired: Option<NaiveDate>,
+    potential: f64,
+    rng: &mut Pcg64Mcg,
+) -> SynthParty {
+    SynthParty {
+        key,
+        stage,
+        segment: SEGMENTS[rng.random_range(0..SEGMENTS.len())],
+        region: REGIONS[rng.random_range(0..REGIONS.len())],
+        acquired,
+        potential_cents: (potential * 100.0).round() as i64,
+        consent: [
+            rng.random_bool(0.7),
+            rng.random_bool(0.5),
+            rng.random_bool(0.9),
+        ],
+    }
+}
+
+/// Cents as a decimal amount: `-1230` is `-12.30`.
+struct Cents(i64);
+
+impl std::fmt::Display for Cents {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let a = self.0.unsigned_abs();
+        write!(f, "{sign}{}.{:02}", a / 100, a % 100)
+    }
+}
+
+/// What [`write_dataset`] wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Written {
+    /// `transactions.csv`.
+    pub transactions: PathBuf,
+    /// `customers.csv`.
+    pub customers: PathBuf,
+    /// `interactions.csv`.
+    pub interactions: PathBuf,
+    /// Rows per file, in that order.
+    pub rows: [usize; 3],
+}
+
+/// Generates a data set and writes it as `transactions.csv`
+/// (`transaction_id,customer_id,date,revenue,margin`), `customers.csv`
+/// (`customer_id,stage,name,segment,region,acquired,potential,consent_email,consent_phone,consent_post`)
+/// and `interactions.csv` (`customer_id,date,kind,cost`) into `dir`, which
+/// is created if needed.
+///
+/// # Errors
+///
+/// [`Error::Config`] as [`generate`]; [`Error::Io`] when a file cannot be
+/// written.
+pub fn write_dataset(config: &SynthConfig, dir: impl AsRef<Path>) -> Result<Written> {
+    let dir = dir.as_ref();
+    let data = generate(config)?;
+    std::fs::create_dir_all(dir).map_err(|e| Error::Io {
+        path: dir.to_path_buf(),
+        source: e,
+    })?;
+    let out = Written {
+        transactions: dir.join("transactions.csv"),
+        customers: dir.join("customers.csv"),
+        interactions: dir.join("interactions.csv"),
+        rows: [
+            data.transactions.len(),
+            data.parties.len(),
+            data.interactions.len(),
+        ],
+    };
+    let keys: Vec<String> = (0..config.customers).map(customer_key).collect();
+    write_file(&out.transactions, |w| {
+        writeln!(w, "transaction_id,customer_id,date,revenue,margin")?;
+        for t in &data.transactions {
+            writeln!(
+                w,
+                "T{:09},{},{},{},{}",
+                t.id,
+                keys[t.customer as usize],
+                t.date,
+                Cents(t.revenue_cents),
+                Cents(t.margin_cents)
+            )?;
+        }
+        Ok(())
+    })?;
+    write_file(&out.customers, |w| {
+        writeln!(
+            w,
+            "customer_id,stage,name,segment,region,acquired,potential,consent_email,consent_phone,consent_post"
+        )?;
+        let yn = |b: bool| if b { "yes" } else { "no" };
+        for p in &data.parties {
+            writeln!(
+                w,
+                "{},{},\"{} & Co, {}\",{},{},{},{},{},{},{}",
+                p.key,
+                p.stage,
+                p.key,
+                p.region,
+                p.segment,
+                p.region,
+                p.acquired.map(|d| d.to_string()).unwrap_or_default(),
+                Cents(p.potential_cents),
+                yn(p.consent[0]),
+                yn(p.consent[1]),
+                yn(p.consent[2])
+            )?;
+        }
+        Ok(())
+    })?;
+    write_file(&out.interactions, |w| {
+        writeln!(w, "customer_id,date,kind,cost")?;
+        for i in &data.interactions {
+            writeln!(w, "{},{},{},{}", i.key, i.date, i.kind, Cents(i.cost_cents))?;
+        }
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// Creates `path` and lets `fill` write to it through a buffer.
+fn write_file(
+    path: &Path,
+    fill: impl FnOnce(&mut BufWriter<std::fs::File>) -> std::io::Result<()>,
+) -> Result<()> {
+    let io = |e| Error::Io {
+        path: path.to_path_buf(),
+        source: e,
+    };
+    let f = std::fs::File::create(path).map_err(io)?;
+    let mut w = BufWriter::with_capacity(1 << 20, f);
+    fill(&mut w).map_err(io)?;
+    w.flush().map_err(io)
+}

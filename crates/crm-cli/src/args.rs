@@ -1,0 +1,135 @@
+//! The command line, as clap parses it; validated in the commands.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Customer marketing at the terminal: who are the Top, Big, Medium and
+/// Small customers, who is inactive, who is still a prospect.
+#[derive(Debug, Parser)]
+#[command(name = "crm", version, about, long_about = None)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// The customer pyramid of a period, compared with the previous one.
+    Pyramid(Box<PyramidArgs>),
+    /// Write a deterministic, realistic example data set.
+    Generate(GenerateArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Format {
+    /// Aligned table with the pyramid drawn.
+    Table,
+    /// The JSON contract (money as decimal strings).
+    Json,
+    /// CSV with formula protection.
+    Csv,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum BasisArg {
+    /// Revenue, net of credit notes.
+    Revenue,
+    /// Gross margin, net of credit notes.
+    Margin,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum DecimalArg {
+    /// `.` for `,` and tab files, `,` for `;` files.
+    Auto,
+    /// 1234.56
+    Point,
+    /// 1234,56
+    Comma,
+}
+
+/// How input files are read.
+#[derive(Debug, Args)]
+pub(crate) struct InputArgs {
+    /// Transactions CSV (customer_id, date, revenue; margin optional).
+    #[arg(long, value_name = "FILE")]
+    pub transactions: PathBuf,
+    /// Customer register CSV (customer_id; stage and more optional).
+    #[arg(long, value_name = "FILE")]
+    pub customers: Option<PathBuf>,
+    /// Interactions CSV (customer_id, date, kind).
+    #[arg(long, value_name = "FILE")]
+    pub interactions: Option<PathBuf>,
+    /// Skip bad rows (each reported) instead of stopping at the first.
+    #[arg(long)]
+    pub lenient: bool,
+    /// With --lenient: write skipped rows to this CSV file.
+    #[arg(long, value_name = "FILE", requires = "lenient")]
+    pub rejects: Option<PathBuf>,
+    /// Field delimiter; detected from the header line when absent.
+    #[arg(long, value_name = "CHAR")]
+    pub delimiter: Option<String>,
+    /// Decimal separator of amounts.
+    #[arg(long, value_enum, default_value_t = DecimalArg::Auto)]
+    pub decimal: DecimalArg,
+    /// Column names that differ from the defaults, e.g.
+    /// `customer_id=klant,date=datum,revenue=omzet`.
+    #[arg(long, value_name = "FIELD=HEADER,...")]
+    pub columns: Option<String>,
+    /// Threads for reading large files (0: all cores).
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub threads: usize,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct PyramidArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// The period: 2024-01-01..2025-01-01 (end excluded), 2024, 2024-Q3 or 2024-07.
+    #[arg(long, value_name = "PERIOD")]
+    pub period: String,
+    /// Value basis.
+    #[arg(long, value_enum, default_value_t = BasisArg::Revenue)]
+    pub basis: BasisArg,
+    /// Cumulative percentages of active customers for Top, Big, Medium.
+    #[arg(long, value_name = "P,P,P", default_value = "1,5,20", conflicts_with_all = ["value_cuts", "bands"])]
+    pub cuts: String,
+    /// Cut by cumulative percentages of value instead (ABC: 80,95).
+    #[arg(long, value_name = "P,P,P", conflicts_with = "bands")]
+    pub value_cuts: Option<String>,
+    /// Fixed value bands instead, highest first (e.g. 100000,20000,5000).
+    #[arg(long, value_name = "V,V,V")]
+    pub bands: Option<String>,
+    /// Former buyers whose last purchase is more than this many days before
+    /// the period are lost (out of the pyramid) instead of inactive.
+    #[arg(long, value_name = "DAYS")]
+    pub horizon_days: Option<u32>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Also list every customer's level, rank and value (with --format csv:
+    /// instead of the level table).
+    #[arg(long)]
+    pub assignments: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct GenerateArgs {
+    /// Number of customers.
+    #[arg(long, default_value_t = 1000)]
+    pub customers: u32,
+    /// Years of history.
+    #[arg(long, default_value_t = 5)]
+    pub years: u32,
+    /// The last year of history.
+    #[arg(long, default_value_t = 2025)]
+    pub last_year: i32,
+    /// Seed: the same seed gives the same files.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Directory to write transactions.csv, customers.csv and
+    /// interactions.csv into.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+}
