@@ -1,7 +1,5 @@
 use std::hash::BuildHasher;
 
-use hashbrown::HashTable;
-
 use crate::{Error, Result};
 
 /// A dense index standing for one customer key inside one [`Interner`] (and
@@ -10,8 +8,13 @@ use crate::{Error, Result};
 /// Ids are handed out 0, 1, 2, ... in order of first appearance. They are
 /// only meaningful for the interner that made them; the public API of the
 /// analyses speaks in keys.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct CustomerId(u32);
+
+/// The ids `0..n`.
+pub(crate) fn ids(n: usize) -> impl ExactSizeIterator<Item = CustomerId> {
+    (0..n).map(|i| CustomerId(i as u32))
+}
 
 impl CustomerId {
     /// The id as an index into per-customer vectors.
@@ -23,44 +26,86 @@ impl CustomerId {
 /// Keys up to this many bytes are kept inside the hash table's slots, so
 /// that a lookup touches one slot and no key storage.
 const INLINE: usize = 11;
+/// The length byte of a slot holding a longer key's first bytes.
+const LONG: u8 = u8::MAX;
+/// The id of an empty slot.
+const EMPTY: u32 = u32::MAX;
 
-/// A hash-table slot: the key inline when short (its length in the last
-/// byte), else its first bytes and the marker `LONG`; and the id.
+/// A slot of the open-addressing table: the key inline when short (its
+/// length in the last byte), else its first bytes and the marker `LONG`;
+/// and the id. Four slots share a cache line.
+///
+/// The 12 key bytes are held as two integers so that a comparison is two
+/// register compares, not a call to `memcmp`.
 #[derive(Clone, Copy)]
 struct Slot {
-    key: [u8; INLINE + 1],
+    k0: u64,
+    k1: u32,
     id: u32,
 }
 
-const LONG: u8 = u8::MAX;
+const VACANT: Slot = Slot {
+    k0: 0,
+    k1: 0,
+    id: EMPTY,
+};
+
+/// The inline form of `key`: its first 11 bytes, zero padded, and its
+/// length (or `LONG`) in the 12th.
+fn pack(key: &[u8]) -> (u64, u32) {
+    let mut k = [0u8; INLINE + 1];
+    if key.len() <= INLINE {
+        k[..key.len()].copy_from_slice(key);
+        k[INLINE] = key.len() as u8;
+    } else {
+        k[..INLINE].copy_from_slice(&key[..INLINE]);
+        k[INLINE] = LONG;
+    }
+    let mut lo = [0u8; 8];
+    let mut hi = [0u8; 4];
+    lo.copy_from_slice(&k[..8]);
+    hi.copy_from_slice(&k[8..]);
+    (u64::from_le_bytes(lo), u32::from_le_bytes(hi))
+}
 
 impl Slot {
     fn new(key: &[u8], id: u32) -> Slot {
-        let mut k = [0u8; INLINE + 1];
-        if key.len() <= INLINE {
-            k[..key.len()].copy_from_slice(key);
-            k[INLINE] = key.len() as u8;
-        } else {
-            k[..INLINE].copy_from_slice(&key[..INLINE]);
-            k[INLINE] = LONG;
-        }
-        Slot { key: k, id }
+        let (k0, k1) = pack(key);
+        Slot { k0, k1, id }
     }
 }
 
 /// Maps customer keys to dense [`CustomerId`]s and back.
 ///
-/// Keys live back to back in one string. The hash table holds short keys
-/// (up to 11 bytes, most integrators' ids) inline with their id, so a
-/// lookup by `&str` touches one table slot and allocates nothing; longer
-/// keys are compared against the string. Memory per customer is the key's
-/// bytes plus about 24 bytes.
-#[derive(Clone, Default)]
+/// Keys live back to back in one string. The hash table (open addressing,
+/// linear probing) holds short keys (up to 11 bytes, most integrators' ids)
+/// inline with their id, so a lookup by `&str` usually touches one cache
+/// line and allocates nothing; longer keys are compared against the
+/// string. Memory per customer is the key's bytes plus 20 to 40 bytes.
+///
+/// A hand-written table rather than `hashbrown`: the ledger's batch path
+/// ([`Ledger::record_sales`](crate::Ledger::record_sales)) needs to touch a
+/// key's home slot before looking it up, so that the cache misses of a
+/// batch overlap; hashbrown does not expose where a hash lands.
+#[derive(Clone)]
 pub struct Interner {
-    table: HashTable<Slot>,
+    slots: Vec<Slot>,
+    mask: usize,
     state: foldhash::fast::FixedState,
     bytes: String,
     ends: Vec<u32>,
+}
+
+impl Default for Interner {
+    fn default() -> Interner {
+        Interner {
+            slots: vec![VACANT; 16],
+            mask: 15,
+            state: foldhash::fast::FixedState::default(),
+            bytes: String::new(),
+            ends: Vec::new(),
+        }
+    }
 }
 
 impl std::fmt::Debug for Interner {
@@ -72,19 +117,7 @@ impl std::fmt::Debug for Interner {
 }
 
 /// The most customers an interner holds.
-pub(crate) const MAX_CUSTOMERS: u64 = u32::MAX as u64;
-
-/// Whether `slot` holds `key`, looking at the key string only for long keys.
-fn matches(slot: &Slot, key: &[u8], bytes: &str, ends: &[u32]) -> bool {
-    if key.len() <= INLINE {
-        slot.key[INLINE] as usize == key.len() && &slot.key[..key.len()] == key
-    } else {
-        slot.key[INLINE] == LONG && {
-            let (a, b) = Interner::span(ends, slot.id);
-            &bytes.as_bytes()[a..b] == key
-        }
-    }
-}
+pub(crate) const MAX_CUSTOMERS: u64 = u32::MAX as u64 - 1;
 
 impl Interner {
     /// An empty interner.
@@ -102,28 +135,69 @@ impl Interner {
         self.ends.is_empty()
     }
 
-    /// Reserves room for `additional` more keys.
+    /// Reserves room for `additional` more keys without growing the table.
     pub fn reserve(&mut self, additional: usize) {
-        let Interner {
-            table,
-            state,
-            bytes,
-            ends,
-        } = self;
-        table.reserve(additional, |s| Self::rehash(state, bytes, ends, s));
-        ends.reserve(additional);
+        let want = self.len().saturating_add(additional);
+        while want > self.capacity() {
+            self.grow();
+        }
+        self.ends.reserve(additional);
     }
 
-    /// Byte range of key `id` in the key string.
-    fn span(ends: &[u32], id: u32) -> (usize, usize) {
+    /// Keys the table holds before it grows: 70% of its slots.
+    fn capacity(&self) -> usize {
+        self.slots.len() / 10 * 7
+    }
+
+    fn grow(&mut self) {
+        let n = self.slots.len() * 2;
+        let mut slots = vec![VACANT; n];
+        let mask = n - 1;
+        for s in self.slots.iter().filter(|s| s.id != EMPTY) {
+            let key = self.key_bytes(s.id);
+            let mut i = self.state.hash_one(key) as usize & mask;
+            while slots[i].id != EMPTY {
+                i = (i + 1) & mask;
+            }
+            slots[i] = *s;
+        }
+        self.slots = slots;
+        self.mask = mask;
+    }
+
+    fn key_bytes(&self, id: u32) -> &[u8] {
         let i = id as usize;
-        let start = if i == 0 { 0 } else { ends[i - 1] as usize };
-        (start, ends[i] as usize)
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.bytes.as_bytes()[start..self.ends[i] as usize]
     }
 
-    fn rehash(state: &foldhash::fast::FixedState, bytes: &str, ends: &[u32], slot: &Slot) -> u64 {
-        let (a, b) = Self::span(ends, slot.id);
-        state.hash_one(&bytes.as_bytes()[a..b])
+    /// The hash of `key`, for [`Interner::touch`] and the `*_hashed` calls.
+    pub(crate) fn hash(&self, key: &[u8]) -> u64 {
+        self.state.hash_one(key)
+    }
+
+    /// Reads the home slot of `hash` and returns a value derived from it,
+    /// to be passed to [`std::hint::black_box`]: loading the slots of a
+    /// batch before looking them up lets their cache misses overlap.
+    pub(crate) fn touch(&self, hash: u64) -> u32 {
+        self.slots[hash as usize & self.mask].id
+    }
+
+    /// Finds the slot of `key` or the empty slot where it would go.
+    fn probe(&self, key: &[u8], hash: u64) -> (usize, bool) {
+        let mut i = hash as usize & self.mask;
+        let (k0, k1) = pack(key);
+        let long = key.len() > INLINE;
+        loop {
+            let s = &self.slots[i];
+            if s.id == EMPTY {
+                return (i, false);
+            }
+            if s.k0 == k0 && s.k1 == k1 && (!long || self.key_bytes(s.id) == key) {
+                return (i, true);
+            }
+            i = (i + 1) & self.mask;
+        }
     }
 
     /// The key of `id`.
@@ -132,17 +206,15 @@ impl Interner {
     ///
     /// When `id` was not made by this interner.
     pub fn key(&self, id: CustomerId) -> &str {
-        let (a, b) = Self::span(&self.ends, id.0);
-        &self.bytes[a..b]
+        let i = id.index();
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.bytes[start..self.ends[i] as usize]
     }
 
     /// The id of `key`, if it was interned.
     pub fn get(&self, key: &str) -> Option<CustomerId> {
-        let k = key.as_bytes();
-        let hash = self.state.hash_one(k);
-        self.table
-            .find(hash, |s| matches(s, k, &self.bytes, &self.ends))
-            .map(|s| CustomerId(s.id))
+        let (i, found) = self.probe(key.as_bytes(), self.hash(key.as_bytes()));
+        found.then(|| CustomerId(self.slots[i].id))
     }
 
     /// The id of `key`, interning it first if it is new; the flag says
@@ -150,41 +222,38 @@ impl Interner {
     ///
     /// # Errors
     ///
-    /// [`Error::Capacity`] past `u32::MAX` keys or 4 GiB of key bytes.
+    /// [`Error::Capacity`] past `u32::MAX - 1` keys or 4 GiB of key bytes.
     pub fn intern(&mut self, key: &str) -> Result<(CustomerId, bool)> {
+        let hash = self.hash(key.as_bytes());
+        self.intern_hashed(key, hash)
+    }
+
+    /// [`Interner::intern`] with the hash already computed.
+    pub(crate) fn intern_hashed(&mut self, key: &str, hash: u64) -> Result<(CustomerId, bool)> {
         let k = key.as_bytes();
-        let hash = self.state.hash_one(k);
-        let Interner {
-            table,
-            state,
-            bytes,
-            ends,
-        } = self;
-        let entry = table.entry(
-            hash,
-            |s| matches(s, k, bytes, ends),
-            |s| Self::rehash(state, bytes, ends, s),
-        );
-        match entry {
-            hashbrown::hash_table::Entry::Occupied(e) => Ok((CustomerId(e.get().id), false)),
-            hashbrown::hash_table::Entry::Vacant(e) => {
-                let capacity = || Error::Capacity { max: MAX_CUSTOMERS };
-                let id = u32::try_from(ends.len()).map_err(|_| capacity())?;
-                let end = u32::try_from(bytes.len() + key.len()).map_err(|_| capacity())?;
-                bytes.push_str(key);
-                ends.push(end);
-                e.insert(Slot::new(k, id));
-                Ok((CustomerId(id), true))
-            }
+        let (mut i, found) = self.probe(k, hash);
+        if found {
+            return Ok((CustomerId(self.slots[i].id), false));
         }
+        let capacity = || Error::Capacity { max: MAX_CUSTOMERS };
+        let id = u32::try_from(self.ends.len())
+            .ok()
+            .filter(|&id| u64::from(id) < MAX_CUSTOMERS)
+            .ok_or_else(capacity)?;
+        let end = u32::try_from(self.bytes.len() + k.len()).map_err(|_| capacity())?;
+        if self.len() + 1 > self.capacity() {
+            self.grow();
+            i = self.probe(k, hash).0;
+        }
+        self.bytes.push_str(key);
+        self.ends.push(end);
+        self.slots[i] = Slot::new(k, id);
+        Ok((CustomerId(id), true))
     }
 
     /// Every id with its key, in id order.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = (CustomerId, &str)> + '_ {
-        (0..self.ends.len()).map(|i| {
-            let id = CustomerId(i as u32);
-            (id, self.key(id))
-        })
+        ids(self.ends.len()).map(|id| (id, self.key(id)))
     }
 }
 

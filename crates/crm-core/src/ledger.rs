@@ -6,6 +6,19 @@ use crate::{
     Transaction, check_key,
 };
 
+/// One sale or credit note for [`Ledger::record_sales`], borrowing its key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sale<'a> {
+    /// The customer's key.
+    pub key: &'a str,
+    /// The date.
+    pub date: NaiveDate,
+    /// Revenue, negative for a credit note.
+    pub revenue: Money,
+    /// Margin, if known.
+    pub margin: Option<Money>,
+}
+
 /// Options of a [`Ledger`]. The default tracks what the pyramid and the
 /// migration matrix need, in memory proportional to the customers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -267,8 +280,8 @@ impl Ledger {
     }
 
     /// Every customer id, in order of first appearance.
-    pub fn ids(&self) -> impl ExactSizeIterator<Item = CustomerId> + '_ {
-        self.interner.iter().map(|(id, _)| id)
+    pub fn ids(&self) -> impl ExactSizeIterator<Item = CustomerId> + use<> {
+        crate::interner::ids(self.totals.len())
     }
 
     /// The id of `key`, if the ledger knows it.
@@ -346,14 +359,15 @@ impl Ledger {
 
     /// Records one sale or credit note of the customer `key`.
     ///
-    /// This is the hot path of every import: it looks the key up without
-    /// allocating and touches only this customer's aggregates.
+    /// It looks the key up without allocating and touches only this
+    /// customer's aggregates. For bulk loads [`Ledger::record_sales`] is
+    /// several times faster.
     ///
     /// # Errors
     ///
     /// [`Error::InvalidKey`] for an invalid key, [`Error::Overflow`] when a
     /// period's sum leaves the range of [`Money`] (nothing is recorded
-    /// then), [`Error::Capacity`] past `u32::MAX` customers.
+    /// then), [`Error::Capacity`] past `u32::MAX - 1` customers.
     pub fn record_sale(
         &mut self,
         key: &str,
@@ -363,19 +377,112 @@ impl Ledger {
     ) -> Result<CustomerId> {
         check_key(key)?;
         let id = self.intern(key)?;
+        self.apply(id, key, date, revenue, margin)?;
+        Ok(id)
+    }
+
+    /// Records a batch of sales: the same as [`Ledger::record_sale`] for
+    /// each, in order, but faster on large ledgers.
+    ///
+    /// On a ledger of a million customers most of the time of a single
+    /// sale goes into waiting for memory (the customer's slot and totals
+    /// are nowhere near the cache). A batch first touches the slots of all
+    /// its keys and then the totals of all its customers, so those waits
+    /// overlap; batches of 16 to 256 sales get most of the gain.
+    ///
+    /// Returns the sales that could not be recorded, by index in `sales`,
+    /// with the reason (as [`Ledger::record_sale`] would give it); every
+    /// other sale is recorded.
+    pub fn record_sales(&mut self, sales: &[Sale<'_>]) -> Vec<(usize, Error)> {
+        const GROUP: usize = 32;
+        let mut errors = Vec::new();
+        let np = self.periods.len();
+        for (g, group) in sales.chunks(GROUP).enumerate() {
+            let base = g * GROUP;
+            let mut hashes = [0u64; GROUP];
+            let mut touched = 0u32;
+            for (h, s) in hashes.iter_mut().zip(group) {
+                *h = self.interner.hash(s.key.as_bytes());
+                touched ^= self.interner.touch(*h);
+            }
+            std::hint::black_box(touched);
+            let mut ids = [None; GROUP];
+            for (i, s) in group.iter().enumerate() {
+                let r = check_key(s.key).and_then(|()| self.intern_hashed(s.key, hashes[i]));
+                match r {
+                    Ok(id) => ids[i] = Some(id),
+                    Err(e) => errors.push((base + i, e)),
+                }
+            }
+            let mut touched = 0u32;
+            for id in ids.iter().flatten() {
+                touched ^= self.totals[id.index()].transactions;
+                if np > 0 {
+                    touched ^= self.period_totals[id.index() * np].transactions;
+                    touched ^= self.period_totals[id.index() * np + np - 1].transactions;
+                }
+            }
+            std::hint::black_box(touched);
+            for (i, s) in group.iter().enumerate() {
+                if let Some(id) = ids[i]
+                    && let Err(e) = self.apply(id, s.key, s.date, s.revenue, s.margin)
+                {
+                    errors.push((base + i, e));
+                }
+            }
+        }
+        errors
+    }
+
+    fn intern_hashed(&mut self, key: &str, hash: u64) -> Result<CustomerId> {
+        let (id, new) = self.interner.intern_hashed(key, hash)?;
+        if new {
+            self.push_customer();
+        }
+        Ok(id)
+    }
+
+    fn push_customer(&mut self) {
+        self.totals.push(CustomerTotals::default());
+        self.period_totals.resize(
+            self.period_totals.len() + self.periods.len(),
+            PeriodTotals::default(),
+        );
+        if self.options.purchase_days {
+            self.purchase_days.push(Vec::new());
+        }
+    }
+
+    /// Adds one sale to the aggregates of `id`: all or nothing.
+    fn apply(
+        &mut self,
+        id: CustomerId,
+        key: &str,
+        date: NaiveDate,
+        revenue: Money,
+        margin: Option<Money>,
+    ) -> Result<()> {
         let np = self.periods.len();
         let values = [revenue, margin.unwrap_or(Money::ZERO)];
         let positive = [
             revenue.is_positive(),
             margin.is_some_and(Money::is_positive),
         ];
-        // Check every sum first so that an overflow records nothing.
         let base = id.index() * np;
+        // Compute every new sum first so that an overflow records nothing.
+        // The sums of the first periods are kept; more periods than that
+        // (rare) are added again below.
+        const KEPT: usize = 4;
+        let mut sums = [[Money::ZERO; 2]; KEPT];
         for (i, p) in self.periods.iter().enumerate() {
             if p.contains(date) {
                 let v = &self.period_totals[base + i].value;
-                if v[0].checked_add(values[0]).is_none() || v[1].checked_add(values[1]).is_none() {
+                let (Some(a), Some(b)) = (v[0].checked_add(values[0]), v[1].checked_add(values[1]))
+                else {
                     return Err(overflow(key));
+                };
+                if i < KEPT {
+                    sums[i] = [a, b];
                 }
             }
         }
@@ -388,9 +495,12 @@ impl Ledger {
                     }
                 }
             } else if date < p.end() {
-                // Checked above: cannot overflow.
-                pt.value[0] += values[0];
-                pt.value[1] += values[1];
+                pt.value = if i < KEPT {
+                    sums[i]
+                } else {
+                    // Checked above: cannot overflow.
+                    [pt.value[0] + values[0], pt.value[1] + values[1]]
+                };
                 pt.transactions = pt.transactions.saturating_add(1);
             }
         }
@@ -410,7 +520,7 @@ impl Ledger {
         if margin.is_none() {
             self.stats.transactions_without_margin += 1;
         }
-        Ok(id)
+        Ok(())
     }
 
     /// Records a [`Transaction`]; see [`Ledger::record_sale`].
@@ -481,20 +591,44 @@ impl Ledger {
         if self.periods != other.periods || self.options != other.options {
             return Err(Error::PeriodMismatch);
         }
+        const GROUP: usize = 32;
         let np = self.periods.len();
-        self.totals.reserve(other.len().saturating_sub(self.len()));
-        for (oid, key) in other.interner.iter() {
-            let id = self.intern(key)?;
-            self.totals[id.index()].merge(&other.totals[oid.index()]);
-            for i in 0..np {
-                let o = other.period_totals[oid.index() * np + i];
-                self.period_totals[id.index() * np + i]
-                    .merge(&o)
-                    .ok_or_else(|| overflow(key))?;
+        let ids: Vec<CustomerId> = other.ids().collect();
+        for group in ids.chunks(GROUP) {
+            // As in `record_sales`: touch every slot, then every total, so
+            // that the cache misses of the group overlap.
+            let mut hashes = [0u64; GROUP];
+            let mut touched = 0u32;
+            for (h, &oid) in hashes.iter_mut().zip(group) {
+                *h = self.interner.hash(other.key(oid).as_bytes());
+                touched ^= self.interner.touch(*h);
             }
-            if self.options.purchase_days {
-                for &d in &other.purchase_days[oid.index()] {
-                    insert_day(&mut self.purchase_days[id.index()], d);
+            std::hint::black_box(touched);
+            let mut mine = [CustomerId::default(); GROUP];
+            for (i, &oid) in group.iter().enumerate() {
+                mine[i] = self.intern_hashed(other.key(oid), hashes[i])?;
+            }
+            let mut touched = 0u32;
+            for id in &mine[..group.len()] {
+                touched ^= self.totals[id.index()].transactions;
+                if np > 0 {
+                    touched ^= self.period_totals[id.index() * np + np - 1].transactions;
+                }
+            }
+            std::hint::black_box(touched);
+            for (i, &oid) in group.iter().enumerate() {
+                let id = mine[i];
+                self.totals[id.index()].merge(&other.totals[oid.index()]);
+                for p in 0..np {
+                    let o = other.period_totals[oid.index() * np + p];
+                    self.period_totals[id.index() * np + p]
+                        .merge(&o)
+                        .ok_or_else(|| overflow(other.key(oid)))?;
+                }
+                if self.options.purchase_days {
+                    for &d in &other.purchase_days[oid.index()] {
+                        insert_day(&mut self.purchase_days[id.index()], d);
+                    }
                 }
             }
         }

@@ -48,22 +48,32 @@ fn key_at(rec: &csv::ByteRecord, col: usize) -> std::result::Result<&str, RowErr
 
 /// Remembers the last date field parsed: exports are usually sorted by
 /// date, so consecutive rows repeat it.
+///
+/// Fields up to 16 bytes are compared as one integer.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct DateCache {
-    raw: Vec<u8>,
+    raw: u128,
+    len: usize,
     date: Option<NaiveDate>,
 }
 
 impl DateCache {
     pub fn parse(&mut self, raw: &[u8]) -> std::result::Result<NaiveDate, Problem> {
+        if raw.len() > 16 {
+            return parse_date(raw);
+        }
+        let mut buf = [0u8; 16];
+        buf[..raw.len()].copy_from_slice(raw);
+        let packed = u128::from_le_bytes(buf);
         if let Some(d) = self.date
-            && self.raw == raw
+            && self.raw == packed
+            && self.len == raw.len()
         {
             return Ok(d);
         }
         let d = parse_date(raw)?;
-        self.raw.clear();
-        self.raw.extend_from_slice(raw);
+        self.raw = packed;
+        self.len = raw.len();
         self.date = Some(d);
         Ok(d)
     }
@@ -108,11 +118,14 @@ impl TxCols {
         })
     }
 
-    pub fn parse<'a>(
+    /// Parses what the ledger records: key, date, revenue and margin.
+    /// Other columns are not read.
+    #[allow(clippy::type_complexity)] // a private tuple, named at its one use
+    pub fn parse_sale<'a>(
         &self,
         rec: &'a csv::ByteRecord,
         dates: &mut DateCache,
-    ) -> std::result::Result<TxRow<'a>, RowError> {
+    ) -> std::result::Result<(&'a str, NaiveDate, Money, Option<Money>), RowError> {
         let key = key_at(rec, self.key)?;
         let date = at(self.date, dates.parse(field(rec, self.date)))?;
         let revenue = at(
@@ -123,6 +136,16 @@ impl TxCols {
             Some(c) => at(c, parse_money_opt(field(rec, c), self.sep))?,
             None => None,
         };
+        Ok((key, date, revenue, margin))
+    }
+
+    /// Parses every column of a transaction.
+    pub fn parse<'a>(
+        &self,
+        rec: &'a csv::ByteRecord,
+        dates: &mut DateCache,
+    ) -> std::result::Result<TxRow<'a>, RowError> {
+        let (key, date, revenue, margin) = self.parse_sale(rec, dates)?;
         let quantity = match self.quantity {
             Some(c) => at(c, parse_money_opt(field(rec, c), self.sep))?.map(Money::as_decimal),
             None => None,

@@ -1,11 +1,11 @@
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
-use crm_core::Ledger;
+use crm_core::{Ledger, Money, NaiveDate, Sale};
 
 use crate::fields::{CustomerCols, DateCache, InteractionCols, TxCols};
 use crate::header::{Header, parse_header, read_prefix};
-use crate::scan::{RowError, Sink, scan_file};
+use crate::scan::{LateError, RowError, Sink, scan_file};
 use crate::{Error, ImportOptions, Location, Problem, Result};
 
 /// A row skipped in lenient mode: where, why, and the row as read.
@@ -83,19 +83,75 @@ fn model_error(key_col: usize, e: crm_core::Error) -> RowError {
     (col, Problem::Model(e))
 }
 
+/// Rows per batch handed to [`Ledger::record_sales`].
+const BATCH: usize = 256;
+
+/// Parsed rows waiting to be recorded; keys are copied into one string.
+#[derive(Default)]
+struct Batch {
+    keys: String,
+    /// Key end in `keys`, date, revenue, margin, line.
+    rows: Vec<(usize, NaiveDate, Money, Option<Money>, u64)>,
+    late: Vec<LateError>,
+}
+
 struct TxSink {
     ledger: Ledger,
     cols: TxCols,
     dates: DateCache,
+    batch: Batch,
 }
 
 impl Sink for TxSink {
-    fn row(&mut self, rec: &csv::ByteRecord) -> std::result::Result<(), RowError> {
-        let row = self.cols.parse(rec, &mut self.dates)?;
-        self.ledger
-            .record_sale(row.key, row.date, row.revenue, row.margin)
-            .map(drop)
-            .map_err(|e| model_error(self.cols.key_col(), e))
+    fn row(&mut self, rec: &csv::ByteRecord, line: u64) -> std::result::Result<(), RowError> {
+        let (key, date, revenue, margin) = self.cols.parse_sale(rec, &mut self.dates)?;
+        let b = &mut self.batch;
+        b.keys.push_str(key);
+        b.rows.push((b.keys.len(), date, revenue, margin, line));
+        if b.rows.len() == BATCH {
+            self.flush();
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) {
+        let b = &mut self.batch;
+        if b.rows.is_empty() {
+            return;
+        }
+        let mut start = 0;
+        let sales: Vec<Sale<'_>> = b
+            .rows
+            .iter()
+            .map(|&(end, date, revenue, margin, _)| {
+                let key = &b.keys[start..end];
+                start = end;
+                Sale {
+                    key,
+                    date,
+                    revenue,
+                    margin,
+                }
+            })
+            .collect();
+        for (i, e) in self.ledger.record_sales(&sales) {
+            let s = &sales[i];
+            let record = vec![
+                s.key.to_string(),
+                s.date.to_string(),
+                s.revenue.to_string(),
+                s.margin.map(|m| m.to_string()).unwrap_or_default(),
+            ];
+            b.late
+                .push((b.rows[i].4, model_error(self.cols.key_col(), e), record));
+        }
+        drop(sales);
+        b.keys.clear();
+        b.rows.clear();
+    }
+
+    fn late(&mut self) -> Option<&mut Vec<LateError>> {
+        Some(&mut self.batch.late)
     }
 
     fn fresh(&self) -> Self {
@@ -106,6 +162,7 @@ impl Sink for TxSink {
             ),
             cols: self.cols,
             dates: DateCache::default(),
+            batch: Batch::default(),
         }
     }
 
@@ -117,9 +174,11 @@ impl Sink for TxSink {
 /// Streams a transactions file into `ledger`.
 ///
 /// Columns are found by header name: `customer_id`, `date` and `revenue`
-/// are required; `margin`, `transaction_id`, `quantity` and `product` are
-/// read when present (an empty margin is unknown). Every field present is
-/// validated. Large files are read on several threads (see
+/// are required; `margin` is read when present (an empty margin is
+/// unknown). Those fields are validated; other columns
+/// (`transaction_id`, `quantity`, `product`, ...) are not read, as the
+/// ledger does not use them: [`transactions`](crate::transactions) reads
+/// and validates them all. Large files are read on several threads (see
 /// [`ImportOptions::threads`]) with exactly the result of a sequential
 /// read; memory stays that of the ledger, whatever the file's size.
 ///
@@ -152,6 +211,7 @@ pub fn read_transactions(
         ledger: std::mem::replace(ledger, Ledger::new([])),
         cols,
         dates: DateCache::default(),
+        batch: Batch::default(),
     };
     let result = import(path, options, &header, &mut sink);
     *ledger = sink.ledger;
@@ -164,7 +224,7 @@ struct CustomerSink {
 }
 
 impl Sink for CustomerSink {
-    fn row(&mut self, rec: &csv::ByteRecord) -> std::result::Result<(), RowError> {
+    fn row(&mut self, rec: &csv::ByteRecord, _line: u64) -> std::result::Result<(), RowError> {
         let c = self.cols.parse(rec)?;
         self.ledger
             .add_customer(&c)
@@ -224,7 +284,7 @@ struct InteractionSink {
 }
 
 impl Sink for InteractionSink {
-    fn row(&mut self, rec: &csv::ByteRecord) -> std::result::Result<(), RowError> {
+    fn row(&mut self, rec: &csv::ByteRecord, _line: u64) -> std::result::Result<(), RowError> {
         let i = self.cols.parse(rec, &mut self.dates)?;
         self.ledger
             .add_interaction(&i)

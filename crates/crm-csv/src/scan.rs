@@ -20,10 +20,22 @@ use crate::{Error, Location, Mode, Problem, Reject, Result};
 /// A problem with one field (0-based column) or the whole row.
 pub(crate) type RowError = (Option<usize>, Problem);
 
+/// A row error found after the row was taken (a batch is recorded
+/// later): its line (relative to the range), the error, the row.
+pub(crate) type LateError = (u64, RowError, Vec<String>);
+
 /// What consumes the records of one range.
 pub(crate) trait Sink: Send + Sized {
-    /// Takes one record (already checked to have the header's length).
-    fn row(&mut self, rec: &csv::ByteRecord) -> std::result::Result<(), RowError>;
+    /// Takes one record (already checked to have the header's length) at
+    /// `line`. Errors found at once are returned; errors found when a
+    /// batch is recorded go to [`Sink::late`].
+    fn row(&mut self, rec: &csv::ByteRecord, line: u64) -> std::result::Result<(), RowError>;
+    /// Records whatever is batched.
+    fn flush(&mut self) {}
+    /// Errors found while recording batches, oldest first.
+    fn late(&mut self) -> Option<&mut Vec<LateError>> {
+        None
+    }
     /// A new, empty sink like this one, for another range.
     fn fresh(&self) -> Self;
     /// Adds what `later` (a following range) consumed.
@@ -106,7 +118,7 @@ fn run<S: Sink, R: Read>(
         }
         rows += 1;
         let outcome = if rec.len() == width {
-            sink.row(&rec)
+            sink.row(&rec, line)
         } else {
             Err((
                 None,
@@ -116,10 +128,18 @@ fn run<S: Sink, R: Read>(
                 },
             ))
         };
+        if mode == Mode::Strict && sink.late().is_some_and(|l| !l.is_empty()) {
+            error = sink.late().and_then(|l| l.drain(..).next());
+            break;
+        }
         if let Err(err) = outcome {
             match mode {
                 Mode::Strict => {
-                    error = Some((line, err, record_strings(&rec)));
+                    // A row before this one may fail when its batch is
+                    // recorded: that error comes first.
+                    sink.flush();
+                    error = sink.late().and_then(|l| l.drain(..).next());
+                    error.get_or_insert((line, err, record_strings(&rec)));
                     break;
                 }
                 Mode::Lenient => rejects.push(Reject {
@@ -132,6 +152,29 @@ fn run<S: Sink, R: Read>(
                     problem: err.1,
                     record: record_strings(&rec),
                 }),
+            }
+        }
+    }
+    if error.is_none() {
+        sink.flush();
+        if let Some(late) = sink.late() {
+            match mode {
+                Mode::Strict => error = late.drain(..).next(),
+                Mode::Lenient => {
+                    for (line, (col, problem), record) in late.drain(..) {
+                        rejects.push(Reject {
+                            location: Location {
+                                file: Default::default(),
+                                line,
+                                column: col.map(|c| c + 1),
+                                field: col.and_then(|c| header.names.get(c).cloned()),
+                            },
+                            problem,
+                            record,
+                        });
+                    }
+                    rejects.sort_by_key(|r| r.location.line);
+                }
             }
         }
     }
