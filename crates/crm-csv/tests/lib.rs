@@ -1,0 +1,8 @@
+//! Integration tests of the CSV adapter: every malformed case, the
+//! accepted formats, lenient mode, the parallel reader, export.
+
+mod formats;
+mod malformed;
+mod parallel;
+mod util;
+mod write;

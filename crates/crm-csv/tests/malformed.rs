@@ -1,0 +1,209 @@
+//! Strict mode: each malformed input stops the import with an error
+//! naming file, line, column and value. Lenient mode: each is skipped,
+//! counted and reported.
+
+use crm_csv::{Error, ImportOptions, Mode, Problem};
+
+use crate::util::{Fixture, error, import, revenue};
+
+#[test]
+fn bad_date() {
+    let e = error("customer_id,date,revenue\nC1,2024-01-01,10\nC2,2024-02-30,5\n");
+    assert_eq!(
+        e,
+        "t.csv:3: column 2 (date): bad value \"2024-02-30\": expected a date like 2024-03-01, 01-03-2024, 1/3/2024 (day first) or 20240301"
+    );
+}
+
+#[test]
+fn bad_number() {
+    let e = error("customer_id,date,revenue\nC1,2024-01-01,12.5x\n");
+    assert!(
+        e.starts_with("t.csv:2: column 3 (revenue): bad value \"12.5x\""),
+        "{e}"
+    );
+}
+
+#[test]
+fn thousands_separators_are_refused_not_misread() {
+    let e = error("customer_id;date;revenue\nC1;2024-01-01;1.234,50\n");
+    assert!(
+        e.contains("column 3 (revenue)") && e.contains("decimal comma"),
+        "{e}"
+    );
+}
+
+#[test]
+fn missing_value() {
+    let e = error("customer_id,date,revenue\nC1,,10\n");
+    assert_eq!(
+        e,
+        "t.csv:2: column 2 (date): missing value: the field is empty"
+    );
+    let e = error("customer_id,date,revenue\n,2024-01-01,10\n");
+    assert_eq!(
+        e,
+        "t.csv:2: column 1 (customer_id): missing value: the field is empty"
+    );
+}
+
+#[test]
+fn missing_column() {
+    let e = error("customer_id,day,revenue\nC1,2024-01-01,10\n");
+    assert_eq!(
+        e,
+        "t.csv:1: missing column \"date\" (the header has: customer_id, day, revenue)"
+    );
+}
+
+#[test]
+fn duplicate_column() {
+    let e = error("customer_id,date,revenue,Date\nC1,2024-01-01,10,x\n");
+    assert_eq!(e, "t.csv:1: column \"Date\" appears twice in the header");
+}
+
+#[test]
+fn short_row() {
+    let e = error("customer_id,date,revenue\nC1,2024-01-01,10\nC2,2024-01-01\n");
+    assert_eq!(e, "t.csv:3: row has 2 fields, the header has 3");
+}
+
+#[test]
+fn long_row() {
+    let e = error("customer_id,date,revenue\nC1,2024-01-01,10,extra\n");
+    assert_eq!(e, "t.csv:2: row has 4 fields, the header has 3");
+}
+
+#[test]
+fn empty_file_and_blank_file() {
+    for content in ["", "\n\n", "\u{feff}", "   \n"] {
+        let (r, _) = import(content, &ImportOptions::new());
+        assert!(matches!(r, Err(Error::Empty { .. })), "{content:?}: {r:?}");
+    }
+}
+
+#[test]
+fn header_only_is_an_empty_import() {
+    let (r, l) = import("customer_id,date,revenue\n", &ImportOptions::new());
+    let r = r.unwrap();
+    assert_eq!((r.rows, r.imported), (0, 0));
+    assert!(l.is_empty());
+}
+
+#[test]
+fn invalid_utf8_key() {
+    let (r, _) = import(
+        b"customer_id,date,revenue\nC\xff1,2024-01-01,10\n",
+        &ImportOptions::new(),
+    );
+    let e = r.unwrap_err();
+    assert_eq!(e.location().unwrap().line, 2);
+    assert_eq!(e.location().unwrap().column, Some(1));
+    assert_eq!(e.problem(), Some(&Problem::Utf8));
+}
+
+#[test]
+fn bad_key() {
+    let e = error("customer_id,date,revenue\n\"C\n1\",2024-01-01,10\n");
+    assert!(
+        e.starts_with("t.csv:2: column 1 (customer_id): invalid customer key"),
+        "{e}"
+    );
+}
+
+#[test]
+fn line_numbers_count_quoted_newlines() {
+    let e =
+        error("customer_id,date,revenue,product\nC1,2024-01-01,10,\"two\nlines\"\nC2,bad,1,x\n");
+    assert!(e.starts_with("t.csv:4: column 2 (date)"), "{e}");
+}
+
+#[test]
+fn overflow_is_a_row_error() {
+    let big = "79228162514264337593543950335";
+    let (r, _) = import(
+        format!("customer_id,date,revenue\nC1,2024-01-01,{big}\nC1,2024-01-02,{big}\n"),
+        &ImportOptions::new(),
+    );
+    let e = r.unwrap_err().to_string();
+    assert!(e.contains(":3") && e.contains("overflow"), "{e}");
+}
+
+#[test]
+fn lenient_mode_skips_counts_and_reports_every_bad_row() {
+    let content = "customer_id,date,revenue\n\
+                   C1,2024-01-01,10\n\
+                   C2,2024-13-01,5\n\
+                   C3,2024-01-01,abc\n\
+                   C4,2024-01-01\n\
+                   C5,2024-01-01,7\n";
+    let (r, l) = import(content, &ImportOptions::new().mode(Mode::Lenient));
+    let r = r.unwrap();
+    assert_eq!((r.rows, r.imported, r.rejects.len()), (5, 2, 3));
+    let lines: Vec<u64> = r.rejects.iter().map(|x| x.location.line).collect();
+    assert_eq!(lines, [3, 4, 5]);
+    assert_eq!(r.rejects[0].location.field.as_deref(), Some("date"));
+    assert_eq!(r.rejects[1].record, ["C3", "2024-01-01", "abc"]);
+    assert_eq!(revenue(&l, "C5").to_string(), "7");
+    assert!(l.id("C2").is_none());
+}
+
+#[test]
+fn rejects_file_lists_every_skipped_row() {
+    let f = Fixture::new();
+    let (r, _) = import(
+        "customer_id,date,revenue\nC1,x,1\n=cmd,2024-01-01,y\n",
+        &ImportOptions::new().mode(Mode::Lenient),
+    );
+    let path = f.dir.path().join("rejects.csv");
+    crm_csv::write_rejects(&path, &r.unwrap().rejects).unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(lines[0].starts_with("file,line,column,field,problem,record"));
+    assert!(lines[1].contains(",2,2,date,"), "{text}");
+    // The rejected key is protected against formula injection.
+    assert!(lines[2].contains(",'=cmd,"), "{text}");
+}
+
+#[test]
+fn missing_file_is_an_io_error() {
+    let mut l = crm_core::Ledger::new([]);
+    let e = crm_csv::read_transactions("/nonexistent/t.csv", &ImportOptions::new(), &mut l)
+        .unwrap_err();
+    assert!(e.is_io());
+    assert!(e.to_string().starts_with("/nonexistent/t.csv: "), "{e}");
+}
+
+#[test]
+fn bad_register_and_interaction_rows() {
+    let f = Fixture::new();
+    let mut l = crm_core::Ledger::new([]);
+    let c = f.file(
+        "c.csv",
+        "customer_id,stage,potential\nP1,prospect,100\nP2,lead,5\n",
+    );
+    let e = crm_csv::read_customers(&c, &ImportOptions::new(), &mut l)
+        .unwrap_err()
+        .to_string();
+    assert!(e.ends_with("c.csv:3: column 2 (stage): invalid lifecycle stage \"lead\": expected one of suspect prospect customer "), "{e}");
+    let i = f.file(
+        "i.csv",
+        "customer_id,date,kind\nP1,2024-01-01,call\nP1,2024-01-02,fax\n",
+    );
+    let e = crm_csv::read_interactions(&i, &ImportOptions::new(), &mut l)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("i.csv:3: column 3 (kind): bad value \"fax\""),
+        "{e}"
+    );
+    let c = f.file("c2.csv", "customer_id,consent_email\nP1,maybe\n");
+    let e = crm_csv::read_customers(&c, &ImportOptions::new(), &mut l)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("c2.csv:2: column 2 (consent_email): bad value \"maybe\""),
+        "{e}"
+    );
+}

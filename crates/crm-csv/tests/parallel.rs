@@ -1,0 +1,112 @@
+//! The parallel reader gives exactly the result of a sequential read,
+//! including when its cut points fall inside quoted fields.
+
+use std::fmt::Write;
+
+use crm_core::{Basis, Ledger};
+use crm_csv::{ImportOptions, Mode, read_transactions};
+
+use crate::util::{Fixture, year};
+
+/// A file of about `mb` MB; every `quoted`-th row has a product with
+/// embedded newlines (so that some cut points fall inside quotes); every
+/// `bad`-th row has a bad amount.
+fn big_file(mb: usize, quoted: usize, bad: usize) -> String {
+    let mut s = String::from("transaction_id,customer_id,date,revenue,product\n");
+    let mut i = 0usize;
+    while s.len() < mb << 20 {
+        i += 1;
+        let product = if i % quoted == 0 {
+            "\"a\nlong\n\nproduct, with \"\"quotes\"\"\"".to_string()
+        } else {
+            "p".to_string()
+        };
+        let revenue = if bad > 0 && i % bad == 0 {
+            "x".to_string()
+        } else {
+            format!("{}.{:02}", i % 997, i % 100)
+        };
+        let _ = writeln!(
+            s,
+            "T{i},C{},2024-{:02}-{:02},{revenue},{product}",
+            i * 7919 % 50_000,
+            i % 12 + 1,
+            i % 28 + 1
+        );
+    }
+    s
+}
+
+fn read(path: &std::path::Path, threads: usize, mode: Mode) -> (crm_csv::ImportReport, Ledger) {
+    let mut l = Ledger::new([year()]);
+    let r = read_transactions(
+        path,
+        &ImportOptions::new().threads(threads).mode(mode),
+        &mut l,
+    )
+    .unwrap();
+    (r, l)
+}
+
+fn same(a: &Ledger, b: &Ledger) {
+    assert_eq!(a.len(), b.len());
+    assert_eq!(a.stats(), b.stats());
+    for id in a.ids() {
+        let other = b.id(a.key(id)).unwrap();
+        assert_eq!(a.totals(id), b.totals(other));
+        assert_eq!(
+            a.period_totals(id, 0).value(Basis::Revenue),
+            b.period_totals(other, 0).value(Basis::Revenue)
+        );
+    }
+}
+
+#[test]
+fn threads_give_the_sequential_result() {
+    let f = Fixture::new();
+    for quoted in [1_000_000, 7, 2] {
+        let path = f.file("big.csv", big_file(12, quoted, 0));
+        let (r1, l1) = read(&path, 1, Mode::Strict);
+        for threads in [2, 3, 4] {
+            let (rn, ln) = read(&path, threads, Mode::Strict);
+            assert_eq!(r1.rows, rn.rows);
+            assert!(rn.threads > 1, "a 12 MB file is read on several threads");
+            same(&l1, &ln);
+        }
+    }
+}
+
+#[test]
+fn lenient_rejects_are_the_same_and_in_file_order() {
+    let f = Fixture::new();
+    let path = f.file("big.csv", big_file(12, 5, 1009));
+    let (r1, _) = read(&path, 1, Mode::Lenient);
+    let (r4, _) = read(&path, 4, Mode::Lenient);
+    assert!(!r1.rejects.is_empty());
+    assert_eq!(r1.rejects, r4.rejects);
+    assert!(
+        r4.rejects
+            .windows(2)
+            .all(|w| w[0].location.line < w[1].location.line)
+    );
+}
+
+#[test]
+fn strict_reports_the_first_bad_row_of_the_file() {
+    let f = Fixture::new();
+    let mut content = big_file(12, 9, 0);
+    // A bad row near the end and one near the start: the start wins.
+    let near_end = content.len() - 200;
+    let cut = content[near_end..].find('\n').unwrap() + near_end + 1;
+    content.insert_str(cut, "T0,C1,2024-01-01,late-bad,p\n");
+    let cut = content.find('\n').unwrap() + 1;
+    let cut = content[cut..].find('\n').unwrap() + cut + 1;
+    content.insert_str(cut, "T0,C1,2024-01-01,early-bad,p\n");
+    let path = f.file("big.csv", content);
+    for threads in [1, 2, 4] {
+        let mut l = Ledger::new([year()]);
+        let e =
+            read_transactions(&path, &ImportOptions::new().threads(threads), &mut l).unwrap_err();
+        assert_eq!(e.location().unwrap().line, 3, "threads {threads}: {e}");
+    }
+}
