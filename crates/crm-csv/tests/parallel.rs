@@ -16,12 +16,12 @@ fn big_file(mb: usize, quoted: usize, bad: usize) -> String {
     let mut i = 0usize;
     while s.len() < mb << 20 {
         i += 1;
-        let product = if i % quoted == 0 {
+        let product = if i.is_multiple_of(quoted) {
             "\"a\nlong\n\nproduct, with \"\"quotes\"\"\"".to_string()
         } else {
             "p".to_string()
         };
-        let revenue = if bad > 0 && i % bad == 0 {
+        let revenue = if bad > 0 && i.is_multiple_of(bad) {
             "x".to_string()
         } else {
             format!("{}.{:02}", i % 997, i % 100)
