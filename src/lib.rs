@@ -49,7 +49,8 @@
 pub use crm_core::{
     Basis, Channel, Consent, Customer, CustomerId, CustomerKey, CustomerTotals, Days, Decimal,
     Error, Interaction, InteractionKind, Interner, Lead, LeadStage, Ledger, LedgerOptions,
-    LedgerStats, Money, NaiveDate, Period, PeriodTotals, Result, Stage, Transaction, check_key,
+    LedgerStats, Money, NaiveDate, Period, PeriodTotals, Result, Sale, Stage, Transaction,
+    check_key,
 };
 
 #[cfg(feature = "proptest")]

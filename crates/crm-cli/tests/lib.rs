@@ -1,1 +1,5 @@
+//! End-to-end tests of the `crm` binary, driven as a user would.
 
+mod generate;
+mod pyramid;
+mod util;

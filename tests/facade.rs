@@ -1,0 +1,65 @@
+use crm::pyramid::{Level, PyramidOptions, pyramid};
+use crm::synth::{SynthConfig, generate};
+use crm::{Ledger, Period, Sale};
+
+#[test]
+fn example_pyramid_from_csv_runs() {
+    crate::pyramid_from_csv::main().unwrap();
+}
+
+#[test]
+fn generated_data_through_csv_equals_in_memory() {
+    // Write a data set, read it back through the CSV adapter, and compare
+    // with feeding the same generated rows to the ledger directly.
+    let dir = tempfile::tempdir().unwrap();
+    let config = SynthConfig::new(500).years(3).seed(3);
+    crm::synth::write_dataset(&config, dir.path()).unwrap();
+    let year: Period = "2025".parse().unwrap();
+
+    let mut from_csv = Ledger::new([year]);
+    crm::csv::read_transactions(
+        dir.path().join("transactions.csv"),
+        &Default::default(),
+        &mut from_csv,
+    )
+    .unwrap();
+
+    let data = generate(&config).unwrap();
+    let keys: Vec<String> = (0..config.customers)
+        .map(crm::synth::customer_key)
+        .collect();
+    let sales: Vec<Sale<'_>> = data
+        .transactions
+        .iter()
+        .map(|t| Sale {
+            key: &keys[t.customer as usize],
+            date: t.date,
+            revenue: t.revenue(),
+            margin: Some(t.margin()),
+        })
+        .collect();
+    let mut direct = Ledger::new([year]);
+    assert!(direct.record_sales(&sales).is_empty());
+
+    let o = PyramidOptions::new();
+    let (a, b) = (
+        pyramid(&from_csv, &year, &o).unwrap(),
+        pyramid(&direct, &year, &o).unwrap(),
+    );
+    for level in Level::ALL {
+        assert_eq!(a.figures(level), b.figures(level), "{level}");
+    }
+    let top_a: Vec<&str> = a
+        .ranking()
+        .iter()
+        .take(10)
+        .map(|&id| from_csv.key(id))
+        .collect();
+    let top_b: Vec<&str> = b
+        .ranking()
+        .iter()
+        .take(10)
+        .map(|&id| direct.key(id))
+        .collect();
+    assert_eq!(top_a, top_b);
+}
