@@ -176,6 +176,75 @@ fn min_opt(a: Option<NaiveDate>, b: Option<NaiveDate>) -> Option<NaiveDate> {
     }
 }
 
+/// A vector in fixed-size chunks: growing it never copies what it holds,
+/// so a ledger of a million customers does not need twice its size for a
+/// moment while it grows (a `Vec` of over-aligned records is reallocated by
+/// copying).
+#[derive(Debug, Clone)]
+struct Chunked<T> {
+    chunks: Vec<Vec<T>>,
+    len: usize,
+}
+
+impl<T> Default for Chunked<T> {
+    fn default() -> Self {
+        Chunked {
+            chunks: Vec::new(),
+            len: 0,
+        }
+    }
+}
+
+/// Records per chunk: 512 KiB of 128-byte records.
+const CHUNK: usize = 4096;
+
+impl<T> Chunked<T> {
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    fn push(&mut self, value: T) {
+        if self.len % CHUNK == 0 {
+            self.chunks.push(Vec::with_capacity(CHUNK));
+        }
+        if let Some(last) = self.chunks.last_mut() {
+            last.push(value);
+        }
+        self.len += 1;
+    }
+}
+
+impl<T> std::ops::Index<usize> for Chunked<T> {
+    type Output = T;
+    fn index(&self, i: usize) -> &T {
+        &self.chunks[i / CHUNK][i % CHUNK]
+    }
+}
+
+impl<T> std::ops::IndexMut<usize> for Chunked<T> {
+    fn index_mut(&mut self, i: usize) -> &mut T {
+        &mut self.chunks[i / CHUNK][i % CHUNK]
+    }
+}
+
+/// Periods whose totals sit in the customer's record; more go elsewhere.
+/// Two covers the common cases (a period and the one before it; the two
+/// periods of a migration).
+const INLINE_PERIODS: usize = 2;
+
+/// One customer's aggregates, aligned so that it spans exactly two cache
+/// lines: a sale touches one record, not three places.
+#[derive(Debug, Clone, Copy, Default)]
+#[repr(C, align(64))]
+struct Record {
+    totals: CustomerTotals,
+    periods: [PeriodTotals; INLINE_PERIODS],
+}
+
 /// Per-customer aggregates of a whole history, for a fixed set of periods.
 ///
 /// The ledger is the one streaming pass every analysis reads: feed it
@@ -210,8 +279,12 @@ pub struct Ledger {
     periods: Vec<Period>,
     options: LedgerOptions,
     interner: Interner,
-    totals: Vec<CustomerTotals>,
-    period_totals: Vec<PeriodTotals>,
+    /// Per customer: all-time totals and the first periods' totals, in
+    /// one cache-line-aligned record.
+    records: Chunked<Record>,
+    /// Totals of the periods beyond the first `INLINE_PERIODS`, customer
+    /// by customer.
+    extra: Vec<PeriodTotals>,
     purchase_days: Vec<Vec<i32>>,
     stats: LedgerStats,
 }
@@ -238,8 +311,8 @@ impl Ledger {
             periods: ps,
             options,
             interner: Interner::new(),
-            totals: Vec::new(),
-            period_totals: Vec::new(),
+            records: Chunked::default(),
+            extra: Vec::new(),
             purchase_days: Vec::new(),
             stats: LedgerStats::default(),
         }
@@ -271,17 +344,17 @@ impl Ledger {
     /// The number of customers known (by a transaction, an interaction or
     /// the register).
     pub fn len(&self) -> usize {
-        self.totals.len()
+        self.records.len()
     }
 
     /// Whether no customer is known.
     pub fn is_empty(&self) -> bool {
-        self.totals.is_empty()
+        self.records.is_empty()
     }
 
     /// Every customer id, in order of first appearance.
     pub fn ids(&self) -> impl ExactSizeIterator<Item = CustomerId> + use<> {
-        crate::interner::ids(self.totals.len())
+        crate::interner::ids(self.records.len())
     }
 
     /// The id of `key`, if the ledger knows it.
@@ -304,7 +377,7 @@ impl Ledger {
     ///
     /// When `id` was not made by this ledger.
     pub fn totals(&self, id: CustomerId) -> &CustomerTotals {
-        &self.totals[id.index()]
+        &self.records[id.index()].totals
     }
 
     /// The totals of `id` in the tracked period with index `period` (see
@@ -315,7 +388,7 @@ impl Ledger {
     /// When `id` was not made by this ledger or `period` is out of range.
     pub fn period_totals(&self, id: CustomerId, period: usize) -> &PeriodTotals {
         assert!(period < self.periods.len(), "period index out of range");
-        &self.period_totals[id.index() * self.periods.len() + period]
+        self.pt(id.index(), period)
     }
 
     /// The distinct purchase days of `id` in ascending order, when the
@@ -345,14 +418,7 @@ impl Ledger {
     fn intern(&mut self, key: &str) -> Result<CustomerId> {
         let (id, new) = self.interner.intern(key)?;
         if new {
-            self.totals.push(CustomerTotals::default());
-            self.period_totals.resize(
-                self.period_totals.len() + self.periods.len(),
-                PeriodTotals::default(),
-            );
-            if self.options.purchase_days {
-                self.purchase_days.push(Vec::new());
-            }
+            self.push_customer();
         }
         Ok(id)
     }
@@ -396,7 +462,6 @@ impl Ledger {
     pub fn record_sales(&mut self, sales: &[Sale<'_>]) -> Vec<(usize, Error)> {
         const GROUP: usize = 32;
         let mut errors = Vec::new();
-        let np = self.periods.len();
         for (g, group) in sales.chunks(GROUP).enumerate() {
             let base = g * GROUP;
             let mut hashes = [0u64; GROUP];
@@ -416,11 +481,7 @@ impl Ledger {
             }
             let mut touched = 0u32;
             for id in ids.iter().flatten() {
-                touched ^= self.totals[id.index()].transactions;
-                if np > 0 {
-                    touched ^= self.period_totals[id.index() * np].transactions;
-                    touched ^= self.period_totals[id.index() * np + np - 1].transactions;
-                }
+                touched ^= self.touch(*id);
             }
             std::hint::black_box(touched);
             for (i, s) in group.iter().enumerate() {
@@ -443,14 +504,39 @@ impl Ledger {
     }
 
     fn push_customer(&mut self) {
-        self.totals.push(CustomerTotals::default());
-        self.period_totals.resize(
-            self.period_totals.len() + self.periods.len(),
-            PeriodTotals::default(),
-        );
+        self.records.push(Record::default());
+        let extra = self.periods.len().saturating_sub(INLINE_PERIODS);
+        self.extra
+            .resize(self.extra.len() + extra, PeriodTotals::default());
         if self.options.purchase_days {
             self.purchase_days.push(Vec::new());
         }
+    }
+
+    /// The totals of customer `i` in period `p`.
+    fn pt(&self, i: usize, p: usize) -> &PeriodTotals {
+        if p < INLINE_PERIODS {
+            &self.records[i].periods[p]
+        } else {
+            let extra = self.periods.len() - INLINE_PERIODS;
+            &self.extra[i * extra + p - INLINE_PERIODS]
+        }
+    }
+
+    fn pt_mut(&mut self, i: usize, p: usize) -> &mut PeriodTotals {
+        if p < INLINE_PERIODS {
+            &mut self.records[i].periods[p]
+        } else {
+            let extra = self.periods.len() - INLINE_PERIODS;
+            &mut self.extra[i * extra + p - INLINE_PERIODS]
+        }
+    }
+
+    /// Loads the record of `id` (both its cache lines) and returns a value
+    /// for `black_box`; see [`Ledger::record_sales`].
+    fn touch(&self, id: CustomerId) -> u32 {
+        let r = &self.records[id.index()];
+        r.totals.transactions ^ r.periods[INLINE_PERIODS - 1].transactions
     }
 
     /// Adds one sale to the aggregates of `id`: all or nothing.
@@ -468,15 +554,16 @@ impl Ledger {
             revenue.is_positive(),
             margin.is_some_and(Money::is_positive),
         ];
-        let base = id.index() * np;
+        let idx = id.index();
         // Compute every new sum first so that an overflow records nothing.
         // The sums of the first periods are kept; more periods than that
         // (rare) are added again below.
         const KEPT: usize = 4;
         let mut sums = [[Money::ZERO; 2]; KEPT];
-        for (i, p) in self.periods.iter().enumerate() {
+        for i in 0..np {
+            let p = self.periods[i];
             if p.contains(date) {
-                let v = &self.period_totals[base + i].value;
+                let v = &self.pt(idx, i).value;
                 let (Some(a), Some(b)) = (v[0].checked_add(values[0]), v[1].checked_add(values[1]))
                 else {
                     return Err(overflow(key));
@@ -486,8 +573,9 @@ impl Ledger {
                 }
             }
         }
-        for (i, p) in self.periods.iter().enumerate() {
-            let pt = &mut self.period_totals[base + i];
+        for i in 0..np {
+            let p = self.periods[i];
+            let pt = self.pt_mut(idx, i);
             if date < p.start() {
                 for (last, &pos) in pt.last_purchase_before.iter_mut().zip(&positive) {
                     if pos {
@@ -504,7 +592,7 @@ impl Ledger {
                 pt.transactions = pt.transactions.saturating_add(1);
             }
         }
-        let t = &mut self.totals[id.index()];
+        let t = &mut self.records[idx].totals;
         t.first = min_opt(t.first, Some(date));
         t.last = t.last.max(Some(date));
         for (first, &pos) in t.first_purchase.iter_mut().zip(&positive) {
@@ -540,7 +628,7 @@ impl Ledger {
     pub fn record_interaction(&mut self, key: &str, date: NaiveDate) -> Result<CustomerId> {
         check_key(key)?;
         let id = self.intern(key)?;
-        let t = &mut self.totals[id.index()];
+        let t = &mut self.records[id.index()].totals;
         t.first_interaction = min_opt(t.first_interaction, Some(date));
         self.stats.interactions += 1;
         Ok(id)
@@ -564,7 +652,7 @@ impl Ledger {
     pub fn record_register(&mut self, key: &str, stage: Stage) -> Result<CustomerId> {
         check_key(key)?;
         let id = self.intern(key)?;
-        self.totals[id.index()].register = Some(stage);
+        self.records[id.index()].totals.register = Some(stage);
         self.stats.register_entries += 1;
         Ok(id)
     }
@@ -610,18 +698,17 @@ impl Ledger {
             }
             let mut touched = 0u32;
             for id in &mine[..group.len()] {
-                touched ^= self.totals[id.index()].transactions;
-                if np > 0 {
-                    touched ^= self.period_totals[id.index() * np + np - 1].transactions;
-                }
+                touched ^= self.touch(*id);
             }
             std::hint::black_box(touched);
             for (i, &oid) in group.iter().enumerate() {
                 let id = mine[i];
-                self.totals[id.index()].merge(&other.totals[oid.index()]);
+                self.records[id.index()]
+                    .totals
+                    .merge(&other.records[oid.index()].totals);
                 for p in 0..np {
-                    let o = other.period_totals[oid.index() * np + p];
-                    self.period_totals[id.index() * np + p]
+                    let o = *other.pt(oid.index(), p);
+                    self.pt_mut(id.index(), p)
                         .merge(&o)
                         .ok_or_else(|| overflow(other.key(oid)))?;
                 }
