@@ -208,7 +208,7 @@ impl<T> Chunked<T> {
     }
 
     fn push(&mut self, value: T) {
-        if self.len % CHUNK == 0 {
+        if self.len.is_multiple_of(CHUNK) {
             self.chunks.push(Vec::with_capacity(CHUNK));
         }
         if let Some(last) = self.chunks.last_mut() {
@@ -560,21 +560,21 @@ impl Ledger {
         // (rare) are added again below.
         const KEPT: usize = 4;
         let mut sums = [[Money::ZERO; 2]; KEPT];
-        for i in 0..np {
-            let p = self.periods[i];
+        for (i, p) in self.periods.iter().enumerate() {
             if p.contains(date) {
                 let v = &self.pt(idx, i).value;
                 let (Some(a), Some(b)) = (v[0].checked_add(values[0]), v[1].checked_add(values[1]))
                 else {
                     return Err(overflow(key));
                 };
-                if i < KEPT {
-                    sums[i] = [a, b];
+                if let Some(slot) = sums.get_mut(i) {
+                    *slot = [a, b];
                 }
             }
         }
         for i in 0..np {
             let p = self.periods[i];
+            let kept = sums.get(i).copied();
             let pt = self.pt_mut(idx, i);
             if date < p.start() {
                 for (last, &pos) in pt.last_purchase_before.iter_mut().zip(&positive) {
@@ -583,12 +583,9 @@ impl Ledger {
                     }
                 }
             } else if date < p.end() {
-                pt.value = if i < KEPT {
-                    sums[i]
-                } else {
-                    // Checked above: cannot overflow.
-                    [pt.value[0] + values[0], pt.value[1] + values[1]]
-                };
+                // Checked above: cannot overflow.
+                pt.value =
+                    kept.unwrap_or_else(|| [pt.value[0] + values[0], pt.value[1] + values[1]]);
                 pt.transactions = pt.transactions.saturating_add(1);
             }
         }
