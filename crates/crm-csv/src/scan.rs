@@ -73,52 +73,47 @@ fn record_strings(rec: &csv::ByteRecord) -> Vec<String> {
         .collect()
 }
 
-/// Parses records starting in `[start, end)` of `reader` (positioned at
-/// `start`).
-fn run<S: Sink, R: Read>(
-    reader: R,
-    start: u64,
-    end: u64,
-    header: &Header,
+/// The consumer side of a range: the sink, and what it has taken.
+struct Ctx<'h, S> {
+    sink: S,
+    header: &'h Header,
     mode: Mode,
-    mut sink: S,
-) -> Part<S> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(header.delimiter)
-        .buffer_capacity(BUFFER)
-        .from_reader(reader);
-    let mut rec = csv::ByteRecord::new();
-    let width = header.names.len();
-    let mut rows = 0;
-    let mut rejects = Vec::new();
-    let mut error = None;
-    let mut next_start = end;
-    loop {
-        let line_before = rdr.position().line();
-        match rdr.read_byte_record(&mut rec) {
-            Ok(false) => {
-                next_start = start + rdr.position().byte();
-                break;
-            }
-            Ok(true) => {}
-            Err(e) => {
-                // Byte records have no UTF-8 check, so this is I/O.
-                let line = e.position().map_or(line_before, csv::Position::line);
-                error = Some((line, (None, Problem::Syntax(e.to_string())), Vec::new()));
-                break;
-            }
+    rows: u64,
+    rejects: Vec<Reject>,
+    error: Option<(u64, RowError, Vec<String>)>,
+}
+
+impl<'h, S: Sink> Ctx<'h, S> {
+    fn new(sink: S, header: &'h Header, mode: Mode) -> Self {
+        Ctx {
+            sink,
+            header,
+            mode,
+            rows: 0,
+            rejects: Vec::new(),
+            error: None,
         }
-        let pos = rec.position().map_or(0, csv::Position::byte);
-        let line = rec.position().map_or(line_before, csv::Position::line);
-        if start + pos >= end {
-            next_start = start + pos;
-            break;
+    }
+
+    fn reject(&self, line: u64, (col, problem): RowError, record: Vec<String>) -> Reject {
+        Reject {
+            location: Location {
+                file: Default::default(),
+                line,
+                column: col.map(|c| c + 1),
+                field: col.and_then(|c| self.header.names.get(c).cloned()),
+            },
+            problem,
+            record,
         }
-        rows += 1;
+    }
+
+    /// Takes one record; `false` when strict mode must stop.
+    fn take(&mut self, rec: &csv::ByteRecord, line: u64) -> bool {
+        self.rows += 1;
+        let width = self.header.names.len();
         let outcome = if rec.len() == width {
-            sink.row(&rec, line)
+            self.sink.row(rec, line)
         } else {
             Err((
                 None,
@@ -128,63 +123,196 @@ fn run<S: Sink, R: Read>(
                 },
             ))
         };
-        if mode == Mode::Strict && sink.late().is_some_and(|l| !l.is_empty()) {
-            error = sink.late().and_then(|l| l.drain(..).next());
-            break;
+        if self.mode == Mode::Strict && self.sink.late().is_some_and(|l| !l.is_empty()) {
+            self.error = self.sink.late().and_then(|l| l.drain(..).next());
+            return false;
         }
         if let Err(err) = outcome {
-            match mode {
+            match self.mode {
                 Mode::Strict => {
                     // A row before this one may fail when its batch is
                     // recorded: that error comes first.
-                    sink.flush();
-                    error = sink.late().and_then(|l| l.drain(..).next());
-                    error.get_or_insert((line, err, record_strings(&rec)));
-                    break;
+                    self.sink.flush();
+                    self.error = self.sink.late().and_then(|l| l.drain(..).next());
+                    self.error.get_or_insert((line, err, record_strings(rec)));
+                    return false;
                 }
-                Mode::Lenient => rejects.push(Reject {
-                    location: Location {
-                        file: Default::default(),
-                        line,
-                        column: err.0.map(|c| c + 1),
-                        field: err.0.and_then(|c| header.names.get(c).cloned()),
-                    },
-                    problem: err.1,
-                    record: record_strings(&rec),
-                }),
-            }
-        }
-    }
-    if error.is_none() {
-        sink.flush();
-        if let Some(late) = sink.late() {
-            match mode {
-                Mode::Strict => error = late.drain(..).next(),
                 Mode::Lenient => {
-                    for (line, (col, problem), record) in late.drain(..) {
-                        rejects.push(Reject {
-                            location: Location {
-                                file: Default::default(),
-                                line,
-                                column: col.map(|c| c + 1),
-                                field: col.and_then(|c| header.names.get(c).cloned()),
-                            },
-                            problem,
-                            record,
-                        });
-                    }
-                    rejects.sort_by_key(|r| r.location.line);
+                    let r = self.reject(line, err, record_strings(rec));
+                    self.rejects.push(r);
                 }
             }
         }
+        true
     }
-    Part {
-        sink,
-        rows,
-        rejects,
-        error,
-        next_start,
+
+    fn stopped(&self) -> bool {
+        self.error.is_some()
     }
+
+    fn finish(mut self, next_start: u64) -> Part<S> {
+        if self.error.is_none() {
+            self.sink.flush();
+            let late: Vec<_> = self
+                .sink
+                .late()
+                .map(|l| l.drain(..).collect())
+                .unwrap_or_default();
+            match self.mode {
+                Mode::Strict => self.error = late.into_iter().next(),
+                Mode::Lenient => {
+                    for (line, err, record) in late {
+                        let r = self.reject(line, err, record);
+                        self.rejects.push(r);
+                    }
+                    self.rejects.sort_by_key(|r| r.location.line);
+                }
+            }
+        }
+        Part {
+            sink: self.sink,
+            rows: self.rows,
+            rejects: self.rejects,
+            error: self.error,
+            next_start,
+        }
+    }
+}
+
+/// How the fast reader ended.
+enum Fast {
+    /// The range is read; the next record starts here.
+    Done(u64),
+    /// A quote or a lone carriage return: the csv reader takes over at
+    /// this record start (byte offset, relative line).
+    Handover(u64, u64),
+}
+
+/// Reads records of `[start, end)` while the bytes hold no quote and no
+/// lone `\r`: then every line is one record and fields are split at the
+/// delimiter, exactly as the csv reader would, at about twice its speed.
+fn fast<S: Sink>(
+    file: &mut File,
+    start: u64,
+    end: u64,
+    ctx: &mut Ctx<'_, S>,
+) -> std::io::Result<Fast> {
+    let delimiter = ctx.header.delimiter;
+    let mut buf = vec![0u8; BUFFER * 4];
+    let mut filled = 0;
+    let mut base = start;
+    let mut line = 1u64;
+    let mut rec = csv::ByteRecord::new();
+    loop {
+        let n = file.read(&mut buf[filled..])?;
+        filled += n;
+        let eof = n == 0;
+        let quote = memchr::memchr(b'"', &buf[..filled]);
+        let mut i = 0;
+        loop {
+            let (content_end, next) = match memchr::memchr(b'\n', &buf[i..filled]) {
+                Some(k) => (i + k, i + k + 1),
+                None if eof && i < filled => (filled, filled),
+                None => break,
+            };
+            let mut row = &buf[i..content_end];
+            if let Some(stripped) = row.strip_suffix(b"\r") {
+                row = stripped;
+            }
+            if quote.is_some_and(|q| q < next) || memchr::memchr(b'\r', row).is_some() {
+                return Ok(Fast::Handover(base + i as u64, line));
+            }
+            if !row.is_empty() {
+                let at = base + i as u64;
+                if at >= end {
+                    return Ok(Fast::Done(at));
+                }
+                rec.clear();
+                for field in row.split(|&b| b == delimiter) {
+                    rec.push_field(field);
+                }
+                if !ctx.take(&rec, line) {
+                    return Ok(Fast::Done(at));
+                }
+            }
+            line += 1;
+            i = next;
+        }
+        if eof {
+            return Ok(Fast::Done(base + filled as u64));
+        }
+        buf.copy_within(i..filled, 0);
+        base += i as u64;
+        filled -= i;
+        if filled == buf.len() {
+            // One line longer than the buffer.
+            if memchr::memchr(b'\r', &buf).is_some() {
+                return Ok(Fast::Handover(base, line));
+            }
+            buf.resize(buf.len() * 2, 0);
+        }
+    }
+}
+
+/// Reads records of `[start, end)` with the csv reader, `file` positioned
+/// at `start` whose relative line is `line0`; returns the next record's
+/// start.
+fn slow<S: Sink>(file: File, start: u64, end: u64, line0: u64, ctx: &mut Ctx<'_, S>) -> u64 {
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(ctx.header.delimiter)
+        .buffer_capacity(BUFFER)
+        .from_reader(file);
+    let mut rec = csv::ByteRecord::new();
+    loop {
+        let line_before = rdr.position().line();
+        match rdr.read_byte_record(&mut rec) {
+            Ok(false) => return start + rdr.position().byte(),
+            Ok(true) => {}
+            Err(e) => {
+                // Byte records have no UTF-8 check, so this is I/O.
+                let line = e.position().map_or(line_before, csv::Position::line);
+                ctx.error = Some((
+                    line0 + line - 1,
+                    (None, Problem::Syntax(e.to_string())),
+                    Vec::new(),
+                ));
+                return end;
+            }
+        }
+        let pos = rec.position().map_or(0, csv::Position::byte);
+        let line = rec.position().map_or(line_before, csv::Position::line);
+        if start + pos >= end {
+            return start + pos;
+        }
+        if !ctx.take(&rec, line0 + line - 1) {
+            return end;
+        }
+    }
+}
+
+/// Parses the records starting in `[start, end)` of `path`.
+fn run<S: Sink>(
+    path: &Path,
+    start: u64,
+    end: u64,
+    header: &Header,
+    mode: Mode,
+    sink: S,
+) -> Result<Part<S>> {
+    let io = |e| Error::io(path, e);
+    let mut ctx = Ctx::new(sink, header, mode);
+    let mut file = open_at(path, start).map_err(io)?;
+    let next = match fast(&mut file, start, end, &mut ctx).map_err(io)? {
+        Fast::Done(next) => next,
+        Fast::Handover(_, _) if ctx.stopped() => end,
+        Fast::Handover(at, line) => {
+            file.seek(SeekFrom::Start(at)).map_err(io)?;
+            slow(file, at, end, line, &mut ctx)
+        }
+    };
+    Ok(ctx.finish(next))
 }
 
 fn open_at(path: &Path, offset: u64) -> std::io::Result<File> {
@@ -288,10 +416,7 @@ pub(crate) fn scan_file<S: Sink>(
         for (i, (&a, &b)) in cuts.iter().zip(&ends).enumerate() {
             let s = if i == 0 { first.take() } else { None };
             let fresh = s.unwrap_or_else(|| sink.fresh());
-            handles.push(scope.spawn(move || {
-                let file = open_at(path, a).map_err(|e| Error::io(path, e))?;
-                Ok(run(file, a, b, header, mode, fresh))
-            }));
+            handles.push(scope.spawn(move || run(path, a, b, header, mode, fresh)));
         }
         handles
             .into_iter()
@@ -335,15 +460,14 @@ pub(crate) fn scan_file<S: Sink>(
             Some(_) if acc.next_start < len => {
                 // A misaligned cut: read the rest on this thread.
                 let resume = acc.next_start;
-                let file = open_at(path, resume).map_err(|e| Error::io(path, e))?;
                 let rest = run(
-                    file,
+                    path,
                     resume,
                     u64::MAX,
                     header,
                     mode,
                     std::mem::replace(&mut acc.sink, sink.fresh()),
-                );
+                )?;
                 let Part {
                     sink: s,
                     rows,

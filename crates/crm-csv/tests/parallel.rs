@@ -110,3 +110,34 @@ fn strict_reports_the_first_bad_row_of_the_file() {
         assert_eq!(e.location().unwrap().line, 3, "threads {threads}: {e}");
     }
 }
+
+#[test]
+fn quotes_and_lone_carriage_returns_late_in_a_file_are_read_right() {
+    // The fast reader takes plain lines; a quote or a lone `\r` far into
+    // the file hands over to the csv reader at that record.
+    let f = Fixture::new();
+    let mut content = big_file(3, usize::MAX, 0);
+    content.push_str("T1,\"C,1\",2024-05-05,1.50,\"two\nlines\"\nT2,C2,2024-05-05,2.25,p\rT3,C3,2024-05-05,3,p\n");
+    let path = f.file("late.csv", &content);
+    let (r, l) = read(&path, 1, Mode::Strict);
+    // `lines()` splits at `\n` only: the quoted newline adds a line that is
+    // no record, the lone `\r` ends a record without a `\n`; the header.
+    let lines = content.lines().count() as u64;
+    assert_eq!(r.rows, lines - 1 + 1 - 1);
+    for (k, v) in [("C,1", "1.50"), ("C2", "2.25"), ("C3", "3")] {
+        let id = l.id(k).unwrap();
+        assert_eq!(l.period_totals(id, 0).value(Basis::Revenue).to_string(), v);
+    }
+}
+
+#[test]
+fn lines_longer_than_the_buffer() {
+    let f = Fixture::new();
+    let long = "x".repeat(3 << 20);
+    let content =
+        format!("customer_id,date,revenue,note\nC1,2024-01-01,1,{long}\nC2,2024-01-02,2,y\n");
+    let path = f.file("long.csv", &content);
+    let (r, l) = read(&path, 1, Mode::Strict);
+    assert_eq!(r.rows, 2);
+    assert_eq!(l.len(), 2);
+}
