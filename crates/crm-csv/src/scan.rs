@@ -153,11 +153,7 @@ impl<'h, S: Sink> Ctx<'h, S> {
     fn finish(mut self, next_start: u64) -> Part<S> {
         if self.error.is_none() {
             self.sink.flush();
-            let late: Vec<_> = self
-                .sink
-                .late()
-                .map(|l| l.drain(..).collect())
-                .unwrap_or_default();
+            let late: Vec<_> = self.sink.late().map(std::mem::take).unwrap_or_default();
             match self.mode {
                 Mode::Strict => self.error = late.into_iter().next(),
                 Mode::Lenient => {
