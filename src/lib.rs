@@ -32,6 +32,8 @@
 //!   [`Transaction`], [`Customer`], [`Interaction`], [`Lead`], and the
 //!   [`Ledger`].
 //! - [`pyramid`]: the customer pyramid and its report.
+//! - [`migration`]: the migration matrix, value bridge, risk list and
+//!   Markov projection.
 //! - [`csv`] (feature `csv`): streaming CSV import and safe export.
 //! - [`synth`] (feature `synth`): deterministic realistic example data.
 //!
@@ -60,6 +62,12 @@ pub use crm_core::strategy;
 /// report (the `crm-pyramid` crate).
 pub mod pyramid {
     pub use crm_pyramid::*;
+}
+
+/// The migration matrix between periods, its value bridge, the risk list
+/// and the Markov view (the `crm-migration` crate).
+pub mod migration {
+    pub use crm_migration::*;
 }
 
 /// Streaming CSV import into a ledger and safe CSV export (the `crm-csv`

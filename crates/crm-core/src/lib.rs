@@ -63,6 +63,8 @@ pub use crate::{
     period::Period,
 };
 
+/// Year, month and day accessors of [`NaiveDate`], re-exported from chrono.
+pub use chrono::Datelike;
 /// Day counts for date arithmetic (`date + Days::new(7)`), re-exported from chrono.
 pub use chrono::Days;
 /// The date type used throughout, re-exported so that users need not name

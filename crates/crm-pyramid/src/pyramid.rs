@@ -323,6 +323,17 @@ impl Pyramid {
         self.lost
     }
 
+    /// The number of ledger customers the pyramid covers (in it or not):
+    /// the ledger's size when it was built.
+    pub fn len(&self) -> usize {
+        self.levels.len()
+    }
+
+    /// Whether the ledger had no customers.
+    pub fn is_empty(&self) -> bool {
+        self.levels.is_empty()
+    }
+
     /// The number of active customers.
     pub fn active(&self) -> u64 {
         self.ranking.len() as u64

@@ -1,0 +1,54 @@
+//! The migration matrix of the customer pyramid: how customers moved
+//! between levels from one period to the next, what that did to the value,
+//! who is at risk, and the Markov view over several periods (Pfeifer &
+//! Carraway 2000): projection, steady state and lifetime value per level.
+//!
+//! Most users want the `crm` facade crate, which re-exports this one as
+//! `crm::migration`.
+//!
+//! ```
+//! use crm_core::{Ledger, NaiveDate, Period};
+//! use crm_migration::{migration, Movement};
+//! use crm_pyramid::PyramidOptions;
+//!
+//! let (a, b): (Period, Period) = ("2024-Q1".parse()?, "2024-Q2".parse()?);
+//! let mut ledger = Ledger::new([a, b]); // one pass serves both periods
+//! let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).unwrap();
+//! ledger.record_sale("A", d(1, 5), "500".parse()?, None)?;
+//! ledger.record_sale("A", d(4, 5), "900".parse()?, None)?;
+//! ledger.record_sale("B", d(4, 9), "100".parse()?, None)?;
+//! let m = migration(&ledger, &a, &b, &PyramidOptions::new())?;
+//! assert_eq!(m.summary.new, 1);
+//! let steps: crm_core::Money = m.bridge.steps.iter().map(|s| s.1).sum();
+//! assert_eq!(steps, m.bridge.to_total - m.bridge.from_total);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Overview
+//!
+//! - [`migration`] and [`Migration::between`]: the matrix of two periods,
+//!   with its [`Cell`]s, [`Summary`] and value [`Bridge`].
+//! - [`risk_list`]: customers who moved down or were lost, by value lost.
+//! - [`series`]: matrices over consecutive periods and the [`Markov`]
+//!   chain they estimate; [`parse_periods`] reads `2021..2025`.
+//!
+//! # Crate features
+//!
+//! - `serde`: `Serialize` for the reports.
+
+#![deny(missing_docs)]
+#![warn(missing_debug_implementations)]
+
+mod error;
+mod markov;
+mod matrix;
+mod risk;
+mod series;
+
+pub use crate::{
+    error::{Error, Result},
+    markov::{Markov, N as STATE_COUNT, STATES},
+    matrix::{Bridge, Cell, Migration, Movement, Source, Summary, migration},
+    risk::{Risk, risk_list},
+    series::{Series, parse_periods, series},
+};

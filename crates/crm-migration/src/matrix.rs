@@ -1,0 +1,419 @@
+use std::fmt;
+
+use crm_core::{CustomerId, Ledger, Money, Period};
+use crm_pyramid::{Figures, Level, Pyramid, PyramidOptions, pyramid};
+
+use crate::{Error, Result};
+
+/// A row of the migration matrix: a customer's level in the earlier
+/// period, or `New` when the customer was not yet known at its end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Source {
+    /// The level in the earlier period.
+    Level(Level),
+    /// Not known at the earlier period's end (not in its pyramid).
+    New,
+}
+
+impl Source {
+    /// All rows, high to low, `New` last.
+    pub const ALL: [Source; 8] = [
+        Source::Level(Level::Top),
+        Source::Level(Level::Big),
+        Source::Level(Level::Medium),
+        Source::Level(Level::Small),
+        Source::Level(Level::Inactive),
+        Source::Level(Level::Prospect),
+        Source::Level(Level::Suspect),
+        Source::New,
+    ];
+
+    /// The name used in reports: a level's name, or `new`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Source::Level(l) => l.as_str(),
+            Source::New => "new",
+        }
+    }
+
+    /// The row index (top 0 ... suspect 6, new 7).
+    pub const fn index(self) -> usize {
+        match self {
+            Source::Level(l) => l.index(),
+            Source::New => 7,
+        }
+    }
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for Source {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// What a move from one level to another means for the business.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum Movement {
+    /// From an active level to a higher one.
+    Up,
+    /// Into an active level from outside the active and inactive levels:
+    /// not yet known, a prospect or a suspect before.
+    New,
+    /// Into an active level from Inactive: won back.
+    Reactivated,
+    /// From an active level to a lower active one.
+    Down,
+    /// From an active level to Inactive.
+    Lost,
+    /// The same level.
+    Stayed,
+    /// Between non-active levels (a suspect became a prospect, a new party
+    /// is a prospect, ...).
+    Other,
+}
+
+impl Movement {
+    /// Every movement, in report order.
+    pub const ALL: [Movement; 7] = [
+        Movement::New,
+        Movement::Reactivated,
+        Movement::Up,
+        Movement::Stayed,
+        Movement::Down,
+        Movement::Lost,
+        Movement::Other,
+    ];
+
+    /// The movement of a customer from `from` to `to`.
+    pub fn of(from: Source, to: Level) -> Movement {
+        match from {
+            Source::Level(f) if f == to => Movement::Stayed,
+            Source::Level(f) if f.is_active() && to.is_active() => {
+                if to < f {
+                    Movement::Up
+                } else {
+                    Movement::Down
+                }
+            }
+            Source::Level(f) if f.is_active() => Movement::Lost,
+            Source::Level(Level::Inactive) if to.is_active() => Movement::Reactivated,
+            _ if to.is_active() => Movement::New,
+            _ => Movement::Other,
+        }
+    }
+
+    /// Whether this movement counts as "up" in the summary (up, new and
+    /// reactivated).
+    pub fn is_up(self) -> bool {
+        matches!(self, Movement::Up | Movement::New | Movement::Reactivated)
+    }
+
+    /// The name used in reports.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Movement::Up => "up",
+            Movement::New => "new",
+            Movement::Reactivated => "reactivated",
+            Movement::Down => "down",
+            Movement::Lost => "lost",
+            Movement::Stayed => "stayed",
+            Movement::Other => "other",
+        }
+    }
+}
+
+impl fmt::Display for Movement {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One non-empty cell of the matrix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
+pub struct Cell {
+    /// The row: the level before.
+    pub from: Source,
+    /// The column: the level after.
+    pub to: Level,
+    /// Customers who made this move.
+    pub customers: u64,
+    /// Their value in the earlier period.
+    pub value_from: Money,
+    /// Their value in the later period.
+    pub value_to: Money,
+}
+
+impl Cell {
+    /// What the move means.
+    pub fn movement(&self) -> Movement {
+        Movement::of(self.from, self.to)
+    }
+}
+
+/// Customer counts per kind of move.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
+pub struct Summary {
+    /// Moved up: up between active levels, plus new and reactivated.
+    pub up: u64,
+    /// Of `up`: new active customers.
+    pub new: u64,
+    /// Of `up`: reactivated customers.
+    pub reactivated: u64,
+    /// Moved down between active levels.
+    pub down: u64,
+    /// Active before, inactive now.
+    pub lost: u64,
+    /// Same level.
+    pub stayed: u64,
+    /// Moves between non-active levels.
+    pub other: u64,
+    /// In the earlier pyramid but outside the later one (beyond the
+    /// inactivity horizon); not in the matrix.
+    pub left: u64,
+    /// `up - down - lost`: the net movement.
+    pub net: i64,
+}
+
+/// The value change from the earlier period to the later one, split over
+/// the kinds of move; the parts add up exactly to `to_total - from_total`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
+pub struct Bridge {
+    /// Value of the matrix's customers in the earlier period (plus those
+    /// who left).
+    pub from_total: Money,
+    /// Value of the matrix's customers in the later period (plus those who
+    /// left).
+    pub to_total: Money,
+    /// The change per kind of move, in [`Movement::ALL`] order.
+    pub steps: Vec<(Movement, Money)>,
+    /// The change from customers who left the pyramid (their earlier value,
+    /// negated, plus any later credit notes).
+    pub left: Money,
+}
+
+/// The migration matrix between an earlier period and a later one
+/// (DOMAIN section 3).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Migration {
+    /// The earlier period.
+    pub from: Period,
+    /// The later period.
+    pub to: Period,
+    cells: [[(u64, Money, Money); 7]; 8],
+    /// Counts per kind of move.
+    pub summary: Summary,
+    /// The value bridge.
+    pub bridge: Bridge,
+}
+
+fn add(a: Money, b: Money) -> Result<Money> {
+    a.checked_add(b).ok_or_else(|| {
+        crm_core::Error::Overflow {
+            key: "(migration total)".into(),
+        }
+        .into()
+    })
+}
+
+impl Migration {
+    /// The matrix between two pyramids of the same ledger and options.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Mismatch`] when the pyramids were built with different
+    /// options or from a ledger other than `ledger`; [`Error::Periods`]
+    /// when `later` does not end after `earlier`; [`Error::Core`] on an
+    /// overflow.
+    pub fn between(ledger: &Ledger, earlier: &Pyramid, later: &Pyramid) -> Result<Migration> {
+        if earlier.options() != later.options() {
+            return Err(Error::Mismatch("they were built with different options"));
+        }
+        if later.period().end() <= earlier.period().end() {
+            return Err(Error::Periods(format!(
+                "{} must end after {}",
+                later.period(),
+                earlier.period()
+            )));
+        }
+        let mut cells = [[(0u64, Money::ZERO, Money::ZERO); 7]; 8];
+        let mut summary = Summary::default();
+        let mut left_from = Money::ZERO;
+        let mut left_to = Money::ZERO;
+        for id in ledger.ids() {
+            let (a, b) = levels(earlier, later, ledger, id)?;
+            let Some(to) = b else {
+                if a.is_some() {
+                    summary.left += 1;
+                    left_from = add(left_from, earlier.value_of(id))?;
+                    left_to = add(left_to, later.value_of(id))?;
+                }
+                continue;
+            };
+            let from = a.map_or(Source::New, Source::Level);
+            let c = &mut cells[from.index()][to.index()];
+            c.0 += 1;
+            c.1 = add(c.1, earlier.value_of(id))?;
+            c.2 = add(c.2, later.value_of(id))?;
+        }
+        let mut steps: Vec<(Movement, Money)> =
+            Movement::ALL.iter().map(|&m| (m, Money::ZERO)).collect();
+        let mut from_total = left_from;
+        let mut to_total = left_to;
+        for from in Source::ALL {
+            for to in Level::ALL {
+                let (n, vf, vt) = cells[from.index()][to.index()];
+                if n == 0 {
+                    continue;
+                }
+                let m = Movement::of(from, to);
+                match m {
+                    Movement::Up => summary.up += n,
+                    Movement::New => {
+                        summary.up += n;
+                        summary.new += n;
+                    }
+                    Movement::Reactivated => {
+                        summary.up += n;
+                        summary.reactivated += n;
+                    }
+                    Movement::Down => summary.down += n,
+                    Movement::Lost => summary.lost += n,
+                    Movement::Stayed => summary.stayed += n,
+                    Movement::Other => summary.other += n,
+                }
+                let step = steps
+                    .iter_mut()
+                    .find(|s| s.0 == m)
+                    .expect("every movement has a step");
+                step.1 = add(step.1, vt - vf)?;
+                from_total = add(from_total, vf)?;
+                to_total = add(to_total, vt)?;
+            }
+        }
+        summary.net = summary.up as i64 - summary.down as i64 - summary.lost as i64;
+        Ok(Migration {
+            from: *earlier.period(),
+            to: *later.period(),
+            cells,
+            summary,
+            bridge: Bridge {
+                from_total,
+                to_total,
+                steps,
+                left: left_to
+                    .checked_sub(left_from)
+                    .ok_or(crm_core::Error::Overflow {
+                        key: "(migration total)".into(),
+                    })?,
+            },
+        })
+    }
+
+    /// Customers and their values in the cell `from` → `to`.
+    pub fn cell(&self, from: Source, to: Level) -> Cell {
+        let (customers, value_from, value_to) = self.cells[from.index()][to.index()];
+        Cell {
+            from,
+            to,
+            customers,
+            value_from,
+            value_to,
+        }
+    }
+
+    /// The non-empty cells, row by row, high to low.
+    pub fn cells(&self) -> impl Iterator<Item = Cell> + '_ {
+        Source::ALL
+            .into_iter()
+            .flat_map(move |f| Level::ALL.into_iter().map(move |t| self.cell(f, t)))
+            .filter(|c| c.customers > 0)
+    }
+
+    /// Customers and value (in the earlier period) of a row.
+    pub fn row_total(&self, from: Source) -> Figures {
+        let mut f = Figures::default();
+        for to in Level::ALL {
+            let (n, vf, _) = self.cells[from.index()][to.index()];
+            f.customers += n;
+            f.value += vf;
+        }
+        f
+    }
+
+    /// Customers and value (in the later period) of a column.
+    pub fn column_total(&self, to: Level) -> Figures {
+        let mut f = Figures::default();
+        for from in Source::ALL {
+            let (n, _, vt) = self.cells[from.index()][to.index()];
+            f.customers += n;
+            f.value += vt;
+        }
+        f
+    }
+}
+
+/// The levels of `id` in the two pyramids.
+fn levels(
+    a: &Pyramid,
+    b: &Pyramid,
+    ledger: &Ledger,
+    id: CustomerId,
+) -> Result<(Option<Level>, Option<Level>)> {
+    if ledger.len() != a.len() || ledger.len() != b.len() {
+        return Err(Error::Mismatch("they were built from another ledger"));
+    }
+    Ok((a.level_of(id), b.level_of(id)))
+}
+
+/// Builds both pyramids and the matrix between `earlier` and `later` from
+/// one ledger (which must track both periods: one pass over the data).
+///
+/// # Errors
+///
+/// As [`Migration::between`], and [`Error::Pyramid`] when a pyramid
+/// cannot be built (untracked period, bad cuts).
+///
+/// ```
+/// use crm_core::{Ledger, NaiveDate, Period};
+/// use crm_migration::{migration, Movement, Source};
+/// use crm_pyramid::{Level, PyramidOptions};
+///
+/// let (y23, y24): (Period, Period) = ("2023".parse()?, "2024".parse()?);
+/// let mut ledger = Ledger::new([y23, y24]);
+/// let d = |y, m| NaiveDate::from_ymd_opt(y, m, 1).unwrap();
+/// ledger.record_sale("A", d(2023, 3), "100".parse()?, None)?;
+/// ledger.record_sale("B", d(2023, 3), "50".parse()?, None)?;
+/// ledger.record_sale("B", d(2024, 3), "80".parse()?, None)?;
+/// ledger.record_sale("C", d(2024, 5), "10".parse()?, None)?;
+/// let m = migration(&ledger, &y23, &y24, &PyramidOptions::new())?;
+/// assert_eq!(m.cell(Source::Level(Level::Top), Level::Inactive).customers, 1); // A, lost
+/// assert_eq!(m.summary.new, 1); // C
+/// assert_eq!(m.bridge.to_total - m.bridge.from_total, "-60".parse()?);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn migration(
+    ledger: &Ledger,
+    earlier: &Period,
+    later: &Period,
+    options: &PyramidOptions,
+) -> Result<Migration> {
+    let a = pyramid(ledger, earlier, options)?;
+    let b = pyramid(ledger, later, options)?;
+    Migration::between(ledger, &a, &b)
+}

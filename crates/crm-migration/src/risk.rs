@@ -1,0 +1,72 @@
+use crm_core::{Ledger, Money};
+use crm_pyramid::{Level, Pyramid};
+
+use crate::{Error, Movement, Result, Source};
+
+/// A customer who dropped a level or was lost between two periods.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
+pub struct Risk<'a> {
+    /// The customer's key.
+    pub customer: &'a str,
+    /// The level before.
+    pub from: Level,
+    /// The level after.
+    pub to: Level,
+    /// Down or lost.
+    pub movement: Movement,
+    /// Value in the earlier period.
+    pub value_from: Money,
+    /// Value in the later period.
+    pub value_to: Money,
+    /// `value_from - value_to`: what the move cost.
+    pub value_lost: Money,
+}
+
+/// The customers who moved down or were lost from `earlier` to `later`,
+/// the most value lost first (ties by key).
+///
+/// # Errors
+///
+/// [`Error::Mismatch`] when the pyramids are not from `ledger`.
+pub fn risk_list<'a>(
+    ledger: &'a Ledger,
+    earlier: &Pyramid,
+    later: &Pyramid,
+) -> Result<Vec<Risk<'a>>> {
+    if ledger.len() != earlier.len() || ledger.len() != later.len() {
+        return Err(Error::Mismatch("they were built from another ledger"));
+    }
+    let mut out = Vec::new();
+    for id in ledger.ids() {
+        let (Some(from), Some(to)) = (earlier.level_of(id), later.level_of(id)) else {
+            continue;
+        };
+        let movement = Movement::of(Source::Level(from), to);
+        if !matches!(movement, Movement::Down | Movement::Lost) {
+            continue;
+        }
+        let (value_from, value_to) = (earlier.value_of(id), later.value_of(id));
+        let value_lost = value_from
+            .checked_sub(value_to)
+            .ok_or(crm_core::Error::Overflow {
+                key: ledger.key(id).into(),
+            })?;
+        out.push(Risk {
+            customer: ledger.key(id),
+            from,
+            to,
+            movement,
+            value_from,
+            value_to,
+            value_lost,
+        });
+    }
+    out.sort_by(|a, b| {
+        b.value_lost
+            .cmp(&a.value_lost)
+            .then_with(|| a.customer.as_bytes().cmp(b.customer.as_bytes()))
+    });
+    Ok(out)
+}
