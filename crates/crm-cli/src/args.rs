@@ -17,6 +17,9 @@ pub(crate) struct Cli {
 pub(crate) enum Command {
     /// The customer pyramid of a period, compared with the previous one.
     Pyramid(Box<PyramidArgs>),
+    /// How customers moved between pyramid levels from one period to the
+    /// next, and the Markov projection over several periods.
+    Migration(Box<MigrationArgs>),
     /// Write a deterministic, realistic example data set.
     Generate(GenerateArgs),
 }
@@ -82,13 +85,9 @@ pub(crate) struct InputArgs {
     pub threads: usize,
 }
 
+/// How the pyramid levels are cut.
 #[derive(Debug, Args)]
-pub(crate) struct PyramidArgs {
-    #[command(flatten)]
-    pub input: InputArgs,
-    /// The period: 2024-01-01..2025-01-01 (end excluded), 2024, 2024-Q3 or 2024-07.
-    #[arg(long, value_name = "PERIOD")]
-    pub period: String,
+pub(crate) struct LevelArgs {
     /// Value basis.
     #[arg(long, value_enum, default_value_t = BasisArg::Revenue)]
     pub basis: BasisArg,
@@ -105,6 +104,17 @@ pub(crate) struct PyramidArgs {
     /// the period are lost (out of the pyramid) instead of inactive.
     #[arg(long, value_name = "DAYS")]
     pub horizon_days: Option<u32>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct PyramidArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// The period: 2024-01-01..2025-01-01 (end excluded), 2024, 2024-Q3 or 2024-07.
+    #[arg(long, value_name = "PERIOD")]
+    pub period: String,
+    #[command(flatten)]
+    pub levels: LevelArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -112,6 +122,42 @@ pub(crate) struct PyramidArgs {
     /// instead of the level table).
     #[arg(long)]
     pub assignments: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct MigrationArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// The earlier period (with --to).
+    #[arg(
+        long,
+        value_name = "PERIOD",
+        requires = "to",
+        conflicts_with = "periods"
+    )]
+    pub from: Option<String>,
+    /// The later period (with --from).
+    #[arg(long, value_name = "PERIOD", requires = "from")]
+    pub to: Option<String>,
+    /// Consecutive periods for the Markov view: 2021..2025 (years, both
+    /// ends included), 2024-Q1..2024-Q4, 2024-01..2024-06, or a comma list.
+    #[arg(long, value_name = "LIST", required_unless_present = "from")]
+    pub periods: Option<String>,
+    /// With --periods: project the pyramid this many periods ahead.
+    #[arg(long, default_value_t = 3, value_name = "K")]
+    pub project: usize,
+    /// With --periods: discount rate per period for the lifetime value.
+    #[arg(long, default_value_t = 0.1, value_name = "RATE")]
+    pub discount: f64,
+    #[command(flatten)]
+    pub levels: LevelArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// With --from/--to: list the customers who moved down or were lost,
+    /// most value lost first (with --format csv: instead of the cells).
+    #[arg(long)]
+    pub risk: bool,
 }
 
 #[derive(Debug, Args)]

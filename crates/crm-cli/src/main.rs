@@ -3,6 +3,7 @@
 
 mod args;
 mod generate;
+mod migration;
 mod pyramid;
 mod render;
 
@@ -46,6 +47,7 @@ fn main() -> ExitCode {
     };
     let outcome = match cli.command {
         args::Command::Pyramid(a) => pyramid::run(*a),
+        args::Command::Migration(a) => migration::run(*a),
         args::Command::Generate(a) => generate::run(a),
     };
     match outcome {

@@ -5,11 +5,11 @@ use crm::csv::{DecimalSeparator, ImportOptions, ImportReport, Mode};
 use crm::pyramid::{Cuts, PyramidOptions, PyramidReport, pyramid};
 use crm::{Basis, Decimal, Ledger, Money, Period};
 
-use crate::args::{BasisArg, DecimalArg, Format, InputArgs, PyramidArgs};
+use crate::args::{BasisArg, DecimalArg, Format, InputArgs, LevelArgs, PyramidArgs};
 use crate::render;
 use crate::{Failure, Outcome};
 
-fn usage(msg: impl std::fmt::Display) -> Failure {
+pub(crate) fn usage(msg: impl std::fmt::Display) -> Failure {
     Failure::Usage(msg.to_string())
 }
 
@@ -25,7 +25,7 @@ fn numbers(flag: &str, s: &str) -> Result<Vec<Decimal>, Failure> {
         .collect()
 }
 
-fn cuts(a: &PyramidArgs) -> Result<Cuts, Failure> {
+fn cuts(a: &LevelArgs) -> Result<Cuts, Failure> {
     let cuts = if let Some(v) = &a.value_cuts {
         Cuts::value_percent(&numbers("value-cuts", v)?)
     } else if let Some(b) = &a.bands {
@@ -119,19 +119,20 @@ pub(crate) fn load(input: &InputArgs, ledger: &mut Ledger) -> Result<Vec<ImportR
     Ok(reports)
 }
 
-pub(crate) fn run(a: PyramidArgs) -> Outcome {
-    let period: Period = a
-        .period
-        .parse()
-        .map_err(|e| usage(format!("--period: {e}")))?;
-    let cuts = cuts(&a)?;
+/// The pyramid options the level flags ask for.
+pub(crate) fn pyramid_options(a: &LevelArgs) -> Result<PyramidOptions, Failure> {
     let basis = match a.basis {
         BasisArg::Revenue => Basis::Revenue,
         BasisArg::Margin => Basis::Margin,
     };
-    let previous = period.previous_calendar();
-    let mut ledger = Ledger::new([Some(period), previous].into_iter().flatten());
-    load(&a.input, &mut ledger)?;
+    Ok(PyramidOptions::new()
+        .basis(basis)
+        .cuts(cuts(a)?)
+        .inactivity_horizon_days(a.horizon_days))
+}
+
+/// Warns when the margin basis meets transactions without margin.
+pub(crate) fn warn_margin(ledger: &Ledger, basis: Basis) {
     if basis == Basis::Margin && ledger.stats().transactions_without_margin > 0 {
         eprintln!(
             "crm: warning: {} of {} transactions have no margin; they add nothing on the margin basis",
@@ -139,17 +140,50 @@ pub(crate) fn run(a: PyramidArgs) -> Outcome {
             ledger.stats().transactions
         );
     }
-    let options = PyramidOptions::new()
-        .basis(basis)
-        .cuts(cuts)
-        .inactivity_horizon_days(a.horizon_days);
-    let now = pyramid(&ledger, &period, &options).context("cannot build the pyramid")?;
-    let before = match previous {
-        Some(p) => {
-            Some(pyramid(&ledger, &p, &options).context("cannot build the previous pyramid")?)
-        }
-        None => None,
-    };
+}
+
+/// Parses a period flag.
+pub(crate) fn period(flag: &str, s: &str) -> Result<Period, Failure> {
+    s.parse().map_err(|e| usage(format!("--{flag}: {e}")))
+}
+
+/// Builds the pyramids of `periods` from `ledger`, side by side on
+/// separate threads (they are independent reads of the ledger).
+pub(crate) fn pyramids(
+    ledger: &Ledger,
+    periods: &[Period],
+    options: &PyramidOptions,
+) -> anyhow::Result<Vec<crm::pyramid::Pyramid>> {
+    std::thread::scope(|s| {
+        let handles: Vec<_> = periods
+            .iter()
+            .map(|p| s.spawn(move || pyramid(ledger, p, options)))
+            .collect();
+        handles
+            .into_iter()
+            .zip(periods)
+            .map(|(h, p)| {
+                h.join()
+                    .unwrap_or_else(|e| std::panic::resume_unwind(e))
+                    .with_context(|| format!("cannot build the pyramid of {p}"))
+            })
+            .collect()
+    })
+}
+
+pub(crate) fn run(a: PyramidArgs) -> Outcome {
+    let period = period("period", &a.period)?;
+    let options = pyramid_options(&a.levels)?;
+    let periods: Vec<Period> = [Some(period), period.previous_calendar()]
+        .into_iter()
+        .flatten()
+        .collect();
+    let mut ledger = Ledger::new(periods.iter().copied());
+    load(&a.input, &mut ledger)?;
+    warn_margin(&ledger, options.basis);
+    let mut built = pyramids(&ledger, &periods, &options)?.into_iter();
+    let now = built.next().context("no pyramid")?;
+    let before = built.next();
     let report = PyramidReport::new(&now, before.as_ref());
 
     let stdout = std::io::stdout();

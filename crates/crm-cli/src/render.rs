@@ -9,7 +9,7 @@ use crm::pyramid::{Assignment, Level, PyramidReport};
 use serde::Serialize;
 
 /// Money for people: rounded to cents, thousands grouped with `,`.
-fn human(m: Money) -> String {
+pub(crate) fn human(m: Money) -> String {
     let s = m.round_dp(2).to_string();
     let (sign, digits) = s.strip_prefix('-').map_or(("", s.as_str()), |d| ("-", d));
     let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));

@@ -1,0 +1,602 @@
+//! `crm migration`: the matrix between two periods, or the Markov view
+//! over several.
+
+use std::io::{BufWriter, Write};
+
+use anyhow::Context;
+use comfy_table::{Cell, CellAlignment, Table, presets};
+use crm::migration::{
+    Markov, Migration, Movement, Risk, STATES, Series, Source, parse_periods, risk_list, series,
+};
+use crm::pyramid::Level;
+use crm::{Ledger, Period};
+use serde::Serialize;
+
+use crate::Outcome;
+use crate::args::{Format, MigrationArgs};
+use crate::pyramid::{load, period, pyramid_options, pyramids, usage, warn_margin};
+use crate::render::human;
+
+pub(crate) fn run(a: MigrationArgs) -> Outcome {
+    let options = pyramid_options(&a.levels)?;
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+    if let (Some(from), Some(to)) = (&a.from, &a.to) {
+        let (from, to) = (period("from", from)?, period("to", to)?);
+        if to.end() <= from.end() {
+            return Err(usage(format!("--to {to} must end after --from {from}")));
+        }
+        let mut ledger = Ledger::new([from, to]);
+        load(&a.input, &mut ledger)?;
+        warn_margin(&ledger, options.basis);
+        let built = pyramids(&ledger, &[from, to], &options)?;
+        let m =
+            Migration::between(&ledger, &built[0], &built[1]).context("cannot build the matrix")?;
+        let risk = if a.risk {
+            Some(risk_list(&ledger, &built[0], &built[1]).context("cannot build the risk list")?)
+        } else {
+            None
+        };
+        match a.format {
+            Format::Table => table(&mut out, &m, risk.as_deref())?,
+            Format::Json => json(&mut out, &m, risk.as_deref())?,
+            Format::Csv => csv(&mut out, &m, risk.as_deref())?,
+        }
+    } else {
+        let spec = a.periods.as_deref().unwrap_or_default();
+        let periods = parse_periods(spec).map_err(|e| usage(format!("--periods: {e}")))?;
+        if periods.len() < 2 {
+            return Err(usage("--periods: give at least two periods"));
+        }
+        if !(a.discount > 0.0 && a.discount.is_finite()) {
+            return Err(usage(
+                "--discount: give a rate above 0, such as 0.1 for 10%",
+            ));
+        }
+        let mut ledger = Ledger::new(periods.iter().copied());
+        load(&a.input, &mut ledger)?;
+        warn_margin(&ledger, options.basis);
+        let s = series(&ledger, &periods, &options).context("cannot build the series")?;
+        let view = MarkovView::new(&s, a.project, a.discount);
+        match a.format {
+            Format::Table => markov_table(&mut out, &s, &view)?,
+            Format::Json => {
+                serde_json::to_writer(&mut out, &view).context("cannot write the output")?;
+                writeln!(out).context("cannot write the output")?;
+            }
+            Format::Csv => markov_csv(&mut out, &view)?,
+        }
+    }
+    out.flush().context("cannot write the output")?;
+    Ok(())
+}
+
+fn marker(from: Source, to: Level) -> &'static str {
+    match Movement::of(from, to) {
+        Movement::Up | Movement::New | Movement::Reactivated => " ▲",
+        Movement::Down | Movement::Lost => " ▼",
+        _ => "",
+    }
+}
+
+fn table(out: &mut impl Write, m: &Migration, risk: Option<&[Risk<'_>]>) -> anyhow::Result<()> {
+    writeln!(out, "Migration from {} to {}\n", m.from, m.to)?;
+    writeln!(
+        out,
+        "Customers: rows are the level in {}, columns the level in {} (▲ up, ▼ down or lost)",
+        m.from, m.to
+    )?;
+    let mut t = Table::new();
+    t.load_preset(presets::UTF8_FULL_CONDENSED);
+    let mut header = vec!["from \\ to".to_string()];
+    header.extend(Level::ALL.iter().map(|l| l.as_str().to_string()));
+    header.push("total".into());
+    t.set_header(header);
+    for from in Source::ALL {
+        let total = m.row_total(from);
+        if total.customers == 0 {
+            continue;
+        }
+        let mut row = vec![Cell::new(from.as_str())];
+        for to in Level::ALL {
+            let n = m.cell(from, to).customers;
+            let text = if n == 0 {
+                String::new()
+            } else {
+                format!("{n}{}", marker(from, to))
+            };
+            row.push(Cell::new(text).set_alignment(CellAlignment::Right));
+        }
+        row.push(Cell::new(total.customers).set_alignment(CellAlignment::Right));
+        t.add_row(row);
+    }
+    let mut row = vec![Cell::new("total")];
+    let mut all = 0;
+    for to in Level::ALL {
+        let n = m.column_total(to).customers;
+        all += n;
+        row.push(Cell::new(n).set_alignment(CellAlignment::Right));
+    }
+    row.push(Cell::new(all).set_alignment(CellAlignment::Right));
+    t.add_row(row);
+    writeln!(out, "{t}\n")?;
+
+    let s = &m.summary;
+    writeln!(
+        out,
+        "up {} (of which new {}, reactivated {}), down {}, lost {}, stayed {}, other {}, net {:+}",
+        s.up, s.new, s.reactivated, s.down, s.lost, s.stayed, s.other, s.net
+    )?;
+    if s.left > 0 {
+        writeln!(
+            out,
+            "left the pyramid (beyond the inactivity horizon): {}",
+            s.left
+        )?;
+    }
+    writeln!(out, "\nValue bridge")?;
+    let mut b = Table::new();
+    b.load_preset(presets::NOTHING);
+    b.add_row([
+        Cell::new(format!("value {}", m.from)),
+        Cell::new(human(m.bridge.from_total)).set_alignment(CellAlignment::Right),
+    ]);
+    for (mv, v) in &m.bridge.steps {
+        b.add_row([
+            Cell::new(format!("  {mv}")),
+            Cell::new(signed(*v)).set_alignment(CellAlignment::Right),
+        ]);
+    }
+    if !m.bridge.left.is_zero() {
+        b.add_row([
+            Cell::new("  left"),
+            Cell::new(signed(m.bridge.left)).set_alignment(CellAlignment::Right),
+        ]);
+    }
+    b.add_row([
+        Cell::new(format!("value {}", m.to)),
+        Cell::new(human(m.bridge.to_total)).set_alignment(CellAlignment::Right),
+    ]);
+    writeln!(out, "{b}")?;
+    if let Some(risk) = risk {
+        writeln!(
+            out,
+            "\nAt risk: {} customers moved down or were lost (most value lost first)",
+            risk.len()
+        )?;
+        let mut t = Table::new();
+        t.load_preset(presets::UTF8_FULL_CONDENSED);
+        t.set_header([
+            "customer",
+            "from",
+            "to",
+            "value before",
+            "value after",
+            "value lost",
+        ]);
+        for r in risk.iter().take(20) {
+            t.add_row([
+                Cell::new(r.customer),
+                Cell::new(r.from.as_str()),
+                Cell::new(r.to.as_str()),
+                Cell::new(human(r.value_from)).set_alignment(CellAlignment::Right),
+                Cell::new(human(r.value_to)).set_alignment(CellAlignment::Right),
+                Cell::new(human(r.value_lost)).set_alignment(CellAlignment::Right),
+            ]);
+        }
+        writeln!(out, "{t}")?;
+        if risk.len() > 20 {
+            writeln!(
+                out,
+                "... and {} more (--format json or csv lists them all)",
+                risk.len() - 20
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn signed(m: crm::Money) -> String {
+    if m.is_positive() {
+        format!("+{}", human(m))
+    } else {
+        human(m)
+    }
+}
+
+#[derive(Serialize)]
+struct JsonCell {
+    from: Source,
+    to: Level,
+    movement: Movement,
+    customers: u64,
+    value_from: crm::Money,
+    value_to: crm::Money,
+}
+
+#[derive(Serialize)]
+struct JsonBridge {
+    from_total: crm::Money,
+    to_total: crm::Money,
+    steps: Vec<JsonStep>,
+    left: crm::Money,
+}
+
+#[derive(Serialize)]
+struct JsonStep {
+    movement: Movement,
+    value: crm::Money,
+}
+
+#[derive(Serialize)]
+struct JsonMigration<'a> {
+    from: Period,
+    to: Period,
+    levels: Vec<&'static str>,
+    cells: Vec<JsonCell>,
+    summary: crm::migration::Summary,
+    bridge: JsonBridge,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    risk: Option<&'a [Risk<'a>]>,
+}
+
+fn json(out: &mut impl Write, m: &Migration, risk: Option<&[Risk<'_>]>) -> anyhow::Result<()> {
+    let doc = JsonMigration {
+        from: m.from,
+        to: m.to,
+        levels: Source::ALL.iter().map(|s| s.as_str()).collect(),
+        cells: m
+            .cells()
+            .map(|c| JsonCell {
+                from: c.from,
+                to: c.to,
+                movement: c.movement(),
+                customers: c.customers,
+                value_from: c.value_from,
+                value_to: c.value_to,
+            })
+            .collect(),
+        summary: m.summary,
+        bridge: JsonBridge {
+            from_total: m.bridge.from_total,
+            to_total: m.bridge.to_total,
+            steps: m
+                .bridge
+                .steps
+                .iter()
+                .map(|(movement, value)| JsonStep {
+                    movement: *movement,
+                    value: *value,
+                })
+                .collect(),
+            left: m.bridge.left,
+        },
+        risk,
+    };
+    serde_json::to_writer(&mut *out, &doc).context("cannot write the output")?;
+    writeln!(out)?;
+    Ok(())
+}
+
+fn csv(out: &mut impl Write, m: &Migration, risk: Option<&[Risk<'_>]>) -> anyhow::Result<()> {
+    let mut w = crm::csv::Writer::new(out);
+    if let Some(risk) = risk {
+        w.write_row([
+            "customer",
+            "from",
+            "to",
+            "movement",
+            "value_from",
+            "value_to",
+            "value_lost",
+        ])?;
+        for r in risk {
+            w.write_row([
+                r.customer.to_string(),
+                r.from.to_string(),
+                r.to.to_string(),
+                r.movement.to_string(),
+                r.value_from.to_string(),
+                r.value_to.to_string(),
+                r.value_lost.to_string(),
+            ])?;
+        }
+    } else {
+        w.write_row([
+            "from_period",
+            "to_period",
+            "from",
+            "to",
+            "movement",
+            "customers",
+            "value_from",
+            "value_to",
+        ])?;
+        for c in m.cells() {
+            w.write_row([
+                m.from.to_string(),
+                m.to.to_string(),
+                c.from.to_string(),
+                c.to.to_string(),
+                c.movement().to_string(),
+                c.customers.to_string(),
+                c.value_from.to_string(),
+                c.value_to.to_string(),
+            ])?;
+        }
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// The Markov view as data, for every renderer.
+#[derive(Serialize)]
+struct MarkovView {
+    periods: Vec<Period>,
+    pairs: Vec<Pair>,
+    states: Vec<&'static str>,
+    transition: Vec<Vec<f64>>,
+    inflow: Vec<f64>,
+    counts: Vec<u64>,
+    projection: Vec<Vec<f64>>,
+    stationary: Option<Vec<f64>>,
+    steady_state: Option<Vec<f64>>,
+    value_basis: crm::Basis,
+    value: Vec<f64>,
+    discount: f64,
+    lifetime_value: Option<Vec<f64>>,
+    periods_until_inactive: Option<Vec<f64>>,
+}
+
+#[derive(Serialize)]
+struct Pair {
+    from: Period,
+    to: Period,
+    summary: crm::migration::Summary,
+}
+
+fn round(x: f64) -> f64 {
+    (x * 1e6).round() / 1e6
+}
+
+impl MarkovView {
+    fn new(s: &Series, project: usize, discount: f64) -> MarkovView {
+        let m: &Markov = &s.markov;
+        let counts = s.counts.last().copied().unwrap_or_default();
+        let start = counts.map(|c| c as f64);
+        MarkovView {
+            periods: s.periods.clone(),
+            pairs: s
+                .migrations
+                .iter()
+                .map(|x| Pair {
+                    from: x.from,
+                    to: x.to,
+                    summary: x.summary,
+                })
+                .collect(),
+            states: STATES.iter().map(|l| l.as_str()).collect(),
+            transition: m
+                .p
+                .iter()
+                .map(|r| r.iter().copied().map(round).collect())
+                .collect(),
+            inflow: m.inflow.iter().copied().map(round).collect(),
+            counts: counts.to_vec(),
+            projection: m
+                .project(start, project)
+                .iter()
+                .map(|c| c.iter().copied().map(round).collect())
+                .collect(),
+            stationary: m
+                .stationary()
+                .map(|v| v.iter().copied().map(round).collect()),
+            steady_state: m
+                .steady_counts()
+                .map(|v| v.iter().copied().map(round).collect()),
+            value_basis: s.value_basis,
+            value: s
+                .value
+                .iter()
+                .copied()
+                .map(|v| (v * 100.0).round() / 100.0)
+                .collect(),
+            discount,
+            lifetime_value: m
+                .lifetime_values(s.value, discount)
+                .map(|v| v.iter().map(|x| (x * 100.0).round() / 100.0).collect()),
+            periods_until_inactive: m
+                .periods_until_inactive()
+                .map(|v| v.iter().copied().map(round).collect()),
+        }
+    }
+}
+
+fn markov_table(out: &mut impl Write, s: &Series, v: &MarkovView) -> anyhow::Result<()> {
+    writeln!(
+        out,
+        "Migration over {} periods, {} to {}\n",
+        s.periods.len(),
+        s.periods[0],
+        s.periods[s.periods.len() - 1]
+    )?;
+    let mut t = Table::new();
+    t.load_preset(presets::UTF8_FULL_CONDENSED);
+    t.set_header([
+        "from",
+        "to",
+        "up",
+        "new",
+        "reactivated",
+        "down",
+        "lost",
+        "stayed",
+        "net",
+    ]);
+    for p in &v.pairs {
+        let x = &p.summary;
+        t.add_row([
+            p.from.to_string(),
+            p.to.to_string(),
+            x.up.to_string(),
+            x.new.to_string(),
+            x.reactivated.to_string(),
+            x.down.to_string(),
+            x.lost.to_string(),
+            x.stayed.to_string(),
+            format!("{:+}", x.net),
+        ]);
+    }
+    writeln!(out, "{t}\n")?;
+    writeln!(
+        out,
+        "Average transition probabilities per period (rows: from, columns: to) and inflow of new customers"
+    )?;
+    let mut t = Table::new();
+    t.load_preset(presets::UTF8_FULL_CONDENSED);
+    let mut header = vec!["from \\ to".to_string()];
+    header.extend(v.states.iter().map(|s| s.to_string()));
+    header.push("customers now".into());
+    t.set_header(header);
+    for (i, state) in v.states.iter().enumerate() {
+        let mut row = vec![Cell::new(state)];
+        row.extend(
+            v.transition[i]
+                .iter()
+                .map(|p| Cell::new(format!("{p:.3}")).set_alignment(CellAlignment::Right)),
+        );
+        row.push(Cell::new(v.counts[i]).set_alignment(CellAlignment::Right));
+        t.add_row(row);
+    }
+    let mut row = vec![Cell::new("inflow")];
+    row.extend(
+        v.inflow
+            .iter()
+            .map(|x| Cell::new(format!("{x:.1}")).set_alignment(CellAlignment::Right)),
+    );
+    row.push(Cell::new(""));
+    t.add_row(row);
+    writeln!(out, "{t}\n")?;
+
+    writeln!(out, "Projection (expected customers per level)")?;
+    let mut t = Table::new();
+    t.load_preset(presets::UTF8_FULL_CONDENSED);
+    let mut header = vec!["periods ahead".to_string()];
+    header.extend(v.states.iter().map(|s| s.to_string()));
+    t.set_header(header);
+    for (k, c) in v.projection.iter().enumerate() {
+        let mut row = vec![Cell::new(k + 1)];
+        row.extend(
+            c.iter()
+                .map(|x| Cell::new(format!("{x:.0}")).set_alignment(CellAlignment::Right)),
+        );
+        t.add_row(row);
+    }
+    if let Some(ss) = &v.steady_state {
+        let mut row = vec![Cell::new("steady state")];
+        row.extend(
+            ss.iter()
+                .map(|x| Cell::new(format!("{x:.0}")).set_alignment(CellAlignment::Right)),
+        );
+        t.add_row(row);
+    }
+    writeln!(out, "{t}")?;
+    if v.steady_state.is_none() {
+        writeln!(
+            out,
+            "no steady state: no customer ever leaves the pyramid, so the counts keep growing with the inflow"
+        )?;
+    }
+    if let Some(pi) = &v.stationary {
+        let shares: Vec<String> = v
+            .states
+            .iter()
+            .zip(pi)
+            .map(|(s, p)| format!("{s} {:.1}%", p * 100.0))
+            .collect();
+        writeln!(
+            out,
+            "long-run shares of the customers: {}",
+            shares.join(", ")
+        )?;
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "Lifetime value per level ({} per period, discount {} per period)",
+        v.value_basis, v.discount
+    )?;
+    let mut t = Table::new();
+    t.load_preset(presets::UTF8_FULL_CONDENSED);
+    t.set_header([
+        "level",
+        "value per period",
+        "lifetime value",
+        "periods until inactive",
+    ]);
+    for (i, state) in v.states.iter().enumerate() {
+        let ltv = v
+            .lifetime_value
+            .as_ref()
+            .map(|l| format!("{:.2}", l[i]))
+            .unwrap_or_default();
+        let until = v
+            .periods_until_inactive
+            .as_ref()
+            .and_then(|t| t.get(i))
+            .map(|x| format!("{x:.2}"))
+            .unwrap_or_default();
+        t.add_row([
+            Cell::new(state),
+            // Adding 0.0 turns a rounded -0 into 0.
+            Cell::new(format!("{:.2}", (v.value[i] * 100.0).round() / 100.0 + 0.0))
+                .set_alignment(CellAlignment::Right),
+            Cell::new(ltv).set_alignment(CellAlignment::Right),
+            Cell::new(until).set_alignment(CellAlignment::Right),
+        ]);
+    }
+    writeln!(out, "{t}")?;
+    Ok(())
+}
+
+fn markov_csv(out: &mut impl Write, v: &MarkovView) -> anyhow::Result<()> {
+    let mut w = crm::csv::Writer::new(out);
+    let mut header: Vec<String> = vec!["level".into()];
+    header.extend(v.states.iter().map(|s| format!("p_to_{s}")));
+    header.extend(
+        [
+            "inflow",
+            "customers",
+            "value_per_period",
+            "lifetime_value",
+            "periods_until_inactive",
+        ]
+        .map(String::from),
+    );
+    header.extend((1..=v.projection.len()).map(|k| format!("projected_{k}")));
+    w.write_row(&header)?;
+    for (i, state) in v.states.iter().enumerate() {
+        let mut row: Vec<String> = vec![state.to_string()];
+        row.extend(v.transition[i].iter().map(f64::to_string));
+        row.push(v.inflow[i].to_string());
+        row.push(v.counts[i].to_string());
+        row.push(v.value[i].to_string());
+        row.push(
+            v.lifetime_value
+                .as_ref()
+                .map(|l| l[i].to_string())
+                .unwrap_or_default(),
+        );
+        row.push(
+            v.periods_until_inactive
+                .as_ref()
+                .and_then(|t| t.get(i))
+                .map(f64::to_string)
+                .unwrap_or_default(),
+        );
+        row.extend(v.projection.iter().map(|c| c[i].to_string()));
+        w.write_row(&row)?;
+    }
+    w.flush()?;
+    Ok(())
+}
