@@ -29,10 +29,18 @@ impl From<anyhow::Error> for Failure {
 
 pub(crate) type Outcome = Result<(), Failure>;
 
+/// Whether the error is a closed output pipe (`crm ... | head`): then the
+/// reader has all it wants, and `crm` exits quietly.
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    use std::io::ErrorKind::BrokenPipe;
     e.chain().any(|c| {
         c.downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            .is_some_and(|io| io.kind() == BrokenPipe)
+            || c.downcast_ref::<serde_json::Error>()
+                .is_some_and(|j| j.io_error_kind() == Some(BrokenPipe))
+            || c.downcast_ref::<crm::csv::Error>().is_some_and(
+                |e| matches!(e, crm::csv::Error::Io { source, .. } if source.kind() == BrokenPipe),
+            )
     })
 }
 

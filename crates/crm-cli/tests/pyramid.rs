@@ -275,3 +275,28 @@ fn decimal_comma_and_column_mapping() {
     let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(v["levels"][0]["value"], "12.50");
 }
+
+#[test]
+fn closed_output_pipe_exits_quietly() {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    let mut args = example_args();
+    args.extend(["--format".into(), "json".into(), "--assignments".into()]);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_crm"))
+        .args(&args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 16];
+    child
+        .stdout
+        .as_mut()
+        .unwrap()
+        .read_exact(&mut first)
+        .unwrap();
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&o.stderr), "");
+}
