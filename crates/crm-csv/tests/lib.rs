@@ -3,6 +3,7 @@
 
 mod formats;
 mod malformed;
+mod no_panic;
 mod parallel;
 mod util;
 mod write;
