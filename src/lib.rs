@@ -36,11 +36,14 @@
 //!   Markov projection.
 //! - [`csv`] (feature `csv`): streaming CSV import and safe export.
 //! - [`synth`] (feature `synth`): deterministic realistic example data.
+//! - [`store`] (feature `sqlite`): the store interface and the SQLite
+//!   store.
 //!
 //! # Crate features
 //!
 //! - `csv` (default): the CSV adapter.
 //! - `synth` (default): the example-data generator (pulls in `rand`).
+//! - `sqlite`: the SQLite store (compiles the bundled SQLite).
 //! - `serde`: `Serialize`/`Deserialize` on the model and reports.
 //! - `proptest`: `proptest` strategies for the model, in
 //!   `crm::strategy`.
@@ -49,8 +52,8 @@
 #![warn(missing_debug_implementations)]
 
 pub use crm_core::{
-    Basis, Channel, Consent, Customer, CustomerId, CustomerKey, CustomerTotals, Days, Decimal,
-    Error, Interaction, InteractionKind, Interner, Lead, LeadStage, Ledger, LedgerOptions,
+    Basis, Channel, Consent, Customer, CustomerId, CustomerKey, CustomerTotals, Datelike, Days,
+    Decimal, Error, Interaction, InteractionKind, Interner, Lead, LeadStage, Ledger, LedgerOptions,
     LedgerStats, Money, NaiveDate, Period, PeriodTotals, Result, Sale, Stage, Transaction,
     check_key,
 };
@@ -75,6 +78,13 @@ pub mod migration {
 #[cfg(feature = "csv")]
 pub mod csv {
     pub use crm_csv::*;
+}
+
+/// Storage: the store interface and the SQLite store (the `crm-store`
+/// crate).
+#[cfg(feature = "sqlite")]
+pub mod store {
+    pub use crm_store::*;
 }
 
 /// Deterministic realistic example data (the `crm-synth` crate).

@@ -20,6 +20,14 @@ pub(crate) enum Command {
     /// How customers moved between pyramid levels from one period to the
     /// next, and the Markov projection over several periods.
     Migration(Box<MigrationArgs>),
+    /// Import CSV files into a database (atomic, idempotent by transaction id).
+    Import(ImportArgs),
+    /// Show one customer's history and level per year.
+    Customer(CustomerArgs),
+    /// Erase every trace of one customer from a database (right to erasure).
+    Erase(CustomerArgs),
+    /// Export all data of one customer as JSON (right of access).
+    ExportCustomer(CustomerArgs),
     /// Write a deterministic, realistic example data set.
     Generate(GenerateArgs),
 }
@@ -52,18 +60,9 @@ pub(crate) enum DecimalArg {
     Comma,
 }
 
-/// How input files are read.
+/// How CSV files are read.
 #[derive(Debug, Args)]
-pub(crate) struct InputArgs {
-    /// Transactions CSV (customer_id, date, revenue; margin optional).
-    #[arg(long, value_name = "FILE")]
-    pub transactions: PathBuf,
-    /// Customer register CSV (customer_id; stage and more optional).
-    #[arg(long, value_name = "FILE")]
-    pub customers: Option<PathBuf>,
-    /// Interactions CSV (customer_id, date, kind).
-    #[arg(long, value_name = "FILE")]
-    pub interactions: Option<PathBuf>,
+pub(crate) struct CsvArgs {
     /// Skip bad rows (each reported) instead of stopping at the first.
     #[arg(long)]
     pub lenient: bool,
@@ -83,6 +82,60 @@ pub(crate) struct InputArgs {
     /// Threads for reading large files (0: all cores).
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub threads: usize,
+}
+
+/// Where the data comes from: CSV files or a database.
+#[derive(Debug, Args)]
+pub(crate) struct InputArgs {
+    /// Transactions CSV (customer_id, date, revenue; margin optional).
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present = "db",
+        conflicts_with = "db"
+    )]
+    pub transactions: Option<PathBuf>,
+    /// Read everything from this database (see `crm import`) instead of CSV files.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["customers", "interactions"])]
+    pub db: Option<PathBuf>,
+    /// Customer register CSV (customer_id; stage and more optional).
+    #[arg(long, value_name = "FILE")]
+    pub customers: Option<PathBuf>,
+    /// Interactions CSV (customer_id, date, kind).
+    #[arg(long, value_name = "FILE")]
+    pub interactions: Option<PathBuf>,
+    #[command(flatten)]
+    pub csv: CsvArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ImportArgs {
+    /// The database file; created when missing.
+    #[arg(long, value_name = "FILE")]
+    pub db: PathBuf,
+    /// Transactions CSV.
+    #[arg(long, value_name = "CSV", required_unless_present_any = ["customers", "interactions", "leads"])]
+    pub transactions: Option<PathBuf>,
+    /// Customer register CSV.
+    #[arg(long, value_name = "CSV")]
+    pub customers: Option<PathBuf>,
+    /// Interactions CSV.
+    #[arg(long, value_name = "CSV")]
+    pub interactions: Option<PathBuf>,
+    /// Leads CSV (customer_id, stage, value; lead_date ... lost_date optional).
+    #[arg(long, value_name = "CSV")]
+    pub leads: Option<PathBuf>,
+    #[command(flatten)]
+    pub csv: CsvArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CustomerArgs {
+    /// The database file.
+    #[arg(long, value_name = "FILE")]
+    pub db: PathBuf,
+    /// The customer's key.
+    pub key: String,
 }
 
 /// How the pyramid levels are cut.

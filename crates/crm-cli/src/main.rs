@@ -6,6 +6,7 @@ mod generate;
 mod migration;
 mod pyramid;
 mod render;
+mod store;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -56,6 +57,10 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         args::Command::Pyramid(a) => pyramid::run(*a),
         args::Command::Migration(a) => migration::run(*a),
+        args::Command::Import(a) => store::import(a),
+        args::Command::Customer(a) => store::customer(a),
+        args::Command::Erase(a) => store::erase(a),
+        args::Command::ExportCustomer(a) => store::export(a),
         args::Command::Generate(a) => generate::run(a),
     };
     match outcome {

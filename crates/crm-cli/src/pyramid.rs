@@ -5,7 +5,7 @@ use crm::csv::{DecimalSeparator, ImportOptions, ImportReport, Mode};
 use crm::pyramid::{Cuts, PyramidOptions, PyramidReport, pyramid};
 use crm::{Basis, Decimal, Ledger, Money, Period};
 
-use crate::args::{BasisArg, DecimalArg, Format, InputArgs, LevelArgs, PyramidArgs};
+use crate::args::{BasisArg, CsvArgs, DecimalArg, Format, InputArgs, LevelArgs, PyramidArgs};
 use crate::render;
 use crate::{Failure, Outcome};
 
@@ -39,7 +39,7 @@ fn cuts(a: &LevelArgs) -> Result<Cuts, Failure> {
 }
 
 /// The import options the input flags ask for.
-pub(crate) fn import_options(input: &InputArgs) -> Result<ImportOptions, Failure> {
+pub(crate) fn import_options(input: &CsvArgs) -> Result<ImportOptions, Failure> {
     let mut o = ImportOptions::new().threads(input.threads);
     if input.lenient {
         o = o.mode(Mode::Lenient);
@@ -67,10 +67,55 @@ pub(crate) fn import_options(input: &InputArgs) -> Result<ImportOptions, Failure
     Ok(o)
 }
 
-/// Reads the input files into `ledger`, reporting skipped rows on stderr
-/// (and to the rejects file).
-pub(crate) fn load(input: &InputArgs, ledger: &mut Ledger) -> Result<Vec<ImportReport>, Failure> {
-    let options = import_options(input)?;
+/// Reports skipped rows on stderr, or writes them to the rejects file.
+pub(crate) fn report_rejects(csv: &CsvArgs, reports: &[ImportReport]) -> Result<(), Failure> {
+    let rejects: Vec<_> = reports
+        .iter()
+        .flat_map(|r| r.rejects.iter().cloned())
+        .collect();
+    if rejects.is_empty() {
+        return Ok(());
+    }
+    let stderr = std::io::stderr();
+    let mut err = stderr.lock();
+    if let Some(path) = &csv.rejects {
+        crm::csv::write_rejects(path, &rejects).context("cannot write the rejects file")?;
+        for r in reports.iter().filter(|r| !r.rejects.is_empty()) {
+            let _ = writeln!(
+                err,
+                "crm: warning: skipped {} of {} rows in {} (see {})",
+                r.rejects.len(),
+                r.rows,
+                r.file.display(),
+                path.display()
+            );
+        }
+    } else {
+        for r in &rejects {
+            let _ = writeln!(err, "crm: skipped: {r}");
+        }
+        let _ = writeln!(err, "crm: warning: skipped {} rows in all", rejects.len());
+    }
+    Ok(())
+}
+
+/// Reads the input (CSV files or a database) into `ledger`, reporting
+/// skipped rows.
+pub(crate) fn load(input: &InputArgs, ledger: &mut Ledger) -> Result<(), Failure> {
+    if let Some(db) = &input.db {
+        if !db.exists() {
+            return Err(Failure::Data(anyhow::anyhow!(
+                "{}: no such database (create it with crm import)",
+                db.display()
+            )));
+        }
+        let store = crm::store::SqliteStore::open(db)
+            .with_context(|| format!("cannot open {}", db.display()))?;
+        crm::store::load_ledger(&store, ledger)
+            .with_context(|| format!("cannot read {}", db.display()))?;
+        return Ok(());
+    }
+    let options = import_options(&input.csv)?;
     let mut reports = Vec::new();
     if let Some(path) = &input.customers {
         reports.push(
@@ -84,39 +129,13 @@ pub(crate) fn load(input: &InputArgs, ledger: &mut Ledger) -> Result<Vec<ImportR
                 .context("cannot import the interactions")?,
         );
     }
-    reports.push(
-        crm::csv::read_transactions(&input.transactions, &options, ledger)
-            .context("cannot import the transactions")?,
-    );
-    let rejects: Vec<_> = reports
-        .iter()
-        .flat_map(|r| r.rejects.iter().cloned())
-        .collect();
-    if !rejects.is_empty() {
-        let stderr = std::io::stderr();
-        let mut err = stderr.lock();
-        if let Some(path) = &input.rejects {
-            crm::csv::write_rejects(path, &rejects).context("cannot write the rejects file")?;
-            for r in &reports {
-                if !r.rejects.is_empty() {
-                    let _ = writeln!(
-                        err,
-                        "crm: warning: skipped {} of {} rows in {} (see {})",
-                        r.rejects.len(),
-                        r.rows,
-                        r.file.display(),
-                        path.display()
-                    );
-                }
-            }
-        } else {
-            for r in &rejects {
-                let _ = writeln!(err, "crm: skipped: {r}");
-            }
-            let _ = writeln!(err, "crm: warning: skipped {} rows in all", rejects.len());
-        }
+    if let Some(path) = &input.transactions {
+        reports.push(
+            crm::csv::read_transactions(path, &options, ledger)
+                .context("cannot import the transactions")?,
+        );
     }
-    Ok(reports)
+    report_rejects(&input.csv, &reports)
 }
 
 /// The pyramid options the level flags ask for.

@@ -4,8 +4,8 @@
 use std::path::Path;
 
 use crm_core::{
-    Consent, Customer, CustomerKey, Decimal, Interaction, InteractionKind, Money, NaiveDate, Stage,
-    Transaction,
+    Consent, Customer, CustomerKey, Decimal, Interaction, InteractionKind, Lead, LeadStage, Money,
+    NaiveDate, Stage, Transaction,
 };
 
 use crate::header::Header;
@@ -324,5 +324,58 @@ impl InteractionCols {
         }
         i.note = opt_text(rec, self.note)?.map(str::to_string);
         Ok(i)
+    }
+}
+
+/// Columns of a leads file.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct LeadCols {
+    key: usize,
+    stage: usize,
+    value: usize,
+    dates: [Option<usize>; 5],
+    sep: u8,
+}
+
+impl LeadCols {
+    pub fn resolve(file: &Path, header: &Header, options: &ImportOptions) -> Result<LeadCols> {
+        header.check_unique(file)?;
+        Ok(LeadCols {
+            key: header.require(file, options, "customer_id")?,
+            stage: header.require(file, options, "stage")?,
+            value: header.require(file, options, "value")?,
+            dates: [
+                header.find(options, "lead_date"),
+                header.find(options, "qualified_date"),
+                header.find(options, "quote_date"),
+                header.find(options, "won_date"),
+                header.find(options, "lost_date"),
+            ],
+            sep: options.decimal.resolve(header.delimiter),
+        })
+    }
+
+    pub fn parse(&self, rec: &csv::ByteRecord) -> std::result::Result<Lead, RowError> {
+        let key = CustomerKey::new(key_at(rec, self.key)?).expect("checked by key_at");
+        let stage_raw = field(rec, self.stage);
+        let stage: LeadStage = at(self.stage, text(stage_raw))?.parse().map_err(|_| {
+            (
+                Some(self.stage),
+                Problem::BadValue {
+                    value: cut(stage_raw),
+                    expected: "a lead stage: lead, qualified, quote, won or lost",
+                },
+            )
+        })?;
+        let value = at(self.value, parse_money(field(rec, self.value), self.sep))?;
+        let mut lead = Lead::new(key, stage, value);
+        for (col, s) in self.dates.iter().zip(LeadStage::ALL) {
+            if let Some(c) = *col
+                && !trim(field(rec, c)).is_empty()
+            {
+                lead.entered.insert(*s, at(c, parse_date(field(rec, c)))?);
+            }
+        }
+        Ok(lead)
     }
 }

@@ -43,6 +43,20 @@ pub struct ImportReport {
     pub threads: usize,
 }
 
+impl ImportReport {
+    /// An empty report for `file`, for importers that fill it themselves.
+    pub fn empty(file: impl AsRef<Path>) -> ImportReport {
+        ImportReport {
+            file: file.as_ref().to_path_buf(),
+            rows: 0,
+            imported: 0,
+            rejects: Vec::new(),
+            delimiter: b',',
+            threads: 1,
+        }
+    }
+}
+
 fn header_of(path: &Path, options: &ImportOptions) -> Result<Header> {
     let mut f = File::open(path).map_err(|e| Error::io(path, e))?;
     let prefix = read_prefix(&mut f).map_err(|e| Error::io(path, e))?;

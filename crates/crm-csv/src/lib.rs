@@ -69,6 +69,6 @@ pub use crate::{
     },
     options::{ImportOptions, Mode},
     parse::DecimalSeparator,
-    records::{Records, customers, interactions, transactions},
+    records::{Records, customers, interactions, leads, transactions},
     write::{Writer, is_formula_like},
 };

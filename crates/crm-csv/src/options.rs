@@ -37,6 +37,16 @@ pub(crate) const CUSTOMER_FIELDS: &[&str] = &[
     "consent_post",
 ];
 pub(crate) const INTERACTION_FIELDS: &[&str] = &["customer_id", "date", "kind", "cost", "note"];
+pub(crate) const LEAD_FIELDS: &[&str] = &[
+    "customer_id",
+    "stage",
+    "value",
+    "lead_date",
+    "qualified_date",
+    "quote_date",
+    "won_date",
+    "lost_date",
+];
 
 /// How to read a CSV file.
 ///
@@ -117,6 +127,7 @@ impl ImportOptions {
             .iter()
             .chain(CUSTOMER_FIELDS)
             .chain(INTERACTION_FIELDS)
+            .chain(LEAD_FIELDS)
             .any(|f| *f == field);
         if !known {
             return Err(Error::Option(format!(
@@ -160,6 +171,7 @@ fn known_fields() -> String {
         .iter()
         .chain(CUSTOMER_FIELDS)
         .chain(INTERACTION_FIELDS)
+        .chain(LEAD_FIELDS)
         .copied()
         .collect();
     all.sort_unstable();

@@ -1,9 +1,9 @@
 use std::io::{Cursor, Read};
 use std::path::{Path, PathBuf};
 
-use crm_core::{Customer, Interaction, Transaction};
+use crm_core::{Customer, Interaction, Lead, Transaction};
 
-use crate::fields::{CustomerCols, DateCache, InteractionCols, TxCols};
+use crate::fields::{CustomerCols, DateCache, InteractionCols, LeadCols, TxCols};
 use crate::header::{Header, parse_header, read_prefix};
 use crate::scan::RowError;
 use crate::{Error, ImportOptions, Location, Mode, Problem, Reject, Result};
@@ -230,5 +230,25 @@ pub fn interactions<R: Read>(
             Box::new(move |rec: &csv::ByteRecord| cols.parse(rec, &mut dates))
                 as Parser<Interaction>,
         )
+    })
+}
+
+/// Reads leads one by one from `reader`: `customer_id`, `stage` (`lead`,
+/// `qualified`, `quote`, `won`, `lost`) and `value` are required; the dates
+/// each stage was entered are read from `lead_date`, `qualified_date`,
+/// `quote_date`, `won_date` and `lost_date` when present.
+///
+/// # Errors
+///
+/// Errors about the header at once; errors about rows from the iterator.
+pub fn leads<R: Read>(
+    reader: R,
+    name: impl AsRef<Path>,
+    options: &ImportOptions,
+) -> Result<Records<R, Lead>> {
+    let name = name.as_ref();
+    open(reader, name, options, |h| {
+        let cols = LeadCols::resolve(name, h, options)?;
+        Ok(Box::new(move |rec: &csv::ByteRecord| cols.parse(rec)) as Parser<Lead>)
     })
 }

@@ -1,0 +1,64 @@
+//! The schema and its migrations. Each migration moves the schema one
+//! version up; `PRAGMA user_version` holds the version of a file.
+
+/// Migrations, version 1 first. Append, never edit: files in the field
+/// were made by the old ones.
+pub(crate) const MIGRATIONS: &[&str] = &[
+    // 1: the first schema.
+    "
+    CREATE TABLE customers (
+        id INTEGER PRIMARY KEY,
+        key TEXT NOT NULL UNIQUE,
+        in_register INTEGER NOT NULL,
+        stage TEXT NOT NULL,
+        name TEXT,
+        segment TEXT,
+        region TEXT,
+        acquired TEXT,
+        potential TEXT,
+        consent_email INTEGER,
+        consent_phone INTEGER,
+        consent_post INTEGER
+    );
+    CREATE TABLE customer_attributes (
+        customer INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (customer, name)
+    ) WITHOUT ROWID;
+    CREATE TABLE transactions (
+        id INTEGER PRIMARY KEY,
+        customer INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+        date TEXT NOT NULL,
+        revenue TEXT NOT NULL,
+        margin TEXT,
+        quantity TEXT,
+        source_id TEXT UNIQUE,
+        product TEXT
+    );
+    CREATE INDEX transactions_by_customer ON transactions(customer, date);
+    CREATE INDEX transactions_by_date ON transactions(date);
+    CREATE TABLE interactions (
+        id INTEGER PRIMARY KEY,
+        customer INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+        date TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        cost TEXT,
+        note TEXT
+    );
+    CREATE UNIQUE INDEX interactions_identity
+        ON interactions(customer, date, kind, coalesce(cost, ''), coalesce(note, ''));
+    CREATE INDEX interactions_by_date ON interactions(date);
+    CREATE TABLE leads (
+        id INTEGER PRIMARY KEY,
+        customer INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+        stage TEXT NOT NULL,
+        value TEXT NOT NULL,
+        entered TEXT NOT NULL
+    );
+    CREATE UNIQUE INDEX leads_identity ON leads(customer, stage, value, entered);
+    ",
+];
+
+/// The newest schema version this build knows.
+pub(crate) const LATEST: i64 = MIGRATIONS.len() as i64;
