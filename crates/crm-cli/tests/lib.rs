@@ -3,4 +3,5 @@
 mod generate;
 mod migration;
 mod pyramid;
+mod store;
 mod util;
