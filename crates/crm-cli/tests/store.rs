@@ -263,3 +263,22 @@ fn a_reader_during_an_import_sees_none_or_all() {
     assert!(seen.contains(&rows));
     let _ = Store::history(&store, "C0000001").unwrap();
 }
+
+#[test]
+fn leads_import() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = s(&dir.path().join("crm.db"));
+    let csv = dir.path().join("leads.csv");
+    std::fs::write(&csv, "customer_id,stage,value,lead_date\nP1,lead,100,2024-01-01\nP1,lead,100,2024-01-01\nP2,won,50,\n").unwrap();
+    let o = crm(&["import", "--db", &db, "--leads", &s(&csv)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("3 rows: 2 new, 1 duplicate, 0 rejected"),
+        "{}",
+        stdout(&o)
+    );
+    let o = crm(&["export-customer", "--db", &db, "P1"]);
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["leads"][0]["entered"]["lead"], "2024-01-01");
+    assert!(v["customer"].is_null());
+}

@@ -171,3 +171,22 @@ fn register_and_interactions_feed_the_ledger() {
     );
     assert!(l.totals(l.id("X1").unwrap()).first_interaction().is_some());
 }
+
+#[test]
+fn leads_are_read_with_their_stage_dates() {
+    let l = "customer_id,stage,value,lead_date,quote_date,won_date\nP1,won,1200.50,2024-01-05,2024-02-01,2024-03-01\nP2,qualified,300,,,\n";
+    let rows: Vec<_> = crm_csv::leads(l.as_bytes(), "l.csv", &ImportOptions::new())
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(rows[0].stage, crm_core::LeadStage::Won);
+    assert_eq!(rows[0].entered.len(), 3);
+    assert!(rows[1].entered.is_empty());
+    let bad = "customer_id,stage,value\nP1,maybe,1\n";
+    let e = crm_csv::leads(bad.as_bytes(), "l.csv", &ImportOptions::new())
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap_err();
+    assert!(e.to_string().contains("l.csv:2: column 2 (stage)"), "{e}");
+}
