@@ -41,6 +41,11 @@ pub struct SqliteStore {
     path: PathBuf,
 }
 
+/// Page cache for reads: 16 MiB (negative values are KiB).
+const READ_CACHE: &str = "-16384";
+/// Page cache during an import: 256 MiB.
+const IMPORT_CACHE: &str = "-262144";
+
 fn sql(e: rusqlite::Error) -> Error {
     Error::sqlite(e)
 }
@@ -152,14 +157,13 @@ impl SqliteStore {
             }
         }
         // One statement each, checked: a batch of pragmas is easy to get
-        // silently wrong. A 128 MiB page cache: an import updates indexes
-        // on random keys, and with the default 2 MiB nearly every insert
-        // reads a page back.
+        // silently wrong. Reads scan in order and need little page cache;
+        // imports raise it for their duration (see `import`).
         for (name, value) in [
             ("synchronous", "NORMAL"),
             ("foreign_keys", "ON"),
             ("secure_delete", "ON"),
-            ("cache_size", "-131072"),
+            ("cache_size", READ_CACHE),
             ("temp_store", "MEMORY"),
         ] {
             self.conn.pragma_update(None, name, value).map_err(sql)?;
@@ -301,6 +305,27 @@ impl SqliteStore {
         &mut self,
         rows: Rows<'_, T>,
         mut insert: impl FnMut(&rusqlite::Transaction<'_>, &mut HashMap<String, i64>, T) -> Result<bool>,
+    ) -> Result<Imported> {
+        // An import updates indexes on random keys: with a small page cache
+        // nearly every insert reads a page back.
+        self.conn
+            .pragma_update(None, "cache_size", IMPORT_CACHE)
+            .map_err(sql)?;
+        let result = self.import_in_transaction(rows, &mut insert);
+        self.conn
+            .pragma_update(None, "cache_size", READ_CACHE)
+            .map_err(sql)?;
+        result
+    }
+
+    fn import_in_transaction<T>(
+        &mut self,
+        rows: Rows<'_, T>,
+        insert: &mut impl FnMut(
+            &rusqlite::Transaction<'_>,
+            &mut HashMap<String, i64>,
+            T,
+        ) -> Result<bool>,
     ) -> Result<Imported> {
         let tx = self.conn.transaction().map_err(sql)?;
         let mut ids = HashMap::new();
