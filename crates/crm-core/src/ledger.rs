@@ -69,6 +69,7 @@ pub struct CustomerTotals {
     first: Option<NaiveDate>,
     last: Option<NaiveDate>,
     first_purchase: [Option<NaiveDate>; 2],
+    last_purchase: [Option<NaiveDate>; 2],
     first_interaction: Option<NaiveDate>,
     transactions: u32,
     register: Option<Stage>,
@@ -89,6 +90,12 @@ impl CustomerTotals {
     /// on `basis`.
     pub fn first_purchase(&self, basis: Basis) -> Option<NaiveDate> {
         self.first_purchase[basis.index()]
+    }
+
+    /// Date of the last purchase: the last transaction with positive value
+    /// on `basis`.
+    pub fn last_purchase(&self, basis: Basis) -> Option<NaiveDate> {
+        self.last_purchase[basis.index()]
     }
 
     /// Date of the first interaction.
@@ -112,6 +119,7 @@ impl CustomerTotals {
         self.last = self.last.max(o.last);
         for b in 0..2 {
             self.first_purchase[b] = min_opt(self.first_purchase[b], o.first_purchase[b]);
+            self.last_purchase[b] = self.last_purchase[b].max(o.last_purchase[b]);
         }
         self.first_interaction = min_opt(self.first_interaction, o.first_interaction);
         self.transactions = self.transactions.saturating_add(o.transactions);
@@ -244,6 +252,9 @@ struct Record {
     totals: CustomerTotals,
     periods: [PeriodTotals; INLINE_PERIODS],
 }
+
+// Two cache lines, no more: growing a record is a performance change.
+const _: () = assert!(std::mem::size_of::<Record>() == 128);
 
 /// Per-customer aggregates of a whole history, for a fixed set of periods.
 ///
@@ -592,9 +603,10 @@ impl Ledger {
         let t = &mut self.records[idx].totals;
         t.first = min_opt(t.first, Some(date));
         t.last = t.last.max(Some(date));
-        for (first, &pos) in t.first_purchase.iter_mut().zip(&positive) {
+        for (b, &pos) in positive.iter().enumerate() {
             if pos {
-                *first = min_opt(*first, Some(date));
+                t.first_purchase[b] = min_opt(t.first_purchase[b], Some(date));
+                t.last_purchase[b] = t.last_purchase[b].max(Some(date));
             }
         }
         t.transactions = t.transactions.saturating_add(1);
@@ -788,6 +800,18 @@ mod tests {
         assert_eq!(l.totals(a).first_transaction(), Some(d(2023, 5, 1)));
         assert_eq!(l.totals(a).last_transaction(), Some(d(2025, 1, 1)));
         assert_eq!(l.totals(a).transactions(), 4);
+        assert_eq!(
+            l.totals(a).first_purchase(Basis::Revenue),
+            Some(d(2023, 5, 1))
+        );
+        assert_eq!(
+            l.totals(a).last_purchase(Basis::Revenue),
+            Some(d(2025, 1, 1))
+        );
+        assert_eq!(
+            l.totals(a).last_purchase(Basis::Margin),
+            Some(d(2024, 5, 1))
+        );
         assert_eq!(l.purchase_days(a).unwrap().count(), 3);
         assert_eq!(l.len(), 3);
         assert_eq!(l.stats().transactions_without_margin, 2);
