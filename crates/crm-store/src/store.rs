@@ -137,6 +137,11 @@ pub trait Store {
 
     /// Erases every row about the customer, in every table.
     ///
+    /// Nothing derived is stored (pyramids, matrices and scores are
+    /// computed from the store when asked), so the customer is gone from
+    /// every later result too. Files written earlier (exports, rejects
+    /// files) are the caller's to delete.
+    ///
     /// # Errors
     ///
     /// A storage error (nothing erased then).
