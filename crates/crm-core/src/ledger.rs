@@ -19,6 +19,95 @@ pub struct Sale<'a> {
     pub margin: Option<Money>,
 }
 
+/// A reusable buffer of sales that owns its keys, for feeding
+/// [`Ledger::record_sales`] from rows whose keys do not outlive the row (a
+/// CSV record, a database cursor).
+///
+/// ```
+/// use crm_core::{Ledger, NaiveDate, Period, SaleBatch};
+///
+/// let year: Period = "2024".parse()?;
+/// let mut ledger = Ledger::new([year]);
+/// let mut batch = SaleBatch::new();
+/// for (key, day) in [("A", 1), ("B", 2)] {
+///     let key = String::from(key); // dropped at the end of the loop body
+///     batch.push(&key, NaiveDate::from_ymd_opt(2024, 1, day).unwrap(), "5".parse()?, None);
+/// }
+/// batch.record_into(&mut ledger, |i, e, _| panic!("sale {i}: {e}"));
+/// assert!(batch.is_empty());
+/// assert_eq!(ledger.len(), 2);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct SaleBatch {
+    keys: String,
+    /// Key end in `keys`, date, revenue, margin.
+    rows: Vec<(usize, NaiveDate, Money, Option<Money>)>,
+}
+
+impl SaleBatch {
+    /// An empty batch.
+    pub fn new() -> SaleBatch {
+        SaleBatch::default()
+    }
+
+    /// Adds a sale, copying its key.
+    pub fn push(&mut self, key: &str, date: NaiveDate, revenue: Money, margin: Option<Money>) {
+        self.keys.push_str(key);
+        self.rows.push((self.keys.len(), date, revenue, margin));
+    }
+
+    /// Sales in the batch.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Whether the batch is empty.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// The sales, borrowing their keys from the batch.
+    pub fn sales(&self) -> Vec<Sale<'_>> {
+        let mut start = 0;
+        self.rows
+            .iter()
+            .map(|&(end, date, revenue, margin)| {
+                let key = &self.keys[start..end];
+                start = end;
+                Sale {
+                    key,
+                    date,
+                    revenue,
+                    margin,
+                }
+            })
+            .collect()
+    }
+
+    /// Empties the batch, keeping its memory.
+    pub fn clear(&mut self) {
+        self.keys.clear();
+        self.rows.clear();
+    }
+
+    /// Records the batch into `ledger` with [`Ledger::record_sales`] and
+    /// empties it; `failed` is called for each sale that could not be
+    /// recorded, with its index in the batch, the reason and the sale.
+    pub fn record_into(
+        &mut self,
+        ledger: &mut Ledger,
+        mut failed: impl FnMut(usize, Error, Sale<'_>),
+    ) {
+        let sales = self.sales();
+        for (i, e) in ledger.record_sales(&sales) {
+            failed(i, e, sales[i]);
+        }
+        drop(sales);
+        self.clear();
+    }
+}
+
 /// Options of a [`Ledger`]. The default tracks what the pyramid and the
 /// migration matrix need, in memory proportional to the customers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

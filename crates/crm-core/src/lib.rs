@@ -54,7 +54,7 @@ pub use crate::{
     error::{Error, Result},
     interner::{CustomerId, Interner},
     key::{CustomerKey, MAX_KEY_LEN, check_key},
-    ledger::{CustomerTotals, Ledger, LedgerOptions, LedgerStats, PeriodTotals, Sale},
+    ledger::{CustomerTotals, Ledger, LedgerOptions, LedgerStats, PeriodTotals, Sale, SaleBatch},
     model::{
         Basis, Channel, Consent, Customer, Interaction, InteractionKind, Lead, LeadStage, Stage,
         Transaction,

@@ -1,7 +1,7 @@
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
-use crm_core::{Ledger, Money, NaiveDate, Sale};
+use crm_core::{Ledger, SaleBatch};
 
 use crate::fields::{CustomerCols, DateCache, InteractionCols, TxCols};
 use crate::header::{Header, parse_header, read_prefix};
@@ -75,13 +75,19 @@ fn header_of(path: &Path, options: &ImportOptions) -> Result<Header> {
     Ok(header)
 }
 
-fn import<S: Sink>(
+/// Scans `path` into `sink`, which holds the caller's ledger for the time
+/// of the scan; the ledger is given back whatever happens.
+fn scan_into<S: LedgerSink>(
     path: &Path,
     options: &ImportOptions,
     header: &Header,
-    sink: &mut S,
+    ledger: &mut Ledger,
+    make: impl FnOnce(Ledger) -> S,
 ) -> Result<ImportReport> {
-    let scanned = scan_file(path, header, options.mode, options.threads, sink)?;
+    let mut sink = make(std::mem::replace(ledger, Ledger::new([])));
+    let scanned = scan_file(path, header, options.mode, options.threads, &mut sink);
+    *ledger = sink.into_ledger();
+    let scanned = scanned?;
     Ok(ImportReport {
         file: path.to_path_buf(),
         rows: scanned.rows,
@@ -92,96 +98,90 @@ fn import<S: Sink>(
     })
 }
 
+/// A sink that records into a ledger.
+trait LedgerSink: Sink {
+    fn into_ledger(self) -> Ledger;
+}
+
 fn model_error(key_col: usize, e: crm_core::Error) -> RowError {
     let col = matches!(e, crm_core::Error::InvalidKey { .. }).then_some(key_col);
     (col, Problem::Model(e))
 }
 
+/// An empty ledger like `l` (same periods and options), for another range.
+fn like(l: &Ledger) -> Ledger {
+    Ledger::with_options(l.periods().iter().copied(), l.options())
+}
+
 /// Rows per batch handed to [`Ledger::record_sales`].
 const BATCH: usize = 256;
 
-/// Parsed rows waiting to be recorded; keys are copied into one string.
-#[derive(Default)]
-struct Batch {
-    keys: String,
-    /// Key end in `keys`, date, revenue, margin, line.
-    rows: Vec<(usize, NaiveDate, Money, Option<Money>, u64)>,
-    late: Vec<LateError>,
-}
-
+/// Transactions: parsed rows are batched, then recorded together.
 struct TxSink {
     ledger: Ledger,
     cols: TxCols,
     dates: DateCache,
-    batch: Batch,
+    batch: SaleBatch,
+    /// The line of each sale in `batch`.
+    lines: Vec<u64>,
+    late: Vec<LateError>,
 }
 
 impl Sink for TxSink {
     fn row(&mut self, rec: &csv::ByteRecord, line: u64) -> std::result::Result<(), RowError> {
         let (key, date, revenue, margin) = self.cols.parse_sale(rec, &mut self.dates)?;
-        let b = &mut self.batch;
-        b.keys.push_str(key);
-        b.rows.push((b.keys.len(), date, revenue, margin, line));
-        if b.rows.len() == BATCH {
+        self.batch.push(key, date, revenue, margin);
+        self.lines.push(line);
+        if self.batch.len() == BATCH {
             self.flush();
         }
         Ok(())
     }
 
     fn flush(&mut self) {
-        let b = &mut self.batch;
-        if b.rows.is_empty() {
-            return;
-        }
-        let mut start = 0;
-        let sales: Vec<Sale<'_>> = b
-            .rows
-            .iter()
-            .map(|&(end, date, revenue, margin, _)| {
-                let key = &b.keys[start..end];
-                start = end;
-                Sale {
-                    key,
-                    date,
-                    revenue,
-                    margin,
-                }
-            })
-            .collect();
-        for (i, e) in self.ledger.record_sales(&sales) {
-            let s = &sales[i];
+        let TxSink {
+            ledger,
+            cols,
+            batch,
+            lines,
+            late,
+            ..
+        } = self;
+        batch.record_into(ledger, |i, e, s| {
             let record = vec![
                 s.key.to_string(),
                 s.date.to_string(),
                 s.revenue.to_string(),
                 s.margin.map(|m| m.to_string()).unwrap_or_default(),
             ];
-            b.late
-                .push((b.rows[i].4, model_error(self.cols.key_col(), e), record));
-        }
-        drop(sales);
-        b.keys.clear();
-        b.rows.clear();
+            late.push((lines[i], model_error(cols.key_col(), e), record));
+        });
+        lines.clear();
     }
 
     fn late(&mut self) -> Option<&mut Vec<LateError>> {
-        Some(&mut self.batch.late)
+        Some(&mut self.late)
     }
 
     fn fresh(&self) -> Self {
         TxSink {
-            ledger: Ledger::with_options(
-                self.ledger.periods().iter().copied(),
-                self.ledger.options(),
-            ),
+            ledger: like(&self.ledger),
             cols: self.cols,
             dates: DateCache::default(),
-            batch: Batch::default(),
+            batch: SaleBatch::new(),
+            lines: Vec::new(),
+            late: Vec::new(),
         }
     }
 
     fn absorb(&mut self, later: Self) -> std::result::Result<(), Problem> {
         self.ledger.merge(&later.ledger).map_err(Problem::Model)
+    }
+}
+
+impl LedgerSink for TxSink {
+    fn into_ledger(self) -> Ledger {
+        self.ledger
     }
 }
 
@@ -200,8 +200,8 @@ impl Sink for TxSink {
 ///
 /// [`Error::Io`], [`Error::Empty`], [`Error::MissingColumn`],
 /// [`Error::DuplicateColumn`]; in strict mode the first bad row as
-/// [`Error::Row`]. After a row error the ledger holds the rows before it
-/// and should be dropped.
+/// [`Error::Row`]. After a row error the ledger holds some of the rows (at
+/// least those before it) and should be dropped.
 ///
 /// ```no_run
 /// use crm_core::{Ledger, Period};
@@ -221,43 +221,48 @@ pub fn read_transactions(
     let path = path.as_ref();
     let header = header_of(path, options)?;
     let cols = TxCols::resolve(path, &header, options)?;
-    let mut sink = TxSink {
-        ledger: std::mem::replace(ledger, Ledger::new([])),
+    scan_into(path, options, &header, ledger, |ledger| TxSink {
+        ledger,
         cols,
         dates: DateCache::default(),
-        batch: Batch::default(),
-    };
-    let result = import(path, options, &header, &mut sink);
-    *ledger = sink.ledger;
-    result
+        batch: SaleBatch::new(),
+        lines: Vec::new(),
+        late: Vec::new(),
+    })
 }
 
-struct CustomerSink {
+/// Register entries and interactions: each row is parsed and recorded at
+/// once by `take`.
+struct RowSink<C> {
     ledger: Ledger,
-    cols: CustomerCols,
+    cols: C,
+    dates: DateCache,
+    take:
+        fn(&C, &mut Ledger, &csv::ByteRecord, &mut DateCache) -> std::result::Result<(), RowError>,
 }
 
-impl Sink for CustomerSink {
+impl<C: Clone + Send> Sink for RowSink<C> {
     fn row(&mut self, rec: &csv::ByteRecord, _line: u64) -> std::result::Result<(), RowError> {
-        let c = self.cols.parse(rec)?;
-        self.ledger
-            .add_customer(&c)
-            .map(drop)
-            .map_err(|e| (None, Problem::Model(e)))
+        (self.take)(&self.cols, &mut self.ledger, rec, &mut self.dates)
     }
 
     fn fresh(&self) -> Self {
-        CustomerSink {
-            ledger: Ledger::with_options(
-                self.ledger.periods().iter().copied(),
-                self.ledger.options(),
-            ),
+        RowSink {
+            ledger: like(&self.ledger),
             cols: self.cols.clone(),
+            dates: DateCache::default(),
+            take: self.take,
         }
     }
 
     fn absorb(&mut self, later: Self) -> std::result::Result<(), Problem> {
         self.ledger.merge(&later.ledger).map_err(Problem::Model)
+    }
+}
+
+impl<C: Clone + Send> LedgerSink for RowSink<C> {
+    fn into_ledger(self) -> Ledger {
+        self.ledger
     }
 }
 
@@ -282,44 +287,18 @@ pub fn read_customers(
     let path = path.as_ref();
     let header = header_of(path, options)?;
     let cols = CustomerCols::resolve(path, &header, options)?;
-    let mut sink = CustomerSink {
-        ledger: std::mem::replace(ledger, Ledger::new([])),
+    scan_into(path, options, &header, ledger, |ledger| RowSink {
+        ledger,
         cols,
-    };
-    let result = import(path, options, &header, &mut sink);
-    *ledger = sink.ledger;
-    result
-}
-
-struct InteractionSink {
-    ledger: Ledger,
-    cols: InteractionCols,
-    dates: DateCache,
-}
-
-impl Sink for InteractionSink {
-    fn row(&mut self, rec: &csv::ByteRecord, _line: u64) -> std::result::Result<(), RowError> {
-        let i = self.cols.parse(rec, &mut self.dates)?;
-        self.ledger
-            .add_interaction(&i)
-            .map(drop)
-            .map_err(|e| (None, Problem::Model(e)))
-    }
-
-    fn fresh(&self) -> Self {
-        InteractionSink {
-            ledger: Ledger::with_options(
-                self.ledger.periods().iter().copied(),
-                self.ledger.options(),
-            ),
-            cols: self.cols,
-            dates: DateCache::default(),
-        }
-    }
-
-    fn absorb(&mut self, later: Self) -> std::result::Result<(), Problem> {
-        self.ledger.merge(&later.ledger).map_err(Problem::Model)
-    }
+        dates: DateCache::default(),
+        take: |cols, ledger, rec, _| {
+            let c = cols.parse(rec)?;
+            ledger
+                .add_customer(&c)
+                .map(drop)
+                .map_err(|e| (None, Problem::Model(e)))
+        },
+    })
 }
 
 /// Streams an interactions file into `ledger`.
@@ -338,14 +317,18 @@ pub fn read_interactions(
     let path = path.as_ref();
     let header = header_of(path, options)?;
     let cols = InteractionCols::resolve(path, &header, options)?;
-    let mut sink = InteractionSink {
-        ledger: std::mem::replace(ledger, Ledger::new([])),
+    scan_into(path, options, &header, ledger, |ledger| RowSink {
+        ledger,
         cols,
         dates: DateCache::default(),
-    };
-    let result = import(path, options, &header, &mut sink);
-    *ledger = sink.ledger;
-    result
+        take: |cols, ledger, rec, dates| {
+            let i = cols.parse(rec, dates)?;
+            ledger
+                .add_interaction(&i)
+                .map(drop)
+                .map_err(|e| (None, Problem::Model(e)))
+        },
+    })
 }
 
 /// Writes rejected rows to `path` as CSV: `file,line,column,field,problem`

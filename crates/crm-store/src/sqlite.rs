@@ -3,7 +3,7 @@ use std::path::{Path, PathBuf};
 
 use crm_core::{
     Consent, Customer, CustomerKey, Decimal, Interaction, InteractionKind, Lead, LeadStage, Money,
-    NaiveDate, Sale, Stage, Transaction,
+    NaiveDate, Sale, SaleBatch, Stage, Transaction,
 };
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -461,29 +461,10 @@ impl Store for SqliteStore {
             )
             .map_err(sql)?;
         let mut rows = stmt.query([before]).map_err(sql)?;
-        let mut keys = String::new();
-        let mut parts: Vec<(usize, NaiveDate, Money, Option<Money>)> = Vec::with_capacity(BATCH);
-        let flush = |keys: &mut String,
-                     parts: &mut Vec<(usize, NaiveDate, Money, Option<Money>)>,
-                     f: &mut dyn FnMut(&[Sale<'_>])| {
-            let mut start = 0;
-            let sales: Vec<Sale<'_>> = parts
-                .iter()
-                .map(|&(end, date, revenue, margin)| {
-                    let key = &keys[start..end];
-                    start = end;
-                    Sale {
-                        key,
-                        date,
-                        revenue,
-                        margin,
-                    }
-                })
-                .collect();
-            f(&sales);
-            drop(sales);
-            keys.clear();
-            parts.clear();
+        let mut batch = SaleBatch::new();
+        let flush = |batch: &mut SaleBatch, f: &mut dyn FnMut(&[Sale<'_>])| {
+            f(&batch.sales());
+            batch.clear();
         };
         while let Some(r) = rows.next().map_err(sql)? {
             let text = |i: usize, table: &'static str| -> Result<&str> {
@@ -495,10 +476,10 @@ impl Store for SqliteStore {
             while keys_by_id.get(next_key).is_some_and(|(k, _)| *k < id) {
                 next_key += 1;
             }
-            match keys_by_id.get(next_key) {
-                Some((k, key)) if *k == id => keys.push_str(key),
+            let key = match keys_by_id.get(next_key) {
+                Some((k, key)) if *k == id => key,
                 _ => return Err(corrupt("transactions", format!("no customer {id}"))),
-            }
+            };
             let d = date("transactions", text(1, "transactions")?)?;
             let revenue = money("transactions", text(2, "transactions")?)?;
             let margin = match r
@@ -510,12 +491,12 @@ impl Store for SqliteStore {
                 Ok(None) => None,
                 Err(e) => return Err(corrupt("transactions", e)),
             };
-            parts.push((keys.len(), d, revenue, margin));
-            if parts.len() == BATCH {
-                flush(&mut keys, &mut parts, f);
+            batch.push(key, d, revenue, margin);
+            if batch.len() == BATCH {
+                flush(&mut batch, f);
             }
         }
-        flush(&mut keys, &mut parts, f);
+        flush(&mut batch, f);
         Ok(())
     }
 
