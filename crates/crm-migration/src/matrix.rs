@@ -216,6 +216,8 @@ pub struct Migration {
     /// The later period.
     pub to: Period,
     cells: [[(u64, Money, Money); 7]; 8],
+    rows: [Figures; 8],
+    columns: [Figures; 7],
     /// Counts per kind of move.
     pub summary: Summary,
     /// The value bridge.
@@ -275,6 +277,8 @@ impl Migration {
             Movement::ALL.iter().map(|&m| (m, Money::ZERO)).collect();
         let mut from_total = left_from;
         let mut to_total = left_to;
+        let mut rows = [Figures::default(); 8];
+        let mut columns = [Figures::default(); 7];
         for from in Source::ALL {
             for to in Level::ALL {
                 let (n, vf, vt) = cells[from.index()][to.index()];
@@ -301,7 +305,16 @@ impl Migration {
                     .iter_mut()
                     .find(|s| s.0 == m)
                     .expect("every movement has a step");
-                step.1 = add(step.1, vt - vf)?;
+                let change = vt.checked_sub(vf).ok_or(crm_core::Error::Overflow {
+                    key: "(migration total)".into(),
+                })?;
+                step.1 = add(step.1, change)?;
+                let r = &mut rows[from.index()];
+                r.customers += n;
+                r.value = add(r.value, vf)?;
+                let c = &mut columns[to.index()];
+                c.customers += n;
+                c.value = add(c.value, vt)?;
                 from_total = add(from_total, vf)?;
                 to_total = add(to_total, vt)?;
             }
@@ -311,6 +324,8 @@ impl Migration {
             from: *earlier.period(),
             to: *later.period(),
             cells,
+            rows,
+            columns,
             summary,
             bridge: Bridge {
                 from_total,
@@ -347,24 +362,12 @@ impl Migration {
 
     /// Customers and value (in the earlier period) of a row.
     pub fn row_total(&self, from: Source) -> Figures {
-        let mut f = Figures::default();
-        for to in Level::ALL {
-            let (n, vf, _) = self.cells[from.index()][to.index()];
-            f.customers += n;
-            f.value += vf;
-        }
-        f
+        self.rows[from.index()]
     }
 
     /// Customers and value (in the later period) of a column.
     pub fn column_total(&self, to: Level) -> Figures {
-        let mut f = Figures::default();
-        for from in Source::ALL {
-            let (n, _, vt) = self.cells[from.index()][to.index()];
-            f.customers += n;
-            f.value += vt;
-        }
-        f
+        self.columns[to.index()]
     }
 }
 
