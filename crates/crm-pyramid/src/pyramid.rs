@@ -243,21 +243,35 @@ fn rank(ranking: &mut [CustomerId], values: &[Money], ledger: &Ledger) {
         .map(|id| values[id.index()].as_decimal().scale())
         .max()
         .unwrap_or(0);
-    let scaled: Option<Vec<(i128, CustomerId)>> = ranking
+    // Sort keys: the value as an integer at the common scale (descending),
+    // then the key's first eight bytes big-endian (so that integer order is
+    // byte order), and only when those tie, the whole key.
+    let prefix = |id: CustomerId| {
+        let mut b = [0u8; 8];
+        let k = ledger.key(id).as_bytes();
+        let n = k.len().min(8);
+        b[..n].copy_from_slice(&k[..n]);
+        u64::from_be_bytes(b)
+    };
+    let scaled: Option<Vec<(i128, u64, CustomerId)>> = ranking
         .iter()
         .map(|&id| {
             let d = values[id.index()].as_decimal();
             d.mantissa()
                 .checked_mul(10i128.checked_pow(scale - d.scale())?)
-                .map(|m| (m, id))
+                .map(|m| (m, prefix(id), id))
         })
         .collect();
     let by_key =
         |a: CustomerId, b: CustomerId| ledger.key(a).as_bytes().cmp(ledger.key(b).as_bytes());
     match scaled {
         Some(mut s) => {
-            s.sort_unstable_by(|a, b| b.0.cmp(&a.0).then_with(|| by_key(a.1, b.1)));
-            for (slot, (_, id)) in ranking.iter_mut().zip(s) {
+            s.sort_unstable_by(|a, b| {
+                b.0.cmp(&a.0)
+                    .then(a.1.cmp(&b.1))
+                    .then_with(|| by_key(a.2, b.2))
+            });
+            for (slot, (_, _, id)) in ranking.iter_mut().zip(s) {
                 *slot = id;
             }
         }
