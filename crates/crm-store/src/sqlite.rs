@@ -301,45 +301,48 @@ impl SqliteStore {
         rows.map(|r| r.map_err(sql)).collect()
     }
 
-    fn import<T>(
+    /// Runs `body` in one transaction with the large page cache: an
+    /// import updates indexes on random keys, and with a small cache nearly
+    /// every insert reads a page back. Committed when `body` succeeds,
+    /// rolled back otherwise.
+    fn in_import<T>(
         &mut self,
-        rows: Rows<'_, T>,
-        mut insert: impl FnMut(&rusqlite::Transaction<'_>, &mut HashMap<String, i64>, T) -> Result<bool>,
-    ) -> Result<Imported> {
-        // An import updates indexes on random keys: with a small page cache
-        // nearly every insert reads a page back.
+        body: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>,
+    ) -> Result<T> {
         self.conn
             .pragma_update(None, "cache_size", IMPORT_CACHE)
             .map_err(sql)?;
-        let result = self.import_in_transaction(rows, &mut insert);
+        let result = (|| {
+            let tx = self.conn.transaction().map_err(sql)?;
+            let value = body(&tx)?;
+            tx.commit().map_err(sql)?;
+            Ok(value)
+        })();
         self.conn
             .pragma_update(None, "cache_size", READ_CACHE)
             .map_err(sql)?;
         result
     }
 
-    fn import_in_transaction<T>(
+    /// Imports row by row: `insert` says whether a row was new.
+    fn import<T>(
         &mut self,
         rows: Rows<'_, T>,
-        insert: &mut impl FnMut(
-            &rusqlite::Transaction<'_>,
-            &mut HashMap<String, i64>,
-            T,
-        ) -> Result<bool>,
+        mut insert: impl FnMut(&rusqlite::Transaction<'_>, &mut HashMap<String, i64>, T) -> Result<bool>,
     ) -> Result<Imported> {
-        let tx = self.conn.transaction().map_err(sql)?;
-        let mut ids = HashMap::new();
-        let mut out = Imported::default();
-        for row in rows {
-            let row = row.map_err(Error::Input)?;
-            if insert(&tx, &mut ids, row)? {
-                out.new += 1;
-            } else {
-                out.duplicate += 1;
+        self.in_import(|tx| {
+            let mut ids = HashMap::new();
+            let mut out = Imported::default();
+            for row in rows {
+                let row = row.map_err(Error::Input)?;
+                if insert(tx, &mut ids, row)? {
+                    out.new += 1;
+                } else {
+                    out.duplicate += 1;
+                }
             }
-        }
-        tx.commit().map_err(sql)?;
-        Ok(out)
+            Ok(out)
+        })
     }
 }
 
@@ -396,16 +399,27 @@ impl Store for SqliteStore {
         })
     }
 
+    /// Rows are buffered and inserted by customer and date, 64 Ki at a
+    /// time, so that the index by customer is updated page after page
+    /// rather than at random (about twice as fast on large files). Of rows
+    /// sharing a transaction id, the first of the same customer and date
+    /// in the input is kept.
     fn import_transactions(&mut self, rows: Rows<'_, Transaction>) -> Result<Imported> {
-        self.import(rows, |tx, ids, t| {
-            let id = customer_id(tx, ids, t.customer.as_str())?;
-            let n = tx
+        const BUFFER: usize = 1 << 16;
+        let insert = |tx: &rusqlite::Transaction<'_>,
+                      buf: &mut Vec<(i64, Transaction)>,
+                      out: &mut Imported|
+         -> Result<()> {
+            buf.sort_by_key(|(id, t)| (*id, t.date));
+            let mut stmt = tx
                 .prepare_cached(
                     "INSERT INTO transactions (customer, date, revenue, margin, quantity, source_id, product)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (source_id) DO NOTHING",
                 )
-                .and_then(|mut s| {
-                    s.execute(params![
+                .map_err(sql)?;
+            for (id, t) in buf.drain(..) {
+                let n = stmt
+                    .execute(params![
                         id,
                         t.date.to_string(),
                         t.revenue.to_string(),
@@ -414,9 +428,29 @@ impl Store for SqliteStore {
                         t.id,
                         t.product,
                     ])
-                })
-                .map_err(sql)?;
-            Ok(n == 1)
+                    .map_err(sql)?;
+                if n == 1 {
+                    out.new += 1;
+                } else {
+                    out.duplicate += 1;
+                }
+            }
+            Ok(())
+        };
+        self.in_import(|tx| {
+            let mut ids = HashMap::new();
+            let mut out = Imported::default();
+            let mut buf = Vec::with_capacity(BUFFER);
+            for row in rows {
+                let t = row.map_err(Error::Input)?;
+                let id = customer_id(tx, &mut ids, t.customer.as_str())?;
+                buf.push((id, t));
+                if buf.len() == BUFFER {
+                    insert(tx, &mut buf, &mut out)?;
+                }
+            }
+            insert(tx, &mut buf, &mut out)?;
+            Ok(out)
         })
     }
 
