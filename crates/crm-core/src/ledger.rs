@@ -328,6 +328,25 @@ impl<T> std::ops::IndexMut<usize> for Chunked<T> {
     }
 }
 
+/// Period `i` of a customer, from its record or its extra periods.
+fn period_of<'a>(rec: &'a Record, extra: &'a [PeriodTotals], i: usize) -> &'a PeriodTotals {
+    match rec.periods.get(i) {
+        Some(p) => p,
+        None => &extra[i - INLINE_PERIODS],
+    }
+}
+
+fn period_of_mut<'a>(
+    rec: &'a mut Record,
+    extra: &'a mut [PeriodTotals],
+    i: usize,
+) -> &'a mut PeriodTotals {
+    match rec.periods.get_mut(i) {
+        Some(p) => p,
+        None => &mut extra[i - INLINE_PERIODS],
+    }
+}
+
 /// Periods whose totals sit in the customer's record; more go elsewhere.
 /// Two covers the common cases (a period and the one before it; the two
 /// periods of a migration).
@@ -655,14 +674,24 @@ impl Ledger {
             margin.is_some_and(Money::is_positive),
         ];
         let idx = id.index();
+        // Borrow the customer's record and extra periods once.
+        let Ledger {
+            periods,
+            records,
+            extra,
+            ..
+        } = self;
+        let n_extra = np.saturating_sub(INLINE_PERIODS);
+        let rec = &mut records[idx];
+        let ext = &mut extra[idx * n_extra..(idx + 1) * n_extra];
         // Compute every new sum first so that an overflow records nothing.
         // The sums of the first periods are kept; more periods than that
         // (rare) are added again below.
         const KEPT: usize = 4;
         let mut sums = [[Money::ZERO; 2]; KEPT];
-        for (i, p) in self.periods.iter().enumerate() {
+        for (i, p) in periods.iter().enumerate() {
             if p.contains(date) {
-                let v = &self.pt(idx, i).value;
+                let v = &period_of(rec, ext, i).value;
                 let (Some(a), Some(b)) = (v[0].checked_add(values[0]), v[1].checked_add(values[1]))
                 else {
                     return Err(overflow(key));
@@ -672,10 +701,9 @@ impl Ledger {
                 }
             }
         }
-        for i in 0..np {
-            let p = self.periods[i];
+        for (i, p) in periods.iter().enumerate() {
             let kept = sums.get(i).copied();
-            let pt = self.pt_mut(idx, i);
+            let pt = period_of_mut(rec, ext, i);
             if date < p.start() {
                 for (last, &pos) in pt.last_purchase_before.iter_mut().zip(&positive) {
                     if pos {
@@ -689,7 +717,7 @@ impl Ledger {
                 pt.transactions = pt.transactions.saturating_add(1);
             }
         }
-        let t = &mut self.records[idx].totals;
+        let t = &mut rec.totals;
         t.first = min_opt(t.first, Some(date));
         t.last = t.last.max(Some(date));
         for (b, &pos) in positive.iter().enumerate() {
