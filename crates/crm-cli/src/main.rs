@@ -1,5 +1,6 @@
-//! The `crm` command: the customer pyramid of a transactions file, and
-//! deterministic example data.
+//! The `crm` command: the customer pyramid and the migration matrix of a
+//! transactions file or database, the database commands, and deterministic
+//! example data.
 
 mod args;
 mod generate;
