@@ -8,6 +8,17 @@ fn example_pyramid_from_csv_runs() {
 }
 
 #[test]
+fn example_migration_from_csv_runs() {
+    crate::migration_from_csv::main().unwrap();
+}
+
+#[cfg(feature = "sqlite")]
+#[test]
+fn example_store_round_trip_runs() {
+    crate::store_round_trip::main().unwrap();
+}
+
+#[test]
 fn generated_data_through_csv_equals_in_memory() {
     // Write a data set, read it back through the CSV adapter, and compare
     // with feeding the same generated rows to the ledger directly.

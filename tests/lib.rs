@@ -4,4 +4,11 @@
 #[path = "../examples/pyramid_from_csv.rs"]
 mod pyramid_from_csv;
 
+#[path = "../examples/migration_from_csv.rs"]
+mod migration_from_csv;
+
+#[cfg(feature = "sqlite")]
+#[path = "../examples/store_round_trip.rs"]
+mod store_round_trip;
+
 mod facade;

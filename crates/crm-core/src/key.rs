@@ -74,7 +74,7 @@ pub fn check_key(key: &str) -> Result<()> {
 
 impl fmt::Display for CustomerKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.pad(&self.0)
     }
 }
 
