@@ -200,8 +200,9 @@ impl LedgerSink for TxSink {
 ///
 /// [`Error::Io`], [`Error::Empty`], [`Error::MissingColumn`],
 /// [`Error::DuplicateColumn`]; in strict mode the first bad row as
-/// [`Error::Row`]. After a row error the ledger holds some of the rows (at
-/// least those before it) and should be dropped.
+/// [`Error::Row`]. After an error the ledger holds what it held before plus
+/// some of the file's rows (those before the error, and perhaps others that
+/// a parallel read had taken): drop it, or read the file again.
 ///
 /// ```no_run
 /// use crm_core::{Ledger, Period};

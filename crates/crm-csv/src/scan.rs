@@ -65,6 +65,8 @@ struct Part<S> {
     /// Byte offset of the first record at or after the range end, or the
     /// file length when the reader ran out.
     next_start: u64,
+    /// An I/O error that stopped the range.
+    fatal: Option<Error>,
 }
 
 fn record_strings(rec: &csv::ByteRecord) -> Vec<String> {
@@ -171,6 +173,7 @@ impl<'h, S: Sink> Ctx<'h, S> {
             rejects: self.rejects,
             error: self.error,
             next_start,
+            fatal: None,
         }
     }
 }
@@ -288,7 +291,9 @@ fn slow<S: Sink>(file: File, start: u64, end: u64, line0: u64, ctx: &mut Ctx<'_,
     }
 }
 
-/// Parses the records starting in `[start, end)` of `path`.
+/// Parses the records starting in `[start, end)` of `path`. An I/O error
+/// is kept in the part, with the sink, so that the caller's data is never
+/// lost.
 fn run<S: Sink>(
     path: &Path,
     start: u64,
@@ -296,19 +301,27 @@ fn run<S: Sink>(
     header: &Header,
     mode: Mode,
     sink: S,
-) -> Result<Part<S>> {
-    let io = |e| Error::io(path, e);
+) -> Part<S> {
     let mut ctx = Ctx::new(sink, header, mode);
-    let mut file = open_at(path, start).map_err(io)?;
-    let next = match fast(&mut file, start, end, &mut ctx).map_err(io)? {
-        Fast::Done(next) => next,
-        Fast::Handover(_, _) if ctx.stopped() => end,
-        Fast::Handover(at, line) => {
-            file.seek(SeekFrom::Start(at)).map_err(io)?;
-            slow(file, at, end, line, &mut ctx)
-        }
+    let read = |ctx: &mut Ctx<'_, S>| -> std::io::Result<u64> {
+        let mut file = open_at(path, start)?;
+        Ok(match fast(&mut file, start, end, ctx)? {
+            Fast::Done(next) => next,
+            Fast::Handover(_, _) if ctx.stopped() => end,
+            Fast::Handover(at, line) => {
+                file.seek(SeekFrom::Start(at))?;
+                slow(file, at, end, line, ctx)
+            }
+        })
     };
-    Ok(ctx.finish(next))
+    match read(&mut ctx) {
+        Ok(next) => ctx.finish(next),
+        Err(e) => {
+            let mut part = ctx.finish(end);
+            part.fatal = Some(Error::io(path, e));
+            part
+        }
+    }
 }
 
 fn open_at(path: &Path, offset: u64) -> std::io::Result<File> {
@@ -406,7 +419,7 @@ pub(crate) fn scan_file<S: Sink>(
     let ends: Vec<u64> = cuts.iter().skip(1).copied().chain([len]).collect();
 
     let main = std::mem::replace(sink, sink.fresh());
-    let mut parts: Vec<Result<Part<S>>> = std::thread::scope(|scope| {
+    let parts: Vec<Part<S>> = std::thread::scope(|scope| {
         let mut handles = Vec::new();
         let mut first = Some(main);
         for (i, (&a, &b)) in cuts.iter().zip(&ends).enumerate() {
@@ -424,17 +437,44 @@ pub(crate) fn scan_file<S: Sink>(
         threads: cuts.len(),
         ..Scanned::default()
     };
-    let mut parts_iter = parts.drain(..).enumerate();
-    let (_, first) = parts_iter.next().expect("at least one range");
-    let mut acc = first?;
+    let mut parts = parts.into_iter();
+    let mut acc = parts.next().expect("at least one range");
+    let result = combine(
+        path, header, mode, len, &cuts, &mut acc, parts, sink, &mut out,
+    );
+    // The first range's sink holds the caller's data: give it back, also
+    // after an error.
+    *sink = acc.sink;
+    result.map(|()| out)
+}
+
+/// Folds the verified ranges into `acc` in file order; after a misaligned
+/// cut, reads the rest of the file on this thread.
+#[allow(clippy::too_many_arguments)] // one private step of scan_file
+fn combine<S: Sink>(
+    path: &Path,
+    header: &Header,
+    mode: Mode,
+    len: u64,
+    cuts: &[u64],
+    acc: &mut Part<S>,
+    mut rest: impl Iterator<Item = Part<S>>,
+    sink: &S,
+    out: &mut Scanned,
+) -> Result<()> {
     let mut acc_start = cuts[0];
+    let mut i = 0;
     loop {
-        finish_part(path, header, acc_start, &mut acc, &mut out)?;
-        match parts_iter.next() {
-            Some((i, next)) if acc.next_start == cuts[i] => {
-                let mut next = next?;
-                let sink_next = std::mem::replace(&mut next.sink, sink.fresh());
-                acc.sink.absorb(sink_next).map_err(|problem| {
+        if let Some(e) = acc.fatal.take() {
+            return Err(e);
+        }
+        finish_part(path, header, acc_start, acc, out)?;
+        i += 1;
+        let next = rest.next();
+        match next {
+            Some(mut next) if acc.next_start == cuts[i] => {
+                let later = std::mem::replace(&mut next.sink, sink.fresh());
+                acc.sink.absorb(later).map_err(|problem| {
                     Error::from(crate::BadRow {
                         location: Location {
                             file: path.to_path_buf(),
@@ -445,46 +485,26 @@ pub(crate) fn scan_file<S: Sink>(
                         problem,
                     })
                 })?;
-                acc.rows = 0;
-                acc.rejects.clear();
                 acc.rows = next.rows;
                 acc.rejects = std::mem::take(&mut next.rejects);
                 acc.error = next.error.take();
+                acc.fatal = next.fatal.take();
                 acc.next_start = next.next_start;
                 acc_start = cuts[i];
             }
             Some(_) if acc.next_start < len => {
                 // A misaligned cut: read the rest on this thread.
                 let resume = acc.next_start;
-                let rest = run(
-                    path,
-                    resume,
-                    u64::MAX,
-                    header,
-                    mode,
-                    std::mem::replace(&mut acc.sink, sink.fresh()),
-                )?;
-                let Part {
-                    sink: s,
-                    rows,
-                    rejects,
-                    error,
-                    next_start,
-                } = rest;
-                acc.sink = s;
-                acc.rows = rows;
-                acc.rejects = rejects;
-                acc.error = error;
-                acc.next_start = next_start;
-                acc_start = resume;
-                finish_part(path, header, acc_start, &mut acc, &mut out)?;
-                break;
+                let taken = std::mem::replace(&mut acc.sink, sink.fresh());
+                *acc = run(path, resume, u64::MAX, header, mode, taken);
+                if let Some(e) = acc.fatal.take() {
+                    return Err(e);
+                }
+                return finish_part(path, header, resume, acc, out);
             }
-            _ => break,
+            _ => return Ok(()),
         }
     }
-    *sink = acc.sink;
-    Ok(out)
 }
 
 /// Moves a verified part's counts and rejects into `out`, making lines

@@ -207,3 +207,20 @@ fn bad_register_and_interaction_rows() {
         "{e}"
     );
 }
+
+#[test]
+fn the_ledger_survives_a_failed_import() {
+    // A register read first, then a transactions file with a bad row: the
+    // ledger still holds the register.
+    let f = Fixture::new();
+    let c = f.file("c.csv", "customer_id,stage\nP1,prospect\n");
+    let t = f.file(
+        "t.csv",
+        "customer_id,date,revenue\nC1,2024-01-01,1\nC2,2024-01-02,x\n",
+    );
+    let mut l = crm_core::Ledger::new([crate::util::year()]);
+    crm_csv::read_customers(&c, &ImportOptions::new(), &mut l).unwrap();
+    assert!(crm_csv::read_transactions(&t, &ImportOptions::new(), &mut l).is_err());
+    assert!(l.id("P1").is_some());
+    assert_eq!(l.periods(), &[crate::util::year()]);
+}
