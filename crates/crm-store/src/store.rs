@@ -135,6 +135,19 @@ pub trait Store {
     /// As [`Store::sales`].
     fn history(&self, key: &str) -> Result<Option<History>>;
 
+    /// Feeds `ledger` with everything that can change its periods' results:
+    /// the register, the interactions and the transactions up to the end
+    /// of its latest period. The default reads through [`Store::register`],
+    /// [`Store::contacts`] and [`Store::sales`]; a store may do it faster.
+    ///
+    /// # Errors
+    ///
+    /// The store's errors; a ledger error (an overflowing total) as
+    /// [`Error::Model`](crate::Error::Model).
+    fn load(&self, ledger: &mut Ledger) -> Result<()> {
+        load_sequentially(self, ledger)
+    }
+
     /// Erases every row about the customer, in every table.
     ///
     /// Nothing derived is stored (pyramids, matrices and scores are
@@ -150,13 +163,18 @@ pub trait Store {
 
 /// Feeds `ledger` from `store`: the register, the interactions and the
 /// transactions up to the end of the ledger's latest period (later ones
-/// cannot change its periods' results).
+/// cannot change its periods' results). Calls [`Store::load`].
 ///
 /// # Errors
 ///
 /// The store's errors; a ledger error (an overflowing total) as
 /// [`Error::Model`](crate::Error::Model).
 pub fn load_ledger(store: &dyn Store, ledger: &mut Ledger) -> Result<()> {
+    store.load(ledger)
+}
+
+/// [`Store::load`]'s default: register, contacts, then sales, in order.
+pub(crate) fn load_sequentially<S: Store + ?Sized>(store: &S, ledger: &mut Ledger) -> Result<()> {
     let before = ledger.periods().iter().map(|p| p.end()).max();
     let mut failure = None;
     store.register(&mut |key, stage| {
