@@ -53,6 +53,6 @@ pub use crate::{
     error::{Error, Result},
     level::Level,
     options::{Cuts, PyramidOptions},
-    pyramid::{Assignment, Figures, Pyramid, pyramid},
+    pyramid::{Assignment, Figures, Pyramid, cut_points, pyramid},
     report::{Change, LevelReport, PyramidReport},
 };

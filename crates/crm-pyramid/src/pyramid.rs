@@ -283,9 +283,33 @@ fn rank(ranking: &mut [CustomerId], values: &[Money], ledger: &Ledger) {
     }
 }
 
-/// Cumulative rank boundaries (inclusive, 1-based) of Top, Big, Medium.
-fn boundaries(cuts: &Cuts, ranking: &[CustomerId], values: &[Money], total: Money) -> Vec<usize> {
-    let n = ranking.len();
+/// Where `cuts` cut values sorted highest first: the number of values in
+/// Top, in Top and Big, and in Top, Big and Medium (as many numbers as
+/// cuts; the rest are Small). For analyses that rank something other than
+/// a ledger basis, such as profit.
+///
+/// ```
+/// use crm_pyramid::{cut_points, Cuts};
+/// let values: Vec<crm_core::Money> = (1..=200).rev().map(crm_core::Money::from).collect();
+/// assert_eq!(cut_points(&Cuts::curry(), &values), vec![2, 10, 40]);
+/// ```
+pub fn cut_points(cuts: &Cuts, sorted_desc: &[Money]) -> Vec<usize> {
+    let total: Money = sorted_desc
+        .iter()
+        .copied()
+        .filter(|v| v.is_positive())
+        .sum();
+    boundaries_of(cuts, sorted_desc.len(), |i| sorted_desc[i], total)
+}
+
+/// Cumulative rank boundaries (inclusive, 1-based) of Top, Big, Medium,
+/// over `n` values given by rank (0-based) in descending order.
+fn boundaries_of(
+    cuts: &Cuts,
+    n: usize,
+    value: impl Fn(usize) -> Money,
+    total: Money,
+) -> Vec<usize> {
     match cuts {
         Cuts::CustomerShares(shares) => shares.iter().map(|&s| ceil_share(n, s)).collect(),
         Cuts::ValueShares(shares) => {
@@ -296,18 +320,36 @@ fn boundaries(cuts: &Cuts, ranking: &[CustomerId], values: &[Money], total: Mone
             for &s in shares {
                 let target = total.as_decimal() * s;
                 while i < n && cum.as_decimal() < target {
-                    cum += values[ranking[i].index()];
+                    cum += value(i);
                     i += 1;
                 }
                 out.push(i);
             }
             out
         }
-        Cuts::Bands(bands) => bands
-            .iter()
-            .map(|b| ranking.partition_point(|id| values[id.index()] >= *b))
-            .collect(),
+        Cuts::Bands(bands) => {
+            let mut out = Vec::with_capacity(bands.len());
+            for b in bands {
+                // Values are descending: count those at or above the band.
+                let (mut lo, mut hi) = (0, n);
+                while lo < hi {
+                    let mid = (lo + hi) / 2;
+                    if value(mid) >= *b {
+                        lo = mid + 1;
+                    } else {
+                        hi = mid;
+                    }
+                }
+                out.push(lo);
+            }
+            out
+        }
     }
+}
+
+/// Cumulative rank boundaries (inclusive, 1-based) of Top, Big, Medium.
+fn boundaries(cuts: &Cuts, ranking: &[CustomerId], values: &[Money], total: Money) -> Vec<usize> {
+    boundaries_of(cuts, ranking.len(), |i| values[ranking[i].index()], total)
 }
 
 impl Pyramid {
