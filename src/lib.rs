@@ -34,6 +34,8 @@
 //! - [`pyramid`]: the customer pyramid and its report.
 //! - [`migration`]: the migration matrix, value bridge, risk list and
 //!   Markov projection.
+//! - [`value`]: RFM, profitability and the whale curve, share of wallet,
+//!   risk signals, simple lifetime value.
 //! - [`csv`] (feature `csv`): streaming CSV import and safe export.
 //! - [`synth`] (feature `synth`): deterministic realistic example data.
 //! - [`store`] (feature `sqlite`): the store interface and the SQLite
@@ -71,6 +73,13 @@ pub mod pyramid {
 /// and the Markov view (the `crm-migration` crate).
 pub mod migration {
     pub use crm_migration::*;
+}
+
+/// What each customer is worth: RFM, profitability and the whale curve,
+/// share of wallet, risk signals, simple lifetime value (the `crm-value`
+/// crate).
+pub mod value {
+    pub use crm_value::*;
 }
 
 /// Streaming CSV import into a ledger and safe CSV export (the `crm-csv`

@@ -20,6 +20,9 @@ pub(crate) enum Command {
     /// How customers moved between pyramid levels from one period to the
     /// next, and the Markov projection over several periods.
     Migration(Box<MigrationArgs>),
+    /// What customers are worth: RFM, profitability, share of wallet, risk.
+    #[command(subcommand)]
+    Value(ValueCommand),
     /// Import CSV files into a database (atomic, idempotent by transaction id).
     Import(ImportArgs),
     /// Show one customer's history and level per year.
@@ -231,4 +234,92 @@ pub(crate) struct GenerateArgs {
     /// interactions.csv into.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ValueCommand {
+    /// Recency, frequency and monetary scores (1-5) and segments as of a date.
+    Rfm(Box<RfmArgs>),
+    /// Profit per customer (margin minus cost to serve) and the whale curve.
+    Profit(Box<ProfitArgs>),
+    /// Share of wallet from the register's potential; who to develop.
+    Wallet(Box<WalletArgs>),
+    /// Active customers with risk signals, each signal on its own.
+    Risk(Box<RiskArgs>),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RfmArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// The reference date: purchases before it count (e.g. 2026-01-01).
+    #[arg(long, value_name = "DATE")]
+    pub as_of: String,
+    /// Value basis of M.
+    #[arg(long, value_enum, default_value_t = BasisArg::Revenue)]
+    pub basis: BasisArg,
+    /// Segment rules (TOML or JSON: a list of {name, r = [lo, hi], f = [lo, hi]}).
+    #[arg(long, value_name = "FILE")]
+    pub segments: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ProfitArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// The period: 2024, 2024-Q3, 2024-07 or START..END.
+    #[arg(long, value_name = "PERIOD")]
+    pub period: String,
+    /// Cost table (TOML or JSON): handling_per_order, [interactions] cost per kind.
+    #[arg(long, value_name = "FILE")]
+    pub costs: Option<PathBuf>,
+    /// Cumulative percentages of profitable customers for the profit pyramid.
+    #[arg(long, value_name = "P,P,P", default_value = "1,5,20")]
+    pub cuts: String,
+    /// Also write the whale curve as SVG to this file.
+    #[arg(long, value_name = "FILE")]
+    pub svg: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct WalletArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// The period: 2024, 2024-Q3, 2024-07 or START..END.
+    #[arg(long, value_name = "PERIOD")]
+    pub period: String,
+    #[command(flatten)]
+    pub levels: LevelArgs,
+    /// How many Small and Medium customers with the most room to list.
+    #[arg(long, default_value_t = 20, value_name = "N")]
+    pub top: usize,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RiskArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// The period: 2024, 2024-Q3, 2024-07 or START..END (compared with the previous one).
+    #[arg(long, value_name = "PERIOD")]
+    pub period: String,
+    #[command(flatten)]
+    pub levels: LevelArgs,
+    /// Signal a fall of value beyond this share of the previous period's.
+    #[arg(long, default_value_t = 0.3, value_name = "SHARE")]
+    pub value_drop: f64,
+    /// Signal no purchase for longer than this many times the usual gap.
+    #[arg(long, default_value_t = 2.0, value_name = "FACTOR")]
+    pub overdue: f64,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
 }

@@ -8,6 +8,7 @@ mod migration;
 mod pyramid;
 mod render;
 mod store;
+mod value;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -24,8 +25,15 @@ pub(crate) enum Failure {
 }
 
 impl From<anyhow::Error> for Failure {
+    /// Data errors, unless marked as usage errors on the way.
     fn from(e: anyhow::Error) -> Failure {
-        Failure::Data(e)
+        if e.downcast_ref::<value::UsageMarker>().is_some() {
+            // The marker is the outermost context; the message is below it.
+            let msg: Vec<String> = e.chain().skip(1).map(ToString::to_string).collect();
+            Failure::Usage(msg.join(": "))
+        } else {
+            Failure::Data(e)
+        }
     }
 }
 
@@ -58,6 +66,7 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         args::Command::Pyramid(a) => pyramid::run(*a),
         args::Command::Migration(a) => migration::run(*a),
+        args::Command::Value(c) => value::run(c),
         args::Command::Import(a) => store::import(a),
         args::Command::Customer(a) => store::customer(a),
         args::Command::Erase(a) => store::erase(a),

@@ -5,3 +5,4 @@ mod migration;
 mod pyramid;
 mod store;
 mod util;
+mod value;

@@ -594,6 +594,85 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    fn interactions(
+        &self,
+        before: Option<NaiveDate>,
+        f: &mut dyn FnMut(Interaction),
+    ) -> Result<()> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT c.key, i.date, i.kind, i.cost, i.note FROM interactions i
+                 JOIN customers c ON c.id = i.customer WHERE i.date < ?1 ORDER BY i.id",
+            )
+            .map_err(sql)?;
+        let mut rows = stmt.query([before_text(before)]).map_err(sql)?;
+        while let Some(r) = rows.next().map_err(sql)? {
+            let key: String = r.get(0).map_err(sql)?;
+            let d: String = r.get(1).map_err(sql)?;
+            let kind: String = r.get(2).map_err(sql)?;
+            let kind: InteractionKind = kind.parse().map_err(|e| corrupt("interactions", e))?;
+            let mut i = Interaction::new(CustomerKey::new(&key)?, date("interactions", &d)?, kind);
+            i.cost = opt_money("interactions", r.get(3).map_err(sql)?)?;
+            i.note = r.get(4).map_err(sql)?;
+            f(i);
+        }
+        Ok(())
+    }
+
+    fn customers(&self, f: &mut dyn FnMut(Customer)) -> Result<()> {
+        let mut attributes: HashMap<i64, std::collections::BTreeMap<String, String>> =
+            HashMap::new();
+        {
+            let mut stmt = self
+                .conn
+                .prepare("SELECT customer, name, value FROM customer_attributes")
+                .map_err(sql)?;
+            let mut rows = stmt.query([]).map_err(sql)?;
+            while let Some(r) = rows.next().map_err(sql)? {
+                attributes
+                    .entry(r.get(0).map_err(sql)?)
+                    .or_default()
+                    .insert(r.get(1).map_err(sql)?, r.get(2).map_err(sql)?);
+            }
+        }
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT id, key, stage, name, segment, region, acquired, potential,
+                        consent_email, consent_phone, consent_post
+                 FROM customers WHERE in_register = 1 ORDER BY id",
+            )
+            .map_err(sql)?;
+        let mut rows = stmt.query([]).map_err(sql)?;
+        while let Some(r) = rows.next().map_err(sql)? {
+            let id: i64 = r.get(0).map_err(sql)?;
+            let key: String = r.get(1).map_err(sql)?;
+            let stage: String = r.get(2).map_err(sql)?;
+            let mut c = Customer::new(
+                CustomerKey::new(&key)?,
+                stage.parse().map_err(|e| corrupt("customers", e))?,
+            );
+            c.name = r.get(3).map_err(sql)?;
+            c.segment = r.get(4).map_err(sql)?;
+            c.region = r.get(5).map_err(sql)?;
+            c.acquired = r
+                .get::<_, Option<String>>(6)
+                .map_err(sql)?
+                .map(|d| date("customers", &d))
+                .transpose()?;
+            c.potential = opt_money("customers", r.get(7).map_err(sql)?)?;
+            c.consent = Consent {
+                email: r.get(8).map_err(sql)?,
+                phone: r.get(9).map_err(sql)?,
+                post: r.get(10).map_err(sql)?,
+            };
+            c.attributes = attributes.remove(&id).unwrap_or_default();
+            f(c);
+        }
+        Ok(())
+    }
+
     fn history(&self, key: &str) -> Result<Option<History>> {
         let row = self
             .conn

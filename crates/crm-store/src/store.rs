@@ -127,6 +127,22 @@ pub trait Store {
     /// As [`Store::sales`].
     fn register(&self, f: &mut dyn FnMut(&str, crm_core::Stage)) -> Result<()>;
 
+    /// Calls `f` with every interaction dated before `before` (all when
+    /// `None`), with kind, cost and note.
+    ///
+    /// # Errors
+    ///
+    /// As [`Store::sales`].
+    fn interactions(&self, before: Option<NaiveDate>, f: &mut dyn FnMut(Interaction))
+    -> Result<()>;
+
+    /// Calls `f` with every register entry, with all its fields.
+    ///
+    /// # Errors
+    ///
+    /// As [`Store::sales`].
+    fn customers(&self, f: &mut dyn FnMut(Customer)) -> Result<()>;
+
     /// One customer's complete history, or `None` when the store does not
     /// know the key.
     ///

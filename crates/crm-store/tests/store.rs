@@ -65,6 +65,12 @@ fn round_trip_of_every_field() {
     ]);
     s.import_leads(&mut ok(vec![l.clone()])).unwrap();
 
+    let mut listed = Vec::new();
+    s.customers(&mut |c| listed.push(c)).unwrap();
+    assert_eq!(listed, vec![c.clone()]);
+    let mut seen = Vec::new();
+    s.interactions(None, &mut |x| seen.push(x)).unwrap();
+    assert_eq!(seen, vec![i.clone()]);
     let h = s.history(key).unwrap().unwrap();
     assert_eq!(h.customer, Some(c));
     assert_eq!(h.transactions, vec![t2, t]);

@@ -1,0 +1,529 @@
+//! `crm value`: RFM, profitability, share of wallet, risk.
+
+use std::io::{BufWriter, Write};
+use std::path::Path;
+
+use anyhow::Context;
+use comfy_table::{Cell, CellAlignment, Table, presets};
+use crm::pyramid::{Cuts, pyramid};
+use crm::value::{CostTable, RfmOptions, RiskOptions, SegmentRule, Signal};
+use crm::{Basis, Decimal, Interaction, Ledger, LedgerOptions, Money, NaiveDate, Period};
+use serde::Serialize;
+
+use crate::args::{
+    BasisArg, Format, InputArgs, ProfitArgs, RfmArgs, RiskArgs, ValueCommand, WalletArgs,
+};
+use crate::pyramid::{import_options, load, period, pyramid_options, pyramids};
+use crate::render::human;
+use crate::{Failure, Outcome};
+
+pub(crate) fn run(c: ValueCommand) -> Outcome {
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+    match c {
+        ValueCommand::Rfm(a) => rfm(*a, &mut out)?,
+        ValueCommand::Profit(a) => profit(*a, &mut out)?,
+        ValueCommand::Wallet(a) => wallet(*a, &mut out)?,
+        ValueCommand::Risk(a) => risk(*a, &mut out)?,
+    }
+    out.flush().context("cannot write the output")?;
+    Ok(())
+}
+
+fn basis(b: BasisArg) -> Basis {
+    match b {
+        BasisArg::Revenue => Basis::Revenue,
+        BasisArg::Margin => Basis::Margin,
+    }
+}
+
+/// Reads a TOML or JSON file (by extension) into `T`.
+fn read_config<T: serde::de::DeserializeOwned>(path: &Path, what: &str) -> Result<T, Failure> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let parsed = if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+    {
+        serde_json::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+    } else {
+        toml::from_str(&text).map_err(|e| {
+            anyhow::anyhow!("{}: {}", path.display(), e.to_string().replace('\n', " "))
+        })
+    };
+    Ok(parsed.with_context(|| format!("invalid {what}"))?)
+}
+
+fn json(out: &mut impl Write, value: &impl Serialize) -> anyhow::Result<()> {
+    serde_json::to_writer(&mut *out, value).context("cannot write the output")?;
+    writeln!(out)?;
+    Ok(())
+}
+
+fn table() -> Table {
+    let mut t = Table::new();
+    t.load_preset(presets::UTF8_FULL_CONDENSED);
+    t
+}
+
+fn right(s: impl ToString) -> Cell {
+    Cell::new(s.to_string()).set_alignment(CellAlignment::Right)
+}
+
+fn rfm(a: RfmArgs, out: &mut impl Write) -> anyhow::Result<()> {
+    let as_of: NaiveDate = a
+        .as_of
+        .parse()
+        .map_err(|_| {
+            anyhow::Error::msg(format!(
+                "--as-of: {:?} is not a date like 2026-01-01",
+                a.as_of
+            ))
+        })
+        .map_err(usage_err)?;
+    let mut options = RfmOptions::new().basis(basis(a.basis));
+    if let Some(path) = &a.segments {
+        #[derive(serde::Deserialize)]
+        struct Rules {
+            segment: Vec<SegmentRule>,
+        }
+        let rules: Rules = read_config(path, "segment rules").map_err(failure_err)?;
+        options = options.segments(rules.segment);
+    }
+    let mut ledger = Ledger::with_options(
+        [crm::value::rfm_period(as_of)?],
+        LedgerOptions::new().purchase_days(true),
+    );
+    load(&a.input, &mut ledger).map_err(failure_err)?;
+    let r = crm::value::rfm(&ledger, as_of, &options)?;
+    match a.format {
+        Format::Json => json(out, &r)?,
+        Format::Csv => {
+            let mut w = crm::csv::Writer::new(out);
+            w.write_row([
+                "customer",
+                "recency_days",
+                "frequency",
+                "monetary",
+                "r",
+                "f",
+                "m",
+                "segment",
+            ])?;
+            for s in &r.scores {
+                w.write_row([
+                    s.customer.clone(),
+                    s.recency_days.to_string(),
+                    s.frequency.to_string(),
+                    s.monetary.to_string(),
+                    s.r.to_string(),
+                    s.f.to_string(),
+                    s.m.to_string(),
+                    s.segment.clone(),
+                ])?;
+            }
+            w.flush()?;
+        }
+        Format::Table => {
+            writeln!(
+                out,
+                "RFM as of {as_of}: {} customers with a purchase before it\n",
+                r.scores.len()
+            )?;
+            let mut t = table();
+            t.set_header(["segment", "customers", "share"]);
+            let n = r.scores.len().max(1) as f64;
+            for (name, count) in &r.segments {
+                t.add_row([
+                    Cell::new(name),
+                    right(count),
+                    right(format!("{:.1}%", *count as f64 * 100.0 / n)),
+                ]);
+            }
+            writeln!(out, "{t}")?;
+            // The R × F grid with customer counts.
+            let mut grid = [[0u64; 5]; 5];
+            for s in &r.scores {
+                grid[5 - s.r as usize][s.f as usize - 1] += 1;
+            }
+            let mut t = table();
+            t.set_header(["R \\ F", "1", "2", "3", "4", "5"]);
+            for (i, row) in grid.iter().enumerate() {
+                let mut cells = vec![Cell::new(5 - i)];
+                cells.extend(row.iter().map(right));
+                t.add_row(cells);
+            }
+            writeln!(out, "\n{t}")?;
+        }
+    }
+    Ok(())
+}
+
+fn usage_err(e: anyhow::Error) -> anyhow::Error {
+    e.context(UsageMarker)
+}
+
+fn failure_err(f: Failure) -> anyhow::Error {
+    match f {
+        Failure::Usage(m) => anyhow::Error::msg(m).context(UsageMarker),
+        Failure::Data(e) => e,
+    }
+}
+
+/// Marks an error as bad usage (exit 2) through anyhow.
+#[derive(Debug)]
+pub(crate) struct UsageMarker;
+
+impl std::fmt::Display for UsageMarker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("usage")
+    }
+}
+
+fn interactions_of(input: &InputArgs, before: NaiveDate) -> Result<Vec<Interaction>, Failure> {
+    let mut all = Vec::new();
+    if let Some(db) = &input.db {
+        let store = crm::store::SqliteStore::open(db)
+            .with_context(|| format!("cannot open {}", db.display()))?;
+        crm::store::Store::interactions(&store, Some(before), &mut |i| all.push(i))
+            .context("cannot read the interactions")?;
+    } else if let Some(path) = &input.interactions {
+        let options = import_options(&input.csv)?;
+        let f =
+            std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+        for i in crm::csv::interactions(std::io::BufReader::new(f), path, &options)
+            .context("cannot read the interactions")?
+        {
+            let i = i.context("cannot read the interactions")?;
+            if i.date < before {
+                all.push(i);
+            }
+        }
+    }
+    Ok(all)
+}
+
+fn potentials_of(input: &InputArgs) -> Result<std::collections::HashMap<String, Money>, Failure> {
+    let mut map = std::collections::HashMap::new();
+    let mut take = |c: crm::Customer| {
+        if let Some(p) = c.potential {
+            map.insert(c.key.as_str().to_string(), p);
+        }
+    };
+    if let Some(db) = &input.db {
+        let store = crm::store::SqliteStore::open(db)
+            .with_context(|| format!("cannot open {}", db.display()))?;
+        crm::store::Store::customers(&store, &mut take).context("cannot read the register")?;
+    } else if let Some(path) = &input.customers {
+        let options = import_options(&input.csv)?;
+        let f =
+            std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+        for c in crm::csv::customers(std::io::BufReader::new(f), path, &options)
+            .context("cannot read the register")?
+        {
+            take(c.context("cannot read the register")?);
+        }
+    } else {
+        return Err(Failure::Usage(
+            "give --customers (with a potential column) or --db for the potential".into(),
+        ));
+    }
+    Ok(map)
+}
+
+/// The whale curve drawn with characters: cumulative profit share (rows)
+/// against the share of customers (columns).
+fn whale_text(w: &crm::value::WhaleCurve) -> String {
+    const COLS: usize = 60;
+    const ROWS: usize = 12;
+    let top = w.points.iter().map(|p| p.1).fold(1.0f64, f64::max);
+    let bottom = w.points.iter().map(|p| p.1).fold(0.0f64, f64::min);
+    let span = (top - bottom).max(1e-9);
+    let mut grid = vec![vec![' '; COLS]; ROWS];
+    for &(x, y) in &w.points {
+        let c = ((x * (COLS - 1) as f64).round() as usize).min(COLS - 1);
+        let r = (((top - y) / span) * (ROWS - 1) as f64).round() as usize;
+        grid[r.min(ROWS - 1)][c] = '•';
+    }
+    let hundred = (((top - 1.0) / span) * (ROWS - 1) as f64).round() as usize;
+    let mut s = String::new();
+    for (i, row) in grid.iter().enumerate() {
+        let label = if i == 0 {
+            format!("{:>5.0}%", top * 100.0)
+        } else if i == hundred {
+            "  100%".to_string()
+        } else if i == ROWS - 1 {
+            format!("{:>5.0}%", bottom * 100.0)
+        } else {
+            "      ".to_string()
+        };
+        s.push_str(&label);
+        s.push_str(" │");
+        s.extend(row.iter());
+        s.push('\n');
+    }
+    s.push_str(&format!(
+        "       └{}\n        0%{:>width$}\n",
+        "─".repeat(COLS),
+        "100% of customers",
+        width = COLS - 2
+    ));
+    s
+}
+
+fn profit(a: ProfitArgs, out: &mut impl Write) -> anyhow::Result<()> {
+    let p: Period = period("period", &a.period).map_err(failure_err)?;
+    let costs: CostTable = match &a.costs {
+        Some(path) => read_config(path, "cost table").map_err(failure_err)?,
+        None => CostTable::default(),
+    };
+    let percents: Vec<Decimal> = a
+        .cuts
+        .split(',')
+        .map(|x| x.trim().parse::<Decimal>())
+        .collect::<Result<_, _>>()
+        .map_err(|_| usage_err(anyhow::anyhow!("--cuts: expected numbers such as 1,5,20")))?;
+    let cuts = Cuts::customer_percent(&percents).map_err(|e| usage_err(e.into()))?;
+    let mut ledger = Ledger::new([p]);
+    load(&a.input, &mut ledger).map_err(failure_err)?;
+    if ledger.stats().transactions_without_margin > 0 {
+        eprintln!(
+            "crm: warning: {} of {} transactions have no margin; they count as zero margin",
+            ledger.stats().transactions_without_margin,
+            ledger.stats().transactions
+        );
+    }
+    let interactions = interactions_of(&a.input, p.end()).map_err(failure_err)?;
+    let r = crm::value::profitability(&ledger, &p, &costs, interactions, &cuts)?;
+    if let (Some(path), Some(w)) = (&a.svg, &r.whale) {
+        std::fs::write(path, crm::value::whale_svg(w))
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    match a.format {
+        Format::Json => json(out, &r)?,
+        Format::Csv => {
+            let mut w = crm::csv::Writer::new(out);
+            w.write_row([
+                "customer",
+                "margin",
+                "orders",
+                "interactions",
+                "cost_to_serve",
+                "profit",
+            ])?;
+            for c in &r.customers {
+                w.write_row([
+                    c.customer.clone(),
+                    c.margin.to_string(),
+                    c.orders.to_string(),
+                    c.interactions.to_string(),
+                    c.cost_to_serve.to_string(),
+                    c.profit.to_string(),
+                ])?;
+            }
+            w.flush()?;
+        }
+        Format::Table => {
+            writeln!(
+                out,
+                "Profitability {p}: {} customers served\n",
+                r.customers.len()
+            )?;
+            match &r.whale {
+                Some(w) => {
+                    write!(out, "{}", whale_text(w))?;
+                    writeln!(
+                        out,
+                        "\ntotal profit {}; the top {} customers ({:.1}%) make {:.0}% of it; {} unprofitable customers destroy {}",
+                        human(w.total),
+                        w.peak_customers,
+                        w.peak_customers as f64 * 100.0 / r.customers.len().max(1) as f64,
+                        w.peak * 100.0,
+                        w.unprofitable,
+                        human(-w.destroyed)
+                    )?;
+                }
+                None => writeln!(out, "total profit is zero: no whale curve")?,
+            }
+            let mut t = table();
+            t.set_header(["profit pyramid", "customers", "profit"]);
+            for (level, n, v) in &r.pyramid {
+                let name = if level.is_active() {
+                    level.as_str()
+                } else {
+                    "unprofitable or zero"
+                };
+                t.add_row([Cell::new(name), right(n), right(human(*v))]);
+            }
+            writeln!(out, "\n{t}")?;
+        }
+    }
+    Ok(())
+}
+
+fn wallet(a: WalletArgs, out: &mut impl Write) -> anyhow::Result<()> {
+    let p: Period = period("period", &a.period).map_err(failure_err)?;
+    let options = pyramid_options(&a.levels).map_err(failure_err)?;
+    let potentials = potentials_of(&a.input).map_err(failure_err)?;
+    let mut ledger = Ledger::new([p]);
+    load(&a.input, &mut ledger).map_err(failure_err)?;
+    let py = pyramid(&ledger, &p, &options)?;
+    let w = crm::value::share_of_wallet(&ledger, &py, |k| potentials.get(k).copied())?;
+    match a.format {
+        Format::Json => json(out, &w)?,
+        Format::Csv => {
+            let mut wr = crm::csv::Writer::new(out);
+            wr.write_row(["customer", "level", "value", "potential", "share", "room"])?;
+            for s in &w.shares {
+                wr.write_row([
+                    s.customer.clone(),
+                    s.level.to_string(),
+                    s.value.to_string(),
+                    s.potential.to_string(),
+                    s.share.to_string(),
+                    s.room.to_string(),
+                ])?;
+            }
+            for u in &w.undefined {
+                wr.write_row([u.as_str(), "", "", "", "", ""])?;
+            }
+            wr.flush()?;
+        }
+        Format::Table => {
+            writeln!(
+                out,
+                "Share of wallet {p}: {} active customers with a potential, {} without (share undefined)\n",
+                w.shares.len(),
+                w.undefined.len()
+            )?;
+            let mut t = table();
+            t.set_header([
+                "develop: customer",
+                "level",
+                "value",
+                "potential",
+                "share",
+                "room",
+            ]);
+            for s in w.develop.iter().take(a.top) {
+                t.add_row([
+                    Cell::new(&s.customer),
+                    Cell::new(s.level.as_str()),
+                    right(human(s.value)),
+                    right(human(s.potential)),
+                    right(format!("{:.1}%", s.share * Decimal::ONE_HUNDRED)),
+                    right(human(s.room)),
+                ]);
+            }
+            writeln!(out, "{t}")?;
+        }
+    }
+    Ok(())
+}
+
+fn risk(a: RiskArgs, out: &mut impl Write) -> anyhow::Result<()> {
+    let p: Period = period("period", &a.period).map_err(failure_err)?;
+    let before = p
+        .previous_calendar()
+        .ok_or_else(|| usage_err(anyhow::anyhow!("--period: no previous period")))?;
+    let options = pyramid_options(&a.levels).map_err(failure_err)?;
+    let drop = Decimal::try_from(a.value_drop)
+        .ok()
+        .filter(|d| *d > Decimal::ZERO && *d < Decimal::ONE)
+        .ok_or_else(|| {
+            usage_err(anyhow::anyhow!(
+                "--value-drop: give a share between 0 and 1"
+            ))
+        })?;
+    if !(a.overdue > 0.0 && a.overdue.is_finite()) {
+        return Err(usage_err(anyhow::anyhow!(
+            "--overdue: give a factor above 0"
+        )));
+    }
+    let mut ledger = Ledger::with_options([p, before], LedgerOptions::new().purchase_days(true));
+    load(&a.input, &mut ledger).map_err(failure_err)?;
+    let built = pyramids(&ledger, &[p, before], &options)?;
+    let mut ro = RiskOptions::default();
+    ro.value_drop = drop;
+    ro.overdue_factor = a.overdue;
+    // P(alive) comes with the lifetime-value models; until then no customer
+    // gets that signal.
+    let list = crm::value::risk(&ledger, &built[0], &built[1], &ro, |_| None)?;
+    match a.format {
+        Format::Json => json(out, &list)?,
+        Format::Csv => {
+            let mut w = crm::csv::Writer::new(out);
+            w.write_row([
+                "customer",
+                "level",
+                "value",
+                "value_drop",
+                "dropped_level",
+                "overdue",
+                "low_p_alive",
+            ])?;
+            for r in &list {
+                let has = |f: fn(&Signal) -> bool| if r.signals.iter().any(f) { "yes" } else { "" };
+                w.write_row([
+                    r.customer.as_str(),
+                    r.level.as_str(),
+                    &r.value.to_string(),
+                    has(|s| matches!(s, Signal::ValueDrop { .. })),
+                    has(|s| matches!(s, Signal::DroppedLevel { .. })),
+                    has(|s| matches!(s, Signal::Overdue { .. })),
+                    has(|s| matches!(s, Signal::LowPAlive { .. })),
+                ])?;
+            }
+            w.flush()?;
+        }
+        Format::Table => {
+            let count =
+                |f: fn(&Signal) -> bool| list.iter().filter(|r| r.signals.iter().any(f)).count();
+            writeln!(
+                out,
+                "Risk {p} against {before}: {} active customers with a signal\n  value fell > {:.0}%: {}\n  dropped a level: {}\n  overdue (> {} × usual gap): {}\n  low P(alive): needs a lifetime-value model\n",
+                list.len(),
+                a.value_drop * 100.0,
+                count(|s| matches!(s, Signal::ValueDrop { .. })),
+                count(|s| matches!(s, Signal::DroppedLevel { .. })),
+                a.overdue,
+                count(|s| matches!(s, Signal::Overdue { .. })),
+            )?;
+            let mut t = table();
+            t.set_header(["customer", "level", "value", "signals"]);
+            for r in list.iter().take(20) {
+                let signals: Vec<String> = r
+                    .signals
+                    .iter()
+                    .map(|s| match s {
+                        Signal::ValueDrop { drop, .. } => {
+                            format!("value -{:.0}%", drop * Decimal::ONE_HUNDRED)
+                        }
+                        Signal::DroppedLevel { from, to } => format!("{from} → {to}"),
+                        Signal::Overdue {
+                            days_since,
+                            usual_gap,
+                        } => format!("{days_since} days (usual {usual_gap:.0})"),
+                        Signal::LowPAlive { p_alive } => format!("P(alive) {p_alive:.2}"),
+                        _ => "other".into(),
+                    })
+                    .collect();
+                t.add_row([
+                    Cell::new(&r.customer),
+                    Cell::new(r.level.as_str()),
+                    right(human(r.value)),
+                    Cell::new(signals.join(", ")),
+                ]);
+            }
+            writeln!(out, "{t}")?;
+            if list.len() > 20 {
+                writeln!(
+                    out,
+                    "... and {} more (--format json or csv lists them all)",
+                    list.len() - 20
+                )?;
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,202 @@
+use serde_json::Value;
+
+use crate::util::{crm, data, stderr, stdout};
+
+fn s(p: std::path::PathBuf) -> String {
+    p.display().to_string()
+}
+
+#[test]
+fn rfm_outputs() {
+    let t = s(data("transactions.csv"));
+    let o = crm(&[
+        "value",
+        "rfm",
+        "--transactions",
+        &t,
+        "--as-of",
+        "2026-01-01",
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let scores = v["scores"].as_array().unwrap();
+    assert_eq!(scores.len(), 2000);
+    assert!(
+        scores
+            .iter()
+            .all(|x| (1..=5).contains(&x["r"].as_u64().unwrap()))
+    );
+    assert_eq!(v["segments"].as_array().unwrap().len(), 11);
+    for format in ["table", "csv"] {
+        let o = crm(&[
+            "value",
+            "rfm",
+            "--transactions",
+            &t,
+            "--as-of",
+            "2026-01-01",
+            "--format",
+            format,
+        ]);
+        assert!(o.status.success(), "{format}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("segments.toml");
+    std::fs::write(
+        &rules,
+        "[[segment]]\nname = \"recent\"\nr = [4, 5]\nf = [1, 5]\n",
+    )
+    .unwrap();
+    let o = crm(&[
+        "value",
+        "rfm",
+        "--transactions",
+        &t,
+        "--as-of",
+        "2026-01-01",
+        "--segments",
+        &s(rules),
+        "--format",
+        "json",
+    ]);
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let names: Vec<&str> = v["segments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x[0].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["recent", "other"]);
+}
+
+#[test]
+fn profit_with_costs_and_svg() {
+    let dir = tempfile::tempdir().unwrap();
+    let costs = dir.path().join("costs.json");
+    std::fs::write(
+        &costs,
+        r#"{"handling_per_order": "15", "interactions": {"visit": "150", "call": "20"}}"#,
+    )
+    .unwrap();
+    let svg = dir.path().join("whale.svg");
+    let (t, i) = (s(data("transactions.csv")), s(data("interactions.csv")));
+    let o = crm(&[
+        "value",
+        "profit",
+        "--transactions",
+        &t,
+        "--interactions",
+        &i,
+        "--period",
+        "2025",
+        "--costs",
+        &s(costs.clone()),
+        "--svg",
+        &s(svg.clone()),
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let points = v["whale"]["points"].as_array().unwrap();
+    let last = points.last().unwrap();
+    assert_eq!(last[0].as_f64(), Some(1.0));
+    assert!((last[1].as_f64().unwrap() - 1.0).abs() < 1e-9);
+    assert!(v["whale"]["peak"].as_f64().unwrap() >= 1.0);
+    assert!(std::fs::read_to_string(&svg).unwrap().starts_with("<svg"));
+    let o = crm(&[
+        "value",
+        "profit",
+        "--transactions",
+        &t,
+        "--interactions",
+        &i,
+        "--period",
+        "2025",
+    ]);
+    assert!(stdout(&o).contains("100% of customers"), "{}", stdout(&o));
+    std::fs::write(&costs, r#"{"handling": "15"}"#).unwrap();
+    let o = crm(&[
+        "value",
+        "profit",
+        "--transactions",
+        &t,
+        "--period",
+        "2025",
+        "--costs",
+        &s(costs),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("unknown field `handling`"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn wallet_and_risk() {
+    let (t, c) = (s(data("transactions.csv")), s(data("customers.csv")));
+    let o = crm(&[
+        "value",
+        "wallet",
+        "--transactions",
+        &t,
+        "--customers",
+        &c,
+        "--period",
+        "2025",
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert!(
+        v["shares"].as_array().unwrap().iter().all(|x| x["share"]
+            .as_str()
+            .unwrap()
+            .parse::<f64>()
+            .unwrap()
+            >= 0.0)
+    );
+    let develop = v["develop"].as_array().unwrap();
+    assert!(
+        develop
+            .iter()
+            .all(|x| x["level"] == "small" || x["level"] == "medium")
+    );
+    let o = crm(&["value", "wallet", "--transactions", &t, "--period", "2025"]);
+    assert_eq!(o.status.code(), Some(2));
+
+    let o = crm(&[
+        "value",
+        "risk",
+        "--transactions",
+        &t,
+        "--period",
+        "2025",
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let list = v.as_array().unwrap();
+    assert!(!list.is_empty());
+    assert!(
+        list.iter()
+            .all(|x| !x["signals"].as_array().unwrap().is_empty())
+    );
+    let o = crm(&[
+        "value",
+        "risk",
+        "--transactions",
+        &t,
+        "--period",
+        "2025",
+        "--value-drop",
+        "2",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+}
