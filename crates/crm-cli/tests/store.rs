@@ -81,6 +81,29 @@ fn import_is_idempotent_and_the_pyramid_from_the_db_equals_the_csv_one() {
         "json",
     ]);
     assert!(m.status.success(), "{}", stderr(&m));
+    // The value commands read interactions and potentials from the store.
+    let profit = |args: &[&str]| {
+        let mut all = vec!["value", "profit", "--period", "2025", "--format", "json"];
+        all.extend_from_slice(args);
+        crm(&all)
+    };
+    let p_db = profit(&["--db", &db]);
+    assert!(p_db.status.success(), "{}", stderr(&p_db));
+    assert_eq!(
+        stdout(&p_db),
+        stdout(&profit(&["--transactions", &t, "--interactions", &i]))
+    );
+    let wallet = |args: &[&str]| {
+        let mut all = vec!["value", "wallet", "--period", "2025", "--format", "json"];
+        all.extend_from_slice(args);
+        crm(&all)
+    };
+    let w_db = wallet(&["--db", &db]);
+    assert!(w_db.status.success(), "{}", stderr(&w_db));
+    assert_eq!(
+        stdout(&w_db),
+        stdout(&wallet(&["--transactions", &t, "--customers", &c]))
+    );
 }
 
 #[test]

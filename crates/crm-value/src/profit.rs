@@ -111,8 +111,8 @@ pub struct Profitability {
 ///
 /// # Errors
 ///
-/// [`Error::Core`] when the ledger does not track `period` or a sum
-/// overflows; [`Error::Pyramid`] for invalid cuts.
+/// [`Error::Core`](crate::Error::Core) when the ledger does not track `period` or a sum
+/// overflows; [`Error::Pyramid`](crate::Error::Pyramid) for invalid cuts.
 pub fn profitability(
     ledger: &Ledger,
     period: &Period,
