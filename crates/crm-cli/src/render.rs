@@ -187,6 +187,21 @@ pub(crate) fn json<'a>(
     Ok(())
 }
 
+/// Writes a CSV table (with formula protection) of `N` columns.
+pub(crate) fn csv_table<const N: usize>(
+    out: &mut impl Write,
+    header: [&str; N],
+    rows: impl IntoIterator<Item = [String; N]>,
+) -> anyhow::Result<()> {
+    let mut w = crm::csv::Writer::new(out);
+    w.write_row(header)?;
+    for row in rows {
+        w.write_row(row)?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
 pub(crate) fn csv<'a>(
     out: &mut impl Write,
     report: &PyramidReport,

@@ -14,7 +14,7 @@ use crate::args::{
     BasisArg, Format, InputArgs, ProfitArgs, RfmArgs, RiskArgs, ValueCommand, WalletArgs,
 };
 use crate::pyramid::{import_options, load, period, pyramid_options, pyramids};
-use crate::render::human;
+use crate::render::{csv_table, human};
 use crate::{Failure, Outcome};
 
 pub(crate) fn run(c: ValueCommand) -> Outcome {
@@ -98,9 +98,9 @@ fn rfm(a: RfmArgs, out: &mut impl Write) -> anyhow::Result<()> {
     let r = crm::value::rfm(&ledger, as_of, &options)?;
     match a.format {
         Format::Json => json(out, &r)?,
-        Format::Csv => {
-            let mut w = crm::csv::Writer::new(out);
-            w.write_row([
+        Format::Csv => csv_table(
+            out,
+            [
                 "customer",
                 "recency_days",
                 "frequency",
@@ -109,9 +109,9 @@ fn rfm(a: RfmArgs, out: &mut impl Write) -> anyhow::Result<()> {
                 "f",
                 "m",
                 "segment",
-            ])?;
-            for s in &r.scores {
-                w.write_row([
+            ],
+            r.scores.iter().map(|s| {
+                [
                     s.customer.clone(),
                     s.recency_days.to_string(),
                     s.frequency.to_string(),
@@ -120,10 +120,9 @@ fn rfm(a: RfmArgs, out: &mut impl Write) -> anyhow::Result<()> {
                     s.f.to_string(),
                     s.m.to_string(),
                     s.segment.clone(),
-                ])?;
-            }
-            w.flush()?;
-        }
+                ]
+            }),
+        )?,
         Format::Table => {
             writeln!(
                 out,
@@ -301,28 +300,27 @@ fn profit(a: ProfitArgs, out: &mut impl Write) -> anyhow::Result<()> {
     }
     match a.format {
         Format::Json => json(out, &r)?,
-        Format::Csv => {
-            let mut w = crm::csv::Writer::new(out);
-            w.write_row([
+        Format::Csv => csv_table(
+            out,
+            [
                 "customer",
                 "margin",
                 "orders",
                 "interactions",
                 "cost_to_serve",
                 "profit",
-            ])?;
-            for c in &r.customers {
-                w.write_row([
+            ],
+            r.customers.iter().map(|c| {
+                [
                     c.customer.clone(),
                     c.margin.to_string(),
                     c.orders.to_string(),
                     c.interactions.to_string(),
                     c.cost_to_serve.to_string(),
                     c.profit.to_string(),
-                ])?;
-            }
-            w.flush()?;
-        }
+                ]
+            }),
+        )?,
         Format::Table => {
             writeln!(
                 out,
