@@ -101,3 +101,9 @@ pub mod store {
 pub mod synth {
     pub use crm_synth::*;
 }
+
+// The README's examples are compiled and run as doctests, so that it stays
+// true. Not public API.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
