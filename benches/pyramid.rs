@@ -6,8 +6,8 @@ use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use crm::pyramid::{PyramidOptions, pyramid};
-use crm::synth::{SynthConfig, customer_key, generate};
-use crm::{Ledger, Period, Sale};
+use crm::synth::{SynthConfig, generate};
+use crm::{Ledger, Period};
 
 fn customers() -> u32 {
     std::env::var("CRM_BENCH_CUSTOMERS")
@@ -19,17 +19,8 @@ fn customers() -> u32 {
 fn bench(c: &mut Criterion) {
     let n = customers();
     let data = generate(&SynthConfig::new(n).years(5).seed(1)).expect("generate");
-    let keys: Vec<String> = (0..n).map(customer_key).collect();
-    let sales: Vec<Sale<'_>> = data
-        .transactions
-        .iter()
-        .map(|t| Sale {
-            key: &keys[t.customer as usize],
-            date: t.date,
-            revenue: t.revenue(),
-            margin: Some(t.margin()),
-        })
-        .collect();
+    let keys = data.customer_keys();
+    let sales = data.sales(&keys);
     let year: Period = "2025".parse().expect("period");
     let periods = [year, year.previous_calendar().expect("2024")];
     let build = || {

@@ -1,6 +1,6 @@
 use crm::pyramid::{Level, PyramidOptions, pyramid};
 use crm::synth::{SynthConfig, generate};
-use crm::{Ledger, Period, Sale};
+use crm::{Ledger, Period};
 
 #[test]
 fn example_pyramid_from_csv_runs() {
@@ -36,19 +36,8 @@ fn generated_data_through_csv_equals_in_memory() {
     .unwrap();
 
     let data = generate(&config).unwrap();
-    let keys: Vec<String> = (0..config.customers)
-        .map(crm::synth::customer_key)
-        .collect();
-    let sales: Vec<Sale<'_>> = data
-        .transactions
-        .iter()
-        .map(|t| Sale {
-            key: &keys[t.customer as usize],
-            date: t.date,
-            revenue: t.revenue(),
-            margin: Some(t.margin()),
-        })
-        .collect();
+    let keys = data.customer_keys();
+    let sales = data.sales(&keys);
     let mut direct = Ledger::new([year]);
     assert!(direct.record_sales(&sales).is_empty());
 

@@ -632,23 +632,20 @@ impl Ledger {
         }
     }
 
+    /// Where customer `i`'s periods beyond the record's lie in `extra`.
+    fn extra_range(&self, i: usize) -> std::ops::Range<usize> {
+        let n = self.periods.len().saturating_sub(INLINE_PERIODS);
+        i * n..(i + 1) * n
+    }
+
     /// The totals of customer `i` in period `p`.
     fn pt(&self, i: usize, p: usize) -> &PeriodTotals {
-        if p < INLINE_PERIODS {
-            &self.records[i].periods[p]
-        } else {
-            let extra = self.periods.len() - INLINE_PERIODS;
-            &self.extra[i * extra + p - INLINE_PERIODS]
-        }
+        period_of(&self.records[i], &self.extra[self.extra_range(i)], p)
     }
 
     fn pt_mut(&mut self, i: usize, p: usize) -> &mut PeriodTotals {
-        if p < INLINE_PERIODS {
-            &mut self.records[i].periods[p]
-        } else {
-            let extra = self.periods.len() - INLINE_PERIODS;
-            &mut self.extra[i * extra + p - INLINE_PERIODS]
-        }
+        let r = self.extra_range(i);
+        period_of_mut(&mut self.records[i], &mut self.extra[r], p)
     }
 
     /// Loads the record of `id` (both its cache lines) and returns a value
@@ -667,7 +664,6 @@ impl Ledger {
         revenue: Money,
         margin: Option<Money>,
     ) -> Result<()> {
-        let np = self.periods.len();
         let values = [revenue, margin.unwrap_or(Money::ZERO)];
         let positive = [
             revenue.is_positive(),
@@ -675,15 +671,15 @@ impl Ledger {
         ];
         let idx = id.index();
         // Borrow the customer's record and extra periods once.
+        let range = self.extra_range(idx);
         let Ledger {
             periods,
             records,
             extra,
             ..
         } = self;
-        let n_extra = np.saturating_sub(INLINE_PERIODS);
         let rec = &mut records[idx];
-        let ext = &mut extra[idx * n_extra..(idx + 1) * n_extra];
+        let ext = &mut extra[range];
         // Compute every new sum first so that an overflow records nothing.
         // The sums of the first periods are kept; more periods than that
         // (rare) are added again below.

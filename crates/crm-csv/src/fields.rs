@@ -35,6 +35,12 @@ fn opt_text(
     }
 }
 
+/// The key of a record as an owned, validated [`CustomerKey`].
+fn owned_key_at(rec: &csv::ByteRecord, col: usize) -> std::result::Result<CustomerKey, RowError> {
+    // `key_at` validated it: building the key cannot fail again.
+    key_at(rec, col).and_then(|k| at(col, CustomerKey::new(k).map_err(Problem::Model)))
+}
+
 fn key_at(rec: &csv::ByteRecord, col: usize) -> std::result::Result<&str, RowError> {
     let k = at(col, text(field(rec, col)))?;
     if k.is_empty() {
@@ -167,14 +173,15 @@ impl TxCols {
 }
 
 impl TxRow<'_> {
-    pub fn to_transaction(&self) -> Transaction {
-        let key = CustomerKey::new(self.key).expect("checked by key_at");
+    /// The owned transaction; `key_col` names the key's column in errors.
+    pub fn to_transaction(&self, key_col: usize) -> std::result::Result<Transaction, RowError> {
+        let key = at(key_col, CustomerKey::new(self.key).map_err(Problem::Model))?;
         let mut t = Transaction::new(key, self.date, self.revenue);
         t.margin = self.margin;
         t.quantity = self.quantity;
         t.id = self.id.map(str::to_string);
         t.product = self.product.map(str::to_string);
-        t
+        Ok(t)
     }
 }
 
@@ -228,7 +235,7 @@ impl CustomerCols {
     /// the register, nothing known of contact; transactions and
     /// interactions decide the rest.
     pub fn parse(&self, rec: &csv::ByteRecord) -> std::result::Result<Customer, RowError> {
-        let key = CustomerKey::new(key_at(rec, self.key)?).expect("checked by key_at");
+        let key = owned_key_at(rec, self.key)?;
         let stage = match self.stage {
             Some(c) => {
                 let t = at(c, text(field(rec, c)))?;
@@ -302,7 +309,7 @@ impl InteractionCols {
         rec: &csv::ByteRecord,
         dates: &mut DateCache,
     ) -> std::result::Result<Interaction, RowError> {
-        let key = CustomerKey::new(key_at(rec, self.key)?).expect("checked by key_at");
+        let key = owned_key_at(rec, self.key)?;
         let date = at(self.date, dates.parse(field(rec, self.date)))?;
         let kind_raw = field(rec, self.kind);
         let kind_text = at(self.kind, text(kind_raw))?;
@@ -356,7 +363,7 @@ impl LeadCols {
     }
 
     pub fn parse(&self, rec: &csv::ByteRecord) -> std::result::Result<Lead, RowError> {
-        let key = CustomerKey::new(key_at(rec, self.key)?).expect("checked by key_at");
+        let key = owned_key_at(rec, self.key)?;
         let stage_raw = field(rec, self.stage);
         let stage: LeadStage = at(self.stage, text(stage_raw))?.parse().map_err(|_| {
             (

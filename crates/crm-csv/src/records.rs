@@ -188,7 +188,8 @@ pub fn transactions<R: Read>(
         let cols = TxCols::resolve(name, h, options)?;
         let mut dates = DateCache::default();
         Ok(Box::new(move |rec: &csv::ByteRecord| {
-            cols.parse(rec, &mut dates).map(|r| r.to_transaction())
+            cols.parse(rec, &mut dates)
+                .and_then(|r| r.to_transaction(cols.key_col()))
         }) as Parser<Transaction>)
     })
 }

@@ -111,6 +111,19 @@ impl Movement {
         }
     }
 
+    /// The position in [`Movement::ALL`].
+    pub const fn index(self) -> usize {
+        match self {
+            Movement::New => 0,
+            Movement::Reactivated => 1,
+            Movement::Up => 2,
+            Movement::Stayed => 3,
+            Movement::Down => 4,
+            Movement::Lost => 5,
+            Movement::Other => 6,
+        }
+    }
+
     /// Whether this movement counts as "up" in the summary (up, new and
     /// reactivated).
     pub fn is_up(self) -> bool {
@@ -301,10 +314,7 @@ impl Migration {
                     Movement::Stayed => summary.stayed += n,
                     Movement::Other => summary.other += n,
                 }
-                let step = steps
-                    .iter_mut()
-                    .find(|s| s.0 == m)
-                    .expect("every movement has a step");
+                let step = &mut steps[m.index()];
                 let change = vt.checked_sub(vf).ok_or(crm_core::Error::Overflow {
                     key: "(migration total)".into(),
                 })?;

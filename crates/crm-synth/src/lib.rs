@@ -211,6 +211,32 @@ pub struct Dataset {
     pub interactions: Vec<SynthInteraction>,
 }
 
+impl Dataset {
+    /// The keys of the customers, by index: `keys[t.customer]` is the key
+    /// of transaction `t`'s customer.
+    pub fn customer_keys(&self) -> Vec<String> {
+        self.parties
+            .iter()
+            .filter(|p| p.stage == Stage::Customer)
+            .map(|p| p.key.clone())
+            .collect()
+    }
+
+    /// The transactions as sales for [`Ledger::record_sales`](crm_core::Ledger::record_sales),
+    /// borrowing `keys` from [`Dataset::customer_keys`].
+    pub fn sales<'a>(&'a self, keys: &'a [String]) -> Vec<crm_core::Sale<'a>> {
+        self.transactions
+            .iter()
+            .map(|t| crm_core::Sale {
+                key: &keys[t.customer as usize],
+                date: t.date,
+                revenue: t.revenue(),
+                margin: Some(t.margin()),
+            })
+            .collect()
+    }
+}
+
 /// The key of customer `index`: `C0000001` for index 0.
 pub fn customer_key(index: u32) -> String {
     format!("C{:07}", u64::from(index) + 1)
