@@ -1,0 +1,318 @@
+//! BG/NBD (Fader, Hardie & Lee 2005) and MBG/NBD (Batislam, Denizel &
+//! Filiztekin 2007): Poisson purchases while alive, a beta-geometric chance
+//! of dropping out after each purchase (MBG/NBD: also at time 0).
+
+use crate::PurchaseModel;
+use crate::error::{ClvError, Result};
+use crate::fit::{Fit, FitOptions, Parameters, Patterns, maximise, natural_se};
+use crate::real::{Dual, Real};
+use crate::special::{one_minus_pow_over, tail_series};
+use crate::summary::Summary;
+
+/// The BG/NBD model's parameters: purchase rates are gamma(r, alpha)
+/// across customers, dropout probabilities beta(a, b).
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct BgNbd {
+    /// Shape of the purchase-rate distribution.
+    pub r: f64,
+    /// Scale of the purchase-rate distribution, in time units.
+    pub alpha: f64,
+    /// First shape of the dropout distribution.
+    pub a: f64,
+    /// Second shape of the dropout distribution.
+    pub b: f64,
+}
+
+/// The MBG/NBD model's parameters (as [`BgNbd`]; customers may also drop
+/// out before any repeat purchase, so P(alive) decays for them too).
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct MbgNbd {
+    /// Shape of the purchase-rate distribution.
+    pub r: f64,
+    /// Scale of the purchase-rate distribution, in time units.
+    pub alpha: f64,
+    /// First shape of the dropout distribution.
+    pub a: f64,
+    /// Second shape of the dropout distribution.
+    pub b: f64,
+}
+
+/// The two variants, which share all formulas up to a shift.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Variant {
+    Bg,
+    Mbg,
+}
+
+fn check(name: &str, params: [f64; 4]) -> Result<()> {
+    for (n, p) in ["r", "alpha", "a", "b"].iter().zip(params) {
+        if !(p.is_finite() && p > 0.0) {
+            return Err(ClvError::InvalidArgument(format!(
+                "{name}: parameter {n} = {p} must be positive"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Total weighted log-likelihood over `p` at `[r, alpha, a, b]`.
+fn log_likelihood<R: Real>(v: Variant, p: &Patterns, th: &[R; 4]) -> Option<R> {
+    let [r, al, a, b] = *th;
+    let w = p.total;
+    let ln_al = al.ln();
+    let mut ll = (-r.lgamma() + r * ln_al + (a + b).lgamma() - b.lgamma()) * w;
+    for &(x, wx) in &p.xs {
+        let xs = match v {
+            Variant::Bg => (r + x).lgamma() + (b + x).lgamma() - (a + b + x).lgamma(),
+            Variant::Mbg => (r + x).lgamma() + (b + x + 1.0).lgamma() - (a + b + x + 1.0).lgamma(),
+        };
+        ll = ll + xs * wx;
+    }
+    let ln_a = a.ln();
+    for &[x, tx, t, wr] in &p.rows {
+        let rx = r + x;
+        let a3 = -(rx * (al + t).ln());
+        let term = match v {
+            Variant::Bg if x == 0.0 => a3,
+            Variant::Bg => a3.log_add_exp(ln_a - (b + (x - 1.0)).ln() - rx * (al + tx).ln()),
+            Variant::Mbg => {
+                let a4 = ln_a - (b + x).ln() + rx * ((al + t).ln() - (al + tx).ln());
+                a3 + a4.log_add_exp(R::cst(0.0))
+            }
+        };
+        ll = ll + term * wr;
+    }
+    ll.v().is_finite().then_some(ll)
+}
+
+fn fit_variant(v: Variant, data: &[Summary], options: &FitOptions) -> Result<(Fit<[f64; 4]>, f64)> {
+    let model = match v {
+        Variant::Bg => BgNbd::MODEL,
+        Variant::Mbg => MbgNbd::MODEL,
+    };
+    let scale = Patterns::max_t(data);
+    let p = Patterns::new(data, scale)?;
+    p.require_repeat_buyers(model)?;
+    let m = maximise(
+        model,
+        |th: &[Dual<4>; 4]| log_likelihood(v, &p, th),
+        p.total,
+        [1.0; 4],
+        options,
+    )?;
+    let [r, al, a, b] = m.params;
+    let params = [r, al * scale, a, b];
+    let unscaled = Patterns::new(data, 1.0)?;
+    let ll = log_likelihood(v, &unscaled, &params).ok_or_else(|| ClvError::NoConvergence {
+        model,
+        reason: "the log-likelihood is not finite at the fitted parameters".into(),
+    })?;
+    let fit = Fit {
+        model: params,
+        log_likelihood: ll,
+        std_errors: natural_se(&params, m.log_se),
+        customers: p.total,
+        patterns: p.rows.len(),
+        iterations: m.iterations,
+    };
+    Ok((fit, scale))
+}
+
+fn wrap<M>(f: Fit<[f64; 4]>, m: M) -> Fit<M> {
+    Fit {
+        model: m,
+        log_likelihood: f.log_likelihood,
+        std_errors: f.std_errors,
+        customers: f.customers,
+        patterns: f.patterns,
+        iterations: f.iterations,
+    }
+}
+
+impl BgNbd {
+    /// A model with these parameters.
+    ///
+    /// # Errors
+    ///
+    /// [`ClvError::InvalidArgument`] unless all are positive and finite.
+    pub fn new(r: f64, alpha: f64, a: f64, b: f64) -> Result<BgNbd> {
+        check(Self::MODEL, [r, alpha, a, b])?;
+        Ok(BgNbd { r, alpha, a, b })
+    }
+
+    /// Fits by maximum likelihood on `data` (weights honoured).
+    ///
+    /// # Errors
+    ///
+    /// [`ClvError::InvalidSummary`] for an inconsistent row,
+    /// [`ClvError::Degenerate`] with fewer than 2 customers or no repeat
+    /// buyer, [`ClvError::NoConvergence`] when no maximum is found.
+    pub fn fit(data: &[Summary], options: &FitOptions) -> Result<Fit<BgNbd>> {
+        let (f, _) = fit_variant(Variant::Bg, data, options)?;
+        let [r, alpha, a, b] = f.model;
+        Ok(wrap(f, BgNbd { r, alpha, a, b }))
+    }
+
+    /// The total log-likelihood of `data` under this model.
+    ///
+    /// # Errors
+    ///
+    /// [`ClvError::InvalidSummary`] for an inconsistent row.
+    pub fn log_likelihood(&self, data: &[Summary]) -> Result<f64> {
+        let p = Patterns::new(data, 1.0)?;
+        Ok(
+            log_likelihood(Variant::Bg, &p, &[self.r, self.alpha, self.a, self.b])
+                .map_or(f64::NEG_INFINITY, |l| l),
+        )
+    }
+}
+
+impl MbgNbd {
+    /// A model with these parameters.
+    ///
+    /// # Errors
+    ///
+    /// [`ClvError::InvalidArgument`] unless all are positive and finite.
+    pub fn new(r: f64, alpha: f64, a: f64, b: f64) -> Result<MbgNbd> {
+        check(Self::MODEL, [r, alpha, a, b])?;
+        Ok(MbgNbd { r, alpha, a, b })
+    }
+
+    /// Fits by maximum likelihood on `data` (weights honoured).
+    ///
+    /// # Errors
+    ///
+    /// As [`BgNbd::fit`].
+    pub fn fit(data: &[Summary], options: &FitOptions) -> Result<Fit<MbgNbd>> {
+        let (f, _) = fit_variant(Variant::Mbg, data, options)?;
+        let [r, alpha, a, b] = f.model;
+        Ok(wrap(f, MbgNbd { r, alpha, a, b }))
+    }
+
+    /// The total log-likelihood of `data` under this model.
+    ///
+    /// # Errors
+    ///
+    /// [`ClvError::InvalidSummary`] for an inconsistent row.
+    pub fn log_likelihood(&self, data: &[Summary]) -> Result<f64> {
+        let p = Patterns::new(data, 1.0)?;
+        Ok(
+            log_likelihood(Variant::Mbg, &p, &[self.r, self.alpha, self.a, self.b])
+                .map_or(f64::NEG_INFINITY, |l| l),
+        )
+    }
+}
+
+impl Parameters for BgNbd {
+    const MODEL: &'static str = "bg-nbd";
+    const NAMES: &'static [&'static str] = &["r", "alpha", "a", "b"];
+    fn values(&self) -> Vec<f64> {
+        vec![self.r, self.alpha, self.a, self.b]
+    }
+}
+
+impl Parameters for MbgNbd {
+    const MODEL: &'static str = "mbg-nbd";
+    const NAMES: &'static [&'static str] = &["r", "alpha", "a", "b"];
+    fn values(&self) -> Vec<f64> {
+        vec![self.r, self.alpha, self.a, self.b]
+    }
+}
+
+/// `[1 - (1-z)^(a-1) 2F1(A, a-1; C; z)] / (a-1)` without cancellation near
+/// a = 1: the series' terms after the first all carry the factor (a-1),
+/// which is divided out before summing.
+fn bracket(a: f64, big_a: f64, c: f64, z: f64) -> Result<f64> {
+    let e = a - 1.0;
+    let l = (-z).ln_1p();
+    if z == 0.0 {
+        return Ok(0.0);
+    }
+    // sum_{n>=1} (A)_n (a)_{n-1} / ((C)_n n!) z^n
+    let first = big_a * z / c;
+    // From n to n + 1 the term gains (A + n)(a - 1 + n) z / ((C + n)(n + 1)).
+    let (q, scale) = tail_series(big_a, e, c, z, first, 1)?;
+    let q = q * scale.exp();
+    Ok(one_minus_pow_over(e, l) - (e * l).exp() * q)
+}
+
+impl Variant {
+    /// E[Y(t) | x, t_x, T] with the Euler-collapsed series.
+    fn conditional(self, m: &[f64; 4], s: &Summary, t: f64) -> Result<f64> {
+        let [r, al, a, b] = *m;
+        let x = f64::from(s.frequency);
+        let z = t / (al + s.t + t);
+        let (num, big_a, c) = match self {
+            Variant::Bg => (a + b + x - 1.0, a + b - 1.0 - r, a + b + x - 1.0),
+            Variant::Mbg => (a + b + x, a + b - r, a + b + x),
+        };
+        Ok(num * bracket(a, big_a, c, z)? * self.p_alive(m, s))
+    }
+
+    fn p_alive(self, m: &[f64; 4], s: &Summary) -> f64 {
+        let [r, al, a, b] = *m;
+        let x = f64::from(s.frequency);
+        let ln_odds = match self {
+            Variant::Bg if x == 0.0 => return 1.0,
+            Variant::Bg => (a / (b + x - 1.0)).ln(),
+            Variant::Mbg => (a / (b + x)).ln(),
+        } + (r + x) * ((al + s.t) / (al + s.recency)).ln();
+        // 1 / (1 + e^u) without overflow.
+        if ln_odds > 0.0 {
+            let e = (-ln_odds).exp();
+            e / (1.0 + e)
+        } else {
+            1.0 / (1.0 + ln_odds.exp())
+        }
+    }
+
+    fn unconditional(self, m: &[f64; 4], t: f64) -> Result<f64> {
+        let [r, al, a, b] = *m;
+        let z = t / (al + t);
+        match self {
+            Variant::Bg => Ok((a + b - 1.0) * bracket(a, a + b - 1.0 - r, a + b - 1.0, z)?),
+            Variant::Mbg => Ok(b * bracket(a, a + b - r, a + b, z)?),
+        }
+    }
+}
+
+fn check_t(t: f64) -> Result<()> {
+    if t.is_finite() && t >= 0.0 {
+        Ok(())
+    } else {
+        Err(ClvError::InvalidArgument(format!(
+            "a horizon must be a non-negative number, not {t}"
+        )))
+    }
+}
+
+macro_rules! purchase_model {
+    ($ty:ty, $variant:expr) => {
+        impl PurchaseModel for $ty {
+            fn name(&self) -> &'static str {
+                <$ty as Parameters>::MODEL
+            }
+
+            fn p_alive(&self, s: &Summary) -> Result<f64> {
+                s.check("summary")?;
+                Ok($variant.p_alive(&[self.r, self.alpha, self.a, self.b], s))
+            }
+
+            fn expected_purchases(&self, s: &Summary, t: f64) -> Result<f64> {
+                s.check("summary")?;
+                check_t(t)?;
+                $variant.conditional(&[self.r, self.alpha, self.a, self.b], s, t)
+            }
+
+            fn expected_purchases_new(&self, t: f64) -> Result<f64> {
+                check_t(t)?;
+                $variant.unconditional(&[self.r, self.alpha, self.a, self.b], t)
+            }
+        }
+    };
+}
+
+purchase_model!(BgNbd, Variant::Bg);
+purchase_model!(MbgNbd, Variant::Mbg);

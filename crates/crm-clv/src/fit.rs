@@ -1,0 +1,295 @@
+//! Maximum-likelihood fitting shared by the models: unique patterns with
+//! weights, log-scale parameters, exact gradients, BFGS, Hessian-based
+//! standard errors.
+
+use crate::error::{ClvError, Result};
+use crate::optim::{bfgs, spd_inverse};
+use crate::real::Dual;
+use crate::summary::Summary;
+
+/// Options of a fit.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
+pub struct FitOptions {
+    /// L2 penalty on the parameters, as `lifetimes`' `penalizer_coef`: the
+    /// mean negative log-likelihood plus `penalizer` times the sum of the
+    /// squared parameters, on the time scale where the largest `T` is 1.
+    /// Default 0.
+    pub penalizer: f64,
+    /// Most quasi-Newton iterations. Default 500.
+    pub max_iterations: usize,
+}
+
+impl Default for FitOptions {
+    fn default() -> FitOptions {
+        FitOptions {
+            penalizer: 0.0,
+            max_iterations: 500,
+        }
+    }
+}
+
+impl FitOptions {
+    /// The defaults.
+    pub fn new() -> FitOptions {
+        FitOptions::default()
+    }
+
+    /// Sets [`FitOptions::penalizer`].
+    ///
+    /// # Errors
+    ///
+    /// [`ClvError::InvalidArgument`] unless `penalizer` is finite and >= 0.
+    pub fn penalizer(mut self, penalizer: f64) -> Result<FitOptions> {
+        if !(penalizer.is_finite() && penalizer >= 0.0) {
+            return Err(ClvError::InvalidArgument(format!(
+                "the penalizer must be a non-negative number, not {penalizer}"
+            )));
+        }
+        self.penalizer = penalizer;
+        Ok(self)
+    }
+
+    /// Sets [`FitOptions::max_iterations`].
+    pub fn max_iterations(mut self, n: usize) -> FitOptions {
+        self.max_iterations = n;
+        self
+    }
+}
+
+/// A fitted model with its log-likelihood and standard errors.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Fit<M> {
+    /// The model with the maximum-likelihood parameters.
+    pub model: M,
+    /// Total log-likelihood on the unscaled data (comparable with the
+    /// papers), without the penalty.
+    pub log_likelihood: f64,
+    /// Standard errors of the parameters, in [`Parameters::NAMES`] order,
+    /// from the inverse Hessian of the log-likelihood (delta method from
+    /// the log scale). `None` when the Hessian is not positive definite
+    /// (the maximum is flat in some direction).
+    pub std_errors: Option<Vec<f64>>,
+    /// Customers fitted on (the sum of the weights).
+    pub customers: f64,
+    /// Distinct patterns the likelihood was evaluated on.
+    pub patterns: usize,
+    /// Quasi-Newton iterations taken.
+    pub iterations: usize,
+}
+
+/// The parameters of a model, by name.
+pub trait Parameters {
+    /// The model's name as the command line spells it (`bg-nbd`, ...).
+    const MODEL: &'static str;
+    /// The parameters' names, in order.
+    const NAMES: &'static [&'static str];
+    /// The parameters' values, in [`Parameters::NAMES`] order.
+    fn values(&self) -> Vec<f64>;
+}
+
+/// Distinct (x, t_x, T) patterns with their total weights, and the distinct
+/// x with theirs.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Patterns {
+    /// (x, t_x, T, weight) on the fitting time scale.
+    pub rows: Vec<[f64; 4]>,
+    /// (x, weight).
+    pub xs: Vec<(f64, f64)>,
+    /// Sum of the weights.
+    pub total: f64,
+}
+
+impl Patterns {
+    /// Groups `data`, dividing times by `scale`, after checking each row.
+    pub fn new(data: &[Summary], scale: f64) -> Result<Patterns> {
+        let mut rows: Vec<[f64; 4]> = Vec::with_capacity(data.len());
+        for (i, s) in data.iter().enumerate() {
+            s.check(&row_name(s, i))?;
+            rows.push([
+                f64::from(s.frequency),
+                s.recency / scale,
+                s.t / scale,
+                s.weight,
+            ]);
+        }
+        Ok(Patterns::group(rows))
+    }
+
+    pub fn group(mut rows: Vec<[f64; 4]>) -> Patterns {
+        rows.sort_unstable_by(|a, b| {
+            a[0].total_cmp(&b[0])
+                .then(a[1].total_cmp(&b[1]))
+                .then(a[2].total_cmp(&b[2]))
+        });
+        let mut out: Vec<[f64; 4]> = Vec::new();
+        for r in rows {
+            match out.last_mut() {
+                Some(o) if o[0] == r[0] && o[1] == r[1] && o[2] == r[2] => o[3] += r[3],
+                _ => out.push(r),
+            }
+        }
+        let mut xs: Vec<(f64, f64)> = Vec::new();
+        for r in &out {
+            match xs.last_mut() {
+                Some(x) if x.0 == r[0] => x.1 += r[3],
+                _ => xs.push((r[0], r[3])),
+            }
+        }
+        let total = xs.iter().map(|x| x.1).sum();
+        Patterns {
+            rows: out,
+            xs,
+            total,
+        }
+    }
+
+    /// The largest T (1 when all are 0).
+    pub fn max_t(data: &[Summary]) -> f64 {
+        let m = data.iter().map(|s| s.t).fold(0.0f64, f64::max);
+        if m > 0.0 && m.is_finite() { m } else { 1.0 }
+    }
+
+    /// Errors unless there are at least two customers and a repeat buyer.
+    pub fn require_repeat_buyers(&self, model: &'static str) -> Result<()> {
+        if self.total < 2.0 {
+            return Err(ClvError::Degenerate {
+                model,
+                reason: format!("{} customer(s); at least 2 are needed", self.total),
+            });
+        }
+        if self.xs.iter().all(|x| x.0 == 0.0) {
+            return Err(ClvError::Degenerate {
+                model,
+                reason: "no customer has a repeat purchase, so the purchase rate cannot be told \
+                         from the dropout rate"
+                    .into(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Where a summary is, for errors: its key or its index.
+pub(crate) fn row_name(s: &Summary, i: usize) -> String {
+    if s.key.is_empty() {
+        format!("row {}", i + 1)
+    } else {
+        format!("customer {}", s.key)
+    }
+}
+
+/// The raw outcome of [`maximise`]: natural parameters on the fitting
+/// scale, standard errors on the log scale, iterations.
+pub(crate) struct Maximum<const N: usize> {
+    pub params: [f64; N],
+    pub log_se: Option<[f64; N]>,
+    pub iterations: usize,
+}
+
+/// Maximises `ll` (the total weighted log-likelihood at natural
+/// parameters, `None` where it cannot be evaluated) over positive
+/// parameters, starting at `start`.
+#[allow(clippy::needless_range_loop)] // small dense matrices
+pub(crate) fn maximise<const N: usize>(
+    model: &'static str,
+    ll: impl Fn(&[Dual<N>; N]) -> Option<Dual<N>>,
+    total: f64,
+    start: [f64; N],
+    options: &FitOptions,
+) -> Result<Maximum<N>> {
+    let pen = options.penalizer;
+    let objective = |phi: &[f64; N]| -> Option<(f64, [f64; N])> {
+        let theta: [Dual<N>; N] = std::array::from_fn(|i| {
+            let mut d = Dual::<N>::var(phi[i], i);
+            let e = phi[i].exp();
+            d.v = e;
+            d.d[i] = e;
+            d
+        });
+        let l = ll(&theta)?;
+        if !l.v.is_finite() {
+            return None;
+        }
+        let mut f = -l.v / total;
+        let mut g: [f64; N] = std::array::from_fn(|i| -l.d[i] / total);
+        for i in 0..N {
+            let t = theta[i].v;
+            f += pen * t * t;
+            g[i] += pen * 2.0 * t * t;
+        }
+        Some((f, g))
+    };
+    let x0 = start.map(f64::ln);
+    let min = bfgs(objective, x0, 1e-9, options.max_iterations).ok_or_else(|| {
+        ClvError::NoConvergence {
+            model,
+            reason: "the log-likelihood cannot be evaluated at the starting values".into(),
+        }
+    })?;
+    let params = min.x.map(f64::exp);
+    if let Some(i) = params
+        .iter()
+        .position(|p| !(p.is_finite() && *p > 1e-12 && *p < 1e12))
+    {
+        return Err(ClvError::NoConvergence {
+            model,
+            reason: format!(
+                "parameter {} runs to {:e}: the data do not identify it (try a penalizer)",
+                i + 1,
+                params[i]
+            ),
+        });
+    }
+    if !min.converged {
+        return Err(ClvError::NoConvergence {
+            model,
+            reason: format!("no maximum found in {} iterations", min.iterations),
+        });
+    }
+    // Hessian of the total negative log-likelihood on the log scale, by
+    // central differences of the exact gradient.
+    let h = 1e-5;
+    let mut hess = [[0.0; N]; N];
+    let mut ok = true;
+    for j in 0..N {
+        let mut up = min.x;
+        let mut down = min.x;
+        up[j] += h;
+        down[j] -= h;
+        match (objective(&up), objective(&down)) {
+            (Some((_, gu)), Some((_, gd))) => {
+                for i in 0..N {
+                    hess[i][j] = (gu[i] - gd[i]) / (2.0 * h) * total;
+                }
+            }
+            _ => ok = false,
+        }
+    }
+    for i in 0..N {
+        for j in 0..i {
+            let m = 0.5 * (hess[i][j] + hess[j][i]);
+            hess[i][j] = m;
+            hess[j][i] = m;
+        }
+    }
+    let log_se = if ok {
+        spd_inverse(&hess).map(|inv| std::array::from_fn(|i| inv[i][i].sqrt()))
+    } else {
+        None
+    };
+    Ok(Maximum {
+        params,
+        log_se,
+        iterations: min.iterations,
+    })
+}
+
+/// Standard errors of natural parameters from those of their logarithms.
+pub(crate) fn natural_se<const N: usize>(
+    params: &[f64; N],
+    log_se: Option<[f64; N]>,
+) -> Option<Vec<f64>> {
+    log_se.map(|se| params.iter().zip(se).map(|(p, s)| p * s).collect())
+}

@@ -1,0 +1,154 @@
+//! The Gamma-Gamma spend model (Fader, Hardie & Lee 2005, "RFM and CLV"):
+//! each customer's transaction values are gamma(p, nu) with nu gamma(q,
+//! gamma) across customers; spend is assumed independent of frequency.
+
+use crate::error::{ClvError, Result};
+use crate::fit::{Fit, FitOptions, Parameters, Patterns, maximise, natural_se, row_name};
+use crate::real::{Dual, Real};
+use crate::summary::Summary;
+
+/// The Gamma-Gamma model's parameters.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct GammaGamma {
+    /// Shape of each transaction's value.
+    pub p: f64,
+    /// Shape of the distribution of the value scale across customers.
+    pub q: f64,
+    /// Scale of the distribution of the value scale across customers.
+    pub gamma: f64,
+}
+
+impl Parameters for GammaGamma {
+    const MODEL: &'static str = "gamma-gamma";
+    const NAMES: &'static [&'static str] = &["p", "q", "gamma"];
+    fn values(&self) -> Vec<f64> {
+        vec![self.p, self.q, self.gamma]
+    }
+}
+
+/// How many customers a Gamma-Gamma fit could not use.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct LeftOut {
+    /// Customers without a repeat purchase (no repeat spend to learn from).
+    pub no_repeat: f64,
+    /// Customers with repeat purchases but a mean spend of zero or less.
+    pub non_positive_spend: f64,
+}
+
+impl GammaGamma {
+    /// A model with these parameters.
+    ///
+    /// # Errors
+    ///
+    /// [`ClvError::InvalidArgument`] unless all are positive and finite.
+    pub fn new(p: f64, q: f64, gamma: f64) -> Result<GammaGamma> {
+        for (n, v) in Self::NAMES.iter().zip([p, q, gamma]) {
+            if !(v.is_finite() && v > 0.0) {
+                return Err(ClvError::InvalidArgument(format!(
+                    "gamma-gamma: parameter {n} = {v} must be positive"
+                )));
+            }
+        }
+        Ok(GammaGamma { p, q, gamma })
+    }
+
+    /// Fits on the customers with a repeat purchase and a positive mean
+    /// spend; the others are counted in [`LeftOut`].
+    ///
+    /// # Errors
+    ///
+    /// [`ClvError::InvalidSummary`] for an inconsistent row,
+    /// [`ClvError::Degenerate`] with fewer than 2 usable customers or all
+    /// spends equal, [`ClvError::NoConvergence`] when no maximum is found.
+    pub fn fit(data: &[Summary], options: &FitOptions) -> Result<(Fit<GammaGamma>, LeftOut)> {
+        let model = Self::MODEL;
+        let mut left = LeftOut::default();
+        let mut rows = Vec::new();
+        for (i, s) in data.iter().enumerate() {
+            s.check(&row_name(s, i))?;
+            if s.frequency == 0 {
+                left.no_repeat += s.weight;
+            } else if s.monetary <= 0.0 {
+                left.non_positive_spend += s.weight;
+            } else {
+                rows.push([f64::from(s.frequency), s.monetary, 0.0, s.weight]);
+            }
+        }
+        let p = Patterns::group(rows);
+        if p.total < 2.0 {
+            return Err(ClvError::Degenerate {
+                model,
+                reason: format!(
+                    "{} customer(s) with a repeat purchase and positive spend; at least 2 are \
+                     needed ({} without a repeat purchase, {} with spend <= 0 left out)",
+                    p.total, left.no_repeat, left.non_positive_spend
+                ),
+            });
+        }
+        let first = p.rows[0][1];
+        if p.rows.iter().all(|r| r[1] == first) {
+            return Err(ClvError::Degenerate {
+                model,
+                reason: "every customer has the same mean spend".into(),
+            });
+        }
+        let m = maximise(
+            model,
+            |th: &[Dual<3>; 3]| log_likelihood(&p, th),
+            p.total,
+            [1.0; 3],
+            options,
+        )?;
+        let [pp, q, gamma] = m.params;
+        let ll = log_likelihood(&p, &m.params).unwrap_or(f64::NEG_INFINITY);
+        Ok((
+            Fit {
+                model: GammaGamma { p: pp, q, gamma },
+                log_likelihood: ll,
+                std_errors: natural_se(&m.params, m.log_se),
+                customers: p.total,
+                patterns: p.rows.len(),
+                iterations: m.iterations,
+            },
+            left,
+        ))
+    }
+
+    /// The expected mean transaction value of a customer: a weighted mix
+    /// of the population mean `p gamma / (q - 1)` and the customer's own
+    /// mean (the population mean for a customer without repeat purchases
+    /// or without positive spend).
+    ///
+    /// # Errors
+    ///
+    /// [`ClvError::InvalidArgument`] when `q <= 1` (the population mean is
+    /// infinite).
+    pub fn expected_spend(&self, c: &Summary) -> Result<f64> {
+        if self.q <= 1.0 {
+            return Err(ClvError::InvalidArgument(format!(
+                "gamma-gamma: q = {} <= 1 gives no finite mean spend",
+                self.q
+            )));
+        }
+        if c.frequency == 0 || c.monetary <= 0.0 {
+            return Ok(self.p * self.gamma / (self.q - 1.0));
+        }
+        let x = f64::from(c.frequency);
+        Ok((self.gamma + c.monetary * x) * self.p / (self.p * x + self.q - 1.0))
+    }
+}
+
+/// Total weighted log-likelihood of the mean spends in `p` (rows (x, m, _, w)).
+fn log_likelihood<R: Real>(p: &Patterns, th: &[R; 3]) -> Option<R> {
+    let [pp, q, g] = *th;
+    let mut ll = (-q.lgamma() + q * g.ln()) * p.total;
+    for &[x, m, _, w] in &p.rows {
+        let px = pp * x;
+        let l = (px + q).lgamma() - px.lgamma() + (px - 1.0) * m.ln() + px * x.ln()
+            - (px + q) * (g + m * x).ln();
+        ll = ll + l * w;
+    }
+    ll.v().is_finite().then_some(ll)
+}

@@ -1,0 +1,106 @@
+//! Probabilistic customer lifetime value: the "buy till you die" models.
+//!
+//! From nothing but each customer's purchase history — how many repeat
+//! purchases (`frequency`), when the last one was (`recency`) and how long
+//! the customer has been known (`T`) — these models tell which customers
+//! are still alive, how much each will buy, and (with a spend model) what
+//! each is worth:
+//!
+//! - [`BgNbd`], [`MbgNbd`], [`ParetoNbd`]: purchases in continuous time;
+//! - [`BgBb`]: purchases at discrete opportunities (with weights);
+//! - [`GammaGamma`]: the value of a purchase;
+//! - [`lifetime_value`]: discounted value over a horizon in months.
+//!
+//! Summaries come from transactions ([`SummaryBuilder`], the definitions
+//! of the Python `lifetimes` package) or from a summary file
+//! ([`read_summaries`]). Fits maximise the likelihood on the distinct
+//! histories with exact gradients (forward-mode differentiation through
+//! every special function, the hypergeometric series included) and a
+//! quasi-Newton method; standard errors come from the Hessian. The
+//! hypergeometric terms are evaluated in the Euler-transformed forms whose
+//! parameters do not grow with the frequency, so predictions stay finite
+//! for customers with tens of thousands of purchases.
+//!
+//! ```
+//! use crm_clv::{BgNbd, FitOptions, PurchaseModel, Summary};
+//!
+//! // frequency, recency, T (weeks)
+//! let data: Vec<Summary> = [(2, 30.4, 38.9), (1, 1.7, 38.9), (0, 0.0, 38.9), (0, 0.0, 38.9),
+//!     (0, 0.0, 38.9), (7, 29.4, 38.9), (1, 5.0, 38.9), (0, 0.0, 38.9), (2, 35.7, 38.9),
+//!     (0, 0.0, 38.9), (5, 24.3, 38.9), (0, 0.0, 38.7), (10, 34.1, 38.7), (1, 4.9, 38.7)]
+//!     .into_iter()
+//!     .map(|(x, tx, t)| Summary::new(x, tx, t))
+//!     .collect();
+//! let fit = BgNbd::fit(&data, &FitOptions::new())?;
+//! let customer = Summary::new(2, 30.4, 38.9);
+//! let alive = fit.model.p_alive(&customer)?;
+//! let next_year = fit.model.expected_purchases(&customer, 52.0)?;
+//! assert!(alive > 0.0 && alive <= 1.0 && next_year > 0.0);
+//! # Ok::<(), crm_clv::ClvError>(())
+//! ```
+#![deny(missing_docs)]
+
+mod bgbb;
+mod bgnbd;
+pub mod checks;
+mod clv;
+mod error;
+mod fit;
+mod gamma_gamma;
+mod optim;
+mod pnbd;
+mod real;
+#[cfg(feature = "simulate")]
+pub mod simulate;
+mod special;
+mod summary;
+
+pub use crate::{
+    bgbb::BgBb,
+    bgnbd::{BgNbd, MbgNbd},
+    clv::lifetime_value,
+    error::{ClvError, Result},
+    fit::{Fit, FitOptions, Parameters},
+    gamma_gamma::{GammaGamma, LeftOut},
+    pnbd::ParetoNbd,
+    special::{MAX_SERIES_TERMS, SeriesError, hyp2f1, ln_hyp2f1},
+    summary::{
+        DAYS_PER_MONTH, Holdout, Summaries, Summary, SummaryBuilder, TimeUnit, read_summaries,
+        read_summaries_from,
+    },
+};
+
+/// What a purchase model predicts for a customer.
+///
+/// Times are in the unit the model was fitted in (for [`BgBb`], whole
+/// opportunities).
+pub trait PurchaseModel {
+    /// The model's name (`bg-nbd`, `mbg-nbd`, `pareto-nbd`, `bg-bb`).
+    fn name(&self) -> &'static str;
+
+    /// The probability that the customer is still alive at the end of the
+    /// history (for [`BgBb`], at the next opportunity).
+    ///
+    /// # Errors
+    ///
+    /// [`ClvError::InvalidSummary`] for an inconsistent history;
+    /// [`ClvError::Series`] when a series does not converge.
+    fn p_alive(&self, customer: &Summary) -> Result<f64>;
+
+    /// The expected number of purchases in the next `t` time units.
+    ///
+    /// # Errors
+    ///
+    /// As [`PurchaseModel::p_alive`]; [`ClvError::InvalidArgument`] for a
+    /// negative or non-finite `t`.
+    fn expected_purchases(&self, customer: &Summary, t: f64) -> Result<f64>;
+
+    /// The expected number of repeat purchases in the first `t` time units
+    /// of a new customer.
+    ///
+    /// # Errors
+    ///
+    /// [`ClvError::InvalidArgument`] for a negative or non-finite `t`;
+    /// [`ClvError::Series`] when a series does not converge.
+    fn expected_purchases_new(&self, t: f64) -> Result<f64>;
+}

@@ -1,0 +1,218 @@
+//! A small BFGS minimiser with a backtracking (Armijo) line search, for the
+//! three or four log-scale parameters of a lifetime-value model.
+
+// Small dense matrices read best with indices.
+#![allow(clippy::needless_range_loop)]
+
+/// The outcome of a minimisation.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Minimum<const N: usize> {
+    pub x: [f64; N],
+    pub iterations: usize,
+    pub converged: bool,
+}
+
+/// Minimises `f` from `x0`. `f` returns the value and gradient, or `None`
+/// where the objective is not finite (the line search then steps back).
+///
+/// Stops when the largest gradient component is below `gtol`, or when a
+/// step changes the value by less than `1e-15` relative and the gradient
+/// is small.
+pub(crate) fn bfgs<const N: usize>(
+    mut f: impl FnMut(&[f64; N]) -> Option<(f64, [f64; N])>,
+    x0: [f64; N],
+    gtol: f64,
+    max_iterations: usize,
+) -> Option<Minimum<N>> {
+    let mut x = x0;
+    let (mut fx, mut g) = f(&x)?;
+    // Inverse Hessian approximation.
+    let mut h = identity::<N>();
+    let mut first = true;
+    for it in 0..max_iterations {
+        if norm_inf(&g) < gtol {
+            return Some(Minimum {
+                x,
+                iterations: it,
+                converged: true,
+            });
+        }
+        let mut p = mat_vec(&h, &g).map(|v| -v);
+        let mut slope = dot(&g, &p);
+        if slope >= 0.0 {
+            // Not a descent direction: restart from steepest descent.
+            h = identity::<N>();
+            p = g.map(|v| -v);
+            slope = dot(&g, &p);
+        }
+        // Keep the first step (and any long one) within a unit box on the
+        // log scale.
+        let longest = norm_inf(&p);
+        let mut step = if longest > 1.0 || first {
+            1.0 / longest.max(1.0)
+        } else {
+            1.0
+        };
+        first = false;
+        let mut accepted = None;
+        for _ in 0..60 {
+            let xn: [f64; N] = std::array::from_fn(|i| x[i] + step * p[i]);
+            if let Some((fxn, gn)) = f(&xn)
+                && fxn.is_finite()
+                && gn.iter().all(|v| v.is_finite())
+                && fxn <= fx + 1e-4 * step * slope
+            {
+                accepted = Some((xn, fxn, gn));
+                break;
+            }
+            step *= 0.5;
+        }
+        let Some((xn, fxn, gn)) = accepted else {
+            // No decrease along the direction: at a minimum to precision.
+            return Some(Minimum {
+                x,
+                iterations: it,
+                converged: norm_inf(&g) < gtol.sqrt(),
+            });
+        };
+        let s: [f64; N] = std::array::from_fn(|i| xn[i] - x[i]);
+        let y: [f64; N] = std::array::from_fn(|i| gn[i] - g[i]);
+        let sy = dot(&s, &y);
+        let small_change = (fx - fxn).abs() <= 1e-15 * fx.abs().max(1e-300);
+        x = xn;
+        fx = fxn;
+        g = gn;
+        if small_change && norm_inf(&g) < gtol.sqrt() {
+            return Some(Minimum {
+                x,
+                iterations: it + 1,
+                converged: true,
+            });
+        }
+        if sy > 1e-12 * dot(&s, &s).sqrt() * dot(&y, &y).sqrt() {
+            if it == 0 {
+                // Scale the initial inverse Hessian (Nocedal & Wright 6.20).
+                let gamma = sy / dot(&y, &y);
+                h = identity::<N>();
+                for (i, row) in h.iter_mut().enumerate() {
+                    row[i] = gamma;
+                }
+            }
+            update(&mut h, &s, &y, sy);
+        }
+    }
+    Some(Minimum {
+        x,
+        iterations: max_iterations,
+        converged: norm_inf(&g) < gtol,
+    })
+}
+
+fn identity<const N: usize>() -> [[f64; N]; N] {
+    std::array::from_fn(|i| std::array::from_fn(|j| if i == j { 1.0 } else { 0.0 }))
+}
+
+fn dot<const N: usize>(a: &[f64; N], b: &[f64; N]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+fn norm_inf<const N: usize>(a: &[f64; N]) -> f64 {
+    a.iter().fold(0.0f64, |m, v| m.max(v.abs()))
+}
+
+fn mat_vec<const N: usize>(m: &[[f64; N]; N], v: &[f64; N]) -> [f64; N] {
+    std::array::from_fn(|i| dot(&m[i], v))
+}
+
+/// The BFGS update of the inverse Hessian `h` with step `s` and gradient
+/// change `y`.
+fn update<const N: usize>(h: &mut [[f64; N]; N], s: &[f64; N], y: &[f64; N], sy: f64) {
+    let rho = 1.0 / sy;
+    let hy = mat_vec(h, y);
+    let yhy = dot(y, &hy);
+    for i in 0..N {
+        for j in 0..N {
+            h[i][j] += -rho * (hy[i] * s[j] + s[i] * hy[j]) + (rho * rho * yhy + rho) * s[i] * s[j];
+        }
+    }
+}
+
+/// The inverse of a symmetric positive definite matrix by Cholesky, or
+/// `None` if it is not positive definite.
+pub(crate) fn spd_inverse<const N: usize>(a: &[[f64; N]; N]) -> Option<[[f64; N]; N]> {
+    let mut l = [[0.0; N]; N];
+    for i in 0..N {
+        for j in 0..=i {
+            let s: f64 = (0..j).map(|k| l[i][k] * l[j][k]).sum();
+            if i == j {
+                let d = a[i][i] - s;
+                if d <= 0.0 || !d.is_finite() {
+                    return None;
+                }
+                l[i][i] = d.sqrt();
+            } else {
+                l[i][j] = (a[i][j] - s) / l[j][j];
+            }
+        }
+    }
+    // Solve for each column of the identity.
+    let mut inv = [[0.0; N]; N];
+    for col in 0..N {
+        let mut y = [0.0; N];
+        for i in 0..N {
+            let b = if i == col { 1.0 } else { 0.0 };
+            y[i] = (b - (0..i).map(|k| l[i][k] * y[k]).sum::<f64>()) / l[i][i];
+        }
+        let mut x = [0.0; N];
+        for i in (0..N).rev() {
+            x[i] = (y[i] - (i + 1..N).map(|k| l[k][i] * x[k]).sum::<f64>()) / l[i][i];
+        }
+        for i in 0..N {
+            inv[i][col] = x[i];
+        }
+    }
+    Some(inv)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rosenbrock() {
+        let m = bfgs(
+            |x: &[f64; 2]| {
+                let (a, b) = (x[0], x[1]);
+                let f = (1.0 - a).powi(2) + 100.0 * (b - a * a).powi(2);
+                let g = [
+                    -2.0 * (1.0 - a) - 400.0 * a * (b - a * a),
+                    200.0 * (b - a * a),
+                ];
+                Some((f, g))
+            },
+            [-1.2, 1.0],
+            1e-10,
+            1000,
+        )
+        .unwrap();
+        assert!(m.converged);
+        assert!(
+            (m.x[0] - 1.0).abs() < 1e-7 && (m.x[1] - 1.0).abs() < 1e-7,
+            "{:?}",
+            m.x
+        );
+    }
+
+    #[test]
+    fn inverse() {
+        let a = [[4.0, 1.0, 0.5], [1.0, 3.0, 0.2], [0.5, 0.2, 2.0]];
+        let inv = spd_inverse(&a).unwrap();
+        for i in 0..3 {
+            for j in 0..3 {
+                let p: f64 = (0..3).map(|k| a[i][k] * inv[k][j]).sum();
+                assert!((p - if i == j { 1.0 } else { 0.0 }).abs() < 1e-14);
+            }
+        }
+        assert!(spd_inverse(&[[1.0, 2.0], [2.0, 1.0]]).is_none());
+    }
+}

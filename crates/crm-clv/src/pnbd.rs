@@ -1,0 +1,216 @@
+//! Pareto/NBD (Schmittlein, Morrison & Colombo 1987): Poisson purchases
+//! while alive, exponential lifetimes, both rates gamma across customers.
+
+use crate::PurchaseModel;
+use crate::error::{ClvError, Result};
+use crate::fit::{Fit, FitOptions, Parameters, Patterns, maximise, natural_se};
+use crate::real::{Dual, Real};
+use crate::special::{SeriesError, one_minus_pow_over, tail_series};
+use crate::summary::Summary;
+
+/// The Pareto/NBD model's parameters: purchase rates gamma(r, alpha),
+/// dropout rates gamma(s, beta).
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct ParetoNbd {
+    /// Shape of the purchase-rate distribution.
+    pub r: f64,
+    /// Scale of the purchase-rate distribution, in time units.
+    pub alpha: f64,
+    /// Shape of the dropout-rate distribution.
+    pub s: f64,
+    /// Scale of the dropout-rate distribution, in time units.
+    pub beta: f64,
+}
+
+impl Parameters for ParetoNbd {
+    const MODEL: &'static str = "pareto-nbd";
+    const NAMES: &'static [&'static str] = &["r", "alpha", "s", "beta"];
+    fn values(&self) -> Vec<f64> {
+        vec![self.r, self.alpha, self.s, self.beta]
+    }
+}
+
+/// ln of `2F1(1, b; c; z) * scale`, for b, c > 0, 0 <= z < 1.
+fn ln_f1<R: Real>(b: R, c: R, z: R) -> Result<R, SeriesError> {
+    let (sum, scale) = tail_series(R::cst(1.0), b, c, z, R::cst(1.0), 0)?;
+    Ok(sum.ln() + scale)
+}
+
+/// ln of one of the two terms of A0 at u (t_x or T), in the Euler form
+/// whose series has first parameter 1.
+fn ln_a0_term<R: Real>(th: &[R; 4], x: f64, u: f64) -> Result<R, SeriesError> {
+    let [r, al, s, be] = *th;
+    let rsx = r + s + x;
+    if al.v() >= be.v() {
+        let base = al + u;
+        let z = (al - be) / base;
+        Ok(-(s * ((be + u) / base).ln()) + ln_f1(r + x, rsx + 1.0, z)? - rsx * base.ln())
+    } else {
+        let base = be + u;
+        let z = (be - al) / base;
+        Ok(
+            (-(r + x) + 1.0) * ((al + u) / base).ln() + ln_f1(s + 1.0, rsx + 1.0, z)?
+                - rsx * base.ln(),
+        )
+    }
+}
+
+/// ln of the bracket of the likelihood, `1/((α+T)^(r+x)(β+T)^s) + s/(r+s+x) A0`,
+/// and ln of its second part (None when A0 = 0).
+fn ln_bracket<R: Real>(
+    th: &[R; 4],
+    x: f64,
+    tx: f64,
+    t: f64,
+) -> Result<(R, Option<R>), SeriesError> {
+    let [r, al, s, be] = *th;
+    let first = -((r + x) * (al + t).ln()) - s * (be + t).ln();
+    if tx >= t {
+        return Ok((first, None));
+    }
+    let l_tx = ln_a0_term(th, x, tx)?;
+    let l_t = ln_a0_term(th, x, t)?;
+    let d = l_t - l_tx;
+    if d.v() >= 0.0 {
+        // t_x so close to T that A0 vanishes to precision.
+        return Ok((first, None));
+    }
+    let ln_a0 = l_tx + d.ln_1m_exp();
+    let second = s.ln() - (r + s + x).ln() + ln_a0;
+    Ok((first.log_add_exp(second), Some(second)))
+}
+
+fn log_likelihood<R: Real>(p: &Patterns, th: &[R; 4]) -> Option<R> {
+    let [r, al, s, be] = *th;
+    let mut ll = (-r.lgamma() + r * al.ln() + s * be.ln()) * p.total;
+    for &(x, w) in &p.xs {
+        ll = ll + (r + x).lgamma() * w;
+    }
+    for &[x, tx, t, w] in &p.rows {
+        let (b, _) = ln_bracket(th, x, tx, t).ok()?;
+        ll = ll + b * w;
+    }
+    ll.v().is_finite().then_some(ll)
+}
+
+impl ParetoNbd {
+    /// A model with these parameters.
+    ///
+    /// # Errors
+    ///
+    /// [`ClvError::InvalidArgument`] unless all are positive and finite.
+    pub fn new(r: f64, alpha: f64, s: f64, beta: f64) -> Result<ParetoNbd> {
+        for (n, v) in Self::NAMES.iter().zip([r, alpha, s, beta]) {
+            if !(v.is_finite() && v > 0.0) {
+                return Err(ClvError::InvalidArgument(format!(
+                    "pareto-nbd: parameter {n} = {v} must be positive"
+                )));
+            }
+        }
+        Ok(ParetoNbd { r, alpha, s, beta })
+    }
+
+    /// Fits by maximum likelihood on `data` (weights honoured), with exact
+    /// gradients through the hypergeometric series.
+    ///
+    /// # Errors
+    ///
+    /// As [`BgNbd::fit`](crate::BgNbd::fit).
+    pub fn fit(data: &[Summary], options: &FitOptions) -> Result<Fit<ParetoNbd>> {
+        let model = Self::MODEL;
+        let scale = Patterns::max_t(data);
+        let p = Patterns::new(data, scale)?;
+        p.require_repeat_buyers(model)?;
+        let m = maximise(
+            model,
+            |th: &[Dual<4>; 4]| log_likelihood(&p, th),
+            p.total,
+            [1.0; 4],
+            options,
+        )?;
+        let [r, al, s, be] = m.params;
+        let fitted = ParetoNbd {
+            r,
+            alpha: al * scale,
+            s,
+            beta: be * scale,
+        };
+        let ll = fitted.log_likelihood(data)?;
+        let params = [fitted.r, fitted.alpha, fitted.s, fitted.beta];
+        Ok(Fit {
+            model: fitted,
+            log_likelihood: ll,
+            std_errors: natural_se(&params, m.log_se),
+            customers: p.total,
+            patterns: p.rows.len(),
+            iterations: m.iterations,
+        })
+    }
+
+    /// The total log-likelihood of `data` under this model.
+    ///
+    /// # Errors
+    ///
+    /// [`ClvError::InvalidSummary`] for an inconsistent row;
+    /// [`ClvError::Series`] when a series does not converge.
+    pub fn log_likelihood(&self, data: &[Summary]) -> Result<f64> {
+        let p = Patterns::new(data, 1.0)?;
+        let th = [self.r, self.alpha, self.s, self.beta];
+        let mut ll =
+            (-self.r.lgamma() + self.r * self.alpha.ln() + self.s * self.beta.ln()) * p.total;
+        for &(x, w) in &p.xs {
+            ll += (self.r + x).lgamma() * w;
+        }
+        for &[x, tx, t, w] in &p.rows {
+            ll += ln_bracket(&th, x, tx, t)?.0 * w;
+        }
+        Ok(ll)
+    }
+}
+
+impl PurchaseModel for ParetoNbd {
+    fn name(&self) -> &'static str {
+        Self::MODEL
+    }
+
+    fn p_alive(&self, c: &Summary) -> Result<f64> {
+        c.check("summary")?;
+        let th = [self.r, self.alpha, self.s, self.beta];
+        let x = f64::from(c.frequency);
+        let (_, second) = ln_bracket(&th, x, c.recency, c.t)?;
+        let Some(second) = second else { return Ok(1.0) };
+        // P = 1 / (1 + second / first), first = (α+T)^-(r+x) (β+T)^-s.
+        let first = -((self.r + x) * (self.alpha + c.t).ln()) - self.s * (self.beta + c.t).ln();
+        let u = second - first;
+        Ok(if u > 0.0 {
+            let e = (-u).exp();
+            e / (1.0 + e)
+        } else {
+            1.0 / (1.0 + u.exp())
+        })
+    }
+
+    fn expected_purchases(&self, c: &Summary, t: f64) -> Result<f64> {
+        if !(t.is_finite() && t >= 0.0) {
+            return Err(ClvError::InvalidArgument(format!(
+                "a horizon must be a non-negative number, not {t}"
+            )));
+        }
+        let pa = self.p_alive(c)?;
+        let x = f64::from(c.frequency);
+        let bt = self.beta + c.t;
+        let l = (bt / (bt + t)).ln();
+        Ok(pa * (self.r + x) * bt / (self.alpha + c.t) * one_minus_pow_over(self.s - 1.0, l))
+    }
+
+    fn expected_purchases_new(&self, t: f64) -> Result<f64> {
+        if !(t.is_finite() && t >= 0.0) {
+            return Err(ClvError::InvalidArgument(format!(
+                "a horizon must be a non-negative number, not {t}"
+            )));
+        }
+        let l = (self.beta / (self.beta + t)).ln();
+        Ok(self.r * self.beta / self.alpha * one_minus_pow_over(self.s - 1.0, l))
+    }
+}

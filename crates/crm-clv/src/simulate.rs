@@ -1,0 +1,2 @@
+//! Purchase histories simulated from known parameters, for tests and
+//! benchmarks.

@@ -1,0 +1,5 @@
+//! Integration tests of crm-clv.
+
+mod common;
+mod hyp2f1;
+mod published;
