@@ -2,4 +2,6 @@
 
 mod common;
 mod hyp2f1;
+mod large;
 mod published;
+mod reference;
