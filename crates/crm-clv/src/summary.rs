@@ -98,7 +98,8 @@ impl fmt::Display for TimeUnit {
 pub struct Holdout {
     /// Distinct purchase days in the holdout window.
     pub frequency: u32,
-    /// Mean spend of those days; 0 without any.
+    /// Mean value of the holdout purchases, per transaction (not per day,
+    /// as `lifetimes`' `monetary_value_holdout`); 0 without any.
     pub monetary: f64,
     /// Length of the holdout window in the time unit.
     pub duration: f64,
@@ -204,8 +205,8 @@ pub struct Summaries {
     pub observation_end: Option<NaiveDate>,
     /// Transactions read.
     pub transactions: u64,
-    /// Transactions that are not purchases (revenue zero or negative, such
-    /// as credit notes): counted in no frequency and no spend.
+    /// Transactions that are not purchases (negative revenue: credit
+    /// notes): counted in no frequency and no spend.
     pub not_purchases: u64,
     /// Purchases after the observation end (or, without one, after the
     /// calibration end): outside every window.
@@ -220,13 +221,15 @@ pub struct Summaries {
 /// Definitions (those of `lifetimes`' `summary_data_from_transaction_data`
 /// with `freq="D"` and `freq_multiplier` the unit in days, and of its
 /// `calibration_and_holdout_data`): a purchase day is a day with a
-/// transaction of positive revenue; frequency is the number of distinct
+/// transaction of zero or positive revenue (a free order is a purchase; a
+/// credit note is not, and is counted apart); frequency is the number of distinct
 /// purchase days up to the calibration end (inclusive) minus one; recency
 /// the days from the first to the last of them, T the days from the first
 /// to the calibration end, both divided by the unit; monetary the mean of
 /// the revenue totals of the repeat purchase days. Holdout: distinct
 /// purchase days after the calibration end up to the observation end
-/// (inclusive), their mean total, and the window's length.
+/// (inclusive), the mean value of those purchases per transaction, and the
+/// window's length.
 ///
 /// Memory: 24 bytes per purchase plus the keys, until
 /// [`SummaryBuilder::finish`].
@@ -290,7 +293,7 @@ impl SummaryBuilder {
     /// As [`SummaryBuilder::add`].
     pub fn add_sale(&mut self, customer: &str, date: NaiveDate, revenue: Decimal) -> Result<()> {
         self.transactions += 1;
-        if revenue <= Decimal::ZERO {
+        if revenue < Decimal::ZERO {
             self.not_purchases += 1;
             return Ok(());
         }
@@ -347,7 +350,7 @@ impl SummaryBuilder {
                 weight: 1.0,
                 holdout: holdout_len.map(|duration| Holdout {
                     frequency: hold.len() as u32,
-                    monetary: mean(hold),
+                    monetary: mean_per_transaction(hold),
                     duration,
                 }),
             });
@@ -366,28 +369,41 @@ impl SummaryBuilder {
     }
 }
 
-/// One customer's purchases (sorted by day) as (day, total) per distinct day.
-fn day_totals(purchases: &[(u32, i32, Decimal)]) -> Result<Vec<(i32, Decimal)>> {
-    let mut days: Vec<(i32, Decimal)> = Vec::new();
+/// One customer's purchases (sorted by day) as (day, total, transactions)
+/// per distinct day.
+fn day_totals(purchases: &[(u32, i32, Decimal)]) -> Result<Vec<(i32, Decimal, u32)>> {
+    let mut days: Vec<(i32, Decimal, u32)> = Vec::new();
     for &(_, day, amount) in purchases {
         match days.last_mut() {
-            Some((d, total)) if *d == day => {
+            Some((d, total, n)) if *d == day => {
                 *total = total.checked_add(amount).ok_or_else(|| {
                     ClvError::InvalidArgument("a day's purchase total overflows".into())
                 })?;
+                *n += 1;
             }
-            _ => days.push((day, amount)),
+            _ => days.push((day, amount, 1)),
         }
     }
     Ok(days)
 }
 
-fn mean(days: &[(i32, Decimal)]) -> f64 {
+/// The mean of the day totals.
+fn mean(days: &[(i32, Decimal, u32)]) -> f64 {
     if days.is_empty() {
         return 0.0;
     }
     let total: f64 = days.iter().map(|d| decimal_f64(d.1)).sum();
     total / days.len() as f64
+}
+
+/// The mean value of the transactions (not days) in `days`.
+fn mean_per_transaction(days: &[(i32, Decimal, u32)]) -> f64 {
+    let n: u32 = days.iter().map(|d| d.2).sum();
+    if n == 0 {
+        return 0.0;
+    }
+    let total: f64 = days.iter().map(|d| decimal_f64(d.1)).sum();
+    total / f64::from(n)
 }
 
 fn decimal_f64(d: Decimal) -> f64 {

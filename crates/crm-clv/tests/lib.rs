@@ -5,3 +5,4 @@ mod hyp2f1;
 mod large;
 mod published;
 mod reference;
+mod summary;
