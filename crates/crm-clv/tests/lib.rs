@@ -4,5 +4,6 @@ mod common;
 mod hyp2f1;
 mod large;
 mod published;
+mod recovery;
 mod reference;
 mod summary;

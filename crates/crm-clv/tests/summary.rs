@@ -62,7 +62,10 @@ fn cdnow_summary_matches_the_published_file() {
     // on the same file: 1,882 holdout purchase days, mean spends summing to
     // 24,901.080244.
     assert_eq!(holdout, 1882);
-    assert!((holdout_spend - 24901.080244160927).abs() < 1e-6, "{holdout_spend}");
+    assert!(
+        (holdout_spend - 24901.080244160927).abs() < 1e-6,
+        "{holdout_spend}"
+    );
 }
 
 #[test]
