@@ -152,10 +152,13 @@ fn degenerate_data_are_errors() {
     assert!(e.to_string().contains("946 with spend <= 0"), "{e}");
     // Some non-positive spends are left out and counted.
     let mut some = cdnow();
-    let mut k = 0;
-    for s in some.iter_mut().filter(|s| s.frequency > 0).take(10) {
-        s.monetary = -1.0 * k as f64;
-        k += 1;
+    for (k, s) in some
+        .iter_mut()
+        .filter(|s| s.frequency > 0)
+        .take(10)
+        .enumerate()
+    {
+        s.monetary = -(k as f64);
     }
     let (f, left) = GammaGamma::fit(&some, &opts).unwrap();
     assert_eq!(left.non_positive_spend, 10.0);
