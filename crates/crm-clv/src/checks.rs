@@ -1,1 +1,260 @@
-//! Model checks.
+//! Model checks: predicted against actual holdout purchases by calibration
+//! frequency, and the cumulative repeat purchases over time; as tables and
+//! as SVG charts.
+
+use std::fmt::Write;
+
+use crm_core::{Days, NaiveDate};
+
+use crate::PurchaseModel;
+use crate::error::{ClvError, Result};
+use crate::summary::{Summary, TimeUnit, Timeline};
+
+/// Actual and predicted holdout purchases of the customers with one
+/// calibration frequency.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct FrequencyCheck {
+    /// The calibration frequency; the last row holds all frequencies from
+    /// this one up (`open` is then true).
+    pub frequency: u32,
+    /// Whether the row holds this frequency and all higher ones.
+    pub open: bool,
+    /// Customers (sum of weights) in the row.
+    pub customers: f64,
+    /// Mean actual purchases in the holdout window.
+    pub actual: f64,
+    /// Mean purchases the model expects in the holdout window.
+    pub predicted: f64,
+}
+
+/// Predicted against actual holdout purchases, grouped by calibration
+/// frequency `0..max_frequency` with a last group for `max_frequency` and
+/// above (the classic check of Fader, Hardie & Lee 2005, figure 4).
+///
+/// # Errors
+///
+/// [`ClvError::InvalidArgument`] when a customer has no holdout figures;
+/// the model's errors.
+pub fn holdout_by_frequency(
+    model: &(impl PurchaseModel + ?Sized),
+    customers: &[Summary],
+    max_frequency: u32,
+) -> Result<Vec<FrequencyCheck>> {
+    let mut rows: Vec<FrequencyCheck> = (0..=max_frequency)
+        .map(|f| FrequencyCheck {
+            frequency: f,
+            open: f == max_frequency,
+            customers: 0.0,
+            actual: 0.0,
+            predicted: 0.0,
+        })
+        .collect();
+    for c in customers {
+        let h = c.holdout.ok_or_else(|| {
+            ClvError::InvalidArgument(format!(
+                "customer {} has no holdout figures: give an observation end",
+                c.key
+            ))
+        })?;
+        let row = &mut rows[c.frequency.min(max_frequency) as usize];
+        row.customers += c.weight;
+        row.actual += c.weight * f64::from(h.frequency);
+        row.predicted += c.weight * model.expected_purchases(c, h.duration)?;
+    }
+    for r in &mut rows {
+        if r.customers > 0.0 {
+            r.actual /= r.customers;
+            r.predicted /= r.customers;
+        }
+    }
+    rows.retain(|r| r.customers > 0.0);
+    Ok(rows)
+}
+
+/// Cumulative repeat purchases up to one day, actual and predicted.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct TrackingPoint {
+    /// The day (inclusive).
+    pub date: NaiveDate,
+    /// Repeat purchase days of the cohort up to `date`.
+    pub actual: f64,
+    /// Repeat purchases the model expects up to `date`: for each customer
+    /// the unconditional expectation over the time since the first
+    /// purchase.
+    pub predicted: f64,
+}
+
+/// The cumulative repeat purchases of the summarised customers, actual
+/// and predicted, every `step` time units from their earliest first
+/// purchase to `end` (Fader, Hardie & Lee 2005, figure 2).
+///
+/// # Errors
+///
+/// [`ClvError::InvalidArgument`] for a step that is not positive or a
+/// timeline without customers; the model's errors.
+pub fn tracking(
+    model: &(impl PurchaseModel + ?Sized),
+    timeline: &Timeline,
+    unit: TimeUnit,
+    step: f64,
+    end: NaiveDate,
+) -> Result<Vec<TrackingPoint>> {
+    if !(step.is_finite() && step > 0.0) {
+        return Err(ClvError::InvalidArgument(format!(
+            "a step must be positive, not {step}"
+        )));
+    }
+    let Some(&(start, _)) = timeline.first_purchases.first() else {
+        return Err(ClvError::InvalidArgument(
+            "the timeline has no customers".into(),
+        ));
+    };
+    let step_days = (unit.days() * step).round().max(1.0) as u64;
+    let mut out = Vec::new();
+    let mut day = start;
+    let mut repeats = timeline.repeat_purchases.iter().peekable();
+    let mut actual = 0.0;
+    loop {
+        while let Some(&&(d, n)) = repeats.peek() {
+            if d > day {
+                break;
+            }
+            actual += n as f64;
+            repeats.next();
+        }
+        let mut predicted = 0.0;
+        for &(first, n) in timeline.first_purchases.iter().take_while(|f| f.0 <= day) {
+            let t = unit.from_days((day - first).num_days() as f64);
+            predicted += n as f64 * model.expected_purchases_new(t)?;
+        }
+        out.push(TrackingPoint {
+            date: day,
+            actual,
+            predicted,
+        });
+        if day >= end {
+            break;
+        }
+        day = day
+            .checked_add_days(Days::new(step_days))
+            .unwrap_or(end)
+            .min(end);
+    }
+    Ok(out)
+}
+
+/// One line of a chart.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Series {
+    /// The legend entry.
+    pub name: String,
+    /// The points, in x order.
+    pub points: Vec<(f64, f64)>,
+}
+
+/// A line chart as a standalone SVG document: axes from 0 with five ticks
+/// each, one coloured line per series, a legend. Non-finite points are
+/// left out of the lines.
+pub fn svg_chart(title: &str, x_label: &str, y_label: &str, series: &[Series]) -> String {
+    const W: f64 = 720.0;
+    const H: f64 = 420.0;
+    const L: f64 = 70.0;
+    const R: f64 = 20.0;
+    const T: f64 = 40.0;
+    const B: f64 = 55.0;
+    const COLOURS: [&str; 4] = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd"];
+    let finite = |p: &&(f64, f64)| p.0.is_finite() && p.1.is_finite();
+    let pts = || series.iter().flat_map(|s| s.points.iter().filter(finite));
+    let xmax = pts().map(|p| p.0).fold(0.0f64, f64::max).max(1e-9);
+    let ymax = pts().map(|p| p.1).fold(0.0f64, f64::max).max(1e-9);
+    let sx = |x: f64| L + x / xmax * (W - L - R);
+    let sy = |y: f64| H - B - y / ymax * (H - T - B);
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}" font-family="sans-serif" font-size="12">"#
+    );
+    let _ = writeln!(s, r#"<rect width="{W}" height="{H}" fill="white"/>"#);
+    let _ = writeln!(
+        s,
+        r#"<text x="{}" y="22" text-anchor="middle" font-size="15">{}</text>"#,
+        W / 2.0,
+        escape(title)
+    );
+    let _ = writeln!(
+        s,
+        r#"<line x1="{L}" y1="{0}" x2="{1}" y2="{0}" stroke="black"/><line x1="{L}" y1="{T}" x2="{L}" y2="{0}" stroke="black"/>"#,
+        H - B,
+        W - R
+    );
+    for i in 0..=5 {
+        let f = f64::from(i) / 5.0;
+        let (x, y) = (sx(f * xmax), sy(f * ymax));
+        let _ = writeln!(
+            s,
+            r#"<text x="{x:.1}" y="{:.1}" text-anchor="middle">{}</text><text x="{:.1}" y="{:.1}" text-anchor="end">{}</text>"#,
+            H - B + 16.0,
+            tick(f * xmax),
+            L - 6.0,
+            y + 4.0,
+            tick(f * ymax)
+        );
+    }
+    let _ = writeln!(
+        s,
+        r#"<text x="{:.1}" y="{:.1}" text-anchor="middle">{}</text>"#,
+        (L + W - R) / 2.0,
+        H - 12.0,
+        escape(x_label)
+    );
+    let _ = writeln!(
+        s,
+        r#"<text x="16" y="{:.1}" text-anchor="middle" transform="rotate(-90 16 {:.1})">{}</text>"#,
+        (T + H - B) / 2.0,
+        (T + H - B) / 2.0,
+        escape(y_label)
+    );
+    for (i, ser) in series.iter().enumerate() {
+        let colour = COLOURS[i % COLOURS.len()];
+        let path: Vec<String> = ser
+            .points
+            .iter()
+            .filter(finite)
+            .map(|p| format!("{:.1},{:.1}", sx(p.0), sy(p.1)))
+            .collect();
+        let _ = writeln!(
+            s,
+            r#"<polyline fill="none" stroke="{colour}" stroke-width="2" points="{}"/>"#,
+            path.join(" ")
+        );
+        let ly = T + 14.0 + 16.0 * i as f64;
+        let _ = writeln!(
+            s,
+            r#"<line x1="{0:.1}" y1="{ly:.1}" x2="{1:.1}" y2="{ly:.1}" stroke="{colour}" stroke-width="2"/><text x="{2:.1}" y="{3:.1}">{4}</text>"#,
+            L + 12.0,
+            L + 36.0,
+            L + 42.0,
+            ly + 4.0,
+            escape(&ser.name)
+        );
+    }
+    s.push_str("</svg>\n");
+    s
+}
+
+fn tick(v: f64) -> String {
+    if v >= 100.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.2}")
+    }
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}

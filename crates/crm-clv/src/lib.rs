@@ -65,8 +65,8 @@ pub use crate::{
     pnbd::ParetoNbd,
     special::{MAX_SERIES_TERMS, SeriesError, hyp2f1, ln_hyp2f1},
     summary::{
-        DAYS_PER_MONTH, Holdout, Summaries, Summary, SummaryBuilder, TimeUnit, read_summaries,
-        read_summaries_from,
+        DAYS_PER_MONTH, Holdout, Summaries, Summary, SummaryBuilder, TimeUnit, Timeline,
+        read_summaries, read_summaries_from,
     },
 };
 

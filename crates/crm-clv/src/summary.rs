@@ -214,6 +214,20 @@ pub struct Summaries {
     /// Customers whose first purchase falls after the calibration end:
     /// they have no calibration history and no summary.
     pub first_after_calibration: u64,
+    /// Purchases over time of the summarised customers, for
+    /// [`checks::tracking`](crate::checks::tracking).
+    pub timeline: Timeline,
+}
+
+/// When the summarised customers made their first purchase and their
+/// repeat purchases (calibration and holdout), per day.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Timeline {
+    /// (day, customers whose first purchase was that day), ascending.
+    pub first_purchases: Vec<(NaiveDate, u64)>,
+    /// (day, repeat purchase days falling on it), ascending.
+    pub repeat_purchases: Vec<(NaiveDate, u64)>,
 }
 
 /// Builds [`Summaries`] from transactions in one pass, in any order.
@@ -324,6 +338,8 @@ impl SummaryBuilder {
             .map(|o| self.unit.from_days(f64::from(o.num_days_from_ce() - cal)));
         let mut customers = Vec::with_capacity(self.keys.len());
         let mut first_after_calibration = 0;
+        let mut firsts: Vec<i32> = Vec::new();
+        let mut repeats: Vec<i32> = Vec::new();
         let keys: Vec<&str> = self.keys.iter().map(|(_, k)| k).collect();
         let mut rest = &self.purchases[..];
         while let Some(&(id, _, _)) = rest.first() {
@@ -338,6 +354,8 @@ impl SummaryBuilder {
             }
             let split = days.partition_point(|d| d.0 <= cal);
             let (calib, hold) = days.split_at(split);
+            firsts.push(first);
+            repeats.extend(days[1..].iter().map(|d| d.0));
             let last = calib[calib.len() - 1].0;
             let frequency = (calib.len() - 1) as u32;
             let key = keys[id as usize].to_owned();
@@ -365,8 +383,28 @@ impl SummaryBuilder {
             not_purchases: self.not_purchases,
             after_end: self.after_end,
             first_after_calibration,
+            timeline: Timeline {
+                first_purchases: histogram(firsts),
+                repeat_purchases: histogram(repeats),
+            },
         })
     }
+}
+
+/// Days counted, ascending.
+fn histogram(mut days: Vec<i32>) -> Vec<(NaiveDate, u64)> {
+    days.sort_unstable();
+    let mut out: Vec<(NaiveDate, u64)> = Vec::new();
+    for d in days {
+        let Some(date) = NaiveDate::from_num_days_from_ce_opt(d) else {
+            continue;
+        };
+        match out.last_mut() {
+            Some((last, n)) if *last == date => *n += 1,
+            _ => out.push((date, 1)),
+        }
+    }
+    out
 }
 
 /// One customer's purchases (sorted by day) as (day, total, transactions)

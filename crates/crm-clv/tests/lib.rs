@@ -1,5 +1,6 @@
 //! Integration tests of crm-clv.
 
+mod checks;
 mod common;
 mod hyp2f1;
 mod large;
