@@ -36,6 +36,8 @@
 //!   Markov projection.
 //! - [`value`]: RFM, profitability and the whale curve, share of wallet,
 //!   risk signals, simple lifetime value.
+//! - [`clv`]: probabilistic lifetime value (BG/NBD, MBG/NBD, Pareto/NBD,
+//!   BG/BB, Gamma-Gamma) with summaries and model checks.
 //! - [`csv`] (feature `csv`): streaming CSV import and safe export.
 //! - [`synth`] (feature `synth`): deterministic realistic example data.
 //! - [`store`] (feature `sqlite`): the store interface and the SQLite
@@ -80,6 +82,12 @@ pub mod migration {
 /// crate).
 pub mod value {
     pub use crm_value::*;
+}
+
+/// Probabilistic lifetime value: BG/NBD, MBG/NBD, Pareto/NBD, BG/BB and
+/// Gamma-Gamma, summaries, model checks (the `crm-clv` crate).
+pub mod clv {
+    pub use crm_clv::*;
 }
 
 /// Streaming CSV import into a ledger and safe CSV export (the `crm-csv`

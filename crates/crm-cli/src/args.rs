@@ -23,6 +23,10 @@ pub(crate) enum Command {
     /// What customers are worth: RFM, profitability, share of wallet, risk.
     #[command(subcommand)]
     Value(ValueCommand),
+    /// Probabilistic lifetime value: fit BG/NBD, MBG/NBD, Pareto/NBD, BG/BB
+    /// or Gamma-Gamma; predict P(alive), purchases and value; check a fit.
+    #[command(subcommand)]
+    Clv(ClvCommand),
     /// Import CSV files into a database (atomic, idempotent by transaction id).
     Import(ImportArgs),
     /// Show one customer's history and level per year.
@@ -320,6 +324,118 @@ pub(crate) struct RiskArgs {
     #[arg(long, default_value_t = 2.0, value_name = "FACTOR")]
     pub overdue: f64,
     /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ClvCommand {
+    /// Fit a model by maximum likelihood: parameters, standard errors,
+    /// log-likelihood.
+    Fit(Box<ClvFitArgs>),
+    /// Per customer: P(alive), expected purchases over a horizon and, with
+    /// --months, expected spend and discounted lifetime value.
+    Predict(Box<ClvPredictArgs>),
+    /// Check a fit against the holdout window: purchases by calibration
+    /// frequency and cumulative tracking, as tables and SVG charts.
+    Check(Box<ClvCheckArgs>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ModelArg {
+    /// BG/NBD (Fader, Hardie & Lee 2005).
+    BgNbd,
+    /// MBG/NBD (Batislam et al. 2007).
+    MbgNbd,
+    /// Pareto/NBD (Schmittlein et al. 1987).
+    ParetoNbd,
+    /// BG/BB for discrete opportunities (needs --summary).
+    BgBb,
+    /// Gamma-Gamma spend model.
+    GammaGamma,
+}
+
+/// Where the purchase histories come from.
+#[derive(Debug, Args)]
+pub(crate) struct ClvInput {
+    /// Transactions CSV (customer_id, date, revenue), summarised per customer.
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present = "summary",
+        conflicts_with = "summary",
+        requires = "calibration_end"
+    )]
+    pub transactions: Option<PathBuf>,
+    /// Ready summaries CSV: frequency, recency, T (or periods for BG/BB),
+    /// optionally monetary_value, weights, customer_id.
+    #[arg(long, value_name = "FILE")]
+    pub summary: Option<PathBuf>,
+    /// Last day of the calibration window (inclusive), like 1997-09-30.
+    #[arg(long, value_name = "DATE")]
+    pub calibration_end: Option<String>,
+    /// Last day of the holdout window (inclusive).
+    #[arg(long, value_name = "DATE", requires = "transactions")]
+    pub observation_end: Option<String>,
+    /// Time unit: day, week, month (365.25/12 days) or a number of days.
+    #[arg(long, value_name = "UNIT", default_value = "week")]
+    pub unit: String,
+    /// L2 penalty on the parameters (as lifetimes' penalizer_coef).
+    #[arg(long, value_name = "X", default_value_t = 0.0)]
+    pub penalizer: f64,
+    #[command(flatten)]
+    pub csv: CsvArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ClvFitArgs {
+    /// The model.
+    #[arg(long, value_enum)]
+    pub model: ModelArg,
+    #[command(flatten)]
+    pub input: ClvInput,
+    /// Output format (table or json).
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ClvPredictArgs {
+    /// The purchase model (not gamma-gamma, which --months adds).
+    #[arg(long, value_enum)]
+    pub model: ModelArg,
+    #[command(flatten)]
+    pub input: ClvInput,
+    /// Horizon for expected purchases, in units (default: a year of them;
+    /// for bg-bb, one opportunity).
+    #[arg(long, value_name = "T")]
+    pub horizon: Option<f64>,
+    /// Also fit Gamma-Gamma and give each customer's expected spend and
+    /// lifetime value over this many months (of 365.25/12 days).
+    #[arg(long, value_name = "N")]
+    pub months: Option<u32>,
+    /// Discount rate per month for the lifetime value.
+    #[arg(long, value_name = "D", default_value_t = 0.01, requires = "months")]
+    pub discount: f64,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ClvCheckArgs {
+    /// The purchase model.
+    #[arg(long, value_enum)]
+    pub model: ModelArg,
+    #[command(flatten)]
+    pub input: ClvInput,
+    /// Last calibration frequency with a row of its own.
+    #[arg(long, value_name = "N", default_value_t = 7)]
+    pub max_frequency: u32,
+    /// Write holdout.svg and tracking.svg into this directory.
+    #[arg(long, value_name = "DIR")]
+    pub svg: Option<PathBuf>,
+    /// Output format (table or json).
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 }

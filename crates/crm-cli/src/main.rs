@@ -3,6 +3,7 @@
 //! example data.
 
 mod args;
+mod clv;
 mod generate;
 mod migration;
 mod pyramid;
@@ -67,6 +68,7 @@ fn main() -> ExitCode {
         args::Command::Pyramid(a) => pyramid::run(*a),
         args::Command::Migration(a) => migration::run(*a),
         args::Command::Value(c) => value::run(c),
+        args::Command::Clv(c) => clv::run(c),
         args::Command::Import(a) => store::import(a),
         args::Command::Customer(a) => store::customer(a),
         args::Command::Erase(a) => store::erase(a),

@@ -1,0 +1,643 @@
+//! `crm clv`: probabilistic lifetime value (fit, predict, check).
+
+use std::io::{BufWriter, Write};
+use std::path::Path;
+
+use anyhow::Context;
+use crm::NaiveDate;
+use crm::clv::checks::{Series, holdout_by_frequency, svg_chart, tracking};
+use crm::clv::{
+    BgBb, BgNbd, Fit, FitOptions, GammaGamma, LeftOut, MbgNbd, Parameters, ParetoNbd,
+    PurchaseModel, Summaries, Summary, SummaryBuilder, TimeUnit, lifetime_value, read_summaries,
+};
+use serde::Serialize;
+use serde::ser::SerializeMap;
+
+use crate::args::{
+    ClvCheckArgs, ClvCommand, ClvFitArgs, ClvInput, ClvPredictArgs, Format, ModelArg,
+};
+use crate::pyramid::{import_options, usage};
+use crate::render::csv_table;
+use crate::{Failure, Outcome};
+
+pub(crate) fn run(c: ClvCommand) -> Outcome {
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+    match c {
+        ClvCommand::Fit(a) => fit(*a, &mut out)?,
+        ClvCommand::Predict(a) => predict(*a, &mut out)?,
+        ClvCommand::Check(a) => check(*a, &mut out)?,
+    }
+    out.flush().context("cannot write the output")?;
+    Ok(())
+}
+
+fn name(m: ModelArg) -> &'static str {
+    match m {
+        ModelArg::BgNbd => BgNbd::MODEL,
+        ModelArg::MbgNbd => MbgNbd::MODEL,
+        ModelArg::ParetoNbd => ParetoNbd::MODEL,
+        ModelArg::BgBb => BgBb::MODEL,
+        ModelArg::GammaGamma => GammaGamma::MODEL,
+    }
+}
+
+/// The histories to fit on.
+struct Input {
+    customers: Vec<Summary>,
+    unit: TimeUnit,
+    /// When made from transactions.
+    summaries: Option<Summaries>,
+    options: FitOptions,
+}
+
+fn date(flag: &str, s: &str) -> Result<NaiveDate, Failure> {
+    s.parse()
+        .map_err(|_| usage(format!("{flag}: {s:?} is not a date like 1997-09-30")))
+}
+
+fn load(input: &ClvInput, model: ModelArg) -> Result<Input, Failure> {
+    let unit: TimeUnit = input
+        .unit
+        .parse()
+        .map_err(|e| usage(format!("--unit: {e}")))?;
+    let options = FitOptions::new()
+        .penalizer(input.penalizer)
+        .map_err(|e| usage(format!("--penalizer: {e}")))?;
+    if let Some(path) = &input.summary {
+        let customers = read_summaries(path).map_err(anyhow::Error::from)?;
+        return Ok(Input {
+            customers,
+            unit,
+            summaries: None,
+            options,
+        });
+    }
+    let Some(path) = &input.transactions else {
+        return Err(usage("give --transactions or --summary"));
+    };
+    if model == ModelArg::BgBb {
+        return Err(usage(
+            "bg-bb needs --summary with frequency, recency and periods (discrete opportunities)",
+        ));
+    }
+    let cal = date(
+        "--calibration-end",
+        input.calibration_end.as_deref().unwrap_or_default(),
+    )?;
+    let mut builder = SummaryBuilder::new(cal, unit);
+    if let Some(end) = &input.observation_end {
+        builder = builder
+            .observation_end(date("--observation-end", end)?)
+            .map_err(usage)?;
+    }
+    let csv_options = import_options(&input.csv)?;
+    let f = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let mut records = crm::csv::transactions(
+        std::io::BufReader::with_capacity(1 << 20, f),
+        path,
+        &csv_options,
+    )
+    .context("cannot read the transactions")?;
+    for t in records.by_ref() {
+        let t = t.context("cannot read the transactions")?;
+        builder
+            .add(&t)
+            .with_context(|| format!("{}", path.display()))?;
+    }
+    let rejects = records.rejects();
+    if !rejects.is_empty() {
+        eprintln!(
+            "crm: {}: {} bad rows skipped",
+            path.display(),
+            rejects.len()
+        );
+        for r in rejects.iter().take(5) {
+            eprintln!("crm:   {r}");
+        }
+        if let Some(file) = &input.csv.rejects {
+            crm::csv::write_rejects(file, rejects).context("cannot write the rejects")?;
+        }
+    }
+    let s = builder.finish().map_err(anyhow::Error::from)?;
+    if s.not_purchases > 0 {
+        eprintln!(
+            "crm: {} transactions with negative revenue (credit notes) are not purchases",
+            s.not_purchases
+        );
+    }
+    if s.after_end > 0 {
+        eprintln!(
+            "crm: {} purchases after the last window end are not counted",
+            s.after_end
+        );
+    }
+    if s.first_after_calibration > 0 {
+        eprintln!(
+            "crm: {} customers first bought after the calibration end and have no summary",
+            s.first_after_calibration
+        );
+    }
+    Ok(Input {
+        customers: s.customers.clone(),
+        unit,
+        summaries: Some(s),
+        options,
+    })
+}
+
+/// A fitted model, whatever its kind.
+struct Fitted {
+    model: &'static str,
+    names: &'static [&'static str],
+    values: Vec<f64>,
+    std_errors: Option<Vec<f64>>,
+    log_likelihood: f64,
+    customers: f64,
+    patterns: usize,
+    iterations: usize,
+    left_out: Option<LeftOut>,
+    purchase: Option<Box<dyn PurchaseModel>>,
+    spend: Option<GammaGamma>,
+}
+
+fn fitted<M: Parameters + PurchaseModel + 'static>(f: Fit<M>) -> Fitted {
+    Fitted {
+        model: M::MODEL,
+        names: M::NAMES,
+        values: f.model.values(),
+        std_errors: f.std_errors,
+        log_likelihood: f.log_likelihood,
+        customers: f.customers,
+        patterns: f.patterns,
+        iterations: f.iterations,
+        left_out: None,
+        purchase: Some(Box::new(f.model)),
+        spend: None,
+    }
+}
+
+fn fit_model(model: ModelArg, data: &[Summary], options: &FitOptions) -> anyhow::Result<Fitted> {
+    let what = || format!("cannot fit {}", name(model));
+    Ok(match model {
+        ModelArg::BgNbd => fitted(BgNbd::fit(data, options).with_context(what)?),
+        ModelArg::MbgNbd => fitted(MbgNbd::fit(data, options).with_context(what)?),
+        ModelArg::ParetoNbd => fitted(ParetoNbd::fit(data, options).with_context(what)?),
+        ModelArg::BgBb => fitted(BgBb::fit(data, options).with_context(what)?),
+        ModelArg::GammaGamma => {
+            let (f, left) = GammaGamma::fit(data, options).with_context(what)?;
+            Fitted {
+                model: GammaGamma::MODEL,
+                names: GammaGamma::NAMES,
+                values: f.model.values(),
+                std_errors: f.std_errors,
+                log_likelihood: f.log_likelihood,
+                customers: f.customers,
+                patterns: f.patterns,
+                iterations: f.iterations,
+                left_out: Some(left),
+                purchase: None,
+                spend: Some(f.model),
+            }
+        }
+    })
+}
+
+/// Parameters by name, in the model's order.
+struct Params<'a>(&'static [&'static str], &'a [f64]);
+
+impl Serialize for Params<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (n, v) in self.0.iter().zip(self.1) {
+            m.serialize_entry(n, v)?;
+        }
+        m.end()
+    }
+}
+
+#[derive(Serialize)]
+struct FitJson<'a> {
+    model: &'static str,
+    params: Params<'a>,
+    log_likelihood: f64,
+    customers: f64,
+    std_errors: Option<Params<'a>>,
+    patterns: usize,
+    iterations: usize,
+    unit: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    left_out: Option<LeftOutJson>,
+}
+
+#[derive(Serialize)]
+struct LeftOutJson {
+    no_repeat: f64,
+    non_positive_spend: f64,
+}
+
+fn left_out_note(f: &Fitted) {
+    if let Some(l) = f.left_out
+        && (l.no_repeat > 0.0 || l.non_positive_spend > 0.0)
+    {
+        eprintln!(
+            "crm: gamma-gamma left out {} customers without a repeat purchase and {} with a mean spend <= 0",
+            l.no_repeat, l.non_positive_spend
+        );
+    }
+}
+
+fn table_format(format: Format, what: &str) -> Result<(), Failure> {
+    if format == Format::Csv {
+        return Err(usage(format!("{what}: --format is table or json")));
+    }
+    Ok(())
+}
+
+fn fit(a: ClvFitArgs, out: &mut impl Write) -> Outcome {
+    table_format(a.format, "clv fit")?;
+    let input = load(&a.input, a.model)?;
+    let f = fit_model(a.model, &input.customers, &input.options)?;
+    left_out_note(&f);
+    let unit = if a.model == ModelArg::BgBb {
+        "opportunity".to_string()
+    } else {
+        input.unit.to_string()
+    };
+    if a.format == Format::Json {
+        let j = FitJson {
+            model: f.model,
+            params: Params(f.names, &f.values),
+            log_likelihood: f.log_likelihood,
+            customers: f.customers,
+            std_errors: f.std_errors.as_deref().map(|se| Params(f.names, se)),
+            patterns: f.patterns,
+            iterations: f.iterations,
+            unit,
+            left_out: f.left_out.map(|l| LeftOutJson {
+                no_repeat: l.no_repeat,
+                non_positive_spend: l.non_positive_spend,
+            }),
+        };
+        serde_json::to_writer(&mut *out, &j).context("cannot write the output")?;
+        writeln!(out).context("cannot write the output")?;
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "{} on {} customers ({} distinct histories), time unit: {unit}",
+        f.model, f.customers, f.patterns
+    )
+    .context("cannot write the output")?;
+    writeln!(
+        out,
+        "log-likelihood {:.2} after {} iterations",
+        f.log_likelihood, f.iterations
+    )
+    .context("cannot write the output")?;
+    let mut t = comfy_table::Table::new();
+    t.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED);
+    t.set_header(["parameter", "estimate", "std. error"]);
+    for (i, n) in f.names.iter().enumerate() {
+        let se = f
+            .std_errors
+            .as_ref()
+            .map_or("-".to_string(), |s| format!("{:.4}", s[i]));
+        t.add_row([n.to_string(), format!("{:.4}", f.values[i]), se]);
+    }
+    writeln!(out, "{t}").context("cannot write the output")?;
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct PredictionJson<'a> {
+    customer: &'a str,
+    frequency: u32,
+    recency: f64,
+    #[serde(rename = "T")]
+    t: f64,
+    p_alive: f64,
+    expected_purchases: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expected_spend: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    clv: Option<f64>,
+}
+
+#[derive(Serialize)]
+struct PredictJson<'a> {
+    model: &'static str,
+    horizon: f64,
+    unit: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    months: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    discount: Option<f64>,
+    customers: Vec<PredictionJson<'a>>,
+}
+
+fn predict(a: ClvPredictArgs, out: &mut impl Write) -> Outcome {
+    if a.model == ModelArg::GammaGamma {
+        return Err(usage(
+            "predict needs a purchase model; --months adds gamma-gamma",
+        ));
+    }
+    if a.months.is_some() && a.model == ModelArg::BgBb {
+        return Err(usage(
+            "--months: lifetime value needs a continuous-time purchase model",
+        ));
+    }
+    if !(a.discount.is_finite() && a.discount > -1.0) {
+        return Err(usage(format!(
+            "--discount: {} is not a rate above -1",
+            a.discount
+        )));
+    }
+    let input = load(&a.input, a.model)?;
+    let horizon = match a.horizon {
+        Some(h) if h.is_finite() && h >= 0.0 => h,
+        Some(h) => {
+            return Err(usage(format!(
+                "--horizon: {h} is not a non-negative number"
+            )));
+        }
+        None if a.model == ModelArg::BgBb => 1.0,
+        None => input.unit.from_days(365.25),
+    };
+    let f = fit_model(a.model, &input.customers, &input.options)?;
+    let purchase = f.purchase.as_deref().context("not a purchase model")?;
+    let spend = match a.months {
+        Some(_) => {
+            let g = fit_model(ModelArg::GammaGamma, &input.customers, &input.options)?;
+            left_out_note(&g);
+            g.spend
+        }
+        None => None,
+    };
+    let mut rows = Vec::with_capacity(input.customers.len());
+    for (i, c) in input.customers.iter().enumerate() {
+        let who = || {
+            if c.key.is_empty() {
+                format!("row {}", i + 1)
+            } else {
+                format!("customer {}", c.key)
+            }
+        };
+        let p_alive = purchase.p_alive(c).with_context(who)?;
+        let expected_purchases = purchase.expected_purchases(c, horizon).with_context(who)?;
+        let (expected_spend, clv) = match (spend, a.months) {
+            (Some(g), Some(months)) => {
+                let s = g.expected_spend(c).with_context(who)?;
+                let v = lifetime_value(purchase, c, s, months, a.discount, input.unit)
+                    .with_context(who)?;
+                (Some(s), Some(v))
+            }
+            _ => (None, None),
+        };
+        rows.push(PredictionJson {
+            customer: &c.key,
+            frequency: c.frequency,
+            recency: c.recency,
+            t: c.t,
+            p_alive,
+            expected_purchases,
+            expected_spend,
+            clv,
+        });
+    }
+    let unit = if a.model == ModelArg::BgBb {
+        "opportunity".to_string()
+    } else {
+        input.unit.to_string()
+    };
+    match a.format {
+        Format::Json => {
+            let j = PredictJson {
+                model: f.model,
+                horizon,
+                unit,
+                months: a.months,
+                discount: a.months.map(|_| a.discount),
+                customers: rows,
+            };
+            serde_json::to_writer(&mut *out, &j).context("cannot write the output")?;
+            writeln!(out).context("cannot write the output")?;
+        }
+        Format::Csv => {
+            let header = [
+                "customer_id",
+                "frequency",
+                "recency",
+                "T",
+                "p_alive",
+                "expected_purchases",
+                "expected_spend",
+                "clv",
+            ];
+            csv_table(
+                out,
+                header,
+                rows.iter().map(|r| {
+                    [
+                        r.customer.to_string(),
+                        r.frequency.to_string(),
+                        r.recency.to_string(),
+                        r.t.to_string(),
+                        r.p_alive.to_string(),
+                        r.expected_purchases.to_string(),
+                        r.expected_spend.map_or(String::new(), |v| v.to_string()),
+                        r.clv.map_or(String::new(), |v| v.to_string()),
+                    ]
+                }),
+            )?;
+        }
+        Format::Table => {
+            writeln!(
+                out,
+                "{}: expected purchases in the next {horizon} {unit}(s)",
+                f.model
+            )
+            .context("cannot write the output")?;
+            let mut t = comfy_table::Table::new();
+            t.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED);
+            let mut header = vec![
+                "customer",
+                "frequency",
+                "recency",
+                "T",
+                "P(alive)",
+                "purchases",
+            ];
+            if spend.is_some() {
+                header.extend(["spend", "value"]);
+            }
+            t.set_header(header);
+            for r in &rows {
+                let mut row = vec![
+                    r.customer.to_string(),
+                    r.frequency.to_string(),
+                    format!("{:.2}", r.recency),
+                    format!("{:.2}", r.t),
+                    format!("{:.4}", r.p_alive),
+                    format!("{:.4}", r.expected_purchases),
+                ];
+                if let (Some(s), Some(v)) = (r.expected_spend, r.clv) {
+                    row.push(format!("{s:.2}"));
+                    row.push(format!("{v:.2}"));
+                }
+                t.add_row(row);
+            }
+            writeln!(out, "{t}").context("cannot write the output")?;
+        }
+    }
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct CheckJson<'a> {
+    model: &'static str,
+    holdout_by_frequency: &'a [crm::clv::checks::FrequencyCheck],
+    tracking: &'a [crm::clv::checks::TrackingPoint],
+}
+
+fn check(a: ClvCheckArgs, out: &mut impl Write) -> Outcome {
+    table_format(a.format, "clv check")?;
+    if a.input.transactions.is_none() || a.input.observation_end.is_none() {
+        return Err(usage(
+            "clv check needs --transactions with --calibration-end and --observation-end",
+        ));
+    }
+    if matches!(a.model, ModelArg::GammaGamma | ModelArg::BgBb) {
+        return Err(usage(
+            "clv check compares a continuous-time purchase model: bg-nbd, mbg-nbd or pareto-nbd",
+        ));
+    }
+    let input = load(&a.input, a.model)?;
+    let Some(s) = &input.summaries else {
+        return Err(usage("clv check needs --transactions"));
+    };
+    let end = s.observation_end.context("no observation end")?;
+    let f = fit_model(a.model, &input.customers, &input.options)?;
+    let m = f.purchase.as_deref().context("not a purchase model")?;
+    let by_freq =
+        holdout_by_frequency(m, &input.customers, a.max_frequency).map_err(anyhow::Error::from)?;
+    // Weekly points (or one per unit when the unit is longer).
+    let step = (7.0 / input.unit.days()).max(1.0);
+    let track = tracking(m, &s.timeline, input.unit, step, end).map_err(anyhow::Error::from)?;
+    if let Some(dir) = &a.svg {
+        write_svgs(dir, f.model, &by_freq, &track, s.calibration_end)?;
+    }
+    if a.format == Format::Json {
+        let j = CheckJson {
+            model: f.model,
+            holdout_by_frequency: &by_freq,
+            tracking: &track,
+        };
+        serde_json::to_writer(&mut *out, &j).context("cannot write the output")?;
+        writeln!(out).context("cannot write the output")?;
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "{}: holdout purchases per customer by calibration frequency",
+        f.model
+    )
+    .context("cannot write the output")?;
+    let mut t = comfy_table::Table::new();
+    t.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED);
+    t.set_header(["frequency", "customers", "actual", "predicted"]);
+    for r in &by_freq {
+        let label = if r.open {
+            format!("{}+", r.frequency)
+        } else {
+            r.frequency.to_string()
+        };
+        t.add_row([
+            label,
+            r.customers.to_string(),
+            format!("{:.3}", r.actual),
+            format!("{:.3}", r.predicted),
+        ]);
+    }
+    writeln!(out, "{t}").context("cannot write the output")?;
+    writeln!(
+        out,
+        "cumulative repeat purchases (calibration end {})",
+        s.calibration_end
+    )
+    .context("cannot write the output")?;
+    let mut t = comfy_table::Table::new();
+    t.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED);
+    t.set_header(["date", "actual", "predicted"]);
+    let every = track.len().div_ceil(20).max(1);
+    for (i, p) in track.iter().enumerate() {
+        if i % every == 0 || i + 1 == track.len() {
+            t.add_row([
+                p.date.to_string(),
+                format!("{:.0}", p.actual),
+                format!("{:.1}", p.predicted),
+            ]);
+        }
+    }
+    writeln!(out, "{t}").context("cannot write the output")?;
+    Ok(())
+}
+
+fn write_svgs(
+    dir: &Path,
+    model: &str,
+    by_freq: &[crm::clv::checks::FrequencyCheck],
+    track: &[crm::clv::checks::TrackingPoint],
+    calibration_end: NaiveDate,
+) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let freq = |g: fn(&crm::clv::checks::FrequencyCheck) -> f64| {
+        by_freq
+            .iter()
+            .map(|r| (f64::from(r.frequency), g(r)))
+            .collect::<Vec<_>>()
+    };
+    let holdout = svg_chart(
+        "Holdout purchases by calibration frequency",
+        "repeat purchases in calibration (last: and more)",
+        "mean purchases in holdout",
+        &[
+            Series {
+                name: "actual".into(),
+                points: freq(|r| r.actual),
+            },
+            Series {
+                name: model.into(),
+                points: freq(|r| r.predicted),
+            },
+        ],
+    );
+    let Some(start) = track.first().map(|p| p.date) else {
+        return Ok(());
+    };
+    let days = |p: &crm::clv::checks::TrackingPoint| (p.date - start).num_days() as f64;
+    let title = format!(
+        "Cumulative repeat purchases (calibration ends at day {})",
+        (calibration_end - start).num_days()
+    );
+    let tracking = svg_chart(
+        &title,
+        &format!("days since {start}"),
+        "repeat purchases",
+        &[
+            Series {
+                name: "actual".into(),
+                points: track.iter().map(|p| (days(p), p.actual)).collect(),
+            },
+            Series {
+                name: model.into(),
+                points: track.iter().map(|p| (days(p), p.predicted)).collect(),
+            },
+        ],
+    );
+    for (file, text) in [("holdout.svg", holdout), ("tracking.svg", tracking)] {
+        let path = dir.join(file);
+        std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(())
+}
