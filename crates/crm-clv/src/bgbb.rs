@@ -35,11 +35,11 @@ impl Parameters for BgBb {
 
 /// Checks a BG/BB history: whole numbers with `x <= t_x <= n`, `t_x >= x`
 /// and `t_x = 0` exactly when `x = 0`.
-fn check_discrete(s: &Summary, row: &str) -> Result<()> {
-    s.check(row)?;
+fn check_discrete(s: &Summary, row: impl Fn() -> String) -> Result<()> {
+    s.check_at(&row)?;
     let bad = |field: &str, message: String| {
         Err(ClvError::InvalidSummary {
-            row: row.to_owned(),
+            row: row(),
             field: field.to_owned(),
             message,
         })
@@ -137,7 +137,7 @@ impl BgBb {
     pub fn fit(data: &[Summary], options: &FitOptions) -> Result<Fit<BgBb>> {
         let model = Self::MODEL;
         for (i, s) in data.iter().enumerate() {
-            check_discrete(s, &row_name(s, i))?;
+            check_discrete(s, || row_name(s, i))?;
         }
         let p = Patterns::new(data, 1.0)?;
         p.require_repeat_buyers(model)?;
@@ -172,7 +172,7 @@ impl BgBb {
     /// [`ClvError::InvalidSummary`] for a history that is not one.
     pub fn log_likelihood(&self, data: &[Summary]) -> Result<f64> {
         for (i, s) in data.iter().enumerate() {
-            check_discrete(s, &row_name(s, i))?;
+            check_discrete(s, || row_name(s, i))?;
         }
         let p = Patterns::new(data, 1.0)?;
         Ok(log_likelihood(&p, &self.array()).unwrap_or(f64::NEG_INFINITY))
@@ -192,7 +192,7 @@ impl BgBb {
     ///
     /// [`ClvError::InvalidSummary`] for a history that is not one.
     pub fn p_alive_at(&self, c: &Summary, m: u32) -> Result<f64> {
-        check_discrete(c, "summary")?;
+        check_discrete(c, || "summary".to_owned())?;
         let [al, be, ga, de] = self.array();
         let (x, n) = (f64::from(c.frequency), c.t);
         let l = ln_l(&self.array(), x, c.recency, n);
@@ -215,7 +215,7 @@ impl PurchaseModel for BgBb {
     /// Expected transactions in the next `t` opportunities (`t` is
     /// rounded down to a whole number).
     fn expected_purchases(&self, c: &Summary, t: f64) -> Result<f64> {
-        check_discrete(c, "summary")?;
+        check_discrete(c, || "summary".to_owned())?;
         let t = whole(t)?;
         let [al, be, ga, de] = self.array();
         let (x, n) = (f64::from(c.frequency), c.t);

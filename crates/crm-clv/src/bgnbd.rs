@@ -62,24 +62,45 @@ fn log_likelihood<R: Real>(v: Variant, p: &Patterns, th: &[R; 4]) -> Option<R> {
     let [r, al, a, b] = *th;
     let w = p.total;
     let ln_al = al.ln();
+    let ln_a = a.ln();
     let mut ll = (-r.lgamma() + r * ln_al + (a + b).lgamma() - b.lgamma()) * w;
+    // Terms of one x: the gamma functions and ln a - ln(b + x - 1) (BG) or
+    // ln a - ln(b + x) (MBG).
+    let mut odds = Vec::with_capacity(p.xs.len());
     for &(x, wx) in &p.xs {
-        let xs = match v {
-            Variant::Bg => (r + x).lgamma() + (b + x).lgamma() - (a + b + x).lgamma(),
-            Variant::Mbg => (r + x).lgamma() + (b + x + 1.0).lgamma() - (a + b + x + 1.0).lgamma(),
+        let (xs, o) = match v {
+            Variant::Bg => (
+                (r + x).lgamma() + (b + x).lgamma() - (a + b + x).lgamma(),
+                if x == 0.0 {
+                    R::cst(0.0)
+                } else {
+                    ln_a - (b + (x - 1.0)).ln()
+                },
+            ),
+            Variant::Mbg => (
+                (r + x).lgamma() + (b + x + 1.0).lgamma() - (a + b + x + 1.0).lgamma(),
+                ln_a - (b + x).ln(),
+            ),
         };
         ll = ll + xs * wx;
+        odds.push(o);
     }
-    let ln_a = a.ln();
-    for &[x, tx, t, wr] in &p.rows {
+    let ln_t: Vec<R> = p.ts.iter().map(|&t| (al + t).ln()).collect();
+    let ln_tx: Vec<R> = p.txs.iter().map(|&tx| (al + tx).ln()).collect();
+    for (&[x, _, _, wr], &[xi, txi, ti]) in p.rows.iter().zip(&p.index) {
         let rx = r + x;
-        let a3 = -(rx * (al + t).ln());
+        let a3 = -(rx * ln_t[ti as usize]);
+        // ln of the second term over the first: ln(odds) + (r+x) ln((α+T)/(α+t_x)).
         let term = match v {
             Variant::Bg if x == 0.0 => a3,
-            Variant::Bg => a3.log_add_exp(ln_a - (b + (x - 1.0)).ln() - rx * (al + tx).ln()),
-            Variant::Mbg => {
-                let a4 = ln_a - (b + x).ln() + rx * ((al + t).ln() - (al + tx).ln());
-                a3 + a4.log_add_exp(R::cst(0.0))
+            _ => {
+                let d = odds[xi as usize] + rx * (ln_t[ti as usize] - ln_tx[txi as usize]);
+                let bump = if d.v() > 0.0 {
+                    d + (-d).exp().ln_1p()
+                } else {
+                    d.exp().ln_1p()
+                };
+                a3 + bump
             }
         };
         ll = ll + term * wr;
@@ -104,7 +125,7 @@ fn fit_variant(v: Variant, data: &[Summary], options: &FitOptions) -> Result<(Fi
     )?;
     let [r, al, a, b] = m.params;
     let params = [r, al * scale, a, b];
-    let unscaled = Patterns::new(data, 1.0)?;
+    let unscaled = p.rescaled(scale);
     let ll = log_likelihood(v, &unscaled, &params).ok_or_else(|| ClvError::NoConvergence {
         model,
         reason: "the log-likelihood is not finite at the fitted parameters".into(),

@@ -99,6 +99,14 @@ pub(crate) struct Patterns {
     pub xs: Vec<(f64, f64)>,
     /// Sum of the weights.
     pub total: f64,
+    /// Per row: the index of its x in `xs`, of its t_x in `txs`, of its T
+    /// in `ts`; so that terms of one value are computed once per
+    /// evaluation.
+    pub index: Vec<[u32; 3]>,
+    /// Distinct t_x, ascending.
+    pub txs: Vec<f64>,
+    /// Distinct T, ascending.
+    pub ts: Vec<f64>,
 }
 
 impl Patterns {
@@ -106,7 +114,7 @@ impl Patterns {
     pub fn new(data: &[Summary], scale: f64) -> Result<Patterns> {
         let mut rows: Vec<[f64; 4]> = Vec::with_capacity(data.len());
         for (i, s) in data.iter().enumerate() {
-            s.check(&row_name(s, i))?;
+            s.check_at(|| row_name(s, i))?;
             rows.push([
                 f64::from(s.frequency),
                 s.recency / scale,
@@ -138,11 +146,41 @@ impl Patterns {
             }
         }
         let total = xs.iter().map(|x| x.1).sum();
+        let distinct = |col: usize| {
+            let mut v: Vec<f64> = out.iter().map(|r| r[col]).collect();
+            v.sort_unstable_by(f64::total_cmp);
+            v.dedup();
+            v
+        };
+        let txs = distinct(1);
+        let ts = distinct(2);
+        let find = |v: &[f64], x: f64| v.partition_point(|y| *y < x) as u32;
+        let index = out
+            .iter()
+            .map(|r| [find_x(&xs, r[0]), find(&txs, r[1]), find(&ts, r[2])])
+            .collect();
         Patterns {
             rows: out,
             xs,
             total,
+            index,
+            txs,
+            ts,
         }
+    }
+
+    /// The same patterns with times multiplied by `k` (back to the data's
+    /// scale after fitting on a scaled copy).
+    pub fn rescaled(&self, k: f64) -> Patterns {
+        let mut p = self.clone();
+        for r in &mut p.rows {
+            r[1] *= k;
+            r[2] *= k;
+        }
+        for v in p.txs.iter_mut().chain(p.ts.iter_mut()) {
+            *v *= k;
+        }
+        p
     }
 
     /// The largest T (1 when all are 0).
@@ -169,6 +207,10 @@ impl Patterns {
         }
         Ok(())
     }
+}
+
+fn find_x(xs: &[(f64, f64)], x: f64) -> u32 {
+    xs.partition_point(|y| y.0 < x) as u32
 }
 
 /// Where a summary is, for errors: its key or its index.

@@ -67,7 +67,7 @@ impl GammaGamma {
         let mut left = LeftOut::default();
         let mut rows = Vec::new();
         for (i, s) in data.iter().enumerate() {
-            s.check(&row_name(s, i))?;
+            s.check_at(|| row_name(s, i))?;
             if s.frequency == 0 {
                 left.no_repeat += s.weight;
             } else if s.monetary <= 0.0 {
@@ -144,11 +144,15 @@ impl GammaGamma {
 fn log_likelihood<R: Real>(p: &Patterns, th: &[R; 3]) -> Option<R> {
     let [pp, q, g] = *th;
     let mut ll = (-q.lgamma() + q * g.ln()) * p.total;
+    // Per x: ln Γ(px+q) - ln Γ(px) + px ln x.
+    for &(x, w) in &p.xs {
+        let px = pp * x;
+        ll = ll + ((px + q).lgamma() - px.lgamma() + px * x.ln()) * w;
+    }
+    // Per row: (px-1) ln m - (px+q) ln(γ + m x).
     for &[x, m, _, w] in &p.rows {
         let px = pp * x;
-        let l = (px + q).lgamma() - px.lgamma() + (px - 1.0) * m.ln() + px * x.ln()
-            - (px + q) * (g + m * x).ln();
-        ll = ll + l * w;
+        ll = ll + ((px - 1.0) * m.ln() - (px + q) * (g + m * x).ln()) * w;
     }
     ll.v().is_finite().then_some(ll)
 }

@@ -5,7 +5,7 @@ use crate::PurchaseModel;
 use crate::error::{ClvError, Result};
 use crate::fit::{Fit, FitOptions, Parameters, Patterns, maximise, natural_se};
 use crate::real::{Dual, Real};
-use crate::special::{SeriesError, one_minus_pow_over, tail_series};
+use crate::special::{MAX_SERIES_TERMS, SeriesError, one_minus_pow_over, tail_series};
 use crate::summary::Summary;
 
 /// The Pareto/NBD model's parameters: purchase rates gamma(r, alpha),
@@ -31,10 +31,33 @@ impl Parameters for ParetoNbd {
     }
 }
 
-/// ln of `2F1(1, b; c; z) * scale`, for b, c > 0, 0 <= z < 1.
+/// ln 2F1(1, b; c; z) for 0 < b < c, 0 <= z < 1: the terms are positive
+/// with ratios (b+n) z / (c+n) rising towards z, so the rest of the series
+/// after a term is at most term z / (1 - z), and the sum at most 1/(1-z).
 fn ln_f1<R: Real>(b: R, c: R, z: R) -> Result<R, SeriesError> {
-    let (sum, scale) = tail_series(R::cst(1.0), b, c, z, R::cst(1.0), 0)?;
-    Ok(sum.ln() + scale)
+    let zv = z.v();
+    if !(zv >= 0.0 && zv < 1.0 && b.v() > 0.0 && c.v() > b.v()) {
+        // Outside the fast path's assumptions: the general series.
+        let (sum, scale) = tail_series(R::cst(1.0), b, c, z, R::cst(1.0), 0)?;
+        return Ok(sum.ln() + scale);
+    }
+    let bound = zv / (1.0 - zv);
+    let mut term = R::cst(1.0);
+    let mut sum = R::cst(1.0);
+    for n in 0..MAX_SERIES_TERMS {
+        let nf = n as f64;
+        term = term * ((b + nf) / (c + nf) * z);
+        sum = sum + term;
+        if term.v() * bound <= 1e-17 * sum.v() {
+            return Ok(sum.ln());
+        }
+    }
+    Err(SeriesError::NoConvergence {
+        a: 1.0,
+        b: b.v(),
+        c: c.v(),
+        z: zv,
+    })
 }
 
 /// ln of one of the two terms of A0 at u (t_x or T), in the Euler form
@@ -87,9 +110,46 @@ fn log_likelihood<R: Real>(p: &Patterns, th: &[R; 4]) -> Option<R> {
     for &(x, w) in &p.xs {
         ll = ll + (r + x).lgamma() * w;
     }
-    for &[x, tx, t, w] in &p.rows {
-        let (b, _) = ln_bracket(th, x, tx, t).ok()?;
-        ll = ll + b * w;
+    let ln_at: Vec<R> = p.ts.iter().map(|&t| (al + t).ln()).collect();
+    let ln_bt: Vec<R> = p.ts.iter().map(|&t| (be + t).ln()).collect();
+    // A0's terms depend on (x, t_x) and on (x, T): rows come sorted by x
+    // and t_x, so each is computed once per distinct pair.
+    let mut ell_t: Vec<Option<R>> = vec![None; p.ts.len()];
+    let (mut cur_x, mut cur_tx) = (f64::NAN, f64::NAN);
+    let mut ell_tx = R::cst(0.0);
+    let mut ln_coef = R::cst(0.0);
+    for (&[x, tx, t, w], &[_, _, ti]) in p.rows.iter().zip(&p.index) {
+        let ti = ti as usize;
+        if x != cur_x {
+            cur_x = x;
+            cur_tx = f64::NAN;
+            ell_t.fill(None);
+            ln_coef = s.ln() - (r + s + x).ln();
+        }
+        let first = -((r + x) * ln_at[ti]) - s * ln_bt[ti];
+        let term = if tx >= t {
+            first
+        } else {
+            if tx != cur_tx {
+                cur_tx = tx;
+                ell_tx = ln_a0_term(th, x, tx).ok()?;
+            }
+            let l_t = match ell_t[ti] {
+                Some(v) => v,
+                None => {
+                    let v = ln_a0_term(th, x, t).ok()?;
+                    ell_t[ti] = Some(v);
+                    v
+                }
+            };
+            let d = l_t - ell_tx;
+            if d.v() >= 0.0 {
+                first
+            } else {
+                first.log_add_exp(ln_coef + ell_tx + d.ln_1m_exp())
+            }
+        };
+        ll = ll + term * w;
     }
     ll.v().is_finite().then_some(ll)
 }
@@ -136,7 +196,10 @@ impl ParetoNbd {
             s,
             beta: be * scale,
         };
-        let ll = fitted.log_likelihood(data)?;
+        let ll = ll_f64(
+            &p.rescaled(scale),
+            &[fitted.r, fitted.alpha, fitted.s, fitted.beta],
+        )?;
         let params = [fitted.r, fitted.alpha, fitted.s, fitted.beta];
         Ok(Fit {
             model: fitted,
@@ -155,18 +218,24 @@ impl ParetoNbd {
     /// [`ClvError::InvalidSummary`] for an inconsistent row;
     /// [`ClvError::Series`] when a series does not converge.
     pub fn log_likelihood(&self, data: &[Summary]) -> Result<f64> {
-        let p = Patterns::new(data, 1.0)?;
-        let th = [self.r, self.alpha, self.s, self.beta];
-        let mut ll =
-            (-self.r.lgamma() + self.r * self.alpha.ln() + self.s * self.beta.ln()) * p.total;
-        for &(x, w) in &p.xs {
-            ll += (self.r + x).lgamma() * w;
-        }
-        for &[x, tx, t, w] in &p.rows {
-            ll += ln_bracket(&th, x, tx, t)?.0 * w;
-        }
-        Ok(ll)
+        ll_f64(
+            &Patterns::new(data, 1.0)?,
+            &[self.r, self.alpha, self.s, self.beta],
+        )
     }
+}
+
+/// The log-likelihood in f64, with series errors reported.
+fn ll_f64(p: &Patterns, th: &[f64; 4]) -> Result<f64> {
+    let [r, al, s, be] = *th;
+    let mut ll = (-r.lgamma() + r * al.ln() + s * be.ln()) * p.total;
+    for &(x, w) in &p.xs {
+        ll += (r + x).lgamma() * w;
+    }
+    for &[x, tx, t, w] in &p.rows {
+        ll += ln_bracket(th, x, tx, t)?.0 * w;
+    }
+    Ok(ll)
 }
 
 impl PurchaseModel for ParetoNbd {

@@ -152,9 +152,14 @@ impl Summary {
     /// [`ClvError::InvalidSummary`] naming the field, with `row` as the
     /// place.
     pub fn check(&self, row: &str) -> Result<()> {
+        self.check_at(|| row.to_owned())
+    }
+
+    /// As [`Summary::check`], naming the row only when there is an error.
+    pub(crate) fn check_at(&self, row: impl Fn() -> String) -> Result<()> {
         let bad = |field: &str, message: String| {
             Err(ClvError::InvalidSummary {
-                row: row.to_owned(),
+                row: row(),
                 field: field.to_owned(),
                 message,
             })
