@@ -36,7 +36,7 @@ impl Parameters for ParetoNbd {
 /// after a term is at most term z / (1 - z), and the sum at most 1/(1-z).
 fn ln_f1<R: Real>(b: R, c: R, z: R) -> Result<R, SeriesError> {
     let zv = z.v();
-    if !(zv >= 0.0 && zv < 1.0 && b.v() > 0.0 && c.v() > b.v()) {
+    if !((0.0..1.0).contains(&zv) && b.v() > 0.0 && c.v() > b.v()) {
         // Outside the fast path's assumptions: the general series.
         let (sum, scale) = tail_series(R::cst(1.0), b, c, z, R::cst(1.0), 0)?;
         return Ok(sum.ln() + scale);
