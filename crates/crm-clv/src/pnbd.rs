@@ -41,15 +41,33 @@ fn ln_f1<R: Real>(b: R, c: R, z: R) -> Result<R, SeriesError> {
         let (sum, scale) = tail_series(R::cst(1.0), b, c, z, R::cst(1.0), 0)?;
         return Ok(sum.ln() + scale);
     }
+    let (bv, cv) = (b.v(), c.v());
+    if zv == 0.0 {
+        // 2F1 = 1; its z-derivative there is b/c.
+        return Ok(R::lift(0.0, &[(bv / cv, z)]));
+    }
     let bound = zv / (1.0 - zv);
-    let mut term = R::cst(1.0);
-    let mut sum = R::cst(1.0);
+    // The terms and their partial derivatives in b, c and z, in f64:
+    // t' = t ρ with ρ = (b+n) z / (c+n), so
+    // ∂t' = ρ ∂t + t' (∂b/(b+n) - ∂c/(c+n) + ∂z/z).
+    let (mut t, mut tb, mut tc, mut tz) = (1.0f64, 0.0f64, 0.0f64, 0.0f64);
+    let (mut s, mut sb, mut sc, mut sz) = (1.0f64, 0.0f64, 0.0f64, 0.0f64);
+    let iz = 1.0 / zv;
     for n in 0..MAX_SERIES_TERMS {
         let nf = n as f64;
-        term = term * ((b + nf) / (c + nf) * z);
-        sum = sum + term;
-        if term.v() * bound <= 1e-17 * sum.v() {
-            return Ok(sum.ln());
+        let (ib, ic) = (1.0 / (bv + nf), 1.0 / (cv + nf));
+        let rho = (bv + nf) * zv * ic;
+        t *= rho;
+        tb = rho * tb + t * ib;
+        tc = rho * tc - t * ic;
+        tz = rho * tz + t * iz;
+        s += t;
+        sb += tb;
+        sc += tc;
+        sz += tz;
+        if t * bound <= 1e-17 * s {
+            let is = 1.0 / s;
+            return Ok(R::lift(s.ln(), &[(sb * is, b), (sc * is, c), (sz * is, z)]));
         }
     }
     Err(SeriesError::NoConvergence {

@@ -32,6 +32,10 @@ pub(crate) trait Real:
     fn ln_1p(self) -> Self;
     fn exp_m1(self) -> Self;
     fn lgamma(self) -> Self;
+    /// A value `v` whose derivatives are `sum_i parts[i].0 * d(parts[i].1)`:
+    /// a function of the `parts`' inputs whose partial derivatives were
+    /// computed by hand.
+    fn lift(v: f64, parts: &[(f64, Self)]) -> Self;
     /// `ln(exp(self) + exp(other))` without overflow.
     fn log_add_exp(self, other: Self) -> Self {
         let (hi, lo) = if self.v() >= other.v() {
@@ -79,6 +83,9 @@ impl Real for f64 {
     }
     fn lgamma(self) -> Self {
         ln_gamma(self)
+    }
+    fn lift(v: f64, _: &[(f64, Self)]) -> Self {
+        v
     }
 }
 
@@ -148,10 +155,11 @@ impl<const N: usize> Div for Dual<N> {
     type Output = Self;
     #[inline]
     fn div(self, o: Self) -> Self {
-        let q = self.v / o.v;
+        let inv = 1.0 / o.v;
+        let q = self.v * inv;
         let mut d = self.d;
         for (x, y) in d.iter_mut().zip(o.d) {
-            *x = (*x - q * y) / o.v;
+            *x = (*x - q * y) * inv;
         }
         Dual { v: q, d }
     }
@@ -225,6 +233,15 @@ impl<const N: usize> Real for Dual<N> {
     }
     fn lgamma(self) -> Self {
         self.chain(ln_gamma(self.v), digamma(self.v))
+    }
+    fn lift(v: f64, parts: &[(f64, Self)]) -> Self {
+        let mut d = [0.0; N];
+        for (p, x) in parts {
+            for (di, xi) in d.iter_mut().zip(x.d) {
+                *di += p * xi;
+            }
+        }
+        Dual { v, d }
     }
 }
 
