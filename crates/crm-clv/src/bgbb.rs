@@ -250,3 +250,23 @@ fn whole(t: f64) -> Result<f64> {
         )))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fit::gradient_check::agrees;
+
+    #[test]
+    fn exact_gradient() {
+        let data: Vec<Summary> = [(0, 0.0), (1, 1.0), (2, 5.0), (6, 6.0), (3, 4.0)]
+            .into_iter()
+            .map(|(x, tx)| Summary::new(x, tx, 6.0))
+            .collect();
+        let p = Patterns::new(&data, 1.0).unwrap();
+        agrees(
+            |d| log_likelihood(&p, d).unwrap(),
+            [1.2, 0.75, 0.66, 2.78],
+            1e-6,
+        );
+    }
+}

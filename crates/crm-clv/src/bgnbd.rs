@@ -337,3 +337,19 @@ macro_rules! purchase_model {
 
 purchase_model!(BgNbd, Variant::Bg);
 purchase_model!(MbgNbd, Variant::Mbg);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fit::gradient_check::{agrees, histories};
+
+    #[test]
+    fn exact_gradient() {
+        let p = Patterns::new(&histories(), 1.0).unwrap();
+        for v in [Variant::Bg, Variant::Mbg] {
+            for th in [[0.24, 4.4, 0.79, 2.4], [1.5, 0.5, 3.0, 0.2]] {
+                agrees(|d| log_likelihood(v, &p, d).unwrap(), th, 1e-6);
+            }
+        }
+    }
+}

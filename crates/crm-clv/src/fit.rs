@@ -335,3 +335,45 @@ pub(crate) fn natural_se<const N: usize>(
 ) -> Option<Vec<f64>> {
     log_se.map(|se| params.iter().zip(se).map(|(p, s)| p * s).collect())
 }
+
+#[cfg(test)]
+pub(crate) mod gradient_check {
+    use crate::real::Dual;
+
+    /// The dual gradient of `f` at `x` equals central differences of its
+    /// value to `rel` relative.
+    pub fn agrees<const N: usize>(f: impl Fn(&[Dual<N>; N]) -> Dual<N>, x: [f64; N], rel: f64) {
+        let at = |x: [f64; N]| f(&std::array::from_fn(|i| Dual::<N>::var(x[i], i)));
+        let g = at(x);
+        for i in 0..N {
+            let h = 1e-6 * x[i].abs().max(1e-3);
+            let mut up = x;
+            let mut down = x;
+            up[i] += h;
+            down[i] -= h;
+            let fd = (at(up).v - at(down).v) / (2.0 * h);
+            assert!(
+                (g.d[i] - fd).abs() <= rel * fd.abs().max(1.0),
+                "d/dθ{i}: dual {} vs finite differences {fd}",
+                g.d[i]
+            );
+        }
+    }
+
+    /// Histories exercising every branch: x = 0, t_x = T, t_x < T, several T.
+    pub fn histories() -> Vec<crate::Summary> {
+        let mut v = Vec::new();
+        for (x, tx, t) in [
+            (0, 0.0, 10.0),
+            (0, 0.0, 30.0),
+            (1, 2.0, 30.0),
+            (3, 30.0, 30.0),
+            (4, 12.5, 20.0),
+            (12, 19.0, 38.0),
+            (40, 37.0, 38.0),
+        ] {
+            v.push(crate::Summary::new(x, tx, t));
+        }
+        v
+    }
+}

@@ -156,3 +156,23 @@ fn log_likelihood<R: Real>(p: &Patterns, th: &[R; 3]) -> Option<R> {
     }
     ll.v().is_finite().then_some(ll)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fit::gradient_check::agrees;
+
+    #[test]
+    fn exact_gradient() {
+        let p = Patterns::group(vec![
+            [1.0, 10.0, 0.0, 1.0],
+            [3.0, 25.5, 0.0, 2.0],
+            [7.0, 4.2, 0.0, 1.0],
+        ]);
+        agrees(
+            |d| log_likelihood(&p, d).unwrap(),
+            [6.25, 3.74, 15.44],
+            1e-6,
+        );
+    }
+}

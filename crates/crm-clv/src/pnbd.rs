@@ -301,3 +301,22 @@ impl PurchaseModel for ParetoNbd {
         Ok(self.r * self.beta / self.alpha * one_minus_pow_over(self.s - 1.0, l))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fit::gradient_check::{agrees, histories};
+
+    #[test]
+    fn exact_gradient() {
+        let p = Patterns::new(&histories(), 1.0).unwrap();
+        // Both branches: alpha > beta and alpha < beta.
+        for th in [
+            [0.55, 10.6, 0.61, 11.7],
+            [0.8, 14.0, 1.3, 3.0],
+            [2.0, 5.0, 0.9, 5.0],
+        ] {
+            agrees(|d| log_likelihood(&p, d).unwrap(), th, 1e-6);
+        }
+    }
+}
