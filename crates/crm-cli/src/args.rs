@@ -323,6 +323,17 @@ pub(crate) struct RiskArgs {
     /// Signal no purchase for longer than this many times the usual gap.
     #[arg(long, default_value_t = 2.0, value_name = "FACTOR")]
     pub overdue: f64,
+    /// Also signal a low probability of being alive, from this model
+    /// (bg-nbd, mbg-nbd or pareto-nbd) fitted on every customer's purchase
+    /// days up to the end of the period.
+    #[arg(long, value_enum, value_name = "MODEL")]
+    pub p_alive_model: Option<ModelArg>,
+    /// With --p-alive-model: signal P(alive) below this.
+    #[arg(long, default_value_t = 0.3, value_name = "P")]
+    pub p_alive_below: f64,
+    /// With --p-alive-model: the time unit of the fit (day, week, month or days).
+    #[arg(long, default_value = "week", value_name = "UNIT")]
+    pub unit: String,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,

@@ -146,6 +146,35 @@ fn load(input: &ClvInput, model: ModelArg) -> Result<Input, Failure> {
     })
 }
 
+/// P(alive) at the end of `period_end` (exclusive) of every customer of
+/// `ledger` with a purchase before it, from `model` fitted on their purchase
+/// days.
+pub(crate) fn p_alive_by_key(
+    model: ModelArg,
+    ledger: &crm::Ledger,
+    period_end: NaiveDate,
+    unit: TimeUnit,
+) -> Result<std::collections::HashMap<String, f64>, Failure> {
+    if !matches!(
+        model,
+        ModelArg::BgNbd | ModelArg::MbgNbd | ModelArg::ParetoNbd
+    ) {
+        return Err(usage("--p-alive-model: bg-nbd, mbg-nbd or pareto-nbd"));
+    }
+    let last = period_end.pred_opt().unwrap_or(period_end);
+    let data = crm::clv::from_ledger(ledger, last, unit).map_err(anyhow::Error::from)?;
+    let f = fit_model(model, &data, &FitOptions::new())?;
+    let m = f.purchase.as_deref().context("not a purchase model")?;
+    let mut map = std::collections::HashMap::with_capacity(data.len());
+    for c in &data {
+        let p = m
+            .p_alive(c)
+            .with_context(|| format!("customer {}", c.key))?;
+        map.insert(c.key.clone(), p);
+    }
+    Ok(map)
+}
+
 /// A fitted model, whatever its kind.
 struct Fitted {
     model: &'static str,
@@ -236,6 +265,32 @@ struct LeftOutJson {
     non_positive_spend: f64,
 }
 
+/// Says on stderr which parameters the data hardly determine.
+fn identification_note(f: &Fitted) {
+    match &f.std_errors {
+        None => eprintln!(
+            "crm: note: {}: the likelihood is flat at the maximum in some direction, so no standard errors",
+            f.model
+        ),
+        Some(se) => {
+            let loose: Vec<&str> = f
+                .names
+                .iter()
+                .zip(se.iter().zip(&f.values))
+                .filter(|(_, (s, v))| **s > **v)
+                .map(|(n, _)| *n)
+                .collect();
+            if !loose.is_empty() {
+                eprintln!(
+                    "crm: note: {}: {} poorly determined (standard error above the estimate); a --penalizer keeps such parameters moderate",
+                    f.model,
+                    loose.join(", ")
+                );
+            }
+        }
+    }
+}
+
 fn left_out_note(f: &Fitted) {
     if let Some(l) = f.left_out
         && (l.no_repeat > 0.0 || l.non_positive_spend > 0.0)
@@ -259,6 +314,7 @@ fn fit(a: ClvFitArgs, out: &mut impl Write) -> Outcome {
     let input = load(&a.input, a.model)?;
     let f = fit_model(a.model, &input.customers, &input.options)?;
     left_out_note(&f);
+    identification_note(&f);
     let unit = if a.model == ModelArg::BgBb {
         "opportunity".to_string()
     } else {

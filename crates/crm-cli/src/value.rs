@@ -444,9 +444,25 @@ fn risk(a: RiskArgs, out: &mut impl Write) -> anyhow::Result<()> {
     let mut ro = RiskOptions::default();
     ro.value_drop = drop;
     ro.overdue_factor = a.overdue;
-    // P(alive) comes with the lifetime-value models; until then no customer
-    // gets that signal.
-    let list = crm::value::risk(&ledger, &built[0], &built[1], &ro, |_| None)?;
+    let p_alive = match a.p_alive_model {
+        Some(model) => {
+            if !(a.p_alive_below > 0.0 && a.p_alive_below < 1.0) {
+                return Err(usage_err(anyhow::anyhow!(
+                    "--p-alive-below: give a probability between 0 and 1"
+                )));
+            }
+            ro.p_alive_below = a.p_alive_below;
+            let unit = a
+                .unit
+                .parse()
+                .map_err(|e| usage_err(anyhow::anyhow!("--unit: {e}")))?;
+            Some(crate::clv::p_alive_by_key(model, &ledger, p.end(), unit).map_err(failure_err)?)
+        }
+        None => None,
+    };
+    let list = crm::value::risk(&ledger, &built[0], &built[1], &ro, |k| {
+        p_alive.as_ref().and_then(|m| m.get(k).copied())
+    })?;
     match a.format {
         Format::Json => json(out, &list)?,
         Format::Csv => {
@@ -479,13 +495,21 @@ fn risk(a: RiskArgs, out: &mut impl Write) -> anyhow::Result<()> {
                 |f: fn(&Signal) -> bool| list.iter().filter(|r| r.signals.iter().any(f)).count();
             writeln!(
                 out,
-                "Risk {p} against {before}: {} active customers with a signal\n  value fell > {:.0}%: {}\n  dropped a level: {}\n  overdue (> {} × usual gap): {}\n  low P(alive): needs a lifetime-value model\n",
+                "Risk {p} against {before}: {} active customers with a signal\n  value fell > {:.0}%: {}\n  dropped a level: {}\n  overdue (> {} × usual gap): {}\n  low P(alive): {}\n",
                 list.len(),
                 a.value_drop * 100.0,
                 count(|s| matches!(s, Signal::ValueDrop { .. })),
                 count(|s| matches!(s, Signal::DroppedLevel { .. })),
                 a.overdue,
                 count(|s| matches!(s, Signal::Overdue { .. })),
+                match a.p_alive_model {
+                    Some(_) => format!(
+                        "{} (below {})",
+                        count(|s| matches!(s, Signal::LowPAlive { .. })),
+                        a.p_alive_below
+                    ),
+                    None => "not computed (give --p-alive-model)".into(),
+                },
             )?;
             let mut t = table();
             t.set_header(["customer", "level", "value", "signals"]);

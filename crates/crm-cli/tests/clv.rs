@@ -226,3 +226,40 @@ fn bad_usage_and_data() {
         stderr(&o)
     );
 }
+
+#[test]
+fn risk_with_p_alive() {
+    let t = data("transactions.csv").display().to_string();
+    let base = ["value", "risk", "--transactions", &t, "--period", "2025"];
+    let o = crm(&base);
+    assert!(
+        stdout(&o).contains("low P(alive): not computed"),
+        "{}",
+        stdout(&o)
+    );
+    let mut args = base.to_vec();
+    args.extend([
+        "--p-alive-model",
+        "bg-nbd",
+        "--p-alive-below",
+        "0.5",
+        "--format",
+        "json",
+    ]);
+    let o = crm(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let low: Vec<f64> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r["signals"].as_array().unwrap().iter())
+        .filter(|s| s["signal"] == "low_p_alive")
+        .map(|s| s["p_alive"].as_f64().unwrap())
+        .collect();
+    assert!(!low.is_empty(), "{}", stdout(&o));
+    assert!(low.iter().all(|p| *p < 0.5));
+    let mut args = base.to_vec();
+    args.extend(["--p-alive-model", "bg-bb"]);
+    assert_eq!(crm(&args).status.code(), Some(2));
+}

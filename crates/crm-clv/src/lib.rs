@@ -66,7 +66,7 @@ pub use crate::{
     special::{MAX_SERIES_TERMS, SeriesError, hyp2f1, ln_hyp2f1},
     summary::{
         DAYS_PER_MONTH, Holdout, Summaries, Summary, SummaryBuilder, TimeUnit, Timeline,
-        read_summaries, read_summaries_from,
+        from_ledger, read_summaries, read_summaries_from,
     },
 };
 

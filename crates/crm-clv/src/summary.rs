@@ -453,6 +453,55 @@ fn decimal_f64(d: Decimal) -> f64 {
     d.to_f64().unwrap_or(f64::NAN)
 }
 
+/// Frequency, recency and T of every customer of `ledger` with a purchase
+/// day by `calibration_end` (inclusive), in key order, from the ledger's
+/// purchase days (days with a transaction of positive revenue; the ledger
+/// must be made with
+/// [`LedgerOptions::purchase_days`](crm_core::LedgerOptions::purchase_days)).
+/// Monetary values are 0: the ledger keeps no per-day spend (use
+/// [`SummaryBuilder`] for spend models).
+///
+/// # Errors
+///
+/// [`ClvError::InvalidArgument`] when the ledger keeps no purchase days.
+pub fn from_ledger(
+    ledger: &crm_core::Ledger,
+    calibration_end: NaiveDate,
+    unit: TimeUnit,
+) -> Result<Vec<Summary>> {
+    if !ledger.options().purchase_days {
+        return Err(ClvError::InvalidArgument(
+            "the ledger keeps no purchase days: make it with LedgerOptions::purchase_days".into(),
+        ));
+    }
+    let mut out = Vec::new();
+    for id in ledger.ids() {
+        let Some(days) = ledger.purchase_days(id) else {
+            continue;
+        };
+        let (mut first, mut last, mut n) = (None, None, 0u32);
+        for d in days.take_while(|d| *d <= calibration_end) {
+            first.get_or_insert(d);
+            last = Some(d);
+            n += 1;
+        }
+        let (Some(first), Some(last)) = (first, last) else {
+            continue;
+        };
+        out.push(Summary {
+            key: ledger.key(id).to_owned(),
+            frequency: n - 1,
+            recency: unit.from_days((last - first).num_days() as f64),
+            t: unit.from_days((calibration_end - first).num_days() as f64),
+            monetary: 0.0,
+            weight: 1.0,
+            holdout: None,
+        });
+    }
+    out.sort_unstable_by(|a, b| a.key.cmp(&b.key));
+    Ok(out)
+}
+
 /// Reads ready summaries from a CSV file with a header.
 ///
 /// Columns (case-insensitive, any order): `frequency` (or `x`), `recency`

@@ -144,3 +144,29 @@ fn units_parse() {
     assert!("0".parse::<TimeUnit>().is_err());
     assert!("fortnight".parse::<TimeUnit>().is_err());
 }
+
+#[test]
+fn from_the_ledger_equals_from_transactions() {
+    use crm_core::{Ledger, LedgerOptions, Money, Period};
+    let d = |s: &str| NaiveDate::parse_from_str(s, "%Y%m%d").unwrap();
+    let year: Period = "1997".parse().unwrap();
+    let mut ledger = Ledger::with_options([year], LedgerOptions::new().purchase_days(true));
+    let mut b = SummaryBuilder::new(d("19970930"), TimeUnit::WEEK);
+    for (k, date, v) in cdnow_purchases() {
+        if v > Decimal::ZERO {
+            ledger.record_sale(&k, date, Money::new(v), None).unwrap();
+            b.add_sale(&k, date, v).unwrap();
+        }
+    }
+    let from_ledger = crm_clv::from_ledger(&ledger, d("19970930"), TimeUnit::WEEK).unwrap();
+    let from_tx = b.finish().unwrap().customers;
+    assert_eq!(from_ledger.len(), from_tx.len());
+    for (a, b) in from_ledger.iter().zip(&from_tx) {
+        assert_eq!(
+            (&a.key, a.frequency, a.recency, a.t),
+            (&b.key, b.frequency, b.recency, b.t)
+        );
+    }
+    let plain = Ledger::new([year]);
+    assert!(crm_clv::from_ledger(&plain, d("19970930"), TimeUnit::WEEK).is_err());
+}
