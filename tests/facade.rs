@@ -8,6 +8,11 @@ fn example_pyramid_from_csv_runs() {
 }
 
 #[test]
+fn example_clv_from_csv_runs() {
+    crate::clv_from_csv::main().unwrap();
+}
+
+#[test]
 fn example_migration_from_csv_runs() {
     crate::migration_from_csv::main().unwrap();
 }

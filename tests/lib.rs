@@ -7,6 +7,9 @@ mod pyramid_from_csv;
 #[path = "../examples/migration_from_csv.rs"]
 mod migration_from_csv;
 
+#[path = "../examples/clv_from_csv.rs"]
+mod clv_from_csv;
+
 #[cfg(feature = "sqlite")]
 #[path = "../examples/store_round_trip.rs"]
 mod store_round_trip;
