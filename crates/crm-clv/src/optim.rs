@@ -8,16 +8,23 @@
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Minimum<const N: usize> {
     pub x: [f64; N],
+    /// The gradient at `x`.
+    pub g: [f64; N],
     pub iterations: usize,
     pub converged: bool,
 }
 
+/// The gradient below which a minimum is accepted once the objective no
+/// longer changes measurably.
+const NOISE_GTOL: f64 = 1e-6;
+
 /// Minimises `f` from `x0`. `f` returns the value and gradient, or `None`
 /// where the objective is not finite (the line search then steps back).
 ///
-/// Stops when the largest gradient component is below `gtol`, or when a
-/// step changes the value by less than `1e-15` relative and the gradient
-/// is small.
+/// Stops when the largest gradient component is below `gtol`, or when the
+/// value no longer changes measurably (a step changes it by less than
+/// 1e-14 relative, or no step along the direction can show a decrease)
+/// and the gradient is below 1e-6.
 pub(crate) fn bfgs<const N: usize>(
     mut f: impl FnMut(&[f64; N]) -> Option<(f64, [f64; N])>,
     x0: [f64; N],
@@ -33,6 +40,7 @@ pub(crate) fn bfgs<const N: usize>(
         if norm_inf(&g) < gtol {
             return Some(Minimum {
                 x,
+                g,
                 iterations: it,
                 converged: true,
             });
@@ -55,7 +63,12 @@ pub(crate) fn bfgs<const N: usize>(
         };
         first = false;
         let mut accepted = None;
-        for _ in 0..60 {
+        loop {
+            // A decrease this small cannot be told from rounding: the
+            // minimum is found to the precision of the objective.
+            if step * slope.abs() <= 1e-15 * fx.abs().max(1e-300) {
+                break;
+            }
             let xn: [f64; N] = std::array::from_fn(|i| x[i] + step * p[i]);
             if let Some((fxn, gn)) = f(&xn)
                 && fxn.is_finite()
@@ -68,23 +81,24 @@ pub(crate) fn bfgs<const N: usize>(
             step *= 0.5;
         }
         let Some((xn, fxn, gn)) = accepted else {
-            // No decrease along the direction: at a minimum to precision.
             return Some(Minimum {
                 x,
+                g,
                 iterations: it,
-                converged: norm_inf(&g) < gtol.sqrt(),
+                converged: norm_inf(&g) < NOISE_GTOL,
             });
         };
         let s: [f64; N] = std::array::from_fn(|i| xn[i] - x[i]);
         let y: [f64; N] = std::array::from_fn(|i| gn[i] - g[i]);
         let sy = dot(&s, &y);
-        let small_change = (fx - fxn).abs() <= 1e-15 * fx.abs().max(1e-300);
+        let small_change = (fx - fxn).abs() <= 1e-14 * fx.abs().max(1e-300);
         x = xn;
         fx = fxn;
         g = gn;
-        if small_change && norm_inf(&g) < gtol.sqrt() {
+        if small_change && norm_inf(&g) < NOISE_GTOL {
             return Some(Minimum {
                 x,
+                g,
                 iterations: it + 1,
                 converged: true,
             });
@@ -103,6 +117,7 @@ pub(crate) fn bfgs<const N: usize>(
     }
     Some(Minimum {
         x,
+        g,
         iterations: max_iterations,
         converged: norm_inf(&g) < gtol,
     })

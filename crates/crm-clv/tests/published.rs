@@ -5,6 +5,15 @@ use crm_clv::{BgBb, BgNbd, FitOptions, GammaGamma, MbgNbd, ParetoNbd};
 
 use crate::common::{cdnow, close, donations, sig};
 
+/// Standard errors agree with those `lifetimes` 0.11.3 reports (its
+/// `summary["se(coef)"]`) on the same data.
+fn same_errors(got: &Option<Vec<f64>>, want: &[f64]) {
+    let got = got.as_ref().expect("standard errors");
+    for (g, w) in got.iter().zip(want) {
+        close(*g, *w, 1e-4);
+    }
+}
+
 #[test]
 fn bg_nbd_cdnow() {
     let f = BgNbd::fit(&cdnow(), &FitOptions::new()).unwrap();
@@ -15,6 +24,10 @@ fn bg_nbd_cdnow() {
     sig(f.model.b, 2.426, 4);
     close(f.log_likelihood, -9582.43, 1e-6);
     assert_eq!(f.customers, 2357.0);
+    same_errors(
+        &f.std_errors,
+        &[0.0125573207, 0.3782214570, 0.1857190719, 0.7053453435],
+    );
 }
 
 #[test]
@@ -26,6 +39,10 @@ fn mbg_nbd_cdnow() {
     close(f.model.a, 0.8914, 1e-3);
     close(f.model.b, 1.614, 1e-3);
     close(f.log_likelihood, -9582.13, 1e-6);
+    same_errors(
+        &f.std_errors,
+        &[0.0832639453, 0.6955971916, 0.1547853207, 0.5374723508],
+    );
 }
 
 #[test]
@@ -50,6 +67,7 @@ fn gamma_gamma_cdnow() {
     assert_eq!(f.customers, 946.0);
     assert_eq!(left.no_repeat, 2357.0 - 946.0);
     assert_eq!(left.non_positive_spend, 0.0);
+    same_errors(&f.std_errors, &[1.1896870481, 0.2901656174, 4.1599939284]);
 }
 
 #[test]
@@ -62,4 +80,8 @@ fn bg_bb_donations() {
     sig(f.model.delta, 2.783, 4);
     close(f.log_likelihood, -33225.58, 1e-6);
     assert_eq!(f.customers, 11104.0);
+    same_errors(
+        &f.std_errors,
+        &[0.0693913622, 0.0294477162, 0.0510098503, 0.3208189394],
+    );
 }
