@@ -5,7 +5,7 @@
 use crate::PurchaseModel;
 use crate::error::{ClvError, Result};
 use crate::fit::{Fit, FitOptions, Parameters, Patterns, maximise, natural_se};
-use crate::real::{Dual, Real};
+use crate::real::{Dual, Real, lgamma_run};
 use crate::special::{one_minus_pow_over, tail_series};
 use crate::summary::Summary;
 
@@ -66,24 +66,19 @@ fn log_likelihood<R: Real>(v: Variant, p: &Patterns, th: &[R; 4]) -> Option<R> {
     let mut ll = (-r.lgamma() + r * ln_al + (a + b).lgamma() - b.lgamma()) * w;
     // Terms of one x: the gamma functions and ln a - ln(b + x - 1) (BG) or
     // ln a - ln(b + x) (MBG).
+    let xs = || p.xs.iter().map(|x| x.0);
+    let shift = if v == Variant::Bg { 0.0 } else { 1.0 };
+    let g_r = lgamma_run(r, xs());
+    let g_b = lgamma_run(b + shift, xs());
+    let g_ab = lgamma_run(a + b + shift, xs());
     let mut odds = Vec::with_capacity(p.xs.len());
-    for &(x, wx) in &p.xs {
-        let (xs, o) = match v {
-            Variant::Bg => (
-                (r + x).lgamma() + (b + x).lgamma() - (a + b + x).lgamma(),
-                if x == 0.0 {
-                    R::cst(0.0)
-                } else {
-                    ln_a - (b + (x - 1.0)).ln()
-                },
-            ),
-            Variant::Mbg => (
-                (r + x).lgamma() + (b + x + 1.0).lgamma() - (a + b + x + 1.0).lgamma(),
-                ln_a - (b + x).ln(),
-            ),
-        };
-        ll = ll + xs * wx;
-        odds.push(o);
+    for (i, &(x, wx)) in p.xs.iter().enumerate() {
+        ll = ll + (g_r[i] + g_b[i] - g_ab[i]) * wx;
+        odds.push(match v {
+            Variant::Bg if x == 0.0 => R::cst(0.0),
+            Variant::Bg => ln_a - (b + (x - 1.0)).ln(),
+            Variant::Mbg => ln_a - (b + x).ln(),
+        });
     }
     let ln_t: Vec<R> = p.ts.iter().map(|&t| (al + t).ln()).collect();
     let ln_tx: Vec<R> = p.txs.iter().map(|&tx| (al + tx).ln()).collect();
@@ -95,12 +90,7 @@ fn log_likelihood<R: Real>(v: Variant, p: &Patterns, th: &[R; 4]) -> Option<R> {
             Variant::Bg if x == 0.0 => a3,
             _ => {
                 let d = odds[xi as usize] + rx * (ln_t[ti as usize] - ln_tx[txi as usize]);
-                let bump = if d.v() > 0.0 {
-                    d + (-d).exp().ln_1p()
-                } else {
-                    d.exp().ln_1p()
-                };
-                a3 + bump
+                a3 + d.softplus()
             }
         };
         ll = ll + term * wr;

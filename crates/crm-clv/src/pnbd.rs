@@ -4,7 +4,7 @@
 use crate::PurchaseModel;
 use crate::error::{ClvError, Result};
 use crate::fit::{Fit, FitOptions, Parameters, Patterns, maximise, natural_se};
-use crate::real::{Dual, Real};
+use crate::real::{Dual, Real, lgamma_run};
 use crate::special::{SeriesError, one_minus_pow_over, tail_series};
 use crate::summary::Summary;
 
@@ -247,8 +247,9 @@ fn ln_bracket<R: Real>(
 fn log_likelihood<R: Real>(p: &Patterns, th: &[R; 4]) -> Option<R> {
     let [r, al, s, be] = *th;
     let mut ll = (-r.lgamma() + r * al.ln() + s * be.ln()) * p.total;
-    for &(x, w) in &p.xs {
-        ll = ll + (r + x).lgamma() * w;
+    let g_r = lgamma_run(r, p.xs.iter().map(|x| x.0));
+    for (&(_, w), g) in p.xs.iter().zip(g_r) {
+        ll = ll + g * w;
     }
     let ln_at: Vec<R> = p.ts.iter().map(|&t| (al + t).ln()).collect();
     let ln_bt: Vec<R> = p.ts.iter().map(|&t| (be + t).ln()).collect();

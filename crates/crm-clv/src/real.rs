@@ -48,6 +48,18 @@ pub(crate) trait Real:
         }
         hi + (lo - hi).exp().ln_1p()
     }
+    /// `ln(1 + exp(self))` without overflow, in one step.
+    fn softplus(self) -> Self {
+        let d = self.v();
+        let (v, slope) = if d > 0.0 {
+            let e = (-d).exp();
+            (d + e.ln_1p(), 1.0 / (1.0 + e))
+        } else {
+            let e = d.exp();
+            (e.ln_1p(), e / (1.0 + e))
+        };
+        Self::lift(v, &[(slope, self)])
+    }
     /// `ln(1 - exp(self))` for `self < 0`, accurate near 0 and near -inf.
     fn ln_1m_exp(self) -> Self {
         if self.v() > -std::f64::consts::LN_2 {
@@ -245,6 +257,43 @@ impl<const N: usize> Real for Dual<N> {
     }
 }
 
+/// `ln Γ(base + x)` for each of the ascending whole numbers `xs`, by the
+/// recurrence `ln Γ(y + 1) = ln Γ(y) + ln y` across gaps of up to 16, and
+/// directly otherwise (and at least every 64 steps, so that rounding does
+/// not build up).
+pub(crate) fn lgamma_run<R: Real>(base: R, xs: impl IntoIterator<Item = f64>) -> Vec<R> {
+    let mut out: Vec<R> = Vec::new();
+    let mut prev: Option<(f64, R)> = None;
+    let mut steps = 0;
+    for x in xs {
+        let v = match prev {
+            Some((px, pv))
+                if x >= px
+                    && x - px <= 16.0
+                    && x.fract() == 0.0
+                    && px.fract() == 0.0
+                    && steps < 64 =>
+            {
+                let mut v = pv;
+                let mut k = px;
+                while k < x {
+                    v = v + (base + k).ln();
+                    k += 1.0;
+                    steps += 1;
+                }
+                v
+            }
+            _ => {
+                steps = 0;
+                (base + x).lgamma()
+            }
+        };
+        out.push(v);
+        prev = Some((x, v));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -263,6 +312,34 @@ mod tests {
         assert!((g.v - f(a, b)).abs() < 1e-14);
         assert!((g.d[0] - da).abs() < 1e-6, "{} vs {da}", g.d[0]);
         assert!((g.d[1] - db).abs() < 1e-6, "{} vs {db}", g.d[1]);
+    }
+
+    #[test]
+    fn softplus_and_lgamma_run() {
+        for d in [-800.0, -3.0, 0.0, 2.5, 800.0] {
+            let s = Dual::<1>::var(d, 0).softplus();
+            let want = if d > 0.0 {
+                d + (-d).exp().ln_1p()
+            } else {
+                d.exp().ln_1p()
+            };
+            assert_eq!(s.v, want);
+            assert!((s.d[0] - 1.0 / (1.0 + (-d).exp())).abs() < 1e-15);
+        }
+        let xs = [0.0, 1.0, 2.0, 5.0, 40.0, 41.0, 300.0, 301.0, 302.0];
+        let base = Dual::<1>::var(0.37, 0);
+        let run = lgamma_run(base, xs.iter().copied());
+        for (x, l) in xs.iter().zip(&run) {
+            let direct = (base + *x).lgamma();
+            assert!(
+                (l.v - direct.v).abs() <= 1e-13 * direct.v.abs().max(1.0),
+                "{x}"
+            );
+            assert!(
+                (l.d[0] - direct.d[0]).abs() <= 1e-12 * direct.d[0].abs().max(1.0),
+                "{x}"
+            );
+        }
     }
 
     #[test]
