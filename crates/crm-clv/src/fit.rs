@@ -126,15 +126,20 @@ impl Patterns {
     }
 
     pub fn group(mut rows: Vec<[f64; 4]>) -> Patterns {
-        rows.sort_unstable_by(|a, b| {
-            a[0].total_cmp(&b[0])
-                .then(a[1].total_cmp(&b[1]))
-                .then(a[2].total_cmp(&b[2]))
-        });
-        let mut out: Vec<[f64; 4]> = Vec::new();
+        // The values are finite and not negative, so their bit patterns
+        // sort as the numbers do (with -0.0 made 0.0 first).
+        let key = |r: &[f64; 4]| {
+            (
+                r[0].to_bits(),
+                (r[1] + 0.0).to_bits(),
+                (r[2] + 0.0).to_bits(),
+            )
+        };
+        rows.sort_unstable_by_key(key);
+        let mut out: Vec<[f64; 4]> = Vec::with_capacity(rows.len());
         for r in rows {
             match out.last_mut() {
-                Some(o) if o[0] == r[0] && o[1] == r[1] && o[2] == r[2] => o[3] += r[3],
+                Some(o) if key(o) == key(&r) => o[3] += r[3],
                 _ => out.push(r),
             }
         }
