@@ -17,7 +17,7 @@ use crate::args::{
     ClvCheckArgs, ClvCommand, ClvFitArgs, ClvInput, ClvPredictArgs, Format, ModelArg,
 };
 use crate::pyramid::{import_options, usage};
-use crate::render::csv_table;
+use crate::render::{csv_table, grid, write_json as json};
 use crate::{Failure, Outcome};
 
 pub(crate) fn run(c: ClvCommand) -> Outcome {
@@ -335,9 +335,7 @@ fn fit(a: ClvFitArgs, out: &mut impl Write) -> Outcome {
                 non_positive_spend: l.non_positive_spend,
             }),
         };
-        serde_json::to_writer(&mut *out, &j).context("cannot write the output")?;
-        writeln!(out).context("cannot write the output")?;
-        return Ok(());
+        return Ok(json(out, &j)?);
     }
     writeln!(
         out,
@@ -351,8 +349,7 @@ fn fit(a: ClvFitArgs, out: &mut impl Write) -> Outcome {
         f.log_likelihood, f.iterations
     )
     .context("cannot write the output")?;
-    let mut t = comfy_table::Table::new();
-    t.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED);
+    let mut t = grid();
     t.set_header(["parameter", "estimate", "std. error"]);
     for (i, n) in f.names.iter().enumerate() {
         let se = f
@@ -476,8 +473,7 @@ fn predict(a: ClvPredictArgs, out: &mut impl Write) -> Outcome {
                 discount: a.months.map(|_| a.discount),
                 customers: rows,
             };
-            serde_json::to_writer(&mut *out, &j).context("cannot write the output")?;
-            writeln!(out).context("cannot write the output")?;
+            json(out, &j)?;
         }
         Format::Csv => {
             let header = [
@@ -514,8 +510,7 @@ fn predict(a: ClvPredictArgs, out: &mut impl Write) -> Outcome {
                 f.model
             )
             .context("cannot write the output")?;
-            let mut t = comfy_table::Table::new();
-            t.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED);
+            let mut t = grid();
             let mut header = vec![
                 "customer",
                 "frequency",
@@ -589,9 +584,7 @@ fn check(a: ClvCheckArgs, out: &mut impl Write) -> Outcome {
             holdout_by_frequency: &by_freq,
             tracking: &track,
         };
-        serde_json::to_writer(&mut *out, &j).context("cannot write the output")?;
-        writeln!(out).context("cannot write the output")?;
-        return Ok(());
+        return Ok(json(out, &j)?);
     }
     writeln!(
         out,
@@ -599,8 +592,7 @@ fn check(a: ClvCheckArgs, out: &mut impl Write) -> Outcome {
         f.model
     )
     .context("cannot write the output")?;
-    let mut t = comfy_table::Table::new();
-    t.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED);
+    let mut t = grid();
     t.set_header(["frequency", "customers", "actual", "predicted"]);
     for r in &by_freq {
         let label = if r.open {
@@ -622,8 +614,7 @@ fn check(a: ClvCheckArgs, out: &mut impl Write) -> Outcome {
         s.calibration_end
     )
     .context("cannot write the output")?;
-    let mut t = comfy_table::Table::new();
-    t.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED);
+    let mut t = grid();
     t.set_header(["date", "actual", "predicted"]);
     let every = track.len().div_ceil(20).max(1);
     for (i, p) in track.iter().enumerate() {

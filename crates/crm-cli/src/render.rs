@@ -261,3 +261,20 @@ pub(crate) fn csv<'a>(
     w.flush()?;
     Ok(())
 }
+
+/// `value` as one line of JSON.
+pub(crate) fn write_json(
+    out: &mut impl Write,
+    value: &impl serde::Serialize,
+) -> anyhow::Result<()> {
+    serde_json::to_writer(&mut *out, value).context("cannot write the output")?;
+    writeln!(out).context("cannot write the output")?;
+    Ok(())
+}
+
+/// An empty terminal table in the house style.
+pub(crate) fn grid() -> comfy_table::Table {
+    let mut t = comfy_table::Table::new();
+    t.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED);
+    t
+}

@@ -4,17 +4,16 @@ use std::io::{BufWriter, Write};
 use std::path::Path;
 
 use anyhow::Context;
-use comfy_table::{Cell, CellAlignment, Table, presets};
+use comfy_table::{Cell, CellAlignment};
 use crm::pyramid::{Cuts, pyramid};
 use crm::value::{CostTable, RfmOptions, RiskOptions, SegmentRule, Signal};
 use crm::{Basis, Decimal, Interaction, Ledger, LedgerOptions, Money, NaiveDate, Period};
-use serde::Serialize;
 
 use crate::args::{
     BasisArg, Format, InputArgs, ProfitArgs, RfmArgs, RiskArgs, ValueCommand, WalletArgs,
 };
 use crate::pyramid::{import_options, load, period, pyramid_options, pyramids};
-use crate::render::{csv_table, human};
+use crate::render::{csv_table, grid as table, human, write_json as json};
 use crate::{Failure, Outcome};
 
 pub(crate) fn run(c: ValueCommand) -> Outcome {
@@ -52,18 +51,6 @@ fn read_config<T: serde::de::DeserializeOwned>(path: &Path, what: &str) -> Resul
         })
     };
     Ok(parsed.with_context(|| format!("invalid {what}"))?)
-}
-
-fn json(out: &mut impl Write, value: &impl Serialize) -> anyhow::Result<()> {
-    serde_json::to_writer(&mut *out, value).context("cannot write the output")?;
-    writeln!(out)?;
-    Ok(())
-}
-
-fn table() -> Table {
-    let mut t = Table::new();
-    t.load_preset(presets::UTF8_FULL_CONDENSED);
-    t
 }
 
 fn right(s: impl ToString) -> Cell {

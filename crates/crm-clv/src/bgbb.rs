@@ -6,7 +6,7 @@ use statrs::function::gamma::digamma;
 
 use crate::PurchaseModel;
 use crate::error::{ClvError, Result};
-use crate::fit::{Fit, FitOptions, Parameters, Patterns, maximise, natural_se, row_name};
+use crate::fit::{Fit, FitOptions, Parameters, Patterns, check_positive, maximise, row_name};
 use crate::real::{Dual, Real};
 use crate::summary::Summary;
 
@@ -110,13 +110,7 @@ impl BgBb {
     ///
     /// [`ClvError::InvalidArgument`] unless all are positive and finite.
     pub fn new(alpha: f64, beta: f64, gamma: f64, delta: f64) -> Result<BgBb> {
-        for (n, v) in Self::NAMES.iter().zip([alpha, beta, gamma, delta]) {
-            if !(v.is_finite() && v > 0.0) {
-                return Err(ClvError::InvalidArgument(format!(
-                    "bg-bb: parameter {n} = {v} must be positive"
-                )));
-            }
-        }
+        check_positive::<Self>(&[alpha, beta, gamma, delta])?;
         Ok(BgBb {
             alpha,
             beta,
@@ -150,19 +144,18 @@ impl BgBb {
         )?;
         let [alpha, beta, gamma, delta] = m.params;
         let ll = log_likelihood(&p, &m.params).unwrap_or(f64::NEG_INFINITY);
-        Ok(Fit {
-            model: BgBb {
+        let params = m.params;
+        Ok(m.into_fit(
+            BgBb {
                 alpha,
                 beta,
                 gamma,
                 delta,
             },
-            log_likelihood: ll,
-            std_errors: natural_se(&m.params, m.log_se),
-            customers: p.total,
-            patterns: p.rows.len(),
-            iterations: m.iterations,
-        })
+            &params,
+            ll,
+            &p,
+        ))
     }
 
     /// The total log-likelihood of `data` under this model.

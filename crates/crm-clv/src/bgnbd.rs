@@ -4,7 +4,7 @@
 
 use crate::PurchaseModel;
 use crate::error::{ClvError, Result};
-use crate::fit::{Fit, FitOptions, Parameters, Patterns, maximise, natural_se};
+use crate::fit::{Fit, FitOptions, Parameters, Patterns, check_positive, maximise};
 use crate::real::{Dual, Real, lgamma_run};
 use crate::special::{one_minus_pow_over, tail_series};
 use crate::summary::Summary;
@@ -44,17 +44,6 @@ pub struct MbgNbd {
 enum Variant {
     Bg,
     Mbg,
-}
-
-fn check(name: &str, params: [f64; 4]) -> Result<()> {
-    for (n, p) in ["r", "alpha", "a", "b"].iter().zip(params) {
-        if !(p.is_finite() && p > 0.0) {
-            return Err(ClvError::InvalidArgument(format!(
-                "{name}: parameter {n} = {p} must be positive"
-            )));
-        }
-    }
-    Ok(())
 }
 
 /// Total weighted log-likelihood over `p` at `[r, alpha, a, b]`.
@@ -120,15 +109,7 @@ fn fit_variant(v: Variant, data: &[Summary], options: &FitOptions) -> Result<(Fi
         model,
         reason: "the log-likelihood is not finite at the fitted parameters".into(),
     })?;
-    let fit = Fit {
-        model: params,
-        log_likelihood: ll,
-        std_errors: natural_se(&params, m.log_se),
-        customers: p.total,
-        patterns: p.rows.len(),
-        iterations: m.iterations,
-    };
-    Ok((fit, scale))
+    Ok((m.into_fit(params, &params, ll, &p), scale))
 }
 
 fn wrap<M>(f: Fit<[f64; 4]>, m: M) -> Fit<M> {
@@ -149,7 +130,7 @@ impl BgNbd {
     ///
     /// [`ClvError::InvalidArgument`] unless all are positive and finite.
     pub fn new(r: f64, alpha: f64, a: f64, b: f64) -> Result<BgNbd> {
-        check(Self::MODEL, [r, alpha, a, b])?;
+        check_positive::<Self>(&[r, alpha, a, b])?;
         Ok(BgNbd { r, alpha, a, b })
     }
 
@@ -187,7 +168,7 @@ impl MbgNbd {
     ///
     /// [`ClvError::InvalidArgument`] unless all are positive and finite.
     pub fn new(r: f64, alpha: f64, a: f64, b: f64) -> Result<MbgNbd> {
-        check(Self::MODEL, [r, alpha, a, b])?;
+        check_positive::<Self>(&[r, alpha, a, b])?;
         Ok(MbgNbd { r, alpha, a, b })
     }
 

@@ -89,6 +89,19 @@ pub trait Parameters {
     fn values(&self) -> Vec<f64>;
 }
 
+/// Errors unless every parameter of `M` in `values` is positive and finite.
+pub(crate) fn check_positive<M: Parameters>(values: &[f64]) -> Result<()> {
+    for (n, v) in M::NAMES.iter().zip(values) {
+        if !(v.is_finite() && *v > 0.0) {
+            return Err(ClvError::InvalidArgument(format!(
+                "{}: parameter {n} = {v} must be positive",
+                M::MODEL
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Distinct (x, t_x, T) patterns with their total weights, and the distinct
 /// x with theirs.
 #[derive(Debug, Clone, Default)]
@@ -331,11 +344,23 @@ pub(crate) fn maximise<const N: usize>(
     })
 }
 
+impl<const N: usize> Maximum<N> {
+    /// The fit of `model`, whose natural parameters are `params` (on the
+    /// data's time scale), with log-likelihood `ll`, over patterns `p`.
+    pub fn into_fit<M>(self, model: M, params: &[f64; N], ll: f64, p: &Patterns) -> Fit<M> {
+        Fit {
+            model,
+            log_likelihood: ll,
+            std_errors: natural_se(params, self.log_se),
+            customers: p.total,
+            patterns: p.rows.len(),
+            iterations: self.iterations,
+        }
+    }
+}
+
 /// Standard errors of natural parameters from those of their logarithms.
-pub(crate) fn natural_se<const N: usize>(
-    params: &[f64; N],
-    log_se: Option<[f64; N]>,
-) -> Option<Vec<f64>> {
+fn natural_se<const N: usize>(params: &[f64; N], log_se: Option<[f64; N]>) -> Option<Vec<f64>> {
     log_se.map(|se| params.iter().zip(se).map(|(p, s)| p * s).collect())
 }
 

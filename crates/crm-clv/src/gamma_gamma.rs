@@ -3,7 +3,7 @@
 //! gamma) across customers; spend is assumed independent of frequency.
 
 use crate::error::{ClvError, Result};
-use crate::fit::{Fit, FitOptions, Parameters, Patterns, maximise, natural_se, row_name};
+use crate::fit::{Fit, FitOptions, Parameters, Patterns, check_positive, maximise, row_name};
 use crate::real::{Dual, Real};
 use crate::summary::Summary;
 
@@ -44,13 +44,7 @@ impl GammaGamma {
     ///
     /// [`ClvError::InvalidArgument`] unless all are positive and finite.
     pub fn new(p: f64, q: f64, gamma: f64) -> Result<GammaGamma> {
-        for (n, v) in Self::NAMES.iter().zip([p, q, gamma]) {
-            if !(v.is_finite() && v > 0.0) {
-                return Err(ClvError::InvalidArgument(format!(
-                    "gamma-gamma: parameter {n} = {v} must be positive"
-                )));
-            }
-        }
+        check_positive::<Self>(&[p, q, gamma])?;
         Ok(GammaGamma { p, q, gamma })
     }
 
@@ -104,13 +98,9 @@ impl GammaGamma {
         let [pp, q, gamma] = m.params;
         let ll = log_likelihood(&p, &m.params).unwrap_or(f64::NEG_INFINITY);
         Ok((
-            Fit {
-                model: GammaGamma { p: pp, q, gamma },
-                log_likelihood: ll,
-                std_errors: natural_se(&m.params, m.log_se),
-                customers: p.total,
-                patterns: p.rows.len(),
-                iterations: m.iterations,
+            {
+                let params = m.params;
+                m.into_fit(GammaGamma { p: pp, q, gamma }, &params, ll, &p)
             },
             left,
         ))

@@ -3,7 +3,7 @@
 
 use crate::PurchaseModel;
 use crate::error::{ClvError, Result};
-use crate::fit::{Fit, FitOptions, Parameters, Patterns, maximise, natural_se};
+use crate::fit::{Fit, FitOptions, Parameters, Patterns, check_positive, maximise};
 use crate::real::{Dual, Real, lgamma_run};
 use crate::special::{SeriesError, one_minus_pow_over, tail_series};
 use crate::summary::Summary;
@@ -293,13 +293,7 @@ impl ParetoNbd {
     ///
     /// [`ClvError::InvalidArgument`] unless all are positive and finite.
     pub fn new(r: f64, alpha: f64, s: f64, beta: f64) -> Result<ParetoNbd> {
-        for (n, v) in Self::NAMES.iter().zip([r, alpha, s, beta]) {
-            if !(v.is_finite() && v > 0.0) {
-                return Err(ClvError::InvalidArgument(format!(
-                    "pareto-nbd: parameter {n} = {v} must be positive"
-                )));
-            }
-        }
+        check_positive::<Self>(&[r, alpha, s, beta])?;
         Ok(ParetoNbd { r, alpha, s, beta })
     }
 
@@ -333,14 +327,7 @@ impl ParetoNbd {
             &[fitted.r, fitted.alpha, fitted.s, fitted.beta],
         )?;
         let params = [fitted.r, fitted.alpha, fitted.s, fitted.beta];
-        Ok(Fit {
-            model: fitted,
-            log_likelihood: ll,
-            std_errors: natural_se(&params, m.log_se),
-            customers: p.total,
-            patterns: p.rows.len(),
-            iterations: m.iterations,
-        })
+        Ok(m.into_fit(fitted, &params, ll, &p))
     }
 
     /// The total log-likelihood of `data` under this model.
