@@ -373,11 +373,19 @@ pub(crate) struct ClvInput {
     #[arg(
         long,
         value_name = "FILE",
-        required_unless_present = "summary",
-        conflicts_with = "summary",
+        required_unless_present_any = ["summary", "db"],
+        conflicts_with_all = ["summary", "db"],
         requires = "calibration_end"
     )]
     pub transactions: Option<PathBuf>,
+    /// Read the transactions from this database (see `crm import`) instead.
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with = "summary",
+        requires = "calibration_end"
+    )]
+    pub db: Option<PathBuf>,
     /// Ready summaries CSV: frequency, recency, T (or periods for BG/BB),
     /// optionally monetary_value, weights, customer_id.
     #[arg(long, value_name = "FILE")]
@@ -386,7 +394,7 @@ pub(crate) struct ClvInput {
     #[arg(long, value_name = "DATE")]
     pub calibration_end: Option<String>,
     /// Last day of the holdout window (inclusive).
-    #[arg(long, value_name = "DATE", requires = "transactions")]
+    #[arg(long, value_name = "DATE", conflicts_with = "summary")]
     pub observation_end: Option<String>,
     /// Time unit: day, week, month (365.25/12 days) or a number of days.
     #[arg(long, value_name = "UNIT", default_value = "week")]

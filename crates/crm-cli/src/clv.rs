@@ -73,9 +73,9 @@ fn load(input: &ClvInput, model: ModelArg) -> Result<Input, Failure> {
             options,
         });
     }
-    let Some(path) = &input.transactions else {
-        return Err(usage("give --transactions or --summary"));
-    };
+    if input.transactions.is_none() && input.db.is_none() {
+        return Err(usage("give --transactions, --db or --summary"));
+    }
     if model == ModelArg::BgBb {
         return Err(usage(
             "bg-bb needs --summary with frequency, recency and periods (discrete opportunities)",
@@ -91,33 +91,33 @@ fn load(input: &ClvInput, model: ModelArg) -> Result<Input, Failure> {
             .observation_end(date("--observation-end", end)?)
             .map_err(usage)?;
     }
-    let csv_options = import_options(&input.csv)?;
-    let f = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-    let mut records = crm::csv::transactions(
-        std::io::BufReader::with_capacity(1 << 20, f),
-        path,
-        &csv_options,
-    )
-    .context("cannot read the transactions")?;
-    for t in records.by_ref() {
-        let t = t.context("cannot read the transactions")?;
-        builder
-            .add(&t)
-            .with_context(|| format!("{}", path.display()))?;
-    }
-    let rejects = records.rejects();
-    if !rejects.is_empty() {
-        eprintln!(
-            "crm: {}: {} bad rows skipped",
-            path.display(),
-            rejects.len()
-        );
-        for r in rejects.iter().take(5) {
-            eprintln!("crm:   {r}");
+    if let Some(db) = &input.db {
+        if !db.exists() {
+            return Err(Failure::Data(anyhow::anyhow!(
+                "{}: no such database (create it with crm import)",
+                db.display()
+            )));
         }
-        if let Some(file) = &input.csv.rejects {
-            crm::csv::write_rejects(file, rejects).context("cannot write the rejects")?;
+        let store = crm::store::SqliteStore::open(db)
+            .with_context(|| format!("cannot open {}", db.display()))?;
+        let mut failed = None;
+        crm::store::Store::sales(&store, None, &mut |batch| {
+            for s in batch {
+                if failed.is_none()
+                    && let Err(e) = builder.add_sale(s.key, s.date, s.revenue.as_decimal())
+                {
+                    failed = Some(e);
+                }
+            }
+        })
+        .with_context(|| format!("cannot read {}", db.display()))?;
+        if let Some(e) = failed {
+            return Err(Failure::Data(
+                anyhow::Error::from(e).context(db.display().to_string()),
+            ));
         }
+    } else if let Some(path) = &input.transactions {
+        read_transactions_into(path, input, &mut builder)?;
     }
     let s = builder.finish().map_err(anyhow::Error::from)?;
     if s.not_purchases > 0 {
@@ -173,6 +173,43 @@ pub(crate) fn p_alive_by_key(
         map.insert(c.key.clone(), p);
     }
     Ok(map)
+}
+
+/// Streams a transactions CSV file into `builder`, reporting skipped rows.
+fn read_transactions_into(
+    path: &Path,
+    input: &ClvInput,
+    builder: &mut SummaryBuilder,
+) -> Result<(), Failure> {
+    let csv_options = import_options(&input.csv)?;
+    let f = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let mut records = crm::csv::transactions(
+        std::io::BufReader::with_capacity(1 << 20, f),
+        path,
+        &csv_options,
+    )
+    .context("cannot read the transactions")?;
+    for t in records.by_ref() {
+        let t = t.context("cannot read the transactions")?;
+        builder
+            .add(&t)
+            .with_context(|| format!("{}", path.display()))?;
+    }
+    let rejects = records.rejects();
+    if !rejects.is_empty() {
+        eprintln!(
+            "crm: {}: {} bad rows skipped",
+            path.display(),
+            rejects.len()
+        );
+        for r in rejects.iter().take(5) {
+            eprintln!("crm:   {r}");
+        }
+        if let Some(file) = &input.csv.rejects {
+            crm::csv::write_rejects(file, rejects).context("cannot write the rejects")?;
+        }
+    }
+    Ok(())
 }
 
 /// A fitted model, whatever its kind.
@@ -553,9 +590,9 @@ struct CheckJson<'a> {
 
 fn check(a: ClvCheckArgs, out: &mut impl Write) -> Outcome {
     table_format(a.format, "clv check")?;
-    if a.input.transactions.is_none() || a.input.observation_end.is_none() {
+    if a.input.summary.is_some() || a.input.observation_end.is_none() {
         return Err(usage(
-            "clv check needs --transactions with --calibration-end and --observation-end",
+            "clv check needs --transactions (or --db) with --calibration-end and --observation-end",
         ));
     }
     if matches!(a.model, ModelArg::GammaGamma | ModelArg::BgBb) {
@@ -565,7 +602,7 @@ fn check(a: ClvCheckArgs, out: &mut impl Write) -> Outcome {
     }
     let input = load(&a.input, a.model)?;
     let Some(s) = &input.summaries else {
-        return Err(usage("clv check needs --transactions"));
+        return Err(usage("clv check needs --transactions or --db"));
     };
     let end = s.observation_end.context("no observation end")?;
     let f = fit_model(a.model, &input.customers, &input.options)?;

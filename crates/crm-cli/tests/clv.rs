@@ -263,3 +263,32 @@ fn risk_with_p_alive() {
     args.extend(["--p-alive-model", "bg-bb"]);
     assert_eq!(crm(&args).status.code(), Some(2));
 }
+
+#[test]
+fn from_a_database_as_from_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("crm.db").display().to_string();
+    let o = crm(&["import", "--db", &db, "--transactions", &cdnow()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let args = |input: &[&str]| {
+        let mut a = vec![
+            "clv",
+            "fit",
+            "--model",
+            "bg-nbd",
+            "--calibration-end",
+            "1997-09-30",
+            "--format",
+            "json",
+        ];
+        a.extend_from_slice(input);
+        crm(&a)
+    };
+    let from_db = args(&["--db", &db]);
+    assert!(from_db.status.success(), "{}", stderr(&from_db));
+    let t = cdnow();
+    let from_csv = args(&["--transactions", &t]);
+    assert_eq!(stdout(&from_db), stdout(&from_csv));
+    let o = args(&["--db", &dir.path().join("none.db").display().to_string()]);
+    assert_eq!(o.status.code(), Some(1));
+}
