@@ -5,7 +5,7 @@
 use crate::PurchaseModel;
 use crate::error::{ClvError, Result};
 use crate::fit::{Fit, FitOptions, Parameters, Patterns, check_positive, maximise};
-use crate::real::{Dual, Real, lgamma_run};
+use crate::real::{Dual, Real, lgamma_run, softplus_sigmoid};
 use crate::special::{one_minus_pow_over, tail_series};
 use crate::summary::Summary;
 
@@ -71,19 +71,38 @@ fn log_likelihood<R: Real>(v: Variant, p: &Patterns, th: &[R; 4]) -> Option<R> {
     }
     let ln_t: Vec<R> = p.ts.iter().map(|&t| (al + t).ln()).collect();
     let ln_tx: Vec<R> = p.txs.iter().map(|&tx| (al + tx).ln()).collect();
-    for (&[x, _, _, wr], &[xi, txi, ti]) in p.rows.iter().zip(&p.index) {
-        let rx = r + x;
-        let a3 = -(rx * ln_t[ti as usize]);
-        // ln of the second term over the first: ln(odds) + (r+x) ln((α+T)/(α+t_x)).
-        let term = match v {
-            Variant::Bg if x == 0.0 => a3,
-            _ => {
-                let d = odds[xi as usize] + rx * (ln_t[ti as usize] - ln_tx[txi as usize]);
-                a3 + d.softplus()
-            }
-        };
-        ll = ll + term * wr;
+    // The rows in f64, with the adjoints of the per-value terms they use
+    // (reverse mode by hand): each row's term is
+    // -(r+x) ln(α+T) + softplus(odds_x + (r+x)(ln(α+T) - ln(α+t_x))).
+    let rv = r.v();
+    let (mut val, mut adj_r) = (0.0, 0.0);
+    let mut adj_t = vec![0.0; ln_t.len()];
+    let mut adj_tx = vec![0.0; ln_tx.len()];
+    let mut adj_odds = vec![0.0; odds.len()];
+    for (&[x, _, _, w], &[xi, txi, ti]) in p.rows.iter().zip(&p.index) {
+        let (xi, txi, ti) = (xi as usize, txi as usize, ti as usize);
+        let rx = rv + x;
+        let lt = ln_t[ti].v();
+        if v == Variant::Bg && x == 0.0 {
+            val -= w * rx * lt;
+            adj_r -= w * lt;
+            adj_t[ti] -= w * rx;
+            continue;
+        }
+        let ltx = ln_tx[txi].v();
+        let (sp, sig) = softplus_sigmoid(odds[xi].v() + rx * (lt - ltx));
+        val += w * (sp - rx * lt);
+        adj_r += w * (sig * (lt - ltx) - lt);
+        adj_t[ti] += w * rx * (sig - 1.0);
+        adj_tx[txi] -= w * rx * sig;
+        adj_odds[xi] += w * sig;
     }
+    let mut parts = Vec::with_capacity(1 + ln_t.len() + ln_tx.len() + odds.len());
+    parts.push((adj_r, r));
+    parts.extend(adj_t.into_iter().zip(ln_t));
+    parts.extend(adj_tx.into_iter().zip(ln_tx));
+    parts.extend(adj_odds.into_iter().zip(odds));
+    let ll = ll + R::lift(val, &parts);
     ll.v().is_finite().then_some(ll)
 }
 

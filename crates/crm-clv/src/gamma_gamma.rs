@@ -139,11 +139,20 @@ fn log_likelihood<R: Real>(p: &Patterns, th: &[R; 3]) -> Option<R> {
         let px = pp * x;
         ll = ll + ((px + q).lgamma() - px.lgamma() + px * x.ln()) * w;
     }
-    // Per row: (px-1) ln m - (px+q) ln(γ + m x).
+    // Per row, in f64 with its partial derivatives:
+    // (px-1) ln m - (px+q) ln(γ + m x).
+    let (pv, qv, gv) = (pp.v(), q.v(), g.v());
+    let (mut val, mut dp, mut dq, mut dg) = (0.0, 0.0, 0.0, 0.0);
     for &[x, m, _, w] in &p.rows {
-        let px = pp * x;
-        ll = ll + ((px - 1.0) * m.ln() - (px + q) * (g + m * x).ln()) * w;
+        let px = pv * x;
+        let base = gv + m * x;
+        let (ln_m, ln_base) = (m.ln(), base.ln());
+        val += w * ((px - 1.0) * ln_m - (px + qv) * ln_base);
+        dp += w * x * (ln_m - ln_base);
+        dq -= w * ln_base;
+        dg -= w * (px + qv) / base;
     }
+    let ll = ll + R::lift(val, &[(dp, pp), (dq, q), (dg, g)]);
     ll.v().is_finite().then_some(ll)
 }
 
