@@ -47,31 +47,27 @@ fn ln_f1<R: Real>(b: R, c: R, z: R, cap: usize) -> Result<R, SeriesError> {
         return Ok(R::lift(0.0, &[(bv / cv, z)]));
     }
     let bound = zv / (1.0 - zv);
-    // The terms and their partial derivatives in b and c, in f64:
-    // t' = t ρ with ρ = (b+n) z / (c+n), so ∂t' = ρ ∂t + t' (∂b/(b+n) -
-    // ∂c/(c+n)); and ∂t_n/∂z = n t_n / z.
-    let (mut t, mut tb, mut tc) = (1.0f64, 0.0f64, 0.0f64);
-    let (mut s, mut sb, mut sc, mut sn) = (1.0f64, 0.0f64, 0.0f64, 0.0f64);
+    // The terms and their partial derivatives in b, c and z, in f64:
+    // t' = t ρ with ρ = (b+n) z / (c+n), so
+    // ∂t' = ρ ∂t + t' (∂b/(b+n) - ∂c/(c+n) + ∂z/z).
+    let (mut t, mut tb, mut tc, mut tz) = (1.0f64, 0.0f64, 0.0f64, 0.0f64);
+    let (mut s, mut sb, mut sc, mut sz) = (1.0f64, 0.0f64, 0.0f64, 0.0f64);
+    let iz = 1.0 / zv;
     for n in 0..cap {
         let nf = n as f64;
-        let (bn, cn) = (bv + nf, cv + nf);
-        // One division for both reciprocals.
-        let inv = 1.0 / (bn * cn);
-        let (ib, ic) = (cn * inv, bn * inv);
-        let rho = bn * zv * ic;
+        let (ib, ic) = (1.0 / (bv + nf), 1.0 / (cv + nf));
+        let rho = (bv + nf) * zv * ic;
         t *= rho;
         tb = rho * tb + t * ib;
         tc = rho * tc - t * ic;
+        tz = rho * tz + t * iz;
         s += t;
         sb += tb;
         sc += tc;
-        sn += (nf + 1.0) * t;
+        sz += tz;
         if t * bound <= 1e-17 * s {
             let is = 1.0 / s;
-            return Ok(R::lift(
-                s.ln(),
-                &[(sb * is, b), (sc * is, c), (sn * is / zv, z)],
-            ));
+            return Ok(R::lift(s.ln(), &[(sb * is, b), (sc * is, c), (sz * is, z)]));
         }
     }
     Err(SeriesError::NoConvergence {
