@@ -231,6 +231,12 @@ fn find_x(xs: &[(f64, f64)], x: f64) -> u32 {
     xs.partition_point(|y| y.0 < x) as u32
 }
 
+/// Threads a likelihood may use: the machine's parallelism.
+pub(crate) fn threads() -> usize {
+    static THREADS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *THREADS.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
 /// Where a summary is, for errors: its key or its index.
 pub(crate) fn row_name(s: &Summary, i: usize) -> String {
     if s.key.is_empty() {

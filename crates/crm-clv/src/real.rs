@@ -13,6 +13,8 @@ use statrs::function::gamma::{digamma, ln_gamma};
 /// A real number type the likelihoods are generic over.
 pub(crate) trait Real:
     Copy
+    + Send
+    + Sync
     + Add<Output = Self>
     + Sub<Output = Self>
     + Mul<Output = Self>

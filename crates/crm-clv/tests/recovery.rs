@@ -180,3 +180,17 @@ fn penalizer_shrinks() {
     assert!(norm(&pen.model) < norm(&plain.model));
     assert!(FitOptions::new().penalizer(-1.0).is_err());
 }
+
+/// Enough distinct histories that the Pareto/NBD likelihood is shared
+/// between threads: the fit still maximises the (sequentially summed)
+/// likelihood and recovers the parameters.
+#[test]
+fn pareto_nbd_on_many_histories() {
+    let truth = ParetoNbd::new(0.55, 10.6, 0.61, 11.7).unwrap();
+    let data = simulate::pareto_nbd(&truth, 40_000, 52.0, 11).unwrap();
+    let f = ParetoNbd::fit(&data, &FitOptions::new()).unwrap();
+    assert!(f.patterns > 16_384, "{} patterns", f.patterns);
+    let again = f.model.log_likelihood(&data).unwrap();
+    assert!((f.log_likelihood - again).abs() <= 1e-9 * again.abs());
+    recovered(&f, &truth).unwrap();
+}
