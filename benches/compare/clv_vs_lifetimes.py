@@ -7,7 +7,8 @@ Usage (from the repository root):
 
 For each model it fits the shipped data (CDNOW summary, donations) with
 lifetimes (median of several fits in one Python process) and with crm-clv
-(`fit_timing`: median of as many fits in one process, reading excluded), and
+(`fit_timing`: median of at least 25 fits in one process after a warm-up,
+reading excluded), and
 prints both times, their ratio, the parameters side by side, and the time of
 the whole `crm clv fit --summary` command (process start, CSV read, fit,
 output). With --large N it
@@ -73,7 +74,7 @@ def crm_in_process(model, path, runs):
 
 def compare(label, model, path, df, runs):
     tl, pl = median_time(lambda: lifetimes_fit(model, df), runs)
-    tc, pc = crm_in_process(model, path, max(runs, 5))
+    tc, pc = crm_in_process(model, path, max(runs, 25))
     te, _ = median_time(lambda: crm_fit(model, path), runs)
     print(f"{label:<30} lifetimes {tl * 1000:9.1f} ms   crm-clv {tc * 1000:8.2f} ms   "
           f"ratio {tl / tc:6.1f}x   (crm clv fit command {te * 1000:.1f} ms)")
