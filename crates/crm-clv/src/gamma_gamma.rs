@@ -67,7 +67,12 @@ impl GammaGamma {
             } else if s.monetary <= 0.0 {
                 left.non_positive_spend += s.weight;
             } else {
-                rows.push([f64::from(s.frequency), s.monetary, s.monetary.ln(), s.weight]);
+                rows.push([
+                    f64::from(s.frequency),
+                    s.monetary,
+                    s.monetary.ln(),
+                    s.weight,
+                ]);
             }
         }
         let p = Patterns::group(rows);
