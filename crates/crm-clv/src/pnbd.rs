@@ -138,14 +138,15 @@ fn ln_a0_quadrature<R: Real>(th: &[R; 4], x: f64, tx: f64, t: f64) -> Result<R, 
         (be, al, -s)
     };
     let gap = large - small;
-    let domain = SeriesError::Domain {
-        a: 1.0,
-        b: rsx.v(),
-        c: rsx.v() + 1.0,
-        z: 1.0,
+    let failed = SeriesError::Quadrature {
+        r: r.v(),
+        alpha: al.v(),
+        s: s.v(),
+        beta: be.v(),
+        x,
     };
     if !(gap.v() > 0.0 && t > tx) {
-        return Err(domain);
+        return Err(failed);
     }
     let v1 = ((small + tx) / (large + tx)).ln();
     let v2 = ((small + t) / (large + t)).ln();
@@ -170,7 +171,7 @@ fn ln_a0_quadrature<R: Real>(th: &[R; 4], x: f64, tx: f64, t: f64) -> Result<R, 
                 Some(a) if a.v() >= v.v() => Some(a),
                 _ => Some(v),
             });
-        let Some(m) = m else { return Err(domain) };
+        let Some(m) = m else { return Err(failed) };
         let mut sum = R::cst(0.0);
         for &(f, w) in &values {
             sum = sum + (f - m).exp() * w;
@@ -184,12 +185,7 @@ fn ln_a0_quadrature<R: Real>(th: &[R; 4], x: f64, tx: f64, t: f64) -> Result<R, 
         previous = Some(ln_i);
         panels *= 2;
     }
-    Err(SeriesError::NoConvergence {
-        a: 1.0,
-        b: rsx.v(),
-        c: rsx.v() + 1.0,
-        z: 1.0,
-    })
+    Err(failed)
 }
 
 /// The 20-point Gauss-Legendre rule on [-1, 1]: (node, weight).

@@ -11,8 +11,10 @@ pub const MAX_SERIES_TERMS: usize = 2_000_000;
 /// Relative size of the bound on the remaining tail at which a series stops.
 const TAIL_TOLERANCE: f64 = 1e-17;
 
-/// A hypergeometric series that could not be summed.
+/// A hypergeometric series (or the integral that replaces it) that could
+/// not be evaluated.
 #[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
+#[non_exhaustive]
 pub enum SeriesError {
     /// An argument outside the domain the series is summed on.
     #[error("2F1({a}, {b}; {c}; {z}) is outside the domain c > 0, 0 <= z < 1")]
@@ -38,6 +40,23 @@ pub enum SeriesError {
         c: f64,
         /// Argument.
         z: f64,
+    },
+    /// Pareto/NBD's A0 integral, used where its series converges too
+    /// slowly, did not settle to 1e-13 with 4,096 panels.
+    #[error(
+        "the Pareto/NBD integral A0 did not converge at r = {r}, alpha = {alpha}, s = {s}, beta = {beta}, x = {x}"
+    )]
+    Quadrature {
+        /// The purchase-rate shape.
+        r: f64,
+        /// The purchase-rate scale.
+        alpha: f64,
+        /// The dropout-rate shape.
+        s: f64,
+        /// The dropout-rate scale.
+        beta: f64,
+        /// The customer's repeat purchases.
+        x: f64,
     },
 }
 
