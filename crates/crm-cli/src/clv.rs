@@ -92,14 +92,7 @@ fn load(input: &ClvInput, model: ModelArg) -> Result<Input, Failure> {
             .map_err(usage)?;
     }
     if let Some(db) = &input.db {
-        if !db.exists() {
-            return Err(Failure::Data(anyhow::anyhow!(
-                "{}: no such database (create it with crm import)",
-                db.display()
-            )));
-        }
-        let store = crm::store::SqliteStore::open(db)
-            .with_context(|| format!("cannot open {}", db.display()))?;
+        let store = crate::store::open_existing(db)?;
         let mut failed = None;
         crm::store::Store::sales(&store, None, &mut |batch| {
             for s in batch {
@@ -227,44 +220,42 @@ struct Fitted {
     spend: Option<GammaGamma>,
 }
 
-fn fitted<M: Parameters + PurchaseModel + 'static>(f: Fit<M>) -> Fitted {
+/// What every fit reports; the model itself is added by the caller.
+fn fitted<M: Parameters>(f: &Fit<M>) -> Fitted {
     Fitted {
         model: M::MODEL,
         names: M::NAMES,
         values: f.model.values(),
-        std_errors: f.std_errors,
+        std_errors: f.std_errors.clone(),
         log_likelihood: f.log_likelihood,
         customers: f.customers,
         patterns: f.patterns,
         iterations: f.iterations,
         left_out: None,
-        purchase: Some(Box::new(f.model)),
+        purchase: None,
         spend: None,
     }
+}
+
+fn purchase<M: Parameters + PurchaseModel + 'static>(f: Fit<M>) -> Fitted {
+    let mut out = fitted(&f);
+    out.purchase = Some(Box::new(f.model));
+    out
 }
 
 fn fit_model(model: ModelArg, data: &[Summary], options: &FitOptions) -> anyhow::Result<Fitted> {
     let what = || format!("cannot fit {}", name(model));
     Ok(match model {
-        ModelArg::BgNbd => fitted(BgNbd::fit(data, options).with_context(what)?),
-        ModelArg::MbgNbd => fitted(MbgNbd::fit(data, options).with_context(what)?),
-        ModelArg::ParetoNbd => fitted(ParetoNbd::fit(data, options).with_context(what)?),
-        ModelArg::BgBb => fitted(BgBb::fit(data, options).with_context(what)?),
+        ModelArg::BgNbd => purchase(BgNbd::fit(data, options).with_context(what)?),
+        ModelArg::MbgNbd => purchase(MbgNbd::fit(data, options).with_context(what)?),
+        ModelArg::ParetoNbd => purchase(ParetoNbd::fit(data, options).with_context(what)?),
+        ModelArg::BgBb => purchase(BgBb::fit(data, options).with_context(what)?),
         ModelArg::GammaGamma => {
             let (f, left) = GammaGamma::fit(data, options).with_context(what)?;
-            Fitted {
-                model: GammaGamma::MODEL,
-                names: GammaGamma::NAMES,
-                values: f.model.values(),
-                std_errors: f.std_errors,
-                log_likelihood: f.log_likelihood,
-                customers: f.customers,
-                patterns: f.patterns,
-                iterations: f.iterations,
-                left_out: Some(left),
-                purchase: None,
-                spend: Some(f.model),
-            }
+            let mut out = fitted(&f);
+            out.left_out = Some(left);
+            out.spend = Some(f.model);
+            out
         }
     })
 }

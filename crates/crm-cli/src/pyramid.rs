@@ -103,14 +103,7 @@ pub(crate) fn report_rejects(csv: &CsvArgs, reports: &[ImportReport]) -> Result<
 /// skipped rows.
 pub(crate) fn load(input: &InputArgs, ledger: &mut Ledger) -> Result<(), Failure> {
     if let Some(db) = &input.db {
-        if !db.exists() {
-            return Err(Failure::Data(anyhow::anyhow!(
-                "{}: no such database (create it with crm import)",
-                db.display()
-            )));
-        }
-        let store = crm::store::SqliteStore::open(db)
-            .with_context(|| format!("cannot open {}", db.display()))?;
+        let store = crate::store::open_existing(db)?;
         crm::store::load_ledger(&store, ledger)
             .with_context(|| format!("cannot read {}", db.display()))?;
         return Ok(());

@@ -20,10 +20,12 @@ fn open(db: &Path) -> Result<SqliteStore, Failure> {
     Ok(SqliteStore::open(db).with_context(|| format!("cannot open {}", db.display()))?)
 }
 
-fn open_existing(db: &Path) -> Result<SqliteStore, Failure> {
+/// Opens an existing database (a missing file is an error, not a new empty
+/// database).
+pub(crate) fn open_existing(db: &Path) -> Result<SqliteStore, Failure> {
     if !db.exists() {
         return Err(Failure::Data(anyhow::anyhow!(
-            "{}: no such database",
+            "{}: no such database (create it with crm import)",
             db.display()
         )));
     }
