@@ -85,21 +85,28 @@ const FAST_TERMS: usize = 2000;
 /// ln of one of the two terms of A0 at u (t_x or T), in the Euler form
 /// whose series has first parameter 1.
 fn ln_a0_term<R: Real>(th: &[R; 4], x: f64, u: f64) -> Result<R, SeriesError> {
+    let [_, al, _, be] = *th;
+    ln_a0_term_at(th, x, u, (al + u).ln(), (be + u).ln())
+}
+
+/// As [`ln_a0_term`], given ln(α+u) and ln(β+u).
+fn ln_a0_term_at<R: Real>(
+    th: &[R; 4],
+    x: f64,
+    u: f64,
+    ln_au: R,
+    ln_bu: R,
+) -> Result<R, SeriesError> {
     let [r, al, s, be] = *th;
     let rsx = r + s + x;
     if al.v() >= be.v() {
-        let base = al + u;
-        let z = (al - be) / base;
-        Ok(
-            -(s * ((be + u) / base).ln()) + ln_f1(r + x, rsx + 1.0, z, FAST_TERMS)?
-                - rsx * base.ln(),
-        )
+        let z = (al - be) / (al + u);
+        Ok(-(s * (ln_bu - ln_au)) + ln_f1(r + x, rsx + 1.0, z, FAST_TERMS)? - rsx * ln_au)
     } else {
-        let base = be + u;
-        let z = (be - al) / base;
+        let z = (be - al) / (be + u);
         Ok(
-            (-(r + x) + 1.0) * ((al + u) / base).ln() + ln_f1(s + 1.0, rsx + 1.0, z, FAST_TERMS)?
-                - rsx * base.ln(),
+            (-(r + x) + 1.0) * (ln_au - ln_bu) + ln_f1(s + 1.0, rsx + 1.0, z, FAST_TERMS)?
+                - rsx * ln_bu,
         )
     }
 }
@@ -249,6 +256,14 @@ fn log_likelihood<R: Real>(p: &Patterns, th: &[R; 4]) -> Option<R> {
     }
     let ln_at: Vec<R> = p.ts.iter().map(|&t| (al + t).ln()).collect();
     let ln_bt: Vec<R> = p.ts.iter().map(|&t| (be + t).ln()).collect();
+    let ln_atx: Vec<R> = p.txs.iter().map(|&u| (al + u).ln()).collect();
+    let ln_btx: Vec<R> = p.txs.iter().map(|&u| (be + u).ln()).collect();
+    let logs = Logs {
+        at: &ln_at,
+        bt: &ln_bt,
+        atx: &ln_atx,
+        btx: &ln_btx,
+    };
     // Many rows are shared between threads (a thread costs tens of
     // microseconds, a thousand rows about a hundred): in chunks fixed by
     // the number of rows alone, summed in chunk order, so that the result
@@ -256,7 +271,7 @@ fn log_likelihood<R: Real>(p: &Patterns, th: &[R; 4]) -> Option<R> {
     let n = p.rows.len();
     let chunks = (n / 8192).clamp(1, 16);
     let bounds: Vec<usize> = (0..=chunks).map(|k| k * n / chunks).collect();
-    let work = |k: usize| rows_ll(p, th, &ln_at, &ln_bt, bounds[k]..bounds[k + 1]);
+    let work = |k: usize| rows_ll(p, th, &logs, bounds[k]..bounds[k + 1]);
     let threads = crate::fit::threads().min(chunks);
     let mut partial: Vec<Option<R>> = vec![None; chunks];
     if threads <= 1 {
@@ -297,12 +312,19 @@ fn log_likelihood<R: Real>(p: &Patterns, th: &[R; 4]) -> Option<R> {
     ll.v().is_finite().then_some(ll)
 }
 
+/// ln(α+u) and ln(β+u) for every distinct T and t_x of the patterns.
+struct Logs<'a, R> {
+    at: &'a [R],
+    bt: &'a [R],
+    atx: &'a [R],
+    btx: &'a [R],
+}
+
 /// The rows `range` of the likelihood (each a sorted run of `p.rows`).
 fn rows_ll<R: Real>(
     p: &Patterns,
     th: &[R; 4],
-    ln_at: &[R],
-    ln_bt: &[R],
+    logs: &Logs<'_, R>,
     range: std::ops::Range<usize>,
 ) -> Option<R> {
     let [r, _, s, _] = *th;
@@ -313,23 +335,24 @@ fn rows_ll<R: Real>(
     let mut ell_tx: Result<R, SeriesError> = Ok(R::cst(0.0));
     let mut ln_coef = R::cst(0.0);
     let mut ll = R::cst(0.0);
-    for (&[x, tx, t, w], &[_, _, ti]) in p.rows[range.clone()].iter().zip(&p.index[range]) {
-        let ti = ti as usize;
+    for (&[x, tx, t, w], &[_, txi, ti]) in p.rows[range.clone()].iter().zip(&p.index[range]) {
+        let (txi, ti) = (txi as usize, ti as usize);
         if x != cur_x {
             cur_x = x;
             cur_tx = f64::NAN;
             ell_t.fill(None);
             ln_coef = s.ln() - (r + s + x).ln();
         }
-        let first = -((r + x) * ln_at[ti]) - s * ln_bt[ti];
+        let first = -((r + x) * logs.at[ti]) - s * logs.bt[ti];
         let term = if tx >= t {
             first
         } else {
             if tx != cur_tx {
                 cur_tx = tx;
-                ell_tx = ln_a0_term(th, x, tx);
+                ell_tx = ln_a0_term_at(th, x, tx, logs.atx[txi], logs.btx[txi]);
             }
-            let l_t = *ell_t[ti].get_or_insert_with(|| ln_a0_term(th, x, t));
+            let l_t =
+                *ell_t[ti].get_or_insert_with(|| ln_a0_term_at(th, x, t, logs.at[ti], logs.bt[ti]));
             match ln_a0(th, x, tx, t, ell_tx, l_t).ok()? {
                 Some(a0) => first.log_add_exp(ln_coef + a0),
                 None => first,
