@@ -398,6 +398,9 @@ struct PredictionJson<'a> {
     #[serde(rename = "T")]
     t: f64,
     p_alive: f64,
+    /// BG/BB: the opportunity P(alive) refers to (the next one, n + 1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    p_alive_at: Option<f64>,
     expected_purchases: f64,
     #[serde(skip_serializing_if = "Option::is_none")]
     expected_spend: Option<f64>,
@@ -481,6 +484,7 @@ fn predict(a: ClvPredictArgs, out: &mut impl Write) -> Outcome {
             recency: c.recency,
             t: c.t,
             p_alive,
+            p_alive_at: (a.model == ModelArg::BgBb).then_some(c.t + 1.0),
             expected_purchases,
             expected_spend,
             clv,
@@ -509,7 +513,11 @@ fn predict(a: ClvPredictArgs, out: &mut impl Write) -> Outcome {
                 "frequency",
                 "recency",
                 "T",
-                "p_alive",
+                if a.model == ModelArg::BgBb {
+                    "p_alive_next_opportunity"
+                } else {
+                    "p_alive"
+                },
                 "expected_purchases",
                 "expected_spend",
                 "clv",
@@ -544,7 +552,11 @@ fn predict(a: ClvPredictArgs, out: &mut impl Write) -> Outcome {
                 "frequency",
                 "recency",
                 "T",
-                "P(alive)",
+                if a.model == ModelArg::BgBb {
+                    "P(alive at n+1)"
+                } else {
+                    "P(alive)"
+                },
                 "purchases",
             ];
             if spend.is_some() {

@@ -292,3 +292,39 @@ fn from_a_database_as_from_csv() {
     let o = args(&["--db", &dir.path().join("none.db").display().to_string()]);
     assert_eq!(o.status.code(), Some(1));
 }
+
+#[test]
+fn bg_bb_names_the_opportunity() {
+    let donations = data("donations.csv").display().to_string();
+    let base = [
+        "clv",
+        "predict",
+        "--model",
+        "bg-bb",
+        "--summary",
+        &donations,
+    ];
+    let mut args = base.to_vec();
+    args.extend(["--format", "json"]);
+    let o = crm(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let c = &v["customers"][0];
+    assert_eq!(c["T"], 6.0);
+    assert_eq!(c["p_alive_at"], 7.0);
+    // x = 0 of 6: alive at opportunity 7 with probability 0.1081 (lifetimes, m = 1).
+    assert!((c["p_alive"].as_f64().unwrap() - 0.10813).abs() < 1e-4);
+    let mut args = base.to_vec();
+    args.extend(["--format", "csv"]);
+    let o = crm(&args);
+    assert!(
+        stdout(&o)
+            .lines()
+            .next()
+            .unwrap()
+            .contains("p_alive_next_opportunity")
+    );
+    let mut args = base.to_vec();
+    args.extend(["--months", "12"]);
+    assert_eq!(crm(&args).status.code(), Some(2));
+}
