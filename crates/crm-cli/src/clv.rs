@@ -46,7 +46,8 @@ fn name(m: ModelArg) -> &'static str {
 struct Input {
     customers: Vec<Summary>,
     unit: TimeUnit,
-    /// When made from transactions.
+    /// When made from transactions: the windows and the timeline (its
+    /// customers are in `customers`).
     summaries: Option<Summaries>,
     options: FitOptions,
 }
@@ -112,7 +113,7 @@ fn load(input: &ClvInput, model: ModelArg) -> Result<Input, Failure> {
     } else if let Some(path) = &input.transactions {
         read_transactions_into(path, input, &mut builder)?;
     }
-    let s = builder.finish().map_err(anyhow::Error::from)?;
+    let mut s = builder.finish().map_err(anyhow::Error::from)?;
     if s.not_purchases > 0 {
         eprintln!(
             "crm: {} transactions with negative revenue (credit notes) are not purchases",
@@ -132,7 +133,8 @@ fn load(input: &ClvInput, model: ModelArg) -> Result<Input, Failure> {
         );
     }
     Ok(Input {
-        customers: s.customers.clone(),
+        // The customers move out; the rest (windows, timeline) stays.
+        customers: std::mem::take(&mut s.customers),
         unit,
         summaries: Some(s),
         options,

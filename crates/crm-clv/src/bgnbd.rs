@@ -5,7 +5,7 @@
 use crate::PurchaseModel;
 use crate::error::{ClvError, Result};
 use crate::fit::{Fit, FitOptions, Parameters, Patterns, check_positive, maximise};
-use crate::real::{Dual, Real, lgamma_run, softplus_sigmoid};
+use crate::real::{Dual, Real, lgamma_run, logistic, softplus_sigmoid};
 use crate::special::{one_minus_pow_over, tail_series};
 use crate::summary::Summary;
 
@@ -106,7 +106,13 @@ fn log_likelihood<R: Real>(v: Variant, p: &Patterns, th: &[R; 4]) -> Option<R> {
     ll.v().is_finite().then_some(ll)
 }
 
-fn fit_variant(v: Variant, data: &[Summary], options: &FitOptions) -> Result<(Fit<[f64; 4]>, f64)> {
+/// Fits variant `v`; `make` builds the model from `[r, alpha, a, b]`.
+fn fit_variant<M>(
+    v: Variant,
+    data: &[Summary],
+    options: &FitOptions,
+    make: fn([f64; 4]) -> M,
+) -> Result<Fit<M>> {
     let model = match v {
         Variant::Bg => BgNbd::MODEL,
         Variant::Mbg => MbgNbd::MODEL,
@@ -128,18 +134,7 @@ fn fit_variant(v: Variant, data: &[Summary], options: &FitOptions) -> Result<(Fi
         model,
         reason: "the log-likelihood is not finite at the fitted parameters".into(),
     })?;
-    Ok((m.into_fit(params, &params, ll, &p), scale))
-}
-
-fn wrap<M>(f: Fit<[f64; 4]>, m: M) -> Fit<M> {
-    Fit {
-        model: m,
-        log_likelihood: f.log_likelihood,
-        std_errors: f.std_errors,
-        customers: f.customers,
-        patterns: f.patterns,
-        iterations: f.iterations,
-    }
+    Ok(m.into_fit(make(params), &params, ll, &p))
 }
 
 impl BgNbd {
@@ -161,9 +156,12 @@ impl BgNbd {
     /// [`ClvError::Degenerate`] with fewer than 2 customers or no repeat
     /// buyer, [`ClvError::NoConvergence`] when no maximum is found.
     pub fn fit(data: &[Summary], options: &FitOptions) -> Result<Fit<BgNbd>> {
-        let (f, _) = fit_variant(Variant::Bg, data, options)?;
-        let [r, alpha, a, b] = f.model;
-        Ok(wrap(f, BgNbd { r, alpha, a, b }))
+        fit_variant(Variant::Bg, data, options, |[r, alpha, a, b]| BgNbd {
+            r,
+            alpha,
+            a,
+            b,
+        })
     }
 
     /// The total log-likelihood of `data` under this model.
@@ -197,9 +195,12 @@ impl MbgNbd {
     ///
     /// As [`BgNbd::fit`].
     pub fn fit(data: &[Summary], options: &FitOptions) -> Result<Fit<MbgNbd>> {
-        let (f, _) = fit_variant(Variant::Mbg, data, options)?;
-        let [r, alpha, a, b] = f.model;
-        Ok(wrap(f, MbgNbd { r, alpha, a, b }))
+        fit_variant(Variant::Mbg, data, options, |[r, alpha, a, b]| MbgNbd {
+            r,
+            alpha,
+            a,
+            b,
+        })
     }
 
     /// The total log-likelihood of `data` under this model.
@@ -270,13 +271,7 @@ impl Variant {
             Variant::Bg => (a / (b + x - 1.0)).ln(),
             Variant::Mbg => (a / (b + x)).ln(),
         } + (r + x) * ((al + s.t) / (al + s.recency)).ln();
-        // 1 / (1 + e^u) without overflow.
-        if ln_odds > 0.0 {
-            let e = (-ln_odds).exp();
-            e / (1.0 + e)
-        } else {
-            1.0 / (1.0 + ln_odds.exp())
-        }
+        logistic(-ln_odds)
     }
 
     fn unconditional(self, m: &[f64; 4], t: f64) -> Result<f64> {

@@ -4,7 +4,7 @@
 
 use crate::error::{ClvError, Result};
 use crate::optim::{bfgs, spd_inverse};
-use crate::real::Dual;
+use crate::real::{Dual, Real};
 use crate::summary::Summary;
 
 /// Options of a fit.
@@ -267,13 +267,7 @@ pub(crate) fn maximise<const N: usize>(
 ) -> Result<Maximum<N>> {
     let pen = options.penalizer;
     let objective = |phi: &[f64; N]| -> Option<(f64, [f64; N])> {
-        let theta: [Dual<N>; N] = std::array::from_fn(|i| {
-            let mut d = Dual::<N>::var(phi[i], i);
-            let e = phi[i].exp();
-            d.v = e;
-            d.d[i] = e;
-            d
-        });
+        let theta: [Dual<N>; N] = std::array::from_fn(|i| Dual::<N>::var(phi[i], i).exp());
         let l = ll(&theta)?;
         if !l.v.is_finite() {
             return None;

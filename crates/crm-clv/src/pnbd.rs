@@ -4,7 +4,7 @@
 use crate::PurchaseModel;
 use crate::error::{ClvError, Result};
 use crate::fit::{Fit, FitOptions, Parameters, Patterns, check_positive, maximise};
-use crate::real::{Dual, Real, lgamma_run};
+use crate::real::{Dual, Real, lgamma_run, logistic};
 use crate::special::{SeriesError, one_minus_pow_over, tail_series};
 use crate::summary::Summary;
 
@@ -247,7 +247,9 @@ fn ln_bracket<R: Real>(
     Ok((first.log_add_exp(second), Some(second)))
 }
 
-fn log_likelihood<R: Real>(p: &Patterns, th: &[R; 4]) -> Option<R> {
+/// The total weighted log-likelihood over `p`; a series or quadrature that
+/// fails is an error.
+fn log_likelihood<R: Real>(p: &Patterns, th: &[R; 4]) -> Result<R, SeriesError> {
     let [r, al, s, be] = *th;
     let mut ll = (-r.lgamma() + r * al.ln() + s * be.ln()) * p.total;
     let g_r = lgamma_run(r, p.xs.iter().map(|x| x.0));
@@ -273,7 +275,7 @@ fn log_likelihood<R: Real>(p: &Patterns, th: &[R; 4]) -> Option<R> {
     let bounds: Vec<usize> = (0..=chunks).map(|k| k * n / chunks).collect();
     let work = |k: usize| rows_ll(p, th, &logs, bounds[k]..bounds[k + 1]);
     let threads = crate::fit::threads().min(chunks);
-    let mut partial: Vec<Option<R>> = vec![None; chunks];
+    let mut partial: Vec<Result<R, SeriesError>> = vec![Ok(R::cst(0.0)); chunks];
     if threads <= 1 {
         for (k, slot) in partial.iter_mut().enumerate() {
             *slot = work(k);
@@ -309,7 +311,7 @@ fn log_likelihood<R: Real>(p: &Patterns, th: &[R; 4]) -> Option<R> {
     for v in partial {
         ll = ll + v?;
     }
-    ll.v().is_finite().then_some(ll)
+    Ok(ll)
 }
 
 /// ln(α+u) and ln(β+u) for every distinct T and t_x of the patterns.
@@ -326,7 +328,7 @@ fn rows_ll<R: Real>(
     th: &[R; 4],
     logs: &Logs<'_, R>,
     range: std::ops::Range<usize>,
-) -> Option<R> {
+) -> Result<R, SeriesError> {
     let [r, _, s, _] = *th;
     // A0's terms depend on (x, t_x) and on (x, T): rows come sorted by x
     // and t_x, so each is computed once per distinct pair.
@@ -353,14 +355,14 @@ fn rows_ll<R: Real>(
             }
             let l_t =
                 *ell_t[ti].get_or_insert_with(|| ln_a0_term_at(th, x, t, logs.at[ti], logs.bt[ti]));
-            match ln_a0(th, x, tx, t, ell_tx, l_t).ok()? {
+            match ln_a0(th, x, tx, t, ell_tx, l_t)? {
                 Some(a0) => first.log_add_exp(ln_coef + a0),
                 None => first,
             }
         };
         ll = ll + term * w;
     }
-    Some(ll)
+    Ok(ll)
 }
 
 impl ParetoNbd {
@@ -387,7 +389,7 @@ impl ParetoNbd {
         p.require_repeat_buyers(model)?;
         let m = maximise(
             model,
-            |th: &[Dual<4>; 4]| log_likelihood(&p, th),
+            |th: &[Dual<4>; 4]| log_likelihood(&p, th).ok(),
             p.total,
             [1.0; 4],
             options,
@@ -399,11 +401,8 @@ impl ParetoNbd {
             s,
             beta: be * scale,
         };
-        let ll = ll_f64(
-            &p.rescaled(scale),
-            &[fitted.r, fitted.alpha, fitted.s, fitted.beta],
-        )?;
         let params = [fitted.r, fitted.alpha, fitted.s, fitted.beta];
+        let ll = log_likelihood(&p.rescaled(scale), &params)?;
         Ok(m.into_fit(fitted, &params, ll, &p))
     }
 
@@ -414,24 +413,12 @@ impl ParetoNbd {
     /// [`ClvError::InvalidSummary`] for an inconsistent row;
     /// [`ClvError::Series`] when a series does not converge.
     pub fn log_likelihood(&self, data: &[Summary]) -> Result<f64> {
-        ll_f64(
-            &Patterns::new(data, 1.0)?,
+        let p = Patterns::new(data, 1.0)?;
+        Ok(log_likelihood(
+            &p,
             &[self.r, self.alpha, self.s, self.beta],
-        )
+        )?)
     }
-}
-
-/// The log-likelihood in f64, with series errors reported.
-fn ll_f64(p: &Patterns, th: &[f64; 4]) -> Result<f64> {
-    let [r, al, s, be] = *th;
-    let mut ll = (-r.lgamma() + r * al.ln() + s * be.ln()) * p.total;
-    for &(x, w) in &p.xs {
-        ll += (r + x).lgamma() * w;
-    }
-    for &[x, tx, t, w] in &p.rows {
-        ll += ln_bracket(th, x, tx, t)?.0 * w;
-    }
-    Ok(ll)
 }
 
 impl PurchaseModel for ParetoNbd {
@@ -447,13 +434,7 @@ impl PurchaseModel for ParetoNbd {
         let Some(second) = second else { return Ok(1.0) };
         // P = 1 / (1 + second / first), first = (α+T)^-(r+x) (β+T)^-s.
         let first = -((self.r + x) * (self.alpha + c.t).ln()) - self.s * (self.beta + c.t).ln();
-        let u = second - first;
-        Ok(if u > 0.0 {
-            let e = (-u).exp();
-            e / (1.0 + e)
-        } else {
-            1.0 / (1.0 + u.exp())
-        })
+        Ok(logistic(first - second))
     }
 
     fn expected_purchases(&self, c: &Summary, t: f64) -> Result<f64> {

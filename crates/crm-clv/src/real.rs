@@ -107,6 +107,12 @@ fn fast_ln_1p(x: f64) -> f64 {
     }
 }
 
+/// The logistic function `1 / (1 + e^-d)`, without overflow.
+#[inline]
+pub(crate) fn logistic(d: f64) -> f64 {
+    softplus_sigmoid(d).1
+}
+
 /// `ln(1 + e^d)` and its derivative, the logistic function of `d`.
 #[inline]
 pub(crate) fn softplus_sigmoid(d: f64) -> (f64, f64) {

@@ -39,10 +39,9 @@ fn check_t(t: f64) -> Result<()> {
 fn dropout_process(rng: &mut Pcg64, lambda: f64, p: f64, t: f64, at_start: bool) -> Summary {
     let (mut x, mut tx) = (0u32, 0.0);
     let mut now = 0.0;
-    let gap = Exp::new(lambda).ok();
-    if !(at_start && rng.random::<f64>() < p) {
-        while let Some(g) = gap {
-            now += g.sample(rng);
+    if let (false, Ok(gap)) = (at_start && rng.random::<f64>() < p, Exp::new(lambda)) {
+        loop {
+            now += gap.sample(rng);
             if now > t {
                 break;
             }
