@@ -71,6 +71,10 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    if let Err(Failure::Usage(msg)) = input::stdin_at_most_once(&cli.command.inputs()) {
+        let _ = writeln!(std::io::stderr(), "crm: error: {msg}");
+        return ExitCode::from(2);
+    }
     let outcome = match cli.command {
         args::Command::Pyramid(a) => cmd::pyramid::run(*a),
         args::Command::Migration(a) => cmd::migration::run(*a),

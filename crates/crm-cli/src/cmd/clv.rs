@@ -8,7 +8,7 @@ use crm::NaiveDate;
 use crm::clv::checks::{Series, holdout_by_frequency, svg_chart, tracking};
 use crm::clv::{
     BgBb, BgNbd, Fit, FitOptions, GammaGamma, LeftOut, MbgNbd, Parameters, ParetoNbd,
-    PurchaseModel, Summaries, Summary, SummaryBuilder, TimeUnit, lifetime_value, read_summaries,
+    PurchaseModel, Summaries, Summary, SummaryBuilder, TimeUnit, lifetime_value,
 };
 use serde::Serialize;
 use serde::ser::SerializeMap;
@@ -67,7 +67,11 @@ fn load(input: &ClvInput, model: ModelArg) -> Result<Input, Failure> {
         .penalizer(input.penalizer)
         .map_err(|e| usage(format!("--penalizer: {e}")))?;
     if let Some(path) = &input.summary {
-        let customers = read_summaries(path).map_err(anyhow::Error::from)?;
+        let customers = crm::clv::read_summaries_from(
+            crate::input::open_input(path)?,
+            crate::input::name_of(path),
+        )
+        .map_err(anyhow::Error::from)?;
         return Ok(Input {
             customers,
             unit,
@@ -178,13 +182,10 @@ fn read_transactions_into(
     builder: &mut SummaryBuilder,
 ) -> Result<(), Failure> {
     let csv_options = import_options(&input.csv)?;
-    let f = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-    let mut records = crm::csv::transactions(
-        std::io::BufReader::with_capacity(1 << 20, f),
-        path,
-        &csv_options,
-    )
-    .context("cannot read the transactions")?;
+    let f = crate::input::open_input(path)?;
+    let path = crate::input::name_of(path);
+    let mut records =
+        crm::csv::transactions(f, path, &csv_options).context("cannot read the transactions")?;
     for t in records.by_ref() {
         let t = t.context("cannot read the transactions")?;
         builder

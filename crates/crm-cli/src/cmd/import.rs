@@ -8,10 +8,10 @@ use crm::store::{Imported, Store};
 
 use crate::Outcome;
 use crate::args::ImportArgs;
-use crate::input::{import_options, open, report_rejects};
+use crate::input::{import_options, name_of, open, open_input, report_rejects};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
-type Reader = std::io::BufReader<std::fs::File>;
+type Reader = Box<dyn std::io::Read + Send>;
 
 /// Imports one CSV file through `import`, atomically: in strict mode the
 /// first bad row rolls the whole file back.
@@ -21,19 +21,14 @@ fn import_file<T>(
     read: impl FnOnce(Reader, &Path, &ImportOptions) -> crm::csv::Result<Records<Reader, T>>,
     import: impl FnOnce(&mut dyn Iterator<Item = Result<T, BoxError>>) -> crm::store::Result<Imported>,
 ) -> anyhow::Result<(Imported, ImportReport)> {
-    let file =
-        std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-    let mut records = read(
-        std::io::BufReader::with_capacity(1 << 20, file),
-        path,
-        options,
-    )?;
+    let name = name_of(path);
+    let mut records = read(open_input(path)?, name, options)?;
     let imported = import(
         &mut records
             .by_ref()
             .map(|r| r.map_err(|e| Box::new(e) as BoxError)),
     )?;
-    let mut report = crm::csv::ImportReport::empty(path);
+    let mut report = crm::csv::ImportReport::empty(name);
     report.rows = records.rows();
     report.rejects = records.rejects().to_vec();
     report.imported = report.rows - report.rejects.len() as u64;
@@ -62,7 +57,7 @@ pub(crate) fn run(a: ImportArgs) -> Outcome {
             |rows| store.import_customers(rows),
         )
         .context("cannot import the customers")?;
-        say(p, i, &r);
+        say(name_of(p), i, &r);
         reports.push(r);
     }
     if let Some(p) = &a.interactions {
@@ -73,7 +68,7 @@ pub(crate) fn run(a: ImportArgs) -> Outcome {
             |rows| store.import_interactions(rows),
         )
         .context("cannot import the interactions")?;
-        say(p, i, &r);
+        say(name_of(p), i, &r);
         reports.push(r);
     }
     if let Some(p) = &a.leads {
@@ -84,7 +79,7 @@ pub(crate) fn run(a: ImportArgs) -> Outcome {
             |rows| store.import_leads(rows),
         )
         .context("cannot import the leads")?;
-        say(p, i, &r);
+        say(name_of(p), i, &r);
         reports.push(r);
     }
     if let Some(p) = &a.transactions {
@@ -95,7 +90,7 @@ pub(crate) fn run(a: ImportArgs) -> Outcome {
             |rows| store.import_transactions(rows),
         )
         .context("cannot import the transactions")?;
-        say(p, i, &r);
+        say(name_of(p), i, &r);
         reports.push(r);
     }
     if options.mode == Mode::Lenient {

@@ -10,7 +10,7 @@ use crm::{Decimal, Ledger, LedgerOptions, NaiveDate, Period};
 
 use crate::args::{Format, ProfitArgs, RfmArgs, RiskArgs, ValueCommand, WalletArgs};
 use crate::cmd::pyramids;
-use crate::input::{interactions_of, load, potentials_of, read_config};
+use crate::input::{interactions_of, load, potentials_of, read_config, spool_stdin};
 use crate::options::{basis, period, pyramid_options};
 use crate::output::{csv_table, grid as table, human, right, write_json as json};
 use crate::{Failure, Outcome, UsageMarker};
@@ -167,7 +167,9 @@ fn whale_text(w: &crm::value::WhaleCurve) -> String {
     s
 }
 
-fn profit(a: ProfitArgs, out: &mut impl Write) -> anyhow::Result<()> {
+fn profit(mut a: ProfitArgs, out: &mut impl Write) -> anyhow::Result<()> {
+    // The interactions are read twice: standard input is kept for the second.
+    let _spool = spool_stdin(&mut a.input.interactions).map_err(failure_err)?;
     let p: Period = period("period", &a.period).map_err(failure_err)?;
     let costs: CostTable = match &a.costs {
         Some(path) => read_config(path, "cost table").map_err(failure_err)?,
@@ -256,7 +258,9 @@ fn profit(a: ProfitArgs, out: &mut impl Write) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn wallet(a: WalletArgs, out: &mut impl Write) -> anyhow::Result<()> {
+fn wallet(mut a: WalletArgs, out: &mut impl Write) -> anyhow::Result<()> {
+    // The register is read twice: standard input is kept for the second.
+    let _spool = spool_stdin(&mut a.input.customers).map_err(failure_err)?;
     let p: Period = period("period", &a.period).map_err(failure_err)?;
     let options = pyramid_options(&a.levels).map_err(failure_err)?;
     let potentials = potentials_of(&a.input).map_err(failure_err)?;
