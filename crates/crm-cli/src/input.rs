@@ -13,6 +13,7 @@ use crm::{Basis, Interaction, Ledger, Money, NaiveDate};
 use crate::Failure;
 use crate::args::{CsvArgs, DecimalArg, InputArgs};
 use crate::options::usage;
+use crate::output::sanitize;
 
 /// What standard input is called in messages.
 pub(crate) const STDIN_NAME: &str = "<stdin>";
@@ -117,13 +118,13 @@ pub(crate) fn report_rejects(csv: &CsvArgs, reports: &[ImportReport]) -> Result<
                 "crm: warning: skipped {} of {} rows in {} (see {})",
                 r.rejects.len(),
                 r.rows,
-                r.file.display(),
-                path.display()
+                sanitize(&r.file.display().to_string()),
+                sanitize(&path.display().to_string())
             );
         }
     } else {
         for r in &rejects {
-            let _ = writeln!(err, "crm: skipped: {r}");
+            let _ = writeln!(err, "crm: skipped: {}", sanitize(&r.to_string()));
         }
         let _ = writeln!(err, "crm: warning: skipped {} rows in all", rejects.len());
     }

@@ -6,5 +6,6 @@ mod migration;
 mod pyramid;
 mod stdin;
 mod store;
+mod terminal;
 mod util;
 mod value;

@@ -2,31 +2,9 @@
 //! (`zcat orders.csv.gz | crm pyramid --transactions - ...`), with the
 //! result of reading the file; at most one input may be `-`.
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
 
-use crate::util::{crm, data, stderr, stdout};
-
-/// Runs `crm args` with `input` on its standard input.
-fn crm_with_stdin(args: &[&str], input: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_crm"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run crm");
-    let mut stdin = child.stdin.take().unwrap();
-    let input = input.to_vec();
-    // Written from another thread: crm may stop reading early.
-    let writer = std::thread::spawn(move || {
-        let _ = stdin.write_all(&input);
-    });
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap();
-    out
-}
+use crate::util::{crm, crm_with_stdin, data, stderr, stdout};
 
 fn s(p: &Path) -> String {
     p.display().to_string()

@@ -1,6 +1,6 @@
 //! `crm clv`: probabilistic lifetime value (fit, predict, check).
 
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::Path;
 
 use anyhow::Context;
@@ -22,8 +22,12 @@ use crate::output::{csv_table, grid, write_json as json};
 use crate::{Failure, Outcome};
 
 pub(crate) fn run(c: ClvCommand) -> Outcome {
-    let stdout = std::io::stdout();
-    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+    let format = match &c {
+        ClvCommand::Fit(a) => a.format,
+        ClvCommand::Predict(a) => a.format,
+        ClvCommand::Check(a) => a.format,
+    };
+    let mut out = crate::output::stdout(format == Format::Table);
     match c {
         ClvCommand::Fit(a) => fit(*a, &mut out)?,
         ClvCommand::Predict(a) => predict(*a, &mut out)?,
@@ -196,11 +200,11 @@ fn read_transactions_into(
     if !rejects.is_empty() {
         eprintln!(
             "crm: {}: {} bad rows skipped",
-            path.display(),
+            crate::output::sanitize(&path.display().to_string()),
             rejects.len()
         );
         for r in rejects.iter().take(5) {
-            eprintln!("crm:   {r}");
+            eprintln!("crm:   {}", crate::output::sanitize(&r.to_string()));
         }
         if let Some(file) = &input.csv.rejects {
             crm::csv::write_rejects(file, rejects).context("cannot write the rejects")?;

@@ -22,6 +22,10 @@ pub(crate) fn run(a: CustomerArgs) -> Outcome {
         .iter()
         .map(|(t, n)| format!("{n} {t}"))
         .collect();
-    println!("erased {:?}: {}", a.key, parts.join(", "));
+    println!(
+        "erased {}: {}",
+        crate::output::sanitize(&format!("{:?}", a.key)),
+        parts.join(", ")
+    );
     Ok(())
 }

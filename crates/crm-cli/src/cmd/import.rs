@@ -42,7 +42,7 @@ pub(crate) fn run(a: ImportArgs) -> Outcome {
     let say = |name: &Path, i: Imported, r: &ImportReport| {
         println!(
             "{}: {} rows: {} new, {} duplicate, {} rejected",
-            name.display(),
+            crate::output::sanitize(&name.display().to_string()),
             r.rows,
             i.new,
             i.duplicate,

@@ -1,6 +1,6 @@
 //! `crm value`: RFM, profitability, share of wallet, risk.
 
-use std::io::{BufWriter, Write};
+use std::io::Write;
 
 use anyhow::Context;
 use comfy_table::Cell;
@@ -16,8 +16,13 @@ use crate::output::{csv_table, grid as table, human, right, write_json as json};
 use crate::{Failure, Outcome, UsageMarker};
 
 pub(crate) fn run(c: ValueCommand) -> Outcome {
-    let stdout = std::io::stdout();
-    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+    let format = match &c {
+        ValueCommand::Rfm(a) => a.format,
+        ValueCommand::Profit(a) => a.format,
+        ValueCommand::Wallet(a) => a.format,
+        ValueCommand::Risk(a) => a.format,
+    };
+    let mut out = crate::output::stdout(format == Format::Table);
     match c {
         ValueCommand::Rfm(a) => rfm(*a, &mut out)?,
         ValueCommand::Profit(a) => profit(*a, &mut out)?,
