@@ -11,6 +11,9 @@ use crate::{Error, Location, Problem, Result};
 /// The most bytes read to find the header row.
 pub(crate) const PREFIX: usize = 64 * 1024;
 
+/// The most characters of the header quoted in a missing-column error.
+const FOUND_MAX: usize = 200;
+
 /// The header of a file and where its data starts.
 #[derive(Debug, Clone)]
 pub(crate) struct Header {
@@ -134,8 +137,21 @@ impl Header {
             .ok_or_else(|| Error::MissingColumn {
                 file: file.to_path_buf(),
                 column: options.header_for(field).to_string(),
-                found: self.names.join(", "),
+                found: self.found(),
             })
+    }
+
+    /// The header's columns for a message, comma separated, cut after
+    /// [`FOUND_MAX`] characters: a binary file (a gzipped export, say) has
+    /// a "header" of up to 64 KiB.
+    fn found(&self) -> String {
+        let all = self.names.join(", ");
+        if all.chars().count() <= FOUND_MAX {
+            return all;
+        }
+        let mut cut: String = all.chars().take(FOUND_MAX).collect();
+        cut.push_str("...");
+        cut
     }
 
     /// Fails when two columns have the same name (ignoring case).
