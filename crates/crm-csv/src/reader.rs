@@ -13,7 +13,10 @@ use std::io::{self, Read};
 /// The UTF-8 byte-order mark.
 pub(crate) const BOM: &[u8] = b"\xEF\xBB\xBF";
 
-/// Bytes asked of the source at a time.
+/// The buffer's first size: small inputs (and fuzzing) allocate little.
+pub(crate) const START: usize = 16 << 10;
+/// The size the buffer grows to while reads fill it (a long record can
+/// make it larger).
 const CHUNK: usize = 256 << 10;
 
 /// Counts line ends across buffers: `\n`, `\r\n` and a lone `\r` each end
@@ -90,8 +93,8 @@ impl<R: Read> RecordReader<R> {
     pub fn new(src: R, delimiter: u8, initial: Vec<u8>, line: u64) -> Self {
         let filled = initial.len();
         let mut buf = initial;
-        if buf.len() < CHUNK {
-            buf.resize(CHUNK, 0);
+        if buf.len() < START {
+            buf.resize(START, 0);
         }
         RecordReader {
             src,
@@ -140,6 +143,7 @@ impl<R: Read> RecordReader<R> {
             self.buf.resize(self.buf.len() * 2, 0);
         }
         loop {
+            let space = self.buf.len() - self.filled;
             match self.src.read(&mut self.buf[self.filled..]) {
                 Ok(0) => {
                     self.eof = true;
@@ -147,6 +151,11 @@ impl<R: Read> RecordReader<R> {
                 }
                 Ok(n) => {
                     self.filled += n;
+                    // A large input: read larger pieces.
+                    if n == space && self.buf.len() < CHUNK {
+                        let grown = self.buf.len() * 2;
+                        self.buf.resize(grown, 0);
+                    }
                     return Ok(true);
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}

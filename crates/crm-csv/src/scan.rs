@@ -217,14 +217,20 @@ fn fast<S: Sink>(
     let delimiter = ctx.header.delimiter;
     let mut filled = initial.len();
     let mut buf = initial;
-    buf.resize(filled.max(BUFFER * 4), 0);
+    // Small first, larger while reads fill it (small inputs allocate
+    // little), with room to read into whatever `initial` holds.
+    buf.resize(filled + crate::reader::START, 0);
     let mut base = start;
     let mut line = 1u64;
     let mut rec = csv::ByteRecord::new();
     loop {
+        let space = buf.len() - filled;
         let n = read_some(src, &mut buf[filled..])?;
         filled += n;
         let eof = n == 0;
+        if n == space && buf.len() < BUFFER * 4 {
+            buf.resize(buf.len() * 2, 0);
+        }
         let quote = memchr::memchr(b'"', &buf[..filled]);
         let mut i = 0;
         loop {
