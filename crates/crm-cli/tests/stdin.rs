@@ -268,3 +268,47 @@ fn at_most_one_input_from_standard_input() {
     ]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn import_rejects_have_the_lines_an_editor_shows() {
+    // CRLF after a quoted field, a blank line after a quoted field, and a
+    // CR-only file: the rejects file names the line of each bad row.
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            "customer_id,date,revenue\r\n\"C1\",2024-01-01,1\r\nC2,2024-01-01,x\r\n",
+            3,
+        ),
+        (
+            "customer_id,date,revenue\n\"C1\",2024-01-01,1\n\nC2,2024-01-01,x\n",
+            4,
+        ),
+        (
+            "customer_id,date,revenue\rC1,2024-01-01,1\rC2,2024-01-01,x\r",
+            3,
+        ),
+    ];
+    for (i, (content, line)) in cases.iter().enumerate() {
+        let t = dir.path().join(format!("t{i}.csv"));
+        std::fs::write(&t, content).unwrap();
+        let rejects = dir.path().join(format!("r{i}.csv"));
+        let db = dir.path().join(format!("d{i}.db"));
+        let o = crm(&[
+            "import",
+            "--db",
+            &s(&db),
+            "--transactions",
+            &s(&t),
+            "--lenient",
+            "--rejects",
+            &s(&rejects),
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let text = std::fs::read_to_string(&rejects).unwrap();
+        let row = text.lines().nth(1).unwrap();
+        assert!(
+            row.contains(&format!(".csv,{line},3,revenue,")),
+            "{content:?}: {row}"
+        );
+    }
+}
