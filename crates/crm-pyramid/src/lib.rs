@@ -32,9 +32,20 @@
 //! - [`pyramid`] builds a [`Pyramid`]: every customer's [`Level`], rank and
 //!   value, and [`Figures`] per level.
 //! - [`PyramidOptions`] and [`Cuts`]: value basis, Curry's 1/5/20% cuts or
-//!   others, ABC by share of value, fixed value bands, inactivity horizon.
+//!   others, ABC by share of value (the Pareto classification, not the
+//!   A/B/C of mutual benefit), fixed value bands, inactivity horizon.
 //! - [`PyramidReport`]: the report per level with the previous period and
 //!   the change, and the Pareto figure.
+//!
+//! # Words
+//!
+//! - *Suspect*: in the register (the target market), never contacted.
+//!   *Prospect*: contacted, never bought; a register entry with stage
+//!   `customer` but no purchase in the history is a prospect too (from its
+//!   acquisition date on), and is counted apart as a data gap.
+//! - *Lost*: a former buyer whose last purchase lies beyond the inactivity
+//!   horizon; out of the pyramid. Not to be confused with *lapsed*, the
+//!   migration matrix's word for a move from an active level to Inactive.
 //!
 //! # Crate features
 //!

@@ -55,6 +55,7 @@ pub struct Pyramid {
     options: PyramidOptions,
     figures: [Figures; 7],
     lost: Figures,
+    unconfirmed: u64,
     total_value: Money,
     pareto: Option<Decimal>,
     /// Level per customer id; `None` when outside the pyramid.
@@ -87,6 +88,7 @@ fn classify_inactive(
     if before_end(t.first_transaction())
         || before_end(t.first_interaction())
         || t.register_stage() == Some(Stage::Prospect)
+        || says_customer(t, period)
     {
         return Some(Ok(Level::Prospect));
     }
@@ -96,7 +98,13 @@ fn classify_inactive(
     None
 }
 
-/// Builds the pyramid of `period` from `ledger`, as DOMAIN section 2 says.
+/// Whether the register says the party is a customer by `period`'s end:
+/// stage `customer`, acquired before the end (or on an unknown date).
+fn says_customer(t: &crm_core::CustomerTotals, period: &Period) -> bool {
+    t.register_stage() == Some(Stage::Customer) && t.acquired().is_none_or(|a| a < period.end())
+}
+
+/// Builds the pyramid of `period` from `ledger`.
 ///
 /// 1. A customer's value is the sum of the basis over its transactions in
 ///    the period; those with value > 0 are active.
@@ -106,15 +114,19 @@ fn classify_inactive(
 ///    and `ceil(n × 20%)`, exactly).
 /// 3. Others who bought (positive value) before the period's start are
 ///    Inactive, or lost beyond the inactivity horizon; others with a
-///    transaction or interaction before the end, or register stage
-///    `prospect`, are Prospects; the rest of the register are Suspects.
-///    Parties first seen after the end and not in the register are left
-///    out.
+///    transaction or interaction before the end, register stage
+///    `prospect`, or register stage `customer` acquired before the end
+///    (or on an unknown date) are Prospects; the rest of the register are
+///    Suspects (in the target market, never contacted). Parties first seen
+///    after the end and not in the register are left out.
 ///
-/// The register is a snapshot of today, so a register entry with stage
-/// `customer` but no transaction or interaction before the period's end is
-/// a Suspect of that period (typically a customer acquired later), as
-/// DOMAIN section 2 reads: only stage `prospect` makes a prospect.
+/// A party the register says has bought is at least a prospect: a suspect
+/// is someone never contacted. When the history shows no purchase of it by
+/// the period's end, the data has a gap (a missing sale, a wrong stage),
+/// so the pyramid counts those prospects apart:
+/// [`Pyramid::register_customers_without_purchase`]. The register is a
+/// snapshot of today, so an entry acquired after the period's end is a
+/// Suspect of that period, unless its history says otherwise.
 ///
 /// # Errors
 ///
@@ -153,6 +165,7 @@ pub fn pyramid(ledger: &Ledger, period: &Period, options: &PyramidOptions) -> Re
     let mut ranking: Vec<CustomerId> = Vec::new();
     let mut figures = [Figures::default(); 7];
     let mut lost = Figures::default();
+    let mut unconfirmed = 0u64;
     let mut total_value = Money::ZERO;
     let overflow = || {
         Error::Core(crm_core::Error::Overflow {
@@ -170,6 +183,9 @@ pub fn pyramid(ledger: &Ledger, period: &Period, options: &PyramidOptions) -> Re
         }
         match classify_inactive(ledger, id, pi, period, basis, horizon_start) {
             Some(Ok(level)) => {
+                if level == Level::Prospect && says_customer(ledger.totals(id), period) {
+                    unconfirmed += 1;
+                }
                 levels[id.index()] = Some(level);
                 figures[level.index()].add(v)?;
             }
@@ -212,6 +228,7 @@ pub fn pyramid(ledger: &Ledger, period: &Period, options: &PyramidOptions) -> Re
         options: options.clone(),
         figures,
         lost,
+        unconfirmed,
         total_value,
         pareto,
         levels,
@@ -373,10 +390,21 @@ impl Pyramid {
         self.figures[level.index()]
     }
 
-    /// Former buyers beyond the inactivity horizon: out of the pyramid, but
-    /// counted (their value in the period is that of credit notes, if any).
+    /// Lost: former buyers beyond the inactivity horizon, out of the
+    /// pyramid but counted (their value in the period is that of credit
+    /// notes, if any). Customers who merely lapsed (active before, inactive
+    /// now) are Inactive, not lost.
     pub fn lost(&self) -> Figures {
         self.lost
+    }
+
+    /// Prospects whom the register calls customers (stage `customer`,
+    /// acquired before the period's end or on an unknown date) but whose
+    /// history has no purchase by the period's end: "register says
+    /// customer, no purchase found". A data gap for the user to fix (a
+    /// missing sales file, a wrong stage), not a property of the customers.
+    pub fn register_customers_without_purchase(&self) -> u64 {
+        self.unconfirmed
     }
 
     /// The number of ledger customers the pyramid covers (in it or not):
