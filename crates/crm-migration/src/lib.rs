@@ -28,9 +28,18 @@
 //!
 //! - [`migration`] and [`Migration::between`]: the matrix of two periods,
 //!   with its [`Cell`]s, [`Summary`] and value [`Bridge`].
-//! - [`risk_list`]: customers who moved down or were lost, by value lost.
+//! - [`risk_list`]: customers who moved down or lapsed, by value lost.
 //! - [`series`]: matrices over consecutive periods and the [`Markov`]
-//!   chain they estimate; [`parse_periods`] reads `2021..2025`.
+//!   chain they estimate from the pooled counts (the maximum-likelihood
+//!   estimate; [`series_with`] and [`Estimator`] keep the average of each
+//!   pair's shares as an option); [`parse_periods`] reads `2021..2025`.
+//!
+//! # Words
+//!
+//! *Lapsed*: moved from an active level to Inactive (still in the
+//! pyramid, can be reactivated). *Lost*: left the pyramid, beyond the
+//! inactivity horizon. *Net movement*: up − down − lapsed. *Net inflow*:
+//! new + reactivated − lapsed, the growth of the active base.
 //!
 //! # Crate features
 //!
@@ -50,5 +59,5 @@ pub use crate::{
     markov::{Markov, N as STATE_COUNT, STATES},
     matrix::{Bridge, Cell, Migration, Movement, Source, Summary, migration},
     risk::{Risk, risk_list},
-    series::{Series, parse_periods, series},
+    series::{Estimator, Series, parse_periods, series, series_with},
 };

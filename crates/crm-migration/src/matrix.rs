@@ -72,8 +72,9 @@ pub enum Movement {
     Reactivated,
     /// From an active level to a lower active one.
     Down,
-    /// From an active level to Inactive.
-    Lost,
+    /// Lapsed: from an active level to Inactive (still in the pyramid; not
+    /// *lost*, which is a former buyer beyond the inactivity horizon).
+    Lapsed,
     /// The same level.
     Stayed,
     /// Between non-active levels (a suspect became a prospect, a new party
@@ -89,7 +90,7 @@ impl Movement {
         Movement::Up,
         Movement::Stayed,
         Movement::Down,
-        Movement::Lost,
+        Movement::Lapsed,
         Movement::Other,
     ];
 
@@ -104,7 +105,7 @@ impl Movement {
                     Movement::Down
                 }
             }
-            Source::Level(f) if f.is_active() => Movement::Lost,
+            Source::Level(f) if f.is_active() => Movement::Lapsed,
             Source::Level(Level::Inactive) if to.is_active() => Movement::Reactivated,
             _ if to.is_active() => Movement::New,
             _ => Movement::Other,
@@ -119,7 +120,7 @@ impl Movement {
             Movement::Up => 2,
             Movement::Stayed => 3,
             Movement::Down => 4,
-            Movement::Lost => 5,
+            Movement::Lapsed => 5,
             Movement::Other => 6,
         }
     }
@@ -137,7 +138,7 @@ impl Movement {
             Movement::New => "new",
             Movement::Reactivated => "reactivated",
             Movement::Down => "down",
-            Movement::Lost => "lost",
+            Movement::Lapsed => "lapsed",
             Movement::Stayed => "stayed",
             Movement::Other => "other",
         }
@@ -175,6 +176,11 @@ impl Cell {
 }
 
 /// Customer counts per kind of move.
+///
+/// Two words are kept apart: *lapsed* is a move from an active level to
+/// Inactive (the customer is still in the pyramid and can be won back);
+/// *lost* is a customer who left the pyramid, beyond the inactivity
+/// horizon, as in the pyramid report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
@@ -187,17 +193,23 @@ pub struct Summary {
     pub reactivated: u64,
     /// Moved down between active levels.
     pub down: u64,
-    /// Active before, inactive now.
-    pub lost: u64,
+    /// Lapsed: active before, inactive now.
+    pub lapsed: u64,
     /// Same level.
     pub stayed: u64,
     /// Moves between non-active levels.
     pub other: u64,
-    /// In the earlier pyramid but outside the later one (beyond the
+    /// Lost: in the earlier pyramid but outside the later one (beyond the
     /// inactivity horizon); not in the matrix.
-    pub left: u64,
-    /// `up - down - lost`: the net movement.
-    pub net: i64,
+    pub lost: u64,
+    /// `up - down - lapsed`: the net movement between levels (every step
+    /// up counts one, every step down or out of the active levels minus
+    /// one).
+    pub net_movement: i64,
+    /// `new + reactivated - lapsed`: the net inflow of active customers,
+    /// the method's health figure (does the active base grow?). Customers
+    /// moving between active levels do not change it.
+    pub net_inflow: i64,
 }
 
 /// The value change from the earlier period to the later one, split over
@@ -214,13 +226,22 @@ pub struct Bridge {
     pub to_total: Money,
     /// The change per kind of move, in [`Movement::ALL`] order.
     pub steps: Vec<(Movement, Money)>,
-    /// The change from customers who left the pyramid (their earlier value,
-    /// negated, plus any later credit notes).
-    pub left: Money,
+    /// The change from customers lost from the pyramid (beyond the
+    /// inactivity horizon): their earlier value, negated, plus any later
+    /// credit notes.
+    pub lost: Money,
 }
 
-/// The migration matrix between an earlier period and a later one
-/// (DOMAIN section 3).
+/// The migration matrix between an earlier period and a later one.
+///
+/// Every customer known by the later period's end has a level in both
+/// periods (`New` in the earlier one when not yet known then); the matrix
+/// counts them per pair of levels with their values before and after.
+/// Up: to a higher active level, or into an active level from outside
+/// (new and reactivated customers apart); down: to a lower active level;
+/// lapsed: active to Inactive; stayed: the same level. Customers who leave
+/// the pyramid (lost, beyond the inactivity horizon) are counted apart.
+/// The value change splits exactly over the kinds of move.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Migration {
@@ -274,7 +295,7 @@ impl Migration {
             let (a, b) = levels(earlier, later, ledger, id)?;
             let Some(to) = b else {
                 if a.is_some() {
-                    summary.left += 1;
+                    summary.lost += 1;
                     left_from = add(left_from, earlier.value_of(id))?;
                     left_to = add(left_to, later.value_of(id))?;
                 }
@@ -310,7 +331,7 @@ impl Migration {
                         summary.reactivated += n;
                     }
                     Movement::Down => summary.down += n,
-                    Movement::Lost => summary.lost += n,
+                    Movement::Lapsed => summary.lapsed += n,
                     Movement::Stayed => summary.stayed += n,
                     Movement::Other => summary.other += n,
                 }
@@ -329,7 +350,13 @@ impl Migration {
                 to_total = add(to_total, vt)?;
             }
         }
-        summary.net = summary.up as i64 - summary.down as i64 - summary.lost as i64;
+        let signed = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+        summary.net_movement = signed(summary.up)
+            .saturating_sub(signed(summary.down))
+            .saturating_sub(signed(summary.lapsed));
+        summary.net_inflow = signed(summary.new)
+            .saturating_add(signed(summary.reactivated))
+            .saturating_sub(signed(summary.lapsed));
         Ok(Migration {
             from: *earlier.period(),
             to: *later.period(),
@@ -341,7 +368,7 @@ impl Migration {
                 from_total,
                 to_total,
                 steps,
-                left: left_to
+                lost: left_to
                     .checked_sub(left_from)
                     .ok_or(crm_core::Error::Overflow {
                         key: "(migration total)".into(),
@@ -415,7 +442,7 @@ fn levels(
 /// ledger.record_sale("B", d(2024, 3), "80".parse()?, None)?;
 /// ledger.record_sale("C", d(2024, 5), "10".parse()?, None)?;
 /// let m = migration(&ledger, &y23, &y24, &PyramidOptions::new())?;
-/// assert_eq!(m.cell(Source::Level(Level::Top), Level::Inactive).customers, 1); // A, lost
+/// assert_eq!(m.cell(Source::Level(Level::Top), Level::Inactive).customers, 1); // A, lapsed
 /// assert_eq!(m.summary.new, 1); // C
 /// assert_eq!(m.bridge.to_total - m.bridge.from_total, "-60".parse()?);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
