@@ -232,16 +232,8 @@ pub struct Bridge {
     pub lost: Money,
 }
 
-/// The migration matrix between an earlier period and a later one.
-///
-/// Every customer known by the later period's end has a level in both
-/// periods (`New` in the earlier one when not yet known then); the matrix
-/// counts them per pair of levels with their values before and after.
-/// Up: to a higher active level, or into an active level from outside
-/// (new and reactivated customers apart); down: to a lower active level;
-/// lapsed: active to Inactive; stayed: the same level. Customers who leave
-/// the pyramid (lost, beyond the inactivity horizon) are counted apart.
-/// The value change splits exactly over the kinds of move.
+/// The migration matrix between an earlier period and a later one
+/// (see the [crate documentation](crate#definitions)).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Migration {

@@ -104,7 +104,7 @@ fn says_customer(t: &crm_core::CustomerTotals, period: &Period) -> bool {
     t.register_stage() == Some(Stage::Customer) && t.acquired().is_none_or(|a| a < period.end())
 }
 
-/// Builds the pyramid of `period` from `ledger`.
+/// Builds the pyramid of `period` from `ledger`, as the [crate documentation](crate#definitions) defines it.
 ///
 /// 1. A customer's value is the sum of the basis over its transactions in
 ///    the period; those with value > 0 are active.
