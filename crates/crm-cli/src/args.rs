@@ -50,6 +50,14 @@ pub(crate) enum Format {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum TransitionsArg {
+    /// Pooled counts over all pairs (maximum likelihood).
+    Pooled,
+    /// The average of each pair's row shares.
+    AverageOfShares,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub(crate) enum BasisArg {
     /// Revenue, net of credit notes.
     Revenue,
@@ -209,6 +217,12 @@ pub(crate) struct MigrationArgs {
     /// With --periods: discount rate per period for the lifetime value.
     #[arg(long, default_value_t = 0.1, value_name = "RATE")]
     pub discount: f64,
+    /// With --periods: how the transition matrix is estimated: `pooled`
+    /// (the moves summed over all pairs over the customers summed over all
+    /// pairs, the maximum-likelihood estimate) or `average-of-shares` (each
+    /// pair's row shares averaged, every pair weighing the same).
+    #[arg(long, value_enum, default_value_t = TransitionsArg::Pooled, value_name = "HOW")]
+    pub transitions: TransitionsArg,
     #[command(flatten)]
     pub levels: LevelArgs,
     /// Output format.

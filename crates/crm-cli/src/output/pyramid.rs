@@ -130,6 +130,13 @@ pub(crate) fn table<'a>(
             report.lost.customers
         )?;
     }
+    if report.register_customers_without_purchase > 0 {
+        writeln!(
+            out,
+            "register says customer, no purchase found: {} (counted as prospects; check the sales data or the register's stage)",
+            report.register_customers_without_purchase
+        )?;
+    }
     if let Some(list) = assignments {
         let mut t = Table::new();
         t.load_preset(presets::UTF8_FULL_CONDENSED);
