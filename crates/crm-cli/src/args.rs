@@ -50,6 +50,14 @@ pub(crate) enum Format {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum DevelopByArg {
+    /// Lowest share of wallet first; room breaks ties.
+    Share,
+    /// Most growth room first; share breaks ties.
+    Room,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub(crate) enum TransitionsArg {
     /// Pooled counts over all pairs (maximum likelihood).
     Pooled,
@@ -291,9 +299,15 @@ pub(crate) struct ProfitArgs {
     /// The period: 2024, 2024-Q3, 2024-07 or START..END.
     #[arg(long, value_name = "PERIOD")]
     pub period: String,
-    /// Cost table (TOML or JSON): handling_per_order, [interactions] cost per kind.
+    /// Cost table (TOML or JSON): handling_per_order, [interactions] cost per
+    /// kind for interactions without a recorded cost.
     #[arg(long, value_name = "FILE")]
     pub costs: Option<PathBuf>,
+    /// Ignore the interactions' recorded costs and cost every interaction
+    /// by its kind in the cost table (as `use_recorded_cost = false` in the
+    /// table does).
+    #[arg(long)]
+    pub ignore_recorded_costs: bool,
     /// Cumulative percentages of profitable customers for the profit pyramid.
     #[arg(long, value_name = "P,P,P", default_value = "1,5,20")]
     pub cuts: String,
@@ -314,9 +328,14 @@ pub(crate) struct WalletArgs {
     pub period: String,
     #[command(flatten)]
     pub levels: LevelArgs,
-    /// How many Small and Medium customers with the most room to list.
+    /// How many Small and Medium customers to develop to list.
     #[arg(long, default_value_t = 20, value_name = "N")]
     pub top: usize,
+    /// How to rank the customers to develop: `share` (lowest share of
+    /// wallet first, the most room first among equal shares) or `room`
+    /// (the most room first).
+    #[arg(long, value_enum, default_value_t = DevelopByArg::Share, value_name = "HOW")]
+    pub develop_by: DevelopByArg,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,

@@ -250,13 +250,12 @@ pub struct Migration {
     pub bridge: Bridge,
 }
 
-fn add(a: Money, b: Money) -> Result<Money> {
-    a.checked_add(b).ok_or_else(|| {
-        crm_core::Error::Overflow {
-            key: "(migration total)".into(),
-        }
-        .into()
-    })
+fn add(a: Money, b: Money, what: impl FnOnce() -> String) -> Result<Money> {
+    a.checked_add(b).ok_or_else(|| overflow(what()))
+}
+
+fn overflow(what: String) -> Error {
+    crm_core::Error::AmountOverflow { what }.into()
 }
 
 impl Migration {
@@ -288,16 +287,18 @@ impl Migration {
             let Some(to) = b else {
                 if a.is_some() {
                     summary.lost += 1;
-                    left_from = add(left_from, earlier.value_of(id))?;
-                    left_to = add(left_to, later.value_of(id))?;
+                    let what = |p: &Period| format!("the value in {p} of the customers lost");
+                    left_from = add(left_from, earlier.value_of(id), || what(earlier.period()))?;
+                    left_to = add(left_to, later.value_of(id), || what(later.period()))?;
                 }
                 continue;
             };
             let from = a.map_or(Source::New, Source::Level);
             let c = &mut cells[from.index()][to.index()];
             c.0 += 1;
-            c.1 = add(c.1, earlier.value_of(id))?;
-            c.2 = add(c.2, later.value_of(id))?;
+            let what = |p: &Period| format!("the value in {p} of the cell {from} to {to}");
+            c.1 = add(c.1, earlier.value_of(id), || what(earlier.period()))?;
+            c.2 = add(c.2, later.value_of(id), || what(later.period()))?;
         }
         let mut steps: Vec<(Movement, Money)> =
             Movement::ALL.iter().map(|&m| (m, Money::ZERO)).collect();
@@ -328,18 +329,18 @@ impl Migration {
                     Movement::Other => summary.other += n,
                 }
                 let step = &mut steps[m.index()];
-                let change = vt.checked_sub(vf).ok_or(crm_core::Error::Overflow {
-                    key: "(migration total)".into(),
-                })?;
-                step.1 = add(step.1, change)?;
+                let step_name = || format!("the {m} step of the value bridge");
+                let change = vt.checked_sub(vf).ok_or_else(|| overflow(step_name()))?;
+                step.1 = add(step.1, change, step_name)?;
                 let r = &mut rows[from.index()];
                 r.customers += n;
-                r.value = add(r.value, vf)?;
+                r.value = add(r.value, vf, || format!("the value of row {from}"))?;
                 let c = &mut columns[to.index()];
                 c.customers += n;
-                c.value = add(c.value, vt)?;
-                from_total = add(from_total, vf)?;
-                to_total = add(to_total, vt)?;
+                c.value = add(c.value, vt, || format!("the value of column {to}"))?;
+                let total = |p: &Period| format!("the value bridge's total of {p}");
+                from_total = add(from_total, vf, || total(earlier.period()))?;
+                to_total = add(to_total, vt, || total(later.period()))?;
             }
         }
         let signed = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
@@ -362,9 +363,7 @@ impl Migration {
                 steps,
                 lost: left_to
                     .checked_sub(left_from)
-                    .ok_or(crm_core::Error::Overflow {
-                        key: "(migration total)".into(),
-                    })?,
+                    .ok_or_else(|| overflow("the lost step of the value bridge".into()))?,
             },
         })
     }

@@ -49,11 +49,12 @@ pub fn risk_list<'a>(
             continue;
         }
         let (value_from, value_to) = (earlier.value_of(id), later.value_of(id));
-        let value_lost = value_from
-            .checked_sub(value_to)
-            .ok_or(crm_core::Error::Overflow {
-                key: ledger.key(id).into(),
-            })?;
+        let value_lost =
+            value_from
+                .checked_sub(value_to)
+                .ok_or_else(|| crm_core::Error::AmountOverflow {
+                    what: format!("the value lost by customer {:?}", ledger.key(id)),
+                })?;
         out.push(Risk {
             customer: ledger.key(id),
             from,

@@ -234,8 +234,8 @@ pub fn series_with(
             {
                 totals[i] = totals[i]
                     .checked_add(ledger.period_totals(id, pi).value(value_basis))
-                    .ok_or(crm_core::Error::Overflow {
-                        key: "(level total)".into(),
+                    .ok_or_else(|| crm_core::Error::AmountOverflow {
+                        what: format!("the {value_basis} of level {} in {period}", STATES[i]),
                     })?;
             }
         }

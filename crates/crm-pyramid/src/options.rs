@@ -130,7 +130,10 @@ impl fmt::Display for Cuts {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let percent = |s: &[Decimal]| {
             s.iter()
-                .map(|x| (x * Decimal::ONE_HUNDRED).normalize().to_string())
+                .map(|x| match x.checked_mul(Decimal::ONE_HUNDRED) {
+                    Some(p) => p.normalize().to_string(),
+                    None => format!("{x}×100"),
+                })
                 .collect::<Vec<_>>()
                 .join(",")
         };

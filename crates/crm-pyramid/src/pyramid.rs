@@ -15,14 +15,12 @@ pub struct Figures {
 }
 
 impl Figures {
-    fn add(&mut self, value: Money) -> Result<()> {
+    fn add(&mut self, value: Money, what: impl FnOnce() -> String) -> Result<()> {
         self.customers += 1;
         self.value = self
             .value
             .checked_add(value)
-            .ok_or(crm_core::Error::Overflow {
-                key: "(level total)".into(),
-            })?;
+            .ok_or_else(|| overflow(what()))?;
         Ok(())
     }
 }
@@ -167,16 +165,13 @@ pub fn pyramid(ledger: &Ledger, period: &Period, options: &PyramidOptions) -> Re
     let mut lost = Figures::default();
     let mut unconfirmed = 0u64;
     let mut total_value = Money::ZERO;
-    let overflow = || {
-        Error::Core(crm_core::Error::Overflow {
-            key: "(period total)".into(),
-        })
-    };
 
     for id in ledger.ids() {
         let v = ledger.period_totals(id, pi).value(basis);
         values.push(v);
-        total_value = total_value.checked_add(v).ok_or_else(overflow)?;
+        total_value = total_value
+            .checked_add(v)
+            .ok_or_else(|| overflow(format!("the total value of {period}")))?;
         if v.is_positive() {
             ranking.push(id);
             continue;
@@ -187,9 +182,11 @@ pub fn pyramid(ledger: &Ledger, period: &Period, options: &PyramidOptions) -> Re
                     unconfirmed += 1;
                 }
                 levels[id.index()] = Some(level);
-                figures[level.index()].add(v)?;
+                figures[level.index()].add(v, || level_total(level, period))?;
             }
-            Some(Err(())) => lost.add(v)?,
+            Some(Err(())) => {
+                lost.add(v, || format!("the value of the lost customers in {period}"))?
+            }
             None => {}
         }
     }
@@ -199,7 +196,7 @@ pub fn pyramid(ledger: &Ledger, period: &Period, options: &PyramidOptions) -> Re
     let active_value = ranking
         .iter()
         .try_fold(Money::ZERO, |acc, id| acc.checked_add(values[id.index()]))
-        .ok_or_else(overflow)?;
+        .ok_or_else(|| overflow(format!("the active value of {period}")))?;
     let bounds = boundaries(&options.cuts, &ranking, &values, active_value);
     let mut ranks = vec![0u32; n];
     for (i, id) in ranking.iter().enumerate() {
@@ -212,7 +209,7 @@ pub fn pyramid(ledger: &Ledger, period: &Period, options: &PyramidOptions) -> Re
         };
         levels[id.index()] = Some(level);
         ranks[id.index()] = u32::try_from(r).unwrap_or(u32::MAX);
-        figures[level.index()].add(values[id.index()])?;
+        figures[level.index()].add(values[id.index()], || level_total(level, period))?;
     }
 
     let pareto = if ranking.is_empty() {
@@ -236,6 +233,14 @@ pub fn pyramid(ledger: &Ledger, period: &Period, options: &PyramidOptions) -> Re
         ranks,
         values,
     })
+}
+
+fn overflow(what: String) -> Error {
+    Error::Core(crm_core::Error::AmountOverflow { what })
+}
+
+fn level_total(level: Level, period: &Period) -> String {
+    format!("the value of level {level} in {period}")
 }
 
 fn chrono_days(d: u32) -> chrono::Days {
@@ -305,18 +310,32 @@ fn rank(ranking: &mut [CustomerId], values: &[Money], ledger: &Ledger) {
 /// cuts; the rest are Small). For analyses that rank something other than
 /// a ledger basis, such as profit.
 ///
+/// # Errors
+///
+/// [`Error::InvalidCuts`]; [`Error::Core`]
+/// ([`AmountOverflow`](crm_core::Error::AmountOverflow)) when the positive
+/// values sum beyond the range of an amount.
+///
 /// ```
 /// use crm_pyramid::{cut_points, Cuts};
 /// let values: Vec<crm_core::Money> = (1..=200).rev().map(crm_core::Money::from).collect();
-/// assert_eq!(cut_points(&Cuts::curry(), &values), vec![2, 10, 40]);
+/// assert_eq!(cut_points(&Cuts::curry(), &values)?, vec![2, 10, 40]);
+/// # Ok::<(), crm_pyramid::Error>(())
 /// ```
-pub fn cut_points(cuts: &Cuts, sorted_desc: &[Money]) -> Vec<usize> {
-    let total: Money = sorted_desc
+pub fn cut_points(cuts: &Cuts, sorted_desc: &[Money]) -> Result<Vec<usize>> {
+    cuts.validate()?;
+    let total = sorted_desc
         .iter()
         .copied()
         .filter(|v| v.is_positive())
-        .sum();
-    boundaries_of(cuts, sorted_desc.len(), |i| sorted_desc[i], total)
+        .try_fold(Money::ZERO, Money::checked_add)
+        .ok_or_else(|| overflow("the sum of the values to cut".into()))?;
+    Ok(boundaries_of(
+        cuts,
+        sorted_desc.len(),
+        |i| sorted_desc[i],
+        total,
+    ))
 }
 
 /// Cumulative rank boundaries (inclusive, 1-based) of Top, Big, Medium,
@@ -337,7 +356,9 @@ fn boundaries_of(
             for &s in shares {
                 let target = total.as_decimal() * s;
                 while i < n && cum.as_decimal() < target {
-                    cum += value(i);
+                    // The prefix holds positive values only while below
+                    // the total of the positive values: no overflow.
+                    cum = cum.checked_add(value(i)).unwrap_or(total);
                     i += 1;
                 }
                 out.push(i);

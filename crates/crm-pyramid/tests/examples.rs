@@ -239,3 +239,30 @@ fn empty_ledger_gives_empty_pyramid() {
             .all(|l| l.customers == 0 && l.average_value.is_none())
     );
 }
+
+#[test]
+fn overflowing_sums_are_errors_that_say_what_overflowed() {
+    let p = year(2024);
+    let max = Money::new(crm_core::Decimal::MAX);
+    // Two customers, each at the largest amount: their sum does not fit.
+    let mut l = Ledger::new([p]);
+    for k in ["A", "B"] {
+        l.record_sale(k, d(2024, 1, 1), max, None).unwrap();
+    }
+    let err = pyramid(&l, &p, &PyramidOptions::new())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("amount overflow") && err.contains("2024-01-01..2025-01-01"),
+        "{err}"
+    );
+    // cut_points used to sum with a panicking `+`.
+    let err = crm_pyramid::cut_points(&Cuts::curry(), &[max, max])
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("the sum of the values to cut"), "{err}");
+    // Unvalidated cuts are refused before any arithmetic, and print.
+    let silly = Cuts::ValueShares(vec![crm_core::Decimal::MAX]);
+    assert!(crm_pyramid::cut_points(&silly, &[max]).is_err());
+    assert!(silly.to_string().contains("×100"));
+}
