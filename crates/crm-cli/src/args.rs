@@ -170,7 +170,10 @@ pub(crate) struct LevelArgs {
     /// Cumulative percentages of active customers for Top, Big, Medium.
     #[arg(long, value_name = "P,P,P", default_value = "1,5,20", conflicts_with_all = ["value_cuts", "bands"])]
     pub cuts: String,
-    /// Cut by cumulative percentages of value instead (ABC: 80,95).
+    /// Cut by cumulative percentages of value instead: 80,95 is ABC
+    /// analysis by share of value (A the top customers holding 80% of the
+    /// value, B the next 15%, C the rest); not the A/B/C of mutual benefit,
+    /// which the data does not hold.
     #[arg(long, value_name = "P,P,P", conflicts_with = "bands")]
     pub value_cuts: Option<String>,
     /// Fixed value bands instead, highest first (e.g. 100000,20000,5000).

@@ -192,7 +192,7 @@ pub fn quintile_scores<T: Ord + Copy>(values: &[T], higher_is_better: bool) -> V
 ///
 /// `benches/compare/rfm_vs_peer.py` applies the peer's scoring to the
 /// values computed here: on the shipped example data (2,000 customers as of
-/// 2026-01-01) 1,992 R, 1,858 F and 2,000 M scores agree, and every
+/// 2026-01-01) 1,997 R, 1,822 F and 2,000 M scores agree, and every
 /// difference is on a tied value.
 ///
 /// # Errors
