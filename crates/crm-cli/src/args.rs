@@ -239,7 +239,7 @@ pub(crate) struct MigrationArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
-    /// With --from/--to: list the customers who moved down or were lost,
+    /// With --from/--to: list the customers who moved down or lapsed (to inactive),
     /// most value lost first (with --format csv: instead of the cells).
     #[arg(long)]
     pub risk: bool,

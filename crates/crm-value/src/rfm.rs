@@ -43,6 +43,11 @@ impl SegmentRule {
 /// R=2      hibernating                 at risk                    can't lose them
 /// R=1      lost                        at risk                    can't lose them
 /// ```
+///
+/// The segment names are the RFM convention's: its `lost` (lowest recency
+/// and frequency scores) is a segment of buyers, not the pyramid's *lost*
+/// (beyond the inactivity horizon) nor the migration matrix's *lapsed*
+/// (active to inactive).
 pub fn default_segments() -> Vec<SegmentRule> {
     vec![
         SegmentRule::new("champions", (5, 5), (4, 5)),
