@@ -59,6 +59,15 @@ impl Cuts {
     /// ABC analysis by share of value (not the A/B/C of mutual benefit; see
     /// [`Cuts`]): A (Top) is the smallest set of top customers holding 80%
     /// of the value, B (Big) the next 15%, C (Small) the rest.
+    ///
+    /// Reports name it by what it cuts, so that nobody reads it as the
+    /// A/B/C of mutual benefit, nor as Curry's cuts by share of customers:
+    ///
+    /// ```
+    /// use crm_pyramid::Cuts;
+    /// assert_eq!(Cuts::abc().to_string(), "value 80,95%");
+    /// assert_eq!(Cuts::curry().to_string(), "customers 1,5,20%");
+    /// ```
     pub fn abc() -> Cuts {
         Cuts::ValueShares(vec![Decimal::new(80, 2), Decimal::new(95, 2)])
     }
