@@ -275,3 +275,23 @@ fn pooled_counts_weigh_pairs_by_their_customers() {
     );
     assert!("mean".parse::<Estimator>().is_err());
 }
+
+#[test]
+fn amounts_beyond_range_are_errors_not_panics() {
+    let periods = parse_periods("2023..2024").unwrap();
+    let mut l = Ledger::new(periods.iter().copied());
+    let max = Money::new(crm_core::Decimal::MAX);
+    for k in ["A", "B"] {
+        l.record_sale(k, d(2024, 3), max, None).unwrap();
+    }
+    l.record_sale("A", d(2023, 3), max, None).unwrap();
+    let o = PyramidOptions::new();
+    let err = migration(&l, &periods[0], &periods[1], &o)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("amount overflow") && err.contains("2024-01-01"),
+        "{err}"
+    );
+    assert!(series(&l, &periods, &o).is_err());
+}

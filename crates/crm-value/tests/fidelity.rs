@@ -212,3 +212,68 @@ proptest::proptest! {
         proptest::prop_assert!((a + b - Decimal::from(k)).abs() < Decimal::new(1, 24), "{a} + {b}");
     }
 }
+
+/// Amounts anywhere in the range, the edges included.
+fn any_amount() -> impl proptest::strategy::Strategy<Value = Money> {
+    use proptest::prelude::*;
+    prop_oneof![
+        Just(Money::new(Decimal::MAX)),
+        Just(Money::new(Decimal::MIN)),
+        (0u32..=28, any::<bool>()).prop_map(|(scale, negative)| Money::new(Decimal::from_parts(
+            u32::MAX,
+            u32::MAX,
+            u32::MAX,
+            negative,
+            scale
+        ))),
+        (any::<i64>(), 0u32..=6).prop_map(|(units, scale)| Money::from_minor(units, scale)),
+        (any::<i64>(), 0u32..=28).prop_map(|(units, scale)| Money::from_minor(units, scale)),
+    ]
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+
+    /// Profit and share of wallet on any amounts: a result, or an amount
+    /// overflow that says what overflowed; never a panic.
+    #[test]
+    fn prop_money_from_users_never_panics(
+        sales in proptest::collection::vec((0usize..4, any_amount(), any_amount()), 0..12),
+        costs in proptest::collection::vec((0usize..4, proptest::option::of(any_amount())), 0..12),
+        handling in any_amount(),
+        kind_cost in any_amount(),
+        potential in any_amount(),
+    ) {
+        let keys = ["A", "B", "C", "D"];
+        let p = Period::year(2024).unwrap();
+        let mut l = Ledger::new([p]);
+        for (k, revenue, margin) in &sales {
+            // The ledger refuses a sum that overflows, row by row.
+            let _ = l.record_sale(keys[*k], d(2024, 6, 1), *revenue, Some(*margin));
+        }
+        let calls: Vec<Interaction> = costs
+            .iter()
+            .map(|(k, c)| {
+                let mut i = call(keys[*k], 1, None);
+                i.cost = *c;
+                i
+            })
+            .collect();
+        let mut table = CostTable::default();
+        table.handling_per_order = handling;
+        table.interactions = BTreeMap::from([(InteractionKind::Call, kind_cost)]);
+        let ok_or_named = |r: Result<(), crm_value::Error>| match r {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                let msg = e.to_string();
+                if msg.contains("amount overflow") { Ok(()) } else { Err(msg) }
+            }
+        };
+        let r = profitability(&l, &p, &table, calls, &Cuts::curry()).map(drop);
+        proptest::prop_assert_eq!(ok_or_named(r), Ok(()));
+        if let Ok(py) = pyramid(&l, &p, &PyramidOptions::new()) {
+            let r = share_of_wallet(&l, &py, |_| Some(potential)).map(drop);
+            proptest::prop_assert_eq!(ok_or_named(r), Ok(()));
+        }
+    }
+}
