@@ -428,6 +428,30 @@ impl Pyramid {
         self.unconfirmed
     }
 
+    /// The keys of those prospects, in byte order, for the user to look up
+    /// (see [`Pyramid::register_customers_without_purchase`]).
+    ///
+    /// # Panics
+    ///
+    /// When `ledger` is not the one the pyramid was built from.
+    pub fn register_customers_without_purchase_keys<'a>(&self, ledger: &'a Ledger) -> Vec<&'a str> {
+        assert_eq!(
+            ledger.len(),
+            self.levels.len(),
+            "pyramid used with another ledger"
+        );
+        let mut keys: Vec<&str> = ledger
+            .ids()
+            .filter(|id| {
+                self.levels[id.index()] == Some(Level::Prospect)
+                    && says_customer(ledger.totals(*id), &self.period)
+            })
+            .map(|id| ledger.key(id))
+            .collect();
+        keys.sort_unstable_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+        keys
+    }
+
     /// The number of ledger customers the pyramid covers (in it or not):
     /// the ledger's size when it was built.
     pub fn len(&self) -> usize {

@@ -88,6 +88,10 @@ fn non_active_levels() {
     // purchase: a prospect and a data gap, not a never-contacted suspect.
     assert_eq!(level("registered-customer"), Some(Level::Prospect));
     assert_eq!(py.register_customers_without_purchase(), 1);
+    assert_eq!(
+        py.register_customers_without_purchase_keys(&l),
+        ["registered-customer"]
+    );
     assert_eq!(py.figures(Level::Inactive).value, m("-10"));
     assert_eq!(py.total_value(), m("70"));
 
