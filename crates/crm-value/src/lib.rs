@@ -27,7 +27,8 @@
 //! - [`rfm`]: recency, frequency, monetary; quintile scores where ties
 //!   share a score; segments from [`default_segments`] or your own rules.
 //! - [`profitability`] with a [`CostTable`]: profit per customer, the
-//!   [`WhaleCurve`] (and [`whale_svg`]), the profit pyramid.
+//!   [`WhaleCurve`] (drawn by [`whale_svg`] or [`whale_chart`]), the profit
+//!   pyramid.
 //! - [`share_of_wallet`]: share and growth room from the register's
 //!   potential; undefined potentials are listed, not guessed.
 //! - [`risk`]: four signals, each reported on its own; P(alive) is a
@@ -54,7 +55,8 @@ pub use crate::{
     clv::{RetentionEconomics, retention_economics, simple_clv},
     error::{Error, Result},
     profit::{
-        CostTable, CustomerProfit, Profitability, WhaleCurve, profitability, whale_curve, whale_svg,
+        CostTable, CustomerProfit, Profitability, WhaleCurve, profitability, whale_chart,
+        whale_curve, whale_svg,
     },
     rfm::{
         Rfm, RfmOptions, RfmScore, SegmentRule, default_segments, quintile_scores, rfm, rfm_period,
