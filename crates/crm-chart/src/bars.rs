@@ -63,11 +63,12 @@ impl Axis {
     }
 }
 
-/// Large axis values with k and M so that labels stay short.
+/// Large axis values with k and M (Dutch: mln) so that labels stay short.
 fn short(f: NumberFormat, v: f64, dec: usize) -> String {
     let a = v.abs();
     if a >= 1e6 {
-        format!("{}M", f.format(v / 1e6, tick_decimals(v / 1e6).min(2)))
+        let m = if f.decimal == ',' { " mln" } else { "M" };
+        format!("{}{m}", f.format(v / 1e6, tick_decimals(v / 1e6).min(2)))
     } else if a >= 1e4 {
         format!("{}k", f.format(v / 1e3, tick_decimals(v / 1e3).min(2)))
     } else {

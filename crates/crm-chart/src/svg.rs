@@ -272,7 +272,8 @@ pub(crate) struct Doc {
 impl Doc {
     /// Opens a document of `w` × `h` with the frame of `meta`: `role="img"`,
     /// the title and description referenced by `aria-labelledby`, a white
-    /// background and the title drawn at the top.
+    /// background and the title drawn at the top (class `chart-title`, so
+    /// that a page with its own headings can hide it).
     pub(crate) fn open(meta: &Meta, w: f64, h: f64) -> Doc {
         let id = meta.clean_id();
         let mut s = String::new();
@@ -300,7 +301,7 @@ impl Doc {
         );
         let _ = writeln!(
             s,
-            r#"<text x="{}" y="22" font-size="15" font-weight="600">{}</text>"#,
+            r#"<text class="chart-title" x="{}" y="22" font-size="15" font-weight="600">{}</text>"#,
             n(12.0),
             escape(&meta.title)
         );

@@ -10,7 +10,7 @@ use crm_core::{Decimal, Money};
 use crm_migration::{Migration, Source};
 use crm_pyramid::Level;
 
-use crate::lang::{Lang, fill};
+use crate::lang::{Lang, fill, period_label};
 use crate::report::{HoldoutCheck, Lifetime, Projection, Report, STATES};
 
 /// The colour of each level, high to low: the Okabe-Ito palette, dark to
@@ -47,7 +47,7 @@ pub(crate) fn pyramid(r: &Report, lang: Lang) -> PyramidChart {
             .filter(|l| l.level.is_active())
             .filter_map(|l| l.previous.map(|f| f.value.as_decimal()))
             .sum();
-        let mut panel = PyramidPanel::new(&prev.to_string());
+        let mut panel = PyramidPanel::new(&period_label(&prev));
         panel.empty = no_active(lang).into();
         for l in &p.levels {
             let Some(f) = l.previous else { continue };
@@ -72,7 +72,7 @@ pub(crate) fn pyramid(r: &Report, lang: Lang) -> PyramidChart {
         }
         chart.panels.push(panel);
     }
-    let mut panel = PyramidPanel::new(&p.period.to_string());
+    let mut panel = PyramidPanel::new(&period_label(&p.period));
     panel.empty = no_active(lang).into();
     for l in &p.levels {
         let tier = tier(
@@ -114,7 +114,7 @@ fn tier(
             lang.money(value),
             fill(lang.texts().of_value, &[("share", lang.percent(s))])
         ),
-        None if level == Level::Inactive || !value.is_zero() => lang.money(value),
+        // Outside the active levels a value is only credit notes: noise.
         None => String::new(),
     };
     Tier::new(
@@ -163,8 +163,8 @@ pub(crate) fn heatmap(m: &Migration, lang: Lang) -> Heatmap {
         .collect();
     let mut h = Heatmap::new(
         meta(lang, "chart-migration", t.sections[1].title, 1),
-        &fill(t.level_in, &[("period", m.from.to_string())]),
-        &fill(t.level_in, &[("period", m.to.to_string())]),
+        &fill(t.level_in, &[("period", period_label(&m.from))]),
+        &fill(t.level_in, &[("period", period_label(&m.to))]),
         rows.iter().map(|s| source_name(lang, *s)).collect(),
         cols.iter()
             .map(|l| t.levels[l.index()].to_string())
@@ -204,7 +204,7 @@ pub(crate) fn waterfall(m: &Migration, lang: Lang) -> Waterfall {
     let mut w = Waterfall::new(meta(lang, "chart-bridge", t.sections[2].title, 2));
     let b = &m.bridge;
     w.steps.push(WaterfallStep::total(
-        &m.from.to_string(),
+        &period_label(&m.from),
         f64_of(b.from_total),
         &lang.money_short(b.from_total),
     ));
@@ -226,7 +226,7 @@ pub(crate) fn waterfall(m: &Migration, lang: Lang) -> Waterfall {
         ));
     }
     w.steps.push(WaterfallStep::total(
-        &m.to.to_string(),
+        &period_label(&m.to),
         f64_of(b.to_total),
         &lang.money_short(b.to_total),
     ));
@@ -241,12 +241,12 @@ fn signed_short(lang: Lang, m: Money) -> String {
 /// The observed and projected customers per state as stacked bars.
 pub(crate) fn projection(p: &Projection, lang: Lang) -> StackedBars {
     let t = lang.texts();
-    let mut cats: Vec<String> = p.periods.iter().map(|x| x.to_string()).collect();
+    let mut cats: Vec<String> = p.periods.iter().map(period_label).collect();
     let last = p.periods.last().copied();
     let mut next = last;
     for k in 0..p.projected.len() {
         next = next.and_then(|x| x.next());
-        cats.push(next.map_or_else(|| format!("+{}", k + 1), |x| x.to_string()));
+        cats.push(next.map_or_else(|| format!("+{}", k + 1), |x| period_label(&x)));
     }
     let mut s = StackedBars::new(meta(lang, "chart-projection", t.sections[3].title, 3), cats);
     s.first_projected = Some(p.periods.len());
@@ -296,7 +296,7 @@ pub(crate) fn profit_pyramid(p: &crm_value::Profitability, lang: Lang) -> Pyrami
         .filter(|(l, _, _)| l.is_active())
         .map(|(_, _, v)| v.as_decimal())
         .sum();
-    let mut panel = PyramidPanel::new(&p.period.to_string());
+    let mut panel = PyramidPanel::new(&period_label(&p.period));
     panel.empty = no_active(lang).into();
     for (level, n, v) in &p.pyramid {
         if level.is_active() {

@@ -40,6 +40,7 @@ section.card h2{margin:0 0 4px;font-size:20px}
 p.reading{margin:0 0 12px;font-size:16px;color:#333}
 figure{margin:0;overflow-x:auto}
 figure svg{max-width:100%;height:auto;display:block}
+figure .chart-title{display:none}
 .pair{display:grid;grid-template-columns:repeat(auto-fit,minmax(420px,1fr));gap:12px}
 details{margin-top:10px}
 summary{cursor:pointer;color:var(--accent);font-size:14px}
@@ -135,7 +136,7 @@ impl Report {
     pub fn to_html(&self, lang: Lang) -> String {
         let t = lang.texts();
         let mut out = String::with_capacity(256 * 1024);
-        let period = self.period.to_string();
+        let period = crate::lang::period_label(&self.period);
         let basis = t.bases[self.basis.index().min(1)];
         let title = fill(t.title, &[("period", period.clone())]);
         let _ = write!(
@@ -150,7 +151,7 @@ impl Report {
                 t.subtitle,
                 &[
                     ("period", period.clone()),
-                    ("previous", p.to_string()),
+                    ("previous", crate::lang::period_label(&p)),
                     ("basis", basis.into()),
                 ],
             ),
@@ -234,7 +235,7 @@ impl Report {
         let p = &self.pyramid;
         let versus = self
             .previous
-            .map(|x| fill(t.versus, &[("previous", x.to_string())]));
+            .map(|x| fill(t.versus, &[("previous", crate::lang::period_label(&x))]));
         out.push_str("<div class=\"kpis\">\n");
         let prev_active: Option<u64> = self.previous.map(|_| {
             p.levels
@@ -396,8 +397,8 @@ impl Report {
         fill(
             t.sections[1].reading,
             &[
-                ("from", m.from.to_string()),
-                ("to", m.to.to_string()),
+                ("from", crate::lang::period_label(&m.from)),
+                ("to", crate::lang::period_label(&m.to)),
                 ("up", lang.count(up)),
                 ("new", lang.count(new)),
                 ("reactivated", lang.count(reactivated)),
@@ -416,7 +417,10 @@ impl Report {
         let b = &m.bridge;
         let mut table = Table::new(&[("", false), (t.columns[3], true)]);
         table.rows.push(vec![
-            txt(&fill(t.value_in, &[("period", m.from.to_string())])),
+            txt(&fill(
+                t.value_in,
+                &[("period", crate::lang::period_label(&m.from))],
+            )),
             num(lang.money(b.from_total), b.from_total),
         ]);
         for (mv, v) in &b.steps {
@@ -431,7 +435,10 @@ impl Report {
                 .push(vec![txt(t.left), num(lang.signed_money(b.left), b.left)]);
         }
         table.rows.push(vec![
-            txt(&fill(t.value_in, &[("period", m.to.to_string())])),
+            txt(&fill(
+                t.value_in,
+                &[("period", crate::lang::period_label(&m.to))],
+            )),
             num(lang.money(b.to_total), b.to_total),
         ]);
         details(out, t.show_figures, &table);
@@ -503,14 +510,14 @@ impl Report {
                     "first",
                     p.periods
                         .first()
-                        .map(ToString::to_string)
+                        .map(crate::lang::period_label)
                         .unwrap_or_default(),
                 ),
                 (
                     "last",
                     p.periods
                         .last()
-                        .map(ToString::to_string)
+                        .map(crate::lang::period_label)
                         .unwrap_or_default(),
                 ),
                 ("active", lang.numbers().format(active, 0)),

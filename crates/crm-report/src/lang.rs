@@ -5,7 +5,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use crm_chart::NumberFormat;
-use crm_core::{Decimal, Money};
+use crm_core::{Datelike, Decimal, Money, Period};
 
 /// The language of a report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -206,6 +206,24 @@ impl FromStr for Lang {
         Lang::from_locale(s.trim())
             .ok_or_else(|| crate::Error::Language(s.chars().take(40).collect()))
     }
+}
+
+/// A period as people name it: `2025`, `2025-Q3`, `2025-07`, or
+/// `2025-03-15..2025-06-15` when it is not a calendar unit.
+pub fn period_label(p: &Period) -> String {
+    let (s, e) = (p.start(), p.end());
+    let y = s.year();
+    if Period::year(y).is_ok_and(|x| x == *p) {
+        return y.to_string();
+    }
+    let q = (s.month() - 1) / 3 + 1;
+    if Period::quarter(y, q).is_ok_and(|x| x == *p) {
+        return format!("{y}-Q{q}");
+    }
+    if Period::month(y, s.month()).is_ok_and(|x| x == *p) {
+        return format!("{y}-{:02}", s.month());
+    }
+    format!("{s}..{e}")
 }
 
 /// Fills `{name}` placeholders of a template.
@@ -516,8 +534,8 @@ pub static NL: Texts = Texts {
         ("new", "nieuw"),
         ("reactivated", "teruggewonnen"),
         ("down", "omlaag"),
-        ("lost", "inactief geworden"),
-        ("lapsed", "inactief geworden"),
+        ("lost", "inactief"),
+        ("lapsed", "inactief"),
         ("stayed", "gebleven"),
         ("other", "overig"),
     ],
@@ -687,6 +705,18 @@ mod tests {
         assert_eq!(Lang::Nl.short(1_234_000.0), "1,2 mln");
         assert_eq!(Lang::En.short(45_300.0), "45.3k");
         assert_eq!(Lang::En.signed_count(-3), "-3");
+    }
+
+    #[test]
+    fn period_labels() {
+        let p = |s: &str| s.parse::<Period>().unwrap();
+        assert_eq!(period_label(&p("2025")), "2025");
+        assert_eq!(period_label(&p("2025-Q3")), "2025-Q3");
+        assert_eq!(period_label(&p("2025-07")), "2025-07");
+        assert_eq!(
+            period_label(&p("2025-03-15..2025-06-15")),
+            "2025-03-15..2025-06-15"
+        );
     }
 
     #[test]

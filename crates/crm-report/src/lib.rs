@@ -64,7 +64,7 @@ mod report;
 
 pub use crate::{
     error::{Error, Result},
-    lang::{EN, Lang, NL, SectionTexts, Texts},
+    lang::{EN, Lang, NL, SectionTexts, Texts, period_label},
     report::{
         Availability, HoldoutCheck, Inputs, Lifetime, Projection, Report, ReportOptions, Section,
     },
