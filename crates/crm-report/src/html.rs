@@ -662,7 +662,14 @@ impl Report {
                 ("alive", lang.count(alive as u64)),
                 ("customers", lang.count(l.p_alive.len() as u64)),
                 ("value", lang.short(value)),
-                ("model", l.model.to_string()),
+                (
+                    "model",
+                    if l.penalizer > 0.0 {
+                        format!("{}, L2 {}", l.model, lang.numbers().format(l.penalizer, 2))
+                    } else {
+                        l.model.to_string()
+                    },
+                ),
             ],
         )
     }

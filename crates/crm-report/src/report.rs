@@ -217,6 +217,9 @@ pub struct Projection {
 pub struct Lifetime {
     /// The model's name.
     pub model: &'static str,
+    /// The L2 penalty of the fit: 0, or 0.01 when the plain maximum
+    /// likelihood found no maximum.
+    pub penalizer: f64,
     /// P(alive) at the period's end, per customer (key order).
     pub p_alive: Vec<f64>,
     /// Expected value in the next 12 months per customer: the expected
@@ -435,7 +438,7 @@ fn lifetime(
     if data.iter().all(|s| s.frequency == 0) {
         return Err("no customer has a repeat purchase".into());
     }
-    let fit = BgNbd::fit(&data, &FitOptions::new()).map_err(clv_err)?;
+    let (fit, penalizer) = fit_bg_nbd(&data)?;
     let m = fit.model;
     let all = rfm_period(last_day.succ_opt().unwrap_or(last_day)).map_err(|e| e.to_string())?;
     let pi = ledger.period_index(&all).map_err(|e| e.to_string())?;
@@ -459,9 +462,28 @@ fn lifetime(
     }
     Ok(Lifetime {
         model: m.name(),
+        penalizer,
         p_alive,
         value,
     })
+}
+
+/// BG/NBD by maximum likelihood; when that finds no maximum (small data
+/// sets often have their optimum at a boundary), with the small L2 penalty
+/// of 0.01 that `lifetimes` users reach for, so that the report still shows
+/// the model's view. Returns the fit and the penalty used.
+fn fit_bg_nbd(
+    data: &[crm_clv::Summary],
+) -> std::result::Result<(crm_clv::Fit<BgNbd>, f64), String> {
+    match BgNbd::fit(data, &FitOptions::new()) {
+        Ok(f) => Ok((f, 0.0)),
+        Err(first) => {
+            let options = FitOptions::new().penalizer(0.01).map_err(clv_err)?;
+            BgNbd::fit(data, &options)
+                .map(|f| (f, 0.01))
+                .map_err(|_| clv_err(first))
+        }
+    }
 }
 
 /// BG/NBD fitted up to `cal`, checked on the purchase days after it up to
@@ -493,7 +515,7 @@ fn holdout(
             duration,
         });
     }
-    let fit = BgNbd::fit(&data, &FitOptions::new()).map_err(clv_err)?;
+    let (fit, _) = fit_bg_nbd(&data)?;
     let rows = holdout_by_frequency(&fit.model, &data, 7).map_err(clv_err)?;
     Ok(HoldoutCheck {
         calibration_end: cal,
