@@ -553,10 +553,11 @@ impl Bars {
         let right = self
             .bars
             .iter()
-            .map(|b| text_width(&b.text, 11.0))
+            // Bold text runs wider than the estimate.
+            .map(|b| text_width(&b.text, 11.0) * 1.1)
             .fold(40.0f64, f64::max)
-            .min(200.0)
-            + 16.0;
+            .min(220.0)
+            + 24.0;
         let h = TOP + self.bars.len() as f64 * ROW + 12.0;
         let max = self
             .bars

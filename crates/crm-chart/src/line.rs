@@ -67,7 +67,7 @@ pub enum Scale {
 
 /// A line chart with axes from zero (or below, when the data is),
 /// gridlines, lines in the palette's colours, a legend, the name of each
-/// line at its end, reference lines and marks.
+/// line at its end (when there are several), reference lines and marks.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct LineChart {
@@ -235,7 +235,9 @@ impl LineChart {
                     ));
                 }
             }
-            if let Some(last) = shown.last() {
+            // Names at the line ends tell several lines apart; one line
+            // has its legend.
+            if let (Some(last), true) = (shown.last(), self.lines.len() > 1) {
                 end_labels.push((sx(last.0), axis.y(last.1), line.name.clone(), colour));
             }
             let ly = T + 16.0 + 18.0 * i as f64;

@@ -292,7 +292,7 @@ impl Grid {
         );
         d.text(
             12.0,
-            TOP - 8.0,
+            TOP - 30.0,
             "start",
             r##"font-weight="600" fill="#444444""##,
             &self.row_header,

@@ -80,7 +80,7 @@ pub struct PyramidChart {
     pub panels: Vec<PyramidPanel>,
 }
 
-const PANEL_W: f64 = 470.0;
+const PANEL_W: f64 = 500.0;
 const TRI_H: f64 = 230.0;
 const TRI_B: f64 = 250.0;
 const BAR_H: f64 = 24.0;

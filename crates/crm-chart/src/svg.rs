@@ -173,9 +173,9 @@ pub(crate) fn n(v: f64) -> String {
 }
 
 /// The width of `text` at `size` pixels, estimated (no font metrics: the
-/// average glyph of a sans-serif font is about 0.56 em wide).
+/// average glyph of a sans-serif font such as DejaVu Sans is about 0.6 em wide).
 pub(crate) fn text_width(text: &str, size: f64) -> f64 {
-    text.chars().count() as f64 * size * 0.56
+    text.chars().count() as f64 * size * 0.6
 }
 
 /// `text` cut to fit `width` pixels at `size`, with an ellipsis.
@@ -183,7 +183,7 @@ pub(crate) fn fit(text: &str, width: f64, size: f64) -> Option<String> {
     if text_width(text, size) <= width {
         return Some(text.to_string());
     }
-    let max = (width / (size * 0.56)).floor() as usize;
+    let max = (width / (size * 0.6)).floor() as usize;
     if max < 2 {
         return None;
     }
