@@ -315,3 +315,41 @@ fn bad_flags_are_usage_errors() {
         assert!(stderr(&o).contains(msg), "{}", stderr(&o));
     }
 }
+
+#[test]
+fn a_database_gives_the_same_page_as_the_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("crm.db");
+    let db = db.to_str().unwrap();
+    let o = crm(&[
+        "import",
+        "--db",
+        db,
+        "--transactions",
+        data_str("transactions.csv"),
+        "--customers",
+        data_str("customers.csv"),
+        "--interactions",
+        data_str("interactions.csv"),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let from_db = dir.path().join("db.html");
+    let o = crm(&[
+        "report",
+        "--db",
+        db,
+        "--period",
+        "2025",
+        "--periods",
+        "2021..2025",
+        "--calibration-end",
+        "2024-12-31",
+        "--lang",
+        "nl",
+        "--out",
+        from_db.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let from_files = write_report(dir.path(), "nl", &[]);
+    assert!(std::fs::read(from_db).unwrap() == std::fs::read(from_files).unwrap());
+}
