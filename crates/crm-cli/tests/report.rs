@@ -170,7 +170,7 @@ fn the_report_renders_in_a_real_browser() {
             assert!(dom.contains(&format!("data-section=\"{s}\"")), "{s}");
         }
         assert_eq!(dom.matches("data-present=\"yes\"").count(), 10);
-        assert_eq!(dom.matches("<svg ").count(), 11);
+        assert_eq!(dom.matches("<svg ").count(), 12);
         for w in words {
             assert!(dom.contains(w), "{w}");
         }

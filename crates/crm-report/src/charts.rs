@@ -511,3 +511,39 @@ pub(crate) fn holdout(h: &HoldoutCheck, model: &str, lang: Lang) -> LineChart {
     );
     c
 }
+
+/// Cumulative repeat purchases, actual and predicted, by week since the
+/// cohort's first purchase, with the calibration end marked.
+pub(crate) fn tracking(h: &HoldoutCheck, model: &str, lang: Lang) -> LineChart {
+    let t = lang.texts();
+    let start = h.tracking.first().map(|p| p.date);
+    let weeks = |d: crm_core::NaiveDate| start.map_or(0.0, |s| (d - s).num_days() as f64 / 7.0);
+    let mut c = LineChart::new(
+        meta(lang, "chart-tracking", t.tracking_axes[2], 11),
+        &fill(
+            t.tracking_axes[0],
+            &[("start", start.map(|s| s.to_string()).unwrap_or_default())],
+        ),
+        t.tracking_axes[1],
+    );
+    c.lines.push(Line::new(
+        t.clv_axes[3],
+        h.tracking
+            .iter()
+            .map(|p| (weeks(p.date), p.actual))
+            .collect(),
+    ));
+    c.lines.push(
+        Line::new(
+            &format!("{} ({model})", t.clv_axes[2]),
+            h.tracking
+                .iter()
+                .map(|p| (weeks(p.date), p.predicted))
+                .collect(),
+        )
+        .dashed(),
+    );
+    c.x_rules
+        .push((weeks(h.calibration_end), h.calibration_end.to_string()));
+    c
+}

@@ -680,7 +680,10 @@ impl Report {
             return String::new();
         };
         let model = self.lifetime.as_ref().map_or("bg-nbd", |l| l.model);
+        out.push_str("<div class=\"pair\">\n");
         figure(out, &charts::holdout(h, model, lang).to_svg());
+        figure(out, &charts::tracking(h, model, lang).to_svg());
+        out.push_str("</div>\n");
         let f = lang.numbers();
         let mut table = Table::new(&[
             ("x", true),

@@ -317,14 +317,16 @@ pub struct Texts {
     pub clv_axes: [&'static str; 4],
     /// Holdout chart axes: x, y.
     pub holdout_axes: [&'static str; 2],
+    /// Tracking chart: x label (with `{start}`), y label, title.
+    pub tracking_axes: [&'static str; 3],
     /// Markov table: level, lifetime value, periods until inactive.
     pub markov_columns: [&'static str; 3],
     /// "The model could not be fitted: {error}".
     pub fit_failed: &'static str,
     /// Chart descriptions (for screen readers), one per chart: pyramid,
     /// migration, bridge, projection, whale, profit pyramid, rfm, wallet,
-    /// p(alive), value, holdout.
-    pub descriptions: [&'static str; 11],
+    /// p(alive), value, holdout, tracking.
+    pub descriptions: [&'static str; 12],
     /// The sections in page order: pyramid, migration, bridge, projection,
     /// whale, profit pyramid, rfm, wallet, lifetime value, holdout,
     /// actions, funnel, complaints, scorecard.
@@ -416,6 +418,11 @@ pub static EN: Texts = Texts {
         "repeat purchases before the calibration end (last: and more)",
         "purchases per customer after it",
     ],
+    tracking_axes: [
+        "weeks since {start}",
+        "cumulative repeat purchases",
+        "Repeat purchases over time",
+    ],
     markov_columns: ["Level", "Lifetime value", "Periods until inactive"],
     fit_failed: "The lifetime-value model could not be fitted: {error}",
     descriptions: [
@@ -430,6 +437,7 @@ pub static EN: Texts = Texts {
         "How many customers have each probability of still being active.",
         "How many customers are expected to bring each value in the next 12 months.",
         "Mean purchases after the calibration end, actual and predicted, by the repeat purchases before it.",
+        "Cumulative repeat purchases of the customers who bought by the calibration end, actual and predicted, week by week; the dashed vertical line is the calibration end.",
     ],
     sections: [
         SectionTexts {
@@ -601,6 +609,11 @@ pub static NL: Texts = Texts {
         "herhaalaankopen voor het kalibratie-einde (laatste: en meer)",
         "aankopen per klant daarna",
     ],
+    tracking_axes: [
+        "weken sinds {start}",
+        "cumulatieve herhaalaankopen",
+        "Herhaalaankopen in de tijd",
+    ],
     markov_columns: ["Niveau", "Klantwaarde", "Perioden tot inactief"],
     fit_failed: "Het klantwaardemodel kon niet worden geschat: {error}",
     descriptions: [
@@ -615,6 +628,7 @@ pub static NL: Texts = Texts {
         "Hoeveel klanten elke kans hebben om nog actief te zijn.",
         "Hoeveel klanten elke waarde in de komende 12 maanden zullen brengen.",
         "Gemiddelde aankopen na het kalibratie-einde, werkelijk en voorspeld, naar het aantal herhaalaankopen ervoor.",
+        "Cumulatieve herhaalaankopen van de klanten die voor het kalibratie-einde kochten, werkelijk en voorspeld, per week; de gestippelde verticale lijn is het kalibratie-einde.",
     ],
     sections: [
         SectionTexts {

@@ -3,8 +3,8 @@
 
 use std::collections::HashMap;
 
-use crm_clv::checks::{FrequencyCheck, holdout_by_frequency};
-use crm_clv::{BgNbd, FitOptions, Holdout, PurchaseModel, TimeUnit, from_ledger};
+use crm_clv::checks::{FrequencyCheck, TrackingPoint, holdout_by_frequency, tracking};
+use crm_clv::{BgNbd, FitOptions, Holdout, PurchaseModel, TimeUnit, Timeline, from_ledger};
 use crm_core::{Basis, Days, Interaction, Ledger, LedgerOptions, Money, NaiveDate, Period};
 use crm_migration::{Migration, STATE_COUNT as N, series};
 use crm_pyramid::{Level, Pyramid, PyramidOptions, PyramidReport, pyramid};
@@ -237,6 +237,9 @@ pub struct HoldoutCheck {
     pub calibration_end: NaiveDate,
     /// Mean purchases after it by calibration frequency.
     pub rows: Vec<FrequencyCheck>,
+    /// Cumulative repeat purchases, actual and predicted, week by week
+    /// from the first purchase to the period's end.
+    pub tracking: Vec<TrackingPoint>,
 }
 
 /// Everything the page shows, as data: each analysis's result, or `None`
@@ -502,6 +505,26 @@ fn holdout(
     let mut data = from_ledger(ledger, cal, unit).map_err(clv_err)?;
     let duration = unit.from_days((last_day - cal).num_days() as f64);
     let after = cal.checked_add_days(Days::new(1)).unwrap_or(cal);
+    // The cohort's first purchases and repeat purchases by day, for the
+    // tracking chart.
+    let mut firsts: std::collections::BTreeMap<NaiveDate, u64> = Default::default();
+    let mut repeats: std::collections::BTreeMap<NaiveDate, u64> = Default::default();
+    for id in ledger.ids() {
+        let Some(mut days) = ledger.purchase_days(id) else {
+            continue;
+        };
+        let Some(first) = days.next().filter(|d| *d <= cal) else {
+            continue;
+        };
+        *firsts.entry(first).or_default() += 1;
+        for d in days.take_while(|d| *d <= last_day) {
+            *repeats.entry(d).or_default() += 1;
+        }
+    }
+    let timeline = Timeline {
+        first_purchases: firsts.into_iter().collect(),
+        repeat_purchases: repeats.into_iter().collect(),
+    };
     for c in &mut data {
         let n = ledger
             .id(&c.key)
@@ -517,9 +540,11 @@ fn holdout(
     }
     let (fit, _) = fit_bg_nbd(&data)?;
     let rows = holdout_by_frequency(&fit.model, &data, 7).map_err(clv_err)?;
+    let tracking = tracking(&fit.model, &timeline, unit, 1.0, last_day).map_err(clv_err)?;
     Ok(HoldoutCheck {
         calibration_end: cal,
         rows,
+        tracking,
     })
 }
 

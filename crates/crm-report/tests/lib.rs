@@ -238,9 +238,10 @@ fn every_section_is_on_the_page_with_its_state() {
             );
             assert!(page.contains(&format!("href=\"#{}\"", s.id())));
         }
-        // One chart per present section, two for lifetime value.
+        // One chart per present section, two for lifetime value and two
+        // for the model check.
         let charts = page.matches("<svg ").count();
-        assert_eq!(charts, 10 + 1);
+        assert_eq!(charts, 10 + 2);
         assert_eq!(page.matches("role=\"img\"").count(), charts);
         assert!(!page.contains("http://") || page.matches("http://").count() == charts);
         assert!(!page.contains("https://"));
