@@ -68,6 +68,9 @@ pub struct Heatmap {
     /// Legend entries for up, down and neutral, in that order; empty
     /// strings leave an entry out.
     pub legend: [String; 3],
+    /// Mark up cells with ▲ and down cells with ▼ before their first line,
+    /// so that the direction does not rest on colour alone. Default on.
+    pub markers: bool,
 }
 
 impl Heatmap {
@@ -87,6 +90,7 @@ impl Heatmap {
             columns,
             cells: Vec::new(),
             legend: ["up".into(), "down".into(), "same".into()],
+            markers: true,
         }
     }
 
@@ -153,7 +157,15 @@ impl Heatmap {
                     )),
                 );
                 let ink = ink_on(colour, op);
-                lines(&mut d, x + CW / 2.0, y, CH, CW - 6.0, ink, &cell.lines);
+                let mut text = cell.lines.clone();
+                if let (true, Some(first)) = (self.markers, text.first_mut()) {
+                    match cell.tone {
+                        Tone::Up => *first = format!("▲ {first}"),
+                        Tone::Down => *first = format!("▼ {first}"),
+                        Tone::Neutral => {}
+                    }
+                }
+                lines(&mut d, x + CW / 2.0, y, CH, CW - 6.0, ink, &text);
             }
         }
         let ly = TOP + nr * CH + 26.0;

@@ -152,6 +152,8 @@ fn heatmap_two_tones_and_text() {
     assert!(svg.contains(palette::GREEN) && svg.contains(palette::VERMILLION));
     assert!(svg.contains("top → small: 1, €10"));
     assert!(svg.contains(">€20<"));
+    // Direction in text as well as colour.
+    assert!(svg.contains(">▲ 2<") && svg.contains(">▼ 1<") && svg.contains(">5<"));
     // 4 backgrounds, 3 filled cells, 3 legend keys, the page.
     assert_eq!(count(&svg, "rect"), 1 + 4 + 3 + 3);
 }

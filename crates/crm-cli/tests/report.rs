@@ -353,3 +353,27 @@ fn a_database_gives_the_same_page_as_the_files() {
     let from_files = write_report(dir.path(), "nl", &[]);
     assert!(std::fs::read(from_db).unwrap() == std::fs::read(from_files).unwrap());
 }
+
+#[test]
+fn the_language_defaults_from_the_environment() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r.html");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_crm"))
+        .args([
+            "report",
+            "--transactions",
+            data_str("transactions.csv"),
+            "--period",
+            "2025",
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("LANG", "nl_BE.UTF-8")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let html = std::fs::read_to_string(&out).unwrap();
+    assert!(html.contains("<html lang=\"nl\">") && html.contains("Klantenrapport 2025"));
+}
