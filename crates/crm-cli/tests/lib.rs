@@ -4,6 +4,7 @@ mod clv;
 mod generate;
 mod migration;
 mod pyramid;
+mod report;
 mod stdin;
 mod store;
 mod terminal;

@@ -312,3 +312,36 @@ fn import_rejects_have_the_lines_an_editor_shows() {
         );
     }
 }
+
+#[test]
+fn the_report_reads_standard_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let (t, c) = (s(&data("transactions.csv")), s(&data("customers.csv")));
+    let (a, b) = (dir.path().join("a.html"), dir.path().join("b.html"));
+    let args = |register: &str, out: &Path| -> Vec<String> {
+        [
+            "report",
+            "--transactions",
+            &t,
+            "--customers",
+            register,
+            "--period",
+            "2025",
+            "--out",
+        ]
+        .iter()
+        .map(|x| x.to_string())
+        .chain([s(out)])
+        .collect()
+    };
+    let direct = args(&c, &a);
+    let o = crm(&direct.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let piped = args("-", &b);
+    let o = crm_with_stdin(
+        &piped.iter().map(String::as_str).collect::<Vec<_>>(),
+        &std::fs::read(data("customers.csv")).unwrap(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+}

@@ -31,7 +31,12 @@ pub(crate) fn run(a: PyramidArgs) -> Outcome {
     let mut out = crate::output::stdout(a.format == Format::Table);
     let assignments = a.assignments.then(|| now.assignments(&ledger));
     match a.format {
-        Format::Table => render::table(&mut out, &report, assignments)?,
+        Format::Table => render::table(
+            &mut out,
+            &report,
+            assignments,
+            &now.register_customers_without_purchase_keys(&ledger),
+        )?,
         Format::Json => render::json(&mut out, &report, assignments)?,
         Format::Csv => render::csv(&mut out, &report, assignments)?,
     }
