@@ -29,11 +29,16 @@
 //!
 //! # Crate features
 //!
-//! - `serde`: `Serialize` for [`History`], [`Imported`] and [`Erased`].
+//! - `serde`: `Serialize` for [`History`], [`Imported`],
+//!   [`ImportSummary`] and [`Erased`].
+//! - `conformance`: the `conformance` module, the [`Store`] contract as a
+//!   test suite that any implementation runs.
 
 #![deny(missing_docs)]
 #![warn(missing_debug_implementations)]
 
+#[cfg(feature = "conformance")]
+pub mod conformance;
 mod error;
 mod schema;
 mod sqlite;
@@ -42,5 +47,8 @@ mod store;
 pub use crate::{
     error::{Error, Result},
     sqlite::SqliteStore,
-    store::{Erased, History, Imported, Store, load_ledger},
+    store::{
+        BoxError, Erased, History, ImportSummary, Imported, MAX_DATE, MIN_DATE, Record, Rows,
+        Store, check_date, is_before, load_ledger, load_sequentially,
+    },
 };

@@ -5,23 +5,30 @@ use crm_core::{
     Consent, Customer, CustomerKey, Decimal, Interaction, InteractionKind, Lead, LeadStage, Ledger,
     Money, NaiveDate, Sale, SaleBatch, Stage, Transaction,
 };
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 
-use crate::schema::{LATEST, MIGRATIONS};
-use crate::store::{Erased, History, Imported, Store};
-use crate::{Error, Result};
-
-type Rows<'a, T> =
-    &'a mut dyn Iterator<Item = std::result::Result<T, Box<dyn std::error::Error + Send + Sync>>>;
+use crate::schema::{APPLICATION_ID, LATEST, MIGRATIONS};
+use crate::store::{Erased, History, ImportSummary, Imported, Record, Rows, Store};
+use crate::{Error, MAX_DATE, MIN_DATE, Result};
 
 /// The SQLite store: one database file (or memory), bundled SQLite.
 ///
 /// The file is opened in WAL mode (a reader never waits for an import and
 /// sees either none or all of it), with foreign keys on and
 /// `secure_delete` on (an erased customer's bytes are overwritten, not
-/// left in free pages). Money is stored as exact decimal text. Each import
-/// is one transaction: a failed or interrupted import leaves the file as
-/// it was.
+/// left in free pages). Money is stored as exact decimal text, dates as
+/// ISO text (hence the four-digit years of [`MIN_DATE`] to [`MAX_DATE`]).
+/// Each import is one write transaction, whatever kinds of records it
+/// holds: a failed or interrupted import leaves the file as it was, and a
+/// second import waits for the first (up to the busy timeout, 30 s).
+///
+/// Files carry an application id and a schema version: [`SqliteStore::open`]
+/// upgrades an older file in place and refuses another program's database;
+/// [`SqliteStore::open_read_only`] writes nothing at all.
+///
+/// Erased keys are kept on a suppression list as HMAC-SHA-256 digests under
+/// a random secret of the database (never the key itself), so that an
+/// import refuses their rows.
 ///
 /// ```
 /// use crm_store::{SqliteStore, Store};
@@ -39,7 +46,12 @@ type Rows<'a, T> =
 pub struct SqliteStore {
     conn: Connection,
     path: PathBuf,
+    /// How long a write waits for another writer.
+    busy: std::time::Duration,
 }
+
+/// The busy timeout: how long a write waits for another connection.
+const DEFAULT_BUSY: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// Page cache for reads: 16 MiB (negative values are KiB).
 const READ_CACHE: &str = "-16384";
@@ -47,7 +59,7 @@ const READ_CACHE: &str = "-16384";
 const IMPORT_CACHE: &str = "-262144";
 
 fn sql(e: rusqlite::Error) -> Error {
-    Error::sqlite(e)
+    Error::backend(e)
 }
 
 fn corrupt(table: &'static str, reason: impl std::fmt::Display) -> Error {
@@ -105,24 +117,122 @@ fn entered_from_text(s: &str) -> Result<std::collections::BTreeMap<LeadStage, Na
     Ok(out)
 }
 
+/// What a file holds, before anything is written to it.
+enum Found {
+    /// No tables at all: a new database.
+    Empty,
+    /// Ours, at this schema version.
+    Ours(i64),
+}
+
+/// Tables of schema version 1, whose files carry no application id.
+const V1_TABLES: [&str; 5] = [
+    "customers",
+    "customer_attributes",
+    "transactions",
+    "interactions",
+    "leads",
+];
+
+/// Whether an SQLite error says that the file is not a database.
+fn not_a_database(e: &rusqlite::Error) -> bool {
+    e.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase)
+}
+
 impl SqliteStore {
-    /// Opens (or creates) the database at `path` and brings its schema up
-    /// to date.
+    /// Opens (or creates) the database at `path` for reading and writing,
+    /// and brings its schema up to date (an older file is upgraded in
+    /// place, in one transaction).
+    ///
+    /// A missing file, or an empty one, becomes a new database; a file of
+    /// another program (an SQLite database with other tables, or another
+    /// application id) is refused before anything is written to it.
     ///
     /// # Errors
     ///
     /// [`Error::NewerSchema`] for a file written by a newer version;
-    /// [`Error::Backend`] when the file cannot be opened or is not a
-    /// database.
+    /// [`Error::NotOurs`] for a file that is not ours; [`Error::Busy`]
+    /// when another program holds the file locked past the busy timeout;
+    /// [`Error::Backend`] when the file cannot be opened.
     pub fn open(path: impl AsRef<Path>) -> Result<SqliteStore> {
         let path = path.as_ref();
         let conn = Connection::open(path).map_err(sql)?;
         let mut store = SqliteStore {
             conn,
             path: path.to_path_buf(),
+            busy: DEFAULT_BUSY,
         };
+        store.conn.busy_timeout(store.busy).map_err(sql)?;
+        let found = store.identify()?;
+        if let Found::Ours(v) = found {
+            store.refuse_newer(v)?;
+        }
         store.setup(true)?;
         Ok(store)
+    }
+
+    /// Opens the database at `path` to read it only: nothing is written to
+    /// the file (no schema, no upgrade, no journal mode), which may itself
+    /// be read-only. Analyses open databases this way.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`] for a missing file; [`Error::NotOurs`] for an
+    /// empty file, another program's database or a file that is not a
+    /// database; [`Error::OlderSchema`] for a file that needs an upgrade
+    /// ([`SqliteStore::open`] does it); [`Error::NewerSchema`];
+    /// [`Error::Backend`] when the file cannot be read.
+    pub fn open_read_only(path: impl AsRef<Path>) -> Result<SqliteStore> {
+        let path = path.as_ref();
+        let shown = path.display().to_string();
+        match std::fs::metadata(path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(Error::NotFound { path: shown });
+            }
+            Err(e) => return Err(Error::backend(e)),
+            Ok(m) if m.is_dir() => {
+                return Err(Error::NotOurs {
+                    path: shown,
+                    reason: "it is a directory".into(),
+                });
+            }
+            Ok(m) if m.len() == 0 => {
+                return Err(Error::NotOurs {
+                    path: shown,
+                    reason: "the file is empty".into(),
+                });
+            }
+            Ok(_) => {}
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(sql)?;
+        let store = SqliteStore {
+            conn,
+            path: path.to_path_buf(),
+            busy: DEFAULT_BUSY,
+        };
+        store.conn.busy_timeout(store.busy).map_err(sql)?;
+        match store.identify()? {
+            Found::Empty => Err(Error::NotOurs {
+                path: shown,
+                reason: "an empty SQLite database".into(),
+            }),
+            Found::Ours(v) if v < LATEST => Err(Error::OlderSchema {
+                path: shown,
+                found: v,
+                supported: LATEST,
+            }),
+            Found::Ours(v) => {
+                store.refuse_newer(v)?;
+                for (name, value) in [("query_only", "ON"), ("cache_size", READ_CACHE)] {
+                    store.conn.pragma_update(None, name, value).map_err(sql)?;
+                }
+                Ok(store)
+            }
+        }
     }
 
     /// A store in memory, for tests and one-off analyses.
@@ -135,20 +245,98 @@ impl SqliteStore {
         let mut store = SqliteStore {
             conn,
             path: PathBuf::from(":memory:"),
+            busy: DEFAULT_BUSY,
         };
         store.setup(false)?;
         Ok(store)
     }
 
+    /// Sets how long an import or an erasure waits for another connection
+    /// that holds the database (30 s by default) before it fails with
+    /// [`Error::Busy`] or [`Error::EraseIncomplete`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Backend`].
+    pub fn set_busy_timeout(&mut self, timeout: std::time::Duration) -> Result<()> {
+        self.busy = timeout;
+        self.conn.busy_timeout(timeout).map_err(sql)
+    }
+
+    /// Tells an empty database, one of ours (with its version) and another
+    /// program's file apart, writing nothing.
+    fn identify(&self) -> Result<Found> {
+        let not_ours = |reason: &str| Error::NotOurs {
+            path: self.path.display().to_string(),
+            reason: reason.to_string(),
+        };
+        let read = |q: &str| -> Result<i64> {
+            self.conn.query_row(q, [], |r| r.get(0)).map_err(|e| {
+                if not_a_database(&e) {
+                    not_ours("not an SQLite database")
+                } else {
+                    self.busy_or(e)
+                }
+            })
+        };
+        let app = read("PRAGMA application_id")?;
+        let version = read("PRAGMA user_version")?;
+        let objects = read("SELECT count(*) FROM sqlite_master")?;
+        if app == APPLICATION_ID {
+            return Ok(Found::Ours(version));
+        }
+        if app != 0 {
+            return Err(not_ours(&format!(
+                "its application id {app:#x} is another program's"
+            )));
+        }
+        if objects == 0 && version == 0 {
+            return Ok(Found::Empty);
+        }
+        // Version 1 set no application id: recognise it by its tables.
+        let mut ours = version == 1;
+        for t in V1_TABLES {
+            let n = self
+                .conn
+                .query_row(
+                    "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1",
+                    [t],
+                    |r| r.get::<_, i64>(0),
+                )
+                .map_err(sql)?;
+            ours &= n == 1;
+        }
+        if ours {
+            Ok(Found::Ours(1))
+        } else {
+            Err(not_ours("another program's SQLite database"))
+        }
+    }
+
+    fn refuse_newer(&self, found: i64) -> Result<()> {
+        if found > LATEST {
+            return Err(Error::NewerSchema {
+                path: self.path.display().to_string(),
+                found,
+                supported: LATEST,
+            });
+        }
+        Ok(())
+    }
+
+    /// A lock held past the busy timeout as [`Error::Busy`]; other errors
+    /// as [`Error::Backend`].
+    fn busy_or(&self, e: rusqlite::Error) -> Error {
+        busy_error(e, self.busy)
+    }
+
     fn setup(&mut self, file: bool) -> Result<()> {
-        self.conn
-            .busy_timeout(std::time::Duration::from_secs(30))
-            .map_err(sql)?;
+        self.conn.busy_timeout(self.busy).map_err(sql)?;
         if file {
             let mode: String = self
                 .conn
                 .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-                .map_err(sql)?;
+                .map_err(|e| self.busy_or(e))?;
             if !mode.eq_ignore_ascii_case("wal") {
                 return Err(corrupt(
                     "(database)",
@@ -191,6 +379,18 @@ impl SqliteStore {
 
     fn migrate(&mut self) -> Result<()> {
         let found = self.schema_version()?;
+        self.refuse_newer(found)?;
+        // A writer from the start: a deferred transaction that reads and
+        // then writes cannot wait for another writer.
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| busy_error(e, self.busy))?;
+        // Read again inside the transaction: another process may have
+        // migrated meanwhile.
+        let found: i64 = tx
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(sql)?;
         if found > LATEST {
             return Err(Error::NewerSchema {
                 path: self.path.display().to_string(),
@@ -198,12 +398,6 @@ impl SqliteStore {
                 supported: LATEST,
             });
         }
-        let tx = self.conn.transaction().map_err(sql)?;
-        // Read again inside the transaction: another process may have
-        // migrated meanwhile.
-        let found: i64 = tx
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .map_err(sql)?;
         for (i, m) in MIGRATIONS
             .iter()
             .enumerate()
@@ -211,6 +405,10 @@ impl SqliteStore {
         {
             tx.execute_batch(m).map_err(sql)?;
             tx.execute_batch(&format!("PRAGMA user_version = {}", i + 1))
+                .map_err(sql)?;
+        }
+        if found < LATEST {
+            tx.execute_batch(&format!("PRAGMA application_id = {APPLICATION_ID}"))
                 .map_err(sql)?;
         }
         tx.commit().map_err(sql)
@@ -233,34 +431,87 @@ impl SqliteStore {
         }
     }
 
-    /// Counts the rows of each table, for reports and tests.
+    /// Counts the rows of each table, for reports and tests: the data
+    /// tables, then `erased_keys` (the suppression list).
     ///
     /// # Errors
     ///
     /// [`Error::Backend`].
     pub fn counts(&self) -> Result<Vec<(&'static str, u64)>> {
-        [
-            "customers",
-            "customer_attributes",
-            "transactions",
-            "interactions",
-            "leads",
-        ]
-        .into_iter()
-        .map(|t| {
-            let n: i64 = self
-                .conn
-                .query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0))
-                .map_err(sql)?;
-            Ok((t, u64::try_from(n).unwrap_or(0)))
-        })
-        .collect()
+        V1_TABLES
+            .into_iter()
+            .chain(["erased_keys"])
+            .map(|t| {
+                let n: i64 = self
+                    .conn
+                    .query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0))
+                    .map_err(sql)?;
+                Ok((t, u64::try_from(n).unwrap_or(0)))
+            })
+            .collect()
+    }
+
+    /// Takes `key` off the suppression list, so that it can be imported
+    /// again (a customer who comes back after an erasure, with consent).
+    /// Returns whether it was on the list.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Busy`], [`Error::Backend`].
+    pub fn lift_suppression(&mut self, key: &str) -> Result<bool> {
+        let hash = self.key_hash(key)?;
+        let n = self
+            .conn
+            .execute("DELETE FROM erased_keys WHERE hash = ?1", [hash])
+            .map_err(|e| self.busy_or(e))?;
+        Ok(n > 0)
+    }
+
+    /// The keyed hash of `key` on the suppression list: HMAC-SHA-256 with
+    /// the database's own random secret.
+    fn key_hash(&self, key: &str) -> Result<Vec<u8>> {
+        let secret: Vec<u8> = self
+            .conn
+            .query_row(
+                "SELECT value FROM crm_meta WHERE name = 'suppression_key'",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(sql)?;
+        keyed_hash(&secret, key)
     }
 }
 
-/// The bound of a read by date: dates before it, or every date.
+/// HMAC-SHA-256 of `key` under `secret`.
+fn keyed_hash(secret: &[u8], key: &str) -> Result<Vec<u8>> {
+    use hmac::Mac;
+    // HMAC takes keys of any length: this error does not happen.
+    let mut mac =
+        hmac::Hmac::<sha2::Sha256>::new_from_slice(secret).map_err(|e| corrupt("crm_meta", e))?;
+    mac.update(key.as_bytes());
+    Ok(mac.finalize().into_bytes().to_vec())
+}
+
+/// A failure to start a write transaction: [`Error::Busy`] when the lock
+/// was held past the busy timeout.
+fn busy_error(e: rusqlite::Error, waited: std::time::Duration) -> Error {
+    if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy) {
+        Error::Busy { waited }
+    } else {
+        sql(e)
+    }
+}
+
+/// The bound of a read by date, as text: stored dates (four-digit years,
+/// which keep their order as text) before it. A bound past the last date a
+/// store keeps reads every date (`+10000-01-01` as text would sort before
+/// every date), one before the first reads none.
 fn before_text(before: Option<NaiveDate>) -> String {
-    before.map_or_else(|| "9999-12-31~".to_string(), |d| d.to_string())
+    match before {
+        Some(d) if d <= MIN_DATE => MIN_DATE.to_string(),
+        Some(d) if d <= MAX_DATE => d.to_string(),
+        _ => "9999-12-31~".to_string(),
+    }
 }
 
 /// Calls `f` with batches of the sales dated before `before`, customer by
@@ -320,107 +571,146 @@ fn scan_sales(
     Ok(())
 }
 
-/// Finds or creates the customers row of `key` (outside the register when
-/// created here), remembering ids for the rest of the import.
-fn customer_id(
-    tx: &rusqlite::Transaction<'_>,
-    ids: &mut HashMap<String, i64>,
-    key: &str,
-) -> Result<i64> {
-    if let Some(&id) = ids.get(key) {
-        return Ok(id);
-    }
-    let existing: Option<i64> = tx
-        .prepare_cached("SELECT id FROM customers WHERE key = ?1")
-        .and_then(|mut s| s.query_row([key], |r| r.get(0)).optional())
-        .map_err(sql)?;
-    let id = match existing {
-        Some(id) => id,
-        None => {
-            tx.prepare_cached(
+/// What an import knows of a key.
+#[derive(Debug, Clone, Copy)]
+enum KeyState {
+    /// The customers row.
+    Row(i64),
+    /// On the suppression list: its rows are skipped.
+    Suppressed,
+}
+
+/// One import: the write transaction, and what it learnt of keys.
+struct Importer<'t> {
+    tx: &'t rusqlite::Transaction<'t>,
+    secret: Vec<u8>,
+    keys: HashMap<String, KeyState>,
+    /// Transactions waiting to be inserted in customer and date order.
+    buffer: Vec<(i64, Transaction)>,
+    summary: ImportSummary,
+}
+
+/// Transactions inserted at a time, in customer and date order.
+const BUFFER: usize = 1 << 16;
+
+impl Importer<'_> {
+    /// The customers row of `key`, `None` when it is on the suppression
+    /// list; a row outside the register is created for a new key when
+    /// `create` is set.
+    fn resolve(&mut self, key: &str, create: bool) -> Result<Option<Option<i64>>> {
+        if let Some(&state) = self.keys.get(key) {
+            return Ok(match state {
+                KeyState::Row(id) => Some(Some(id)),
+                KeyState::Suppressed => None,
+            });
+        }
+        let existing: Option<i64> = self
+            .tx
+            .prepare_cached("SELECT id FROM customers WHERE key = ?1")
+            .and_then(|mut s| s.query_row([key], |r| r.get(0)).optional())
+            .map_err(sql)?;
+        if let Some(id) = existing {
+            self.keys.insert(key.to_string(), KeyState::Row(id));
+            return Ok(Some(Some(id)));
+        }
+        let hash = keyed_hash(&self.secret, key)?;
+        let suppressed = self
+            .tx
+            .prepare_cached("SELECT 1 FROM erased_keys WHERE hash = ?1")
+            .and_then(|mut s| s.exists([hash]))
+            .map_err(sql)?;
+        if suppressed {
+            self.keys.insert(key.to_string(), KeyState::Suppressed);
+            return Ok(None);
+        }
+        if !create {
+            return Ok(Some(None));
+        }
+        self.tx
+            .prepare_cached(
                 "INSERT INTO customers (key, in_register, stage) VALUES (?1, 0, 'suspect')",
             )
             .and_then(|mut s| s.execute([key]))
             .map_err(sql)?;
-            tx.last_insert_rowid()
-        }
-    };
-    ids.insert(key.to_string(), id);
-    Ok(id)
-}
-
-impl SqliteStore {
-    /// Every customer's key with its row id, by id, for reads that walk a
-    /// table in customer order instead of joining row by row.
-    fn keys(&self) -> Result<Vec<(i64, String)>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT id, key FROM customers ORDER BY id")
-            .map_err(sql)?;
-        let rows = stmt
-            .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
-            .map_err(sql)?;
-        rows.map(|r| r.map_err(sql)).collect()
+        let id = self.tx.last_insert_rowid();
+        self.keys.insert(key.to_string(), KeyState::Row(id));
+        Ok(Some(Some(id)))
     }
 
-    /// Runs `body` in one transaction with the large page cache: an
-    /// import updates indexes on random keys, and with a small cache nearly
-    /// every insert reads a page back. Committed when `body` succeeds,
-    /// rolled back otherwise.
-    fn in_import<T>(
-        &mut self,
-        body: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>,
-    ) -> Result<T> {
-        self.conn
-            .pragma_update(None, "cache_size", IMPORT_CACHE)
-            .map_err(sql)?;
-        let result = (|| {
-            let tx = self.conn.transaction().map_err(sql)?;
-            let value = body(&tx)?;
-            tx.commit().map_err(sql)?;
-            Ok(value)
-        })();
-        self.conn
-            .pragma_update(None, "cache_size", READ_CACHE)
-            .map_err(sql)?;
-        result
-    }
-
-    /// Imports row by row: `insert` says whether a row was new.
-    fn import<T>(
-        &mut self,
-        rows: Rows<'_, T>,
-        mut insert: impl FnMut(&rusqlite::Transaction<'_>, &mut HashMap<String, i64>, T) -> Result<bool>,
-    ) -> Result<Imported> {
-        self.in_import(|tx| {
-            let mut ids = HashMap::new();
-            let mut out = Imported::default();
-            for row in rows {
-                let row = row.map_err(Error::Input)?;
-                if insert(tx, &mut ids, row)? {
-                    out.new += 1;
-                } else {
-                    out.duplicate += 1;
+    fn add(&mut self, record: Record) -> Result<()> {
+        record.check_dates()?;
+        let create = !matches!(record, Record::Customer(_));
+        let Some(id) = self.resolve(record.key(), create)? else {
+            self.summary.of_mut(&record).suppressed += 1;
+            return Ok(());
+        };
+        // `resolve` created a row for every kind but customers.
+        let row = || id.ok_or_else(|| corrupt("customers", "a row was not created"));
+        match record {
+            Record::Customer(c) => {
+                let new = self.customer(&c)?;
+                count(&mut self.summary.customers, new);
+            }
+            Record::Transaction(t) => {
+                self.buffer.push((row()?, t));
+                if self.buffer.len() == BUFFER {
+                    self.flush()?;
                 }
             }
-            Ok(out)
-        })
+            Record::Interaction(i) => {
+                let cid = row()?;
+                let n = self
+                    .tx
+                    .prepare_cached(
+                        "INSERT INTO interactions (customer, date, kind, cost, note, source_id)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (source_id) DO NOTHING",
+                    )
+                    .and_then(|mut s| {
+                        s.execute(params![
+                            cid,
+                            i.date.to_string(),
+                            i.kind.as_str(),
+                            i.cost.map(|m| m.to_string()),
+                            i.note,
+                            i.id
+                        ])
+                    })
+                    .map_err(sql)?;
+                count(&mut self.summary.interactions, n == 1);
+            }
+            Record::Lead(l) => {
+                let cid = row()?;
+                let n = self
+                    .tx
+                    .prepare_cached(
+                        "INSERT OR IGNORE INTO leads (customer, stage, value, entered) VALUES (?1, ?2, ?3, ?4)",
+                    )
+                    .and_then(|mut s| {
+                        s.execute(params![
+                            cid,
+                            l.stage.as_str(),
+                            l.value.to_string(),
+                            entered_to_text(&l.entered)
+                        ])
+                    })
+                    .map_err(sql)?;
+                count(&mut self.summary.leads, n == 1);
+            }
+        }
+        Ok(())
     }
-}
 
-fn flag(b: Option<bool>) -> Option<i64> {
-    b.map(i64::from)
-}
-
-impl Store for SqliteStore {
-    fn import_customers(&mut self, rows: Rows<'_, Customer>) -> Result<Imported> {
-        self.import(rows, |tx, ids, c| {
-            let key = c.key.as_str();
-            let before: Option<(i64, bool)> = tx
-                .prepare_cached("SELECT id, in_register FROM customers WHERE key = ?1")
-                .and_then(|mut s| s.query_row([key], |r| Ok((r.get(0)?, r.get(1)?))).optional())
-                .map_err(sql)?;
-            tx.prepare_cached(
+    /// Adds or updates a register entry; returns whether it is new to the
+    /// register.
+    fn customer(&mut self, c: &Customer) -> Result<bool> {
+        let key = c.key.as_str();
+        let before: Option<bool> = self
+            .tx
+            .prepare_cached("SELECT in_register FROM customers WHERE key = ?1")
+            .and_then(|mut s| s.query_row([key], |r| r.get(0)).optional())
+            .map_err(sql)?;
+        self.tx
+            .prepare_cached(
                 "INSERT INTO customers (key, in_register, stage, name, segment, region, acquired, potential,
                                         consent_email, consent_phone, consent_post)
                  VALUES (?1, 1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
@@ -444,101 +734,138 @@ impl Store for SqliteStore {
                 ])
             })
             .map_err(sql)?;
-            let id: i64 = tx
-                .prepare_cached("SELECT id FROM customers WHERE key = ?1")
-                .and_then(|mut s| s.query_row([key], |r| r.get(0)))
+        let id: i64 = self
+            .tx
+            .prepare_cached("SELECT id FROM customers WHERE key = ?1")
+            .and_then(|mut s| s.query_row([key], |r| r.get(0)))
+            .map_err(sql)?;
+        self.keys.insert(key.to_string(), KeyState::Row(id));
+        self.tx
+            .prepare_cached("DELETE FROM customer_attributes WHERE customer = ?1")
+            .and_then(|mut s| s.execute([id]))
+            .map_err(sql)?;
+        for (name, value) in &c.attributes {
+            self.tx
+                .prepare_cached(
+                    "INSERT INTO customer_attributes (customer, name, value) VALUES (?1, ?2, ?3)",
+                )
+                .and_then(|mut s| s.execute(params![id, name, value]))
                 .map_err(sql)?;
-            ids.insert(key.to_string(), id);
-            tx.prepare_cached("DELETE FROM customer_attributes WHERE customer = ?1")
-                .and_then(|mut s| s.execute([id]))
-                .map_err(sql)?;
-            for (name, value) in &c.attributes {
-                tx.prepare_cached("INSERT INTO customer_attributes (customer, name, value) VALUES (?1, ?2, ?3)")
-                    .and_then(|mut s| s.execute(params![id, name, value]))
-                    .map_err(sql)?;
-            }
-            Ok(!matches!(before, Some((_, true))))
-        })
+        }
+        Ok(before != Some(true))
     }
 
-    /// Rows are buffered and inserted by customer and date, 64 Ki at a
-    /// time, so that the index by customer is updated page after page
-    /// rather than at random (about twice as fast on large files). Of rows
-    /// sharing a transaction id, the first of the same customer and date
-    /// in the input is kept.
-    fn import_transactions(&mut self, rows: Rows<'_, Transaction>) -> Result<Imported> {
-        const BUFFER: usize = 1 << 16;
-        let insert = |tx: &rusqlite::Transaction<'_>,
-                      buf: &mut Vec<(i64, Transaction)>,
-                      out: &mut Imported|
-         -> Result<()> {
-            buf.sort_by_key(|(id, t)| (*id, t.date));
-            let mut stmt = tx
-                .prepare_cached(
-                    "INSERT INTO transactions (customer, date, revenue, margin, quantity, source_id, product)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (source_id) DO NOTHING",
+    /// Inserts the buffered transactions by customer and date, so that the
+    /// index by customer is updated page after page rather than at random
+    /// (about twice as fast on large files). Of rows sharing a transaction
+    /// id, the first of the same customer and date in the input is kept.
+    fn flush(&mut self) -> Result<()> {
+        self.buffer.sort_by_key(|(id, t)| (*id, t.date));
+        let mut stmt = self
+            .tx
+            .prepare_cached(
+                "INSERT INTO transactions (customer, date, revenue, margin, quantity, source_id, product)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (source_id) DO NOTHING",
+            )
+            .map_err(sql)?;
+        for (id, t) in self.buffer.drain(..) {
+            let n = stmt
+                .execute(params![
+                    id,
+                    t.date.to_string(),
+                    t.revenue.to_string(),
+                    t.margin.map(|m| m.to_string()),
+                    t.quantity.map(|q| q.to_string()),
+                    t.id,
+                    t.product,
+                ])
+                .map_err(sql)?;
+            count(&mut self.summary.transactions, n == 1);
+        }
+        Ok(())
+    }
+}
+
+fn count(counts: &mut Imported, new: bool) {
+    if new {
+        counts.new += 1;
+    } else {
+        counts.duplicate += 1;
+    }
+}
+
+fn flag(b: Option<bool>) -> Option<i64> {
+    b.map(i64::from)
+}
+
+impl SqliteStore {
+    /// Every customer's key with its row id, by id, for reads that walk a
+    /// table in customer order instead of joining row by row.
+    fn keys(&self) -> Result<Vec<(i64, String)>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, key FROM customers ORDER BY id")
+            .map_err(sql)?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
+            .map_err(sql)?;
+        rows.map(|r| r.map_err(sql)).collect()
+    }
+
+    /// Runs `body` in one write transaction (begun as a writer, so that it
+    /// waits for another writer up to the busy timeout) with the large page
+    /// cache: an import updates indexes on random keys, and with a small
+    /// cache nearly every insert reads a page back. Committed when `body`
+    /// succeeds, rolled back otherwise.
+    fn write<T>(
+        &mut self,
+        body: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>,
+    ) -> Result<T> {
+        self.conn
+            .pragma_update(None, "cache_size", IMPORT_CACHE)
+            .map_err(sql)?;
+        let busy = self.busy;
+        let result = (|| {
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(|e| busy_error(e, busy))?;
+            let value = body(&tx)?;
+            tx.commit().map_err(|e| busy_error(e, busy))?;
+            Ok(value)
+        })();
+        self.conn
+            .pragma_update(None, "cache_size", READ_CACHE)
+            .map_err(sql)?;
+        result
+    }
+}
+
+impl Store for SqliteStore {
+    /// One write transaction for the whole import, whatever the kinds of
+    /// its records; begun as a writer, so that a second import waits for
+    /// the first (up to the busy timeout, then [`Error::Busy`]).
+    fn import(&mut self, rows: Rows<'_, Record>) -> Result<ImportSummary> {
+        self.write(|tx| {
+            let secret: Vec<u8> = tx
+                .query_row(
+                    "SELECT value FROM crm_meta WHERE name = 'suppression_key'",
+                    [],
+                    |r| r.get(0),
                 )
                 .map_err(sql)?;
-            for (id, t) in buf.drain(..) {
-                let n = stmt
-                    .execute(params![
-                        id,
-                        t.date.to_string(),
-                        t.revenue.to_string(),
-                        t.margin.map(|m| m.to_string()),
-                        t.quantity.map(|q| q.to_string()),
-                        t.id,
-                        t.product,
-                    ])
-                    .map_err(sql)?;
-                if n == 1 {
-                    out.new += 1;
-                } else {
-                    out.duplicate += 1;
-                }
-            }
-            Ok(())
-        };
-        self.in_import(|tx| {
-            let mut ids = HashMap::new();
-            let mut out = Imported::default();
-            let mut buf = Vec::with_capacity(BUFFER);
+            let mut importer = Importer {
+                tx,
+                secret,
+                keys: HashMap::new(),
+                buffer: Vec::with_capacity(BUFFER),
+                summary: ImportSummary::new(),
+            };
             for row in rows {
-                let t = row.map_err(Error::Input)?;
-                let id = customer_id(tx, &mut ids, t.customer.as_str())?;
-                buf.push((id, t));
-                if buf.len() == BUFFER {
-                    insert(tx, &mut buf, &mut out)?;
-                }
+                importer.add(row.map_err(Error::Input)?)?;
             }
-            insert(tx, &mut buf, &mut out)?;
-            Ok(out)
-        })
-    }
-
-    fn import_interactions(&mut self, rows: Rows<'_, Interaction>) -> Result<Imported> {
-        self.import(rows, |tx, ids, i| {
-            let id = customer_id(tx, ids, i.customer.as_str())?;
-            let n = tx
-                .prepare_cached(
-                    "INSERT OR IGNORE INTO interactions (customer, date, kind, cost, note) VALUES (?1, ?2, ?3, ?4, ?5)",
-                )
-                .and_then(|mut s| {
-                    s.execute(params![id, i.date.to_string(), i.kind.as_str(), i.cost.map(|m| m.to_string()), i.note])
-                })
-                .map_err(sql)?;
-            Ok(n == 1)
-        })
-    }
-
-    fn import_leads(&mut self, rows: Rows<'_, Lead>) -> Result<Imported> {
-        self.import(rows, |tx, ids, l| {
-            let id = customer_id(tx, ids, l.customer.as_str())?;
-            let n = tx
-                .prepare_cached("INSERT OR IGNORE INTO leads (customer, stage, value, entered) VALUES (?1, ?2, ?3, ?4)")
-                .and_then(|mut s| s.execute(params![id, l.stage.as_str(), l.value.to_string(), entered_to_text(&l.entered)]))
-                .map_err(sql)?;
-            Ok(n == 1)
+            importer.flush()?;
+            Ok(importer.summary)
         })
     }
 
@@ -602,7 +929,7 @@ impl Store for SqliteStore {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT c.key, i.date, i.kind, i.cost, i.note FROM interactions i
+                "SELECT c.key, i.date, i.kind, i.cost, i.note, i.source_id FROM interactions i
                  JOIN customers c ON c.id = i.customer WHERE i.date < ?1 ORDER BY i.id",
             )
             .map_err(sql)?;
@@ -615,6 +942,7 @@ impl Store for SqliteStore {
             let mut i = Interaction::new(CustomerKey::new(&key)?, date("interactions", &d)?, kind);
             i.cost = opt_money("interactions", r.get(3).map_err(sql)?)?;
             i.note = r.get(4).map_err(sql)?;
+            i.id = r.get(5).map_err(sql)?;
             f(i);
         }
         Ok(())
@@ -766,7 +1094,7 @@ impl Store for SqliteStore {
         let mut interactions = Vec::new();
         let mut stmt = self
             .conn
-            .prepare("SELECT date, kind, cost, note FROM interactions WHERE customer = ?1 ORDER BY date, id")
+            .prepare("SELECT date, kind, cost, note, source_id FROM interactions WHERE customer = ?1 ORDER BY date, id")
             .map_err(sql)?;
         let mut rows = stmt.query([id]).map_err(sql)?;
         while let Some(r) = rows.next().map_err(sql)? {
@@ -776,6 +1104,7 @@ impl Store for SqliteStore {
             let mut i = Interaction::new(ckey.clone(), date("interactions", &d)?, kind);
             i.cost = opt_money("interactions", r.get(2).map_err(sql)?)?;
             i.note = r.get(3).map_err(sql)?;
+            i.id = r.get(4).map_err(sql)?;
             interactions.push(i);
         }
 
@@ -805,38 +1134,97 @@ impl Store for SqliteStore {
         }))
     }
 
+    /// Deletes the rows and puts the key's keyed hash on the suppression
+    /// list in one write transaction, then checkpoints the write-ahead log
+    /// into the file and truncates it (waiting for readers up to the busy
+    /// timeout), so that the overwritten pages replace the old ones. `Ok`
+    /// only when the checkpoint completed and the log is empty.
     fn erase(&mut self, key: &str) -> Result<Erased> {
-        let tx = self.conn.transaction().map_err(sql)?;
-        let id: Option<i64> = tx
-            .query_row("SELECT id FROM customers WHERE key = ?1", [key], |r| {
-                r.get(0)
-            })
-            .optional()
-            .map_err(sql)?;
-        let mut erased = Erased::default();
-        if let Some(id) = id {
-            for table in [
-                "customer_attributes",
-                "transactions",
-                "interactions",
-                "leads",
-            ] {
-                let n = tx
-                    .execute(&format!("DELETE FROM {table} WHERE customer = ?1"), [id])
-                    .map_err(sql)?;
-                erased.rows.insert(table, n as u64);
-            }
-            let n = tx
-                .execute("DELETE FROM customers WHERE id = ?1", [id])
+        let hash = self.key_hash(key)?;
+        let erased = self.write(|tx| {
+            let mut erased = Erased::new();
+            erased.before = tx
+                .query_row("SELECT 1 FROM erased_keys WHERE hash = ?1", [&hash], |_| {
+                    Ok(())
+                })
+                .optional()
+                .map_err(sql)?
+                .is_some();
+            let id: Option<i64> = tx
+                .query_row("SELECT id FROM customers WHERE key = ?1", [key], |r| {
+                    r.get(0)
+                })
+                .optional()
                 .map_err(sql)?;
-            erased.rows.insert("customers", n as u64);
-        }
-        tx.commit().map_err(sql)?;
-        // Move the change out of the write-ahead log, so that the old pages
-        // (which still hold the customer's data) are overwritten too.
-        self.conn
-            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
-            .map_err(sql)?;
+            if let Some(id) = id {
+                for table in [
+                    "customer_attributes",
+                    "transactions",
+                    "interactions",
+                    "leads",
+                ] {
+                    let n = tx
+                        .execute(&format!("DELETE FROM {table} WHERE customer = ?1"), [id])
+                        .map_err(sql)?;
+                    erased.rows.insert(table, n as u64);
+                }
+                let n = tx
+                    .execute("DELETE FROM customers WHERE id = ?1", [id])
+                    .map_err(sql)?;
+                erased.rows.insert("customers", n as u64);
+                tx.execute(
+                    "INSERT OR IGNORE INTO erased_keys (hash, erased) VALUES (?1, date('now'))",
+                    [&hash],
+                )
+                .map_err(sql)?;
+            }
+            Ok(erased)
+        })?;
+        self.checkpoint()?;
         Ok(erased)
+    }
+}
+
+impl SqliteStore {
+    /// Moves every change out of the write-ahead log into the file and
+    /// truncates the log, so that pages overwritten by an erasure replace
+    /// the old ones on disk; then checks that the log is empty.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::EraseIncomplete`] when a reader kept the checkpoint from
+    /// completing within the busy timeout, or the log is not empty after.
+    pub fn checkpoint(&mut self) -> Result<()> {
+        if self.path.as_os_str() == ":memory:" {
+            return Ok(());
+        }
+        let (busy, log, done): (i64, i64, i64) = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .map_err(sql)?;
+        if busy != 0 || log != done {
+            return Err(Error::EraseIncomplete {
+                reason: format!(
+                    "another connection is reading the database ({done} of {log} pages of the write-ahead log written back after waiting {} s)",
+                    self.busy.as_secs_f64()
+                ),
+            });
+        }
+        let mut wal = self.path.clone().into_os_string();
+        wal.push("-wal");
+        match std::fs::metadata(&wal) {
+            Ok(m) if m.len() > 0 => Err(Error::EraseIncomplete {
+                reason: format!(
+                    "the write-ahead log {} still holds {} bytes",
+                    std::path::Path::new(&wal).display(),
+                    m.len()
+                ),
+            }),
+            Ok(_) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(Error::backend(e)),
+        }
     }
 }
