@@ -35,6 +35,7 @@
 //!   test suite that any implementation runs.
 
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_debug_implementations)]
 
 #[cfg(feature = "conformance")]
