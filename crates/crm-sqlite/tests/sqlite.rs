@@ -4,7 +4,8 @@ use crm_core::{
     Customer, CustomerKey, Interaction, InteractionKind, Lead, LeadStage, Money, NaiveDate, Stage,
     Transaction,
 };
-use crm_store::{Error, Record, SqliteStore, Store, conformance};
+use crm_sqlite::SqliteStore;
+use crm_store::{Error, Record, Store, conformance};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
