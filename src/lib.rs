@@ -62,8 +62,8 @@
 pub use crm_core::{
     Basis, Channel, Consent, Customer, CustomerId, CustomerKey, CustomerTotals, Datelike, Days,
     Decimal, Error, Interaction, InteractionKind, Interner, Lead, LeadStage, Ledger, LedgerOptions,
-    LedgerStats, Money, NaiveDate, Period, PeriodTotals, Result, Sale, Stage, Transaction,
-    check_key,
+    LedgerStats, MAX_KEY_LEN, Money, NaiveDate, Period, PeriodTotals, Result, Sale, SaleBatch,
+    Stage, Transaction, check_key,
 };
 
 #[cfg(feature = "proptest")]
