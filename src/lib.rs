@@ -40,7 +40,7 @@
 //!   BG/BB, Gamma-Gamma) with summaries and model checks.
 //! - [`csv`] (feature `csv`): streaming CSV import and safe export.
 //! - [`synth`] (feature `synth`): deterministic realistic example data.
-//! - [`store`] (feature `store`, or `sqlite` with the SQLite store): the
+//! - `store` (feature `store`, or `sqlite` with the SQLite store): the
 //!   store interface and the SQLite store.
 //!
 //! # Crate features
