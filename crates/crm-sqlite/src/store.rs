@@ -380,6 +380,10 @@ impl SqliteStore {
     fn migrate(&mut self) -> Result<()> {
         let found = self.schema_version()?;
         self.refuse_newer(found)?;
+        if found == LATEST {
+            // Up to date: no write lock to take.
+            return Ok(());
+        }
         // A writer from the start: a deferred transaction that reads and
         // then writes cannot wait for another writer.
         let tx = self
