@@ -436,8 +436,11 @@ pub fn erasing_an_unknown_key<S: Store>(s: &mut S) {
 /// [`load_ledger`] feeds the register, the contacts and the sales up to the
 /// end of the ledger's periods.
 pub fn the_ledger_reads_through_the_store<S: Store>(s: &mut S) {
-    s.import_customers(&mut ok(vec![Customer::new(k("P"), Stage::Prospect)]))
-        .expect("import");
+    s.import_customers(&mut ok(vec![
+        Customer::new(k("P"), Stage::Prospect),
+        full_customer("C"),
+    ]))
+    .expect("import");
     s.import_transactions(&mut ok(vec![
         Transaction::new(k("A"), d(2024, 3, 1), m("10")),
         Transaction::new(k("A"), d(2025, 3, 1), m("99")),
@@ -452,10 +455,14 @@ pub fn the_ledger_reads_through_the_store<S: Store>(s: &mut S) {
     let year: Period = "2024".parse().expect("a year");
     let mut l = Ledger::new([year]);
     load_ledger(s, &mut l).expect("load");
-    assert_eq!(l.len(), 3);
+    assert_eq!(l.len(), 4);
+    let id = |key: &str| l.id(key).expect("a known key");
+    // The register's acquisition date reaches the ledger (it places a
+    // register customer without history in the pyramid).
+    assert_eq!(l.totals(id("C")).acquired(), Some(d(2020, 2, 29)));
+    assert_eq!(l.totals(id("P")).acquired(), None);
     // The 2025 sale lies after the ledger's periods: not read.
     assert_eq!(l.stats().transactions, 1);
-    let id = |key: &str| l.id(key).expect("a known key");
     assert_eq!(l.totals(id("P")).register_stage(), Some(Stage::Prospect));
     assert!(l.totals(id("A")).register_stage().is_none());
 }

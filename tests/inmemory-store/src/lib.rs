@@ -135,9 +135,9 @@ impl Store for MemoryStore {
         Ok(())
     }
 
-    fn register(&self, f: &mut dyn FnMut(&str, Stage)) -> Result<()> {
+    fn register(&self, f: &mut dyn FnMut(&str, Stage, Option<NaiveDate>)) -> Result<()> {
         for (key, c) in &self.register {
-            f(key, c.stage);
+            f(key, c.stage, c.acquired);
         }
         Ok(())
     }
