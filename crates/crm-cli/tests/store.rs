@@ -695,3 +695,59 @@ fn erased_customers_are_refused_when_an_old_export_comes_back() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("before"), "{}", stdout(&o));
 }
+
+/// Whether this process runs as root (which file permissions do not stop).
+fn is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("Uid:"))
+        .and_then(|ids| ids.split_whitespace().nth(1))
+        == Some("0")
+}
+
+#[test]
+fn a_database_in_a_read_only_directory_is_analysed() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let ro = dir.path().join("ro");
+    std::fs::create_dir(&ro).unwrap();
+    let db = ro.join("ours.db");
+    let o = crm(&[
+        "import",
+        "--db",
+        &s(&db),
+        "--transactions",
+        &s(&data("transactions.csv")),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // The binary, where any user can run it.
+    let bin = dir.path().join("crm");
+    std::fs::copy(env!("CARGO_BIN_EXE_crm"), &bin).unwrap();
+    let mode = |p: &std::path::Path, m: u32| {
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(m)).unwrap();
+    };
+    mode(&bin, 0o755);
+    mode(&db, 0o444);
+    mode(&ro, 0o555);
+    mode(dir.path(), 0o755);
+    let before = std::fs::read(&db).unwrap();
+    // Permissions do not stop root: run as nobody then.
+    let mut cmd = if is_root() {
+        let mut c = Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(&bin);
+        c
+    } else {
+        Command::new(&bin)
+    };
+    let o = cmd
+        .args(["pyramid", "--db", &s(&db), "--period", "2025"])
+        .output()
+        .unwrap();
+    mode(&ro, 0o755);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("Customer pyramid"), "{}", stdout(&o));
+    assert_eq!(std::fs::read(&db).unwrap(), before);
+    assert_eq!(std::fs::read_dir(&ro).unwrap().count(), 1);
+}

@@ -204,11 +204,26 @@ impl SqliteStore {
             }
             Ok(_) => {}
         }
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(sql)?;
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let mut conn = Connection::open_with_flags(path, flags).map_err(sql)?;
+        // A WAL file in a directory we cannot write to: SQLite cannot make
+        // the shared-memory file that readers of a WAL database use. When
+        // the write-ahead log is empty (the last writer closed cleanly), the
+        // database file holds everything: read it as immutable.
+        if let Err(e) = conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))
+            && matches!(
+                e.sqlite_error_code(),
+                Some(rusqlite::ErrorCode::ReadOnly | rusqlite::ErrorCode::CannotOpen)
+            )
+            && wal_is_empty(path)
+        {
+            drop(conn);
+            conn = Connection::open_with_flags(
+                immutable_uri(path),
+                flags | OpenFlags::SQLITE_OPEN_URI,
+            )
+            .map_err(sql)?;
+        }
         let store = SqliteStore {
             conn,
             path: path.to_path_buf(),
@@ -484,6 +499,29 @@ impl SqliteStore {
             .map_err(sql)?;
         keyed_hash(&secret, key)
     }
+}
+
+/// Whether the write-ahead log of `path` is missing or empty.
+fn wal_is_empty(path: &Path) -> bool {
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    std::fs::metadata(wal).map_or(true, |m| m.len() == 0)
+}
+
+/// The `file:` URI of `path`, opened immutable (no locks, no shared
+/// memory), with every byte outside the unreserved set percent-encoded.
+fn immutable_uri(path: &Path) -> String {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut uri = String::from("file:");
+    for &b in absolute.as_os_str().as_encoded_bytes() {
+        if b.is_ascii_alphanumeric() || b"/-._~".contains(&b) {
+            uri.push(char::from(b));
+        } else {
+            uri.push_str(&format!("%{b:02X}"));
+        }
+    }
+    uri.push_str("?immutable=1");
+    uri
 }
 
 /// HMAC-SHA-256 of `key` under `secret`.
