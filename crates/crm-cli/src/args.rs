@@ -37,6 +37,10 @@ pub(crate) enum Command {
     ExportCustomer(CustomerArgs),
     /// Write a deterministic, realistic example data set.
     Generate(GenerateArgs),
+    /// The whole picture of a period on one self-contained HTML page:
+    /// pyramid, migration, value bridge, projection, profit, RFM, share of
+    /// wallet, lifetime value; in English or Dutch.
+    Report(Box<ReportArgs>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -493,4 +497,44 @@ pub(crate) struct ClvCheckArgs {
     /// Output format (table or json).
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ReportArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Leads CSV (customer_id, stage, value); the funnel section is not
+    /// built yet, the leads are checked and counted.
+    #[arg(long, value_name = "FILE", conflicts_with = "db")]
+    pub leads: Option<PathBuf>,
+    /// The period of the report: 2025, 2025-Q3, 2025-07 or START..END.
+    #[arg(long, value_name = "PERIOD")]
+    pub period: String,
+    /// The period to compare with (default: the previous year, quarter or
+    /// month).
+    #[arg(long, value_name = "PERIOD")]
+    pub from: Option<String>,
+    /// Consecutive periods for the Markov projection: 2021..2025 (both ends
+    /// included), 2024-Q1..2024-Q4, or a comma list.
+    #[arg(long, value_name = "LIST")]
+    pub periods: Option<String>,
+    /// With --periods: project the pyramid this many periods ahead.
+    #[arg(long, default_value_t = 3, value_name = "K")]
+    pub project: usize,
+    /// With --periods: discount rate per period for the lifetime value.
+    #[arg(long, default_value_t = 0.1, value_name = "RATE")]
+    pub discount: f64,
+    /// Check the lifetime-value model: fit it on the purchases up to this
+    /// day (inclusive) and compare with the purchases after it.
+    #[arg(long, value_name = "DATE")]
+    pub calibration_end: Option<String>,
+    #[command(flatten)]
+    pub levels: LevelArgs,
+    /// Language of the page: en or nl (default: from LC_ALL, LC_MESSAGES
+    /// or LANG; English otherwise).
+    #[arg(long, value_name = "LANG")]
+    pub lang: Option<String>,
+    /// The HTML file to write.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
 }

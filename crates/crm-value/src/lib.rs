@@ -27,7 +27,8 @@
 //! - [`rfm`]: recency, frequency, monetary; quintile scores where ties
 //!   share a score; segments from [`default_segments`] or your own rules.
 //! - [`profitability`] with a [`CostTable`]: profit per customer, the
-//!   [`WhaleCurve`] (and [`whale_svg`]), the profit pyramid.
+//!   [`WhaleCurve`] (drawn by [`whale_svg`] or [`whale_chart`]), the profit
+//!   pyramid.
 //! - [`share_of_wallet`]: share and growth room from the register's
 //!   potential (scaled to the period by [`year_fraction`]: a calendar year
 //!   is one year); undefined potentials are listed, not guessed; the Small
@@ -58,7 +59,7 @@ pub use crate::{
     error::{Error, Result},
     profit::{
         CostSource, CostTable, CostsUsed, CustomerProfit, Profitability, WhaleCurve, profitability,
-        whale_curve, whale_svg,
+        whale_chart, whale_curve, whale_svg,
     },
     rfm::{
         Rfm, RfmOptions, RfmScore, SegmentRule, default_segments, quintile_scores, rfm, rfm_period,

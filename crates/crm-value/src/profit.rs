@@ -345,43 +345,44 @@ fn profit_pyramid(rows: &[CustomerProfit], cuts: &Cuts) -> Result<Vec<(Level, u6
     Ok(out)
 }
 
-/// Writes the whale curve as an SVG line chart.
+/// Writes the whale curve as an SVG line chart (drawn with `crm-chart`):
+/// cumulative profit share against the share of customers ranked by
+/// profit, the 100% line, and the peak marked.
 pub fn whale_svg(curve: &WhaleCurve) -> String {
-    let (w, h, pad) = (640.0, 400.0, 50.0);
-    let top = curve.points.iter().map(|p| p.1).fold(1.0f64, f64::max);
-    let bottom = curve.points.iter().map(|p| p.1).fold(0.0f64, f64::min);
-    let span = (top - bottom).max(1e-9);
-    let x = |v: f64| pad + v * (w - 2.0 * pad);
-    let y = |v: f64| h - pad - (v - bottom) / span * (h - 2.0 * pad);
-    let line: Vec<String> = curve
+    whale_chart(curve).to_svg()
+}
+
+/// The whale curve as a [`crm_chart::LineChart`], to restyle or to
+/// translate before drawing; [`whale_svg`] draws it as it is.
+pub fn whale_chart(curve: &WhaleCurve) -> crm_chart::LineChart {
+    use crm_chart::{Line, LineChart, Mark, Meta, Scale};
+    let peak_x = curve
         .points
         .iter()
-        .map(|(a, b)| format!("{:.1},{:.1}", x(*a), y(*b)))
-        .collect();
-    format!(
-        concat!(
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" font-family=\"sans-serif\" font-size=\"12\">\n",
-            "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n",
-            "<line x1=\"{x0}\" y1=\"{y100}\" x2=\"{x1}\" y2=\"{y100}\" stroke=\"#999\" stroke-dasharray=\"4 4\"/>\n",
-            "<line x1=\"{x0}\" y1=\"{yb}\" x2=\"{x1}\" y2=\"{yb}\" stroke=\"black\"/>\n",
-            "<line x1=\"{x0}\" y1=\"{yb}\" x2=\"{x0}\" y2=\"{yt}\" stroke=\"black\"/>\n",
-            "<polyline fill=\"none\" stroke=\"#1f77b4\" stroke-width=\"2\" points=\"{pts}\"/>\n",
-            "<text x=\"{xm}\" y=\"{ylab}\" text-anchor=\"middle\">customers ranked by profit (share)</text>\n",
-            "<text x=\"{x0}\" y=\"{ytop}\">cumulative profit, share of total (peak {peak:.0}%)</text>\n",
-            "<text x=\"{x1}\" y=\"{y100}\" text-anchor=\"end\" dy=\"-4\">100%</text>\n",
-            "</svg>\n"
+        .find(|p| p.1 >= curve.peak)
+        .map_or(0.0, |p| p.0);
+    let mut c = LineChart::new(
+        Meta::new(
+            "whale-curve",
+            "Whale curve",
+            &format!(
+                "Cumulative profit as a share of the total against customers ranked by profit; the curve peaks at {:.0}% of total profit, and {} unprofitable customers bring it down to 100%.",
+                curve.peak * 100.0,
+                curve.unprofitable
+            ),
         ),
-        w = w,
-        h = h,
-        x0 = x(0.0),
-        x1 = x(1.0),
-        xm = x(0.5),
-        y100 = y(1.0),
-        yb = y(bottom),
-        yt = y(top),
-        ylab = h - 15.0,
-        ytop = 20.0,
-        pts = line.join(" "),
-        peak = curve.peak * 100.0,
-    )
+        "customers ranked by profit (share)",
+        "cumulative profit, share of total",
+    );
+    c.x_scale = Scale::Percent;
+    c.y_scale = Scale::Percent;
+    c.lines
+        .push(Line::new("cumulative profit", curve.points.clone()));
+    c.y_rules.push((1.0, "100%".into()));
+    c.marks.push(Mark::new(
+        peak_x,
+        curve.peak,
+        &format!("peak {:.0}%", curve.peak * 100.0),
+    ));
+    c
 }
