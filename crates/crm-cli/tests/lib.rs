@@ -1,6 +1,7 @@
 //! End-to-end tests of the `crm` binary, driven as a user would.
 
 mod clv;
+mod equivalence;
 mod generate;
 mod migration;
 mod pyramid;
