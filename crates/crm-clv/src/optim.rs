@@ -65,8 +65,11 @@ pub(crate) fn bfgs<const N: usize>(
         let mut accepted = None;
         loop {
             // A decrease this small cannot be told from rounding: the
-            // minimum is found to the precision of the objective.
-            if step * slope.abs() <= 1e-15 * fx.abs().max(1e-300) {
+            // minimum is found to the precision of the objective. A NaN
+            // (an infinite slope, from an overflowing penalty, times a step
+            // halved to zero) also ends it instead of halving forever.
+            let decrease = step * slope.abs();
+            if decrease.is_nan() || decrease <= 1e-15 * fx.abs().max(1e-300) {
                 break;
             }
             let xn: [f64; N] = std::array::from_fn(|i| x[i] + step * p[i]);
@@ -131,8 +134,16 @@ fn dot<const N: usize>(a: &[f64; N], b: &[f64; N]) -> f64 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
+/// The largest absolute component; NaN when any is NaN (`f64::max` would
+/// drop it, and a NaN gradient would pass for a zero one).
 fn norm_inf<const N: usize>(a: &[f64; N]) -> f64 {
-    a.iter().fold(0.0f64, |m, v| m.max(v.abs()))
+    a.iter().fold(0.0f64, |m, v| {
+        if m.is_nan() || v.is_nan() {
+            f64::NAN
+        } else {
+            m.max(v.abs())
+        }
+    })
 }
 
 fn mat_vec<const N: usize>(m: &[[f64; N]; N], v: &[f64; N]) -> [f64; N] {
@@ -216,6 +227,16 @@ mod tests {
             "{:?}",
             m.x
         );
+    }
+
+    #[test]
+    fn a_non_finite_slope_ends_the_line_search() {
+        // An infinite gradient (a huge penalty overflowing) makes the slope
+        // infinite; a NaN one makes it NaN. Neither may loop forever.
+        for g0 in [f64::INFINITY, f64::NAN] {
+            let m = bfgs(|_: &[f64; 1]| Some((1.0, [g0])), [0.0], 1e-9, 10).unwrap();
+            assert!(!m.converged);
+        }
     }
 
     #[test]

@@ -181,6 +181,18 @@ fn penalizer_shrinks() {
     assert!(FitOptions::new().penalizer(-1.0).is_err());
 }
 
+/// A finite but absurd penalizer overflows the penalty: the fit fails
+/// instead of searching forever.
+#[test]
+fn an_absurd_penalizer_fails_and_ends() {
+    let data = cdnow();
+    for pen in [1e200, f64::MAX] {
+        let opts = FitOptions::new().penalizer(pen).unwrap();
+        assert!(BgNbd::fit(&data, &opts).is_err());
+        assert!(ParetoNbd::fit(&data, &opts).is_err());
+    }
+}
+
 /// Enough distinct histories that the Pareto/NBD likelihood is shared
 /// between threads: the fit still maximises the (sequentially summed)
 /// likelihood and recovers the parameters.
