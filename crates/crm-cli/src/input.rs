@@ -211,14 +211,29 @@ pub(crate) fn open(db: &Path) -> Result<SqliteStore, Failure> {
 
 /// Opens an existing database to write to it (a missing file is an error,
 /// not a new empty database).
+///
+/// An empty file is refused as analyses refuse it: only `crm import` turns
+/// a file into a database.
 pub(crate) fn open_existing(db: &Path) -> Result<SqliteStore, Failure> {
-    if !db.exists() {
-        return Err(open_error(
-            db,
-            crm::store::Error::NotFound {
-                path: db.display().to_string(),
-            },
-        ));
+    match std::fs::metadata(db) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(open_error(
+                db,
+                crm::store::Error::NotFound {
+                    path: db.display().to_string(),
+                },
+            ));
+        }
+        Ok(m) if m.is_file() && m.len() == 0 => {
+            return Err(open_error(
+                db,
+                crm::store::Error::NotOurs {
+                    path: db.display().to_string(),
+                    reason: "the file is empty".into(),
+                },
+            ));
+        }
+        _ => {}
     }
     open(db)
 }

@@ -62,6 +62,23 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
+/// The error and its causes on one line, `outer: inner: ...`, each cause
+/// once: a cause whose text its outer error already ends with (an I/O error
+/// that names its file and shows its source) is not repeated.
+fn error_line(e: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if line.is_empty() {
+            line = text;
+        } else if !line.ends_with(&text) {
+            line.push_str(": ");
+            line.push_str(&text);
+        }
+    }
+    line.replace('\n', " ")
+}
+
 fn main() -> ExitCode {
     let cli = match args::Cli::try_parse() {
         Ok(cli) => cli,
@@ -96,9 +113,36 @@ fn main() -> ExitCode {
         }
         Err(Failure::Data(e)) => {
             // One line, whatever the data put in the message.
-            let msg = format!("{e:#}").replace('\n', " ");
+            let msg = error_line(&e);
             let _ = writeln!(std::io::stderr(), "crm: error: {}", output::sanitize(&msg));
             ExitCode::from(1)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::error_line;
+
+    #[test]
+    fn an_io_cause_is_shown_once() {
+        let io = std::io::Error::from(std::io::ErrorKind::NotFound);
+        let e = anyhow::Error::new(crm::csv::Error::Io {
+            file: "x.csv".into(),
+            source: io,
+        })
+        .context("cannot import the transactions");
+        let line = error_line(&e);
+        assert_eq!(line.matches("not found").count(), 1, "{line}");
+        assert!(
+            line.starts_with("cannot import the transactions: x.csv: "),
+            "{line}"
+        );
+    }
+
+    #[test]
+    fn distinct_causes_are_all_shown() {
+        let e = anyhow::anyhow!("inner\nsecond line").context("outer");
+        assert_eq!(error_line(&e), "outer: inner second line");
     }
 }

@@ -592,6 +592,23 @@ fn analyses_read_only_and_refuse_files_that_are_not_ours() {
 
 /// An SQLite file of another program: a rollback-journal database with one
 /// table.
+/// `crm erase` only erases: an empty file (say, a typo'd `touch`) is not
+/// turned into a database, as analyses do not turn it into one either.
+#[test]
+fn erase_refuses_an_empty_file_and_leaves_it_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.db");
+    std::fs::write(&empty, b"").unwrap();
+    let o = crm(&["erase", "--db", &s(&empty), "C1"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("not a crm database (the file is empty)"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(std::fs::metadata(&empty).unwrap().len(), 0);
+}
+
 fn foreign_sqlite_file(path: &std::path::Path) {
     rusqlite::Connection::open(path)
         .unwrap()
