@@ -50,7 +50,7 @@
 //! - `sqlite`: the SQLite store (compiles the bundled SQLite).
 //! - `serde`: `Serialize`/`Deserialize` on the model and reports.
 //! - `proptest`: `proptest` strategies for the model, in
-//!   `crm::strategy`.
+//!   `crm::arbitrary`.
 
 #![deny(missing_docs)]
 #![warn(missing_debug_implementations)]
@@ -63,7 +63,7 @@ pub use crm_core::{
 };
 
 #[cfg(feature = "proptest")]
-pub use crm_core::strategy;
+pub use crm_core::arbitrary;
 
 /// The customer pyramid: levels, cuts, per-customer assignments and the
 /// report (the `crm-pyramid` crate).

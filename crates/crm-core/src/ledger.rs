@@ -1,9 +1,10 @@
 use chrono::{Datelike, NaiveDate};
 
+use crate::contact::{ContactTable, OpenComplaints, PeriodContacts};
 use crate::interner::MAX_CUSTOMERS;
 use crate::{
-    Basis, Customer, CustomerId, Error, Interaction, Interner, Money, Period, Result, Stage,
-    Transaction, check_key,
+    Basis, Customer, CustomerId, Error, Interaction, InteractionKind, Interner, Money, Period,
+    Result, Stage, Transaction, check_key,
 };
 
 /// One sale or credit note for [`Ledger::record_sales`], borrowing its key.
@@ -405,6 +406,8 @@ pub struct Ledger {
     /// by customer.
     extra: Vec<PeriodTotals>,
     purchase_days: Vec<Vec<i32>>,
+    /// Contact and complaint aggregates, grown only as interactions come.
+    contacts: ContactTable,
     stats: LedgerStats,
 }
 
@@ -433,6 +436,7 @@ impl Ledger {
             records: Chunked::default(),
             extra: Vec::new(),
             purchase_days: Vec::new(),
+            contacts: ContactTable::default(),
             stats: LedgerStats::default(),
         }
     }
@@ -742,27 +746,77 @@ impl Ledger {
         self.record_sale(t.customer.as_str(), t.date, t.revenue, t.margin)
     }
 
-    /// Records a contact moment with `key` on `date`.
+    /// Records a contact moment with `key` on `date`, of kind
+    /// [`InteractionKind::Other`]; see [`Ledger::record_contact`].
     ///
     /// # Errors
     ///
     /// [`Error::InvalidKey`], [`Error::Capacity`].
     pub fn record_interaction(&mut self, key: &str, date: NaiveDate) -> Result<CustomerId> {
+        self.record_contact(key, date, InteractionKind::Other)
+    }
+
+    /// Records a contact moment of `kind` with `key` on `date`.
+    ///
+    /// Every interaction counts as a contact: it sets the last contact date
+    /// ([`Ledger::last_contact`]) and counts in the tracked period holding
+    /// its date ([`Ledger::period_contacts`]). Complaints and their
+    /// resolutions are kept as dates, so that [`Ledger::open_complaints`]
+    /// can say which are open on any date whatever the order of the input.
+    ///
+    /// Cost: the contact tables grow to the highest customer id that had
+    /// an interaction (8 bytes per tracked period plus 16 per customer);
+    /// complaints add 4 bytes each.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidKey`], [`Error::Capacity`].
+    pub fn record_contact(
+        &mut self,
+        key: &str,
+        date: NaiveDate,
+        kind: InteractionKind,
+    ) -> Result<CustomerId> {
         check_key(key)?;
         let id = self.intern(key)?;
         let t = &mut self.records[id.index()].totals;
         t.first_interaction = min_opt(t.first_interaction, Some(date));
+        self.contacts.record(id.index(), &self.periods, date, kind);
         self.stats.interactions += 1;
         Ok(id)
     }
 
-    /// Records an [`Interaction`]; see [`Ledger::record_interaction`].
+    /// Records an [`Interaction`]; see [`Ledger::record_contact`].
     ///
     /// # Errors
     ///
-    /// As [`Ledger::record_interaction`].
+    /// As [`Ledger::record_contact`].
     pub fn add_interaction(&mut self, i: &Interaction) -> Result<CustomerId> {
-        self.record_interaction(i.customer.as_str(), i.date)
+        self.record_contact(i.customer.as_str(), i.date, i.kind)
+    }
+
+    /// Date of the last interaction of `id`, over all the input.
+    pub fn last_contact(&self, id: CustomerId) -> Option<NaiveDate> {
+        self.contacts.last(id.index())
+    }
+
+    /// The contacts of `id` in the tracked period with index `period`: how
+    /// many, and the last one dated before the period's end.
+    ///
+    /// # Panics
+    ///
+    /// When `period` is out of range.
+    pub fn period_contacts(&self, id: CustomerId, period: usize) -> PeriodContacts {
+        assert!(period < self.periods.len(), "period index out of range");
+        self.contacts.period(id.index(), self.periods.len(), period)
+    }
+
+    /// The complaints of `id` open just before `before` (counting the
+    /// complaints and resolutions dated before it): a complaint is open
+    /// until a `complaint-resolved` of the same customer dated on or after
+    /// it, and each resolution closes the oldest complaint then open.
+    pub fn open_complaints(&self, id: CustomerId, before: NaiveDate) -> OpenComplaints {
+        self.contacts.open_complaints(id.index(), before)
     }
 
     /// Records that `key` is in the register with `stage`. A later entry for
@@ -839,6 +893,8 @@ impl Ledger {
                         insert_day(&mut self.purchase_days[id.index()], d);
                     }
                 }
+                self.contacts
+                    .merge_customer(id.index(), np, &other.contacts, oid.index());
             }
         }
         let s = &mut self.stats;
@@ -981,6 +1037,86 @@ mod tests {
         }
         assert_eq!(right.stats(), whole.stats());
         assert!(right.merge(&Ledger::new([])).is_err());
+    }
+
+    #[test]
+    fn contacts_and_complaints() {
+        let p24: Period = "2024".parse().unwrap();
+        let p23: Period = "2023".parse().unwrap();
+        let mut l = Ledger::new([p24, p23]);
+        let kinds = [
+            ("A", d(2023, 3, 1), InteractionKind::Call),
+            ("A", d(2024, 2, 1), InteractionKind::Complaint),
+            ("A", d(2024, 3, 1), InteractionKind::Complaint),
+            ("A", d(2024, 4, 1), InteractionKind::ComplaintResolved),
+            ("A", d(2025, 1, 5), InteractionKind::Visit),
+        ];
+        for (k, date, kind) in kinds {
+            l.record_contact(k, date, kind).unwrap();
+        }
+        l.record_sale("B", d(2024, 1, 1), m("1"), None).unwrap();
+        let a = l.id("A").unwrap();
+        let b = l.id("B").unwrap();
+        assert_eq!(l.last_contact(a), Some(d(2025, 1, 5)));
+        assert_eq!(l.period_contacts(a, 0).contacts(), 3);
+        assert_eq!(l.period_contacts(a, 1).contacts(), 1);
+        assert_eq!(
+            l.period_contacts(a, 0).last_contact_before_end(),
+            Some(d(2024, 4, 1))
+        );
+        let open = l.open_complaints(a, p24.end());
+        assert_eq!((open.count, open.oldest), (1, Some(d(2024, 3, 1))));
+        // B had no interaction: the contact tables never grew for it.
+        assert_eq!(l.last_contact(b), None);
+        assert_eq!(l.period_contacts(b, 0), PeriodContacts::default());
+        assert_eq!(l.open_complaints(b, p24.end()), OpenComplaints::default());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn prop_contacts_do_not_depend_on_order_or_split(
+            rows in proptest::collection::vec((0u8..4, 0u32..900, 0u8..3), 0..60),
+            cut in 0usize..60,
+        ) {
+            let p: Period = "2024".parse().unwrap();
+            let base = d(2023, 6, 1);
+            let kinds = [InteractionKind::Call, InteractionKind::Complaint, InteractionKind::ComplaintResolved];
+            let row = |&(k, off, kind): &(u8, u32, u8)| {
+                (format!("K{k}"), base + chrono::Days::new(u64::from(off)), kinds[usize::from(kind)])
+            };
+            let mut fwd = Ledger::new([p]);
+            for r in &rows {
+                let (k, date, kind) = row(r);
+                fwd.record_contact(&k, date, kind).unwrap();
+            }
+            let mut back = Ledger::new([p]);
+            let mut split = Ledger::new([p]);
+            let cut = cut.min(rows.len());
+            for (i, r) in rows.iter().enumerate().rev() {
+                let (k, date, kind) = row(r);
+                back.record_contact(&k, date, kind).unwrap();
+                if i < cut {
+                    split.record_contact(&k, date, kind).unwrap();
+                }
+            }
+            let mut rest = Ledger::new([p]);
+            for r in &rows[cut..] {
+                let (k, date, kind) = row(r);
+                rest.record_contact(&k, date, kind).unwrap();
+            }
+            split.merge(&rest).unwrap();
+            for id in fwd.ids() {
+                let key = fwd.key(id);
+                for other in [&back, &split] {
+                    let oid = other.id(key).unwrap();
+                    proptest::prop_assert_eq!(fwd.last_contact(id), other.last_contact(oid));
+                    proptest::prop_assert_eq!(fwd.period_contacts(id, 0), other.period_contacts(oid, 0));
+                    for probe in [p.start(), p.end(), d(2026, 1, 1)] {
+                        proptest::prop_assert_eq!(fwd.open_complaints(id, probe), other.open_complaints(oid, probe));
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -111,14 +111,17 @@ pub trait Store {
     /// A storage error, or a stored value that does not read back.
     fn sales(&self, before: Option<NaiveDate>, f: &mut dyn FnMut(&[Sale<'_>])) -> Result<()>;
 
-    /// Calls `f` with the key and date of every interaction dated before
-    /// `before` (all when `None`).
+    /// Calls `f` with the key, date and kind of every interaction dated
+    /// before `before` (all when `None`).
     ///
     /// # Errors
     ///
     /// As [`Store::sales`].
-    fn contacts(&self, before: Option<NaiveDate>, f: &mut dyn FnMut(&str, NaiveDate))
-    -> Result<()>;
+    fn contacts(
+        &self,
+        before: Option<NaiveDate>,
+        f: &mut dyn FnMut(&str, NaiveDate, crm_core::InteractionKind),
+    ) -> Result<()>;
 
     /// Calls `f` with every register entry's key and stage.
     ///
@@ -198,9 +201,9 @@ pub(crate) fn load_sequentially<S: Store + ?Sized>(store: &S, ledger: &mut Ledge
             failure = ledger.record_register(key, stage).err();
         }
     })?;
-    store.contacts(before, &mut |key, date| {
+    store.contacts(before, &mut |key, date, kind| {
         if failure.is_none() {
-            failure = ledger.record_interaction(key, date).err();
+            failure = ledger.record_contact(key, date, kind).err();
         }
     })?;
     store.sales(before, &mut |batch| {
