@@ -38,6 +38,9 @@
 //!   risk signals, simple lifetime value.
 //! - [`clv`]: probabilistic lifetime value (BG/NBD, MBG/NBD, Pareto/NBD,
 //!   BG/BB, Gamma-Gamma) with summaries and model checks.
+//! - [`strategy`]: from facts to an action per customer under a rulebook
+//!   (Curry's five strategies), with explanations, target lists, outcomes
+//!   and win-back.
 //! - [`csv`] (feature `csv`): streaming CSV import and safe export.
 //! - [`synth`] (feature `synth`): deterministic realistic example data.
 //! - [`store`] (feature `sqlite`): the store interface and the SQLite
@@ -58,8 +61,8 @@
 pub use crm_core::{
     Basis, Channel, Consent, Customer, CustomerId, CustomerKey, CustomerTotals, Datelike, Days,
     Decimal, Error, Interaction, InteractionKind, Interner, Lead, LeadStage, Ledger, LedgerOptions,
-    LedgerStats, Money, NaiveDate, Period, PeriodTotals, Result, Sale, Stage, Transaction,
-    check_key,
+    LedgerStats, Money, NaiveDate, OpenComplaints, Period, PeriodContacts, PeriodTotals, Result,
+    Sale, Stage, Transaction, check_key,
 };
 
 #[cfg(feature = "proptest")]
@@ -88,6 +91,13 @@ pub mod value {
 /// Gamma-Gamma, summaries, model checks (the `crm-clv` crate).
 pub mod clv {
     pub use crm_clv::*;
+}
+
+/// Strategy: per-customer facts, rulebooks as data, actions with consent
+/// and contact pressure, explanations, target lists, outcomes and win-back
+/// (the `crm-strategy` crate).
+pub mod strategy {
+    pub use crm_strategy::*;
 }
 
 /// Streaming CSV import into a ledger and safe CSV export (the `crm-csv`
