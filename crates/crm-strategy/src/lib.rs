@@ -57,6 +57,7 @@
 //! - `serde`: `Serialize` for actions, plans, explanations and reports.
 
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_debug_implementations)]
 
 mod error;

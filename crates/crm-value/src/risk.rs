@@ -78,7 +78,7 @@ pub struct AtRisk {
     pub signals: Vec<Signal>,
 }
 
-/// The active customers of `now` with risk signals (DOMAIN section 4): value
+/// The active customers of `now` with risk signals: value
 /// fell by more than a share against `before`, dropped a level, overdue
 /// against their own usual time between purchases, or a low P(alive) as
 /// `p_alive(key)` says (pass `|_| None` until a lifetime-value model is
