@@ -233,7 +233,7 @@ pub(crate) fn suggest<'a>(
     name: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<String> {
-    let limit = (name.chars().count() / 3).clamp(1, 4);
+    let limit = name.chars().count().div_ceil(3).clamp(1, 4);
     candidates
         .into_iter()
         .map(|c| (levenshtein(&name.to_ascii_lowercase(), c), c))
@@ -242,19 +242,30 @@ pub(crate) fn suggest<'a>(
         .map(|(_, c)| c.to_string())
 }
 
+/// Edit distance counting a swap of two neighbours as one edit (optimal
+/// string alignment), so that `levle` is one edit from `level`.
 fn levenshtein(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
+    let w = b.len() + 1;
+    let mut d = vec![0usize; (a.len() + 1) * w];
+    for (j, x) in d.iter_mut().enumerate().take(w) {
+        *x = j;
+    }
+    for i in 1..=a.len() {
+        d[i * w] = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (d[(i - 1) * w + j - 1] + cost)
+                .min(d[(i - 1) * w + j] + 1)
+                .min(d[i * w + j - 1] + 1);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(d[(i - 2) * w + j - 2] + 1);
+            }
+            d[i * w + j] = v;
         }
     }
-    row[b.len()]
+    d[a.len() * w + b.len()]
 }
 
 #[cfg(test)]
@@ -264,6 +275,7 @@ mod tests {
     #[test]
     fn suggestions() {
         assert_eq!(levenshtein("kitten", "sitting"), 3);
+        assert_eq!(levenshtein("levle", "level"), 1);
         assert_eq!(
             suggest("days_since_contcat", ["days_since_contact", "recency_days"]),
             Some("days_since_contact".into())

@@ -147,7 +147,11 @@ impl Acceptance {
             OutcomeStatus::Declined => self.declined += 1,
             OutcomeStatus::NoAnswer => self.no_answer += 1,
         }
-        self.rate = Some((Decimal::from(self.done) / Decimal::from(self.outcomes)).round_dp(4));
+        self.rate = Some(
+            (Decimal::from(self.done) / Decimal::from(self.outcomes))
+                .round_dp(4)
+                .normalize(),
+        );
     }
 }
 

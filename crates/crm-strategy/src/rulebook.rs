@@ -235,7 +235,7 @@ impl Rulebook {
     ///            strategy = 'retain'\npriority = 1\nowner = 'sales'\nchannels = ['fax']\n";
     /// let err = Rulebook::parse(src, Format::Toml, "rules.toml").unwrap_err();
     /// let text = err.to_string();
-    /// assert!(text.contains("rules.toml:5:18: unknown fact `days_since_contcat` (did you mean `days_since_contact`?)"), "{text}");
+    /// assert!(text.contains("rules.toml:5:17: unknown fact `days_since_contcat` (did you mean `days_since_contact`?)"), "{text}");
     /// assert!(text.contains("rules.toml:9:13: unknown channel `fax`"), "{text}");
     /// ```
     pub fn parse(src: &str, format: Format, source_name: &str) -> Result<Rulebook> {
@@ -795,9 +795,8 @@ impl Reader<'_> {
                 Some(f) => (FactRef::Fact(f), f.kind()),
                 None => {
                     let suggestion = suggest(name, Fact::ALL.iter().map(|f| f.name()));
-                    let at = fact_node.span.start + 1;
                     self.problem(
-                        at.min(fact_node.span.end),
+                        fact_node.span.start,
                         ProblemKind::UnknownFact {
                             name: name.to_string(),
                             suggestion,

@@ -149,7 +149,9 @@ pub fn winback(ledger: &Ledger, pyramids: &[Pyramid]) -> Result<WinBack> {
             lapsed: 0,
             customers,
             reactivated,
-            rate: (Decimal::from(reactivated) / Decimal::from(customers)).round_dp(4),
+            rate: (Decimal::from(reactivated) / Decimal::from(customers))
+                .round_dp(4)
+                .normalize(),
         })
         .zip(cells.keys())
         .map(|(mut r, &(_, lapsed))| {
@@ -158,9 +160,11 @@ pub fn winback(ledger: &Ledger, pyramids: &[Pyramid]) -> Result<WinBack> {
         })
         .collect();
     let rate_of = |best: Option<Level>, lapsed: u32| {
-        cells
-            .get(&(level_key(best), lapsed))
-            .map(|&(_, c, r)| (Decimal::from(r) / Decimal::from(c)).round_dp(4))
+        cells.get(&(level_key(best), lapsed)).map(|&(_, c, r)| {
+            (Decimal::from(r) / Decimal::from(c))
+                .round_dp(4)
+                .normalize()
+        })
     };
     let mut out: Vec<FormerCustomer> = former
         .into_iter()

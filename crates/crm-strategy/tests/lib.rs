@@ -1,1 +1,4 @@
-
+mod default_rules;
+mod laws;
+mod validation;
+mod winback;
