@@ -27,6 +27,12 @@ pub(crate) enum Command {
     /// or Gamma-Gamma; predict P(alive), purchases and value; check a fit.
     #[command(subcommand)]
     Clv(ClvCommand),
+    /// Per customer, the action the rulebook proposes: which of Curry's
+    /// five strategies, how urgent, who acts, through which channel, why.
+    Actions(Box<ActionsArgs>),
+    /// Former customers: how often they come back (from the history) and
+    /// who is worth winning back first.
+    Winback(Box<WinbackArgs>),
     /// Import CSV files into a database (atomic, idempotent by transaction id).
     Import(ImportArgs),
     /// Show one customer's history and level per year.
@@ -457,4 +463,135 @@ pub(crate) struct ClvCheckArgs {
     /// Output format (table or json).
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+}
+
+/// Inputs of `crm actions`: like [`InputArgs`], but none is required with
+/// `--print-default-rules`.
+#[derive(Debug, Args)]
+pub(crate) struct ActionsInput {
+    /// Transactions CSV (customer_id, date, revenue; margin optional).
+    #[arg(long, value_name = "FILE", conflicts_with = "db")]
+    pub transactions: Option<PathBuf>,
+    /// Read everything from this database (see `crm import`) instead of CSV files.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["customers", "interactions"])]
+    pub db: Option<PathBuf>,
+    /// Customer register CSV (stage, segment, potential, consent per channel).
+    #[arg(long, value_name = "FILE")]
+    pub customers: Option<PathBuf>,
+    /// Interactions CSV (customer_id, date, kind): contacts and complaints.
+    #[arg(long, value_name = "FILE")]
+    pub interactions: Option<PathBuf>,
+    #[command(flatten)]
+    pub csv: CsvArgs,
+}
+
+impl ActionsInput {
+    /// The common input flags.
+    pub fn input(&self) -> InputArgs {
+        InputArgs {
+            transactions: self.transactions.clone(),
+            db: self.db.clone(),
+            customers: self.customers.clone(),
+            interactions: self.interactions.clone(),
+            csv: CsvArgs {
+                lenient: self.csv.lenient,
+                rejects: self.csv.rejects.clone(),
+                delimiter: self.csv.delimiter.clone(),
+                decimal: self.csv.decimal,
+                columns: self.csv.columns.clone(),
+                threads: self.csv.threads,
+            },
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ActionsArgs {
+    #[command(flatten)]
+    pub input: ActionsInput,
+    /// The period whose facts decide: 2025, 2025-Q3, 2025-07 or start..end.
+    #[arg(
+        long,
+        value_name = "PERIOD",
+        required_unless_present = "print_default_rules"
+    )]
+    pub period: Option<String>,
+    /// The rulebook (TOML, or JSON by extension); the default rulebook when
+    /// absent.
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+    /// Print the default rulebook (TOML) to start a copy from, and exit.
+    #[arg(long, exclusive = true)]
+    pub print_default_rules: bool,
+    /// Only actions of this strategy (target, acquire, retain, develop, phase-out).
+    #[arg(long, value_name = "S")]
+    pub strategy: Option<String>,
+    /// Only actions of this owner.
+    #[arg(long, value_name = "O")]
+    pub owner: Option<String>,
+    /// A target list for this channel (email, phone, post, visit, meeting):
+    /// the customers whose action goes through it; stderr says how many
+    /// were left out and why.
+    #[arg(long, value_name = "C")]
+    pub channel: Option<String>,
+    /// With --channel: hold out a control group of K customers or P%,
+    /// chosen by a hash seeded with --campaign.
+    #[arg(long, value_name = "K|P%", requires_all = ["channel", "campaign", "control_out"])]
+    pub control: Option<String>,
+    /// The campaign name: the seed of the control group.
+    #[arg(long, value_name = "NAME")]
+    pub campaign: Option<String>,
+    /// With --control: write the control group (CSV) to this file.
+    #[arg(long, value_name = "FILE")]
+    pub control_out: Option<PathBuf>,
+    /// Show what every rule makes of this customer (fired, not fired and
+    /// why, undecided and which fact was unknown) instead of the actions.
+    #[arg(long, value_name = "KEY")]
+    pub explain: Option<String>,
+    /// Outcomes of earlier actions (CSV: customer, rule, status, date; id
+    /// and owner optional): actions declined recently are not proposed
+    /// again, and the acceptance per rule and owner is reported.
+    #[arg(long, value_name = "FILE")]
+    pub outcomes: Option<PathBuf>,
+    /// With --outcomes: a decline keeps the same rule from the same
+    /// customer for this many days.
+    #[arg(long, value_name = "DAYS", default_value_t = 90)]
+    pub decline_days: u32,
+    /// Cost table (TOML or JSON) for the profit after cost to serve;
+    /// without one the profit is the margin.
+    #[arg(long, value_name = "FILE")]
+    pub costs: Option<PathBuf>,
+    /// Leads CSV, for the open leads of prospects.
+    #[arg(long, value_name = "FILE")]
+    pub leads: Option<PathBuf>,
+    /// Earlier periods of the same length read for the history (previous
+    /// level, best former level, periods at a level).
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub history: usize,
+    #[command(flatten)]
+    pub levels: LevelArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// With --format table: how many of the most urgent actions to list.
+    #[arg(long, value_name = "N", default_value_t = 25)]
+    pub limit: usize,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct WinbackArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Consecutive periods, oldest first: 2021..2025, 2024-Q1..2024-Q4, or
+    /// a comma list; the former customers are those of the last.
+    #[arg(long, value_name = "LIST")]
+    pub periods: String,
+    #[command(flatten)]
+    pub levels: LevelArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// With --format table: how many former customers to list.
+    #[arg(long, value_name = "N", default_value_t = 25)]
+    pub limit: usize,
 }

@@ -212,3 +212,46 @@ pub(crate) fn potentials_of(
     }
     Ok(map)
 }
+
+/// The register (every field), from the database or the customers file;
+/// empty when neither is given.
+pub(crate) fn register_of(input: &InputArgs) -> Result<Vec<crm::Customer>, Failure> {
+    let mut all = Vec::new();
+    if let Some(db) = &input.db {
+        let store = open_existing(db)?;
+        crm::store::Store::customers(&store, &mut |c| all.push(c))
+            .context("cannot read the register")?;
+    } else if let Some(path) = &input.customers {
+        let options = import_options(&input.csv)?;
+        let f =
+            std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+        for c in crm::csv::customers(std::io::BufReader::new(f), path, &options)
+            .context("cannot read the register")?
+        {
+            match c {
+                Ok(c) => all.push(c),
+                // Lenient mode skips (and reports) bad rows while loading.
+                Err(_) if input.csv.lenient => {}
+                Err(e) => {
+                    return Err(anyhow::Error::from(e)
+                        .context("cannot read the register")
+                        .into());
+                }
+            }
+        }
+    }
+    Ok(all)
+}
+
+/// The leads of a leads file.
+pub(crate) fn leads_of(path: &Path, csv: &CsvArgs) -> Result<Vec<crm::Lead>, Failure> {
+    let options = import_options(csv)?;
+    let f = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let mut all = Vec::new();
+    for l in crm::csv::leads(std::io::BufReader::new(f), path, &options)
+        .context("cannot read the leads")?
+    {
+        all.push(l.context("cannot read the leads")?);
+    }
+    Ok(all)
+}

@@ -76,6 +76,8 @@ fn main() -> ExitCode {
         args::Command::Migration(a) => cmd::migration::run(*a),
         args::Command::Value(c) => cmd::value::run(c),
         args::Command::Clv(c) => cmd::clv::run(c),
+        args::Command::Actions(a) => cmd::actions::run(*a),
+        args::Command::Winback(a) => cmd::winback::run(*a),
         args::Command::Import(a) => cmd::import::run(a),
         args::Command::Customer(a) => cmd::customer::run(a),
         args::Command::Erase(a) => cmd::erase::run(a),

@@ -3,6 +3,7 @@
 
 pub(crate) mod migration;
 pub(crate) mod pyramid;
+pub(crate) mod strategy;
 
 use std::io::Write;
 

@@ -1,0 +1,278 @@
+//! `crm actions`: per customer, the action a rulebook proposes, with
+//! explanations, target lists with a control group, and outcomes.
+
+use std::io::{BufWriter, Write};
+use std::path::Path;
+
+use anyhow::Context;
+use crm::strategy::{
+    ActionChannel, Control, FactsBuilder, Format as RuleFormat, Outcome, OutcomeStatus, Rulebook,
+    Strategy, acceptance, plan, suppress_declined, target_list,
+};
+use crm::{Decimal, Ledger, LedgerOptions, Period};
+
+use crate::args::{ActionsArgs, Format};
+use crate::cmd::pyramids;
+use crate::input::{interactions_of, leads_of, load, read_config, register_of, warn_margin};
+use crate::options::{period, pyramid_options, usage};
+use crate::output::strategy as render;
+use crate::{Failure, Outcome as CmdOutcome};
+
+pub(crate) fn run(a: ActionsArgs) -> CmdOutcome {
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+    if a.print_default_rules {
+        out.write_all(crm::strategy::DEFAULT_RULES.as_bytes())
+            .context("cannot write the output")?;
+        out.flush().context("cannot write the output")?;
+        return Ok(());
+    }
+    let input = a.input.input();
+    if input.transactions.is_none() && input.db.is_none() {
+        return Err(usage("give --transactions FILE or --db FILE"));
+    }
+    let p = period("period", a.period.as_deref().unwrap_or_default())?;
+    let book = rulebook(a.rules.as_deref())?;
+    let strategy = match &a.strategy {
+        Some(s) => Some(s.parse::<Strategy>().map_err(|_| {
+            usage(format!(
+                "--strategy: unknown strategy {s:?} (target, acquire, retain, develop, phase-out)"
+            ))
+        })?),
+        None => None,
+    };
+    let channel = match &a.channel {
+        Some(c) => Some(c.parse::<ActionChannel>().map_err(|_| {
+            usage(format!(
+                "--channel: unknown channel {c:?} (email, phone, post, visit, meeting)"
+            ))
+        })?),
+        None => None,
+    };
+    let control = match &a.control {
+        Some(c) => control_of(c)?,
+        None => Control::None,
+    };
+    let options = pyramid_options(&a.levels)?;
+
+    // The period and the ones before it, of equal length, for the history.
+    let mut periods = vec![p];
+    while periods.len() <= a.history {
+        match periods.last().and_then(Period::previous) {
+            Some(prev) => periods.push(prev),
+            None => break,
+        }
+    }
+    let mut ledger = Ledger::with_options(
+        periods.iter().copied(),
+        LedgerOptions::new().purchase_days(true),
+    );
+    load(&input, &mut ledger)?;
+    warn_margin(&ledger, options.basis);
+    let built = pyramids(&ledger, &periods, &options)?;
+    let register = register_of(&input)?;
+    let leads = match &a.leads {
+        Some(path) => Some(leads_of(path, &input.csv)?),
+        None => None,
+    };
+    let stats = ledger.stats();
+    let margins = stats.transactions > stats.transactions_without_margin;
+    let profit = if margins || a.costs.is_some() {
+        let costs: crm::value::CostTable = match &a.costs {
+            Some(path) => read_config(path, "cost table")?,
+            None => crm::value::CostTable::default(),
+        };
+        let interactions = interactions_of(&input, p.end())?;
+        Some(
+            crm::value::profitability(&ledger, &p, &costs, interactions, &options.cuts)
+                .context("cannot compute the profit")?,
+        )
+    } else {
+        None
+    };
+    let mut builder = FactsBuilder::new(&ledger, &built[0])
+        .history(built[1..].iter())
+        .register(&register)
+        .attributes(book.attributes());
+    if let Some(pr) = &profit {
+        builder = builder.profitability(pr);
+    }
+    if let Some(l) = &leads {
+        builder = builder.leads(l);
+    }
+    let table = builder.build().context("cannot assemble the facts")?;
+
+    if let Some(key) = &a.explain {
+        let Some(id) = ledger.id(key).filter(|id| table.customers().contains(id)) else {
+            return Err(Failure::Data(anyhow::anyhow!(
+                "customer {key:?} is not in the pyramid of {p}"
+            )));
+        };
+        let facts = table.facts(id);
+        let verdicts = book.explain(&facts);
+        match a.format {
+            Format::Json => render::explain_json(&mut out, &book, &p, &facts, &verdicts)?,
+            Format::Table | Format::Csv => {
+                render::explain_table(&mut out, &book, &facts, &verdicts)?
+            }
+        }
+        out.flush().context("cannot write the output")?;
+        return Ok(());
+    }
+
+    let mut planned = plan(&table, &book);
+    let accepted = match &a.outcomes {
+        Some(path) => {
+            let outcomes = read_outcomes(path)?;
+            suppress_declined(&mut planned, &outcomes, a.decline_days);
+            Some(acceptance(&outcomes, &book))
+        }
+        None => None,
+    };
+    if strategy.is_some() || a.owner.is_some() {
+        planned.actions.retain(|x| {
+            strategy.is_none_or(|s| x.strategy == s)
+                && a.owner.as_ref().is_none_or(|o| &x.owner == o)
+        });
+        planned.recount();
+    }
+
+    if let Some(channel) = channel {
+        let campaign = a.campaign.clone().unwrap_or_else(|| "campaign".into());
+        let list = target_list(&planned, &table, strategy, channel, &campaign, control);
+        let left: u64 = list.left_out.values().sum();
+        let reasons: Vec<String> = list
+            .left_out
+            .iter()
+            .map(|(r, n)| format!("{n} {r}"))
+            .collect();
+        eprintln!(
+            "crm: {} selected for {channel}, {} held out as control, {left} left out{}",
+            list.selected.len(),
+            list.control.len(),
+            if reasons.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", reasons.join(", "))
+            }
+        );
+        if let Some(path) = &a.control_out {
+            let mut f = BufWriter::new(
+                std::fs::File::create(path)
+                    .with_context(|| format!("cannot create {}", path.display()))?,
+            );
+            render::actions_csv(&mut f, &list.control)?;
+            f.flush()
+                .with_context(|| format!("cannot write {}", path.display()))?;
+        }
+        match a.format {
+            Format::Csv => render::actions_csv(&mut out, &list.selected)?,
+            Format::Json => render::target_json(&mut out, &list)?,
+            Format::Table => render::actions_list(&mut out, &list.selected, a.limit)?,
+        }
+    } else {
+        match a.format {
+            Format::Table => render::plan_table(&mut out, &planned, accepted.as_ref(), a.limit)?,
+            Format::Json => render::plan_json(&mut out, &planned, accepted.as_ref())?,
+            Format::Csv => render::actions_csv(&mut out, &planned.actions)?,
+        }
+    }
+    out.flush().context("cannot write the output")?;
+    Ok(())
+}
+
+fn rulebook(path: Option<&Path>) -> Result<Rulebook, Failure> {
+    let Some(path) = path else {
+        return Ok(Rulebook::curry());
+    };
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let name = path.display().to_string();
+    Rulebook::parse(&text, RuleFormat::from_path(&name), &name)
+        .map_err(|e| Failure::Data(anyhow::anyhow!("{e}")))
+}
+
+fn control_of(s: &str) -> Result<Control, Failure> {
+    let bad = || {
+        usage(format!(
+            "--control: {s:?} is not a count or a percentage (10 or 10%)"
+        ))
+    };
+    match s.trim().strip_suffix('%') {
+        Some(p) => {
+            let p: Decimal = p.trim().parse().map_err(|_| bad())?;
+            if p.is_sign_negative() || p > Decimal::ONE_HUNDRED {
+                return Err(bad());
+            }
+            Ok(Control::Percent(p))
+        }
+        None => Ok(Control::Count(s.trim().parse().map_err(|_| bad())?)),
+    }
+}
+
+/// Reads an outcomes CSV: `customer` (or `customer_id`), `rule`,
+/// `status` (done, declined, no-answer) and `date` (YYYY-MM-DD); `id` and
+/// `owner` optional.
+fn read_outcomes(path: &Path) -> Result<Vec<Outcome>, Failure> {
+    let name = path.display().to_string();
+    let mut r = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_path(path)
+        .with_context(|| format!("cannot open {name}"))?;
+    let headers = r
+        .headers()
+        .with_context(|| format!("{name}: cannot read the header"))?
+        .clone();
+    let col = |names: &[&str]| {
+        headers
+            .iter()
+            .position(|h| names.iter().any(|n| h.trim().eq_ignore_ascii_case(n)))
+    };
+    let need = |names: &[&str]| {
+        col(names).ok_or_else(|| {
+            Failure::Data(anyhow::anyhow!(
+                "{name}: no column {:?} in the header",
+                names[0]
+            ))
+        })
+    };
+    let (ck, cr, cs, cd) = (
+        need(&["customer", "customer_id"])?,
+        need(&["rule"])?,
+        need(&["status", "outcome"])?,
+        need(&["date"])?,
+    );
+    let (cid, cowner) = (col(&["id"]), col(&["owner"]));
+    let mut all = Vec::new();
+    for rec in r.records() {
+        let rec = rec.with_context(|| format!("cannot read {name}"))?;
+        let line = rec.position().map_or(0, |p| p.line());
+        let field = |i: usize| rec.get(i).unwrap_or("").trim();
+        let bad = |f: &str, msg: String| {
+            Failure::Data(anyhow::anyhow!("{name}:{line}: field {f}: {msg}"))
+        };
+        let status: OutcomeStatus = field(cs).parse().map_err(|e| bad("status", e))?;
+        let date: crm::NaiveDate = field(cd)
+            .parse()
+            .map_err(|_| bad("date", format!("{:?} is not a date YYYY-MM-DD", field(cd))))?;
+        if field(ck).is_empty() || field(cr).is_empty() {
+            return Err(bad(
+                "customer",
+                "customer and rule must not be empty".into(),
+            ));
+        }
+        let mut o = Outcome::new(field(ck), field(cr), status, date);
+        if let Some(i) = cid.filter(|&i| !field(i).is_empty()) {
+            o.id = Some(
+                field(i)
+                    .parse()
+                    .map_err(|_| bad("id", format!("{:?} is not a UUID", field(i))))?,
+            );
+        }
+        if let Some(i) = cowner.filter(|&i| !field(i).is_empty()) {
+            o.owner = Some(field(i).to_string());
+        }
+        all.push(o);
+    }
+    Ok(all)
+}
