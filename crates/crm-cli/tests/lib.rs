@@ -1,5 +1,6 @@
 //! End-to-end tests of the `crm` binary, driven as a user would.
 
+mod actions;
 mod clv;
 mod generate;
 mod migration;
