@@ -230,8 +230,7 @@ pub(crate) fn register_of(input: &InputArgs) -> Result<Vec<crm::Customer>, Failu
         {
             match c {
                 Ok(c) => all.push(c),
-                // Lenient mode skips (and reports) bad rows while loading.
-                Err(_) if input.csv.lenient => {}
+                Err(e) if input.csv.lenient => eprintln!("crm: skipped: {e}"),
                 Err(e) => {
                     return Err(anyhow::Error::from(e)
                         .context("cannot read the register")

@@ -67,10 +67,23 @@ pub(crate) fn run(a: ActionsArgs) -> CmdOutcome {
         periods.iter().copied(),
         LedgerOptions::new().purchase_days(true),
     );
-    load(&input, &mut ledger)?;
+    // The register is read once, whole (the facts need consent, segment
+    // and potential), and fed to the ledger from memory.
+    let register = register_of(&input)?;
+    if input.db.is_none() {
+        for c in &register {
+            ledger
+                .add_customer(c)
+                .context("cannot import the customers")?;
+        }
+        let mut rest = a.input.input();
+        rest.customers = None;
+        load(&rest, &mut ledger)?;
+    } else {
+        load(&input, &mut ledger)?;
+    }
     warn_margin(&ledger, options.basis);
     let built = pyramids(&ledger, &periods, &options)?;
-    let register = register_of(&input)?;
     let leads = match &a.leads {
         Some(path) => Some(leads_of(path, &input.csv)?),
         None => None,
@@ -82,7 +95,12 @@ pub(crate) fn run(a: ActionsArgs) -> CmdOutcome {
             Some(path) => read_config(path, "cost table")?,
             None => crm::value::CostTable::default(),
         };
-        let interactions = interactions_of(&input, p.end())?;
+        // Without a cost table interactions cost nothing: no second pass.
+        let interactions = if a.costs.is_some() {
+            interactions_of(&input, p.end())?
+        } else {
+            Vec::new()
+        };
         Some(
             crm::value::profitability(&ledger, &p, &costs, interactions, &options.cuts)
                 .context("cannot compute the profit")?,
