@@ -254,3 +254,84 @@ pub(crate) fn leads_of(path: &Path, csv: &CsvArgs) -> Result<Vec<crm::Lead>, Fai
     }
     Ok(all)
 }
+
+/// The rulebook of `--rules` (TOML, or JSON by extension), or the
+/// default one.
+pub(crate) fn rulebook(path: Option<&Path>) -> Result<crm::strategy::Rulebook, Failure> {
+    let Some(path) = path else {
+        return Ok(crm::strategy::Rulebook::curry());
+    };
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let name = path.display().to_string();
+    crm::strategy::Rulebook::parse(&text, crm::strategy::Format::from_path(&name), &name)
+        .map_err(|e| Failure::Data(anyhow::anyhow!("{e}")))
+}
+
+/// Reads an outcomes CSV: `customer` (or `customer_id`), `rule`,
+/// `status` (done, declined, no-answer) and `date` (YYYY-MM-DD); `id` and
+/// `owner` optional.
+pub(crate) fn read_outcomes(path: &Path) -> Result<Vec<crm::strategy::Outcome>, Failure> {
+    let name = path.display().to_string();
+    let mut r = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_path(path)
+        .with_context(|| format!("cannot open {name}"))?;
+    let headers = r
+        .headers()
+        .with_context(|| format!("{name}: cannot read the header"))?
+        .clone();
+    let col = |names: &[&str]| {
+        headers
+            .iter()
+            .position(|h| names.iter().any(|n| h.trim().eq_ignore_ascii_case(n)))
+    };
+    let need = |names: &[&str]| {
+        col(names).ok_or_else(|| {
+            Failure::Data(anyhow::anyhow!(
+                "{name}: no column {:?} in the header",
+                names[0]
+            ))
+        })
+    };
+    let (ck, cr, cs, cd) = (
+        need(&["customer", "customer_id"])?,
+        need(&["rule"])?,
+        need(&["status", "outcome"])?,
+        need(&["date"])?,
+    );
+    let (cid, cowner) = (col(&["id"]), col(&["owner"]));
+    let mut all = Vec::new();
+    for rec in r.records() {
+        let rec = rec.with_context(|| format!("cannot read {name}"))?;
+        let line = rec.position().map_or(0, |p| p.line());
+        let field = |i: usize| rec.get(i).unwrap_or("").trim();
+        let bad = |f: &str, msg: String| {
+            Failure::Data(anyhow::anyhow!("{name}:{line}: field {f}: {msg}"))
+        };
+        let status: crm::strategy::OutcomeStatus =
+            field(cs).parse().map_err(|e| bad("status", e))?;
+        let date: crm::NaiveDate = field(cd)
+            .parse()
+            .map_err(|_| bad("date", format!("{:?} is not a date YYYY-MM-DD", field(cd))))?;
+        if field(ck).is_empty() || field(cr).is_empty() {
+            return Err(bad(
+                "customer",
+                "customer and rule must not be empty".into(),
+            ));
+        }
+        let mut o = crm::strategy::Outcome::new(field(ck), field(cr), status, date);
+        if let Some(i) = cid.filter(|&i| !field(i).is_empty()) {
+            o.id = Some(
+                field(i)
+                    .parse()
+                    .map_err(|_| bad("id", format!("{:?} is not a UUID", field(i))))?,
+            );
+        }
+        if let Some(i) = cowner.filter(|&i| !field(i).is_empty()) {
+            o.owner = Some(field(i).to_string());
+        }
+        all.push(o);
+    }
+    Ok(all)
+}

@@ -2,18 +2,19 @@
 //! explanations, target lists with a control group, and outcomes.
 
 use std::io::{BufWriter, Write};
-use std::path::Path;
 
 use anyhow::Context;
 use crm::strategy::{
-    ActionChannel, Control, FactsBuilder, Format as RuleFormat, Outcome, OutcomeStatus, Rulebook,
-    Strategy, acceptance, plan, suppress_declined, target_list,
+    ActionChannel, Control, FactsBuilder, Strategy, acceptance, plan, suppress_declined,
+    target_list,
 };
 use crm::{Decimal, Ledger, LedgerOptions, Period};
 
 use crate::args::{ActionsArgs, Format};
 use crate::cmd::pyramids;
-use crate::input::{interactions_of, leads_of, load, read_config, register_of, warn_margin};
+use crate::input::{
+    interactions_of, leads_of, load, read_config, read_outcomes, register_of, rulebook, warn_margin,
+};
 use crate::options::{period, pyramid_options, usage};
 use crate::output::strategy as render;
 use crate::{Failure, Outcome as CmdOutcome};
@@ -158,22 +159,7 @@ pub(crate) fn run(a: ActionsArgs) -> CmdOutcome {
     if let Some(channel) = channel {
         let campaign = a.campaign.clone().unwrap_or_else(|| "campaign".into());
         let list = target_list(&planned, &table, strategy, channel, &campaign, control);
-        let left: u64 = list.left_out.values().sum();
-        let reasons: Vec<String> = list
-            .left_out
-            .iter()
-            .map(|(r, n)| format!("{n} {r}"))
-            .collect();
-        eprintln!(
-            "crm: {} selected for {channel}, {} held out as control, {left} left out{}",
-            list.selected.len(),
-            list.control.len(),
-            if reasons.is_empty() {
-                String::new()
-            } else {
-                format!(" ({})", reasons.join(", "))
-            }
-        );
+        render::target_note(&list);
         if let Some(path) = &a.control_out {
             let mut f = BufWriter::new(
                 std::fs::File::create(path)
@@ -199,17 +185,6 @@ pub(crate) fn run(a: ActionsArgs) -> CmdOutcome {
     Ok(())
 }
 
-fn rulebook(path: Option<&Path>) -> Result<Rulebook, Failure> {
-    let Some(path) = path else {
-        return Ok(Rulebook::curry());
-    };
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let name = path.display().to_string();
-    Rulebook::parse(&text, RuleFormat::from_path(&name), &name)
-        .map_err(|e| Failure::Data(anyhow::anyhow!("{e}")))
-}
-
 fn control_of(s: &str) -> Result<Control, Failure> {
     let bad = || {
         usage(format!(
@@ -226,71 +201,4 @@ fn control_of(s: &str) -> Result<Control, Failure> {
         }
         None => Ok(Control::Count(s.trim().parse().map_err(|_| bad())?)),
     }
-}
-
-/// Reads an outcomes CSV: `customer` (or `customer_id`), `rule`,
-/// `status` (done, declined, no-answer) and `date` (YYYY-MM-DD); `id` and
-/// `owner` optional.
-fn read_outcomes(path: &Path) -> Result<Vec<Outcome>, Failure> {
-    let name = path.display().to_string();
-    let mut r = csv::ReaderBuilder::new()
-        .flexible(false)
-        .from_path(path)
-        .with_context(|| format!("cannot open {name}"))?;
-    let headers = r
-        .headers()
-        .with_context(|| format!("{name}: cannot read the header"))?
-        .clone();
-    let col = |names: &[&str]| {
-        headers
-            .iter()
-            .position(|h| names.iter().any(|n| h.trim().eq_ignore_ascii_case(n)))
-    };
-    let need = |names: &[&str]| {
-        col(names).ok_or_else(|| {
-            Failure::Data(anyhow::anyhow!(
-                "{name}: no column {:?} in the header",
-                names[0]
-            ))
-        })
-    };
-    let (ck, cr, cs, cd) = (
-        need(&["customer", "customer_id"])?,
-        need(&["rule"])?,
-        need(&["status", "outcome"])?,
-        need(&["date"])?,
-    );
-    let (cid, cowner) = (col(&["id"]), col(&["owner"]));
-    let mut all = Vec::new();
-    for rec in r.records() {
-        let rec = rec.with_context(|| format!("cannot read {name}"))?;
-        let line = rec.position().map_or(0, |p| p.line());
-        let field = |i: usize| rec.get(i).unwrap_or("").trim();
-        let bad = |f: &str, msg: String| {
-            Failure::Data(anyhow::anyhow!("{name}:{line}: field {f}: {msg}"))
-        };
-        let status: OutcomeStatus = field(cs).parse().map_err(|e| bad("status", e))?;
-        let date: crm::NaiveDate = field(cd)
-            .parse()
-            .map_err(|_| bad("date", format!("{:?} is not a date YYYY-MM-DD", field(cd))))?;
-        if field(ck).is_empty() || field(cr).is_empty() {
-            return Err(bad(
-                "customer",
-                "customer and rule must not be empty".into(),
-            ));
-        }
-        let mut o = Outcome::new(field(ck), field(cr), status, date);
-        if let Some(i) = cid.filter(|&i| !field(i).is_empty()) {
-            o.id = Some(
-                field(i)
-                    .parse()
-                    .map_err(|_| bad("id", format!("{:?} is not a UUID", field(i))))?,
-            );
-        }
-        if let Some(i) = cowner.filter(|&i| !field(i).is_empty()) {
-            o.owner = Some(field(i).to_string());
-        }
-        all.push(o);
-    }
-    Ok(all)
 }

@@ -429,3 +429,25 @@ pub(crate) fn winback_csv(out: &mut impl Write, w: &WinBack) -> anyhow::Result<(
         }),
     )
 }
+
+/// Says on stderr how many a target list selected, held out and left out,
+/// and why.
+pub(crate) fn target_note(list: &TargetList) {
+    let left: u64 = list.left_out.values().sum();
+    let reasons: Vec<String> = list
+        .left_out
+        .iter()
+        .map(|(r, n)| format!("{n} {r}"))
+        .collect();
+    eprintln!(
+        "crm: {} selected for {}, {} held out as control, {left} left out{}",
+        list.selected.len(),
+        list.channel,
+        list.control.len(),
+        if reasons.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", reasons.join(", "))
+        }
+    );
+}
