@@ -385,7 +385,7 @@ impl Template {
                 Piece::Attr(a) => out.push_str(f.attribute(*a).unwrap_or("unknown")),
                 Piece::Fact(fact) => match f.get(*fact) {
                     Some(FactValue::Number(n)) if fact.kind() == FactKind::Money => {
-                        let _ = write!(out, "{}", n.round_dp(2));
+                        let _ = write!(out, "{:.2}", n.round_dp(2));
                     }
                     Some(v) => {
                         let _ = write!(out, "{v}");
