@@ -284,8 +284,9 @@ pub struct RuleVerdict {
 /// whose every channel is blocked is kept, without a channel, with the
 /// reasons.
 ///
-/// The result does not depend on the order of customers or rows: actions
-/// are sorted by priority, customer key and rule order.
+/// The result does not depend on the order of customers or rows, nor on
+/// the number of threads (customers are planned in chunks on all cores):
+/// actions are sorted by priority, customer key and rule order.
 ///
 /// ```
 /// use crm_core::{Ledger, NaiveDate, Period};
@@ -308,20 +309,41 @@ pub struct RuleVerdict {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn plan(table: &FactTable<'_>, rulebook: &Rulebook) -> Plan {
-    let mut actions = Vec::new();
-    let mut facts = Facts::new("");
-    let mut fired = Vec::new();
-    for &id in table.customers() {
-        table.fill(id, &mut facts);
-        rulebook.fire_into(&facts, &mut fired);
-        plan_customer(rulebook, table.period(), &facts, &fired, &mut actions);
-    }
-    finish(
-        table.period(),
-        rulebook,
-        actions,
-        table.customers().len() as u64,
-    )
+    let ids = table.customers();
+    // Customers are independent: plan them in chunks on all cores. The
+    // final sort makes the result the same for any number of threads.
+    const MIN_CHUNK: usize = 16_384;
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(ids.len() / MIN_CHUNK + 1);
+    let chunk = ids.len().div_ceil(threads).max(1);
+    let run = |part: &[crm_core::CustomerId]| {
+        let mut actions = Vec::new();
+        let mut facts = Facts::new("");
+        let mut fired = Vec::new();
+        for &id in part {
+            table.fill(id, &mut facts);
+            rulebook.fire_into(&facts, &mut fired);
+            plan_customer(rulebook, table.period(), &facts, &fired, &mut actions);
+        }
+        actions
+    };
+    let actions = if threads <= 1 {
+        run(ids)
+    } else {
+        std::thread::scope(|s| {
+            let handles: Vec<_> = ids
+                .chunks(chunk)
+                .map(|part| s.spawn(move || run(part)))
+                .collect();
+            let mut all = Vec::new();
+            for h in handles {
+                all.extend(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+            }
+            all
+        })
+    };
+    finish(table.period(), rulebook, actions, ids.len() as u64)
 }
 
 pub(crate) fn finish(
