@@ -566,7 +566,7 @@ pub(crate) struct ActionsArgs {
     pub leads: Option<PathBuf>,
     /// Earlier periods of the same length read for the history (previous
     /// level, best former level, periods at a level).
-    #[arg(long, value_name = "N", default_value_t = 4)]
+    #[arg(long, value_name = "N", default_value_t = 2)]
     pub history: usize,
     #[command(flatten)]
     pub levels: LevelArgs,

@@ -1,7 +1,6 @@
 //! The facts a rule can read, per customer, and how they are assembled
 //! from the ledger, the pyramids and the value analyses.
 
-use std::collections::HashMap;
 use std::fmt;
 
 use crm_core::{
@@ -655,17 +654,41 @@ impl<'a> FactsBuilder<'a> {
                 Some((id, c.potential?.as_decimal()))
             }),
         );
-        // Share of wallet over the active customers of `now`.
-        let by_key: HashMap<&str, &Customer> =
-            self.register.iter().map(|c| (c.key.as_str(), c)).collect();
-        let wallet = crm_value::share_of_wallet(ledger, self.now, |k| {
-            by_key.get(k).and_then(|c| c.potential)
-        })?;
-        let mut wallet_by_id = vec![None; n];
-        for w in &wallet.shares {
-            if let Some(id) = ledger.id(&w.customer) {
-                wallet_by_id[id.index()] = Some((w.share * Decimal::ONE_HUNDRED, w.room));
-            }
+        // Share of wallet over the active customers of `now`, as
+        // `crm_value::share_of_wallet` defines it (the yearly potential
+        // scaled to the period's days over 365.25 and rounded to cents;
+        // share = value / that, six places; room = that - value), computed
+        // here by id: that function lists shares by key, and looking a
+        // million keys up again costs more than the arithmetic.
+        let days = Decimal::from(self.now.period().days());
+        let year = Decimal::new(36525, 2);
+        let mut wallet_by_id: Vec<Option<(Decimal, Money)>> = vec![None; n];
+        for &id in self.now.ranking() {
+            let Some(c) = self
+                .register
+                .get(register[id.index()] as usize)
+                .filter(|_| register[id.index()] != u32::MAX)
+            else {
+                continue;
+            };
+            let Some(yearly) = c.potential.filter(|p| p.is_positive()) else {
+                continue;
+            };
+            let value = self.now.value_of(id);
+            let scaled = yearly
+                .as_decimal()
+                .checked_mul(days)
+                .and_then(|x| x.checked_div(year))
+                .map(|x| Money::new(x.round_dp(2)));
+            let Some(potential) = scaled.filter(|p| p.is_positive()) else {
+                continue;
+            };
+            let (Some(share), Some(room)) =
+                (value.ratio_to(potential), potential.checked_sub(value))
+            else {
+                continue;
+            };
+            wallet_by_id[id.index()] = Some((share.round_dp(6) * Decimal::ONE_HUNDRED, room));
         }
         let room_pct = percentiles(
             n,

@@ -146,7 +146,12 @@ impl Plan {
         s.no_channel = 0;
         for a in &self.actions {
             *s.by_strategy.entry(a.strategy.as_str().into()).or_default() += 1;
-            *s.by_owner.entry(a.owner.clone()).or_default() += 1;
+            match s.by_owner.get_mut(&a.owner) {
+                Some(n) => *n += 1,
+                None => {
+                    s.by_owner.insert(a.owner.clone(), 1);
+                }
+            }
             if a.channel.is_none() {
                 s.no_channel += 1;
             }
@@ -352,18 +357,14 @@ pub(crate) fn finish(
     mut actions: Vec<Action>,
     customers: u64,
 ) -> Plan {
-    let order: BTreeMap<&str, usize> = rulebook
-        .rules()
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (r.name.as_str(), i))
-        .collect();
+    let order = |name: &str| rulebook.rules().iter().position(|r| r.name == name);
+    // Priority and key first: the rule's place is looked up only for the
+    // rare actions of one customer with equal priority.
     actions.sort_by(|a, b| {
-        (a.priority, &a.customer, order.get(a.rule.as_str())).cmp(&(
-            b.priority,
-            &b.customer,
-            order.get(b.rule.as_str()),
-        ))
+        a.priority
+            .cmp(&b.priority)
+            .then_with(|| a.customer.cmp(&b.customer))
+            .then_with(|| order(&a.rule).cmp(&order(&b.rule)))
     });
     let mut plan = Plan {
         period: *period,

@@ -242,3 +242,34 @@ fn action_ids_are_stable_and_distinct() {
     // Fixed for all time: a CRM keeps these ids.
     assert_eq!(a.to_string(), "a3f727d1-9797-57eb-b371-24395143f624");
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn prop_share_of_wallet_is_crm_values((sales, contacts, entries) in data()) {
+        let reg = register(&entries);
+        let l = ledger(&sales, &contacts, &reg);
+        let y25 = years()[2];
+        let now = pyramid(&l, &y25, &PyramidOptions::new()).unwrap();
+        let table = FactsBuilder::new(&l, &now).register(&reg).build().unwrap();
+        let potential: BTreeMap<&str, Option<Money>> =
+            reg.iter().map(|c| (c.key.as_str(), c.potential)).collect();
+        let w = crm_value::share_of_wallet(&l, &now, |k| potential.get(k).copied().flatten()).unwrap();
+        let mut with_share = 0;
+        for &id in table.customers() {
+            let f = table.facts(id);
+            let want = w.shares.iter().find(|s| s.customer == l.key(id));
+            let got = f.get(crm_strategy::Fact::ShareOfWallet);
+            match want {
+                Some(s) => {
+                    with_share += 1;
+                    prop_assert_eq!(got, Some(crm_strategy::FactValue::Number((s.share * crm_core::Decimal::ONE_HUNDRED).round_dp(2))));
+                    prop_assert_eq!(f.get(crm_strategy::Fact::GrowthRoom), Some(crm_strategy::FactValue::Number(s.room.as_decimal())));
+                }
+                None => prop_assert_eq!(got, None),
+            }
+        }
+        prop_assert_eq!(with_share, w.shares.len());
+    }
+}
