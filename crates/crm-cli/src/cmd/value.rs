@@ -360,7 +360,7 @@ fn risk(a: RiskArgs, out: &mut impl Write) -> anyhow::Result<()> {
         }
         None => None,
     };
-    let list = crm::value::risk(&ledger, &built[0], &built[1], &ro, |k| {
+    let list = crm::value::risk(&ledger, &built[1], &built[0], &ro, |k| {
         p_alive.as_ref().and_then(|m| m.get(k).copied())
     })?;
     match a.format {
