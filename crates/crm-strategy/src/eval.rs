@@ -358,6 +358,17 @@ impl Cond {
     }
 }
 
+impl Cond {
+    /// Whether this condition reads `fact`.
+    pub(crate) fn reads(&self, fact: Fact) -> bool {
+        match self {
+            Cond::Leaf(l) => l.fact == FactRef::Fact(fact),
+            Cond::All(cs) | Cond::Any(cs) => cs.iter().any(|c| c.reads(fact)),
+            Cond::Not(c) => c.reads(fact),
+        }
+    }
+}
+
 /// A piece of a message template.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Piece {
@@ -375,6 +386,11 @@ pub(crate) struct Template {
 }
 
 impl Template {
+    /// Whether the template shows `fact`.
+    pub(crate) fn reads(&self, fact: Fact) -> bool {
+        self.pieces.contains(&Piece::Fact(fact))
+    }
+
     pub(crate) fn render(&self, f: &Facts<'_>, rule: &str) -> String {
         let mut out = String::new();
         for p in &self.pieces {

@@ -307,6 +307,15 @@ impl Rulebook {
         &self.rules
     }
 
+    /// Whether any rule's condition or message reads `fact`, so that a
+    /// caller can skip the work of facts nobody reads (the purchase days
+    /// behind `recency_days` and `usual_gap_days`, for example).
+    pub fn reads(&self, fact: Fact) -> bool {
+        self.rules
+            .iter()
+            .any(|r| r.when.reads(fact) || r.action.template.reads(fact))
+    }
+
     /// The free register attributes the rules read (`attr.NAME`), in slot
     /// order, for [`FactsBuilder::attributes`](crate::FactsBuilder::attributes).
     pub fn attributes(&self) -> &[String] {

@@ -354,3 +354,12 @@ owner = "sales"
     );
     assert!(book.fired(&f).is_empty());
 }
+
+#[test]
+fn the_rulebook_says_which_facts_it_reads() {
+    let book = Rulebook::curry();
+    assert!(book.reads(Fact::DaysSinceContact)); // in conditions
+    assert!(book.reads(Fact::PeriodsLapsed)); // in a message only
+    assert!(!book.reads(Fact::RecencyDays));
+    assert!(!book.reads(Fact::UsualGapDays));
+}

@@ -5,7 +5,7 @@ use std::io::{BufWriter, Write};
 
 use anyhow::Context;
 use crm::strategy::{
-    ActionChannel, Control, FactsBuilder, Strategy, acceptance, plan, suppress_declined,
+    ActionChannel, Control, Fact, FactsBuilder, Strategy, acceptance, plan, suppress_declined,
     target_list,
 };
 use crm::{Decimal, Ledger, LedgerOptions, Period};
@@ -64,13 +64,31 @@ pub(crate) fn run(a: ActionsArgs) -> CmdOutcome {
             None => break,
         }
     }
+    // Purchase days cost a third of the ledger's time on a large file;
+    // keep them only when a rule reads a fact built on them, or to explain
+    // one customer with every fact.
+    let days = a.explain.is_some()
+        || [
+            Fact::RecencyDays,
+            Fact::LastPurchase,
+            Fact::UsualGapDays,
+            Fact::OverdueRatio,
+        ]
+        .into_iter()
+        .any(|f| book.reads(f));
     let mut ledger = Ledger::with_options(
         periods.iter().copied(),
-        LedgerOptions::new().purchase_days(true),
+        LedgerOptions::new().purchase_days(days),
     );
     // The register is read once, whole (the facts need consent, segment
     // and potential), and fed to the ledger from memory.
-    let register = register_of(&input)?;
+    let mut register = register_of(&input)?;
+    // Names and the attributes no rule reads are not facts: drop them, a
+    // register of a million parties is large enough without them.
+    for c in &mut register {
+        c.name = None;
+        c.attributes.retain(|k, _| book.attributes().contains(k));
+    }
     if input.db.is_none() {
         for c in &register {
             ledger
