@@ -41,6 +41,10 @@
 //! - [`strategy`]: from facts to an action per customer under a rulebook
 //!   (Curry's five strategies), with explanations, target lists, outcomes
 //!   and win-back.
+//! - [`chart`]: small accessible SVG charts (pyramid, heatmap, waterfall,
+//!   stacked bars, lines, histogram, grid, bars).
+//! - [`report`]: the whole picture of a period on one self-contained HTML
+//!   page, in English or Dutch.
 //! - [`csv`] (feature `csv`): streaming CSV import and safe export.
 //! - [`synth`] (feature `synth`): deterministic realistic example data.
 //! - [`store`] (feature `sqlite`): the store interface and the SQLite
@@ -100,6 +104,17 @@ pub mod clv {
 /// (the `crm-strategy` crate).
 pub mod strategy {
     pub use crm_strategy::*;
+}
+
+/// Small, accessible, deterministic SVG charts (the `crm-chart` crate).
+pub mod chart {
+    pub use crm_chart::*;
+}
+
+/// The customer report as data and as one HTML page (the `crm-report`
+/// crate).
+pub mod report {
+    pub use crm_report::*;
 }
 
 /// Streaming CSV import into a ledger and safe CSV export (the `crm-csv`

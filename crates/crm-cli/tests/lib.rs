@@ -5,6 +5,7 @@ mod clv;
 mod generate;
 mod migration;
 mod pyramid;
+mod report;
 mod store;
 mod util;
 mod value;
