@@ -31,7 +31,7 @@ pub enum FactKind {
     /// yet known then).
     Level,
     /// A movement between two periods (`up`, `new`, `reactivated`, `down`,
-    /// `lost`, `stayed`, `other`).
+    /// `lapsed`, `stayed`, `other`).
     Movement,
     /// True or false.
     Bool,
@@ -654,41 +654,19 @@ impl<'a> FactsBuilder<'a> {
                 Some((id, c.potential?.as_decimal()))
             }),
         );
-        // Share of wallet over the active customers of `now`, as
-        // `crm_value::share_of_wallet` defines it (the yearly potential
-        // scaled to the period's days over 365.25 and rounded to cents;
-        // share = value / that, six places; room = that - value), computed
-        // here by id: that function lists shares by key, and looking a
-        // million keys up again costs more than the arithmetic.
-        let days = Decimal::from(self.now.period().days());
-        let year = Decimal::new(36525, 2);
+        // Share of wallet over the active customers of `now`, from
+        // `crm_value` itself so that the two never disagree (a copy of its
+        // formula here went stale once already); the potential is found by
+        // id, not through a map of keys.
+        let wallet = crm_value::share_of_wallet(ledger, self.now, |k| {
+            let i = *register.get(ledger.id(k)?.index())?;
+            self.register.get(i as usize)?.potential
+        })?;
         let mut wallet_by_id: Vec<Option<(Decimal, Money)>> = vec![None; n];
-        for &id in self.now.ranking() {
-            let Some(c) = self
-                .register
-                .get(register[id.index()] as usize)
-                .filter(|_| register[id.index()] != u32::MAX)
-            else {
-                continue;
-            };
-            let Some(yearly) = c.potential.filter(|p| p.is_positive()) else {
-                continue;
-            };
-            let value = self.now.value_of(id);
-            let scaled = yearly
-                .as_decimal()
-                .checked_mul(days)
-                .and_then(|x| x.checked_div(year))
-                .map(|x| Money::new(x.round_dp(2)));
-            let Some(potential) = scaled.filter(|p| p.is_positive()) else {
-                continue;
-            };
-            let (Some(share), Some(room)) =
-                (value.ratio_to(potential), potential.checked_sub(value))
-            else {
-                continue;
-            };
-            wallet_by_id[id.index()] = Some((share.round_dp(6) * Decimal::ONE_HUNDRED, room));
+        for w in &wallet.shares {
+            if let Some(id) = ledger.id(&w.customer) {
+                wallet_by_id[id.index()] = Some((w.share * Decimal::ONE_HUNDRED, w.room));
+            }
         }
         let room_pct = percentiles(
             n,

@@ -901,20 +901,16 @@ impl Reader<'_> {
             }
             FactKind::Level | FactKind::Movement => {
                 let list = op == "in" || op == "not_in";
-                let valid: &[&str] = if kind == FactKind::Level {
-                    &[
-                        "top", "big", "medium", "small", "inactive", "prospect", "suspect", "new",
-                    ]
+                let valid: Vec<&str> = if kind == FactKind::Level {
+                    crm_migration::Source::ALL
+                        .iter()
+                        .map(|s| s.as_str())
+                        .collect()
                 } else {
-                    &[
-                        "up",
-                        "new",
-                        "reactivated",
-                        "down",
-                        "lost",
-                        "stayed",
-                        "other",
-                    ]
+                    crm_migration::Movement::ALL
+                        .iter()
+                        .map(|m| m.as_str())
+                        .collect()
                 };
                 let expected = format!("a {kind} ({}) with eq, ne, in or not_in", valid.join(", "));
                 let names = if list || op == "eq" || op == "ne" {

@@ -114,12 +114,14 @@ pub(crate) fn run(a: ActionsArgs) -> CmdOutcome {
             Some(path) => read_config(path, "cost table")?,
             None => crm::value::CostTable::default(),
         };
-        // Without a cost table interactions cost nothing: no second pass.
-        let interactions = if a.costs.is_some() {
-            interactions_of(&input, p.end())?
-        } else {
-            Vec::new()
-        };
+        // Interactions cost what the table or their own cost says; without
+        // either (no interactions at all) there is nothing to read twice.
+        let interactions =
+            if a.costs.is_some() || input.interactions.is_some() || input.db.is_some() {
+                interactions_of(&input, p.end())?
+            } else {
+                Vec::new()
+            };
         Some(
             crm::value::profitability(&ledger, &p, &costs, interactions, &options.cuts)
                 .context("cannot compute the profit")?,
