@@ -79,7 +79,7 @@ pub(crate) fn report_rejects(csv: &CsvArgs, reports: &[ImportReport]) -> Result<
 /// skipped rows.
 pub(crate) fn load(input: &InputArgs, ledger: &mut Ledger) -> Result<(), Failure> {
     if let Some(db) = &input.db {
-        let store = open_existing(db)?;
+        let store = open_read_only(db)?;
         crm::store::load_ledger(&store, ledger)
             .with_context(|| format!("cannot read {}", db.display()))?;
         return Ok(());
@@ -118,20 +118,46 @@ pub(crate) fn warn_margin(ledger: &Ledger, basis: Basis) {
     }
 }
 
-pub(crate) fn open(db: &Path) -> Result<SqliteStore, Failure> {
-    Ok(SqliteStore::open(db).with_context(|| format!("cannot open {}", db.display()))?)
-}
-
-/// Opens an existing database (a missing file is an error, not a new empty
-/// database).
-pub(crate) fn open_existing(db: &Path) -> Result<SqliteStore, Failure> {
-    if !db.exists() {
-        return Err(Failure::Data(anyhow::anyhow!(
+/// An error opening a database: the store's errors name the file already.
+fn open_error(db: &Path, e: crm::store::Error) -> Failure {
+    use crm::store::Error;
+    match e {
+        Error::NotFound { .. } => Failure::Data(anyhow::anyhow!(
             "{}: no such database (create it with crm import)",
             db.display()
-        )));
+        )),
+        e @ (Error::NotOurs { .. } | Error::NewerSchema { .. } | Error::OlderSchema { .. }) => {
+            Failure::Data(e.into())
+        }
+        e => Failure::Data(anyhow::Error::new(e).context(format!("cannot open {}", db.display()))),
+    }
+}
+
+/// Opens a database to write to it (import, erase): a missing or empty
+/// file becomes a new database, an older one is upgraded, another
+/// program's file is refused.
+pub(crate) fn open(db: &Path) -> Result<SqliteStore, Failure> {
+    SqliteStore::open(db).map_err(|e| open_error(db, e))
+}
+
+/// Opens an existing database to write to it (a missing file is an error,
+/// not a new empty database).
+pub(crate) fn open_existing(db: &Path) -> Result<SqliteStore, Failure> {
+    if !db.exists() {
+        return Err(open_error(
+            db,
+            crm::store::Error::NotFound {
+                path: db.display().to_string(),
+            },
+        ));
     }
     open(db)
+}
+
+/// Opens a database to analyse it: read-only, nothing written to the file;
+/// missing, empty and foreign files are refused.
+pub(crate) fn open_read_only(db: &Path) -> Result<SqliteStore, Failure> {
+    SqliteStore::open_read_only(db).map_err(|e| open_error(db, e))
 }
 
 /// Reads a TOML or JSON file (by extension) into `T`.
@@ -162,8 +188,7 @@ pub(crate) fn interactions_of(
 ) -> Result<Vec<Interaction>, Failure> {
     let mut all = Vec::new();
     if let Some(db) = &input.db {
-        let store = crm::store::SqliteStore::open(db)
-            .with_context(|| format!("cannot open {}", db.display()))?;
+        let store = open_read_only(db)?;
         crm::store::Store::interactions(&store, Some(before), &mut |i| all.push(i))
             .context("cannot read the interactions")?;
     } else if let Some(path) = &input.interactions {
@@ -193,8 +218,7 @@ pub(crate) fn potentials_of(
         }
     };
     if let Some(db) = &input.db {
-        let store = crm::store::SqliteStore::open(db)
-            .with_context(|| format!("cannot open {}", db.display()))?;
+        let store = open_read_only(db)?;
         crm::store::Store::customers(&store, &mut take).context("cannot read the register")?;
     } else if let Some(path) = &input.customers {
         let options = import_options(&input.csv)?;

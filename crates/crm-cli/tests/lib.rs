@@ -2,6 +2,7 @@
 
 mod actions;
 mod clv;
+mod equivalence;
 mod generate;
 mod migration;
 mod pyramid;

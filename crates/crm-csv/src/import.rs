@@ -304,8 +304,10 @@ pub fn read_customers(
 
 /// Streams an interactions file into `ledger`.
 ///
-/// `customer_id`, `date` and `kind` are required; `cost` and `note` are
-/// read when present.
+/// `customer_id`, `date` and `kind` are required; `cost`, `note` and
+/// `interaction_id` are read when present. Every row is a contact: two
+/// identical rows are two contacts (a store tells interactions apart by
+/// `interaction_id` only).
 ///
 /// # Errors
 ///

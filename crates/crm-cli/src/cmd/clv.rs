@@ -94,7 +94,7 @@ fn load(input: &ClvInput, model: ModelArg) -> Result<Input, Failure> {
             .map_err(usage)?;
     }
     if let Some(db) = &input.db {
-        let store = crate::input::open_existing(db)?;
+        let store = crate::input::open_read_only(db)?;
         let mut failed = None;
         crm::store::Store::sales(&store, None, &mut |batch| {
             for s in batch {

@@ -9,11 +9,11 @@ use crm::store::{History, SqliteStore, Store};
 use crm::{Datelike, Ledger, Period};
 
 use crate::args::CustomerArgs;
-use crate::input::open_existing;
+use crate::input::open_read_only;
 use crate::{Failure, Outcome};
 
 fn history(a: &CustomerArgs) -> Result<(SqliteStore, History), Failure> {
-    let store = open_existing(&a.db)?;
+    let store = open_read_only(&a.db)?;
     let h = store
         .history(&a.key)
         .context("cannot read the customer")?
