@@ -7,6 +7,8 @@ mod generate;
 mod migration;
 mod pyramid;
 mod report;
+mod stdin;
 mod store;
+mod terminal;
 mod util;
 mod value;

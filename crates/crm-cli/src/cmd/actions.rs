@@ -13,21 +13,29 @@ use crm::{Decimal, Ledger, LedgerOptions, Period};
 use crate::args::{ActionsArgs, Format};
 use crate::cmd::pyramids;
 use crate::input::{
-    interactions_of, leads_of, load, read_config, read_outcomes, register_of, rulebook, warn_margin,
+    interactions_of, leads_of, load, read_config, read_outcomes, register_of, rulebook,
+    spool_stdin, warn_margin,
 };
 use crate::options::{period, pyramid_options, usage};
 use crate::output::strategy as render;
 use crate::{Failure, Outcome as CmdOutcome};
 
 pub(crate) fn run(a: ActionsArgs) -> CmdOutcome {
-    let stdout = std::io::stdout();
-    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+    // Tables and explanations are for people (sanitized for a terminal);
+    // JSON, CSV and the printed rulebook stay exact.
+    let people = !a.print_default_rules && a.format == Format::Table
+        || (a.explain.is_some() && a.format != Format::Json);
+    let mut out = crate::output::stdout(people);
     if a.print_default_rules {
         out.write_all(crm::strategy::DEFAULT_RULES.as_bytes())
             .context("cannot write the output")?;
         out.flush().context("cannot write the output")?;
         return Ok(());
     }
+    // The interactions are read twice (the ledger, then the profit):
+    // standard input is kept for the second.
+    let mut a = a;
+    let _spool = spool_stdin(&mut a.input.interactions)?;
     let input = a.input.input();
     if input.transactions.is_none() && input.db.is_none() {
         return Err(usage("give --transactions FILE or --db FILE"));

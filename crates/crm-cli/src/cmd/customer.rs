@@ -29,8 +29,7 @@ fn history(a: &CustomerArgs) -> Result<(SqliteStore, History), Failure> {
 
 pub(crate) fn run(a: CustomerArgs) -> Outcome {
     let (store, h) = history(&a)?;
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    let mut out = crate::output::stdout(true);
     let write = |out: &mut dyn Write| -> anyhow::Result<()> {
         writeln!(out, "Customer {}", a.key)?;
         if let Some(c) = &h.customer {

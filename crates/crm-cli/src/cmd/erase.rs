@@ -35,7 +35,8 @@ pub(crate) fn run(a: CustomerArgs) -> Outcome {
     };
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    writeln!(out, "{line}")
+    // The key comes from the command line: it is shown, not obeyed.
+    writeln!(out, "{}", crate::output::sanitize(&line))
         .and_then(|()| out.flush())
         .context("cannot write the output")?;
     Ok(())

@@ -12,25 +12,19 @@ use crm::store::{Imported, Record, Store};
 
 use crate::Outcome;
 use crate::args::ImportArgs;
-use crate::input::{import_options, open, report_rejects};
+use crate::input::{import_options, name_of, open, open_input, report_rejects};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
-type Reader = std::io::BufReader<std::fs::File>;
+type Reader = Box<dyn std::io::Read + Send>;
 type RecordIter<'a> = Box<dyn Iterator<Item = Result<Record, BoxError>> + 'a>;
 
-/// Opens one CSV file and reads its header.
+/// Opens one CSV file (`-`: standard input) and reads its header.
 fn records<T>(
     path: &Path,
     options: &ImportOptions,
     read: impl FnOnce(Reader, &Path, &ImportOptions) -> crm::csv::Result<Records<Reader, T>>,
 ) -> anyhow::Result<Records<Reader, T>> {
-    let file =
-        std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-    Ok(read(
-        std::io::BufReader::with_capacity(1 << 20, file),
-        path,
-        options,
-    )?)
+    Ok(read(open_input(path)?, name_of(path), options)?)
 }
 
 /// The records of one file as store records.
@@ -46,7 +40,7 @@ fn feed<'a, T: 'a>(
 
 /// What was read of one file, once the import is done.
 fn report<T>(path: &Path, records: &Records<Reader, T>) -> ImportReport {
-    let mut report = ImportReport::empty(path);
+    let mut report = ImportReport::empty(name_of(path));
     report.rows = records.rows();
     report.rejects = records.rejects().to_vec();
     report.imported = report.rows - report.rejects.len() as u64;
@@ -57,7 +51,7 @@ fn say(out: &mut dyn Write, r: &ImportReport, i: Imported) -> std::io::Result<()
     write!(
         out,
         "{}: {} rows: {} new, {} duplicate, {} rejected",
-        r.file.display(),
+        crate::output::sanitize(&r.file.display().to_string()),
         r.rows,
         i.new,
         i.duplicate,

@@ -1,7 +1,7 @@
 //! `crm winback`: reactivation rates from the history and former
 //! customers ranked by expected margin.
 
-use std::io::{BufWriter, Write};
+use std::io::Write;
 
 use anyhow::Context;
 use crm::Ledger;
@@ -26,8 +26,7 @@ pub(crate) fn run(a: WinbackArgs) -> Outcome {
     let built = pyramids(&ledger, &periods, &options)?;
     let w =
         crm::strategy::winback(&ledger, &built).map_err(|e| usage(format!("--periods: {e}")))?;
-    let stdout = std::io::stdout();
-    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+    let mut out = crate::output::stdout(a.format == Format::Table);
     match a.format {
         Format::Table => render::winback_table(&mut out, &w, a.limit)?,
         Format::Json => crate::output::write_json(&mut out, &w)?,
