@@ -1,10 +1,13 @@
 //! End-to-end tests of the `crm` binary, driven as a user would.
 
 mod clv;
+mod equivalence;
 mod generate;
 mod migration;
 mod pyramid;
 mod report;
+mod stdin;
 mod store;
+mod terminal;
 mod util;
 mod value;
