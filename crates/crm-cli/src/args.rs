@@ -205,6 +205,11 @@ pub(crate) struct PyramidArgs {
     /// instead of the level table).
     #[arg(long)]
     pub assignments: bool,
+    /// Language of the table: en or nl (default: from LC_ALL, LC_MESSAGES
+    /// or LANG; English otherwise). JSON and CSV are the same in every
+    /// language.
+    #[arg(long, value_name = "LANG")]
+    pub lang: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -247,6 +252,11 @@ pub(crate) struct MigrationArgs {
     /// most value lost first (with --format csv: instead of the cells).
     #[arg(long)]
     pub risk: bool,
+    /// Language of the tables: en or nl (default: from LC_ALL, LC_MESSAGES
+    /// or LANG; English otherwise). JSON and CSV are the same in every
+    /// language.
+    #[arg(long, value_name = "LANG")]
+    pub lang: Option<String>,
 }
 
 #[derive(Debug, Args)]
