@@ -80,8 +80,12 @@ pub(crate) fn run(mut a: ReportArgs) -> Outcome {
         }
         inputs.leads = Some(n);
     }
-    let report = Report::build(&ledger, &options, inputs).context("cannot build the report")?;
-    let html = report.to_html(lang);
+    let (report, html) = {
+        let _step = crate::progress::step("building the report");
+        let report = Report::build(&ledger, &options, inputs).context("cannot build the report")?;
+        let html = report.to_html(lang);
+        (report, html)
+    };
     std::fs::write(&a.out, html).with_context(|| format!("cannot write {}", a.out.display()))?;
     let present = Section::ALL
         .iter()
