@@ -15,7 +15,7 @@ year=${2:-2025}
 runs=${3:-7}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-if [ $# -ge 1 ]; then
+if [ $# -ge 1 ] && [ -n "$1" ]; then
     file=$1
 else
     "$crm" generate --customers 100000 --out "$tmp" >/dev/null
