@@ -9,6 +9,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(name = "crm", version, about, long_about = None)]
 pub(crate) struct Cli {
+    /// No progress on standard error (shown only when it is a terminal).
+    #[arg(long, short = 'q', global = true)]
+    pub quiet: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -211,6 +214,11 @@ pub(crate) struct PyramidArgs {
     /// instead of the level table).
     #[arg(long)]
     pub assignments: bool,
+    /// Language of the table: en or nl (default: from LC_ALL, LC_MESSAGES
+    /// or LANG; English otherwise). JSON and CSV are the same in every
+    /// language.
+    #[arg(long, value_name = "LANG")]
+    pub lang: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -253,6 +261,11 @@ pub(crate) struct MigrationArgs {
     /// most value lost first (with --format csv: instead of the cells).
     #[arg(long)]
     pub risk: bool,
+    /// Language of the tables: en or nl (default: from LC_ALL, LC_MESSAGES
+    /// or LANG; English otherwise). JSON and CSV are the same in every
+    /// language.
+    #[arg(long, value_name = "LANG")]
+    pub lang: Option<String>,
 }
 
 #[derive(Debug, Args)]

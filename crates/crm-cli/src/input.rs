@@ -136,6 +136,7 @@ pub(crate) fn report_rejects(csv: &CsvArgs, reports: &[ImportReport]) -> Result<
 pub(crate) fn load(input: &InputArgs, ledger: &mut Ledger) -> Result<(), Failure> {
     if let Some(db) = &input.db {
         let store = open_read_only(db)?;
+        let _step = crate::progress::step(format!("reading {}", db.display()));
         crm::store::load_ledger(&store, ledger)
             .with_context(|| format!("cannot read {}", db.display()))?;
         return Ok(());
@@ -143,7 +144,9 @@ pub(crate) fn load(input: &InputArgs, ledger: &mut Ledger) -> Result<(), Failure
     let options = import_options(&input.csv)?;
     let mut reports = Vec::new();
     let stdin = || std::io::stdin().lock();
+    let reading = |path: &Path| crate::progress::step(format!("reading {}", path.display()));
     if let Some(path) = &input.customers {
+        let _step = reading(path);
         reports.push(
             if is_stdin(path) {
                 crm::csv::read_customers_from(stdin(), STDIN_NAME, &options, ledger)
@@ -154,6 +157,7 @@ pub(crate) fn load(input: &InputArgs, ledger: &mut Ledger) -> Result<(), Failure
         );
     }
     if let Some(path) = &input.interactions {
+        let _step = reading(path);
         reports.push(
             if is_stdin(path) {
                 crm::csv::read_interactions_from(stdin(), STDIN_NAME, &options, ledger)
@@ -164,6 +168,7 @@ pub(crate) fn load(input: &InputArgs, ledger: &mut Ledger) -> Result<(), Failure
         );
     }
     if let Some(path) = &input.transactions {
+        let _step = reading(path);
         reports.push(
             if is_stdin(path) {
                 crm::csv::read_transactions_from(stdin(), STDIN_NAME, &options, ledger)

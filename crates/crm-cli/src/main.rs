@@ -7,6 +7,7 @@ mod cmd;
 mod input;
 mod options;
 mod output;
+mod progress;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -75,6 +76,7 @@ fn main() -> ExitCode {
         let _ = writeln!(std::io::stderr(), "crm: error: {}", output::sanitize(&msg));
         return ExitCode::from(2);
     }
+    progress::set_quiet(cli.quiet);
     let outcome = match cli.command {
         args::Command::Pyramid(a) => cmd::pyramid::run(*a),
         args::Command::Migration(a) => cmd::migration::run(*a),

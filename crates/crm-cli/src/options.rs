@@ -2,6 +2,7 @@
 //! usage errors (exit 2) that bad flags give.
 
 use crm::pyramid::{Cuts, PyramidOptions};
+use crm::report::Lang;
 use crm::{Basis, Decimal, Money, Period};
 
 use crate::Failure;
@@ -44,6 +45,15 @@ pub(crate) fn pyramid_options(a: &LevelArgs) -> Result<PyramidOptions, Failure> 
         .basis(basis)
         .cuts(cuts(a)?)
         .inactivity_horizon_days(a.horizon_days))
+}
+
+/// The language of `--lang`, or from the environment (`LC_ALL`,
+/// `LC_MESSAGES`, `LANG`) without it.
+pub(crate) fn lang(flag: Option<&str>) -> Result<Lang, Failure> {
+    match flag {
+        Some(l) => l.parse::<Lang>().map_err(|e| usage(format!("--lang: {e}"))),
+        None => Ok(Lang::from_env()),
+    }
 }
 
 /// Parses a period flag.

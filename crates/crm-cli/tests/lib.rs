@@ -5,6 +5,7 @@ mod clv;
 mod equivalence;
 mod generate;
 mod migration;
+mod progress;
 mod pyramid;
 mod report;
 mod stdin;

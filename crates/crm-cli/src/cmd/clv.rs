@@ -253,6 +253,11 @@ fn purchase<M: Parameters + PurchaseModel + 'static>(f: Fit<M>) -> Fitted {
 
 fn fit_model(model: ModelArg, data: &[Summary], options: &FitOptions) -> anyhow::Result<Fitted> {
     let what = || format!("cannot fit {}", name(model));
+    let _step = crate::progress::step(format!(
+        "fitting {} on {} customers",
+        name(model),
+        data.len()
+    ));
     Ok(match model {
         ModelArg::BgNbd => purchase(BgNbd::fit(data, options).with_context(what)?),
         ModelArg::MbgNbd => purchase(MbgNbd::fit(data, options).with_context(what)?),

@@ -16,6 +16,7 @@ use crate::output::migration::{MarkovView, csv, json, markov_csv, markov_table, 
 
 pub(crate) fn run(a: MigrationArgs) -> Outcome {
     let options = pyramid_options(&a.levels)?;
+    let lang = crate::options::lang(a.lang.as_deref())?;
     let mut out = crate::output::stdout(a.format == Format::Table);
     if let (Some(from), Some(to)) = (&a.from, &a.to) {
         let (from, to) = (period("from", from)?, period("to", to)?);
@@ -34,7 +35,7 @@ pub(crate) fn run(a: MigrationArgs) -> Outcome {
             None
         };
         match a.format {
-            Format::Table => table(&mut out, &m, risk.as_deref())?,
+            Format::Table => table(&mut out, &m, risk.as_deref(), lang)?,
             Format::Json => json(&mut out, &m, risk.as_deref())?,
             Format::Csv => csv(&mut out, &m, risk.as_deref())?,
         }

@@ -2,7 +2,7 @@
 
 use anyhow::Context;
 use crm::migration::parse_periods;
-use crm::report::{Inputs, Lang, Report, ReportOptions, Section};
+use crm::report::{Inputs, Report, ReportOptions, Section};
 use crm::{Ledger, NaiveDate};
 
 use crate::Outcome;
@@ -47,12 +47,7 @@ pub(crate) fn run(mut a: ReportArgs) -> Outcome {
         })?;
         options.calibration_end = Some(d);
     }
-    let lang = match &a.lang {
-        Some(l) => l
-            .parse::<Lang>()
-            .map_err(|e| usage(format!("--lang: {e}")))?,
-        None => Lang::from_env(),
-    };
+    let lang = crate::options::lang(a.lang.as_deref())?;
     let tracked = options
         .tracked_periods()
         .map_err(|e| usage(format!("--period: {e}")))?;
@@ -85,8 +80,12 @@ pub(crate) fn run(mut a: ReportArgs) -> Outcome {
         }
         inputs.leads = Some(n);
     }
-    let report = Report::build(&ledger, &options, inputs).context("cannot build the report")?;
-    let html = report.to_html(lang);
+    let (report, html) = {
+        let _step = crate::progress::step("building the report");
+        let report = Report::build(&ledger, &options, inputs).context("cannot build the report")?;
+        let html = report.to_html(lang);
+        (report, html)
+    };
     std::fs::write(&a.out, html).with_context(|| format!("cannot write {}", a.out.display()))?;
     let present = Section::ALL
         .iter()
