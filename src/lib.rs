@@ -53,16 +53,18 @@
 //!   `crm::strategy`.
 
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_debug_implementations)]
 
 pub use crm_core::{
     Basis, Channel, Consent, Customer, CustomerId, CustomerKey, CustomerTotals, Datelike, Days,
     Decimal, Error, Interaction, InteractionKind, Interner, Lead, LeadStage, Ledger, LedgerOptions,
-    LedgerStats, Money, NaiveDate, Period, PeriodTotals, Result, Sale, Stage, Transaction,
-    check_key,
+    LedgerStats, MAX_KEY_LEN, Money, NaiveDate, Period, PeriodTotals, Result, Sale, SaleBatch,
+    Stage, Transaction, check_key,
 };
 
 #[cfg(feature = "proptest")]
+#[cfg_attr(docsrs, doc(cfg(feature = "proptest")))]
 pub use crm_core::strategy;
 
 /// The customer pyramid: levels, cuts, per-customer assignments and the
@@ -93,6 +95,7 @@ pub mod clv {
 /// Streaming CSV import into a ledger and safe CSV export (the `crm-csv`
 /// crate).
 #[cfg(feature = "csv")]
+#[cfg_attr(docsrs, doc(cfg(feature = "csv")))]
 pub mod csv {
     pub use crm_csv::*;
 }
@@ -100,12 +103,14 @@ pub mod csv {
 /// Storage: the store interface and the SQLite store (the `crm-store`
 /// crate).
 #[cfg(feature = "sqlite")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]
 pub mod store {
     pub use crm_store::*;
 }
 
 /// Deterministic realistic example data (the `crm-synth` crate).
 #[cfg(feature = "synth")]
+#[cfg_attr(docsrs, doc(cfg(feature = "synth")))]
 pub mod synth {
     pub use crm_synth::*;
 }

@@ -3,7 +3,7 @@ purchases, where lifetimes overflows or returns NaN.
 
 Usage: python3 benches/compare/clv_large_x.py   (needs `pip install mpmath`)
 
-Evaluates the published (direct) formulas of CLV-MODELS.md with mpmath at
+Evaluates the published (direct) formulas of the models with mpmath at
 400 digits, so no Euler rewrite is involved, and prints Rust literals for
 crates/crm-clv/tests/large.rs.
 """

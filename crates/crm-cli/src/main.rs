@@ -3,13 +3,10 @@
 //! example data.
 
 mod args;
-mod clv;
-mod generate;
-mod migration;
-mod pyramid;
-mod render;
-mod store;
-mod value;
+mod cmd;
+mod input;
+mod options;
+mod output;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -28,13 +25,23 @@ pub(crate) enum Failure {
 impl From<anyhow::Error> for Failure {
     /// Data errors, unless marked as usage errors on the way.
     fn from(e: anyhow::Error) -> Failure {
-        if e.downcast_ref::<value::UsageMarker>().is_some() {
+        if e.downcast_ref::<UsageMarker>().is_some() {
             // The marker is the outermost context; the message is below it.
             let msg: Vec<String> = e.chain().skip(1).map(ToString::to_string).collect();
             Failure::Usage(msg.join(": "))
         } else {
             Failure::Data(e)
         }
+    }
+}
+
+/// Marks an error as bad usage (exit 2) through anyhow.
+#[derive(Debug)]
+pub(crate) struct UsageMarker;
+
+impl std::fmt::Display for UsageMarker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("usage")
     }
 }
 
@@ -65,15 +72,15 @@ fn main() -> ExitCode {
         }
     };
     let outcome = match cli.command {
-        args::Command::Pyramid(a) => pyramid::run(*a),
-        args::Command::Migration(a) => migration::run(*a),
-        args::Command::Value(c) => value::run(c),
-        args::Command::Clv(c) => clv::run(c),
-        args::Command::Import(a) => store::import(a),
-        args::Command::Customer(a) => store::customer(a),
-        args::Command::Erase(a) => store::erase(a),
-        args::Command::ExportCustomer(a) => store::export(a),
-        args::Command::Generate(a) => generate::run(a),
+        args::Command::Pyramid(a) => cmd::pyramid::run(*a),
+        args::Command::Migration(a) => cmd::migration::run(*a),
+        args::Command::Value(c) => cmd::value::run(c),
+        args::Command::Clv(c) => cmd::clv::run(c),
+        args::Command::Import(a) => cmd::import::run(a),
+        args::Command::Customer(a) => cmd::customer::run(a),
+        args::Command::Erase(a) => cmd::erase::run(a),
+        args::Command::ExportCustomer(a) => cmd::customer::export(a),
+        args::Command::Generate(a) => cmd::generate::run(a),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -39,6 +39,7 @@
 //! # Ok::<(), crm_clv::ClvError>(())
 //! ```
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod bgbb;
 mod bgnbd;

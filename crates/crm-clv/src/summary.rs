@@ -17,9 +17,10 @@ pub const DAYS_PER_MONTH: f64 = 365.25 / 12.0;
 /// of days.
 ///
 /// Parses from `day`, `week`, `month` (365.25/12 days, not 30), their
-/// plurals, or a positive number of days such as `14`.
+/// plurals, or a positive number of days such as `14` or `14 days`; prints
+/// as `day`, `week`, `month` or `14 days`, which parses back to the same
+/// unit. With the `serde` feature it is written and read as that text.
 #[derive(Debug, Clone, Copy, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct TimeUnit {
     days: f64,
 }
@@ -68,7 +69,13 @@ impl FromStr for TimeUnit {
             "d" | "day" | "days" => Ok(TimeUnit::DAY),
             "w" | "week" | "weeks" => Ok(TimeUnit::WEEK),
             "m" | "month" | "months" => Ok(TimeUnit::MONTH),
-            other => match other.parse::<f64>() {
+            other => match other
+                .strip_suffix("days")
+                .or_else(|| other.strip_suffix("day"))
+                .unwrap_or(other)
+                .trim()
+                .parse::<f64>()
+            {
                 Ok(days) => TimeUnit::of_days(days),
                 Err(_) => Err(ClvError::InvalidArgument(format!(
                     "{s:?} is not a time unit: day, week, month or a number of days"
@@ -89,6 +96,21 @@ impl fmt::Display for TimeUnit {
         } else {
             write!(f, "{} days", self.days)
         }
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for TimeUnit {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for TimeUnit {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
     }
 }
 
@@ -615,4 +637,35 @@ pub fn read_summaries_from(reader: impl std::io::Read, name: &Path) -> Result<Ve
         return Err(csv_err(1, "rows", "the file has no summaries".into()));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn time_unit_text_round_trips() {
+        for days in [1.0, 7.0, DAYS_PER_MONTH, 14.0, 0.5, 3.25] {
+            let unit = TimeUnit::of_days(days).unwrap();
+            let text = unit.to_string();
+            assert_eq!(text.parse::<TimeUnit>().unwrap(), unit, "{text}");
+        }
+        assert_eq!("14 days".parse::<TimeUnit>().unwrap().days(), 14.0);
+        assert_eq!("1 day".parse::<TimeUnit>().unwrap(), TimeUnit::DAY);
+        assert!("-3 days".parse::<TimeUnit>().is_err());
+        assert!("many days".parse::<TimeUnit>().is_err());
+    }
+
+    #[cfg(feature = "serde")]
+    #[test]
+    fn time_unit_serialises_as_its_text() {
+        let unit = TimeUnit::of_days(14.0).unwrap();
+        let json = serde_json::to_string(&unit).unwrap();
+        assert_eq!(json, r#""14 days""#);
+        assert_eq!(serde_json::from_str::<TimeUnit>(&json).unwrap(), unit);
+        assert_eq!(
+            serde_json::from_str::<TimeUnit>(r#""month""#).unwrap(),
+            TimeUnit::MONTH
+        );
+    }
 }

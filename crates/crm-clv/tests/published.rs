@@ -1,4 +1,4 @@
-//! The published parameters (DOMAIN.md section 4) reproduced to three
+//! The published parameters (in the documentation of the crate) reproduced to three
 //! significant figures on the shipped data.
 
 use crm_clv::{BgBb, BgNbd, FitOptions, GammaGamma, MbgNbd, ParetoNbd};

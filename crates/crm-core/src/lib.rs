@@ -27,17 +27,42 @@
 //!   integrator's ids, exact amounts (`rust_decimal`) and `[start, end)`
 //!   date ranges with the shorthands `2024`, `2024-Q3`, `2024-07`.
 //! - [`Transaction`], [`Customer`], [`Interaction`], [`Lead`]: the records
-//!   of DOMAIN section 1.
+//!   defined below.
 //! - [`Ledger`]: per-customer aggregates ([`CustomerTotals`],
 //!   [`PeriodTotals`]) behind dense [`CustomerId`]s.
+//!
+//! # Definitions
+//!
+//! - A **customer** is a party that buys or could buy, identified by the
+//!   integrator's own key (a string). Its lifecycle stage is `suspect` (in
+//!   the target market, never contacted), `prospect` (contacted, never
+//!   bought) or `customer` (has bought). The register may add a name,
+//!   segment, region, acquisition date, potential (the yearly spend the
+//!   customer has in our category) and consent per channel.
+//! - A **transaction** is one sale or credit note: key, date, revenue
+//!   (negative for a credit note), optional margin, quantity, transaction
+//!   id (for idempotent re-imports) and product. One currency per data set.
+//! - An **interaction** is a contact moment: key, date, kind (visit, call,
+//!   e-mail, meeting, quote, complaint, complaint resolved, campaign
+//!   response, other), optional cost and note.
+//! - A **lead** is a step on the road from lead to order: key, stage
+//!   (`lead`, `qualified`, `quote`, `won`, `lost`), value and date.
+//! - A **period** is a half-open date range `[start, end)`; the previous
+//!   period has the same length, or is the previous calendar unit.
+//! - The **ledger** holds, per customer, the value on both bases (revenue
+//!   and margin) in each tracked period, the first and last transaction
+//!   and purchase (positive value), counts, whether there was a purchase
+//!   before each period, and optionally the purchase days. It is built in
+//!   one pass; memory grows with the customers, not with the rows.
 //!
 //! # Crate features
 //!
 //! - `serde`: `Serialize`/`Deserialize` for the model (money as decimal
 //!   strings, periods as `{"start", "end"}`).
-//! - `proptest`: strategies for property tests in [`strategy`].
+//! - `proptest`: strategies for property tests in the `strategy` module.
 
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_debug_implementations)]
 
 mod error;

@@ -265,22 +265,47 @@ impl FromStr for Period {
     }
 }
 
+/// Reads `{"start": "2024-01-01", "end": "2025-01-01"}` (the serialised
+/// form) or any text [`Period`] parses: `"2024"`, `"2024-Q3"`,
+/// `"2024-07"`, `"2024-01-01..2025-01-01"`.
 #[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for Period {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
         #[derive(serde::Deserialize)]
-        struct Raw {
-            start: NaiveDate,
-            end: NaiveDate,
+        #[serde(untagged)]
+        enum Raw {
+            Range { start: NaiveDate, end: NaiveDate },
+            Text(String),
         }
-        let raw = Raw::deserialize(d)?;
-        Period::new(raw.start, raw.end).map_err(serde::de::Error::custom)
+        match Raw::deserialize(d)? {
+            Raw::Range { start, end } => Period::new(start, end),
+            Raw::Text(s) => s.parse(),
+        }
+        .map_err(serde::de::Error::custom)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(feature = "serde")]
+    #[test]
+    fn deserialises_from_range_and_text() {
+        let year: Period = serde_json::from_str(r#""2024""#).unwrap();
+        assert_eq!(year, p("2024"));
+        let q: Period = serde_json::from_str(r#""2024-Q3""#).unwrap();
+        assert_eq!(q, p("2024-Q3"));
+        let range: Period =
+            serde_json::from_str(r#"{"start":"2024-01-01","end":"2025-01-01"}"#).unwrap();
+        assert_eq!(range, year);
+        let back: Period = serde_json::from_str(&serde_json::to_string(&q).unwrap()).unwrap();
+        assert_eq!(back, q);
+        assert!(serde_json::from_str::<Period>(r#""2024-13""#).is_err());
+        assert!(
+            serde_json::from_str::<Period>(r#"{"start":"2025-01-01","end":"2024-01-01"}"#).is_err()
+        );
+    }
 
     fn p(s: &str) -> Period {
         s.parse().unwrap()

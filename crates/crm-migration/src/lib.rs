@@ -32,11 +32,35 @@
 //! - [`series`]: matrices over consecutive periods and the [`Markov`]
 //!   chain they estimate; [`parse_periods`] reads `2021..2025`.
 //!
+//! # Definitions
+//!
+//! Two periods A (earlier) and B (later). Every customer known by B's end
+//! has a level in A and a level in B, levels as in `crm-pyramid`; one not
+//! yet known at A's end is `new` in A. The matrix has a row per level in A
+//! and a column per level in B, with the count of customers and the sum of
+//! their values in A and in B. Levels from high to low: Top, Big, Medium,
+//! Small, Inactive, Prospect, Suspect, (new).
+//!
+//! - **Up**: to a higher active level, or from any level that is not
+//!   active into an active one (new and reactivated customers). **Down**:
+//!   to a lower active level. **Lost**: active in A, inactive in B.
+//!   **Stayed**: the same level.
+//! - The change of value B − A splits exactly over the cells: the
+//!   [`Bridge`] says where growth came from and where it went.
+//! - The cuts are relative, so a customer can change level without
+//!   changing spend; that is intended.
+//! - Over consecutive periods the transitions estimate a Markov chain over
+//!   the levels, which projects the pyramid ahead (with the observed inflow
+//!   of new customers) and gives a lifetime value per level: the sum over t
+//!   of (Pᵗ v)/(1 + d)ᵗ, with v the average value per level and d the
+//!   discount rate per period.
+//!
 //! # Crate features
 //!
 //! - `serde`: `Serialize` for the reports.
 
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_debug_implementations)]
 
 mod error;

@@ -220,7 +220,7 @@ pub struct Bridge {
 }
 
 /// The migration matrix between an earlier period and a later one
-/// (DOMAIN section 3).
+/// (see the [crate documentation](crate#definitions)).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Migration {

@@ -38,6 +38,11 @@ pub fn risk_list<'a>(
     if ledger.len() != earlier.len() || ledger.len() != later.len() {
         return Err(Error::Mismatch("they were built from another ledger"));
     }
+    if earlier.period().end() > later.period().start() {
+        return Err(Error::Mismatch(
+            "the earlier pyramid must come first: its period ends after the later one starts",
+        ));
+    }
     let mut out = Vec::new();
     for id in ledger.ids() {
         let (Some(from), Some(to)) = (earlier.level_of(id), later.level_of(id)) else {

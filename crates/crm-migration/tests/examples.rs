@@ -106,6 +106,8 @@ fn hand_computed_matrix() {
     assert_eq!(keys, ["A", "C"]);
     assert_eq!(risk[0].value_lost, m("980"));
     assert_eq!(risk[1].movement, Movement::Lost);
+    // Pyramids in the wrong order are an error, not a list of the reverse.
+    assert!(risk_list(&l, &b, &a).is_err());
 }
 
 #[test]

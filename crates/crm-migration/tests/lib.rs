@@ -1,5 +1,5 @@
 //! Integration tests of the migration matrix: a hand-computed example and
-//! the invariants of DOMAIN section 3 as property tests.
+//! the invariants of the migration matrix's definition as property tests.
 
 mod examples;
 mod laws;

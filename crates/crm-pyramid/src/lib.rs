@@ -36,11 +36,42 @@
 //! - [`PyramidReport`]: the report per level with the previous period and
 //!   the change, and the Pareto figure.
 //!
+//! # Definitions
+//!
+//! For a period P and a value basis (revenue, or margin):
+//!
+//! 1. A customer's **value** in P is the sum of that basis over its
+//!    transactions dated in P (credit notes net out).
+//! 2. **Active** customers have value > 0 in P. They are ranked by value,
+//!    descending, ties by customer key in byte order, so the result is
+//!    deterministic.
+//! 3. With n active customers and cumulative cuts of 1%, 5% and 20% (Top
+//!    1%, Big 4%, Medium 15%, Small 80%; configurable), the boundaries are
+//!    `ceil(n × cut)` computed in decimals, never in floating point: ranks
+//!    1..b1 are **Top**, b1+1..b2 **Big**, b2+1..b3 **Medium**, the rest
+//!    **Small**. 2,000 active customers give 20 / 80 / 300 / 1,600.
+//! 4. **Inactive**: not active in P, with a transaction of positive value
+//!    dated before P's start (within the inactivity horizon when one is
+//!    set; older buyers are *lost* and leave the pyramid).
+//! 5. **Prospect**: neither active nor inactive, and with a transaction
+//!    (a credit note or a zero sale is a contact too) or an interaction
+//!    dated before P's end, or register stage `prospect`. **Suspect**: in
+//!    the register, and none of those. Customers first seen after P's end
+//!    and not in the register are not in P's pyramid.
+//! 6. Transactions after P's end are ignored for P.
+//!
+//! [`Cuts::value_percent`] is the **ABC analysis by share of value**: A is
+//! the smallest set of top customers holding the first cut of the value
+//! (say 80%), B the next, C the rest. It is not the A/B/C of mutual benefit
+//! (how valuable the relationship is for both sides), which needs a
+//! judgement the data does not hold. [`Cuts::Bands`] are fixed value bands.
+//!
 //! # Crate features
 //!
 //! - `serde`: `Serialize` for the reports, money as decimal strings.
 
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_debug_implementations)]
 
 mod error;

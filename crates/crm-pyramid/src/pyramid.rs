@@ -96,7 +96,7 @@ fn classify_inactive(
     None
 }
 
-/// Builds the pyramid of `period` from `ledger`, as DOMAIN section 2 says.
+/// Builds the pyramid of `period` from `ledger`, as the [crate documentation](crate#definitions) defines it.
 ///
 /// 1. A customer's value is the sum of the basis over its transactions in
 ///    the period; those with value > 0 are active.
@@ -114,7 +114,7 @@ fn classify_inactive(
 /// The register is a snapshot of today, so a register entry with stage
 /// `customer` but no transaction or interaction before the period's end is
 /// a Suspect of that period (typically a customer acquired later), as
-/// DOMAIN section 2 reads: only stage `prospect` makes a prospect.
+/// By the definition, only stage `prospect` makes a prospect.
 ///
 /// # Errors
 ///

@@ -38,7 +38,7 @@ pub struct Change {
     pub value: Money,
 }
 
-/// The pyramid report of DOMAIN section 2: per level customers, shares,
+/// The pyramid report: per level customers, shares,
 /// value, average, and the previous period with the change; the Pareto
 /// figure.
 ///

@@ -1,4 +1,4 @@
-//! The invariants of DOMAIN section 2, as property tests.
+//! The invariants of the pyramid's definition, as property tests.
 
 use std::collections::BTreeMap;
 

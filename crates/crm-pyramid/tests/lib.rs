@@ -1,5 +1,5 @@
 //! Integration tests of the pyramid: hand-computed examples and the
-//! invariants of DOMAIN section 2 as property tests.
+//! invariants of the pyramid's definition as property tests.
 
 mod examples;
 mod laws;

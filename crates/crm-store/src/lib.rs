@@ -32,6 +32,7 @@
 //! - `serde`: `Serialize` for [`History`], [`Imported`] and [`Erased`].
 
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_debug_implementations)]
 
 mod error;

@@ -30,6 +30,7 @@
 //! then a complaint, most of which are resolved within two weeks.
 
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_debug_implementations)]
 
 use std::io::{BufWriter, Write};

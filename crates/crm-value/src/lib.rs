@@ -1,5 +1,4 @@
-//! What each customer is worth (DOMAIN section 4, the non-probabilistic
-//! part): RFM scores and segments, profitability (margin minus cost to
+//! What each customer is worth (the non-probabilistic measures): RFM scores and segments, profitability (margin minus cost to
 //! serve) with the whale curve, share of wallet, risk signals, and simple
 //! lifetime value with the economics of retention.
 //!
@@ -41,6 +40,7 @@
 //!   and [`SegmentRule`] (TOML or JSON files).
 
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_debug_implementations)]
 
 mod clv;

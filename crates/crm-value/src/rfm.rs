@@ -32,7 +32,7 @@ impl SegmentRule {
     }
 }
 
-/// The eleven segments of DOMAIN section 4 on the R × F grid. Every one of
+/// The eleven usual named segments on the R × F grid. Every one of
 /// the 25 cells belongs to exactly one segment:
 ///
 /// ```text
@@ -170,7 +170,7 @@ pub fn quintile_scores<T: Ord + Copy>(values: &[T], higher_is_better: bool) -> V
         .collect()
 }
 
-/// RFM as of `as_of` (DOMAIN section 4): recency in days since the last
+/// RFM as of `as_of`: recency in days since the last
 /// purchase (a day with positive revenue), frequency in purchase days,
 /// monetary as the value on `options.basis` of all transactions before
 /// `as_of`; scores by [`quintile_scores`]; segments by the first matching
@@ -188,7 +188,7 @@ pub fn quintile_scores<T: Ord + Copy>(values: &[T], higher_is_better: bool) -> V
 /// score. It counts transactions (credit notes included) as frequency and
 /// takes the latest date in the data as reference; here frequency counts
 /// purchase days and the reference date is given. Its ten segments use R,
-/// F and M; these eleven (DOMAIN's) use R and F, with M reported beside.
+/// F and M; these eleven use R and F, with M reported beside.
 ///
 /// `benches/compare/rfm_vs_peer.py` applies the peer's scoring to the
 /// values computed here: on the shipped example data (2,000 customers as of

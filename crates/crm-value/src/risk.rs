@@ -78,8 +78,9 @@ pub struct AtRisk {
     pub signals: Vec<Signal>,
 }
 
-/// The active customers of `now` with risk signals (DOMAIN section 4): value
-/// fell by more than a share against `before`, dropped a level, overdue
+/// The active customers of `now` with risk signals: value
+/// fell by more than a share against `before` (the earlier pyramid, first,
+/// as in every function of two periods), dropped a level, overdue
 /// against their own usual time between purchases, or a low P(alive) as
 /// `p_alive(key)` says (pass `|_| None` until a lifetime-value model is
 /// fitted). Sorted by value now, highest first.
@@ -94,8 +95,8 @@ pub struct AtRisk {
 /// pyramids come from different bases or `now` does not follow `before`.
 pub fn risk(
     ledger: &Ledger,
-    now: &Pyramid,
     before: &Pyramid,
+    now: &Pyramid,
     options: &RiskOptions,
     mut p_alive: impl FnMut(&str) -> Option<f64>,
 ) -> Result<Vec<AtRisk>> {

@@ -39,7 +39,8 @@ pub struct Wallet {
     pub develop: Vec<WalletShare>,
 }
 
-/// Share of wallet (DOMAIN section 4) of the active customers of `pyramid`,
+/// Share of wallet (value / potential, and the growth room potential −
+/// value) of the active customers of `pyramid`,
 /// with `potential(key)` giving a customer's yearly potential from the
 /// register.
 ///

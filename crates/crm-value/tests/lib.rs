@@ -145,7 +145,9 @@ fn wallet_and_risk_by_hand() {
     assert_eq!(w.shares[0].potential, m("1002.05"));
     assert_eq!(w.undefined, ["B", "C"]);
 
-    let at_risk = risk(&l, &now, &before, &RiskOptions::default(), |k| {
+    // Pyramids in the wrong order are an error, not a silent answer.
+    assert!(risk(&l, &now, &before, &RiskOptions::default(), |_| None).is_err());
+    let at_risk = risk(&l, &before, &now, &RiskOptions::default(), |k| {
         (k == "C").then_some(0.1)
     })
     .unwrap();

@@ -16,8 +16,9 @@ use serde::ser::SerializeMap;
 use crate::args::{
     ClvCheckArgs, ClvCommand, ClvFitArgs, ClvInput, ClvPredictArgs, Format, ModelArg,
 };
-use crate::pyramid::{import_options, usage};
-use crate::render::{csv_table, grid, write_json as json};
+use crate::input::import_options;
+use crate::options::usage;
+use crate::output::{csv_table, grid, write_json as json};
 use crate::{Failure, Outcome};
 
 pub(crate) fn run(c: ClvCommand) -> Outcome {
@@ -93,7 +94,7 @@ fn load(input: &ClvInput, model: ModelArg) -> Result<Input, Failure> {
             .map_err(usage)?;
     }
     if let Some(db) = &input.db {
-        let store = crate::store::open_existing(db)?;
+        let store = crate::input::open_existing(db)?;
         let mut failed = None;
         crm::store::Store::sales(&store, None, &mut |batch| {
             for s in batch {

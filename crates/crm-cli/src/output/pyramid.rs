@@ -8,24 +8,7 @@ use crm::Money;
 use crm::pyramid::{Assignment, Level, PyramidReport};
 use serde::Serialize;
 
-/// Money for people: rounded to cents, thousands grouped with `,`.
-pub(crate) fn human(m: Money) -> String {
-    let s = m.round_dp(2).to_string();
-    let (sign, digits) = s.strip_prefix('-').map_or(("", s.as_str()), |d| ("-", d));
-    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
-    let mut grouped = String::new();
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    if frac.is_empty() {
-        format!("{sign}{grouped}")
-    } else {
-        format!("{sign}{grouped}.{frac}")
-    }
-}
+use crate::output::human;
 
 fn percent(x: Option<f64>) -> String {
     x.map_or_else(String::new, |x| format!("{:.1}%", x * 100.0))
@@ -187,21 +170,6 @@ pub(crate) fn json<'a>(
     Ok(())
 }
 
-/// Writes a CSV table (with formula protection) of `N` columns.
-pub(crate) fn csv_table<const N: usize>(
-    out: &mut impl Write,
-    header: [&str; N],
-    rows: impl IntoIterator<Item = [String; N]>,
-) -> anyhow::Result<()> {
-    let mut w = crm::csv::Writer::new(out);
-    w.write_row(header)?;
-    for row in rows {
-        w.write_row(row)?;
-    }
-    w.flush()?;
-    Ok(())
-}
-
 pub(crate) fn csv<'a>(
     out: &mut impl Write,
     report: &PyramidReport,
@@ -260,21 +228,4 @@ pub(crate) fn csv<'a>(
     }
     w.flush()?;
     Ok(())
-}
-
-/// `value` as one line of JSON.
-pub(crate) fn write_json(
-    out: &mut impl Write,
-    value: &impl serde::Serialize,
-) -> anyhow::Result<()> {
-    serde_json::to_writer(&mut *out, value).context("cannot write the output")?;
-    writeln!(out).context("cannot write the output")?;
-    Ok(())
-}
-
-/// An empty terminal table in the house style.
-pub(crate) fn grid() -> comfy_table::Table {
-    let mut t = comfy_table::Table::new();
-    t.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED);
-    t
 }

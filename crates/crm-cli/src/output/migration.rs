@@ -1,75 +1,15 @@
-//! `crm migration`: the matrix between two periods, or the Markov view
-//! over several.
+//! Renderers of the migration matrix and the Markov view: table, JSON, CSV.
 
-use std::io::{BufWriter, Write};
+use std::io::Write;
 
 use anyhow::Context;
 use comfy_table::{Cell, CellAlignment, Table, presets};
-use crm::migration::{
-    Markov, Migration, Movement, Risk, STATES, Series, Source, parse_periods, risk_list, series,
-};
+use crm::Period;
+use crm::migration::{Markov, Migration, Movement, Risk, STATES, Series, Source};
 use crm::pyramid::Level;
-use crm::{Ledger, Period};
 use serde::Serialize;
 
-use crate::Outcome;
-use crate::args::{Format, MigrationArgs};
-use crate::pyramid::{load, period, pyramid_options, pyramids, usage, warn_margin};
-use crate::render::human;
-
-pub(crate) fn run(a: MigrationArgs) -> Outcome {
-    let options = pyramid_options(&a.levels)?;
-    let stdout = std::io::stdout();
-    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
-    if let (Some(from), Some(to)) = (&a.from, &a.to) {
-        let (from, to) = (period("from", from)?, period("to", to)?);
-        if to.end() <= from.end() {
-            return Err(usage(format!("--to {to} must end after --from {from}")));
-        }
-        let mut ledger = Ledger::new([from, to]);
-        load(&a.input, &mut ledger)?;
-        warn_margin(&ledger, options.basis);
-        let built = pyramids(&ledger, &[from, to], &options)?;
-        let m =
-            Migration::between(&ledger, &built[0], &built[1]).context("cannot build the matrix")?;
-        let risk = if a.risk {
-            Some(risk_list(&ledger, &built[0], &built[1]).context("cannot build the risk list")?)
-        } else {
-            None
-        };
-        match a.format {
-            Format::Table => table(&mut out, &m, risk.as_deref())?,
-            Format::Json => json(&mut out, &m, risk.as_deref())?,
-            Format::Csv => csv(&mut out, &m, risk.as_deref())?,
-        }
-    } else {
-        let spec = a.periods.as_deref().unwrap_or_default();
-        let periods = parse_periods(spec).map_err(|e| usage(format!("--periods: {e}")))?;
-        if periods.len() < 2 {
-            return Err(usage("--periods: give at least two periods"));
-        }
-        if !(a.discount > 0.0 && a.discount.is_finite()) {
-            return Err(usage(
-                "--discount: give a rate above 0, such as 0.1 for 10%",
-            ));
-        }
-        let mut ledger = Ledger::new(periods.iter().copied());
-        load(&a.input, &mut ledger)?;
-        warn_margin(&ledger, options.basis);
-        let s = series(&ledger, &periods, &options).context("cannot build the series")?;
-        let view = MarkovView::new(&s, a.project, a.discount);
-        match a.format {
-            Format::Table => markov_table(&mut out, &s, &view)?,
-            Format::Json => {
-                serde_json::to_writer(&mut out, &view).context("cannot write the output")?;
-                writeln!(out).context("cannot write the output")?;
-            }
-            Format::Csv => markov_csv(&mut out, &view)?,
-        }
-    }
-    out.flush().context("cannot write the output")?;
-    Ok(())
-}
+use crate::output::human;
 
 fn marker(from: Source, to: Level) -> &'static str {
     match Movement::of(from, to) {
@@ -79,7 +19,12 @@ fn marker(from: Source, to: Level) -> &'static str {
     }
 }
 
-fn table(out: &mut impl Write, m: &Migration, risk: Option<&[Risk<'_>]>) -> anyhow::Result<()> {
+/// The matrix (and the risk list) as terminal tables.
+pub(crate) fn table(
+    out: &mut impl Write,
+    m: &Migration,
+    risk: Option<&[Risk<'_>]>,
+) -> anyhow::Result<()> {
     writeln!(out, "Migration from {} to {}\n", m.from, m.to)?;
     writeln!(
         out,
@@ -240,7 +185,12 @@ struct JsonMigration<'a> {
     risk: Option<&'a [Risk<'a>]>,
 }
 
-fn json(out: &mut impl Write, m: &Migration, risk: Option<&[Risk<'_>]>) -> anyhow::Result<()> {
+/// The matrix (and the risk list) as one line of JSON.
+pub(crate) fn json(
+    out: &mut impl Write,
+    m: &Migration,
+    risk: Option<&[Risk<'_>]>,
+) -> anyhow::Result<()> {
     let doc = JsonMigration {
         from: m.from,
         to: m.to,
@@ -278,7 +228,12 @@ fn json(out: &mut impl Write, m: &Migration, risk: Option<&[Risk<'_>]>) -> anyho
     Ok(())
 }
 
-fn csv(out: &mut impl Write, m: &Migration, risk: Option<&[Risk<'_>]>) -> anyhow::Result<()> {
+/// The matrix (and the risk list) as CSV.
+pub(crate) fn csv(
+    out: &mut impl Write,
+    m: &Migration,
+    risk: Option<&[Risk<'_>]>,
+) -> anyhow::Result<()> {
     let mut w = crm::csv::Writer::new(out);
     if let Some(risk) = risk {
         w.write_row([
@@ -331,7 +286,7 @@ fn csv(out: &mut impl Write, m: &Migration, risk: Option<&[Risk<'_>]>) -> anyhow
 
 /// The Markov view as data, for every renderer.
 #[derive(Serialize)]
-struct MarkovView {
+pub(crate) struct MarkovView {
     periods: Vec<Period>,
     pairs: Vec<Pair>,
     states: Vec<&'static str>,
@@ -360,7 +315,8 @@ fn round(x: f64) -> f64 {
 }
 
 impl MarkovView {
-    fn new(s: &Series, project: usize, discount: f64) -> MarkovView {
+    /// The view of `s`, projected `project` periods ahead, discounted at `discount`.
+    pub(crate) fn new(s: &Series, project: usize, discount: f64) -> MarkovView {
         let m: &Markov = &s.markov;
         let counts = s.counts.last().copied().unwrap_or_default();
         let start = counts.map(|c| c as f64);
@@ -412,7 +368,8 @@ impl MarkovView {
     }
 }
 
-fn markov_table(out: &mut impl Write, s: &Series, v: &MarkovView) -> anyhow::Result<()> {
+/// The Markov view as terminal tables.
+pub(crate) fn markov_table(out: &mut impl Write, s: &Series, v: &MarkovView) -> anyhow::Result<()> {
     writeln!(
         out,
         "Migration over {} periods, {} to {}\n",
@@ -559,7 +516,8 @@ fn markov_table(out: &mut impl Write, s: &Series, v: &MarkovView) -> anyhow::Res
     Ok(())
 }
 
-fn markov_csv(out: &mut impl Write, v: &MarkovView) -> anyhow::Result<()> {
+/// The Markov view as CSV.
+pub(crate) fn markov_csv(out: &mut impl Write, v: &MarkovView) -> anyhow::Result<()> {
     let mut w = crm::csv::Writer::new(out);
     let mut header: Vec<String> = vec!["level".into()];
     header.extend(v.states.iter().map(|s| format!("p_to_{s}")));

@@ -1,20 +1,19 @@
 //! `crm value`: RFM, profitability, share of wallet, risk.
 
 use std::io::{BufWriter, Write};
-use std::path::Path;
 
 use anyhow::Context;
-use comfy_table::{Cell, CellAlignment};
+use comfy_table::Cell;
 use crm::pyramid::{Cuts, pyramid};
 use crm::value::{CostTable, RfmOptions, RiskOptions, SegmentRule, Signal};
-use crm::{Basis, Decimal, Interaction, Ledger, LedgerOptions, Money, NaiveDate, Period};
+use crm::{Decimal, Ledger, LedgerOptions, NaiveDate, Period};
 
-use crate::args::{
-    BasisArg, Format, InputArgs, ProfitArgs, RfmArgs, RiskArgs, ValueCommand, WalletArgs,
-};
-use crate::pyramid::{import_options, load, period, pyramid_options, pyramids};
-use crate::render::{csv_table, grid as table, human, write_json as json};
-use crate::{Failure, Outcome};
+use crate::args::{Format, ProfitArgs, RfmArgs, RiskArgs, ValueCommand, WalletArgs};
+use crate::cmd::pyramids;
+use crate::input::{interactions_of, load, potentials_of, read_config};
+use crate::options::{basis, period, pyramid_options};
+use crate::output::{csv_table, grid as table, human, right, write_json as json};
+use crate::{Failure, Outcome, UsageMarker};
 
 pub(crate) fn run(c: ValueCommand) -> Outcome {
     let stdout = std::io::stdout();
@@ -27,34 +26,6 @@ pub(crate) fn run(c: ValueCommand) -> Outcome {
     }
     out.flush().context("cannot write the output")?;
     Ok(())
-}
-
-fn basis(b: BasisArg) -> Basis {
-    match b {
-        BasisArg::Revenue => Basis::Revenue,
-        BasisArg::Margin => Basis::Margin,
-    }
-}
-
-/// Reads a TOML or JSON file (by extension) into `T`.
-fn read_config<T: serde::de::DeserializeOwned>(path: &Path, what: &str) -> Result<T, Failure> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let parsed = if path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
-    {
-        serde_json::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
-    } else {
-        toml::from_str(&text).map_err(|e| {
-            anyhow::anyhow!("{}: {}", path.display(), e.to_string().replace('\n', " "))
-        })
-    };
-    Ok(parsed.with_context(|| format!("invalid {what}"))?)
-}
-
-fn right(s: impl ToString) -> Cell {
-    Cell::new(s.to_string()).set_alignment(CellAlignment::Right)
 }
 
 fn rfm(a: RfmArgs, out: &mut impl Write) -> anyhow::Result<()> {
@@ -154,67 +125,6 @@ fn failure_err(f: Failure) -> anyhow::Error {
         Failure::Usage(m) => anyhow::Error::msg(m).context(UsageMarker),
         Failure::Data(e) => e,
     }
-}
-
-/// Marks an error as bad usage (exit 2) through anyhow.
-#[derive(Debug)]
-pub(crate) struct UsageMarker;
-
-impl std::fmt::Display for UsageMarker {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("usage")
-    }
-}
-
-fn interactions_of(input: &InputArgs, before: NaiveDate) -> Result<Vec<Interaction>, Failure> {
-    let mut all = Vec::new();
-    if let Some(db) = &input.db {
-        let store = crm::store::SqliteStore::open(db)
-            .with_context(|| format!("cannot open {}", db.display()))?;
-        crm::store::Store::interactions(&store, Some(before), &mut |i| all.push(i))
-            .context("cannot read the interactions")?;
-    } else if let Some(path) = &input.interactions {
-        let options = import_options(&input.csv)?;
-        let f =
-            std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-        for i in crm::csv::interactions(std::io::BufReader::new(f), path, &options)
-            .context("cannot read the interactions")?
-        {
-            let i = i.context("cannot read the interactions")?;
-            if i.date < before {
-                all.push(i);
-            }
-        }
-    }
-    Ok(all)
-}
-
-fn potentials_of(input: &InputArgs) -> Result<std::collections::HashMap<String, Money>, Failure> {
-    let mut map = std::collections::HashMap::new();
-    let mut take = |c: crm::Customer| {
-        if let Some(p) = c.potential {
-            map.insert(c.key.as_str().to_string(), p);
-        }
-    };
-    if let Some(db) = &input.db {
-        let store = crm::store::SqliteStore::open(db)
-            .with_context(|| format!("cannot open {}", db.display()))?;
-        crm::store::Store::customers(&store, &mut take).context("cannot read the register")?;
-    } else if let Some(path) = &input.customers {
-        let options = import_options(&input.csv)?;
-        let f =
-            std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-        for c in crm::csv::customers(std::io::BufReader::new(f), path, &options)
-            .context("cannot read the register")?
-        {
-            take(c.context("cannot read the register")?);
-        }
-    } else {
-        return Err(Failure::Usage(
-            "give --customers (with a potential column) or --db for the potential".into(),
-        ));
-    }
-    Ok(map)
 }
 
 /// The whale curve drawn with characters: cumulative profit share (rows)
@@ -443,11 +353,14 @@ fn risk(a: RiskArgs, out: &mut impl Write) -> anyhow::Result<()> {
                 .unit
                 .parse()
                 .map_err(|e| usage_err(anyhow::anyhow!("--unit: {e}")))?;
-            Some(crate::clv::p_alive_by_key(model, &ledger, p.end(), unit).map_err(failure_err)?)
+            Some(
+                crate::cmd::clv::p_alive_by_key(model, &ledger, p.end(), unit)
+                    .map_err(failure_err)?,
+            )
         }
         None => None,
     };
-    let list = crm::value::risk(&ledger, &built[0], &built[1], &ro, |k| {
+    let list = crm::value::risk(&ledger, &built[1], &built[0], &ro, |k| {
         p_alive.as_ref().and_then(|m| m.get(k).copied())
     })?;
     match a.format {

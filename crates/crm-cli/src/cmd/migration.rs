@@ -1,0 +1,69 @@
+//! `crm migration`: the matrix between two periods, or the Markov view
+//! over several.
+
+use std::io::{BufWriter, Write};
+
+use anyhow::Context;
+use crm::Ledger;
+use crm::migration::{Migration, parse_periods, risk_list, series};
+
+use crate::Outcome;
+use crate::args::{Format, MigrationArgs};
+use crate::cmd::pyramids;
+use crate::input::{load, warn_margin};
+use crate::options::{period, pyramid_options, usage};
+use crate::output::migration::{MarkovView, csv, json, markov_csv, markov_table, table};
+
+pub(crate) fn run(a: MigrationArgs) -> Outcome {
+    let options = pyramid_options(&a.levels)?;
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+    if let (Some(from), Some(to)) = (&a.from, &a.to) {
+        let (from, to) = (period("from", from)?, period("to", to)?);
+        if to.end() <= from.end() {
+            return Err(usage(format!("--to {to} must end after --from {from}")));
+        }
+        let mut ledger = Ledger::new([from, to]);
+        load(&a.input, &mut ledger)?;
+        warn_margin(&ledger, options.basis);
+        let built = pyramids(&ledger, &[from, to], &options)?;
+        let m =
+            Migration::between(&ledger, &built[0], &built[1]).context("cannot build the matrix")?;
+        let risk = if a.risk {
+            Some(risk_list(&ledger, &built[0], &built[1]).context("cannot build the risk list")?)
+        } else {
+            None
+        };
+        match a.format {
+            Format::Table => table(&mut out, &m, risk.as_deref())?,
+            Format::Json => json(&mut out, &m, risk.as_deref())?,
+            Format::Csv => csv(&mut out, &m, risk.as_deref())?,
+        }
+    } else {
+        let spec = a.periods.as_deref().unwrap_or_default();
+        let periods = parse_periods(spec).map_err(|e| usage(format!("--periods: {e}")))?;
+        if periods.len() < 2 {
+            return Err(usage("--periods: give at least two periods"));
+        }
+        if !(a.discount > 0.0 && a.discount.is_finite()) {
+            return Err(usage(
+                "--discount: give a rate above 0, such as 0.1 for 10%",
+            ));
+        }
+        let mut ledger = Ledger::new(periods.iter().copied());
+        load(&a.input, &mut ledger)?;
+        warn_margin(&ledger, options.basis);
+        let s = series(&ledger, &periods, &options).context("cannot build the series")?;
+        let view = MarkovView::new(&s, a.project, a.discount);
+        match a.format {
+            Format::Table => markov_table(&mut out, &s, &view)?,
+            Format::Json => {
+                serde_json::to_writer(&mut out, &view).context("cannot write the output")?;
+                writeln!(out).context("cannot write the output")?;
+            }
+            Format::Csv => markov_csv(&mut out, &view)?,
+        }
+    }
+    out.flush().context("cannot write the output")?;
+    Ok(())
+}

@@ -1,0 +1,41 @@
+//! `crm pyramid`: the customer pyramid of a period beside the previous one.
+
+use std::io::{BufWriter, Write};
+
+use anyhow::Context;
+use crm::pyramid::PyramidReport;
+use crm::{Ledger, Period};
+
+use crate::Outcome;
+use crate::args::{Format, PyramidArgs};
+use crate::cmd::pyramids;
+use crate::input::{load, warn_margin};
+use crate::options::{period, pyramid_options};
+use crate::output::pyramid as render;
+
+pub(crate) fn run(a: PyramidArgs) -> Outcome {
+    let period = period("period", &a.period)?;
+    let options = pyramid_options(&a.levels)?;
+    let periods: Vec<Period> = [Some(period), period.previous_calendar()]
+        .into_iter()
+        .flatten()
+        .collect();
+    let mut ledger = Ledger::new(periods.iter().copied());
+    load(&a.input, &mut ledger)?;
+    warn_margin(&ledger, options.basis);
+    let mut built = pyramids(&ledger, &periods, &options)?.into_iter();
+    let now = built.next().context("no pyramid")?;
+    let before = built.next();
+    let report = PyramidReport::new(&now, before.as_ref());
+
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+    let assignments = a.assignments.then(|| now.assignments(&ledger));
+    match a.format {
+        Format::Table => render::table(&mut out, &report, assignments)?,
+        Format::Json => render::json(&mut out, &report, assignments)?,
+        Format::Csv => render::csv(&mut out, &report, assignments)?,
+    }
+    out.flush().context("cannot write the output")?;
+    Ok(())
+}

@@ -1,0 +1,60 @@
+//! Flags into library options: periods, cuts, pyramid options, and the
+//! usage errors (exit 2) that bad flags give.
+
+use crm::pyramid::{Cuts, PyramidOptions};
+use crm::{Basis, Decimal, Money, Period};
+
+use crate::Failure;
+use crate::args::{BasisArg, LevelArgs};
+
+/// A usage error (exit 2) with `msg`.
+pub(crate) fn usage(msg: impl std::fmt::Display) -> Failure {
+    Failure::Usage(msg.to_string())
+}
+
+fn numbers(flag: &str, s: &str) -> Result<Vec<Decimal>, Failure> {
+    s.split(',')
+        .map(|p| {
+            p.trim().parse::<Decimal>().map_err(|_| {
+                usage(format!(
+                    "--{flag}: {p:?} is not a number (expected e.g. 1,5,20)"
+                ))
+            })
+        })
+        .collect()
+}
+
+fn cuts(a: &LevelArgs) -> Result<Cuts, Failure> {
+    let cuts = if let Some(v) = &a.value_cuts {
+        Cuts::value_percent(&numbers("value-cuts", v)?)
+    } else if let Some(b) = &a.bands {
+        let bands = numbers("bands", b)?.into_iter().map(Money::new).collect();
+        let c = Cuts::Bands(bands);
+        c.validate().map(|()| c)
+    } else {
+        Cuts::customer_percent(&numbers("cuts", &a.cuts)?)
+    };
+    cuts.map_err(usage)
+}
+
+/// The pyramid options the level flags ask for.
+pub(crate) fn pyramid_options(a: &LevelArgs) -> Result<PyramidOptions, Failure> {
+    let basis = basis(a.basis);
+    Ok(PyramidOptions::new()
+        .basis(basis)
+        .cuts(cuts(a)?)
+        .inactivity_horizon_days(a.horizon_days))
+}
+
+/// Parses a period flag.
+pub(crate) fn period(flag: &str, s: &str) -> Result<Period, Failure> {
+    s.parse().map_err(|e| usage(format!("--{flag}: {e}")))
+}
+
+/// The library's basis for the `--basis` flag.
+pub(crate) fn basis(b: BasisArg) -> Basis {
+    match b {
+        BasisArg::Revenue => Basis::Revenue,
+        BasisArg::Margin => Basis::Margin,
+    }
+}

@@ -1,0 +1,67 @@
+//! Rendering results for people and programs: terminal tables, JSON, CSV.
+//! One module per result; the helpers here are shared by all of them.
+
+pub(crate) mod migration;
+pub(crate) mod pyramid;
+
+use std::io::Write;
+
+use anyhow::Context;
+use comfy_table::{Cell, CellAlignment};
+use crm::Money;
+
+/// Money for people: rounded to cents, thousands grouped with `,`.
+pub(crate) fn human(m: Money) -> String {
+    let s = m.round_dp(2).to_string();
+    let (sign, digits) = s.strip_prefix('-').map_or(("", s.as_str()), |d| ("-", d));
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    let mut grouped = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    if frac.is_empty() {
+        format!("{sign}{grouped}")
+    } else {
+        format!("{sign}{grouped}.{frac}")
+    }
+}
+
+/// Writes a CSV table (with formula protection) of `N` columns.
+pub(crate) fn csv_table<const N: usize>(
+    out: &mut impl Write,
+    header: [&str; N],
+    rows: impl IntoIterator<Item = [String; N]>,
+) -> anyhow::Result<()> {
+    let mut w = crm::csv::Writer::new(out);
+    w.write_row(header)?;
+    for row in rows {
+        w.write_row(row)?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// `value` as one line of JSON.
+pub(crate) fn write_json(
+    out: &mut impl Write,
+    value: &impl serde::Serialize,
+) -> anyhow::Result<()> {
+    serde_json::to_writer(&mut *out, value).context("cannot write the output")?;
+    writeln!(out).context("cannot write the output")?;
+    Ok(())
+}
+
+/// An empty terminal table in the house style.
+pub(crate) fn grid() -> comfy_table::Table {
+    let mut t = comfy_table::Table::new();
+    t.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED);
+    t
+}
+
+/// A right-aligned table cell.
+pub(crate) fn right(s: impl ToString) -> Cell {
+    Cell::new(s.to_string()).set_alignment(CellAlignment::Right)
+}
