@@ -358,6 +358,9 @@ mod tests {
     fn interners_are_seeded_apart() {
         let (a, b) = (Interner::new(), Interner::new());
         let keys = ["C1", "C2", "a-much-longer-customer-key"];
-        assert!(keys.iter().any(|k| a.hash(k.as_bytes()) != b.hash(k.as_bytes())));
+        assert!(
+            keys.iter()
+                .any(|k| a.hash(k.as_bytes()) != b.hash(k.as_bytes()))
+        );
     }
 }
