@@ -16,21 +16,12 @@ use crate::options::usage;
 
 /// The import options the input flags ask for.
 pub(crate) fn import_options(input: &CsvArgs) -> Result<ImportOptions, Failure> {
-    let mut o = ImportOptions::new().threads(input.threads);
+    let mut o = ImportOptions::new().threads(usize::from(input.threads));
     if input.lenient {
         o = o.mode(Mode::Lenient);
     }
     if let Some(d) = &input.delimiter {
-        let byte = match d.as_str() {
-            "\\t" | "tab" | "\t" => b'\t',
-            s if s.len() == 1 => s.as_bytes()[0],
-            _ => {
-                return Err(usage(format!(
-                    "--delimiter: {d:?} is not one character (or `tab`)"
-                )));
-            }
-        };
-        o = o.delimiter(byte);
+        o = o.delimiter(delimiter(d)?);
     }
     o = o.decimal(match input.decimal {
         DecimalArg::Auto => DecimalSeparator::Auto,
@@ -38,9 +29,43 @@ pub(crate) fn import_options(input: &CsvArgs) -> Result<ImportOptions, Failure> 
         DecimalArg::Comma => DecimalSeparator::Comma,
     });
     if let Some(c) = &input.columns {
+        for pair in c.split(',') {
+            if let Some((field, header)) = pair.split_once('=')
+                && (field.trim().is_empty() || header.trim().is_empty())
+            {
+                return Err(usage(format!(
+                    "--columns: {pair:?} needs a field and a header name, like customer_id=klant"
+                )));
+            }
+        }
         o = o.columns_from_str(c).map_err(usage)?;
     }
     Ok(o)
+}
+
+/// The byte of a `--delimiter` flag: one ASCII character other than the
+/// quote and line ends, or `tab`.
+fn delimiter(d: &str) -> Result<u8, Failure> {
+    let byte = match d {
+        "\\t" | "tab" | "\t" => b'\t',
+        s if s.len() == 1 => s.as_bytes()[0],
+        s if s.chars().count() == 1 => {
+            return Err(usage(format!(
+                "--delimiter: {s:?} is not an ASCII character; a delimiter is one byte"
+            )));
+        }
+        _ => {
+            return Err(usage(format!(
+                "--delimiter: {d:?} is not one character (or `tab`)"
+            )));
+        }
+    };
+    if matches!(byte, b'"' | b'\n' | b'\r') {
+        return Err(usage(format!(
+            "--delimiter: {d:?} cannot separate fields (it quotes or ends records)"
+        )));
+    }
+    Ok(byte)
 }
 
 /// Reports skipped rows on stderr, or writes them to the rejects file.

@@ -2,6 +2,7 @@
 
 mod clv;
 mod generate;
+mod hardening;
 mod migration;
 mod pyramid;
 mod store;

@@ -74,5 +74,5 @@ pub use crate::{
     markov::{Markov, N as STATE_COUNT, STATES},
     matrix::{Bridge, Cell, Migration, Movement, Source, Summary, migration},
     risk::{Risk, risk_list},
-    series::{Series, parse_periods, series},
+    series::{MAX_PERIODS, Series, parse_periods, series},
 };

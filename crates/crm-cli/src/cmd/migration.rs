@@ -54,7 +54,7 @@ pub(crate) fn run(a: MigrationArgs) -> Outcome {
         load(&a.input, &mut ledger)?;
         warn_margin(&ledger, options.basis);
         let s = series(&ledger, &periods, &options).context("cannot build the series")?;
-        let view = MarkovView::new(&s, a.project, a.discount);
+        let view = MarkovView::new(&s, usize::from(a.project), a.discount);
         match a.format {
             Format::Table => markov_table(&mut out, &s, &view)?,
             Format::Json => {

@@ -28,6 +28,9 @@ pub(crate) fn run(c: ValueCommand) -> Outcome {
     Ok(())
 }
 
+/// `--p-alive-below` when not given.
+const DEFAULT_P_ALIVE_BELOW: f64 = 0.3;
+
 fn rfm(a: RfmArgs, out: &mut impl Write) -> anyhow::Result<()> {
     let as_of: NaiveDate = a
         .as_of
@@ -39,6 +42,12 @@ fn rfm(a: RfmArgs, out: &mut impl Write) -> anyhow::Result<()> {
             ))
         })
         .map_err(usage_err)?;
+    // Purchases before the date count, and the calendar starts at 0001-01-01.
+    if as_of <= NaiveDate::from_ymd_opt(1, 1, 1).unwrap_or(NaiveDate::MIN) {
+        return Err(usage_err(anyhow::anyhow!(
+            "--as-of: {as_of} leaves no day before it; give a date after 0001-01-01"
+        )));
+    }
     let mut options = RfmOptions::new().basis(basis(a.basis));
     if let Some(path) = &a.segments {
         #[derive(serde::Deserialize)]
@@ -343,18 +352,20 @@ fn risk(a: RiskArgs, out: &mut impl Write) -> anyhow::Result<()> {
     ro.overdue_factor = a.overdue;
     let p_alive = match a.p_alive_model {
         Some(model) => {
-            if !(a.p_alive_below > 0.0 && a.p_alive_below < 1.0) {
+            let below = a.p_alive_below.unwrap_or(DEFAULT_P_ALIVE_BELOW);
+            if !(below > 0.0 && below < 1.0) {
                 return Err(usage_err(anyhow::anyhow!(
                     "--p-alive-below: give a probability between 0 and 1"
                 )));
             }
-            ro.p_alive_below = a.p_alive_below;
+            ro.p_alive_below = below;
+            let fit = crate::cmd::clv::fit_options(a.penalizer).map_err(failure_err)?;
             let unit = a
                 .unit
                 .parse()
                 .map_err(|e| usage_err(anyhow::anyhow!("--unit: {e}")))?;
             Some(
-                crate::cmd::clv::p_alive_by_key(model, &ledger, p.end(), unit)
+                crate::cmd::clv::p_alive_by_key(model, &ledger, p.end(), unit, &fit)
                     .map_err(failure_err)?,
             )
         }
@@ -406,7 +417,7 @@ fn risk(a: RiskArgs, out: &mut impl Write) -> anyhow::Result<()> {
                     Some(_) => format!(
                         "{} (below {})",
                         count(|s| matches!(s, Signal::LowPAlive { .. })),
-                        a.p_alive_below
+                        ro.p_alive_below
                     ),
                     None => "not computed (give --p-alive-model)".into(),
                 },

@@ -1,0 +1,251 @@
+//! Hostile command lines: unbounded numbers, usage errors that must exit 2,
+//! and messages that must read well.
+
+use crate::util::{crm, data, stderr};
+
+fn tx() -> String {
+    data("transactions.csv").display().to_string()
+}
+
+/// Runs `crm` and returns the exit code and stderr.
+fn run(args: &[&str]) -> (Option<i32>, String) {
+    let o = crm(args);
+    (o.status.code(), stderr(&o))
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let t = tx();
+    for (args, says) in [
+        (
+            vec![
+                "pyramid",
+                "--transactions",
+                &t,
+                "--period",
+                "2024",
+                "--delimiter",
+                "\"",
+            ],
+            "cannot separate fields",
+        ),
+        (
+            vec![
+                "pyramid",
+                "--transactions",
+                &t,
+                "--period",
+                "2024",
+                "--columns",
+                "customer_id=",
+            ],
+            "needs a field and a header",
+        ),
+        (
+            vec!["migration", "--transactions", &t, "--periods", "2021,2021"],
+            "must end after the one before",
+        ),
+        (
+            vec![
+                "value",
+                "rfm",
+                "--transactions",
+                &t,
+                "--as-of",
+                "0000-01-01",
+            ],
+            "give a date after 0001-01-01",
+        ),
+        (
+            vec![
+                "value",
+                "risk",
+                "--transactions",
+                &t,
+                "--period",
+                "2024",
+                "--p-alive-below",
+                "0.5",
+            ],
+            "--p-alive-model",
+        ),
+        (
+            vec![
+                "migration",
+                "--transactions",
+                &t,
+                "--periods",
+                "2021..2025",
+                "--project",
+                "18446744073709551615",
+            ],
+            "--project",
+        ),
+        (
+            vec![
+                "clv",
+                "predict",
+                "--model",
+                "bg-nbd",
+                "--transactions",
+                &t,
+                "--calibration-end",
+                "2024-12-31",
+                "--months",
+                "100000",
+            ],
+            "--months",
+        ),
+        (
+            vec![
+                "clv",
+                "fit",
+                "--model",
+                "bg-nbd",
+                "--transactions",
+                &t,
+                "--calibration-end",
+                "2024-12-31",
+                "--penalizer",
+                "1e200",
+            ],
+            "--penalizer: 1e200 is not a number from 0 to 1000",
+        ),
+    ] {
+        let (code, err) = run(&args);
+        assert_eq!(code, Some(2), "{args:?}: {err}");
+        assert!(err.contains(says), "{args:?}: {err}");
+        // A usage error names the flag, not a reversed period.
+        assert!(!err.contains("..0000"), "{err}");
+    }
+}
+
+#[test]
+fn a_delimiter_outside_ascii_is_named_as_such() {
+    let t = tx();
+    let (code, err) = run(&[
+        "pyramid",
+        "--transactions",
+        &t,
+        "--period",
+        "2024",
+        "--delimiter",
+        "é",
+    ]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("not an ASCII character"), "{err}");
+}
+
+#[test]
+fn fit_errors_say_cannot_fit_once() {
+    let t = tx();
+    let (code, err) = run(&[
+        "clv",
+        "fit",
+        "--model",
+        "bg-nbd",
+        "--transactions",
+        &t,
+        "--calibration-end",
+        "1990-12-31",
+    ]);
+    assert_eq!(code, Some(1));
+    assert_eq!(err.matches("cannot fit").count(), 1, "{err}");
+    assert!(err.contains("no customers"), "{err}");
+    assert!(!err.contains("-0"), "{err}");
+}
+
+/// Long horizons were "2F1(...) did not converge in 2000000 terms".
+#[test]
+fn long_horizons_predict_without_internal_messages() {
+    let t = tx();
+    let o = crm(&[
+        "clv",
+        "predict",
+        "--model",
+        "bg-nbd",
+        "--transactions",
+        &t,
+        "--calibration-end",
+        "2024-12-31",
+        "--horizon",
+        "1e7",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let (code, err) = run(&[
+        "clv",
+        "predict",
+        "--model",
+        "bg-nbd",
+        "--transactions",
+        &t,
+        "--calibration-end",
+        "2024-12-31",
+        "--horizon",
+        "1e300",
+    ]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(!err.contains("2F1"), "{err}");
+}
+
+#[test]
+fn huge_numbers_are_cheap_or_refused() {
+    let t = tx();
+    // Rows only for the frequencies present; tracking points bounded.
+    let o = crm(&[
+        "clv",
+        "check",
+        "--model",
+        "bg-nbd",
+        "--transactions",
+        &t,
+        "--calibration-end",
+        "2023-12-31",
+        "--observation-end",
+        "9999-12-31",
+        "--max-frequency",
+        "4294967295",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // A huge penalty within the bound fits or fails clearly, and ends.
+    let (code, err) = run(&[
+        "clv",
+        "fit",
+        "--model",
+        "bg-nbd",
+        "--transactions",
+        &t,
+        "--calibration-end",
+        "2024-12-31",
+        "--penalizer",
+        "1000",
+    ]);
+    assert!(
+        code == Some(0) || (code == Some(1) && err.contains("bg-nbd")),
+        "{err}"
+    );
+}
+
+/// `value risk --p-alive-model pareto-nbd` needs a penalty on the shipped
+/// data, and now has the flag.
+#[test]
+fn risk_takes_a_penalizer() {
+    let t = tx();
+    let o = crm(&[
+        "value",
+        "risk",
+        "--transactions",
+        &t,
+        "--period",
+        "2024",
+        "--p-alive-model",
+        "pareto-nbd",
+        "--penalizer",
+        "0.01",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
