@@ -4,6 +4,7 @@ mod clv;
 mod generate;
 mod hardening;
 mod migration;
+mod output;
 mod pyramid;
 mod store;
 mod util;

@@ -1,0 +1,126 @@
+//! Every command with its output gone: standard output closed, a full disk
+//! (`/dev/full`), or a reader that stops early. None may panic; a reader
+//! that stops is no error (exit 0, as `crm ... | head` expects), a full disk
+//! is (exit 1, said on stderr); the data stay as they were.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use crate::util::{crm, data, stderr};
+
+/// A database imported from the shipped data, in `dir`.
+fn database(dir: &Path) -> String {
+    let db = dir.join("shop.db").display().to_string();
+    let o = crm(&[
+        "import",
+        "--db",
+        &db,
+        "--transactions",
+        &data("transactions.csv").display().to_string(),
+        "--customers",
+        &data("customers.csv").display().to_string(),
+        "--interactions",
+        &data("interactions.csv").display().to_string(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    db
+}
+
+/// Every command that writes to standard output, with its arguments.
+fn commands(db: &str, out: &Path) -> Vec<Vec<String>> {
+    let t = data("transactions.csv").display().to_string();
+    let c = data("customers.csv").display().to_string();
+    let i = data("interactions.csv").display().to_string();
+    let cdnow = data("cdnow_transactions.csv").display().to_string();
+    let generated = out.join("generated").display().to_string();
+    let lines: Vec<String> = vec![
+        format!("pyramid --transactions {t} --period 2024 --assignments"),
+        format!("pyramid --db {db} --period 2024 --format json --assignments"),
+        format!("pyramid --transactions {t} --period 2024 --format csv --assignments"),
+        format!("migration --transactions {t} --from 2023 --to 2024 --risk"),
+        format!("migration --transactions {t} --periods 2021..2025 --format json"),
+        format!("value rfm --transactions {t} --as-of 2025-01-01 --format csv"),
+        format!("value profit --transactions {t} --interactions {i} --period 2024"),
+        format!("value wallet --transactions {t} --customers {c} --period 2024"),
+        format!("value risk --transactions {t} --period 2024 --format json"),
+        format!("clv fit --model bg-nbd --transactions {cdnow} --calibration-end 1997-09-30"),
+        format!(
+            "clv predict --model bg-nbd --transactions {cdnow} --calibration-end 1997-09-30 --months 12 --format csv"
+        ),
+        format!(
+            "clv check --model bg-nbd --transactions {cdnow} --calibration-end 1997-09-30 --observation-end 1998-06-30"
+        ),
+        format!("customer --db {db} C0001235"),
+        format!("export-customer --db {db} C0001235"),
+        format!("generate --customers 50 --out {generated}"),
+    ];
+    lines
+        .iter()
+        .map(|l| l.split(' ').map(str::to_owned).collect())
+        .collect()
+}
+
+fn crm_bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_crm"))
+}
+
+/// What a database's customer looks like, to see that nothing changed it.
+fn snapshot(db: &str) -> Vec<u8> {
+    let o = crm(&["export-customer", "--db", db, "C0001235"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    o.stdout
+}
+
+#[test]
+fn output_gone_is_no_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = database(dir.path());
+    let before = snapshot(&db);
+    for args in commands(&db, dir.path()) {
+        // A reader that stops at once: writes fail with a broken pipe.
+        let mut child = crm_bin()
+            .args(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let o = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(!err.contains("panicked"), "{args:?}, closed pipe: {err}");
+        assert_eq!(o.status.code(), Some(0), "{args:?}, closed pipe: {err}");
+
+        // A full disk: a clear error, exit 1, no panic.
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let o = crm_bin().args(&args).stdout(full).output().unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(!err.contains("panicked"), "{args:?}, /dev/full: {err}");
+        let writes_stdout = !args[0].starts_with("generate");
+        if writes_stdout {
+            assert_eq!(o.status.code(), Some(1), "{args:?}, /dev/full: {err}");
+            assert!(err.contains("No space left on device"), "{args:?}: {err}");
+        } else {
+            assert_eq!(o.status.code(), Some(0), "{args:?}, /dev/full: {err}");
+        }
+
+        // Standard output closed (`>&-`).
+        let o = Command::new("sh")
+            .arg("-c")
+            .arg("exec \"$0\" \"$@\" >&-")
+            .arg(env!("CARGO_BIN_EXE_crm"))
+            .args(&args)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(!err.contains("panicked"), "{args:?}, closed stdout: {err}");
+        assert!(
+            matches!(o.status.code(), Some(0 | 1)),
+            "{args:?}, closed stdout: {err}"
+        );
+    }
+    // The database is as it was, and still opens.
+    assert_eq!(snapshot(&db), before);
+}
