@@ -249,3 +249,75 @@ fn risk_takes_a_penalizer() {
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 }
+
+/// An I/O error said its cause twice ("No such file or directory (os error
+/// 2): No such file or directory (os error 2)").
+#[test]
+fn io_errors_say_their_cause_once() {
+    let (code, err) = run(&[
+        "pyramid",
+        "--transactions",
+        "/nonexistent/t.csv",
+        "--period",
+        "2024",
+    ]);
+    assert_eq!(code, Some(1));
+    assert_eq!(err.matches("(os error 2)").count(), 1, "{err}");
+}
+
+/// The help says a JSON file holds a list of rules: a bare list works.
+#[test]
+fn segments_take_a_json_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("segments.json");
+    std::fs::write(
+        &path,
+        r#"[{"name": "champions", "r": [4, 5], "f": [4, 5]}]"#,
+    )
+    .unwrap();
+    let t = tx();
+    let p = path.display().to_string();
+    let o = crm(&[
+        "value",
+        "rfm",
+        "--transactions",
+        &t,
+        "--as-of",
+        "2025-01-01",
+        "--segments",
+        &p,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(crate::util::stdout(&o).contains("champions"));
+}
+
+/// A cut too small for a share was reported as "0".
+#[test]
+fn a_tiny_cut_is_named_not_zero() {
+    let t = tx();
+    let (code, err) = run(&[
+        "pyramid",
+        "--transactions",
+        &t,
+        "--period",
+        "2024",
+        "--cuts",
+        "0.0000000000000000000000000001,5,20",
+    ]);
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("0.0000000000000000000000000001 is too small"),
+        "{err}"
+    );
+}
+
+/// The inactive level's lifetime value printed "-0.00".
+#[test]
+fn no_negative_zero_in_the_markov_view() {
+    let t = tx();
+    let o = crm(&["migration", "--transactions", &t, "--periods", "2021..2025"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(!crate::util::stdout(&o).contains("-0.00"));
+}

@@ -50,12 +50,18 @@ fn rfm(a: RfmArgs, out: &mut impl Write) -> anyhow::Result<()> {
     }
     let mut options = RfmOptions::new().basis(basis(a.basis));
     if let Some(path) = &a.segments {
+        /// `{"segment": [...]}` (TOML's `[[segment]]` tables) or, in JSON,
+        /// the list itself.
         #[derive(serde::Deserialize)]
-        struct Rules {
-            segment: Vec<SegmentRule>,
+        #[serde(untagged)]
+        enum Rules {
+            Table { segment: Vec<SegmentRule> },
+            List(Vec<SegmentRule>),
         }
-        let rules: Rules = read_config(path, "segment rules").map_err(failure_err)?;
-        options = options.segments(rules.segment);
+        let rules = match read_config(path, "segment rules").map_err(failure_err)? {
+            Rules::Table { segment } | Rules::List(segment) => segment,
+        };
+        options = options.segments(rules);
     }
     let mut ledger = Ledger::with_options(
         [crm::value::rfm_period(as_of)?],
