@@ -17,6 +17,23 @@ fn example_migration_from_csv_runs() {
     crate::migration_from_csv::main().unwrap();
 }
 
+#[cfg(feature = "serde")]
+#[test]
+fn example_pyramid_from_own_rows_reports_its_rows() {
+    crate::pyramid_from_own_rows::main().unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&crate::pyramid_from_own_rows::report().unwrap()).unwrap();
+    // Five of the six accounts bought in 2025; the best of them is Top.
+    assert_eq!(json["active"], 5);
+    let top = json["levels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["level"] == "top")
+        .unwrap();
+    assert_eq!(top["customers"], 1);
+}
+
 #[cfg(feature = "sqlite")]
 #[test]
 fn example_store_round_trip_runs() {

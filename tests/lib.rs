@@ -10,6 +10,10 @@ mod migration_from_csv;
 #[path = "../examples/clv_from_csv.rs"]
 mod clv_from_csv;
 
+#[cfg(feature = "serde")]
+#[path = "../examples/pyramid_from_own_rows.rs"]
+mod pyramid_from_own_rows;
+
 #[cfg(feature = "sqlite")]
 #[path = "../examples/store_round_trip.rs"]
 mod store_round_trip;
