@@ -321,3 +321,54 @@ fn no_negative_zero_in_the_markov_view() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(!crate::util::stdout(&o).contains("-0.00"));
 }
+
+/// `crm customer` once tracked every year of the customer's span for every
+/// customer of the database (a date mistyped as 0202-01-01 on 50,000
+/// customers: 3.9 GB). Levels are the same as from one ledger of all years.
+#[test]
+fn customer_levels_over_a_long_span() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = dir.path().join("t.csv");
+    std::fs::write(
+        &t,
+        "customer_id,date,revenue\nA,2021-03-01,100\nA,2023-05-01,50\nB,2021-04-01,10\nB,2022-04-01,20\nC,2022-06-01,5\nC,0202-01-01,1\n",
+    )
+    .unwrap();
+    let db = dir.path().join("crm.db").display().to_string();
+    let o = crm(&[
+        "import",
+        "--db",
+        &db,
+        "--transactions",
+        &t.display().to_string(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+
+    let o = crm(&["customer", "--db", &db, "A"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = crate::util::stdout(&o);
+    assert!(
+        out.contains("2021  top       value 100 (rank 1 of 2)"),
+        "{out}"
+    );
+    assert!(out.contains("2022  inactive  value 0\n"), "{out}");
+    assert!(
+        out.contains("2023  top       value 50 (rank 1 of 1)"),
+        "{out}"
+    );
+
+    let o = crm(&["customer", "--db", &db, "C"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = crate::util::stdout(&o);
+    let years: Vec<&str> = out.lines().filter(|l| l.contains(" value ")).collect();
+    assert_eq!(years.len(), 2022 - 202 + 1, "{out}");
+    assert!(
+        out.contains("    202  top       value 1 (rank 1 of 1)"),
+        "{out}"
+    );
+    assert!(out.contains("    203  inactive  value 0\n"), "{out}");
+    assert!(
+        out.contains("2022  small     value 5 (rank 2 of 2)"),
+        "{out}"
+    );
+}
