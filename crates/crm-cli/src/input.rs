@@ -8,7 +8,7 @@ use std::path::Path;
 use anyhow::Context;
 use crm::csv::{DecimalSeparator, ImportOptions, ImportReport, Mode};
 use crm::store::SqliteStore;
-use crm::{Basis, Interaction, Ledger, Money, NaiveDate};
+use crm::{Basis, Interaction, Ledger, Money, Period};
 
 use crate::Failure;
 use crate::args::{CsvArgs, DecimalArg, InputArgs};
@@ -179,32 +179,66 @@ pub(crate) fn read_config<T: serde::de::DeserializeOwned>(
     Ok(parsed.with_context(|| format!("invalid {what}"))?)
 }
 
-/// The interactions dated before `before`, from the database or the
-/// interactions file (none when neither is given).
-pub(crate) fn interactions_of(
+/// Runs `f` on the interactions dated in `period`, from the database or
+/// the interactions file (none when neither is given), as a stream: they
+/// are read one by one while `f` consumes them, never all held at once.
+///
+/// A database is read on a second thread that hands the interactions over
+/// through a bounded channel (its reader takes a callback); a bad row of the
+/// file ends the stream and is the error.
+pub(crate) fn with_interactions<T>(
     input: &InputArgs,
-    before: NaiveDate,
-) -> Result<Vec<Interaction>, Failure> {
-    let mut all = Vec::new();
+    period: &Period,
+    f: impl FnOnce(&mut dyn Iterator<Item = Interaction>) -> anyhow::Result<T>,
+) -> Result<T, Failure> {
     if let Some(db) = &input.db {
-        let store = crm::store::SqliteStore::open(db)
-            .with_context(|| format!("cannot open {}", db.display()))?;
-        crm::store::Store::interactions(&store, Some(before), &mut |i| all.push(i))
-            .context("cannot read the interactions")?;
-    } else if let Some(path) = &input.interactions {
-        let options = import_options(&input.csv)?;
-        let f =
-            std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-        for i in crm::csv::interactions(std::io::BufReader::new(f), path, &options)
-            .context("cannot read the interactions")?
-        {
-            let i = i.context("cannot read the interactions")?;
-            if i.date < before {
-                all.push(i);
-            }
-        }
+        let db = db.clone();
+        let before = period.end();
+        return std::thread::scope(|s| {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Interaction>(4096);
+            let reader = s.spawn(move || -> anyhow::Result<()> {
+                let store = open_existing(&db).map_err(|e| match e {
+                    Failure::Data(e) => e,
+                    Failure::Usage(m) => anyhow::anyhow!(m),
+                })?;
+                let mut open = true;
+                crm::store::Store::interactions(&store, Some(before), &mut |i| {
+                    if open && period.contains(i.date) {
+                        // The consumer stopped (an error): read on quietly.
+                        open = tx.send(i).is_ok();
+                    }
+                })
+                .context("cannot read the interactions")?;
+                Ok(())
+            });
+            let out = f(&mut rx.into_iter());
+            let read = reader
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e));
+            read?;
+            Ok(out?)
+        });
     }
-    Ok(all)
+    let Some(path) = &input.interactions else {
+        return Ok(f(&mut std::iter::empty())?);
+    };
+    let options = import_options(&input.csv)?;
+    let file =
+        std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let records = crm::csv::interactions(std::io::BufReader::new(file), path, &options)
+        .context("cannot read the interactions")?;
+    let mut failed = None;
+    let mut stream = records
+        .map_while(|r| r.map_err(|e| failed = Some(e)).ok())
+        .filter(|i| period.contains(i.date));
+    let out = f(&mut stream);
+    drop(stream);
+    if let Some(e) = failed {
+        return Err(anyhow::Error::from(e)
+            .context("cannot read the interactions")
+            .into());
+    }
+    Ok(out?)
 }
 
 /// The potential per customer key, from the register or the database.

@@ -10,7 +10,7 @@ use crm::{Decimal, Ledger, LedgerOptions, NaiveDate, Period};
 
 use crate::args::{Format, ProfitArgs, RfmArgs, RiskArgs, ValueCommand, WalletArgs};
 use crate::cmd::pyramids;
-use crate::input::{interactions_of, load, potentials_of, read_config};
+use crate::input::{load, potentials_of, read_config, with_interactions};
 use crate::options::{basis, period, pyramid_options};
 use crate::output::{csv_table, grid as table, human, right, write_json as json};
 use crate::{Failure, Outcome, UsageMarker};
@@ -204,8 +204,16 @@ fn profit(a: ProfitArgs, out: &mut impl Write) -> anyhow::Result<()> {
             ledger.stats().transactions
         );
     }
-    let interactions = interactions_of(&a.input, p.end()).map_err(failure_err)?;
-    let r = crm::value::profitability(&ledger, &p, &costs, interactions, &cuts)?;
+    let r = with_interactions(&a.input, &p, |interactions| {
+        Ok(crm::value::profitability(
+            &ledger,
+            &p,
+            &costs,
+            interactions,
+            &cuts,
+        )?)
+    })
+    .map_err(failure_err)?;
     if let (Some(path), Some(w)) = (&a.svg, &r.whale) {
         std::fs::write(path, crm::value::whale_svg(w))
             .with_context(|| format!("cannot write {}", path.display()))?;
