@@ -90,8 +90,8 @@ fn levels(
         own.add_transaction(t)?;
     }
     for y in &years {
-        if !out.contains_key(&y.start().year()) {
-            out.insert(y.start().year(), line(&own, y)?);
+        if let std::collections::btree_map::Entry::Vacant(e) = out.entry(y.start().year()) {
+            e.insert(line(&own, y)?);
         }
     }
     Ok(out.into_iter().collect())
