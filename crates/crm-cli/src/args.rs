@@ -225,10 +225,13 @@ pub(crate) struct MigrationArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct GenerateArgs {
-    /// Number of customers.
-    #[arg(long, default_value_t = 1000)]
+    /// Number of customers (at most 10000000: the data set is made in
+    /// memory before it is written, about 550 MiB a million customers over
+    /// two years).
+    #[arg(long, default_value_t = 1000,
+          value_parser = clap::value_parser!(u32).range(0..=10_000_000))]
     pub customers: u32,
-    /// Years of history.
+    /// Years of history (1 to 100).
     #[arg(long, default_value_t = 5)]
     pub years: u32,
     /// The last year of history.

@@ -372,3 +372,13 @@ fn customer_levels_over_a_long_span() {
         "{out}"
     );
 }
+
+/// `generate` makes its data set in memory: its size is bounded.
+#[test]
+fn generate_is_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().display().to_string();
+    let (code, err) = run(&["generate", "--customers", "4294967295", "--out", &out]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("--customers"), "{err}");
+}
