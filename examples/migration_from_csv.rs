@@ -36,8 +36,8 @@ pub fn main() -> Result<(), Box<dyn std::error::Error>> {
     let m = Migration::between(&ledger, &a, &b)?;
     let s = m.summary;
     println!(
-        "up {} (new {}, reactivated {}), down {}, lost {}, stayed {}",
-        s.up, s.new, s.reactivated, s.down, s.lost, s.stayed
+        "up {} (new {}, reactivated {}), down {}, lapsed {}, stayed {}; net inflow {:+}",
+        s.up, s.new, s.reactivated, s.down, s.lapsed, s.stayed, s.net_inflow
     );
     println!(
         "Top customers who stayed Top: {}",
@@ -49,7 +49,7 @@ pub fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     for r in risk_list(&ledger, &a, &b)?.iter().take(3) {
         println!(
-            "at risk: {} {} -> {}, lost {}",
+            "at risk: {} {} -> {}, value lost {}",
             r.customer, r.from, r.to, r.value_lost
         );
     }

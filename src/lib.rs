@@ -38,6 +38,10 @@
 //!   risk signals, simple lifetime value.
 //! - [`clv`]: probabilistic lifetime value (BG/NBD, MBG/NBD, Pareto/NBD,
 //!   BG/BB, Gamma-Gamma) with summaries and model checks.
+//! - [`chart`]: small accessible SVG charts (pyramid, heatmap, waterfall,
+//!   stacked bars, lines, histogram, grid, bars).
+//! - [`report`]: the whole picture of a period on one self-contained HTML
+//!   page, in English or Dutch.
 //! - [`csv`] (feature `csv`): streaming CSV import and safe export.
 //! - [`synth`] (feature `synth`): deterministic realistic example data.
 //! - [`store`] (feature `sqlite`): the store interface and the SQLite
@@ -90,6 +94,17 @@ pub mod value {
 /// Gamma-Gamma, summaries, model checks (the `crm-clv` crate).
 pub mod clv {
     pub use crm_clv::*;
+}
+
+/// Small, accessible, deterministic SVG charts (the `crm-chart` crate).
+pub mod chart {
+    pub use crm_chart::*;
+}
+
+/// The customer report as data and as one HTML page (the `crm-report`
+/// crate).
+pub mod report {
+    pub use crm_report::*;
 }
 
 /// Streaming CSV import into a ledger and safe CSV export (the `crm-csv`

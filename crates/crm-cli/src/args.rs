@@ -37,6 +37,10 @@ pub(crate) enum Command {
     ExportCustomer(CustomerArgs),
     /// Write a deterministic, realistic example data set.
     Generate(GenerateArgs),
+    /// The whole picture of a period on one self-contained HTML page:
+    /// pyramid, migration, value bridge, projection, profit, RFM, share of
+    /// wallet, lifetime value; in English or Dutch.
+    Report(Box<ReportArgs>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -47,6 +51,22 @@ pub(crate) enum Format {
     Json,
     /// CSV with formula protection.
     Csv,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum DevelopByArg {
+    /// Lowest share of wallet first; room breaks ties.
+    Share,
+    /// Most growth room first; share breaks ties.
+    Room,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum TransitionsArg {
+    /// Pooled counts over all pairs (maximum likelihood).
+    Pooled,
+    /// The average of each pair's row shares.
+    AverageOfShares,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -155,7 +175,10 @@ pub(crate) struct LevelArgs {
     /// Cumulative percentages of active customers for Top, Big, Medium.
     #[arg(long, value_name = "P,P,P", default_value = "1,5,20", conflicts_with_all = ["value_cuts", "bands"])]
     pub cuts: String,
-    /// Cut by cumulative percentages of value instead (ABC: 80,95).
+    /// Cut by cumulative percentages of value instead: 80,95 is ABC
+    /// analysis by share of value (A the top customers holding 80% of the
+    /// value, B the next 15%, C the rest); not the A/B/C of mutual benefit,
+    /// which the data does not hold.
     #[arg(long, value_name = "P,P,P", conflicts_with = "bands")]
     pub value_cuts: Option<String>,
     /// Fixed value bands instead, highest first (e.g. 100000,20000,5000).
@@ -212,12 +235,18 @@ pub(crate) struct MigrationArgs {
     /// With --periods: discount rate per period for the lifetime value.
     #[arg(long, default_value_t = 0.1, value_name = "RATE")]
     pub discount: f64,
+    /// With --periods: how the transition matrix is estimated: `pooled`
+    /// (the moves summed over all pairs over the customers summed over all
+    /// pairs, the maximum-likelihood estimate) or `average-of-shares` (each
+    /// pair's row shares averaged, every pair weighing the same).
+    #[arg(long, value_enum, default_value_t = TransitionsArg::Pooled, value_name = "HOW")]
+    pub transitions: TransitionsArg,
     #[command(flatten)]
     pub levels: LevelArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
-    /// With --from/--to: list the customers who moved down or were lost,
+    /// With --from/--to: list the customers who moved down or lapsed (to inactive),
     /// most value lost first (with --format csv: instead of the cells).
     #[arg(long)]
     pub risk: bool,
@@ -284,9 +313,15 @@ pub(crate) struct ProfitArgs {
     /// The period: 2024, 2024-Q3, 2024-07 or START..END.
     #[arg(long, value_name = "PERIOD")]
     pub period: String,
-    /// Cost table (TOML or JSON): handling_per_order, [interactions] cost per kind.
+    /// Cost table (TOML or JSON): handling_per_order, [interactions] cost per
+    /// kind for interactions without a recorded cost.
     #[arg(long, value_name = "FILE")]
     pub costs: Option<PathBuf>,
+    /// Ignore the interactions' recorded costs and cost every interaction
+    /// by its kind in the cost table (as `use_recorded_cost = false` in the
+    /// table does).
+    #[arg(long)]
+    pub ignore_recorded_costs: bool,
     /// Cumulative percentages of profitable customers for the profit pyramid.
     #[arg(long, value_name = "P,P,P", default_value = "1,5,20")]
     pub cuts: String,
@@ -307,9 +342,14 @@ pub(crate) struct WalletArgs {
     pub period: String,
     #[command(flatten)]
     pub levels: LevelArgs,
-    /// How many Small and Medium customers with the most room to list.
+    /// How many Small and Medium customers to develop to list.
     #[arg(long, default_value_t = 20, value_name = "N")]
     pub top: usize,
+    /// How to rank the customers to develop: `share` (lowest share of
+    /// wallet first, the most room first among equal shares) or `room`
+    /// (the most room first).
+    #[arg(long, value_enum, default_value_t = DevelopByArg::Share, value_name = "HOW")]
+    pub develop_by: DevelopByArg,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -476,4 +516,44 @@ pub(crate) struct ClvCheckArgs {
     /// Output format (table or json).
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ReportArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Leads CSV (customer_id, stage, value); the funnel section is not
+    /// built yet, the leads are checked and counted.
+    #[arg(long, value_name = "FILE", conflicts_with = "db")]
+    pub leads: Option<PathBuf>,
+    /// The period of the report: 2025, 2025-Q3, 2025-07 or START..END.
+    #[arg(long, value_name = "PERIOD")]
+    pub period: String,
+    /// The period to compare with (default: the previous year, quarter or
+    /// month).
+    #[arg(long, value_name = "PERIOD")]
+    pub from: Option<String>,
+    /// Consecutive periods for the Markov projection: 2021..2025 (both ends
+    /// included), 2024-Q1..2024-Q4, or a comma list.
+    #[arg(long, value_name = "LIST")]
+    pub periods: Option<String>,
+    /// With --periods: project the pyramid this many periods ahead.
+    #[arg(long, default_value_t = 3, value_name = "K")]
+    pub project: usize,
+    /// With --periods: discount rate per period for the lifetime value.
+    #[arg(long, default_value_t = 0.1, value_name = "RATE")]
+    pub discount: f64,
+    /// Check the lifetime-value model: fit it on the purchases up to this
+    /// day (inclusive) and compare with the purchases after it.
+    #[arg(long, value_name = "DATE")]
+    pub calibration_end: Option<String>,
+    #[command(flatten)]
+    pub levels: LevelArgs,
+    /// Language of the page: en or nl (default: from LC_ALL, LC_MESSAGES
+    /// or LANG; English otherwise).
+    #[arg(long, value_name = "LANG")]
+    pub lang: Option<String>,
+    /// The HTML file to write.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
 }

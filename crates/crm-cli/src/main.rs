@@ -100,6 +100,7 @@ fn main() -> ExitCode {
         args::Command::Erase(a) => cmd::erase::run(a),
         args::Command::ExportCustomer(a) => cmd::customer::export(a),
         args::Command::Generate(a) => cmd::generate::run(a),
+        args::Command::Report(a) => cmd::report::run(*a),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

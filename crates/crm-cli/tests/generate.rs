@@ -63,4 +63,11 @@ fn shipped_example_data_matches_the_generator() {
             "examples/data/{f} differs from `crm generate --customers 2000 --years 5 --seed 42`"
         );
     }
+    // The example data ships in the repository: all of it under 2 MB.
+    let dir = crate::util::data("transactions.csv");
+    let total: u64 = std::fs::read_dir(dir.parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().metadata().unwrap().len())
+        .sum();
+    assert!(total < 2_000_000, "examples/data holds {total} bytes");
 }

@@ -6,6 +6,7 @@ mod hardening;
 mod migration;
 mod output;
 mod pyramid;
+mod report;
 mod store;
 mod util;
 mod value;

@@ -38,9 +38,32 @@ fn two_periods_json_contract() {
             .iter()
             .all(|c| c["value_from"].is_string() && c["value_to"].is_string())
     );
-    for key in ["up", "down", "lost", "new", "reactivated", "stayed"] {
+    for key in [
+        "up",
+        "down",
+        "lapsed",
+        "lost",
+        "new",
+        "reactivated",
+        "stayed",
+    ] {
         assert!(v["summary"][key].is_u64(), "{key}");
     }
+    // Lapsed (active to inactive) and lost (beyond the horizon) are two
+    // fields; the old ambiguous `net` is gone, both nets are named.
+    let n = |k: &str| v["summary"][k].as_i64().unwrap();
+    assert_eq!(n("net_inflow"), n("new") + n("reactivated") - n("lapsed"));
+    assert_eq!(n("net_movement"), n("up") - n("down") - n("lapsed"));
+    assert!(v["summary"].get("net").is_none() && v["summary"].get("left").is_none());
+    assert!(v["bridge"]["lost"].is_string() && v["bridge"].get("left").is_none());
+    let lapsed: u64 = cells
+        .iter()
+        .filter(|c| c["movement"] == "lapsed")
+        .map(|c| c["customers"].as_u64().unwrap())
+        .sum();
+    assert_eq!(lapsed, v["summary"]["lapsed"].as_u64().unwrap());
+    assert!(lapsed > 0);
+    assert!(cells.iter().all(|c| c["movement"] != "lost"));
     // The pyramid of 2025 is the column sums.
     let p = crm(&[
         "pyramid",
@@ -79,6 +102,11 @@ fn two_periods_table_and_csv() {
     let out = stdout(&o);
     assert!(
         out.contains("Value bridge") && out.contains("▲") && out.contains("▼"),
+        "{out}"
+    );
+    assert!(
+        out.contains("lapsed (active to inactive)")
+            && out.contains("net inflow (new + reactivated - lapsed)"),
         "{out}"
     );
     let o = run(&["--from", "2024-Q4", "--to", "2025-Q1", "--format", "csv"]);
@@ -120,6 +148,34 @@ fn series_outputs() {
     }
     assert_eq!(v["value_basis"], "margin");
     assert!(v["lifetime_value"].is_array());
+    // The pooled estimate: each probability is the row's count over the
+    // customers observed in the row, and the counts are reported.
+    assert_eq!(v["estimator"], "pooled");
+    let counts = v["transition_counts"].as_array().unwrap();
+    let observed = v["row_customers"].as_array().unwrap();
+    for (i, row) in v["transition"].as_array().unwrap().iter().enumerate() {
+        let n = observed[i].as_u64().unwrap() as f64;
+        for (j, p) in row.as_array().unwrap().iter().enumerate() {
+            let c = counts[i][j].as_u64().unwrap() as f64;
+            assert!((p.as_f64().unwrap() - c / n).abs() < 1e-6, "{i} {j}");
+        }
+    }
+    let o = run(&[
+        "--periods",
+        "2021..2025",
+        "--transitions",
+        "average-of-shares",
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let w: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(w["estimator"], "average-of-shares");
+    assert_eq!(w["transition_counts"], v["transition_counts"]);
+    assert_ne!(w["transition"], v["transition"]);
+    let o = run(&["--periods", "2021..2025", "--format", "csv"]);
+    let header = stdout(&o).lines().next().unwrap().to_string();
+    assert!(header.contains(",n_to_inactive,observed,"), "{header}");
     for format in ["table", "csv"] {
         let o = run(&["--periods", "2023,2024,2025", "--format", format]);
         assert!(o.status.success(), "{format}: {}", stderr(&o));

@@ -300,3 +300,50 @@ fn closed_output_pipe_exits_quietly() {
     assert_eq!(o.status.code(), Some(0));
     assert_eq!(String::from_utf8_lossy(&o.stderr), "");
 }
+
+#[test]
+fn register_customers_without_purchase_are_prospects_and_reported() {
+    // Before, "GAP" (stage customer, no sale on file) was a suspect, as if
+    // never contacted; "LATER" (acquired after 2024) still is one in 2024.
+    let dir = tempfile::tempdir().unwrap();
+    let t = dir.path().join("t.csv");
+    let c = dir.path().join("c.csv");
+    std::fs::write(&t, "customer_id,date,revenue\nA,2024-03-01,100\n").unwrap();
+    std::fs::write(
+        &c,
+        "customer_id,stage,acquired\nA,customer,2024-03-01\nGAP,customer,2023-06-01\nLATER,customer,2025-02-01\nS,suspect,\n",
+    )
+    .unwrap();
+    let (t, c) = (t.display().to_string(), c.display().to_string());
+    let args = [
+        "pyramid",
+        "--transactions",
+        &t,
+        "--customers",
+        &c,
+        "--period",
+        "2024",
+    ];
+    let o = crm(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("register says customer, no purchase found: 1 (\"GAP\")"),
+        "{out}"
+    );
+    let mut json = args.to_vec();
+    json.extend(["--format", "json", "--assignments"]);
+    let v: Value = serde_json::from_str(&stdout(&crm(&json))).unwrap();
+    assert_eq!(v["register_customers_without_purchase"], 1);
+    let level = |k: &str| {
+        v["assignments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["customer"] == k)
+            .map(|a| a["level"].as_str().unwrap().to_string())
+    };
+    assert_eq!(level("GAP").as_deref(), Some("prospect"));
+    assert_eq!(level("LATER").as_deref(), Some("suspect"));
+    assert_eq!(level("S").as_deref(), Some("suspect"));
+}

@@ -117,6 +117,78 @@ fn profit_with_costs_and_svg() {
         "2025",
     ]);
     assert!(stdout(&o).contains("100% of customers"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("interaction costs: ") && stdout(&o).contains(" recorded, "),
+        "{}",
+        stdout(&o)
+    );
+    // Without a cost table the recorded costs are the cost to serve; with
+    // --ignore-recorded-costs (the former default) profit is the margin.
+    let totals = |extra: &[&str]| {
+        let mut args = vec![
+            "value",
+            "profit",
+            "--transactions",
+            &t,
+            "--interactions",
+            &i,
+            "--period",
+            "2025",
+            "--format",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        let o = crm(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+        let sum = |k: &str| -> f64 {
+            v["customers"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c[k].as_str().unwrap().parse::<f64>().unwrap())
+                .sum()
+        };
+        (
+            sum("cost_to_serve"),
+            sum("margin"),
+            sum("profit"),
+            v["costs"].clone(),
+        )
+    };
+    let (cost, margin, profit, used) = totals(&[]);
+    assert!(
+        cost > 0.0 && used["recorded"].as_u64().unwrap() > 0,
+        "{used}"
+    );
+    assert!((margin - cost - profit).abs() < 0.01);
+    let (cost, margin, profit, used) = totals(&["--ignore-recorded-costs"]);
+    assert_eq!(cost, 0.0);
+    assert_eq!(used["recorded"], 0);
+    assert!((margin - profit).abs() < 0.01);
+    // Regression: a handling cost at the top of the range on several
+    // orders panicked with exit 101; it is a data error naming the figure.
+    std::fs::write(
+        &costs,
+        r#"{"handling_per_order": "79228162514264337593543950335"}"#,
+    )
+    .unwrap();
+    let o = crm(&[
+        "value",
+        "profit",
+        "--transactions",
+        &t,
+        "--period",
+        "2025",
+        "--costs",
+        &s(costs.clone()),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("amount overflow: the handling cost of customer"),
+        "{}",
+        stderr(&o)
+    );
     std::fs::write(&costs, r#"{"handling": "15"}"#).unwrap();
     let o = crm(&[
         "value",
@@ -167,6 +239,41 @@ fn wallet_and_risk() {
             .iter()
             .all(|x| x["level"] == "small" || x["level"] == "medium")
     );
+    // Ranked by share of wallet, lowest first, by default; by room with
+    // --develop-by room. A calendar year is twelve months of potential.
+    let num = |x: &Value, k: &str| x[k].as_str().unwrap().parse::<f64>().unwrap();
+    assert_eq!(v["develop_by"], "share");
+    assert_eq!(v["months"], "12");
+    assert!(develop.len() > 10);
+    assert!(
+        develop
+            .windows(2)
+            .all(|w| num(&w[0], "share") <= num(&w[1], "share"))
+    );
+    let by_room = crm(&[
+        "value",
+        "wallet",
+        "--transactions",
+        &t,
+        "--customers",
+        &c,
+        "--period",
+        "2025",
+        "--develop-by",
+        "room",
+        "--format",
+        "json",
+    ]);
+    let r: Value = serde_json::from_str(&stdout(&by_room)).unwrap();
+    let develop_r = r["develop"].as_array().unwrap();
+    assert_eq!(r["develop_by"], "room");
+    assert!(
+        develop_r
+            .windows(2)
+            .all(|w| num(&w[0], "room") >= num(&w[1], "room"))
+    );
+    assert_eq!(develop_r.len(), develop.len());
+    assert_ne!(develop_r[0]["customer"], develop[0]["customer"]);
     let o = crm(&["value", "wallet", "--transactions", &t, "--period", "2025"]);
     assert_eq!(o.status.code(), Some(2));
 

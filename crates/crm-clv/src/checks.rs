@@ -1,9 +1,6 @@
 //! Model checks: predicted against actual holdout purchases by calibration
 //! frequency, and the cumulative repeat purchases over time; as tables and
 //! as SVG charts.
-
-use std::fmt::Write;
-
 use crm_core::{Days, NaiveDate};
 
 use crate::PurchaseModel;
@@ -166,107 +163,46 @@ pub struct Series {
     pub points: Vec<(f64, f64)>,
 }
 
-/// A line chart as a standalone SVG document: axes from 0 with five ticks
-/// each, one coloured line per series, a legend. Non-finite points are
-/// left out of the lines.
+/// A line chart as a standalone SVG document (drawn with `crm-chart`):
+/// axes from 0 with gridlines, one coloured line per series (the second
+/// and later dashed, as predictions against the first), a legend and each
+/// line's name at its end. Non-finite points are left out of the lines.
 pub fn svg_chart(title: &str, x_label: &str, y_label: &str, series: &[Series]) -> String {
-    const W: f64 = 720.0;
-    const H: f64 = 420.0;
-    const L: f64 = 70.0;
-    const R: f64 = 20.0;
-    const T: f64 = 40.0;
-    const B: f64 = 55.0;
-    const COLOURS: [&str; 4] = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd"];
-    let finite = |p: &&(f64, f64)| p.0.is_finite() && p.1.is_finite();
-    let pts = || series.iter().flat_map(|s| s.points.iter().filter(finite));
-    let xmax = pts().map(|p| p.0).fold(0.0f64, f64::max).max(1e-9);
-    let ymax = pts().map(|p| p.1).fold(0.0f64, f64::max).max(1e-9);
-    let sx = |x: f64| L + x / xmax * (W - L - R);
-    let sy = |y: f64| H - B - y / ymax * (H - T - B);
-    let mut s = String::new();
-    let _ = writeln!(
-        s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}" font-family="sans-serif" font-size="12">"#
-    );
-    let _ = writeln!(s, r#"<rect width="{W}" height="{H}" fill="white"/>"#);
-    let _ = writeln!(
-        s,
-        r#"<text x="{}" y="22" text-anchor="middle" font-size="15">{}</text>"#,
-        W / 2.0,
-        escape(title)
-    );
-    let _ = writeln!(
-        s,
-        r#"<line x1="{L}" y1="{0}" x2="{1}" y2="{0}" stroke="black"/><line x1="{L}" y1="{T}" x2="{L}" y2="{0}" stroke="black"/>"#,
-        H - B,
-        W - R
-    );
-    for i in 0..=5 {
-        let f = f64::from(i) / 5.0;
-        let (x, y) = (sx(f * xmax), sy(f * ymax));
-        let _ = writeln!(
-            s,
-            r#"<text x="{x:.1}" y="{:.1}" text-anchor="middle">{}</text><text x="{:.1}" y="{:.1}" text-anchor="end">{}</text>"#,
-            H - B + 16.0,
-            tick(f * xmax),
-            L - 6.0,
-            y + 4.0,
-            tick(f * ymax)
-        );
-    }
-    let _ = writeln!(
-        s,
-        r#"<text x="{:.1}" y="{:.1}" text-anchor="middle">{}</text>"#,
-        (L + W - R) / 2.0,
-        H - 12.0,
-        escape(x_label)
-    );
-    let _ = writeln!(
-        s,
-        r#"<text x="16" y="{:.1}" text-anchor="middle" transform="rotate(-90 16 {:.1})">{}</text>"#,
-        (T + H - B) / 2.0,
-        (T + H - B) / 2.0,
-        escape(y_label)
-    );
-    for (i, ser) in series.iter().enumerate() {
-        let colour = COLOURS[i % COLOURS.len()];
-        let path: Vec<String> = ser
-            .points
-            .iter()
-            .filter(finite)
-            .map(|p| format!("{:.1},{:.1}", sx(p.0), sy(p.1)))
-            .collect();
-        let _ = writeln!(
-            s,
-            r#"<polyline fill="none" stroke="{colour}" stroke-width="2" points="{}"/>"#,
-            path.join(" ")
-        );
-        let ly = T + 14.0 + 16.0 * i as f64;
-        let _ = writeln!(
-            s,
-            r#"<line x1="{0:.1}" y1="{ly:.1}" x2="{1:.1}" y2="{ly:.1}" stroke="{colour}" stroke-width="2"/><text x="{2:.1}" y="{3:.1}">{4}</text>"#,
-            L + 12.0,
-            L + 36.0,
-            L + 42.0,
-            ly + 4.0,
-            escape(&ser.name)
-        );
-    }
-    s.push_str("</svg>\n");
-    s
+    line_chart(title, x_label, y_label, series).to_svg()
 }
 
-fn tick(v: f64) -> String {
-    if v >= 100.0 {
-        format!("{v:.0}")
-    } else {
-        format!("{v:.2}")
+/// The chart of [`svg_chart`] as a [`crm_chart::LineChart`], to add
+/// reference lines or translate before drawing.
+pub fn line_chart(
+    title: &str,
+    x_label: &str,
+    y_label: &str,
+    series: &[Series],
+) -> crm_chart::LineChart {
+    use crm_chart::{Line, LineChart, Meta};
+    let names: Vec<&str> = series.iter().map(|s| s.name.as_str()).collect();
+    let id: String = title
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let mut c = LineChart::new(
+        Meta::new(
+            &id,
+            title,
+            &format!("{y_label} against {x_label}: {}.", names.join(", ")),
+        ),
+        x_label,
+        y_label,
+    );
+    for (i, s) in series.iter().enumerate() {
+        let line = Line::new(&s.name, s.points.clone());
+        c.lines.push(if i == 0 { line } else { line.dashed() });
     }
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    c
 }

@@ -373,7 +373,7 @@ impl SummaryBuilder {
             let n = rest.iter().take_while(|p| p.0 == id).count();
             let (mine, tail) = rest.split_at(n);
             rest = tail;
-            let days = day_totals(mine)?;
+            let days = day_totals(mine, keys[id as usize])?;
             let first = days[0].0;
             if first > cal {
                 first_after_calibration += 1;
@@ -436,15 +436,19 @@ fn histogram(mut days: Vec<i32>) -> Vec<(NaiveDate, u64)> {
 
 /// One customer's purchases (sorted by day) as (day, total, transactions)
 /// per distinct day.
-fn day_totals(purchases: &[(u32, i32, Decimal)]) -> Result<Vec<(i32, Decimal, u32)>> {
+fn day_totals(purchases: &[(u32, i32, Decimal)], key: &str) -> Result<Vec<(i32, Decimal, u32)>> {
     let mut days: Vec<(i32, Decimal, u32)> = Vec::new();
     for &(_, day, amount) in purchases {
         match days.last_mut() {
             Some((d, total, n)) if *d == day => {
                 *total = total.checked_add(amount).ok_or_else(|| {
-                    ClvError::InvalidArgument("a day's purchase total overflows".into())
+                    let date = NaiveDate::from_num_days_from_ce_opt(day)
+                        .map_or_else(|| day.to_string(), |d| d.to_string());
+                    ClvError::InvalidArgument(format!(
+                        "amount overflow: the purchases of customer {key:?} on {date} sum beyond the range of an amount (about ±7.9e28)"
+                    ))
                 })?;
-                *n += 1;
+                *n = n.saturating_add(1);
             }
             _ => days.push((day, amount, 1)),
         }

@@ -170,3 +170,16 @@ fn from_the_ledger_equals_from_transactions() {
     let plain = Ledger::new([year]);
     assert!(crm_clv::from_ledger(&plain, d("19970930"), TimeUnit::WEEK).is_err());
 }
+
+#[test]
+fn a_day_total_beyond_range_names_the_customer_and_day() {
+    let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let mut b = SummaryBuilder::new(d("2024-01-31"), TimeUnit::DAY);
+    b.add_sale("big", d("2024-01-05"), Decimal::MAX).unwrap();
+    b.add_sale("big", d("2024-01-05"), Decimal::MAX).unwrap();
+    let err = b.finish().unwrap_err().to_string();
+    assert!(
+        err.contains("amount overflow") && err.contains("\"big\" on 2024-01-05"),
+        "{err}"
+    );
+}

@@ -58,6 +58,15 @@ pub enum Error {
         /// The customer whose total overflowed (cut to 80 characters).
         key: String,
     },
+    /// A computation on amounts (a sum, a cost times a count, a scaled
+    /// potential) left the range of [`Money`](crate::Money), about ±7.9e28.
+    /// `what` names the figure, and the customer when there is one.
+    #[error("amount overflow: {what} leaves the range of an amount (about ±7.9e28)")]
+    AmountOverflow {
+        /// The figure that overflowed, e.g. `handling cost of customer "C1"
+        /// (2 orders at 79228162514264337593543950335)`.
+        what: String,
+    },
     /// More customers (or key bytes) than the ledger's dense indices hold.
     #[error("too many customers: the ledger holds at most {max} customers and 4 GiB of keys")]
     Capacity {

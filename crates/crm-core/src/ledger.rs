@@ -160,6 +160,7 @@ pub struct CustomerTotals {
     first_purchase: [Option<NaiveDate>; 2],
     last_purchase: [Option<NaiveDate>; 2],
     first_interaction: Option<NaiveDate>,
+    acquired: Option<NaiveDate>,
     transactions: u32,
     register: Option<Stage>,
 }
@@ -203,6 +204,13 @@ impl CustomerTotals {
         self.register
     }
 
+    /// The acquisition date recorded in the register (the date the party
+    /// became a customer), or `None` when the register gives none or the
+    /// customer is not in it.
+    pub fn acquired(&self) -> Option<NaiveDate> {
+        self.acquired
+    }
+
     fn merge(&mut self, o: &CustomerTotals) {
         self.first = min_opt(self.first, o.first);
         self.last = self.last.max(o.last);
@@ -214,6 +222,7 @@ impl CustomerTotals {
         self.transactions = self.transactions.saturating_add(o.transactions);
         if o.register.is_some() {
             self.register = o.register;
+            self.acquired = o.acquired;
         }
     }
 }
@@ -765,27 +774,49 @@ impl Ledger {
         self.record_interaction(i.customer.as_str(), i.date)
     }
 
-    /// Records that `key` is in the register with `stage`. A later entry for
-    /// the same key replaces the stage.
+    /// Records that `key` is in the register with `stage`, without an
+    /// acquisition date. A later entry for the same key replaces the stage
+    /// (and the acquisition date).
     ///
     /// # Errors
     ///
     /// [`Error::InvalidKey`], [`Error::Capacity`].
     pub fn record_register(&mut self, key: &str, stage: Stage) -> Result<CustomerId> {
+        self.record_register_entry(key, stage, None)
+    }
+
+    /// Records that `key` is in the register with `stage` and, when known,
+    /// the date it became a customer. A later entry for the same key
+    /// replaces both. The acquisition date places a register entry with
+    /// stage `customer` but no history: the pyramid counts it as a
+    /// prospect from that date on.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidKey`], [`Error::Capacity`].
+    pub fn record_register_entry(
+        &mut self,
+        key: &str,
+        stage: Stage,
+        acquired: Option<NaiveDate>,
+    ) -> Result<CustomerId> {
         check_key(key)?;
         let id = self.intern(key)?;
-        self.records[id.index()].totals.register = Some(stage);
+        let t = &mut self.records[id.index()].totals;
+        t.register = Some(stage);
+        t.acquired = acquired;
         self.stats.register_entries += 1;
         Ok(id)
     }
 
-    /// Records a register entry; see [`Ledger::record_register`].
+    /// Records a register entry (stage and acquisition date); see
+    /// [`Ledger::record_register_entry`].
     ///
     /// # Errors
     ///
     /// As [`Ledger::record_register`].
     pub fn add_customer(&mut self, c: &Customer) -> Result<CustomerId> {
-        self.record_register(c.key.as_str(), c.stage)
+        self.record_register_entry(c.key.as_str(), c.stage, c.acquired)
     }
 
     /// Adds everything `other` recorded to this ledger, as if its input had
@@ -981,6 +1012,23 @@ mod tests {
         }
         assert_eq!(right.stats(), whole.stats());
         assert!(right.merge(&Ledger::new([])).is_err());
+    }
+
+    #[test]
+    fn register_keeps_the_acquisition_date_of_the_last_entry() {
+        let mut l = Ledger::new([]);
+        l.record_register_entry("A", Stage::Customer, Some(d(2023, 4, 1)))
+            .unwrap();
+        let a = l.id("A").unwrap();
+        assert_eq!(l.totals(a).acquired(), Some(d(2023, 4, 1)));
+        let mut other = Ledger::new([]);
+        other
+            .record_register_entry("A", Stage::Customer, Some(d(2024, 1, 1)))
+            .unwrap();
+        l.merge(&other).unwrap();
+        assert_eq!(l.totals(a).acquired(), Some(d(2024, 1, 1)));
+        l.record_register("A", Stage::Prospect).unwrap();
+        assert_eq!(l.totals(a).acquired(), None);
     }
 
     #[test]

@@ -70,6 +70,12 @@ impl Money {
         self.0.checked_sub(other.0).map(Money)
     }
 
+    /// Multiplies by a count (orders, interactions), or `None` when the
+    /// product leaves [`Decimal`]'s range.
+    pub fn checked_mul_count(self, n: u64) -> Option<Money> {
+        self.0.checked_mul(Decimal::from(n)).map(Money)
+    }
+
     /// This amount as a share of `total` (`self / total`), or `None` when
     /// `total` is zero.
     pub fn ratio_to(self, total: Money) -> Option<Decimal> {
@@ -206,6 +212,17 @@ mod tests {
         for bad in ["", "1,5", "1e3", "abc", "--1", "1.2.3"] {
             assert!(bad.parse::<Money>().is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn counts_multiply_with_a_check() {
+        let m: Money = "2.50".parse().unwrap();
+        assert_eq!(m.checked_mul_count(3), Some("7.50".parse().unwrap()));
+        assert_eq!(Money::new(Decimal::MAX).checked_mul_count(2), None);
+        assert_eq!(
+            Money::new(Decimal::MAX).checked_mul_count(0),
+            Some(Money::ZERO)
+        );
     }
 
     #[test]

@@ -9,6 +9,9 @@ pub enum Error {
     /// earlier one, or a series has fewer than two periods.
     #[error("invalid periods: {0}")]
     Periods(String),
+    /// An option is not one of the accepted values.
+    #[error("invalid option: {0}")]
+    Option(String),
     /// The pyramids were built from another ledger or with other options.
     #[error("the two pyramids do not belong together: {0}")]
     Mismatch(&'static str),

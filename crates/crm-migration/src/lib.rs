@@ -28,9 +28,11 @@
 //!
 //! - [`migration`] and [`Migration::between`]: the matrix of two periods,
 //!   with its [`Cell`]s, [`Summary`] and value [`Bridge`].
-//! - [`risk_list`]: customers who moved down or were lost, by value lost.
+//! - [`risk_list`]: customers who moved down or lapsed, by value lost.
 //! - [`series`]: matrices over consecutive periods and the [`Markov`]
-//!   chain they estimate; [`parse_periods`] reads `2021..2025`.
+//!   chain they estimate from the pooled counts (the maximum-likelihood
+//!   estimate; [`series_with`] and [`Estimator`] keep the average of each
+//!   pair's shares as an option); [`parse_periods`] reads `2021..2025`.
 //!
 //! # Definitions
 //!
@@ -43,16 +45,24 @@
 //!
 //! - **Up**: to a higher active level, or from any level that is not
 //!   active into an active one (new and reactivated customers). **Down**:
-//!   to a lower active level. **Lost**: active in A, inactive in B.
-//!   **Stayed**: the same level.
+//!   to a lower active level. **Lapsed**: active in A, inactive in B
+//!   (still in the pyramid, can be reactivated). **Stayed**: the same
+//!   level. **Lost**: in A's pyramid, out of B's (beyond the inactivity
+//!   horizon, the pyramid's *lost*); not in the matrix, counted apart.
+//! - **Net movement**: up − down − lapsed. **Net inflow**: new +
+//!   reactivated − lapsed, the growth of the active base (moves between
+//!   active levels do not change it); the method's health figure.
 //! - The change of value B − A splits exactly over the cells: the
 //!   [`Bridge`] says where growth came from and where it went.
 //! - The cuts are relative, so a customer can change level without
 //!   changing spend; that is intended.
 //! - Over consecutive periods the transitions estimate a Markov chain over
-//!   the levels, which projects the pyramid ahead (with the observed inflow
-//!   of new customers) and gives a lifetime value per level: the sum over t
-//!   of (Pᵗ v)/(1 + d)ᵗ, with v the average value per level and d the
+//!   the levels (Pfeifer & Carraway 2000): the pooled counts over all
+//!   pairs, row-normalised (the maximum-likelihood estimate), with the
+//!   counts shown; the average of each pair's row shares is an option.
+//!   The chain projects the pyramid ahead (with the observed inflow of new
+//!   customers) and gives a lifetime value per level: the sum over t of
+//!   (Pᵗ v)/(1 + d)ᵗ, with v the average value per level and d the
 //!   discount rate per period.
 //!
 //! # Crate features
@@ -74,5 +84,5 @@ pub use crate::{
     markov::{Markov, N as STATE_COUNT, STATES},
     matrix::{Bridge, Cell, Migration, Movement, Source, Summary, migration},
     risk::{Risk, risk_list},
-    series::{MAX_PERIODS, Series, parse_periods, series},
+    series::{Estimator, MAX_PERIODS, Series, parse_periods, series, series_with},
 };

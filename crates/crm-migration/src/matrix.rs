@@ -72,8 +72,9 @@ pub enum Movement {
     Reactivated,
     /// From an active level to a lower active one.
     Down,
-    /// From an active level to Inactive.
-    Lost,
+    /// Lapsed: from an active level to Inactive (still in the pyramid; not
+    /// *lost*, which is a former buyer beyond the inactivity horizon).
+    Lapsed,
     /// The same level.
     Stayed,
     /// Between non-active levels (a suspect became a prospect, a new party
@@ -89,7 +90,7 @@ impl Movement {
         Movement::Up,
         Movement::Stayed,
         Movement::Down,
-        Movement::Lost,
+        Movement::Lapsed,
         Movement::Other,
     ];
 
@@ -104,7 +105,7 @@ impl Movement {
                     Movement::Down
                 }
             }
-            Source::Level(f) if f.is_active() => Movement::Lost,
+            Source::Level(f) if f.is_active() => Movement::Lapsed,
             Source::Level(Level::Inactive) if to.is_active() => Movement::Reactivated,
             _ if to.is_active() => Movement::New,
             _ => Movement::Other,
@@ -119,7 +120,7 @@ impl Movement {
             Movement::Up => 2,
             Movement::Stayed => 3,
             Movement::Down => 4,
-            Movement::Lost => 5,
+            Movement::Lapsed => 5,
             Movement::Other => 6,
         }
     }
@@ -137,7 +138,7 @@ impl Movement {
             Movement::New => "new",
             Movement::Reactivated => "reactivated",
             Movement::Down => "down",
-            Movement::Lost => "lost",
+            Movement::Lapsed => "lapsed",
             Movement::Stayed => "stayed",
             Movement::Other => "other",
         }
@@ -175,6 +176,11 @@ impl Cell {
 }
 
 /// Customer counts per kind of move.
+///
+/// Two words are kept apart: *lapsed* is a move from an active level to
+/// Inactive (the customer is still in the pyramid and can be won back);
+/// *lost* is a customer who left the pyramid, beyond the inactivity
+/// horizon, as in the pyramid report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
@@ -187,17 +193,23 @@ pub struct Summary {
     pub reactivated: u64,
     /// Moved down between active levels.
     pub down: u64,
-    /// Active before, inactive now.
-    pub lost: u64,
+    /// Lapsed: active before, inactive now.
+    pub lapsed: u64,
     /// Same level.
     pub stayed: u64,
     /// Moves between non-active levels.
     pub other: u64,
-    /// In the earlier pyramid but outside the later one (beyond the
+    /// Lost: in the earlier pyramid but outside the later one (beyond the
     /// inactivity horizon); not in the matrix.
-    pub left: u64,
-    /// `up - down - lost`: the net movement.
-    pub net: i64,
+    pub lost: u64,
+    /// `up - down - lapsed`: the net movement between levels (every step
+    /// up counts one, every step down or out of the active levels minus
+    /// one).
+    pub net_movement: i64,
+    /// `new + reactivated - lapsed`: the net inflow of active customers,
+    /// the method's health figure (does the active base grow?). Customers
+    /// moving between active levels do not change it.
+    pub net_inflow: i64,
 }
 
 /// The value change from the earlier period to the later one, split over
@@ -214,9 +226,10 @@ pub struct Bridge {
     pub to_total: Money,
     /// The change per kind of move, in [`Movement::ALL`] order.
     pub steps: Vec<(Movement, Money)>,
-    /// The change from customers who left the pyramid (their earlier value,
-    /// negated, plus any later credit notes).
-    pub left: Money,
+    /// The change from customers lost from the pyramid (beyond the
+    /// inactivity horizon): their earlier value, negated, plus any later
+    /// credit notes.
+    pub lost: Money,
 }
 
 /// The migration matrix between an earlier period and a later one
@@ -237,13 +250,12 @@ pub struct Migration {
     pub bridge: Bridge,
 }
 
-fn add(a: Money, b: Money) -> Result<Money> {
-    a.checked_add(b).ok_or_else(|| {
-        crm_core::Error::Overflow {
-            key: "(migration total)".into(),
-        }
-        .into()
-    })
+fn add(a: Money, b: Money, what: impl FnOnce() -> String) -> Result<Money> {
+    a.checked_add(b).ok_or_else(|| overflow(what()))
+}
+
+fn overflow(what: String) -> Error {
+    crm_core::Error::AmountOverflow { what }.into()
 }
 
 impl Migration {
@@ -274,17 +286,19 @@ impl Migration {
             let (a, b) = levels(earlier, later, ledger, id)?;
             let Some(to) = b else {
                 if a.is_some() {
-                    summary.left += 1;
-                    left_from = add(left_from, earlier.value_of(id))?;
-                    left_to = add(left_to, later.value_of(id))?;
+                    summary.lost += 1;
+                    let what = |p: &Period| format!("the value in {p} of the customers lost");
+                    left_from = add(left_from, earlier.value_of(id), || what(earlier.period()))?;
+                    left_to = add(left_to, later.value_of(id), || what(later.period()))?;
                 }
                 continue;
             };
             let from = a.map_or(Source::New, Source::Level);
             let c = &mut cells[from.index()][to.index()];
             c.0 += 1;
-            c.1 = add(c.1, earlier.value_of(id))?;
-            c.2 = add(c.2, later.value_of(id))?;
+            let what = |p: &Period| format!("the value in {p} of the cell {from} to {to}");
+            c.1 = add(c.1, earlier.value_of(id), || what(earlier.period()))?;
+            c.2 = add(c.2, later.value_of(id), || what(later.period()))?;
         }
         let mut steps: Vec<(Movement, Money)> =
             Movement::ALL.iter().map(|&m| (m, Money::ZERO)).collect();
@@ -310,26 +324,32 @@ impl Migration {
                         summary.reactivated += n;
                     }
                     Movement::Down => summary.down += n,
-                    Movement::Lost => summary.lost += n,
+                    Movement::Lapsed => summary.lapsed += n,
                     Movement::Stayed => summary.stayed += n,
                     Movement::Other => summary.other += n,
                 }
                 let step = &mut steps[m.index()];
-                let change = vt.checked_sub(vf).ok_or(crm_core::Error::Overflow {
-                    key: "(migration total)".into(),
-                })?;
-                step.1 = add(step.1, change)?;
+                let step_name = || format!("the {m} step of the value bridge");
+                let change = vt.checked_sub(vf).ok_or_else(|| overflow(step_name()))?;
+                step.1 = add(step.1, change, step_name)?;
                 let r = &mut rows[from.index()];
                 r.customers += n;
-                r.value = add(r.value, vf)?;
+                r.value = add(r.value, vf, || format!("the value of row {from}"))?;
                 let c = &mut columns[to.index()];
                 c.customers += n;
-                c.value = add(c.value, vt)?;
-                from_total = add(from_total, vf)?;
-                to_total = add(to_total, vt)?;
+                c.value = add(c.value, vt, || format!("the value of column {to}"))?;
+                let total = |p: &Period| format!("the value bridge's total of {p}");
+                from_total = add(from_total, vf, || total(earlier.period()))?;
+                to_total = add(to_total, vt, || total(later.period()))?;
             }
         }
-        summary.net = summary.up as i64 - summary.down as i64 - summary.lost as i64;
+        let signed = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+        summary.net_movement = signed(summary.up)
+            .saturating_sub(signed(summary.down))
+            .saturating_sub(signed(summary.lapsed));
+        summary.net_inflow = signed(summary.new)
+            .saturating_add(signed(summary.reactivated))
+            .saturating_sub(signed(summary.lapsed));
         Ok(Migration {
             from: *earlier.period(),
             to: *later.period(),
@@ -341,11 +361,9 @@ impl Migration {
                 from_total,
                 to_total,
                 steps,
-                left: left_to
+                lost: left_to
                     .checked_sub(left_from)
-                    .ok_or(crm_core::Error::Overflow {
-                        key: "(migration total)".into(),
-                    })?,
+                    .ok_or_else(|| overflow("the lost step of the value bridge".into()))?,
             },
         })
     }
@@ -415,7 +433,7 @@ fn levels(
 /// ledger.record_sale("B", d(2024, 3), "80".parse()?, None)?;
 /// ledger.record_sale("C", d(2024, 5), "10".parse()?, None)?;
 /// let m = migration(&ledger, &y23, &y24, &PyramidOptions::new())?;
-/// assert_eq!(m.cell(Source::Level(Level::Top), Level::Inactive).customers, 1); // A, lost
+/// assert_eq!(m.cell(Source::Level(Level::Top), Level::Inactive).customers, 1); // A, lapsed
 /// assert_eq!(m.summary.new, 1); // C
 /// assert_eq!(m.bridge.to_total - m.bridge.from_total, "-60".parse()?);
 /// # Ok::<(), Box<dyn std::error::Error>>(())

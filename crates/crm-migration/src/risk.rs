@@ -3,7 +3,8 @@ use crm_pyramid::{Level, Pyramid};
 
 use crate::{Error, Movement, Result, Source};
 
-/// A customer who dropped a level or was lost between two periods.
+/// A customer who dropped a level or lapsed (active to Inactive) between
+/// two periods.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
@@ -14,7 +15,7 @@ pub struct Risk<'a> {
     pub from: Level,
     /// The level after.
     pub to: Level,
-    /// Down or lost.
+    /// Down or lapsed.
     pub movement: Movement,
     /// Value in the earlier period.
     pub value_from: Money,
@@ -24,7 +25,7 @@ pub struct Risk<'a> {
     pub value_lost: Money,
 }
 
-/// The customers who moved down or were lost from `earlier` to `later`,
+/// The customers who moved down or lapsed from `earlier` to `later`,
 /// the most value lost first (ties by key).
 ///
 /// # Errors
@@ -49,15 +50,16 @@ pub fn risk_list<'a>(
             continue;
         };
         let movement = Movement::of(Source::Level(from), to);
-        if !matches!(movement, Movement::Down | Movement::Lost) {
+        if !matches!(movement, Movement::Down | Movement::Lapsed) {
             continue;
         }
         let (value_from, value_to) = (earlier.value_of(id), later.value_of(id));
-        let value_lost = value_from
-            .checked_sub(value_to)
-            .ok_or(crm_core::Error::Overflow {
-                key: ledger.key(id).into(),
-            })?;
+        let value_lost =
+            value_from
+                .checked_sub(value_to)
+                .ok_or_else(|| crm_core::Error::AmountOverflow {
+                    what: format!("the value lost by customer {:?}", ledger.key(id)),
+                })?;
         out.push(Risk {
             customer: ledger.key(id),
             from,

@@ -4,6 +4,57 @@ use crm_pyramid::{Level, Pyramid, PyramidOptions, pyramid};
 use crate::markov::{Markov, N, STATES};
 use crate::{Error, Migration, Result, Source};
 
+/// How a [`Series`] estimates its transition matrix from the pairs of
+/// consecutive periods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
+#[non_exhaustive]
+pub enum Estimator {
+    /// Pooled counts: the moves from state `i` to `j` summed over all
+    /// pairs, divided by the customers in state `i` summed over all pairs.
+    /// The maximum-likelihood estimate of one chain observed over several
+    /// periods (Pfeifer & Carraway 2000 use one matrix): a pair with 40
+    /// Top customers weighs ten times a pair with 4. The default.
+    #[default]
+    Pooled,
+    /// The average over the pairs of each pair's row shares (a pair
+    /// counts only for the rows it has customers in): every pair weighs
+    /// the same, however many customers it holds. The estimate of earlier
+    /// versions.
+    AverageOfShares,
+}
+
+impl Estimator {
+    /// The name used in reports and on the command line: `pooled`,
+    /// `average-of-shares`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Estimator::Pooled => "pooled",
+            Estimator::AverageOfShares => "average-of-shares",
+        }
+    }
+}
+
+impl std::fmt::Display for Estimator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Estimator {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Estimator> {
+        match s {
+            "pooled" => Ok(Estimator::Pooled),
+            "average-of-shares" | "average" => Ok(Estimator::AverageOfShares),
+            _ => Err(Error::Option(format!(
+                "unknown transition estimate {s:?}: expected pooled or average-of-shares"
+            ))),
+        }
+    }
+}
+
 /// Migrations over consecutive periods and the Markov chain they estimate.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -12,9 +63,19 @@ pub struct Series {
     pub periods: Vec<Period>,
     /// The matrix of each consecutive pair.
     pub migrations: Vec<Migration>,
-    /// The average row-normalised transition matrix over Top, Big, Medium,
-    /// Small and Inactive, with the average inflow per period.
+    /// The transition matrix over Top, Big, Medium, Small and Inactive
+    /// (estimated as [`Series::estimator`] says), with the average inflow
+    /// per period.
     pub markov: Markov,
+    /// How `markov`'s matrix was estimated.
+    pub estimator: Estimator,
+    /// The counts behind the matrix: `transitions[i][j]` customers moved
+    /// from state `i` to state `j`, summed over all pairs.
+    pub transitions: [[u64; N]; N],
+    /// Customers in state `i` at the start of a pair, summed over all
+    /// pairs: the denominator of the pooled row (it includes those who
+    /// left the pyramid, so a row's transitions may sum to less).
+    pub row_customers: [u64; N],
     /// Customers per state ([`STATES`](crate::STATES)) in each period.
     pub counts: Vec<[u64; N]>,
     /// Average value of a customer per state and period, over the periods
@@ -26,22 +87,72 @@ pub struct Series {
 }
 
 /// The migration series over `periods` (at least two, each ending after
-/// the one before), from one ledger tracking them all.
+/// the one before), from one ledger tracking them all, with the pooled
+/// (maximum-likelihood) transition matrix; see [`series_with`].
 ///
-/// Transition probabilities are the customers of a cell divided by the
-/// customers of the row's level in the earlier pyramid (so customers who
-/// leave the pyramid beyond an inactivity horizon make a row sum to less
-/// than one), averaged over the pairs where the row has customers; a row
-/// without customers in any pair stays put (probability one on the
-/// diagonal). The inflow of a state is the customers entering it from
-/// outside the five states (new, prospect, suspect), averaged over the
-/// pairs.
+/// # Errors
+///
+/// As [`series_with`].
+pub fn series(ledger: &Ledger, periods: &[Period], options: &PyramidOptions) -> Result<Series> {
+    series_with(ledger, periods, options, Estimator::Pooled)
+}
+
+/// The migration series over `periods` (at least two, each ending after
+/// the one before), from one ledger tracking them all, with the transition
+/// matrix estimated as `estimator` says.
+///
+/// [`Estimator::Pooled`] (the default of [`series`]): `p[i][j]` is the
+/// customers who moved from `i` to `j`, summed over the pairs, divided by
+/// the customers in `i` at the start of a pair, summed over the pairs.
+/// [`Estimator::AverageOfShares`]: each pair's row shares, averaged over
+/// the pairs where the row has customers. Either way customers who leave
+/// the pyramid (beyond an inactivity horizon) make a row sum to less than
+/// one, and a row without customers in any pair stays put (probability one
+/// on the diagonal). The counts behind each row are in
+/// [`Series::transitions`] and [`Series::row_customers`]. The inflow of a
+/// state is the customers entering it from outside the five states (new,
+/// prospect, suspect), averaged over the pairs.
 ///
 /// # Errors
 ///
 /// [`Error::Periods`] for fewer than two periods or periods out of order;
 /// [`Error::Pyramid`] when a period is not tracked by the ledger.
-pub fn series(ledger: &Ledger, periods: &[Period], options: &PyramidOptions) -> Result<Series> {
+///
+/// ```
+/// use crm_core::{Ledger, NaiveDate, Period};
+/// use crm_migration::{series_with, Estimator};
+/// use crm_pyramid::PyramidOptions;
+///
+/// let periods = crm_migration::parse_periods("2022..2024")?;
+/// let mut ledger = Ledger::new(periods.clone());
+/// let d = |y| NaiveDate::from_ymd_opt(y, 6, 1).unwrap();
+/// let mut sale = |k, y, v: &str| ledger.record_sale(k, d(y), v.parse().unwrap(), None).map(drop);
+/// for y in 2022..=2024 {
+///     sale("A", y, "20")?; // always Top
+/// }
+/// sale("B", 2022, "10")?; // the one Small customer of 2022 lapses
+/// for k in ["C", "D", "E", "F"] {
+///     sale(k, 2023, "10")?; // four Small customers in 2023 ...
+///     if k != "F" {
+///         sale(k, 2024, "10")?; // ... of whom one lapses
+///     }
+/// }
+/// let o = PyramidOptions::new();
+/// let pooled = series_with(&ledger, &periods, &o, Estimator::Pooled)?;
+/// let average = series_with(&ledger, &periods, &o, Estimator::AverageOfShares)?;
+/// let (small, inactive) = (3, 4);
+/// assert_eq!(pooled.row_customers[small], 5);
+/// assert_eq!(pooled.transitions[small][inactive], 2);
+/// assert_eq!(pooled.markov.p[small][inactive], 2.0 / 5.0);
+/// assert_eq!(average.markov.p[small][inactive], (1.0 / 1.0 + 1.0 / 4.0) / 2.0);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn series_with(
+    ledger: &Ledger,
+    periods: &[Period],
+    options: &PyramidOptions,
+    estimator: Estimator,
+) -> Result<Series> {
     if periods.len() < 2 {
         return Err(Error::Periods("a series needs at least two periods".into()));
     }
@@ -59,8 +170,10 @@ pub fn series(ledger: &Ledger, periods: &[Period], options: &PyramidOptions) -> 
         .map(|w| Migration::between(ledger, &w[0], &w[1]))
         .collect::<Result<_>>()?;
 
-    let mut sum = [[0.0; N]; N];
+    let mut share_sum = [[0.0; N]; N];
     let mut rows_seen = [0usize; N];
+    let mut transitions = [[0u64; N]; N];
+    let mut row_customers = [0u64; N];
     let mut inflow = [0.0; N];
     for (m, earlier) in migrations.iter().zip(&pyramids) {
         for (i, &from) in STATES.iter().enumerate() {
@@ -69,8 +182,11 @@ pub fn series(ledger: &Ledger, periods: &[Period], options: &PyramidOptions) -> 
                 continue;
             }
             rows_seen[i] += 1;
+            row_customers[i] = row_customers[i].saturating_add(n);
             for (j, &to) in STATES.iter().enumerate() {
-                sum[i][j] += m.cell(Source::Level(from), to).customers as f64 / n as f64;
+                let moved = m.cell(Source::Level(from), to).customers;
+                transitions[i][j] = transitions[i][j].saturating_add(moved);
+                share_sum[i][j] += moved as f64 / n as f64;
             }
         }
         for (j, &to) in STATES.iter().enumerate() {
@@ -88,10 +204,13 @@ pub fn series(ledger: &Ledger, periods: &[Period], options: &PyramidOptions) -> 
     for i in 0..N {
         if rows_seen[i] == 0 {
             p[i][i] = 1.0;
-        } else {
-            for j in 0..N {
-                p[i][j] = sum[i][j] / rows_seen[i] as f64;
-            }
+            continue;
+        }
+        for j in 0..N {
+            p[i][j] = match estimator {
+                Estimator::Pooled => transitions[i][j] as f64 / row_customers[i] as f64,
+                Estimator::AverageOfShares => share_sum[i][j] / rows_seen[i] as f64,
+            };
         }
     }
     let inflow = inflow.map(|x| x / pairs);
@@ -115,8 +234,8 @@ pub fn series(ledger: &Ledger, periods: &[Period], options: &PyramidOptions) -> 
             {
                 totals[i] = totals[i]
                     .checked_add(ledger.period_totals(id, pi).value(value_basis))
-                    .ok_or(crm_core::Error::Overflow {
-                        key: "(level total)".into(),
+                    .ok_or_else(|| crm_core::Error::AmountOverflow {
+                        what: format!("the {value_basis} of level {} in {period}", STATES[i]),
                     })?;
             }
         }
@@ -141,6 +260,9 @@ pub fn series(ledger: &Ledger, periods: &[Period], options: &PyramidOptions) -> 
         periods: periods.to_vec(),
         migrations,
         markov: Markov::new(p, inflow),
+        estimator,
+        transitions,
+        row_customers,
         counts,
         value,
         value_basis,

@@ -1,5 +1,7 @@
 use crm_core::{Ledger, Money, NaiveDate, Period, Stage};
-use crm_migration::{Movement, Source, migration, parse_periods, risk_list, series};
+use crm_migration::{
+    Estimator, Movement, Source, migration, parse_periods, risk_list, series, series_with,
+};
 use crm_pyramid::{Level, PyramidOptions, pyramid};
 
 fn d(y: i32, m: u32) -> NaiveDate {
@@ -11,7 +13,7 @@ fn m(s: &str) -> Money {
 }
 
 /// 2023: A 1000 (top), B 100, C 50, D 10; E a prospect; F a registered suspect.
-/// 2024: A 20 (down to small), B 500 (up to top), C nothing (lost),
+/// 2024: A 20 (down to small), B 500 (up to top), C nothing (lapsed),
 /// D 10 (stays small), E buys 40 (new), G buys 5 (new, unknown in 2023),
 /// H bought in 2022 only and buys 30 again (reactivated), F contacted (other).
 fn example() -> (Ledger, Period, Period) {
@@ -51,7 +53,7 @@ fn hand_computed_matrix() {
     let lv = Source::Level;
     assert_eq!(cell(lv(Top), Small), 1); // A down
     assert_eq!(cell(lv(Small), Top), 1); // B up
-    assert_eq!(cell(lv(Small), Inactive), 1); // C lost
+    assert_eq!(cell(lv(Small), Inactive), 1); // C lapsed
     assert_eq!(cell(lv(Small), Small), 1); // D stayed
     assert_eq!(cell(lv(Prospect), Medium), 1); // E new
     assert_eq!(cell(Source::New, Small), 1); // G new
@@ -66,13 +68,17 @@ fn hand_computed_matrix() {
             s.new,
             s.reactivated,
             s.down,
-            s.lost,
+            s.lapsed,
             s.stayed,
-            s.other
+            s.other,
+            s.lost
         ),
-        (4, 2, 1, 1, 1, 1, 1)
+        (4, 2, 1, 1, 1, 1, 1, 0)
     );
-    assert_eq!(s.net, 2);
+    // Net movement: up 4 - down 1 - lapsed 1. Net inflow: new 2 +
+    // reactivated 1 - lapsed 1 (B's move up and A's down leave the active
+    // base as it was).
+    assert_eq!((s.net_movement, s.net_inflow), (2, 2));
 
     // Value bridge: 2023 total 1160 (H had nothing in 2023), 2024 total 605.
     assert_eq!(mig.bridge.from_total, m("1160"));
@@ -80,7 +86,7 @@ fn hand_computed_matrix() {
     let step = |mv: Movement| mig.bridge.steps.iter().find(|x| x.0 == mv).unwrap().1;
     assert_eq!(step(Movement::Down), m("-980"));
     assert_eq!(step(Movement::Up), m("400"));
-    assert_eq!(step(Movement::Lost), m("-50"));
+    assert_eq!(step(Movement::Lapsed), m("-50"));
     assert_eq!(step(Movement::Stayed), m("0"));
     assert_eq!(step(Movement::New), m("45"));
     assert_eq!(step(Movement::Reactivated), m("30"));
@@ -105,7 +111,7 @@ fn hand_computed_matrix() {
     let keys: Vec<&str> = risk.iter().map(|r| r.customer).collect();
     assert_eq!(keys, ["A", "C"]);
     assert_eq!(risk[0].value_lost, m("980"));
-    assert_eq!(risk[1].movement, Movement::Lost);
+    assert_eq!(risk[1].movement, Movement::Lapsed);
     // Pyramids in the wrong order are an error, not a list of the reverse.
     assert!(risk_list(&l, &b, &a).is_err());
 }
@@ -119,7 +125,7 @@ fn horizon_leavers_are_counted_apart_and_the_bridge_still_closes() {
     let mig = migration(&l, &y23, &y24, &o).unwrap();
     let steps: Money = mig.bridge.steps.iter().map(|s| s.1).sum();
     assert_eq!(
-        steps + mig.bridge.left,
+        steps + mig.bridge.lost,
         mig.bridge.to_total - mig.bridge.from_total
     );
     assert_eq!(mig.cell(Source::New, Level::Small).customers, 2); // G and H
@@ -186,4 +192,116 @@ fn series_estimates_a_chain() {
         assert!((step.iter().sum::<f64>() - start.iter().sum::<f64>()).abs() < 1e-9);
     }
     assert!(s.markov.lifetime_values(s.value, 0.1).is_some());
+}
+
+#[test]
+fn lapsed_and_lost_are_two_counts() {
+    // Before, the summary's `lost` counted C (active in 2023, inactive in
+    // 2024) while the pyramid's `lost` counted former buyers beyond the
+    // horizon. Now C is `lapsed` and `lost` means what the pyramid means.
+    let (mut l, y23, y24) = example();
+    // X bought in 2022-02 only: inactive in 2023, beyond a 400-day horizon
+    // at the start of 2024, so it leaves the pyramid during the pair.
+    l.record_sale("X", d(2022, 2), m("15"), None).unwrap();
+    let o = PyramidOptions::new().inactivity_horizon_days(Some(400));
+    let mig = migration(&l, &y23, &y24, &o).unwrap();
+    assert_eq!(
+        mig.cell(Source::Level(Level::Small), Level::Inactive)
+            .customers,
+        1
+    ); // C
+    assert_eq!(mig.summary.lapsed, 1); // C: active -> inactive
+    assert_eq!(mig.summary.lost, 1); // X: inactive -> beyond the horizon
+    let b = pyramid(&l, &y24, &o).unwrap();
+    assert_eq!(b.lost().customers, 1); // the same X, same word
+}
+
+#[test]
+fn net_inflow_differs_from_net_movement() {
+    // 2023: ten equal customers K0..K9 (K0 Top, K1 Medium, the rest
+    // Small). 2024: the same ten spend the same, and ten new customers
+    // N0..N9 buy a little. With twenty actives the Medium level holds
+    // three, so K2 and K3 move up without spending more.
+    let (y23, y24) = (Period::year(2023).unwrap(), Period::year(2024).unwrap());
+    let mut l = Ledger::new([y23, y24]);
+    for i in 0..10 {
+        for y in [2023, 2024] {
+            l.record_sale(&format!("K{i}"), d(y, 3), m("100"), None)
+                .unwrap();
+        }
+        l.record_sale(&format!("N{i}"), d(2024, 3), m("50"), None)
+            .unwrap();
+    }
+    let s = migration(&l, &y23, &y24, &PyramidOptions::new())
+        .unwrap()
+        .summary;
+    assert_eq!((s.up, s.new, s.down, s.lapsed), (12, 10, 0, 0));
+    // The net movement (the old `net`, up - down - lapsed) counts the two
+    // relative moves up as growth: +12. The net inflow counts customers
+    // who joined the active base: +10.
+    assert_eq!((s.net_movement, s.net_inflow), (12, 10));
+    // One more 2023 customer (the smallest) who does not buy in 2024: it
+    // lapses, and with eleven actives in 2023 K2 was Medium already.
+    l.record_sale("Z", d(2023, 3), m("50"), None).unwrap();
+    let s = migration(&l, &y23, &y24, &PyramidOptions::new())
+        .unwrap()
+        .summary;
+    assert_eq!((s.up, s.new, s.down, s.lapsed), (11, 10, 0, 1));
+    assert_eq!((s.net_movement, s.net_inflow), (10, 9));
+}
+
+#[test]
+fn pooled_counts_weigh_pairs_by_their_customers() {
+    // 2021 -> 2022: 1 Small customer, who lapses. 2022 -> 2023: 20 active
+    // customers (1 Top, 3 Medium, 16 Small), none lapses. The average of
+    // shares says a Small customer lapses half the time; the pooled counts
+    // say 1 in 17.
+    let periods = parse_periods("2021..2023").unwrap();
+    let mut l = Ledger::new(periods.iter().copied());
+    let mut sale = |k: &str, y, v| l.record_sale(k, d(y, 6), m(v), None).unwrap();
+    for y in 2021..=2023 {
+        sale("TOP", y, "1000");
+    }
+    sale("ONCE", 2021, "10");
+    for i in 0..19 {
+        sale(&format!("S{i:02}"), 2022, "10");
+        sale(&format!("S{i:02}"), 2023, "10");
+    }
+    let o = PyramidOptions::new();
+    let pooled = series(&l, &periods, &o).unwrap();
+    let average = series_with(&l, &periods, &o, Estimator::AverageOfShares).unwrap();
+    let (small, inactive) = (3, 4);
+    assert_eq!(pooled.estimator, Estimator::Pooled);
+    assert_eq!(pooled.row_customers[small], 17);
+    assert_eq!(pooled.transitions[small][inactive], 1);
+    assert_eq!(pooled.transitions[small][small], 16);
+    assert_eq!(pooled.markov.p[small][inactive], 1.0 / 17.0);
+    assert_eq!(average.markov.p[small][inactive], (1.0 + 0.0) / 2.0);
+    // The counts are the same either way; only the estimate differs.
+    assert_eq!(average.transitions, pooled.transitions);
+    assert_eq!(
+        "average-of-shares".parse::<Estimator>(),
+        Ok(Estimator::AverageOfShares)
+    );
+    assert!("mean".parse::<Estimator>().is_err());
+}
+
+#[test]
+fn amounts_beyond_range_are_errors_not_panics() {
+    let periods = parse_periods("2023..2024").unwrap();
+    let mut l = Ledger::new(periods.iter().copied());
+    let max = Money::new(crm_core::Decimal::MAX);
+    for k in ["A", "B"] {
+        l.record_sale(k, d(2024, 3), max, None).unwrap();
+    }
+    l.record_sale("A", d(2023, 3), max, None).unwrap();
+    let o = PyramidOptions::new();
+    let err = migration(&l, &periods[0], &periods[1], &o)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("amount overflow") && err.contains("2024-01-01"),
+        "{err}"
+    );
+    assert!(series(&l, &periods, &o).is_err());
 }

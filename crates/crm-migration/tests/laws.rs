@@ -51,14 +51,22 @@ proptest! {
             }
         }
         let steps: Money = m.bridge.steps.iter().map(|s| s.1).sum();
-        prop_assert_eq!(steps + m.bridge.left, m.bridge.to_total - m.bridge.from_total);
+        prop_assert_eq!(steps + m.bridge.lost, m.bridge.to_total - m.bridge.from_total);
         if horizon.is_none() {
             prop_assert_eq!(m.bridge.from_total, pa.total_value() - pa.lost().value);
             prop_assert_eq!(m.bridge.to_total, pb.total_value() - pb.lost().value);
-            prop_assert_eq!(m.summary.left, 0);
+            prop_assert_eq!(m.summary.lost, 0);
         }
         let s = m.summary;
-        prop_assert_eq!(s.up + s.down + s.lost + s.stayed + s.other, m.cells().map(|c| c.customers).sum::<u64>());
+        prop_assert_eq!(s.up + s.down + s.lapsed + s.stayed + s.other, m.cells().map(|c| c.customers).sum::<u64>());
+        // Net inflow is the change of the active base among the matrix's
+        // customers (those in the later pyramid): actives now minus
+        // actives before.
+        let active = |f: &dyn Fn(Level) -> u64| Level::ACTIVE.iter().map(|&l| f(l)).sum::<u64>() as i64;
+        let before = active(&|l| m.row_total(Source::Level(l)).customers);
+        let after = active(&|l| m.column_total(l).customers);
+        prop_assert_eq!(s.net_inflow, after - before);
+        prop_assert_eq!(s.net_movement, s.up as i64 - s.down as i64 - s.lapsed as i64);
     }
 
     /// Shuffling the rows changes nothing.

@@ -18,7 +18,10 @@ pub enum Level {
     Small,
     /// Bought before the period, not in it.
     Inactive,
-    /// Contacted (or a zero or negative transaction), never bought.
+    /// Contacted (or a zero or negative transaction), never bought; also a
+    /// register entry with stage `customer` whose purchases are missing
+    /// from the history (see
+    /// [`Pyramid::register_customers_without_purchase`](crate::Pyramid::register_customers_without_purchase)).
     Prospect,
     /// In the register, never contacted.
     Suspect,

@@ -32,7 +32,8 @@
 //! - [`pyramid`] builds a [`Pyramid`]: every customer's [`Level`], rank and
 //!   value, and [`Figures`] per level.
 //! - [`PyramidOptions`] and [`Cuts`]: value basis, Curry's 1/5/20% cuts or
-//!   others, ABC by share of value, fixed value bands, inactivity horizon.
+//!   others, ABC by share of value (the Pareto classification, not the
+//!   A/B/C of mutual benefit), fixed value bands, inactivity horizon.
 //! - [`PyramidReport`]: the report per level with the previous period and
 //!   the change, and the Pareto figure.
 //!
@@ -55,10 +56,21 @@
 //!    set; older buyers are *lost* and leave the pyramid).
 //! 5. **Prospect**: neither active nor inactive, and with a transaction
 //!    (a credit note or a zero sale is a contact too) or an interaction
-//!    dated before P's end, or register stage `prospect`. **Suspect**: in
-//!    the register, and none of those. Customers first seen after P's end
-//!    and not in the register are not in P's pyramid.
+//!    dated before P's end, or register stage `prospect`, or register
+//!    stage `customer` with an acquisition date before P's end (or none).
+//!    **Suspect**: in the register (the target market), never contacted:
+//!    none of those. Customers first seen after P's end and not in the
+//!    register are not in P's pyramid.
+//!
+//!    A party the register calls a customer is at least a prospect; when
+//!    its history has no purchase by P's end the data has a gap, and the
+//!    pyramid counts those prospects apart ("register says customer, no
+//!    purchase found").
 //! 6. Transactions after P's end are ignored for P.
+//!
+//! *Lost* (beyond the inactivity horizon, out of the pyramid) is not
+//! *lapsed*, the migration matrix's word for a move from an active level
+//! to Inactive.
 //!
 //! [`Cuts::value_percent`] is the **ABC analysis by share of value**: A is
 //! the smallest set of top customers holding the first cut of the value

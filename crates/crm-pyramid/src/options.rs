@@ -11,6 +11,13 @@ use crate::{Error, Result};
 /// top (`Top`, then `Big`, then `Medium`) and whoever is below the last
 /// cut is `Small`. So ABC analysis is `Cuts::abc()`: A is Top, B is Big, C
 /// is Small, and Medium stays empty.
+///
+/// "ABC" here is ABC by share of value (the Pareto classification of
+/// customers by what they bring in). The courses on the method also use
+/// A/B/C for *mutual benefit*: how valuable the relationship is for both
+/// sides (strategic partner, supplier of choice, transactional). That is a
+/// judgement the data does not hold, and no cut computes it; record it in
+/// the register as an attribute (a `relationship` column) when you use it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(
@@ -49,8 +56,18 @@ impl Cuts {
         Cuts::default()
     }
 
-    /// ABC analysis: A (Top) is the smallest set of top customers holding
-    /// 80% of the value, B (Big) the next 15%, C (Small) the rest.
+    /// ABC analysis by share of value (not the A/B/C of mutual benefit; see
+    /// [`Cuts`]): A (Top) is the smallest set of top customers holding 80%
+    /// of the value, B (Big) the next 15%, C (Small) the rest.
+    ///
+    /// Reports name it by what it cuts, so that nobody reads it as the
+    /// A/B/C of mutual benefit, nor as Curry's cuts by share of customers:
+    ///
+    /// ```
+    /// use crm_pyramid::Cuts;
+    /// assert_eq!(Cuts::abc().to_string(), "value 80,95%");
+    /// assert_eq!(Cuts::curry().to_string(), "customers 1,5,20%");
+    /// ```
     pub fn abc() -> Cuts {
         Cuts::ValueShares(vec![Decimal::new(80, 2), Decimal::new(95, 2)])
     }
@@ -122,7 +139,10 @@ impl fmt::Display for Cuts {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let percent = |s: &[Decimal]| {
             s.iter()
-                .map(|x| (x * Decimal::ONE_HUNDRED).normalize().to_string())
+                .map(|x| match x.checked_mul(Decimal::ONE_HUNDRED) {
+                    Some(p) => p.normalize().to_string(),
+                    None => format!("{x}×100"),
+                })
                 .collect::<Vec<_>>()
                 .join(",")
         };

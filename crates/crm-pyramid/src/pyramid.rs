@@ -15,14 +15,12 @@ pub struct Figures {
 }
 
 impl Figures {
-    fn add(&mut self, value: Money) -> Result<()> {
+    fn add(&mut self, value: Money, what: impl FnOnce() -> String) -> Result<()> {
         self.customers += 1;
         self.value = self
             .value
             .checked_add(value)
-            .ok_or(crm_core::Error::Overflow {
-                key: "(level total)".into(),
-            })?;
+            .ok_or_else(|| overflow(what()))?;
         Ok(())
     }
 }
@@ -55,6 +53,7 @@ pub struct Pyramid {
     options: PyramidOptions,
     figures: [Figures; 7],
     lost: Figures,
+    unconfirmed: u64,
     total_value: Money,
     pareto: Option<Decimal>,
     /// Level per customer id; `None` when outside the pyramid.
@@ -87,6 +86,7 @@ fn classify_inactive(
     if before_end(t.first_transaction())
         || before_end(t.first_interaction())
         || t.register_stage() == Some(Stage::Prospect)
+        || says_customer(t, period)
     {
         return Some(Ok(Level::Prospect));
     }
@@ -94,6 +94,12 @@ fn classify_inactive(
         return Some(Ok(Level::Suspect));
     }
     None
+}
+
+/// Whether the register says the party is a customer by `period`'s end:
+/// stage `customer`, acquired before the end (or on an unknown date).
+fn says_customer(t: &crm_core::CustomerTotals, period: &Period) -> bool {
+    t.register_stage() == Some(Stage::Customer) && t.acquired().is_none_or(|a| a < period.end())
 }
 
 /// Builds the pyramid of `period` from `ledger`, as the [crate documentation](crate#definitions) defines it.
@@ -106,15 +112,19 @@ fn classify_inactive(
 ///    and `ceil(n × 20%)`, exactly).
 /// 3. Others who bought (positive value) before the period's start are
 ///    Inactive, or lost beyond the inactivity horizon; others with a
-///    transaction or interaction before the end, or register stage
-///    `prospect`, are Prospects; the rest of the register are Suspects.
-///    Parties first seen after the end and not in the register are left
-///    out.
+///    transaction or interaction before the end, register stage
+///    `prospect`, or register stage `customer` acquired before the end
+///    (or on an unknown date) are Prospects; the rest of the register are
+///    Suspects (in the target market, never contacted). Parties first seen
+///    after the end and not in the register are left out.
 ///
-/// The register is a snapshot of today, so a register entry with stage
-/// `customer` but no transaction or interaction before the period's end is
-/// a Suspect of that period (typically a customer acquired later), as
-/// By the definition, only stage `prospect` makes a prospect.
+/// A party the register says has bought is at least a prospect: a suspect
+/// is someone never contacted. When the history shows no purchase of it by
+/// the period's end, the data has a gap (a missing sale, a wrong stage),
+/// so the pyramid counts those prospects apart:
+/// [`Pyramid::register_customers_without_purchase`]. The register is a
+/// snapshot of today, so an entry acquired after the period's end is a
+/// Suspect of that period, unless its history says otherwise.
 ///
 /// # Errors
 ///
@@ -153,27 +163,30 @@ pub fn pyramid(ledger: &Ledger, period: &Period, options: &PyramidOptions) -> Re
     let mut ranking: Vec<CustomerId> = Vec::new();
     let mut figures = [Figures::default(); 7];
     let mut lost = Figures::default();
+    let mut unconfirmed = 0u64;
     let mut total_value = Money::ZERO;
-    let overflow = || {
-        Error::Core(crm_core::Error::Overflow {
-            key: "(period total)".into(),
-        })
-    };
 
     for id in ledger.ids() {
         let v = ledger.period_totals(id, pi).value(basis);
         values.push(v);
-        total_value = total_value.checked_add(v).ok_or_else(overflow)?;
+        total_value = total_value
+            .checked_add(v)
+            .ok_or_else(|| overflow(format!("the total value of {period}")))?;
         if v.is_positive() {
             ranking.push(id);
             continue;
         }
         match classify_inactive(ledger, id, pi, period, basis, horizon_start) {
             Some(Ok(level)) => {
+                if level == Level::Prospect && says_customer(ledger.totals(id), period) {
+                    unconfirmed += 1;
+                }
                 levels[id.index()] = Some(level);
-                figures[level.index()].add(v)?;
+                figures[level.index()].add(v, || level_total(level, period))?;
             }
-            Some(Err(())) => lost.add(v)?,
+            Some(Err(())) => {
+                lost.add(v, || format!("the value of the lost customers in {period}"))?
+            }
             None => {}
         }
     }
@@ -183,7 +196,7 @@ pub fn pyramid(ledger: &Ledger, period: &Period, options: &PyramidOptions) -> Re
     let active_value = ranking
         .iter()
         .try_fold(Money::ZERO, |acc, id| acc.checked_add(values[id.index()]))
-        .ok_or_else(overflow)?;
+        .ok_or_else(|| overflow(format!("the active value of {period}")))?;
     let bounds = boundaries(&options.cuts, &ranking, &values, active_value);
     let mut ranks = vec![0u32; n];
     for (i, id) in ranking.iter().enumerate() {
@@ -196,7 +209,7 @@ pub fn pyramid(ledger: &Ledger, period: &Period, options: &PyramidOptions) -> Re
         };
         levels[id.index()] = Some(level);
         ranks[id.index()] = u32::try_from(r).unwrap_or(u32::MAX);
-        figures[level.index()].add(values[id.index()])?;
+        figures[level.index()].add(values[id.index()], || level_total(level, period))?;
     }
 
     let pareto = if ranking.is_empty() {
@@ -212,6 +225,7 @@ pub fn pyramid(ledger: &Ledger, period: &Period, options: &PyramidOptions) -> Re
         options: options.clone(),
         figures,
         lost,
+        unconfirmed,
         total_value,
         pareto,
         levels,
@@ -219,6 +233,14 @@ pub fn pyramid(ledger: &Ledger, period: &Period, options: &PyramidOptions) -> Re
         ranks,
         values,
     })
+}
+
+fn overflow(what: String) -> Error {
+    Error::Core(crm_core::Error::AmountOverflow { what })
+}
+
+fn level_total(level: Level, period: &Period) -> String {
+    format!("the value of level {level} in {period}")
 }
 
 fn chrono_days(d: u32) -> chrono::Days {
@@ -288,18 +310,32 @@ fn rank(ranking: &mut [CustomerId], values: &[Money], ledger: &Ledger) {
 /// cuts; the rest are Small). For analyses that rank something other than
 /// a ledger basis, such as profit.
 ///
+/// # Errors
+///
+/// [`Error::InvalidCuts`]; [`Error::Core`]
+/// ([`AmountOverflow`](crm_core::Error::AmountOverflow)) when the positive
+/// values sum beyond the range of an amount.
+///
 /// ```
 /// use crm_pyramid::{cut_points, Cuts};
 /// let values: Vec<crm_core::Money> = (1..=200).rev().map(crm_core::Money::from).collect();
-/// assert_eq!(cut_points(&Cuts::curry(), &values), vec![2, 10, 40]);
+/// assert_eq!(cut_points(&Cuts::curry(), &values)?, vec![2, 10, 40]);
+/// # Ok::<(), crm_pyramid::Error>(())
 /// ```
-pub fn cut_points(cuts: &Cuts, sorted_desc: &[Money]) -> Vec<usize> {
-    let total: Money = sorted_desc
+pub fn cut_points(cuts: &Cuts, sorted_desc: &[Money]) -> Result<Vec<usize>> {
+    cuts.validate()?;
+    let total = sorted_desc
         .iter()
         .copied()
         .filter(|v| v.is_positive())
-        .sum();
-    boundaries_of(cuts, sorted_desc.len(), |i| sorted_desc[i], total)
+        .try_fold(Money::ZERO, Money::checked_add)
+        .ok_or_else(|| overflow("the sum of the values to cut".into()))?;
+    Ok(boundaries_of(
+        cuts,
+        sorted_desc.len(),
+        |i| sorted_desc[i],
+        total,
+    ))
 }
 
 /// Cumulative rank boundaries (inclusive, 1-based) of Top, Big, Medium,
@@ -320,7 +356,9 @@ fn boundaries_of(
             for &s in shares {
                 let target = total.as_decimal() * s;
                 while i < n && cum.as_decimal() < target {
-                    cum += value(i);
+                    // The prefix holds positive values only while below
+                    // the total of the positive values: no overflow.
+                    cum = cum.checked_add(value(i)).unwrap_or(total);
                     i += 1;
                 }
                 out.push(i);
@@ -373,10 +411,45 @@ impl Pyramid {
         self.figures[level.index()]
     }
 
-    /// Former buyers beyond the inactivity horizon: out of the pyramid, but
-    /// counted (their value in the period is that of credit notes, if any).
+    /// Lost: former buyers beyond the inactivity horizon, out of the
+    /// pyramid but counted (their value in the period is that of credit
+    /// notes, if any). Customers who merely lapsed (active before, inactive
+    /// now) are Inactive, not lost.
     pub fn lost(&self) -> Figures {
         self.lost
+    }
+
+    /// Prospects whom the register calls customers (stage `customer`,
+    /// acquired before the period's end or on an unknown date) but whose
+    /// history has no purchase by the period's end: "register says
+    /// customer, no purchase found". A data gap for the user to fix (a
+    /// missing sales file, a wrong stage), not a property of the customers.
+    pub fn register_customers_without_purchase(&self) -> u64 {
+        self.unconfirmed
+    }
+
+    /// The keys of those prospects, in byte order, for the user to look up
+    /// (see [`Pyramid::register_customers_without_purchase`]).
+    ///
+    /// # Panics
+    ///
+    /// When `ledger` is not the one the pyramid was built from.
+    pub fn register_customers_without_purchase_keys<'a>(&self, ledger: &'a Ledger) -> Vec<&'a str> {
+        assert_eq!(
+            ledger.len(),
+            self.levels.len(),
+            "pyramid used with another ledger"
+        );
+        let mut keys: Vec<&str> = ledger
+            .ids()
+            .filter(|id| {
+                self.levels[id.index()] == Some(Level::Prospect)
+                    && says_customer(ledger.totals(*id), &self.period)
+            })
+            .map(|id| ledger.key(id))
+            .collect();
+        keys.sort_unstable_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+        keys
     }
 
     /// The number of ledger customers the pyramid covers (in it or not):

@@ -65,8 +65,14 @@ pub struct PyramidReport {
     /// Value of every customer in the period (credit notes of non-active
     /// customers included).
     pub total_value: Money,
-    /// Former buyers beyond the inactivity horizon, outside the pyramid.
+    /// Lost: former buyers beyond the inactivity horizon, outside the
+    /// pyramid. (Not the customers who lapsed from active to inactive: the
+    /// migration matrix counts those.)
     pub lost: Figures,
+    /// Prospects whom the register calls customers but whose history has no
+    /// purchase by the period's end ("register says customer, no purchase
+    /// found"); see [`Pyramid::register_customers_without_purchase`].
+    pub register_customers_without_purchase: u64,
     /// Share of the active value held by the top 20% of active customers.
     pub pareto: Option<f64>,
 }
@@ -127,6 +133,7 @@ impl PyramidReport {
             active_value,
             total_value: current.total_value(),
             lost: current.lost(),
+            register_customers_without_purchase: current.register_customers_without_purchase(),
             pareto: current.pareto().and_then(|p| share(p, Decimal::ONE)),
         }
     }

@@ -84,7 +84,14 @@ fn non_active_levels() {
     assert_eq!(level("contacted-later"), None);
     assert_eq!(level("registered-prospect"), Some(Level::Prospect));
     assert_eq!(level("registered-suspect"), Some(Level::Suspect));
-    assert_eq!(level("registered-customer"), Some(Level::Suspect));
+    // The register says it bought (no date given), the history has no
+    // purchase: a prospect and a data gap, not a never-contacted suspect.
+    assert_eq!(level("registered-customer"), Some(Level::Prospect));
+    assert_eq!(py.register_customers_without_purchase(), 1);
+    assert_eq!(
+        py.register_customers_without_purchase_keys(&l),
+        ["registered-customer"]
+    );
     assert_eq!(py.figures(Level::Inactive).value, m("-10"));
     assert_eq!(py.total_value(), m("70"));
 
@@ -114,6 +121,45 @@ fn non_active_levels() {
     assert_eq!(report.level(Level::Top).change.unwrap().customers, 0);
     assert_eq!(report.level(Level::Top).share_of_customers, Some(1.0));
     assert_eq!(report.level(Level::Inactive).share_of_customers, None);
+}
+
+#[test]
+fn register_customer_without_history_is_a_prospect_from_its_acquisition() {
+    // Stage `customer`, acquired 2024-07-01, no sale or contact on file.
+    // Before this rule it was a Suspect in every period ("in the target
+    // market, never contacted"), although the register says it bought.
+    // Now: a Suspect of 2023 (acquired later; the register is a snapshot of
+    // today), a Prospect of 2024 and 2025, counted as "register says
+    // customer, no purchase found". A register customer with a sale is
+    // simply active and not counted.
+    let (y23, y24, y25) = (year(2023), year(2024), year(2025));
+    let mut l = ledger(&[y23, y24, y25], &[("bought", d(2024, 8, 1), "100")]);
+    for (key, acquired) in [("gap", d(2024, 7, 1)), ("bought", d(2024, 7, 1))] {
+        l.record_register_entry(key, Stage::Customer, Some(acquired))
+            .unwrap();
+    }
+    let level = |l: &Ledger, p, k: &str| {
+        let py = pyramid(l, p, &PyramidOptions::new()).unwrap();
+        (
+            py.level_of(l.id(k).unwrap()),
+            py.register_customers_without_purchase(),
+        )
+    };
+    assert_eq!(level(&l, &y23, "gap"), (Some(Level::Suspect), 0));
+    assert_eq!(level(&l, &y24, "gap"), (Some(Level::Prospect), 1));
+    assert_eq!(level(&l, &y25, "gap"), (Some(Level::Prospect), 1));
+    assert_eq!(level(&l, &y23, "bought"), (Some(Level::Suspect), 0));
+    assert_eq!(level(&l, &y24, "bought").0, Some(Level::Top));
+    assert_eq!(level(&l, &y25, "bought").0, Some(Level::Inactive));
+    let py = pyramid(&l, &y24, &PyramidOptions::new()).unwrap();
+    assert_eq!(
+        PyramidReport::new(&py, None).register_customers_without_purchase,
+        1
+    );
+    // A prospect or suspect stage keeps its meaning whatever the date.
+    l.record_register_entry("gap", Stage::Suspect, Some(d(2024, 7, 1)))
+        .unwrap();
+    assert_eq!(level(&l, &y25, "gap"), (Some(Level::Suspect), 0));
 }
 
 #[test]
@@ -196,4 +242,31 @@ fn empty_ledger_gives_empty_pyramid() {
             .iter()
             .all(|l| l.customers == 0 && l.average_value.is_none())
     );
+}
+
+#[test]
+fn overflowing_sums_are_errors_that_say_what_overflowed() {
+    let p = year(2024);
+    let max = Money::new(crm_core::Decimal::MAX);
+    // Two customers, each at the largest amount: their sum does not fit.
+    let mut l = Ledger::new([p]);
+    for k in ["A", "B"] {
+        l.record_sale(k, d(2024, 1, 1), max, None).unwrap();
+    }
+    let err = pyramid(&l, &p, &PyramidOptions::new())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("amount overflow") && err.contains("2024-01-01..2025-01-01"),
+        "{err}"
+    );
+    // cut_points used to sum with a panicking `+`.
+    let err = crm_pyramid::cut_points(&Cuts::curry(), &[max, max])
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("the sum of the values to cut"), "{err}");
+    // Unvalidated cuts are refused before any arithmetic, and print.
+    let silly = Cuts::ValueShares(vec![crm_core::Decimal::MAX]);
+    assert!(crm_pyramid::cut_points(&silly, &[max]).is_err());
+    assert!(silly.to_string().contains("×100"));
 }

@@ -99,6 +99,19 @@ proptest! {
             prop_assert_eq!(p.figures(level).customers, counts[level.index()]);
         }
         prop_assert_eq!(counts.iter().sum::<u64>() + outside, l.len() as u64);
+        // A party the register calls a customer is never a suspect (no
+        // acquisition date here, so the register's word holds for every
+        // period); those without a purchase are counted as data gaps.
+        let mut gaps = 0u64;
+        for id in l.ids() {
+            if l.totals(id).register_stage() == Some(Stage::Customer) {
+                prop_assert_ne!(p.level_of(id), Some(Level::Suspect));
+                if p.level_of(id) == Some(Level::Prospect) {
+                    gaps += 1;
+                }
+            }
+        }
+        prop_assert_eq!(p.register_customers_without_purchase(), gaps);
         prop_assert_eq!(p.active(), counts[..4].iter().sum::<u64>());
         // Active means value > 0, and only active customers have a rank.
         for id in l.ids() {

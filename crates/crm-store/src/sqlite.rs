@@ -580,16 +580,21 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    fn register(&self, f: &mut dyn FnMut(&str, Stage)) -> Result<()> {
+    fn register(&self, f: &mut dyn FnMut(&str, Stage, Option<NaiveDate>)) -> Result<()> {
         let mut stmt = self
             .conn
-            .prepare("SELECT key, stage FROM customers WHERE in_register = 1")
+            .prepare("SELECT key, stage, acquired FROM customers WHERE in_register = 1")
             .map_err(sql)?;
         let mut rows = stmt.query([]).map_err(sql)?;
         while let Some(r) = rows.next().map_err(sql)? {
             let key: String = r.get(0).map_err(sql)?;
             let stage: String = r.get(1).map_err(sql)?;
-            f(&key, stage.parse().map_err(|e| corrupt("customers", e))?);
+            let acquired: Option<String> = r.get(2).map_err(sql)?;
+            f(
+                &key,
+                stage.parse().map_err(|e| corrupt("customers", e))?,
+                acquired.map(|d| date("customers", &d)).transpose()?,
+            );
         }
         Ok(())
     }

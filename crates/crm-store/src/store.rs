@@ -120,12 +120,13 @@ pub trait Store {
     fn contacts(&self, before: Option<NaiveDate>, f: &mut dyn FnMut(&str, NaiveDate))
     -> Result<()>;
 
-    /// Calls `f` with every register entry's key and stage.
+    /// Calls `f` with every register entry's key, stage and acquisition
+    /// date (when the register has one).
     ///
     /// # Errors
     ///
     /// As [`Store::sales`].
-    fn register(&self, f: &mut dyn FnMut(&str, crm_core::Stage)) -> Result<()>;
+    fn register(&self, f: &mut dyn FnMut(&str, crm_core::Stage, Option<NaiveDate>)) -> Result<()>;
 
     /// Calls `f` with every interaction dated before `before` (all when
     /// `None`), with kind, cost and note.
@@ -193,9 +194,9 @@ pub fn load_ledger(store: &dyn Store, ledger: &mut Ledger) -> Result<()> {
 pub(crate) fn load_sequentially<S: Store + ?Sized>(store: &S, ledger: &mut Ledger) -> Result<()> {
     let before = ledger.periods().iter().map(|p| p.end()).max();
     let mut failure = None;
-    store.register(&mut |key, stage| {
+    store.register(&mut |key, stage, acquired| {
         if failure.is_none() {
-            failure = ledger.record_register(key, stage).err();
+            failure = ledger.record_register_entry(key, stage, acquired).err();
         }
     })?;
     store.contacts(before, &mut |key, date| {

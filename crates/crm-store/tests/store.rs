@@ -247,8 +247,11 @@ fn erasure_leaves_no_trace() {
 #[test]
 fn ledger_reads_through_the_store() {
     let mut s = SqliteStore::open_in_memory().unwrap();
-    s.import_customers(&mut ok(vec![Customer::new(k("P"), Stage::Prospect)]))
-        .unwrap();
+    s.import_customers(&mut ok(vec![
+        Customer::new(k("P"), Stage::Prospect),
+        full_customer("C"),
+    ]))
+    .unwrap();
     s.import_transactions(&mut ok(vec![
         Transaction::new(k("A"), d(2024, 3, 1), m("10")),
         Transaction::new(k("A"), d(2025, 3, 1), m("99")),
@@ -263,7 +266,14 @@ fn ledger_reads_through_the_store() {
     let year: Period = "2024".parse().unwrap();
     let mut l = Ledger::new([year]);
     load_ledger(&s, &mut l).unwrap();
-    assert_eq!(l.len(), 3);
+    assert_eq!(l.len(), 4);
+    // The register's acquisition date reaches the ledger (it places a
+    // register customer without history in the pyramid).
+    assert_eq!(
+        l.totals(l.id("C").unwrap()).acquired(),
+        Some(d(2020, 2, 29))
+    );
+    assert_eq!(l.totals(l.id("P").unwrap()).acquired(), None);
     // The 2025 sale lies after the ledger's periods: not read.
     assert_eq!(l.stats().transactions, 1);
     assert_eq!(

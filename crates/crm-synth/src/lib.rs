@@ -1,6 +1,7 @@
 //! Deterministic, realistic example data for the `crm` toolkit: a
-//! customer base with heavy-tailed spend, churn, credit notes, a register
-//! with prospects and suspects, and interactions including complaints.
+//! customer base with heavy-tailed spend, churn driven by contact and
+//! complaint handling, credit notes, a register with prospects and
+//! suspects, and interactions including complaints.
 //!
 //! Most users want the `crm` facade crate (`crm::synth`, feature `synth`)
 //! or the `crm generate` command. The same configuration and seed give the
@@ -19,15 +20,34 @@
 //! # The model
 //!
 //! Each customer is acquired on a uniform day of the window, buys at a
-//! gamma-distributed yearly rate with exponential gaps, spends a
+//! gamma-distributed yearly rate with exponential gaps and spends a
 //! log-normal amount per year (median about 700, a long tail of large
-//! accounts), and leaves after an exponential lifetime (mean four years).
-//! Three purchases in a hundred are followed by a credit note for part of
-//! the amount. Margins are 15-45% of revenue per customer. Besides the
-//! customers the register holds prospects (30% of the customer count, with
-//! interactions but no purchases) and suspects (20%, no contact at all).
-//! Customers have calls, visits, e-mails, meetings and quotes, and now and
-//! then a complaint, most of which are resolved within two weeks.
+//! accounts), for as long as the relationship lasts. Three purchases in a
+//! hundred are followed by a credit note for part of the amount. Margins
+//! are 15-45% of revenue per customer.
+//!
+//! The relationship is lived month by month, and it is what the Customer
+//! Marketing Method says it is: customers mostly leave out of
+//! indifference, so contact and complaint handling change churn.
+//!
+//! - Contact: a third of the customers are neglected (a contact about
+//!   every three years), the others are called, mailed and visited two to
+//!   six times a year. A customer with no contact for 180 days drifts: its
+//!   churn hazard is five times the usual 10% a year.
+//! - Complaints: 6% of customers a year complain. Three complaints in four
+//!   are heard (resolved within two weeks), and a heard complainer's hazard
+//!   is halved for a year: most stay. An unheard complainer leaves within
+//!   four months with probability 60%, and otherwise carries three times
+//!   the hazard for a year.
+//!
+//! On the shipped example data (2,000 customers, 2021-2025) this shows: of
+//! the customers active in a year, about 84% of those contacted that year
+//! buy again the next year against 69% of those not contacted; of the
+//! complainers, about 89% of the heard against 36% of the unheard.
+//!
+//! Besides the customers the register holds prospects (30% of the customer
+//! count, with interactions but no purchases) and suspects (20%, no
+//! contact at all).
 
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -265,6 +285,37 @@ fn dist<T>(r: std::result::Result<T, impl std::fmt::Debug>) -> T {
     r.expect("constant distribution parameters are valid")
 }
 
+/// How a generated customer is looked after: the behaviour that the
+/// method says changes churn.
+mod care {
+    /// Yearly churn hazard of a customer who is contacted and satisfied:
+    /// a mean relationship of ten years.
+    pub const BASE_HAZARD: f64 = 0.10;
+    /// The hazard is this many times higher while the customer has had no
+    /// contact for `DRIFT_DAYS` (indifference: the customer drifts away).
+    pub const DRIFT_FACTOR: f64 = 5.0;
+    /// Days without any contact after which a customer drifts.
+    pub const DRIFT_DAYS: i64 = 180;
+    /// Share of customers nobody looks after: contacted about once every
+    /// three years, when at all.
+    pub const NEGLECTED: f64 = 0.35;
+    /// Yearly contact rate of a neglected customer.
+    pub const NEGLECTED_RATE: f64 = 0.3;
+    /// Yearly contact rates of the others, uniform in this range.
+    pub const CARED_RATE: (f64, f64) = (2.0, 6.0);
+    /// Yearly probability of a complaint while a customer.
+    pub const COMPLAINT_RATE: f64 = 0.06;
+    /// Share of complaints that are heard (resolved, within two weeks).
+    pub const HEARD: f64 = 0.75;
+    /// A heard complainer's hazard is this share of the usual one for a
+    /// year (a problem solved well binds the customer).
+    pub const HEARD_FACTOR: f64 = 0.5;
+    /// Probability that an unheard complainer leaves within 30 to 120 days.
+    pub const UNHEARD_LEAVE: f64 = 0.6;
+    /// The hazard of an unheard complainer who stays, for a year.
+    pub const UNHEARD_FACTOR: f64 = 3.0;
+}
+
 /// Generates a data set.
 ///
 /// # Errors
@@ -277,8 +328,6 @@ pub fn generate(config: &SynthConfig) -> Result<Dataset> {
     let spend = dist(LogNormal::new(6.3, 1.5));
     let noise = dist(LogNormal::new(0.0, 0.45));
     let rate = dist(Gamma::new(1.6, 3.0));
-    let life = dist(Exp::new(1.0 / (4.0 * 365.25)));
-    let contacts = dist(Poisson::new(2.0));
 
     let mut transactions = Vec::new();
     let mut parties = Vec::new();
@@ -290,9 +339,21 @@ pub fn generate(config: &SynthConfig) -> Result<Dataset> {
         let acquired = day_in(&mut rng, start, span);
         let yearly: f64 = spend.sample(&mut rng);
         let per_year: f64 = rate.sample(&mut rng) + 0.3;
-        let dies = acquired + Days::new(life.sample(&mut rng) as u64);
-        let stop = dies.min(end);
         let margin_rate = rng.random_range(0.15..0.45);
+        let contact_rate = if rng.random_bool(care::NEGLECTED) {
+            care::NEGLECTED_RATE
+        } else {
+            rng.random_range(care::CARED_RATE.0..care::CARED_RATE.1)
+        };
+        let leaves = relationship(
+            &key,
+            acquired,
+            end,
+            contact_rate,
+            &mut rng,
+            &mut interactions,
+        );
+        let stop = leaves.min(end);
         let mean_order = yearly / per_year;
         let gap = dist(Exp::new(per_year / 365.25));
         let mut day = acquired;
@@ -324,50 +385,6 @@ pub fn generate(config: &SynthConfig) -> Result<Dataset> {
                 }
             }
             day = day + Days::new(gap.sample(&mut rng).ceil().max(1.0) as u64);
-        }
-        // Contacts while a customer, a complaint now and then.
-        let years_active = ((stop - acquired).num_days().max(1) as f64) / 365.25;
-        let n: f64 = contacts.sample(&mut rng) * years_active.max(0.25);
-        for _ in 0..n.round() as u64 {
-            let date = day_in(
-                &mut rng,
-                acquired,
-                (stop - acquired).num_days().max(1) as u64,
-            );
-            let kind = match rng.random_range(0..10) {
-                0..=2 => InteractionKind::Call,
-                3..=4 => InteractionKind::Email,
-                5 => InteractionKind::Visit,
-                6 => InteractionKind::Meeting,
-                7 => InteractionKind::Quote,
-                8 => InteractionKind::CampaignResponse,
-                _ => InteractionKind::Other,
-            };
-            interactions.push(interaction(&key, date, kind, &mut rng));
-        }
-        if rng.random_bool((0.05 * years_active).min(0.9)) {
-            let date = day_in(
-                &mut rng,
-                acquired,
-                (stop - acquired).num_days().max(1) as u64,
-            );
-            interactions.push(interaction(
-                &key,
-                date,
-                InteractionKind::Complaint,
-                &mut rng,
-            ));
-            if rng.random_bool(0.8) {
-                let fixed = date + Days::new(rng.random_range(1..15));
-                if fixed < end {
-                    interactions.push(interaction(
-                        &key,
-                        fixed,
-                        InteractionKind::ComplaintResolved,
-                        &mut rng,
-                    ));
-                }
-            }
         }
         parties.push(party(
             key,
@@ -413,6 +430,86 @@ pub fn generate(config: &SynthConfig) -> Result<Dataset> {
         parties,
         interactions,
     })
+}
+
+/// Lives one customer's relationship from `acquired`, month by month,
+/// until it leaves (or the window ends): contacts at the customer's rate,
+/// complaints now and then, heard or not, and the churn hazard they set.
+/// Records the interactions; returns the day the customer leaves (after
+/// `end` when it stays).
+fn relationship(
+    key: &str,
+    acquired: NaiveDate,
+    end: NaiveDate,
+    contact_rate: f64,
+    rng: &mut Pcg64Mcg,
+    out: &mut Vec<SynthInteraction>,
+) -> NaiveDate {
+    const MONTH: i64 = 30;
+    let contacts_per_month = dist(Poisson::new(contact_rate * MONTH as f64 / 365.25));
+    let mut last_contact = acquired; // the sale that made it a customer
+    // Until this day the hazard is scaled by `factor` (a complaint's effect).
+    let (mut factor, mut factor_until) = (1.0, acquired);
+    let mut month = acquired;
+    while month < end {
+        let next = month + Days::new(MONTH as u64);
+        // Contacts this month, at the customer's rate.
+        let n = contacts_per_month.sample(rng) as u32;
+        let mut contacts: Vec<NaiveDate> =
+            (0..n).map(|_| day_in(rng, month, MONTH as u64)).collect();
+        contacts.sort_unstable();
+        for date in contacts.into_iter().filter(|d| *d < end) {
+            let kind = match rng.random_range(0..10) {
+                0..=2 => InteractionKind::Call,
+                3..=4 => InteractionKind::Email,
+                5 => InteractionKind::Visit,
+                6 => InteractionKind::Meeting,
+                7 => InteractionKind::Quote,
+                8 => InteractionKind::CampaignResponse,
+                _ => InteractionKind::Other,
+            };
+            out.push(interaction(key, date, kind, rng));
+            last_contact = last_contact.max(date);
+        }
+        if rng.random_bool(care::COMPLAINT_RATE * MONTH as f64 / 365.25) {
+            let date = day_in(rng, month, MONTH as u64);
+            if date < end {
+                out.push(interaction(key, date, InteractionKind::Complaint, rng));
+                if rng.random_bool(care::HEARD) {
+                    let fixed = date + Days::new(rng.random_range(1..15));
+                    if fixed < end {
+                        out.push(interaction(
+                            key,
+                            fixed,
+                            InteractionKind::ComplaintResolved,
+                            rng,
+                        ));
+                        last_contact = last_contact.max(fixed);
+                    }
+                    (factor, factor_until) = (care::HEARD_FACTOR, fixed + Days::new(365));
+                } else if rng.random_bool(care::UNHEARD_LEAVE) {
+                    return date + Days::new(rng.random_range(30..120));
+                } else {
+                    (factor, factor_until) = (care::UNHEARD_FACTOR, date + Days::new(365));
+                }
+            }
+        }
+        // The hazard of leaving this month: drifting without contact,
+        // bound or pushed by how a complaint was handled.
+        let drifting = (next - last_contact).num_days() > care::DRIFT_DAYS;
+        let mut hazard = care::BASE_HAZARD;
+        if drifting {
+            hazard *= care::DRIFT_FACTOR;
+        }
+        if next <= factor_until {
+            hazard *= factor;
+        }
+        if rng.random_bool((hazard * MONTH as f64 / 365.25).min(1.0)) {
+            return day_in(rng, month, MONTH as u64).max(acquired + Days::new(1));
+        }
+        month = next;
+    }
+    end + Days::new(1)
 }
 
 fn interaction(

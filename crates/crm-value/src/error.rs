@@ -19,8 +19,7 @@ pub enum Error {
     Pyramid(#[from] crm_pyramid::Error),
 }
 
-pub(crate) fn overflow() -> Error {
-    Error::Core(crm_core::Error::Overflow {
-        key: "(total)".into(),
-    })
+/// An amount overflow naming the figure that overflowed.
+pub(crate) fn overflow(what: impl Into<String>) -> Error {
+    Error::Core(crm_core::Error::AmountOverflow { what: what.into() })
 }

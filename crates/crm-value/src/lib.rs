@@ -27,9 +27,13 @@
 //! - [`rfm`]: recency, frequency, monetary; quintile scores where ties
 //!   share a score; segments from [`default_segments`] or your own rules.
 //! - [`profitability`] with a [`CostTable`]: profit per customer, the
-//!   [`WhaleCurve`] (and [`whale_svg`]), the profit pyramid.
+//!   [`WhaleCurve`] (drawn by [`whale_svg`] or [`whale_chart`]), the profit
+//!   pyramid.
 //! - [`share_of_wallet`]: share and growth room from the register's
-//!   potential; undefined potentials are listed, not guessed.
+//!   potential (scaled to the period by [`year_fraction`]: a calendar year
+//!   is one year); undefined potentials are listed, not guessed; the Small
+//!   and Medium customers to develop ranked by share of wallet
+//!   ([`DevelopBy`]).
 //! - [`risk`]: four signals, each reported on its own; P(alive) is a
 //!   parameter for when a lifetime-value model is fitted.
 //! - [`simple_clv`] and [`retention_economics`].
@@ -54,13 +58,17 @@ pub use crate::{
     clv::{RetentionEconomics, retention_economics, simple_clv},
     error::{Error, Result},
     profit::{
-        CostTable, CustomerProfit, Profitability, WhaleCurve, profitability, whale_curve, whale_svg,
+        CostSource, CostTable, CostsUsed, CustomerProfit, Profitability, WhaleCurve, profitability,
+        whale_chart, whale_curve, whale_svg,
     },
     rfm::{
         Rfm, RfmOptions, RfmScore, SegmentRule, default_segments, quintile_scores, rfm, rfm_period,
     },
     risk::{AtRisk, RiskOptions, Signal, risk},
-    wallet::{Wallet, WalletShare, share_of_wallet},
+    wallet::{
+        DevelopBy, Wallet, WalletOptions, WalletShare, share_of_wallet, share_of_wallet_with,
+        year_fraction,
+    },
 };
 
 pub(crate) use crate::error::overflow;

@@ -6,9 +6,15 @@ use crm_pyramid::{Cuts, Level};
 use crate::{Result, overflow};
 
 /// What serving a customer costs: a handling cost per transaction (order
-/// or credit note) and a cost per interaction kind.
+/// or credit note) and a cost per interaction.
 ///
-/// Read from TOML or JSON with the `serde` feature:
+/// An interaction's recorded cost (the `cost` column of an interactions
+/// file) is a fact and is used when present; the table's cost per kind
+/// fills in the interactions without one (kinds not listed cost nothing).
+/// `use_recorded_cost = false` ignores recorded costs and costs every
+/// interaction by its kind, as earlier versions did by default.
+///
+/// Read from TOML or JSON with the `serde` feature (every field optional):
 ///
 /// ```toml
 /// handling_per_order = "4.50"
@@ -18,30 +24,61 @@ use crate::{Result, overflow};
 /// call = "12.50"
 /// complaint = "40"
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[non_exhaustive]
 pub struct CostTable {
     /// Cost of handling one transaction. Default zero.
     pub handling_per_order: Money,
-    /// Cost per interaction, by kind; kinds not listed cost nothing.
+    /// Cost per interaction, by kind, for interactions without a recorded
+    /// cost (or all of them when `use_recorded_cost` is off); kinds not
+    /// listed cost nothing.
     pub interactions: BTreeMap<InteractionKind, Money>,
     /// Use an interaction's own recorded cost when it has one, instead of
-    /// its kind's. Default `false`.
+    /// its kind's. Default `true`.
     pub use_recorded_cost: bool,
+}
+
+impl Default for CostTable {
+    /// No handling cost, no costs per kind, recorded costs used.
+    fn default() -> CostTable {
+        CostTable {
+            handling_per_order: Money::ZERO,
+            interactions: BTreeMap::new(),
+            use_recorded_cost: true,
+        }
+    }
+}
+
+/// Where an interaction's cost came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
+pub enum CostSource {
+    /// The interaction's own recorded cost.
+    Recorded,
+    /// The cost table's cost for its kind.
+    Table,
+    /// Neither: it costs nothing.
+    None,
 }
 
 impl CostTable {
     /// The cost of one interaction.
     pub fn cost_of(&self, i: &Interaction) -> Money {
+        self.cost_and_source(i).0
+    }
+
+    /// The cost of one interaction and where it came from.
+    pub fn cost_and_source(&self, i: &Interaction) -> (Money, CostSource) {
         match (self.use_recorded_cost, i.cost) {
-            (true, Some(c)) => c,
-            _ => self
-                .interactions
-                .get(&i.kind)
-                .copied()
-                .unwrap_or(Money::ZERO),
+            (true, Some(c)) => (c, CostSource::Recorded),
+            _ => match self.interactions.get(&i.kind) {
+                Some(c) => (*c, CostSource::Table),
+                None => (Money::ZERO, CostSource::None),
+            },
         }
     }
 }
@@ -86,6 +123,20 @@ pub struct WhaleCurve {
     pub total: Money,
 }
 
+/// How the interactions of the period were costed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
+pub struct CostsUsed {
+    /// Interactions costed at their recorded cost.
+    pub recorded: u64,
+    /// Interactions costed by the table's cost for their kind.
+    pub table: u64,
+    /// Interactions that cost nothing (no recorded cost used, kind not in
+    /// the table).
+    pub none: u64,
+}
+
 /// Profitability of every customer served in the period, the whale curve,
 /// and the profit pyramid.
 #[derive(Debug, Clone, PartialEq)]
@@ -101,18 +152,23 @@ pub struct Profitability {
     /// Customers per level of the pyramid cut on profit (customers with
     /// profit > 0 are the active ones; the rest are counted as inactive).
     pub pyramid: Vec<(Level, u64, Money)>,
+    /// Where the interaction costs came from.
+    pub costs: CostsUsed,
 }
 
 /// Margin minus cost to serve, per customer, in `period`: margin from the
 /// ledger (transactions without margin add nothing), a handling cost per
 /// transaction in the period, and the cost of each interaction dated in the
-/// period. Customers with a transaction or an interaction in the period
-/// are listed; those known only from interactions have no margin.
+/// period (its recorded cost, else its kind's in the table; see
+/// [`CostTable`]). Customers with a transaction or an interaction in the
+/// period are listed; those known only from interactions have no margin.
 ///
 /// # Errors
 ///
-/// [`Error::Core`](crate::Error::Core) when the ledger does not track `period` or a sum
-/// overflows; [`Error::Pyramid`](crate::Error::Pyramid) for invalid cuts.
+/// [`Error::Core`](crate::Error::Core) when the ledger does not track
+/// `period`, or ([`AmountOverflow`](crm_core::Error::AmountOverflow)) when
+/// a cost, a profit or a total leaves the range of an amount (the message
+/// names it); [`Error::Pyramid`](crate::Error::Pyramid) for invalid cuts.
 pub fn profitability(
     ledger: &Ledger,
     period: &Period,
@@ -123,13 +179,25 @@ pub fn profitability(
     cuts.validate()?;
     let pi = ledger.period_index(period)?;
     let mut served: HashMap<String, (Money, u32)> = HashMap::new();
+    let mut used = CostsUsed::default();
     for i in interactions {
         if period.contains(i.date) {
+            let (cost, source) = costs.cost_and_source(&i);
+            match source {
+                CostSource::Recorded => used.recorded += 1,
+                CostSource::Table => used.table += 1,
+                CostSource::None => used.none += 1,
+            }
             let e = served
                 .entry(i.customer.as_str().to_string())
                 .or_insert((Money::ZERO, 0));
-            e.0 = e.0.checked_add(costs.cost_of(&i)).ok_or_else(overflow)?;
-            e.1 += 1;
+            e.0 = e.0.checked_add(cost).ok_or_else(|| {
+                overflow(format!(
+                    "the interaction costs of customer {:?} in {period}",
+                    i.customer.as_str()
+                ))
+            })?;
+            e.1 = e.1.saturating_add(1);
         }
     }
     let mut rows = Vec::new();
@@ -164,6 +232,7 @@ pub fn profitability(
         customers: rows,
         whale,
         pyramid,
+        costs: used,
     })
 }
 
@@ -175,16 +244,27 @@ fn row(
     n: u32,
     costs: &CostTable,
 ) -> Result<CustomerProfit> {
-    let handling =
-        Money::new(costs.handling_per_order.as_decimal() * crm_core::Decimal::from(orders));
-    let cost_to_serve = handling.checked_add(icost).ok_or_else(overflow)?;
+    let handling = costs
+        .handling_per_order
+        .checked_mul_count(u64::from(orders))
+        .ok_or_else(|| {
+            overflow(format!(
+                "the handling cost of customer {key:?} ({orders} orders at {} each)",
+                costs.handling_per_order
+            ))
+        })?;
+    let cost_to_serve = handling
+        .checked_add(icost)
+        .ok_or_else(|| overflow(format!("the cost to serve customer {key:?}")))?;
     Ok(CustomerProfit {
         customer: key.to_string(),
         margin,
         orders,
         interactions: n,
         cost_to_serve,
-        profit: margin.checked_sub(cost_to_serve).ok_or_else(overflow)?,
+        profit: margin
+            .checked_sub(cost_to_serve)
+            .ok_or_else(|| overflow(format!("the profit of customer {key:?}")))?,
     })
 }
 
@@ -194,7 +274,7 @@ pub fn whale_curve(sorted_profits: &[Money]) -> Result<Option<WhaleCurve>> {
     let total = sorted_profits
         .iter()
         .try_fold(Money::ZERO, |a, p| a.checked_add(*p))
-        .ok_or_else(overflow)?;
+        .ok_or_else(|| overflow("the total profit"))?;
     if total.is_zero() {
         return Ok(None);
     }
@@ -206,14 +286,18 @@ pub fn whale_curve(sorted_profits: &[Money]) -> Result<Option<WhaleCurve>> {
     let (mut cum, mut peak, mut peak_customers) = (Money::ZERO, Money::ZERO, 0u64);
     let (mut unprofitable, mut destroyed) = (0u64, Money::ZERO);
     for (i, p) in sorted_profits.iter().enumerate() {
-        cum = cum.checked_add(*p).ok_or_else(overflow)?;
+        cum = cum
+            .checked_add(*p)
+            .ok_or_else(|| overflow("the cumulative profit of the whale curve"))?;
         if cum > peak {
             peak = cum;
             peak_customers = i as u64 + 1;
         }
         if !p.is_positive() && !p.is_zero() {
             unprofitable += 1;
-            destroyed = destroyed.checked_add(*p).ok_or_else(overflow)?;
+            destroyed = destroyed
+                .checked_add(*p)
+                .ok_or_else(|| overflow("the profit destroyed by unprofitable customers"))?;
         }
         if (i + 1) % step == 0 || i + 1 == n {
             points.push(((i + 1) as f64 / n as f64, to_f(cum) / total_f));
@@ -235,13 +319,18 @@ fn profit_pyramid(rows: &[CustomerProfit], cuts: &Cuts) -> Result<Vec<(Level, u6
         .map(|r| r.profit)
         .filter(|p| p.is_positive())
         .collect();
-    let bounds = crm_pyramid::cut_points(cuts, &positive);
+    let bounds = crm_pyramid::cut_points(cuts, &positive)?;
     let mut out: Vec<(Level, u64, Money)> =
         Level::ACTIVE.iter().map(|l| (*l, 0, Money::ZERO)).collect();
     for (i, p) in positive.iter().enumerate() {
         let k = bounds.iter().position(|&b| i < b).unwrap_or(3);
         out[k].1 += 1;
-        out[k].2 = out[k].2.checked_add(*p).ok_or_else(overflow)?;
+        out[k].2 = out[k].2.checked_add(*p).ok_or_else(|| {
+            overflow(format!(
+                "the profit of level {} of the profit pyramid",
+                out[k].0
+            ))
+        })?;
     }
     let rest: Vec<Money> = rows
         .iter()
@@ -251,48 +340,49 @@ fn profit_pyramid(rows: &[CustomerProfit], cuts: &Cuts) -> Result<Vec<(Level, u6
     let rest_sum = rest
         .iter()
         .try_fold(Money::ZERO, |a, p| a.checked_add(*p))
-        .ok_or_else(overflow)?;
+        .ok_or_else(|| overflow("the profit of the unprofitable customers"))?;
     out.push((Level::Inactive, rest.len() as u64, rest_sum));
     Ok(out)
 }
 
-/// Writes the whale curve as an SVG line chart.
+/// Writes the whale curve as an SVG line chart (drawn with `crm-chart`):
+/// cumulative profit share against the share of customers ranked by
+/// profit, the 100% line, and the peak marked.
 pub fn whale_svg(curve: &WhaleCurve) -> String {
-    let (w, h, pad) = (640.0, 400.0, 50.0);
-    let top = curve.points.iter().map(|p| p.1).fold(1.0f64, f64::max);
-    let bottom = curve.points.iter().map(|p| p.1).fold(0.0f64, f64::min);
-    let span = (top - bottom).max(1e-9);
-    let x = |v: f64| pad + v * (w - 2.0 * pad);
-    let y = |v: f64| h - pad - (v - bottom) / span * (h - 2.0 * pad);
-    let line: Vec<String> = curve
+    whale_chart(curve).to_svg()
+}
+
+/// The whale curve as a [`crm_chart::LineChart`], to restyle or to
+/// translate before drawing; [`whale_svg`] draws it as it is.
+pub fn whale_chart(curve: &WhaleCurve) -> crm_chart::LineChart {
+    use crm_chart::{Line, LineChart, Mark, Meta, Scale};
+    let peak_x = curve
         .points
         .iter()
-        .map(|(a, b)| format!("{:.1},{:.1}", x(*a), y(*b)))
-        .collect();
-    format!(
-        concat!(
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" font-family=\"sans-serif\" font-size=\"12\">\n",
-            "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n",
-            "<line x1=\"{x0}\" y1=\"{y100}\" x2=\"{x1}\" y2=\"{y100}\" stroke=\"#999\" stroke-dasharray=\"4 4\"/>\n",
-            "<line x1=\"{x0}\" y1=\"{yb}\" x2=\"{x1}\" y2=\"{yb}\" stroke=\"black\"/>\n",
-            "<line x1=\"{x0}\" y1=\"{yb}\" x2=\"{x0}\" y2=\"{yt}\" stroke=\"black\"/>\n",
-            "<polyline fill=\"none\" stroke=\"#1f77b4\" stroke-width=\"2\" points=\"{pts}\"/>\n",
-            "<text x=\"{xm}\" y=\"{ylab}\" text-anchor=\"middle\">customers ranked by profit (share)</text>\n",
-            "<text x=\"{x0}\" y=\"{ytop}\">cumulative profit, share of total (peak {peak:.0}%)</text>\n",
-            "<text x=\"{x1}\" y=\"{y100}\" text-anchor=\"end\" dy=\"-4\">100%</text>\n",
-            "</svg>\n"
+        .find(|p| p.1 >= curve.peak)
+        .map_or(0.0, |p| p.0);
+    let mut c = LineChart::new(
+        Meta::new(
+            "whale-curve",
+            "Whale curve",
+            &format!(
+                "Cumulative profit as a share of the total against customers ranked by profit; the curve peaks at {:.0}% of total profit, and {} unprofitable customers bring it down to 100%.",
+                curve.peak * 100.0,
+                curve.unprofitable
+            ),
         ),
-        w = w,
-        h = h,
-        x0 = x(0.0),
-        x1 = x(1.0),
-        xm = x(0.5),
-        y100 = y(1.0),
-        yb = y(bottom),
-        yt = y(top),
-        ylab = h - 15.0,
-        ytop = 20.0,
-        pts = line.join(" "),
-        peak = curve.peak * 100.0,
-    )
+        "customers ranked by profit (share)",
+        "cumulative profit, share of total",
+    );
+    c.x_scale = Scale::Percent;
+    c.y_scale = Scale::Percent;
+    c.lines
+        .push(Line::new("cumulative profit", curve.points.clone()));
+    c.y_rules.push((1.0, "100%".into()));
+    c.marks.push(Mark::new(
+        peak_x,
+        curve.peak,
+        &format!("peak {:.0}%", curve.peak * 100.0),
+    ));
+    c
 }

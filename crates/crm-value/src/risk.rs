@@ -116,8 +116,10 @@ pub fn risk(
         let mut signals = Vec::new();
         let (v_now, v_before) = (now.value_of(id), before.value_of(id));
         if v_before.is_positive() && v_now < v_before {
-            let drop = (v_before - v_now)
-                .ratio_to(v_before)
+            // Both are positive and v_now < v_before: the difference fits.
+            let drop = v_before
+                .checked_sub(v_now)
+                .and_then(|fall| fall.ratio_to(v_before))
                 .unwrap_or(Decimal::ZERO);
             if drop > options.value_drop {
                 signals.push(Signal::ValueDrop {

@@ -14,6 +14,8 @@ use crm_value::{
 };
 use proptest::prelude::*;
 
+mod fidelity;
+
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap()
 }
@@ -140,9 +142,11 @@ fn wallet_and_risk_by_hand() {
     );
     let potentials = BTreeMap::from([("A", m("1000")), ("C", m("0"))]);
     let w = share_of_wallet(&l, &now, |k| potentials.get(k).copied()).unwrap();
-    // 2024 has 366 days: A's potential for it is 1000 × 366 / 365.25.
+    // 2024 is one calendar year: A's potential for it is its yearly
+    // potential, 1000.00. (Scaled by 366 / 365.25 days, as before, it was
+    // 1002.05: a leap year held more than a year's potential.)
     assert_eq!(w.shares.len(), 1);
-    assert_eq!(w.shares[0].potential, m("1002.05"));
+    assert_eq!(w.shares[0].potential, m("1000.00"));
     assert_eq!(w.undefined, ["B", "C"]);
 
     // Pyramids in the wrong order are an error, not a silent answer.

@@ -5,10 +5,10 @@ use std::io::{BufWriter, Write};
 
 use anyhow::Context;
 use crm::Ledger;
-use crm::migration::{Migration, parse_periods, risk_list, series};
+use crm::migration::{Estimator, Migration, parse_periods, risk_list, series_with};
 
 use crate::Outcome;
-use crate::args::{Format, MigrationArgs};
+use crate::args::{Format, MigrationArgs, TransitionsArg};
 use crate::cmd::pyramids;
 use crate::input::{load, warn_margin};
 use crate::options::{period, pyramid_options, usage};
@@ -53,7 +53,12 @@ pub(crate) fn run(a: MigrationArgs) -> Outcome {
         let mut ledger = Ledger::new(periods.iter().copied());
         load(&a.input, &mut ledger)?;
         warn_margin(&ledger, options.basis);
-        let s = series(&ledger, &periods, &options).context("cannot build the series")?;
+        let estimator = match a.transitions {
+            TransitionsArg::Pooled => Estimator::Pooled,
+            TransitionsArg::AverageOfShares => Estimator::AverageOfShares,
+        };
+        let s = series_with(&ledger, &periods, &options, estimator)
+            .context("cannot build the series")?;
         let view = MarkovView::new(&s, usize::from(a.project), a.discount);
         match a.format {
             Format::Table => markov_table(&mut out, &s, &view)?,

@@ -8,6 +8,7 @@ pub(crate) mod generate;
 pub(crate) mod import;
 pub(crate) mod migration;
 pub(crate) mod pyramid;
+pub(crate) mod report;
 pub(crate) mod value;
 
 use anyhow::Context;

@@ -32,7 +32,12 @@ pub(crate) fn run(a: PyramidArgs) -> Outcome {
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
     let assignments = a.assignments.then(|| now.assignments(&ledger));
     match a.format {
-        Format::Table => render::table(&mut out, &report, assignments)?,
+        Format::Table => render::table(
+            &mut out,
+            &report,
+            assignments,
+            &now.register_customers_without_purchase_keys(&ledger),
+        )?,
         Format::Json => render::json(&mut out, &report, assignments)?,
         Format::Csv => render::csv(&mut out, &report, assignments)?,
     }

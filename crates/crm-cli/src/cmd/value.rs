@@ -5,10 +5,12 @@ use std::io::{BufWriter, Write};
 use anyhow::Context;
 use comfy_table::Cell;
 use crm::pyramid::{Cuts, pyramid};
-use crm::value::{CostTable, RfmOptions, RiskOptions, SegmentRule, Signal};
+use crm::value::{
+    CostTable, DevelopBy, RfmOptions, RiskOptions, SegmentRule, Signal, WalletOptions,
+};
 use crm::{Decimal, Ledger, LedgerOptions, NaiveDate, Period};
 
-use crate::args::{Format, ProfitArgs, RfmArgs, RiskArgs, ValueCommand, WalletArgs};
+use crate::args::{DevelopByArg, Format, ProfitArgs, RfmArgs, RiskArgs, ValueCommand, WalletArgs};
 use crate::cmd::pyramids;
 use crate::input::{load, potentials_of, read_config, with_interactions};
 use crate::options::{basis, period, pyramid_options};
@@ -131,6 +133,15 @@ fn rfm(a: RfmArgs, out: &mut impl Write) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A share as a percentage with one decimal; shares too large to scale
+/// (a potential far below the value) print as a multiple.
+fn percent(share: Decimal) -> String {
+    match share.checked_mul(Decimal::ONE_HUNDRED) {
+        Some(p) => format!("{p:.1}%"),
+        None => format!("{share}×"),
+    }
+}
+
 fn usage_err(e: anyhow::Error) -> anyhow::Error {
     e.context(UsageMarker)
 }
@@ -184,10 +195,13 @@ fn whale_text(w: &crm::value::WhaleCurve) -> String {
 
 fn profit(a: ProfitArgs, out: &mut impl Write) -> anyhow::Result<()> {
     let p: Period = period("period", &a.period).map_err(failure_err)?;
-    let costs: CostTable = match &a.costs {
+    let mut costs: CostTable = match &a.costs {
         Some(path) => read_config(path, "cost table").map_err(failure_err)?,
         None => CostTable::default(),
     };
+    if a.ignore_recorded_costs {
+        costs.use_recorded_cost = false;
+    }
     let percents: Vec<Decimal> = a
         .cuts
         .split(',')
@@ -244,8 +258,20 @@ fn profit(a: ProfitArgs, out: &mut impl Write) -> anyhow::Result<()> {
         Format::Table => {
             writeln!(
                 out,
-                "Profitability {p}: {} customers served\n",
+                "Profitability {p}: {} customers served",
                 r.customers.len()
+            )?;
+            writeln!(
+                out,
+                "interaction costs: {} recorded, {} from the cost table, {} without a cost{}\n",
+                r.costs.recorded,
+                r.costs.table,
+                r.costs.none,
+                if costs.use_recorded_cost {
+                    ""
+                } else {
+                    " (recorded costs ignored)"
+                }
             )?;
             match &r.whale {
                 Some(w) => {
@@ -286,7 +312,16 @@ fn wallet(a: WalletArgs, out: &mut impl Write) -> anyhow::Result<()> {
     let mut ledger = Ledger::new([p]);
     load(&a.input, &mut ledger).map_err(failure_err)?;
     let py = pyramid(&ledger, &p, &options)?;
-    let w = crm::value::share_of_wallet(&ledger, &py, |k| potentials.get(k).copied())?;
+    let by = match a.develop_by {
+        DevelopByArg::Share => DevelopBy::Share,
+        DevelopByArg::Room => DevelopBy::Room,
+    };
+    let w = crm::value::share_of_wallet_with(
+        &ledger,
+        &py,
+        |k| potentials.get(k).copied(),
+        &WalletOptions::new().develop_by(by),
+    )?;
     match a.format {
         Format::Json => json(out, &w)?,
         Format::Csv => {
@@ -310,9 +345,23 @@ fn wallet(a: WalletArgs, out: &mut impl Write) -> anyhow::Result<()> {
         Format::Table => {
             writeln!(
                 out,
-                "Share of wallet {p}: {} active customers with a potential, {} without (share undefined)\n",
+                "Share of wallet {p}: {} active customers with a potential, {} without (share undefined)",
                 w.shares.len(),
                 w.undefined.len()
+            )?;
+            writeln!(
+                out,
+                "potential for the period: {} of 12 months of the yearly potential (a calendar month is one twelfth)",
+                w.months.round_dp(4).normalize()
+            )?;
+            let order = match w.develop_by {
+                DevelopBy::Room => "most room first",
+                _ => "lowest share of wallet first, then most room",
+            };
+            writeln!(
+                out,
+                "Small and Medium customers to develop ({} with room to grow), {order}:\n",
+                w.develop.len()
             )?;
             let mut t = table();
             t.set_header([
@@ -329,7 +378,7 @@ fn wallet(a: WalletArgs, out: &mut impl Write) -> anyhow::Result<()> {
                     Cell::new(s.level.as_str()),
                     right(human(s.value)),
                     right(human(s.potential)),
-                    right(format!("{:.1}%", s.share * Decimal::ONE_HUNDRED)),
+                    right(percent(s.share)),
                     right(human(s.room)),
                 ]);
             }

@@ -5,7 +5,7 @@ use std::io::Write;
 use anyhow::Context;
 use comfy_table::{Cell, CellAlignment, Table, presets};
 use crm::Period;
-use crm::migration::{Markov, Migration, Movement, Risk, STATES, Series, Source};
+use crm::migration::{Estimator, Markov, Migration, Movement, Risk, STATES, Series, Source};
 use crm::pyramid::Level;
 use serde::Serialize;
 
@@ -14,7 +14,7 @@ use crate::output::human;
 fn marker(from: Source, to: Level) -> &'static str {
     match Movement::of(from, to) {
         Movement::Up | Movement::New | Movement::Reactivated => " ▲",
-        Movement::Down | Movement::Lost => " ▼",
+        Movement::Down | Movement::Lapsed => " ▼",
         _ => "",
     }
 }
@@ -28,7 +28,7 @@ pub(crate) fn table(
     writeln!(out, "Migration from {} to {}\n", m.from, m.to)?;
     writeln!(
         out,
-        "Customers: rows are the level in {}, columns the level in {} (▲ up, ▼ down or lost)",
+        "Customers: rows are the level in {}, columns the level in {} (▲ up, ▼ down or lapsed)",
         m.from, m.to
     )?;
     let mut t = Table::new();
@@ -69,14 +69,19 @@ pub(crate) fn table(
     let s = &m.summary;
     writeln!(
         out,
-        "up {} (of which new {}, reactivated {}), down {}, lost {}, stayed {}, other {}, net {:+}",
-        s.up, s.new, s.reactivated, s.down, s.lost, s.stayed, s.other, s.net
+        "up {} (of which new {}, reactivated {}), down {}, lapsed (active to inactive) {}, stayed {}, other {}",
+        s.up, s.new, s.reactivated, s.down, s.lapsed, s.stayed, s.other
     )?;
-    if s.left > 0 {
+    writeln!(
+        out,
+        "net inflow (new + reactivated - lapsed) {:+}, net movement (up - down - lapsed) {:+}",
+        s.net_inflow, s.net_movement
+    )?;
+    if s.lost > 0 {
         writeln!(
             out,
-            "left the pyramid (beyond the inactivity horizon): {}",
-            s.left
+            "lost (left the pyramid, beyond the inactivity horizon): {}",
+            s.lost
         )?;
     }
     writeln!(out, "\nValue bridge")?;
@@ -92,10 +97,10 @@ pub(crate) fn table(
             Cell::new(signed(*v)).set_alignment(CellAlignment::Right),
         ]);
     }
-    if !m.bridge.left.is_zero() {
+    if !m.bridge.lost.is_zero() {
         b.add_row([
-            Cell::new("  left"),
-            Cell::new(signed(m.bridge.left)).set_alignment(CellAlignment::Right),
+            Cell::new("  lost"),
+            Cell::new(signed(m.bridge.lost)).set_alignment(CellAlignment::Right),
         ]);
     }
     b.add_row([
@@ -106,7 +111,7 @@ pub(crate) fn table(
     if let Some(risk) = risk {
         writeln!(
             out,
-            "\nAt risk: {} customers moved down or were lost (most value lost first)",
+            "\nAt risk: {} customers moved down or lapsed (most value lost first)",
             risk.len()
         )?;
         let mut t = Table::new();
@@ -164,7 +169,7 @@ struct JsonBridge {
     from_total: crm::Money,
     to_total: crm::Money,
     steps: Vec<JsonStep>,
-    left: crm::Money,
+    lost: crm::Money,
 }
 
 #[derive(Serialize)]
@@ -219,7 +224,7 @@ pub(crate) fn json(
                     value: *value,
                 })
                 .collect(),
-            left: m.bridge.left,
+            lost: m.bridge.lost,
         },
         risk,
     };
@@ -290,7 +295,10 @@ pub(crate) struct MarkovView {
     periods: Vec<Period>,
     pairs: Vec<Pair>,
     states: Vec<&'static str>,
+    estimator: Estimator,
     transition: Vec<Vec<f64>>,
+    transition_counts: Vec<Vec<u64>>,
+    row_customers: Vec<u64>,
     inflow: Vec<f64>,
     counts: Vec<u64>,
     projection: Vec<Vec<f64>>,
@@ -332,6 +340,9 @@ impl MarkovView {
                 })
                 .collect(),
             states: STATES.iter().map(|l| l.as_str()).collect(),
+            estimator: s.estimator,
+            transition_counts: s.transitions.iter().map(|r| r.to_vec()).collect(),
+            row_customers: s.row_customers.to_vec(),
             transition: m
                 .p
                 .iter()
@@ -386,9 +397,11 @@ pub(crate) fn markov_table(out: &mut impl Write, s: &Series, v: &MarkovView) -> 
         "new",
         "reactivated",
         "down",
+        "lapsed",
         "lost",
         "stayed",
-        "net",
+        "net inflow",
+        "net movement",
     ]);
     for p in &v.pairs {
         let x = &p.summary;
@@ -399,20 +412,31 @@ pub(crate) fn markov_table(out: &mut impl Write, s: &Series, v: &MarkovView) -> 
             x.new.to_string(),
             x.reactivated.to_string(),
             x.down.to_string(),
+            x.lapsed.to_string(),
             x.lost.to_string(),
             x.stayed.to_string(),
-            format!("{:+}", x.net),
+            format!("{:+}", x.net_inflow),
+            format!("{:+}", x.net_movement),
         ]);
     }
-    writeln!(out, "{t}\n")?;
+    writeln!(out, "{t}")?;
     writeln!(
         out,
-        "Average transition probabilities per period (rows: from, columns: to) and inflow of new customers"
+        "lapsed: active to inactive; lost: out of the pyramid (beyond the inactivity horizon); net inflow: new + reactivated - lapsed; net movement: up - down - lapsed\n"
+    )?;
+    let how = match v.estimator {
+        Estimator::AverageOfShares => "the average of each pair's row shares",
+        _ => "the pooled counts over all pairs",
+    };
+    writeln!(
+        out,
+        "Transition probabilities per period from {how} (rows: from, columns: to; in brackets the customers who moved, of the customers observed in the row), and inflow of new customers"
     )?;
     let mut t = Table::new();
     t.load_preset(presets::UTF8_FULL_CONDENSED);
     let mut header = vec!["from \\ to".to_string()];
     header.extend(v.states.iter().map(|s| s.to_string()));
+    header.push("observed".into());
     header.push("customers now".into());
     t.set_header(header);
     for (i, state) in v.states.iter().enumerate() {
@@ -420,8 +444,12 @@ pub(crate) fn markov_table(out: &mut impl Write, s: &Series, v: &MarkovView) -> 
         row.extend(
             v.transition[i]
                 .iter()
-                .map(|p| Cell::new(format!("{p:.3}")).set_alignment(CellAlignment::Right)),
+                .zip(&v.transition_counts[i])
+                .map(|(p, n)| {
+                    Cell::new(format!("{p:.3} ({n})")).set_alignment(CellAlignment::Right)
+                }),
         );
+        row.push(Cell::new(v.row_customers[i]).set_alignment(CellAlignment::Right));
         row.push(Cell::new(v.counts[i]).set_alignment(CellAlignment::Right));
         t.add_row(row);
     }
@@ -431,6 +459,7 @@ pub(crate) fn markov_table(out: &mut impl Write, s: &Series, v: &MarkovView) -> 
             .iter()
             .map(|x| Cell::new(format!("{x:.1}")).set_alignment(CellAlignment::Right)),
     );
+    row.push(Cell::new(""));
     row.push(Cell::new(""));
     t.add_row(row);
     writeln!(out, "{t}\n")?;
@@ -523,8 +552,10 @@ pub(crate) fn markov_csv(out: &mut impl Write, v: &MarkovView) -> anyhow::Result
     let mut w = crm::csv::Writer::new(out);
     let mut header: Vec<String> = vec!["level".into()];
     header.extend(v.states.iter().map(|s| format!("p_to_{s}")));
+    header.extend(v.states.iter().map(|s| format!("n_to_{s}")));
     header.extend(
         [
+            "observed",
             "inflow",
             "customers",
             "value_per_period",
@@ -538,6 +569,8 @@ pub(crate) fn markov_csv(out: &mut impl Write, v: &MarkovView) -> anyhow::Result
     for (i, state) in v.states.iter().enumerate() {
         let mut row: Vec<String> = vec![state.to_string()];
         row.extend(v.transition[i].iter().map(f64::to_string));
+        row.extend(v.transition_counts[i].iter().map(u64::to_string));
+        row.push(v.row_customers[i].to_string());
         row.push(v.inflow[i].to_string());
         row.push(v.counts[i].to_string());
         row.push(v.value[i].to_string());

@@ -63,6 +63,7 @@ pub(crate) fn table<'a>(
     out: &mut impl Write,
     report: &PyramidReport,
     assignments: Option<impl Iterator<Item = Assignment<'a>>>,
+    without_purchase: &[&str],
 ) -> anyhow::Result<()> {
     let prev = report
         .previous_period
@@ -128,6 +129,23 @@ pub(crate) fn table<'a>(
             out,
             "lost (beyond the inactivity horizon): {} customers",
             report.lost.customers
+        )?;
+    }
+    if report.register_customers_without_purchase > 0 {
+        const SHOWN: usize = 5;
+        let mut keys = without_purchase
+            .iter()
+            .take(SHOWN)
+            .map(|k| format!("{k:?}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        if without_purchase.len() > SHOWN {
+            keys.push_str(", ...");
+        }
+        writeln!(
+            out,
+            "register says customer, no purchase found: {} ({keys}); counted as prospects: check the sales data or the register's stage",
+            report.register_customers_without_purchase
         )?;
     }
     if let Some(list) = assignments {

@@ -1,0 +1,379 @@
+//! `crm report` on the shipped data, opened in a real browser: Debian's
+//! headless chromium renders the page with JavaScript off and no network,
+//! every present section's chart has a size, no console errors, and the
+//! Dutch page speaks Dutch. Without chromium these tests fail: install it
+//! with `apt-get install chromium` (`.ci/run` does).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use crate::util::{crm, data, stderr};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+const SECTIONS: [&str; 14] = [
+    "pyramid",
+    "migration",
+    "value-bridge",
+    "projection",
+    "whale-curve",
+    "profit-pyramid",
+    "rfm",
+    "share-of-wallet",
+    "lifetime-value",
+    "model-check",
+    "actions",
+    "funnel",
+    "complaints",
+    "scorecard",
+];
+
+/// Runs headless chromium on `url` with a fresh profile, no network and
+/// `extra` flags; fails the test when chromium is missing.
+fn chromium(profile: &Path, extra: &[&str], url: &str) -> Output {
+    assert!(
+        Path::new(CHROMIUM).exists(),
+        "{CHROMIUM} is missing: the report is tested in a real browser; install it with `apt-get install -y chromium` (.ci/run does this)"
+    );
+    let out = Command::new(CHROMIUM)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+            // No network: every host resolves to nothing, every proxy
+            // connection goes to a closed port.
+            "--host-resolver-rules=MAP * ~NOTFOUND",
+            "--proxy-server=127.0.0.1:9",
+            "--enable-logging=stderr",
+            "--v=0",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(extra)
+        .arg(url)
+        .output()
+        .expect("run chromium");
+    assert!(
+        out.status.success(),
+        "chromium failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn url(p: &Path) -> String {
+    format!("file://{}", p.display())
+}
+
+fn write_report(dir: &Path, lang: &str, extra: &[&str]) -> PathBuf {
+    let out = dir.join(format!("report-{lang}.html"));
+    let mut args = vec![
+        "report",
+        "--transactions",
+        data_str("transactions.csv"),
+        "--customers",
+        data_str("customers.csv"),
+        "--interactions",
+        data_str("interactions.csv"),
+        "--period",
+        "2025",
+        "--periods",
+        "2021..2025",
+        "--calibration-end",
+        "2024-12-31",
+        "--lang",
+        lang,
+        "--out",
+    ];
+    let path = out.to_str().unwrap().to_string();
+    args.push(&path);
+    args.extend(extra);
+    let o = crm(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("10 of 14 sections"), "{}", stderr(&o));
+    out
+}
+
+fn data_str(name: &str) -> &'static str {
+    Box::leak(data(name).to_str().unwrap().to_string().into_boxed_str())
+}
+
+/// A copy of the page without its script and with a policy that forbids
+/// any: the page as a reader with JavaScript off sees it.
+fn without_script(page: &Path) -> PathBuf {
+    let html = std::fs::read_to_string(page).unwrap();
+    let start = html
+        .find("<script>")
+        .expect("the page has its sorting script");
+    let end = html.find("</script>").unwrap() + "</script>".len();
+    let off = format!("{}{}", &html[..start], &html[end..]).replacen(
+        "<head>",
+        "<head>\n<meta http-equiv=\"Content-Security-Policy\" content=\"script-src 'none'\">",
+        1,
+    );
+    assert!(!off.contains("<script"));
+    let path = page.with_extension("nojs.html");
+    std::fs::write(&path, off).unwrap();
+    path
+}
+
+/// Console messages (the page logs none: any is an error or a warning
+/// worth failing on) and uncaught exceptions, from chromium's log.
+fn console_errors(stderr: &str) -> Vec<String> {
+    stderr
+        .lines()
+        .filter(|l| l.contains(":CONSOLE") || l.contains("Uncaught"))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn console_messages_are_caught() {
+    // As chromium 148 logs them.
+    let log = concat!(
+        "[1:1:1125/205821.575627:INFO:CONSOLE:1] \"boom\", source: file:///tmp/bad.html (1)\n",
+        "[1:1:1125/205821.575868:INFO:CONSOLE:1] \"Uncaught ReferenceError: x\", source: f (1)\n",
+        "[1:1:1125/205821.575868:WARNING:ui/base/idle/idle_linux.cc:111] D-Bus\n",
+    );
+    assert_eq!(console_errors(log).len(), 2);
+}
+
+#[test]
+fn the_report_renders_in_a_real_browser() {
+    let dir = tempfile::tempdir().unwrap();
+    let en = write_report(dir.path(), "en", &[]);
+    let nl = write_report(dir.path(), "nl", &[]);
+    for page in [&en, &nl] {
+        let html = std::fs::read_to_string(page).unwrap();
+        // Nothing to fetch: the only URL is the SVG namespace.
+        let urls = html.matches("http").count();
+        assert_eq!(urls, html.matches("http://www.w3.org/2000/svg").count());
+    }
+
+    // JavaScript off: the page is all there. (Chromium's own switch,
+    // `--blink-settings=scriptEnabled=false`, also stops --dump-dom and
+    // --screenshot, so the page loses its script and forbids any.)
+    let (en_off, nl_off) = (without_script(&en), without_script(&nl));
+    for (page, words) in [
+        (&en_off, ["Customer report 2025", "Medium", "Inactive"]),
+        (&nl_off, ["Klantenrapport 2025", "Middel", "Inactief"]),
+    ] {
+        let profile = tempfile::tempdir().unwrap();
+        let out = chromium(profile.path(), &["--dump-dom"], &url(page));
+        let dom = String::from_utf8_lossy(&out.stdout);
+        for s in SECTIONS {
+            assert!(dom.contains(&format!("data-section=\"{s}\"")), "{s}");
+        }
+        assert_eq!(dom.matches("data-present=\"yes\"").count(), 10);
+        assert_eq!(dom.matches("<svg ").count(), 12);
+        for w in words {
+            assert!(dom.contains(w), "{w}");
+        }
+    }
+
+    // JavaScript on, in a frame of a page that measures every chart: each
+    // present section has charts with a size, and nothing logs an error.
+    let harness = dir.path().join("measure.html");
+    std::fs::write(
+        &harness,
+        format!(
+            r#"<!DOCTYPE html><html><body><iframe id="f" src="{}" style="width:1280px;height:900px"></iframe>
+<script>
+document.getElementById("f").addEventListener("load", function () {{
+  var d = this.contentDocument, out = [];
+  d.querySelectorAll("section[data-present=yes]").forEach(function (s) {{
+    var sizes = [];
+    s.querySelectorAll("svg").forEach(function (g) {{
+      var b = g.getBoundingClientRect();
+      sizes.push(Math.round(b.width) + "x" + Math.round(b.height));
+    }});
+    out.push(s.id + "=" + sizes.join(","));
+  }});
+  var p = document.createElement("pre");
+  p.id = "sizes";
+  p.textContent = "[" + out.join(";") + "]";
+  document.body.appendChild(p);
+}});
+</script></body></html>"#,
+            en.file_name().unwrap().to_str().unwrap()
+        ),
+    )
+    .unwrap();
+    let profile = tempfile::tempdir().unwrap();
+    let out = chromium(
+        profile.path(),
+        &[
+            "--allow-file-access-from-files",
+            "--virtual-time-budget=10000",
+            "--dump-dom",
+        ],
+        &url(&harness),
+    );
+    let dom = String::from_utf8_lossy(&out.stdout);
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(console_errors(&log), Vec::<String>::new());
+    let sizes = dom
+        .split("<pre id=\"sizes\">[")
+        .nth(1)
+        .and_then(|s| s.split("]</pre>").next())
+        .unwrap_or_else(|| panic!("no sizes measured: {dom}"));
+    let sections: Vec<&str> = sizes.split(';').collect();
+    assert_eq!(sections.len(), 10, "{sizes}");
+    for s in sections {
+        let (id, charts) = s.split_once('=').unwrap();
+        assert!(!charts.is_empty(), "{id} has no chart");
+        for c in charts.split(',') {
+            let (w, h) = c.split_once('x').unwrap();
+            let (w, h): (u32, u32) = (w.parse().unwrap(), h.parse().unwrap());
+            assert!(w > 100 && h > 100, "{id}: chart of {w}x{h}");
+        }
+    }
+
+    // A screenshot with JavaScript off: a PNG of the asked size, not blank.
+    let png = dir.path().join("report.png");
+    let profile = tempfile::tempdir().unwrap();
+    chromium(
+        profile.path(),
+        &[
+            "--window-size=1280,2000",
+            &format!("--screenshot={}", png.display()),
+        ],
+        &url(&nl_off),
+    );
+    let bytes = std::fs::read(&png).unwrap();
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
+    let width = u32::from_be_bytes(bytes[16..20].try_into().unwrap());
+    let height = u32::from_be_bytes(bytes[20..24].try_into().unwrap());
+    assert_eq!((width, height), (1280, 2000));
+    // A blank page compresses to a few kilobytes; charts and text do not.
+    assert!(bytes.len() > 50_000, "{} bytes", bytes.len());
+}
+
+#[test]
+fn the_same_data_gives_the_same_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = std::fs::read(write_report(dir.path(), "en", &[])).unwrap();
+    let b = std::fs::read(write_report(dir.path(), "en", &[])).unwrap();
+    assert!(a == b, "the report differs between runs");
+}
+
+#[test]
+fn missing_inputs_are_named_on_the_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r.html");
+    let o = crm(&[
+        "report",
+        "--transactions",
+        data_str("transactions.csv"),
+        "--period",
+        "2025",
+        "--lang",
+        "en",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let html = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(html.matches("data-present=\"yes\"").count(), 7);
+    for note in [
+        "Add a customer register with a potential column (--customers)",
+        "Add --periods",
+        "Add --calibration-end",
+        "Add the leads (--leads)",
+    ] {
+        assert!(html.contains(note), "{note}");
+    }
+}
+
+#[test]
+fn bad_flags_are_usage_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r.html");
+    let out = out.to_str().unwrap();
+    let t = data_str("transactions.csv");
+    for (args, msg) in [
+        (
+            vec!["--period", "2025", "--lang", "fr"],
+            "--lang: unknown language",
+        ),
+        (vec!["--period", "2025", "--periods", "2025"], "--periods"),
+        (vec!["--period", "2025", "--from", "2025"], "--from"),
+        (
+            vec!["--period", "2025", "--calibration-end", "soon"],
+            "--calibration-end",
+        ),
+    ] {
+        let mut all = vec!["report", "--transactions", t, "--out", out];
+        all.extend(args);
+        let o = crm(&all);
+        assert_eq!(o.status.code(), Some(2), "{all:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(msg), "{}", stderr(&o));
+    }
+}
+
+#[test]
+fn a_database_gives_the_same_page_as_the_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("crm.db");
+    let db = db.to_str().unwrap();
+    let o = crm(&[
+        "import",
+        "--db",
+        db,
+        "--transactions",
+        data_str("transactions.csv"),
+        "--customers",
+        data_str("customers.csv"),
+        "--interactions",
+        data_str("interactions.csv"),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let from_db = dir.path().join("db.html");
+    let o = crm(&[
+        "report",
+        "--db",
+        db,
+        "--period",
+        "2025",
+        "--periods",
+        "2021..2025",
+        "--calibration-end",
+        "2024-12-31",
+        "--lang",
+        "nl",
+        "--out",
+        from_db.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let from_files = write_report(dir.path(), "nl", &[]);
+    assert!(std::fs::read(from_db).unwrap() == std::fs::read(from_files).unwrap());
+}
+
+#[test]
+fn the_language_defaults_from_the_environment() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r.html");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_crm"))
+        .args([
+            "report",
+            "--transactions",
+            data_str("transactions.csv"),
+            "--period",
+            "2025",
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("LANG", "nl_BE.UTF-8")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let html = std::fs::read_to_string(&out).unwrap();
+    assert!(html.contains("<html lang=\"nl\">") && html.contains("Klantenrapport 2025"));
+}

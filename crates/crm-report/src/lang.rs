@@ -1,0 +1,747 @@
+//! The languages of the report: one table of strings per language, and
+//! numbers and money written the way each language writes them.
+
+use std::fmt;
+use std::str::FromStr;
+
+use crm_chart::NumberFormat;
+use crm_core::{Datelike, Decimal, Money, Period};
+
+/// The language of a report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum Lang {
+    /// English: `1,234.56`.
+    #[default]
+    En,
+    /// Dutch: `1.234,56`, levels Top, Groot, Middel, Klein, Inactief.
+    Nl,
+}
+
+impl Lang {
+    /// Every language.
+    pub const ALL: [Lang; 2] = [Lang::En, Lang::Nl];
+
+    /// The language code (`en`, `nl`), as in the page's `lang` attribute.
+    pub const fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Nl => "nl",
+        }
+    }
+
+    /// The language of a locale string such as `nl_NL.UTF-8` or `en`;
+    /// `None` when it is neither English nor Dutch.
+    pub fn from_locale(locale: &str) -> Option<Lang> {
+        let code = locale
+            .split(['_', '-', '.', '@'])
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        match code.as_str() {
+            "nl" => Some(Lang::Nl),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// The language from the environment, the way POSIX programs choose
+    /// it: the first of `LC_ALL`, `LC_MESSAGES` and `LANG` that is set and
+    /// not empty; English when it names another language or none is set.
+    pub fn from_env() -> Lang {
+        ["LC_ALL", "LC_MESSAGES", "LANG"]
+            .iter()
+            .filter_map(|v| std::env::var(v).ok())
+            .find(|v| !v.is_empty())
+            .and_then(|v| Lang::from_locale(&v))
+            .unwrap_or_default()
+    }
+
+    /// The strings of this language.
+    pub fn texts(self) -> &'static Texts {
+        match self {
+            Lang::En => &EN,
+            Lang::Nl => &NL,
+        }
+    }
+
+    /// How this language writes numbers.
+    pub fn numbers(self) -> NumberFormat {
+        match self {
+            Lang::En => NumberFormat::EN,
+            Lang::Nl => NumberFormat::NL,
+        }
+    }
+
+    /// A whole number with thousands grouped (`12,345` or `12.345`).
+    pub fn count(self, n: u64) -> String {
+        self.numbers().format(n as f64, 0)
+    }
+
+    /// A signed whole number (`+12`, `-3`, `0`).
+    pub fn signed_count(self, n: i64) -> String {
+        let s = self.numbers().format(n as f64, 0);
+        if n > 0 { format!("+{s}") } else { s }
+    }
+
+    /// A share (0.256) as a percentage with one decimal (`25.6%`).
+    pub fn percent(self, share: f64) -> String {
+        self.numbers().percent(share, 1)
+    }
+
+    /// An amount of money, rounded to whole units from 100 up and to cents
+    /// below (`1,234,568`, `45.50`), thousands grouped; exact (from the
+    /// decimal, never through a float).
+    pub fn money(self, m: Money) -> String {
+        let d = m.as_decimal();
+        let dp = if d.abs() >= Decimal::ONE_HUNDRED {
+            0
+        } else {
+            2
+        };
+        let s = d.round_dp(dp).to_string();
+        let (sign, digits) = s.strip_prefix('-').map_or(("", s.as_str()), |r| ("-", r));
+        let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+        let f = self.numbers();
+        let mut out = String::from(sign);
+        for (i, c) in int.chars().enumerate() {
+            if i > 0 && (int.len() - i) % 3 == 0 {
+                out.push(f.thousands);
+            }
+            out.push(c);
+        }
+        if dp > 0 {
+            out.push(f.decimal);
+            out.push_str(&format!("{frac:0<2}"));
+        }
+        if out == "-0" { "0".into() } else { out }
+    }
+
+    /// Money with a sign (`+1,234`, `-56`).
+    pub fn signed_money(self, m: Money) -> String {
+        let s = self.money(m);
+        if m.is_positive() && s != "0" && s != "0.00" && s != "0,00" {
+            format!("+{s}")
+        } else {
+            s
+        }
+    }
+
+    /// An amount for a chart label: short (`1.2M`, `45.3k`, `980`).
+    pub fn money_short(self, m: Money) -> String {
+        let v: f64 = m.as_decimal().to_string().parse().unwrap_or(0.0);
+        self.short(v)
+    }
+
+    /// A number for a chart label: short (`1.2M`, `45.3k`, `980`).
+    pub fn short(self, v: f64) -> String {
+        let f = self.numbers();
+        let a = v.abs();
+        let (million, thousand) = match self {
+            Lang::En => ("M", "k"),
+            Lang::Nl => (" mln", "k"),
+        };
+        if a >= 1e6 {
+            format!(
+                "{}{million}",
+                f.format(v / 1e6, if a >= 1e8 { 0 } else { 1 })
+            )
+        } else if a >= 1e4 {
+            format!(
+                "{}{thousand}",
+                f.format(v / 1e3, if a >= 1e5 { 0 } else { 1 })
+            )
+        } else {
+            f.format(v, 0)
+        }
+    }
+
+    /// A level name (`top` ... `suspect`, or `new`) in this language;
+    /// other names unchanged.
+    pub fn level(self, name: &str) -> &str {
+        let t = self.texts();
+        match name {
+            "top" => t.levels[0],
+            "big" => t.levels[1],
+            "medium" => t.levels[2],
+            "small" => t.levels[3],
+            "inactive" => t.levels[4],
+            "prospect" => t.levels[5],
+            "suspect" => t.levels[6],
+            "new" => t.level_new,
+            other => other,
+        }
+    }
+
+    /// A movement name (`up`, `new`, ... as `crm-migration` names them) in
+    /// this language; other names unchanged.
+    pub fn movement(self, name: &str) -> &str {
+        let t = self.texts();
+        t.movements
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map_or(name, |(_, v)| v)
+    }
+
+    /// An RFM segment name of the default rules in this language; other
+    /// (user-defined) names unchanged.
+    pub fn segment(self, name: &str) -> &str {
+        let t = self.texts();
+        t.segments
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map_or(name, |(_, v)| v)
+    }
+}
+
+impl fmt::Display for Lang {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.code())
+    }
+}
+
+impl FromStr for Lang {
+    type Err = crate::Error;
+    fn from_str(s: &str) -> Result<Lang, crate::Error> {
+        Lang::from_locale(s.trim())
+            .ok_or_else(|| crate::Error::Language(s.chars().take(40).collect()))
+    }
+}
+
+/// A period as people name it: `2025`, `2025-Q3`, `2025-07`, or
+/// `2025-03-15..2025-06-15` when it is not a calendar unit.
+pub fn period_label(p: &Period) -> String {
+    let (s, e) = (p.start(), p.end());
+    let y = s.year();
+    if Period::year(y).is_ok_and(|x| x == *p) {
+        return y.to_string();
+    }
+    let q = (s.month() - 1) / 3 + 1;
+    if Period::quarter(y, q).is_ok_and(|x| x == *p) {
+        return format!("{y}-Q{q}");
+    }
+    if Period::month(y, s.month()).is_ok_and(|x| x == *p) {
+        return format!("{y}-{:02}", s.month());
+    }
+    format!("{s}..{e}")
+}
+
+/// Fills `{name}` placeholders of a template.
+pub(crate) fn fill(template: &str, values: &[(&str, String)]) -> String {
+    let mut out = template.to_string();
+    for (k, v) in values {
+        out = out.replace(&format!("{{{k}}}"), v);
+    }
+    out
+}
+
+/// A section's strings: its title, the template of its one-line reading
+/// (with `{placeholders}`), and what to add when its data is missing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SectionTexts {
+    /// The heading.
+    pub title: &'static str,
+    /// The one-line reading, a template.
+    pub reading: &'static str,
+    /// What input would add the section.
+    pub missing: &'static str,
+}
+
+/// Every string of the report in one language: one table per language,
+/// so that a translation is complete by construction (a missing field
+/// does not compile).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Texts {
+    /// The page title, with `{period}`.
+    pub title: &'static str,
+    /// The line under it, with `{period}`, `{previous}`, `{basis}`.
+    pub subtitle: &'static str,
+    /// The line under it without a previous period.
+    pub subtitle_alone: &'static str,
+    /// The input line, with `{customers}`, `{transactions}`.
+    pub input_line: &'static str,
+    /// Names of the value bases: revenue, margin.
+    pub bases: [&'static str; 2],
+    /// "Contents".
+    pub contents: &'static str,
+    /// The heading of the sections that are not in the report.
+    pub not_included: &'static str,
+    /// Label before a missing section's note.
+    pub add: &'static str,
+    /// The footer.
+    pub footer: &'static str,
+    /// "Show the figures" (the table under a chart).
+    pub show_figures: &'static str,
+    /// Key figures: active customers, value, top 20% share, net migration,
+    /// whale peak.
+    pub kpi: [&'static str; 5],
+    /// "vs {previous}".
+    pub versus: &'static str,
+    /// Levels top ... suspect.
+    pub levels: [&'static str; 7],
+    /// The row of customers not yet known in the earlier period.
+    pub level_new: &'static str,
+    /// Movement names by their `crm-migration` names.
+    pub movements: [(&'static str, &'static str); 8],
+    /// RFM segment names of the default rules.
+    pub segments: [(&'static str, &'static str); 12],
+    /// Table headers: level, customers, share of customers, value, share
+    /// of value, average, previous customers, previous value, change of
+    /// value.
+    pub columns: [&'static str; 9],
+    /// "customers".
+    pub customers: &'static str,
+    /// "{share} of value".
+    pub of_value: &'static str,
+    /// "level in {period}".
+    pub level_in: &'static str,
+    /// Heatmap legend: up, down, same.
+    pub legend: [&'static str; 3],
+    /// "value {period}".
+    pub value_in: &'static str,
+    /// "lost": beyond the inactivity horizon, out of the pyramid.
+    pub left: &'static str,
+    /// "projected".
+    pub projected: &'static str,
+    /// Whale chart: x label, y label, line name, "peak {share}".
+    pub whale_axes: [&'static str; 4],
+    /// "unprofitable or zero".
+    pub unprofitable: &'static str,
+    /// RFM: row header, column header.
+    pub rfm_axes: [&'static str; 2],
+    /// Wallet table: customer, level, value, potential, share, room.
+    pub wallet_columns: [&'static str; 6],
+    /// Lifetime: P(alive) axis, value axis, the model line, "actual".
+    pub clv_axes: [&'static str; 4],
+    /// Holdout chart axes: x, y.
+    pub holdout_axes: [&'static str; 2],
+    /// Tracking chart: x label (with `{start}`), y label, title.
+    pub tracking_axes: [&'static str; 3],
+    /// Markov table: level, lifetime value, periods until inactive.
+    pub markov_columns: [&'static str; 3],
+    /// "The model could not be fitted: {error}".
+    pub fit_failed: &'static str,
+    /// Chart descriptions (for screen readers), one per chart: pyramid,
+    /// migration, bridge, projection, whale, profit pyramid, rfm, wallet,
+    /// p(alive), value, holdout, tracking.
+    pub descriptions: [&'static str; 12],
+    /// The sections in page order: pyramid, migration, bridge, projection,
+    /// whale, profit pyramid, rfm, wallet, lifetime value, holdout,
+    /// actions, funnel, complaints, scorecard.
+    pub sections: [SectionTexts; 14],
+}
+
+/// English.
+pub static EN: Texts = Texts {
+    title: "Customer report {period}",
+    subtitle: "{period} compared with {previous} · value basis: {basis}",
+    subtitle_alone: "{period} · value basis: {basis}",
+    input_line: "{customers} customers and prospects, {transactions} transactions",
+    bases: ["revenue", "margin"],
+    contents: "Contents",
+    not_included: "Not yet in this report",
+    add: "To add:",
+    footer: "Made with crm report. Every figure comes from the data named above; shares are rounded, sums are exact.",
+    show_figures: "Show the figures",
+    kpi: [
+        "Active customers",
+        "Value",
+        "Value from the top 20%",
+        "Net migration",
+        "Whale curve peak",
+    ],
+    versus: "vs {previous}",
+    levels: [
+        "Top", "Big", "Medium", "Small", "Inactive", "Prospect", "Suspect",
+    ],
+    level_new: "New",
+    movements: [
+        ("up", "up"),
+        ("new", "new"),
+        ("reactivated", "reactivated"),
+        ("down", "down"),
+        ("lost", "lost"),
+        ("lapsed", "lapsed"),
+        ("stayed", "stayed"),
+        ("other", "other"),
+    ],
+    segments: [
+        ("champions", "champions"),
+        ("loyal", "loyal"),
+        ("potential loyalist", "potential loyalist"),
+        ("new", "new"),
+        ("promising", "promising"),
+        ("needs attention", "needs attention"),
+        ("about to sleep", "about to sleep"),
+        ("at risk", "at risk"),
+        ("can't lose them", "can't lose them"),
+        ("hibernating", "hibernating"),
+        ("lost", "lost"),
+        ("other", "other"),
+    ],
+    columns: [
+        "Level",
+        "Customers",
+        "% of customers",
+        "Value",
+        "% of value",
+        "Average",
+        "Customers before",
+        "Value before",
+        "Change in value",
+    ],
+    customers: "customers",
+    of_value: "{share} of value",
+    level_in: "level in {period}",
+    legend: ["up (new, reactivated)", "down or inactive", "same or other"],
+    value_in: "Value {period}",
+    left: "lost beyond the horizon",
+    projected: "projected",
+    whale_axes: [
+        "customers ranked by profit",
+        "cumulative profit, share of total",
+        "cumulative profit",
+        "peak {share}",
+    ],
+    unprofitable: "No profit",
+    rfm_axes: ["recency score (5 = recent)", "frequency score (5 = often)"],
+    wallet_columns: ["Customer", "Level", "Value", "Potential", "Share", "Room"],
+    clv_axes: [
+        "probability of being alive",
+        "expected value in the next 12 months",
+        "model",
+        "actual",
+    ],
+    holdout_axes: [
+        "repeat purchases before the calibration end (last: and more)",
+        "purchases per customer after it",
+    ],
+    tracking_axes: [
+        "weeks since {start}",
+        "cumulative repeat purchases",
+        "Repeat purchases over time",
+    ],
+    markov_columns: ["Level", "Lifetime value", "Periods until inactive"],
+    fit_failed: "The lifetime-value model could not be fitted: {error}",
+    descriptions: [
+        "The customer pyramid: active customers as slices of a triangle whose areas are proportional to the customers at each level, with value and share of value; inactive customers, prospects and suspects as bars beneath.",
+        "The migration matrix: rows are the levels in the earlier period, columns the levels in the later one; green cells moved up, orange cells moved down or became inactive, with the customers and their value.",
+        "The value bridge: the value of the earlier period, the change from each kind of move, and the value of the later period.",
+        "Customers per level in each period, observed and projected with the transition probabilities.",
+        "The whale curve: cumulative profit as a share of the total against the customers ranked by profit.",
+        "The profit pyramid: customers cut by profit instead of value.",
+        "The RFM grid: customers by recency score (rows) and frequency score (columns), with the segment names.",
+        "The growth room per level: potential minus value, summed over the customers with a known potential.",
+        "How many customers have each probability of still being active.",
+        "How many customers are expected to bring each value in the next 12 months.",
+        "Mean purchases after the calibration end, actual and predicted, by the repeat purchases before it.",
+        "Cumulative repeat purchases of the customers who bought by the calibration end, actual and predicted, week by week; the dashed vertical line is the calibration end.",
+    ],
+    sections: [
+        SectionTexts {
+            title: "The customer pyramid",
+            reading: "{active} active customers; the {topbig} Top and Big customers bring {share} of the value.",
+            missing: "Give transactions for the period to draw the pyramid.",
+        },
+        SectionTexts {
+            title: "Migration between levels",
+            reading: "From {from} to {to}: {up} customers moved up ({new} new, {reactivated} won back), {down} moved down and {lost} became inactive.",
+            missing: "Give a period with a previous period in the data to see who moved.",
+        },
+        SectionTexts {
+            title: "Where the value change came from",
+            reading: "Value went from {from_total} to {to_total} ({change}); the largest gain came from {gain}, the largest loss from {loss}.",
+            missing: "Give a period with a previous period in the data to see the value bridge.",
+        },
+        SectionTexts {
+            title: "Projection",
+            reading: "If customers keep moving as they did from {first} to {last}, there will be about {active} active customers {k} periods ahead.",
+            missing: "Add --periods (such as 2021..2025, at least two periods) to estimate the transitions and project the pyramid.",
+        },
+        SectionTexts {
+            title: "Whale curve",
+            reading: "The {peak_customers} most profitable customers earn {peak} of the total profit; {unprofitable} unprofitable customers cost {destroyed}.",
+            missing: "Add a margin column to the transactions to see profit per customer (interactions with a cost add the cost to serve).",
+        },
+        SectionTexts {
+            title: "Profit pyramid",
+            reading: "The same pyramid cut on profit: {top} Top customers earn {top_profit}; {unprofitable} customers bring no profit.",
+            missing: "Add a margin column to the transactions to cut the pyramid on profit.",
+        },
+        SectionTexts {
+            title: "RFM: recency and frequency",
+            reading: "As of {as_of}, the largest segment is {segment} ({count} customers); {risk} customers are at risk or can't be lost.",
+            missing: "Give transactions to score recency, frequency and value.",
+        },
+        SectionTexts {
+            title: "Share of wallet",
+            reading: "Small and Medium customers have {room} of room to grow with us; the list shows who has the most.",
+            missing: "Add a customer register with a potential column (--customers) to see the room to grow.",
+        },
+        SectionTexts {
+            title: "Lifetime value",
+            reading: "{alive} of {customers} customers are probably still active (P(alive) of 50% or more); together they are expected to spend {value} in the next 12 months ({model}).",
+            missing: "Give transactions with repeat purchases to fit the lifetime-value model.",
+        },
+        SectionTexts {
+            title: "Model check",
+            reading: "The model fitted on the purchases up to {calibration_end} predicted {predicted} purchases after it; {actual} happened.",
+            missing: "Add --calibration-end DATE (before the period's end) to check the model against the purchases after it.",
+        },
+        SectionTexts {
+            title: "Actions by strategy and owner",
+            reading: "",
+            missing: "Add a rulebook of strategies per level (the strategy module) to list the actions per strategy and owner.",
+        },
+        SectionTexts {
+            title: "From lead to order",
+            reading: "",
+            missing: "Add the leads (--leads) to follow the road from lead to order; the funnel view is not part of this version yet.",
+        },
+        SectionTexts {
+            title: "Complaints",
+            reading: "",
+            missing: "Add interactions of the kinds complaint and complaint-resolved (--interactions) to measure complaint handling; the complaints view is not part of this version yet.",
+        },
+        SectionTexts {
+            title: "Scorecard",
+            reading: "",
+            missing: "The scorecard (the key measures of every level per period side by side) is not part of this version yet.",
+        },
+    ],
+};
+
+/// Dutch, with the level and strategy names of the Dutch courses.
+pub static NL: Texts = Texts {
+    title: "Klantenrapport {period}",
+    subtitle: "{period} vergeleken met {previous} · waardebasis: {basis}",
+    subtitle_alone: "{period} · waardebasis: {basis}",
+    input_line: "{customers} klanten en prospects, {transactions} transacties",
+    bases: ["omzet", "marge"],
+    contents: "Inhoud",
+    not_included: "Nog niet in dit rapport",
+    add: "Toe te voegen:",
+    footer: "Gemaakt met crm report. Alle cijfers komen uit de hierboven genoemde gegevens; aandelen zijn afgerond, sommen exact.",
+    show_figures: "Toon de cijfers",
+    kpi: [
+        "Actieve klanten",
+        "Waarde",
+        "Waarde van de top 20%",
+        "Netto migratie",
+        "Top van de walviscurve",
+    ],
+    versus: "t.o.v. {previous}",
+    levels: [
+        "Top", "Groot", "Middel", "Klein", "Inactief", "Prospect", "Suspect",
+    ],
+    level_new: "Nieuw",
+    movements: [
+        ("up", "omhoog"),
+        ("new", "nieuw"),
+        ("reactivated", "teruggewonnen"),
+        ("down", "omlaag"),
+        ("lost", "inactief"),
+        ("lapsed", "inactief"),
+        ("stayed", "gebleven"),
+        ("other", "overig"),
+    ],
+    segments: [
+        ("champions", "kampioenen"),
+        ("loyal", "trouw"),
+        ("potential loyalist", "potentieel trouw"),
+        ("new", "nieuw"),
+        ("promising", "veelbelovend"),
+        ("needs attention", "aandacht nodig"),
+        ("about to sleep", "dreigt in te slapen"),
+        ("at risk", "risico"),
+        ("can't lose them", "niet verliezen"),
+        ("hibernating", "slapend"),
+        ("lost", "verloren"),
+        ("other", "overig"),
+    ],
+    columns: [
+        "Niveau",
+        "Klanten",
+        "% van klanten",
+        "Waarde",
+        "% van waarde",
+        "Gemiddeld",
+        "Klanten vorige",
+        "Waarde vorige",
+        "Verandering waarde",
+    ],
+    customers: "klanten",
+    of_value: "{share} van de waarde",
+    level_in: "niveau in {period}",
+    legend: [
+        "omhoog (nieuw, teruggewonnen)",
+        "omlaag of inactief",
+        "gelijk of overig",
+    ],
+    value_in: "Waarde {period}",
+    left: "verloren (buiten de horizon)",
+    projected: "prognose",
+    whale_axes: [
+        "klanten gerangschikt naar winst",
+        "cumulatieve winst, aandeel van totaal",
+        "cumulatieve winst",
+        "top {share}",
+    ],
+    unprofitable: "Geen winst",
+    rfm_axes: ["recentheid (5 = recent)", "frequentie (5 = vaak)"],
+    wallet_columns: [
+        "Klant",
+        "Niveau",
+        "Waarde",
+        "Potentieel",
+        "Aandeel",
+        "Ruimte",
+    ],
+    clv_axes: [
+        "kans dat de klant nog actief is",
+        "verwachte waarde in de komende 12 maanden",
+        "model",
+        "werkelijk",
+    ],
+    holdout_axes: [
+        "herhaalaankopen voor het kalibratie-einde (laatste: en meer)",
+        "aankopen per klant daarna",
+    ],
+    tracking_axes: [
+        "weken sinds {start}",
+        "cumulatieve herhaalaankopen",
+        "Herhaalaankopen in de tijd",
+    ],
+    markov_columns: ["Niveau", "Klantwaarde", "Perioden tot inactief"],
+    fit_failed: "Het klantwaardemodel kon niet worden geschat: {error}",
+    descriptions: [
+        "De klantenpiramide: actieve klanten als plakken van een driehoek waarvan de oppervlakte evenredig is met het aantal klanten per niveau, met waarde en aandeel in de waarde; inactieve klanten, prospects en suspects als balken eronder.",
+        "De migratiematrix: rijen zijn de niveaus in de eerdere periode, kolommen de niveaus in de latere; groene cellen gingen omhoog, oranje cellen omlaag of werden inactief, met de klanten en hun waarde.",
+        "De waardebrug: de waarde van de eerdere periode, de verandering per soort beweging, en de waarde van de latere periode.",
+        "Klanten per niveau in elke periode, waargenomen en voorspeld met de overgangskansen.",
+        "De walviscurve: cumulatieve winst als aandeel van het totaal tegen de klanten gerangschikt naar winst.",
+        "De winstpiramide: klanten ingedeeld naar winst in plaats van waarde.",
+        "Het RFM-raster: klanten naar recentheid (rijen) en frequentie (kolommen), met de segmentnamen.",
+        "De groeiruimte per niveau: potentieel min waarde, opgeteld over de klanten met een bekend potentieel.",
+        "Hoeveel klanten elke kans hebben om nog actief te zijn.",
+        "Hoeveel klanten elke waarde in de komende 12 maanden zullen brengen.",
+        "Gemiddelde aankopen na het kalibratie-einde, werkelijk en voorspeld, naar het aantal herhaalaankopen ervoor.",
+        "Cumulatieve herhaalaankopen van de klanten die voor het kalibratie-einde kochten, werkelijk en voorspeld, per week; de gestippelde verticale lijn is het kalibratie-einde.",
+    ],
+    sections: [
+        SectionTexts {
+            title: "De klantenpiramide",
+            reading: "{active} actieve klanten; de {topbig} Top- en Grote klanten brengen {share} van de waarde.",
+            missing: "Geef transacties van de periode om de piramide te tekenen.",
+        },
+        SectionTexts {
+            title: "Migratie tussen niveaus",
+            reading: "Van {from} naar {to}: {up} klanten gingen omhoog ({new} nieuw, {reactivated} teruggewonnen), {down} gingen omlaag en {lost} werden inactief.",
+            missing: "Geef een periode met een vorige periode in de gegevens om te zien wie bewoog.",
+        },
+        SectionTexts {
+            title: "Waar de waardeverandering vandaan kwam",
+            reading: "De waarde ging van {from_total} naar {to_total} ({change}); de grootste winst kwam van {gain}, het grootste verlies van {loss}.",
+            missing: "Geef een periode met een vorige periode in de gegevens om de waardebrug te zien.",
+        },
+        SectionTexts {
+            title: "Prognose",
+            reading: "Als klanten blijven bewegen zoals van {first} tot {last}, zijn er over {k} perioden ongeveer {active} actieve klanten.",
+            missing: "Voeg --periods toe (zoals 2021..2025, minstens twee perioden) om de overgangen te schatten en de piramide vooruit te rekenen.",
+        },
+        SectionTexts {
+            title: "Walviscurve",
+            reading: "De {peak_customers} meest winstgevende klanten verdienen {peak} van de totale winst; {unprofitable} verliesgevende klanten kosten {destroyed}.",
+            missing: "Voeg een margekolom toe aan de transacties om de winst per klant te zien (interacties met kosten tellen als kosten van bediening).",
+        },
+        SectionTexts {
+            title: "Winstpiramide",
+            reading: "Dezelfde piramide op winst: {top} Topklanten verdienen {top_profit}; {unprofitable} klanten brengen geen winst.",
+            missing: "Voeg een margekolom toe aan de transacties om de piramide op winst in te delen.",
+        },
+        SectionTexts {
+            title: "RFM: recentheid en frequentie",
+            reading: "Op {as_of} is het grootste segment {segment} ({count} klanten); {risk} klanten lopen risico of mogen niet verloren gaan.",
+            missing: "Geef transacties om recentheid, frequentie en waarde te scoren.",
+        },
+        SectionTexts {
+            title: "Share of wallet",
+            reading: "Kleine en Middelgrote klanten hebben {room} groeiruimte bij ons; de lijst toont wie de meeste heeft.",
+            missing: "Voeg een klantenbestand met een kolom potential toe (--customers) om de groeiruimte te zien.",
+        },
+        SectionTexts {
+            title: "Klantwaarde",
+            reading: "{alive} van de {customers} klanten zijn waarschijnlijk nog actief (P(alive) van 50% of meer); samen besteden ze naar verwachting {value} in de komende 12 maanden ({model}).",
+            missing: "Geef transacties met herhaalaankopen om het klantwaardemodel te schatten.",
+        },
+        SectionTexts {
+            title: "Modelcontrole",
+            reading: "Het model, geschat op de aankopen tot {calibration_end}, voorspelde {predicted} aankopen daarna; er waren er {actual}.",
+            missing: "Voeg --calibration-end DATUM toe (voor het einde van de periode) om het model te toetsen aan de aankopen daarna.",
+        },
+        SectionTexts {
+            title: "Acties per strategie en eigenaar",
+            reading: "",
+            missing: "Voeg een draaiboek met strategieën per niveau toe (de strategiemodule) om de acties per strategie en eigenaar te zien.",
+        },
+        SectionTexts {
+            title: "Van lead tot order",
+            reading: "",
+            missing: "Voeg de leads toe (--leads) om de weg van lead tot order te volgen; de trechter is nog geen deel van deze versie.",
+        },
+        SectionTexts {
+            title: "Klachten",
+            reading: "",
+            missing: "Voeg interacties van de soorten complaint en complaint-resolved toe (--interactions) om de klachtafhandeling te meten; dit overzicht is nog geen deel van deze versie.",
+        },
+        SectionTexts {
+            title: "Scorecard",
+            reading: "",
+            missing: "De scorecard (de kerncijfers van elk niveau per periode naast elkaar) is nog geen deel van deze versie.",
+        },
+    ],
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_per_language() {
+        let m = |s: &str| Money::new(s.parse().unwrap());
+        assert_eq!(Lang::En.money(m("1234567.891")), "1,234,568");
+        assert_eq!(Lang::Nl.money(m("1234567.891")), "1.234.568");
+        assert_eq!(Lang::Nl.money(m("45.5")), "45,50");
+        assert_eq!(Lang::En.money(m("-0.001")), "0.00");
+        assert_eq!(Lang::En.signed_money(m("120")), "+120");
+        assert_eq!(Lang::Nl.short(1_234_000.0), "1,2 mln");
+        assert_eq!(Lang::En.short(45_300.0), "45.3k");
+        assert_eq!(Lang::En.signed_count(-3), "-3");
+    }
+
+    #[test]
+    fn period_labels() {
+        let p = |s: &str| s.parse::<Period>().unwrap();
+        assert_eq!(period_label(&p("2025")), "2025");
+        assert_eq!(period_label(&p("2025-Q3")), "2025-Q3");
+        assert_eq!(period_label(&p("2025-07")), "2025-07");
+        assert_eq!(
+            period_label(&p("2025-03-15..2025-06-15")),
+            "2025-03-15..2025-06-15"
+        );
+    }
+
+    #[test]
+    fn locales() {
+        assert_eq!(Lang::from_locale("nl_BE.UTF-8"), Some(Lang::Nl));
+        assert_eq!(Lang::from_locale("en_GB"), Some(Lang::En));
+        assert_eq!(Lang::from_locale("C"), None);
+        assert_eq!("NL".parse::<Lang>().unwrap(), Lang::Nl);
+        assert!("fr".parse::<Lang>().is_err());
+        assert_eq!(Lang::Nl.level("medium"), "Middel");
+        assert_eq!(Lang::Nl.segment("champions"), "kampioenen");
+        assert_eq!(Lang::Nl.segment("my own"), "my own");
+    }
+}

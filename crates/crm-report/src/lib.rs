@@ -1,0 +1,71 @@
+//! The customer report: everything the toolkit knows about a period on one
+//! self-contained HTML page that a marketing team can read and forward, in
+//! English or Dutch.
+//!
+//! Most users want the `crm report` command or the `crm` facade crate
+//! (`crm::report`). The report is built in two steps: [`Report::build`]
+//! runs every analysis the data allows on one [`crm_core::Ledger`] (filled
+//! in one pass over the data) and keeps the results as plain data;
+//! [`Report::to_html`] renders them.
+//!
+//! ```
+//! use crm_core::{Ledger, NaiveDate, Period};
+//! use crm_report::{Availability, Inputs, Lang, Report, ReportOptions, Section};
+//!
+//! let options = ReportOptions::new("2025".parse::<Period>()?);
+//! let mut ledger = Ledger::with_options(options.tracked_periods()?, options.ledger_options());
+//! let d = |y, m| NaiveDate::from_ymd_opt(y, m, 1).unwrap();
+//! ledger.record_sale("A", d(2024, 3), "900".parse()?, None)?;
+//! ledger.record_sale("A", d(2025, 3), "1000".parse()?, None)?;
+//! ledger.record_sale("B", d(2025, 5), "50".parse()?, None)?;
+//! let report = Report::build(&ledger, &options, Inputs::default())?;
+//! assert_eq!(report.availability(Section::Migration), Availability::Present);
+//! assert_eq!(report.availability(Section::Wallet), Availability::Missing);
+//! let page = report.to_html(Lang::Nl);
+//! assert!(page.starts_with("<!DOCTYPE html>") && page.contains("Klantenrapport 2025"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Overview
+//!
+//! - [`ReportOptions`]: the period, the comparison, the periods of the
+//!   projection, the levels; [`ReportOptions::tracked_periods`] says what
+//!   the ledger must track.
+//! - [`Report`]: the results per [`Section`], each present or not
+//!   ([`Availability`]); [`Inputs`] carries what the ledger does not keep
+//!   (interaction costs, potentials).
+//! - [`Report::to_html`] in a [`Lang`]uage; [`Texts`] holds every string
+//!   of one language.
+//!
+//! # The page
+//!
+//! Key figures first, then one section per analysis, each with a one-line
+//! reading of what it shows, a chart (drawn with `crm-chart`: accessible,
+//! colour-blind-safe, deterministic) and its figures in a table. A section
+//! whose input is missing says which input would add it: share of wallet
+//! needs a register with potentials, the whale curve margins, the
+//! projection several periods. Actions, the funnel, complaints and the
+//! scorecard are listed as not yet available; each is one [`Section`]
+//! whose data becomes a field of [`Report`] when its analysis exists.
+//!
+//! The page needs no network, fonts or JavaScript (a few lines of script
+//! only sort the tables), prints well, and is the same bytes for the same
+//! data.
+
+#![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+#![warn(missing_debug_implementations)]
+
+mod charts;
+mod error;
+mod html;
+mod lang;
+mod report;
+
+pub use crate::{
+    error::{Error, Result},
+    lang::{EN, Lang, NL, SectionTexts, Texts, period_label},
+    report::{
+        Availability, HoldoutCheck, Inputs, Lifetime, Projection, Report, ReportOptions, Section,
+    },
+};

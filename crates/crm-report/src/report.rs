@@ -1,0 +1,552 @@
+//! The report as data: what every section shows, assembled from the
+//! library's results on one ledger.
+
+use std::collections::HashMap;
+
+use crm_clv::checks::{FrequencyCheck, TrackingPoint, holdout_by_frequency, tracking};
+use crm_clv::{BgNbd, FitOptions, Holdout, PurchaseModel, TimeUnit, Timeline, from_ledger};
+use crm_core::{Basis, Days, Interaction, Ledger, LedgerOptions, Money, NaiveDate, Period};
+use crm_migration::{Migration, STATE_COUNT as N, series};
+use crm_pyramid::{Level, Pyramid, PyramidOptions, PyramidReport, pyramid};
+use crm_value::{CostTable, Profitability, Rfm, RfmOptions, Wallet, rfm, rfm_period};
+
+use crate::{Error, Result};
+
+/// The sections of the report, in page order.
+///
+/// Sections whose analysis does not exist yet (actions, funnel,
+/// complaints, scorecard) are listed too: the page says what they need,
+/// and they get their data here when their crates arrive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Section {
+    /// The customer pyramid, this period beside the previous one.
+    Pyramid,
+    /// The migration matrix as a heatmap.
+    Migration,
+    /// The value bridge as a waterfall.
+    Bridge,
+    /// The Markov projection as stacked bars.
+    Projection,
+    /// The whale curve.
+    Whale,
+    /// The pyramid cut on profit.
+    ProfitPyramid,
+    /// RFM's R × F grid with segment names.
+    Rfm,
+    /// Share of wallet: growth room per level.
+    Wallet,
+    /// Lifetime value: P(alive) and expected value per customer.
+    Lifetime,
+    /// The lifetime-value model against the purchases after a calibration
+    /// end.
+    Holdout,
+    /// Actions by strategy and owner (not yet available).
+    Actions,
+    /// From lead to order (not yet available).
+    Funnel,
+    /// Complaint handling (not yet available).
+    Complaints,
+    /// The scorecard (not yet available).
+    Scorecard,
+}
+
+impl Section {
+    /// Every section, in page order.
+    pub const ALL: [Section; 14] = [
+        Section::Pyramid,
+        Section::Migration,
+        Section::Bridge,
+        Section::Projection,
+        Section::Whale,
+        Section::ProfitPyramid,
+        Section::Rfm,
+        Section::Wallet,
+        Section::Lifetime,
+        Section::Holdout,
+        Section::Actions,
+        Section::Funnel,
+        Section::Complaints,
+        Section::Scorecard,
+    ];
+
+    /// The anchor of the section in the page (`pyramid`, `whale-curve`).
+    pub const fn id(self) -> &'static str {
+        match self {
+            Section::Pyramid => "pyramid",
+            Section::Migration => "migration",
+            Section::Bridge => "value-bridge",
+            Section::Projection => "projection",
+            Section::Whale => "whale-curve",
+            Section::ProfitPyramid => "profit-pyramid",
+            Section::Rfm => "rfm",
+            Section::Wallet => "share-of-wallet",
+            Section::Lifetime => "lifetime-value",
+            Section::Holdout => "model-check",
+            Section::Actions => "actions",
+            Section::Funnel => "funnel",
+            Section::Complaints => "complaints",
+            Section::Scorecard => "scorecard",
+        }
+    }
+
+    /// The position in [`Section::ALL`].
+    pub fn index(self) -> usize {
+        Section::ALL.iter().position(|s| *s == self).unwrap_or(0)
+    }
+}
+
+/// Whether a section has its data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Availability {
+    /// The section is drawn.
+    Present,
+    /// An input is missing; the page says which.
+    Missing,
+    /// The analysis ran and failed (a model that cannot be fitted); the
+    /// page says why.
+    Failed(String),
+}
+
+/// What the report covers and how: the period, the comparison, the
+/// periods of the projection, the pyramid's options.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ReportOptions {
+    /// The period of the report.
+    pub period: Period,
+    /// The period to compare with. Default: the previous calendar unit
+    /// (2024 for 2025; see `Period::previous_calendar`).
+    pub previous: Option<Period>,
+    /// Consecutive periods for the Markov projection (at least two, or
+    /// none for no projection). Default none.
+    pub series: Vec<Period>,
+    /// Levels: basis, cuts, inactivity horizon. Default Curry's.
+    pub pyramid: PyramidOptions,
+    /// Periods to project ahead. Default 3.
+    pub project: usize,
+    /// Discount rate per period for the Markov lifetime value. Default 0.1.
+    pub discount: f64,
+    /// Last day of the lifetime-value model's calibration (inclusive):
+    /// with it the model is checked against the purchases after it, up to
+    /// the period's end. Default none.
+    pub calibration_end: Option<NaiveDate>,
+}
+
+impl ReportOptions {
+    /// The report of `period` against the previous calendar unit, with the
+    /// other defaults.
+    pub fn new(period: Period) -> ReportOptions {
+        ReportOptions {
+            period,
+            previous: period.previous_calendar(),
+            series: Vec::new(),
+            pyramid: PyramidOptions::new(),
+            project: 3,
+            discount: 0.1,
+            calibration_end: None,
+        }
+    }
+
+    /// The periods the ledger must track, so that one pass over the data
+    /// feeds every section: the period, the previous one, the series, and
+    /// everything before the period's end (RFM, lifetime value).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Options`] for a period ending in year 1.
+    pub fn tracked_periods(&self) -> Result<Vec<Period>> {
+        let mut out = vec![self.period];
+        out.extend(self.previous);
+        out.extend(self.series.iter().copied());
+        out.push(rfm_period(self.period.end()).map_err(|e| Error::Options(e.to_string()))?);
+        let mut seen = Vec::new();
+        out.retain(|p| {
+            let new = !seen.contains(p);
+            seen.push(*p);
+            new
+        });
+        Ok(out)
+    }
+
+    /// The ledger's options: purchase days on (RFM and lifetime value need
+    /// them).
+    pub fn ledger_options(&self) -> LedgerOptions {
+        LedgerOptions::new().purchase_days(true)
+    }
+}
+
+/// What the report needs besides the ledger: rows the ledger does not
+/// keep.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct Inputs {
+    /// Interactions in the period, for the cost to serve (their recorded
+    /// cost). Default none.
+    pub interactions: Vec<Interaction>,
+    /// Yearly potential per customer key from the register; `None` when
+    /// there is no register with potentials.
+    pub potentials: Option<HashMap<String, Money>>,
+    /// The number of leads read, when leads were given.
+    pub leads: Option<u64>,
+}
+
+/// The Markov projection over several periods.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Projection {
+    /// The observed periods.
+    pub periods: Vec<Period>,
+    /// Customers per state (Top, Big, Medium, Small, Inactive) in each.
+    pub counts: Vec<[u64; N]>,
+    /// The expected customers per state in each of the next periods.
+    pub projected: Vec<[f64; N]>,
+    /// Lifetime value per starting state, when the chain allows it.
+    pub lifetime_values: Option<[f64; N]>,
+    /// Expected periods until inactive per active state, when defined.
+    pub periods_until_inactive: Option<[f64; 4]>,
+    /// The basis of the lifetime values.
+    pub value_basis: Basis,
+}
+
+/// Lifetime value per customer from a BG/NBD model fitted on the purchase
+/// days up to the period's end.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Lifetime {
+    /// The model's name.
+    pub model: &'static str,
+    /// The L2 penalty of the fit: 0, or 0.01 when the plain maximum
+    /// likelihood found no maximum.
+    pub penalizer: f64,
+    /// P(alive) at the period's end, per customer (key order).
+    pub p_alive: Vec<f64>,
+    /// Expected value in the next 12 months per customer: the expected
+    /// purchase days times the customer's mean value per purchase day so
+    /// far.
+    pub value: Vec<f64>,
+}
+
+/// The lifetime-value model checked against the purchases after a
+/// calibration end.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct HoldoutCheck {
+    /// The last day of calibration.
+    pub calibration_end: NaiveDate,
+    /// Mean purchases after it by calibration frequency.
+    pub rows: Vec<FrequencyCheck>,
+    /// Cumulative repeat purchases, actual and predicted, week by week
+    /// from the first purchase to the period's end.
+    pub tracking: Vec<TrackingPoint>,
+}
+
+/// Everything the page shows, as data: each analysis's result, or `None`
+/// when its input is missing.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Report {
+    /// The period.
+    pub period: Period,
+    /// The period compared with, when the data covers it.
+    pub previous: Option<Period>,
+    /// The value basis.
+    pub basis: Basis,
+    /// Customers and prospects known to the ledger.
+    pub customers: u64,
+    /// Transactions read.
+    pub transactions: u64,
+    /// The pyramid report (with the previous period when there is one).
+    pub pyramid: PyramidReport,
+    /// The migration from the previous period to this one.
+    pub migration: Option<Migration>,
+    /// The Markov projection.
+    pub projection: Option<Projection>,
+    /// Profit per customer, the whale curve, the profit pyramid; `None`
+    /// without margins.
+    pub profit: Option<Profitability>,
+    /// RFM as of the period's end.
+    pub rfm: Option<Rfm>,
+    /// Share of wallet; `None` without potentials.
+    pub wallet: Option<Wallet>,
+    /// Lifetime value, or why the model could not be fitted.
+    pub lifetime: std::result::Result<Lifetime, String>,
+    /// The model check; `None` without a calibration end.
+    pub holdout: Option<std::result::Result<HoldoutCheck, String>>,
+    /// Leads read (for the funnel, once it exists).
+    pub leads: Option<u64>,
+}
+
+fn clv_err(e: crm_clv::ClvError) -> String {
+    e.to_string()
+}
+
+impl Report {
+    /// Builds every section the data allows from `ledger`, which must
+    /// track [`ReportOptions::tracked_periods`] with purchase days on.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Options`] when the ledger does not track the periods or
+    /// keep purchase days; the analyses' errors (overflow, invalid cuts).
+    /// A lifetime-value model that cannot be fitted is not an error: the
+    /// section says why.
+    pub fn build(ledger: &Ledger, options: &ReportOptions, inputs: Inputs) -> Result<Report> {
+        if !ledger.options().purchase_days {
+            return Err(Error::Options(
+                "the ledger keeps no purchase days (ReportOptions::ledger_options)".into(),
+            ));
+        }
+        for p in options.tracked_periods()? {
+            ledger
+                .period_index(&p)
+                .map_err(|_| Error::Options(format!("the ledger does not track {p}")))?;
+        }
+        let period = options.period;
+        let now = pyramid(ledger, &period, &options.pyramid)?;
+        // The previous period only when the data reaches into it.
+        let before: Option<Pyramid> = match options.previous {
+            Some(p) if ledger.stats().transactions > 0 && covers(ledger, &p) => {
+                Some(pyramid(ledger, &p, &options.pyramid)?)
+            }
+            _ => None,
+        };
+        let report = PyramidReport::new(&now, before.as_ref());
+        let migration = match &before {
+            Some(b) => Some(Migration::between(ledger, b, &now)?),
+            None => None,
+        };
+        let projection = if options.series.len() >= 2 {
+            let s = series(ledger, &options.series, &options.pyramid)?;
+            let last = s.counts.last().copied().unwrap_or([0; N]);
+            let start = last.map(|c| c as f64);
+            Some(Projection {
+                periods: s.periods.clone(),
+                counts: s.counts.clone(),
+                projected: s.markov.project(start, options.project),
+                lifetime_values: s.markov.lifetime_values(s.value, options.discount),
+                periods_until_inactive: s.markov.periods_until_inactive(),
+                value_basis: s.value_basis,
+            })
+        } else {
+            None
+        };
+        let stats = ledger.stats();
+        let has_margin = stats.transactions > stats.transactions_without_margin;
+        let profit = if has_margin {
+            let mut costs = CostTable::default();
+            costs.use_recorded_cost = true;
+            Some(crm_value::profitability(
+                ledger,
+                &period,
+                &costs,
+                inputs.interactions,
+                &crm_pyramid::Cuts::curry(),
+            )?)
+        } else {
+            None
+        };
+        let rfm = rfm(
+            ledger,
+            period.end(),
+            &RfmOptions::new().basis(options.pyramid.basis),
+        )?;
+        let rfm = (!rfm.scores.is_empty()).then_some(rfm);
+        let wallet = match &inputs.potentials {
+            Some(map) => Some(crm_value::share_of_wallet(ledger, &now, |k| {
+                map.get(k).copied()
+            })?),
+            None => None,
+        };
+        let last_day = period.end().pred_opt().unwrap_or(period.end());
+        let lifetime = lifetime(ledger, last_day, options.pyramid.basis);
+        let holdout = options
+            .calibration_end
+            .map(|cal| holdout(ledger, cal, last_day));
+        Ok(Report {
+            period,
+            previous: before.as_ref().map(|b| *b.period()),
+            basis: options.pyramid.basis,
+            customers: ledger.len() as u64,
+            transactions: stats.transactions,
+            pyramid: report,
+            migration,
+            projection,
+            profit,
+            rfm,
+            wallet,
+            lifetime,
+            holdout,
+            leads: inputs.leads,
+        })
+    }
+
+    /// Whether `section` has its data.
+    pub fn availability(&self, section: Section) -> Availability {
+        let present = |yes: bool| {
+            if yes {
+                Availability::Present
+            } else {
+                Availability::Missing
+            }
+        };
+        match section {
+            Section::Pyramid => present(true),
+            Section::Migration | Section::Bridge => present(self.migration.is_some()),
+            Section::Projection => present(self.projection.is_some()),
+            Section::Whale => present(self.profit.as_ref().is_some_and(|p| p.whale.is_some())),
+            Section::ProfitPyramid => present(self.profit.is_some()),
+            Section::Rfm => present(self.rfm.is_some()),
+            Section::Wallet => present(self.wallet.is_some()),
+            Section::Lifetime => match &self.lifetime {
+                Ok(_) => Availability::Present,
+                Err(e) => Availability::Failed(e.clone()),
+            },
+            Section::Holdout => match &self.holdout {
+                None => Availability::Missing,
+                Some(Ok(_)) => Availability::Present,
+                Some(Err(e)) => Availability::Failed(e.clone()),
+            },
+            // The analyses behind these do not exist yet: once they do,
+            // their results become fields of the report and these arms
+            // say Present when the fields are set.
+            Section::Actions | Section::Funnel | Section::Complaints | Section::Scorecard => {
+                Availability::Missing
+            }
+        }
+    }
+}
+
+/// Whether the ledger has a transaction dated before `p`'s end, that is,
+/// whether a pyramid of `p` says anything.
+fn covers(ledger: &Ledger, p: &Period) -> bool {
+    ledger.ids().any(|id| {
+        ledger
+            .totals(id)
+            .first_transaction()
+            .is_some_and(|d| d < p.end())
+    })
+}
+
+/// BG/NBD on the purchase days up to `last_day`; P(alive) and the
+/// expected value of the next 12 months.
+fn lifetime(
+    ledger: &Ledger,
+    last_day: NaiveDate,
+    basis: Basis,
+) -> std::result::Result<Lifetime, String> {
+    let unit = TimeUnit::WEEK;
+    let data = from_ledger(ledger, last_day, unit).map_err(clv_err)?;
+    if data.iter().all(|s| s.frequency == 0) {
+        return Err("no customer has a repeat purchase".into());
+    }
+    let (fit, penalizer) = fit_bg_nbd(&data)?;
+    let m = fit.model;
+    let all = rfm_period(last_day.succ_opt().unwrap_or(last_day)).map_err(|e| e.to_string())?;
+    let pi = ledger.period_index(&all).map_err(|e| e.to_string())?;
+    let year = unit.from_days(365.25);
+    let mut p_alive = Vec::with_capacity(data.len());
+    let mut value = Vec::with_capacity(data.len());
+    for c in &data {
+        p_alive.push(m.p_alive(c).map_err(clv_err)?);
+        let purchases = m.expected_purchases(c, year).map_err(clv_err)?;
+        let per_day = ledger.id(&c.key).map_or(0.0, |id| {
+            let v: f64 = ledger
+                .period_totals(id, pi)
+                .value(basis)
+                .as_decimal()
+                .to_string()
+                .parse()
+                .unwrap_or(0.0);
+            v / f64::from(c.frequency + 1)
+        });
+        value.push(purchases * per_day.max(0.0));
+    }
+    Ok(Lifetime {
+        model: m.name(),
+        penalizer,
+        p_alive,
+        value,
+    })
+}
+
+/// BG/NBD by maximum likelihood; when that finds no maximum (small data
+/// sets often have their optimum at a boundary), with the small L2 penalty
+/// of 0.01 that `lifetimes` users reach for, so that the report still shows
+/// the model's view. Returns the fit and the penalty used.
+fn fit_bg_nbd(
+    data: &[crm_clv::Summary],
+) -> std::result::Result<(crm_clv::Fit<BgNbd>, f64), String> {
+    match BgNbd::fit(data, &FitOptions::new()) {
+        Ok(f) => Ok((f, 0.0)),
+        Err(first) => {
+            let options = FitOptions::new().penalizer(0.01).map_err(clv_err)?;
+            BgNbd::fit(data, &options)
+                .map(|f| (f, 0.01))
+                .map_err(|_| clv_err(first))
+        }
+    }
+}
+
+/// BG/NBD fitted up to `cal`, checked on the purchase days after it up to
+/// `last_day`.
+fn holdout(
+    ledger: &Ledger,
+    cal: NaiveDate,
+    last_day: NaiveDate,
+) -> std::result::Result<HoldoutCheck, String> {
+    if cal >= last_day {
+        return Err(format!(
+            "the calibration end {cal} is not before the period's last day {last_day}"
+        ));
+    }
+    let unit = TimeUnit::WEEK;
+    let mut data = from_ledger(ledger, cal, unit).map_err(clv_err)?;
+    let duration = unit.from_days((last_day - cal).num_days() as f64);
+    let after = cal.checked_add_days(Days::new(1)).unwrap_or(cal);
+    // The cohort's first purchases and repeat purchases by day, for the
+    // tracking chart.
+    let mut firsts: std::collections::BTreeMap<NaiveDate, u64> = Default::default();
+    let mut repeats: std::collections::BTreeMap<NaiveDate, u64> = Default::default();
+    for id in ledger.ids() {
+        let Some(mut days) = ledger.purchase_days(id) else {
+            continue;
+        };
+        let Some(first) = days.next().filter(|d| *d <= cal) else {
+            continue;
+        };
+        *firsts.entry(first).or_default() += 1;
+        for d in days.take_while(|d| *d <= last_day) {
+            *repeats.entry(d).or_default() += 1;
+        }
+    }
+    let timeline = Timeline {
+        first_purchases: firsts.into_iter().collect(),
+        repeat_purchases: repeats.into_iter().collect(),
+    };
+    for c in &mut data {
+        let n = ledger
+            .id(&c.key)
+            .and_then(|id| ledger.purchase_days(id))
+            .map_or(0, |days| {
+                days.filter(|d| *d >= after && *d <= last_day).count()
+            });
+        c.holdout = Some(Holdout {
+            frequency: u32::try_from(n).unwrap_or(u32::MAX),
+            monetary: 0.0,
+            duration,
+        });
+    }
+    let (fit, _) = fit_bg_nbd(&data)?;
+    let rows = holdout_by_frequency(&fit.model, &data, 7).map_err(clv_err)?;
+    let tracking = tracking(&fit.model, &timeline, unit, 1.0, last_day).map_err(clv_err)?;
+    Ok(HoldoutCheck {
+        calibration_end: cal,
+        rows,
+        tracking,
+    })
+}
+
+/// The levels of the Markov states, for renderers.
+pub(crate) const STATES: [Level; N] = crm_migration::STATES;

@@ -1,0 +1,353 @@
+//! Integration tests of crm-report: each section present exactly when its
+//! data is, the page well-formed and the same bytes for the same data, in
+//! both languages; property tests over random ledgers.
+
+use std::collections::HashMap;
+
+use crm_core::{Ledger, Money, NaiveDate, Period};
+use crm_report::{Availability, Inputs, Lang, Report, ReportOptions, Section};
+use proptest::prelude::*;
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).unwrap()
+}
+
+fn m(s: &str) -> Money {
+    Money::new(s.parse().unwrap())
+}
+
+const VOID: [&str; 6] = ["meta", "br", "img", "input", "link", "hr"];
+
+/// Checks that `html` is well-formed: a doctype, then balanced tags (void
+/// elements excepted, the content of `style` and `script` taken as raw
+/// text), quoted attributes, known entities. Returns the start tags with
+/// their attributes.
+fn check_html(html: &str) -> Vec<String> {
+    let rest = html
+        .strip_prefix("<!DOCTYPE html>\n")
+        .expect("a doctype first");
+    let mut stack: Vec<String> = Vec::new();
+    let mut tags = Vec::new();
+    let mut rest = rest;
+    while let Some(i) = rest.find('<') {
+        let text = &rest[..i];
+        for (k, _) in text.match_indices('&') {
+            assert!(
+                ["&amp;", "&lt;", "&gt;", "&quot;", "&#39;"]
+                    .iter()
+                    .any(|e| text[k..].starts_with(e)),
+                "bad entity near {:?}",
+                &text[k..text.len().min(k + 20)]
+            );
+        }
+        let j = rest[i..].find('>').expect("unclosed tag") + i;
+        let tag = &rest[i + 1..j];
+        assert_eq!(tag.matches('"').count() % 2, 0, "unbalanced quotes: {tag}");
+        rest = &rest[j + 1..];
+        if let Some(name) = tag.strip_prefix('/') {
+            assert_eq!(stack.pop().as_deref(), Some(name), "mismatched </{name}>");
+            continue;
+        }
+        let name = tag
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .trim_end_matches('/')
+            .to_ascii_lowercase();
+        tags.push(tag.to_string());
+        if VOID.contains(&name.as_str()) || tag.ends_with('/') {
+            continue;
+        }
+        if name == "style" || name == "script" {
+            let close = format!("</{name}>");
+            let k = rest.find(&close).expect("raw text element closed");
+            assert!(!rest[..k].contains("</"), "no end tag inside {name}");
+            rest = &rest[k + close.len()..];
+            continue;
+        }
+        stack.push(name);
+    }
+    assert!(stack.is_empty(), "unclosed: {stack:?}");
+    tags
+}
+
+/// Two customers buying in 2023-2025, with margins when `margin`.
+fn ledger(options: &ReportOptions, margin: bool) -> Ledger {
+    let mut l = Ledger::with_options(options.tracked_periods().unwrap(), options.ledger_options());
+    let mg = |v: &str| margin.then(|| m(v));
+    for (k, date, v, g) in [
+        ("A", d(2023, 2, 1), "500", "100"),
+        ("A", d(2024, 3, 1), "900", "200"),
+        ("A", d(2024, 9, 1), "100", "30"),
+        ("A", d(2025, 3, 1), "1000", "250"),
+        ("A", d(2025, 6, 1), "400", "80"),
+        ("B", d(2024, 5, 1), "50", "10"),
+        ("B", d(2025, 2, 1), "80", "-20"),
+        ("C", d(2025, 8, 1), "20", "5"),
+        ("C", d(2025, 9, 1), "30", "6"),
+        ("D", d(2024, 1, 5), "70", "14"),
+        ("D", d(2024, 7, 5), "60", "12"),
+    ] {
+        l.record_sale(k, date, m(v), mg(g)).unwrap();
+    }
+    // Forty more with 1 to 6 purchase days between 2023 and 2025, so that
+    // the lifetime-value model has repeat purchases to learn from.
+    for c in 0..40u32 {
+        let first = d(2023, 1 + c % 12, 1 + c % 28);
+        for k in 0..(1 + c % 6) {
+            let date = first + crm_core::Days::new(u64::from(k * (30 + 7 * (c % 9))));
+            let v = m(&format!("{}", 20 + 13 * c + 5 * k));
+            l.record_sale(&format!("R{c:02}"), date, v, mg("3"))
+                .unwrap();
+        }
+    }
+    l.record_interaction("P", d(2025, 4, 1)).unwrap();
+    l
+}
+
+fn year(y: i32) -> Period {
+    Period::year(y).unwrap()
+}
+
+fn present(r: &Report) -> Vec<Section> {
+    Section::ALL
+        .into_iter()
+        .filter(|s| r.availability(*s) == Availability::Present)
+        .collect()
+}
+
+#[test]
+fn sections_follow_the_data() {
+    // The minimum: one period, no margins, no register, no series.
+    let mut o = ReportOptions::new(year(2025));
+    o.previous = None;
+    let r = Report::build(&ledger(&o, false), &o, Inputs::default()).unwrap();
+    assert_eq!(
+        present(&r),
+        [Section::Pyramid, Section::Rfm, Section::Lifetime]
+    );
+    assert_eq!(r.availability(Section::Holdout), Availability::Missing);
+
+    // Everything: the previous year, margins, potentials, a series, a
+    // calibration end.
+    let mut o = ReportOptions::new(year(2025));
+    o.series = vec![year(2023), year(2024), year(2025)];
+    o.calibration_end = Some(d(2025, 4, 30));
+    let mut inputs = Inputs::default();
+    inputs.potentials = Some(HashMap::from([
+        ("A".to_string(), m("5000")),
+        ("C".to_string(), m("1000")),
+    ]));
+    inputs.leads = Some(3);
+    let r = Report::build(&ledger(&o, true), &o, inputs).unwrap();
+    assert_eq!(
+        present(&r),
+        &Section::ALL[..10],
+        "all but the four not yet available"
+    );
+    for s in [
+        Section::Actions,
+        Section::Funnel,
+        Section::Complaints,
+        Section::Scorecard,
+    ] {
+        assert_eq!(r.availability(s), Availability::Missing);
+    }
+    assert_eq!(r.previous, Some(year(2024)));
+    let l = ledger(&o, true);
+    let pi = l.period_index(&year(2025)).unwrap();
+    let active = l
+        .ids()
+        .filter(|id| {
+            l.period_totals(*id, pi)
+                .value(crm_core::Basis::Revenue)
+                .is_positive()
+        })
+        .count();
+    assert_eq!(r.pyramid.active, active as u64);
+    assert_eq!(r.projection.as_ref().unwrap().projected.len(), 3);
+}
+
+#[test]
+fn a_previous_period_outside_the_data_leaves_out_the_migration() {
+    // No transaction before 2023's end: comparing 2024 with 2023 would be
+    // comparing with nothing.
+    let o = ReportOptions::new(year(2023));
+    let mut l = Ledger::with_options(o.tracked_periods().unwrap(), o.ledger_options());
+    l.record_sale("A", d(2023, 5, 1), m("10"), None).unwrap();
+    let r = Report::build(&l, &o, Inputs::default()).unwrap();
+    assert_eq!(r.previous, None);
+    assert_eq!(r.availability(Section::Migration), Availability::Missing);
+    assert_eq!(r.availability(Section::Bridge), Availability::Missing);
+    // One purchase each: the model has nothing to learn from, and says so.
+    assert!(matches!(
+        r.availability(Section::Lifetime),
+        Availability::Failed(_)
+    ));
+    let page = r.to_html(Lang::En);
+    check_html(&page);
+    assert!(page.contains(
+        "The lifetime-value model could not be fitted: no customer has a repeat purchase"
+    ));
+}
+
+#[test]
+fn a_ledger_without_the_periods_is_an_error() {
+    let o = ReportOptions::new(year(2025));
+    let l = Ledger::new([year(2025)]);
+    assert!(Report::build(&l, &o, Inputs::default()).is_err());
+}
+
+fn full() -> Report {
+    let mut o = ReportOptions::new(year(2025));
+    o.series = vec![year(2023), year(2024), year(2025)];
+    o.calibration_end = Some(d(2025, 4, 30));
+    let mut inputs = Inputs::default();
+    inputs.potentials = Some(HashMap::from([("A".to_string(), m("5000"))]));
+    Report::build(&ledger(&o, true), &o, inputs).unwrap()
+}
+
+/// The `data-section` of every `<section>`, with its `data-present`.
+fn sections(page: &str) -> Vec<(String, bool)> {
+    check_html(page)
+        .iter()
+        .filter(|t| t.starts_with("section "))
+        .map(|t| {
+            let attr = |name: &str| {
+                let k = t.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+                t[k..].split('"').next().unwrap().to_string()
+            };
+            (attr("data-section"), attr("data-present") == "yes")
+        })
+        .collect()
+}
+
+#[test]
+fn every_section_is_on_the_page_with_its_state() {
+    let r = full();
+    for lang in Lang::ALL {
+        let page = r.to_html(lang);
+        let found = sections(&page);
+        assert_eq!(found.len(), Section::ALL.len());
+        for s in Section::ALL {
+            let want = r.availability(s) == Availability::Present;
+            assert!(
+                found.contains(&(s.id().to_string(), want)),
+                "{} {want} in {found:?}",
+                s.id()
+            );
+            assert!(page.contains(&format!("href=\"#{}\"", s.id())));
+        }
+        // One chart per present section, two for lifetime value and two
+        // for the model check.
+        let charts = page.matches("<svg ").count();
+        assert_eq!(charts, 10 + 2);
+        assert_eq!(page.matches("role=\"img\"").count(), charts);
+        assert!(!page.contains("http://") || page.matches("http://").count() == charts);
+        assert!(!page.contains("https://"));
+        assert!(!page.contains("<link") && !page.contains(" src="));
+    }
+}
+
+#[test]
+fn the_same_report_gives_the_same_bytes() {
+    let (a, b) = (full(), full());
+    for lang in Lang::ALL {
+        assert_eq!(a.to_html(lang), b.to_html(lang));
+    }
+}
+
+#[test]
+fn dutch_and_english_labels() {
+    let r = full();
+    let nl = r.to_html(Lang::Nl);
+    let en = r.to_html(Lang::En);
+    assert!(nl.starts_with("<!DOCTYPE html>\n<html lang=\"nl\">"));
+    for word in [
+        "Klantenrapport 2025",
+        "De klantenpiramide",
+        "Groot",
+        "Middel",
+        "Klein",
+        "Inactief",
+        "Toon de cijfers",
+        "Actieve klanten",
+        "niveau in 2024",
+        "Nog niet in dit rapport",
+    ] {
+        assert!(nl.contains(word), "nl: {word}");
+    }
+    for word in [
+        "Customer report 2025",
+        "The customer pyramid",
+        ">Big",
+        "Medium",
+        "Small",
+        "Inactive",
+        "Show the figures",
+        "level in 2024",
+    ] {
+        assert!(en.contains(word), "en: {word}");
+        assert!(!nl.contains(word), "not in nl: {word}");
+    }
+    // Money per language: A's 1,400 in 2025.
+    assert!(en.contains(">1,400<") || en.contains("1,400 "));
+    assert!(nl.contains(">1.400<") || nl.contains("1.400 "));
+}
+
+#[test]
+fn the_pyramid_chart_shows_both_periods() {
+    let page = full().to_html(Lang::En);
+    let start = page.find("id=\"chart-pyramid\"").unwrap();
+    let svg = &page[start..start + page[start..].find("</svg>").unwrap()];
+    // Four slices per period, and labels with value and share of value.
+    assert_eq!(svg.matches("<polygon").count(), 8);
+    assert!(svg.contains(">2024<") && svg.contains(">2025<"));
+    assert!(svg.contains("Top · 1<") && svg.contains("Small · "));
+    assert!(svg.contains("of value"));
+    assert!(svg.contains("Prospect · 1"));
+}
+
+#[test]
+fn the_heatmap_has_one_cell_per_move() {
+    let r = full();
+    let mig = r.migration.as_ref().unwrap();
+    let cells = mig.cells().filter(|c| c.customers > 0).count();
+    let page = r.to_html(Lang::En);
+    let start = page.find("id=\"chart-migration\"").unwrap();
+    let svg = &page[start..start + page[start..].find("</svg>").unwrap()];
+    assert_eq!(svg.matches("fill-opacity=").count(), cells);
+    assert_eq!(svg.matches(" → ").count(), cells);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    #[test]
+    fn prop_any_data_gives_a_well_formed_deterministic_page(
+        sales in proptest::collection::vec(
+            (0u8..12, 0i64..1100, -500i64..5000, proptest::option::of(-100i64..800)),
+            0..60,
+        ),
+        lang in prop_oneof![Just(Lang::En), Just(Lang::Nl)],
+    ) {
+        let mut o = ReportOptions::new(year(2025));
+        o.series = vec![year(2023), year(2024), year(2025)];
+        let mut l = Ledger::with_options(o.tracked_periods().unwrap(), o.ledger_options());
+        for (k, day, v, g) in &sales {
+            let date = d(2023, 1, 1) + chrono_days(*day);
+            let key = format!("K{k}<&>");
+            l.record_sale(&key, date, Money::new((*v).into()), g.map(|g| Money::new(g.into()))).unwrap();
+        }
+        let r = Report::build(&l, &o, Inputs::default()).unwrap();
+        let page = r.to_html(lang);
+        let found = sections(&page);
+        prop_assert_eq!(found.len(), Section::ALL.len());
+        prop_assert!(!page.contains("NaN") && !page.contains("inf<"));
+        prop_assert_eq!(page, Report::build(&l, &o, Inputs::default()).unwrap().to_html(lang));
+    }
+}
+
+fn chrono_days(n: i64) -> crm_core::Days {
+    crm_core::Days::new(u64::try_from(n).unwrap())
+}
