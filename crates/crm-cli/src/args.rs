@@ -537,9 +537,11 @@ pub(crate) struct ReportArgs {
     /// included), 2024-Q1..2024-Q4, or a comma list.
     #[arg(long, value_name = "LIST")]
     pub periods: Option<String>,
-    /// With --periods: project the pyramid this many periods ahead.
-    #[arg(long, default_value_t = 3, value_name = "K")]
-    pub project: usize,
+    /// With --periods: project the pyramid this many periods ahead (at most
+    /// 1000).
+    #[arg(long, default_value_t = 3, value_name = "K",
+          value_parser = clap::value_parser!(u16).range(0..=1000))]
+    pub project: u16,
     /// With --periods: discount rate per period for the lifetime value.
     #[arg(long, default_value_t = 0.1, value_name = "RATE")]
     pub discount: f64,

@@ -382,3 +382,23 @@ fn generate_is_bounded() {
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("--customers"), "{err}");
 }
+
+#[test]
+fn report_projection_is_bounded() {
+    let t = tx();
+    let (code, err) = run(&[
+        "report",
+        "--transactions",
+        &t,
+        "--period",
+        "2025",
+        "--periods",
+        "2021..2025",
+        "--project",
+        "1001",
+        "--out",
+        "/dev/null",
+    ]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("--project"), "{err}");
+}

@@ -53,6 +53,10 @@ fn commands(db: &str, out: &Path) -> Vec<Vec<String>> {
         format!("customer --db {db} C0001235"),
         format!("export-customer --db {db} C0001235"),
         format!("generate --customers 50 --out {generated}"),
+        format!(
+            "report --transactions {t} --customers {c} --interactions {i} --period 2025 --periods 2021..2025 --out {}",
+            out.join("report.html").display()
+        ),
     ];
     lines
         .iter()
@@ -98,7 +102,8 @@ fn output_gone_is_no_panic() {
         let o = crm_bin().args(&args).stdout(full).output().unwrap();
         let err = String::from_utf8_lossy(&o.stderr);
         assert!(!err.contains("panicked"), "{args:?}, /dev/full: {err}");
-        let writes_stdout = !args[0].starts_with("generate");
+        // These two write files and say so on stderr.
+        let writes_stdout = !matches!(args[0].as_str(), "generate" | "report");
         if writes_stdout {
             assert_eq!(o.status.code(), Some(1), "{args:?}, /dev/full: {err}");
             assert!(err.contains("No space left on device"), "{args:?}: {err}");

@@ -33,7 +33,7 @@ pub(crate) fn run(a: ReportArgs) -> Outcome {
             "--discount: give a rate above 0, such as 0.1 for 10%",
         ));
     }
-    options.project = a.project;
+    options.project = usize::from(a.project);
     options.discount = a.discount;
     if let Some(d) = &a.calibration_end {
         let d: NaiveDate = d.parse().map_err(|_| {
