@@ -15,6 +15,7 @@
 //! | `value rfm`, `value profit` | 640 |
 //! | `value wallet` (with the register's potentials) | 960 |
 //! | `clv fit` | 384 |
+//! | `report` (pyramid, migration, value, lifetime value) | 1600 |
 //! | `customer` (50,000 customers, a history from 0202) | 96 |
 //!
 //! `getrusage(RUSAGE_CHILDREN)` reports the largest child waited for so
@@ -183,6 +184,15 @@ fn cases(dir: &Path, db: &str) -> Vec<Case> {
                 "clv fit --model bg-nbd --transactions {t} --calibration-end 2025-06-30 --threads 1"
             ),
             384,
+        ),
+        case(
+            "report",
+            format!(
+                "report --transactions {t} --customers {c} --interactions {i} --period 2025 --from 2024 --calibration-end 2025-06-30 --threads 1 --out {}",
+                dir.join("report.html").display()
+            ),
+            // It holds the period's interactions for the report's inputs.
+            1600,
         ),
         case(
             "customer (typo date)",
