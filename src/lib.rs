@@ -44,14 +44,17 @@
 //!   page, in English or Dutch.
 //! - [`csv`] (feature `csv`): streaming CSV import and safe export.
 //! - [`synth`] (feature `synth`): deterministic realistic example data.
-//! - [`store`] (feature `sqlite`): the store interface and the SQLite
-//!   store.
+//! - `store` (feature `store`, or `sqlite` with the SQLite store): the
+//!   store interface and the SQLite store.
 //!
 //! # Crate features
 //!
 //! - `csv` (default): the CSV adapter.
 //! - `synth` (default): the example-data generator (pulls in `rand`).
-//! - `sqlite`: the SQLite store (compiles the bundled SQLite).
+//! - `store`: the store interface alone (implement it for your own
+//!   database; no SQLite).
+//! - `sqlite`: the store interface and the SQLite store (compiles the
+//!   bundled SQLite).
 //! - `serde`: `Serialize`/`Deserialize` on the model and reports.
 //! - `proptest`: `proptest` strategies for the model, in
 //!   `crm::strategy`.
@@ -115,12 +118,17 @@ pub mod csv {
     pub use crm_csv::*;
 }
 
-/// Storage: the store interface and the SQLite store (the `crm-store`
-/// crate).
-#[cfg(feature = "sqlite")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]
+/// Storage: the store interface (the `crm-store` crate; feature `store`)
+/// and, with feature `sqlite`, the SQLite store (the `crm-sqlite` crate's
+/// [`SqliteStore`](crm_sqlite::SqliteStore)).
+#[cfg(feature = "store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 pub mod store {
     pub use crm_store::*;
+
+    #[cfg(feature = "sqlite")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]
+    pub use crm_sqlite::SqliteStore;
 }
 
 /// Deterministic realistic example data (the `crm-synth` crate).

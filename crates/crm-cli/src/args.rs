@@ -559,3 +559,56 @@ pub(crate) struct ReportArgs {
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
 }
+
+impl InputArgs {
+    fn inputs(&self) -> Vec<&std::path::Path> {
+        [&self.transactions, &self.customers, &self.interactions]
+            .into_iter()
+            .flatten()
+            .map(PathBuf::as_path)
+            .collect()
+    }
+}
+
+impl Command {
+    /// The files the command reads (each may be `-`, standard input);
+    /// databases are not among them.
+    pub(crate) fn inputs(&self) -> Vec<&std::path::Path> {
+        fn paths<'a>(list: &[&'a Option<PathBuf>]) -> Vec<&'a std::path::Path> {
+            list.iter().filter_map(|p| p.as_deref()).collect()
+        }
+        match self {
+            Command::Pyramid(a) => a.input.inputs(),
+            Command::Migration(a) => a.input.inputs(),
+            Command::Value(ValueCommand::Rfm(a)) => {
+                let mut v = a.input.inputs();
+                v.extend(paths(&[&a.segments]));
+                v
+            }
+            Command::Value(ValueCommand::Profit(a)) => {
+                let mut v = a.input.inputs();
+                v.extend(paths(&[&a.costs]));
+                v
+            }
+            Command::Value(ValueCommand::Wallet(a)) => a.input.inputs(),
+            Command::Value(ValueCommand::Risk(a)) => a.input.inputs(),
+            Command::Clv(ClvCommand::Fit(a)) => paths(&[&a.input.transactions, &a.input.summary]),
+            Command::Clv(ClvCommand::Predict(a)) => {
+                paths(&[&a.input.transactions, &a.input.summary])
+            }
+            Command::Clv(ClvCommand::Check(a)) => paths(&[&a.input.transactions, &a.input.summary]),
+            Command::Import(a) => {
+                paths(&[&a.customers, &a.interactions, &a.leads, &a.transactions])
+            }
+            Command::Report(a) => {
+                let mut v = a.input.inputs();
+                v.extend(paths(&[&a.leads]));
+                v
+            }
+            Command::Customer(_)
+            | Command::Erase(_)
+            | Command::ExportCustomer(_)
+            | Command::Generate(_) => Vec::new(),
+        }
+    }
+}

@@ -2,8 +2,8 @@
 //! and rejects, databases, and configuration files, into a ledger or plain
 //! rows.
 
-use std::io::Write;
-use std::path::Path;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use crm::csv::{DecimalSeparator, ImportOptions, ImportReport, Mode};
@@ -13,6 +13,62 @@ use crm::{Basis, Interaction, Ledger, Money, Period};
 use crate::Failure;
 use crate::args::{CsvArgs, DecimalArg, InputArgs};
 use crate::options::usage;
+use crate::output::sanitize;
+
+/// What standard input is called in messages.
+pub(crate) const STDIN_NAME: &str = "<stdin>";
+
+/// Whether an input flag's value asks for standard input (`-`).
+pub(crate) fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// The name of an input in messages.
+pub(crate) fn name_of(path: &Path) -> &Path {
+    if is_stdin(path) {
+        Path::new(STDIN_NAME)
+    } else {
+        path
+    }
+}
+
+/// Refuses a command line that asks for standard input more than once.
+pub(crate) fn stdin_at_most_once(inputs: &[&Path]) -> Result<(), Failure> {
+    if inputs.iter().filter(|p| is_stdin(p)).count() > 1 {
+        return Err(usage(
+            "only one input can be read from standard input (-)".to_string(),
+        ));
+    }
+    Ok(())
+}
+
+/// Opens an input for one pass: `-` is standard input; anything else is
+/// opened once (a FIFO or `/dev/stdin` too).
+pub(crate) fn open_input(path: &Path) -> anyhow::Result<Box<dyn Read + Send>> {
+    if is_stdin(path) {
+        return Ok(Box::new(std::io::stdin()));
+    }
+    let f = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    Ok(Box::new(std::io::BufReader::with_capacity(1 << 20, f)))
+}
+
+/// Standard input copied to a temporary file, for the commands that read
+/// one input twice; removed when dropped.
+#[derive(Debug)]
+pub(crate) struct Spool(#[allow(dead_code)] tempfile::TempPath);
+
+/// When `path` is `-`, copies standard input (read once) to a temporary
+/// file and points `path` at it; the file lives as long as the guard.
+pub(crate) fn spool_stdin(path: &mut Option<PathBuf>) -> Result<Option<Spool>, Failure> {
+    if !path.as_deref().is_some_and(is_stdin) {
+        return Ok(None);
+    }
+    let mut tmp = tempfile::NamedTempFile::new().context("cannot create a temporary file")?;
+    std::io::copy(&mut std::io::stdin().lock(), &mut tmp).context("cannot read standard input")?;
+    let tmp = tmp.into_temp_path();
+    *path = Some(tmp.to_path_buf());
+    Ok(Some(Spool(tmp)))
+}
 
 /// The import options the input flags ask for.
 pub(crate) fn import_options(input: &CsvArgs) -> Result<ImportOptions, Failure> {
@@ -87,13 +143,13 @@ pub(crate) fn report_rejects(csv: &CsvArgs, reports: &[ImportReport]) -> Result<
                 "crm: warning: skipped {} of {} rows in {} (see {})",
                 r.rejects.len(),
                 r.rows,
-                r.file.display(),
-                path.display()
+                sanitize(&r.file.display().to_string()),
+                sanitize(&path.display().to_string())
             );
         }
     } else {
         for r in &rejects {
-            let _ = writeln!(err, "crm: skipped: {r}");
+            let _ = writeln!(err, "crm: skipped: {}", sanitize(&r.to_string()));
         }
         let _ = writeln!(err, "crm: warning: skipped {} rows in all", rejects.len());
     }
@@ -104,29 +160,42 @@ pub(crate) fn report_rejects(csv: &CsvArgs, reports: &[ImportReport]) -> Result<
 /// skipped rows.
 pub(crate) fn load(input: &InputArgs, ledger: &mut Ledger) -> Result<(), Failure> {
     if let Some(db) = &input.db {
-        let store = open_existing(db)?;
+        let store = open_read_only(db)?;
         crm::store::load_ledger(&store, ledger)
             .with_context(|| format!("cannot read {}", db.display()))?;
         return Ok(());
     }
     let options = import_options(&input.csv)?;
     let mut reports = Vec::new();
+    let stdin = || std::io::stdin().lock();
     if let Some(path) = &input.customers {
         reports.push(
-            crm::csv::read_customers(path, &options, ledger)
-                .context("cannot import the customers")?,
+            if is_stdin(path) {
+                crm::csv::read_customers_from(stdin(), STDIN_NAME, &options, ledger)
+            } else {
+                crm::csv::read_customers(path, &options, ledger)
+            }
+            .context("cannot import the customers")?,
         );
     }
     if let Some(path) = &input.interactions {
         reports.push(
-            crm::csv::read_interactions(path, &options, ledger)
-                .context("cannot import the interactions")?,
+            if is_stdin(path) {
+                crm::csv::read_interactions_from(stdin(), STDIN_NAME, &options, ledger)
+            } else {
+                crm::csv::read_interactions(path, &options, ledger)
+            }
+            .context("cannot import the interactions")?,
         );
     }
     if let Some(path) = &input.transactions {
         reports.push(
-            crm::csv::read_transactions(path, &options, ledger)
-                .context("cannot import the transactions")?,
+            if is_stdin(path) {
+                crm::csv::read_transactions_from(stdin(), STDIN_NAME, &options, ledger)
+            } else {
+                crm::csv::read_transactions(path, &options, ledger)
+            }
+            .context("cannot import the transactions")?,
         );
     }
     report_rejects(&input.csv, &reports)
@@ -143,20 +212,46 @@ pub(crate) fn warn_margin(ledger: &Ledger, basis: Basis) {
     }
 }
 
-pub(crate) fn open(db: &Path) -> Result<SqliteStore, Failure> {
-    Ok(SqliteStore::open(db).with_context(|| format!("cannot open {}", db.display()))?)
-}
-
-/// Opens an existing database (a missing file is an error, not a new empty
-/// database).
-pub(crate) fn open_existing(db: &Path) -> Result<SqliteStore, Failure> {
-    if !db.exists() {
-        return Err(Failure::Data(anyhow::anyhow!(
+/// An error opening a database: the store's errors name the file already.
+fn open_error(db: &Path, e: crm::store::Error) -> Failure {
+    use crm::store::Error;
+    match e {
+        Error::NotFound { .. } => Failure::Data(anyhow::anyhow!(
             "{}: no such database (create it with crm import)",
             db.display()
-        )));
+        )),
+        e @ (Error::NotOurs { .. } | Error::NewerSchema { .. } | Error::OlderSchema { .. }) => {
+            Failure::Data(e.into())
+        }
+        e => Failure::Data(anyhow::Error::new(e).context(format!("cannot open {}", db.display()))),
+    }
+}
+
+/// Opens a database to write to it (import, erase): a missing or empty
+/// file becomes a new database, an older one is upgraded, another
+/// program's file is refused.
+pub(crate) fn open(db: &Path) -> Result<SqliteStore, Failure> {
+    SqliteStore::open(db).map_err(|e| open_error(db, e))
+}
+
+/// Opens an existing database to write to it (a missing file is an error,
+/// not a new empty database).
+pub(crate) fn open_existing(db: &Path) -> Result<SqliteStore, Failure> {
+    if !db.exists() {
+        return Err(open_error(
+            db,
+            crm::store::Error::NotFound {
+                path: db.display().to_string(),
+            },
+        ));
     }
     open(db)
+}
+
+/// Opens a database to analyse it: read-only, nothing written to the file;
+/// missing, empty and foreign files are refused.
+pub(crate) fn open_read_only(db: &Path) -> Result<SqliteStore, Failure> {
+    SqliteStore::open_read_only(db).map_err(|e| open_error(db, e))
 }
 
 /// Reads a TOML or JSON file (by extension) into `T`.
@@ -164,8 +259,11 @@ pub(crate) fn read_config<T: serde::de::DeserializeOwned>(
     path: &Path,
     what: &str,
 ) -> Result<T, Failure> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut text = String::new();
+    open_input(path)?
+        .read_to_string(&mut text)
+        .with_context(|| format!("cannot read {}", name_of(path).display()))?;
+    let path = name_of(path);
     let parsed = if path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("json"))
@@ -197,7 +295,7 @@ pub(crate) fn with_interactions<T>(
         return std::thread::scope(|s| {
             let (tx, rx) = std::sync::mpsc::sync_channel::<Interaction>(4096);
             let reader = s.spawn(move || -> anyhow::Result<()> {
-                let store = open_existing(&db).map_err(|e| match e {
+                let store = open_read_only(&db).map_err(|e| match e {
                     Failure::Data(e) => e,
                     Failure::Usage(m) => anyhow::anyhow!(m),
                 })?;
@@ -223,9 +321,7 @@ pub(crate) fn with_interactions<T>(
         return Ok(f(&mut std::iter::empty())?);
     };
     let options = import_options(&input.csv)?;
-    let file =
-        std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-    let records = crm::csv::interactions(std::io::BufReader::new(file), path, &options)
+    let records = crm::csv::interactions(open_input(path)?, name_of(path), &options)
         .context("cannot read the interactions")?;
     let mut failed = None;
     let mut stream = records
@@ -252,14 +348,11 @@ pub(crate) fn potentials_of(
         }
     };
     if let Some(db) = &input.db {
-        let store = crm::store::SqliteStore::open(db)
-            .with_context(|| format!("cannot open {}", db.display()))?;
+        let store = open_read_only(db)?;
         crm::store::Store::customers(&store, &mut take).context("cannot read the register")?;
     } else if let Some(path) = &input.customers {
         let options = import_options(&input.csv)?;
-        let f =
-            std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-        for c in crm::csv::customers(std::io::BufReader::new(f), path, &options)
+        for c in crm::csv::customers(open_input(path)?, name_of(path), &options)
             .context("cannot read the register")?
         {
             take(c.context("cannot read the register")?);

@@ -90,6 +90,10 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    if let Err(Failure::Usage(msg)) = input::stdin_at_most_once(&cli.command.inputs()) {
+        let _ = writeln!(std::io::stderr(), "crm: error: {}", output::sanitize(&msg));
+        return ExitCode::from(2);
+    }
     let outcome = match cli.command {
         args::Command::Pyramid(a) => cmd::pyramid::run(*a),
         args::Command::Migration(a) => cmd::migration::run(*a),
@@ -106,12 +110,13 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Data(e)) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(Failure::Usage(msg)) => {
-            let _ = writeln!(std::io::stderr(), "crm: error: {msg}");
+            let _ = writeln!(std::io::stderr(), "crm: error: {}", output::sanitize(&msg));
             ExitCode::from(2)
         }
         Err(Failure::Data(e)) => {
+            // One line, whatever the data put in the message.
             let msg = message(&e).replace('\n', " ");
-            let _ = writeln!(std::io::stderr(), "crm: error: {msg}");
+            let _ = writeln!(std::io::stderr(), "crm: error: {}", output::sanitize(&msg));
             ExitCode::from(1)
         }
     }

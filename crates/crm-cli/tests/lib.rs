@@ -1,12 +1,15 @@
 //! End-to-end tests of the `crm` binary, driven as a user would.
 
 mod clv;
+mod equivalence;
 mod generate;
 mod hardening;
 mod migration;
 mod output;
 mod pyramid;
 mod report;
+mod stdin;
 mod store;
+mod terminal;
 mod util;
 mod value;

@@ -147,7 +147,7 @@ fn customer_export_and_erase() {
     let o = crm(&["erase", "--db", &db, "C0000296"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("1 customers"), "{}", stdout(&o));
-    for cmd in ["customer", "export-customer", "erase"] {
+    for cmd in ["customer", "export-customer"] {
         let o = crm(&[cmd, "--db", &db, "C0000296"]);
         assert_eq!(o.status.code(), Some(1), "{cmd}");
         assert!(
@@ -309,4 +309,445 @@ fn leads_import() {
     let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(v["leads"][0]["entered"]["lead"], "2024-01-01");
     assert!(v["customer"].is_null());
+}
+
+/// Data rows of a shipped example file (its header not counted).
+fn data_rows(name: &str) -> u64 {
+    std::fs::read_to_string(data(name)).unwrap().lines().count() as u64 - 1
+}
+
+fn counts(db: &std::path::Path) -> std::collections::BTreeMap<&'static str, u64> {
+    let store = SqliteStore::open_read_only(db).unwrap();
+    store.integrity_check().unwrap();
+    store.counts().unwrap().into_iter().collect()
+}
+
+/// Runs `crm` with stdout given, returning its exit code and stderr.
+fn crm_to(args: &[&str], stdout: Stdio) -> (Option<i32>, String) {
+    let o = Command::new(env!("CARGO_BIN_EXE_crm"))
+        .args(args)
+        .stdout(stdout)
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    (
+        o.status.code(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn import_and_erase_survive_a_closed_or_full_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("crm.db");
+    let (t, c) = (s(&data("transactions.csv")), s(&data("customers.csv")));
+    let import = [
+        "import",
+        "--db",
+        &s(&db),
+        "--customers",
+        &c,
+        "--transactions",
+        &t,
+    ];
+    let rows = data_rows("transactions.csv");
+    // A pipe whose reader is gone: a quiet exit, the import committed.
+    let closed = || {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        Stdio::from(writer)
+    };
+    let (code, err) = crm_to(&import, closed());
+    assert_eq!(code, Some(0), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(counts(&db)["transactions"], rows);
+    // A full disk: a clear error, no panic, the data consistent.
+    let full = || Stdio::from(std::fs::File::create("/dev/full").unwrap());
+    let (code, err) = crm_to(&import, full());
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("cannot write the output"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(counts(&db)["transactions"], rows);
+
+    let erase = ["erase", "--db", &s(&db), "C0000296"];
+    let (code, err) = crm_to(&erase, full());
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("cannot write the output"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    let (code, err) = crm_to(&erase, closed());
+    assert_eq!(code, Some(0), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    let o = crm(&["customer", "--db", &s(&db), "C0000296"]);
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
+fn a_bad_row_in_any_file_rolls_back_every_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("crm.db");
+    let bad = dir.path().join("t.csv");
+    std::fs::write(
+        &bad,
+        "transaction_id,customer_id,date,revenue\nT1,A,2024-01-01,1\nT2,B,2024-01-02,x\n",
+    )
+    .unwrap();
+    let o = crm(&[
+        "import",
+        "--db",
+        &s(&db),
+        "--customers",
+        &s(&data("customers.csv")),
+        "--interactions",
+        &s(&data("interactions.csv")),
+        "--transactions",
+        &s(&bad),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("nothing was imported"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        stderr(&o).contains("t.csv:3: column 4 (revenue)"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(counts(&db).values().all(|&n| n == 0), "{:?}", counts(&db));
+}
+
+/// A small deterministic generator for the kill moments; the seed is
+/// printed so that a failure can be replayed.
+fn moments(seed: u64, n: usize, max_ms: u64) -> Vec<u64> {
+    let mut x = seed | 1;
+    (0..n)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % max_ms
+        })
+        .collect()
+}
+
+#[test]
+fn killed_multi_file_imports_leave_all_or_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("data");
+    let o = crm(&[
+        "generate",
+        "--customers",
+        "20000",
+        "--years",
+        "5",
+        "--seed",
+        "7",
+        "--out",
+        &s(&out),
+    ]);
+    assert!(o.status.success());
+    let args = |db: &std::path::Path| -> Vec<String> {
+        [
+            "import",
+            "--db",
+            &s(db),
+            "--customers",
+            &s(&out.join("customers.csv")),
+            "--interactions",
+            &s(&out.join("interactions.csv")),
+            "--transactions",
+            &s(&out.join("transactions.csv")),
+        ]
+        .map(String::from)
+        .to_vec()
+    };
+    // The complete import, and how long it takes.
+    let full_db = dir.path().join("full.db");
+    let start = std::time::Instant::now();
+    let o = Command::new(env!("CARGO_BIN_EXE_crm"))
+        .args(args(&full_db))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let took = start.elapsed().as_millis() as u64;
+    let full = counts(&full_db);
+    assert!(full["transactions"] > 0 && full["interactions"] > 0 && full["customers"] > 0);
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64;
+    for (n, wait) in moments(seed, 10, took + took / 4).into_iter().enumerate() {
+        let db = dir.path().join(format!("k{n}.db"));
+        let mut child = Command::new(env!("CARGO_BIN_EXE_crm"))
+            .args(args(&db))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(wait));
+        let _ = child.kill();
+        let _ = child.wait();
+        if db.exists() {
+            let got = counts(&db);
+            let nothing = got.values().all(|&n| n == 0);
+            assert!(
+                nothing || got == full,
+                "seed {seed}: killed after {wait} ms of {took}: {got:?}, complete {full:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_second_import_waits_for_the_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let (csv, rows) = big_csv(dir.path());
+    let db = dir.path().join("c.db");
+    let spawn = || {
+        Command::new(env!("CARGO_BIN_EXE_crm"))
+            .args(["import", "--db", &s(&db), "--transactions", &s(&csv)])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    // The first holds the write lock for its whole import; the second
+    // starts meanwhile.
+    let first = spawn();
+    std::thread::sleep(Duration::from_millis(300));
+    let second = spawn();
+    let (a, b) = (
+        first.wait_with_output().unwrap(),
+        second.wait_with_output().unwrap(),
+    );
+    assert!(a.status.success(), "{}", stderr(&a));
+    assert!(b.status.success(), "{}", stderr(&b));
+    let outs = format!("{}{}", stdout(&a), stdout(&b));
+    assert!(
+        outs.contains(&format!("{rows} rows: {rows} new, 0 duplicate"))
+            && outs.contains(&format!("{rows} rows: 0 new, {rows} duplicate")),
+        "{outs}"
+    );
+    assert_eq!(counts(&db)["transactions"], rows);
+}
+
+#[test]
+fn analyses_read_only_and_refuse_files_that_are_not_ours() {
+    let dir = tempfile::tempdir().unwrap();
+    let pyramid = |db: &std::path::Path| crm(&["pyramid", "--db", &s(db), "--period", "2025"]);
+    // A missing file: an error, and no file created.
+    let typo = dir.path().join("typo.db");
+    for o in [
+        pyramid(&typo),
+        crm(&["value", "wallet", "--db", &s(&typo), "--period", "2025"]),
+    ] {
+        assert_eq!(o.status.code(), Some(1));
+        assert!(stderr(&o).contains("no such database"), "{}", stderr(&o));
+    }
+    assert!(!typo.exists());
+    // An empty file stays empty.
+    let empty = dir.path().join("empty.db");
+    std::fs::write(&empty, b"").unwrap();
+    let o = pyramid(&empty);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("not a crm database"), "{}", stderr(&o));
+    assert_eq!(std::fs::metadata(&empty).unwrap().len(), 0);
+    // Another program's database: refused by analyses and imports alike,
+    // with no table added and no journal switch.
+    let other = dir.path().join("other.db");
+    foreign_sqlite_file(&other);
+    let before = std::fs::read(&other).unwrap();
+    for o in [
+        pyramid(&other),
+        crm(&[
+            "import",
+            "--db",
+            &s(&other),
+            "--transactions",
+            &s(&data("transactions.csv")),
+        ]),
+    ] {
+        assert_eq!(o.status.code(), Some(1));
+        assert!(stderr(&o).contains("another program's"), "{}", stderr(&o));
+    }
+    assert_eq!(std::fs::read(&other).unwrap(), before);
+    // Our database, read-only: analysed, not a byte changed.
+    let ours = dir.path().join("ours.db");
+    let o = crm(&[
+        "import",
+        "--db",
+        &s(&ours),
+        "--transactions",
+        &s(&data("transactions.csv")),
+    ]);
+    assert!(o.status.success());
+    let before = std::fs::read(&ours).unwrap();
+    let mut perms = std::fs::metadata(&ours).unwrap().permissions();
+    perms.set_readonly(true);
+    std::fs::set_permissions(&ours, perms).unwrap();
+    let o = pyramid(&ours);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(std::fs::read(&ours).unwrap(), before);
+}
+
+/// An SQLite file of another program: a rollback-journal database with one
+/// table.
+fn foreign_sqlite_file(path: &std::path::Path) {
+    rusqlite::Connection::open(path)
+        .unwrap()
+        .execute_batch("CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('mine');")
+        .unwrap();
+}
+
+#[test]
+fn identical_visits_count_twice_on_both_paths() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = dir.path().join("t.csv");
+    let i = dir.path().join("i.csv");
+    std::fs::write(
+        &t,
+        "customer_id,date,revenue,margin\nA,2025-03-01,100,40\nB,2025-03-02,50,20\n",
+    )
+    .unwrap();
+    std::fs::write(
+        &i,
+        "customer_id,date,kind,cost\nA,2025-03-05,visit,15\nA,2025-03-05,visit,15\nB,2025-03-06,call,2\n",
+    )
+    .unwrap();
+    let db = dir.path().join("crm.db");
+    let o = crm(&[
+        "import",
+        "--db",
+        &s(&db),
+        "--transactions",
+        &s(&t),
+        "--interactions",
+        &s(&i),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("i.csv: 3 rows: 3 new, 0 duplicate"),
+        "{}",
+        stdout(&o)
+    );
+    let profit = |args: &[&str]| {
+        let mut all = vec!["value", "profit", "--period", "2025", "--format", "json"];
+        all.extend_from_slice(args);
+        let o = crm(&all);
+        assert!(o.status.success(), "{}", stderr(&o));
+        stdout(&o)
+    };
+    let from_db = profit(&["--db", &s(&db)]);
+    assert_eq!(
+        from_db,
+        profit(&["--transactions", &s(&t), "--interactions", &s(&i)])
+    );
+    // Two identical visits are two interactions.
+    assert!(
+        from_db.contains(r#"{"customer":"A","margin":"40","orders":1,"interactions":2,"#),
+        "{from_db}"
+    );
+}
+
+#[test]
+fn erased_customers_are_refused_when_an_old_export_comes_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = s(&dir.path().join("crm.db"));
+    let (t, c) = (s(&data("transactions.csv")), s(&data("customers.csv")));
+    let import = [
+        "import",
+        "--db",
+        &db,
+        "--customers",
+        &c,
+        "--transactions",
+        &t,
+    ];
+    assert!(crm(&import).status.success());
+    let o = crm(&["erase", "--db", &db, "C0000296"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = crm(&import);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let (customers, rows) = (data_rows("customers.csv"), data_rows("transactions.csv"));
+    let sales = std::fs::read_to_string(data("transactions.csv"))
+        .unwrap()
+        .lines()
+        .filter(|l| l.contains(",C0000296,"))
+        .count() as u64;
+    assert!(sales > 0);
+    for expected in [
+        format!(
+            "customers.csv: {customers} rows: 0 new, {} duplicate, 0 rejected, 1 of erased customers refused",
+            customers - 1
+        ),
+        format!(
+            "transactions.csv: {rows} rows: 0 new, {} duplicate, 0 rejected, {sales} of erased customers refused",
+            rows - sales
+        ),
+    ] {
+        assert!(out.contains(&expected), "{out}");
+    }
+    let o = crm(&["customer", "--db", &db, "C0000296"]);
+    assert_eq!(o.status.code(), Some(1));
+    // Erasing again says it was done before.
+    let o = crm(&["erase", "--db", &db, "C0000296"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("before"), "{}", stdout(&o));
+}
+
+/// Whether this process runs as root (which file permissions do not stop).
+fn is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("Uid:"))
+        .and_then(|ids| ids.split_whitespace().nth(1))
+        == Some("0")
+}
+
+#[test]
+fn a_database_in_a_read_only_directory_is_analysed() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let ro = dir.path().join("ro");
+    std::fs::create_dir(&ro).unwrap();
+    let db = ro.join("ours.db");
+    let o = crm(&[
+        "import",
+        "--db",
+        &s(&db),
+        "--transactions",
+        &s(&data("transactions.csv")),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // The binary, where any user can run it.
+    let bin = dir.path().join("crm");
+    std::fs::copy(env!("CARGO_BIN_EXE_crm"), &bin).unwrap();
+    let mode = |p: &std::path::Path, m: u32| {
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(m)).unwrap();
+    };
+    mode(&bin, 0o755);
+    mode(&db, 0o444);
+    mode(&ro, 0o555);
+    mode(dir.path(), 0o755);
+    let before = std::fs::read(&db).unwrap();
+    // Permissions do not stop root: run as nobody then.
+    let mut cmd = if is_root() {
+        let mut c = Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(&bin);
+        c
+    } else {
+        Command::new(&bin)
+    };
+    let o = cmd
+        .args(["pyramid", "--db", &s(&db), "--period", "2025"])
+        .output()
+        .unwrap();
+    mode(&ro, 0o755);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("Customer pyramid"), "{}", stdout(&o));
+    assert_eq!(std::fs::read(&db).unwrap(), before);
+    assert_eq!(std::fs::read_dir(&ro).unwrap().count(), 1);
 }

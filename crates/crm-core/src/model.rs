@@ -337,10 +337,15 @@ pub struct Interaction {
     pub cost: Option<Money>,
     /// A free note.
     pub note: Option<String>,
+    /// The source system's id, for idempotent re-import. Interactions are
+    /// told apart by this id only: two identical visits on one day without
+    /// ids are two visits.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub id: Option<String>,
 }
 
 impl Interaction {
-    /// An interaction without cost or note.
+    /// An interaction without cost, note or id.
     pub fn new(customer: CustomerKey, date: NaiveDate, kind: InteractionKind) -> Interaction {
         Interaction {
             customer,
@@ -348,7 +353,15 @@ impl Interaction {
             kind,
             cost: None,
             note: None,
+            id: None,
         }
+    }
+
+    /// Sets the interaction id.
+    #[must_use]
+    pub fn with_id(mut self, id: impl Into<String>) -> Interaction {
+        self.id = Some(id.into());
+        self
     }
 }
 

@@ -107,7 +107,8 @@ pub enum Error {
         file: PathBuf,
         /// The column looked for.
         column: String,
-        /// The header's columns, comma separated.
+        /// The header's columns, comma separated (cut after 200
+        /// characters).
         found: String,
     },
     /// Two header columns map to the same field.

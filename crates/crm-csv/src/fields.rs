@@ -284,6 +284,7 @@ pub(crate) struct InteractionCols {
     kind: usize,
     cost: Option<usize>,
     note: Option<usize>,
+    id: Option<usize>,
     sep: u8,
 }
 
@@ -300,6 +301,7 @@ impl InteractionCols {
             kind: header.require(file, options, "kind")?,
             cost: header.find(options, "cost"),
             note: header.find(options, "note"),
+            id: header.find(options, "interaction_id"),
             sep: options.decimal.resolve(header.delimiter),
         })
     }
@@ -330,6 +332,7 @@ impl InteractionCols {
             i.cost = at(c, parse_money_opt(field(rec, c), self.sep))?;
         }
         i.note = opt_text(rec, self.note)?.map(str::to_string);
+        i.id = opt_text(rec, self.id)?.map(str::to_string);
         Ok(i)
     }
 }

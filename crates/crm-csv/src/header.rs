@@ -5,17 +5,24 @@ use std::path::Path;
 
 use crate::options::ImportOptions;
 use crate::parse::trim;
-use crate::{Error, Result};
+use crate::reader::{BOM, RecordReader};
+use crate::{Error, Location, Problem, Result};
 
-const BOM: &[u8] = b"\xEF\xBB\xBF";
+/// The most bytes read to find the header row.
+pub(crate) const PREFIX: usize = 64 * 1024;
+
+/// The most characters of the header quoted in a missing-column error.
+const FOUND_MAX: usize = 200;
 
 /// The header of a file and where its data starts.
 #[derive(Debug, Clone)]
 pub(crate) struct Header {
     pub names: Vec<String>,
     pub delimiter: u8,
-    /// Byte offset of the first data record (after BOM and header).
+    /// Byte offset of the line after the header (after BOM and header).
     pub data_start: u64,
+    /// The 1-based line number of that line.
+    pub data_line: u64,
 }
 
 /// Picks the delimiter among `,`, `;` and tab by counting them in the
@@ -53,14 +60,19 @@ pub(crate) fn bom_len(prefix: &[u8]) -> usize {
 
 /// Reads the first bytes of `r` (up to 64 KiB) for sniffing.
 pub(crate) fn read_prefix(r: &mut impl Read) -> std::io::Result<Vec<u8>> {
-    let mut buf = Vec::with_capacity(64 * 1024);
-    r.by_ref().take(64 * 1024).read_to_end(&mut buf)?;
+    let mut buf = Vec::with_capacity(PREFIX);
+    r.by_ref().take(PREFIX as u64).read_to_end(&mut buf)?;
     Ok(buf)
 }
 
-/// Parses the header from `bytes`, which start at the beginning of the
-/// file (BOM included) and hold at least the whole header line, or the
-/// whole file when shorter.
+/// Parses the header from `bytes`, the first bytes of the file (BOM
+/// included, as [`read_prefix`] reads them): they hold the whole header
+/// row, or the whole file when shorter.
+///
+/// # Errors
+///
+/// [`Error::Empty`], an unusable delimiter, or a header row longer than
+/// the prefix.
 pub(crate) fn parse_header(file: &Path, bytes: &[u8], options: &ImportOptions) -> Result<Header> {
     let bom = bom_len(bytes);
     let body = &bytes[bom..];
@@ -76,39 +88,39 @@ pub(crate) fn parse_header(file: &Path, bytes: &[u8], options: &ImportOptions) -
             char::from(delimiter)
         )));
     }
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(body);
+    let mut rdr = RecordReader::new(std::io::empty(), delimiter, body.to_vec(), 1);
     let mut rec = csv::ByteRecord::new();
-    let got = rdr.read_byte_record(&mut rec).map_err(|e| {
-        Error::from(crate::BadRow {
-            location: crate::Location {
+    // The reader reads from memory: no I/O error can come.
+    let got = rdr.read(&mut rec).ok().flatten();
+    if got.is_none() {
+        return Err(Error::Empty {
+            file: file.to_path_buf(),
+        });
+    }
+    rdr.finish_line();
+    let data_start = bom as u64 + rdr.consumed();
+    // The header must end inside the prefix, with room to see that a `\r`
+    // is not followed by a `\n`; else it is longer than the prefix.
+    if bytes.len() == PREFIX && data_start + 1 >= PREFIX as u64 {
+        return Err(Error::from(crate::BadRow {
+            location: Location {
                 file: file.to_path_buf(),
                 line: 1,
                 column: None,
                 field: None,
             },
-            problem: crate::Problem::Syntax(e.to_string()),
-        })
-    })?;
-    if !got {
-        return Err(Error::Empty {
-            file: file.to_path_buf(),
-        });
+            problem: Problem::Syntax("the header row is longer than 64 KiB".into()),
+        }));
     }
     let names: Vec<String> = rec
         .iter()
         .map(|f| String::from_utf8_lossy(trim(f)).into_owned())
         .collect();
-    let data_start = bom as u64 + rdr.position().byte();
-    // The header must have ended inside the prefix, or it is longer than
-    // 64 KiB: then the caller passed the whole file.
     Ok(Header {
         names,
         delimiter,
         data_start,
+        data_line: rdr.line(),
     })
 }
 
@@ -125,8 +137,21 @@ impl Header {
             .ok_or_else(|| Error::MissingColumn {
                 file: file.to_path_buf(),
                 column: options.header_for(field).to_string(),
-                found: self.names.join(", "),
+                found: self.found(),
             })
+    }
+
+    /// The header's columns for a message, comma separated, cut after
+    /// [`FOUND_MAX`] characters: a binary file (a gzipped export, say) has
+    /// a "header" of up to 64 KiB.
+    fn found(&self) -> String {
+        let all = self.names.join(", ");
+        if all.chars().count() <= FOUND_MAX {
+            return all;
+        }
+        let mut cut: String = all.chars().take(FOUND_MAX).collect();
+        cut.push_str("...");
+        cut
     }
 
     /// Fails when two columns have the same name (ignoring case).

@@ -1,11 +1,12 @@
 use std::fs::File;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crm_core::{Ledger, SaleBatch};
 
 use crate::fields::{CustomerCols, DateCache, InteractionCols, TxCols};
 use crate::header::{Header, parse_header, read_prefix};
-use crate::scan::{LateError, RowError, Sink, scan_file};
+use crate::scan::{LateError, RowError, Scanned, Sink, scan_file, scan_stream};
 use crate::{Error, ImportOptions, Location, Problem, Result};
 
 /// A row skipped in lenient mode: where, why, and the row as read.
@@ -57,45 +58,72 @@ impl ImportReport {
     }
 }
 
-fn header_of(path: &Path, options: &ImportOptions) -> Result<Header> {
-    let mut f = File::open(path).map_err(|e| Error::io(path, e))?;
-    let prefix = read_prefix(&mut f).map_err(|e| Error::io(path, e))?;
-    let header = parse_header(path, &prefix, options)?;
-    if prefix.len() == 64 * 1024 && header.data_start >= prefix.len() as u64 {
-        return Err(Error::from(crate::BadRow {
-            location: Location {
-                file: path.to_path_buf(),
-                line: 1,
-                column: None,
-                field: None,
-            },
-            problem: Problem::Syntax("the header row is longer than 64 KiB".into()),
-        }));
-    }
-    Ok(header)
-}
-
-/// Scans `path` into `sink`, which holds the caller's ledger for the time
-/// of the scan; the ledger is given back whatever happens.
-fn scan_into<S: LedgerSink>(
+/// Imports `path` through the sink `make` builds: a regular file is read
+/// on several threads when large; anything else (a pipe, a FIFO, a
+/// terminal, `/dev/stdin`) is opened once and read in one pass.
+fn import_path<C, S: LedgerSink>(
     path: &Path,
     options: &ImportOptions,
-    header: &Header,
     ledger: &mut Ledger,
-    make: impl FnOnce(Ledger) -> S,
+    cols: impl FnOnce(&Path, &Header) -> Result<C>,
+    make: impl FnOnce(Ledger, C) -> S,
 ) -> Result<ImportReport> {
-    let mut sink = make(std::mem::replace(ledger, Ledger::new([])));
-    let scanned = scan_file(path, header, options.mode, options.threads, &mut sink);
+    let io = |e| Error::io(path, e);
+    let mut file = File::open(path).map_err(io)?;
+    let meta = file.metadata().map_err(io)?;
+    if !meta.is_file() {
+        return import_reader(file, path, options, ledger, cols, make);
+    }
+    let prefix = read_prefix(&mut file).map_err(io)?;
+    let header = parse_header(path, &prefix, options)?;
+    let cols = cols(path, &header)?;
+    drop(file);
+    let mut sink = make(std::mem::replace(ledger, Ledger::new([])), cols);
+    let scanned = scan_file(
+        path,
+        meta.len(),
+        &header,
+        options.mode,
+        options.threads,
+        &mut sink,
+    );
     *ledger = sink.into_ledger();
-    let scanned = scanned?;
-    Ok(ImportReport {
-        file: path.to_path_buf(),
+    Ok(report(path, &header, scanned?))
+}
+
+/// Imports from `reader`, called `name` in errors, in one pass on this
+/// thread.
+fn import_reader<C, S: LedgerSink>(
+    mut reader: impl Read,
+    name: &Path,
+    options: &ImportOptions,
+    ledger: &mut Ledger,
+    cols: impl FnOnce(&Path, &Header) -> Result<C>,
+    make: impl FnOnce(Ledger, C) -> S,
+) -> Result<ImportReport> {
+    let prefix = read_prefix(&mut reader).map_err(|e| Error::io(name, e))?;
+    let header = parse_header(name, &prefix, options)?;
+    let cols = cols(name, &header)?;
+    let rest = usize::try_from(header.data_start)
+        .ok()
+        .and_then(|start| prefix.get(start..))
+        .unwrap_or_default()
+        .to_vec();
+    let mut sink = make(std::mem::replace(ledger, Ledger::new([])), cols);
+    let scanned = scan_stream(reader, name, rest, &header, options.mode, &mut sink);
+    *ledger = sink.into_ledger();
+    Ok(report(name, &header, scanned?))
+}
+
+fn report(file: &Path, header: &Header, scanned: Scanned) -> ImportReport {
+    ImportReport {
+        file: file.to_path_buf(),
         rows: scanned.rows,
         imported: scanned.rows - scanned.rejects.len() as u64,
         rejects: scanned.rejects,
         delimiter: header.delimiter,
         threads: scanned.threads,
-    })
+    }
 }
 
 /// A sink that records into a ledger.
@@ -125,6 +153,19 @@ struct TxSink {
     /// The line of each sale in `batch`.
     lines: Vec<u64>,
     late: Vec<LateError>,
+}
+
+impl TxSink {
+    fn new(ledger: Ledger, cols: TxCols) -> TxSink {
+        TxSink {
+            ledger,
+            cols,
+            dates: DateCache::default(),
+            batch: SaleBatch::new(),
+            lines: Vec::new(),
+            late: Vec::new(),
+        }
+    }
 }
 
 impl Sink for TxSink {
@@ -164,14 +205,7 @@ impl Sink for TxSink {
     }
 
     fn fresh(&self) -> Self {
-        TxSink {
-            ledger: like(&self.ledger),
-            cols: self.cols,
-            dates: DateCache::default(),
-            batch: SaleBatch::new(),
-            lines: Vec::new(),
-            late: Vec::new(),
-        }
+        TxSink::new(like(&self.ledger), self.cols)
     }
 
     fn absorb(&mut self, later: Self) -> std::result::Result<(), Problem> {
@@ -192,9 +226,12 @@ impl LedgerSink for TxSink {
 /// unknown). Those fields are validated; other columns
 /// (`transaction_id`, `quantity`, `product`, ...) are not read, as the
 /// ledger does not use them: [`transactions`](crate::transactions) reads
-/// and validates them all. Large files are read on several threads (see
-/// [`ImportOptions::threads`]) with exactly the result of a sequential
-/// read; memory stays that of the ledger, whatever the file's size.
+/// and validates them all. Large regular files are read on several threads
+/// (see [`ImportOptions::threads`]) with exactly the result of a sequential
+/// read; a path that is not a regular file (a FIFO, `/dev/stdin`, a
+/// process substitution's `/dev/fd/N`) is opened once and read in one pass
+/// on this thread. Memory stays that of the ledger, whatever the input's
+/// size.
 ///
 /// # Errors
 ///
@@ -219,17 +256,47 @@ pub fn read_transactions(
     options: &ImportOptions,
     ledger: &mut Ledger,
 ) -> Result<ImportReport> {
-    let path = path.as_ref();
-    let header = header_of(path, options)?;
-    let cols = TxCols::resolve(path, &header, options)?;
-    scan_into(path, options, &header, ledger, |ledger| TxSink {
+    import_path(
+        path.as_ref(),
+        options,
         ledger,
-        cols,
-        dates: DateCache::default(),
-        batch: SaleBatch::new(),
-        lines: Vec::new(),
-        late: Vec::new(),
-    })
+        |p, h| TxCols::resolve(p, h, options),
+        TxSink::new,
+    )
+}
+
+/// Reads transactions from `reader`, called `name` in errors (`-` for
+/// standard input, say), into `ledger`: as [`read_transactions`], in one
+/// pass on this thread, for inputs that can be read only once.
+///
+/// # Errors
+///
+/// As [`read_transactions`].
+///
+/// ```
+/// use crm_core::{Ledger, Period};
+/// use crm_csv::{read_transactions_from, ImportOptions};
+///
+/// let data = "customer_id,date,revenue\r\nC1,2024-03-01,12.50\r\n";
+/// let mut ledger = Ledger::new(["2024".parse::<Period>()?]);
+/// let report = read_transactions_from(data.as_bytes(), "-", &ImportOptions::new(), &mut ledger)?;
+/// assert_eq!((report.imported, report.threads), (1, 1));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn read_transactions_from(
+    reader: impl Read,
+    name: impl AsRef<Path>,
+    options: &ImportOptions,
+    ledger: &mut Ledger,
+) -> Result<ImportReport> {
+    import_reader(
+        reader,
+        name.as_ref(),
+        options,
+        ledger,
+        |p, h| TxCols::resolve(p, h, options),
+        TxSink::new,
+    )
 }
 
 /// Register entries and interactions: each row is parsed and recorded at
@@ -285,10 +352,40 @@ pub fn read_customers(
     options: &ImportOptions,
     ledger: &mut Ledger,
 ) -> Result<ImportReport> {
-    let path = path.as_ref();
-    let header = header_of(path, options)?;
-    let cols = CustomerCols::resolve(path, &header, options)?;
-    scan_into(path, options, &header, ledger, |ledger| RowSink {
+    import_path(
+        path.as_ref(),
+        options,
+        ledger,
+        |p, h| CustomerCols::resolve(p, h, options),
+        customer_sink,
+    )
+}
+
+/// Reads a customers (register) file from `reader`, called `name` in
+/// errors, into `ledger`: as [`read_customers`], in one pass on this
+/// thread.
+///
+/// # Errors
+///
+/// As [`read_transactions`].
+pub fn read_customers_from(
+    reader: impl Read,
+    name: impl AsRef<Path>,
+    options: &ImportOptions,
+    ledger: &mut Ledger,
+) -> Result<ImportReport> {
+    import_reader(
+        reader,
+        name.as_ref(),
+        options,
+        ledger,
+        |p, h| CustomerCols::resolve(p, h, options),
+        customer_sink,
+    )
+}
+
+fn customer_sink(ledger: Ledger, cols: CustomerCols) -> RowSink<CustomerCols> {
+    RowSink {
         ledger,
         cols,
         dates: DateCache::default(),
@@ -299,13 +396,15 @@ pub fn read_customers(
                 .map(drop)
                 .map_err(|e| (None, Problem::Model(e)))
         },
-    })
+    }
 }
 
 /// Streams an interactions file into `ledger`.
 ///
-/// `customer_id`, `date` and `kind` are required; `cost` and `note` are
-/// read when present.
+/// `customer_id`, `date` and `kind` are required; `cost`, `note` and
+/// `interaction_id` are read when present. Every row is a contact: two
+/// identical rows are two contacts (a store tells interactions apart by
+/// `interaction_id` only).
 ///
 /// # Errors
 ///
@@ -315,10 +414,39 @@ pub fn read_interactions(
     options: &ImportOptions,
     ledger: &mut Ledger,
 ) -> Result<ImportReport> {
-    let path = path.as_ref();
-    let header = header_of(path, options)?;
-    let cols = InteractionCols::resolve(path, &header, options)?;
-    scan_into(path, options, &header, ledger, |ledger| RowSink {
+    import_path(
+        path.as_ref(),
+        options,
+        ledger,
+        |p, h| InteractionCols::resolve(p, h, options),
+        interaction_sink,
+    )
+}
+
+/// Reads an interactions file from `reader`, called `name` in errors,
+/// into `ledger`: as [`read_interactions`], in one pass on this thread.
+///
+/// # Errors
+///
+/// As [`read_transactions`].
+pub fn read_interactions_from(
+    reader: impl Read,
+    name: impl AsRef<Path>,
+    options: &ImportOptions,
+    ledger: &mut Ledger,
+) -> Result<ImportReport> {
+    import_reader(
+        reader,
+        name.as_ref(),
+        options,
+        ledger,
+        |p, h| InteractionCols::resolve(p, h, options),
+        interaction_sink,
+    )
+}
+
+fn interaction_sink(ledger: Ledger, cols: InteractionCols) -> RowSink<InteractionCols> {
+    RowSink {
         ledger,
         cols,
         dates: DateCache::default(),
@@ -329,7 +457,7 @@ pub fn read_interactions(
                 .map(drop)
                 .map_err(|e| (None, Problem::Model(e)))
         },
-    })
+    }
 }
 
 /// Writes rejected rows to `path` as CSV: `file,line,column,field,problem`

@@ -27,7 +27,12 @@
 //!
 //! - [`read_transactions`], [`read_customers`], [`read_interactions`]:
 //!   stream a file into a ledger without loading it, on several threads
-//!   when it is large, and return an [`ImportReport`].
+//!   when it is a large regular file, and return an [`ImportReport`].
+//!   A path that is not a regular file (a FIFO, `/dev/stdin`, a process
+//!   substitution's `/dev/fd/N`) is opened once and read in one pass.
+//! - [`read_transactions_from`], [`read_customers_from`],
+//!   [`read_interactions_from`]: the same from any reader (standard input,
+//!   a decompressor), in one pass on the calling thread.
 //! - [`transactions`], [`customers`], [`interactions`]: iterate full
 //!   records from any reader.
 //! - [`ImportOptions`]: delimiter (detected by default), decimal point or
@@ -39,6 +44,17 @@
 //! - Delimiters `,`, `;` or tab (detected from the header line), UTF-8
 //!   with or without BOM, quoted fields with delimiters, quotes (`""`) and
 //!   newlines inside, fields trimmed of surrounding spaces.
+//! - Lines ending in `\n`, `\r\n` or a lone `\r` (old Mac exports), mixed
+//!   freely; blank lines are skipped. Line numbers in errors and rejects
+//!   are those an editor shows: each of those endings ends one line, in
+//!   quoted fields too, and a record's line is that of its first
+//!   character.
+//! - A byte-order mark (U+FEFF) is not data wherever an export or a
+//!   concatenation of exports leaves one: at the start of the file, at the
+//!   start of any line (before a quote or not), and at either end of any
+//!   field, quoted or not, it is dropped like surrounding spaces, so that
+//!   `\u{feff}C1` is the customer `C1`, never a second, invisible one. A
+//!   mark between other characters of a value is kept.
 //! - Dates `2024-03-01` (a time after it is ignored), `2024/03/01`,
 //!   `01-03-2024`, `1/3/2024`, `01.03.2024` (day first) and `20240301`.
 //! - Amounts with a decimal point or, with [`DecimalSeparator::Comma`] (the
@@ -59,6 +75,7 @@ mod header;
 mod import;
 mod options;
 mod parse;
+mod reader;
 mod records;
 mod scan;
 mod write;
@@ -66,7 +83,8 @@ mod write;
 pub use crate::{
     error::{BadRow, Error, Location, Problem, Result},
     import::{
-        ImportReport, Reject, read_customers, read_interactions, read_transactions, write_rejects,
+        ImportReport, Reject, read_customers, read_customers_from, read_interactions,
+        read_interactions_from, read_transactions, read_transactions_from, write_rejects,
     },
     options::{ImportOptions, Mode},
     parse::DecimalSeparator,

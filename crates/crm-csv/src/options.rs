@@ -36,7 +36,14 @@ pub(crate) const CUSTOMER_FIELDS: &[&str] = &[
     "consent_phone",
     "consent_post",
 ];
-pub(crate) const INTERACTION_FIELDS: &[&str] = &["customer_id", "date", "kind", "cost", "note"];
+pub(crate) const INTERACTION_FIELDS: &[&str] = &[
+    "customer_id",
+    "date",
+    "kind",
+    "cost",
+    "note",
+    "interaction_id",
+];
 pub(crate) const LEAD_FIELDS: &[&str] = &[
     "customer_id",
     "stage",

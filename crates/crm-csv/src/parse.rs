@@ -32,9 +32,23 @@ impl DecimalSeparator {
     }
 }
 
-/// Trims ASCII white space from both ends.
+/// Trims ASCII white space and byte-order marks (U+FEFF, which exports
+/// and concatenations leave behind and no one sees) from both ends.
 pub(crate) fn trim(b: &[u8]) -> &[u8] {
-    b.trim_ascii()
+    use crate::reader::BOM;
+    let mut b = b.trim_ascii();
+    // The common case: no mark at either end (its first byte is 0xEF, its
+    // last 0xBF).
+    while b.first() == Some(&0xEF) || b.last() == Some(&0xBF) {
+        if let Some(rest) = b.strip_prefix(BOM) {
+            b = rest.trim_ascii();
+        } else if let Some(rest) = b.strip_suffix(BOM) {
+            b = rest.trim_ascii();
+        } else {
+            break;
+        }
+    }
+    b
 }
 
 pub(crate) fn cut(b: &[u8]) -> String {
@@ -288,6 +302,17 @@ mod tests {
         }
         assert_eq!(m("12,50", b'.'), "ERR");
         assert_eq!(m("99999999999999999999999999999999", b'.'), "ERR");
+    }
+
+    #[test]
+    fn trims_spaces_and_byte_order_marks() {
+        let t = |s: &str| String::from_utf8(trim(s.as_bytes()).to_vec()).unwrap();
+        assert_eq!(t(" \u{feff} C1\u{feff}\t"), "C1");
+        assert_eq!(t("\u{feff}\u{feff}"), "");
+        assert_eq!(t("a\u{feff}b"), "a\u{feff}b");
+        // Other characters ending in the mark's bytes are kept.
+        assert_eq!(t("\u{ef}x\u{bf}"), "\u{ef}x\u{bf}");
+        assert_eq!(t("\u{fefe}"), "\u{fefe}");
     }
 
     #[test]

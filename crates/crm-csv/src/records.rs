@@ -1,10 +1,11 @@
-use std::io::{Cursor, Read};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crm_core::{Customer, Interaction, Lead, Transaction};
 
 use crate::fields::{CustomerCols, DateCache, InteractionCols, LeadCols, TxCols};
 use crate::header::{Header, parse_header, read_prefix};
+use crate::reader::RecordReader;
 use crate::scan::RowError;
 use crate::{Error, ImportOptions, Location, Mode, Problem, Reject, Result};
 
@@ -17,7 +18,7 @@ type Parser<T> = Box<dyn FnMut(&csv::ByteRecord) -> std::result::Result<T, RowEr
 /// lenient mode bad rows are skipped and collected in
 /// [`Records::rejects`].
 pub struct Records<R: Read, T> {
-    rdr: csv::Reader<std::io::Chain<Cursor<Vec<u8>>, R>>,
+    rdr: RecordReader<R>,
     file: PathBuf,
     header: Header,
     parse: Parser<T>,
@@ -26,7 +27,6 @@ pub struct Records<R: Read, T> {
     rows: u64,
     rejects: Vec<Reject>,
     done: bool,
-    line_offset: u64,
 }
 
 impl<R: Read, T> std::fmt::Debug for Records<R, T> {
@@ -58,7 +58,7 @@ impl<R: Read, T> Records<R, T> {
     fn location(&self, line: u64, col: Option<usize>) -> Location {
         Location {
             file: self.file.clone(),
-            line: line + self.line_offset,
+            line,
             column: col.map(|c| c + 1),
             field: col.and_then(|c| self.header.names.get(c).cloned()),
         }
@@ -70,58 +70,51 @@ impl<R: Read, T> Iterator for Records<R, T> {
 
     fn next(&mut self) -> Option<Result<T>> {
         while !self.done {
-            let line_before = self.rdr.position().line();
-            match self.rdr.read_byte_record(&mut self.rec) {
-                Ok(false) => self.done = true,
-                Ok(true) => {
-                    self.rows += 1;
-                    let line = self.rec.position().map_or(line_before, csv::Position::line);
-                    let width = self.header.names.len();
-                    let outcome = if self.rec.len() == width {
-                        (self.parse)(&self.rec)
-                    } else {
-                        Err((
-                            None,
-                            Problem::RowLength {
-                                expected: width,
-                                found: self.rec.len(),
-                            },
-                        ))
-                    };
-                    match outcome {
-                        Ok(t) => return Some(Ok(t)),
-                        Err((col, problem)) => {
-                            let location = self.location(line, col);
-                            if self.mode == Mode::Strict {
-                                self.done = true;
-                                return Some(Err(Error::row(location, problem)));
-                            }
-                            let record = self
-                                .rec
-                                .iter()
-                                .map(|f| String::from_utf8_lossy(f).into_owned())
-                                .collect();
-                            self.rejects.push(Reject {
-                                location,
-                                problem,
-                                record,
-                            });
-                        }
-                    }
-                }
-                Err(e) => {
+            let line = match self.rdr.read(&mut self.rec) {
+                Ok(Some(start)) => start.line,
+                Ok(None) => {
                     self.done = true;
-                    let location = self.location(line_before, None);
-                    return Some(Err(match e.into_kind() {
-                        csv::ErrorKind::Io(io) => Error::Io {
-                            file: self.file.clone(),
-                            source: io,
-                        },
-                        other => Error::from(crate::BadRow {
-                            location,
-                            problem: Problem::Syntax(format!("{other:?}")),
-                        }),
+                    break;
+                }
+                Err(source) => {
+                    self.done = true;
+                    return Some(Err(Error::Io {
+                        file: self.file.clone(),
+                        source,
                     }));
+                }
+            };
+            self.rows += 1;
+            let width = self.header.names.len();
+            let outcome = if self.rec.len() == width {
+                (self.parse)(&self.rec)
+            } else {
+                Err((
+                    None,
+                    Problem::RowLength {
+                        expected: width,
+                        found: self.rec.len(),
+                    },
+                ))
+            };
+            match outcome {
+                Ok(t) => return Some(Ok(t)),
+                Err((col, problem)) => {
+                    let location = self.location(line, col);
+                    if self.mode == Mode::Strict {
+                        self.done = true;
+                        return Some(Err(Error::row(location, problem)));
+                    }
+                    let record = self
+                        .rec
+                        .iter()
+                        .map(|f| String::from_utf8_lossy(f).into_owned())
+                        .collect();
+                    self.rejects.push(Reject {
+                        location,
+                        problem,
+                        record,
+                    });
                 }
             }
         }
@@ -138,16 +131,12 @@ fn open<R: Read, T>(
     let prefix = read_prefix(&mut reader).map_err(|e| Error::io(name, e))?;
     let header = parse_header(name, &prefix, options)?;
     let parse = make(&header)?;
-    // Lines are counted from the first data line: add the header's.
-    let line_offset =
-        memchr::memchr_iter(b'\n', &prefix[..header.data_start as usize]).count() as u64;
-    let mut cursor = Cursor::new(prefix);
-    cursor.set_position(header.data_start);
-    let rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(header.delimiter)
-        .from_reader(cursor.chain(reader));
+    let rest = usize::try_from(header.data_start)
+        .ok()
+        .and_then(|start| prefix.get(start..))
+        .unwrap_or_default()
+        .to_vec();
+    let rdr = RecordReader::new(reader, header.delimiter, rest, header.data_line);
     Ok(Records {
         rdr,
         file: name.to_path_buf(),
@@ -158,7 +147,6 @@ fn open<R: Read, T>(
         rows: 0,
         rejects: Vec::new(),
         done: false,
-        line_offset,
     })
 }
 

@@ -9,12 +9,17 @@
 //! is thrown away and the rest of the file is read on one thread from the
 //! true record start. The result is therefore exactly that of one
 //! sequential read, whatever the file holds.
+//!
+//! Inputs that can be read only once (pipes, FIFOs, standard input) are
+//! read by the same code on one thread, in one pass: the header's bytes
+//! are not read again, and nothing seeks.
 
 use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
 
 use crate::header::Header;
+use crate::reader::{BOM, LineCounter, RecordReader};
 use crate::{Error, Location, Mode, Problem, Reject, Result};
 
 /// A problem with one field (0-based column) or the whole row.
@@ -183,29 +188,49 @@ enum Fast {
     /// The range is read; the next record starts here.
     Done(u64),
     /// A quote or a lone carriage return: the csv reader takes over at
-    /// this record start (byte offset, relative line).
-    Handover(u64, u64),
+    /// this line start (byte offset, relative line), with the bytes
+    /// already read from there on.
+    Handover(u64, u64, Vec<u8>),
 }
 
-/// Reads records of `[start, end)` while the bytes hold no quote and no
-/// lone `\r`: then every line is one record and fields are split at the
-/// delimiter, exactly as the csv reader would, at about twice its speed.
+/// Reads from `src`, retrying when interrupted.
+fn read_some(src: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    loop {
+        match src.read(buf) {
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            other => return other,
+        }
+    }
+}
+
+/// Reads records of `[start, end)` from `initial` then `src` while the
+/// bytes hold no quote and no lone `\r`: then every line is one record and
+/// fields are split at the delimiter, exactly as the csv reader would, at
+/// about twice its speed.
 fn fast<S: Sink>(
-    file: &mut File,
+    src: &mut impl Read,
+    initial: Vec<u8>,
     start: u64,
     end: u64,
     ctx: &mut Ctx<'_, S>,
 ) -> std::io::Result<Fast> {
     let delimiter = ctx.header.delimiter;
-    let mut buf = vec![0u8; BUFFER * 4];
-    let mut filled = 0;
+    let mut filled = initial.len();
+    let mut buf = initial;
+    // Small first, larger while reads fill it (small inputs allocate
+    // little), with room to read into whatever `initial` holds.
+    buf.resize(filled + crate::reader::START, 0);
     let mut base = start;
     let mut line = 1u64;
     let mut rec = csv::ByteRecord::new();
     loop {
-        let n = file.read(&mut buf[filled..])?;
+        let space = buf.len() - filled;
+        let n = read_some(src, &mut buf[filled..])?;
         filled += n;
         let eof = n == 0;
+        if n == space && buf.len() < BUFFER * 4 {
+            buf.resize(buf.len() * 2, 0);
+        }
         let quote = memchr::memchr(b'"', &buf[..filled]);
         let mut i = 0;
         loop {
@@ -219,7 +244,14 @@ fn fast<S: Sink>(
                 row = stripped;
             }
             if quote.is_some_and(|q| q < next) || memchr::memchr(b'\r', row).is_some() {
-                return Ok(Fast::Handover(base + i as u64, line));
+                buf.truncate(filled);
+                buf.drain(..i);
+                return Ok(Fast::Handover(base + i as u64, line, buf));
+            }
+            // A byte-order mark at a line start is dropped, as the csv
+            // reader does.
+            while let Some(rest) = row.strip_prefix(BOM) {
+                row = rest;
             }
             if !row.is_empty() {
                 let at = base + i as u64;
@@ -246,54 +278,60 @@ fn fast<S: Sink>(
         if filled == buf.len() {
             // One line longer than the buffer.
             if memchr::memchr(b'\r', &buf).is_some() {
-                return Ok(Fast::Handover(base, line));
+                buf.truncate(filled);
+                return Ok(Fast::Handover(base, line, buf));
             }
             buf.resize(buf.len() * 2, 0);
         }
     }
 }
 
-/// Reads records of `[start, end)` with the csv reader, `file` positioned
-/// at `start` whose relative line is `line0`; returns the next record's
-/// start.
-fn slow<S: Sink>(file: File, start: u64, end: u64, line0: u64, ctx: &mut Ctx<'_, S>) -> u64 {
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(ctx.header.delimiter)
-        .buffer_capacity(BUFFER)
-        .from_reader(file);
+/// Reads records of `[start, end)` with the csv reader from `initial`
+/// then `src`, which start at a line start whose relative line is
+/// `line0`; returns the next record's start.
+fn slow<S: Sink>(
+    src: impl Read,
+    initial: Vec<u8>,
+    start: u64,
+    end: u64,
+    line0: u64,
+    ctx: &mut Ctx<'_, S>,
+) -> std::io::Result<u64> {
+    let mut rdr = RecordReader::new(src, ctx.header.delimiter, initial, line0);
     let mut rec = csv::ByteRecord::new();
     loop {
-        let line_before = rdr.position().line();
-        match rdr.read_byte_record(&mut rec) {
-            Ok(false) => return start + rdr.position().byte(),
-            Ok(true) => {}
-            Err(e) => {
-                // Byte records have no UTF-8 check, so this is I/O.
-                let line = e.position().map_or(line_before, csv::Position::line);
-                ctx.error = Some((
-                    line0 + line - 1,
-                    (None, Problem::Syntax(e.to_string())),
-                    Vec::new(),
-                ));
-                return end;
-            }
+        let Some(at) = rdr.read(&mut rec)? else {
+            return Ok(start + rdr.consumed());
+        };
+        if start + at.byte >= end {
+            return Ok(start + at.byte);
         }
-        let pos = rec.position().map_or(0, csv::Position::byte);
-        let line = rec.position().map_or(line_before, csv::Position::line);
-        if start + pos >= end {
-            return start + pos;
-        }
-        if !ctx.take(&rec, line0 + line - 1) {
-            return end;
+        if !ctx.take(&rec, at.line) {
+            return Ok(end);
         }
     }
 }
 
-/// Parses the records starting in `[start, end)` of `path`. An I/O error
-/// is kept in the part, with the sink, so that the caller's data is never
-/// lost.
+/// Reads the records starting in `[start, end)` from `initial` then
+/// `src`, which start at line start `start`; returns the next record's
+/// start. Lines are relative: `start`'s is 1.
+fn read_range<S: Sink>(
+    mut src: impl Read,
+    initial: Vec<u8>,
+    start: u64,
+    end: u64,
+    ctx: &mut Ctx<'_, S>,
+) -> std::io::Result<u64> {
+    Ok(match fast(&mut src, initial, start, end, ctx)? {
+        Fast::Done(next) => next,
+        Fast::Handover(..) if ctx.stopped() => end,
+        Fast::Handover(at, line, rest) => slow(src, rest, at, end, line, ctx)?,
+    })
+}
+
+/// Parses the records starting in `[start, end)` of the regular file
+/// `path`. An I/O error is kept in the part, with the sink, so that the
+/// caller's data is never lost.
 fn run<S: Sink>(
     path: &Path,
     start: u64,
@@ -304,15 +342,8 @@ fn run<S: Sink>(
 ) -> Part<S> {
     let mut ctx = Ctx::new(sink, header, mode);
     let read = |ctx: &mut Ctx<'_, S>| -> std::io::Result<u64> {
-        let mut file = open_at(path, start)?;
-        Ok(match fast(&mut file, start, end, ctx)? {
-            Fast::Done(next) => next,
-            Fast::Handover(_, _) if ctx.stopped() => end,
-            Fast::Handover(at, line) => {
-                file.seek(SeekFrom::Start(at))?;
-                slow(file, at, end, line, ctx)
-            }
-        })
+        let file = open_at(path, start)?;
+        read_range(file, Vec::new(), start, end, ctx)
     };
     match read(&mut ctx) {
         Ok(next) => ctx.finish(next),
@@ -330,24 +361,25 @@ fn open_at(path: &Path, offset: u64) -> std::io::Result<File> {
     Ok(f)
 }
 
-/// 1-based line number of byte `offset`: one plus the newlines before it.
+/// 1-based line number of byte `offset`, a line start: one plus the line
+/// ends (`\n`, `\r\n`, lone `\r`) before it.
 fn line_at(path: &Path, offset: u64) -> Result<u64> {
     let mut f =
         BufReader::with_capacity(1 << 20, File::open(path).map_err(|e| Error::io(path, e))?)
             .take(offset);
     let mut buf = vec![0u8; 1 << 20];
-    let mut lines = 1u64;
+    let mut lines = LineCounter::default();
     loop {
-        let n = f.read(&mut buf).map_err(|e| Error::io(path, e))?;
+        let n = read_some(&mut f, &mut buf).map_err(|e| Error::io(path, e))?;
         if n == 0 {
-            return Ok(lines);
+            return Ok(1 + lines.ends);
         }
-        lines += memchr::memchr_iter(b'\n', &buf[..n]).count() as u64;
+        lines.count(&buf[..n]);
     }
 }
 
 /// Cut points: line starts near equal shares of `[start, len)`, not on a
-/// blank line.
+/// blank line. Lines end at `\n`, `\r\n` or a lone `\r`.
 fn cuts(path: &Path, start: u64, len: u64, threads: usize) -> Result<Vec<u64>> {
     let mut out = vec![start];
     let share = (len - start) / threads as u64;
@@ -361,20 +393,19 @@ fn cuts(path: &Path, start: u64, len: u64, threads: usize) -> Result<Vec<u64>> {
         f.seek(SeekFrom::Start(raw))
             .map_err(|e| Error::io(path, e))?;
         let mut at = raw;
-        let mut seen_newline = false;
+        let mut seen_end = false;
         'scan: loop {
-            let n = f.read(&mut buf).map_err(|e| Error::io(path, e))?;
+            let n = read_some(&mut f, &mut buf).map_err(|e| Error::io(path, e))?;
             if n == 0 {
                 at = len;
                 break;
             }
             for &b in &buf[..n] {
-                if seen_newline && b != b'\n' && b != b'\r' {
+                let end = b == b'\n' || b == b'\r';
+                if seen_end && !end {
                     break 'scan;
                 }
-                if b == b'\n' {
-                    seen_newline = true;
-                }
+                seen_end |= end;
                 at += 1;
             }
         }
@@ -397,18 +428,17 @@ fn threads_for(requested: usize, bytes: u64) -> usize {
     cores.min(by_size).max(1)
 }
 
-/// Reads every data record of `path` into `sink`, on several threads when
-/// the file is large, with the result of a sequential read.
+/// Reads every data record of the regular file `path`, `len` bytes long,
+/// into `sink`, on several threads when the file is large, with the result
+/// of a sequential read.
 pub(crate) fn scan_file<S: Sink>(
     path: &Path,
+    len: u64,
     header: &Header,
     mode: Mode,
     threads: usize,
     sink: &mut S,
 ) -> Result<Scanned> {
-    let len = std::fs::metadata(path)
-        .map_err(|e| Error::io(path, e))?
-        .len();
     let start = header.data_start.min(len);
     let threads = threads_for(threads, len - start);
     let cuts = if threads > 1 {
@@ -448,6 +478,39 @@ pub(crate) fn scan_file<S: Sink>(
     result.map(|()| out)
 }
 
+/// Reads every data record of a stream (a pipe, a FIFO, standard input)
+/// into `sink` in one pass on this thread: `initial` holds the bytes
+/// already read after the header, `src` the rest; `name` names it in
+/// errors.
+pub(crate) fn scan_stream<S: Sink>(
+    src: impl Read,
+    name: &Path,
+    initial: Vec<u8>,
+    header: &Header,
+    mode: Mode,
+    sink: &mut S,
+) -> Result<Scanned> {
+    let mut ctx = Ctx::new(std::mem::replace(sink, sink.fresh()), header, mode);
+    let mut part = match read_range(src, initial, header.data_start, u64::MAX, &mut ctx) {
+        Ok(next) => ctx.finish(next),
+        Err(e) => {
+            let mut part = ctx.finish(u64::MAX);
+            part.fatal = Some(Error::io(name, e));
+            part
+        }
+    };
+    let mut out = Scanned {
+        threads: 1,
+        ..Scanned::default()
+    };
+    let result = match part.fatal.take() {
+        Some(e) => Err(e),
+        None => finish_part(name, header, header.data_line, &mut part, &mut out),
+    };
+    *sink = part.sink;
+    result.map(|()| out)
+}
+
 /// Folds the verified ranges into `acc` in file order; after a misaligned
 /// cut, reads the rest of the file on this thread.
 #[allow(clippy::too_many_arguments)] // one private step of scan_file
@@ -468,7 +531,8 @@ fn combine<S: Sink>(
         if let Some(e) = acc.fatal.take() {
             return Err(e);
         }
-        finish_part(path, header, acc_start, acc, out)?;
+        let first_line = start_line(path, header, acc_start, acc)?;
+        finish_part(path, header, first_line, acc, out)?;
         i += 1;
         let next = rest.next();
         match next {
@@ -500,29 +564,38 @@ fn combine<S: Sink>(
                 if let Some(e) = acc.fatal.take() {
                     return Err(e);
                 }
-                return finish_part(path, header, resume, acc, out);
+                let first_line = start_line(path, header, resume, acc)?;
+                return finish_part(path, header, first_line, acc, out);
             }
             _ => return Ok(()),
         }
     }
 }
 
+/// The line of `start`, where `part` starts, when the part needs it (it
+/// has an error or rejects); the header's line count gives the first.
+fn start_line<S>(path: &Path, header: &Header, start: u64, part: &Part<S>) -> Result<u64> {
+    if part.error.is_none() && part.rejects.is_empty() {
+        Ok(1)
+    } else if start == header.data_start {
+        Ok(header.data_line)
+    } else {
+        line_at(path, start)
+    }
+}
+
 /// Moves a verified part's counts and rejects into `out`, making lines
-/// absolute; turns a strict-mode error into the import's error.
+/// absolute (the part's first line is `first_line`); turns a strict-mode
+/// error into the import's error.
 fn finish_part<S: Sink>(
     path: &Path,
     header: &Header,
-    start: u64,
+    first_line: u64,
     part: &mut Part<S>,
     out: &mut Scanned,
 ) -> Result<()> {
     out.rows += part.rows;
-    let needs_lines = part.error.is_some() || !part.rejects.is_empty();
-    let base = if needs_lines {
-        line_at(path, start)? - 1
-    } else {
-        0
-    };
+    let base = first_line - 1;
     if let Some((line, (col, problem), _)) = part.error.take() {
         return Err(Error::from(crate::BadRow {
             location: Location {

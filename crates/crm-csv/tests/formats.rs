@@ -121,6 +121,17 @@ fn iterators_read_every_field() {
         .unwrap();
     assert_eq!(rows[0].kind, InteractionKind::ComplaintResolved);
     assert_eq!(rows[0].note.as_deref(), Some("ok"));
+    assert_eq!(rows[0].id, None);
+
+    // The optional interaction id is read; identical rows stay two rows.
+    let i = "interaction_id,customer_id,date,kind\nI1,C1,2024-01-01,visit\n,C1,2024-01-02,visit\n,C1,2024-01-02,visit\n";
+    let rows: Vec<_> = interactions(i.as_bytes(), "i.csv", &ImportOptions::new())
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows[0].id.as_deref(), Some("I1"));
+    assert_eq!((rows[1].id.as_deref(), &rows[1]), (None, &rows[2]));
 }
 
 #[test]

@@ -57,6 +57,17 @@ fn missing_column() {
 }
 
 #[test]
+fn a_missing_column_quotes_at_most_200_characters_of_the_header() {
+    // A binary file read as CSV: its "header" is whatever precedes the
+    // first newline, up to 64 KiB.
+    let header: String = (0..5000).map(|i| format!("c{i},")).collect();
+    let e = error(&format!("{header}\nx\n"));
+    let found = e.split_once("(the header has: ").unwrap().1;
+    assert_eq!(found.chars().count(), 200 + "...)".len(), "{e}");
+    assert!(found.starts_with("c0, c1, c2"), "{e}");
+}
+
+#[test]
 fn duplicate_column() {
     let e = error("customer_id,date,revenue,Date\nC1,2024-01-01,10,x\n");
     assert_eq!(e, "t.csv:1: column \"Date\" appears twice in the header");

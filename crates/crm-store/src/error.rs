@@ -17,6 +17,35 @@ pub enum Error {
         /// The newest version this build knows.
         supported: i64,
     },
+    /// The database file was written by an older version, and was opened
+    /// read-only, so it cannot be upgraded.
+    #[error(
+        "{path}: the database has schema version {found}, older than this program's {supported}; open it for writing once (an import upgrades it in place) before analysing it"
+    )]
+    OlderSchema {
+        /// The database file.
+        path: String,
+        /// The schema version found.
+        found: i64,
+        /// The version this build reads.
+        supported: i64,
+    },
+    /// The database file does not exist (and was opened to be read).
+    #[error("{path}: no such database")]
+    NotFound {
+        /// The database file.
+        path: String,
+    },
+    /// The file is not a database of this crate: another program's
+    /// database, an empty file, or not a database at all. Nothing was
+    /// changed in it.
+    #[error("{path}: not a crm database ({reason})")]
+    NotOurs {
+        /// The file.
+        path: String,
+        /// What gave it away.
+        reason: String,
+    },
     /// A stored value could not be read back (the file was changed by
     /// another program).
     #[error("corrupt row in table {table}: {reason}")]
@@ -24,6 +53,38 @@ pub enum Error {
         /// The table.
         table: &'static str,
         /// What was wrong.
+        reason: String,
+    },
+    /// A record's date lies outside the dates a store keeps
+    /// ([`MIN_DATE`](crate::MIN_DATE) to [`MAX_DATE`](crate::MAX_DATE));
+    /// nothing of the import was stored.
+    #[error(
+        "import rolled back: the {what} date {date} is outside the dates a store keeps (0000-01-01 to 9999-12-31)"
+    )]
+    DateOutOfRange {
+        /// The date.
+        date: crm_core::NaiveDate,
+        /// What it is the date of.
+        what: &'static str,
+    },
+    /// Another connection kept the database locked for longer than the
+    /// store waits (its busy timeout); nothing was changed.
+    #[error(
+        "the database is busy: another program kept it locked for {} s; nothing was changed, try again when it is done",
+        waited.as_secs_f64()
+    )]
+    Busy {
+        /// How long the store waited.
+        waited: std::time::Duration,
+    },
+    /// An erasure deleted the customer's rows, but their old content could
+    /// not yet be overwritten in the file (another connection is reading an
+    /// older state of the database). Erase the key again once it is done.
+    #[error(
+        "the customer's rows are deleted, but their old content is still in the file: {reason}; erase the key again when other programs have closed the database"
+    )]
+    EraseIncomplete {
+        /// Why.
         reason: String,
     },
     /// A record given to the store is invalid.
@@ -40,10 +101,6 @@ pub enum Error {
 impl Error {
     /// Wraps an error of a store implementation's database.
     pub fn backend(e: impl std::error::Error + Send + Sync + 'static) -> Error {
-        Error::Backend(Box::new(e))
-    }
-
-    pub(crate) fn sqlite(e: rusqlite::Error) -> Error {
         Error::Backend(Box::new(e))
     }
 }

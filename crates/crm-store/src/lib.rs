@@ -1,47 +1,61 @@
-//! Storage for the `crm` customer-marketing toolkit: the [`Store`]
-//! interface that the analyses read through, and [`SqliteStore`], its
-//! implementation on an embedded SQLite (bundled: nothing to install).
+//! The storage interface of the `crm` customer-marketing toolkit: the
+//! [`Store`] trait that the analyses read through, its records and
+//! reports, its [`Error`], and [`load_ledger`].
 //!
-//! Most users want the `crm` facade crate, which re-exports this one as
-//! `crm::store` (feature `sqlite`). Integrators with their own database
-//! implement [`Store`] and get every analysis through [`load_ledger`].
+//! This crate holds no database. The `crm-sqlite` crate implements
+//! [`Store`] on an embedded SQLite; integrators with their own database
+//! implement it themselves, get every analysis through [`load_ledger`], and
+//! check their implementation with the conformance suite (feature
+//! `conformance`). Most users want the `crm` facade crate, which re-exports
+//! this one as `crm::store` (feature `store`, or `sqlite` with the SQLite
+//! store).
 //!
 //! ```
-//! use crm_core::{Customer, CustomerKey, Ledger, Period, Stage};
-//! use crm_store::{load_ledger, SqliteStore, Store};
+//! use crm_core::{Customer, CustomerKey, Stage};
+//! use crm_store::{ImportSummary, Record, Store};
 //!
-//! let mut store = SqliteStore::open_in_memory()?;
+//! // An integrator's store would write to its database here.
+//! fn import_all(store: &mut dyn Store, rows: Vec<Record>) -> crm_store::Result<ImportSummary> {
+//!     store.import(&mut rows.into_iter().map(Ok))
+//! }
 //! let c = Customer::new(CustomerKey::new("ACME")?, Stage::Prospect);
-//! store.import_customers(&mut std::iter::once(Ok(c)))?;
-//! let mut ledger = Ledger::new(["2025".parse::<Period>()?]);
-//! load_ledger(&store, &mut ledger)?;
-//! assert_eq!(ledger.len(), 1);
+//! let rows = vec![Record::Customer(c)];
+//! # let _ = (import_all, rows);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
 //! # Overview
 //!
-//! - [`Store`]: atomic imports that report new and duplicate rows, the
-//!   ledger's input streamed back by period, one customer's [`History`]
-//!   (the right of access) and [`Store::erase`] (the right to erasure).
-//! - [`SqliteStore`]: versioned schema migrated on open, WAL, foreign keys,
-//!   exact money, idempotent re-imports by transaction id.
+//! - [`Store`]: imports of records of every kind in one transaction that
+//!   report new, duplicate and suppressed rows, the ledger's input
+//!   streamed back by date, one customer's [`History`] (the right of
+//!   access) and [`Store::erase`] (the right to erasure, with a
+//!   suppression list).
+//! - [`Record`], [`ImportSummary`], [`Imported`], [`History`] (with a
+//!   public constructor, for implementations), [`Erased`].
+//! - [`MIN_DATE`] and [`MAX_DATE`]: the dates a store keeps.
 //!
 //! # Crate features
 //!
-//! - `serde`: `Serialize` for [`History`], [`Imported`] and [`Erased`].
+//! - `serde`: `Serialize` for [`History`], [`Imported`],
+//!   [`ImportSummary`] and [`Erased`].
+//! - `conformance`: the `conformance` module, the [`Store`] contract as a
+//!   test suite that any implementation runs.
 
 #![deny(missing_docs)]
-#![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_debug_implementations)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(feature = "conformance")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conformance")))]
+pub mod conformance;
 mod error;
-mod schema;
-mod sqlite;
 mod store;
 
 pub use crate::{
     error::{Error, Result},
-    sqlite::SqliteStore,
-    store::{Erased, History, Imported, Store, load_ledger},
+    store::{
+        BoxError, Erased, History, ImportSummary, Imported, MAX_DATE, MIN_DATE, Record, Rows,
+        Store, check_date, is_before, load_ledger, load_sequentially,
+    },
 };

@@ -2,23 +2,155 @@ use std::collections::BTreeMap;
 
 use crm_core::{Customer, Interaction, Lead, Ledger, NaiveDate, Sale, Transaction};
 
-use crate::Result;
+use crate::{Error, Result};
 
-/// What an import added: rows new to the store, and rows it already had.
+/// The error an import's input may yield: any error, boxed.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// The rows of an import: an iterator of records or input errors.
+pub type Rows<'a, T> = &'a mut dyn Iterator<Item = std::result::Result<T, BoxError>>;
+
+/// The first date a store keeps: 0000-01-01.
+///
+/// Stores keep the dates of the four-digit ISO years, 0000-01-01 to
+/// 9999-12-31: every date the CSV reader accepts, and the dates that keep
+/// their order as text (`+10000-01-01` sorts before `1999-01-01`). A record
+/// with a date outside is refused with [`Error::DateOutOfRange`]; bounds of
+/// reads ([`Store::sales`]'s `before`) may be any date.
+pub const MIN_DATE: NaiveDate = match NaiveDate::from_ymd_opt(0, 1, 1) {
+    Some(d) => d,
+    None => panic!("0000-01-01 is a date"),
+};
+
+/// The last date a store keeps: 9999-12-31 (see [`MIN_DATE`]).
+pub const MAX_DATE: NaiveDate = match NaiveDate::from_ymd_opt(9999, 12, 31) {
+    Some(d) => d,
+    None => panic!("9999-12-31 is a date"),
+};
+
+/// Checks that `date` lies in [`MIN_DATE`]`..=`[`MAX_DATE`].
+///
+/// # Errors
+///
+/// [`Error::DateOutOfRange`], naming `what` the date is of.
+pub fn check_date(date: NaiveDate, what: &'static str) -> Result<()> {
+    if (MIN_DATE..=MAX_DATE).contains(&date) {
+        Ok(())
+    } else {
+        Err(Error::DateOutOfRange { date, what })
+    }
+}
+
+/// One record of an import, of any kind: an import of several files is
+/// one iterator of records, and so one transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Record {
+    /// A register entry.
+    Customer(Customer),
+    /// A contact.
+    Interaction(Interaction),
+    /// A lead.
+    Lead(Lead),
+    /// A sale or credit note.
+    Transaction(Transaction),
+}
+
+impl Record {
+    /// The customer the record is about.
+    pub fn key(&self) -> &str {
+        match self {
+            Record::Customer(c) => c.key.as_str(),
+            Record::Interaction(i) => i.customer.as_str(),
+            Record::Lead(l) => l.customer.as_str(),
+            Record::Transaction(t) => t.customer.as_str(),
+        }
+    }
+
+    /// Checks every date of the record against [`MIN_DATE`]`..=`[`MAX_DATE`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::DateOutOfRange`] for the first date outside.
+    pub fn check_dates(&self) -> Result<()> {
+        match self {
+            Record::Customer(c) => c
+                .acquired
+                .map_or(Ok(()), |d| check_date(d, "customer's acquisition")),
+            Record::Interaction(i) => check_date(i.date, "interaction"),
+            Record::Lead(l) => l
+                .entered
+                .values()
+                .try_for_each(|&d| check_date(d, "lead's stage")),
+            Record::Transaction(t) => check_date(t.date, "transaction"),
+        }
+    }
+}
+
+/// What an import did with the rows of one kind: new rows, rows the store
+/// already had, and rows refused because their customer was erased.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Imported {
     /// Rows stored.
     pub new: u64,
-    /// Rows the store already held (same transaction id; same customer
-    /// key, whose register entry is then updated; identical interaction
-    /// or lead).
+    /// Rows the store already held (same transaction or interaction id;
+    /// same customer key, whose register entry is then updated; identical
+    /// lead).
     pub duplicate: u64,
+    /// Rows refused because their customer key was erased
+    /// ([`Store::erase`]): an old export imported again does not bring an
+    /// erased customer back.
+    pub suppressed: u64,
+}
+
+impl Imported {
+    /// Counts that are all zero.
+    pub fn new() -> Imported {
+        Imported::default()
+    }
+
+    /// Rows read: new, duplicate and suppressed.
+    pub fn total(&self) -> u64 {
+        self.new + self.duplicate + self.suppressed
+    }
+}
+
+/// What one [`Store::import`] did, per kind of record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
+pub struct ImportSummary {
+    /// Register entries.
+    pub customers: Imported,
+    /// Interactions.
+    pub interactions: Imported,
+    /// Leads.
+    pub leads: Imported,
+    /// Transactions.
+    pub transactions: Imported,
+}
+
+impl ImportSummary {
+    /// A summary with every count zero.
+    pub fn new() -> ImportSummary {
+        ImportSummary::default()
+    }
+
+    /// The counts of the kind of `record`, to update.
+    pub fn of_mut(&mut self, record: &Record) -> &mut Imported {
+        match record {
+            Record::Customer(_) => &mut self.customers,
+            Record::Interaction(_) => &mut self.interactions,
+            Record::Lead(_) => &mut self.leads,
+            Record::Transaction(_) => &mut self.transactions,
+        }
+    }
 }
 
 /// One customer's complete record: what the right of access returns.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct History {
@@ -32,16 +164,45 @@ pub struct History {
     pub leads: Vec<Lead>,
 }
 
+impl History {
+    /// A history of the given parts, for a store to return. Transactions
+    /// and interactions are put in date order (stable: rows of one date keep
+    /// their order).
+    pub fn new(
+        customer: Option<Customer>,
+        mut transactions: Vec<Transaction>,
+        mut interactions: Vec<Interaction>,
+        leads: Vec<Lead>,
+    ) -> History {
+        transactions.sort_by_key(|t| t.date);
+        interactions.sort_by_key(|i| i.date);
+        History {
+            customer,
+            transactions,
+            interactions,
+            leads,
+        }
+    }
+}
+
 /// Rows removed by an erasure, per table.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Erased {
-    /// Rows deleted, by table name.
+    /// Rows deleted, by table (or kind of record).
     pub rows: BTreeMap<&'static str, u64>,
+    /// The key had been erased before (it is on the suppression list): an
+    /// erasure run again after one that could not finish.
+    pub before: bool,
 }
 
 impl Erased {
+    /// Nothing erased.
+    pub fn new() -> Erased {
+        Erased::default()
+    }
+
     /// Rows deleted in all tables.
     pub fn total(&self) -> u64 {
         self.rows.values().sum()
@@ -51,57 +212,69 @@ impl Erased {
 /// The interface the analyses read through, and that an integrator with
 /// their own database implements.
 ///
-/// Imports take an iterator of records and are atomic: when the iterator
-/// yields an error, or the store fails, nothing of that import is kept.
+/// The contract, checked for any implementation by the `conformance`
+/// module (feature `conformance`):
+///
+/// - [`Store::import`] is atomic: when the iterator yields an error, or the
+///   store fails, nothing of that import is kept, of any kind of record.
+/// - Transactions and interactions with an id are stored once per id;
+///   without an id every row is a new row (two identical visits on one day
+///   are two visits). Customers are one per key (a later row updates the
+///   entry); identical leads are one.
+/// - Dates are kept from [`MIN_DATE`] to [`MAX_DATE`]; a record dated
+///   outside is refused ([`Error::DateOutOfRange`]), and reads by date take
+///   any bound.
+/// - [`Store::erase`] removes every row of a key and puts the key on a
+///   suppression list: later imports skip its rows and count them as
+///   [`Imported::suppressed`].
 pub trait Store {
-    /// Adds or updates register entries.
+    /// Imports records of any kind in one transaction: all or nothing.
     ///
     /// # Errors
     ///
-    /// The iterator's first error (nothing kept), or a storage error.
-    fn import_customers(
-        &mut self,
-        rows: &mut dyn Iterator<
-            Item = std::result::Result<Customer, Box<dyn std::error::Error + Send + Sync>>,
-        >,
-    ) -> Result<Imported>;
+    /// The iterator's first error ([`Error::Input`], nothing kept), a
+    /// record dated outside the store's range, or a storage error.
+    fn import(&mut self, rows: Rows<'_, Record>) -> Result<ImportSummary>;
 
-    /// Adds transactions; one whose id the store holds already is a
-    /// duplicate and adds nothing.
+    /// Adds or updates register entries: [`Store::import`] of customers.
     ///
     /// # Errors
     ///
-    /// The iterator's first error (nothing kept), or a storage error.
-    fn import_transactions(
-        &mut self,
-        rows: &mut dyn Iterator<
-            Item = std::result::Result<Transaction, Box<dyn std::error::Error + Send + Sync>>,
-        >,
-    ) -> Result<Imported>;
+    /// As [`Store::import`].
+    fn import_customers(&mut self, rows: Rows<'_, Customer>) -> Result<Imported> {
+        let mut rows = rows.map(|r| r.map(Record::Customer));
+        Ok(self.import(&mut rows)?.customers)
+    }
 
-    /// Adds interactions; an identical one is a duplicate.
+    /// Adds transactions: [`Store::import`] of transactions.
     ///
     /// # Errors
     ///
-    /// The iterator's first error (nothing kept), or a storage error.
-    fn import_interactions(
-        &mut self,
-        rows: &mut dyn Iterator<
-            Item = std::result::Result<Interaction, Box<dyn std::error::Error + Send + Sync>>,
-        >,
-    ) -> Result<Imported>;
+    /// As [`Store::import`].
+    fn import_transactions(&mut self, rows: Rows<'_, Transaction>) -> Result<Imported> {
+        let mut rows = rows.map(|r| r.map(Record::Transaction));
+        Ok(self.import(&mut rows)?.transactions)
+    }
 
-    /// Adds leads; an identical one is a duplicate.
+    /// Adds interactions: [`Store::import`] of interactions.
     ///
     /// # Errors
     ///
-    /// The iterator's first error (nothing kept), or a storage error.
-    fn import_leads(
-        &mut self,
-        rows: &mut dyn Iterator<
-            Item = std::result::Result<Lead, Box<dyn std::error::Error + Send + Sync>>,
-        >,
-    ) -> Result<Imported>;
+    /// As [`Store::import`].
+    fn import_interactions(&mut self, rows: Rows<'_, Interaction>) -> Result<Imported> {
+        let mut rows = rows.map(|r| r.map(Record::Interaction));
+        Ok(self.import(&mut rows)?.interactions)
+    }
+
+    /// Adds leads: [`Store::import`] of leads.
+    ///
+    /// # Errors
+    ///
+    /// As [`Store::import`].
+    fn import_leads(&mut self, rows: Rows<'_, Lead>) -> Result<Imported> {
+        let mut rows = rows.map(|r| r.map(Record::Lead));
+        Ok(self.import(&mut rows)?.leads)
+    }
 
     /// Calls `f` with batches of the transactions dated before `before`
     /// (all when `None`), in the ledger's input form.
@@ -129,7 +302,7 @@ pub trait Store {
     fn register(&self, f: &mut dyn FnMut(&str, crm_core::Stage, Option<NaiveDate>)) -> Result<()>;
 
     /// Calls `f` with every interaction dated before `before` (all when
-    /// `None`), with kind, cost and note.
+    /// `None`), with kind, cost, note and id.
     ///
     /// # Errors
     ///
@@ -165,16 +338,23 @@ pub trait Store {
         load_sequentially(self, ledger)
     }
 
-    /// Erases every row about the customer, in every table.
+    /// Erases every row about the customer, in every table, and puts the
+    /// key on the suppression list, so that importing an old export again
+    /// does not bring the customer back (its rows are counted as
+    /// [`Imported::suppressed`]).
     ///
     /// Nothing derived is stored (pyramids, matrices and scores are
     /// computed from the store when asked), so the customer is gone from
     /// every later result too. Files written earlier (exports, rejects
-    /// files) are the caller's to delete.
+    /// files) are the caller's to delete. A store returns `Ok` only once
+    /// the data is gone from its files; erasing a key again (an erasure
+    /// that could not finish) completes it and says so in
+    /// [`Erased::before`].
     ///
     /// # Errors
     ///
-    /// A storage error (nothing erased then).
+    /// A storage error; [`Error::EraseIncomplete`] when the rows are
+    /// deleted but their old content could not yet be overwritten.
     fn erase(&mut self, key: &str) -> Result<Erased>;
 }
 
@@ -191,7 +371,13 @@ pub fn load_ledger(store: &dyn Store, ledger: &mut Ledger) -> Result<()> {
 }
 
 /// [`Store::load`]'s default: register, contacts, then sales, in order.
-pub(crate) fn load_sequentially<S: Store + ?Sized>(store: &S, ledger: &mut Ledger) -> Result<()> {
+/// Public so that a store overriding [`Store::load`] (to read in one
+/// snapshot, say) can still call it.
+///
+/// # Errors
+///
+/// As [`load_ledger`].
+pub fn load_sequentially<S: Store + ?Sized>(store: &S, ledger: &mut Ledger) -> Result<()> {
     let before = ledger.periods().iter().map(|p| p.end()).max();
     let mut failure = None;
     store.register(&mut |key, stage, acquired| {
@@ -217,4 +403,10 @@ pub(crate) fn load_sequentially<S: Store + ?Sized>(store: &S, ledger: &mut Ledge
         Some(e) => Err(e.into()),
         None => Ok(()),
     }
+}
+
+/// Whether a date lies before an optional bound: what [`Store::sales`],
+/// [`Store::contacts`] and [`Store::interactions`] filter by.
+pub fn is_before(date: NaiveDate, before: Option<NaiveDate>) -> bool {
+    before.is_none_or(|b| date < b)
 }

@@ -1,6 +1,6 @@
 //! `crm clv`: probabilistic lifetime value (fit, predict, check).
 
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::Path;
 
 use anyhow::Context;
@@ -8,7 +8,7 @@ use crm::NaiveDate;
 use crm::clv::checks::{Series, holdout_by_frequency, svg_chart, tracking};
 use crm::clv::{
     BgBb, BgNbd, ClvError, Fit, FitOptions, GammaGamma, LeftOut, MbgNbd, Parameters, ParetoNbd,
-    PurchaseModel, Summaries, Summary, SummaryBuilder, TimeUnit, lifetime_value, read_summaries,
+    PurchaseModel, Summaries, Summary, SummaryBuilder, TimeUnit, lifetime_value,
 };
 use serde::Serialize;
 use serde::ser::SerializeMap;
@@ -22,8 +22,12 @@ use crate::output::{csv_table, grid, write_json as json};
 use crate::{Failure, Outcome};
 
 pub(crate) fn run(c: ClvCommand) -> Outcome {
-    let stdout = std::io::stdout();
-    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+    let format = match &c {
+        ClvCommand::Fit(a) => a.format,
+        ClvCommand::Predict(a) => a.format,
+        ClvCommand::Check(a) => a.format,
+    };
+    let mut out = crate::output::stdout(format == Format::Table);
     match c {
         ClvCommand::Fit(a) => fit(*a, &mut out)?,
         ClvCommand::Predict(a) => predict(*a, &mut out)?,
@@ -86,7 +90,11 @@ fn load(input: &ClvInput, model: ModelArg) -> Result<Input, Failure> {
         .map_err(|e| usage(format!("--unit: {e}")))?;
     let options = fit_options(input.penalizer)?;
     if let Some(path) = &input.summary {
-        let customers = read_summaries(path).map_err(anyhow::Error::from)?;
+        let customers = crm::clv::read_summaries_from(
+            crate::input::open_input(path)?,
+            crate::input::name_of(path),
+        )
+        .map_err(anyhow::Error::from)?;
         return Ok(Input {
             customers,
             unit,
@@ -113,7 +121,7 @@ fn load(input: &ClvInput, model: ModelArg) -> Result<Input, Failure> {
             .map_err(usage)?;
     }
     if let Some(db) = &input.db {
-        let store = crate::input::open_existing(db)?;
+        let store = crate::input::open_read_only(db)?;
         let mut failed = None;
         crm::store::Store::sales(&store, None, &mut |batch| {
             for s in batch {
@@ -198,13 +206,10 @@ fn read_transactions_into(
     builder: &mut SummaryBuilder,
 ) -> Result<(), Failure> {
     let csv_options = import_options(&input.csv)?;
-    let f = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-    let mut records = crm::csv::transactions(
-        std::io::BufReader::with_capacity(1 << 20, f),
-        path,
-        &csv_options,
-    )
-    .context("cannot read the transactions")?;
+    let f = crate::input::open_input(path)?;
+    let path = crate::input::name_of(path);
+    let mut records =
+        crm::csv::transactions(f, path, &csv_options).context("cannot read the transactions")?;
     for t in records.by_ref() {
         let t = t.context("cannot read the transactions")?;
         builder
@@ -215,11 +220,11 @@ fn read_transactions_into(
     if !rejects.is_empty() {
         eprintln!(
             "crm: {}: {} bad rows skipped",
-            path.display(),
+            crate::output::sanitize(&path.display().to_string()),
             rejects.len()
         );
         for r in rejects.iter().take(5) {
-            eprintln!("crm:   {r}");
+            eprintln!("crm:   {}", crate::output::sanitize(&r.to_string()));
         }
         if let Some(file) = &input.csv.rejects {
             crm::csv::write_rejects(file, rejects).context("cannot write the rejects")?;

@@ -9,11 +9,11 @@ use crm::store::{History, SqliteStore, Store};
 use crm::{Datelike, Ledger, Period};
 
 use crate::args::CustomerArgs;
-use crate::input::open_existing;
+use crate::input::open_read_only;
 use crate::{Failure, Outcome};
 
 fn history(a: &CustomerArgs) -> Result<(SqliteStore, History), Failure> {
-    let store = open_existing(&a.db)?;
+    let store = open_read_only(&a.db)?;
     let h = store
         .history(&a.key)
         .context("cannot read the customer")?
@@ -99,8 +99,7 @@ fn levels(
 
 pub(crate) fn run(a: CustomerArgs) -> Outcome {
     let (store, h) = history(&a)?;
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    let mut out = crate::output::stdout(true);
     let write = |out: &mut dyn Write| -> anyhow::Result<()> {
         writeln!(out, "Customer {}", a.key)?;
         if let Some(c) = &h.customer {

@@ -1,4 +1,8 @@
-//! `crm erase`: every row of one customer, gone from the database file.
+//! `crm erase`: every row of one customer, gone from the database file,
+//! and the key on the suppression list so that a later import of an old
+//! export does not bring the customer back.
+
+use std::io::Write;
 
 use anyhow::Context;
 use crm::store::Store;
@@ -10,18 +14,30 @@ use crate::{Failure, Outcome};
 pub(crate) fn run(a: CustomerArgs) -> Outcome {
     let mut store = open_existing(&a.db)?;
     let erased = store.erase(&a.key).context("cannot erase the customer")?;
-    if erased.total() == 0 {
+    let line = if erased.total() > 0 {
+        let parts: Vec<String> = erased
+            .rows
+            .iter()
+            .map(|(t, n)| format!("{n} {t}"))
+            .collect();
+        format!("erased {:?}: {}", a.key, parts.join(", "))
+    } else if erased.before {
+        format!(
+            "erased {:?} before; its old content is now gone from the file",
+            a.key
+        )
+    } else {
         return Err(Failure::Data(anyhow::anyhow!(
             "{}: no customer with key {:?}",
             a.db.display(),
             a.key
         )));
-    }
-    let parts: Vec<String> = erased
-        .rows
-        .iter()
-        .map(|(t, n)| format!("{n} {t}"))
-        .collect();
-    println!("erased {:?}: {}", a.key, parts.join(", "));
+    };
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    // The key comes from the command line: it is shown, not obeyed.
+    writeln!(out, "{}", crate::output::sanitize(&line))
+        .and_then(|()| out.flush())
+        .context("cannot write the output")?;
     Ok(())
 }

@@ -1,104 +1,134 @@
 //! `crm import`: CSV files into a database, atomically and idempotently.
+//!
+//! Every file of one command is one transaction: a bad row in any file (in
+//! strict mode), or a kill at any moment, leaves nothing of any file.
 
+use std::io::Write;
 use std::path::Path;
 
 use anyhow::Context;
 use crm::csv::{ImportOptions, ImportReport, Mode, Records};
-use crm::store::{Imported, Store};
+use crm::store::{Imported, Record, Store};
 
 use crate::Outcome;
 use crate::args::ImportArgs;
-use crate::input::{import_options, open, report_rejects};
+use crate::input::{import_options, name_of, open, open_input, report_rejects};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
-type Reader = std::io::BufReader<std::fs::File>;
+type Reader = Box<dyn std::io::Read + Send>;
+type RecordIter<'a> = Box<dyn Iterator<Item = Result<Record, BoxError>> + 'a>;
 
-/// Imports one CSV file through `import`, atomically: in strict mode the
-/// first bad row rolls the whole file back.
-fn import_file<T>(
+/// Opens one CSV file (`-`: standard input) and reads its header.
+fn records<T>(
     path: &Path,
     options: &ImportOptions,
     read: impl FnOnce(Reader, &Path, &ImportOptions) -> crm::csv::Result<Records<Reader, T>>,
-    import: impl FnOnce(&mut dyn Iterator<Item = Result<T, BoxError>>) -> crm::store::Result<Imported>,
-) -> anyhow::Result<(Imported, ImportReport)> {
-    let file =
-        std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-    let mut records = read(
-        std::io::BufReader::with_capacity(1 << 20, file),
-        path,
-        options,
-    )?;
-    let imported = import(
-        &mut records
-            .by_ref()
-            .map(|r| r.map_err(|e| Box::new(e) as BoxError)),
-    )?;
-    let mut report = crm::csv::ImportReport::empty(path);
+) -> anyhow::Result<Records<Reader, T>> {
+    Ok(read(open_input(path)?, name_of(path), options)?)
+}
+
+/// The records of one file as store records.
+fn feed<'a, T: 'a>(
+    records: &'a mut Option<Records<Reader, T>>,
+    wrap: fn(T) -> Record,
+) -> Option<RecordIter<'a>> {
+    let r = records.as_mut()?;
+    Some(Box::new(r.by_ref().map(move |row| {
+        row.map(wrap).map_err(|e| Box::new(e) as BoxError)
+    })))
+}
+
+/// What was read of one file, once the import is done.
+fn report<T>(path: &Path, records: &Records<Reader, T>) -> ImportReport {
+    let mut report = ImportReport::empty(name_of(path));
     report.rows = records.rows();
     report.rejects = records.rejects().to_vec();
     report.imported = report.rows - report.rejects.len() as u64;
-    Ok((imported, report))
+    report
+}
+
+fn say(out: &mut dyn Write, r: &ImportReport, i: Imported) -> std::io::Result<()> {
+    write!(
+        out,
+        "{}: {} rows: {} new, {} duplicate, {} rejected",
+        crate::output::sanitize(&r.file.display().to_string()),
+        r.rows,
+        i.new,
+        i.duplicate,
+        r.rejects.len()
+    )?;
+    if i.suppressed > 0 {
+        write!(out, ", {} of erased customers refused", i.suppressed)?;
+    }
+    writeln!(out)
 }
 
 pub(crate) fn run(a: ImportArgs) -> Outcome {
     let options = import_options(&a.csv)?;
-    let mut store = open(&a.db)?;
-    let mut reports = Vec::new();
-    let say = |name: &Path, i: Imported, r: &ImportReport| {
-        println!(
-            "{}: {} rows: {} new, {} duplicate, {} rejected",
-            name.display(),
-            r.rows,
-            i.new,
-            i.duplicate,
-            r.rejects.len()
-        );
-    };
-    if let Some(p) = &a.customers {
-        let (i, r) = import_file(
-            p,
-            &options,
-            |r, p, o| crm::csv::customers(r, p, o),
-            |rows| store.import_customers(rows),
-        )
+    // Every file is opened, and its header read, before the database.
+    let mut customers = a
+        .customers
+        .as_deref()
+        .map(|p| records(p, &options, |r, p, o| crm::csv::customers(r, p, o)))
+        .transpose()
         .context("cannot import the customers")?;
-        say(p, i, &r);
-        reports.push(r);
-    }
-    if let Some(p) = &a.interactions {
-        let (i, r) = import_file(
-            p,
-            &options,
-            |r, p, o| crm::csv::interactions(r, p, o),
-            |rows| store.import_interactions(rows),
-        )
+    let mut interactions = a
+        .interactions
+        .as_deref()
+        .map(|p| records(p, &options, |r, p, o| crm::csv::interactions(r, p, o)))
+        .transpose()
         .context("cannot import the interactions")?;
-        say(p, i, &r);
-        reports.push(r);
-    }
-    if let Some(p) = &a.leads {
-        let (i, r) = import_file(
-            p,
-            &options,
-            |r, p, o| crm::csv::leads(r, p, o),
-            |rows| store.import_leads(rows),
-        )
+    let mut leads = a
+        .leads
+        .as_deref()
+        .map(|p| records(p, &options, |r, p, o| crm::csv::leads(r, p, o)))
+        .transpose()
         .context("cannot import the leads")?;
-        say(p, i, &r);
-        reports.push(r);
-    }
-    if let Some(p) = &a.transactions {
-        let (i, r) = import_file(
-            p,
-            &options,
-            |r, p, o| crm::csv::transactions(r, p, o),
-            |rows| store.import_transactions(rows),
-        )
+    let mut transactions = a
+        .transactions
+        .as_deref()
+        .map(|p| records(p, &options, |r, p, o| crm::csv::transactions(r, p, o)))
+        .transpose()
         .context("cannot import the transactions")?;
-        say(p, i, &r);
-        reports.push(r);
+    let mut store = open(&a.db)?;
+    // One iterator over every file: one transaction.
+    let summary = {
+        let mut all = [
+            feed(&mut customers, Record::Customer),
+            feed(&mut interactions, Record::Interaction),
+            feed(&mut leads, Record::Lead),
+            feed(&mut transactions, Record::Transaction),
+        ]
+        .into_iter()
+        .flatten()
+        .flatten();
+        store
+            .import(&mut all)
+            .context("cannot import (nothing was imported)")?
+    };
+    let mut done = Vec::new();
+    if let (Some(p), Some(r)) = (&a.customers, &customers) {
+        done.push((report(p, r), summary.customers));
     }
+    if let (Some(p), Some(r)) = (&a.interactions, &interactions) {
+        done.push((report(p, r), summary.interactions));
+    }
+    if let (Some(p), Some(r)) = (&a.leads, &leads) {
+        done.push((report(p, r), summary.leads));
+    }
+    if let (Some(p), Some(r)) = (&a.transactions, &transactions) {
+        done.push((report(p, r), summary.transactions));
+    }
+    // The import is committed: a closed or full output only loses the
+    // report (a closed pipe exits quietly, like every other command).
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    for (r, i) in &done {
+        say(&mut out, r, *i).context("cannot write the output")?;
+    }
+    out.flush().context("cannot write the output")?;
     if options.mode == Mode::Lenient {
+        let reports: Vec<ImportReport> = done.into_iter().map(|(r, _)| r).collect();
         report_rejects(&a.csv, &reports)?;
     }
     Ok(())

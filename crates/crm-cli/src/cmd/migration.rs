@@ -1,7 +1,7 @@
 //! `crm migration`: the matrix between two periods, or the Markov view
 //! over several.
 
-use std::io::{BufWriter, Write};
+use std::io::Write;
 
 use anyhow::Context;
 use crm::Ledger;
@@ -16,8 +16,7 @@ use crate::output::migration::{MarkovView, csv, json, markov_csv, markov_table, 
 
 pub(crate) fn run(a: MigrationArgs) -> Outcome {
     let options = pyramid_options(&a.levels)?;
-    let stdout = std::io::stdout();
-    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+    let mut out = crate::output::stdout(a.format == Format::Table);
     if let (Some(from), Some(to)) = (&a.from, &a.to) {
         let (from, to) = (period("from", from)?, period("to", to)?);
         if to.end() <= from.end() {

@@ -1,6 +1,6 @@
 //! `crm pyramid`: the customer pyramid of a period beside the previous one.
 
-use std::io::{BufWriter, Write};
+use std::io::Write;
 
 use anyhow::Context;
 use crm::pyramid::PyramidReport;
@@ -28,8 +28,7 @@ pub(crate) fn run(a: PyramidArgs) -> Outcome {
     let before = built.next();
     let report = PyramidReport::new(&now, before.as_ref());
 
-    let stdout = std::io::stdout();
-    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+    let mut out = crate::output::stdout(a.format == Format::Table);
     let assignments = a.assignments.then(|| now.assignments(&ledger));
     match a.format {
         Format::Table => render::table(

@@ -10,7 +10,11 @@ use crate::args::ReportArgs;
 use crate::input::{import_options, load, potentials_of, warn_margin, with_interactions};
 use crate::options::{period, pyramid_options, usage};
 
-pub(crate) fn run(a: ReportArgs) -> Outcome {
+pub(crate) fn run(mut a: ReportArgs) -> Outcome {
+    // The register and the interactions are read twice: standard input is
+    // kept for the second reading.
+    let _spool_customers = crate::input::spool_stdin(&mut a.input.customers)?;
+    let _spool_interactions = crate::input::spool_stdin(&mut a.input.interactions)?;
     let p = period("period", &a.period)?;
     let mut options = ReportOptions::new(p);
     options.pyramid = pyramid_options(&a.levels)?;
@@ -68,10 +72,9 @@ pub(crate) fn run(a: ReportArgs) -> Outcome {
     }
     if let Some(path) = &a.leads {
         let csv = import_options(&a.input.csv)?;
-        let f =
-            std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+        let f = crate::input::open_input(path)?;
         let mut n = 0u64;
-        for lead in crm::csv::leads(std::io::BufReader::new(f), path, &csv)
+        for lead in crm::csv::leads(f, crate::input::name_of(path), &csv)
             .context("cannot read the leads")?
         {
             lead.context("cannot read the leads")?;

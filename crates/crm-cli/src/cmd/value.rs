@@ -1,6 +1,6 @@
 //! `crm value`: RFM, profitability, share of wallet, risk.
 
-use std::io::{BufWriter, Write};
+use std::io::Write;
 
 use anyhow::Context;
 use comfy_table::Cell;
@@ -12,14 +12,19 @@ use crm::{Decimal, Ledger, LedgerOptions, NaiveDate, Period};
 
 use crate::args::{DevelopByArg, Format, ProfitArgs, RfmArgs, RiskArgs, ValueCommand, WalletArgs};
 use crate::cmd::pyramids;
-use crate::input::{load, potentials_of, read_config, with_interactions};
+use crate::input::{load, potentials_of, read_config, spool_stdin, with_interactions};
 use crate::options::{basis, period, pyramid_options};
 use crate::output::{csv_table, grid as table, human, right, write_json as json};
 use crate::{Failure, Outcome, UsageMarker};
 
 pub(crate) fn run(c: ValueCommand) -> Outcome {
-    let stdout = std::io::stdout();
-    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+    let format = match &c {
+        ValueCommand::Rfm(a) => a.format,
+        ValueCommand::Profit(a) => a.format,
+        ValueCommand::Wallet(a) => a.format,
+        ValueCommand::Risk(a) => a.format,
+    };
+    let mut out = crate::output::stdout(format == Format::Table);
     match c {
         ValueCommand::Rfm(a) => rfm(*a, &mut out)?,
         ValueCommand::Profit(a) => profit(*a, &mut out)?,
@@ -193,7 +198,9 @@ fn whale_text(w: &crm::value::WhaleCurve) -> String {
     s
 }
 
-fn profit(a: ProfitArgs, out: &mut impl Write) -> anyhow::Result<()> {
+fn profit(mut a: ProfitArgs, out: &mut impl Write) -> anyhow::Result<()> {
+    // The interactions are read twice: standard input is kept for the second.
+    let _spool = spool_stdin(&mut a.input.interactions).map_err(failure_err)?;
     let p: Period = period("period", &a.period).map_err(failure_err)?;
     let mut costs: CostTable = match &a.costs {
         Some(path) => read_config(path, "cost table").map_err(failure_err)?,
@@ -305,7 +312,9 @@ fn profit(a: ProfitArgs, out: &mut impl Write) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn wallet(a: WalletArgs, out: &mut impl Write) -> anyhow::Result<()> {
+fn wallet(mut a: WalletArgs, out: &mut impl Write) -> anyhow::Result<()> {
+    // The register is read twice: standard input is kept for the second.
+    let _spool = spool_stdin(&mut a.input.customers).map_err(failure_err)?;
     let p: Period = period("period", &a.period).map_err(failure_err)?;
     let options = pyramid_options(&a.levels).map_err(failure_err)?;
     let potentials = potentials_of(&a.input).map_err(failure_err)?;

@@ -3,12 +3,27 @@
 
 pub(crate) mod migration;
 pub(crate) mod pyramid;
+pub(crate) mod terminal;
 
 use std::io::Write;
 
 use anyhow::Context;
 use comfy_table::{Cell, CellAlignment};
 use crm::Money;
+
+pub(crate) use terminal::sanitize;
+
+/// Standard output, buffered: for text meant for people (`people`: tables
+/// and reports), sanitized for a terminal (see [`terminal`]); for JSON and
+/// CSV, exact.
+pub(crate) fn stdout(people: bool) -> Box<dyn Write> {
+    let out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    if people {
+        Box::new(terminal::Sanitizing::new(out))
+    } else {
+        Box::new(out)
+    }
+}
 
 /// Money for people: rounded to cents, thousands grouped with `,`.
 pub(crate) fn human(m: Money) -> String {

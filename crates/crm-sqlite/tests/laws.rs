@@ -7,7 +7,8 @@ use crm_core::strategy;
 use crm_core::{Ledger, Money, Period};
 use crm_csv::{ImportOptions, read_transactions, transactions};
 use crm_pyramid::{Level, PyramidOptions, pyramid};
-use crm_store::{SqliteStore, Store, load_ledger};
+use crm_sqlite::SqliteStore;
+use crm_store::{Store, load_ledger};
 use proptest::prelude::*;
 
 fn levels(l: &Ledger, y: &Period) -> BTreeMap<String, (Option<Level>, Option<u64>, Money)> {

@@ -60,7 +60,28 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     );
     CREATE UNIQUE INDEX leads_identity ON leads(customer, stage, value, entered);
     ",
+    // 2: interactions are told apart by their source id only (two
+    // identical visits on one day are two visits); the suppression list of
+    // erased keys, as keyed hashes under a random secret of the database.
+    "
+    ALTER TABLE interactions ADD COLUMN source_id TEXT;
+    DROP INDEX interactions_identity;
+    CREATE UNIQUE INDEX interactions_by_source_id ON interactions(source_id);
+    CREATE TABLE crm_meta (
+        name TEXT PRIMARY KEY,
+        value BLOB NOT NULL
+    ) WITHOUT ROWID;
+    INSERT INTO crm_meta (name, value) VALUES ('suppression_key', randomblob(32));
+    CREATE TABLE erased_keys (
+        hash BLOB PRIMARY KEY,
+        erased TEXT NOT NULL
+    ) WITHOUT ROWID;
+    ",
 ];
+
+/// `PRAGMA application_id` of our files ("CRMS"), set from version 2 on:
+/// a file with another id is another program's.
+pub(crate) const APPLICATION_ID: i64 = 0x4352_4D53;
 
 /// The newest schema version this build knows.
 pub(crate) const LATEST: i64 = MIGRATIONS.len() as i64;

@@ -1,4 +1,4 @@
 //! Integration tests of the SQLite store.
 
 mod laws;
-mod store;
+mod sqlite;

@@ -1,0 +1,177 @@
+//! The CSV path and the database path give the same result for every
+//! analysis, on generated data with dates at the edges of the calendar.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use proptest::prelude::*;
+
+use crate::util::{crm, stderr, stdout};
+
+/// Dates at the edges (the first and last dates of four-digit years, leap
+/// days, year ends) and ordinary ones.
+fn date() -> impl Strategy<Value = String> {
+    prop_oneof![
+        prop::sample::select(vec![
+            "0000-01-01",
+            "0000-02-29",
+            "0000-12-31",
+            "0001-01-01",
+            "2023-12-31",
+            "2024-01-01",
+            "2024-02-29",
+            "2024-12-31",
+            "2025-01-01",
+            "9998-12-31",
+            "9999-01-01",
+            "9999-12-31",
+        ])
+        .prop_map(String::from),
+        (2023i32..=2025, 1u32..=12, 1u32..=28)
+            .prop_map(|(y, m, d)| format!("{y:04}-{m:02}-{d:02}")),
+    ]
+}
+
+fn key() -> impl Strategy<Value = String> {
+    (0u32..12).prop_map(|n| format!("C{n}"))
+}
+
+fn money() -> impl Strategy<Value = String> {
+    (-500i64..50_000).prop_map(|c| format!("{}.{:02}", c / 100, (c % 100).abs()))
+}
+
+#[derive(Debug, Clone)]
+struct Data {
+    transactions: Vec<(String, String, String, Option<String>)>,
+    customers: Vec<(String, &'static str, Option<String>)>,
+    interactions: Vec<(String, String, &'static str, Option<String>, bool)>,
+}
+
+fn data() -> impl Strategy<Value = Data> {
+    (
+        prop::collection::vec((key(), date(), money(), prop::option::of(money())), 0..40),
+        prop::collection::btree_map(
+            key(),
+            (
+                prop::sample::select(vec!["customer", "prospect", "suspect"]),
+                prop::option::of((0i64..100_000).prop_map(|p| p.to_string())),
+            ),
+            0..8,
+        ),
+        prop::collection::vec(
+            (
+                key(),
+                date(),
+                prop::sample::select(vec!["visit", "call", "email", "complaint"]),
+                prop::option::of((0i64..100).prop_map(|c| c.to_string())),
+                any::<bool>(),
+            ),
+            0..20,
+        ),
+    )
+        .prop_map(|(transactions, customers, interactions)| Data {
+            transactions,
+            customers: customers
+                .into_iter()
+                .map(|(k, (stage, p))| (k, stage, p))
+                .collect(),
+            interactions,
+        })
+}
+
+fn write(dir: &Path, d: &Data) {
+    let mut t = String::from("transaction_id,customer_id,date,revenue,margin\n");
+    for (n, (k, date, rev, margin)) in d.transactions.iter().enumerate() {
+        let _ = writeln!(
+            t,
+            "T{n},{k},{date},{rev},{}",
+            margin.as_deref().unwrap_or("")
+        );
+    }
+    let mut c = String::from("customer_id,stage,potential\n");
+    for (k, stage, p) in &d.customers {
+        let _ = writeln!(c, "{k},{stage},{}", p.as_deref().unwrap_or(""));
+    }
+    // Some interactions carry an id, some do not; identical rows stay.
+    let mut i = String::from("interaction_id,customer_id,date,kind,cost\n");
+    for (n, (k, date, kind, cost, with_id)) in d.interactions.iter().enumerate() {
+        let id = if *with_id {
+            format!("I{n}")
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            i,
+            "{id},{k},{date},{kind},{}",
+            cost.as_deref().unwrap_or("")
+        );
+    }
+    std::fs::write(dir.join("t.csv"), t).unwrap();
+    std::fs::write(dir.join("c.csv"), c).unwrap();
+    std::fs::write(dir.join("i.csv"), i).unwrap();
+}
+
+/// Runs `args` on both paths; the outputs (and exit codes) must agree.
+fn same(dir: &Path, args: &[&str]) -> Result<(), TestCaseError> {
+    let s = |p: &str| dir.join(p).display().to_string();
+    let mut csv: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    csv.extend(
+        [
+            "--transactions",
+            &s("t.csv"),
+            "--customers",
+            &s("c.csv"),
+            "--interactions",
+            &s("i.csv"),
+        ]
+        .map(String::from),
+    );
+    let mut db: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    db.extend(["--db".to_string(), s("crm.db")]);
+    let run = |v: &[String]| crm(&v.iter().map(String::as_str).collect::<Vec<_>>());
+    let (a, b) = (run(&csv), run(&db));
+    prop_assert_eq!(
+        a.status.code(),
+        b.status.code(),
+        "{:?}: {} | {}",
+        args,
+        stderr(&a),
+        stderr(&b)
+    );
+    prop_assert_eq!(stdout(&a), stdout(&b), "{:?}", args);
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(12))]
+
+    #[test]
+    fn prop_every_analysis_agrees_between_csv_and_database(
+        d in data(),
+        year in prop::sample::select(vec![1i32, 2024, 2025, 9999]),
+        as_of in prop::sample::select(vec!["0000-01-02", "2025-01-01", "9999-12-31", "+10000-01-01"]),
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), &d);
+        let s = |p: &str| dir.path().join(p).display().to_string();
+        let o = crm(&[
+            "import", "--db", &s("crm.db"),
+            "--customers", &s("c.csv"),
+            "--interactions", &s("i.csv"),
+            "--transactions", &s("t.csv"),
+        ]);
+        prop_assert!(o.status.success(), "{}", stderr(&o));
+        let p = format!("{year:04}");
+        let before = format!("{:04}", year - 1);
+        for args in [
+            vec!["pyramid", "--period", &p, "--format", "json", "--assignments"],
+            vec!["migration", "--from", &before, "--to", &p, "--format", "json"],
+            vec!["value", "rfm", "--as-of", as_of, "--format", "json"],
+            vec!["value", "profit", "--period", &p, "--format", "json"],
+            vec!["value", "wallet", "--period", &p, "--format", "json"],
+            vec!["value", "risk", "--period", &p, "--format", "json"],
+        ] {
+            same(dir.path(), &args)?;
+        }
+    }
+}

@@ -1,0 +1,1283 @@
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use crm_core::{
+    Consent, Customer, CustomerKey, Decimal, Interaction, InteractionKind, Lead, LeadStage, Ledger,
+    Money, NaiveDate, Sale, SaleBatch, Stage, Transaction,
+};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
+
+use crate::schema::{APPLICATION_ID, LATEST, MIGRATIONS};
+use crm_store::{Erased, History, ImportSummary, Imported, Record, Rows, Store};
+use crm_store::{Error, MAX_DATE, MIN_DATE, Result};
+
+/// The SQLite store: one database file (or memory), bundled SQLite.
+///
+/// The file is opened in WAL mode (a reader never waits for an import and
+/// sees either none or all of it), with foreign keys on and
+/// `secure_delete` on (an erased customer's bytes are overwritten, not
+/// left in free pages). Money is stored as exact decimal text, dates as
+/// ISO text (hence the four-digit years of [`MIN_DATE`] to [`MAX_DATE`]).
+/// Each import is one write transaction, whatever kinds of records it
+/// holds: a failed or interrupted import leaves the file as it was, and a
+/// second import waits for the first (up to the busy timeout, 30 s).
+///
+/// Files carry an application id and a schema version: [`SqliteStore::open`]
+/// upgrades an older file in place and refuses another program's database;
+/// [`SqliteStore::open_read_only`] writes nothing at all.
+///
+/// Erased keys are kept on a suppression list as HMAC-SHA-256 digests under
+/// a random secret of the database (never the key itself), so that an
+/// import refuses their rows.
+///
+/// ```
+/// use crm_sqlite::{SqliteStore, Store};
+/// use crm_core::{CustomerKey, NaiveDate, Transaction};
+///
+/// let mut store = SqliteStore::open_in_memory()?;
+/// let t = Transaction::new(CustomerKey::new("C1")?, NaiveDate::from_ymd_opt(2024, 5, 1).unwrap(), "9.95".parse()?)
+///     .with_id("T1");
+/// let added = store.import_transactions(&mut std::iter::repeat_n(t, 2).map(Ok))?;
+/// assert_eq!((added.new, added.duplicate), (1, 1));
+/// assert_eq!(store.history("C1")?.unwrap().transactions.len(), 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct SqliteStore {
+    conn: Connection,
+    path: PathBuf,
+    /// How long a write waits for another writer.
+    busy: std::time::Duration,
+}
+
+/// The busy timeout: how long a write waits for another connection.
+const DEFAULT_BUSY: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Page cache for reads: 16 MiB (negative values are KiB).
+const READ_CACHE: &str = "-16384";
+/// Page cache during an import: 256 MiB.
+const IMPORT_CACHE: &str = "-262144";
+
+fn sql(e: rusqlite::Error) -> Error {
+    Error::backend(e)
+}
+
+fn corrupt(table: &'static str, reason: impl std::fmt::Display) -> Error {
+    Error::Corrupt {
+        table,
+        reason: reason.to_string(),
+    }
+}
+
+fn date(table: &'static str, s: &str) -> Result<NaiveDate> {
+    let b = s.as_bytes();
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        let mut v = 0u32;
+        for &c in b.get(r)? {
+            if !c.is_ascii_digit() {
+                return None;
+            }
+            v = v * 10 + u32::from(c - b'0');
+        }
+        Some(v)
+    };
+    let parsed = (b.len() == 10 && b[4] == b'-' && b[7] == b'-')
+        .then(|| Some((num(0..4)?, num(5..7)?, num(8..10)?)))
+        .flatten()
+        .and_then(|(y, m, d)| NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d));
+    parsed.ok_or_else(|| corrupt(table, format!("bad date {s:?}")))
+}
+
+fn money(table: &'static str, s: &str) -> Result<Money> {
+    s.parse()
+        .map_err(|_| corrupt(table, format!("bad amount {s:?}")))
+}
+
+fn opt_money(table: &'static str, s: Option<String>) -> Result<Option<Money>> {
+    s.map(|s| money(table, &s)).transpose()
+}
+
+fn entered_to_text(entered: &std::collections::BTreeMap<LeadStage, NaiveDate>) -> String {
+    entered
+        .iter()
+        .map(|(s, d)| format!("{s}={d}"))
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+fn entered_from_text(s: &str) -> Result<std::collections::BTreeMap<LeadStage, NaiveDate>> {
+    let mut out = std::collections::BTreeMap::new();
+    for part in s.split(';').filter(|p| !p.is_empty()) {
+        let (stage, d) = part
+            .split_once('=')
+            .ok_or_else(|| corrupt("leads", format!("bad stage dates {s:?}")))?;
+        let stage: LeadStage = stage.parse().map_err(|e| corrupt("leads", e))?;
+        out.insert(stage, date("leads", d)?);
+    }
+    Ok(out)
+}
+
+/// What a file holds, before anything is written to it.
+enum Found {
+    /// No tables at all: a new database.
+    Empty,
+    /// Ours, at this schema version.
+    Ours(i64),
+}
+
+/// Tables of schema version 1, whose files carry no application id.
+const V1_TABLES: [&str; 5] = [
+    "customers",
+    "customer_attributes",
+    "transactions",
+    "interactions",
+    "leads",
+];
+
+/// Whether an SQLite error says that the file is not a database.
+fn not_a_database(e: &rusqlite::Error) -> bool {
+    e.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase)
+}
+
+impl SqliteStore {
+    /// Opens (or creates) the database at `path` for reading and writing,
+    /// and brings its schema up to date (an older file is upgraded in
+    /// place, in one transaction).
+    ///
+    /// A missing file, or an empty one, becomes a new database; a file of
+    /// another program (an SQLite database with other tables, or another
+    /// application id) is refused before anything is written to it.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NewerSchema`] for a file written by a newer version;
+    /// [`Error::NotOurs`] for a file that is not ours; [`Error::Busy`]
+    /// when another program holds the file locked past the busy timeout;
+    /// [`Error::Backend`] when the file cannot be opened.
+    pub fn open(path: impl AsRef<Path>) -> Result<SqliteStore> {
+        let path = path.as_ref();
+        let conn = Connection::open(path).map_err(sql)?;
+        let mut store = SqliteStore {
+            conn,
+            path: path.to_path_buf(),
+            busy: DEFAULT_BUSY,
+        };
+        store.conn.busy_timeout(store.busy).map_err(sql)?;
+        let found = store.identify()?;
+        if let Found::Ours(v) = found {
+            store.refuse_newer(v)?;
+        }
+        store.setup(true)?;
+        Ok(store)
+    }
+
+    /// Opens the database at `path` to read it only: nothing is written to
+    /// the file (no schema, no upgrade, no journal mode), which may itself
+    /// be read-only. Analyses open databases this way.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`] for a missing file; [`Error::NotOurs`] for an
+    /// empty file, another program's database or a file that is not a
+    /// database; [`Error::OlderSchema`] for a file that needs an upgrade
+    /// ([`SqliteStore::open`] does it); [`Error::NewerSchema`];
+    /// [`Error::Backend`] when the file cannot be read.
+    pub fn open_read_only(path: impl AsRef<Path>) -> Result<SqliteStore> {
+        let path = path.as_ref();
+        let shown = path.display().to_string();
+        match std::fs::metadata(path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(Error::NotFound { path: shown });
+            }
+            Err(e) => return Err(Error::backend(e)),
+            Ok(m) if m.is_dir() => {
+                return Err(Error::NotOurs {
+                    path: shown,
+                    reason: "it is a directory".into(),
+                });
+            }
+            Ok(m) if m.len() == 0 => {
+                return Err(Error::NotOurs {
+                    path: shown,
+                    reason: "the file is empty".into(),
+                });
+            }
+            Ok(_) => {}
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let mut conn = Connection::open_with_flags(path, flags).map_err(sql)?;
+        // A WAL file in a directory we cannot write to: SQLite cannot make
+        // the shared-memory file that readers of a WAL database use. When
+        // the write-ahead log is empty (the last writer closed cleanly), the
+        // database file holds everything: read it as immutable.
+        if let Err(e) = conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))
+            && matches!(
+                e.sqlite_error_code(),
+                Some(rusqlite::ErrorCode::ReadOnly | rusqlite::ErrorCode::CannotOpen)
+            )
+            && wal_is_empty(path)
+        {
+            drop(conn);
+            conn = Connection::open_with_flags(
+                immutable_uri(path),
+                flags | OpenFlags::SQLITE_OPEN_URI,
+            )
+            .map_err(sql)?;
+        }
+        let store = SqliteStore {
+            conn,
+            path: path.to_path_buf(),
+            busy: DEFAULT_BUSY,
+        };
+        store.conn.busy_timeout(store.busy).map_err(sql)?;
+        match store.identify()? {
+            Found::Empty => Err(Error::NotOurs {
+                path: shown,
+                reason: "an empty SQLite database".into(),
+            }),
+            Found::Ours(v) if v < LATEST => Err(Error::OlderSchema {
+                path: shown,
+                found: v,
+                supported: LATEST,
+            }),
+            Found::Ours(v) => {
+                store.refuse_newer(v)?;
+                for (name, value) in [("query_only", "ON"), ("cache_size", READ_CACHE)] {
+                    store.conn.pragma_update(None, name, value).map_err(sql)?;
+                }
+                Ok(store)
+            }
+        }
+    }
+
+    /// A store in memory, for tests and one-off analyses.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Backend`] if SQLite cannot start.
+    pub fn open_in_memory() -> Result<SqliteStore> {
+        let conn = Connection::open_in_memory().map_err(sql)?;
+        let mut store = SqliteStore {
+            conn,
+            path: PathBuf::from(":memory:"),
+            busy: DEFAULT_BUSY,
+        };
+        store.setup(false)?;
+        Ok(store)
+    }
+
+    /// Sets how long an import or an erasure waits for another connection
+    /// that holds the database (30 s by default) before it fails with
+    /// [`Error::Busy`] or [`Error::EraseIncomplete`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Backend`].
+    pub fn set_busy_timeout(&mut self, timeout: std::time::Duration) -> Result<()> {
+        self.busy = timeout;
+        self.conn.busy_timeout(timeout).map_err(sql)
+    }
+
+    /// Tells an empty database, one of ours (with its version) and another
+    /// program's file apart, writing nothing.
+    fn identify(&self) -> Result<Found> {
+        let not_ours = |reason: &str| Error::NotOurs {
+            path: self.path.display().to_string(),
+            reason: reason.to_string(),
+        };
+        let read = |q: &str| -> Result<i64> {
+            self.conn.query_row(q, [], |r| r.get(0)).map_err(|e| {
+                if not_a_database(&e) {
+                    not_ours("not an SQLite database")
+                } else {
+                    self.busy_or(e)
+                }
+            })
+        };
+        let app = read("PRAGMA application_id")?;
+        let version = read("PRAGMA user_version")?;
+        let objects = read("SELECT count(*) FROM sqlite_master")?;
+        if app == APPLICATION_ID {
+            return Ok(Found::Ours(version));
+        }
+        if app != 0 {
+            return Err(not_ours(&format!(
+                "its application id {app:#x} is another program's"
+            )));
+        }
+        if objects == 0 && version == 0 {
+            return Ok(Found::Empty);
+        }
+        // Version 1 set no application id: recognise it by its tables.
+        let mut ours = version == 1;
+        for t in V1_TABLES {
+            let n = self
+                .conn
+                .query_row(
+                    "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1",
+                    [t],
+                    |r| r.get::<_, i64>(0),
+                )
+                .map_err(sql)?;
+            ours &= n == 1;
+        }
+        if ours {
+            Ok(Found::Ours(1))
+        } else {
+            Err(not_ours("another program's SQLite database"))
+        }
+    }
+
+    fn refuse_newer(&self, found: i64) -> Result<()> {
+        if found > LATEST {
+            return Err(Error::NewerSchema {
+                path: self.path.display().to_string(),
+                found,
+                supported: LATEST,
+            });
+        }
+        Ok(())
+    }
+
+    /// A lock held past the busy timeout as [`Error::Busy`]; other errors
+    /// as [`Error::Backend`].
+    fn busy_or(&self, e: rusqlite::Error) -> Error {
+        busy_error(e, self.busy)
+    }
+
+    fn setup(&mut self, file: bool) -> Result<()> {
+        self.conn.busy_timeout(self.busy).map_err(sql)?;
+        if file {
+            let mode: String = self
+                .conn
+                .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+                .map_err(|e| self.busy_or(e))?;
+            if !mode.eq_ignore_ascii_case("wal") {
+                return Err(corrupt(
+                    "(database)",
+                    format!("cannot use WAL mode (got {mode})"),
+                ));
+            }
+        }
+        // One statement each, checked: a batch of pragmas is easy to get
+        // silently wrong. Reads scan in order and need little page cache;
+        // imports raise it for their duration (see `import`).
+        for (name, value) in [
+            ("synchronous", "NORMAL"),
+            ("foreign_keys", "ON"),
+            ("secure_delete", "ON"),
+            ("cache_size", READ_CACHE),
+            ("temp_store", "MEMORY"),
+        ] {
+            self.conn.pragma_update(None, name, value).map_err(sql)?;
+        }
+        let fk: bool = self
+            .conn
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .map_err(sql)?;
+        if !fk {
+            return Err(corrupt("(database)", "foreign keys cannot be enabled"));
+        }
+        self.migrate()
+    }
+
+    /// The schema version of the open file.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Backend`].
+    pub fn schema_version(&self) -> Result<i64> {
+        self.conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(sql)
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        let found = self.schema_version()?;
+        self.refuse_newer(found)?;
+        if found == LATEST {
+            // Up to date: no write lock to take.
+            return Ok(());
+        }
+        // A writer from the start: a deferred transaction that reads and
+        // then writes cannot wait for another writer.
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| busy_error(e, self.busy))?;
+        // Read again inside the transaction: another process may have
+        // migrated meanwhile.
+        let found: i64 = tx
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(sql)?;
+        if found > LATEST {
+            return Err(Error::NewerSchema {
+                path: self.path.display().to_string(),
+                found,
+                supported: LATEST,
+            });
+        }
+        for (i, m) in MIGRATIONS
+            .iter()
+            .enumerate()
+            .skip(usize::try_from(found).unwrap_or(0))
+        {
+            tx.execute_batch(m).map_err(sql)?;
+            tx.execute_batch(&format!("PRAGMA user_version = {}", i + 1))
+                .map_err(sql)?;
+        }
+        if found < LATEST {
+            tx.execute_batch(&format!("PRAGMA application_id = {APPLICATION_ID}"))
+                .map_err(sql)?;
+        }
+        tx.commit().map_err(sql)
+    }
+
+    /// Runs `PRAGMA integrity_check`: `Ok(())` when the file is sound.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Corrupt`] with SQLite's findings, or [`Error::Backend`].
+    pub fn integrity_check(&self) -> Result<()> {
+        let r: String = self
+            .conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .map_err(sql)?;
+        if r == "ok" {
+            Ok(())
+        } else {
+            Err(corrupt("(database)", r))
+        }
+    }
+
+    /// Counts the rows of each table, for reports and tests: the data
+    /// tables, then `erased_keys` (the suppression list).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Backend`].
+    pub fn counts(&self) -> Result<Vec<(&'static str, u64)>> {
+        V1_TABLES
+            .into_iter()
+            .chain(["erased_keys"])
+            .map(|t| {
+                let n: i64 = self
+                    .conn
+                    .query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0))
+                    .map_err(sql)?;
+                Ok((t, u64::try_from(n).unwrap_or(0)))
+            })
+            .collect()
+    }
+
+    /// Takes `key` off the suppression list, so that it can be imported
+    /// again (a customer who comes back after an erasure, with consent).
+    /// Returns whether it was on the list.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Busy`], [`Error::Backend`].
+    pub fn lift_suppression(&mut self, key: &str) -> Result<bool> {
+        let hash = self.key_hash(key)?;
+        let n = self
+            .conn
+            .execute("DELETE FROM erased_keys WHERE hash = ?1", [hash])
+            .map_err(|e| self.busy_or(e))?;
+        Ok(n > 0)
+    }
+
+    /// The keyed hash of `key` on the suppression list: HMAC-SHA-256 with
+    /// the database's own random secret.
+    fn key_hash(&self, key: &str) -> Result<Vec<u8>> {
+        let secret: Vec<u8> = self
+            .conn
+            .query_row(
+                "SELECT value FROM crm_meta WHERE name = 'suppression_key'",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(sql)?;
+        keyed_hash(&secret, key)
+    }
+}
+
+/// Whether the write-ahead log of `path` is missing or empty.
+fn wal_is_empty(path: &Path) -> bool {
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    std::fs::metadata(wal).map_or(true, |m| m.len() == 0)
+}
+
+/// The `file:` URI of `path`, opened immutable (no locks, no shared
+/// memory), with every byte outside the unreserved set percent-encoded.
+fn immutable_uri(path: &Path) -> String {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut uri = String::from("file:");
+    for &b in absolute.as_os_str().as_encoded_bytes() {
+        if b.is_ascii_alphanumeric() || b"/-._~".contains(&b) {
+            uri.push(char::from(b));
+        } else {
+            uri.push_str(&format!("%{b:02X}"));
+        }
+    }
+    uri.push_str("?immutable=1");
+    uri
+}
+
+/// HMAC-SHA-256 of `key` under `secret`.
+fn keyed_hash(secret: &[u8], key: &str) -> Result<Vec<u8>> {
+    use hmac::Mac;
+    // HMAC takes keys of any length: this error does not happen.
+    let mut mac =
+        hmac::Hmac::<sha2::Sha256>::new_from_slice(secret).map_err(|e| corrupt("crm_meta", e))?;
+    mac.update(key.as_bytes());
+    Ok(mac.finalize().into_bytes().to_vec())
+}
+
+/// A failure to start a write transaction: [`Error::Busy`] when the lock
+/// was held past the busy timeout.
+fn busy_error(e: rusqlite::Error, waited: std::time::Duration) -> Error {
+    if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy) {
+        Error::Busy { waited }
+    } else {
+        sql(e)
+    }
+}
+
+/// The bound of a read by date, as text: stored dates (four-digit years,
+/// which keep their order as text) before it. A bound past the last date a
+/// store keeps reads every date (`+10000-01-01` as text would sort before
+/// every date), one before the first reads none.
+fn before_text(before: Option<NaiveDate>) -> String {
+    match before {
+        Some(d) if d <= MIN_DATE => MIN_DATE.to_string(),
+        Some(d) if d <= MAX_DATE => d.to_string(),
+        _ => "9999-12-31~".to_string(),
+    }
+}
+
+/// Calls `f` with batches of the sales dated before `before`, customer by
+/// customer, by scanning the covering index; `keys_by_id` are every
+/// customer's row id and key, by id.
+fn scan_sales(
+    conn: &Connection,
+    keys_by_id: &[(i64, String)],
+    before: &str,
+    f: &mut dyn FnMut(&[Sale<'_>]),
+) -> Result<()> {
+    const BATCH: usize = 4096;
+    let mut next_key = 0;
+    let mut stmt = conn
+        .prepare(
+            "SELECT customer, date, revenue, margin FROM transactions
+             INDEXED BY transactions_by_customer WHERE date < ?1",
+        )
+        .map_err(sql)?;
+    let mut rows = stmt.query([before]).map_err(sql)?;
+    let mut batch = SaleBatch::new();
+    let flush = |batch: &mut SaleBatch, f: &mut dyn FnMut(&[Sale<'_>])| {
+        f(&batch.sales());
+        batch.clear();
+    };
+    while let Some(r) = rows.next().map_err(sql)? {
+        let text = |i: usize, table: &'static str| -> Result<&str> {
+            let v = r.get_ref(i).map_err(|e| corrupt(table, e))?;
+            v.as_str().map_err(|e| corrupt(table, e))
+        };
+        let id: i64 = r.get(0).map_err(|e| corrupt("transactions", e))?;
+        // Rows come by ascending customer: walk the keys alongside.
+        while keys_by_id.get(next_key).is_some_and(|(k, _)| *k < id) {
+            next_key += 1;
+        }
+        let key = match keys_by_id.get(next_key) {
+            Some((k, key)) if *k == id => key,
+            _ => return Err(corrupt("transactions", format!("no customer {id}"))),
+        };
+        let d = date("transactions", text(1, "transactions")?)?;
+        let revenue = money("transactions", text(2, "transactions")?)?;
+        let margin = match r
+            .get_ref(3)
+            .map_err(|e| corrupt("transactions", e))?
+            .as_str_or_null()
+        {
+            Ok(Some(s)) => Some(money("transactions", s)?),
+            Ok(None) => None,
+            Err(e) => return Err(corrupt("transactions", e)),
+        };
+        batch.push(key, d, revenue, margin);
+        if batch.len() == BATCH {
+            flush(&mut batch, f);
+        }
+    }
+    flush(&mut batch, f);
+    Ok(())
+}
+
+/// What an import knows of a key.
+#[derive(Debug, Clone, Copy)]
+enum KeyState {
+    /// The customers row.
+    Row(i64),
+    /// On the suppression list: its rows are skipped.
+    Suppressed,
+}
+
+/// One import: the write transaction, and what it learnt of keys.
+struct Importer<'t> {
+    tx: &'t rusqlite::Transaction<'t>,
+    secret: Vec<u8>,
+    keys: HashMap<String, KeyState>,
+    /// Transactions waiting to be inserted in customer and date order.
+    buffer: Vec<(i64, Transaction)>,
+    summary: ImportSummary,
+}
+
+/// Transactions inserted at a time, in customer and date order.
+const BUFFER: usize = 1 << 16;
+
+impl Importer<'_> {
+    /// The customers row of `key`, `None` when it is on the suppression
+    /// list; a row outside the register is created for a new key when
+    /// `create` is set.
+    fn resolve(&mut self, key: &str, create: bool) -> Result<Option<Option<i64>>> {
+        if let Some(&state) = self.keys.get(key) {
+            return Ok(match state {
+                KeyState::Row(id) => Some(Some(id)),
+                KeyState::Suppressed => None,
+            });
+        }
+        let existing: Option<i64> = self
+            .tx
+            .prepare_cached("SELECT id FROM customers WHERE key = ?1")
+            .and_then(|mut s| s.query_row([key], |r| r.get(0)).optional())
+            .map_err(sql)?;
+        if let Some(id) = existing {
+            self.keys.insert(key.to_string(), KeyState::Row(id));
+            return Ok(Some(Some(id)));
+        }
+        let hash = keyed_hash(&self.secret, key)?;
+        let suppressed = self
+            .tx
+            .prepare_cached("SELECT 1 FROM erased_keys WHERE hash = ?1")
+            .and_then(|mut s| s.exists([hash]))
+            .map_err(sql)?;
+        if suppressed {
+            self.keys.insert(key.to_string(), KeyState::Suppressed);
+            return Ok(None);
+        }
+        if !create {
+            return Ok(Some(None));
+        }
+        self.tx
+            .prepare_cached(
+                "INSERT INTO customers (key, in_register, stage) VALUES (?1, 0, 'suspect')",
+            )
+            .and_then(|mut s| s.execute([key]))
+            .map_err(sql)?;
+        let id = self.tx.last_insert_rowid();
+        self.keys.insert(key.to_string(), KeyState::Row(id));
+        Ok(Some(Some(id)))
+    }
+
+    fn add(&mut self, record: Record) -> Result<()> {
+        record.check_dates()?;
+        let create = !matches!(record, Record::Customer(_));
+        let Some(id) = self.resolve(record.key(), create)? else {
+            self.summary.of_mut(&record).suppressed += 1;
+            return Ok(());
+        };
+        // `resolve` created a row for every kind but customers.
+        let row = || id.ok_or_else(|| corrupt("customers", "a row was not created"));
+        match record {
+            Record::Customer(c) => {
+                let new = self.customer(&c)?;
+                count(&mut self.summary.customers, new);
+            }
+            Record::Transaction(t) => {
+                self.buffer.push((row()?, t));
+                if self.buffer.len() == BUFFER {
+                    self.flush()?;
+                }
+            }
+            Record::Interaction(i) => {
+                let cid = row()?;
+                let n = self
+                    .tx
+                    .prepare_cached(
+                        "INSERT INTO interactions (customer, date, kind, cost, note, source_id)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (source_id) DO NOTHING",
+                    )
+                    .and_then(|mut s| {
+                        s.execute(params![
+                            cid,
+                            i.date.to_string(),
+                            i.kind.as_str(),
+                            i.cost.map(|m| m.to_string()),
+                            i.note,
+                            i.id
+                        ])
+                    })
+                    .map_err(sql)?;
+                count(&mut self.summary.interactions, n == 1);
+            }
+            Record::Lead(l) => {
+                let cid = row()?;
+                let n = self
+                    .tx
+                    .prepare_cached(
+                        "INSERT OR IGNORE INTO leads (customer, stage, value, entered) VALUES (?1, ?2, ?3, ?4)",
+                    )
+                    .and_then(|mut s| {
+                        s.execute(params![
+                            cid,
+                            l.stage.as_str(),
+                            l.value.to_string(),
+                            entered_to_text(&l.entered)
+                        ])
+                    })
+                    .map_err(sql)?;
+                count(&mut self.summary.leads, n == 1);
+            }
+            // `Record` may grow: a kind this store does not keep yet.
+            _ => {
+                return Err(Error::Input(
+                    "a kind of record this store does not keep".into(),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds or updates a register entry; returns whether it is new to the
+    /// register.
+    fn customer(&mut self, c: &Customer) -> Result<bool> {
+        let key = c.key.as_str();
+        let before: Option<bool> = self
+            .tx
+            .prepare_cached("SELECT in_register FROM customers WHERE key = ?1")
+            .and_then(|mut s| s.query_row([key], |r| r.get(0)).optional())
+            .map_err(sql)?;
+        self.tx
+            .prepare_cached(
+                "INSERT INTO customers (key, in_register, stage, name, segment, region, acquired, potential,
+                                        consent_email, consent_phone, consent_post)
+                 VALUES (?1, 1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                 ON CONFLICT (key) DO UPDATE SET in_register = 1, stage = excluded.stage, name = excluded.name,
+                    segment = excluded.segment, region = excluded.region, acquired = excluded.acquired,
+                    potential = excluded.potential, consent_email = excluded.consent_email,
+                    consent_phone = excluded.consent_phone, consent_post = excluded.consent_post",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    key,
+                    c.stage.as_str(),
+                    c.name,
+                    c.segment,
+                    c.region,
+                    c.acquired.map(|d| d.to_string()),
+                    c.potential.map(|m| m.to_string()),
+                    flag(c.consent.email),
+                    flag(c.consent.phone),
+                    flag(c.consent.post),
+                ])
+            })
+            .map_err(sql)?;
+        let id: i64 = self
+            .tx
+            .prepare_cached("SELECT id FROM customers WHERE key = ?1")
+            .and_then(|mut s| s.query_row([key], |r| r.get(0)))
+            .map_err(sql)?;
+        self.keys.insert(key.to_string(), KeyState::Row(id));
+        self.tx
+            .prepare_cached("DELETE FROM customer_attributes WHERE customer = ?1")
+            .and_then(|mut s| s.execute([id]))
+            .map_err(sql)?;
+        for (name, value) in &c.attributes {
+            self.tx
+                .prepare_cached(
+                    "INSERT INTO customer_attributes (customer, name, value) VALUES (?1, ?2, ?3)",
+                )
+                .and_then(|mut s| s.execute(params![id, name, value]))
+                .map_err(sql)?;
+        }
+        Ok(before != Some(true))
+    }
+
+    /// Inserts the buffered transactions by customer and date, so that the
+    /// index by customer is updated page after page rather than at random
+    /// (about twice as fast on large files). Of rows sharing a transaction
+    /// id, the first of the same customer and date in the input is kept.
+    fn flush(&mut self) -> Result<()> {
+        self.buffer.sort_by_key(|(id, t)| (*id, t.date));
+        let mut stmt = self
+            .tx
+            .prepare_cached(
+                "INSERT INTO transactions (customer, date, revenue, margin, quantity, source_id, product)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (source_id) DO NOTHING",
+            )
+            .map_err(sql)?;
+        for (id, t) in self.buffer.drain(..) {
+            let n = stmt
+                .execute(params![
+                    id,
+                    t.date.to_string(),
+                    t.revenue.to_string(),
+                    t.margin.map(|m| m.to_string()),
+                    t.quantity.map(|q| q.to_string()),
+                    t.id,
+                    t.product,
+                ])
+                .map_err(sql)?;
+            count(&mut self.summary.transactions, n == 1);
+        }
+        Ok(())
+    }
+}
+
+fn count(counts: &mut Imported, new: bool) {
+    if new {
+        counts.new += 1;
+    } else {
+        counts.duplicate += 1;
+    }
+}
+
+fn flag(b: Option<bool>) -> Option<i64> {
+    b.map(i64::from)
+}
+
+impl SqliteStore {
+    /// Every customer's key with its row id, by id, for reads that walk a
+    /// table in customer order instead of joining row by row.
+    fn keys(&self) -> Result<Vec<(i64, String)>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, key FROM customers ORDER BY id")
+            .map_err(sql)?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
+            .map_err(sql)?;
+        rows.map(|r| r.map_err(sql)).collect()
+    }
+
+    /// Runs `body` in one write transaction (begun as a writer, so that it
+    /// waits for another writer up to the busy timeout) with the large page
+    /// cache: an import updates indexes on random keys, and with a small
+    /// cache nearly every insert reads a page back. Committed when `body`
+    /// succeeds, rolled back otherwise.
+    fn write<T>(
+        &mut self,
+        body: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>,
+    ) -> Result<T> {
+        self.conn
+            .pragma_update(None, "cache_size", IMPORT_CACHE)
+            .map_err(sql)?;
+        let busy = self.busy;
+        let result = (|| {
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(|e| busy_error(e, busy))?;
+            let value = body(&tx)?;
+            tx.commit().map_err(|e| busy_error(e, busy))?;
+            Ok(value)
+        })();
+        self.conn
+            .pragma_update(None, "cache_size", READ_CACHE)
+            .map_err(sql)?;
+        result
+    }
+}
+
+impl Store for SqliteStore {
+    /// One write transaction for the whole import, whatever the kinds of
+    /// its records; begun as a writer, so that a second import waits for
+    /// the first (up to the busy timeout, then [`Error::Busy`]).
+    fn import(&mut self, rows: Rows<'_, Record>) -> Result<ImportSummary> {
+        self.write(|tx| {
+            let secret: Vec<u8> = tx
+                .query_row(
+                    "SELECT value FROM crm_meta WHERE name = 'suppression_key'",
+                    [],
+                    |r| r.get(0),
+                )
+                .map_err(sql)?;
+            let mut importer = Importer {
+                tx,
+                secret,
+                keys: HashMap::new(),
+                buffer: Vec::with_capacity(BUFFER),
+                summary: ImportSummary::new(),
+            };
+            for row in rows {
+                importer.add(row.map_err(Error::Input)?)?;
+            }
+            importer.flush()?;
+            Ok(importer.summary)
+        })
+    }
+
+    fn sales(&self, before: Option<NaiveDate>, f: &mut dyn FnMut(&[Sale<'_>])) -> Result<()> {
+        scan_sales(&self.conn, &self.keys()?, &before_text(before), f)
+    }
+
+    /// Feeds `ledger` like [`load_ledger`](crm_store::load_ledger), in one
+    /// read transaction: one state of the database, whatever imports commit
+    /// meanwhile. (Reading halves of the customers on two connections was
+    /// measured slower: merging the halves costs what the second core
+    /// saves.)
+    fn load(&self, ledger: &mut Ledger) -> Result<()> {
+        let read = self.conn.unchecked_transaction().map_err(sql)?;
+        crm_store::load_sequentially(self, ledger)?;
+        read.commit().map_err(sql)
+    }
+
+    fn contacts(
+        &self,
+        before: Option<NaiveDate>,
+        f: &mut dyn FnMut(&str, NaiveDate),
+    ) -> Result<()> {
+        let before = before_text(before);
+        let keys_by_id: HashMap<i64, String> = self.keys()?.into_iter().collect();
+        let mut stmt = self
+            .conn
+            .prepare("SELECT customer, date FROM interactions WHERE date < ?1")
+            .map_err(sql)?;
+        let mut rows = stmt.query([before]).map_err(sql)?;
+        while let Some(r) = rows.next().map_err(sql)? {
+            let id: i64 = r.get(0).map_err(sql)?;
+            let key = keys_by_id
+                .get(&id)
+                .ok_or_else(|| corrupt("interactions", format!("no customer {id}")))?;
+            let d: String = r.get(1).map_err(sql)?;
+            f(key, date("interactions", &d)?);
+        }
+        Ok(())
+    }
+
+    fn register(&self, f: &mut dyn FnMut(&str, Stage, Option<NaiveDate>)) -> Result<()> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT key, stage, acquired FROM customers WHERE in_register = 1")
+            .map_err(sql)?;
+        let mut rows = stmt.query([]).map_err(sql)?;
+        while let Some(r) = rows.next().map_err(sql)? {
+            let key: String = r.get(0).map_err(sql)?;
+            let stage: String = r.get(1).map_err(sql)?;
+            let acquired: Option<String> = r.get(2).map_err(sql)?;
+            f(
+                &key,
+                stage.parse().map_err(|e| corrupt("customers", e))?,
+                acquired.map(|d| date("customers", &d)).transpose()?,
+            );
+        }
+        Ok(())
+    }
+
+    fn interactions(
+        &self,
+        before: Option<NaiveDate>,
+        f: &mut dyn FnMut(Interaction),
+    ) -> Result<()> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT c.key, i.date, i.kind, i.cost, i.note, i.source_id FROM interactions i
+                 JOIN customers c ON c.id = i.customer WHERE i.date < ?1 ORDER BY i.id",
+            )
+            .map_err(sql)?;
+        let mut rows = stmt.query([before_text(before)]).map_err(sql)?;
+        while let Some(r) = rows.next().map_err(sql)? {
+            let key: String = r.get(0).map_err(sql)?;
+            let d: String = r.get(1).map_err(sql)?;
+            let kind: String = r.get(2).map_err(sql)?;
+            let kind: InteractionKind = kind.parse().map_err(|e| corrupt("interactions", e))?;
+            let mut i = Interaction::new(CustomerKey::new(&key)?, date("interactions", &d)?, kind);
+            i.cost = opt_money("interactions", r.get(3).map_err(sql)?)?;
+            i.note = r.get(4).map_err(sql)?;
+            i.id = r.get(5).map_err(sql)?;
+            f(i);
+        }
+        Ok(())
+    }
+
+    fn customers(&self, f: &mut dyn FnMut(Customer)) -> Result<()> {
+        let mut attributes: HashMap<i64, std::collections::BTreeMap<String, String>> =
+            HashMap::new();
+        {
+            let mut stmt = self
+                .conn
+                .prepare("SELECT customer, name, value FROM customer_attributes")
+                .map_err(sql)?;
+            let mut rows = stmt.query([]).map_err(sql)?;
+            while let Some(r) = rows.next().map_err(sql)? {
+                attributes
+                    .entry(r.get(0).map_err(sql)?)
+                    .or_default()
+                    .insert(r.get(1).map_err(sql)?, r.get(2).map_err(sql)?);
+            }
+        }
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT id, key, stage, name, segment, region, acquired, potential,
+                        consent_email, consent_phone, consent_post
+                 FROM customers WHERE in_register = 1 ORDER BY id",
+            )
+            .map_err(sql)?;
+        let mut rows = stmt.query([]).map_err(sql)?;
+        while let Some(r) = rows.next().map_err(sql)? {
+            let id: i64 = r.get(0).map_err(sql)?;
+            let key: String = r.get(1).map_err(sql)?;
+            let stage: String = r.get(2).map_err(sql)?;
+            let mut c = Customer::new(
+                CustomerKey::new(&key)?,
+                stage.parse().map_err(|e| corrupt("customers", e))?,
+            );
+            c.name = r.get(3).map_err(sql)?;
+            c.segment = r.get(4).map_err(sql)?;
+            c.region = r.get(5).map_err(sql)?;
+            c.acquired = r
+                .get::<_, Option<String>>(6)
+                .map_err(sql)?
+                .map(|d| date("customers", &d))
+                .transpose()?;
+            c.potential = opt_money("customers", r.get(7).map_err(sql)?)?;
+            c.consent = Consent {
+                email: r.get(8).map_err(sql)?,
+                phone: r.get(9).map_err(sql)?,
+                post: r.get(10).map_err(sql)?,
+            };
+            c.attributes = attributes.remove(&id).unwrap_or_default();
+            f(c);
+        }
+        Ok(())
+    }
+
+    fn history(&self, key: &str) -> Result<Option<History>> {
+        let row = self
+            .conn
+            .query_row(
+                "SELECT id, in_register, stage, name, segment, region, acquired, potential,
+                        consent_email, consent_phone, consent_post FROM customers WHERE key = ?1",
+                [key],
+                |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, bool>(1)?,
+                        r.get::<_, String>(2)?,
+                        [r.get::<_, Option<String>>(3)?, r.get(4)?, r.get(5)?],
+                        r.get::<_, Option<String>>(6)?,
+                        r.get::<_, Option<String>>(7)?,
+                        [r.get::<_, Option<bool>>(8)?, r.get(9)?, r.get(10)?],
+                    ))
+                },
+            )
+            .optional()
+            .map_err(sql)?;
+        let Some((id, in_register, stage, [name, segment, region], acquired, potential, consent)) =
+            row
+        else {
+            return Ok(None);
+        };
+        let ckey = CustomerKey::new(key)?;
+        let customer = if in_register {
+            let mut c = Customer::new(
+                ckey.clone(),
+                stage.parse().map_err(|e| corrupt("customers", e))?,
+            );
+            c.name = name;
+            c.segment = segment;
+            c.region = region;
+            c.acquired = acquired.map(|d| date("customers", &d)).transpose()?;
+            c.potential = opt_money("customers", potential)?;
+            c.consent = Consent {
+                email: consent[0],
+                phone: consent[1],
+                post: consent[2],
+            };
+            let mut stmt = self
+                .conn
+                .prepare(
+                    "SELECT name, value FROM customer_attributes WHERE customer = ?1 ORDER BY name",
+                )
+                .map_err(sql)?;
+            let attrs = stmt
+                .query_map([id], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+                })
+                .map_err(sql)?;
+            for a in attrs {
+                let (n, v) = a.map_err(sql)?;
+                c.attributes.insert(n, v);
+            }
+            Some(c)
+        } else {
+            None
+        };
+
+        let mut transactions = Vec::new();
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT date, revenue, margin, quantity, source_id, product FROM transactions
+                 WHERE customer = ?1 ORDER BY date, id",
+            )
+            .map_err(sql)?;
+        let mut rows = stmt.query([id]).map_err(sql)?;
+        while let Some(r) = rows.next().map_err(sql)? {
+            let d: String = r.get(0).map_err(sql)?;
+            let revenue: String = r.get(1).map_err(sql)?;
+            let mut t = Transaction::new(
+                ckey.clone(),
+                date("transactions", &d)?,
+                money("transactions", &revenue)?,
+            );
+            t.margin = opt_money("transactions", r.get(2).map_err(sql)?)?;
+            t.quantity = r
+                .get::<_, Option<String>>(3)
+                .map_err(sql)?
+                .map(|q| q.parse::<Decimal>().map_err(|e| corrupt("transactions", e)))
+                .transpose()?;
+            t.id = r.get(4).map_err(sql)?;
+            t.product = r.get(5).map_err(sql)?;
+            transactions.push(t);
+        }
+
+        let mut interactions = Vec::new();
+        let mut stmt = self
+            .conn
+            .prepare("SELECT date, kind, cost, note, source_id FROM interactions WHERE customer = ?1 ORDER BY date, id")
+            .map_err(sql)?;
+        let mut rows = stmt.query([id]).map_err(sql)?;
+        while let Some(r) = rows.next().map_err(sql)? {
+            let d: String = r.get(0).map_err(sql)?;
+            let kind: String = r.get(1).map_err(sql)?;
+            let kind: InteractionKind = kind.parse().map_err(|e| corrupt("interactions", e))?;
+            let mut i = Interaction::new(ckey.clone(), date("interactions", &d)?, kind);
+            i.cost = opt_money("interactions", r.get(2).map_err(sql)?)?;
+            i.note = r.get(3).map_err(sql)?;
+            i.id = r.get(4).map_err(sql)?;
+            interactions.push(i);
+        }
+
+        let mut leads = Vec::new();
+        let mut stmt = self
+            .conn
+            .prepare("SELECT stage, value, entered FROM leads WHERE customer = ?1 ORDER BY id")
+            .map_err(sql)?;
+        let mut rows = stmt.query([id]).map_err(sql)?;
+        while let Some(r) = rows.next().map_err(sql)? {
+            let stage: String = r.get(0).map_err(sql)?;
+            let value: String = r.get(1).map_err(sql)?;
+            let entered: String = r.get(2).map_err(sql)?;
+            let mut l = Lead::new(
+                ckey.clone(),
+                stage.parse().map_err(|e| corrupt("leads", e))?,
+                money("leads", &value)?,
+            );
+            l.entered = entered_from_text(&entered)?;
+            leads.push(l);
+        }
+        Ok(Some(History::new(
+            customer,
+            transactions,
+            interactions,
+            leads,
+        )))
+    }
+
+    /// Deletes the rows and puts the key's keyed hash on the suppression
+    /// list in one write transaction, then checkpoints the write-ahead log
+    /// into the file and truncates it (waiting for readers up to the busy
+    /// timeout), so that the overwritten pages replace the old ones. `Ok`
+    /// only when the checkpoint completed and the log is empty.
+    fn erase(&mut self, key: &str) -> Result<Erased> {
+        let hash = self.key_hash(key)?;
+        let erased = self.write(|tx| {
+            let mut erased = Erased::new();
+            erased.before = tx
+                .query_row("SELECT 1 FROM erased_keys WHERE hash = ?1", [&hash], |_| {
+                    Ok(())
+                })
+                .optional()
+                .map_err(sql)?
+                .is_some();
+            let id: Option<i64> = tx
+                .query_row("SELECT id FROM customers WHERE key = ?1", [key], |r| {
+                    r.get(0)
+                })
+                .optional()
+                .map_err(sql)?;
+            if let Some(id) = id {
+                for table in [
+                    "customer_attributes",
+                    "transactions",
+                    "interactions",
+                    "leads",
+                ] {
+                    let n = tx
+                        .execute(&format!("DELETE FROM {table} WHERE customer = ?1"), [id])
+                        .map_err(sql)?;
+                    erased.rows.insert(table, n as u64);
+                }
+                let n = tx
+                    .execute("DELETE FROM customers WHERE id = ?1", [id])
+                    .map_err(sql)?;
+                erased.rows.insert("customers", n as u64);
+                tx.execute(
+                    "INSERT OR IGNORE INTO erased_keys (hash, erased) VALUES (?1, date('now'))",
+                    [&hash],
+                )
+                .map_err(sql)?;
+            }
+            Ok(erased)
+        })?;
+        self.checkpoint()?;
+        Ok(erased)
+    }
+}
+
+impl SqliteStore {
+    /// Moves every change out of the write-ahead log into the file and
+    /// truncates the log, so that pages overwritten by an erasure replace
+    /// the old ones on disk; then checks that the log is empty.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::EraseIncomplete`] when a reader kept the checkpoint from
+    /// completing within the busy timeout, or the log is not empty after.
+    pub fn checkpoint(&mut self) -> Result<()> {
+        if self.path.as_os_str() == ":memory:" {
+            return Ok(());
+        }
+        let (busy, log, done): (i64, i64, i64) = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .map_err(sql)?;
+        if busy != 0 || log != done {
+            return Err(Error::EraseIncomplete {
+                reason: format!(
+                    "another connection is reading the database ({done} of {log} pages of the write-ahead log written back after waiting {} s)",
+                    self.busy.as_secs_f64()
+                ),
+            });
+        }
+        let mut wal = self.path.clone().into_os_string();
+        wal.push("-wal");
+        match std::fs::metadata(&wal) {
+            Ok(m) if m.len() > 0 => Err(Error::EraseIncomplete {
+                reason: format!(
+                    "the write-ahead log {} still holds {} bytes",
+                    std::path::Path::new(&wal).display(),
+                    m.len()
+                ),
+            }),
+            Ok(_) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(Error::backend(e)),
+        }
+    }
+}

@@ -1,0 +1,447 @@
+use std::time::Duration;
+
+use crm_core::{
+    Customer, CustomerKey, Interaction, InteractionKind, Lead, LeadStage, Money, NaiveDate, Stage,
+    Transaction,
+};
+use crm_sqlite::SqliteStore;
+use crm_store::{Error, Record, Store, conformance};
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).unwrap()
+}
+
+fn m(s: &str) -> Money {
+    s.parse().unwrap()
+}
+
+fn k(s: &str) -> CustomerKey {
+    CustomerKey::new(s).unwrap()
+}
+
+fn ok<T>(v: Vec<T>) -> impl Iterator<Item = Result<T, BoxError>> {
+    v.into_iter().map(Ok)
+}
+
+fn count(s: &SqliteStore, table: &str) -> u64 {
+    s.counts()
+        .unwrap()
+        .into_iter()
+        .find(|(t, _)| *t == table)
+        .unwrap()
+        .1
+}
+
+#[test]
+fn conforms_in_memory() {
+    conformance::run(|| SqliteStore::open_in_memory().unwrap());
+}
+
+#[test]
+fn conforms_on_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut n = 0;
+    conformance::run(|| {
+        n += 1;
+        SqliteStore::open(dir.path().join(format!("c{n}.db"))).unwrap()
+    });
+}
+
+#[test]
+fn schema_is_created_and_newer_files_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("crm.db");
+    {
+        let s = SqliteStore::open(&path).unwrap();
+        assert_eq!(s.schema_version().unwrap(), 2);
+        s.integrity_check().unwrap();
+    }
+    // Opening again changes nothing.
+    assert_eq!(
+        SqliteStore::open(&path).unwrap().schema_version().unwrap(),
+        2
+    );
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch("PRAGMA user_version = 99").unwrap();
+    }
+    for e in [
+        SqliteStore::open(&path).unwrap_err(),
+        SqliteStore::open_read_only(&path).unwrap_err(),
+    ] {
+        assert!(
+            matches!(
+                e,
+                Error::NewerSchema {
+                    found: 99,
+                    supported: 2,
+                    ..
+                }
+            ),
+            "{e}"
+        );
+        assert!(e.to_string().contains("newer than this program's 2"), "{e}");
+    }
+    // A file that is not a database is an error, not a panic.
+    let junk = dir.path().join("junk.db");
+    let text = b"this is not a database at all, not even close; padding padding padding padding";
+    std::fs::write(&junk, text).unwrap();
+    for e in [
+        SqliteStore::open(&junk).unwrap_err(),
+        SqliteStore::open_read_only(&junk).unwrap_err(),
+    ] {
+        assert!(matches!(e, Error::NotOurs { .. }), "{e}");
+        assert!(e.to_string().contains("not an SQLite database"), "{e}");
+    }
+    assert_eq!(std::fs::read(&junk).unwrap(), text);
+}
+
+/// The schema of version 1, as the first release wrote it.
+const V1: &str = "
+    CREATE TABLE customers (id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, in_register INTEGER NOT NULL,
+        stage TEXT NOT NULL, name TEXT, segment TEXT, region TEXT, acquired TEXT, potential TEXT,
+        consent_email INTEGER, consent_phone INTEGER, consent_post INTEGER);
+    CREATE TABLE customer_attributes (customer INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+        name TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (customer, name)) WITHOUT ROWID;
+    CREATE TABLE transactions (id INTEGER PRIMARY KEY, customer INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+        date TEXT NOT NULL, revenue TEXT NOT NULL, margin TEXT, quantity TEXT, source_id TEXT UNIQUE, product TEXT);
+    CREATE INDEX transactions_by_customer ON transactions(customer, date, revenue, margin);
+    CREATE TABLE interactions (id INTEGER PRIMARY KEY, customer INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+        date TEXT NOT NULL, kind TEXT NOT NULL, cost TEXT, note TEXT);
+    CREATE UNIQUE INDEX interactions_identity
+        ON interactions(customer, date, kind, coalesce(cost, ''), coalesce(note, ''));
+    CREATE TABLE leads (id INTEGER PRIMARY KEY, customer INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+        stage TEXT NOT NULL, value TEXT NOT NULL, entered TEXT NOT NULL);
+    CREATE UNIQUE INDEX leads_identity ON leads(customer, stage, value, entered);
+    PRAGMA user_version = 1;
+    PRAGMA journal_mode = WAL;
+    INSERT INTO customers VALUES (1, 'C1', 1, 'customer', 'Acme', NULL, NULL, '2020-01-01', '1000', 1, NULL, NULL);
+    INSERT INTO customers VALUES (2, 'C2', 0, 'suspect', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+    INSERT INTO customer_attributes VALUES (1, 'vat', 'BE1');
+    INSERT INTO transactions VALUES (1, 1, '2024-01-01', '10.50', '2', NULL, 'T1', NULL);
+    INSERT INTO transactions VALUES (2, 2, '2024-02-01', '5', NULL, NULL, NULL, NULL);
+    INSERT INTO interactions VALUES (1, 1, '2024-03-01', 'visit', '12.5', 'first');
+    INSERT INTO leads VALUES (1, 2, 'quote', '100', 'quote=2024-01-05');
+";
+
+fn v1_file(path: &std::path::Path) {
+    rusqlite::Connection::open(path)
+        .unwrap()
+        .execute_batch(V1)
+        .unwrap();
+}
+
+#[test]
+fn a_version_1_file_is_upgraded_in_place_with_its_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    v1_file(&path);
+    // Read-only, it cannot be upgraded: a clear error, the file untouched.
+    let before = std::fs::read(&path).unwrap();
+    let e = SqliteStore::open_read_only(&path).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::OlderSchema {
+                found: 1,
+                supported: 2,
+                ..
+            }
+        ),
+        "{e}"
+    );
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+
+    let mut s = SqliteStore::open(&path).unwrap();
+    assert_eq!(s.schema_version().unwrap(), 2);
+    s.integrity_check().unwrap();
+    let h = s.history("C1").unwrap().unwrap();
+    let c = h.customer.unwrap();
+    assert_eq!(c.name.as_deref(), Some("Acme"));
+    assert_eq!(c.attributes["vat"], "BE1");
+    assert_eq!(h.transactions[0].id.as_deref(), Some("T1"));
+    assert_eq!(h.interactions.len(), 1);
+    assert_eq!(h.interactions[0].note.as_deref(), Some("first"));
+    assert_eq!(h.interactions[0].id, None);
+    assert_eq!(s.history("C2").unwrap().unwrap().leads.len(), 1);
+    // The identity of version 1 merged identical interactions; now the same
+    // visit twice is two visits, and ids deduplicate.
+    let visit = Interaction::new(k("C1"), d(2024, 3, 1), InteractionKind::Visit);
+    let mut same = visit.clone();
+    same.cost = Some(m("12.5"));
+    same.note = Some("first".into());
+    let r = s
+        .import_interactions(&mut ok(vec![
+            same,
+            visit.clone().with_id("I1"),
+            visit.with_id("I1"),
+        ]))
+        .unwrap();
+    assert_eq!((r.new, r.duplicate), (2, 1));
+    assert_eq!(count(&s, "interactions"), 3);
+    // Erasure and its suppression list work on the upgraded file.
+    assert_eq!(s.erase("C2").unwrap().rows["customers"], 1);
+    let r = s
+        .import_transactions(&mut ok(vec![Transaction::new(
+            k("C2"),
+            d(2024, 2, 1),
+            m("5"),
+        )]))
+        .unwrap();
+    assert_eq!((r.new, r.suppressed), (0, 1));
+    drop(s);
+    // Now read-only opening works.
+    let s = SqliteStore::open_read_only(&path).unwrap();
+    assert_eq!(s.history("C1").unwrap().unwrap().interactions.len(), 3);
+}
+
+#[test]
+fn read_only_opening_refuses_what_is_not_ours_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    // A missing file is an error, and is not created.
+    let missing = dir.path().join("typo.db");
+    let e = SqliteStore::open_read_only(&missing).unwrap_err();
+    assert!(matches!(e, Error::NotFound { .. }), "{e}");
+    assert!(!missing.exists());
+    // An empty file stays empty.
+    let empty = dir.path().join("empty.db");
+    std::fs::write(&empty, b"").unwrap();
+    let e = SqliteStore::open_read_only(&empty).unwrap_err();
+    assert!(matches!(e, Error::NotOurs { .. }), "{e}");
+    assert!(e.to_string().contains("empty"), "{e}");
+    assert_eq!(std::fs::metadata(&empty).unwrap().len(), 0);
+    // Another program's database: refused by both openings, untouched.
+    let other = dir.path().join("other.db");
+    rusqlite::Connection::open(&other)
+        .unwrap()
+        .execute_batch("CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('mine');")
+        .unwrap();
+    let before = std::fs::read(&other).unwrap();
+    for e in [
+        SqliteStore::open_read_only(&other).unwrap_err(),
+        SqliteStore::open(&other).unwrap_err(),
+    ] {
+        assert!(matches!(e, Error::NotOurs { .. }), "{e}");
+        assert!(e.to_string().contains("another program's"), "{e}");
+    }
+    assert_eq!(std::fs::read(&other).unwrap(), before);
+    let conn = rusqlite::Connection::open(&other).unwrap();
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "delete");
+    let tables: i64 = conn
+        .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(tables, 1);
+    drop(conn);
+    // Another application id.
+    let foreign = dir.path().join("foreign.db");
+    rusqlite::Connection::open(&foreign)
+        .unwrap()
+        .execute_batch("PRAGMA application_id = 7; CREATE TABLE customers (x);")
+        .unwrap();
+    let e = SqliteStore::open(&foreign).unwrap_err();
+    assert!(e.to_string().contains("application id 0x7"), "{e}");
+
+    // Ours, read-only on disk: read, and not a byte changed.
+    let ours = dir.path().join("ours.db");
+    {
+        let mut s = SqliteStore::open(&ours).unwrap();
+        s.import_transactions(&mut ok(vec![Transaction::new(
+            k("A"),
+            d(2024, 1, 1),
+            m("1"),
+        )]))
+        .unwrap();
+    }
+    let before = std::fs::read(&ours).unwrap();
+    let mut perms = std::fs::metadata(&ours).unwrap().permissions();
+    perms.set_readonly(true);
+    std::fs::set_permissions(&ours, perms).unwrap();
+    let mut s = SqliteStore::open_read_only(&ours).unwrap();
+    assert_eq!(s.history("A").unwrap().unwrap().transactions.len(), 1);
+    let e = s
+        .import_transactions(&mut ok(vec![Transaction::new(
+            k("B"),
+            d(2024, 1, 1),
+            m("1"),
+        )]))
+        .unwrap_err();
+    assert!(matches!(e, Error::Backend(_)), "{e}");
+    drop(s);
+    assert_eq!(std::fs::read(&ours).unwrap(), before);
+    // An empty file becomes a database when opened for writing (an import
+    // into a file made with `touch`).
+    let s = SqliteStore::open(&empty).unwrap();
+    assert_eq!(s.schema_version().unwrap(), 2);
+}
+
+fn erasable(path: &std::path::Path, secret: &str) -> SqliteStore {
+    let mut s = SqliteStore::open(path).unwrap();
+    let mut c = Customer::new(k(secret), Stage::Customer);
+    c.name = Some(format!("{secret} name"));
+    let mut i = Interaction::new(k(secret), d(2024, 1, 2), InteractionKind::Complaint);
+    i.note = Some(format!("{secret} complained"));
+    s.import(&mut ok(vec![
+        Record::Customer(c),
+        Record::Customer(Customer::new(k("KEEP"), Stage::Customer)),
+        Record::Transaction(
+            Transaction::new(k(secret), d(2024, 1, 1), m("5")).with_id(format!("{secret}-T1")),
+        ),
+        Record::Transaction(Transaction::new(k("KEEP"), d(2024, 1, 1), m("5")).with_id("K-T1")),
+        Record::Interaction(i),
+        Record::Lead(Lead::new(k(secret), LeadStage::Quote, m("1"))),
+    ]))
+    .unwrap();
+    s
+}
+
+/// Whether any file of the directory holds `secret`'s bytes.
+fn on_disk(dir: &std::path::Path, secret: &str) -> bool {
+    std::fs::read_dir(dir).unwrap().any(|entry| {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        bytes.windows(secret.len()).any(|w| w == secret.as_bytes())
+    })
+}
+
+#[test]
+fn erasure_leaves_no_trace() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("crm.db");
+    let secret = "ERASE-ME-7f3a9";
+    {
+        let mut s = erasable(&path, secret);
+        let erased = s.erase(secret).unwrap();
+        assert_eq!(erased.rows["customers"], 1);
+        assert_eq!(erased.rows["transactions"], 1);
+        assert_eq!(erased.rows["interactions"], 1);
+        assert_eq!(erased.rows["leads"], 1);
+        s.integrity_check().unwrap();
+        assert_eq!(count(&s, "erased_keys"), 1);
+        assert!(!on_disk(dir.path(), secret), "the key is still in a file");
+    }
+    // Search every table's text too.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert!(tables.len() >= 7);
+    for t in &tables {
+        let columns: Vec<String> = conn
+            .prepare(&format!("PRAGMA table_info(\"{t}\")"))
+            .unwrap()
+            .query_map([], |r| r.get(1))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        for c in &columns {
+            let n: i64 = conn
+                .query_row(
+                    &format!(
+                        "SELECT count(*) FROM \"{t}\" WHERE instr(CAST(\"{c}\" AS TEXT), ?1) > 0"
+                    ),
+                    [secret],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            assert_eq!(n, 0, "{t}.{c} still mentions the customer");
+        }
+    }
+}
+
+#[test]
+fn erasure_under_a_reader_fails_clearly_then_completes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("crm.db");
+    let secret = "ERASE-ME-under-a-reader";
+    let mut s = erasable(&path, secret);
+    s.set_busy_timeout(Duration::from_millis(200)).unwrap();
+    // Another connection reads an older state of the database.
+    let reader = rusqlite::Connection::open(&path).unwrap();
+    reader.execute_batch("BEGIN").unwrap();
+    let n: i64 = reader
+        .query_row("SELECT count(*) FROM customers", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 2);
+    let e = s.erase(secret).unwrap_err();
+    assert!(matches!(e, Error::EraseIncomplete { .. }), "{e}");
+    assert!(e.to_string().contains("erase the key again"), "{e}");
+    // The rows are gone from the tables, not yet from the file.
+    assert!(s.history(secret).unwrap().is_none());
+    assert!(on_disk(dir.path(), secret));
+    reader.execute_batch("COMMIT").unwrap();
+    drop(reader);
+    let again = s.erase(secret).unwrap();
+    assert!(again.before);
+    assert_eq!(again.total(), 0);
+    assert!(!on_disk(dir.path(), secret), "the key is still in a file");
+}
+
+#[test]
+fn a_second_writer_waits_then_proceeds_or_times_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("crm.db");
+    drop(SqliteStore::open(&path).unwrap());
+    let rows = |n: usize| {
+        (0..n)
+            .map(|i| Transaction::new(k(&format!("C{i}")), d(2024, 1, 1), m("1")))
+            .collect::<Vec<_>>()
+    };
+    // Another writer holds the lock for a while, then commits.
+    let holder = rusqlite::Connection::open(&path).unwrap();
+    holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let release = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(300));
+        holder.execute_batch("COMMIT").unwrap();
+    });
+    let mut s = SqliteStore::open(&path).unwrap();
+    let r = s.import_transactions(&mut ok(rows(10))).unwrap();
+    assert_eq!(r.new, 10);
+    release.join().unwrap();
+
+    // Held past the timeout: a clear error, nothing changed.
+    let holder = rusqlite::Connection::open(&path).unwrap();
+    holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+    s.set_busy_timeout(Duration::from_millis(100)).unwrap();
+    let e = s.import_transactions(&mut ok(rows(20))).unwrap_err();
+    assert!(matches!(e, Error::Busy { .. }), "{e}");
+    assert!(e.to_string().contains("the database is busy"), "{e}");
+    holder.execute_batch("ROLLBACK").unwrap();
+    assert_eq!(count(&s, "transactions"), 10);
+}
+
+#[test]
+fn suppression_keeps_a_keyed_hash_not_the_key_and_can_be_lifted() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("crm.db");
+    let mut s = erasable(&path, "SECRET-KEY-1");
+    s.erase("SECRET-KEY-1").unwrap();
+    // The same key in two databases hashes differently (a secret each).
+    let mut other = erasable(&dir.path().join("other.db"), "SECRET-KEY-1");
+    other.erase("SECRET-KEY-1").unwrap();
+    let hash = |p: &std::path::Path| -> Vec<u8> {
+        rusqlite::Connection::open(p)
+            .unwrap()
+            .query_row("SELECT hash FROM erased_keys", [], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(hash(&path).len(), 32);
+    assert_ne!(hash(&path), hash(&dir.path().join("other.db")));
+    assert!(s.lift_suppression("SECRET-KEY-1").unwrap());
+    assert!(!s.lift_suppression("SECRET-KEY-1").unwrap());
+    let r = s
+        .import_transactions(&mut ok(vec![Transaction::new(
+            k("SECRET-KEY-1"),
+            d(2024, 1, 1),
+            m("1"),
+        )]))
+        .unwrap();
+    assert_eq!((r.new, r.suppressed), (1, 0));
+}

@@ -1,0 +1,468 @@
+//! The conformance suite: the [`Store`] contract as tests that any
+//! implementation runs (feature `conformance`).
+//!
+//! In the implementation's tests:
+//!
+//! ```text
+//! #[test]
+//! fn my_store_conforms() {
+//!     crm_store::conformance::run(|| MyStore::new());
+//! }
+//! ```
+//!
+//! Each case gets a fresh, empty store from the factory and panics (with
+//! the case's name) when the store breaks the contract; [`cases`] lists
+//! them for a harness that runs them one by one.
+
+use std::collections::BTreeMap;
+
+use crm_core::{
+    Channel, Customer, CustomerKey, Interaction, InteractionKind, Lead, LeadStage, Ledger, Money,
+    NaiveDate, Period, Stage, Transaction,
+};
+
+use crate::{BoxError, Error, MAX_DATE, MIN_DATE, Record, Store, load_ledger};
+
+/// One case of the suite: its name and the check, given an empty store.
+pub type Case<S> = (&'static str, fn(&mut S));
+
+/// Every case of the suite.
+pub fn cases<S: Store>() -> Vec<Case<S>> {
+    vec![
+        ("round_trip_of_every_field", round_trip_of_every_field::<S>),
+        (
+            "ids_make_imports_idempotent",
+            ids_make_imports_idempotent::<S>,
+        ),
+        (
+            "rows_without_ids_are_all_kept",
+            rows_without_ids_are_all_kept::<S>,
+        ),
+        ("one_import_of_every_kind", one_import_of_every_kind::<S>),
+        (
+            "a_failed_import_keeps_nothing",
+            a_failed_import_keeps_nothing::<S>,
+        ),
+        ("dates_at_the_edges", dates_at_the_edges::<S>),
+        ("dates_outside_are_refused", dates_outside_are_refused::<S>),
+        ("erasure_and_suppression", erasure_and_suppression::<S>),
+        ("erasing_an_unknown_key", erasing_an_unknown_key::<S>),
+        (
+            "the_ledger_reads_through_the_store",
+            the_ledger_reads_through_the_store::<S>,
+        ),
+    ]
+}
+
+/// Runs every case, each on a fresh store made by `make`.
+///
+/// # Panics
+///
+/// When a case fails, naming it.
+pub fn run<S: Store>(mut make: impl FnMut() -> S) {
+    for (name, case) in cases::<S>() {
+        let mut store = make();
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| case(&mut store)));
+        if let Err(e) = outcome {
+            let msg = e
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| e.downcast_ref::<&str>().copied())
+                .unwrap_or("(no message)");
+            panic!("conformance case {name} failed: {msg}");
+        }
+    }
+}
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).expect("a valid date")
+}
+
+fn m(s: &str) -> Money {
+    s.parse().expect("an amount")
+}
+
+fn k(s: &str) -> CustomerKey {
+    CustomerKey::new(s).expect("a key")
+}
+
+fn ok<T>(v: Vec<T>) -> impl Iterator<Item = Result<T, BoxError>> {
+    v.into_iter().map(Ok)
+}
+
+fn customers<S: Store>(s: &S) -> Vec<Customer> {
+    let mut out = Vec::new();
+    s.customers(&mut |c| out.push(c)).expect("customers");
+    out
+}
+
+fn interactions<S: Store>(s: &S, before: Option<NaiveDate>) -> Vec<Interaction> {
+    let mut out = Vec::new();
+    s.interactions(before, &mut |i| out.push(i))
+        .expect("interactions");
+    out
+}
+
+/// Every sale as (key, date, revenue, margin), sorted.
+fn sales<S: Store>(
+    s: &S,
+    before: Option<NaiveDate>,
+) -> Vec<(String, NaiveDate, Money, Option<Money>)> {
+    let mut out = Vec::new();
+    s.sales(before, &mut |batch| {
+        out.extend(
+            batch
+                .iter()
+                .map(|x| (x.key.to_string(), x.date, x.revenue, x.margin)),
+        );
+    })
+    .expect("sales");
+    out.sort();
+    out
+}
+
+fn contacts<S: Store>(s: &S, before: Option<NaiveDate>) -> Vec<(String, NaiveDate)> {
+    let mut out = Vec::new();
+    s.contacts(before, &mut |key, date| out.push((key.to_string(), date)))
+        .expect("contacts");
+    out.sort();
+    out
+}
+
+fn full_customer(key: &str) -> Customer {
+    let mut c = Customer::new(k(key), Stage::Customer);
+    c.name = Some("Zoë & Søn, \"quoted\"".into());
+    c.segment = Some("industrie".into());
+    c.region = Some("Vlaanderen".into());
+    c.acquired = Some(d(2020, 2, 29));
+    c.potential = Some(m("123456789012345678.0001"));
+    c.consent.set(Channel::Email, Some(true));
+    c.consent.set(Channel::Phone, Some(false));
+    c.attributes = BTreeMap::from([
+        ("vat".to_string(), "BE0123".to_string()),
+        ("tier".to_string(), "gold".to_string()),
+    ]);
+    c
+}
+
+fn is_empty<S: Store>(s: &S) -> bool {
+    customers(s).is_empty()
+        && sales(s, None).is_empty()
+        && contacts(s, None).is_empty()
+        && interactions(s, None).is_empty()
+}
+
+/// Every field of every kind of record reads back as it was written.
+pub fn round_trip_of_every_field<S: Store>(s: &mut S) {
+    let key = "klant-Ω-東京-1";
+    let c = full_customer(key);
+    s.import_customers(&mut ok(vec![c.clone()]))
+        .expect("import");
+    let mut t = Transaction::new(k(key), d(2024, 1, 31), m("-0.10"))
+        .with_margin(m("0.0300"))
+        .with_id("T-ü-1");
+    t.quantity = Some("2.5".parse().expect("a quantity"));
+    t.product = Some("widget, large".into());
+    let t2 = Transaction::new(k(key), d(2023, 12, 1), m("79228162514264337593543950335"));
+    s.import_transactions(&mut ok(vec![t.clone(), t2.clone()]))
+        .expect("import");
+    let mut i =
+        Interaction::new(k(key), d(2024, 2, 1), InteractionKind::ComplaintResolved).with_id("I-1");
+    i.cost = Some(m("12.345"));
+    i.note = Some("line one\nline two".into());
+    s.import_interactions(&mut ok(vec![i.clone()]))
+        .expect("import");
+    let mut l = Lead::new(k(key), LeadStage::Won, m("5000.00"));
+    l.entered = BTreeMap::from([
+        (LeadStage::Lead, d(2023, 1, 1)),
+        (LeadStage::Won, d(2023, 3, 1)),
+    ]);
+    s.import_leads(&mut ok(vec![l.clone()])).expect("import");
+
+    assert_eq!(customers(s), vec![c.clone()]);
+    assert_eq!(interactions(s, None), vec![i.clone()]);
+    let h = s.history(key).expect("history").expect("a history");
+    assert_eq!(h.customer, Some(c));
+    assert_eq!(h.transactions, vec![t2, t]);
+    assert_eq!(h.interactions, vec![i]);
+    assert_eq!(h.leads, vec![l]);
+    assert!(s.history("nobody").expect("history").is_none());
+}
+
+/// Rows with an id are stored once per id; customers once per key (a later
+/// row updates the entry); identical leads once.
+pub fn ids_make_imports_idempotent<S: Store>(s: &mut S) {
+    let rows: Vec<Transaction> = (0..100)
+        .map(|n| {
+            Transaction::new(
+                k(&format!("C{}", n % 7)),
+                d(2024, 1, 1 + n % 28),
+                Money::from(i64::from(n)),
+            )
+            .with_id(format!("T{n}"))
+        })
+        .collect();
+    let first = s
+        .import_transactions(&mut ok(rows.clone()))
+        .expect("import");
+    assert_eq!((first.new, first.duplicate), (100, 0));
+    let again = s.import_transactions(&mut ok(rows)).expect("import");
+    assert_eq!((again.new, again.duplicate), (0, 100));
+    assert_eq!(sales(s, None).len(), 100);
+
+    let i = Interaction::new(k("C1"), d(2024, 1, 1), InteractionKind::Call).with_id("I1");
+    let r = s
+        .import_interactions(&mut ok(vec![i.clone(), i]))
+        .expect("import");
+    assert_eq!((r.new, r.duplicate), (1, 1));
+
+    let c = Customer::new(k("C1"), Stage::Customer);
+    // C1 was known from transactions only: entering the register is new.
+    let r = s
+        .import_customers(&mut ok(vec![c.clone()]))
+        .expect("import");
+    assert_eq!((r.new, r.duplicate), (1, 0));
+    let mut later = c;
+    later.stage = Stage::Prospect;
+    let r = s
+        .import_customers(&mut ok(vec![later.clone()]))
+        .expect("import");
+    assert_eq!((r.new, r.duplicate), (0, 1));
+    assert_eq!(customers(s), vec![later]);
+
+    let l = Lead::new(k("P1"), LeadStage::Lead, m("100"));
+    let r = s.import_leads(&mut ok(vec![l.clone(), l])).expect("import");
+    assert_eq!((r.new, r.duplicate), (1, 1));
+}
+
+/// Without ids, every row is a row: two identical visits on one day are two
+/// visits, and two identical sales are two sales.
+pub fn rows_without_ids_are_all_kept<S: Store>(s: &mut S) {
+    let visit = Interaction::new(k("V"), d(2024, 3, 1), InteractionKind::Visit);
+    let r = s
+        .import_interactions(&mut ok(vec![visit.clone(), visit.clone()]))
+        .expect("import");
+    assert_eq!((r.new, r.duplicate), (2, 0));
+    assert_eq!(interactions(s, None), vec![visit.clone(), visit]);
+    assert_eq!(contacts(s, None).len(), 2);
+    let sale = Transaction::new(k("V"), d(2024, 3, 1), m("10"));
+    let r = s
+        .import_transactions(&mut ok(vec![sale.clone(), sale]))
+        .expect("import");
+    assert_eq!((r.new, r.duplicate), (2, 0));
+    assert_eq!(sales(s, None).len(), 2);
+}
+
+/// One import of records of every kind reports each kind apart.
+pub fn one_import_of_every_kind<S: Store>(s: &mut S) {
+    let rows = vec![
+        Record::Customer(Customer::new(k("A"), Stage::Customer)),
+        Record::Transaction(Transaction::new(k("A"), d(2024, 1, 1), m("1")).with_id("T1")),
+        Record::Transaction(Transaction::new(k("B"), d(2024, 1, 2), m("2")).with_id("T1")),
+        Record::Interaction(Interaction::new(
+            k("B"),
+            d(2024, 1, 3),
+            InteractionKind::Email,
+        )),
+        Record::Lead(Lead::new(k("C"), LeadStage::Quote, m("3"))),
+    ];
+    let summary = s.import(&mut ok(rows)).expect("import");
+    assert_eq!((summary.customers.new, summary.customers.duplicate), (1, 0));
+    assert_eq!(
+        (summary.transactions.new, summary.transactions.duplicate),
+        (1, 1)
+    );
+    assert_eq!(summary.interactions.new, 1);
+    assert_eq!(summary.leads.new, 1);
+    assert_eq!(sales(s, None).len(), 1);
+    assert!(s.history("C").expect("history").is_some());
+}
+
+/// An input error anywhere in an import keeps nothing of it, of any kind.
+pub fn a_failed_import_keeps_nothing<S: Store>(s: &mut S) {
+    let rows: Vec<Result<Record, BoxError>> = vec![
+        Ok(Record::Customer(full_customer("A"))),
+        Ok(Record::Interaction(Interaction::new(
+            k("A"),
+            d(2024, 1, 1),
+            InteractionKind::Visit,
+        ))),
+        Ok(Record::Transaction(Transaction::new(
+            k("A"),
+            d(2024, 1, 1),
+            m("1"),
+        ))),
+        Ok(Record::Lead(Lead::new(k("L"), LeadStage::Lead, m("1")))),
+        Err("bad row at line 3".into()),
+    ];
+    let e = s
+        .import(&mut rows.into_iter())
+        .expect_err("a failed import");
+    assert!(matches!(e, Error::Input(_)), "{e}");
+    assert!(e.to_string().contains("bad row at line 3"), "{e}");
+    assert!(is_empty(s));
+    assert!(s.history("A").expect("history").is_none());
+    assert!(s.history("L").expect("history").is_none());
+}
+
+/// The first and last dates a store keeps are kept, and reads take any
+/// bound, beyond them too.
+pub fn dates_at_the_edges<S: Store>(s: &mut S) {
+    let first = Transaction::new(k("F"), MIN_DATE, m("1"));
+    let last = Transaction::new(k("L"), MAX_DATE, m("2"));
+    s.import_transactions(&mut ok(vec![first, last]))
+        .expect("import");
+    s.import_interactions(&mut ok(vec![
+        Interaction::new(k("F"), MIN_DATE, InteractionKind::Visit),
+        Interaction::new(k("L"), MAX_DATE, InteractionKind::Visit),
+    ]))
+    .expect("import");
+    let far = d(10000, 1, 1);
+    let count = |s: &S, before| {
+        (
+            sales(s, before).len(),
+            contacts(s, before).len(),
+            interactions(s, before).len(),
+        )
+    };
+    assert_eq!(count(s, None), (2, 2, 2));
+    assert_eq!(count(s, Some(far)), (2, 2, 2));
+    assert_eq!(count(s, Some(d(200_000, 6, 30))), (2, 2, 2));
+    assert_eq!(count(s, Some(MAX_DATE)), (1, 1, 1));
+    assert_eq!(count(s, Some(d(1, 1, 1))), (1, 1, 1));
+    assert_eq!(count(s, Some(MIN_DATE)), (0, 0, 0));
+    assert_eq!(count(s, Some(d(-1, 12, 31))), (0, 0, 0));
+    // A year that ends past the last date reads every sale up to its end.
+    let year: Period = "9999".parse().expect("a year");
+    let mut ledger = Ledger::new([year]);
+    load_ledger(s, &mut ledger).expect("load");
+    assert_eq!(ledger.stats().transactions, 2);
+}
+
+/// A record dated outside the range is refused with a clear error, and the
+/// import keeps nothing.
+pub fn dates_outside_are_refused<S: Store>(s: &mut S) {
+    for date in [d(10000, 1, 1), d(-1, 12, 31)] {
+        let rows = vec![
+            Record::Transaction(Transaction::new(k("A"), d(2024, 1, 1), m("1"))),
+            Record::Transaction(Transaction::new(k("A"), date, m("1"))),
+        ];
+        let e = s.import(&mut ok(rows)).expect_err("refused");
+        assert!(
+            matches!(e, Error::DateOutOfRange { date: got, .. } if got == date),
+            "{e}"
+        );
+        assert!(e.to_string().contains("0000-01-01 to 9999-12-31"), "{e}");
+        let mut c = Customer::new(k("B"), Stage::Customer);
+        c.acquired = Some(date);
+        let e = s.import_customers(&mut ok(vec![c])).expect_err("refused");
+        assert!(matches!(e, Error::DateOutOfRange { .. }), "{e}");
+        let e = s
+            .import_interactions(&mut ok(vec![Interaction::new(
+                k("B"),
+                date,
+                InteractionKind::Call,
+            )]))
+            .expect_err("refused");
+        assert!(matches!(e, Error::DateOutOfRange { .. }), "{e}");
+        let mut l = Lead::new(k("B"), LeadStage::Won, m("1"));
+        l.entered.insert(LeadStage::Won, date);
+        let e = s.import_leads(&mut ok(vec![l])).expect_err("refused");
+        assert!(matches!(e, Error::DateOutOfRange { .. }), "{e}");
+        assert!(is_empty(s));
+    }
+}
+
+/// An erasure removes every row of the key; importing its rows again (an
+/// old export) adds nothing and counts them as suppressed; other keys are
+/// untouched.
+pub fn erasure_and_suppression<S: Store>(s: &mut S) {
+    let secret = "ERASE-ME-7f3a9";
+    let mut c = full_customer(secret);
+    c.name = Some(format!("{secret} name"));
+    let t = |key: &str, id: &str| Transaction::new(k(key), d(2024, 1, 1), m("5")).with_id(id);
+    let mut i = Interaction::new(k(secret), d(2024, 1, 2), InteractionKind::Complaint);
+    i.note = Some(format!("{secret} complained"));
+    let export = vec![
+        Record::Customer(c),
+        Record::Customer(full_customer("KEEP")),
+        Record::Transaction(t(secret, "S-T1")),
+        Record::Transaction(t("KEEP", "K-T1")),
+        Record::Interaction(i),
+        Record::Lead(Lead::new(k(secret), LeadStage::Quote, m("1"))),
+    ];
+    s.import(&mut ok(export.clone())).expect("import");
+
+    let erased = s.erase(secret).expect("erase");
+    assert!(!erased.before);
+    assert!(erased.total() >= 4, "{erased:?}");
+    assert!(s.history(secret).expect("history").is_none());
+    assert!(s.history("KEEP").expect("history").is_some());
+    assert_eq!(customers(s).len(), 1);
+    assert_eq!(sales(s, None).len(), 1);
+    assert!(contacts(s, None).is_empty());
+
+    let again = s.erase(secret).expect("erase again");
+    assert_eq!(again.total(), 0);
+    assert!(again.before);
+
+    let summary = s.import(&mut ok(export)).expect("import again");
+    assert_eq!(summary.customers.suppressed, 1);
+    assert_eq!(summary.transactions.suppressed, 1);
+    assert_eq!(summary.interactions.suppressed, 1);
+    assert_eq!(summary.leads.suppressed, 1);
+    assert_eq!(summary.customers.duplicate, 1);
+    assert_eq!(summary.transactions.duplicate, 1);
+    assert!(s.history(secret).expect("history").is_none());
+    assert_eq!(sales(s, None).len(), 1);
+}
+
+/// Erasing a key the store does not know erases nothing and suppresses
+/// nothing.
+pub fn erasing_an_unknown_key<S: Store>(s: &mut S) {
+    let erased = s.erase("NOBODY").expect("erase");
+    assert_eq!(erased.total(), 0);
+    assert!(!erased.before);
+    let r = s
+        .import_transactions(&mut ok(vec![Transaction::new(
+            k("NOBODY"),
+            d(2024, 1, 1),
+            m("1"),
+        )]))
+        .expect("import");
+    assert_eq!((r.new, r.suppressed), (1, 0));
+}
+
+/// [`load_ledger`] feeds the register, the contacts and the sales up to the
+/// end of the ledger's periods.
+pub fn the_ledger_reads_through_the_store<S: Store>(s: &mut S) {
+    s.import_customers(&mut ok(vec![
+        Customer::new(k("P"), Stage::Prospect),
+        full_customer("C"),
+    ]))
+    .expect("import");
+    s.import_transactions(&mut ok(vec![
+        Transaction::new(k("A"), d(2024, 3, 1), m("10")),
+        Transaction::new(k("A"), d(2025, 3, 1), m("99")),
+    ]))
+    .expect("import");
+    s.import_interactions(&mut ok(vec![Interaction::new(
+        k("B"),
+        d(2024, 5, 5),
+        InteractionKind::Call,
+    )]))
+    .expect("import");
+    let year: Period = "2024".parse().expect("a year");
+    let mut l = Ledger::new([year]);
+    load_ledger(s, &mut l).expect("load");
+    assert_eq!(l.len(), 4);
+    let id = |key: &str| l.id(key).expect("a known key");
+    // The register's acquisition date reaches the ledger (it places a
+    // register customer without history in the pyramid).
+    assert_eq!(l.totals(id("C")).acquired(), Some(d(2020, 2, 29)));
+    assert_eq!(l.totals(id("P")).acquired(), None);
+    // The 2025 sale lies after the ledger's periods: not read.
+    assert_eq!(l.stats().transactions, 1);
+    assert_eq!(l.totals(id("P")).register_stage(), Some(Stage::Prospect));
+    assert!(l.totals(id("A")).register_stage().is_none());
+}
