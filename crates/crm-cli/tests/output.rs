@@ -129,3 +129,96 @@ fn output_gone_is_no_panic() {
     // The database is as it was, and still opens.
     assert_eq!(snapshot(&db), before);
 }
+
+/// The commands that change a database, with their output gone: no panic,
+/// and the change is whole or absent, never half made.
+#[test]
+fn writers_with_output_gone_leave_whole_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = data("transactions.csv").display().to_string();
+    let c = data("customers.csv").display().to_string();
+    let key = "C0001235";
+    // The customer's export after a full import, to compare with.
+    let reference = database(dir.path());
+    let whole = snapshot(&reference);
+    for (n, mode) in ["closed pipe", "/dev/full", "closed stdout"]
+        .iter()
+        .enumerate()
+    {
+        let db = dir
+            .path()
+            .join(format!("import-{n}.db"))
+            .display()
+            .to_string();
+        let import = vec![
+            "import".to_string(),
+            "--db".into(),
+            db.clone(),
+            "--transactions".into(),
+            t.clone(),
+            "--customers".into(),
+            c.clone(),
+            "--interactions".into(),
+            data("interactions.csv").display().to_string(),
+        ];
+        let err = run_with_output_gone(&import, mode);
+        assert!(!err.contains("panicked"), "import, {mode}: {err}");
+        let o = crm(&["export-customer", "--db", &db, key]);
+        assert!(
+            o.stdout == whole || o.status.code() == Some(1),
+            "import, {mode}: half an import: {}",
+            stderr(&o)
+        );
+
+        // A customer of its own for each mode (an erased key stays
+        // suppressed).
+        let victim = ["C0000296", "C0000001", "C0000049"][n];
+        let before = crm(&["export-customer", "--db", &reference, victim]);
+        assert_eq!(before.status.code(), Some(0), "{}", stderr(&before));
+        let erase = vec![
+            "erase".to_string(),
+            "--db".into(),
+            reference.clone(),
+            victim.into(),
+        ];
+        let err = run_with_output_gone(&erase, mode);
+        assert!(!err.contains("panicked"), "erase, {mode}: {err}");
+        // Erased whole, whatever became of the message.
+        let after = crm(&["export-customer", "--db", &reference, victim]);
+        assert_eq!(after.status.code(), Some(1), "erase, {mode}");
+    }
+    // The other customers are untouched.
+    assert_eq!(snapshot(&reference), whole);
+}
+
+/// Runs `crm args` with its standard output gone as `mode` says; returns
+/// its stderr.
+fn run_with_output_gone(args: &[String], mode: &str) -> String {
+    let o = match mode {
+        "closed pipe" => {
+            let mut child = crm_bin()
+                .args(args)
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            drop(child.stdout.take());
+            child.wait_with_output().unwrap()
+        }
+        "/dev/full" => {
+            let full = std::fs::OpenOptions::new()
+                .write(true)
+                .open("/dev/full")
+                .unwrap();
+            crm_bin().args(args).stdout(full).output().unwrap()
+        }
+        _ => Command::new("sh")
+            .arg("-c")
+            .arg("exec \"$0\" \"$@\" >&-")
+            .arg(env!("CARGO_BIN_EXE_crm"))
+            .args(args)
+            .output()
+            .unwrap(),
+    };
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
