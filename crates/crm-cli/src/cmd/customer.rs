@@ -160,6 +160,9 @@ pub(crate) fn run(a: CustomerArgs) -> Outcome {
         Ok(())
     };
     write(&mut out)?;
+    // The writer buffers: an error of the last write (a full disk) shows
+    // here, not when it is dropped.
+    out.flush().context("cannot write the output")?;
     Ok(())
 }
 
