@@ -421,8 +421,8 @@ pub fn erasure_and_suppression<S: Store>(s: &mut S) {
 /// nothing.
 pub fn erasing_an_unknown_key<S: Store>(s: &mut S) {
     let erased = s.erase("NOBODY").expect("erase");
-    assert_eq!(erased.total(), 0);
-    assert!(!erased.before);
+    assert_eq!(erased.total(), 0, "an unknown key erases no rows");
+    assert!(!erased.before, "an unknown key was not erased before");
     let r = s
         .import_transactions(&mut ok(vec![Transaction::new(
             k("NOBODY"),
@@ -430,7 +430,11 @@ pub fn erasing_an_unknown_key<S: Store>(s: &mut S) {
             m("1"),
         )]))
         .expect("import");
-    assert_eq!((r.new, r.suppressed), (1, 0));
+    assert_eq!(
+        (r.new, r.suppressed),
+        (1, 0),
+        "an unknown key must not be suppressed by erasing it: (new, suppressed)"
+    );
 }
 
 /// [`load_ledger`] feeds the register, the contacts and the sales up to the

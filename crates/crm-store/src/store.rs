@@ -341,7 +341,9 @@ pub trait Store {
     /// Erases every row about the customer, in every table, and puts the
     /// key on the suppression list, so that importing an old export again
     /// does not bring the customer back (its rows are counted as
-    /// [`Imported::suppressed`]).
+    /// [`Imported::suppressed`]). A key the store does not know erases
+    /// nothing and is not suppressed ([`Erased::total`] is 0): a typo must
+    /// not block a future customer.
     ///
     /// Nothing derived is stored (pyramids, matrices and scores are
     /// computed from the store when asked), so the customer is gone from
