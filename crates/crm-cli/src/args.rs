@@ -115,9 +115,10 @@ pub(crate) struct CsvArgs {
     /// `customer_id=klant,date=datum,revenue=omzet`.
     #[arg(long, value_name = "FIELD=HEADER,...")]
     pub columns: Option<String>,
-    /// Threads for reading large files (0: all cores).
-    #[arg(long, default_value_t = 0, value_name = "N")]
-    pub threads: usize,
+    /// Threads for reading large files (0: all cores; at most 1024).
+    #[arg(long, default_value_t = 0, value_name = "N",
+          value_parser = clap::value_parser!(u16).range(0..=1024))]
+    pub threads: u16,
 }
 
 /// Where the data comes from: CSV files or a database.
@@ -240,9 +241,11 @@ pub(crate) struct MigrationArgs {
     /// ends included), 2024-Q1..2024-Q4, 2024-01..2024-06, or a comma list.
     #[arg(long, value_name = "LIST", required_unless_present = "from")]
     pub periods: Option<String>,
-    /// With --periods: project the pyramid this many periods ahead.
-    #[arg(long, default_value_t = 3, value_name = "K")]
-    pub project: usize,
+    /// With --periods: project the pyramid this many periods ahead (at most
+    /// 1000).
+    #[arg(long, default_value_t = 3, value_name = "K",
+          value_parser = clap::value_parser!(u16).range(0..=1000))]
+    pub project: u16,
     /// With --periods: discount rate per period for the lifetime value.
     #[arg(long, default_value_t = 0.1, value_name = "RATE")]
     pub discount: f64,
@@ -270,10 +273,13 @@ pub(crate) struct MigrationArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct GenerateArgs {
-    /// Number of customers.
-    #[arg(long, default_value_t = 1000)]
+    /// Number of customers (at most 10000000: the data set is made in
+    /// memory before it is written, about 550 MiB a million customers over
+    /// two years).
+    #[arg(long, default_value_t = 1000,
+          value_parser = clap::value_parser!(u32).range(0..=10_000_000))]
     pub customers: u32,
-    /// Years of history.
+    /// Years of history (1 to 100).
     #[arg(long, default_value_t = 5)]
     pub years: u32,
     /// The last year of history.
@@ -310,7 +316,8 @@ pub(crate) struct RfmArgs {
     /// Value basis of M.
     #[arg(long, value_enum, default_value_t = BasisArg::Revenue)]
     pub basis: BasisArg,
-    /// Segment rules (TOML or JSON: a list of {name, r = [lo, hi], f = [lo, hi]}).
+    /// Segment rules: TOML (`[[segment]]` tables) or JSON (a list of
+    /// objects, or `{"segment": [...]}`), each {name, r = [lo, hi], f = [lo, hi]}.
     #[arg(long, value_name = "FILE")]
     pub segments: Option<PathBuf>,
     /// Output format.
@@ -387,9 +394,18 @@ pub(crate) struct RiskArgs {
     /// days up to the end of the period.
     #[arg(long, value_enum, value_name = "MODEL")]
     pub p_alive_model: Option<ModelArg>,
-    /// With --p-alive-model: signal P(alive) below this.
-    #[arg(long, default_value_t = 0.3, value_name = "P")]
-    pub p_alive_below: f64,
+    /// With --p-alive-model: signal P(alive) below this (default 0.3).
+    #[arg(long, value_name = "P", requires = "p_alive_model")]
+    pub p_alive_below: Option<f64>,
+    /// With --p-alive-model: L2 penalty on the model's parameters (as in
+    /// `crm clv fit`; 0 to 1000).
+    #[arg(
+        long,
+        value_name = "X",
+        default_value_t = 0.0,
+        requires = "p_alive_model"
+    )]
+    pub penalizer: f64,
     /// With --p-alive-model: the time unit of the fit (day, week, month or days).
     #[arg(long, default_value = "week", value_name = "UNIT")]
     pub unit: String,
@@ -458,7 +474,8 @@ pub(crate) struct ClvInput {
     /// Time unit: day, week, month (365.25/12 days) or a number of days.
     #[arg(long, value_name = "UNIT", default_value = "week")]
     pub unit: String,
-    /// L2 penalty on the parameters (as lifetimes' penalizer_coef).
+    /// L2 penalty on the parameters (as lifetimes' penalizer_coef; 0 to
+    /// 1000).
     #[arg(long, value_name = "X", default_value_t = 0.0)]
     pub penalizer: f64,
     #[command(flatten)]
@@ -485,12 +502,13 @@ pub(crate) struct ClvPredictArgs {
     #[command(flatten)]
     pub input: ClvInput,
     /// Horizon for expected purchases, in units (default: a year of them;
-    /// for bg-bb, one opportunity).
+    /// for bg-bb, one opportunity); at most 1e9.
     #[arg(long, value_name = "T")]
     pub horizon: Option<f64>,
     /// Also fit Gamma-Gamma and give each customer's expected spend and
-    /// lifetime value over this many months (of 365.25/12 days).
-    #[arg(long, value_name = "N")]
+    /// lifetime value over this many months (of 365.25/12 days; at most
+    /// 1200, a hundred years).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=1200))]
     pub months: Option<u32>,
     /// Discount rate per month for the lifetime value.
     #[arg(long, value_name = "D", default_value_t = 0.01, requires = "months")]
@@ -507,7 +525,8 @@ pub(crate) struct ClvCheckArgs {
     pub model: ModelArg,
     #[command(flatten)]
     pub input: ClvInput,
-    /// Last calibration frequency with a row of its own.
+    /// Last calibration frequency with a row of its own (rows are only made
+    /// for frequencies present, so any value is cheap).
     #[arg(long, value_name = "N", default_value_t = 7)]
     pub max_frequency: u32,
     /// Write holdout.svg and tracking.svg into this directory.
@@ -668,9 +687,11 @@ pub(crate) struct ReportArgs {
     /// included), 2024-Q1..2024-Q4, or a comma list.
     #[arg(long, value_name = "LIST")]
     pub periods: Option<String>,
-    /// With --periods: project the pyramid this many periods ahead.
-    #[arg(long, default_value_t = 3, value_name = "K")]
-    pub project: usize,
+    /// With --periods: project the pyramid this many periods ahead (at most
+    /// 1000).
+    #[arg(long, default_value_t = 3, value_name = "K",
+          value_parser = clap::value_parser!(u16).range(0..=1000))]
+    pub project: u16,
     /// With --periods: discount rate per period for the lifetime value.
     #[arg(long, default_value_t = 0.1, value_name = "RATE")]
     pub discount: f64,

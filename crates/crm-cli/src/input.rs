@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use crm::csv::{DecimalSeparator, ImportOptions, ImportReport, Mode};
 use crm::store::SqliteStore;
-use crm::{Basis, Interaction, Ledger, Money, NaiveDate};
+use crm::{Basis, Interaction, Ledger, Money, Period};
 
 use crate::Failure;
 use crate::args::{CsvArgs, DecimalArg, InputArgs};
@@ -72,21 +72,12 @@ pub(crate) fn spool_stdin(path: &mut Option<PathBuf>) -> Result<Option<Spool>, F
 
 /// The import options the input flags ask for.
 pub(crate) fn import_options(input: &CsvArgs) -> Result<ImportOptions, Failure> {
-    let mut o = ImportOptions::new().threads(input.threads);
+    let mut o = ImportOptions::new().threads(usize::from(input.threads));
     if input.lenient {
         o = o.mode(Mode::Lenient);
     }
     if let Some(d) = &input.delimiter {
-        let byte = match d.as_str() {
-            "\\t" | "tab" | "\t" => b'\t',
-            s if s.len() == 1 => s.as_bytes()[0],
-            _ => {
-                return Err(usage(format!(
-                    "--delimiter: {d:?} is not one character (or `tab`)"
-                )));
-            }
-        };
-        o = o.delimiter(byte);
+        o = o.delimiter(delimiter(d)?);
     }
     o = o.decimal(match input.decimal {
         DecimalArg::Auto => DecimalSeparator::Auto,
@@ -94,9 +85,43 @@ pub(crate) fn import_options(input: &CsvArgs) -> Result<ImportOptions, Failure> 
         DecimalArg::Comma => DecimalSeparator::Comma,
     });
     if let Some(c) = &input.columns {
+        for pair in c.split(',') {
+            if let Some((field, header)) = pair.split_once('=')
+                && (field.trim().is_empty() || header.trim().is_empty())
+            {
+                return Err(usage(format!(
+                    "--columns: {pair:?} needs a field and a header name, like customer_id=klant"
+                )));
+            }
+        }
         o = o.columns_from_str(c).map_err(usage)?;
     }
     Ok(o)
+}
+
+/// The byte of a `--delimiter` flag: one ASCII character other than the
+/// quote and line ends, or `tab`.
+fn delimiter(d: &str) -> Result<u8, Failure> {
+    let byte = match d {
+        "\\t" | "tab" | "\t" => b'\t',
+        s if s.len() == 1 => s.as_bytes()[0],
+        s if s.chars().count() == 1 => {
+            return Err(usage(format!(
+                "--delimiter: {s:?} is not an ASCII character; a delimiter is one byte"
+            )));
+        }
+        _ => {
+            return Err(usage(format!(
+                "--delimiter: {d:?} is not one character (or `tab`)"
+            )));
+        }
+    };
+    if matches!(byte, b'"' | b'\n' | b'\r') {
+        return Err(usage(format!(
+            "--delimiter: {d:?} cannot separate fields (it quotes or ends records)"
+        )));
+    }
+    Ok(byte)
 }
 
 /// Reports skipped rows on stderr, or writes them to the rejects file.
@@ -257,29 +282,64 @@ pub(crate) fn read_config<T: serde::de::DeserializeOwned>(
     Ok(parsed.with_context(|| format!("invalid {what}"))?)
 }
 
-/// The interactions dated before `before`, from the database or the
-/// interactions file (none when neither is given).
-pub(crate) fn interactions_of(
+/// Runs `f` on the interactions dated in `period`, from the database or
+/// the interactions file (none when neither is given), as a stream: they
+/// are read one by one while `f` consumes them, never all held at once.
+///
+/// A database is read on a second thread that hands the interactions over
+/// through a bounded channel (its reader takes a callback); a bad row of the
+/// file ends the stream and is the error.
+pub(crate) fn with_interactions<T>(
     input: &InputArgs,
-    before: NaiveDate,
-) -> Result<Vec<Interaction>, Failure> {
-    let mut all = Vec::new();
+    period: &Period,
+    f: impl FnOnce(&mut dyn Iterator<Item = Interaction>) -> anyhow::Result<T>,
+) -> Result<T, Failure> {
     if let Some(db) = &input.db {
-        let store = open_read_only(db)?;
-        crm::store::Store::interactions(&store, Some(before), &mut |i| all.push(i))
-            .context("cannot read the interactions")?;
-    } else if let Some(path) = &input.interactions {
-        let options = import_options(&input.csv)?;
-        for i in crm::csv::interactions(open_input(path)?, name_of(path), &options)
-            .context("cannot read the interactions")?
-        {
-            let i = i.context("cannot read the interactions")?;
-            if i.date < before {
-                all.push(i);
-            }
-        }
+        let db = db.clone();
+        let before = period.end();
+        return std::thread::scope(|s| {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Interaction>(4096);
+            let reader = s.spawn(move || -> anyhow::Result<()> {
+                let store = open_read_only(&db).map_err(|e| match e {
+                    Failure::Data(e) => e,
+                    Failure::Usage(m) => anyhow::anyhow!(m),
+                })?;
+                let mut open = true;
+                crm::store::Store::interactions(&store, Some(before), &mut |i| {
+                    if open && period.contains(i.date) {
+                        // The consumer stopped (an error): read on quietly.
+                        open = tx.send(i).is_ok();
+                    }
+                })
+                .context("cannot read the interactions")?;
+                Ok(())
+            });
+            let out = f(&mut rx.into_iter());
+            let read = reader
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e));
+            read?;
+            Ok(out?)
+        });
     }
-    Ok(all)
+    let Some(path) = &input.interactions else {
+        return Ok(f(&mut std::iter::empty())?);
+    };
+    let options = import_options(&input.csv)?;
+    let records = crm::csv::interactions(open_input(path)?, name_of(path), &options)
+        .context("cannot read the interactions")?;
+    let mut failed = None;
+    let mut stream = records
+        .map_while(|r| r.map_err(|e| failed = Some(e)).ok())
+        .filter(|i| period.contains(i.date));
+    let out = f(&mut stream);
+    drop(stream);
+    if let Some(e) = failed {
+        return Err(anyhow::Error::from(e)
+            .context("cannot read the interactions")
+            .into());
+    }
+    Ok(out?)
 }
 
 /// The potential per customer key, from the register or the database.

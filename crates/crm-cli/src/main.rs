@@ -63,6 +63,25 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
+/// The error and its causes joined by ": ", leaving out a cause whose text
+/// ends the message already (library errors often print their source, as
+/// in "file.csv: Permission denied (os error 13)", and report it as their
+/// cause too).
+fn message(e: &anyhow::Error) -> String {
+    let mut msg = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if msg.ends_with(&text) {
+            continue;
+        }
+        if !msg.is_empty() {
+            msg.push_str(": ");
+        }
+        msg.push_str(&text);
+    }
+    msg
+}
+
 fn main() -> ExitCode {
     let cli = match args::Cli::try_parse() {
         Ok(cli) => cli,
@@ -100,7 +119,7 @@ fn main() -> ExitCode {
         }
         Err(Failure::Data(e)) => {
             // One line, whatever the data put in the message.
-            let msg = format!("{e:#}").replace('\n', " ");
+            let msg = message(&e).replace('\n', " ");
             let _ = writeln!(std::io::stderr(), "crm: error: {}", output::sanitize(&msg));
             ExitCode::from(1)
         }

@@ -13,8 +13,8 @@ use crm::{Decimal, Ledger, LedgerOptions, Period};
 use crate::args::{ActionsArgs, Format};
 use crate::cmd::pyramids;
 use crate::input::{
-    interactions_of, leads_of, load, read_config, read_outcomes, register_of, rulebook,
-    spool_stdin, warn_margin,
+    leads_of, load, read_config, read_outcomes, register_of, rulebook, spool_stdin, warn_margin,
+    with_interactions,
 };
 use crate::options::{period, pyramid_options, usage};
 use crate::output::strategy as render;
@@ -122,18 +122,12 @@ pub(crate) fn run(a: ActionsArgs) -> CmdOutcome {
             Some(path) => read_config(path, "cost table")?,
             None => crm::value::CostTable::default(),
         };
-        // Interactions cost what the table or their own cost says; without
-        // either (no interactions at all) there is nothing to read twice.
-        let interactions =
-            if a.costs.is_some() || input.interactions.is_some() || input.db.is_some() {
-                interactions_of(&input, p.end())?
-            } else {
-                Vec::new()
-            };
-        Some(
+        // Interactions cost what the table or their own cost says; they are
+        // streamed through the profit, never all held at once.
+        Some(with_interactions(&input, &p, |interactions| {
             crm::value::profitability(&ledger, &p, &costs, interactions, &options.cuts)
-                .context("cannot compute the profit")?,
-        )
+                .context("cannot compute the profit")
+        })?)
     } else {
         None
     };

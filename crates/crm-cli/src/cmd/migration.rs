@@ -59,7 +59,7 @@ pub(crate) fn run(a: MigrationArgs) -> Outcome {
         };
         let s = series_with(&ledger, &periods, &options, estimator)
             .context("cannot build the series")?;
-        let view = MarkovView::new(&s, a.project, a.discount);
+        let view = MarkovView::new(&s, usize::from(a.project), a.discount);
         match a.format {
             Format::Table => markov_table(&mut out, &s, &view)?,
             Format::Json => {

@@ -7,7 +7,7 @@ use crm::{Ledger, NaiveDate};
 
 use crate::Outcome;
 use crate::args::ReportArgs;
-use crate::input::{import_options, interactions_of, load, potentials_of, warn_margin};
+use crate::input::{import_options, load, potentials_of, warn_margin, with_interactions};
 use crate::options::{period, pyramid_options, usage};
 
 pub(crate) fn run(mut a: ReportArgs) -> Outcome {
@@ -37,7 +37,7 @@ pub(crate) fn run(mut a: ReportArgs) -> Outcome {
             "--discount: give a rate above 0, such as 0.1 for 10%",
         ));
     }
-    options.project = a.project;
+    options.project = usize::from(a.project);
     options.discount = a.discount;
     if let Some(d) = &a.calibration_end {
         let d: NaiveDate = d.parse().map_err(|_| {
@@ -57,10 +57,7 @@ pub(crate) fn run(mut a: ReportArgs) -> Outcome {
     warn_margin(&ledger, options.pyramid.basis);
     let mut inputs = Inputs::default();
     if a.input.interactions.is_some() || a.input.db.is_some() {
-        inputs.interactions = interactions_of(&a.input, p.end())?
-            .into_iter()
-            .filter(|i| p.contains(i.date))
-            .collect();
+        inputs.interactions = with_interactions(&a.input, &p, |i| Ok(i.collect()))?;
     }
     if a.input.customers.is_some() || a.input.db.is_some() {
         let map = potentials_of(&a.input)?;

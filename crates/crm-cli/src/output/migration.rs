@@ -550,7 +550,9 @@ pub(crate) fn markov_table(out: &mut impl Write, s: &Series, v: &MarkovView) -> 
         let ltv = v
             .lifetime_value
             .as_ref()
-            .map(|l| format!("{:.2}", l[i]))
+            // Adding 0.0 turns a rounded -0 into 0 (an inactive customer's
+            // value printed "-0.00").
+            .map(|l| format!("{:.2}", (l[i] * 100.0).round() / 100.0 + 0.0))
             .unwrap_or_default();
         let until = v
             .periods_until_inactive
