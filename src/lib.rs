@@ -38,6 +38,9 @@
 //!   risk signals, simple lifetime value.
 //! - [`clv`]: probabilistic lifetime value (BG/NBD, MBG/NBD, Pareto/NBD,
 //!   BG/BB, Gamma-Gamma) with summaries and model checks.
+//! - [`strategy`]: from facts to an action per customer under a rulebook
+//!   (Curry's five strategies), with explanations, target lists, outcomes
+//!   and win-back.
 //! - [`chart`]: small accessible SVG charts (pyramid, heatmap, waterfall,
 //!   stacked bars, lines, histogram, grid, bars).
 //! - [`report`]: the whole picture of a period on one self-contained HTML
@@ -57,7 +60,7 @@
 //!   bundled SQLite).
 //! - `serde`: `Serialize`/`Deserialize` on the model and reports.
 //! - `proptest`: `proptest` strategies for the model, in
-//!   `crm::strategy`.
+//!   `crm::arbitrary`.
 
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -66,13 +69,13 @@
 pub use crm_core::{
     Basis, Channel, Consent, Customer, CustomerId, CustomerKey, CustomerTotals, Datelike, Days,
     Decimal, Error, Interaction, InteractionKind, Interner, Lead, LeadStage, Ledger, LedgerOptions,
-    LedgerStats, MAX_KEY_LEN, Money, NaiveDate, Period, PeriodTotals, Result, Sale, SaleBatch,
-    Stage, Transaction, check_key,
+    LedgerStats, MAX_KEY_LEN, Money, NaiveDate, OpenComplaints, Period, PeriodContacts,
+    PeriodTotals, Result, Sale, SaleBatch, Stage, Transaction, check_key,
 };
 
 #[cfg(feature = "proptest")]
 #[cfg_attr(docsrs, doc(cfg(feature = "proptest")))]
-pub use crm_core::strategy;
+pub use crm_core::arbitrary;
 
 /// The customer pyramid: levels, cuts, per-customer assignments and the
 /// report (the `crm-pyramid` crate).
@@ -97,6 +100,13 @@ pub mod value {
 /// Gamma-Gamma, summaries, model checks (the `crm-clv` crate).
 pub mod clv {
     pub use crm_clv::*;
+}
+
+/// Strategy: per-customer facts, rulebooks as data, actions with consent
+/// and contact pressure, explanations, target lists, outcomes and win-back
+/// (the `crm-strategy` crate).
+pub mod strategy {
+    pub use crm_strategy::*;
 }
 
 /// Small, accessible, deterministic SVG charts (the `crm-chart` crate).

@@ -9,6 +9,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(name = "crm", version, about, long_about = None)]
 pub(crate) struct Cli {
+    /// No progress on standard error (shown only when it is a terminal).
+    #[arg(long, short = 'q', global = true)]
+    pub quiet: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -27,6 +30,12 @@ pub(crate) enum Command {
     /// or Gamma-Gamma; predict P(alive), purchases and value; check a fit.
     #[command(subcommand)]
     Clv(ClvCommand),
+    /// Per customer, the action the rulebook proposes: which of Curry's
+    /// five strategies, how urgent, who acts, through which channel, why.
+    Actions(Box<ActionsArgs>),
+    /// Former customers: how often they come back (from the history) and
+    /// who is worth winning back first.
+    Winback(Box<WinbackArgs>),
     /// Import CSV files into a database (atomic, idempotent by transaction id).
     Import(ImportArgs),
     /// Show one customer's history and level per year.
@@ -106,9 +115,10 @@ pub(crate) struct CsvArgs {
     /// `customer_id=klant,date=datum,revenue=omzet`.
     #[arg(long, value_name = "FIELD=HEADER,...")]
     pub columns: Option<String>,
-    /// Threads for reading large files (0: all cores).
-    #[arg(long, default_value_t = 0, value_name = "N")]
-    pub threads: usize,
+    /// Threads for reading large files (0: all cores; at most 1024).
+    #[arg(long, default_value_t = 0, value_name = "N",
+          value_parser = clap::value_parser!(u16).range(0..=1024))]
+    pub threads: u16,
 }
 
 /// Where the data comes from: CSV files or a database.
@@ -205,6 +215,11 @@ pub(crate) struct PyramidArgs {
     /// instead of the level table).
     #[arg(long)]
     pub assignments: bool,
+    /// Language of the table: en or nl (default: from LC_ALL, LC_MESSAGES
+    /// or LANG; English otherwise). JSON and CSV are the same in every
+    /// language.
+    #[arg(long, value_name = "LANG")]
+    pub lang: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -226,9 +241,11 @@ pub(crate) struct MigrationArgs {
     /// ends included), 2024-Q1..2024-Q4, 2024-01..2024-06, or a comma list.
     #[arg(long, value_name = "LIST", required_unless_present = "from")]
     pub periods: Option<String>,
-    /// With --periods: project the pyramid this many periods ahead.
-    #[arg(long, default_value_t = 3, value_name = "K")]
-    pub project: usize,
+    /// With --periods: project the pyramid this many periods ahead (at most
+    /// 1000).
+    #[arg(long, default_value_t = 3, value_name = "K",
+          value_parser = clap::value_parser!(u16).range(0..=1000))]
+    pub project: u16,
     /// With --periods: discount rate per period for the lifetime value.
     #[arg(long, default_value_t = 0.1, value_name = "RATE")]
     pub discount: f64,
@@ -247,14 +264,22 @@ pub(crate) struct MigrationArgs {
     /// most value lost first (with --format csv: instead of the cells).
     #[arg(long)]
     pub risk: bool,
+    /// Language of the tables: en or nl (default: from LC_ALL, LC_MESSAGES
+    /// or LANG; English otherwise). JSON and CSV are the same in every
+    /// language.
+    #[arg(long, value_name = "LANG")]
+    pub lang: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub(crate) struct GenerateArgs {
-    /// Number of customers.
-    #[arg(long, default_value_t = 1000)]
+    /// Number of customers (at most 10000000: the data set is made in
+    /// memory before it is written, about 550 MiB a million customers over
+    /// two years).
+    #[arg(long, default_value_t = 1000,
+          value_parser = clap::value_parser!(u32).range(0..=10_000_000))]
     pub customers: u32,
-    /// Years of history.
+    /// Years of history (1 to 100).
     #[arg(long, default_value_t = 5)]
     pub years: u32,
     /// The last year of history.
@@ -291,7 +316,8 @@ pub(crate) struct RfmArgs {
     /// Value basis of M.
     #[arg(long, value_enum, default_value_t = BasisArg::Revenue)]
     pub basis: BasisArg,
-    /// Segment rules (TOML or JSON: a list of {name, r = [lo, hi], f = [lo, hi]}).
+    /// Segment rules: TOML (`[[segment]]` tables) or JSON (a list of
+    /// objects, or `{"segment": [...]}`), each {name, r = [lo, hi], f = [lo, hi]}.
     #[arg(long, value_name = "FILE")]
     pub segments: Option<PathBuf>,
     /// Output format.
@@ -368,9 +394,18 @@ pub(crate) struct RiskArgs {
     /// days up to the end of the period.
     #[arg(long, value_enum, value_name = "MODEL")]
     pub p_alive_model: Option<ModelArg>,
-    /// With --p-alive-model: signal P(alive) below this.
-    #[arg(long, default_value_t = 0.3, value_name = "P")]
-    pub p_alive_below: f64,
+    /// With --p-alive-model: signal P(alive) below this (default 0.3).
+    #[arg(long, value_name = "P", requires = "p_alive_model")]
+    pub p_alive_below: Option<f64>,
+    /// With --p-alive-model: L2 penalty on the model's parameters (as in
+    /// `crm clv fit`; 0 to 1000).
+    #[arg(
+        long,
+        value_name = "X",
+        default_value_t = 0.0,
+        requires = "p_alive_model"
+    )]
+    pub penalizer: f64,
     /// With --p-alive-model: the time unit of the fit (day, week, month or days).
     #[arg(long, default_value = "week", value_name = "UNIT")]
     pub unit: String,
@@ -439,7 +474,8 @@ pub(crate) struct ClvInput {
     /// Time unit: day, week, month (365.25/12 days) or a number of days.
     #[arg(long, value_name = "UNIT", default_value = "week")]
     pub unit: String,
-    /// L2 penalty on the parameters (as lifetimes' penalizer_coef).
+    /// L2 penalty on the parameters (as lifetimes' penalizer_coef; 0 to
+    /// 1000).
     #[arg(long, value_name = "X", default_value_t = 0.0)]
     pub penalizer: f64,
     #[command(flatten)]
@@ -466,12 +502,13 @@ pub(crate) struct ClvPredictArgs {
     #[command(flatten)]
     pub input: ClvInput,
     /// Horizon for expected purchases, in units (default: a year of them;
-    /// for bg-bb, one opportunity).
+    /// for bg-bb, one opportunity); at most 1e9.
     #[arg(long, value_name = "T")]
     pub horizon: Option<f64>,
     /// Also fit Gamma-Gamma and give each customer's expected spend and
-    /// lifetime value over this many months (of 365.25/12 days).
-    #[arg(long, value_name = "N")]
+    /// lifetime value over this many months (of 365.25/12 days; at most
+    /// 1200, a hundred years).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=1200))]
     pub months: Option<u32>,
     /// Discount rate per month for the lifetime value.
     #[arg(long, value_name = "D", default_value_t = 0.01, requires = "months")]
@@ -488,7 +525,8 @@ pub(crate) struct ClvCheckArgs {
     pub model: ModelArg,
     #[command(flatten)]
     pub input: ClvInput,
-    /// Last calibration frequency with a row of its own.
+    /// Last calibration frequency with a row of its own (rows are only made
+    /// for frequencies present, so any value is cheap).
     #[arg(long, value_name = "N", default_value_t = 7)]
     pub max_frequency: u32,
     /// Write holdout.svg and tracking.svg into this directory.
@@ -497,6 +535,137 @@ pub(crate) struct ClvCheckArgs {
     /// Output format (table or json).
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+}
+
+/// Inputs of `crm actions`: like [`InputArgs`], but none is required with
+/// `--print-default-rules`.
+#[derive(Debug, Args)]
+pub(crate) struct ActionsInput {
+    /// Transactions CSV (customer_id, date, revenue; margin optional).
+    #[arg(long, value_name = "FILE", conflicts_with = "db")]
+    pub transactions: Option<PathBuf>,
+    /// Read everything from this database (see `crm import`) instead of CSV files.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["customers", "interactions"])]
+    pub db: Option<PathBuf>,
+    /// Customer register CSV (stage, segment, potential, consent per channel).
+    #[arg(long, value_name = "FILE")]
+    pub customers: Option<PathBuf>,
+    /// Interactions CSV (customer_id, date, kind): contacts and complaints.
+    #[arg(long, value_name = "FILE")]
+    pub interactions: Option<PathBuf>,
+    #[command(flatten)]
+    pub csv: CsvArgs,
+}
+
+impl ActionsInput {
+    /// The common input flags.
+    pub fn input(&self) -> InputArgs {
+        InputArgs {
+            transactions: self.transactions.clone(),
+            db: self.db.clone(),
+            customers: self.customers.clone(),
+            interactions: self.interactions.clone(),
+            csv: CsvArgs {
+                lenient: self.csv.lenient,
+                rejects: self.csv.rejects.clone(),
+                delimiter: self.csv.delimiter.clone(),
+                decimal: self.csv.decimal,
+                columns: self.csv.columns.clone(),
+                threads: self.csv.threads,
+            },
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ActionsArgs {
+    #[command(flatten)]
+    pub input: ActionsInput,
+    /// The period whose facts decide: 2025, 2025-Q3, 2025-07 or start..end.
+    #[arg(
+        long,
+        value_name = "PERIOD",
+        required_unless_present = "print_default_rules"
+    )]
+    pub period: Option<String>,
+    /// The rulebook (TOML, or JSON by extension); the default rulebook when
+    /// absent.
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+    /// Print the default rulebook (TOML) to start a copy from, and exit.
+    #[arg(long, exclusive = true)]
+    pub print_default_rules: bool,
+    /// Only actions of this strategy (target, acquire, retain, develop, phase-out).
+    #[arg(long, value_name = "S")]
+    pub strategy: Option<String>,
+    /// Only actions of this owner.
+    #[arg(long, value_name = "O")]
+    pub owner: Option<String>,
+    /// A target list for this channel (email, phone, post, visit, meeting):
+    /// the customers whose action goes through it; stderr says how many
+    /// were left out and why.
+    #[arg(long, value_name = "C")]
+    pub channel: Option<String>,
+    /// With --channel: hold out a control group of K customers or P%,
+    /// chosen by a hash seeded with --campaign.
+    #[arg(long, value_name = "K|P%", requires_all = ["channel", "campaign", "control_out"])]
+    pub control: Option<String>,
+    /// The campaign name: the seed of the control group.
+    #[arg(long, value_name = "NAME")]
+    pub campaign: Option<String>,
+    /// With --control: write the control group (CSV) to this file.
+    #[arg(long, value_name = "FILE")]
+    pub control_out: Option<PathBuf>,
+    /// Show what every rule makes of this customer (fired, not fired and
+    /// why, undecided and which fact was unknown) instead of the actions.
+    #[arg(long, value_name = "KEY")]
+    pub explain: Option<String>,
+    /// Outcomes of earlier actions (CSV: customer, rule, status, date; id
+    /// and owner optional): actions declined recently are not proposed
+    /// again, and the acceptance per rule and owner is reported.
+    #[arg(long, value_name = "FILE")]
+    pub outcomes: Option<PathBuf>,
+    /// With --outcomes: a decline keeps the same rule from the same
+    /// customer for this many days.
+    #[arg(long, value_name = "DAYS", default_value_t = 90)]
+    pub decline_days: u32,
+    /// Cost table (TOML or JSON) for the profit after cost to serve;
+    /// without one the profit is the margin.
+    #[arg(long, value_name = "FILE")]
+    pub costs: Option<PathBuf>,
+    /// Leads CSV, for the open leads of prospects.
+    #[arg(long, value_name = "FILE")]
+    pub leads: Option<PathBuf>,
+    /// Earlier periods of the same length read for the history (previous
+    /// level, best former level, periods at a level).
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    pub history: usize,
+    #[command(flatten)]
+    pub levels: LevelArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// With --format table: how many of the most urgent actions to list.
+    #[arg(long, value_name = "N", default_value_t = 25)]
+    pub limit: usize,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct WinbackArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Consecutive periods, oldest first: 2021..2025, 2024-Q1..2024-Q4, or
+    /// a comma list; the former customers are those of the last.
+    #[arg(long, value_name = "LIST")]
+    pub periods: String,
+    #[command(flatten)]
+    pub levels: LevelArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// With --format table: how many former customers to list.
+    #[arg(long, value_name = "N", default_value_t = 25)]
+    pub limit: usize,
 }
 
 #[derive(Debug, Args)]
@@ -518,9 +687,11 @@ pub(crate) struct ReportArgs {
     /// included), 2024-Q1..2024-Q4, or a comma list.
     #[arg(long, value_name = "LIST")]
     pub periods: Option<String>,
-    /// With --periods: project the pyramid this many periods ahead.
-    #[arg(long, default_value_t = 3, value_name = "K")]
-    pub project: usize,
+    /// With --periods: project the pyramid this many periods ahead (at most
+    /// 1000).
+    #[arg(long, default_value_t = 3, value_name = "K",
+          value_parser = clap::value_parser!(u16).range(0..=1000))]
+    pub project: u16,
     /// With --periods: discount rate per period for the lifetime value.
     #[arg(long, default_value_t = 0.1, value_name = "RATE")]
     pub discount: f64,
@@ -579,6 +750,11 @@ impl Command {
             Command::Import(a) => {
                 paths(&[&a.customers, &a.interactions, &a.leads, &a.transactions])
             }
+            Command::Actions(a) => {
+                let i = &a.input;
+                paths(&[&i.transactions, &i.customers, &i.interactions, &a.leads])
+            }
+            Command::Winback(a) => a.input.inputs(),
             Command::Report(a) => {
                 let mut v = a.input.inputs();
                 v.extend(paths(&[&a.leads]));

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use crm::csv::{DecimalSeparator, ImportOptions, ImportReport, Mode};
 use crm::store::SqliteStore;
-use crm::{Basis, Interaction, Ledger, Money, NaiveDate};
+use crm::{Basis, Interaction, Ledger, Money, Period};
 
 use crate::Failure;
 use crate::args::{CsvArgs, DecimalArg, InputArgs};
@@ -72,21 +72,12 @@ pub(crate) fn spool_stdin(path: &mut Option<PathBuf>) -> Result<Option<Spool>, F
 
 /// The import options the input flags ask for.
 pub(crate) fn import_options(input: &CsvArgs) -> Result<ImportOptions, Failure> {
-    let mut o = ImportOptions::new().threads(input.threads);
+    let mut o = ImportOptions::new().threads(usize::from(input.threads));
     if input.lenient {
         o = o.mode(Mode::Lenient);
     }
     if let Some(d) = &input.delimiter {
-        let byte = match d.as_str() {
-            "\\t" | "tab" | "\t" => b'\t',
-            s if s.len() == 1 => s.as_bytes()[0],
-            _ => {
-                return Err(usage(format!(
-                    "--delimiter: {d:?} is not one character (or `tab`)"
-                )));
-            }
-        };
-        o = o.delimiter(byte);
+        o = o.delimiter(delimiter(d)?);
     }
     o = o.decimal(match input.decimal {
         DecimalArg::Auto => DecimalSeparator::Auto,
@@ -94,9 +85,43 @@ pub(crate) fn import_options(input: &CsvArgs) -> Result<ImportOptions, Failure> 
         DecimalArg::Comma => DecimalSeparator::Comma,
     });
     if let Some(c) = &input.columns {
+        for pair in c.split(',') {
+            if let Some((field, header)) = pair.split_once('=')
+                && (field.trim().is_empty() || header.trim().is_empty())
+            {
+                return Err(usage(format!(
+                    "--columns: {pair:?} needs a field and a header name, like customer_id=klant"
+                )));
+            }
+        }
         o = o.columns_from_str(c).map_err(usage)?;
     }
     Ok(o)
+}
+
+/// The byte of a `--delimiter` flag: one ASCII character other than the
+/// quote and line ends, or `tab`.
+fn delimiter(d: &str) -> Result<u8, Failure> {
+    let byte = match d {
+        "\\t" | "tab" | "\t" => b'\t',
+        s if s.len() == 1 => s.as_bytes()[0],
+        s if s.chars().count() == 1 => {
+            return Err(usage(format!(
+                "--delimiter: {s:?} is not an ASCII character; a delimiter is one byte"
+            )));
+        }
+        _ => {
+            return Err(usage(format!(
+                "--delimiter: {d:?} is not one character (or `tab`)"
+            )));
+        }
+    };
+    if matches!(byte, b'"' | b'\n' | b'\r') {
+        return Err(usage(format!(
+            "--delimiter: {d:?} cannot separate fields (it quotes or ends records)"
+        )));
+    }
+    Ok(byte)
 }
 
 /// Reports skipped rows on stderr, or writes them to the rejects file.
@@ -136,6 +161,7 @@ pub(crate) fn report_rejects(csv: &CsvArgs, reports: &[ImportReport]) -> Result<
 pub(crate) fn load(input: &InputArgs, ledger: &mut Ledger) -> Result<(), Failure> {
     if let Some(db) = &input.db {
         let store = open_read_only(db)?;
+        let _step = crate::progress::step(format!("reading {}", db.display()));
         crm::store::load_ledger(&store, ledger)
             .with_context(|| format!("cannot read {}", db.display()))?;
         return Ok(());
@@ -143,7 +169,9 @@ pub(crate) fn load(input: &InputArgs, ledger: &mut Ledger) -> Result<(), Failure
     let options = import_options(&input.csv)?;
     let mut reports = Vec::new();
     let stdin = || std::io::stdin().lock();
+    let reading = |path: &Path| crate::progress::step(format!("reading {}", path.display()));
     if let Some(path) = &input.customers {
+        let _step = reading(path);
         reports.push(
             if is_stdin(path) {
                 crm::csv::read_customers_from(stdin(), STDIN_NAME, &options, ledger)
@@ -154,6 +182,7 @@ pub(crate) fn load(input: &InputArgs, ledger: &mut Ledger) -> Result<(), Failure
         );
     }
     if let Some(path) = &input.interactions {
+        let _step = reading(path);
         reports.push(
             if is_stdin(path) {
                 crm::csv::read_interactions_from(stdin(), STDIN_NAME, &options, ledger)
@@ -164,6 +193,7 @@ pub(crate) fn load(input: &InputArgs, ledger: &mut Ledger) -> Result<(), Failure
         );
     }
     if let Some(path) = &input.transactions {
+        let _step = reading(path);
         reports.push(
             if is_stdin(path) {
                 crm::csv::read_transactions_from(stdin(), STDIN_NAME, &options, ledger)
@@ -267,29 +297,64 @@ pub(crate) fn read_config<T: serde::de::DeserializeOwned>(
     Ok(parsed.with_context(|| format!("invalid {what}"))?)
 }
 
-/// The interactions dated before `before`, from the database or the
-/// interactions file (none when neither is given).
-pub(crate) fn interactions_of(
+/// Runs `f` on the interactions dated in `period`, from the database or
+/// the interactions file (none when neither is given), as a stream: they
+/// are read one by one while `f` consumes them, never all held at once.
+///
+/// A database is read on a second thread that hands the interactions over
+/// through a bounded channel (its reader takes a callback); a bad row of the
+/// file ends the stream and is the error.
+pub(crate) fn with_interactions<T>(
     input: &InputArgs,
-    before: NaiveDate,
-) -> Result<Vec<Interaction>, Failure> {
-    let mut all = Vec::new();
+    period: &Period,
+    f: impl FnOnce(&mut dyn Iterator<Item = Interaction>) -> anyhow::Result<T>,
+) -> Result<T, Failure> {
     if let Some(db) = &input.db {
-        let store = open_read_only(db)?;
-        crm::store::Store::interactions(&store, Some(before), &mut |i| all.push(i))
-            .context("cannot read the interactions")?;
-    } else if let Some(path) = &input.interactions {
-        let options = import_options(&input.csv)?;
-        for i in crm::csv::interactions(open_input(path)?, name_of(path), &options)
-            .context("cannot read the interactions")?
-        {
-            let i = i.context("cannot read the interactions")?;
-            if i.date < before {
-                all.push(i);
-            }
-        }
+        let db = db.clone();
+        let before = period.end();
+        return std::thread::scope(|s| {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Interaction>(4096);
+            let reader = s.spawn(move || -> anyhow::Result<()> {
+                let store = open_read_only(&db).map_err(|e| match e {
+                    Failure::Data(e) => e,
+                    Failure::Usage(m) => anyhow::anyhow!(m),
+                })?;
+                let mut open = true;
+                crm::store::Store::interactions(&store, Some(before), &mut |i| {
+                    if open && period.contains(i.date) {
+                        // The consumer stopped (an error): read on quietly.
+                        open = tx.send(i).is_ok();
+                    }
+                })
+                .context("cannot read the interactions")?;
+                Ok(())
+            });
+            let out = f(&mut rx.into_iter());
+            let read = reader
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e));
+            read?;
+            Ok(out?)
+        });
     }
-    Ok(all)
+    let Some(path) = &input.interactions else {
+        return Ok(f(&mut std::iter::empty())?);
+    };
+    let options = import_options(&input.csv)?;
+    let records = crm::csv::interactions(open_input(path)?, name_of(path), &options)
+        .context("cannot read the interactions")?;
+    let mut failed = None;
+    let mut stream = records
+        .map_while(|r| r.map_err(|e| failed = Some(e)).ok())
+        .filter(|i| period.contains(i.date));
+    let out = f(&mut stream);
+    drop(stream);
+    if let Some(e) = failed {
+        return Err(anyhow::Error::from(e)
+            .context("cannot read the interactions")
+            .into());
+    }
+    Ok(out?)
 }
 
 /// The potential per customer key, from the register or the database.
@@ -318,4 +383,132 @@ pub(crate) fn potentials_of(
         ));
     }
     Ok(map)
+}
+
+/// The register (every field), from the database or the customers file;
+/// empty when neither is given.
+pub(crate) fn register_of(input: &InputArgs) -> Result<Vec<crm::Customer>, Failure> {
+    let mut all = Vec::new();
+    if let Some(db) = &input.db {
+        let store = open_existing(db)?;
+        crm::store::Store::customers(&store, &mut |c| all.push(c))
+            .context("cannot read the register")?;
+    } else if let Some(path) = &input.customers {
+        let options = import_options(&input.csv)?;
+        let name = if is_stdin(path) {
+            Path::new(STDIN_NAME)
+        } else {
+            path.as_path()
+        };
+        for c in crm::csv::customers(open_input(path)?, name, &options)
+            .context("cannot read the register")?
+        {
+            match c {
+                Ok(c) => all.push(c),
+                Err(e) if input.csv.lenient => eprintln!("crm: skipped: {e}"),
+                Err(e) => {
+                    return Err(anyhow::Error::from(e)
+                        .context("cannot read the register")
+                        .into());
+                }
+            }
+        }
+    }
+    Ok(all)
+}
+
+/// The leads of a leads file.
+pub(crate) fn leads_of(path: &Path, csv: &CsvArgs) -> Result<Vec<crm::Lead>, Failure> {
+    let options = import_options(csv)?;
+    let name = if is_stdin(path) {
+        Path::new(STDIN_NAME)
+    } else {
+        path
+    };
+    let mut all = Vec::new();
+    for l in crm::csv::leads(open_input(path)?, name, &options).context("cannot read the leads")? {
+        all.push(l.context("cannot read the leads")?);
+    }
+    Ok(all)
+}
+
+/// The rulebook of `--rules` (TOML, or JSON by extension), or the
+/// default one.
+pub(crate) fn rulebook(path: Option<&Path>) -> Result<crm::strategy::Rulebook, Failure> {
+    let Some(path) = path else {
+        return Ok(crm::strategy::Rulebook::curry());
+    };
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let name = path.display().to_string();
+    crm::strategy::Rulebook::parse(&text, crm::strategy::Format::from_path(&name), &name)
+        .map_err(|e| Failure::Data(anyhow::anyhow!("{e}")))
+}
+
+/// Reads an outcomes CSV: `customer` (or `customer_id`), `rule`,
+/// `status` (done, declined, no-answer) and `date` (YYYY-MM-DD); `id` and
+/// `owner` optional.
+pub(crate) fn read_outcomes(path: &Path) -> Result<Vec<crm::strategy::Outcome>, Failure> {
+    let name = path.display().to_string();
+    let mut r = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_path(path)
+        .with_context(|| format!("cannot open {name}"))?;
+    let headers = r
+        .headers()
+        .with_context(|| format!("{name}: cannot read the header"))?
+        .clone();
+    let col = |names: &[&str]| {
+        headers
+            .iter()
+            .position(|h| names.iter().any(|n| h.trim().eq_ignore_ascii_case(n)))
+    };
+    let need = |names: &[&str]| {
+        col(names).ok_or_else(|| {
+            Failure::Data(anyhow::anyhow!(
+                "{name}: no column {:?} in the header",
+                names[0]
+            ))
+        })
+    };
+    let (ck, cr, cs, cd) = (
+        need(&["customer", "customer_id"])?,
+        need(&["rule"])?,
+        need(&["status", "outcome"])?,
+        need(&["date"])?,
+    );
+    let (cid, cowner) = (col(&["id"]), col(&["owner"]));
+    let mut all = Vec::new();
+    for rec in r.records() {
+        let rec = rec.with_context(|| format!("cannot read {name}"))?;
+        let line = rec.position().map_or(0, |p| p.line());
+        let field = |i: usize| rec.get(i).unwrap_or("").trim();
+        let bad = |f: &str, msg: String| {
+            Failure::Data(anyhow::anyhow!("{name}:{line}: field {f}: {msg}"))
+        };
+        let status: crm::strategy::OutcomeStatus =
+            field(cs).parse().map_err(|e| bad("status", e))?;
+        let date: crm::NaiveDate = field(cd)
+            .parse()
+            .map_err(|_| bad("date", format!("{:?} is not a date YYYY-MM-DD", field(cd))))?;
+        if field(ck).is_empty() || field(cr).is_empty() {
+            return Err(bad(
+                "customer",
+                "customer and rule must not be empty".into(),
+            ));
+        }
+        let mut o = crm::strategy::Outcome::new(field(ck), field(cr), status, date);
+        if let Some(i) = cid.filter(|&i| !field(i).is_empty()) {
+            o.id = Some(
+                field(i)
+                    .parse()
+                    .map_err(|_| bad("id", format!("{:?} is not a UUID", field(i))))?,
+            );
+        }
+        if let Some(i) = cowner.filter(|&i| !field(i).is_empty()) {
+            o.owner = Some(field(i).to_string());
+        }
+        all.push(o);
+    }
+    Ok(all)
 }

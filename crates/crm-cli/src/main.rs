@@ -7,6 +7,7 @@ mod cmd;
 mod input;
 mod options;
 mod output;
+mod progress;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -62,21 +63,23 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
-/// The error and its causes on one line, `outer: inner: ...`, each cause
-/// once: a cause whose text its outer error already ends with (an I/O error
-/// that names its file and shows its source) is not repeated.
-fn error_line(e: &anyhow::Error) -> String {
-    let mut line = String::new();
+/// The error and its causes joined by ": ", leaving out a cause whose text
+/// ends the message already (library errors often print their source, as
+/// in "file.csv: Permission denied (os error 13)", and report it as their
+/// cause too).
+fn message(e: &anyhow::Error) -> String {
+    let mut msg = String::new();
     for cause in e.chain() {
         let text = cause.to_string();
-        if line.is_empty() {
-            line = text;
-        } else if !line.ends_with(&text) {
-            line.push_str(": ");
-            line.push_str(&text);
+        if msg.ends_with(&text) {
+            continue;
         }
+        if !msg.is_empty() {
+            msg.push_str(": ");
+        }
+        msg.push_str(&text);
     }
-    line.replace('\n', " ")
+    msg
 }
 
 fn main() -> ExitCode {
@@ -92,11 +95,14 @@ fn main() -> ExitCode {
         let _ = writeln!(std::io::stderr(), "crm: error: {}", output::sanitize(&msg));
         return ExitCode::from(2);
     }
+    progress::set_quiet(cli.quiet);
     let outcome = match cli.command {
         args::Command::Pyramid(a) => cmd::pyramid::run(*a),
         args::Command::Migration(a) => cmd::migration::run(*a),
         args::Command::Value(c) => cmd::value::run(c),
         args::Command::Clv(c) => cmd::clv::run(c),
+        args::Command::Actions(a) => cmd::actions::run(*a),
+        args::Command::Winback(a) => cmd::winback::run(*a),
         args::Command::Import(a) => cmd::import::run(a),
         args::Command::Customer(a) => cmd::customer::run(a),
         args::Command::Erase(a) => cmd::erase::run(a),
@@ -113,7 +119,7 @@ fn main() -> ExitCode {
         }
         Err(Failure::Data(e)) => {
             // One line, whatever the data put in the message.
-            let msg = error_line(&e);
+            let msg = message(&e).replace('\n', " ");
             let _ = writeln!(std::io::stderr(), "crm: error: {}", output::sanitize(&msg));
             ExitCode::from(1)
         }
@@ -122,7 +128,7 @@ fn main() -> ExitCode {
 
 #[cfg(test)]
 mod tests {
-    use super::error_line;
+    use super::message;
 
     #[test]
     fn an_io_cause_is_shown_once() {
@@ -132,7 +138,7 @@ mod tests {
             source: io,
         })
         .context("cannot import the transactions");
-        let line = error_line(&e);
+        let line = message(&e);
         assert_eq!(line.matches("not found").count(), 1, "{line}");
         assert!(
             line.starts_with("cannot import the transactions: x.csv: "),
@@ -143,6 +149,6 @@ mod tests {
     #[test]
     fn distinct_causes_are_all_shown() {
         let e = anyhow::anyhow!("inner\nsecond line").context("outer");
-        assert_eq!(error_line(&e), "outer: inner second line");
+        assert_eq!(message(&e), "outer: inner\nsecond line");
     }
 }

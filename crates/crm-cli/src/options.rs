@@ -2,6 +2,7 @@
 //! usage errors (exit 2) that bad flags give.
 
 use crm::pyramid::{Cuts, PyramidOptions};
+use crm::report::Lang;
 use crm::{Basis, Decimal, Money, Period};
 
 use crate::Failure;
@@ -24,15 +25,30 @@ fn numbers(flag: &str, s: &str) -> Result<Vec<Decimal>, Failure> {
         .collect()
 }
 
+/// Percentages whose share (a hundredth) is still above zero: a tiny cut
+/// would otherwise round to a share of 0 and be reported as "0".
+fn percents(flag: &str, s: &str) -> Result<Vec<Decimal>, Failure> {
+    let v = numbers(flag, s)?;
+    for (p, raw) in v.iter().zip(s.split(',')) {
+        if p.is_sign_positive() && !p.is_zero() && (p / Decimal::ONE_HUNDRED).is_zero() {
+            return Err(usage(format!(
+                "--{flag}: {} is too small a percentage (the smallest is 1e-26)",
+                raw.trim()
+            )));
+        }
+    }
+    Ok(v)
+}
+
 fn cuts(a: &LevelArgs) -> Result<Cuts, Failure> {
     let cuts = if let Some(v) = &a.value_cuts {
-        Cuts::value_percent(&numbers("value-cuts", v)?)
+        Cuts::value_percent(&percents("value-cuts", v)?)
     } else if let Some(b) = &a.bands {
         let bands = numbers("bands", b)?.into_iter().map(Money::new).collect();
         let c = Cuts::Bands(bands);
         c.validate().map(|()| c)
     } else {
-        Cuts::customer_percent(&numbers("cuts", &a.cuts)?)
+        Cuts::customer_percent(&percents("cuts", &a.cuts)?)
     };
     cuts.map_err(usage)
 }
@@ -44,6 +60,15 @@ pub(crate) fn pyramid_options(a: &LevelArgs) -> Result<PyramidOptions, Failure> 
         .basis(basis)
         .cuts(cuts(a)?)
         .inactivity_horizon_days(a.horizon_days))
+}
+
+/// The language of `--lang`, or from the environment (`LC_ALL`,
+/// `LC_MESSAGES`, `LANG`) without it.
+pub(crate) fn lang(flag: Option<&str>) -> Result<Lang, Failure> {
+    match flag {
+        Some(l) => l.parse::<Lang>().map_err(|e| usage(format!("--lang: {e}"))),
+        None => Ok(Lang::from_env()),
+    }
 }
 
 /// Parses a period flag.

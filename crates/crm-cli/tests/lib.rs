@@ -1,9 +1,13 @@
 //! End-to-end tests of the `crm` binary, driven as a user would.
 
+mod actions;
 mod clv;
 mod equivalence;
 mod generate;
+mod hardening;
 mod migration;
+mod output;
+mod progress;
 mod pyramid;
 mod report;
 mod stdin;

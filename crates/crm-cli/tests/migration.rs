@@ -196,3 +196,47 @@ fn bad_usage() {
         assert_eq!(o.status.code(), Some(2), "{extra:?}: {}", stderr(&o));
     }
 }
+
+#[test]
+fn the_matrix_in_dutch() {
+    let o = run(&["--from", "2024", "--to", "2025", "--risk", "--lang", "nl"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.starts_with("Migratie van 2024"), "{out}");
+    for word in [
+        "Groot",
+        "Middel",
+        "Klein",
+        "Inactief",
+        "Prospect",
+        "totaal",
+        "Waardebrug",
+        "teruggewonnen",
+        "Risico",
+        "waardeverlies",
+    ] {
+        assert!(out.contains(word), "{word} missing in\n{out}");
+    }
+    // 3.000 customers in all; money with a decimal comma.
+    assert!(out.contains("3.000"), "{out}");
+    assert!(out.contains("2.221.706,04"), "{out}");
+    assert!(
+        !out.contains("Value bridge") && !out.contains(" big "),
+        "{out}"
+    );
+    let en = run(&["--from", "2024", "--to", "2025", "--lang", "en"]);
+    assert!(stdout(&en).starts_with("Migration from 2024"));
+}
+
+#[test]
+fn json_and_csv_do_not_depend_on_the_language() {
+    for format in ["json", "csv"] {
+        let args = [
+            "--from", "2024", "--to", "2025", "--risk", "--format", format,
+        ];
+        let en = run(&[&args[..], &["--lang", "en"]].concat());
+        let nl = run(&[&args[..], &["--lang", "nl"]].concat());
+        assert!(en.status.success() && nl.status.success());
+        assert_eq!(en.stdout, nl.stdout, "{format}");
+    }
+}

@@ -347,3 +347,59 @@ fn register_customers_without_purchase_are_prospects_and_reported() {
     assert_eq!(level("LATER").as_deref(), Some("suspect"));
     assert_eq!(level("S").as_deref(), Some("suspect"));
 }
+
+#[test]
+fn the_table_in_dutch() {
+    let o = run(&["--lang", "nl"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.starts_with("Klantenpiramide 2025"), "{out}");
+    for word in [
+        "Top",
+        "Groot",
+        "Middel",
+        "Klein",
+        "Inactief",
+        "Prospect",
+        "Suspect",
+        "klanten",
+        "gemiddeld",
+    ] {
+        assert!(out.contains(word), "{word} missing in\n{out}");
+    }
+    // Numbers the Dutch way: 1.088 customers, 24,4% of the value, money
+    // with a decimal comma.
+    assert!(out.contains("1.088") && out.contains("24,4%"), "{out}");
+    assert!(out.contains("641.333,86"), "{out}");
+    assert!(
+        !out.contains(" big ") && !out.contains("customers"),
+        "{out}"
+    );
+}
+
+#[test]
+fn the_table_language_defaults_from_the_environment() {
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_crm"))
+        .args(example_args())
+        .env_remove("LC_ALL")
+        .env("LC_MESSAGES", "nl_NL.UTF-8")
+        .env("LANG", "en_GB.UTF-8")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).starts_with("Klantenpiramide"), "{}", stdout(&o));
+    assert!(stdout(&run(&["--lang", "en"])).starts_with("Customer pyramid"));
+    let bad = run(&["--lang", "fr"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("--lang"), "{}", stderr(&bad));
+}
+
+#[test]
+fn json_and_csv_do_not_depend_on_the_language() {
+    for format in ["json", "csv"] {
+        let en = run(&["--format", format, "--lang", "en"]);
+        let nl = run(&["--format", format, "--lang", "nl"]);
+        assert!(en.status.success() && nl.status.success());
+        assert_eq!(en.stdout, nl.stdout, "{format}");
+    }
+}

@@ -8,9 +8,14 @@ pub fn data(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// Runs `crm args` in the C locale (tables in English whatever the
+/// tester's `LANG`).
 pub fn crm(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_crm"))
         .args(args)
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("LANG", "C")
         .output()
         .expect("run crm")
 }
@@ -27,6 +32,9 @@ pub fn stderr(o: &Output) -> String {
 pub fn crm_with_stdin(args: &[&str], input: &[u8]) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_crm"))
         .args(args)
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("LANG", "C")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use crm_clv::{
-    BgBb, BgNbd, FitOptions, GammaGamma, MbgNbd, ParetoNbd, PurchaseModel, Summary, read_summaries,
-    simulate,
+    BgBb, BgNbd, FitOptions, GammaGamma, MbgNbd, ParetoNbd, PurchaseModel, Summary, TimeUnit,
+    lifetime_value, read_summaries, simulate,
 };
 
 fn data(name: &str) -> PathBuf {
@@ -47,6 +47,22 @@ fn cdnow(c: &mut Criterion) {
     g.bench_function("pareto_nbd_p_alive_and_39_weeks", |b| {
         b.iter(|| predict_all(&pn, &cdnow));
     });
+    g.finish();
+
+    // Lifetime value month by month: the cost per month must not grow with
+    // the month (long horizons put BG/NBD's series near its singular point).
+    let some = &cdnow[..100];
+    let mut g = c.benchmark_group("lifetime_value_cdnow_100");
+    g.sample_size(10);
+    for months in [120, 1200] {
+        g.bench_function(format!("bg_nbd_{months}_months"), |b| {
+            b.iter(|| {
+                some.iter()
+                    .map(|c| lifetime_value(&m, c, 30.0, months, 0.01, TimeUnit::WEEK).unwrap())
+                    .sum::<f64>()
+            })
+        });
+    }
     g.finish();
 }
 

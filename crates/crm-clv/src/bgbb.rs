@@ -33,8 +33,12 @@ impl Parameters for BgBb {
     }
 }
 
-/// Checks a BG/BB history: whole numbers with `x <= t_x <= n`, `t_x >= x`
-/// and `t_x = 0` exactly when `x = 0`.
+/// The most opportunities a BG/BB history may have: the likelihood sums a
+/// term per opportunity after the last transaction.
+pub const MAX_OPPORTUNITIES: f64 = 10_000.0;
+
+/// Checks a BG/BB history: whole numbers with `x <= t_x <= n`, `t_x >= x`,
+/// `n` at most [`MAX_OPPORTUNITIES`], and `t_x = 0` exactly when `x = 0`.
 fn check_discrete(s: &Summary, row: impl Fn() -> String) -> Result<()> {
     s.check_at(&row)?;
     let bad = |field: &str, message: String| {
@@ -54,6 +58,15 @@ fn check_discrete(s: &Summary, row: impl Fn() -> String) -> Result<()> {
         return bad(
             "periods",
             format!("{} is not a positive whole number of opportunities", s.t),
+        );
+    }
+    if s.t > MAX_OPPORTUNITIES {
+        return bad(
+            "periods",
+            format!(
+                "{} opportunities: at most {MAX_OPPORTUNITIES} are supported",
+                s.t
+            ),
         );
     }
     if s.frequency > 0 && s.recency < f64::from(s.frequency) {

@@ -6,7 +6,7 @@ use crate::PurchaseModel;
 use crate::error::{ClvError, Result};
 use crate::fit::{Fit, FitOptions, Parameters, Patterns, check_positive, maximise};
 use crate::real::{Dual, Real, lgamma_run, logistic, softplus_sigmoid};
-use crate::special::{one_minus_pow_over, tail_series};
+use crate::special::{BgNbdTail, one_minus_pow_over};
 use crate::summary::Summary;
 
 /// The BG/NBD model's parameters: purchase rates are gamma(r, alpha)
@@ -237,30 +237,46 @@ impl Parameters for MbgNbd {
 /// a = 1: the series' terms after the first all carry the factor (a-1),
 /// which is divided out before summing.
 fn bracket(a: f64, big_a: f64, c: f64, z: f64) -> Result<f64> {
+    bracket_along(&mut BgNbdTail::new(big_a, a - 1.0, c), a, z)
+}
+
+/// [`bracket`] with the series `tail` (made for `A = big_a`, `e = a - 1`,
+/// `C = c`), which continues from its last `z` when `z` grows.
+fn bracket_along(tail: &mut BgNbdTail, a: f64, z: f64) -> Result<f64> {
     let e = a - 1.0;
     let l = (-z).ln_1p();
     if z == 0.0 {
         return Ok(0.0);
     }
     // sum_{n>=1} (A)_n (a)_{n-1} / ((C)_n n!) z^n
-    let first = big_a * z / c;
-    // From n to n + 1 the term gains (A + n)(a - 1 + n) z / ((C + n)(n + 1)).
-    let (q, scale) = tail_series(big_a, e, c, z, first, 1)?;
-    let q = q * scale.exp();
+    let q = tail.at(z)?;
     Ok(one_minus_pow_over(e, l) - (e * l).exp() * q)
 }
 
 impl Variant {
     /// E[Y(t) | x, t_x, T] with the Euler-collapsed series.
     fn conditional(self, m: &[f64; 4], s: &Summary, t: f64) -> Result<f64> {
+        Ok(self.conditional_along(m, s, &[t])?[0])
+    }
+
+    /// [`Variant::conditional`] at each of `ts`; increasing horizons share
+    /// the continuation of the series.
+    fn conditional_along(self, m: &[f64; 4], s: &Summary, ts: &[f64]) -> Result<Vec<f64>> {
         let [r, al, a, b] = *m;
         let x = f64::from(s.frequency);
-        let z = t / (al + s.t + t);
         let (num, big_a, c) = match self {
             Variant::Bg => (a + b + x - 1.0, a + b - 1.0 - r, a + b + x - 1.0),
             Variant::Mbg => (a + b + x, a + b - r, a + b + x),
         };
-        Ok(num * bracket(a, big_a, c, z)? * self.p_alive(m, s))
+        let p_alive = self.p_alive(m, s);
+        let mut tail = BgNbdTail::new(big_a, a - 1.0, c);
+        ts.iter()
+            .map(|&t| {
+                check_t(t)?;
+                let z = t / (al + s.t + t);
+                Ok(num * bracket_along(&mut tail, a, z)? * p_alive)
+            })
+            .collect()
     }
 
     fn p_alive(self, m: &[f64; 4], s: &Summary) -> f64 {
@@ -316,6 +332,11 @@ macro_rules! purchase_model {
                 check_t(t)?;
                 $variant.unconditional(&[self.r, self.alpha, self.a, self.b], t)
             }
+
+            fn expected_purchases_along(&self, s: &Summary, ts: &[f64]) -> Result<Vec<f64>> {
+                s.check("summary")?;
+                $variant.conditional_along(&[self.r, self.alpha, self.a, self.b], s, ts)
+            }
         }
     };
 }
@@ -327,6 +348,26 @@ purchase_model!(MbgNbd, Variant::Mbg);
 mod tests {
     use super::*;
     use crate::fit::gradient_check::{agrees, histories};
+
+    /// A horizon of ten million weeks once asked the series for more than
+    /// two million terms (`2F1(...) did not converge`).
+    #[test]
+    fn long_horizons_are_predicted() {
+        let c = Summary::new(2, 30.43, 38.86);
+        for m in [
+            &BgNbd::new(0.243, 4.414, 0.793, 2.426).unwrap() as &dyn PurchaseModel,
+            &MbgNbd::new(0.243, 4.414, 0.793, 2.426).unwrap(),
+        ] {
+            let mut before = 0.0;
+            for t in [1e2, 1e4, 1e6, 1e7, 1e9] {
+                let e = m.expected_purchases(&c, t).unwrap();
+                assert!(e.is_finite() && e > before, "{t}: {e}");
+                before = e;
+                let n = m.expected_purchases_new(t).unwrap();
+                assert!(n.is_finite() && n > 0.0, "{t}: {n}");
+            }
+        }
+    }
 
     #[test]
     fn exact_gradient() {

@@ -28,6 +28,8 @@ pub struct FrequencyCheck {
 /// Predicted against actual holdout purchases, grouped by calibration
 /// frequency `0..max_frequency` with a last group for `max_frequency` and
 /// above (the classic check of Fader, Hardie & Lee 2005, figure 4).
+/// Frequencies without customers have no row, so memory follows the
+/// frequencies present, whatever `max_frequency` is.
 ///
 /// # Errors
 ///
@@ -38,7 +40,9 @@ pub fn holdout_by_frequency(
     customers: &[Summary],
     max_frequency: u32,
 ) -> Result<Vec<FrequencyCheck>> {
-    let mut rows: Vec<FrequencyCheck> = (0..=max_frequency)
+    // Rows above the highest frequency present would stay empty.
+    let highest = customers.iter().map(|c| c.frequency).max().unwrap_or(0);
+    let mut rows: Vec<FrequencyCheck> = (0..=max_frequency.min(highest))
         .map(|f| FrequencyCheck {
             frequency: f,
             open: f == max_frequency,
@@ -54,7 +58,7 @@ pub fn holdout_by_frequency(
                 c.key
             ))
         })?;
-        let row = &mut rows[c.frequency.min(max_frequency) as usize];
+        let row = &mut rows[c.frequency.min(max_frequency).min(highest) as usize];
         row.customers += c.weight;
         row.actual += c.weight * f64::from(h.frequency);
         row.predicted += c.weight * model.expected_purchases(c, h.duration)?;
@@ -83,9 +87,15 @@ pub struct TrackingPoint {
     pub predicted: f64,
 }
 
+/// The most points [`tracking`] returns: a longer span takes a longer step.
+pub const MAX_TRACKING_POINTS: u64 = 1_000;
+
 /// The cumulative repeat purchases of the summarised customers, actual
 /// and predicted, every `step` time units from their earliest first
-/// purchase to `end` (Fader, Hardie & Lee 2005, figure 2).
+/// purchase to `end` (Fader, Hardie & Lee 2005, figure 2); when that
+/// would give more than [`MAX_TRACKING_POINTS`] points, the step is
+/// lengthened to a whole number of days that keeps within them (each
+/// point costs a prediction per first-purchase day).
 ///
 /// # Errors
 ///
@@ -108,7 +118,9 @@ pub fn tracking(
             "the timeline has no customers".into(),
         ));
     };
-    let step_days = (unit.days() * step).round().max(1.0) as u64;
+    let span = u64::try_from((end - start).num_days()).unwrap_or(0);
+    let step_days =
+        ((unit.days() * step).round().max(1.0) as u64).max(span.div_ceil(MAX_TRACKING_POINTS - 1));
     let mut out = Vec::new();
     let mut day = start;
     let mut repeats = timeline.repeat_purchases.iter().peekable();

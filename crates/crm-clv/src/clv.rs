@@ -10,6 +10,9 @@ use crate::summary::{DAYS_PER_MONTH, Summary, TimeUnit};
 /// as `lifetimes`' `customer_lifetime_value` (which takes 30 days or 4.345
 /// weeks for a month).
 ///
+/// The cost is linear in `months`: the model's
+/// [`PurchaseModel::expected_purchases_along`] takes the months in order.
+///
 /// `discount` is the rate per month; `spend` the expected value of one
 /// purchase (for example [`GammaGamma::expected_spend`](crate::GammaGamma::expected_spend)).
 ///
@@ -39,11 +42,22 @@ pub fn lifetime_value(
     let mut value = 0.0;
     let mut before = 0.0;
     let mut factor = 1.0;
-    for i in 1..=months {
-        let now = model.expected_purchases(customer, f64::from(i) * f)?;
-        factor /= 1.0 + discount;
-        value += spend * (now - before) * factor;
-        before = now;
+    // Months in chunks, so that memory stays small for any `months` while
+    // the model shares work along each chunk's increasing horizons.
+    const CHUNK: u32 = 256;
+    let mut first = 1u32;
+    while first <= months {
+        let last = first.saturating_add(CHUNK - 1).min(months);
+        let horizons: Vec<f64> = (first..=last).map(|i| f64::from(i) * f).collect();
+        for now in model.expected_purchases_along(customer, &horizons)? {
+            factor /= 1.0 + discount;
+            value += spend * (now - before) * factor;
+            before = now;
+        }
+        match last.checked_add(1) {
+            Some(next) => first = next,
+            None => break,
+        }
     }
     Ok(value)
 }

@@ -3,7 +3,7 @@
 //! standard errors.
 
 use crate::error::{ClvError, Result};
-use crate::optim::{bfgs, spd_inverse};
+use crate::optim::{Stop, bfgs, spd_inverse};
 use crate::real::{Dual, Real};
 use crate::summary::Summary;
 
@@ -163,7 +163,8 @@ impl Patterns {
                 _ => xs.push((r[0], r[3])),
             }
         }
-        let total = xs.iter().map(|x| x.1).sum();
+        // An empty f64 sum is -0.0; + 0.0 makes it 0 (printed "0", not "-0").
+        let total = xs.iter().map(|x| x.1).sum::<f64>() + 0.0;
         let distinct = |col: usize| {
             let mut v: Vec<f64> = out.iter().map(|r| r[col]).collect();
             v.sort_unstable_by(f64::total_cmp);
@@ -210,10 +211,13 @@ impl Patterns {
     /// Errors unless there are at least two customers and a repeat buyer.
     pub fn require_repeat_buyers(&self, model: &'static str) -> Result<()> {
         if self.total < 2.0 {
-            return Err(ClvError::Degenerate {
-                model,
-                reason: format!("{} customer(s); at least 2 are needed", self.total),
-            });
+            // An empty sum of f64 is -0.0, which would print as "-0".
+            let reason = if self.total > 0.0 {
+                format!("{} customer(s); at least 2 are needed", self.total)
+            } else {
+                "no customers; at least 2 are needed".into()
+            };
+            return Err(ClvError::Degenerate { model, reason });
         }
         if self.xs.iter().all(|x| x.0 == 0.0) {
             return Err(ClvError::Degenerate {
@@ -288,6 +292,19 @@ pub(crate) fn maximise<const N: usize>(
             reason: "the log-likelihood cannot be evaluated at the starting values".into(),
         }
     })?;
+    if min.stop == Stop::NotFinite {
+        return Err(ClvError::NoConvergence {
+            model,
+            reason: if pen > 0.0 {
+                format!(
+                    "the objective is too steep to follow (its slope is not a finite number); \
+                     the penalizer {pen} is too large"
+                )
+            } else {
+                "the objective is too steep to follow (its slope is not a finite number)".into()
+            },
+        });
+    }
     let params = min.x.map(f64::exp);
     if let Some(i) = params
         .iter()

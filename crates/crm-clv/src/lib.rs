@@ -57,7 +57,7 @@ mod special;
 mod summary;
 
 pub use crate::{
-    bgbb::BgBb,
+    bgbb::{BgBb, MAX_OPPORTUNITIES},
     bgnbd::{BgNbd, MbgNbd},
     clv::lifetime_value,
     error::{ClvError, Result},
@@ -104,4 +104,19 @@ pub trait PurchaseModel {
     /// [`ClvError::InvalidArgument`] for a negative or non-finite `t`;
     /// [`ClvError::Series`] when a series does not converge.
     fn expected_purchases_new(&self, t: f64) -> Result<f64>;
+
+    /// [`PurchaseModel::expected_purchases`] over each of `horizons`. A
+    /// model may share work between them when they increase (BG/NBD and
+    /// MBG/NBD continue their series from one horizon to the next, so that
+    /// a horizon per month costs the same for month 1,000 as for month 1).
+    ///
+    /// # Errors
+    ///
+    /// As [`PurchaseModel::expected_purchases`].
+    fn expected_purchases_along(&self, customer: &Summary, horizons: &[f64]) -> Result<Vec<f64>> {
+        horizons
+            .iter()
+            .map(|&t| self.expected_purchases(customer, t))
+            .collect()
+    }
 }

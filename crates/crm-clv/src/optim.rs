@@ -12,7 +12,24 @@ pub(crate) struct Minimum<const N: usize> {
     pub g: [f64; N],
     pub iterations: usize,
     pub converged: bool,
+    /// Why the search stopped short, when it did not converge.
+    pub stop: Stop,
 }
+
+/// Why a minimisation stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Stop {
+    /// The gradient is small (or the iterations ran out: see `converged`).
+    Done,
+    /// The gradient or the slope along the search direction is not a
+    /// finite number: the objective is too steep to be followed (a huge
+    /// penalty, for instance).
+    NotFinite,
+}
+
+/// Most halvings of the step in one line search: 2^-80 of a step is far
+/// below what changes a parameter.
+const MAX_HALVINGS: usize = 80;
 
 /// The gradient below which a minimum is accepted once the objective no
 /// longer changes measurably.
@@ -24,7 +41,10 @@ const NOISE_GTOL: f64 = 1e-6;
 /// Stops when the largest gradient component is below `gtol`, or when the
 /// value no longer changes measurably (a step changes it by less than
 /// 1e-14 relative, or no step along the direction can show a decrease)
-/// and the gradient is below 1e-6.
+/// and the gradient is below 1e-6. Every loop is bounded: at most
+/// `max_iterations` iterations of at most [`MAX_HALVINGS`] trial steps each;
+/// a gradient or slope that is not finite stops the search at once
+/// ([`Stop::NotFinite`]).
 pub(crate) fn bfgs<const N: usize>(
     mut f: impl FnMut(&[f64; N]) -> Option<(f64, [f64; N])>,
     x0: [f64; N],
@@ -37,21 +57,35 @@ pub(crate) fn bfgs<const N: usize>(
     let mut h = identity::<N>();
     let mut first = true;
     for it in 0..max_iterations {
+        let stuck = |x, g| Minimum {
+            x,
+            g,
+            iterations: it,
+            converged: false,
+            stop: Stop::NotFinite,
+        };
+        if !(fx.is_finite() && g.iter().all(|v| v.is_finite())) {
+            return Some(stuck(x, g));
+        }
         if norm_inf(&g) < gtol {
             return Some(Minimum {
                 x,
                 g,
                 iterations: it,
                 converged: true,
+                stop: Stop::Done,
             });
         }
         let mut p = mat_vec(&h, &g).map(|v| -v);
         let mut slope = dot(&g, &p);
-        if slope >= 0.0 {
+        if slope >= 0.0 || slope.is_nan() {
             // Not a descent direction: restart from steepest descent.
             h = identity::<N>();
             p = g.map(|v| -v);
             slope = dot(&g, &p);
+        }
+        if !slope.is_finite() {
+            return Some(stuck(x, g));
         }
         // Keep the first step (and any long one) within a unit box on the
         // log scale.
@@ -63,7 +97,7 @@ pub(crate) fn bfgs<const N: usize>(
         };
         first = false;
         let mut accepted = None;
-        loop {
+        for _ in 0..MAX_HALVINGS {
             // A decrease this small cannot be told from rounding: the
             // minimum is found to the precision of the objective. A NaN
             // (an infinite slope, from an overflowing penalty, times a step
@@ -89,6 +123,7 @@ pub(crate) fn bfgs<const N: usize>(
                 g,
                 iterations: it,
                 converged: norm_inf(&g) < NOISE_GTOL,
+                stop: Stop::Done,
             });
         };
         let s: [f64; N] = std::array::from_fn(|i| xn[i] - x[i]);
@@ -104,6 +139,7 @@ pub(crate) fn bfgs<const N: usize>(
                 g,
                 iterations: it + 1,
                 converged: true,
+                stop: Stop::Done,
             });
         }
         if sy > 1e-12 * dot(&s, &s).sqrt() * dot(&y, &y).sqrt() {
@@ -123,6 +159,7 @@ pub(crate) fn bfgs<const N: usize>(
         g,
         iterations: max_iterations,
         converged: norm_inf(&g) < gtol,
+        stop: Stop::Done,
     })
 }
 
@@ -227,6 +264,44 @@ mod tests {
             "{:?}",
             m.x
         );
+    }
+
+    /// A slope beyond the range of f64 (a huge penalty) once made the line
+    /// search halve its step forever: `0 * inf` is not below any bound.
+    #[test]
+    fn a_slope_that_is_not_finite_stops_the_search() {
+        let m = bfgs(
+            |x: &[f64; 2]| {
+                let f = 1e200 * (x[0] * x[0] + x[1] * x[1] + 1.0);
+                Some((f, [2e200 * x[0] + 1e200, 2e200 * x[1] + 1e200]))
+            },
+            [1.0, 1.0],
+            1e-9,
+            500,
+        )
+        .unwrap();
+        assert!(!m.converged);
+        assert_eq!(m.stop, Stop::NotFinite);
+    }
+
+    /// A line search that never finds a decrease gives up after a bounded
+    /// number of halvings.
+    #[test]
+    fn line_search_is_bounded() {
+        let mut calls = 0usize;
+        let m = bfgs(
+            |x: &[f64; 1]| {
+                calls += 1;
+                // Claims a descent direction that never descends.
+                Some((if calls == 1 { 0.0 } else { 1.0 + x[0] * 0.0 }, [1.0]))
+            },
+            [0.0],
+            1e-9,
+            500,
+        )
+        .unwrap();
+        assert!(!m.converged);
+        assert!(calls <= 1 + MAX_HALVINGS, "{calls} evaluations");
     }
 
     #[test]

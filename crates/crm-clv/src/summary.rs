@@ -500,25 +500,19 @@ pub fn from_ledger(
             "the ledger keeps no purchase days: make it with LedgerOptions::purchase_days".into(),
         ));
     }
+    let end = calibration_end.num_days_from_ce();
     let mut out = Vec::new();
     for id in ledger.ids() {
-        let Some(days) = ledger.purchase_days(id) else {
-            continue;
-        };
-        let (mut first, mut last, mut n) = (None, None, 0u32);
-        for d in days.take_while(|d| *d <= calibration_end) {
-            first.get_or_insert(d);
-            last = Some(d);
-            n += 1;
-        }
-        let (Some(first), Some(last)) = (first, last) else {
+        let days = ledger.purchase_day_numbers(id);
+        let days = &days[..days.partition_point(|&d| d <= end)];
+        let (Some(&first), Some(&last)) = (days.first(), days.last()) else {
             continue;
         };
         out.push(Summary {
             key: ledger.key(id).to_owned(),
-            frequency: n - 1,
-            recency: unit.from_days((last - first).num_days() as f64),
-            t: unit.from_days((calibration_end - first).num_days() as f64),
+            frequency: u32::try_from(days.len() - 1).unwrap_or(u32::MAX),
+            recency: unit.from_days(f64::from(last - first)),
+            t: unit.from_days(f64::from(end - first)),
             monetary: 0.0,
             weight: 1.0,
             holdout: None,

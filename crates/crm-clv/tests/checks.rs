@@ -83,3 +83,34 @@ fn holdout_and_tracking() {
     assert!(svg.contains("Tracking &lt;CDNOW&gt;"));
     assert_eq!(svg.matches("<polyline").count(), 2);
 }
+
+/// `max_frequency` once sized a row per frequency up to it: u32::MAX rows
+/// (137 GB) before the first customer was read.
+#[test]
+fn a_huge_max_frequency_costs_nothing() {
+    let s = summaries();
+    let fit = BgNbd::fit(&s.customers, &FitOptions::new()).unwrap();
+    let capped = holdout_by_frequency(&fit.model, &s.customers, u32::MAX).unwrap();
+    let highest = s.customers.iter().map(|c| c.frequency).max().unwrap();
+    let present: std::collections::BTreeSet<u32> =
+        s.customers.iter().map(|c| c.frequency).collect();
+    assert_eq!(capped.len(), present.len());
+    assert_eq!(capped.last().unwrap().frequency, highest);
+    assert!(capped.iter().all(|r| !r.open));
+    assert_eq!(capped.iter().map(|r| r.customers).sum::<f64>(), 2357.0);
+}
+
+/// A far observation end once meant a point per week up to it (and a
+/// prediction per cohort at each): 417,000 points to year 9999.
+#[test]
+fn tracking_to_a_far_end_is_bounded() {
+    let s = summaries();
+    let fit = BgNbd::fit(&s.customers, &FitOptions::new()).unwrap();
+    let end = NaiveDate::from_ymd_opt(9999, 12, 31).unwrap();
+    let track = tracking(&fit.model, &s.timeline, TimeUnit::WEEK, 1.0, end).unwrap();
+    assert!(track.len() as u64 <= crm_clv::checks::MAX_TRACKING_POINTS);
+    assert_eq!(track.last().unwrap().date, end);
+    for w in track.windows(2) {
+        assert!(w[1].predicted >= w[0].predicted, "{w:?}");
+    }
+}

@@ -138,6 +138,9 @@ fn degenerate_data_are_errors() {
             Err(ClvError::Degenerate { .. })
         ));
     }
+    // An empty sum of weights is -0.0: no "-0 customer(s)" in the message.
+    let e = BgNbd::fit(&none, &opts).unwrap_err().to_string();
+    assert_eq!(e, "cannot fit bg-nbd: no customers; at least 2 are needed");
     let discrete = vec![Summary::new(0, 0.0, 6.0); 50];
     assert!(matches!(
         BgBb::fit(&discrete, &opts),
@@ -205,4 +208,19 @@ fn pareto_nbd_on_many_histories() {
     let again = f.model.log_likelihood(&data).unwrap();
     assert!((f.log_likelihood - again).abs() <= 1e-9 * again.abs());
     recovered(&f, &truth).unwrap();
+}
+
+/// A penalty so large that the objective's slope overflows once made the
+/// line search halve its step forever; it is now a clear error.
+#[test]
+fn a_huge_penalizer_is_an_error_not_a_hang() {
+    let opts = FitOptions::new().penalizer(1e200).unwrap();
+    for e in [
+        BgNbd::fit(&cdnow(), &opts).unwrap_err(),
+        ParetoNbd::fit(&cdnow(), &opts).unwrap_err(),
+        GammaGamma::fit(&cdnow(), &opts).unwrap_err(),
+    ] {
+        assert!(matches!(e, ClvError::NoConvergence { .. }), "{e}");
+        assert!(e.to_string().contains("penalizer"), "{e}");
+    }
 }

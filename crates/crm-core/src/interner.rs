@@ -1,4 +1,8 @@
 use std::hash::BuildHasher;
+use std::sync::OnceLock;
+
+use foldhash::SharedSeed;
+use foldhash::fast::SeedableRandomState;
 
 use crate::{Error, Result};
 
@@ -87,13 +91,35 @@ impl Slot {
 /// ([`Ledger::record_sales`](crate::Ledger::record_sales)) needs to touch a
 /// key's home slot before looking it up, so that the cache misses of a
 /// batch overlap; hashbrown does not expose where a hash lands.
+///
+/// Keys come from outside, so the hash is seeded at random: foldhash with a
+/// seed drawn once per process from the operating system (through std's
+/// `RandomState`) and a further seed per interner. Keys crafted to collide
+/// under one seed (linear probing turns a shared home slot into quadratic
+/// time) do not collide under another, and the seed cannot be learnt from
+/// outside the process. Nothing observable depends on the seed: ids are
+/// handed out in order of first appearance and every iteration goes by id,
+/// never by slot.
 #[derive(Clone)]
 pub struct Interner {
     slots: Vec<Slot>,
     mask: usize,
-    state: foldhash::fast::FixedState,
+    state: SeedableRandomState,
     bytes: String,
     ends: Vec<u32>,
+}
+
+/// The process's random foldhash seed, drawn on first use.
+fn shared_seed() -> &'static SharedSeed {
+    static SEED: OnceLock<SharedSeed> = OnceLock::new();
+    SEED.get_or_init(|| SharedSeed::from_u64(random_u64()))
+}
+
+/// 64 random bits: std's `RandomState` is keyed from the operating
+/// system's entropy (once per thread, then stepped), so hashing a constant
+/// with a fresh one gives an unpredictable value.
+fn random_u64() -> u64 {
+    std::hash::RandomState::new().hash_one(0x5EED_u64)
 }
 
 impl Default for Interner {
@@ -101,7 +127,7 @@ impl Default for Interner {
         Interner {
             slots: vec![VACANT; 16],
             mask: 15,
-            state: foldhash::fast::FixedState::default(),
+            state: SeedableRandomState::with_seed(random_u64(), shared_seed()),
             bytes: String::new(),
             ends: Vec::new(),
         }
@@ -287,5 +313,54 @@ mod tests {
         }
         assert_eq!(i.get("nope"), None);
         assert_eq!(i.len(), 10_000);
+    }
+
+    impl Interner {
+        /// The longest distance of a key from its home slot.
+        fn longest_probe(&self) -> usize {
+            (0..self.slots.len())
+                .filter(|&i| self.slots[i].id != EMPTY)
+                .map(|i| {
+                    let home = self.hash(self.key_bytes(self.slots[i].id)) as usize & self.mask;
+                    i.wrapping_sub(home) & self.mask
+                })
+                .max()
+                .unwrap_or(0)
+        }
+    }
+
+    /// Keys crafted against a fixed hash seed share their home slot at
+    /// every table size up to 4,096 slots; under the old fixed seed each
+    /// insertion probed past all earlier ones (quadratic time). A seeded
+    /// table scatters them.
+    #[test]
+    fn crafted_collisions_do_not_cluster() {
+        let fixed = foldhash::fast::FixedState::default();
+        let low = |k: &str| fixed.hash_one(k.as_bytes()) & 0xFFF;
+        let target = low("C0");
+        let keys: Vec<String> = (0u64..)
+            .map(|n| format!("C{n}"))
+            .filter(|k| low(k) == target)
+            .take(2_000)
+            .collect();
+        let mut i = Interner::new();
+        for k in &keys {
+            i.intern(k).unwrap();
+        }
+        assert_eq!(i.len(), 2_000);
+        assert!(i.longest_probe() < 200, "{}", i.longest_probe());
+        for (n, k) in keys.iter().enumerate() {
+            assert_eq!(i.get(k), Some(CustomerId(n as u32)));
+        }
+    }
+
+    #[test]
+    fn interners_are_seeded_apart() {
+        let (a, b) = (Interner::new(), Interner::new());
+        let keys = ["C1", "C2", "a-much-longer-customer-key"];
+        assert!(
+            keys.iter()
+                .any(|k| a.hash(k.as_bytes()) != b.hash(k.as_bytes()))
+        );
     }
 }

@@ -1,9 +1,10 @@
 use chrono::{Datelike, NaiveDate};
 
+use crate::contact::{ContactTable, OpenComplaints, PeriodContacts};
 use crate::interner::MAX_CUSTOMERS;
 use crate::{
-    Basis, Customer, CustomerId, Error, Interaction, Interner, Money, Period, Result, Stage,
-    Transaction, check_key,
+    Basis, Customer, CustomerId, Error, Interaction, InteractionKind, Interner, Money, Period,
+    Result, Stage, Transaction, check_key,
 };
 
 /// One sale or credit note for [`Ledger::record_sales`], borrowing its key.
@@ -116,10 +117,12 @@ pub struct LedgerOptions {
     /// Keep each customer's distinct purchase days (days with a transaction
     /// of positive revenue). Default `false`.
     ///
-    /// Cost: 4 bytes per distinct (customer, day) pair plus a vector header
-    /// per customer, so memory then grows with the history, not only with
-    /// the customers. Needed for frequency-based analyses (RFM, lifetime
-    /// value); the pyramid does not need it.
+    /// Cost: 8 bytes per sale of positive revenue while recording (an
+    /// append, no per-customer allocation), and on the first read 4 bytes
+    /// per distinct (customer, day) pair plus 8 per customer, so memory
+    /// then grows with the history, not only with the customers. Needed
+    /// for frequency-based analyses (RFM, lifetime value); the pyramid
+    /// does not need it.
     pub purchase_days: bool,
 }
 
@@ -413,8 +416,86 @@ pub struct Ledger {
     /// Totals of the periods beyond the first `INLINE_PERIODS`, customer
     /// by customer.
     extra: Vec<PeriodTotals>,
-    purchase_days: Vec<Vec<i32>>,
+    purchase_days: PurchaseDays,
+    /// Contact and complaint aggregates, grown only as interactions come.
+    contacts: ContactTable,
     stats: LedgerStats,
+}
+
+/// The purchase days of every customer: appended as (customer, day) pairs
+/// while recording, sorted into one sorted, deduplicated run per customer
+/// on the first read.
+///
+/// Appending keeps recording as cheap as without purchase days (no
+/// allocation per customer, no search); the runs are built once, in time
+/// linear in the pairs, and dropped when more is recorded.
+#[derive(Debug, Clone, Default)]
+struct PurchaseDays {
+    /// `customer << 32 | day`, with the day's sign bit flipped so that
+    /// days order as unsigned numbers.
+    pairs: Vec<u64>,
+    runs: std::sync::OnceLock<DayRuns>,
+}
+
+/// Every customer's distinct purchase days, ascending: customer `i`'s are
+/// `days[starts[i]..starts[i + 1]]`.
+#[derive(Debug, Clone, Default)]
+struct DayRuns {
+    starts: Vec<usize>,
+    days: Vec<i32>,
+}
+
+const DAY_BIAS: u32 = 1 << 31;
+
+impl PurchaseDays {
+    fn push(&mut self, id: u32, day: i32) {
+        self.pairs
+            .push(u64::from(id) << 32 | u64::from(day.cast_unsigned() ^ DAY_BIAS));
+        if self.runs.get().is_some() {
+            self.runs = std::sync::OnceLock::new();
+        }
+    }
+
+    /// The runs of `customers` customers: a counting sort of the pairs by
+    /// customer, then each customer's days sorted and deduplicated.
+    fn runs(&self, customers: usize) -> &DayRuns {
+        self.runs.get_or_init(|| {
+            let mut starts = vec![0usize; customers + 1];
+            for &p in &self.pairs {
+                starts[(p >> 32) as usize + 1] += 1;
+            }
+            for i in 0..customers {
+                starts[i + 1] += starts[i];
+            }
+            let mut next = starts.clone();
+            let mut days = vec![0i32; self.pairs.len()];
+            for &p in &self.pairs {
+                let c = (p >> 32) as usize;
+                days[next[c]] = ((p as u32) ^ DAY_BIAS).cast_signed();
+                next[c] += 1;
+            }
+            // Sort and deduplicate each run, compacting towards the front.
+            let mut write = 0;
+            for i in 0..customers {
+                let (from, to) = (starts[i], starts[i + 1]);
+                starts[i] = write;
+                days[from..to].sort_unstable();
+                let mut last = None;
+                for k in from..to {
+                    let d = days[k];
+                    if last != Some(d) {
+                        days[write] = d;
+                        write += 1;
+                        last = Some(d);
+                    }
+                }
+            }
+            starts[customers] = write;
+            days.truncate(write);
+            days.shrink_to_fit();
+            DayRuns { starts, days }
+        })
+    }
 }
 
 impl Ledger {
@@ -441,7 +522,8 @@ impl Ledger {
             interner: Interner::new(),
             records: Chunked::default(),
             extra: Vec::new(),
-            purchase_days: Vec::new(),
+            purchase_days: PurchaseDays::default(),
+            contacts: ContactTable::default(),
             stats: LedgerStats::default(),
         }
     }
@@ -527,10 +609,31 @@ impl Ledger {
             return None;
         }
         Some(
-            self.purchase_days[id.index()]
+            self.purchase_day_numbers(id)
                 .iter()
                 .filter_map(|&d| NaiveDate::from_num_days_from_ce_opt(d)),
         )
+    }
+
+    /// The distinct purchase days of `id` as days from the common era
+    /// (`NaiveDate::num_days_from_ce`), ascending; empty when the ledger
+    /// keeps no purchase days. The slice form of
+    /// [`Ledger::purchase_days`], for counting days before a date by
+    /// binary search.
+    ///
+    /// # Panics
+    ///
+    /// When `id` was not made by this ledger.
+    pub fn purchase_day_numbers(&self, id: CustomerId) -> &[i32] {
+        if !self.options.purchase_days {
+            return &[];
+        }
+        let runs = self.purchase_days.runs(self.records.len());
+        let i = id.index();
+        match (runs.starts.get(i), runs.starts.get(i + 1)) {
+            (Some(&from), Some(&to)) => &runs.days[from..to],
+            _ => &[],
+        }
     }
 
     /// Counts over everything recorded.
@@ -636,9 +739,6 @@ impl Ledger {
         let extra = self.periods.len().saturating_sub(INLINE_PERIODS);
         self.extra
             .resize(self.extra.len() + extra, PeriodTotals::default());
-        if self.options.purchase_days {
-            self.purchase_days.push(Vec::new());
-        }
     }
 
     /// Where customer `i`'s periods beyond the record's lie in `extra`.
@@ -657,11 +757,19 @@ impl Ledger {
         period_of_mut(&mut self.records[i], &mut self.extra[r], p)
     }
 
-    /// Loads the record of `id` (both its cache lines) and returns a value
-    /// for `black_box`; see [`Ledger::record_sales`].
+    /// Loads the record of `id` (both its cache lines) and its periods
+    /// beyond the record's, and returns a value for `black_box`; see
+    /// [`Ledger::record_sales`].
     fn touch(&self, id: CustomerId) -> u32 {
         let r = &self.records[id.index()];
-        r.totals.transactions ^ r.periods[INLINE_PERIODS - 1].transactions
+        let mut t = r.totals.transactions ^ r.periods[INLINE_PERIODS - 1].transactions;
+        // The extra periods of one customer are contiguous: their first and
+        // last cache lines.
+        let range = self.extra_range(id.index());
+        if let (Some(first), Some(last)) = (self.extra.get(range.start), range.last()) {
+            t ^= first.transactions ^ self.extra[last].transactions;
+        }
+        t
     }
 
     /// Adds one sale to the aggregates of `id`: all or nothing.
@@ -733,7 +841,8 @@ impl Ledger {
         }
         t.transactions = t.transactions.saturating_add(1);
         if self.options.purchase_days && positive[0] {
-            insert_day(&mut self.purchase_days[id.index()], date.num_days_from_ce());
+            self.purchase_days
+                .push(id.index() as u32, date.num_days_from_ce());
         }
         self.stats.transactions += 1;
         if margin.is_none() {
@@ -751,27 +860,77 @@ impl Ledger {
         self.record_sale(t.customer.as_str(), t.date, t.revenue, t.margin)
     }
 
-    /// Records a contact moment with `key` on `date`.
+    /// Records a contact moment with `key` on `date`, of kind
+    /// [`InteractionKind::Other`]; see [`Ledger::record_contact`].
     ///
     /// # Errors
     ///
     /// [`Error::InvalidKey`], [`Error::Capacity`].
     pub fn record_interaction(&mut self, key: &str, date: NaiveDate) -> Result<CustomerId> {
+        self.record_contact(key, date, InteractionKind::Other)
+    }
+
+    /// Records a contact moment of `kind` with `key` on `date`.
+    ///
+    /// Every interaction counts as a contact: it sets the last contact date
+    /// ([`Ledger::last_contact`]) and counts in the tracked period holding
+    /// its date ([`Ledger::period_contacts`]). Complaints and their
+    /// resolutions are kept as dates, so that [`Ledger::open_complaints`]
+    /// can say which are open on any date whatever the order of the input.
+    ///
+    /// Cost: the contact tables grow to the highest customer id that had
+    /// an interaction (8 bytes per tracked period plus 16 per customer);
+    /// complaints add 4 bytes each.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidKey`], [`Error::Capacity`].
+    pub fn record_contact(
+        &mut self,
+        key: &str,
+        date: NaiveDate,
+        kind: InteractionKind,
+    ) -> Result<CustomerId> {
         check_key(key)?;
         let id = self.intern(key)?;
         let t = &mut self.records[id.index()].totals;
         t.first_interaction = min_opt(t.first_interaction, Some(date));
+        self.contacts.record(id.index(), &self.periods, date, kind);
         self.stats.interactions += 1;
         Ok(id)
     }
 
-    /// Records an [`Interaction`]; see [`Ledger::record_interaction`].
+    /// Records an [`Interaction`]; see [`Ledger::record_contact`].
     ///
     /// # Errors
     ///
-    /// As [`Ledger::record_interaction`].
+    /// As [`Ledger::record_contact`].
     pub fn add_interaction(&mut self, i: &Interaction) -> Result<CustomerId> {
-        self.record_interaction(i.customer.as_str(), i.date)
+        self.record_contact(i.customer.as_str(), i.date, i.kind)
+    }
+
+    /// Date of the last interaction of `id`, over all the input.
+    pub fn last_contact(&self, id: CustomerId) -> Option<NaiveDate> {
+        self.contacts.last(id.index())
+    }
+
+    /// The contacts of `id` in the tracked period with index `period`: how
+    /// many, and the last one dated before the period's end.
+    ///
+    /// # Panics
+    ///
+    /// When `period` is out of range.
+    pub fn period_contacts(&self, id: CustomerId, period: usize) -> PeriodContacts {
+        assert!(period < self.periods.len(), "period index out of range");
+        self.contacts.period(id.index(), self.periods.len(), period)
+    }
+
+    /// The complaints of `id` open just before `before` (counting the
+    /// complaints and resolutions dated before it): a complaint is open
+    /// until a `complaint-resolved` of the same customer dated on or after
+    /// it, and each resolution closes the oldest complaint then open.
+    pub fn open_complaints(&self, id: CustomerId, before: NaiveDate) -> OpenComplaints {
+        self.contacts.open_complaints(id.index(), before)
     }
 
     /// Records that `key` is in the register with `stage`, without an
@@ -835,6 +994,12 @@ impl Ledger {
         const GROUP: usize = 32;
         let np = self.periods.len();
         let ids: Vec<CustomerId> = other.ids().collect();
+        // Other's customer ids in this ledger, for its purchase days.
+        let mut map: Vec<u32> = Vec::with_capacity(if self.options.purchase_days {
+            ids.len()
+        } else {
+            0
+        });
         for group in ids.chunks(GROUP) {
             // As in `record_sales`: touch every slot, then every total, so
             // that the cache misses of the group overlap.
@@ -866,11 +1031,20 @@ impl Ledger {
                         .ok_or_else(|| overflow(other.key(oid)))?;
                 }
                 if self.options.purchase_days {
-                    for &d in &other.purchase_days[oid.index()] {
-                        insert_day(&mut self.purchase_days[id.index()], d);
-                    }
+                    map.push(id.index() as u32);
                 }
+                self.contacts
+                    .merge_customer(id.index(), np, &other.contacts, oid.index());
             }
+        }
+        if self.options.purchase_days {
+            for &p in &other.purchase_days.pairs {
+                let id = map[(p >> 32) as usize];
+                self.purchase_days
+                    .pairs
+                    .push(u64::from(id) << 32 | (p & u64::from(u32::MAX)));
+            }
+            self.purchase_days.runs = std::sync::OnceLock::new();
         }
         let s = &mut self.stats;
         s.transactions += other.stats.transactions;
@@ -887,21 +1061,6 @@ impl Ledger {
 fn overflow(key: &str) -> Error {
     Error::Overflow {
         key: key.chars().take(80).collect(),
-    }
-}
-
-/// Inserts `day` into the sorted, deduplicated `days`; appending is the
-/// common case for date-sorted input.
-fn insert_day(days: &mut Vec<i32>, day: i32) {
-    match days.last() {
-        None => days.push(day),
-        Some(&last) if day > last => days.push(day),
-        Some(&last) if day == last => {}
-        Some(_) => {
-            if let Err(pos) = days.binary_search(&day) {
-                days.insert(pos, day);
-            }
-        }
     }
 }
 
@@ -1015,6 +1174,86 @@ mod tests {
     }
 
     #[test]
+    fn contacts_and_complaints() {
+        let p24: Period = "2024".parse().unwrap();
+        let p23: Period = "2023".parse().unwrap();
+        let mut l = Ledger::new([p24, p23]);
+        let kinds = [
+            ("A", d(2023, 3, 1), InteractionKind::Call),
+            ("A", d(2024, 2, 1), InteractionKind::Complaint),
+            ("A", d(2024, 3, 1), InteractionKind::Complaint),
+            ("A", d(2024, 4, 1), InteractionKind::ComplaintResolved),
+            ("A", d(2025, 1, 5), InteractionKind::Visit),
+        ];
+        for (k, date, kind) in kinds {
+            l.record_contact(k, date, kind).unwrap();
+        }
+        l.record_sale("B", d(2024, 1, 1), m("1"), None).unwrap();
+        let a = l.id("A").unwrap();
+        let b = l.id("B").unwrap();
+        assert_eq!(l.last_contact(a), Some(d(2025, 1, 5)));
+        assert_eq!(l.period_contacts(a, 0).contacts(), 3);
+        assert_eq!(l.period_contacts(a, 1).contacts(), 1);
+        assert_eq!(
+            l.period_contacts(a, 0).last_contact_before_end(),
+            Some(d(2024, 4, 1))
+        );
+        let open = l.open_complaints(a, p24.end());
+        assert_eq!((open.count, open.oldest), (1, Some(d(2024, 3, 1))));
+        // B had no interaction: the contact tables never grew for it.
+        assert_eq!(l.last_contact(b), None);
+        assert_eq!(l.period_contacts(b, 0), PeriodContacts::default());
+        assert_eq!(l.open_complaints(b, p24.end()), OpenComplaints::default());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn prop_contacts_do_not_depend_on_order_or_split(
+            rows in proptest::collection::vec((0u8..4, 0u32..900, 0u8..3), 0..60),
+            cut in 0usize..60,
+        ) {
+            let p: Period = "2024".parse().unwrap();
+            let base = d(2023, 6, 1);
+            let kinds = [InteractionKind::Call, InteractionKind::Complaint, InteractionKind::ComplaintResolved];
+            let row = |&(k, off, kind): &(u8, u32, u8)| {
+                (format!("K{k}"), base + chrono::Days::new(u64::from(off)), kinds[usize::from(kind)])
+            };
+            let mut fwd = Ledger::new([p]);
+            for r in &rows {
+                let (k, date, kind) = row(r);
+                fwd.record_contact(&k, date, kind).unwrap();
+            }
+            let mut back = Ledger::new([p]);
+            let mut split = Ledger::new([p]);
+            let cut = cut.min(rows.len());
+            for (i, r) in rows.iter().enumerate().rev() {
+                let (k, date, kind) = row(r);
+                back.record_contact(&k, date, kind).unwrap();
+                if i < cut {
+                    split.record_contact(&k, date, kind).unwrap();
+                }
+            }
+            let mut rest = Ledger::new([p]);
+            for r in &rows[cut..] {
+                let (k, date, kind) = row(r);
+                rest.record_contact(&k, date, kind).unwrap();
+            }
+            split.merge(&rest).unwrap();
+            for id in fwd.ids() {
+                let key = fwd.key(id);
+                for other in [&back, &split] {
+                    let oid = other.id(key).unwrap();
+                    proptest::prop_assert_eq!(fwd.last_contact(id), other.last_contact(oid));
+                    proptest::prop_assert_eq!(fwd.period_contacts(id, 0), other.period_contacts(oid, 0));
+                    for probe in [p.start(), p.end(), d(2026, 1, 1)] {
+                        proptest::prop_assert_eq!(fwd.open_complaints(id, probe), other.open_complaints(oid, probe));
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn register_keeps_the_acquisition_date_of_the_last_entry() {
         let mut l = Ledger::new([]);
         l.record_register_entry("A", Stage::Customer, Some(d(2023, 4, 1)))
@@ -1036,5 +1275,59 @@ mod tests {
         let mut l = Ledger::new([]);
         assert!(l.record_sale("", d(2024, 1, 1), m("1"), None).is_err());
         assert!(l.is_empty());
+    }
+
+    proptest::proptest! {
+        /// Purchase days are each customer's distinct days of positive
+        /// revenue, whatever the order of the sales, however the input is
+        /// split over merged ledgers, and when read between records.
+        #[test]
+        fn purchase_days_are_the_distinct_positive_days(
+            sales in proptest::collection::vec((0u8..6, -400i32..400, -5i64..20), 0..120),
+            split in 0usize..120,
+            peek in 0usize..120,
+        ) {
+            type Days = std::collections::BTreeMap<String, std::collections::BTreeSet<NaiveDate>>;
+            let base = d(2024, 1, 1);
+            let options = LedgerOptions::new().purchase_days(true);
+            let mut ledgers = [Ledger::with_options([], options), Ledger::with_options([], options)];
+            let mut sides: [Days; 2] = Default::default();
+            let mut expected = Days::new();
+            for (i, &(k, day, rev)) in sales.iter().enumerate() {
+                let key = format!("K{k}");
+                let date = base + chrono::TimeDelta::days(i64::from(day));
+                let rev = Money::new(rust_decimal::Decimal::from(rev));
+                let side = usize::from(i >= split);
+                ledgers[side].record_sale(&key, date, rev, None).unwrap();
+                for days in [&mut expected, &mut sides[side]] {
+                    let days = days.entry(key.clone()).or_default();
+                    if rev.is_positive() {
+                        days.insert(date);
+                    }
+                }
+                if i == peek {
+                    // A read in between builds the runs; later records
+                    // must not be lost.
+                    let l = &ledgers[side];
+                    let got: Vec<NaiveDate> = l.purchase_days(l.id(&key).unwrap()).unwrap().collect();
+                    proptest::prop_assert_eq!(got, sides[side][&key].iter().copied().collect::<Vec<_>>());
+                }
+            }
+            let [mut left, right] = ledgers;
+            for (key, days) in &sides[1] {
+                let got: Vec<NaiveDate> = right.purchase_days(right.id(key).unwrap()).unwrap().collect();
+                proptest::prop_assert_eq!(got, days.iter().copied().collect::<Vec<_>>());
+            }
+            left.merge(&right).unwrap();
+            proptest::prop_assert_eq!(left.len(), expected.len());
+            for (key, days) in &expected {
+                let id = left.id(key).unwrap();
+                let got: Vec<NaiveDate> = left.purchase_days(id).unwrap().collect();
+                proptest::prop_assert_eq!(&got, &days.iter().copied().collect::<Vec<_>>());
+                proptest::prop_assert_eq!(left.purchase_day_numbers(id).len(), days.len());
+            }
+            let plain = Ledger::new([]);
+            proptest::prop_assert!(plain.purchase_days(CustomerId::default()).is_none());
+        }
     }
 }

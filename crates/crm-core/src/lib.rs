@@ -59,12 +59,15 @@
 //!
 //! - `serde`: `Serialize`/`Deserialize` for the model (money as decimal
 //!   strings, periods as `{"start", "end"}`).
-//! - `proptest`: strategies for property tests in the `strategy` module.
+//! - `proptest`: strategies for property tests in [`arbitrary`].
 
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_debug_implementations)]
 
+#[cfg(feature = "proptest")]
+pub mod arbitrary;
+mod contact;
 mod error;
 mod interner;
 mod key;
@@ -72,10 +75,9 @@ mod ledger;
 mod model;
 mod money;
 mod period;
-#[cfg(feature = "proptest")]
-pub mod strategy;
 
 pub use crate::{
+    contact::{OpenComplaints, PeriodContacts},
     error::{Error, Result},
     interner::{CustomerId, Interner},
     key::{CustomerKey, MAX_KEY_LEN, check_key},

@@ -84,5 +84,5 @@ pub use crate::{
     markov::{Markov, N as STATE_COUNT, STATES},
     matrix::{Bridge, Cell, Migration, Movement, Source, Summary, migration},
     risk::{Risk, risk_list},
-    series::{Estimator, Series, parse_periods, series, series_with},
+    series::{Estimator, MAX_PERIODS, Series, parse_periods, series, series_with},
 };

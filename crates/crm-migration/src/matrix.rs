@@ -261,6 +261,11 @@ fn overflow(what: String) -> Error {
 impl Migration {
     /// The matrix between two pyramids of the same ledger and options.
     ///
+    /// The periods are usually consecutive. They may overlap, as rolling
+    /// windows do (the twelve months to June against the twelve months to
+    /// May): then sales in the shared days count in both periods' values.
+    /// The later period must end after the earlier one.
+    ///
     /// # Errors
     ///
     /// [`Error::Mismatch`] when the pyramids were built with different

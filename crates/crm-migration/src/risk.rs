@@ -30,7 +30,9 @@ pub struct Risk<'a> {
 ///
 /// # Errors
 ///
-/// [`Error::Mismatch`] when the pyramids are not from `ledger`.
+/// [`Error::Mismatch`] when the pyramids are not from `ledger`;
+/// [`Error::Periods`] when `later` does not end after `earlier` (pyramids
+/// given in the wrong order).
 pub fn risk_list<'a>(
     ledger: &'a Ledger,
     earlier: &Pyramid,
@@ -39,10 +41,12 @@ pub fn risk_list<'a>(
     if ledger.len() != earlier.len() || ledger.len() != later.len() {
         return Err(Error::Mismatch("they were built from another ledger"));
     }
-    if earlier.period().end() > later.period().start() {
-        return Err(Error::Mismatch(
-            "the earlier pyramid must come first: its period ends after the later one starts",
-        ));
+    if later.period().end() <= earlier.period().end() {
+        return Err(Error::Periods(format!(
+            "{} must end after {}: give the earlier pyramid first",
+            later.period(),
+            earlier.period()
+        )));
     }
     let mut out = Vec::new();
     for id in ledger.ids() {

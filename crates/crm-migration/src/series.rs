@@ -293,6 +293,9 @@ fn next(p: &Period, unit: u32) -> Option<Period> {
     }
 }
 
+/// The most periods [`parse_periods`] accepts.
+pub const MAX_PERIODS: usize = 1_000;
+
 /// Parses a list of periods: a range of calendar units with both ends
 /// included (`2021..2025` is five years, `2024-Q1..2024-Q4` four quarters,
 /// `2024-01..2024-06` six months), or periods separated by commas
@@ -301,7 +304,9 @@ fn next(p: &Period, unit: u32) -> Option<Period> {
 /// # Errors
 ///
 /// [`Error::Periods`] for a malformed list, ends of different units, an
-/// end before the start, or more than 1,000 periods.
+/// end before the start, a listed period that does not end after the one
+/// before it, or more than [`MAX_PERIODS`] periods (checked before the
+/// rest of a long list is read).
 ///
 /// ```
 /// let years = crm_migration::parse_periods("2021..2025")?;
@@ -313,10 +318,22 @@ pub fn parse_periods(spec: &str) -> Result<Vec<Period>> {
     let bad = |why: String| Error::Periods(format!("{spec:?}: {why}"));
     let spec = spec.trim();
     if spec.contains(',') {
-        return spec
-            .split(',')
-            .map(|p| p.trim().parse::<Period>().map_err(|e| bad(e.to_string())))
-            .collect();
+        let mut out: Vec<Period> = Vec::new();
+        for p in spec.split(',') {
+            if out.len() == MAX_PERIODS {
+                return Err(bad(format!("more than {MAX_PERIODS} periods")));
+            }
+            let p = p.trim().parse::<Period>().map_err(|e| bad(e.to_string()))?;
+            if let Some(before) = out.last()
+                && p.end() <= before.end()
+            {
+                return Err(bad(format!(
+                    "{p} does not end after {before}: each period must end after the one before"
+                )));
+            }
+            out.push(p);
+        }
+        return Ok(out);
     }
     let Some((a, b)) = spec.split_once("..") else {
         return Ok(vec![
@@ -342,8 +359,8 @@ pub fn parse_periods(spec: &str) -> Result<Vec<Period>> {
         .and_then(|p| if *p == last { None } else { next(p, u) })
     {
         out.push(p);
-        if out.len() > 1000 {
-            return Err(bad("more than 1,000 periods".into()));
+        if out.len() > MAX_PERIODS {
+            return Err(bad(format!("more than {MAX_PERIODS} periods")));
         }
     }
     Ok(out)

@@ -151,6 +151,16 @@ fn errors() {
     assert_eq!(parse_periods("2024-Q3..2025-Q2").unwrap().len(), 4);
     assert_eq!(parse_periods("2024-11..2025-02").unwrap().len(), 4);
     assert_eq!(parse_periods("2023, 2024").unwrap().len(), 2);
+    // A comma list is held to the cap of a range, before it is all read,
+    // and to the order a series needs.
+    let years: Vec<String> = (2000..3002).map(|y| y.to_string()).collect();
+    assert_eq!(parse_periods(&years[..1000].join(",")).unwrap().len(), 1000);
+    let e = parse_periods(&years.join(",")).unwrap_err().to_string();
+    assert!(e.contains("more than 1000 periods"), "{e}");
+    assert!(parse_periods(&"2021,".repeat(1_000_000)).is_err());
+    let e = parse_periods("2021,2021").unwrap_err().to_string();
+    assert!(e.contains("must end after the one before"), "{e}");
+    assert!(parse_periods("2022,2021").is_err());
 }
 
 #[test]

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crm_core::strategy;
+use crm_core::arbitrary;
 use crm_core::{CustomerKey, Ledger, Money, NaiveDate, Period};
 use crm_migration::{Migration, Source, migration, series};
 use crm_pyramid::{Level, PyramidOptions, pyramid};
@@ -10,7 +10,7 @@ use proptest::prelude::*;
 
 fn sales() -> impl Strategy<Value = Vec<(CustomerKey, NaiveDate, Money)>> {
     prop::collection::vec(
-        (strategy::key(), strategy::date(), strategy::money()),
+        (arbitrary::key(), arbitrary::date(), arbitrary::money()),
         0..250,
     )
 }

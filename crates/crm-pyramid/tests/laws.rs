@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crm_core::strategy;
+use crm_core::arbitrary;
 use crm_core::{CustomerKey, Decimal, Ledger, Money, NaiveDate, Period, Stage};
 use crm_pyramid::{Cuts, Level, PyramidOptions, pyramid};
 use proptest::prelude::*;
@@ -16,9 +16,9 @@ enum Row {
 
 fn row() -> impl Strategy<Value = Row> {
     prop_oneof![
-        8 => (strategy::key(), strategy::date(), strategy::money()).prop_map(|(k, d, v)| Row::Sale(k, d, v)),
-        1 => (strategy::key(), strategy::date()).prop_map(|(k, d)| Row::Contact(k, d)),
-        1 => (strategy::key(), prop_oneof![Just(Stage::Suspect), Just(Stage::Prospect), Just(Stage::Customer)])
+        8 => (arbitrary::key(), arbitrary::date(), arbitrary::money()).prop_map(|(k, d, v)| Row::Sale(k, d, v)),
+        1 => (arbitrary::key(), arbitrary::date()).prop_map(|(k, d)| Row::Contact(k, d)),
+        1 => (arbitrary::key(), prop_oneof![Just(Stage::Suspect), Just(Stage::Prospect), Just(Stage::Customer)])
             .prop_map(|(k, s)| Row::Register(k, s)),
     ]
 }
@@ -76,7 +76,7 @@ proptest! {
     /// Every known party is in exactly one level, lost, or (first seen
     /// after the period, not registered) outside; the level counts add up.
     #[test]
-    fn prop_levels_partition_the_customers(rows in prop::collection::vec(row(), 0..200), y in strategy::year(), c in cuts()) {
+    fn prop_levels_partition_the_customers(rows in prop::collection::vec(row(), 0..200), y in arbitrary::year(), c in cuts()) {
         let l = build(y, &rows);
         let p = pyramid(&l, &y, &PyramidOptions::new().cuts(c)).unwrap();
         let mut counts = [0u64; 7];
@@ -124,7 +124,7 @@ proptest! {
     /// With customer-share cuts, level sizes follow ceil(n × share)
     /// exactly, and ranks follow value descending, then key.
     #[test]
-    fn prop_level_sizes_follow_the_ceil_rule(rows in prop::collection::vec(row(), 0..300), y in strategy::year(), c in cuts()) {
+    fn prop_level_sizes_follow_the_ceil_rule(rows in prop::collection::vec(row(), 0..300), y in arbitrary::year(), c in cuts()) {
         let l = build(y, &rows);
         let p = pyramid(&l, &y, &PyramidOptions::new().cuts(c.clone())).unwrap();
         let n = p.active();
@@ -147,7 +147,7 @@ proptest! {
     /// The value over all levels (plus lost customers) is the period's
     /// total over every transaction dated in it.
     #[test]
-    fn prop_value_is_conserved(rows in prop::collection::vec(row(), 0..200), y in strategy::year(), horizon in prop::option::of(0u32..2000)) {
+    fn prop_value_is_conserved(rows in prop::collection::vec(row(), 0..200), y in arbitrary::year(), horizon in prop::option::of(0u32..2000)) {
         let l = build(y, &rows);
         let p = pyramid(&l, &y, &PyramidOptions::new().inactivity_horizon_days(horizon)).unwrap();
         let in_period: Money = rows.iter().filter_map(|r| match r {
@@ -161,7 +161,7 @@ proptest! {
 
     /// The result does not depend on the order of the rows.
     #[test]
-    fn prop_row_order_does_not_matter(rows in prop::collection::vec(row(), 0..150), y in strategy::year(), seed in any::<u64>()) {
+    fn prop_row_order_does_not_matter(rows in prop::collection::vec(row(), 0..150), y in arbitrary::year(), seed in any::<u64>()) {
         let l1 = build(y, &rows);
         let mut shuffled = rows.clone();
         // A deterministic shuffle from the seed (Fisher-Yates with an LCG).
@@ -190,7 +190,7 @@ proptest! {
     /// A ledger built in two halves and merged gives the same pyramid as
     /// one built in one pass (the CSV reader's parallel path).
     #[test]
-    fn prop_merged_ledgers_give_the_same_pyramid(rows in prop::collection::vec(row(), 0..150), y in strategy::year(), cut in 0usize..150) {
+    fn prop_merged_ledgers_give_the_same_pyramid(rows in prop::collection::vec(row(), 0..150), y in arbitrary::year(), cut in 0usize..150) {
         let cut = cut.min(rows.len());
         let whole = build(y, &rows);
         let mut left = build(y, &rows[..cut]);
@@ -202,7 +202,7 @@ proptest! {
 
     /// Batches record exactly what single sales record.
     #[test]
-    fn prop_batches_equal_single_sales(rows in prop::collection::vec((strategy::key(), strategy::date(), strategy::money()), 0..200), y in strategy::year()) {
+    fn prop_batches_equal_single_sales(rows in prop::collection::vec((arbitrary::key(), arbitrary::date(), arbitrary::money()), 0..200), y in arbitrary::year()) {
         let mut single = Ledger::new([y]);
         for (k, d, v) in &rows {
             single.record_sale(k.as_str(), *d, *v, Some(*v)).unwrap();

@@ -183,6 +183,17 @@ impl Lang {
             .map_or(name, |(_, v)| v)
     }
 
+    /// A strategy name (`target`, `acquire`, `retain`, `develop`,
+    /// `phase-out`, as `crm-strategy` names them) in this language; other
+    /// names unchanged.
+    pub fn strategy(self, name: &str) -> &str {
+        self.texts()
+            .strategies
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map_or(name, |(_, v)| v)
+    }
+
     /// An RFM segment name of the default rules in this language; other
     /// (user-defined) names unchanged.
     pub fn segment(self, name: &str) -> &str {
@@ -331,6 +342,73 @@ pub struct Texts {
     /// whale, profit pyramid, rfm, wallet, lifetime value, holdout,
     /// actions, funnel, complaints, scorecard.
     pub sections: [SectionTexts; 14],
+    /// The five strategies of the customer pyramid by their names in
+    /// `crm-strategy`: target, acquire, retain, develop, phase out (in
+    /// Dutch as the courses name them: bepaal je juiste klant, haal
+    /// binnen, houd binnen, bouw op, bouw af).
+    pub strategies: [(&'static str, &'static str); 5],
+    /// The terminal table of `crm pyramid`.
+    pub pyramid_table: PyramidTableTexts,
+    /// The terminal tables of `crm migration --from --to`.
+    pub migration_table: MigrationTableTexts,
+}
+
+/// The strings of `crm migration`'s terminal tables (the matrix, the
+/// value bridge and the risk list; JSON and CSV keep their names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct MigrationTableTexts {
+    /// The heading, with `{from}` and `{to}`.
+    pub heading: &'static str,
+    /// The matrix's caption, with `{from}` and `{to}`.
+    pub caption: &'static str,
+    /// The matrix's corner cell.
+    pub corner: &'static str,
+    /// "total".
+    pub total: &'static str,
+    /// The counts line, with `{up}`, `{new}`, `{reactivated}`, `{down}`,
+    /// `{lapsed}`, `{stayed}`, `{other}`.
+    pub counts: &'static str,
+    /// The net line, with `{inflow}` and `{movement}` (signed).
+    pub net: &'static str,
+    /// The lost line, with `{lost}`.
+    pub lost: &'static str,
+    /// "Value bridge".
+    pub bridge: &'static str,
+    /// A bridge's end, with `{period}`.
+    pub value_in: &'static str,
+    /// The bridge's row of value lost beyond the horizon.
+    pub bridge_lost: &'static str,
+    /// The risk list's heading, with `{customers}`.
+    pub risk: &'static str,
+    /// The risk list's columns: customer, from, to, value before, value
+    /// after, value lost.
+    pub risk_columns: [&'static str; 6],
+    /// The line after a cut risk list, with `{more}`.
+    pub risk_more: &'static str,
+}
+
+/// The strings of `crm pyramid`'s terminal table (JSON and CSV keep their
+/// language-independent names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PyramidTableTexts {
+    /// The heading, with `{period}`, `{previous}` (empty or the
+    /// `previous` text), `{basis}` and `{cuts}`.
+    pub heading: &'static str,
+    /// " (previous: {period})".
+    pub previous: &'static str,
+    /// Columns: level, customers, % active, value, % value, average,
+    /// previous, change, previous value, value change.
+    pub columns: [&'static str; 10],
+    /// The totals line, with `{active}`, `{active_value}`, `{total}`.
+    pub totals: &'static str,
+    /// The Pareto line, with `{share}`.
+    pub pareto: &'static str,
+    /// The lost line, with `{customers}`.
+    pub lost: &'static str,
+    /// The assignments' columns: customer, level, rank, value.
+    pub assignment_columns: [&'static str; 4],
 }
 
 /// English.
@@ -511,6 +589,55 @@ pub static EN: Texts = Texts {
             missing: "The scorecard (the key measures of every level per period side by side) is not part of this version yet.",
         },
     ],
+    strategies: [
+        ("target", "Target the right customers"),
+        ("acquire", "Acquire"),
+        ("retain", "Retain"),
+        ("develop", "Develop"),
+        ("phase-out", "Phase out"),
+    ],
+    pyramid_table: PyramidTableTexts {
+        heading: "Customer pyramid {period}{previous}, basis {basis}, cuts {cuts}",
+        previous: " (previous: {period})",
+        columns: [
+            "level",
+            "customers",
+            "% active",
+            "value",
+            "% value",
+            "average",
+            "previous",
+            "change",
+            "previous value",
+            "value change",
+        ],
+        totals: "active customers {active}, active value {active_value}, total value {total}",
+        pareto: "Pareto: the top 20% of active customers hold {share} of the value",
+        lost: "lost (beyond the inactivity horizon): {customers} customers",
+        assignment_columns: ["customer", "level", "rank", "value"],
+    },
+    migration_table: MigrationTableTexts {
+        heading: "Migration from {from} to {to}",
+        caption: "Customers: rows are the level in {from}, columns the level in {to} (▲ up, ▼ down or lapsed)",
+        corner: "from \\ to",
+        total: "total",
+        counts: "up {up} (of which new {new}, reactivated {reactivated}), down {down}, lapsed (active to inactive) {lapsed}, stayed {stayed}, other {other}",
+        net: "net inflow (new + reactivated - lapsed) {inflow}, net movement (up - down - lapsed) {movement}",
+        lost: "lost (left the pyramid, beyond the inactivity horizon): {lost}",
+        bridge: "Value bridge",
+        value_in: "value {period}",
+        bridge_lost: "lost",
+        risk: "At risk: {customers} customers moved down or lapsed (most value lost first)",
+        risk_columns: [
+            "customer",
+            "from",
+            "to",
+            "value before",
+            "value after",
+            "value lost",
+        ],
+        risk_more: "... and {more} more (--format json or csv lists them all)",
+    },
 };
 
 /// Dutch, with the level and strategy names of the Dutch courses.
@@ -702,6 +829,55 @@ pub static NL: Texts = Texts {
             missing: "De scorecard (de kerncijfers van elk niveau per periode naast elkaar) is nog geen deel van deze versie.",
         },
     ],
+    strategies: [
+        ("target", "Bepaal je juiste klant"),
+        ("acquire", "Haal binnen"),
+        ("retain", "Houd binnen"),
+        ("develop", "Bouw op"),
+        ("phase-out", "Bouw af"),
+    ],
+    pyramid_table: PyramidTableTexts {
+        heading: "Klantenpiramide {period}{previous}, basis {basis}, grenzen {cuts}",
+        previous: " (vorige: {period})",
+        columns: [
+            "niveau",
+            "klanten",
+            "% actief",
+            "waarde",
+            "% waarde",
+            "gemiddeld",
+            "vorige",
+            "verschil",
+            "vorige waarde",
+            "verschil waarde",
+        ],
+        totals: "actieve klanten {active}, actieve waarde {active_value}, totale waarde {total}",
+        pareto: "Pareto: de beste 20% van de actieve klanten heeft {share} van de waarde",
+        lost: "verloren (voorbij de inactiviteitsgrens): {customers} klanten",
+        assignment_columns: ["klant", "niveau", "rang", "waarde"],
+    },
+    migration_table: MigrationTableTexts {
+        heading: "Migratie van {from} naar {to}",
+        caption: "Klanten: rijen zijn het niveau in {from}, kolommen het niveau in {to} (▲ omhoog, ▼ omlaag of inactief)",
+        corner: "van \\ naar",
+        total: "totaal",
+        counts: "omhoog {up} (waarvan nieuw {new}, teruggewonnen {reactivated}), omlaag {down}, inactief geworden {lapsed}, gebleven {stayed}, overig {other}",
+        net: "netto instroom (nieuw + teruggewonnen - inactief geworden) {inflow}, netto beweging (omhoog - omlaag - inactief geworden) {movement}",
+        lost: "verloren (uit de piramide, voorbij de inactiviteitsgrens): {lost}",
+        bridge: "Waardebrug",
+        value_in: "waarde {period}",
+        bridge_lost: "verloren",
+        risk: "Risico: {customers} klanten gingen omlaag of werden inactief (meeste waardeverlies eerst)",
+        risk_columns: [
+            "klant",
+            "van",
+            "naar",
+            "waarde voor",
+            "waarde na",
+            "waardeverlies",
+        ],
+        risk_more: "... en nog {more} (--format json of csv geeft ze allemaal)",
+    },
 };
 
 #[cfg(test)]
@@ -743,5 +919,10 @@ mod tests {
         assert_eq!(Lang::Nl.level("medium"), "Middel");
         assert_eq!(Lang::Nl.segment("champions"), "kampioenen");
         assert_eq!(Lang::Nl.segment("my own"), "my own");
+        assert_eq!(Lang::Nl.strategy("retain"), "Houd binnen");
+        assert_eq!(Lang::Nl.strategy("target"), "Bepaal je juiste klant");
+        assert_eq!(Lang::Nl.strategy("phase-out"), "Bouw af");
+        assert_eq!(Lang::En.strategy("develop"), "Develop");
+        assert_eq!(Lang::Nl.strategy("other"), "other");
     }
 }

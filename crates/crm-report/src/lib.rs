@@ -35,7 +35,9 @@
 //!   ([`Availability`]); [`Inputs`] carries what the ledger does not keep
 //!   (interaction costs, potentials).
 //! - [`Report::to_html`] in a [`Lang`]uage; [`Texts`] holds every string
-//!   of one language.
+//!   of one language: the page's, the `crm` command's terminal tables'
+//!   ([`PyramidTableTexts`], [`MigrationTableTexts`]) and the strategy
+//!   names ([`Lang::strategy`]).
 //!
 //! # The page
 //!
@@ -64,7 +66,9 @@ mod report;
 
 pub use crate::{
     error::{Error, Result},
-    lang::{EN, Lang, NL, SectionTexts, Texts, period_label},
+    lang::{
+        EN, Lang, MigrationTableTexts, NL, PyramidTableTexts, SectionTexts, Texts, period_label,
+    },
     report::{
         Availability, HoldoutCheck, Inputs, Lifetime, Projection, Report, ReportOptions, Section,
     },

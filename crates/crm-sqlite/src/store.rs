@@ -935,13 +935,13 @@ impl Store for SqliteStore {
     fn contacts(
         &self,
         before: Option<NaiveDate>,
-        f: &mut dyn FnMut(&str, NaiveDate),
+        f: &mut dyn FnMut(&str, NaiveDate, InteractionKind),
     ) -> Result<()> {
         let before = before_text(before);
         let keys_by_id: HashMap<i64, String> = self.keys()?.into_iter().collect();
         let mut stmt = self
             .conn
-            .prepare("SELECT customer, date FROM interactions WHERE date < ?1")
+            .prepare("SELECT customer, date, kind FROM interactions WHERE date < ?1")
             .map_err(sql)?;
         let mut rows = stmt.query([before]).map_err(sql)?;
         while let Some(r) = rows.next().map_err(sql)? {
@@ -950,7 +950,9 @@ impl Store for SqliteStore {
                 .get(&id)
                 .ok_or_else(|| corrupt("interactions", format!("no customer {id}")))?;
             let d: String = r.get(1).map_err(sql)?;
-            f(key, date("interactions", &d)?);
+            let kind: String = r.get(2).map_err(sql)?;
+            let kind: InteractionKind = kind.parse().map_err(|e| corrupt("interactions", e))?;
+            f(key, date("interactions", &d)?, kind);
         }
         Ok(())
     }

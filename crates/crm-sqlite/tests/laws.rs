@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use crm_core::strategy;
+use crm_core::arbitrary;
 use crm_core::{Ledger, Money, Period};
 use crm_csv::{ImportOptions, read_transactions, transactions};
 use crm_pyramid::{Level, PyramidOptions, pyramid};
@@ -29,9 +29,9 @@ proptest! {
 
     #[test]
     fn prop_pyramid_from_the_store_equals_the_pyramid_from_the_csv(
-        rows in prop::collection::vec((strategy::key(), strategy::date(), strategy::money(), prop::option::of(strategy::money())), 0..150),
+        rows in prop::collection::vec((arbitrary::key(), arbitrary::date(), arbitrary::money(), prop::option::of(arbitrary::money())), 0..150),
         with_ids in any::<bool>(),
-        y in strategy::year(),
+        y in arbitrary::year(),
     ) {
         let mut csv = String::from("transaction_id,customer_id,date,revenue,margin\n");
         for (n, (k, d, v, mg)) in rows.iter().enumerate() {

@@ -121,10 +121,15 @@ fn sales<S: Store>(
     out
 }
 
-fn contacts<S: Store>(s: &S, before: Option<NaiveDate>) -> Vec<(String, NaiveDate)> {
+fn contacts<S: Store>(
+    s: &S,
+    before: Option<NaiveDate>,
+) -> Vec<(String, NaiveDate, crm_core::InteractionKind)> {
     let mut out = Vec::new();
-    s.contacts(before, &mut |key, date| out.push((key.to_string(), date)))
-        .expect("contacts");
+    s.contacts(before, &mut |key, date, kind| {
+        out.push((key.to_string(), date, kind))
+    })
+    .expect("contacts");
     out.sort();
     out
 }
@@ -421,8 +426,8 @@ pub fn erasure_and_suppression<S: Store>(s: &mut S) {
 /// nothing.
 pub fn erasing_an_unknown_key<S: Store>(s: &mut S) {
     let erased = s.erase("NOBODY").expect("erase");
-    assert_eq!(erased.total(), 0);
-    assert!(!erased.before);
+    assert_eq!(erased.total(), 0, "an unknown key erases no rows");
+    assert!(!erased.before, "an unknown key was not erased before");
     let r = s
         .import_transactions(&mut ok(vec![Transaction::new(
             k("NOBODY"),
@@ -430,7 +435,11 @@ pub fn erasing_an_unknown_key<S: Store>(s: &mut S) {
             m("1"),
         )]))
         .expect("import");
-    assert_eq!((r.new, r.suppressed), (1, 0));
+    assert_eq!(
+        (r.new, r.suppressed),
+        (1, 0),
+        "an unknown key must not be suppressed by erasing it: (new, suppressed)"
+    );
 }
 
 /// [`load_ledger`] feeds the register, the contacts and the sales up to the

@@ -28,7 +28,8 @@
 //!
 //! - [`Store`]: imports of records of every kind in one transaction that
 //!   report new, duplicate and suppressed rows, the ledger's input
-//!   streamed back by date, one customer's [`History`] (the right of
+//!   streamed back (all of it, or what is dated before a day; in any
+//!   order, as the ledger does not depend on it), one customer's [`History`] (the right of
 //!   access) and [`Store::erase`] (the right to erasure, with a
 //!   suppression list).
 //! - [`Record`], [`ImportSummary`], [`Imported`], [`History`] (with a

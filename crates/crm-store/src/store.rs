@@ -284,14 +284,17 @@ pub trait Store {
     /// A storage error, or a stored value that does not read back.
     fn sales(&self, before: Option<NaiveDate>, f: &mut dyn FnMut(&[Sale<'_>])) -> Result<()>;
 
-    /// Calls `f` with the key and date of every interaction dated before
-    /// `before` (all when `None`).
+    /// Calls `f` with the key, date and kind of every interaction dated
+    /// before `before` (all when `None`).
     ///
     /// # Errors
     ///
     /// As [`Store::sales`].
-    fn contacts(&self, before: Option<NaiveDate>, f: &mut dyn FnMut(&str, NaiveDate))
-    -> Result<()>;
+    fn contacts(
+        &self,
+        before: Option<NaiveDate>,
+        f: &mut dyn FnMut(&str, NaiveDate, crm_core::InteractionKind),
+    ) -> Result<()>;
 
     /// Calls `f` with every register entry's key, stage and acquisition
     /// date (when the register has one).
@@ -341,7 +344,9 @@ pub trait Store {
     /// Erases every row about the customer, in every table, and puts the
     /// key on the suppression list, so that importing an old export again
     /// does not bring the customer back (its rows are counted as
-    /// [`Imported::suppressed`]).
+    /// [`Imported::suppressed`]). A key the store does not know erases
+    /// nothing and is not suppressed ([`Erased::total`] is 0): a typo must
+    /// not block a future customer.
     ///
     /// Nothing derived is stored (pyramids, matrices and scores are
     /// computed from the store when asked), so the customer is gone from
@@ -385,9 +390,9 @@ pub fn load_sequentially<S: Store + ?Sized>(store: &S, ledger: &mut Ledger) -> R
             failure = ledger.record_register_entry(key, stage, acquired).err();
         }
     })?;
-    store.contacts(before, &mut |key, date| {
+    store.contacts(before, &mut |key, date, kind| {
         if failure.is_none() {
-            failure = ledger.record_interaction(key, date).err();
+            failure = ledger.record_contact(key, date, kind).err();
         }
     })?;
     store.sales(before, &mut |batch| {

@@ -92,7 +92,8 @@ pub struct AtRisk {
 /// # Errors
 ///
 /// [`Error::Ledger`] without purchase days; [`Error::Option`] when the
-/// pyramids come from different bases or `now` does not follow `before`.
+/// pyramids come from different bases or `now` does not end after
+/// `before` (the periods may overlap, as rolling windows do).
 pub fn risk(
     ledger: &Ledger,
     before: &Pyramid,
@@ -105,7 +106,7 @@ pub fn risk(
             "the overdue signal needs purchase days (LedgerOptions::purchase_days)".into(),
         ));
     }
-    if now.basis() != before.basis() || before.period().end() > now.period().start() {
+    if now.basis() != before.basis() || now.period().end() <= before.period().end() {
         return Err(Error::Option(
             "`before` must be an earlier pyramid on the same basis".into(),
         ));

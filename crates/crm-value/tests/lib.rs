@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crm_core::strategy;
+use crm_core::arbitrary;
 use crm_core::{
     CustomerKey, Interaction, InteractionKind, Ledger, LedgerOptions, Money, NaiveDate, Period,
 };
@@ -245,7 +245,7 @@ proptest! {
     /// Shares of wallet are at least 0; customers without a usable
     /// potential are listed as undefined, never given a share.
     #[test]
-    fn prop_wallet_shares(rows in prop::collection::vec((strategy::key(), strategy::money()), 0..100), potentials in prop::collection::vec(prop::option::of(-1000i64..100_000), 0..100)) {
+    fn prop_wallet_shares(rows in prop::collection::vec((arbitrary::key(), arbitrary::money()), 0..100), potentials in prop::collection::vec(prop::option::of(-1000i64..100_000), 0..100)) {
         let y = Period::year(2024).unwrap();
         let mut l = Ledger::new([y]);
         for (k, v) in &rows {

@@ -123,14 +123,14 @@ impl Store for MemoryStore {
     fn contacts(
         &self,
         before: Option<NaiveDate>,
-        f: &mut dyn FnMut(&str, NaiveDate),
+        f: &mut dyn FnMut(&str, NaiveDate, crm_core::InteractionKind),
     ) -> Result<()> {
         for i in self
             .interactions
             .iter()
             .filter(|i| is_before(i.date, before))
         {
-            f(i.customer.as_str(), i.date);
+            f(i.customer.as_str(), i.date, i.kind);
         }
         Ok(())
     }

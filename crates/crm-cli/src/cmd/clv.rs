@@ -7,7 +7,7 @@ use anyhow::Context;
 use crm::NaiveDate;
 use crm::clv::checks::{Series, holdout_by_frequency, svg_chart, tracking};
 use crm::clv::{
-    BgBb, BgNbd, Fit, FitOptions, GammaGamma, LeftOut, MbgNbd, Parameters, ParetoNbd,
+    BgBb, BgNbd, ClvError, Fit, FitOptions, GammaGamma, LeftOut, MbgNbd, Parameters, ParetoNbd,
     PurchaseModel, Summaries, Summary, SummaryBuilder, TimeUnit, lifetime_value,
 };
 use serde::Serialize;
@@ -62,14 +62,33 @@ fn date(flag: &str, s: &str) -> Result<NaiveDate, Failure> {
         .map_err(|_| usage(format!("{flag}: {s:?} is not a date like 1997-09-30")))
 }
 
+/// The largest `--penalizer`: far beyond it the penalty alone decides the
+/// parameters (and its slope leaves the range of f64).
+const MAX_PENALIZER: f64 = 1000.0;
+
+/// The fit options of a `--penalizer` flag.
+pub(crate) fn fit_options(penalizer: f64) -> Result<FitOptions, Failure> {
+    if !(0.0..=MAX_PENALIZER).contains(&penalizer) {
+        let shown = if penalizer.abs() >= 1e6 {
+            format!("{penalizer:e}")
+        } else {
+            penalizer.to_string()
+        };
+        return Err(usage(format!(
+            "--penalizer: {shown} is not a number from 0 to {MAX_PENALIZER}"
+        )));
+    }
+    FitOptions::new()
+        .penalizer(penalizer)
+        .map_err(|e| usage(format!("--penalizer: {e}")))
+}
+
 fn load(input: &ClvInput, model: ModelArg) -> Result<Input, Failure> {
     let unit: TimeUnit = input
         .unit
         .parse()
         .map_err(|e| usage(format!("--unit: {e}")))?;
-    let options = FitOptions::new()
-        .penalizer(input.penalizer)
-        .map_err(|e| usage(format!("--penalizer: {e}")))?;
+    let options = fit_options(input.penalizer)?;
     if let Some(path) = &input.summary {
         let customers = crm::clv::read_summaries_from(
             crate::input::open_input(path)?,
@@ -158,6 +177,7 @@ pub(crate) fn p_alive_by_key(
     ledger: &crm::Ledger,
     period_end: NaiveDate,
     unit: TimeUnit,
+    options: &FitOptions,
 ) -> Result<std::collections::HashMap<String, f64>, Failure> {
     if !matches!(
         model,
@@ -167,7 +187,7 @@ pub(crate) fn p_alive_by_key(
     }
     let last = period_end.pred_opt().unwrap_or(period_end);
     let data = crm::clv::from_ledger(ledger, last, unit).map_err(anyhow::Error::from)?;
-    let f = fit_model(model, &data, &FitOptions::new())?;
+    let f = fit_model(model, &data, options)?;
     let m = f.purchase.as_deref().context("not a purchase model")?;
     let mut map = std::collections::HashMap::with_capacity(data.len());
     for c in &data {
@@ -252,20 +272,43 @@ fn purchase<M: Parameters + PurchaseModel + 'static>(f: Fit<M>) -> Fitted {
 }
 
 fn fit_model(model: ModelArg, data: &[Summary], options: &FitOptions) -> anyhow::Result<Fitted> {
-    let what = || format!("cannot fit {}", name(model));
+    let _step = crate::progress::step(format!(
+        "fitting {} on {} customers",
+        name(model),
+        data.len()
+    ));
+    // The library's errors name the model ("cannot fit bg-nbd: ...",
+    // "bg-nbd did not converge: ..."), except a bad summary row.
+    let what = |e: ClvError| match e {
+        ClvError::Degenerate { .. } | ClvError::NoConvergence { .. } => anyhow::Error::from(e),
+        e => anyhow::Error::from(clv_error(e)).context(format!("cannot fit {}", name(model))),
+    };
     Ok(match model {
-        ModelArg::BgNbd => purchase(BgNbd::fit(data, options).with_context(what)?),
-        ModelArg::MbgNbd => purchase(MbgNbd::fit(data, options).with_context(what)?),
-        ModelArg::ParetoNbd => purchase(ParetoNbd::fit(data, options).with_context(what)?),
-        ModelArg::BgBb => purchase(BgBb::fit(data, options).with_context(what)?),
+        ModelArg::BgNbd => purchase(BgNbd::fit(data, options).map_err(what)?),
+        ModelArg::MbgNbd => purchase(MbgNbd::fit(data, options).map_err(what)?),
+        ModelArg::ParetoNbd => purchase(ParetoNbd::fit(data, options).map_err(what)?),
+        ModelArg::BgBb => purchase(BgBb::fit(data, options).map_err(what)?),
         ModelArg::GammaGamma => {
-            let (f, left) = GammaGamma::fit(data, options).with_context(what)?;
+            let (f, left) = GammaGamma::fit(data, options).map_err(what)?;
             let mut out = fitted(&f);
             out.left_out = Some(left);
             out.spend = Some(f.model);
             out
         }
     })
+}
+
+/// A library error as users should read it: a series that cannot be summed
+/// says what that means for them, not which 2F1 failed.
+fn clv_error(e: ClvError) -> ClvError {
+    match e {
+        ClvError::Series(_) => ClvError::InvalidArgument(
+            "the model cannot be evaluated for these parameters and this horizon (its \
+             hypergeometric series does not converge); try a shorter horizon or a --penalizer"
+                .into(),
+        ),
+        e => e,
+    }
 }
 
 /// Parameters by name, in the model's order.
@@ -428,6 +471,9 @@ struct PredictJson<'a> {
     customers: Vec<PredictionJson<'a>>,
 }
 
+/// The longest `--horizon`, in time units.
+const MAX_HORIZON: f64 = 1e9;
+
 fn predict(a: ClvPredictArgs, out: &mut impl Write) -> Outcome {
     if a.model == ModelArg::GammaGamma {
         return Err(usage(
@@ -447,10 +493,10 @@ fn predict(a: ClvPredictArgs, out: &mut impl Write) -> Outcome {
     }
     let input = load(&a.input, a.model)?;
     let horizon = match a.horizon {
-        Some(h) if h.is_finite() && h >= 0.0 => h,
+        Some(h) if h.is_finite() && (0.0..=MAX_HORIZON).contains(&h) => h,
         Some(h) => {
             return Err(usage(format!(
-                "--horizon: {h} is not a non-negative number"
+                "--horizon: {h} is not a number from 0 to {MAX_HORIZON:e}"
             )));
         }
         None if a.model == ModelArg::BgBb => 1.0,
@@ -475,12 +521,16 @@ fn predict(a: ClvPredictArgs, out: &mut impl Write) -> Outcome {
                 format!("customer {}", c.key)
             }
         };
-        let p_alive = purchase.p_alive(c).with_context(who)?;
-        let expected_purchases = purchase.expected_purchases(c, horizon).with_context(who)?;
+        let p_alive = purchase.p_alive(c).map_err(clv_error).with_context(who)?;
+        let expected_purchases = purchase
+            .expected_purchases(c, horizon)
+            .map_err(clv_error)
+            .with_context(who)?;
         let (expected_spend, clv) = match (spend, a.months) {
             (Some(g), Some(months)) => {
-                let s = g.expected_spend(c).with_context(who)?;
+                let s = g.expected_spend(c).map_err(clv_error).with_context(who)?;
                 let v = lifetime_value(purchase, c, s, months, a.discount, input.unit)
+                    .map_err(clv_error)
                     .with_context(who)?;
                 (Some(s), Some(v))
             }

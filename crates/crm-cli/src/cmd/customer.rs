@@ -27,6 +27,76 @@ fn history(a: &CustomerArgs) -> Result<(SqliteStore, History), Failure> {
     Ok((store, h))
 }
 
+/// Years whose pyramids are built from one pass over the database: memory
+/// is this many periods per customer of the database.
+const YEARS_PER_PASS: usize = 8;
+
+/// The customer's level, value and rank in each calendar year from `first`
+/// to `last`.
+///
+/// Memory follows the customers, not the years spanned (one mistyped date
+/// like 0202-01-01 spans eighteen centuries). Only in a year with its own
+/// transactions can the customer be active, and only there does its level
+/// depend on the others: those years are built from the database,
+/// [`YEARS_PER_PASS`] at a time. In every other year the customer is not
+/// active, and its level (inactive, prospect, suspect) follows from its own
+/// history alone: a ledger of that one customer gives it.
+fn levels(
+    store: &SqliteStore,
+    h: &History,
+    key: &str,
+    first: i32,
+    last: i32,
+) -> anyhow::Result<Vec<(i32, String)>> {
+    let years: Vec<Period> = (first..=last)
+        .filter_map(|y| Period::year(y).ok())
+        .collect();
+    let line = |ledger: &Ledger, y: &Period| -> anyhow::Result<String> {
+        let p = pyramid(ledger, y, &PyramidOptions::new())?;
+        let id = ledger.id(key);
+        let level = id.and_then(|id| p.level_of(id)).map_or("-", |l| l.as_str());
+        let rank = id
+            .and_then(|id| p.rank_of(id))
+            .map(|r| format!(" (rank {r} of {})", p.active()))
+            .unwrap_or_default();
+        let value = id.map(|id| p.value_of(id).to_string()).unwrap_or_default();
+        Ok(format!("{level:<9} value {value}{rank}"))
+    };
+    let mut out: std::collections::BTreeMap<i32, String> = std::collections::BTreeMap::new();
+    // Years with own transactions: everyone's pyramid.
+    let active: std::collections::BTreeSet<i32> =
+        h.transactions.iter().map(|t| t.date.year()).collect();
+    let active: Vec<Period> = years
+        .iter()
+        .filter(|y| active.contains(&y.start().year()))
+        .copied()
+        .collect();
+    for chunk in active.chunks(YEARS_PER_PASS) {
+        let mut ledger = Ledger::new(chunk.iter().copied());
+        crm::store::load_ledger(store, &mut ledger)?;
+        for y in chunk {
+            out.insert(y.start().year(), line(&ledger, y)?);
+        }
+    }
+    // The other years: this customer alone.
+    let mut own = Ledger::new(years.iter().copied());
+    if let Some(c) = &h.customer {
+        own.record_register(key, c.stage)?;
+    }
+    for i in &h.interactions {
+        own.add_interaction(i)?;
+    }
+    for t in &h.transactions {
+        own.add_transaction(t)?;
+    }
+    for y in &years {
+        if let std::collections::btree_map::Entry::Vacant(e) = out.entry(y.start().year()) {
+            e.insert(line(&own, y)?);
+        }
+    }
+    Ok(out.into_iter().collect())
+}
+
 pub(crate) fn run(a: CustomerArgs) -> Outcome {
     let (store, h) = history(&a)?;
     let mut out = crate::output::stdout(true);
@@ -61,26 +131,9 @@ pub(crate) fn run(a: CustomerArgs) -> Outcome {
             )
         });
         if let (Some(first), Some(last)) = (first, last) {
-            let years: Vec<Period> = (first..=last)
-                .filter_map(|y| Period::year(y).ok())
-                .collect();
-            let mut ledger = Ledger::new(years.iter().copied());
-            crm::store::load_ledger(&store, &mut ledger)?;
             writeln!(out, "  level per year:")?;
-            for y in &years {
-                let p = pyramid(&ledger, y, &PyramidOptions::new())?;
-                let id = ledger.id(&a.key);
-                let level = id.and_then(|id| p.level_of(id)).map_or("-", |l| l.as_str());
-                let rank = id
-                    .and_then(|id| p.rank_of(id))
-                    .map(|r| format!(" (rank {r} of {})", p.active()))
-                    .unwrap_or_default();
-                let value = id.map(|id| p.value_of(id).to_string()).unwrap_or_default();
-                writeln!(
-                    out,
-                    "    {}  {level:<9} value {value}{rank}",
-                    y.start().year()
-                )?;
+            for (year, line) in levels(&store, &h, &a.key, first, last)? {
+                writeln!(out, "    {year}  {line}")?;
             }
         }
         writeln!(out, "  transactions: {}", h.transactions.len())?;
@@ -107,6 +160,9 @@ pub(crate) fn run(a: CustomerArgs) -> Outcome {
         Ok(())
     };
     write(&mut out)?;
+    // The writer buffers: an error of the last write (a full disk) shows
+    // here, not when it is dropped.
+    out.flush().context("cannot write the output")?;
     Ok(())
 }
 

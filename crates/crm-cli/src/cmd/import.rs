@@ -93,6 +93,7 @@ pub(crate) fn run(a: ImportArgs) -> Outcome {
     let mut store = open(&a.db)?;
     // One iterator over every file: one transaction.
     let summary = {
+        let _step = crate::progress::step(format!("importing into {}", a.db.display()));
         let mut all = [
             feed(&mut customers, Record::Customer),
             feed(&mut interactions, Record::Interaction),

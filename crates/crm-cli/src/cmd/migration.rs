@@ -16,6 +16,7 @@ use crate::output::migration::{MarkovView, csv, json, markov_csv, markov_table, 
 
 pub(crate) fn run(a: MigrationArgs) -> Outcome {
     let options = pyramid_options(&a.levels)?;
+    let lang = crate::options::lang(a.lang.as_deref())?;
     let mut out = crate::output::stdout(a.format == Format::Table);
     if let (Some(from), Some(to)) = (&a.from, &a.to) {
         let (from, to) = (period("from", from)?, period("to", to)?);
@@ -34,7 +35,7 @@ pub(crate) fn run(a: MigrationArgs) -> Outcome {
             None
         };
         match a.format {
-            Format::Table => table(&mut out, &m, risk.as_deref())?,
+            Format::Table => table(&mut out, &m, risk.as_deref(), lang)?,
             Format::Json => json(&mut out, &m, risk.as_deref())?,
             Format::Csv => csv(&mut out, &m, risk.as_deref())?,
         }
@@ -58,7 +59,7 @@ pub(crate) fn run(a: MigrationArgs) -> Outcome {
         };
         let s = series_with(&ledger, &periods, &options, estimator)
             .context("cannot build the series")?;
-        let view = MarkovView::new(&s, a.project, a.discount);
+        let view = MarkovView::new(&s, usize::from(a.project), a.discount);
         match a.format {
             Format::Table => markov_table(&mut out, &s, &view)?,
             Format::Json => {

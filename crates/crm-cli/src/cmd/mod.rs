@@ -1,6 +1,7 @@
 //! One module per command: each reads its inputs (`crate::input`), calls
 //! the library, and hands the result to a renderer (`crate::output`).
 
+pub(crate) mod actions;
 pub(crate) mod clv;
 pub(crate) mod customer;
 pub(crate) mod erase;
@@ -10,6 +11,7 @@ pub(crate) mod migration;
 pub(crate) mod pyramid;
 pub(crate) mod report;
 pub(crate) mod value;
+pub(crate) mod winback;
 
 use anyhow::Context;
 use crm::pyramid::{PyramidOptions, pyramid};

@@ -16,6 +16,7 @@ use crate::output::pyramid as render;
 pub(crate) fn run(a: PyramidArgs) -> Outcome {
     let period = period("period", &a.period)?;
     let options = pyramid_options(&a.levels)?;
+    let lang = crate::options::lang(a.lang.as_deref())?;
     let periods: Vec<Period> = [Some(period), period.previous_calendar()]
         .into_iter()
         .flatten()
@@ -36,6 +37,7 @@ pub(crate) fn run(a: PyramidArgs) -> Outcome {
             &report,
             assignments,
             &now.register_customers_without_purchase_keys(&ledger),
+            lang,
         )?,
         Format::Json => render::json(&mut out, &report, assignments)?,
         Format::Csv => render::csv(&mut out, &report, assignments)?,

@@ -2,12 +2,12 @@
 
 use anyhow::Context;
 use crm::migration::parse_periods;
-use crm::report::{Inputs, Lang, Report, ReportOptions, Section};
+use crm::report::{Inputs, Report, ReportOptions, Section};
 use crm::{Ledger, NaiveDate};
 
 use crate::Outcome;
 use crate::args::ReportArgs;
-use crate::input::{import_options, interactions_of, load, potentials_of, warn_margin};
+use crate::input::{import_options, load, potentials_of, warn_margin, with_interactions};
 use crate::options::{period, pyramid_options, usage};
 
 pub(crate) fn run(mut a: ReportArgs) -> Outcome {
@@ -37,7 +37,7 @@ pub(crate) fn run(mut a: ReportArgs) -> Outcome {
             "--discount: give a rate above 0, such as 0.1 for 10%",
         ));
     }
-    options.project = a.project;
+    options.project = usize::from(a.project);
     options.discount = a.discount;
     if let Some(d) = &a.calibration_end {
         let d: NaiveDate = d.parse().map_err(|_| {
@@ -47,12 +47,7 @@ pub(crate) fn run(mut a: ReportArgs) -> Outcome {
         })?;
         options.calibration_end = Some(d);
     }
-    let lang = match &a.lang {
-        Some(l) => l
-            .parse::<Lang>()
-            .map_err(|e| usage(format!("--lang: {e}")))?,
-        None => Lang::from_env(),
-    };
+    let lang = crate::options::lang(a.lang.as_deref())?;
     let tracked = options
         .tracked_periods()
         .map_err(|e| usage(format!("--period: {e}")))?;
@@ -62,10 +57,7 @@ pub(crate) fn run(mut a: ReportArgs) -> Outcome {
     warn_margin(&ledger, options.pyramid.basis);
     let mut inputs = Inputs::default();
     if a.input.interactions.is_some() || a.input.db.is_some() {
-        inputs.interactions = interactions_of(&a.input, p.end())?
-            .into_iter()
-            .filter(|i| p.contains(i.date))
-            .collect();
+        inputs.interactions = with_interactions(&a.input, &p, |i| Ok(i.collect()))?;
     }
     if a.input.customers.is_some() || a.input.db.is_some() {
         let map = potentials_of(&a.input)?;
@@ -85,8 +77,12 @@ pub(crate) fn run(mut a: ReportArgs) -> Outcome {
         }
         inputs.leads = Some(n);
     }
-    let report = Report::build(&ledger, &options, inputs).context("cannot build the report")?;
-    let html = report.to_html(lang);
+    let (report, html) = {
+        let _step = crate::progress::step("building the report");
+        let report = Report::build(&ledger, &options, inputs).context("cannot build the report")?;
+        let html = report.to_html(lang);
+        (report, html)
+    };
     std::fs::write(&a.out, html).with_context(|| format!("cannot write {}", a.out.display()))?;
     let present = Section::ALL
         .iter()

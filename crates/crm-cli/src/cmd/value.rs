@@ -12,7 +12,7 @@ use crm::{Decimal, Ledger, LedgerOptions, NaiveDate, Period};
 
 use crate::args::{DevelopByArg, Format, ProfitArgs, RfmArgs, RiskArgs, ValueCommand, WalletArgs};
 use crate::cmd::pyramids;
-use crate::input::{interactions_of, load, potentials_of, read_config, spool_stdin};
+use crate::input::{load, potentials_of, read_config, spool_stdin, with_interactions};
 use crate::options::{basis, period, pyramid_options};
 use crate::output::{csv_table, grid as table, human, right, write_json as json};
 use crate::{Failure, Outcome, UsageMarker};
@@ -35,6 +35,9 @@ pub(crate) fn run(c: ValueCommand) -> Outcome {
     Ok(())
 }
 
+/// `--p-alive-below` when not given.
+const DEFAULT_P_ALIVE_BELOW: f64 = 0.3;
+
 fn rfm(a: RfmArgs, out: &mut impl Write) -> anyhow::Result<()> {
     let as_of: NaiveDate = a
         .as_of
@@ -46,14 +49,26 @@ fn rfm(a: RfmArgs, out: &mut impl Write) -> anyhow::Result<()> {
             ))
         })
         .map_err(usage_err)?;
+    // Purchases before the date count, and the calendar starts at 0001-01-01.
+    if as_of <= NaiveDate::from_ymd_opt(1, 1, 1).unwrap_or(NaiveDate::MIN) {
+        return Err(usage_err(anyhow::anyhow!(
+            "--as-of: {as_of} leaves no day before it; give a date after 0001-01-01"
+        )));
+    }
     let mut options = RfmOptions::new().basis(basis(a.basis));
     if let Some(path) = &a.segments {
+        /// `{"segment": [...]}` (TOML's `[[segment]]` tables) or, in JSON,
+        /// the list itself.
         #[derive(serde::Deserialize)]
-        struct Rules {
-            segment: Vec<SegmentRule>,
+        #[serde(untagged)]
+        enum Rules {
+            Table { segment: Vec<SegmentRule> },
+            List(Vec<SegmentRule>),
         }
-        let rules: Rules = read_config(path, "segment rules").map_err(failure_err)?;
-        options = options.segments(rules.segment);
+        let rules = match read_config(path, "segment rules").map_err(failure_err)? {
+            Rules::Table { segment } | Rules::List(segment) => segment,
+        };
+        options = options.segments(rules);
     }
     let mut ledger = Ledger::with_options(
         [crm::value::rfm_period(as_of)?],
@@ -210,8 +225,16 @@ fn profit(mut a: ProfitArgs, out: &mut impl Write) -> anyhow::Result<()> {
             ledger.stats().transactions
         );
     }
-    let interactions = interactions_of(&a.input, p.end()).map_err(failure_err)?;
-    let r = crm::value::profitability(&ledger, &p, &costs, interactions, &cuts)?;
+    let r = with_interactions(&a.input, &p, |interactions| {
+        Ok(crm::value::profitability(
+            &ledger,
+            &p,
+            &costs,
+            interactions,
+            &cuts,
+        )?)
+    })
+    .map_err(failure_err)?;
     if let (Some(path), Some(w)) = (&a.svg, &r.whale) {
         std::fs::write(path, crm::value::whale_svg(w))
             .with_context(|| format!("cannot write {}", path.display()))?;
@@ -401,18 +424,20 @@ fn risk(a: RiskArgs, out: &mut impl Write) -> anyhow::Result<()> {
     ro.overdue_factor = a.overdue;
     let p_alive = match a.p_alive_model {
         Some(model) => {
-            if !(a.p_alive_below > 0.0 && a.p_alive_below < 1.0) {
+            let below = a.p_alive_below.unwrap_or(DEFAULT_P_ALIVE_BELOW);
+            if !(below > 0.0 && below < 1.0) {
                 return Err(usage_err(anyhow::anyhow!(
                     "--p-alive-below: give a probability between 0 and 1"
                 )));
             }
-            ro.p_alive_below = a.p_alive_below;
+            ro.p_alive_below = below;
+            let fit = crate::cmd::clv::fit_options(a.penalizer).map_err(failure_err)?;
             let unit = a
                 .unit
                 .parse()
                 .map_err(|e| usage_err(anyhow::anyhow!("--unit: {e}")))?;
             Some(
-                crate::cmd::clv::p_alive_by_key(model, &ledger, p.end(), unit)
+                crate::cmd::clv::p_alive_by_key(model, &ledger, p.end(), unit, &fit)
                     .map_err(failure_err)?,
             )
         }
@@ -464,7 +489,7 @@ fn risk(a: RiskArgs, out: &mut impl Write) -> anyhow::Result<()> {
                     Some(_) => format!(
                         "{} (below {})",
                         count(|s| matches!(s, Signal::LowPAlive { .. })),
-                        a.p_alive_below
+                        ro.p_alive_below
                     ),
                     None => "not computed (give --p-alive-model)".into(),
                 },

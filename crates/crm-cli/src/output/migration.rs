@@ -9,7 +9,9 @@ use crm::migration::{Estimator, Markov, Migration, Movement, Risk, STATES, Serie
 use crm::pyramid::Level;
 use serde::Serialize;
 
-use crate::output::human;
+use crm::report::Lang;
+
+use crate::output::{count_in, human_in};
 
 fn marker(from: Source, to: Level) -> &'static str {
     match Movement::of(from, to) {
@@ -19,138 +21,162 @@ fn marker(from: Source, to: Level) -> &'static str {
     }
 }
 
-/// The matrix (and the risk list) as terminal tables.
+/// A level or source name in `lang`: the library's in English, the
+/// catalogue's otherwise.
+fn name(lang: Lang, english: &'static str) -> &'static str {
+    match lang {
+        Lang::En => english,
+        _ => lang.level(english),
+    }
+}
+
+/// A signed count (`+12`, `-3`, `0`) in `lang`.
+fn signed_count(lang: Lang, n: i64) -> String {
+    let s = count_in(lang, n.unsigned_abs());
+    match n.signum() {
+        1 => format!("+{s}"),
+        -1 => format!("-{s}"),
+        _ => s,
+    }
+}
+
+/// The matrix (and the risk list) as terminal tables, in `lang`.
 pub(crate) fn table(
     out: &mut impl Write,
     m: &Migration,
     risk: Option<&[Risk<'_>]>,
+    lang: Lang,
 ) -> anyhow::Result<()> {
-    writeln!(out, "Migration from {} to {}\n", m.from, m.to)?;
-    writeln!(
-        out,
-        "Customers: rows are the level in {}, columns the level in {} (▲ up, ▼ down or lapsed)",
-        m.from, m.to
-    )?;
+    let tt = &lang.texts().migration_table;
+    let (from, to) = (m.from.to_string(), m.to.to_string());
+    let periods = |t: &str| t.replace("{from}", &from).replace("{to}", &to);
+    writeln!(out, "{}\n", periods(tt.heading))?;
+    writeln!(out, "{}", periods(tt.caption))?;
+    let right = |s: String| Cell::new(s).set_alignment(CellAlignment::Right);
     let mut t = Table::new();
     t.load_preset(presets::UTF8_FULL_CONDENSED);
-    let mut header = vec!["from \\ to".to_string()];
-    header.extend(Level::ALL.iter().map(|l| l.as_str().to_string()));
-    header.push("total".into());
+    let mut header = vec![tt.corner.to_string()];
+    header.extend(
+        Level::ALL
+            .iter()
+            .map(|l| name(lang, l.as_str()).to_string()),
+    );
+    header.push(tt.total.into());
     t.set_header(header);
-    for from in Source::ALL {
-        let total = m.row_total(from);
+    for source in Source::ALL {
+        let total = m.row_total(source);
         if total.customers == 0 {
             continue;
         }
-        let mut row = vec![Cell::new(from.as_str())];
-        for to in Level::ALL {
-            let n = m.cell(from, to).customers;
+        let mut row = vec![Cell::new(name(lang, source.as_str()))];
+        for level in Level::ALL {
+            let n = m.cell(source, level).customers;
             let text = if n == 0 {
                 String::new()
             } else {
-                format!("{n}{}", marker(from, to))
+                format!("{}{}", count_in(lang, n), marker(source, level))
             };
-            row.push(Cell::new(text).set_alignment(CellAlignment::Right));
+            row.push(right(text));
         }
-        row.push(Cell::new(total.customers).set_alignment(CellAlignment::Right));
+        row.push(right(count_in(lang, total.customers)));
         t.add_row(row);
     }
-    let mut row = vec![Cell::new("total")];
+    let mut row = vec![Cell::new(tt.total)];
     let mut all = 0;
-    for to in Level::ALL {
-        let n = m.column_total(to).customers;
+    for level in Level::ALL {
+        let n = m.column_total(level).customers;
         all += n;
-        row.push(Cell::new(n).set_alignment(CellAlignment::Right));
+        row.push(right(count_in(lang, n)));
     }
-    row.push(Cell::new(all).set_alignment(CellAlignment::Right));
+    row.push(right(count_in(lang, all)));
     t.add_row(row);
     writeln!(out, "{t}\n")?;
 
     let s = &m.summary;
+    let c = |n: u64| count_in(lang, n);
     writeln!(
         out,
-        "up {} (of which new {}, reactivated {}), down {}, lapsed (active to inactive) {}, stayed {}, other {}",
-        s.up, s.new, s.reactivated, s.down, s.lapsed, s.stayed, s.other
+        "{}",
+        tt.counts
+            .replace("{up}", &c(s.up))
+            .replace("{new}", &c(s.new))
+            .replace("{reactivated}", &c(s.reactivated))
+            .replace("{down}", &c(s.down))
+            .replace("{lapsed}", &c(s.lapsed))
+            .replace("{stayed}", &c(s.stayed))
+            .replace("{other}", &c(s.other))
     )?;
     writeln!(
         out,
-        "net inflow (new + reactivated - lapsed) {:+}, net movement (up - down - lapsed) {:+}",
-        s.net_inflow, s.net_movement
+        "{}",
+        tt.net
+            .replace("{inflow}", &signed_count(lang, s.net_inflow))
+            .replace("{movement}", &signed_count(lang, s.net_movement))
     )?;
     if s.lost > 0 {
-        writeln!(
-            out,
-            "lost (left the pyramid, beyond the inactivity horizon): {}",
-            s.lost
-        )?;
+        writeln!(out, "{}", tt.lost.replace("{lost}", &c(s.lost)))?;
     }
-    writeln!(out, "\nValue bridge")?;
+    writeln!(out, "\n{}", tt.bridge)?;
     let mut b = Table::new();
     b.load_preset(presets::NOTHING);
     b.add_row([
-        Cell::new(format!("value {}", m.from)),
-        Cell::new(human(m.bridge.from_total)).set_alignment(CellAlignment::Right),
+        Cell::new(tt.value_in.replace("{period}", &from)),
+        right(human_in(lang, m.bridge.from_total)),
     ]);
     for (mv, v) in &m.bridge.steps {
-        b.add_row([
-            Cell::new(format!("  {mv}")),
-            Cell::new(signed(*v)).set_alignment(CellAlignment::Right),
-        ]);
+        let mv = match lang {
+            Lang::En => mv.as_str(),
+            _ => lang.movement(mv.as_str()),
+        };
+        b.add_row([Cell::new(format!("  {mv}")), right(signed(lang, *v))]);
     }
     if !m.bridge.lost.is_zero() {
         b.add_row([
-            Cell::new("  lost"),
-            Cell::new(signed(m.bridge.lost)).set_alignment(CellAlignment::Right),
+            Cell::new(format!("  {}", tt.bridge_lost)),
+            right(signed(lang, m.bridge.lost)),
         ]);
     }
     b.add_row([
-        Cell::new(format!("value {}", m.to)),
-        Cell::new(human(m.bridge.to_total)).set_alignment(CellAlignment::Right),
+        Cell::new(tt.value_in.replace("{period}", &to)),
+        right(human_in(lang, m.bridge.to_total)),
     ]);
     writeln!(out, "{b}")?;
     if let Some(risk) = risk {
         writeln!(
             out,
-            "\nAt risk: {} customers moved down or lapsed (most value lost first)",
-            risk.len()
+            "\n{}",
+            tt.risk.replace("{customers}", &c(risk.len() as u64))
         )?;
         let mut t = Table::new();
         t.load_preset(presets::UTF8_FULL_CONDENSED);
-        t.set_header([
-            "customer",
-            "from",
-            "to",
-            "value before",
-            "value after",
-            "value lost",
-        ]);
+        t.set_header(tt.risk_columns);
         for r in risk.iter().take(20) {
             t.add_row([
                 Cell::new(r.customer),
-                Cell::new(r.from.as_str()),
-                Cell::new(r.to.as_str()),
-                Cell::new(human(r.value_from)).set_alignment(CellAlignment::Right),
-                Cell::new(human(r.value_to)).set_alignment(CellAlignment::Right),
-                Cell::new(human(r.value_lost)).set_alignment(CellAlignment::Right),
+                Cell::new(name(lang, r.from.as_str())),
+                Cell::new(name(lang, r.to.as_str())),
+                right(human_in(lang, r.value_from)),
+                right(human_in(lang, r.value_to)),
+                right(human_in(lang, r.value_lost)),
             ]);
         }
         writeln!(out, "{t}")?;
         if risk.len() > 20 {
             writeln!(
                 out,
-                "... and {} more (--format json or csv lists them all)",
-                risk.len() - 20
+                "{}",
+                tt.risk_more.replace("{more}", &c((risk.len() - 20) as u64))
             )?;
         }
     }
     Ok(())
 }
 
-fn signed(m: crm::Money) -> String {
+fn signed(lang: Lang, m: crm::Money) -> String {
     if m.is_positive() {
-        format!("+{}", human(m))
+        format!("+{}", human_in(lang, m))
     } else {
-        human(m)
+        human_in(lang, m)
     }
 }
 
@@ -524,7 +550,9 @@ pub(crate) fn markov_table(out: &mut impl Write, s: &Series, v: &MarkovView) -> 
         let ltv = v
             .lifetime_value
             .as_ref()
-            .map(|l| format!("{:.2}", l[i]))
+            // Adding 0.0 turns a rounded -0 into 0 (an inactive customer's
+            // value printed "-0.00").
+            .map(|l| format!("{:.2}", (l[i] * 100.0).round() / 100.0 + 0.0))
             .unwrap_or_default();
         let until = v
             .periods_until_inactive

@@ -3,6 +3,7 @@
 
 pub(crate) mod migration;
 pub(crate) mod pyramid;
+pub(crate) mod strategy;
 pub(crate) mod terminal;
 
 use std::io::Write;
@@ -10,6 +11,7 @@ use std::io::Write;
 use anyhow::Context;
 use comfy_table::{Cell, CellAlignment};
 use crm::Money;
+use crm::report::Lang;
 
 pub(crate) use terminal::sanitize;
 
@@ -41,6 +43,36 @@ pub(crate) fn human(m: Money) -> String {
         format!("{sign}{grouped}")
     } else {
         format!("{sign}{grouped}.{frac}")
+    }
+}
+
+/// Money for people in `lang`: as [`human`], with the separators swapped
+/// in Dutch (`1.234,56`).
+pub(crate) fn human_in(lang: Lang, m: Money) -> String {
+    local(lang, human(m))
+}
+
+/// A number written the English way (`1,234.5`) in `lang`'s way.
+pub(crate) fn local(lang: Lang, s: String) -> String {
+    match lang {
+        Lang::Nl => s
+            .chars()
+            .map(|c| match c {
+                ',' => '.',
+                '.' => ',',
+                c => c,
+            })
+            .collect(),
+        _ => s,
+    }
+}
+
+/// A count in `lang`: plain in English (`12345`), thousands grouped in
+/// Dutch (`12.345`).
+pub(crate) fn count_in(lang: Lang, n: u64) -> String {
+    match lang {
+        Lang::Nl => lang.count(n),
+        _ => n.to_string(),
     }
 }
 

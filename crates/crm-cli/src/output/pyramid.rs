@@ -8,35 +8,68 @@ use crm::Money;
 use crm::pyramid::{Assignment, Level, PyramidReport};
 use serde::Serialize;
 
-use crate::output::human;
+use crm::report::Lang;
 
-fn percent(x: Option<f64>) -> String {
-    x.map_or_else(String::new, |x| format!("{:.1}%", x * 100.0))
+use crate::output::{count_in, human_in, local};
+
+fn percent(lang: Lang, x: Option<f64>) -> String {
+    x.map_or_else(String::new, |x| local(lang, format!("{:.1}%", x * 100.0)))
 }
 
-fn signed(n: i64) -> String {
-    if n > 0 {
-        format!("+{n}")
-    } else {
-        n.to_string()
+fn signed(lang: Lang, n: i64) -> String {
+    let s = count_in(lang, n.unsigned_abs());
+    match n.signum() {
+        1 => format!("+{s}"),
+        -1 => format!("-{s}"),
+        _ => s,
     }
 }
 
-fn signed_money(m: Money) -> String {
+fn signed_money(lang: Lang, m: Money) -> String {
     if m.is_positive() {
-        format!("+{}", human(m))
+        format!("+{}", human_in(lang, m))
     } else {
-        human(m)
+        human_in(lang, m)
     }
+}
+
+/// A level's name in `lang`: the library's name in English (`top`), the
+/// catalogue's in other languages (`Groot`).
+fn level(lang: Lang, l: Level) -> &'static str {
+    match lang {
+        Lang::En => l.as_str(),
+        _ => lang.level(l.as_str()),
+    }
+}
+
+/// The cuts (`customers 1,5,20%`) in `lang`: in Dutch the kind
+/// translated and the list separated by `;`, since `,` is the decimal
+/// separator there (`klanten 1; 2,5; 20%`).
+fn cuts(lang: Lang, english: &str) -> String {
+    if lang == Lang::En {
+        return english.to_string();
+    }
+    let (kind, list) = english.split_once(' ').unwrap_or(("", english));
+    let kind = match kind {
+        "customers" => "klanten",
+        "value" => "waarde",
+        "bands" => "bedragen",
+        other => other,
+    };
+    let list: Vec<String> = list
+        .split(',')
+        .map(|x| local(lang, x.to_string()))
+        .collect();
+    format!("{kind} {}", list.join("; "))
 }
 
 /// The pyramid drawn with its active levels as tiers, widest at the base.
-fn drawing(report: &PyramidReport) -> String {
+fn drawing(report: &PyramidReport, lang: Lang) -> String {
     const WIDTHS: [usize; 4] = [3, 9, 17, 27];
     let total = WIDTHS[3];
     let mut s = String::new();
-    for (i, level) in Level::ACTIVE.iter().enumerate() {
-        let row = report.level(*level);
+    for (i, l) in Level::ACTIVE.iter().enumerate() {
+        let row = report.level(*l);
         let w = WIDTHS[i];
         let pad = (total - w) / 2;
         s.push_str(&format!(
@@ -44,17 +77,20 @@ fn drawing(report: &PyramidReport) -> String {
             " ".repeat(pad),
             "█".repeat(w),
             " ".repeat(total - w - pad),
-            level.as_str(),
-            row.customers,
-            percent(row.share_of_customers)
+            level(lang, *l),
+            count_in(lang, row.customers),
+            percent(lang, row.share_of_customers)
         ));
     }
     s.push_str(&format!("  {}\n", "▔".repeat(total)));
     s.push_str(&format!(
-        "  inactive {}  ·  prospect {}  ·  suspect {}\n",
-        report.level(Level::Inactive).customers,
-        report.level(Level::Prospect).customers,
-        report.level(Level::Suspect).customers
+        "  {} {}  ·  {} {}  ·  {} {}\n",
+        level(lang, Level::Inactive),
+        count_in(lang, report.level(Level::Inactive).customers),
+        level(lang, Level::Prospect),
+        count_in(lang, report.level(Level::Prospect).customers),
+        level(lang, Level::Suspect),
+        count_in(lang, report.level(Level::Suspect).customers)
     ));
     s
 }
@@ -64,47 +100,53 @@ pub(crate) fn table<'a>(
     report: &PyramidReport,
     assignments: Option<impl Iterator<Item = Assignment<'a>>>,
     without_purchase: &[&str],
+    lang: Lang,
 ) -> anyhow::Result<()> {
-    let prev = report
-        .previous_period
-        .map_or_else(String::new, |p| format!(" (previous: {p})"));
-    writeln!(
-        out,
-        "Customer pyramid {}{prev}, basis {}, cuts {}\n",
-        report.period, report.basis, report.cuts
-    )?;
-    write!(out, "{}", drawing(report))?;
+    let texts = lang.texts();
+    let tt = &texts.pyramid_table;
+    let prev = report.previous_period.map_or_else(String::new, |p| {
+        tt.previous.replace("{period}", &p.to_string())
+    });
+    let basis = match lang {
+        Lang::En => report.basis.to_string(),
+        _ => texts.bases[usize::from(report.basis == crm::Basis::Margin)].to_string(),
+    };
+    let heading = tt
+        .heading
+        .replace("{period}", &report.period.to_string())
+        .replace("{previous}", &prev)
+        .replace("{basis}", &basis)
+        .replace("{cuts}", &cuts(lang, &report.cuts.to_string()));
+    writeln!(out, "{heading}\n")?;
+    write!(out, "{}", drawing(report, lang))?;
     writeln!(out)?;
     let mut t = Table::new();
     t.load_preset(presets::UTF8_FULL_CONDENSED);
-    let mut header = vec![
-        "level",
-        "customers",
-        "% active",
-        "value",
-        "% value",
-        "average",
-    ];
+    let mut header = tt.columns[..6].to_vec();
     if report.previous_period.is_some() {
-        header.extend(["previous", "change", "previous value", "value change"]);
+        header.extend(&tt.columns[6..]);
     }
     t.set_header(header);
+    let right = |s: String| Cell::new(s).set_alignment(CellAlignment::Right);
     for row in &report.levels {
         let mut cells = vec![
-            Cell::new(row.level.as_str()),
-            Cell::new(row.customers).set_alignment(CellAlignment::Right),
-            Cell::new(percent(row.share_of_customers)).set_alignment(CellAlignment::Right),
-            Cell::new(human(row.value)).set_alignment(CellAlignment::Right),
-            Cell::new(percent(row.share_of_value)).set_alignment(CellAlignment::Right),
-            Cell::new(row.average_value.map(human).unwrap_or_default())
-                .set_alignment(CellAlignment::Right),
+            Cell::new(level(lang, row.level)),
+            right(count_in(lang, row.customers)),
+            right(percent(lang, row.share_of_customers)),
+            right(human_in(lang, row.value)),
+            right(percent(lang, row.share_of_value)),
+            right(
+                row.average_value
+                    .map(|m| human_in(lang, m))
+                    .unwrap_or_default(),
+            ),
         ];
         if let (Some(p), Some(c)) = (row.previous, row.change) {
             cells.extend([
-                Cell::new(p.customers).set_alignment(CellAlignment::Right),
-                Cell::new(signed(c.customers)).set_alignment(CellAlignment::Right),
-                Cell::new(human(p.value)).set_alignment(CellAlignment::Right),
-                Cell::new(signed_money(c.value)).set_alignment(CellAlignment::Right),
+                right(count_in(lang, p.customers)),
+                right(signed(lang, c.customers)),
+                right(human_in(lang, p.value)),
+                right(signed_money(lang, c.value)),
             ]);
         }
         t.add_row(cells);
@@ -112,23 +154,25 @@ pub(crate) fn table<'a>(
     writeln!(out, "{t}")?;
     writeln!(
         out,
-        "\nactive customers {}, active value {}, total value {}",
-        report.active,
-        human(report.active_value),
-        human(report.total_value)
+        "\n{}",
+        tt.totals
+            .replace("{active}", &count_in(lang, report.active))
+            .replace("{active_value}", &human_in(lang, report.active_value))
+            .replace("{total}", &human_in(lang, report.total_value))
     )?;
     if let Some(p) = report.pareto {
         writeln!(
             out,
-            "Pareto: the top 20% of active customers hold {:.1}% of the value",
-            p * 100.0
+            "{}",
+            tt.pareto.replace("{share}", &percent(lang, Some(p)))
         )?;
     }
     if report.lost.customers > 0 {
         writeln!(
             out,
-            "lost (beyond the inactivity horizon): {} customers",
-            report.lost.customers
+            "{}",
+            tt.lost
+                .replace("{customers}", &count_in(lang, report.lost.customers))
         )?;
     }
     if report.register_customers_without_purchase > 0 {
@@ -151,14 +195,13 @@ pub(crate) fn table<'a>(
     if let Some(list) = assignments {
         let mut t = Table::new();
         t.load_preset(presets::UTF8_FULL_CONDENSED);
-        t.set_header(["customer", "level", "rank", "value"]);
+        t.set_header(tt.assignment_columns);
         for a in list {
             t.add_row([
                 Cell::new(a.customer),
-                Cell::new(a.level.as_str()),
-                Cell::new(a.rank.map(|r| r.to_string()).unwrap_or_default())
-                    .set_alignment(CellAlignment::Right),
-                Cell::new(human(a.value)).set_alignment(CellAlignment::Right),
+                Cell::new(level(lang, a.level)),
+                right(a.rank.map(|r| count_in(lang, r)).unwrap_or_default()),
+                right(human_in(lang, a.value)),
             ]);
         }
         writeln!(out, "\n{t}")?;

@@ -1,0 +1,226 @@
+//! `crm actions`: per customer, the action a rulebook proposes, with
+//! explanations, target lists with a control group, and outcomes.
+
+use std::io::{BufWriter, Write};
+
+use anyhow::Context;
+use crm::strategy::{
+    ActionChannel, Control, Fact, FactsBuilder, Strategy, acceptance, plan, suppress_declined,
+    target_list,
+};
+use crm::{Decimal, Ledger, LedgerOptions, Period};
+
+use crate::args::{ActionsArgs, Format};
+use crate::cmd::pyramids;
+use crate::input::{
+    leads_of, load, read_config, read_outcomes, register_of, rulebook, spool_stdin, warn_margin,
+    with_interactions,
+};
+use crate::options::{period, pyramid_options, usage};
+use crate::output::strategy as render;
+use crate::{Failure, Outcome as CmdOutcome};
+
+pub(crate) fn run(a: ActionsArgs) -> CmdOutcome {
+    // Tables and explanations are for people (sanitized for a terminal);
+    // JSON, CSV and the printed rulebook stay exact.
+    let people = !a.print_default_rules && a.format == Format::Table
+        || (a.explain.is_some() && a.format != Format::Json);
+    let mut out = crate::output::stdout(people);
+    if a.print_default_rules {
+        out.write_all(crm::strategy::DEFAULT_RULES.as_bytes())
+            .context("cannot write the output")?;
+        out.flush().context("cannot write the output")?;
+        return Ok(());
+    }
+    // The interactions are read twice (the ledger, then the profit):
+    // standard input is kept for the second.
+    let mut a = a;
+    let _spool = spool_stdin(&mut a.input.interactions)?;
+    let input = a.input.input();
+    if input.transactions.is_none() && input.db.is_none() {
+        return Err(usage("give --transactions FILE or --db FILE"));
+    }
+    let p = period("period", a.period.as_deref().unwrap_or_default())?;
+    let book = rulebook(a.rules.as_deref())?;
+    let strategy = match &a.strategy {
+        Some(s) => Some(s.parse::<Strategy>().map_err(|_| {
+            usage(format!(
+                "--strategy: unknown strategy {s:?} (target, acquire, retain, develop, phase-out)"
+            ))
+        })?),
+        None => None,
+    };
+    let channel = match &a.channel {
+        Some(c) => Some(c.parse::<ActionChannel>().map_err(|_| {
+            usage(format!(
+                "--channel: unknown channel {c:?} (email, phone, post, visit, meeting)"
+            ))
+        })?),
+        None => None,
+    };
+    let control = match &a.control {
+        Some(c) => control_of(c)?,
+        None => Control::None,
+    };
+    let options = pyramid_options(&a.levels)?;
+
+    // The period and the ones before it, of equal length, for the history.
+    let mut periods = vec![p];
+    while periods.len() <= a.history {
+        match periods.last().and_then(Period::previous) {
+            Some(prev) => periods.push(prev),
+            None => break,
+        }
+    }
+    // Purchase days cost a third of the ledger's time on a large file;
+    // keep them only when a rule reads a fact built on them, or to explain
+    // one customer with every fact.
+    let days = a.explain.is_some()
+        || [
+            Fact::RecencyDays,
+            Fact::LastPurchase,
+            Fact::UsualGapDays,
+            Fact::OverdueRatio,
+        ]
+        .into_iter()
+        .any(|f| book.reads(f));
+    let mut ledger = Ledger::with_options(
+        periods.iter().copied(),
+        LedgerOptions::new().purchase_days(days),
+    );
+    // The register is read once, whole (the facts need consent, segment
+    // and potential), and fed to the ledger from memory.
+    let mut register = register_of(&input)?;
+    // Names and the attributes no rule reads are not facts: drop them, a
+    // register of a million parties is large enough without them.
+    for c in &mut register {
+        c.name = None;
+        c.attributes.retain(|k, _| book.attributes().contains(k));
+    }
+    if input.db.is_none() {
+        for c in &register {
+            ledger
+                .add_customer(c)
+                .context("cannot import the customers")?;
+        }
+        let mut rest = a.input.input();
+        rest.customers = None;
+        load(&rest, &mut ledger)?;
+    } else {
+        load(&input, &mut ledger)?;
+    }
+    warn_margin(&ledger, options.basis);
+    let built = pyramids(&ledger, &periods, &options)?;
+    let leads = match &a.leads {
+        Some(path) => Some(leads_of(path, &input.csv)?),
+        None => None,
+    };
+    let stats = ledger.stats();
+    let margins = stats.transactions > stats.transactions_without_margin;
+    let profit = if margins || a.costs.is_some() {
+        let costs: crm::value::CostTable = match &a.costs {
+            Some(path) => read_config(path, "cost table")?,
+            None => crm::value::CostTable::default(),
+        };
+        // Interactions cost what the table or their own cost says; they are
+        // streamed through the profit, never all held at once.
+        Some(with_interactions(&input, &p, |interactions| {
+            crm::value::profitability(&ledger, &p, &costs, interactions, &options.cuts)
+                .context("cannot compute the profit")
+        })?)
+    } else {
+        None
+    };
+    let mut builder = FactsBuilder::new(&ledger, &built[0])
+        .history(built[1..].iter())
+        .register(&register)
+        .attributes(book.attributes());
+    if let Some(pr) = &profit {
+        builder = builder.profitability(pr);
+    }
+    if let Some(l) = &leads {
+        builder = builder.leads(l);
+    }
+    let table = builder.build().context("cannot assemble the facts")?;
+
+    if let Some(key) = &a.explain {
+        let Some(id) = ledger.id(key).filter(|id| table.customers().contains(id)) else {
+            return Err(Failure::Data(anyhow::anyhow!(
+                "customer {key:?} is not in the pyramid of {p}"
+            )));
+        };
+        let facts = table.facts(id);
+        let verdicts = book.explain(&facts);
+        match a.format {
+            Format::Json => render::explain_json(&mut out, &book, &p, &facts, &verdicts)?,
+            Format::Table | Format::Csv => {
+                render::explain_table(&mut out, &book, &facts, &verdicts)?
+            }
+        }
+        out.flush().context("cannot write the output")?;
+        return Ok(());
+    }
+
+    let mut planned = plan(&table, &book);
+    let accepted = match &a.outcomes {
+        Some(path) => {
+            let outcomes = read_outcomes(path)?;
+            suppress_declined(&mut planned, &outcomes, a.decline_days);
+            Some(acceptance(&outcomes, &book))
+        }
+        None => None,
+    };
+    if strategy.is_some() || a.owner.is_some() {
+        planned.actions.retain(|x| {
+            strategy.is_none_or(|s| x.strategy == s)
+                && a.owner.as_ref().is_none_or(|o| &x.owner == o)
+        });
+        planned.recount();
+    }
+
+    if let Some(channel) = channel {
+        let campaign = a.campaign.clone().unwrap_or_else(|| "campaign".into());
+        let list = target_list(&planned, &table, strategy, channel, &campaign, control);
+        render::target_note(&list);
+        if let Some(path) = &a.control_out {
+            let mut f = BufWriter::new(
+                std::fs::File::create(path)
+                    .with_context(|| format!("cannot create {}", path.display()))?,
+            );
+            render::actions_csv(&mut f, &list.control)?;
+            f.flush()
+                .with_context(|| format!("cannot write {}", path.display()))?;
+        }
+        match a.format {
+            Format::Csv => render::actions_csv(&mut out, &list.selected)?,
+            Format::Json => render::target_json(&mut out, &list)?,
+            Format::Table => render::actions_list(&mut out, &list.selected, a.limit)?,
+        }
+    } else {
+        match a.format {
+            Format::Table => render::plan_table(&mut out, &planned, accepted.as_ref(), a.limit)?,
+            Format::Json => render::plan_json(&mut out, &planned, accepted.as_ref())?,
+            Format::Csv => render::actions_csv(&mut out, &planned.actions)?,
+        }
+    }
+    out.flush().context("cannot write the output")?;
+    Ok(())
+}
+
+fn control_of(s: &str) -> Result<Control, Failure> {
+    let bad = || {
+        usage(format!(
+            "--control: {s:?} is not a count or a percentage (10 or 10%)"
+        ))
+    };
+    match s.trim().strip_suffix('%') {
+        Some(p) => {
+            let p: Decimal = p.trim().parse().map_err(|_| bad())?;
+            if p.is_sign_negative() || p > Decimal::ONE_HUNDRED {
+                return Err(bad());
+            }
+            Ok(Control::Percent(p))
+        }
+        None => Ok(Control::Count(s.trim().parse().map_err(|_| bad())?)),
+    }
+}

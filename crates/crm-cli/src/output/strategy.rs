@@ -1,0 +1,453 @@
+//! Rendering actions, explanations, target lists and win-back.
+
+use std::io::Write;
+
+use anyhow::Context;
+use crm::Period;
+use crm::strategy::{
+    AcceptanceReport, Action, Check, Fact, FactValue, Facts, Plan, RuleVerdict, Rulebook,
+    TargetList, Verdict, WinBack,
+};
+use serde_json::{Value, json};
+
+use crate::output::{csv_table, grid, human, right, write_json};
+
+/// A fact's value for JSON: numbers as numbers when they survive the trip
+/// through a double exactly, else as decimal strings.
+fn value_json(v: Option<&FactValue>) -> Value {
+    match v {
+        None => Value::Null,
+        Some(FactValue::Number(d)) => {
+            let d = d.normalize();
+            let text = d.to_string();
+            if d.scale() == 0
+                && let Ok(i) = text.parse::<i64>()
+            {
+                return json!(i);
+            }
+            match text.parse::<f64>() {
+                Ok(f) if f.is_finite() && f.to_string() == text => json!(f),
+                _ => Value::String(text),
+            }
+        }
+        Some(FactValue::Bool(b)) => json!(b),
+        Some(FactValue::Date(d)) => json!(d.to_string()),
+        Some(FactValue::Text(s)) => json!(s),
+        Some(FactValue::Set(s)) => json!(s),
+        Some(other) => json!(other.to_string()),
+    }
+}
+
+fn checks_json(checks: &[Check]) -> Value {
+    Value::Array(
+        checks
+            .iter()
+            .map(|c| json!({"fact": c.fact, "value": value_json(c.value.as_ref()), "test": c.test}))
+            .collect(),
+    )
+}
+
+fn action_json(a: &Action) -> Value {
+    json!({
+        "customer": a.customer,
+        "rule": a.rule,
+        "strategy": a.strategy.as_str(),
+        "priority": a.priority,
+        "id": a.id.to_string(),
+        "owner": a.owner,
+        "channel": a.channel.map(|c| c.as_str()),
+        "message": a.message,
+        "because": checks_json(&a.because),
+        "blocked": a.blocked.iter().map(|b| json!({"channel": b.channel.as_str(), "reason": b.reason.as_str()})).collect::<Vec<_>>(),
+    })
+}
+
+/// The JSON contract of `crm actions`.
+pub(crate) fn plan_json(
+    out: &mut impl Write,
+    plan: &Plan,
+    accepted: Option<&AcceptanceReport>,
+) -> anyhow::Result<()> {
+    let s = &plan.summary;
+    let mut v = json!({
+        "period": plan.period.to_string(),
+        "rulebook": {"name": plan.rulebook, "policy": plan.policy},
+        "actions": plan.actions.iter().map(action_json).collect::<Vec<_>>(),
+        "summary": {
+            "customers": s.customers,
+            "by_strategy": s.by_strategy,
+            "by_owner": s.by_owner,
+            "no_channel": s.no_channel,
+            "left_out": s.left_out,
+        },
+    });
+    if let Some(a) = accepted {
+        v["acceptance"] = serde_json::to_value(a).context("cannot write the output")?;
+    }
+    write_json(out, &v)
+}
+
+/// Counts per strategy and owner, then the most urgent actions.
+pub(crate) fn plan_table(
+    out: &mut impl Write,
+    plan: &Plan,
+    accepted: Option<&AcceptanceReport>,
+    limit: usize,
+) -> anyhow::Result<()> {
+    let s = &plan.summary;
+    writeln!(
+        out,
+        "Actions for {} under {} ({}): {} for {} customers, {} without a usable channel",
+        plan.period,
+        plan.rulebook,
+        plan.policy,
+        plan.actions.len(),
+        s.customers,
+        s.no_channel
+    )?;
+    let mut t = grid();
+    t.set_header(["strategy", "actions"]);
+    for (k, n) in &s.by_strategy {
+        t.add_row(vec![k.into(), right(n)]);
+    }
+    writeln!(out, "{t}")?;
+    let mut t = grid();
+    t.set_header(["owner", "actions"]);
+    for (k, n) in &s.by_owner {
+        t.add_row(vec![k.into(), right(n)]);
+    }
+    writeln!(out, "{t}")?;
+    for (r, n) in &s.left_out {
+        writeln!(out, "left out: {n} ({r})")?;
+    }
+    if let Some(a) = accepted {
+        let mut t = grid();
+        t.set_header([
+            "rule / owner",
+            "outcomes",
+            "done",
+            "declined",
+            "no answer",
+            "acceptance",
+        ]);
+        for (name, x) in a.by_rule.iter().chain(&a.by_owner) {
+            t.add_row(vec![
+                name.into(),
+                right(x.outcomes),
+                right(x.done),
+                right(x.declined),
+                right(x.no_answer),
+                right(x.rate.map_or("-".into(), |r| {
+                    format!("{}%", (r * crm::Decimal::ONE_HUNDRED).round_dp(1))
+                })),
+            ]);
+        }
+        writeln!(out, "Acceptance per rule, then per owner:\n{t}")?;
+    }
+    actions_list(out, &plan.actions, limit)
+}
+
+/// The first `limit` actions as a table.
+pub(crate) fn actions_list(
+    out: &mut impl Write,
+    actions: &[Action],
+    limit: usize,
+) -> anyhow::Result<()> {
+    let mut t = grid();
+    t.set_header(["prio", "customer", "rule", "owner", "channel", "message"]);
+    for a in actions.iter().take(limit) {
+        t.add_row(vec![
+            right(a.priority),
+            a.customer.as_str().into(),
+            a.rule.as_str().into(),
+            a.owner.as_str().into(),
+            a.channel.map_or("-", |c| c.as_str()).into(),
+            a.message.as_str().into(),
+        ]);
+    }
+    writeln!(
+        out,
+        "Most urgent {} of {}:\n{t}",
+        actions.len().min(limit),
+        actions.len()
+    )?;
+    Ok(())
+}
+
+/// One row per action, for a mailing tool or a CRM import (formula
+/// protection on).
+pub(crate) fn actions_csv(out: &mut impl Write, actions: &[Action]) -> anyhow::Result<()> {
+    csv_table(
+        out,
+        [
+            "id", "customer", "rule", "strategy", "priority", "owner", "channel", "message",
+            "blocked",
+        ],
+        actions.iter().map(|a| {
+            [
+                a.id.to_string(),
+                a.customer.clone(),
+                a.rule.clone(),
+                a.strategy.as_str().to_string(),
+                a.priority.to_string(),
+                a.owner.clone(),
+                a.channel.map_or("", |c| c.as_str()).to_string(),
+                a.message.clone(),
+                a.blocked
+                    .iter()
+                    .map(|b| format!("{}: {}", b.channel, b.reason))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ]
+        }),
+    )
+}
+
+/// A target list as JSON.
+pub(crate) fn target_json(out: &mut impl Write, list: &TargetList) -> anyhow::Result<()> {
+    write_json(
+        out,
+        &json!({
+            "campaign": list.campaign,
+            "channel": list.channel.as_str(),
+            "selected": list.selected.iter().map(action_json).collect::<Vec<_>>(),
+            "control": list.control.iter().map(action_json).collect::<Vec<_>>(),
+            "left_out": list.left_out,
+        }),
+    )
+}
+
+fn verdict_text(v: &Verdict) -> &'static str {
+    match v {
+        Verdict::Fired { acts: true } => "fired, acts",
+        Verdict::Fired { acts: false } => "fired (another rule acts)",
+        Verdict::NotFired => "not fired",
+        Verdict::Undecided => "undecided",
+    }
+}
+
+fn checks_text(checks: &[Check]) -> String {
+    checks
+        .iter()
+        .map(|c| {
+            let v = c
+                .value
+                .as_ref()
+                .map_or("unknown".into(), ToString::to_string);
+            format!("{} = {v} ({})", c.fact, c.test)
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Every rule's verdict on one customer, and the customer's facts.
+pub(crate) fn explain_table(
+    out: &mut impl Write,
+    book: &Rulebook,
+    facts: &Facts<'_>,
+    verdicts: &[RuleVerdict],
+) -> anyhow::Result<()> {
+    writeln!(
+        out,
+        "Customer {} under {} ({}):",
+        facts.key(),
+        book.name(),
+        book.policy()
+    )?;
+    let mut t = grid();
+    t.set_header(["rule", "prio", "verdict", "why"]);
+    for v in verdicts {
+        let why = match v.verdict {
+            Verdict::Fired { .. } => checks_text(&v.support),
+            Verdict::NotFired => format!("failed: {}", checks_text(&v.failed)),
+            Verdict::Undecided => format!("unknown: {}", checks_text(&v.unknown)),
+        };
+        t.add_row(vec![
+            v.rule.as_str().into(),
+            right(v.priority),
+            verdict_text(&v.verdict).into(),
+            why.into(),
+        ]);
+    }
+    writeln!(out, "{t}")?;
+    let mut t = grid();
+    t.set_header(["fact", "value"]);
+    for f in Fact::ALL {
+        let v = facts.get(*f).map_or("unknown".into(), |v| match v {
+            FactValue::Number(n) if f.kind() == crm::strategy::FactKind::Money => {
+                human(crm::Money::new(n))
+            }
+            v => v.to_string(),
+        });
+        t.add_row(vec![f.name().to_string(), v]);
+    }
+    writeln!(out, "{t}")?;
+    Ok(())
+}
+
+/// Every rule's verdict on one customer, and the facts, as JSON.
+pub(crate) fn explain_json(
+    out: &mut impl Write,
+    book: &Rulebook,
+    period: &Period,
+    facts: &Facts<'_>,
+    verdicts: &[RuleVerdict],
+) -> anyhow::Result<()> {
+    let facts_json: serde_json::Map<String, Value> = Fact::ALL
+        .iter()
+        .map(|f| (f.name().to_string(), value_json(facts.get(*f).as_ref())))
+        .collect();
+    let rules: Vec<Value> = verdicts
+        .iter()
+        .map(|v| {
+            let status = match v.verdict {
+                Verdict::Fired { .. } => "fired",
+                Verdict::NotFired => "not_fired",
+                Verdict::Undecided => "undecided",
+            };
+            json!({
+                "rule": v.rule,
+                "strategy": v.strategy.as_str(),
+                "priority": v.priority,
+                "status": status,
+                "acts": matches!(v.verdict, Verdict::Fired { acts: true }),
+                "because": checks_json(&v.support),
+                "failed": checks_json(&v.failed),
+                "unknown": checks_json(&v.unknown),
+            })
+        })
+        .collect();
+    write_json(
+        out,
+        &json!({
+            "customer": facts.key(),
+            "period": period.to_string(),
+            "rulebook": {"name": book.name(), "policy": book.policy().as_str()},
+            "rules": rules,
+            "facts": facts_json,
+        }),
+    )
+}
+
+/// Rates per cell, then the most valuable former customers.
+pub(crate) fn winback_table(out: &mut impl Write, w: &WinBack, limit: usize) -> anyhow::Result<()> {
+    let first = w
+        .periods
+        .first()
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    let last = w
+        .periods
+        .last()
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    writeln!(
+        out,
+        "Reactivation from {first} to {last}: of the Inactive in a period, the share active in the next"
+    )?;
+    let mut t = grid();
+    t.set_header([
+        "best former level",
+        "periods lapsed",
+        "customers",
+        "reactivated",
+        "rate",
+    ]);
+    for r in &w.rates {
+        t.add_row(vec![
+            r.best_level.map_or("before history", |l| l.as_str()).into(),
+            right(r.lapsed),
+            right(r.customers),
+            right(r.reactivated),
+            right(format!(
+                "{}%",
+                (r.rate * crm::Decimal::ONE_HUNDRED).round_dp(1)
+            )),
+        ]);
+    }
+    writeln!(out, "{t}")?;
+    let mut t = grid();
+    t.set_header([
+        "customer",
+        "best level",
+        "lapsed",
+        "margin then",
+        "complaint",
+        "rate",
+        "expected margin",
+    ]);
+    for f in w.former.iter().take(limit) {
+        t.add_row(vec![
+            f.customer.as_str().into(),
+            f.best_level.map_or("-", |l| l.as_str()).into(),
+            right(f.lapsed),
+            right(f.margin_then.map_or("-".into(), human)),
+            (if f.complaint_before_lapsing {
+                "open"
+            } else {
+                ""
+            })
+            .into(),
+            right(f.rate.map_or("-".into(), |r| {
+                format!("{}%", (r * crm::Decimal::ONE_HUNDRED).round_dp(1))
+            })),
+            right(f.expected_margin.map_or("-".into(), human)),
+        ]);
+    }
+    writeln!(
+        out,
+        "Former customers of {last} by expected margin ({} of {}):\n{t}",
+        w.former.len().min(limit),
+        w.former.len()
+    )?;
+    Ok(())
+}
+
+/// The former customers as CSV.
+pub(crate) fn winback_csv(out: &mut impl Write, w: &WinBack) -> anyhow::Result<()> {
+    csv_table(
+        out,
+        [
+            "customer",
+            "best_level",
+            "periods_lapsed",
+            "margin_then",
+            "complaint_before_lapsing",
+            "rate",
+            "expected_margin",
+        ],
+        w.former.iter().map(|f| {
+            [
+                f.customer.clone(),
+                f.best_level.map_or("", |l| l.as_str()).to_string(),
+                f.lapsed.to_string(),
+                f.margin_then.map(|m| m.to_string()).unwrap_or_default(),
+                f.complaint_before_lapsing.to_string(),
+                f.rate.map(|r| r.to_string()).unwrap_or_default(),
+                f.expected_margin.map(|m| m.to_string()).unwrap_or_default(),
+            ]
+        }),
+    )
+}
+
+/// Says on stderr how many a target list selected, held out and left out,
+/// and why.
+pub(crate) fn target_note(list: &TargetList) {
+    let left: u64 = list.left_out.values().sum();
+    let reasons: Vec<String> = list
+        .left_out
+        .iter()
+        .map(|(r, n)| format!("{n} {r}"))
+        .collect();
+    eprintln!(
+        "crm: {} selected for {}, {} held out as control, {left} left out{}",
+        list.selected.len(),
+        list.channel,
+        list.control.len(),
+        if reasons.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", reasons.join(", "))
+        }
+    );
+}

@@ -1,0 +1,284 @@
+//! `crm actions` and `crm winback` on the shipped example data.
+
+use serde_json::Value;
+
+use crate::util::{crm, data, stderr, stdout};
+
+fn inputs() -> Vec<String> {
+    vec![
+        "--transactions".into(),
+        data("transactions.csv").display().to_string(),
+        "--customers".into(),
+        data("customers.csv").display().to_string(),
+        "--interactions".into(),
+        data("interactions.csv").display().to_string(),
+    ]
+}
+
+fn run(cmd: &str, extra: &[&str]) -> std::process::Output {
+    let mut args: Vec<String> = vec![cmd.into()];
+    args.extend(inputs());
+    args.extend(extra.iter().map(|s| s.to_string()));
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    crm(&refs)
+}
+
+fn json(o: &std::process::Output) -> Value {
+    assert!(o.status.success(), "{}", stderr(o));
+    serde_json::from_str(&stdout(o)).unwrap()
+}
+
+#[test]
+fn json_contract_and_the_database_gives_the_same_answer() {
+    let v = json(&run("actions", &["--period", "2025", "--format", "json"]));
+    assert_eq!(v["rulebook"]["name"], "curry-default");
+    assert_eq!(v["rulebook"]["policy"], "best-priority");
+    let actions = v["actions"].as_array().unwrap();
+    assert!(!actions.is_empty());
+    let first = &actions[0];
+    for field in [
+        "customer", "rule", "strategy", "priority", "id", "owner", "channel", "message", "because",
+        "blocked",
+    ] {
+        assert!(first.get(field).is_some(), "no {field} in {first}");
+    }
+    assert_eq!(first["priority"], 1);
+    // Days are whole numbers in JSON.
+    let checks = first["because"].as_array().unwrap();
+    assert!(checks.iter().any(|c| c["value"].is_i64()), "{first}");
+    // One action per customer under best priority; ids are unique.
+    let mut ids: Vec<&str> = actions.iter().map(|a| a["id"].as_str().unwrap()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), actions.len());
+    let by_strategy: u64 = v["summary"]["by_strategy"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|n| n.as_u64().unwrap())
+        .sum();
+    assert_eq!(by_strategy, actions.len() as u64);
+    // No action goes through a channel the register refuses.
+    for a in actions {
+        for b in a["blocked"].as_array().unwrap() {
+            assert_ne!(b["channel"], a["channel"]);
+        }
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("crm.db").display().to_string();
+    let mut args = vec!["import".to_string(), "--db".into(), db.clone()];
+    args.extend(inputs());
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let o = crm(&refs);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let from_db = json(&crm(&[
+        "actions", "--db", &db, "--period", "2025", "--format", "json",
+    ]));
+    assert_eq!(from_db, v);
+}
+
+#[test]
+fn explain_names_every_rule_with_its_verdict() {
+    let v = json(&run(
+        "actions",
+        &[
+            "--period",
+            "2025",
+            "--explain",
+            "C0000229",
+            "--format",
+            "json",
+        ],
+    ));
+    let rules = v["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), 12);
+    let statuses: Vec<&str> = rules
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
+    assert!(statuses.contains(&"fired"));
+    assert!(statuses.contains(&"not_fired"));
+    for r in rules {
+        match r["status"].as_str().unwrap() {
+            "not_fired" => assert!(!r["failed"].as_array().unwrap().is_empty(), "{r}"),
+            "undecided" => assert!(!r["unknown"].as_array().unwrap().is_empty(), "{r}"),
+            _ => assert!(!r["because"].as_array().unwrap().is_empty(), "{r}"),
+        }
+    }
+    assert_eq!(rules.iter().filter(|r| r["acts"] == true).count(), 1);
+    let o = run("actions", &["--period", "2025", "--explain", "nobody"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("nobody"));
+}
+
+#[test]
+fn a_target_list_with_a_control_group() {
+    let dir = tempfile::tempdir().unwrap();
+    let control = dir.path().join("control.csv");
+    let args = [
+        "--period",
+        "2025",
+        "--strategy",
+        "develop",
+        "--channel",
+        "email",
+        "--format",
+        "csv",
+        "--campaign",
+        "spring",
+        "--control",
+        "10%",
+        "--control-out",
+        control.to_str().unwrap(),
+    ];
+    let o = run("actions", &args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let list = stdout(&o);
+    let held = std::fs::read_to_string(&control).unwrap();
+    let rows = |s: &str| s.lines().skip(1).count();
+    let (n, k) = (rows(&list), rows(&held));
+    // Exactly 10% of the selected, rounded half up.
+    assert_eq!(k, ((n + k) * 10 + 50) / 100, "{n} {k}");
+    assert!(list.lines().skip(1).all(|l| l.contains(",email,")));
+    let err = stderr(&o);
+    assert!(
+        err.contains("left out") && err.contains("no consent"),
+        "{err}"
+    );
+    // The same campaign gives the same groups; another campaign others.
+    let again = run("actions", &args);
+    assert_eq!(stdout(&again), list);
+    assert_eq!(std::fs::read_to_string(&control).unwrap(), held);
+    let mut other = args.to_vec();
+    other[9] = "autumn";
+    let o = run("actions", &other);
+    assert_ne!(std::fs::read_to_string(&control).unwrap(), held);
+    assert!(o.status.success());
+}
+
+#[test]
+fn declined_actions_are_not_proposed_again() {
+    let v = json(&run("actions", &["--period", "2025", "--format", "json"]));
+    let a = &v["actions"][0];
+    let (customer, rule) = (a["customer"].as_str().unwrap(), a["rule"].as_str().unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("outcomes.csv");
+    std::fs::write(
+        &file,
+        format!("id,customer,rule,owner,status,date\n{},{customer},{rule},,declined,2025-12-01\n,C0000001,reactivate,,done,2025-11-01\n", a["id"].as_str().unwrap()),
+    )
+    .unwrap();
+    let w = json(&run(
+        "actions",
+        &[
+            "--period",
+            "2025",
+            "--format",
+            "json",
+            "--outcomes",
+            file.to_str().unwrap(),
+        ],
+    ));
+    assert_eq!(w["summary"]["left_out"]["declined recently"], 1);
+    assert!(
+        w["actions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|x| !(x["customer"] == customer && x["rule"] == rule))
+    );
+    assert_eq!(w["acceptance"]["by_rule"][rule]["declined"], 1);
+    assert_eq!(w["acceptance"]["by_rule"]["reactivate"]["rate"], "1");
+    // A decline older than --decline-days no longer counts.
+    let w = json(&run(
+        "actions",
+        &[
+            "--period",
+            "2025",
+            "--format",
+            "json",
+            "--outcomes",
+            file.to_str().unwrap(),
+            "--decline-days",
+            "10",
+        ],
+    ));
+    assert!(w["summary"]["left_out"].get("declined recently").is_none());
+    std::fs::write(&file, "customer,rule,status,date\nC1,r,maybe,2025-01-01\n").unwrap();
+    let o = run(
+        "actions",
+        &["--period", "2025", "--outcomes", file.to_str().unwrap()],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("outcomes.csv:2: field status"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn the_default_rules_print_and_a_bad_rulebook_lists_every_problem() {
+    let o = crm(&["actions", "--print-default-rules"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(text.contains("name = \"retain-top-big\""));
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("rules.toml");
+    std::fs::write(
+        &rules,
+        text.replace(
+            "\"days_since_contact\", gt = 30",
+            "\"days_since_contcat\", gt = 30",
+        )
+        .replace("channels = [\"email\"]", "channels = [\"mail\"]"),
+    )
+    .unwrap();
+    let o = run(
+        "actions",
+        &["--period", "2025", "--rules", rules.to_str().unwrap()],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("2 problems"), "{err}");
+    assert!(err.contains("did you mean `days_since_contact`"), "{err}");
+    assert!(err.contains("unknown channel `mail`"), "{err}");
+    // The printed rules read back as the default.
+    std::fs::write(&rules, stdout(&crm(&["actions", "--print-default-rules"]))).unwrap();
+    let a = run(
+        "actions",
+        &[
+            "--period",
+            "2025",
+            "--format",
+            "json",
+            "--rules",
+            rules.to_str().unwrap(),
+        ],
+    );
+    let b = run("actions", &["--period", "2025", "--format", "json"]);
+    assert_eq!(stdout(&a), stdout(&b));
+}
+
+#[test]
+fn winback_ranks_former_customers() {
+    let v = json(&run(
+        "winback",
+        &["--periods", "2021..2025", "--format", "json"],
+    ));
+    let rates = v["rates"].as_array().unwrap();
+    assert!(!rates.is_empty());
+    for r in rates {
+        assert!(r["reactivated"].as_u64().unwrap() <= r["customers"].as_u64().unwrap());
+    }
+    let former = v["former"].as_array().unwrap();
+    let margins: Vec<f64> = former
+        .iter()
+        .filter_map(|f| f["expected_margin"].as_str())
+        .map(|m| m.parse().unwrap())
+        .collect();
+    assert!(margins.windows(2).all(|w| w[0] >= w[1]));
+    let o = run("winback", &["--periods", "2025"]);
+    assert_eq!(o.status.code(), Some(2));
+}

@@ -1,0 +1,190 @@
+//! Outcomes of actions, read back: what became of each, so that declined
+//! actions are not proposed again and the rulebook itself can be judged.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+use crm_core::{Decimal, NaiveDate};
+use uuid::Uuid;
+
+use crate::plan::Plan;
+use crate::rulebook::Rulebook;
+
+/// What became of an action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum OutcomeStatus {
+    /// Carried out and accepted by the customer.
+    Done,
+    /// The customer declined.
+    Declined,
+    /// Tried, no answer.
+    NoAnswer,
+}
+
+impl OutcomeStatus {
+    /// The name used in files: `done`, `declined`, `no-answer`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            OutcomeStatus::Done => "done",
+            OutcomeStatus::Declined => "declined",
+            OutcomeStatus::NoAnswer => "no-answer",
+        }
+    }
+}
+
+impl fmt::Display for OutcomeStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+impl FromStr for OutcomeStatus {
+    type Err = String;
+    /// Parses `done`, `declined` or `no-answer` (also `no_answer`),
+    /// ignoring ASCII case and surrounding spaces.
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim().to_ascii_lowercase().replace('_', "-").as_str() {
+            "done" => Ok(OutcomeStatus::Done),
+            "declined" => Ok(OutcomeStatus::Declined),
+            "no-answer" => Ok(OutcomeStatus::NoAnswer),
+            _ => Err(format!(
+                "unknown outcome `{}`: done, declined or no-answer",
+                s.chars().take(40).collect::<String>()
+            )),
+        }
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for OutcomeStatus {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// The record of what became of one action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
+pub struct Outcome {
+    /// The action's id, when the CRM kept it.
+    pub id: Option<Uuid>,
+    /// The customer.
+    pub customer: String,
+    /// The rule that proposed the action.
+    pub rule: String,
+    /// Who acted, when recorded (else the rule's owner is assumed).
+    pub owner: Option<String>,
+    /// What became of it.
+    pub status: OutcomeStatus,
+    /// When.
+    pub date: NaiveDate,
+}
+
+impl Outcome {
+    /// An outcome without id or owner.
+    pub fn new(customer: &str, rule: &str, status: OutcomeStatus, date: NaiveDate) -> Outcome {
+        Outcome {
+            id: None,
+            customer: customer.to_string(),
+            rule: rule.to_string(),
+            owner: None,
+            status,
+            date,
+        }
+    }
+}
+
+/// Removes from `plan` every action whose customer declined an action of
+/// the same rule within `days` days before the plan's as-of date (the
+/// period's end) or since; counts them in the summary's `left_out` as
+/// `declined recently`. Returns how many were removed.
+pub fn suppress_declined(plan: &mut Plan, outcomes: &[Outcome], days: u32) -> u64 {
+    let from = plan.period.end() - crm_core::Days::new(u64::from(days));
+    let declined: std::collections::HashSet<(&str, &str)> = outcomes
+        .iter()
+        .filter(|o| o.status == OutcomeStatus::Declined && o.date >= from)
+        .map(|o| (o.customer.as_str(), o.rule.as_str()))
+        .collect();
+    let before = plan.actions.len();
+    plan.actions
+        .retain(|a| !declined.contains(&(a.customer.as_str(), a.rule.as_str())));
+    let removed = (before - plan.actions.len()) as u64;
+    if removed > 0 {
+        *plan
+            .summary
+            .left_out
+            .entry("declined recently".into())
+            .or_default() += removed;
+    }
+    plan.recount();
+    removed
+}
+
+/// Counts of outcomes and the acceptance rate.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
+pub struct Acceptance {
+    /// Outcomes recorded.
+    pub outcomes: u64,
+    /// Done.
+    pub done: u64,
+    /// Declined.
+    pub declined: u64,
+    /// No answer.
+    pub no_answer: u64,
+    /// `done / outcomes`, four decimals; `None` without outcomes.
+    pub rate: Option<Decimal>,
+}
+
+impl Acceptance {
+    fn add(&mut self, s: OutcomeStatus) {
+        self.outcomes += 1;
+        match s {
+            OutcomeStatus::Done => self.done += 1,
+            OutcomeStatus::Declined => self.declined += 1,
+            OutcomeStatus::NoAnswer => self.no_answer += 1,
+        }
+        self.rate = Some(
+            (Decimal::from(self.done) / Decimal::from(self.outcomes))
+                .round_dp(4)
+                .normalize(),
+        );
+    }
+}
+
+/// Acceptance per rule and per owner.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
+pub struct AcceptanceReport {
+    /// Per rule.
+    pub by_rule: BTreeMap<String, Acceptance>,
+    /// Per owner (the outcome's, else the rule's in `rulebook`, else
+    /// `unknown`).
+    pub by_owner: BTreeMap<String, Acceptance>,
+}
+
+/// The acceptance rate per rule and per owner, so that the rulebook itself
+/// can be judged.
+pub fn acceptance(outcomes: &[Outcome], rulebook: &Rulebook) -> AcceptanceReport {
+    let mut r = AcceptanceReport::default();
+    for o in outcomes {
+        r.by_rule.entry(o.rule.clone()).or_default().add(o.status);
+        let owner = o
+            .owner
+            .clone()
+            .or_else(|| {
+                rulebook
+                    .rules()
+                    .iter()
+                    .find(|x| x.name == o.rule)
+                    .map(|x| x.action.owner.clone())
+            })
+            .unwrap_or_else(|| "unknown".into());
+        r.by_owner.entry(owner).or_default().add(o.status);
+    }
+    r
+}

@@ -1,0 +1,449 @@
+//! From facts and a rulebook to actions: conflict policy, consent,
+//! contact pressure, stable ids and explanations.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use crm_core::Period;
+use uuid::Uuid;
+
+use crate::eval::{Check, Trace, Tri};
+use crate::fact::{Fact, FactTable, Facts};
+use crate::rulebook::{ActionChannel, Policy, Rule, Rulebook, Strategy};
+
+/// Why a channel could not be used for an action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum BlockReason {
+    /// The customer refused consent for the channel.
+    NoConsent,
+    /// The register does not say; unknown consent is no consent.
+    ConsentUnknown,
+    /// The customer already has the most contacts allowed in the period.
+    ContactPressure,
+}
+
+impl BlockReason {
+    /// The name used in reports.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            BlockReason::NoConsent => "no consent",
+            BlockReason::ConsentUnknown => "consent unknown",
+            BlockReason::ContactPressure => "contact pressure",
+        }
+    }
+}
+
+impl fmt::Display for BlockReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for BlockReason {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// A channel an action could not use, and why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
+pub struct Blocked {
+    /// The channel.
+    pub channel: ActionChannel,
+    /// Why.
+    pub reason: BlockReason,
+}
+
+/// What to do about one customer, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
+pub struct Action {
+    /// The customer's key.
+    pub customer: String,
+    /// The rule that proposed it.
+    pub rule: String,
+    /// The strategy.
+    pub strategy: Strategy,
+    /// 1 is the most urgent.
+    pub priority: u8,
+    /// A stable id: UUID v5 of rulebook name, period, customer and rule,
+    /// so that a CRM can record what became of the action.
+    pub id: Uuid,
+    /// Who acts.
+    pub owner: String,
+    /// The channel to use: the first of the rule's channels that is
+    /// allowed; `None` when every one is blocked (see `blocked`).
+    pub channel: Option<ActionChannel>,
+    /// The rule's message with the customer's facts filled in.
+    pub message: String,
+    /// The tests that made the rule fire, with the facts' values.
+    pub because: Vec<Check>,
+    /// Channels of the rule that could not be used, with the reason.
+    pub blocked: Vec<Blocked>,
+}
+
+/// The namespace of action ids (a UUID v5 of the URL
+/// `urn:crm-toolkit:action`), fixed so that ids are stable across runs,
+/// versions and machines.
+pub const ACTION_NAMESPACE: Uuid = Uuid::from_u128(0x6f1c_2e0a_8b53_5d7e_9a41_2c3d_4e5f_6071);
+
+/// The id of the action of `rule` for `customer` in `period` under the
+/// rulebook `rulebook`: a UUID v5 in [`ACTION_NAMESPACE`] of the four
+/// joined by a unit separator (U+001F).
+pub fn action_id(rulebook: &str, period: &Period, customer: &str, rule: &str) -> Uuid {
+    let name = format!("{rulebook}\u{1f}{period}\u{1f}{customer}\u{1f}{rule}");
+    Uuid::new_v5(&ACTION_NAMESPACE, name.as_bytes())
+}
+
+/// Counts over a plan.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
+pub struct PlanSummary {
+    /// Customers whose facts were evaluated.
+    pub customers: u64,
+    /// Actions per strategy.
+    pub by_strategy: BTreeMap<String, u64>,
+    /// Actions per owner.
+    pub by_owner: BTreeMap<String, u64>,
+    /// Actions kept without a channel (every channel blocked).
+    pub no_channel: u64,
+    /// Actions left out, by reason (for example an outcome that declined
+    /// the same rule recently).
+    pub left_out: BTreeMap<String, u64>,
+}
+
+/// The actions for every customer of a period under a rulebook.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
+pub struct Plan {
+    /// The period of the facts.
+    pub period: Period,
+    /// The rulebook's name.
+    pub rulebook: String,
+    /// The rulebook's policy.
+    pub policy: &'static str,
+    /// The actions, most urgent first (then by customer key, then by rule
+    /// order).
+    pub actions: Vec<Action>,
+    /// Counts.
+    pub summary: PlanSummary,
+}
+
+impl Plan {
+    /// Recounts the summary after actions were removed or changed,
+    /// keeping `customers` and `left_out`.
+    pub fn recount(&mut self) {
+        let s = &mut self.summary;
+        s.by_strategy.clear();
+        s.by_owner.clear();
+        s.no_channel = 0;
+        for a in &self.actions {
+            *s.by_strategy.entry(a.strategy.as_str().into()).or_default() += 1;
+            match s.by_owner.get_mut(&a.owner) {
+                Some(n) => *n += 1,
+                None => {
+                    s.by_owner.insert(a.owner.clone(), 1);
+                }
+            }
+            if a.channel.is_none() {
+                s.no_channel += 1;
+            }
+        }
+    }
+}
+
+impl Rulebook {
+    /// The indices of the rules that act for `facts` under the policy, in
+    /// the order their actions are planned (best priority first, then file
+    /// order). Rules whose condition is unknown do not fire.
+    pub fn fired(&self, facts: &Facts<'_>) -> Vec<usize> {
+        let mut out = Vec::new();
+        self.fire_into(facts, &mut out);
+        out
+    }
+
+    pub(crate) fn fire_into(&self, facts: &Facts<'_>, out: &mut Vec<usize>) {
+        out.clear();
+        match self.policy() {
+            Policy::FirstMatch => {
+                if let Some(i) = self
+                    .rules()
+                    .iter()
+                    .position(|r| r.when.eval(facts) == Tri::True)
+                {
+                    out.push(i);
+                }
+            }
+            Policy::BestPriority => {
+                let mut best: Option<(u8, usize)> = None;
+                for (i, r) in self.rules().iter().enumerate() {
+                    if best.is_some_and(|(p, _)| r.action.priority >= p) {
+                        continue;
+                    }
+                    if r.when.eval(facts) == Tri::True {
+                        best = Some((r.action.priority, i));
+                    }
+                }
+                out.extend(best.map(|(_, i)| i));
+            }
+            Policy::AllMatches => {
+                out.extend(
+                    self.rules()
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, r)| r.when.eval(facts) == Tri::True)
+                        .map(|(i, _)| i),
+                );
+                out.sort_by_key(|&i| (self.rules()[i].action.priority, i));
+            }
+        }
+    }
+
+    /// What every rule makes of one customer: fired, not fired (with the
+    /// tests that failed) or undecided (with the unknown facts), whatever
+    /// the policy.
+    pub fn explain(&self, facts: &Facts<'_>) -> Vec<RuleVerdict> {
+        let chosen = self.fired(facts);
+        self.rules()
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let mut trace = Trace::default();
+                r.when.trace(facts, true, &mut trace);
+                let status = match r.when.eval(facts) {
+                    Tri::True => Verdict::Fired {
+                        acts: chosen.contains(&i),
+                    },
+                    Tri::False => Verdict::NotFired,
+                    Tri::Unknown => Verdict::Undecided,
+                };
+                RuleVerdict {
+                    rule: r.name.clone(),
+                    strategy: r.action.strategy,
+                    priority: r.action.priority,
+                    verdict: status,
+                    support: trace.support,
+                    failed: if status == Verdict::NotFired {
+                        trace.against
+                    } else {
+                        Vec::new()
+                    },
+                    unknown: trace.unknown,
+                }
+            })
+            .collect()
+    }
+}
+
+/// What a rule made of one customer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(tag = "status", rename_all = "snake_case"))]
+pub enum Verdict {
+    /// Its condition holds; `acts` says whether the policy let it act.
+    Fired {
+        /// Whether the policy chose it.
+        acts: bool,
+    },
+    /// Its condition is false.
+    NotFired,
+    /// Its condition is unknown: a fact it needs is unknown.
+    Undecided,
+}
+
+/// One rule's verdict on one customer, for `--explain`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
+pub struct RuleVerdict {
+    /// The rule.
+    pub rule: String,
+    /// Its strategy.
+    pub strategy: Strategy,
+    /// Its priority.
+    pub priority: u8,
+    /// Fired, not fired or undecided.
+    pub verdict: Verdict,
+    /// The tests that held (as the rule needs them).
+    pub support: Vec<Check>,
+    /// For a rule that did not fire: the tests that failed.
+    pub failed: Vec<Check>,
+    /// Tests on unknown facts.
+    pub unknown: Vec<Check>,
+}
+
+/// Plans the actions of every customer of `table` under `rulebook`.
+///
+/// For each customer the policy picks the rules that act; each action
+/// takes the first of its channels that is allowed: e-mail, phone and post
+/// only with the customer's consent (unknown is no), and no channel at all
+/// once the customer's contacts in the period (past interactions plus the
+/// actions planned before this one) reach the rulebook's cap. An action
+/// whose every channel is blocked is kept, without a channel, with the
+/// reasons.
+///
+/// The result does not depend on the order of customers or rows, nor on
+/// the number of threads (customers are planned in chunks on all cores):
+/// actions are sorted by priority, customer key and rule order.
+///
+/// ```
+/// use crm_core::{Ledger, NaiveDate, Period};
+/// use crm_pyramid::{pyramid, PyramidOptions};
+/// use crm_strategy::{plan, ActionChannel, FactsBuilder, Rulebook};
+///
+/// let (y24, y25): (Period, Period) = ("2024".parse()?, "2025".parse()?);
+/// let mut ledger = Ledger::new([y24, y25]);
+/// let d = |y, m| NaiveDate::from_ymd_opt(y, m, 1).unwrap();
+/// ledger.record_sale("A", d(2024, 3), "100".parse()?, Some("40".parse()?))?;
+/// ledger.record_sale("B", d(2025, 3), "80".parse()?, Some("20".parse()?))?;
+/// let now = pyramid(&ledger, &y25, &PyramidOptions::new())?;
+/// let before = pyramid(&ledger, &y24, &PyramidOptions::new())?;
+/// let facts = FactsBuilder::new(&ledger, &now).history([&before]).build()?;
+/// let plan = plan(&facts, &Rulebook::curry());
+/// let a = plan.actions.iter().find(|a| a.customer == "A").unwrap();
+/// assert_eq!(a.rule, "win-back"); // Top last year, margin 40 then
+/// assert_eq!(a.channel, Some(ActionChannel::Visit)); // a visit needs no consent
+/// assert_eq!(a.id, crm_strategy::action_id("curry-default", &y25, "A", "win-back"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn plan(table: &FactTable<'_>, rulebook: &Rulebook) -> Plan {
+    let ids = table.customers();
+    // Customers are independent: plan them in chunks on all cores. The
+    // final sort makes the result the same for any number of threads.
+    const MIN_CHUNK: usize = 16_384;
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(ids.len() / MIN_CHUNK + 1);
+    let chunk = ids.len().div_ceil(threads).max(1);
+    let run = |part: &[crm_core::CustomerId]| {
+        let mut actions = Vec::new();
+        let mut facts = Facts::new("");
+        let mut fired = Vec::new();
+        for &id in part {
+            table.fill(id, &mut facts);
+            rulebook.fire_into(&facts, &mut fired);
+            plan_customer(rulebook, table.period(), &facts, &fired, &mut actions);
+        }
+        actions
+    };
+    let actions = if threads <= 1 {
+        run(ids)
+    } else {
+        std::thread::scope(|s| {
+            let handles: Vec<_> = ids
+                .chunks(chunk)
+                .map(|part| s.spawn(move || run(part)))
+                .collect();
+            let mut all = Vec::new();
+            for h in handles {
+                all.extend(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+            }
+            all
+        })
+    };
+    finish(table.period(), rulebook, actions, ids.len() as u64)
+}
+
+pub(crate) fn finish(
+    period: &Period,
+    rulebook: &Rulebook,
+    mut actions: Vec<Action>,
+    customers: u64,
+) -> Plan {
+    let order = |name: &str| rulebook.rules().iter().position(|r| r.name == name);
+    // Priority and key first: the rule's place is looked up only for the
+    // rare actions of one customer with equal priority.
+    actions.sort_by(|a, b| {
+        a.priority
+            .cmp(&b.priority)
+            .then_with(|| a.customer.cmp(&b.customer))
+            .then_with(|| order(&a.rule).cmp(&order(&b.rule)))
+    });
+    let mut plan = Plan {
+        period: *period,
+        rulebook: rulebook.name().to_string(),
+        policy: rulebook.policy().as_str(),
+        actions,
+        summary: PlanSummary {
+            customers,
+            ..PlanSummary::default()
+        },
+    };
+    plan.recount();
+    plan
+}
+
+/// Appends the actions of the rules `fired` (in planning order) for one
+/// customer.
+pub(crate) fn plan_customer(
+    rulebook: &Rulebook,
+    period: &Period,
+    facts: &Facts<'_>,
+    fired: &[usize],
+    out: &mut Vec<Action>,
+) {
+    let past = facts
+        .number(Fact::ContactsInPeriod)
+        .and_then(|d| u64::try_from(d).ok())
+        .unwrap_or(0);
+    let mut planned = 0u64;
+    for &i in fired {
+        let rule: &Rule = &rulebook.rules()[i];
+        let pressure = rulebook
+            .max_contacts_per_period()
+            .is_some_and(|cap| past + planned >= u64::from(cap));
+        let mut channel = None;
+        let mut blocked = Vec::new();
+        for &c in &rule.action.channels {
+            let consent = c.consent().map(|ch| facts.consents(ch));
+            let reason = match consent {
+                Some(Some(false)) => Some(BlockReason::NoConsent),
+                Some(None) => Some(BlockReason::ConsentUnknown),
+                _ if pressure => Some(BlockReason::ContactPressure),
+                _ => None,
+            };
+            match reason {
+                Some(reason) => blocked.push(Blocked { channel: c, reason }),
+                None if channel.is_none() => channel = Some(c),
+                None => {}
+            }
+        }
+        if channel.is_some() {
+            planned += 1;
+        }
+        let mut trace = Trace::default();
+        rule.when.trace(facts, true, &mut trace);
+        out.push(Action {
+            customer: facts.key().to_string(),
+            rule: rule.name.clone(),
+            strategy: rule.action.strategy,
+            priority: rule.action.priority,
+            id: action_id(rulebook.name(), period, facts.key(), &rule.name),
+            owner: rule.action.owner.clone(),
+            channel,
+            message: rule.action.template.render(facts, &rule.name),
+            because: trace.support,
+            blocked,
+        });
+    }
+}
+
+/// Evaluates every rule on every customer without building actions: the
+/// rules that act per customer, for benchmarks and for integrators who
+/// only want the decisions.
+pub fn decide(table: &FactTable<'_>, rulebook: &Rulebook, mut f: impl FnMut(&Facts<'_>, &[usize])) {
+    let mut facts = Facts::new("");
+    let mut fired = Vec::new();
+    for &id in table.customers() {
+        table.fill(id, &mut facts);
+        rulebook.fire_into(&facts, &mut fired);
+        f(&facts, &fired);
+    }
+}

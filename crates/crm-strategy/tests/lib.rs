@@ -1,0 +1,5 @@
+mod default_rules;
+mod laws;
+mod lists;
+mod validation;
+mod winback;
