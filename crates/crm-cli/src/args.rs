@@ -767,3 +767,64 @@ impl Command {
         }
     }
 }
+
+impl Command {
+    /// The files the command writes besides standard output (rejects
+    /// files, pages, charts, lists); directories are not among them.
+    pub(crate) fn outputs(&self) -> Vec<&std::path::Path> {
+        let out: Vec<Option<&PathBuf>> = match self {
+            Command::Pyramid(a) => vec![a.input.csv.rejects.as_ref()],
+            Command::Migration(a) => vec![a.input.csv.rejects.as_ref()],
+            Command::Value(ValueCommand::Rfm(a)) => vec![a.input.csv.rejects.as_ref()],
+            Command::Value(ValueCommand::Profit(a)) => {
+                vec![a.input.csv.rejects.as_ref(), a.svg.as_ref()]
+            }
+            Command::Value(ValueCommand::Wallet(a)) => vec![a.input.csv.rejects.as_ref()],
+            Command::Value(ValueCommand::Risk(a)) => vec![a.input.csv.rejects.as_ref()],
+            Command::Clv(ClvCommand::Fit(a)) => vec![a.input.csv.rejects.as_ref()],
+            Command::Clv(ClvCommand::Predict(a)) => vec![a.input.csv.rejects.as_ref()],
+            Command::Clv(ClvCommand::Check(a)) => vec![a.input.csv.rejects.as_ref()],
+            Command::Import(a) => vec![a.csv.rejects.as_ref()],
+            Command::Actions(a) => vec![a.input.csv.rejects.as_ref(), a.control_out.as_ref()],
+            Command::Winback(a) => vec![a.input.csv.rejects.as_ref()],
+            Command::Report(a) => vec![a.input.csv.rejects.as_ref(), Some(&a.out)],
+            Command::Customer(_)
+            | Command::Erase(_)
+            | Command::ExportCustomer(_)
+            | Command::Generate(_) => Vec::new(),
+        };
+        out.into_iter().flatten().map(PathBuf::as_path).collect()
+    }
+
+    /// Every file the command reads: [`Command::inputs`], the databases and
+    /// the configuration files.
+    pub(crate) fn reads(&self) -> Vec<&std::path::Path> {
+        let mut v = self.inputs();
+        let extra: Vec<Option<&PathBuf>> = match self {
+            Command::Pyramid(a) => vec![a.input.db.as_ref()],
+            Command::Migration(a) => vec![a.input.db.as_ref()],
+            Command::Value(ValueCommand::Rfm(a)) => vec![a.input.db.as_ref()],
+            Command::Value(ValueCommand::Profit(a)) => vec![a.input.db.as_ref()],
+            Command::Value(ValueCommand::Wallet(a)) => vec![a.input.db.as_ref()],
+            Command::Value(ValueCommand::Risk(a)) => vec![a.input.db.as_ref()],
+            Command::Clv(ClvCommand::Fit(a)) => vec![a.input.db.as_ref()],
+            Command::Clv(ClvCommand::Predict(a)) => vec![a.input.db.as_ref()],
+            Command::Clv(ClvCommand::Check(a)) => vec![a.input.db.as_ref()],
+            Command::Import(a) => vec![Some(&a.db)],
+            Command::Actions(a) => vec![
+                a.input.db.as_ref(),
+                a.rules.as_ref(),
+                a.outcomes.as_ref(),
+                a.costs.as_ref(),
+            ],
+            Command::Winback(a) => vec![a.input.db.as_ref()],
+            Command::Report(a) => vec![a.input.db.as_ref()],
+            Command::Customer(_)
+            | Command::Erase(_)
+            | Command::ExportCustomer(_)
+            | Command::Generate(_) => Vec::new(),
+        };
+        v.extend(extra.into_iter().flatten().map(PathBuf::as_path));
+        v
+    }
+}

@@ -512,3 +512,24 @@ pub(crate) fn read_outcomes(path: &Path) -> Result<Vec<crm::strategy::Outcome>, 
     }
     Ok(all)
 }
+
+/// Refuses a command whose output file is one of its inputs, its database
+/// or another of its outputs (`--rejects orders.csv` on `orders.csv` would
+/// replace the data with its rejects): a usage error, before anything is
+/// read or written. Files are compared as the system sees them (device and
+/// inode, through `same-file`), so another path to the same file is caught
+/// too; standard input (`-`) and files that do not exist yet are not.
+pub(crate) fn refuse_overwriting(outputs: &[&Path], reads: &[&Path]) -> Result<(), Failure> {
+    for (i, out) in outputs.iter().enumerate() {
+        let others = reads.iter().chain(&outputs[i + 1..]);
+        for other in others.filter(|p| p.as_os_str() != "-") {
+            if same_file::is_same_file(out, other).unwrap_or(false) {
+                return Err(usage(format!(
+                    "{} is read by this command and cannot also be written: choose another output file",
+                    out.display()
+                )));
+            }
+        }
+    }
+    Ok(())
+}

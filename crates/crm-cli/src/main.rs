@@ -91,7 +91,9 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    if let Err(Failure::Usage(msg)) = input::stdin_at_most_once(&cli.command.inputs()) {
+    let checked = input::stdin_at_most_once(&cli.command.inputs())
+        .and_then(|()| input::refuse_overwriting(&cli.command.outputs(), &cli.command.reads()));
+    if let Err(Failure::Usage(msg)) = checked {
         let _ = writeln!(std::io::stderr(), "crm: error: {}", output::sanitize(&msg));
         return ExitCode::from(2);
     }

@@ -402,3 +402,53 @@ fn report_projection_is_bounded() {
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("--project"), "{err}");
 }
+
+#[test]
+fn an_output_file_that_is_also_an_input_is_refused_and_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("rj.csv");
+    let text = "customer_id,date,revenue\nA,2024-01-01,1\nB,2024-01-01,x\n";
+    std::fs::write(&csv, text).unwrap();
+    let f = csv.display().to_string();
+    // The same file under another name is the same file.
+    let alias = dir.path().join(".").join("rj.csv").display().to_string();
+    let db = dir.path().join("r.db").display().to_string();
+    let cases: Vec<Vec<&str>> = vec![
+        vec![
+            "pyramid",
+            "--transactions",
+            &f,
+            "--period",
+            "2024",
+            "--lenient",
+            "--rejects",
+            &alias,
+        ],
+        vec![
+            "report",
+            "--transactions",
+            &f,
+            "--period",
+            "2024",
+            "--out",
+            &f,
+        ],
+        vec![
+            "import",
+            "--db",
+            &db,
+            "--transactions",
+            &f,
+            "--lenient",
+            "--rejects",
+            &f,
+        ],
+    ];
+    for args in cases {
+        let (code, err) = run(&args);
+        assert_eq!(code, Some(2), "{args:?}: {err}");
+        assert!(err.contains("cannot also be written"), "{args:?}: {err}");
+        assert_eq!(std::fs::read_to_string(&csv).unwrap(), text, "{args:?}");
+    }
+    assert!(!dir.path().join("r.db").exists(), "nothing was imported");
+}
