@@ -193,16 +193,60 @@ impl serde::Serialize for Money {
 }
 
 #[cfg(feature = "serde")]
+/// Reads an amount written as a decimal string (`"12.50"`, exact) or as
+/// a whole number (`5`, as a TOML or JSON file may have it); a number with
+/// a fraction (`5.5`) is refused, since a binary float is not exact.
 impl<'de> serde::Deserialize<'de> for Money {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        s.parse().map_err(serde::de::Error::custom)
+        struct Amount;
+        impl serde::de::Visitor<'_> for Amount {
+            type Value = Money;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an amount as a decimal string such as \"12.50\", or a whole number")
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> std::result::Result<Money, E> {
+                s.parse().map_err(E::custom)
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> std::result::Result<Money, E> {
+                Ok(Money::new(Decimal::from(v)))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> std::result::Result<Money, E> {
+                Ok(Money::new(Decimal::from(v)))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> std::result::Result<Money, E> {
+                Err(E::custom(format!(
+                    "write the amount {v} as a string (\"{v}\"): a number with a fraction is not exact"
+                )))
+            }
+        }
+        // Formats that are not self-describing (bincode, postcard) only
+        // ever hold the string that `Serialize` wrote.
+        if d.is_human_readable() {
+            d.deserialize_any(Amount)
+        } else {
+            d.deserialize_str(Amount)
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(feature = "serde")]
+    #[test]
+    fn reads_strings_and_whole_numbers_not_fractions() {
+        let m: Money = serde_json::from_str(r#""12.50""#).unwrap();
+        assert_eq!(m.to_string(), "12.50");
+        let m: Money = serde_json::from_str("5").unwrap();
+        assert_eq!(m.to_string(), "5");
+        let m: Money = serde_json::from_str("-7").unwrap();
+        assert_eq!(m.to_string(), "-7");
+        let e = serde_json::from_str::<Money>("5.5")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("as a string"), "{e}");
+    }
 
     #[test]
     fn parses_and_prints_exactly() {

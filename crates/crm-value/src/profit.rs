@@ -40,6 +40,31 @@ pub struct CostTable {
     pub use_recorded_cost: bool,
 }
 
+impl CostTable {
+    /// Refuses negative costs: `handling_per_order` or a kind's cost below
+    /// zero would turn serving a customer into a gain.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Option`](crate::Error::Option) naming the cost.
+    pub fn check(&self) -> Result<()> {
+        if self.handling_per_order < Money::ZERO {
+            return Err(crate::Error::Option(format!(
+                "cost table: handling_per_order is {}; a cost cannot be negative",
+                self.handling_per_order
+            )));
+        }
+        for (kind, cost) in &self.interactions {
+            if *cost < Money::ZERO {
+                return Err(crate::Error::Option(format!(
+                    "cost table: the cost of {kind} is {cost}; a cost cannot be negative"
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
 impl Default for CostTable {
     /// No handling cost, no costs per kind, recorded costs used.
     fn default() -> CostTable {
@@ -168,7 +193,9 @@ pub struct Profitability {
 /// [`Error::Core`](crate::Error::Core) when the ledger does not track
 /// `period`, or ([`AmountOverflow`](crm_core::Error::AmountOverflow)) when
 /// a cost, a profit or a total leaves the range of an amount (the message
-/// names it); [`Error::Pyramid`](crate::Error::Pyramid) for invalid cuts.
+/// names it); [`Error::Pyramid`](crate::Error::Pyramid) for invalid cuts;
+/// [`Error::Option`](crate::Error::Option) for a negative cost in the
+/// table (a cost to serve is never a gain).
 pub fn profitability(
     ledger: &Ledger,
     period: &Period,
@@ -177,6 +204,7 @@ pub fn profitability(
     cuts: &Cuts,
 ) -> Result<Profitability> {
     cuts.validate()?;
+    costs.check()?;
     let pi = ledger.period_index(period)?;
     let mut served: HashMap<String, (Money, u32)> = HashMap::new();
     let mut used = CostsUsed::default();

@@ -277,3 +277,20 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn a_negative_cost_in_the_table_is_refused() {
+    let mut table = crm_value::CostTable::default();
+    table.handling_per_order = m("-5");
+    let e = table.check().unwrap_err().to_string();
+    assert!(e.contains("handling_per_order"), "{e}");
+    table.handling_per_order = m("5");
+    assert!(table.check().is_ok());
+    table.interactions.insert(InteractionKind::Visit, m("-1"));
+    assert!(table.check().unwrap_err().to_string().contains("visit"));
+    // profitability itself refuses it too.
+    let year: Period = "2024".parse().unwrap();
+    let ledger = Ledger::new([year]);
+    let r = crm_value::profitability(&ledger, &year, &table, Vec::new(), &Cuts::default());
+    assert!(r.is_err());
+}
