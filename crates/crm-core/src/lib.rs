@@ -59,7 +59,7 @@
 //!
 //! - `serde`: `Serialize`/`Deserialize` for the model (money as decimal
 //!   strings, periods as `{"start", "end"}`).
-//! - `proptest`: strategies for property tests in [`arbitrary`].
+//! - `proptest`: strategies for property tests in the `arbitrary` module.
 
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]

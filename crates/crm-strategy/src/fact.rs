@@ -548,6 +548,12 @@ impl<'a> FactsBuilder<'a> {
 
     /// The register: stage, segment, region, potential, consent and free
     /// attributes. Default empty (those facts unknown).
+    ///
+    /// The customers the facts are about are the ledger's: a register entry
+    /// must also have been recorded in the ledger (`Ledger::add_customer`
+    /// or `record_register`, as the CSV and store readers do). Entries the
+    /// ledger does not know are not dropped silently: their keys are listed
+    /// by [`FactTable::register_not_in_ledger`].
     #[must_use]
     pub fn register(mut self, customers: &'a [Customer]) -> Self {
         self.register = customers;
@@ -642,9 +648,12 @@ impl<'a> FactsBuilder<'a> {
         let margins_known = stats.transactions > stats.transactions_without_margin;
 
         let mut register = vec![u32::MAX; n];
+        let mut register_not_in_ledger = Vec::new();
         for (i, c) in self.register.iter().enumerate() {
             if let Some(id) = ledger.id(c.key.as_str()) {
                 register[id.index()] = u32::try_from(i).unwrap_or(u32::MAX);
+            } else {
+                register_not_in_ledger.push(i);
             }
         }
         let potential_pct = percentiles(
@@ -733,6 +742,7 @@ impl<'a> FactsBuilder<'a> {
                 .unwrap_or(ledger.stats().interactions > 0),
             register_rows: self.register,
             register,
+            register_not_in_ledger,
             potential_pct,
             wallet: wallet_by_id,
             room_pct,
@@ -790,6 +800,8 @@ pub struct FactTable<'a> {
     contacts_recorded: bool,
     register_rows: &'a [Customer],
     register: Vec<u32>,
+    /// Rows of the register whose key the ledger does not know.
+    register_not_in_ledger: Vec<usize>,
     potential_pct: Vec<Option<Decimal>>,
     wallet: Vec<Option<(Decimal, Money)>>,
     room_pct: Vec<Option<Decimal>>,
@@ -802,6 +814,15 @@ pub struct FactTable<'a> {
 }
 
 impl<'a> FactTable<'a> {
+    /// The keys of register entries that the ledger does not know, in the
+    /// register's order: no facts are made for them (record them in the
+    /// ledger too, see [`FactsBuilder::register`]).
+    pub fn register_not_in_ledger(&self) -> impl Iterator<Item = &'a str> + '_ {
+        self.register_not_in_ledger
+            .iter()
+            .map(|&i| self.register_rows[i].key.as_str())
+    }
+
     /// The customers of the period (everyone in its pyramid), in the
     /// ledger's order (of first appearance).
     pub fn customers(&self) -> &[CustomerId] {

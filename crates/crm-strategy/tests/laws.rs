@@ -273,3 +273,23 @@ proptest! {
         prop_assert_eq!(with_share, w.shares.len());
     }
 }
+
+#[test]
+fn register_entries_the_ledger_does_not_know_are_listed_not_dropped() {
+    let y25 = years()[2];
+    let mut l = Ledger::new([y25]);
+    l.record_sale(
+        "A",
+        crm_core::NaiveDate::from_ymd_opt(2025, 3, 1).unwrap(),
+        "100".parse().unwrap(),
+        None,
+    )
+    .unwrap();
+    let reg = vec![
+        Customer::new(CustomerKey::new("A").unwrap(), Stage::Customer),
+        Customer::new(CustomerKey::new("Zed").unwrap(), Stage::Prospect),
+    ];
+    let now = pyramid(&l, &y25, &PyramidOptions::new()).unwrap();
+    let table = FactsBuilder::new(&l, &now).register(&reg).build().unwrap();
+    assert_eq!(table.register_not_in_ledger().collect::<Vec<_>>(), ["Zed"]);
+}
