@@ -626,8 +626,9 @@ pub(crate) struct ActionsArgs {
     #[arg(long, value_name = "FILE")]
     pub outcomes: Option<PathBuf>,
     /// With --outcomes: a decline keeps the same rule from the same
-    /// customer for this many days.
-    #[arg(long, value_name = "DAYS", default_value_t = 90)]
+    /// customer for this many days (at most 36,600, a century).
+    #[arg(long, value_name = "DAYS", default_value_t = 90,
+          value_parser = clap::value_parser!(u32).range(0..=36_600))]
     pub decline_days: u32,
     /// Cost table (TOML or JSON) for the profit after cost to serve;
     /// without one the profit is the margin.
@@ -637,9 +638,10 @@ pub(crate) struct ActionsArgs {
     #[arg(long, value_name = "FILE")]
     pub leads: Option<PathBuf>,
     /// Earlier periods of the same length read for the history (previous
-    /// level, best former level, periods at a level).
-    #[arg(long, value_name = "N", default_value_t = 2)]
-    pub history: usize,
+    /// level, best former level, periods at a level); at most 1000.
+    #[arg(long, value_name = "N", default_value_t = 2,
+          value_parser = clap::value_parser!(u16).range(0..=1000))]
+    pub history: u16,
     #[command(flatten)]
     pub levels: LevelArgs,
     /// Output format.

@@ -282,3 +282,13 @@ fn winback_ranks_former_customers() {
     let o = run("winback", &["--periods", "2025"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn unbounded_numbers_are_usage_errors() {
+    for extra in [["--decline-days", "4294967295"], ["--history", "50000"]] {
+        let mut args = vec!["--period", "2025"];
+        args.extend(extra);
+        let o = run("actions", &args);
+        assert_eq!(o.status.code(), Some(2), "{extra:?}: {}", stderr(&o));
+    }
+}

@@ -82,7 +82,8 @@ pub use crate::{
         action_id, decide, plan,
     },
     rulebook::{
-        ActionChannel, ActionSpec, DEFAULT_RULES, Format, Policy, Rule, Rulebook, Strategy,
+        ActionChannel, ActionSpec, DEFAULT_RULES, Format, MAX_RULES, Policy, Rule, Rulebook,
+        Strategy,
     },
     target::{Control, LeftOut, TargetList, target_list},
     winback::{FormerCustomer, ReactivationRate, WinBack, winback},

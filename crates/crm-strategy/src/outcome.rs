@@ -101,7 +101,12 @@ impl Outcome {
 /// period's end) or since; counts them in the summary's `left_out` as
 /// `declined recently`. Returns how many were removed.
 pub fn suppress_declined(plan: &mut Plan, outcomes: &[Outcome], days: u32) -> u64 {
-    let from = plan.period.end() - crm_core::Days::new(u64::from(days));
+    // A window reaching before the calendar's start reaches back to it.
+    let from = plan
+        .period
+        .end()
+        .checked_sub_days(crm_core::Days::new(u64::from(days)))
+        .unwrap_or(crm_core::NaiveDate::MIN);
     let declined: std::collections::HashSet<(&str, &str)> = outcomes
         .iter()
         .filter(|o| o.status == OutcomeStatus::Declined && o.date >= from)

@@ -352,6 +352,11 @@ const OPS: &[&str] = &[
     "eq", "ne", "lt", "le", "gt", "ge", "in", "not_in", "contains",
 ];
 
+/// The most rules a rulebook may hold: far more than a team writes by
+/// hand, and few enough that checking which rules can never fire (every
+/// pair under first-match) stays quick.
+pub const MAX_RULES: usize = 10_000;
+
 impl Reader<'_> {
     fn problem(&mut self, at: usize, kind: ProblemKind) {
         self.problems
@@ -491,10 +496,18 @@ impl Reader<'_> {
         let mut spans = Vec::new();
         if let Some(list) = self.required(t, 0, "rules") {
             match &list.kind {
+                Kind::Array(items) if items.len() > MAX_RULES => self.invalid(
+                    list.span.start,
+                    format!(
+                        "{} rules: a rulebook holds at most {MAX_RULES}",
+                        items.len()
+                    ),
+                ),
                 Kind::Array(items) => {
+                    let mut names = std::collections::HashSet::new();
                     for item in items {
                         if let Some(rule) = self.rule(item) {
-                            if rules.iter().any(|r: &Rule| r.name == rule.name) {
+                            if !names.insert(rule.name.clone()) {
                                 self.problem(
                                     item.span.start,
                                     ProblemKind::DuplicateRule {

@@ -136,6 +136,11 @@ fn declined_actions_stay_away_for_the_given_days_and_acceptance_is_counted() {
     assert_eq!(suppress_declined(&mut planned.clone(), &outcomes, 30), 1);
     // Minus 29 days is 2025-12-03: it is too old.
     assert_eq!(suppress_declined(&mut planned.clone(), &outcomes, 29), 0);
+    // A window longer than the calendar reaches back to its start.
+    assert_eq!(
+        suppress_declined(&mut planned.clone(), &outcomes, u32::MAX),
+        1
+    );
     suppress_declined(&mut planned, &outcomes, 30);
     assert!(planned.actions.iter().all(|a| a.customer != "K01"));
     assert_eq!(planned.summary.left_out.get("declined recently"), Some(&1));

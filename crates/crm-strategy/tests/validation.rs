@@ -254,3 +254,15 @@ fn unknown_policy_and_wrong_shapes() {
         matches!(&got[1].kind, ProblemKind::InvalidValue { message } if message.contains("`rules` must be an array"))
     );
 }
+
+#[test]
+fn a_rulebook_of_more_than_max_rules_is_refused_quickly() {
+    let mut src = String::from(HEAD);
+    for i in 0..=crm_strategy::MAX_RULES {
+        src.push_str(&format!(
+            "[[rules]]\nname = \"r{i}\"\nstrategy = \"retain\"\npriority = 1\nowner = \"sales\"\nwhen = {{ fact = \"value\", gt = {i} }}\n"
+        ));
+    }
+    let p = problems(&src, Format::Toml);
+    assert!(p.iter().any(|p| p.to_string().contains("at most")), "{p:?}");
+}

@@ -66,7 +66,7 @@ pub(crate) fn run(a: ActionsArgs) -> CmdOutcome {
 
     // The period and the ones before it, of equal length, for the history.
     let mut periods = vec![p];
-    while periods.len() <= a.history {
+    while periods.len() <= usize::from(a.history) {
         match periods.last().and_then(Period::previous) {
             Some(prev) => periods.push(prev),
             None => break,

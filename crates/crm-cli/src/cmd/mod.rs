@@ -17,26 +17,34 @@ use anyhow::Context;
 use crm::pyramid::{PyramidOptions, pyramid};
 use crm::{Ledger, Period};
 
-/// Builds the pyramids of `periods` from `ledger`, side by side on
-/// separate threads (they are independent reads of the ledger).
+/// Builds the pyramids of `periods` from `ledger`, side by side on as many
+/// threads as there are cores (they are independent reads of the ledger),
+/// in the order of `periods`.
 pub(crate) fn pyramids(
     ledger: &Ledger,
     periods: &[Period],
     options: &PyramidOptions,
 ) -> anyhow::Result<Vec<crm::pyramid::Pyramid>> {
+    let threads = std::thread::available_parallelism().map_or(2, usize::from);
+    let chunk = periods.len().div_ceil(threads).max(1);
     std::thread::scope(|s| {
         let handles: Vec<_> = periods
-            .iter()
-            .map(|p| s.spawn(move || pyramid(ledger, p, options)))
-            .collect();
-        handles
-            .into_iter()
-            .zip(periods)
-            .map(|(h, p)| {
-                h.join()
-                    .unwrap_or_else(|e| std::panic::resume_unwind(e))
-                    .with_context(|| format!("cannot build the pyramid of {p}"))
+            .chunks(chunk)
+            .map(|part| {
+                s.spawn(move || {
+                    part.iter()
+                        .map(|p| {
+                            pyramid(ledger, p, options)
+                                .with_context(|| format!("cannot build the pyramid of {p}"))
+                        })
+                        .collect::<anyhow::Result<Vec<_>>>()
+                })
             })
-            .collect()
+            .collect();
+        let mut all = Vec::with_capacity(periods.len());
+        for h in handles {
+            all.extend(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))?);
+        }
+        Ok(all)
     })
 }
