@@ -109,6 +109,12 @@ pub mod strategy {
     pub use crm_strategy::*;
 }
 
+/// Operational measures: lead to order, complaints, campaign results and
+/// the scorecard (the `crm-ops` crate).
+pub mod ops {
+    pub use crm_ops::*;
+}
+
 /// Small, accessible, deterministic SVG charts (the `crm-chart` crate).
 pub mod chart {
     pub use crm_chart::*;
