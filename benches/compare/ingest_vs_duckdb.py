@@ -59,6 +59,10 @@ print(json.dumps([[str(c) for c in r] for r in rows]))
 """
 
 
+# CPU seconds (user + system) of the last run of each command line.
+CPU = {}
+
+
 def timed(cmd):
     """Runs `cmd` under /usr/bin/time -v: (wall seconds, peak RSS in MB, stdout)."""
     with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
@@ -68,7 +72,10 @@ def timed(cmd):
         wall = time.perf_counter() - t0
         if p.returncode != 0:
             sys.exit(f"failed ({p.returncode}): {' '.join(cmd)}\n{p.stderr}")
-        m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", tf.read())
+        text = tf.read()
+        m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", text)
+        cpu = sum(float(x) for x in re.findall(r"(?:User|System) time \(seconds\): ([\d.]+)", text))
+        CPU[" ".join(cmd)] = cpu
         return wall, int(m.group(1)) / 1024 if m else float("nan"), p.stdout
 
 
@@ -110,7 +117,19 @@ def duck(sql_file, params):
     for k, v in params.items():
         cmd += [k, v]
     wall, rss, out = timed(cmd)
-    return wall, rss, json.loads(out.strip().splitlines()[-1])
+    return (wall, rss, CPU[" ".join(cmd)]), json.loads(out.strip().splitlines()[-1])
+
+
+def crm(args):
+    cmd = [CRM] + args
+    wall, rss, out = timed(cmd)
+    return (wall, rss, CPU[" ".join(cmd)]), out
+
+
+def duck_run(runs, sql_file, params):
+    run, rows = duck(sql_file, params)
+    runs.append(run)
+    return (rows,)
 
 
 def check_pyramid(report, rows):
@@ -136,10 +155,12 @@ def check_migration(report, rows):
 
 
 def line(name, runs):
-    walls = [w for w, _ in runs]
-    rss = [r for _, r in runs]
-    return (f"{name:<22} median {statistics.median(walls):6.2f} s, peak {max(rss):5.0f} MB"
-            f"  (runs: {', '.join(f'{w:.2f} s/{r:.0f} MB' for w, r in runs)})")
+    walls = [w for w, _, _ in runs]
+    cpus = [c for _, _, c in runs]
+    rss = [r for _, r, _ in runs]
+    return (f"{name:<22} median {statistics.median(walls):6.2f} s wall, {statistics.median(cpus):6.2f} s CPU,"
+            f" peak {max(rss):5.0f} MB"
+            f"  (runs: {', '.join(f'{w:.2f} s/{c:.2f} s/{r:.0f} MB' for w, r, c in runs)})")
 
 
 def main():
@@ -152,6 +173,7 @@ def main():
     ap.add_argument("--order", choices=["date", "shuffle"], default="date")
     ap.add_argument("--db", action="store_true")
     ap.add_argument("--last-year", type=int, default=2025)
+    ap.add_argument("--crm-before", help="another crm binary, timed on the pyramid alongside")
     args = ap.parse_args()
 
     tmp = tempfile.mkdtemp(prefix="crm-compare-")
@@ -170,47 +192,49 @@ def main():
         print(f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, {machine()}")
         print(f"file {os.path.basename(path)}: {rows} rows, {os.path.getsize(path) / 1e6:.0f} MB, "
               f"order {args.order}; {args.runs} alternating runs; before: {load()}")
-        crm_p, duck_p, crm_m, duck_m, crm_db = [], [], [], [], []
+        crm_p, duck_p, crm_m, duck_m, crm_db, before_p = [], [], [], [], [], []
+        pyramid = ["pyramid", "--transactions", path, "--period", str(b), "--format", "json"]
         db = None
         if args.db:
             db = os.path.join(tmp, "crm.db")
-            wall, rss, _ = timed([CRM, "import", "--db", db, "--transactions", path])
-            print(f"crm import --db: {wall:.2f} s ({rows / wall / 1e3:.0f} k rows/s), peak {rss:.0f} MB")
+            run, _ = crm(["import", "--db", db, "--transactions", path])
+            print(f"crm import --db: {run[0]:.2f} s wall, {run[2]:.2f} s CPU "
+                  f"({rows / run[0] / 1e3:.0f} k rows/s), peak {run[1]:.0f} MB")
         for _ in range(args.runs):
-            wall, rss, out = timed([CRM, "pyramid", "--transactions", path, "--period", str(b),
-                                    "--format", "json"])
-            crm_p.append((wall, rss))
-            report = json.loads(out)
-            wall, rss, res = duck("pyramid_duckdb.sql", params)
-            duck_p.append((wall, rss))
-            check_pyramid(report, res)
-            wall, rss, out = timed([CRM, "migration", "--transactions", path, "--from", str(a),
-                                    "--to", str(b), "--format", "json"])
-            crm_m.append((wall, rss))
-            report = json.loads(out)
-            wall, rss, res = duck("migration_duckdb.sql", params)
-            duck_m.append((wall, rss))
-            check_migration(report, res)
+            run, out = crm(pyramid)
+            crm_p.append(run)
+            levels = json.loads(out)
+            check_pyramid(levels, *duck_run(duck_p, "pyramid_duckdb.sql", params))
+            if args.crm_before:
+                wall, rss, out = timed([args.crm_before] + pyramid)
+                before_p.append((wall, rss, CPU[" ".join([args.crm_before] + pyramid)]))
+                if json.loads(out)["levels"] != levels["levels"]:
+                    sys.exit("MISMATCH pyramid against --crm-before")
+            run, out = crm(["migration", "--transactions", path, "--from", str(a), "--to", str(b),
+                            "--format", "json"])
+            crm_m.append(run)
+            check_migration(json.loads(out), *duck_run(duck_m, "migration_duckdb.sql", params))
             if db:
-                wall, rss, out = timed([CRM, "pyramid", "--db", db, "--period", str(b),
-                                        "--format", "json"])
-                crm_db.append((wall, rss))
-                if json.loads(out)["levels"] != json.loads(timed([CRM, "pyramid", "--transactions", path,
-                                                                 "--period", str(b), "--format",
-                                                                 "json"])[2])["levels"]:
+                run, out = crm(["pyramid", "--db", db, "--period", str(b), "--format", "json"])
+                crm_db.append(run)
+                if json.loads(out)["levels"] != levels["levels"]:
                     sys.exit("MISMATCH pyramid --db against the CSV path")
-        med = lambda runs: statistics.median(w for w, _ in runs)
+        med = lambda runs: statistics.median(w for w, _, _ in runs)
         print(line("crm pyramid", crm_p))
         print(line("duckdb pyramid SQL", duck_p))
         print(line("crm migration", crm_m))
         print(line("duckdb migration SQL", duck_m))
         if db:
             print(line("crm pyramid --db", crm_db))
+        if before_p:
+            print(line("crm pyramid (before)", before_p))
         print(f"after: {load()}; results agree")
         print(f"ratio duckdb / crm: pyramid {med(duck_p) / med(crm_p):.2f}x, "
               f"migration {med(duck_m) / med(crm_m):.2f}x")
         if db:
             print(f"ratio pyramid --db / CSV: {med(crm_db) / med(crm_p):.2f}")
+        if before_p:
+            print(f"ratio before / now: pyramid {med(before_p) / med(crm_p):.2f}x")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
