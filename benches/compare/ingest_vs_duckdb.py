@@ -173,7 +173,7 @@ def main():
     ap.add_argument("--order", choices=["date", "shuffle"], default="date")
     ap.add_argument("--db", action="store_true")
     ap.add_argument("--last-year", type=int, default=2025)
-    ap.add_argument("--crm-before", help="another crm binary, timed on the pyramid alongside")
+    ap.add_argument("--other-crm", help="another crm binary, timed on the pyramid alongside")
     args = ap.parse_args()
 
     tmp = tempfile.mkdtemp(prefix="crm-compare-")
@@ -205,11 +205,11 @@ def main():
             crm_p.append(run)
             levels = json.loads(out)
             check_pyramid(levels, *duck_run(duck_p, "pyramid_duckdb.sql", params))
-            if args.crm_before:
-                wall, rss, out = timed([args.crm_before] + pyramid)
-                before_p.append((wall, rss, CPU[" ".join([args.crm_before] + pyramid)]))
+            if args.other_crm:
+                wall, rss, out = timed([args.other_crm] + pyramid)
+                before_p.append((wall, rss, CPU[" ".join([args.other_crm] + pyramid)]))
                 if json.loads(out)["levels"] != levels["levels"]:
-                    sys.exit("MISMATCH pyramid against --crm-before")
+                    sys.exit("MISMATCH pyramid against --other-crm")
             run, out = crm(["migration", "--transactions", path, "--from", str(a), "--to", str(b),
                             "--format", "json"])
             crm_m.append(run)
@@ -227,14 +227,14 @@ def main():
         if db:
             print(line("crm pyramid --db", crm_db))
         if before_p:
-            print(line("crm pyramid (before)", before_p))
+            print(line("crm pyramid, other build", before_p))
         print(f"after: {load()}; results agree")
         print(f"ratio duckdb / crm: pyramid {med(duck_p) / med(crm_p):.2f}x, "
               f"migration {med(duck_m) / med(crm_m):.2f}x")
         if db:
             print(f"ratio pyramid --db / CSV: {med(crm_db) / med(crm_p):.2f}")
         if before_p:
-            print(f"ratio before / now: pyramid {med(before_p) / med(crm_p):.2f}x")
+            print(f"ratio other build / this: pyramid {med(before_p) / med(crm_p):.2f}x")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -69,6 +69,7 @@
 pub mod arbitrary;
 mod contact;
 mod error;
+mod ingest;
 mod interner;
 mod key;
 mod ledger;
@@ -79,6 +80,7 @@ mod period;
 pub use crate::{
     contact::{OpenComplaints, PeriodContacts},
     error::{Error, Result},
+    ingest::{IngestBuffer, IngestFailure, SalesIngest},
     interner::{CustomerId, Interner},
     key::{CustomerKey, MAX_KEY_LEN, check_key},
     ledger::{CustomerTotals, Ledger, LedgerOptions, LedgerStats, PeriodTotals, Sale, SaleBatch},

@@ -141,3 +141,46 @@ fn lines_longer_than_the_buffer() {
     assert_eq!(r.rows, 2);
     assert_eq!(l.len(), 2);
 }
+
+/// A sum past the range of money is found when a partition records its
+/// rows, possibly on another thread than the one that read the row: it
+/// is still reported with the row's file, line and customer, and in
+/// lenient mode that row alone is skipped.
+#[test]
+fn an_overflow_found_late_names_its_row_and_customer() {
+    let f = Fixture::new();
+    let big = "79228162514264337593543950335";
+    let mut content = big_file(12, usize::MAX, 0);
+    // Two rows of the same customer, in different ranges: together they
+    // leave the range.
+    let mid = content.len() / 4;
+    let at = content[mid..].find('\n').unwrap() + mid + 1;
+    content.insert_str(at, &format!("T0,HUGE,2024-01-01,{big},p\n"));
+    content.push_str(&format!("T1,HUGE,2024-01-02,{big},p\n"));
+    let lines: Vec<u64> = content
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.contains("HUGE"))
+        .map(|(i, _)| i as u64 + 1)
+        .collect();
+    let path = f.file("huge.csv", &content);
+    for threads in [1, 2, 4] {
+        let mut l = Ledger::new([year()]);
+        let e =
+            read_transactions(&path, &ImportOptions::new().threads(threads), &mut l).unwrap_err();
+        let text = e.to_string();
+        assert!(text.contains("overflow") && text.contains("HUGE"), "{text}");
+        // Which of the two rows fails depends on the order they are
+        // recorded in; one thread gives the sequential answer.
+        let line = e.location().unwrap().line;
+        assert!(lines.contains(&line), "threads {threads}: {text}");
+        if threads == 1 {
+            assert_eq!(line, lines[1]);
+        }
+        let (r, l) = read(&path, threads, Mode::Lenient);
+        assert_eq!(r.rejects.len(), 1, "threads {threads}");
+        assert!(lines.contains(&r.rejects[0].location.line));
+        let id = l.id("HUGE").unwrap();
+        assert_eq!(l.totals(id).transactions(), 1);
+    }
+}
