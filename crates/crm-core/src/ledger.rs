@@ -691,16 +691,6 @@ impl Ledger {
     /// with the reason (as [`Ledger::record_sale`] would give it); every
     /// other sale is recorded.
     pub fn record_sales(&mut self, sales: &[Sale<'_>]) -> Vec<(usize, Error)> {
-        self.record_sales_with(sales, |_, _| {})
-    }
-
-    /// [`Ledger::record_sales`], calling `interned` with the index and
-    /// the customer of every sale whose key was interned (recorded or not).
-    pub(crate) fn record_sales_with(
-        &mut self,
-        sales: &[Sale<'_>],
-        mut interned: impl FnMut(usize, CustomerId),
-    ) -> Vec<(usize, Error)> {
         const GROUP: usize = 32;
         let mut errors = Vec::new();
         for (g, group) in sales.chunks(GROUP).enumerate() {
@@ -716,10 +706,7 @@ impl Ledger {
             for (i, s) in group.iter().enumerate() {
                 let r = check_key(s.key).and_then(|()| self.intern_hashed(s.key, hashes[i]));
                 match r {
-                    Ok(id) => {
-                        ids[i] = Some(id);
-                        interned(base + i, id);
-                    }
+                    Ok(id) => ids[i] = Some(id),
                     Err(e) => errors.push((base + i, e)),
                 }
             }
@@ -1001,27 +988,18 @@ impl Ledger {
     /// [`Money`] (this ledger is then partly merged and should be dropped);
     /// [`Error::Capacity`].
     pub fn merge(&mut self, other: &Ledger) -> Result<()> {
-        let ids: Vec<CustomerId> = other.ids().collect();
-        self.merge_ordered(other, &ids)
-    }
-
-    /// [`Ledger::merge`], taking `other`'s customers in the order of
-    /// `order` (every id of `other`, once each): new customers get their
-    /// ids in that order.
-    pub(crate) fn merge_ordered(&mut self, other: &Ledger, order: &[CustomerId]) -> Result<()> {
         if self.periods != other.periods || self.options != other.options {
             return Err(Error::PeriodMismatch);
         }
         const GROUP: usize = 32;
         let np = self.periods.len();
-        let ids = order;
-        // Other's customer ids in this ledger, by other's id, for its
-        // purchase days.
-        let mut map: Vec<u32> = if self.options.purchase_days {
-            vec![0; other.len()]
+        let ids: Vec<CustomerId> = other.ids().collect();
+        // Other's customer ids in this ledger, for its purchase days.
+        let mut map: Vec<u32> = Vec::with_capacity(if self.options.purchase_days {
+            ids.len()
         } else {
-            Vec::new()
-        };
+            0
+        });
         for group in ids.chunks(GROUP) {
             // As in `record_sales`: touch every slot, then every total, so
             // that the cache misses of the group overlap.
@@ -1052,8 +1030,8 @@ impl Ledger {
                         .merge(&o)
                         .ok_or_else(|| overflow(other.key(oid)))?;
                 }
-                if let Some(m) = map.get_mut(oid.index()) {
-                    *m = id.index() as u32;
+                if self.options.purchase_days {
+                    map.push(id.index() as u32);
                 }
                 self.contacts
                     .merge_customer(id.index(), np, &other.contacts, oid.index());
@@ -1061,9 +1039,7 @@ impl Ledger {
         }
         if self.options.purchase_days {
             for &p in &other.purchase_days.pairs {
-                let Some(&id) = map.get((p >> 32) as usize) else {
-                    continue;
-                };
+                let id = map[(p >> 32) as usize];
                 self.purchase_days
                     .pairs
                     .push(u64::from(id) << 32 | (p & u64::from(u32::MAX)));

@@ -69,7 +69,6 @@
 pub mod arbitrary;
 mod contact;
 mod error;
-mod ingest;
 mod interner;
 mod key;
 mod ledger;
@@ -80,7 +79,6 @@ mod period;
 pub use crate::{
     contact::{OpenComplaints, PeriodContacts},
     error::{Error, Result},
-    ingest::{IngestBuffer, IngestFailure, SalesIngest},
     interner::{CustomerId, Interner},
     key::{CustomerKey, MAX_KEY_LEN, check_key},
     ledger::{CustomerTotals, Ledger, LedgerOptions, LedgerStats, PeriodTotals, Sale, SaleBatch},

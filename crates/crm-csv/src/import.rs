@@ -2,13 +2,11 @@ use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use std::sync::Arc;
-
-use crm_core::{IngestBuffer, Ledger, SalesIngest};
+use crm_core::{Ledger, SaleBatch};
 
 use crate::fields::{CustomerCols, DateCache, InteractionCols, TxCols};
 use crate::header::{Header, parse_header, read_prefix};
-use crate::scan::{LateError, RowError, Scanned, Sink, file_error, scan_file, scan_stream};
+use crate::scan::{LateError, RowError, Scanned, Sink, scan_file, scan_stream};
 use crate::{Error, ImportOptions, Location, Problem, Result};
 
 /// A row skipped in lenient mode: where, why, and the row as read.
@@ -89,23 +87,8 @@ fn import_path<C, S: LedgerSink>(
         options.threads,
         &mut sink,
     );
-    Ok(report(path, &header, finish(path, sink, ledger, scanned)?))
-}
-
-/// Gives the sink's ledger back to the caller, also after an error; a
-/// failure to complete the ledger is the import's error when the scan
-/// succeeded.
-fn finish(
-    path: &Path,
-    sink: impl LedgerSink,
-    ledger: &mut Ledger,
-    scanned: Result<Scanned>,
-) -> Result<Scanned> {
-    let (done, merged) = sink.into_ledger();
-    *ledger = done;
-    let scanned = scanned?;
-    merged.map_err(|problem| file_error(path, problem))?;
-    Ok(scanned)
+    *ledger = sink.into_ledger();
+    Ok(report(path, &header, scanned?))
 }
 
 /// Imports from `reader`, called `name` in errors, in one pass on this
@@ -128,7 +111,8 @@ fn import_reader<C, S: LedgerSink>(
         .to_vec();
     let mut sink = make(std::mem::replace(ledger, Ledger::new([])), cols);
     let scanned = scan_stream(reader, name, rest, &header, options.mode, &mut sink);
-    Ok(report(name, &header, finish(name, sink, ledger, scanned)?))
+    *ledger = sink.into_ledger();
+    Ok(report(name, &header, scanned?))
 }
 
 fn report(file: &Path, header: &Header, scanned: Scanned) -> ImportReport {
@@ -144,8 +128,7 @@ fn report(file: &Path, header: &Header, scanned: Scanned) -> ImportReport {
 
 /// A sink that records into a ledger.
 trait LedgerSink: Sink {
-    /// The ledger, and whether the last of the recording succeeded.
-    fn into_ledger(self) -> (Ledger, std::result::Result<(), Problem>);
+    fn into_ledger(self) -> Ledger;
 }
 
 fn model_error(key_col: usize, e: crm_core::Error) -> RowError {
@@ -158,109 +141,81 @@ fn like(l: &Ledger) -> Ledger {
     Ledger::with_options(l.periods().iter().copied(), l.options())
 }
 
-/// Transactions: parsed rows go through a [`SalesIngest`] shared by
-/// every range's sink, which scatters them by key into partitions and
-/// records each partition's rows together; the caller's ledger, held by
-/// the first range's sink, receives the partitions at the end.
+/// Rows per batch handed to [`Ledger::record_sales`].
+const BATCH: usize = 256;
+
+/// Transactions: parsed rows are batched, then recorded together.
 struct TxSink {
-    /// The caller's ledger, in the sink that will give it back.
-    ledger: Option<Ledger>,
-    ingest: Arc<SalesIngest>,
-    buffer: IngestBuffer,
+    ledger: Ledger,
     cols: TxCols,
     dates: DateCache,
+    batch: SaleBatch,
+    /// The line of each sale in `batch`.
+    lines: Vec<u64>,
+    late: Vec<LateError>,
 }
 
 impl TxSink {
     fn new(ledger: Ledger, cols: TxCols) -> TxSink {
-        let ingest = Arc::new(SalesIngest::new(&ledger));
         TxSink {
-            buffer: SalesIngest::buffer(&ingest),
-            ingest,
-            ledger: Some(ledger),
+            ledger,
             cols,
             dates: DateCache::default(),
+            batch: SaleBatch::new(),
+            lines: Vec::new(),
+            late: Vec::new(),
         }
     }
 }
 
 impl Sink for TxSink {
-    fn row(
-        &mut self,
-        rec: &csv::ByteRecord,
-        line: u64,
-        pos: u64,
-    ) -> std::result::Result<(), RowError> {
+    fn row(&mut self, rec: &csv::ByteRecord, line: u64) -> std::result::Result<(), RowError> {
         let (key, date, revenue, margin) = self.cols.parse_sale(rec, &mut self.dates)?;
-        self.buffer.push(key, date, revenue, margin, pos, line);
+        self.batch.push(key, date, revenue, margin);
+        self.lines.push(line);
+        if self.batch.len() == BATCH {
+            self.flush();
+        }
         Ok(())
     }
 
     fn flush(&mut self) {
-        self.buffer.flush();
+        let TxSink {
+            ledger,
+            cols,
+            batch,
+            lines,
+            late,
+            ..
+        } = self;
+        batch.record_into(ledger, |i, e, s| {
+            let record = vec![
+                s.key.to_string(),
+                s.date.to_string(),
+                s.revenue.to_string(),
+                s.margin.map(|m| m.to_string()).unwrap_or_default(),
+            ];
+            late.push((lines[i], model_error(cols.key_col(), e), record));
+        });
+        lines.clear();
+    }
+
+    fn late(&mut self) -> Option<&mut Vec<LateError>> {
+        Some(&mut self.late)
     }
 
     fn fresh(&self) -> Self {
-        TxSink {
-            ledger: None,
-            ingest: Arc::clone(&self.ingest),
-            buffer: SalesIngest::buffer(&self.ingest),
-            cols: self.cols,
-            dates: DateCache::default(),
-        }
+        TxSink::new(like(&self.ledger), self.cols)
     }
 
     fn absorb(&mut self, later: Self) -> std::result::Result<(), Problem> {
-        // Everything is in the shared ingest already.
-        drop(later);
-        Ok(())
-    }
-
-    fn shared(&self) -> bool {
-        true
-    }
-
-    fn restart(&mut self) {
-        if let Some(ledger) = &self.ledger {
-            self.ingest = Arc::new(SalesIngest::new(ledger));
-            self.buffer = SalesIngest::buffer(&self.ingest);
-        }
-    }
-
-    fn shared_late(&mut self) -> Vec<(u64, LateError)> {
-        self.buffer.flush();
-        let key_col = self.cols.key_col();
-        self.ingest
-            .take_failures()
-            .into_iter()
-            .map(|f| {
-                let record = vec![
-                    f.key,
-                    f.date.to_string(),
-                    f.revenue.to_string(),
-                    f.margin.map(|m| m.to_string()).unwrap_or_default(),
-                ];
-                (f.position, (f.tag, model_error(key_col, f.error), record))
-            })
-            .collect()
+        self.ledger.merge(&later.ledger).map_err(Problem::Model)
     }
 }
 
 impl LedgerSink for TxSink {
-    fn into_ledger(self) -> (Ledger, std::result::Result<(), Problem>) {
-        let TxSink {
-            ledger,
-            ingest,
-            buffer,
-            ..
-        } = self;
-        drop(buffer);
-        let Some(mut ledger) = ledger else {
-            // Only the first range's sink is given back.
-            return (Ledger::new([]), Ok(()));
-        };
-        let merged = ingest.finish_into(&mut ledger).map_err(Problem::Model);
-        (ledger, merged)
+    fn into_ledger(self) -> Ledger {
+        self.ledger
     }
 }
 
@@ -355,12 +310,7 @@ struct RowSink<C> {
 }
 
 impl<C: Clone + Send> Sink for RowSink<C> {
-    fn row(
-        &mut self,
-        rec: &csv::ByteRecord,
-        _line: u64,
-        _pos: u64,
-    ) -> std::result::Result<(), RowError> {
+    fn row(&mut self, rec: &csv::ByteRecord, _line: u64) -> std::result::Result<(), RowError> {
         (self.take)(&self.cols, &mut self.ledger, rec, &mut self.dates)
     }
 
@@ -379,8 +329,8 @@ impl<C: Clone + Send> Sink for RowSink<C> {
 }
 
 impl<C: Clone + Send> LedgerSink for RowSink<C> {
-    fn into_ledger(self) -> (Ledger, std::result::Result<(), Problem>) {
-        (self.ledger, Ok(()))
+    fn into_ledger(self) -> Ledger {
+        self.ledger
     }
 }
 

@@ -32,16 +32,9 @@ pub(crate) type LateError = (u64, RowError, Vec<String>);
 /// What consumes the records of one range.
 pub(crate) trait Sink: Send + Sized {
     /// Takes one record (already checked to have the header's length) at
-    /// `line` (relative to the range), starting at byte `pos` of the
-    /// input. Errors found at once are returned; errors found when a
-    /// batch is recorded go to [`Sink::late`] or, for a shared sink, to
-    /// [`Sink::shared_late`].
-    fn row(
-        &mut self,
-        rec: &csv::ByteRecord,
-        line: u64,
-        pos: u64,
-    ) -> std::result::Result<(), RowError>;
+    /// `line`. Errors found at once are returned; errors found when a
+    /// batch is recorded go to [`Sink::late`].
+    fn row(&mut self, rec: &csv::ByteRecord, line: u64) -> std::result::Result<(), RowError>;
     /// Records whatever is batched.
     fn flush(&mut self) {}
     /// Errors found while recording batches, oldest first.
@@ -52,19 +45,6 @@ pub(crate) trait Sink: Send + Sized {
     fn fresh(&self) -> Self;
     /// Adds what `later` (a following range) consumed.
     fn absorb(&mut self, later: Self) -> std::result::Result<(), Problem>;
-    /// Whether the sinks of all ranges record into one shared state, so
-    /// that a range's work cannot be discarded alone.
-    fn shared(&self) -> bool {
-        false
-    }
-    /// For a shared sink: starts over, forgetting every range's work.
-    fn restart(&mut self) {}
-    /// For a shared sink: the errors found when batches were recorded, by
-    /// any range, each with the byte position of its row (lines relative
-    /// to the row's range), taken out of the shared state.
-    fn shared_late(&mut self) -> Vec<(u64, LateError)> {
-        Vec::new()
-    }
 }
 
 /// Below this many bytes per thread, one thread reads the file.
@@ -122,17 +102,25 @@ impl<'h, S: Sink> Ctx<'h, S> {
         }
     }
 
-    fn reject(&self, line: u64, err: RowError, record: Vec<String>) -> Reject {
-        reject(self.header, line, err, record)
+    fn reject(&self, line: u64, (col, problem): RowError, record: Vec<String>) -> Reject {
+        Reject {
+            location: Location {
+                file: Default::default(),
+                line,
+                column: col.map(|c| c + 1),
+                field: col.and_then(|c| self.header.names.get(c).cloned()),
+            },
+            problem,
+            record,
+        }
     }
 
-    /// Takes one record starting at byte `pos`; `false` when strict mode
-    /// must stop.
-    fn take(&mut self, rec: &csv::ByteRecord, line: u64, pos: u64) -> bool {
+    /// Takes one record; `false` when strict mode must stop.
+    fn take(&mut self, rec: &csv::ByteRecord, line: u64) -> bool {
         self.rows += 1;
         let width = self.header.names.len();
         let outcome = if rec.len() == width {
-            self.sink.row(rec, line, pos)
+            self.sink.row(rec, line)
         } else {
             Err((
                 None,
@@ -191,59 +179,6 @@ impl<'h, S: Sink> Ctx<'h, S> {
             error: self.error,
             next_start,
             fatal: None,
-        }
-    }
-}
-
-/// A problem of the whole file rather than of one row (line 0).
-pub(crate) fn file_error(path: &Path, problem: Problem) -> Error {
-    Error::from(crate::BadRow {
-        location: Location {
-            file: path.to_path_buf(),
-            line: 0,
-            column: None,
-            field: None,
-        },
-        problem,
-    })
-}
-
-/// A rejected row at `line` (relative to its range).
-fn reject(header: &Header, line: u64, (col, problem): RowError, record: Vec<String>) -> Reject {
-    Reject {
-        location: Location {
-            file: Default::default(),
-            line,
-            column: col.map(|c| c + 1),
-            field: col.and_then(|c| header.names.get(c).cloned()),
-        },
-        problem,
-        record,
-    }
-}
-
-/// Adds to `part` the errors found for its rows when a shared sink
-/// recorded them: in strict mode the first by line becomes the part's
-/// error when it comes before the one it has; in lenient mode each is a
-/// reject.
-fn add_late<S>(part: &mut Part<S>, header: &Header, mode: Mode, late: Vec<LateError>) {
-    if late.is_empty() {
-        return;
-    }
-    match mode {
-        Mode::Strict => {
-            let first = late.into_iter().min_by_key(|l| l.0);
-            if let Some(first) = first
-                && part.error.as_ref().is_none_or(|e| first.0 < e.0)
-            {
-                part.error = Some(first);
-            }
-        }
-        Mode::Lenient => {
-            for (line, err, record) in late {
-                part.rejects.push(reject(header, line, err, record));
-            }
-            part.rejects.sort_by_key(|r| r.location.line);
         }
     }
 }
@@ -327,7 +262,7 @@ fn fast<S: Sink>(
                 for field in row.split(|&b| b == delimiter) {
                     rec.push_field(field);
                 }
-                if !ctx.take(&rec, line, at) {
+                if !ctx.take(&rec, line) {
                     return Ok(Fast::Done(at));
                 }
             }
@@ -371,7 +306,7 @@ fn slow<S: Sink>(
         if start + at.byte >= end {
             return Ok(start + at.byte);
         }
-        if !ctx.take(&rec, at.line, start + at.byte) {
+        if !ctx.take(&rec, at.line) {
             return Ok(end);
         }
     }
@@ -532,16 +467,6 @@ pub(crate) fn scan_file<S: Sink>(
         threads: cuts.len(),
         ..Scanned::default()
     };
-    let mut parts = parts;
-    if let Some(first) = parts.first_mut() {
-        for (pos, late) in first.sink.shared_late() {
-            // The range the row's position lies in.
-            let i = cuts.partition_point(|&c| c <= pos).saturating_sub(1);
-            if let Some(part) = parts.get_mut(i) {
-                add_late(part, header, mode, vec![late]);
-            }
-        }
-    }
     let mut parts = parts.into_iter();
     let mut acc = parts.next().expect("at least one range");
     let result = combine(
@@ -550,28 +475,7 @@ pub(crate) fn scan_file<S: Sink>(
     // The first range's sink holds the caller's data: give it back, also
     // after an error.
     *sink = acc.sink;
-    match result {
-        Ok(Combined::Done) => Ok(out),
-        Ok(Combined::Restart) => {
-            // A misaligned cut, and the ranges recorded into one shared
-            // state: read the whole file again on one thread.
-            let threads = out.threads;
-            sink.restart();
-            scan_file(path, len, header, mode, 1, sink).map(|mut again| {
-                again.threads = threads;
-                again
-            })
-        }
-        Err(e) => Err(e),
-    }
-}
-
-/// How [`combine`] ended.
-enum Combined {
-    /// Every range is accounted for.
-    Done,
-    /// A cut was misaligned and the sink is shared: start over.
-    Restart,
+    result.map(|()| out)
 }
 
 /// Reads every data record of a stream (a pipe, a FIFO, standard input)
@@ -599,13 +503,6 @@ pub(crate) fn scan_stream<S: Sink>(
         threads: 1,
         ..Scanned::default()
     };
-    let late = part
-        .sink
-        .shared_late()
-        .into_iter()
-        .map(|(_, l)| l)
-        .collect();
-    add_late(&mut part, header, mode, late);
     let result = match part.fatal.take() {
         Some(e) => Err(e),
         None => finish_part(name, header, header.data_line, &mut part, &mut out),
@@ -627,7 +524,7 @@ fn combine<S: Sink>(
     mut rest: impl Iterator<Item = Part<S>>,
     sink: &S,
     out: &mut Scanned,
-) -> Result<Combined> {
+) -> Result<()> {
     let mut acc_start = cuts[0];
     let mut i = 0;
     loop {
@@ -641,18 +538,23 @@ fn combine<S: Sink>(
         match next {
             Some(mut next) if acc.next_start == cuts[i] => {
                 let later = std::mem::replace(&mut next.sink, sink.fresh());
-                acc.sink
-                    .absorb(later)
-                    .map_err(|problem| file_error(path, problem))?;
+                acc.sink.absorb(later).map_err(|problem| {
+                    Error::from(crate::BadRow {
+                        location: Location {
+                            file: path.to_path_buf(),
+                            line: 0,
+                            column: None,
+                            field: None,
+                        },
+                        problem,
+                    })
+                })?;
                 acc.rows = next.rows;
                 acc.rejects = std::mem::take(&mut next.rejects);
                 acc.error = next.error.take();
                 acc.fatal = next.fatal.take();
                 acc.next_start = next.next_start;
                 acc_start = cuts[i];
-            }
-            Some(_) if acc.next_start < len && acc.sink.shared() => {
-                return Ok(Combined::Restart);
             }
             Some(_) if acc.next_start < len => {
                 // A misaligned cut: read the rest on this thread.
@@ -663,9 +565,9 @@ fn combine<S: Sink>(
                     return Err(e);
                 }
                 let first_line = start_line(path, header, resume, acc)?;
-                return finish_part(path, header, first_line, acc, out).map(|()| Combined::Done);
+                return finish_part(path, header, first_line, acc, out);
             }
-            _ => return Ok(Combined::Done),
+            _ => return Ok(()),
         }
     }
 }
