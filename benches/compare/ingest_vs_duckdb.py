@@ -5,7 +5,8 @@ export (rows in date order, customers in random order within a day), not
 grouped or sorted by customer.
 
 Every run is a whole process (DuckDB's includes the Python start), timed by
-wall clock, with its peak resident set from `/usr/bin/time -v`. The tools run
+wall clock, with its CPU time (user + system) and peak resident set from
+`/usr/bin/time -v`. The tools run
 alternately (crm, DuckDB, crm, DuckDB, ...) in one session, so that a change
 of load on the machine hits both; the ratios are of the medians. The results
 are checked to agree (pyramid: customers and value per level; migration:
@@ -14,13 +15,17 @@ every cell).
 Usage:
   python3 benches/compare/ingest_vs_duckdb.py [--customers N] [--years Y]
       [--runs R] [--file F] [--keep DIR] [--order date|shuffle] [--db]
+      [--other-crm PATH]
 
 Without --file, it runs `crm generate --customers N --years Y` into a
 temporary directory and rewrites the transactions in date order (ties in
 random order) with DuckDB, deleting the generated file. --keep DIR keeps the
-reordered file in DIR (and reuses it when it is there). --db also imports the
-file into a SQLite database with `crm import` (timed once) and times
-`crm pyramid --db` against the CSV path.
+reordered file in DIR (and reuses it when it is there). --order shuffle
+puts the rows in random order instead. --db also imports the file into a
+SQLite database with `crm import` (timed once) and times `crm pyramid --db`
+against the CSV path. --other-crm PATH also times another build's
+`crm pyramid` in the same alternation (and checks that it agrees), to
+measure a change against the code before it under the same load.
 
 Needs: `cargo build --release -p crm-cli` (or CRM=path/to/crm), /usr/bin/time,
 and DuckDB for Python (`python3 -m venv /tmp/venv && /tmp/venv/bin/pip install
