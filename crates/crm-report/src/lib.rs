@@ -73,7 +73,8 @@ pub use crate::{
         EN, Lang, MigrationTableTexts, NL, PyramidTableTexts, SectionTexts, Texts, period_label,
     },
     report::{
-        Availability, HoldoutCheck, Inputs, Lifetime, Projection, Report, ReportOptions, Section,
+        Availability, FIT_SAMPLE, HoldoutCheck, Inputs, Lifetime, Projection, Report,
+        ReportOptions, Section,
     },
     tables::{ClvTableTexts, CustomerTableTexts, MarkovTableTexts, ValueTableTexts},
 };

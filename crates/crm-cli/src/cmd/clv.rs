@@ -206,7 +206,11 @@ fn read_transactions_into(
     builder: &mut SummaryBuilder,
 ) -> Result<(), Failure> {
     let csv_options = import_options(&input.csv)?;
-    let f = crate::input::open_input(path)?;
+    let progress = crate::progress::bytes(
+        format!("reading {}", crate::input::name_of(path).display()),
+        crate::progress::size_of(path),
+    );
+    let f = progress.reader(crate::input::open_input(path)?);
     let path = crate::input::name_of(path);
     let mut records =
         crm::csv::transactions(f, path, &csv_options).context("cannot read the transactions")?;
@@ -535,7 +539,12 @@ fn predict(a: ClvPredictArgs, out: &mut impl Write) -> Outcome {
         None => None,
     };
     let mut rows = Vec::with_capacity(input.customers.len());
+    let progress = crate::progress::items(
+        format!("predicting {} customers", input.customers.len()),
+        input.customers.len() as u64,
+    );
     for (i, c) in input.customers.iter().enumerate() {
+        progress.inc(1);
         let who = || {
             if c.key.is_empty() {
                 format!("row {}", i + 1)
