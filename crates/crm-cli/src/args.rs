@@ -39,7 +39,7 @@ pub(crate) enum Command {
     /// Import CSV files into a database (atomic, idempotent by transaction id).
     Import(ImportArgs),
     /// Show one customer's history and level per year.
-    Customer(CustomerArgs),
+    Customer(CustomerShowArgs),
     /// Erase every trace of one customer from a database (right to erasure).
     Erase(CustomerArgs),
     /// Export all data of one customer as JSON (right of access).
@@ -173,6 +173,25 @@ pub(crate) struct CustomerArgs {
     pub db: PathBuf,
     /// The customer's key.
     pub key: String,
+}
+
+/// `crm customer`: the key and database, and the language.
+#[derive(Debug, Args)]
+pub(crate) struct CustomerShowArgs {
+    #[command(flatten)]
+    pub customer: CustomerArgs,
+    #[command(flatten)]
+    pub lang: LangArg,
+}
+
+/// The language of the terminal tables.
+#[derive(Debug, Args)]
+pub(crate) struct LangArg {
+    /// Language of the tables: en or nl (default: from LC_ALL, LC_MESSAGES
+    /// or LANG; English otherwise). JSON and CSV are the same in every
+    /// language.
+    #[arg(long, value_name = "LANG")]
+    pub lang: Option<String>,
 }
 
 /// How the pyramid levels are cut.
@@ -323,6 +342,8 @@ pub(crate) struct RfmArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+    #[command(flatten)]
+    pub lang: LangArg,
 }
 
 #[derive(Debug, Args)]
@@ -350,6 +371,8 @@ pub(crate) struct ProfitArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+    #[command(flatten)]
+    pub lang: LangArg,
 }
 
 #[derive(Debug, Args)]
@@ -372,6 +395,8 @@ pub(crate) struct WalletArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+    #[command(flatten)]
+    pub lang: LangArg,
 }
 
 #[derive(Debug, Args)]
@@ -412,6 +437,8 @@ pub(crate) struct RiskArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+    #[command(flatten)]
+    pub lang: LangArg,
 }
 
 #[derive(Debug, Subcommand)]
@@ -492,6 +519,8 @@ pub(crate) struct ClvFitArgs {
     /// Output format (table or json).
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+    #[command(flatten)]
+    pub lang: LangArg,
 }
 
 #[derive(Debug, Args)]
@@ -516,6 +545,8 @@ pub(crate) struct ClvPredictArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+    #[command(flatten)]
+    pub lang: LangArg,
 }
 
 #[derive(Debug, Args)]
@@ -535,6 +566,8 @@ pub(crate) struct ClvCheckArgs {
     /// Output format (table or json).
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+    #[command(flatten)]
+    pub lang: LangArg,
 }
 
 /// Inputs of `crm actions`: like [`InputArgs`], but none is required with

@@ -168,42 +168,86 @@ pub(crate) fn load(input: &InputArgs, ledger: &mut Ledger) -> Result<(), Failure
     }
     let options = import_options(&input.csv)?;
     let mut reports = Vec::new();
-    let stdin = || std::io::stdin().lock();
-    let reading = |path: &Path| crate::progress::step(format!("reading {}", path.display()));
     if let Some(path) = &input.customers {
-        let _step = reading(path);
         reports.push(
-            if is_stdin(path) {
-                crm::csv::read_customers_from(stdin(), STDIN_NAME, &options, ledger)
-            } else {
-                crm::csv::read_customers(path, &options, ledger)
-            }
+            read_csv(
+                path,
+                &options,
+                ledger,
+                |p, o, l| crm::csv::read_customers(p, o, l),
+                |r, n, o, l| crm::csv::read_customers_from(r, n, o, l),
+            )
             .context("cannot import the customers")?,
         );
     }
     if let Some(path) = &input.interactions {
-        let _step = reading(path);
         reports.push(
-            if is_stdin(path) {
-                crm::csv::read_interactions_from(stdin(), STDIN_NAME, &options, ledger)
-            } else {
-                crm::csv::read_interactions(path, &options, ledger)
-            }
+            read_csv(
+                path,
+                &options,
+                ledger,
+                |p, o, l| crm::csv::read_interactions(p, o, l),
+                |r, n, o, l| crm::csv::read_interactions_from(r, n, o, l),
+            )
             .context("cannot import the interactions")?,
         );
     }
     if let Some(path) = &input.transactions {
-        let _step = reading(path);
-        reports.push(
-            if is_stdin(path) {
-                crm::csv::read_transactions_from(stdin(), STDIN_NAME, &options, ledger)
-            } else {
-                crm::csv::read_transactions(path, &options, ledger)
-            }
-            .context("cannot import the transactions")?,
-        );
+        reports.push(read_transactions(path, &options, ledger)?);
     }
     report_rejects(&input.csv, &reports)
+}
+
+/// Reads the transactions file (`-`: standard input) into `ledger`, with
+/// progress.
+pub(crate) fn read_transactions(
+    path: &Path,
+    options: &ImportOptions,
+    ledger: &mut Ledger,
+) -> Result<ImportReport, Failure> {
+    Ok(read_csv(
+        path,
+        options,
+        ledger,
+        |p, o, l| crm::csv::read_transactions(p, o, l),
+        |r, n, o, l| crm::csv::read_transactions_from(r, n, o, l),
+    )
+    .context("cannot import the transactions")?)
+}
+
+/// A `crm::csv::read_*_from` function over a counting reader.
+type ReadFrom = fn(
+    crate::progress::Counting<Box<dyn Read + Send>>,
+    &Path,
+    &ImportOptions,
+    &mut Ledger,
+) -> crm::csv::Result<ImportReport>;
+
+/// Reads one CSV input into `ledger` with a progress bar by bytes: a
+/// regular file through `from_path` (on every core; the bar follows the
+/// bytes the process reads), anything else (standard input, a FIFO)
+/// through `from_reader` in one pass, counting the bytes.
+fn read_csv(
+    path: &Path,
+    options: &ImportOptions,
+    ledger: &mut Ledger,
+    from_path: fn(&Path, &ImportOptions, &mut Ledger) -> crm::csv::Result<ImportReport>,
+    from_reader: ReadFrom,
+) -> anyhow::Result<ImportReport> {
+    let size = crate::progress::size_of(path);
+    let progress = crate::progress::bytes(format!("reading {}", name_of(path).display()), size);
+    Ok(match size {
+        Some(_) => {
+            let _progress = progress.follow_process_reads();
+            from_path(path, options, ledger)?
+        }
+        None => from_reader(
+            progress.reader(open_input(path)?),
+            name_of(path),
+            options,
+            ledger,
+        )?,
+    })
 }
 
 /// Warns when the margin basis meets transactions without margin.

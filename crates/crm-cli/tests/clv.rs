@@ -1,6 +1,6 @@
 use serde_json::Value;
 
-use crate::util::{crm, data, stderr, stdout};
+use crate::util::{assert_contains_all, crm, data, stderr, stdout};
 
 fn cdnow() -> String {
     data("cdnow_transactions.csv").display().to_string()
@@ -327,4 +327,58 @@ fn bg_bb_names_the_opportunity() {
     let mut args = base.to_vec();
     args.extend(["--months", "12"]);
     assert_eq!(crm(&args).status.code(), Some(2));
+}
+
+#[test]
+fn tables_in_dutch() {
+    let nl = |extra: &[&str]| {
+        let o = run(&[extra, &["--lang", "nl"]].concat());
+        assert!(o.status.success(), "{extra:?}: {}", stderr(&o));
+        stdout(&o)
+    };
+    let fit = nl(&["fit", "--model", "bg-nbd"]);
+    assert_contains_all(
+        &fit,
+        &[
+            "bg-nbd op 2.357 klanten (1.016 verschillende histories), tijd in weken",
+            "log-likelihood -9.582,43 na",
+            "schatting",
+            "standaardfout",
+            "0,2426",
+        ],
+    );
+    let predict = nl(&["predict", "--model", "bg-nbd", "--months", "12"]);
+    assert_contains_all(
+        &predict,
+        &[
+            "verwachte aankopen in de komende",
+            "weken",
+            "besteding",
+            "0,7266",
+            "36,30",
+        ],
+    );
+    let check = nl(&[
+        "check",
+        "--model",
+        "bg-nbd",
+        "--observation-end",
+        "1998-06-30",
+    ]);
+    assert_contains_all(
+        &check,
+        &[
+            "werkelijk",
+            "voorspeld",
+            "1.411",
+            "0,237",
+            "einde kalibratie 1997-09-30",
+        ],
+    );
+    let en = run(&["fit", "--model", "bg-nbd", "--lang", "en"]);
+    assert!(
+        stdout(&en).contains("bg-nbd on 2357 customers"),
+        "{}",
+        stdout(&en)
+    );
 }

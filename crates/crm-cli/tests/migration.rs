@@ -1,6 +1,6 @@
 use serde_json::Value;
 
-use crate::util::{crm, data, stderr, stdout};
+use crate::util::{assert_contains_all, crm, data, stderr, stdout};
 
 fn run(extra: &[&str]) -> std::process::Output {
     let t = data("transactions.csv").display().to_string();
@@ -203,20 +203,21 @@ fn the_matrix_in_dutch() {
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);
     assert!(out.starts_with("Migratie van 2024"), "{out}");
-    for word in [
-        "Groot",
-        "Middel",
-        "Klein",
-        "Inactief",
-        "Prospect",
-        "totaal",
-        "Waardebrug",
-        "teruggewonnen",
-        "Risico",
-        "waardeverlies",
-    ] {
-        assert!(out.contains(word), "{word} missing in\n{out}");
-    }
+    assert_contains_all(
+        &out,
+        &[
+            "Groot",
+            "Middel",
+            "Klein",
+            "Inactief",
+            "Prospect",
+            "totaal",
+            "Waardebrug",
+            "teruggewonnen",
+            "Risico",
+            "waardeverlies",
+        ],
+    );
     // 3.000 customers in all; money with a decimal comma.
     assert!(out.contains("3.000"), "{out}");
     assert!(out.contains("2.221.706,04"), "{out}");
@@ -239,4 +240,40 @@ fn json_and_csv_do_not_depend_on_the_language() {
         assert!(en.status.success() && nl.status.success());
         assert_eq!(en.stdout, nl.stdout, "{format}");
     }
+}
+
+#[test]
+fn the_markov_view_in_dutch() {
+    let o = run(&["--periods", "2022..2025", "--lang", "nl"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.starts_with("Migratie over 4 perioden"), "{out}");
+    assert_contains_all(
+        &out,
+        &[
+            "teruggewonnen",
+            "netto instroom",
+            "Overgangskansen",
+            "Groot",
+            "Inactief",
+            "instroom",
+            "Prognose",
+            "perioden vooruit",
+            "Klantwaarde per niveau",
+            "perioden tot inactief",
+            // Dutch numbers: grouped thousands, decimal commas.
+            "2.348",
+            "0,600 (18)",
+            "0,716 (1.650)",
+            "20.264,67",
+            "Klein 24,2%; Inactief 68,1%",
+        ],
+    );
+    assert!(
+        !out.contains("Transition") && !out.contains("periods ahead"),
+        "{out}"
+    );
+    let en = stdout(&run(&["--periods", "2022..2025", "--lang", "en"]));
+    assert!(en.starts_with("Migration over 4 periods"), "{en}");
+    assert!(en.contains("0.600 (18)") && en.contains("20264.67"), "{en}");
 }

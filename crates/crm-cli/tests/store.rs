@@ -4,7 +4,7 @@ use std::time::Duration;
 use crm::store::{SqliteStore, Store};
 use serde_json::Value;
 
-use crate::util::{crm, data, stderr, stdout};
+use crate::util::{assert_contains_all, crm, data, stderr, stdout};
 
 fn s(p: &std::path::Path) -> String {
     p.display().to_string()
@@ -128,6 +128,20 @@ fn customer_export_and_erase() {
         .success()
     );
 
+    let o = crm(&["customer", "--db", &db, "C0000296", "--lang", "nl"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert_contains_all(
+        &out,
+        &[
+            "Klant C0000296",
+            "klantenbestand: klant, C0000296 & Co",
+            "potentieel: 67.302,44",
+            "2025  Groot     waarde 27.689,38 (rang 15 van 1.360)",
+            "transacties: 3",
+            "19.380,39  marge 5.122,13",
+        ],
+    );
     let o = crm(&["customer", "--db", &db, "C0000296"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);

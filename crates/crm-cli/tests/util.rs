@@ -50,3 +50,11 @@ pub fn crm_with_stdin(args: &[&str], input: &[u8]) -> Output {
     writer.join().unwrap();
     out
 }
+
+/// Asserts that `text` contains every one of `words`, naming the first
+/// missing one.
+pub fn assert_contains_all(text: &str, words: &[&str]) {
+    for word in words {
+        assert!(text.contains(word), "{word} missing in\n{text}");
+    }
+}

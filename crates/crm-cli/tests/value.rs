@@ -1,6 +1,6 @@
 use serde_json::Value;
 
-use crate::util::{crm, data, stderr, stdout};
+use crate::util::{assert_contains_all, crm, data, stderr, stdout};
 
 fn s(p: std::path::PathBuf) -> String {
     p.display().to_string()
@@ -306,4 +306,129 @@ fn wallet_and_risk() {
         "2",
     ]);
     assert_eq!(o.status.code(), Some(2));
+}
+
+/// `crm value` with the given subcommand and arguments on the shipped
+/// data, in `lang`.
+fn value_in(lang: &str, args: &[&str]) -> String {
+    let args = [&["value"][..], args, &["--lang", lang]].concat();
+    let o = crm(&args);
+    assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+    stdout(&o)
+}
+
+#[test]
+fn value_tables_in_dutch() {
+    let t = s(data("transactions.csv"));
+    let c = s(data("customers.csv"));
+    let i = s(data("interactions.csv"));
+    let rfm = value_in(
+        "nl",
+        &["rfm", "--transactions", &t, "--as-of", "2026-01-01"],
+    );
+    assert!(rfm.starts_with("RFM op 2026-01-01: 2.000 klanten"), "{rfm}");
+    assert_contains_all(&rfm, &["kampioenen", "aandeel", "10,9%"]);
+    let profit = value_in(
+        "nl",
+        &[
+            "profit",
+            "--transactions",
+            &t,
+            "--interactions",
+            &i,
+            "--period",
+            "2025",
+        ],
+    );
+    assert!(profit.starts_with("Winstgevendheid 2025"), "{profit}");
+    assert_contains_all(
+        &profit,
+        &[
+            "1.641 klanten bediend",
+            "winstpiramide",
+            "Groot",
+            "geen winst",
+            "totale winst 628.419,28",
+            "184.660,44",
+            "100% van de klanten",
+        ],
+    );
+    let wallet = value_in(
+        "nl",
+        &[
+            "wallet",
+            "--transactions",
+            &t,
+            "--customers",
+            &c,
+            "--period",
+            "2025",
+        ],
+    );
+    assert_contains_all(
+        &wallet,
+        &[
+            "1.360 actieve klanten met een potentieel",
+            "opbouwen: klant",
+            "Klein",
+            "7.254,40",
+            "1,3%",
+        ],
+    );
+    let risk = value_in(
+        "nl",
+        &[
+            "risk",
+            "--transactions",
+            &t,
+            "--period",
+            "2025",
+            "--p-alive-model",
+            "bg-nbd",
+        ],
+    );
+    assert_contains_all(
+        &risk,
+        &[
+            "Risico 2025",
+            "actieve klanten met een signaal",
+            "niveau gezakt",
+            "(onder 0,3)",
+            "146.649,56",
+            "dagen (gewoonlijk",
+        ],
+    );
+    // No English left in the Dutch tables; the English ones unchanged.
+    for (dutch, english) in [
+        (&rfm, "customers with a purchase"),
+        (&profit, "total profit"),
+    ] {
+        assert!(!dutch.contains(english), "{dutch}");
+    }
+    let en = value_in(
+        "en",
+        &["rfm", "--transactions", &t, "--as-of", "2026-01-01"],
+    );
+    assert!(
+        en.starts_with("RFM as of 2026-01-01: 2000 customers"),
+        "{en}"
+    );
+    assert!(en.contains("champions") && en.contains("10.9%"), "{en}");
+}
+
+#[test]
+fn value_json_and_csv_do_not_depend_on_the_language() {
+    let t = s(data("transactions.csv"));
+    for format in ["json", "csv"] {
+        let args = [
+            "rfm",
+            "--transactions",
+            &t,
+            "--as-of",
+            "2026-01-01",
+            "--format",
+            format,
+        ];
+        assert_eq!(value_in("en", &args), value_in("nl", &args), "{format}");
+    }
 }

@@ -7,6 +7,11 @@ use std::str::FromStr;
 use crm_chart::NumberFormat;
 use crm_core::{Datelike, Decimal, Money, Period};
 
+use crate::tables::{
+    CLV_EN, CLV_NL, CUSTOMER_EN, CUSTOMER_NL, ClvTableTexts, CustomerTableTexts, MARKOV_EN,
+    MARKOV_NL, MarkovTableTexts, VALUE_EN, VALUE_NL, ValueTableTexts, lookup,
+};
+
 /// The language of a report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[non_exhaustive]
@@ -71,6 +76,21 @@ impl Lang {
             Lang::En => NumberFormat::EN,
             Lang::Nl => NumberFormat::NL,
         }
+    }
+
+    /// A number written the English way (`1,234.5`, `-0.25`) in this
+    /// language's way (`1.234,5`, `-0,25` in Dutch): the thousands
+    /// separator and the decimal mark swapped as the language has them.
+    pub fn local(self, english: &str) -> String {
+        let f = self.numbers();
+        english
+            .chars()
+            .map(|c| match c {
+                ',' => f.thousands,
+                '.' => f.decimal,
+                c => c,
+            })
+            .collect()
     }
 
     /// A whole number with thousands grouped (`12,345` or `12.345`).
@@ -176,32 +196,49 @@ impl Lang {
     /// A movement name (`up`, `new`, ... as `crm-migration` names them) in
     /// this language; other names unchanged.
     pub fn movement(self, name: &str) -> &str {
-        let t = self.texts();
-        t.movements
-            .iter()
-            .find(|(k, _)| *k == name)
-            .map_or(name, |(_, v)| v)
+        lookup(&self.texts().movements, name)
     }
 
     /// A strategy name (`target`, `acquire`, `retain`, `develop`,
     /// `phase-out`, as `crm-strategy` names them) in this language; other
     /// names unchanged.
     pub fn strategy(self, name: &str) -> &str {
-        self.texts()
-            .strategies
-            .iter()
-            .find(|(k, _)| *k == name)
-            .map_or(name, |(_, v)| v)
+        lookup(&self.texts().strategies, name)
     }
 
     /// An RFM segment name of the default rules in this language; other
     /// (user-defined) names unchanged.
     pub fn segment(self, name: &str) -> &str {
-        let t = self.texts();
-        t.segments
-            .iter()
-            .find(|(k, _)| *k == name)
-            .map_or(name, |(_, v)| v)
+        lookup(&self.texts().segments, name)
+    }
+
+    /// A lifecycle stage (`suspect`, `prospect`, `customer`) in this
+    /// language; other names unchanged.
+    pub fn stage(self, name: &str) -> &str {
+        lookup(&self.texts().customer_table.stages, name)
+    }
+
+    /// An interaction kind (`visit`, `complaint`, ...) in this language;
+    /// other names unchanged.
+    pub fn kind(self, name: &str) -> &str {
+        lookup(&self.texts().customer_table.kinds, name)
+    }
+
+    /// A lead stage (`lead`, `qualified`, `quote`, `won`, `lost`) in this
+    /// language; other names unchanged.
+    pub fn lead_stage(self, name: &str) -> &str {
+        lookup(&self.texts().customer_table.lead_stages, name)
+    }
+
+    /// A time unit as `crm-clv` writes it (`day`, `week`, `month`,
+    /// `opportunity`, `7.5 days`) in this language, with the number in
+    /// this language's way.
+    pub fn unit(self, name: &str) -> String {
+        let units = &self.texts().clv_table.units;
+        match name.strip_suffix(" days") {
+            Some(n) => format!("{} {}", self.local(n), lookup(units, "days")),
+            None => lookup(units, name).to_string(),
+        }
     }
 }
 
@@ -351,6 +388,17 @@ pub struct Texts {
     pub pyramid_table: PyramidTableTexts,
     /// The terminal tables of `crm migration --from --to`.
     pub migration_table: MigrationTableTexts,
+    /// The terminal tables of `crm migration --periods`.
+    pub markov_table: MarkovTableTexts,
+    /// The terminal tables of `crm value`.
+    pub value_table: ValueTableTexts,
+    /// The terminal tables of `crm clv`.
+    pub clv_table: ClvTableTexts,
+    /// `crm customer`.
+    pub customer_table: CustomerTableTexts,
+    /// Between the items of a list in a sentence: `, ` in English, `; ` in
+    /// Dutch (where `,` is the decimal separator).
+    pub list_separator: &'static str,
 }
 
 /// The strings of `crm migration`'s terminal tables (the matrix, the
@@ -638,6 +686,11 @@ pub static EN: Texts = Texts {
         ],
         risk_more: "... and {more} more (--format json or csv lists them all)",
     },
+    markov_table: MARKOV_EN,
+    value_table: VALUE_EN,
+    clv_table: CLV_EN,
+    customer_table: CUSTOMER_EN,
+    list_separator: ", ",
 };
 
 /// Dutch, with the level and strategy names of the Dutch courses.
@@ -878,6 +931,11 @@ pub static NL: Texts = Texts {
         ],
         risk_more: "... en nog {more} (--format json of csv geeft ze allemaal)",
     },
+    markov_table: MARKOV_NL,
+    value_table: VALUE_NL,
+    clv_table: CLV_NL,
+    customer_table: CUSTOMER_NL,
+    list_separator: "; ",
 };
 
 #[cfg(test)]
@@ -924,5 +982,30 @@ mod tests {
         assert_eq!(Lang::Nl.strategy("phase-out"), "Bouw af");
         assert_eq!(Lang::En.strategy("develop"), "Develop");
         assert_eq!(Lang::Nl.strategy("other"), "other");
+        assert_eq!(Lang::Nl.stage("customer"), "klant");
+        assert_eq!(Lang::Nl.kind("complaint-resolved"), "klacht opgelost");
+        assert_eq!(Lang::Nl.lead_stage("won"), "gewonnen");
+        assert_eq!(Lang::Nl.unit("week"), "weken");
+        assert_eq!(Lang::Nl.unit("7.5 days"), "7,5 dagen");
+        assert_eq!(Lang::En.unit("month"), "month");
+        assert_eq!(Lang::Nl.local("-1,234.5"), "-1.234,5");
+        assert_eq!(Lang::En.local("-1,234.5"), "-1,234.5");
+    }
+
+    /// Every catalogue pair of the terminal tables names the same
+    /// library names in both languages, in the same order.
+    #[test]
+    fn both_languages_translate_the_same_names() {
+        fn keys(pairs: &[(&'static str, &'static str)]) -> Vec<&'static str> {
+            pairs.iter().map(|p| p.0).collect()
+        }
+        let (en, nl) = (&EN.customer_table, &NL.customer_table);
+        assert_eq!(keys(&en.stages), keys(&nl.stages));
+        assert_eq!(keys(&en.kinds), keys(&nl.kinds));
+        assert_eq!(keys(&en.lead_stages), keys(&nl.lead_stages));
+        assert_eq!(keys(&EN.clv_table.units), keys(&NL.clv_table.units));
+        for (k, v) in en.kinds.iter().chain(&en.stages).chain(&en.lead_stages) {
+            assert_eq!(k, v, "English keeps the library's names");
+        }
     }
 }

@@ -36,8 +36,10 @@
 //!   (interaction costs, potentials).
 //! - [`Report::to_html`] in a [`Lang`]uage; [`Texts`] holds every string
 //!   of one language: the page's, the `crm` command's terminal tables'
-//!   ([`PyramidTableTexts`], [`MigrationTableTexts`]) and the strategy
-//!   names ([`Lang::strategy`]).
+//!   ([`PyramidTableTexts`], [`MigrationTableTexts`], [`MarkovTableTexts`],
+//!   [`ValueTableTexts`], [`ClvTableTexts`], [`CustomerTableTexts`]) and
+//!   the names of strategies, stages and interaction kinds
+//!   ([`Lang::strategy`], [`Lang::stage`], [`Lang::kind`]).
 //!
 //! # The page
 //!
@@ -63,6 +65,7 @@ mod error;
 mod html;
 mod lang;
 mod report;
+mod tables;
 
 pub use crate::{
     error::{Error, Result},
@@ -70,6 +73,8 @@ pub use crate::{
         EN, Lang, MigrationTableTexts, NL, PyramidTableTexts, SectionTexts, Texts, period_label,
     },
     report::{
-        Availability, HoldoutCheck, Inputs, Lifetime, Projection, Report, ReportOptions, Section,
+        Availability, FIT_SAMPLE, HoldoutCheck, Inputs, Lifetime, Projection, Report,
+        ReportOptions, Section,
     },
+    tables::{ClvTableTexts, CustomerTableTexts, MarkovTableTexts, ValueTableTexts},
 };

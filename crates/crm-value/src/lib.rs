@@ -58,8 +58,8 @@ pub use crate::{
     clv::{RetentionEconomics, retention_economics, simple_clv},
     error::{Error, Result},
     profit::{
-        CostSource, CostTable, CostsUsed, CustomerProfit, Profitability, WhaleCurve, profitability,
-        whale_chart, whale_curve, whale_svg,
+        CostSource, CostTable, CostToServe, CostsUsed, CustomerProfit, Profitability, WhaleCurve,
+        profitability, profitability_of, whale_chart, whale_curve, whale_svg,
     },
     rfm::{
         Rfm, RfmOptions, RfmScore, SegmentRule, default_segments, quintile_scores, rfm, rfm_period,

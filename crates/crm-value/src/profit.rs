@@ -204,35 +204,128 @@ pub fn profitability(
     cuts: &Cuts,
 ) -> Result<Profitability> {
     cuts.validate()?;
-    costs.check()?;
-    let pi = ledger.period_index(period)?;
-    let mut served: HashMap<String, (Money, u32)> = HashMap::new();
-    let mut used = CostsUsed::default();
+    let mut served = CostToServe::new(*period, costs)?;
     for i in interactions {
-        if period.contains(i.date) {
-            let (cost, source) = costs.cost_and_source(&i);
-            match source {
-                CostSource::Recorded => used.recorded += 1,
-                CostSource::Table => used.table += 1,
-                CostSource::None => used.none += 1,
-            }
-            let e = served
-                .entry(i.customer.as_str().to_string())
-                .or_insert((Money::ZERO, 0));
-            e.0 = e.0.checked_add(cost).ok_or_else(|| {
-                overflow(format!(
-                    "the interaction costs of customer {:?} in {period}",
-                    i.customer.as_str()
-                ))
-            })?;
-            e.1 = e.1.saturating_add(1);
-        }
+        served.add(&i)?;
     }
+    profitability_of(ledger, &served, cuts)
+}
+
+/// The cost to serve per customer in one period, gathered from
+/// interactions one at a time: memory grows with the customers served, not
+/// with the interactions. [`profitability_of`] turns it into the
+/// profitability; [`profitability`] does both for an iterator.
+///
+/// ```
+/// use crm_core::{Interaction, InteractionKind, Ledger, NaiveDate, Period};
+/// use crm_value::{CostTable, CostToServe, profitability_of};
+///
+/// let year: Period = "2025".parse()?;
+/// let mut ledger = Ledger::new([year]);
+/// let d = NaiveDate::from_ymd_opt(2025, 3, 1).unwrap();
+/// ledger.record_sale("A", d, "100".parse()?, Some("40".parse()?))?;
+/// let mut visit = Interaction::new("A".parse()?, d, InteractionKind::Visit);
+/// visit.cost = Some("15".parse()?);
+/// let mut served = CostToServe::new(year, &CostTable::default())?;
+/// served.add(&visit)?;
+/// let p = profitability_of(&ledger, &served, &crm_pyramid::Cuts::curry())?;
+/// assert_eq!(p.customers[0].profit.to_string(), "25");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct CostToServe {
+    period: Period,
+    costs: CostTable,
+    served: HashMap<String, (Money, u32)>,
+    used: CostsUsed,
+}
+
+impl CostToServe {
+    /// Nothing served yet in `period`, with `costs` for the interactions
+    /// and the handling per order.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Option`](crate::Error::Option) for a negative cost in the
+    /// table.
+    pub fn new(period: Period, costs: &CostTable) -> Result<CostToServe> {
+        costs.check()?;
+        Ok(CostToServe {
+            period,
+            costs: costs.clone(),
+            served: HashMap::new(),
+            used: CostsUsed::default(),
+        })
+    }
+
+    /// Counts `i` when it is dated in the period (others are ignored):
+    /// its cost (recorded, else its kind's in the table) goes to its
+    /// customer.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Core`](crate::Error::Core)
+    /// ([`AmountOverflow`](crm_core::Error::AmountOverflow)) when the
+    /// customer's costs leave the range of an amount.
+    pub fn add(&mut self, i: &Interaction) -> Result<()> {
+        if !self.period.contains(i.date) {
+            return Ok(());
+        }
+        let (cost, source) = self.costs.cost_and_source(i);
+        match source {
+            CostSource::Recorded => self.used.recorded += 1,
+            CostSource::Table => self.used.table += 1,
+            CostSource::None => self.used.none += 1,
+        }
+        let key = i.customer.as_str();
+        let e = match self.served.get_mut(key) {
+            Some(e) => e,
+            None => self
+                .served
+                .entry(key.to_string())
+                .or_insert((Money::ZERO, 0)),
+        };
+        e.0 = e.0.checked_add(cost).ok_or_else(|| {
+            overflow(format!(
+                "the interaction costs of customer {key:?} in {}",
+                self.period
+            ))
+        })?;
+        e.1 = e.1.saturating_add(1);
+        Ok(())
+    }
+
+    /// The period.
+    pub fn period(&self) -> &Period {
+        &self.period
+    }
+
+    /// How the interactions counted so far were costed.
+    pub fn costs_used(&self) -> CostsUsed {
+        self.used
+    }
+}
+
+/// [`profitability`] from interaction costs already gathered in a
+/// [`CostToServe`] (its period and cost table).
+///
+/// # Errors
+///
+/// As [`profitability`].
+pub fn profitability_of(
+    ledger: &Ledger,
+    served: &CostToServe,
+    cuts: &Cuts,
+) -> Result<Profitability> {
+    cuts.validate()?;
+    let period = &served.period;
+    let costs = &served.costs;
+    let pi = ledger.period_index(period)?;
     let mut rows = Vec::new();
     for id in ledger.ids() {
         let pt = ledger.period_totals(id, pi);
         let key = ledger.key(id);
-        let (icost, n) = served.remove(key).unwrap_or((Money::ZERO, 0));
+        let (icost, n) = served.served.get(key).copied().unwrap_or((Money::ZERO, 0));
         if pt.transactions() == 0 && n == 0 {
             continue;
         }
@@ -245,14 +338,17 @@ pub fn profitability(
             costs,
         )?);
     }
-    for (key, (icost, n)) in served {
-        rows.push(row(&key, Money::ZERO, 0, icost, n, costs)?);
+    // Customers served but unknown to the ledger, in key order.
+    let mut strangers: Vec<(&String, &(Money, u32))> = served
+        .served
+        .iter()
+        .filter(|(k, _)| ledger.id(k).is_none())
+        .collect();
+    strangers.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    for (key, (icost, n)) in strangers {
+        rows.push(row(key, Money::ZERO, 0, *icost, *n, costs)?);
     }
-    rows.sort_by(|a, b| {
-        b.profit
-            .cmp(&a.profit)
-            .then_with(|| a.customer.as_bytes().cmp(b.customer.as_bytes()))
-    });
+    let rows = by_profit(rows);
     let whale = whale_curve(&rows.iter().map(|r| r.profit).collect::<Vec<_>>())?;
     let pyramid = profit_pyramid(&rows, cuts)?;
     Ok(Profitability {
@@ -260,8 +356,26 @@ pub fn profitability(
         customers: rows,
         whale,
         pyramid,
-        costs: used,
+        costs: served.used,
     })
+}
+
+/// `rows` by profit, highest first, ties by key (then by position, as a
+/// stable sort): the (profit, position) pairs are sorted, and each row is
+/// moved once, into its place.
+fn by_profit(rows: Vec<CustomerProfit>) -> Vec<CustomerProfit> {
+    let mut order: Vec<(Money, usize)> = rows.iter().map(|r| r.profit).zip(0..).collect();
+    let key = |i: usize| rows.get(i).map(|r| r.customer.as_bytes());
+    order.sort_unstable_by(|a, b| {
+        b.0.cmp(&a.0)
+            .then_with(|| key(a.1).cmp(&key(b.1)))
+            .then(a.1.cmp(&b.1))
+    });
+    let mut slots: Vec<Option<CustomerProfit>> = rows.into_iter().map(Some).collect();
+    order
+        .iter()
+        .filter_map(|(_, i)| slots.get_mut(*i).and_then(Option::take))
+        .collect()
 }
 
 fn row(
@@ -413,4 +527,37 @@ pub fn whale_chart(curve: &WhaleCurve) -> crm_chart::LineChart {
         &format!("peak {:.0}%", curve.peak * 100.0),
     ));
     c
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    proptest::proptest! {
+        /// The sort by profit is the plain sort: highest profit first, ties
+        /// by key.
+        #[test]
+        fn by_profit_is_the_plain_sort(
+            rows in proptest::collection::vec((0u8..20, -5i64..5, 0u32..3), 0..60),
+        ) {
+            let rows: Vec<CustomerProfit> = rows
+                .iter()
+                .map(|(k, p, o)| CustomerProfit {
+                    customer: format!("C{k}"),
+                    margin: Money::ZERO,
+                    orders: *o,
+                    interactions: 0,
+                    cost_to_serve: Money::ZERO,
+                    profit: Money::new((*p).into()),
+                })
+                .collect();
+            let mut expected = rows.clone();
+            expected.sort_by(|a, b| {
+                b.profit
+                    .cmp(&a.profit)
+                    .then_with(|| a.customer.as_bytes().cmp(b.customer.as_bytes()))
+            });
+            proptest::prop_assert_eq!(by_profit(rows), expected);
+        }
+    }
 }

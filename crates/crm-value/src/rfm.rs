@@ -159,20 +159,26 @@ pub fn rfm_period(as_of: NaiveDate) -> Result<Period> {
 /// `n / 5` values, give or take one.
 pub fn quintile_scores<T: Ord + Copy>(values: &[T], higher_is_better: bool) -> Vec<u8> {
     let n = values.len();
-    let mut sorted: Vec<T> = values.to_vec();
+    // One sort of (value, position); each run of equal values then knows
+    // how many values lie below it (its start) and above it (after its
+    // end), without a search per value.
+    let mut sorted: Vec<(T, usize)> = values.iter().copied().zip(0..).collect();
     sorted.sort_unstable();
-    values
-        .iter()
-        .map(|v| {
-            let worse = if higher_is_better {
-                sorted.partition_point(|x| x < v)
-            } else {
-                n - sorted.partition_point(|x| x <= v)
-            };
-            // worse < n, so the score is at most 5.
-            (1 + 5 * worse / n) as u8
-        })
-        .collect()
+    let mut scores = vec![1u8; n];
+    let mut start = 0;
+    for run in sorted.chunk_by(|a, b| a.0 == b.0) {
+        let end = start + run.len();
+        let worse = if higher_is_better { start } else { n - end };
+        // worse < n, so the score is at most 5.
+        let score = (1 + 5 * worse / n) as u8;
+        for (_, i) in run {
+            if let Some(s) = scores.get_mut(*i) {
+                *s = score;
+            }
+        }
+        start = end;
+    }
+    scores
 }
 
 /// RFM as of `as_of`: recency in days since the last

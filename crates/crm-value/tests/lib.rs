@@ -202,6 +202,12 @@ proptest! {
     fn prop_quintile_scores(values in prop::collection::vec(0u32..50, 1..300), higher in any::<bool>()) {
         let s = quintile_scores(&values, higher);
         prop_assert!(s.iter().all(|x| (1..=5).contains(x)));
+        // The definition: 1 + ⌊5 × k / n⌋, k the values worse than this one.
+        let n = values.len();
+        for (v, score) in values.iter().zip(&s) {
+            let worse = values.iter().filter(|x| if higher { *x < v } else { *x > v }).count();
+            prop_assert_eq!(usize::from(*score), 1 + 5 * worse / n);
+        }
         for i in 0..values.len() {
             for j in 0..values.len() {
                 if values[i] == values[j] {

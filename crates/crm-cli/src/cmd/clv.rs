@@ -18,7 +18,7 @@ use crate::args::{
 };
 use crate::input::import_options;
 use crate::options::usage;
-use crate::output::{csv_table, grid, write_json as json};
+use crate::output::{count_in, csv_table, fill, fixed, grid, weight_in, write_json as json};
 use crate::{Failure, Outcome};
 
 pub(crate) fn run(c: ClvCommand) -> Outcome {
@@ -206,7 +206,11 @@ fn read_transactions_into(
     builder: &mut SummaryBuilder,
 ) -> Result<(), Failure> {
     let csv_options = import_options(&input.csv)?;
-    let f = crate::input::open_input(path)?;
+    let progress = crate::progress::bytes(
+        format!("reading {}", crate::input::name_of(path).display()),
+        crate::progress::size_of(path),
+    );
+    let f = progress.reader(crate::input::open_input(path)?);
     let path = crate::input::name_of(path);
     let mut records =
         crm::csv::transactions(f, path, &csv_options).context("cannot read the transactions")?;
@@ -416,26 +420,48 @@ fn fit(a: ClvFitArgs, out: &mut impl Write) -> Outcome {
         };
         return Ok(json(out, &j)?);
     }
+    let lang = crate::options::lang(a.lang.lang.as_deref())?;
+    let tt = &lang.texts().clv_table;
+    let customers = weight_in(lang, f.customers);
     writeln!(
         out,
-        "{} on {} customers ({} distinct histories), time unit: {unit}",
-        f.model, f.customers, f.patterns
+        "{}",
+        fill(
+            tt.fit_heading,
+            &[
+                ("model", f.model),
+                ("customers", &customers),
+                ("patterns", &count_in(lang, f.patterns as u64)),
+                ("unit", &lang.unit(&unit)),
+            ]
+        )
     )
     .context("cannot write the output")?;
     writeln!(
         out,
-        "log-likelihood {:.2} after {} iterations",
-        f.log_likelihood, f.iterations
+        "{}",
+        fill(
+            tt.fit_likelihood,
+            &[
+                ("ll", &fixed(lang, f.log_likelihood, 2)),
+                ("iterations", &count_in(lang, f.iterations as u64)),
+            ]
+        )
     )
     .context("cannot write the output")?;
     let mut t = grid();
-    t.set_header(["parameter", "estimate", "std. error"]);
+    t.set_header(tt.fit_columns);
     for (i, n) in f.names.iter().enumerate() {
         let se = f
             .std_errors
             .as_ref()
-            .map_or("-".to_string(), |s| format!("{:.4}", s[i]));
-        t.add_row([n.to_string(), format!("{:.4}", f.values[i]), se]);
+            .and_then(|s| s.get(i))
+            .map_or("-".to_string(), |s| fixed(lang, *s, 4));
+        let v = f
+            .values
+            .get(i)
+            .map_or(String::new(), |v| fixed(lang, *v, 4));
+        t.add_row([n.to_string(), v, se]);
     }
     writeln!(out, "{t}").context("cannot write the output")?;
     Ok(())
@@ -513,7 +539,12 @@ fn predict(a: ClvPredictArgs, out: &mut impl Write) -> Outcome {
         None => None,
     };
     let mut rows = Vec::with_capacity(input.customers.len());
+    let progress = crate::progress::items(
+        format!("predicting {} customers", input.customers.len()),
+        input.customers.len() as u64,
+    );
     for (i, c) in input.customers.iter().enumerate() {
+        progress.inc(1);
         let who = || {
             if c.key.is_empty() {
                 format!("row {}", i + 1)
@@ -598,41 +629,55 @@ fn predict(a: ClvPredictArgs, out: &mut impl Write) -> Outcome {
             )?;
         }
         Format::Table => {
+            let lang = crate::options::lang(a.lang.lang.as_deref())?;
+            let tt = &lang.texts().clv_table;
+            let unit = match lang {
+                crm::report::Lang::En => format!("{unit}(s)"),
+                _ => lang.unit(&unit),
+            };
             writeln!(
                 out,
-                "{}: expected purchases in the next {horizon} {unit}(s)",
-                f.model
+                "{}",
+                fill(
+                    tt.predict_heading,
+                    &[
+                        ("model", f.model),
+                        ("horizon", &crate::output::local(lang, horizon.to_string())),
+                        ("unit", &unit),
+                    ]
+                )
             )
             .context("cannot write the output")?;
             let mut t = grid();
+            let c = &tt.predict_columns;
             let mut header = vec![
-                "customer",
-                "frequency",
-                "recency",
-                "T",
+                c[0],
+                c[1],
+                c[2],
+                c[3],
                 if a.model == ModelArg::BgBb {
-                    "P(alive at n+1)"
+                    c[5]
                 } else {
-                    "P(alive)"
+                    c[4]
                 },
-                "purchases",
+                c[6],
             ];
             if spend.is_some() {
-                header.extend(["spend", "value"]);
+                header.extend([c[7], c[8]]);
             }
             t.set_header(header);
             for r in &rows {
                 let mut row = vec![
                     r.customer.to_string(),
-                    r.frequency.to_string(),
-                    format!("{:.2}", r.recency),
-                    format!("{:.2}", r.t),
-                    format!("{:.4}", r.p_alive),
-                    format!("{:.4}", r.expected_purchases),
+                    count_in(lang, u64::from(r.frequency)),
+                    fixed(lang, r.recency, 2),
+                    fixed(lang, r.t, 2),
+                    fixed(lang, r.p_alive, 4),
+                    fixed(lang, r.expected_purchases, 4),
                 ];
                 if let (Some(s), Some(v)) = (r.expected_spend, r.clv) {
-                    row.push(format!("{s:.2}"));
-                    row.push(format!("{v:.2}"));
+                    row.push(fixed(lang, s, 2));
+                    row.push(fixed(lang, v, 2));
                 }
                 t.add_row(row);
             }
@@ -684,43 +729,45 @@ fn check(a: ClvCheckArgs, out: &mut impl Write) -> Outcome {
         };
         return Ok(json(out, &j)?);
     }
-    writeln!(
-        out,
-        "{}: holdout purchases per customer by calibration frequency",
-        f.model
-    )
-    .context("cannot write the output")?;
+    let lang = crate::options::lang(a.lang.lang.as_deref())?;
+    let tt = &lang.texts().clv_table;
+    writeln!(out, "{}", fill(tt.check_heading, &[("model", f.model)]))
+        .context("cannot write the output")?;
     let mut t = grid();
-    t.set_header(["frequency", "customers", "actual", "predicted"]);
+    t.set_header(tt.check_columns);
     for r in &by_freq {
+        let frequency = count_in(lang, u64::from(r.frequency));
         let label = if r.open {
-            format!("{}+", r.frequency)
+            format!("{frequency}+")
         } else {
-            r.frequency.to_string()
+            frequency
         };
         t.add_row([
             label,
-            r.customers.to_string(),
-            format!("{:.3}", r.actual),
-            format!("{:.3}", r.predicted),
+            weight_in(lang, r.customers),
+            fixed(lang, r.actual, 3),
+            fixed(lang, r.predicted, 3),
         ]);
     }
     writeln!(out, "{t}").context("cannot write the output")?;
     writeln!(
         out,
-        "cumulative repeat purchases (calibration end {})",
-        s.calibration_end
+        "{}",
+        fill(
+            tt.tracking_heading,
+            &[("date", &s.calibration_end.to_string())]
+        )
     )
     .context("cannot write the output")?;
     let mut t = grid();
-    t.set_header(["date", "actual", "predicted"]);
+    t.set_header(tt.tracking_columns);
     let every = track.len().div_ceil(20).max(1);
     for (i, p) in track.iter().enumerate() {
         if i % every == 0 || i + 1 == track.len() {
             t.add_row([
                 p.date.to_string(),
-                format!("{:.0}", p.actual),
-                format!("{:.1}", p.predicted),
+                fixed(lang, p.actual, 0),
+                fixed(lang, p.predicted, 1),
             ]);
         }
     }

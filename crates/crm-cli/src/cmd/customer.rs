@@ -8,9 +8,11 @@ use crm::pyramid::{PyramidOptions, pyramid};
 use crm::store::{History, SqliteStore, Store};
 use crm::{Datelike, Ledger, Period};
 
-use crate::args::CustomerArgs;
+use crate::args::{CustomerArgs, CustomerShowArgs};
 use crate::input::open_read_only;
+use crate::output::{count_in, exact_in as exact, fill, level_in};
 use crate::{Failure, Outcome};
+use crm::report::Lang;
 
 fn history(a: &CustomerArgs) -> Result<(SqliteStore, History), Failure> {
     let store = open_read_only(&a.db)?;
@@ -47,20 +49,33 @@ fn levels(
     key: &str,
     first: i32,
     last: i32,
+    lang: Lang,
 ) -> anyhow::Result<Vec<(i32, String)>> {
+    let tt = &lang.texts().customer_table;
     let years: Vec<Period> = (first..=last)
         .filter_map(|y| Period::year(y).ok())
         .collect();
     let line = |ledger: &Ledger, y: &Period| -> anyhow::Result<String> {
         let p = pyramid(ledger, y, &PyramidOptions::new())?;
         let id = ledger.id(key);
-        let level = id.and_then(|id| p.level_of(id)).map_or("-", |l| l.as_str());
+        let level = id
+            .and_then(|id| p.level_of(id))
+            .map_or("-", |l| level_in(lang, l.as_str()));
         let rank = id
             .and_then(|id| p.rank_of(id))
-            .map(|r| format!(" (rank {r} of {})", p.active()))
+            .map(|r| {
+                fill(
+                    tt.rank,
+                    &[
+                        ("rank", &count_in(lang, r)),
+                        ("active", &count_in(lang, p.active())),
+                    ],
+                )
+            })
             .unwrap_or_default();
-        let value = id.map(|id| p.value_of(id).to_string()).unwrap_or_default();
-        Ok(format!("{level:<9} value {value}{rank}"))
+        let value = id.map(|id| exact(lang, p.value_of(id))).unwrap_or_default();
+        let value = fill(tt.value, &[("value", &value)]);
+        Ok(format!("{level:<9} {value}{rank}"))
     };
     let mut out: std::collections::BTreeMap<i32, String> = std::collections::BTreeMap::new();
     // Years with own transactions: everyone's pyramid.
@@ -97,26 +112,38 @@ fn levels(
     Ok(out.into_iter().collect())
 }
 
-pub(crate) fn run(a: CustomerArgs) -> Outcome {
+pub(crate) fn run(show: CustomerShowArgs) -> Outcome {
+    let lang = crate::options::lang(show.lang.lang.as_deref())?;
+    let a = show.customer;
     let (store, h) = history(&a)?;
+    let tt = &lang.texts().customer_table;
+    let count = |template: &str, n: usize| fill(template, &[("n", &count_in(lang, n as u64))]);
     let mut out = crate::output::stdout(true);
     let write = |out: &mut dyn Write| -> anyhow::Result<()> {
-        writeln!(out, "Customer {}", a.key)?;
+        writeln!(out, "{}", fill(tt.heading, &[("key", &a.key)]))?;
         if let Some(c) = &h.customer {
+            let name = c
+                .name
+                .as_ref()
+                .map(|n| format!(", {n}"))
+                .unwrap_or_default();
             writeln!(
                 out,
-                "  register: {}{}",
-                c.stage,
-                c.name
-                    .as_ref()
-                    .map(|n| format!(", {n}"))
-                    .unwrap_or_default()
+                "{}",
+                fill(
+                    tt.register,
+                    &[("stage", lang.stage(c.stage.as_str())), ("name", &name)]
+                )
             )?;
             if let Some(p) = c.potential {
-                writeln!(out, "  potential: {p}")?;
+                writeln!(
+                    out,
+                    "{}",
+                    fill(tt.potential, &[("potential", &exact(lang, p))])
+                )?;
             }
         } else {
-            writeln!(out, "  not in the register")?;
+            writeln!(out, "{}", tt.not_in_register)?;
         }
         // The level in each calendar year from the first activity to the last.
         let dates = h
@@ -131,31 +158,36 @@ pub(crate) fn run(a: CustomerArgs) -> Outcome {
             )
         });
         if let (Some(first), Some(last)) = (first, last) {
-            writeln!(out, "  level per year:")?;
-            for (year, line) in levels(&store, &h, &a.key, first, last)? {
+            writeln!(out, "{}", tt.levels)?;
+            for (year, line) in levels(&store, &h, &a.key, first, last, lang)? {
                 writeln!(out, "    {year}  {line}")?;
             }
         }
-        writeln!(out, "  transactions: {}", h.transactions.len())?;
+        writeln!(out, "{}", count(tt.counts[0], h.transactions.len()))?;
         for t in &h.transactions {
             writeln!(
                 out,
                 "    {}  {:>12}{}{}",
                 t.date,
-                t.revenue.to_string(),
+                exact(lang, t.revenue),
                 t.margin
-                    .map(|m| format!("  margin {m}"))
+                    .map(|m| fill(tt.margin, &[("margin", &exact(lang, m))]))
                     .unwrap_or_default(),
                 t.id.as_ref().map(|i| format!("  {i}")).unwrap_or_default()
             )?;
         }
-        writeln!(out, "  interactions: {}", h.interactions.len())?;
+        writeln!(out, "{}", count(tt.counts[1], h.interactions.len()))?;
         for i in &h.interactions {
-            writeln!(out, "    {}  {}", i.date, i.kind)?;
+            writeln!(out, "    {}  {}", i.date, lang.kind(i.kind.as_str()))?;
         }
-        writeln!(out, "  leads: {}", h.leads.len())?;
+        writeln!(out, "{}", count(tt.counts[2], h.leads.len()))?;
         for l in &h.leads {
-            writeln!(out, "    {}  {}", l.stage, l.value)?;
+            writeln!(
+                out,
+                "    {}  {}",
+                lang.lead_stage(l.stage.as_str()),
+                exact(lang, l.value)
+            )?;
         }
         Ok(())
     };

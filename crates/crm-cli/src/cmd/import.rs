@@ -13,18 +13,22 @@ use crm::store::{Imported, Record, Store};
 use crate::Outcome;
 use crate::args::ImportArgs;
 use crate::input::{import_options, name_of, open, open_input, report_rejects};
+use crate::progress::Progress;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 type Reader = Box<dyn std::io::Read + Send>;
 type RecordIter<'a> = Box<dyn Iterator<Item = Result<Record, BoxError>> + 'a>;
 
-/// Opens one CSV file (`-`: standard input) and reads its header.
+/// Opens one CSV file (`-`: standard input) and reads its header; the
+/// bytes read from it move `progress`.
 fn records<T>(
     path: &Path,
     options: &ImportOptions,
+    progress: &Progress,
     read: impl FnOnce(Reader, &Path, &ImportOptions) -> crm::csv::Result<Records<Reader, T>>,
 ) -> anyhow::Result<Records<Reader, T>> {
-    Ok(read(open_input(path)?, name_of(path), options)?)
+    let reader: Reader = Box::new(progress.reader(open_input(path)?));
+    Ok(read(reader, name_of(path), options)?)
 }
 
 /// The records of one file as store records.
@@ -65,35 +69,58 @@ fn say(out: &mut dyn Write, r: &ImportReport, i: Imported) -> std::io::Result<()
 
 pub(crate) fn run(a: ImportArgs) -> Outcome {
     let options = import_options(&a.csv)?;
+    // One bar over the bytes of every file (a spinner when one has no
+    // size, as standard input).
+    let files = [&a.customers, &a.interactions, &a.leads, &a.transactions];
+    let sizes: Option<Vec<u64>> = files
+        .iter()
+        .filter_map(|p| p.as_deref())
+        .map(crate::progress::size_of)
+        .collect();
+    let progress = crate::progress::bytes(
+        format!("importing into {}", a.db.display()),
+        sizes.map(|s| s.iter().sum()),
+    );
     // Every file is opened, and its header read, before the database.
     let mut customers = a
         .customers
         .as_deref()
-        .map(|p| records(p, &options, |r, p, o| crm::csv::customers(r, p, o)))
+        .map(|p| {
+            records(p, &options, &progress, |r, p, o| {
+                crm::csv::customers(r, p, o)
+            })
+        })
         .transpose()
         .context("cannot import the customers")?;
     let mut interactions = a
         .interactions
         .as_deref()
-        .map(|p| records(p, &options, |r, p, o| crm::csv::interactions(r, p, o)))
+        .map(|p| {
+            records(p, &options, &progress, |r, p, o| {
+                crm::csv::interactions(r, p, o)
+            })
+        })
         .transpose()
         .context("cannot import the interactions")?;
     let mut leads = a
         .leads
         .as_deref()
-        .map(|p| records(p, &options, |r, p, o| crm::csv::leads(r, p, o)))
+        .map(|p| records(p, &options, &progress, |r, p, o| crm::csv::leads(r, p, o)))
         .transpose()
         .context("cannot import the leads")?;
     let mut transactions = a
         .transactions
         .as_deref()
-        .map(|p| records(p, &options, |r, p, o| crm::csv::transactions(r, p, o)))
+        .map(|p| {
+            records(p, &options, &progress, |r, p, o| {
+                crm::csv::transactions(r, p, o)
+            })
+        })
         .transpose()
         .context("cannot import the transactions")?;
     let mut store = open(&a.db)?;
     // One iterator over every file: one transaction.
     let summary = {
-        let _step = crate::progress::step(format!("importing into {}", a.db.display()));
         let mut all = [
             feed(&mut customers, Record::Customer),
             feed(&mut interactions, Record::Interaction),
@@ -107,6 +134,7 @@ pub(crate) fn run(a: ImportArgs) -> Outcome {
             .import(&mut all)
             .context("cannot import (nothing was imported)")?
     };
+    drop(progress);
     let mut done = Vec::new();
     if let (Some(p), Some(r)) = (&a.customers, &customers) {
         done.push((report(p, r), summary.customers));

@@ -61,7 +61,7 @@ pub(crate) fn run(a: MigrationArgs) -> Outcome {
             .context("cannot build the series")?;
         let view = MarkovView::new(&s, usize::from(a.project), a.discount);
         match a.format {
-            Format::Table => markov_table(&mut out, &s, &view)?,
+            Format::Table => markov_table(&mut out, &s, &view, lang)?,
             Format::Json => {
                 serde_json::to_writer(&mut out, &view).context("cannot write the output")?;
                 writeln!(out).context("cannot write the output")?;

@@ -5,16 +5,20 @@ use crm::migration::parse_periods;
 use crm::report::{Inputs, Report, ReportOptions, Section};
 use crm::{Ledger, NaiveDate};
 
-use crate::Outcome;
 use crate::args::ReportArgs;
-use crate::input::{import_options, load, potentials_of, warn_margin, with_interactions};
+use crate::{Failure, Outcome};
+use std::io::Read;
+use std::path::Path;
+
+use crm::csv::{ImportOptions, ImportReport};
+
+use crate::input::{
+    import_options, name_of, open_input, open_read_only, read_transactions, report_rejects,
+    warn_margin,
+};
 use crate::options::{period, pyramid_options, usage};
 
-pub(crate) fn run(mut a: ReportArgs) -> Outcome {
-    // The register and the interactions are read twice: standard input is
-    // kept for the second reading.
-    let _spool_customers = crate::input::spool_stdin(&mut a.input.customers)?;
-    let _spool_interactions = crate::input::spool_stdin(&mut a.input.interactions)?;
+pub(crate) fn run(a: ReportArgs) -> Outcome {
     let p = period("period", &a.period)?;
     let mut options = ReportOptions::new(p);
     options.pyramid = pyramid_options(&a.levels)?;
@@ -51,20 +55,10 @@ pub(crate) fn run(mut a: ReportArgs) -> Outcome {
     let tracked = options
         .tracked_periods()
         .map_err(|e| usage(format!("--period: {e}")))?;
-    // One pass over the transactions feeds every section.
+    // One pass over every input feeds every section.
     let mut ledger = Ledger::with_options(tracked, options.ledger_options());
-    load(&a.input, &mut ledger)?;
+    let mut inputs = read_once(&a, &options, &mut ledger)?;
     warn_margin(&ledger, options.pyramid.basis);
-    let mut inputs = Inputs::default();
-    if a.input.interactions.is_some() || a.input.db.is_some() {
-        inputs.interactions = with_interactions(&a.input, &p, |i| Ok(i.collect()))?;
-    }
-    if a.input.customers.is_some() || a.input.db.is_some() {
-        let map = potentials_of(&a.input)?;
-        if !map.is_empty() {
-            inputs.potentials = Some(map);
-        }
-    }
     if let Some(path) = &a.leads {
         let csv = import_options(&a.input.csv)?;
         let f = crate::input::open_input(path)?;
@@ -94,4 +88,158 @@ pub(crate) fn run(mut a: ReportArgs) -> Outcome {
         Section::ALL.len()
     );
     Ok(())
+}
+
+/// Reads every input once: the register into the ledger and the
+/// potentials, the interactions into the ledger and the cost to serve
+/// (per customer: memory follows the customers, not the rows), the
+/// transactions into the ledger (on every core from a regular file).
+fn read_once(
+    a: &ReportArgs,
+    options: &ReportOptions,
+    ledger: &mut Ledger,
+) -> Result<Inputs, Failure> {
+    let mut served = options.cost_to_serve().context("cannot build the report")?;
+    let mut potentials = std::collections::HashMap::new();
+    let mut with_register = false;
+    if let Some(db) = &a.input.db {
+        read_db(db, ledger, &mut served, &mut potentials)?;
+        with_register = true;
+    } else {
+        let csv = import_options(&a.input.csv)?;
+        let mut reports = Vec::new();
+        if let Some(path) = &a.input.customers {
+            with_register = true;
+            reports.push(stream(
+                path,
+                "customers",
+                &csv,
+                |r, n, o| crm::csv::customers(r, n, o),
+                |c| {
+                    if let Some(p) = c.potential {
+                        potentials.insert(c.key.as_str().to_string(), p);
+                    }
+                    ledger
+                        .add_customer(&c)
+                        .map(drop)
+                        .map_err(anyhow::Error::from)
+                },
+            )?);
+        }
+        if let Some(path) = &a.input.interactions {
+            reports.push(stream(
+                path,
+                "interactions",
+                &csv,
+                |r, n, o| crm::csv::interactions(r, n, o),
+                |i| {
+                    ledger.add_interaction(&i)?;
+                    served.add(&i)?;
+                    Ok(())
+                },
+            )?);
+        }
+        if let Some(path) = &a.input.transactions {
+            reports.push(read_transactions(path, &csv, ledger)?);
+        }
+        report_rejects(&a.input.csv, &reports)?;
+    }
+    let mut inputs = Inputs::default();
+    inputs.cost_to_serve = Some(served);
+    if with_register && !potentials.is_empty() {
+        inputs.potentials = Some(potentials);
+    }
+    Ok(inputs)
+}
+
+/// Streams the records of one CSV input through `take`, on this thread;
+/// the rows read and skipped as an import report.
+fn stream<T, R>(
+    path: &Path,
+    what: &str,
+    csv: &ImportOptions,
+    records: impl FnOnce(
+        Box<dyn Read + Send>,
+        &Path,
+        &ImportOptions,
+    ) -> crm::csv::Result<crm::csv::Records<Box<dyn Read + Send>, T>>,
+    mut take: impl FnMut(T) -> anyhow::Result<R>,
+) -> Result<ImportReport, Failure> {
+    let name = name_of(path);
+    let progress = crate::progress::bytes(
+        format!("reading {}", name.display()),
+        crate::progress::size_of(path),
+    );
+    let cannot = || format!("cannot import the {what}");
+    let reader: Box<dyn Read + Send> = Box::new(progress.reader(open_input(path)?));
+    let mut rows = records(reader, name, csv).with_context(cannot)?;
+    let mut imported = 0u64;
+    for r in rows.by_ref() {
+        let r = r.with_context(cannot)?;
+        take(r)
+            .with_context(|| format!("{}: row {}", name.display(), imported + 1))
+            .with_context(cannot)?;
+        imported += 1;
+    }
+    let mut report = ImportReport::empty(name);
+    report.rows = rows.rows();
+    report.imported = imported;
+    report.rejects = rows.rejects().to_vec();
+    Ok(report)
+}
+
+/// Reads the database once: the register (with the potentials), the
+/// interactions (into the ledger and the cost to serve) and the sales up to
+/// the last tracked period's end.
+fn read_db(
+    db: &Path,
+    ledger: &mut Ledger,
+    served: &mut crm::value::CostToServe,
+    potentials: &mut std::collections::HashMap<String, crm::Money>,
+) -> Result<(), Failure> {
+    use crm::store::Store;
+    let store = open_read_only(db)?;
+    let _step = crate::progress::step(format!("reading {}", db.display()));
+    let before = ledger.periods().iter().map(|p| p.end()).max();
+    let cannot = || format!("cannot read {}", db.display());
+    let mut failure: Option<anyhow::Error> = None;
+    store
+        .customers(&mut |c| {
+            if failure.is_some() {
+                return;
+            }
+            if let Some(p) = c.potential {
+                potentials.insert(c.key.as_str().to_string(), p);
+            }
+            failure = ledger.add_customer(&c).err().map(anyhow::Error::from);
+        })
+        .with_context(cannot)?;
+    store
+        .interactions(before, &mut |i| {
+            if failure.is_some() {
+                return;
+            }
+            let added = ledger
+                .add_interaction(&i)
+                .map(drop)
+                .map_err(anyhow::Error::from)
+                .and_then(|()| served.add(&i).map_err(anyhow::Error::from));
+            failure = added.err();
+        })
+        .with_context(cannot)?;
+    store
+        .sales(before, &mut |batch| {
+            if failure.is_none() {
+                failure = ledger
+                    .record_sales(batch)
+                    .into_iter()
+                    .next()
+                    .map(|(_, e)| anyhow::Error::from(e));
+            }
+        })
+        .with_context(cannot)?;
+    match failure {
+        Some(e) => Err(e.context(cannot()).into()),
+        None => Ok(()),
+    }
 }

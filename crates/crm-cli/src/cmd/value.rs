@@ -14,8 +14,12 @@ use crate::args::{DevelopByArg, Format, ProfitArgs, RfmArgs, RiskArgs, ValueComm
 use crate::cmd::pyramids;
 use crate::input::{load, potentials_of, read_config, spool_stdin, with_interactions};
 use crate::options::{basis, period, pyramid_options};
-use crate::output::{csv_table, grid as table, human, right, write_json as json};
+use crate::output::{
+    count_in, csv_table, fill, fixed, grid as table, human_in, level_in, local, percent_in, right,
+    write_json as json,
+};
 use crate::{Failure, Outcome, UsageMarker};
+use crm::report::Lang;
 
 pub(crate) fn run(c: ValueCommand) -> Outcome {
     let format = match &c {
@@ -104,19 +108,28 @@ fn rfm(a: RfmArgs, out: &mut impl Write) -> anyhow::Result<()> {
             }),
         )?,
         Format::Table => {
+            let lang = crate::options::lang(a.lang.lang.as_deref()).map_err(failure_err)?;
+            let tt = &lang.texts().value_table;
+            let c = |n: u64| count_in(lang, n);
             writeln!(
                 out,
-                "RFM as of {as_of}: {} customers with a purchase before it\n",
-                r.scores.len()
+                "{}\n",
+                fill(
+                    tt.rfm_heading,
+                    &[
+                        ("as_of", &as_of.to_string()),
+                        ("customers", &c(r.scores.len() as u64))
+                    ]
+                )
             )?;
             let mut t = table();
-            t.set_header(["segment", "customers", "share"]);
+            t.set_header(tt.rfm_columns);
             let n = r.scores.len().max(1) as f64;
             for (name, count) in &r.segments {
                 t.add_row([
-                    Cell::new(name),
-                    right(count),
-                    right(format!("{:.1}%", *count as f64 * 100.0 / n)),
+                    Cell::new(segment(lang, name)),
+                    right(c(*count)),
+                    right(percent_in(lang, *count as f64 / n)),
                 ]);
             }
             writeln!(out, "{t}")?;
@@ -126,10 +139,10 @@ fn rfm(a: RfmArgs, out: &mut impl Write) -> anyhow::Result<()> {
                 grid[5 - s.r as usize][s.f as usize - 1] += 1;
             }
             let mut t = table();
-            t.set_header(["R \\ F", "1", "2", "3", "4", "5"]);
+            t.set_header([tt.rfm_corner, "1", "2", "3", "4", "5"]);
             for (i, row) in grid.iter().enumerate() {
                 let mut cells = vec![Cell::new(5 - i)];
-                cells.extend(row.iter().map(right));
+                cells.extend(row.iter().map(|n| right(c(*n))));
                 t.add_row(cells);
             }
             writeln!(out, "\n{t}")?;
@@ -138,12 +151,21 @@ fn rfm(a: RfmArgs, out: &mut impl Write) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A share as a percentage with one decimal; shares too large to scale
-/// (a potential far below the value) print as a multiple.
-fn percent(share: Decimal) -> String {
+/// A share as a percentage with one decimal, in `lang`; shares too large
+/// to scale (a potential far below the value) print as a multiple.
+fn percent(lang: Lang, share: Decimal) -> String {
     match share.checked_mul(Decimal::ONE_HUNDRED) {
-        Some(p) => format!("{p:.1}%"),
-        None => format!("{share}×"),
+        Some(p) => local(lang, format!("{p:.1}%")),
+        None => local(lang, format!("{share}×")),
+    }
+}
+
+/// An RFM segment's name in `lang`: as the rules name it in English, the
+/// catalogue's for the default segments in other languages.
+fn segment(lang: Lang, name: &str) -> &str {
+    match lang {
+        Lang::En => name,
+        _ => lang.segment(name),
     }
 }
 
@@ -160,7 +182,7 @@ fn failure_err(f: Failure) -> anyhow::Error {
 
 /// The whale curve drawn with characters: cumulative profit share (rows)
 /// against the share of customers (columns).
-fn whale_text(w: &crm::value::WhaleCurve) -> String {
+fn whale_text(w: &crm::value::WhaleCurve, lang: Lang) -> String {
     const COLS: usize = 60;
     const ROWS: usize = 12;
     let top = w.points.iter().map(|p| p.1).fold(1.0f64, f64::max);
@@ -176,11 +198,11 @@ fn whale_text(w: &crm::value::WhaleCurve) -> String {
     let mut s = String::new();
     for (i, row) in grid.iter().enumerate() {
         let label = if i == 0 {
-            format!("{:>5.0}%", top * 100.0)
+            format!("{:>5}%", fixed(lang, top * 100.0, 0))
         } else if i == hundred {
             "  100%".to_string()
         } else if i == ROWS - 1 {
-            format!("{:>5.0}%", bottom * 100.0)
+            format!("{:>5}%", fixed(lang, bottom * 100.0, 0))
         } else {
             "      ".to_string()
         };
@@ -192,7 +214,7 @@ fn whale_text(w: &crm::value::WhaleCurve) -> String {
     s.push_str(&format!(
         "       └{}\n        0%{:>width$}\n",
         "─".repeat(COLS),
-        "100% of customers",
+        lang.texts().value_table.whale_axis,
         width = COLS - 2
     ));
     s
@@ -263,48 +285,69 @@ fn profit(mut a: ProfitArgs, out: &mut impl Write) -> anyhow::Result<()> {
             }),
         )?,
         Format::Table => {
+            let lang = crate::options::lang(a.lang.lang.as_deref()).map_err(failure_err)?;
+            let tt = &lang.texts().value_table;
+            let c = |n: u64| count_in(lang, n);
             writeln!(
                 out,
-                "Profitability {p}: {} customers served",
-                r.customers.len()
+                "{}",
+                fill(
+                    tt.profit_heading,
+                    &[
+                        ("period", &p.to_string()),
+                        ("customers", &c(r.customers.len() as u64))
+                    ]
+                )
             )?;
+            let ignored = if costs.use_recorded_cost {
+                ""
+            } else {
+                tt.profit_ignored
+            };
             writeln!(
                 out,
-                "interaction costs: {} recorded, {} from the cost table, {} without a cost{}\n",
-                r.costs.recorded,
-                r.costs.table,
-                r.costs.none,
-                if costs.use_recorded_cost {
-                    ""
-                } else {
-                    " (recorded costs ignored)"
-                }
+                "{}\n",
+                fill(
+                    tt.profit_costs,
+                    &[
+                        ("recorded", &c(r.costs.recorded)),
+                        ("table", &c(r.costs.table)),
+                        ("none", &c(r.costs.none)),
+                        ("ignored", ignored)
+                    ]
+                )
             )?;
             match &r.whale {
                 Some(w) => {
-                    write!(out, "{}", whale_text(w))?;
+                    write!(out, "{}", whale_text(w, lang))?;
+                    let share = w.peak_customers as f64 / r.customers.len().max(1) as f64;
                     writeln!(
                         out,
-                        "\ntotal profit {}; the top {} customers ({:.1}%) make {:.0}% of it; {} unprofitable customers destroy {}",
-                        human(w.total),
-                        w.peak_customers,
-                        w.peak_customers as f64 * 100.0 / r.customers.len().max(1) as f64,
-                        w.peak * 100.0,
-                        w.unprofitable,
-                        human(-w.destroyed)
+                        "\n{}",
+                        fill(
+                            tt.profit_summary,
+                            &[
+                                ("total", &human_in(lang, w.total)),
+                                ("top", &c(w.peak_customers)),
+                                ("top_share", &percent_in(lang, share)),
+                                ("peak", &format!("{}%", fixed(lang, w.peak * 100.0, 0))),
+                                ("unprofitable", &c(w.unprofitable)),
+                                ("destroyed", &human_in(lang, -w.destroyed)),
+                            ]
+                        )
                     )?;
                 }
-                None => writeln!(out, "total profit is zero: no whale curve")?,
+                None => writeln!(out, "{}", tt.profit_zero)?,
             }
             let mut t = table();
-            t.set_header(["profit pyramid", "customers", "profit"]);
+            t.set_header(tt.profit_columns);
             for (level, n, v) in &r.pyramid {
                 let name = if level.is_active() {
-                    level.as_str()
+                    level_in(lang, level.as_str())
                 } else {
-                    "unprofitable or zero"
+                    tt.unprofitable
                 };
-                t.add_row([Cell::new(name), right(n), right(human(*v))]);
+                t.add_row([Cell::new(name), right(c(*n)), right(human_in(lang, *v))]);
             }
             writeln!(out, "\n{t}")?;
         }
@@ -352,43 +395,54 @@ fn wallet(mut a: WalletArgs, out: &mut impl Write) -> anyhow::Result<()> {
             wr.flush()?;
         }
         Format::Table => {
+            let lang = crate::options::lang(a.lang.lang.as_deref()).map_err(failure_err)?;
+            let tt = &lang.texts().value_table;
+            let c = |n: usize| count_in(lang, n as u64);
             writeln!(
                 out,
-                "Share of wallet {p}: {} active customers with a potential, {} without (share undefined)",
-                w.shares.len(),
-                w.undefined.len()
+                "{}",
+                fill(
+                    tt.wallet_heading,
+                    &[
+                        ("period", &p.to_string()),
+                        ("with", &c(w.shares.len())),
+                        ("without", &c(w.undefined.len()))
+                    ]
+                )
             )?;
             writeln!(
                 out,
-                "potential for the period: {} of 12 months of the yearly potential (a calendar month is one twelfth)",
-                w.months.round_dp(4).normalize()
+                "{}",
+                fill(
+                    tt.wallet_months,
+                    &[(
+                        "months",
+                        &local(lang, w.months.round_dp(4).normalize().to_string())
+                    )]
+                )
             )?;
             let order = match w.develop_by {
-                DevelopBy::Room => "most room first",
-                _ => "lowest share of wallet first, then most room",
+                DevelopBy::Room => tt.wallet_orders[1],
+                _ => tt.wallet_orders[0],
             };
             writeln!(
                 out,
-                "Small and Medium customers to develop ({} with room to grow), {order}:\n",
-                w.develop.len()
+                "{}\n",
+                fill(
+                    tt.wallet_develop,
+                    &[("customers", &c(w.develop.len())), ("order", order)]
+                )
             )?;
             let mut t = table();
-            t.set_header([
-                "develop: customer",
-                "level",
-                "value",
-                "potential",
-                "share",
-                "room",
-            ]);
+            t.set_header(tt.wallet_columns);
             for s in w.develop.iter().take(a.top) {
                 t.add_row([
                     Cell::new(&s.customer),
-                    Cell::new(s.level.as_str()),
-                    right(human(s.value)),
-                    right(human(s.potential)),
-                    right(percent(s.share)),
-                    right(human(s.room)),
+                    Cell::new(level_in(lang, s.level.as_str())),
+                    right(human_in(lang, s.value)),
+                    right(human_in(lang, s.potential)),
+                    right(percent(lang, s.share)),
+                    right(human_in(lang, s.room)),
                 ]);
             }
             writeln!(out, "{t}")?;
@@ -474,59 +528,107 @@ fn risk(a: RiskArgs, out: &mut impl Write) -> anyhow::Result<()> {
             w.flush()?;
         }
         Format::Table => {
+            let lang = crate::options::lang(a.lang.lang.as_deref()).map_err(failure_err)?;
+            let tt = &lang.texts().value_table;
+            let c = |n: usize| count_in(lang, n as u64);
             let count =
-                |f: fn(&Signal) -> bool| list.iter().filter(|r| r.signals.iter().any(f)).count();
+                |f: fn(&Signal) -> bool| c(list.iter().filter(|r| r.signals.iter().any(f)).count());
+            let low = match a.p_alive_model {
+                Some(_) => fill(
+                    tt.risk_below,
+                    &[
+                        ("n", &count(|s| matches!(s, Signal::LowPAlive { .. }))),
+                        ("below", &local(lang, ro.p_alive_below.to_string())),
+                    ],
+                ),
+                None => tt.risk_no_model.to_string(),
+            };
+            let drop_share = format!("{}%", fixed(lang, a.value_drop * 100.0, 0));
+            let factor = local(lang, a.overdue.to_string());
+            let lines = [
+                fill(
+                    tt.risk_counts[0],
+                    &[
+                        ("drop", &drop_share),
+                        ("n", &count(|s| matches!(s, Signal::ValueDrop { .. }))),
+                    ],
+                ),
+                fill(
+                    tt.risk_counts[1],
+                    &[("n", &count(|s| matches!(s, Signal::DroppedLevel { .. })))],
+                ),
+                fill(
+                    tt.risk_counts[2],
+                    &[
+                        ("factor", &factor),
+                        ("n", &count(|s| matches!(s, Signal::Overdue { .. }))),
+                    ],
+                ),
+                fill(tt.risk_counts[3], &[("n", &low)]),
+            ];
             writeln!(
                 out,
-                "Risk {p} against {before}: {} active customers with a signal\n  value fell > {:.0}%: {}\n  dropped a level: {}\n  overdue (> {} × usual gap): {}\n  low P(alive): {}\n",
-                list.len(),
-                a.value_drop * 100.0,
-                count(|s| matches!(s, Signal::ValueDrop { .. })),
-                count(|s| matches!(s, Signal::DroppedLevel { .. })),
-                a.overdue,
-                count(|s| matches!(s, Signal::Overdue { .. })),
-                match a.p_alive_model {
-                    Some(_) => format!(
-                        "{} (below {})",
-                        count(|s| matches!(s, Signal::LowPAlive { .. })),
-                        ro.p_alive_below
-                    ),
-                    None => "not computed (give --p-alive-model)".into(),
-                },
+                "{}",
+                fill(
+                    tt.risk_heading,
+                    &[
+                        ("period", &p.to_string()),
+                        ("before", &before.to_string()),
+                        ("customers", &c(list.len()))
+                    ]
+                )
             )?;
+            for line in &lines {
+                writeln!(out, "  {line}")?;
+            }
+            writeln!(out)?;
             let mut t = table();
-            t.set_header(["customer", "level", "value", "signals"]);
+            t.set_header(tt.risk_columns);
             for r in list.iter().take(20) {
                 let signals: Vec<String> = r
                     .signals
                     .iter()
                     .map(|s| match s {
-                        Signal::ValueDrop { drop, .. } => {
-                            format!("value -{:.0}%", drop * Decimal::ONE_HUNDRED)
-                        }
-                        Signal::DroppedLevel { from, to } => format!("{from} → {to}"),
+                        Signal::ValueDrop { drop, .. } => fill(
+                            tt.signals[0],
+                            &[(
+                                "drop",
+                                &local(lang, format!("{:.0}%", drop * Decimal::ONE_HUNDRED)),
+                            )],
+                        ),
+                        Signal::DroppedLevel { from, to } => fill(
+                            tt.signals[1],
+                            &[
+                                ("from", level_in(lang, from.as_str())),
+                                ("to", level_in(lang, to.as_str())),
+                            ],
+                        ),
                         Signal::Overdue {
                             days_since,
                             usual_gap,
-                        } => format!("{days_since} days (usual {usual_gap:.0})"),
-                        Signal::LowPAlive { p_alive } => format!("P(alive) {p_alive:.2}"),
-                        _ => "other".into(),
+                        } => fill(
+                            tt.signals[2],
+                            &[
+                                ("days", &count_in(lang, u64::from(*days_since))),
+                                ("gap", &fixed(lang, *usual_gap, 0)),
+                            ],
+                        ),
+                        Signal::LowPAlive { p_alive } => {
+                            fill(tt.signals[3], &[("p", &fixed(lang, *p_alive, 2))])
+                        }
+                        _ => tt.signals[4].into(),
                     })
                     .collect();
                 t.add_row([
                     Cell::new(&r.customer),
-                    Cell::new(r.level.as_str()),
-                    right(human(r.value)),
-                    Cell::new(signals.join(", ")),
+                    Cell::new(level_in(lang, r.level.as_str())),
+                    right(human_in(lang, r.value)),
+                    Cell::new(signals.join(lang.texts().list_separator)),
                 ]);
             }
             writeln!(out, "{t}")?;
             if list.len() > 20 {
-                writeln!(
-                    out,
-                    "... and {} more (--format json or csv lists them all)",
-                    list.len() - 20
-                )?;
+                writeln!(out, "{}", fill(tt.more, &[("more", &c(list.len() - 20))]))?;
             }
         }
     }

@@ -11,32 +11,16 @@ use serde::Serialize;
 
 use crm::report::Lang;
 
-use crate::output::{count_in, human_in};
+use crate::output::{
+    count_in, fill, fixed, human_in, level_in as name, local, percent_in,
+    signed_count_in as signed_count, signed_money_in as signed,
+};
 
 fn marker(from: Source, to: Level) -> &'static str {
     match Movement::of(from, to) {
         Movement::Up | Movement::New | Movement::Reactivated => " ▲",
         Movement::Down | Movement::Lapsed => " ▼",
         _ => "",
-    }
-}
-
-/// A level or source name in `lang`: the library's in English, the
-/// catalogue's otherwise.
-fn name(lang: Lang, english: &'static str) -> &'static str {
-    match lang {
-        Lang::En => english,
-        _ => lang.level(english),
-    }
-}
-
-/// A signed count (`+12`, `-3`, `0`) in `lang`.
-fn signed_count(lang: Lang, n: i64) -> String {
-    let s = count_in(lang, n.unsigned_abs());
-    match n.signum() {
-        1 => format!("+{s}"),
-        -1 => format!("-{s}"),
-        _ => s,
     }
 }
 
@@ -170,14 +154,6 @@ pub(crate) fn table(
         }
     }
     Ok(())
-}
-
-fn signed(lang: Lang, m: crm::Money) -> String {
-    if m.is_positive() {
-        format!("+{}", human_in(lang, m))
-    } else {
-        human_in(lang, m)
-    }
 }
 
 #[derive(Serialize)]
@@ -405,168 +381,154 @@ impl MarkovView {
     }
 }
 
-/// The Markov view as terminal tables.
-pub(crate) fn markov_table(out: &mut impl Write, s: &Series, v: &MarkovView) -> anyhow::Result<()> {
+/// The Markov view as terminal tables, in `lang`.
+pub(crate) fn markov_table(
+    out: &mut impl Write,
+    s: &Series,
+    v: &MarkovView,
+    lang: Lang,
+) -> anyhow::Result<()> {
+    let tt = &lang.texts().markov_table;
+    let first = s.periods.first().map(Period::to_string).unwrap_or_default();
+    let last = s.periods.last().map(Period::to_string).unwrap_or_default();
+    let n = count_in(lang, s.periods.len() as u64);
     writeln!(
         out,
-        "Migration over {} periods, {} to {}\n",
-        s.periods.len(),
-        s.periods[0],
-        s.periods[s.periods.len() - 1]
+        "{}\n",
+        fill(
+            tt.heading,
+            &[("periods", &n), ("first", &first), ("last", &last)]
+        )
     )?;
+    let right = |s: String| Cell::new(s).set_alignment(CellAlignment::Right);
+    let c = |n: u64| count_in(lang, n);
     let mut t = Table::new();
     t.load_preset(presets::UTF8_FULL_CONDENSED);
-    t.set_header([
-        "from",
-        "to",
-        "up",
-        "new",
-        "reactivated",
-        "down",
-        "lapsed",
-        "lost",
-        "stayed",
-        "net inflow",
-        "net movement",
-    ]);
+    t.set_header(tt.pair_columns);
     for p in &v.pairs {
         let x = &p.summary;
         t.add_row([
-            p.from.to_string(),
-            p.to.to_string(),
-            x.up.to_string(),
-            x.new.to_string(),
-            x.reactivated.to_string(),
-            x.down.to_string(),
-            x.lapsed.to_string(),
-            x.lost.to_string(),
-            x.stayed.to_string(),
-            format!("{:+}", x.net_inflow),
-            format!("{:+}", x.net_movement),
+            Cell::new(p.from),
+            Cell::new(p.to),
+            right(c(x.up)),
+            right(c(x.new)),
+            right(c(x.reactivated)),
+            right(c(x.down)),
+            right(c(x.lapsed)),
+            right(c(x.lost)),
+            right(c(x.stayed)),
+            right(signed_count(lang, x.net_inflow)),
+            right(signed_count(lang, x.net_movement)),
         ]);
     }
     writeln!(out, "{t}")?;
-    writeln!(
-        out,
-        "lapsed: active to inactive; lost: out of the pyramid (beyond the inactivity horizon); net inflow: new + reactivated - lapsed; net movement: up - down - lapsed\n"
-    )?;
+    writeln!(out, "{}\n", tt.pair_note)?;
     let how = match v.estimator {
-        Estimator::AverageOfShares => "the average of each pair's row shares",
-        _ => "the pooled counts over all pairs",
+        Estimator::AverageOfShares => tt.estimators[1],
+        _ => tt.estimators[0],
     };
-    writeln!(
-        out,
-        "Transition probabilities per period from {how} (rows: from, columns: to; in brackets the customers who moved, of the customers observed in the row), and inflow of new customers"
-    )?;
+    writeln!(out, "{}", fill(tt.transitions, &[("how", how)]))?;
+    let states: Vec<&str> = v.states.iter().map(|s| name(lang, s)).collect();
     let mut t = Table::new();
     t.load_preset(presets::UTF8_FULL_CONDENSED);
-    let mut header = vec!["from \\ to".to_string()];
-    header.extend(v.states.iter().map(|s| s.to_string()));
-    header.push("observed".into());
-    header.push("customers now".into());
+    let mut header = vec![tt.corner];
+    header.extend(&states);
+    header.extend(tt.observed);
     t.set_header(header);
-    for (i, state) in v.states.iter().enumerate() {
+    for (i, state) in states.iter().enumerate() {
         let mut row = vec![Cell::new(state)];
         row.extend(
             v.transition[i]
                 .iter()
                 .zip(&v.transition_counts[i])
-                .map(|(p, n)| {
-                    Cell::new(format!("{p:.3} ({n})")).set_alignment(CellAlignment::Right)
-                }),
+                .map(|(p, n)| right(format!("{} ({})", fixed(lang, *p, 3), c(*n)))),
         );
-        row.push(Cell::new(v.row_customers[i]).set_alignment(CellAlignment::Right));
-        row.push(Cell::new(v.counts[i]).set_alignment(CellAlignment::Right));
+        row.push(right(c(v.row_customers[i])));
+        row.push(right(c(v.counts[i])));
         t.add_row(row);
     }
-    let mut row = vec![Cell::new("inflow")];
-    row.extend(
-        v.inflow
-            .iter()
-            .map(|x| Cell::new(format!("{x:.1}")).set_alignment(CellAlignment::Right)),
-    );
+    let mut row = vec![Cell::new(tt.inflow)];
+    row.extend(v.inflow.iter().map(|x| right(fixed(lang, *x, 1))));
     row.push(Cell::new(""));
     row.push(Cell::new(""));
     t.add_row(row);
     writeln!(out, "{t}\n")?;
 
-    writeln!(out, "Projection (expected customers per level)")?;
+    writeln!(out, "{}", tt.projection)?;
     let mut t = Table::new();
     t.load_preset(presets::UTF8_FULL_CONDENSED);
-    let mut header = vec!["periods ahead".to_string()];
-    header.extend(v.states.iter().map(|s| s.to_string()));
+    let mut header = vec![tt.periods_ahead];
+    header.extend(&states);
     t.set_header(header);
-    for (k, c) in v.projection.iter().enumerate() {
-        let mut row = vec![Cell::new(k + 1)];
-        row.extend(
-            c.iter()
-                .map(|x| Cell::new(format!("{x:.0}")).set_alignment(CellAlignment::Right)),
-        );
+    let whole = |x: f64| fixed(lang, x, 0);
+    for (k, counts) in v.projection.iter().enumerate() {
+        let mut row = vec![right(c(k as u64 + 1))];
+        row.extend(counts.iter().map(|x| right(whole(*x))));
         t.add_row(row);
     }
     if let Some(ss) = &v.steady_state {
-        let mut row = vec![Cell::new("steady state")];
-        row.extend(
-            ss.iter()
-                .map(|x| Cell::new(format!("{x:.0}")).set_alignment(CellAlignment::Right)),
-        );
+        let mut row = vec![Cell::new(tt.steady_state)];
+        row.extend(ss.iter().map(|x| right(whole(*x))));
         t.add_row(row);
     }
     writeln!(out, "{t}")?;
     if v.steady_state.is_none() {
-        writeln!(
-            out,
-            "no steady state: no customer ever leaves the pyramid, so the counts keep growing with the inflow"
-        )?;
+        writeln!(out, "{}", tt.no_steady_state)?;
     }
     if let Some(pi) = &v.stationary {
-        let shares: Vec<String> = v
-            .states
+        let shares: Vec<String> = states
             .iter()
             .zip(pi)
-            .map(|(s, p)| format!("{s} {:.1}%", p * 100.0))
+            .map(|(s, p)| format!("{s} {}", percent_in(lang, *p)))
             .collect();
         writeln!(
             out,
-            "long-run shares of the customers: {}",
-            shares.join(", ")
+            "{}",
+            fill(
+                tt.long_run,
+                &[("shares", &shares.join(lang.texts().list_separator))]
+            )
         )?;
     }
     writeln!(out)?;
+    let basis = match lang {
+        Lang::En => v.value_basis.to_string(),
+        _ => lang.texts().bases[usize::from(v.value_basis == crm::Basis::Margin)].to_string(),
+    };
     writeln!(
         out,
-        "Lifetime value per level ({} per period, discount {} per period)",
-        v.value_basis, v.discount
+        "{}",
+        fill(
+            tt.lifetime,
+            &[
+                ("basis", &basis),
+                ("discount", &local(lang, v.discount.to_string()))
+            ]
+        )
     )?;
     let mut t = Table::new();
     t.load_preset(presets::UTF8_FULL_CONDENSED);
-    t.set_header([
-        "level",
-        "value per period",
-        "lifetime value",
-        "periods until inactive",
-    ]);
-    for (i, state) in v.states.iter().enumerate() {
+    t.set_header(tt.lifetime_columns);
+    // Adding 0.0 turns a rounded -0 into 0 (an inactive customer's value
+    // printed "-0.00").
+    let money = |x: f64| fixed(lang, (x * 100.0).round() / 100.0 + 0.0, 2);
+    for (i, state) in states.iter().enumerate() {
         let ltv = v
             .lifetime_value
             .as_ref()
-            // Adding 0.0 turns a rounded -0 into 0 (an inactive customer's
-            // value printed "-0.00").
-            .map(|l| format!("{:.2}", (l[i] * 100.0).round() / 100.0 + 0.0))
+            .map(|l| money(l[i]))
             .unwrap_or_default();
         let until = v
             .periods_until_inactive
             .as_ref()
             .and_then(|t| t.get(i))
-            .map(|x| format!("{x:.2}"))
+            .map(|x| fixed(lang, *x, 2))
             .unwrap_or_default();
         t.add_row([
             Cell::new(state),
-            // Adding 0.0 turns a rounded -0 into 0.
-            Cell::new(format!("{:.2}", (v.value[i] * 100.0).round() / 100.0 + 0.0))
-                .set_alignment(CellAlignment::Right),
-            Cell::new(ltv).set_alignment(CellAlignment::Right),
-            Cell::new(until).set_alignment(CellAlignment::Right),
+            right(money(v.value[i])),
+            right(ltv),
+            right(until),
         ]);
     }
     writeln!(out, "{t}")?;

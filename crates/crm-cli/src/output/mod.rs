@@ -29,8 +29,13 @@ pub(crate) fn stdout(people: bool) -> Box<dyn Write> {
 
 /// Money for people: rounded to cents, thousands grouped with `,`.
 pub(crate) fn human(m: Money) -> String {
-    let s = m.round_dp(2).to_string();
-    let (sign, digits) = s.strip_prefix('-').map_or(("", s.as_str()), |d| ("-", d));
+    grouped(&m.round_dp(2).to_string())
+}
+
+/// A decimal number's text (`-1234567.891`) with its thousands grouped
+/// with `,` (`-1,234,567.891`).
+fn grouped(s: &str) -> String {
+    let (sign, digits) = s.strip_prefix('-').map_or(("", s), |d| ("-", d));
     let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
     let mut grouped = String::new();
     for (i, c) in int.chars().enumerate() {
@@ -46,6 +51,15 @@ pub(crate) fn human(m: Money) -> String {
     }
 }
 
+/// Money with every recorded decimal: as is in English (`1234.5`),
+/// grouped in Dutch (`1.234,5`).
+pub(crate) fn exact_in(lang: Lang, m: Money) -> String {
+    match lang {
+        Lang::En => m.to_string(),
+        _ => lang.local(&grouped(&m.to_string())),
+    }
+}
+
 /// Money for people in `lang`: as [`human`], with the separators swapped
 /// in Dutch (`1.234,56`).
 pub(crate) fn human_in(lang: Lang, m: Money) -> String {
@@ -55,15 +69,50 @@ pub(crate) fn human_in(lang: Lang, m: Money) -> String {
 /// A number written the English way (`1,234.5`) in `lang`'s way.
 pub(crate) fn local(lang: Lang, s: String) -> String {
     match lang {
-        Lang::Nl => s
-            .chars()
-            .map(|c| match c {
-                ',' => '.',
-                '.' => ',',
-                c => c,
-            })
-            .collect(),
-        _ => s,
+        Lang::En => s,
+        _ => lang.local(&s),
+    }
+}
+
+/// `x` with `decimals` decimals in `lang`: plain in English (`1234.50`),
+/// thousands grouped in Dutch (`1.234,50`).
+pub(crate) fn fixed(lang: Lang, x: f64, decimals: usize) -> String {
+    match lang {
+        Lang::En => format!("{x:.decimals$}"),
+        _ => lang.numbers().format(x, decimals),
+    }
+}
+
+/// A weighted count (a whole number in practice) in `lang`: whole
+/// numbers as [`fixed`] writes them, fractions with every digit.
+pub(crate) fn weight_in(lang: Lang, x: f64) -> String {
+    if x.fract() == 0.0 {
+        fixed(lang, x, 0)
+    } else {
+        local(lang, x.to_string())
+    }
+}
+
+/// A share (0.256) as a percentage with one decimal (`25.6%`, `25,6%`).
+pub(crate) fn percent_in(lang: Lang, share: f64) -> String {
+    local(lang, format!("{:.1}%", share * 100.0))
+}
+
+/// Replaces the `{name}` placeholders of a catalogue template.
+pub(crate) fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out = template.to_string();
+    for (k, v) in values {
+        out = out.replace(&format!("{{{k}}}"), v);
+    }
+    out
+}
+
+/// A level's name in `lang`: the library's name in English (`top`), the
+/// catalogue's in other languages (`Groot`).
+pub(crate) fn level_in(lang: Lang, english: &'static str) -> &'static str {
+    match lang {
+        Lang::En => english,
+        _ => lang.level(english),
     }
 }
 
@@ -73,6 +122,25 @@ pub(crate) fn count_in(lang: Lang, n: u64) -> String {
     match lang {
         Lang::Nl => lang.count(n),
         _ => n.to_string(),
+    }
+}
+
+/// A signed count (`+12`, `-3`, `0`) in `lang`.
+pub(crate) fn signed_count_in(lang: Lang, n: i64) -> String {
+    let s = count_in(lang, n.unsigned_abs());
+    match n.signum() {
+        1 => format!("+{s}"),
+        -1 => format!("-{s}"),
+        _ => s,
+    }
+}
+
+/// Money with a sign when positive (`+1,234.50`), in `lang`.
+pub(crate) fn signed_money_in(lang: Lang, m: Money) -> String {
+    if m.is_positive() {
+        format!("+{}", human_in(lang, m))
+    } else {
+        human_in(lang, m)
     }
 }
 

@@ -10,36 +10,17 @@ use serde::Serialize;
 
 use crm::report::Lang;
 
-use crate::output::{count_in, human_in, local};
+use crate::output::{
+    count_in, human_in, level_in, local, signed_count_in as signed, signed_money_in as signed_money,
+};
 
 fn percent(lang: Lang, x: Option<f64>) -> String {
     x.map_or_else(String::new, |x| local(lang, format!("{:.1}%", x * 100.0)))
 }
 
-fn signed(lang: Lang, n: i64) -> String {
-    let s = count_in(lang, n.unsigned_abs());
-    match n.signum() {
-        1 => format!("+{s}"),
-        -1 => format!("-{s}"),
-        _ => s,
-    }
-}
-
-fn signed_money(lang: Lang, m: Money) -> String {
-    if m.is_positive() {
-        format!("+{}", human_in(lang, m))
-    } else {
-        human_in(lang, m)
-    }
-}
-
-/// A level's name in `lang`: the library's name in English (`top`), the
-/// catalogue's in other languages (`Groot`).
+/// A level's name in `lang`.
 fn level(lang: Lang, l: Level) -> &'static str {
-    match lang {
-        Lang::En => l.as_str(),
-        _ => lang.level(l.as_str()),
-    }
+    level_in(lang, l.as_str())
 }
 
 /// The cuts (`customers 1,5,20%`) in `lang`: in Dutch the kind
