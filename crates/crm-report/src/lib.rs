@@ -36,7 +36,7 @@
 //!   (interaction costs, potentials).
 //! - [`Report::to_html`] in a [`Lang`]uage; [`Texts`] holds every string
 //!   of one language: the page's, the `crm` command's terminal tables'
-//!   ([`PyramidTableTexts`], [`MigrationTableTexts`]) and the strategy
+//!   ([`PyramidTableTexts`], [`MigrationTableTexts`], [`FunnelTableTexts`]) and the strategy
 //!   names ([`Lang::strategy`]).
 //!
 //! # The page
@@ -67,7 +67,8 @@ mod report;
 pub use crate::{
     error::{Error, Result},
     lang::{
-        EN, Lang, MigrationTableTexts, NL, PyramidTableTexts, SectionTexts, Texts, period_label,
+        EN, FunnelTableTexts, Lang, MigrationTableTexts, NL, PyramidTableTexts, SectionTexts,
+        Texts, period_label,
     },
     report::{
         Availability, HoldoutCheck, Inputs, Lifetime, Projection, Report, ReportOptions, Section,
