@@ -564,25 +564,30 @@ impl LeadStage {
 /// id; the others follow in a fixed order of their content. The result does
 /// not depend on the order of rows that differ in stage or date.
 pub fn merge_leads(rows: impl IntoIterator<Item = Lead>) -> Vec<Lead> {
-    let mut by_id: BTreeMap<String, Vec<Lead>> = BTreeMap::new();
+    let rows = rows.into_iter();
+    // Each row with its place among the rows of its id, oldest first
+    // (computed once, not at every comparison).
+    type Age = (bool, Option<NaiveDate>, LeadStage);
+    let mut with_id: Vec<(Age, Lead)> = Vec::with_capacity(rows.size_hint().0);
     let mut anonymous: Vec<Lead> = Vec::new();
-    for row in rows {
-        match &row.id {
-            Some(id) => by_id.entry(id.clone()).or_default().push(row),
-            None => anonymous.push(row),
+    for r in rows {
+        if r.id.is_some() {
+            let last = r.last_change();
+            with_id.push(((last.is_none(), last, r.stage), r));
+        } else {
+            anonymous.push(r);
         }
     }
+    // One stable sort instead of a map of lists: rows of one id become a
+    // run, oldest first; rows that tie keep their order.
+    with_id.sort_by(|(x, a), (y, b)| a.id.cmp(&b.id).then_with(|| x.cmp(y)));
     anonymous.sort_by(|a, b| lead_order(a).cmp(&lead_order(b)));
     anonymous.dedup();
-    let mut out = Vec::with_capacity(by_id.len() + anonymous.len());
-    for (_, mut rows) in by_id {
-        rows.sort_by_key(|r| (r.last_change().is_none(), r.last_change(), r.stage));
-        let mut rows = rows.into_iter();
-        if let Some(mut lead) = rows.next() {
-            for r in rows {
-                lead.merge(r);
-            }
-            out.push(lead);
+    let mut out: Vec<Lead> = Vec::with_capacity(with_id.len() + anonymous.len());
+    for (_, row) in with_id {
+        match out.last_mut() {
+            Some(last) if last.id == row.id => last.merge(row),
+            _ => out.push(row),
         }
     }
     out.extend(anonymous);

@@ -325,21 +325,30 @@ pub fn funnel(
         .checked_sub_days(Days::new(1))
         .unwrap_or(period.start());
     let folded = crm_core::merge_leads(leads.iter().cloned());
+    let distinct = folded.len();
     let undated = folded.iter().filter(|l| l.created().is_none()).count();
-    // Every lead as it stood at the period's end.
-    let now: Vec<Lead> = folded.iter().filter_map(|l| l.as_of(as_of)).collect();
+    // Every lead as it stood at the period's end (most changed nothing
+    // since: kept as they are, without a copy).
+    let now: Vec<Lead> = folded
+        .into_iter()
+        .filter_map(|l| match (l.created(), l.last_change()) {
+            (Some(c), Some(last)) if c <= as_of && last <= as_of => Some(l),
+            _ => l.as_of(as_of),
+        })
+        .collect();
     let win_probability = win_probabilities(&now);
     let mut stale: Vec<StaleLead> = now
         .iter()
         .filter_map(|l| stale_lead(l, as_of, options.stale_days))
         .collect();
     stale.sort_by(|a, b| (b.days, &a.id, &a.customer).cmp(&(a.days, &b.id, &b.customer)));
-    let total = group(None, &now, period, as_of, options, &win_probability)?;
+    let all: Vec<&Lead> = now.iter().collect();
+    let total = group(None, &all, period, as_of, options, &win_probability)?;
     let mut groups = Vec::new();
     if let Some(by) = options.by {
-        let mut names: BTreeMap<Option<&str>, Vec<Lead>> = BTreeMap::new();
+        let mut names: BTreeMap<Option<&str>, Vec<&Lead>> = BTreeMap::new();
         for l in &now {
-            names.entry(by.of(l)).or_default().push(l.clone());
+            names.entry(by.of(l)).or_default().push(l);
         }
         for (name, members) in names {
             groups.push(group(
@@ -358,7 +367,7 @@ pub fn funnel(
         as_of,
         by: options.by,
         stale_days: options.stale_days,
-        leads: count(folded.len()),
+        leads: count(distinct),
         undated: count(undated),
         total,
         groups,
@@ -461,7 +470,7 @@ fn overflow(what: &str) -> Error {
 
 fn group(
     name: Option<String>,
-    now: &[Lead],
+    now: &[&Lead],
     period: &Period,
     as_of: NaiveDate,
     options: &FunnelOptions,
@@ -469,6 +478,7 @@ fn group(
 ) -> Result<FunnelGroup> {
     let cohort: Vec<&Lead> = now
         .iter()
+        .copied()
         .filter(|l| l.created().is_some_and(|c| period.contains(c)))
         .collect();
     let mut reached = [0u64; 4];
