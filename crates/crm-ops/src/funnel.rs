@@ -282,7 +282,8 @@ pub struct Funnel {
 ///
 /// # Errors
 ///
-/// An amount overflow in the pipeline's sums.
+/// An amount overflow in the pipeline's sums;
+/// [`Error::PyramidOfAnotherLedger`] for a pyramid not built from `ledger`.
 ///
 /// ```
 /// use crm_core::{CustomerKey, Lead, LeadStage, Ledger, NaiveDate, Period};
@@ -320,6 +321,13 @@ pub fn funnel(
     period: &Period,
     options: &FunnelOptions,
 ) -> Result<Funnel> {
+    if let Some(p) = pyramids.iter().find(|p| p.len() != ledger.len()) {
+        return Err(Error::PyramidOfAnotherLedger {
+            period: *p.period(),
+            pyramid: p.len(),
+            ledger: ledger.len(),
+        });
+    }
     let as_of = period
         .end()
         .checked_sub_days(Days::new(1))

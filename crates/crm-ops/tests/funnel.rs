@@ -246,6 +246,26 @@ fn quality_of_acquisition_is_the_level_a_period_after_the_first_order() {
     );
 }
 
+#[test]
+fn a_pyramid_of_another_ledger_is_an_error_not_a_panic() {
+    let y25: Period = "2025".parse().unwrap();
+    let mut other = Ledger::new([y25]);
+    other
+        .record_sale("X", d(2025, 1, 1), Money::from(1), None)
+        .unwrap();
+    let p = pyramid(&other, &y25, &PyramidOptions::new()).unwrap();
+    let rows = lead("A", &[(L, d(2025, 1, 1)), (Won, d(2025, 2, 1))], 1);
+    let e = funnel(
+        &rows,
+        &Ledger::new([y25]),
+        &[p],
+        &y25,
+        &FunnelOptions::new(),
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("another ledger"), "{e}");
+}
+
 /// Leads as rows of stage changes: each lead a path through the stages.
 fn leads_strategy() -> impl Strategy<Value = Vec<Lead>> {
     let one = (

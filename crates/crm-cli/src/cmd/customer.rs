@@ -155,7 +155,21 @@ pub(crate) fn run(a: CustomerArgs) -> Outcome {
         }
         writeln!(out, "  leads: {}", h.leads.len())?;
         for l in &h.leads {
-            writeln!(out, "    {}  {}", l.stage, l.value)?;
+            let mut line = format!("    {}  {}", l.stage, l.value);
+            if let Some(d) = l.entered.get(&l.stage) {
+                line.push_str(&format!("  since {d}"));
+            }
+            for (label, v) in [
+                ("", &l.id),
+                ("owner ", &l.owner),
+                ("source ", &l.source),
+                ("lost: ", &l.lost_reason),
+            ] {
+                if let Some(v) = v {
+                    line.push_str(&format!("  {label}{v}"));
+                }
+            }
+            writeln!(out, "{line}")?;
         }
         Ok(())
     };
