@@ -417,9 +417,10 @@ pub(crate) fn register_of(input: &InputArgs) -> Result<Vec<crm::Customer>, Failu
     Ok(all)
 }
 
-/// The rows of a leads file (rows of one lead are folded by the analyses);
-/// with `--lenient`, bad rows are skipped, each reported on stderr with
-/// their count.
+/// The leads of a leads file, rows of one `lead_id` folded into one lead
+/// (so that a history of stage changes counts each lead once); with
+/// `--lenient`, bad rows are skipped, each reported on stderr with their
+/// count.
 pub(crate) fn leads_of(path: &Path, csv: &CsvArgs) -> Result<Vec<crm::Lead>, Failure> {
     let options = import_options(csv)?;
     let name = name_of(path);
@@ -445,7 +446,7 @@ pub(crate) fn leads_of(path: &Path, csv: &CsvArgs) -> Result<Vec<crm::Lead>, Fai
             sanitize(&name.display().to_string())
         );
     }
-    Ok(all)
+    Ok(crm::merge_leads(all))
 }
 
 /// Every lead of a database.

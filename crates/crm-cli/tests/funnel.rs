@@ -209,3 +209,37 @@ fn a_hand_made_leads_file_in_both_forms() {
     }
     assert_eq!(results[0], results[1]);
 }
+
+#[test]
+fn actions_count_a_lead_of_several_stage_rows_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        s(&p)
+    };
+    let t = w("t.csv", "customer_id,date,revenue\nC1,2025-03-01,100\n");
+    let c = w(
+        "c.csv",
+        "customer_id,stage,potential\nP1,prospect,100000\nC1,customer,10\n",
+    );
+    let l = w(
+        "l.csv",
+        "lead_id,customer_id,stage,date,value\nL1,P1,lead,2025-01-05,100\nL1,P1,qualified,2025-02-05,100\nL1,P1,quote,2025-03-05,100\n",
+    );
+    let out = run(&[
+        "actions",
+        "--transactions",
+        &t,
+        "--customers",
+        &c,
+        "--leads",
+        &l,
+        "--period",
+        "2025",
+        "--explain",
+        "P1",
+    ]
+    .map(String::from));
+    assert!(out.contains("open_leads = 1 (== 0)"), "{out}");
+}
