@@ -29,9 +29,9 @@ fn bench(c: &mut Criterion) {
             let key = CustomerKey::new(&l.key).expect("a key");
             l.stages
                 .iter()
-                .map(move |&(stage, date)| {
+                .map(|&(stage, date)| {
                     let mut r = Lead::new(key.clone(), stage, Money::from(l.value))
-                        .with_id(l.id.clone())
+                        .with_id(l.id())
                         .entered_on(stage, date);
                     r.owner = Some(l.owner.to_string());
                     r.source = Some(l.source.to_string());

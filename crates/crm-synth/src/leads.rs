@@ -50,8 +50,9 @@ const FROM_LEADS: f64 = 0.25;
 /// One generated lead with its stage history.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SynthLead {
-    /// The id, `L00001` for the first lead created.
-    pub id: String,
+    /// The number of the lead, 1 for the first created; its id is
+    /// `L00001` ([`SynthLead::id`]).
+    pub number: u32,
     /// The customer's or prospect's key.
     pub key: String,
     /// The owner.
@@ -64,6 +65,13 @@ pub struct SynthLead {
     pub stages: Vec<(LeadStage, NaiveDate)>,
     /// Why it was lost, for a lost lead.
     pub lost_reason: Option<&'static str>,
+}
+
+impl SynthLead {
+    /// The lead's id: `L` and its number in five or more digits.
+    pub fn id(&self) -> String {
+        format!("L{:05}", self.number)
+    }
 }
 
 /// The days a lead spends in each open stage before the next step: mostly
@@ -226,7 +234,7 @@ pub fn generate_leads(config: &SynthConfig, data: &Dataset) -> Result<Vec<SynthL
             *last = (LeadStage::Won, first_day);
         }
         leads.push(SynthLead {
-            id: String::new(),
+            number: 0,
             key: p.key.clone(),
             owner,
             source,
@@ -254,7 +262,7 @@ pub fn generate_leads(config: &SynthConfig, data: &Dataset) -> Result<Vec<SynthL
             let stages = dated(created, &steps, end);
             let lost = stages.last().is_some_and(|(s, _)| *s == LeadStage::Lost);
             leads.push(SynthLead {
-                id: String::new(),
+                number: 0,
                 key: key.to_string(),
                 owner,
                 source,
@@ -268,7 +276,7 @@ pub fn generate_leads(config: &SynthConfig, data: &Dataset) -> Result<Vec<SynthL
     let created = |l: &SynthLead| l.stages.first().map(|(_, d)| *d);
     leads.sort_by(|a, b| (created(a), &a.key, a.value).cmp(&(created(b), &b.key, b.value)));
     for (n, l) in leads.iter_mut().enumerate() {
-        l.id = format!("L{:05}", n + 1);
+        l.number = u32::try_from(n + 1).unwrap_or(u32::MAX);
     }
     Ok(leads)
 }

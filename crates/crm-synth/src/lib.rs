@@ -676,6 +676,9 @@ pub fn write_dataset(config: &SynthConfig, dir: impl AsRef<Path>) -> Result<Writ
         }
         Ok(())
     })?;
+    // The interactions are written: their memory goes to the leads.
+    let mut data = data;
+    data.interactions = Vec::new();
     out.lead_rows = write_leads(config, &data, &out.leads)?;
     Ok(out)
 }
@@ -691,6 +694,7 @@ fn write_leads(config: &SynthConfig, data: &Dataset, path: &Path) -> Result<usiz
             "lead_id,customer_id,stage,date,value,owner,source,lost_reason"
         )?;
         for l in &leads {
+            let id = l.id();
             for (stage, date) in &l.stages {
                 let reason = match stage {
                     crm_core::LeadStage::Lost => l.lost_reason.unwrap_or(""),
@@ -699,7 +703,7 @@ fn write_leads(config: &SynthConfig, data: &Dataset, path: &Path) -> Result<usiz
                 writeln!(
                     w,
                     "{},{},{},{},{},{},{},{}",
-                    l.id, l.key, stage, date, l.value, l.owner, l.source, reason
+                    id, l.key, stage, date, l.value, l.owner, l.source, reason
                 )?;
             }
         }

@@ -44,7 +44,7 @@ fn sources_differ_in_win_rate_and_in_the_customers_they_bring() {
         win("referral") > win("fair") && win("fair") > win("call"),
         "{rate:?}"
     );
-    let mut ids: Vec<&str> = leads.iter().map(|l| l.id.as_str()).collect();
+    let mut ids: Vec<String> = leads.iter().map(|l| l.id()).collect();
     ids.dedup();
     assert_eq!(ids.len(), leads.len());
 
