@@ -70,7 +70,7 @@ pub use crm_core::{
     Basis, Channel, Consent, Customer, CustomerId, CustomerKey, CustomerTotals, Datelike, Days,
     Decimal, Error, Interaction, InteractionKind, Interner, Lead, LeadStage, Ledger, LedgerOptions,
     LedgerStats, MAX_KEY_LEN, Money, NaiveDate, OpenComplaints, Period, PeriodContacts,
-    PeriodTotals, Result, Sale, SaleBatch, Stage, Transaction, check_key,
+    PeriodTotals, Result, Sale, SaleBatch, Stage, Transaction, check_key, merge_leads,
 };
 
 #[cfg(feature = "proptest")]

@@ -36,6 +36,10 @@ pub(crate) enum Command {
     /// Former customers: how often they come back (from the history) and
     /// who is worth winning back first.
     Winback(Box<WinbackArgs>),
+    /// From lead to order: the funnel of the leads created in a period, per
+    /// owner or source, the weighted pipeline, stale leads, and the quality
+    /// of the customers leads brought.
+    Funnel(Box<FunnelArgs>),
     /// Import CSV files into a database (atomic, idempotent by transaction id).
     Import(ImportArgs),
     /// Show one customer's history and level per year.
@@ -685,6 +689,50 @@ pub(crate) struct ActionsArgs {
     pub limit: usize,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum FunnelByArg {
+    /// Per owner of the leads.
+    Owner,
+    /// Per source of the leads.
+    Source,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct FunnelArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Leads CSV: one row per stage change (lead_id, customer_id, stage,
+    /// date, value, owner, source, lost_reason) or one per lead (stage,
+    /// value, lead_date ... lost_date); rows of one lead_id are one lead.
+    #[arg(long, value_name = "FILE", conflicts_with = "db")]
+    pub leads: Option<PathBuf>,
+    /// The period whose new leads are followed: 2025, 2025-Q3, 2025-07 or
+    /// START..END; leads are taken as they stood at its end.
+    #[arg(long, value_name = "PERIOD")]
+    pub period: String,
+    /// Cut the funnel by owner or by source, beside the total.
+    #[arg(long, value_enum, value_name = "owner|source")]
+    pub by: Option<FunnelByArg>,
+    /// An open lead without a stage change for more than this many days
+    /// at the period's end is stale (at most 36,600).
+    #[arg(long, value_name = "N", default_value_t = 30,
+          value_parser = clap::value_parser!(u32).range(0..=36_600))]
+    pub stale_days: u32,
+    #[command(flatten)]
+    pub levels: LevelArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// With --format table: how many stale leads to list.
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub limit: usize,
+    /// Language of the table: en or nl (default: from LC_ALL, LC_MESSAGES
+    /// or LANG; English otherwise). JSON and CSV are the same in every
+    /// language.
+    #[arg(long, value_name = "LANG")]
+    pub lang: Option<String>,
+}
+
 #[derive(Debug, Args)]
 pub(crate) struct WinbackArgs {
     #[command(flatten)]
@@ -790,6 +838,11 @@ impl Command {
                 paths(&[&i.transactions, &i.customers, &i.interactions, &a.leads])
             }
             Command::Winback(a) => a.input.inputs(),
+            Command::Funnel(a) => {
+                let mut v = a.input.inputs();
+                v.extend(paths(&[&a.leads]));
+                v
+            }
             Command::Report(a) => {
                 let mut v = a.input.inputs();
                 v.extend(paths(&[&a.leads]));
@@ -822,6 +875,7 @@ impl Command {
             Command::Import(a) => vec![a.csv.rejects.as_ref()],
             Command::Actions(a) => vec![a.input.csv.rejects.as_ref(), a.control_out.as_ref()],
             Command::Winback(a) => vec![a.input.csv.rejects.as_ref()],
+            Command::Funnel(a) => vec![a.input.csv.rejects.as_ref()],
             Command::Report(a) => vec![a.input.csv.rejects.as_ref(), Some(&a.out)],
             Command::Customer(_)
             | Command::Erase(_)
@@ -853,6 +907,7 @@ impl Command {
                 a.costs.as_ref(),
             ],
             Command::Winback(a) => vec![a.input.db.as_ref()],
+            Command::Funnel(a) => vec![a.input.db.as_ref()],
             Command::Report(a) => vec![a.input.db.as_ref()],
             Command::Customer(_)
             | Command::Erase(_)

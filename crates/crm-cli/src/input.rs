@@ -461,18 +461,46 @@ pub(crate) fn register_of(input: &InputArgs) -> Result<Vec<crm::Customer>, Failu
     Ok(all)
 }
 
-/// The leads of a leads file.
+/// The leads of a leads file, rows of one `lead_id` folded into one lead
+/// (so that a history of stage changes counts each lead once); with
+/// `--lenient`, bad rows are skipped, each reported on stderr with their
+/// count.
 pub(crate) fn leads_of(path: &Path, csv: &CsvArgs) -> Result<Vec<crm::Lead>, Failure> {
     let options = import_options(csv)?;
-    let name = if is_stdin(path) {
-        Path::new(STDIN_NAME)
-    } else {
-        path
-    };
+    let name = name_of(path);
     let mut all = Vec::new();
+    let mut skipped = 0u64;
     for l in crm::csv::leads(open_input(path)?, name, &options).context("cannot read the leads")? {
-        all.push(l.context("cannot read the leads")?);
+        match l {
+            Ok(l) => all.push(l),
+            Err(e) if csv.lenient => {
+                skipped += 1;
+                eprintln!("crm: skipped: {}", sanitize(&e.to_string()));
+            }
+            Err(e) => {
+                return Err(anyhow::Error::from(e)
+                    .context("cannot read the leads")
+                    .into());
+            }
+        }
     }
+    if skipped > 0 {
+        eprintln!(
+            "crm: warning: skipped {skipped} rows in {}",
+            sanitize(&name.display().to_string())
+        );
+    }
+    Ok(crm::merge_leads(all))
+}
+
+/// Every lead of a database.
+pub(crate) fn leads_of_db(db: &Path) -> Result<Vec<crm::Lead>, Failure> {
+    use crm::store::Store;
+    let store = open_read_only(db)?;
+    let mut all = Vec::new();
+    store
+        .leads(&mut |l| all.push(l))
+        .with_context(|| format!("cannot read the leads of {}", db.display()))?;
     Ok(all)
 }
 

@@ -105,6 +105,7 @@ fn main() -> ExitCode {
         args::Command::Clv(c) => cmd::clv::run(c),
         args::Command::Actions(a) => cmd::actions::run(*a),
         args::Command::Winback(a) => cmd::winback::run(*a),
+        args::Command::Funnel(a) => cmd::funnel::run(*a),
         args::Command::Import(a) => cmd::import::run(a),
         args::Command::Customer(a) => cmd::customer::run(a),
         args::Command::Erase(a) => cmd::erase::run(a),

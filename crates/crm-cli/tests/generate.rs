@@ -18,7 +18,12 @@ fn generate_is_deterministic() {
         ]);
         assert!(o.status.success(), "{}", stderr(&o));
     }
-    for f in ["transactions.csv", "customers.csv", "interactions.csv"] {
+    for f in [
+        "transactions.csv",
+        "customers.csv",
+        "interactions.csv",
+        "leads.csv",
+    ] {
         let x = std::fs::read(a.path().join(f)).unwrap();
         let y = std::fs::read(b.path().join(f)).unwrap();
         assert_eq!(x, y, "{f}");
@@ -55,7 +60,12 @@ fn shipped_example_data_matches_the_generator() {
         dir.path().to_str().unwrap(),
     ]);
     assert!(o.status.success());
-    for f in ["transactions.csv", "customers.csv", "interactions.csv"] {
+    for f in [
+        "transactions.csv",
+        "customers.csv",
+        "interactions.csv",
+        "leads.csv",
+    ] {
         let fresh = std::fs::read(dir.path().join(f)).unwrap();
         let shipped = std::fs::read(crate::util::data(f)).unwrap();
         assert!(

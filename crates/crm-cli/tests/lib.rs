@@ -3,6 +3,7 @@
 mod actions;
 mod clv;
 mod equivalence;
+mod funnel;
 mod generate;
 mod hardening;
 mod migration;

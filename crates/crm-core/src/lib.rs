@@ -45,8 +45,12 @@
 //! - An **interaction** is a contact moment: key, date, kind (visit, call,
 //!   e-mail, meeting, quote, complaint, complaint resolved, campaign
 //!   response, other), optional cost and note.
-//! - A **lead** is a step on the road from lead to order: key, stage
-//!   (`lead`, `qualified`, `quote`, `won`, `lost`), value and date.
+//! - A **lead** is an opportunity on the road from lead to order: an id,
+//!   the customer or prospect, owner, source, value, its stage history
+//!   (the date each of `lead`, `qualified`, `quote`, `won`, `lost` was
+//!   entered), the current stage and, when lost, the reason. Rows with the
+//!   same id are one lead ([`merge_leads`]); rows without an id (older
+//!   files) are told apart by their whole content.
 //! - A **period** is a half-open date range `[start, end)`; the previous
 //!   period has the same length, or is the previous calendar unit.
 //! - The **ledger** holds, per customer, the value on both bases (revenue
@@ -84,7 +88,7 @@ pub use crate::{
     ledger::{CustomerTotals, Ledger, LedgerOptions, LedgerStats, PeriodTotals, Sale, SaleBatch},
     model::{
         Basis, Channel, Consent, Customer, Interaction, InteractionKind, Lead, LeadStage, Stage,
-        Transaction,
+        Transaction, merge_leads,
     },
     money::Money,
     period::Period,

@@ -366,10 +366,42 @@ impl Interaction {
 }
 
 /// A lead or opportunity on its way to an order.
+///
+/// A lead moves through the stages `lead`, `qualified`, `quote` and ends
+/// `won` or `lost`. [`Lead::entered`] is its stage history: the date each
+/// stage was entered (a stage entered twice, when a lead moved back, keeps
+/// the date of its last row). Rows of one lead (one row per stage change,
+/// or snapshots re-imported later) fold into one with [`Lead::merge`], and
+/// a list of rows into leads with [`merge_leads`].
+///
+/// A lead is identified by its [`Lead::id`]. Leads of the older files
+/// without an id are identified by their whole content: two identical rows
+/// are one lead, and a changed row is another lead.
+///
+/// ```
+/// use crm_core::{CustomerKey, Lead, LeadStage, NaiveDate};
+///
+/// let d = |m, day| NaiveDate::from_ymd_opt(2025, m, day).unwrap();
+/// let key = CustomerKey::new("P1")?;
+/// let mut lead = Lead::new(key.clone(), LeadStage::Lead, "1000".parse()?)
+///     .with_id("L-1")
+///     .entered_on(LeadStage::Lead, d(1, 6));
+/// lead.merge(Lead::new(key, LeadStage::Quote, "1200".parse()?)
+///     .with_id("L-1")
+///     .entered_on(LeadStage::Quote, d(2, 3)));
+/// assert_eq!(lead.stage, LeadStage::Quote);
+/// assert_eq!(lead.value, "1200".parse()?);
+/// assert_eq!(lead.created(), Some(d(1, 6)));
+/// assert_eq!(lead.last_change(), Some(d(2, 3)));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct Lead {
+    /// The source system's id: rows with the same id are one lead.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub id: Option<String>,
     /// The customer or prospect.
     pub customer: CustomerKey,
     /// The current stage.
@@ -378,18 +410,208 @@ pub struct Lead {
     pub value: Money,
     /// The date each stage was entered.
     pub entered: BTreeMap<LeadStage, NaiveDate>,
+    /// Who works the lead (a salesperson, a team).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub owner: Option<String>,
+    /// Where the lead came from (a fair, the website, a referral, ...).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub source: Option<String>,
+    /// Why a lost lead was lost.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub lost_reason: Option<String>,
 }
 
 impl Lead {
-    /// A lead in `stage`, with no stage dates yet.
+    /// A lead in `stage`, with no id, stage dates, owner, source or lost
+    /// reason yet.
     pub fn new(customer: CustomerKey, stage: LeadStage, value: Money) -> Lead {
         Lead {
+            id: None,
             customer,
             stage,
             value,
             entered: BTreeMap::new(),
+            owner: None,
+            source: None,
+            lost_reason: None,
         }
     }
+
+    /// Sets the id.
+    #[must_use]
+    pub fn with_id(mut self, id: impl Into<String>) -> Lead {
+        self.id = Some(id.into());
+        self
+    }
+
+    /// Records that `stage` was entered on `date`.
+    #[must_use]
+    pub fn entered_on(mut self, stage: LeadStage, date: NaiveDate) -> Lead {
+        self.entered.insert(stage, date);
+        self
+    }
+
+    /// The day the lead was created: the date it entered the `lead` stage,
+    /// or its earliest stage date when that one is missing; `None` when the
+    /// lead has no dates.
+    pub fn created(&self) -> Option<NaiveDate> {
+        self.entered
+            .get(&LeadStage::Lead)
+            .copied()
+            .or_else(|| self.entered.values().min().copied())
+    }
+
+    /// The day of the last stage change: the latest stage date.
+    pub fn last_change(&self) -> Option<NaiveDate> {
+        self.entered.values().max().copied()
+    }
+
+    /// Whether the lead is closed (won or lost).
+    pub fn is_closed(&self) -> bool {
+        self.stage.is_closed()
+    }
+
+    /// Folds a later row of the same lead into this one (a stage change,
+    /// or the same lead imported again).
+    ///
+    /// The row's stage dates are added, replacing the date of a stage that
+    /// was already there. The row is *newer* when its latest date and stage
+    /// are at least this lead's (a row without dates is always newer): a
+    /// newer row sets the customer, the value and, when it has them, owner,
+    /// source and lost reason; an older row only fills those that are
+    /// missing. The current stage is then the stage with the latest date
+    /// (a later stage first on the same day), unless the current stage has
+    /// no date (a snapshot that says where the lead stands without saying
+    /// since when), which a newer row's stage replaces. Rows with distinct
+    /// stages fold to the same lead in any order.
+    pub fn merge(&mut self, row: Lead) {
+        let newer = match (row.last_change(), self.last_change()) {
+            (Some(a), Some(b)) => (a, row.stage) >= (b, self.stage),
+            (None, _) | (Some(_), None) => true,
+        };
+        let row_dated = row.entered.contains_key(&row.stage);
+        self.entered.extend(row.entered);
+        if newer {
+            self.customer = row.customer;
+            self.value = row.value;
+            self.stage = row.stage;
+            self.id = row.id.or(self.id.take());
+            self.owner = row.owner.or(self.owner.take());
+            self.source = row.source.or(self.source.take());
+            self.lost_reason = row.lost_reason.or(self.lost_reason.take());
+        } else {
+            self.id = self.id.take().or(row.id);
+            self.owner = self.owner.take().or(row.owner);
+            self.source = self.source.take().or(row.source);
+            self.lost_reason = self.lost_reason.take().or(row.lost_reason);
+        }
+        if (row_dated || !newer)
+            && self.entered.contains_key(&self.stage)
+            && let Some((&s, _)) = self.entered.iter().max_by_key(|&(s, d)| (*d, *s))
+        {
+            self.stage = s;
+        }
+    }
+
+    /// Where the lead stood at the end of `day`: the stages entered on or
+    /// before it, and the stage it was in then. `None` when it was created
+    /// after `day` or has no dates. A current stage without a date counts
+    /// from the lead's last dated change on.
+    pub fn as_of(&self, day: NaiveDate) -> Option<Lead> {
+        let created = self.created()?;
+        if created > day {
+            return None;
+        }
+        let mut l = self.clone();
+        l.entered.retain(|_, d| *d <= day);
+        if self.last_change().is_some_and(|last| last > day) {
+            if let Some((&s, _)) = l.entered.iter().max_by_key(|&(s, d)| (*d, *s)) {
+                l.stage = s;
+            }
+            if !l.stage.is_closed() {
+                l.lost_reason = None;
+            }
+        }
+        Some(l)
+    }
+}
+
+impl LeadStage {
+    /// The open stages, in funnel order.
+    pub const OPEN: [LeadStage; 3] = [LeadStage::Lead, LeadStage::Qualified, LeadStage::Quote];
+
+    /// The stages of the funnel a lead passes on its way to an order, in
+    /// order: `lead`, `qualified`, `quote`, `won` (`lost` ends the road
+    /// anywhere and is not one of them).
+    pub const FUNNEL: [LeadStage; 4] = [
+        LeadStage::Lead,
+        LeadStage::Qualified,
+        LeadStage::Quote,
+        LeadStage::Won,
+    ];
+
+    /// Whether the stage ends the lead (won or lost).
+    pub const fn is_closed(self) -> bool {
+        matches!(self, LeadStage::Won | LeadStage::Lost)
+    }
+}
+
+/// Folds rows of leads into leads: rows with the same [`Lead::id`] merge
+/// with [`Lead::merge`], oldest row first (by latest date, then stage; rows
+/// without dates last; rows that tie keep their order, so the later of two
+/// rows for the same stage and day wins); rows without an id are leads of
+/// their own, identical ones counted once. Leads with an id come first, by
+/// id; the others follow in a fixed order of their content. The result does
+/// not depend on the order of rows that differ in stage or date.
+pub fn merge_leads(rows: impl IntoIterator<Item = Lead>) -> Vec<Lead> {
+    let rows = rows.into_iter();
+    // Each row with its place among the rows of its id, oldest first
+    // (computed once, not at every comparison).
+    type Age = (bool, Option<NaiveDate>, LeadStage);
+    let mut with_id: Vec<(Age, Lead)> = Vec::with_capacity(rows.size_hint().0);
+    let mut anonymous: Vec<Lead> = Vec::new();
+    for r in rows {
+        if r.id.is_some() {
+            let last = r.last_change();
+            with_id.push(((last.is_none(), last, r.stage), r));
+        } else {
+            anonymous.push(r);
+        }
+    }
+    // One stable sort instead of a map of lists: rows of one id become a
+    // run, oldest first; rows that tie keep their order.
+    with_id.sort_by(|(x, a), (y, b)| a.id.cmp(&b.id).then_with(|| x.cmp(y)));
+    anonymous.sort_by(|a, b| lead_order(a).cmp(&lead_order(b)));
+    anonymous.dedup();
+    let mut out: Vec<Lead> = Vec::with_capacity(with_id.len() + anonymous.len());
+    for (_, row) in with_id {
+        match out.last_mut() {
+            Some(last) if last.id == row.id => last.merge(row),
+            _ => out.push(row),
+        }
+    }
+    out.extend(anonymous);
+    out
+}
+
+type LeadOrder<'a> = (
+    &'a CustomerKey,
+    Option<NaiveDate>,
+    LeadStage,
+    Money,
+    &'a BTreeMap<LeadStage, NaiveDate>,
+    (&'a Option<String>, &'a Option<String>, &'a Option<String>),
+);
+
+fn lead_order(l: &Lead) -> LeadOrder<'_> {
+    (
+        &l.customer,
+        l.created(),
+        l.stage,
+        l.value,
+        &l.entered,
+        (&l.owner, &l.source, &l.lost_reason),
+    )
 }
 
 #[cfg(test)]
@@ -421,5 +643,64 @@ mod tests {
         c.set(Channel::Email, Some(true));
         assert!(c.allows(Channel::Email));
         assert_eq!(c.get(Channel::Post), None);
+    }
+
+    fn day(m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2025, m, d).unwrap()
+    }
+
+    fn row(id: &str, stage: LeadStage, date: NaiveDate, value: i64) -> Lead {
+        Lead::new(CustomerKey::new("P1").unwrap(), stage, Money::from(value))
+            .with_id(id)
+            .entered_on(stage, date)
+    }
+
+    #[test]
+    fn rows_of_one_lead_fold_in_any_order() {
+        let mut lost = row("L1", LeadStage::Lost, day(3, 1), 90);
+        lost.lost_reason = Some("price".into());
+        let mut first = row("L1", LeadStage::Lead, day(1, 2), 100);
+        first.owner = Some("ann".into());
+        let rows = [first, row("L1", LeadStage::Qualified, day(2, 1), 120), lost];
+        let forward = merge_leads(rows.clone());
+        let backward = merge_leads(rows.into_iter().rev());
+        assert_eq!(forward, backward);
+        let l = &forward[0];
+        assert_eq!((l.stage, l.value), (LeadStage::Lost, Money::from(90)));
+        assert_eq!(
+            l.owner.as_deref(),
+            Some("ann"),
+            "an older row fills what is missing"
+        );
+        assert_eq!(l.lost_reason.as_deref(), Some("price"));
+        assert_eq!(
+            (l.created(), l.last_change()),
+            (Some(day(1, 2)), Some(day(3, 1)))
+        );
+        let then = l.as_of(day(2, 15)).unwrap();
+        assert_eq!(then.stage, LeadStage::Qualified);
+        assert_eq!(then.lost_reason, None);
+        assert!(l.as_of(day(1, 1)).is_none(), "not created yet");
+    }
+
+    #[test]
+    fn an_undated_snapshot_says_where_the_lead_stands() {
+        let mut l = row("L1", LeadStage::Lead, day(1, 2), 100);
+        l.merge(
+            Lead::new(
+                CustomerKey::new("P1").unwrap(),
+                LeadStage::Won,
+                Money::from(80),
+            )
+            .with_id("L1"),
+        );
+        assert_eq!(l.stage, LeadStage::Won);
+        assert_eq!(l.as_of(day(5, 1)).unwrap().stage, LeadStage::Won);
+        let anonymous = Lead::new(
+            CustomerKey::new("P2").unwrap(),
+            LeadStage::Quote,
+            Money::from(5),
+        );
+        assert_eq!(merge_leads([anonymous.clone(), anonymous]).len(), 1);
     }
 }

@@ -344,6 +344,13 @@ pub(crate) struct LeadCols {
     stage: usize,
     value: usize,
     dates: [Option<usize>; 5],
+    /// `date`: the day the row's stage was entered (one row per stage
+    /// change).
+    date: Option<usize>,
+    id: Option<usize>,
+    owner: Option<usize>,
+    source: Option<usize>,
+    lost_reason: Option<usize>,
     sep: u8,
 }
 
@@ -361,6 +368,11 @@ impl LeadCols {
                 header.find(options, "won_date"),
                 header.find(options, "lost_date"),
             ],
+            date: header.find(options, "date"),
+            id: header.find(options, "lead_id"),
+            owner: header.find(options, "owner"),
+            source: header.find(options, "source"),
+            lost_reason: header.find(options, "lost_reason"),
             sep: options.decimal.resolve(header.delimiter),
         })
     }
@@ -386,6 +398,16 @@ impl LeadCols {
                 lead.entered.insert(*s, at(c, parse_date(field(rec, c)))?);
             }
         }
+        if let Some(c) = self.date
+            && !trim(field(rec, c)).is_empty()
+        {
+            lead.entered
+                .insert(stage, at(c, parse_date(field(rec, c)))?);
+        }
+        lead.id = opt_text(rec, self.id)?.map(str::to_string);
+        lead.owner = opt_text(rec, self.owner)?.map(str::to_string);
+        lead.source = opt_text(rec, self.source)?.map(str::to_string);
+        lead.lost_reason = opt_text(rec, self.lost_reason)?.map(str::to_string);
         Ok(lead)
     }
 }

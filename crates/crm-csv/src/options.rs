@@ -45,6 +45,7 @@ pub(crate) const INTERACTION_FIELDS: &[&str] = &[
     "interaction_id",
 ];
 pub(crate) const LEAD_FIELDS: &[&str] = &[
+    "lead_id",
     "customer_id",
     "stage",
     "value",
@@ -53,6 +54,10 @@ pub(crate) const LEAD_FIELDS: &[&str] = &[
     "quote_date",
     "won_date",
     "lost_date",
+    "date",
+    "owner",
+    "source",
+    "lost_reason",
 ];
 
 /// How to read a CSV file.

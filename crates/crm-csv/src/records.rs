@@ -225,7 +225,14 @@ pub fn interactions<R: Read>(
 /// Reads leads one by one from `reader`: `customer_id`, `stage` (`lead`,
 /// `qualified`, `quote`, `won`, `lost`) and `value` are required; the dates
 /// each stage was entered are read from `lead_date`, `qualified_date`,
-/// `quote_date`, `won_date` and `lost_date` when present.
+/// `quote_date`, `won_date` and `lost_date` when present (the snapshot
+/// form: one row per lead as it stands), and from `date` for the row's own
+/// stage (the history form: one row per stage change,
+/// `lead_id,customer_id,stage,date,value,owner,source,lost_reason`).
+/// `lead_id`, `owner`, `source` and `lost_reason` are optional.
+///
+/// Each row is returned as it is: rows of one lead (the same `lead_id`)
+/// fold into one with [`crm_core::merge_leads`].
 ///
 /// # Errors
 ///

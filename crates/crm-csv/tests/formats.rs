@@ -201,3 +201,35 @@ fn leads_are_read_with_their_stage_dates() {
         .unwrap_err();
     assert!(e.to_string().contains("l.csv:2: column 2 (stage)"), "{e}");
 }
+
+#[test]
+fn leads_in_the_history_form_fold_by_id() {
+    use crm_core::LeadStage;
+    let l = "lead_id,customer_id,stage,date,value,owner,source,lost_reason\n\
+             L1,P1,lead,2025-01-06,1000,ann,fair,\n\
+             L2,P2,lead,2025-01-07,500,bob,web,\n\
+             L1,P1,quote,2025-02-03,1200,ann,fair,\n\
+             L2,P2,lost,2025-03-01,500,bob,web,price\n\
+             L1,P1,lead,2025-01-06,1000,ann,fair,\n";
+    let rows: Vec<_> = crm_csv::leads(l.as_bytes(), "l.csv", &ImportOptions::new())
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(rows.len(), 5);
+    assert_eq!(rows[3].lost_reason.as_deref(), Some("price"));
+    let leads = crm_core::merge_leads(rows);
+    assert_eq!(leads.len(), 2, "the repeated row of L1 is the same lead");
+    let l1 = &leads[0];
+    assert_eq!(l1.id.as_deref(), Some("L1"));
+    assert_eq!(
+        (l1.stage, l1.value.to_string()),
+        (LeadStage::Quote, "1200".to_string())
+    );
+    assert_eq!(l1.entered.len(), 2);
+    assert_eq!(
+        (l1.owner.as_deref(), l1.source.as_deref()),
+        (Some("ann"), Some("fair"))
+    );
+    assert_eq!(leads[1].stage, LeadStage::Lost);
+    assert_eq!(leads[1].lost_reason.as_deref(), Some("price"));
+}

@@ -399,6 +399,60 @@ pub struct Texts {
     /// Between the items of a list in a sentence: `, ` in English, `; ` in
     /// Dutch (where `,` is the decimal separator).
     pub list_separator: &'static str,
+    /// The terminal tables of `crm funnel`.
+    pub funnel_table: FunnelTableTexts,
+}
+
+/// The strings of `crm funnel`'s terminal tables (JSON and CSV keep their
+/// language-independent names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct FunnelTableTexts {
+    /// The heading, with `{period}` and `{as_of}`.
+    pub heading: &'static str,
+    /// The leads line, with `{leads}`, `{created}` and `{undated}`.
+    pub leads: &'static str,
+    /// Stage names: lead, qualified, quote, won, lost.
+    pub stages: [&'static str; 5],
+    /// The funnel's columns: stage, reached, conversion, median days,
+    /// leads timed.
+    pub stage_columns: [&'static str; 5],
+    /// The outcome line, with `{won}`, `{lost}`, `{open}`, `{rate}`.
+    pub outcome: &'static str,
+    /// Names of the cuts: owner, source.
+    pub by: [&'static str; 2],
+    /// The name shown for leads without an owner or source.
+    pub none: &'static str,
+    /// The cut's columns after its name: created, qualified, quote, won,
+    /// lost, open, win rate, pipeline, weighted, stale.
+    pub group_columns: [&'static str; 10],
+    /// "Lost reasons".
+    pub lost_reasons: &'static str,
+    /// P(win | stage)'s heading and columns: stage, closed, won, P(win).
+    pub win_probability: [&'static str; 5],
+    /// The pipeline line, with `{as_of}`, `{open}`, `{value}`,
+    /// `{weighted}`, `{stale}`, `{days}`.
+    pub pipeline: &'static str,
+    /// The stale list's heading, with `{days}`.
+    pub stale: &'static str,
+    /// The stale list's columns: lead, customer, owner, stage, last change,
+    /// days, value.
+    pub stale_columns: [&'static str; 7],
+    /// The line after a cut list, with `{more}`.
+    pub more: &'static str,
+    /// The quality of acquisition's heading.
+    pub quality: &'static str,
+    /// Its columns: source or owner (the cut's name goes first), new
+    /// customers, active a period later, pending, no order.
+    pub quality_columns: [&'static str; 4],
+    /// Without leads: the heading, with `{from}` and `{to}`.
+    pub no_leads: &'static str,
+    /// Without leads: the suspects line, with `{suspects}`, `{prospects}`,
+    /// `{customers}`, `{to_prospect}`, `{to_customer}`.
+    pub suspects: &'static str,
+    /// Without leads: the prospects line, with `{prospects}`,
+    /// `{customers}`, `{to_customer}`.
+    pub prospects: &'static str,
 }
 
 /// The strings of `crm migration`'s terminal tables (the matrix, the
@@ -691,6 +745,63 @@ pub static EN: Texts = Texts {
     clv_table: CLV_EN,
     customer_table: CUSTOMER_EN,
     list_separator: ", ",
+    funnel_table: FunnelTableTexts {
+        heading: "From lead to order {period}: leads created in the period, as they stood on {as_of}",
+        leads: "{leads} leads, {created} created in the period ({undated} without dates left out)",
+        stages: ["lead", "qualified", "quote", "won", "lost"],
+        stage_columns: [
+            "stage",
+            "reached",
+            "conversion",
+            "median days in stage",
+            "leads timed",
+        ],
+        outcome: "won {won}, lost {lost}, open {open}; win rate (won of closed) {rate}",
+        by: ["owner", "source"],
+        none: "(none)",
+        group_columns: [
+            "created",
+            "qualified",
+            "quote",
+            "won",
+            "lost",
+            "open",
+            "win rate",
+            "pipeline",
+            "weighted",
+            "stale",
+        ],
+        lost_reasons: "Lost reasons",
+        win_probability: [
+            "P(win | stage), from the leads closed by the period's end",
+            "stage",
+            "closed",
+            "won",
+            "P(win)",
+        ],
+        pipeline: "Pipeline on {as_of}: {open} open leads worth {value}, weighted by P(win | stage) {weighted}; {stale} stale (no stage change for more than {days} days)",
+        stale: "Stale open leads (no stage change for more than {days} days), longest first",
+        stale_columns: [
+            "lead",
+            "customer",
+            "owner",
+            "stage",
+            "last change",
+            "days",
+            "value",
+        ],
+        more: "... and {more} more (--format json lists them all)",
+        quality: "Quality of acquisition: customers won from leads, by their level one period after the first order",
+        quality_columns: [
+            "new customers",
+            "active then",
+            "not known yet",
+            "won, no order",
+        ],
+        no_leads: "No lead data: the road from suspect to customer as the migration matrix shows it, {from} to {to}",
+        suspects: "suspects {suspects}: {prospects} became prospects ({to_prospect}), {customers} became customers ({to_customer})",
+        prospects: "prospects {prospects}: {customers} became customers ({to_customer})",
+    },
 };
 
 /// Dutch, with the level and strategy names of the Dutch courses.
@@ -936,6 +1047,63 @@ pub static NL: Texts = Texts {
     clv_table: CLV_NL,
     customer_table: CUSTOMER_NL,
     list_separator: "; ",
+    funnel_table: FunnelTableTexts {
+        heading: "Van lead tot order {period}: leads aangemaakt in de periode, zoals ze stonden op {as_of}",
+        leads: "{leads} leads, {created} aangemaakt in de periode ({undated} zonder datums niet meegeteld)",
+        stages: ["lead", "gekwalificeerd", "offerte", "gewonnen", "verloren"],
+        stage_columns: [
+            "fase",
+            "bereikt",
+            "conversie",
+            "mediaan dagen in fase",
+            "leads gemeten",
+        ],
+        outcome: "gewonnen {won}, verloren {lost}, open {open}; scoringskans (gewonnen van afgesloten) {rate}",
+        by: ["eigenaar", "bron"],
+        none: "(geen)",
+        group_columns: [
+            "aangemaakt",
+            "gekwalificeerd",
+            "offerte",
+            "gewonnen",
+            "verloren",
+            "open",
+            "scoringskans",
+            "pijplijn",
+            "gewogen",
+            "stil",
+        ],
+        lost_reasons: "Redenen van verlies",
+        win_probability: [
+            "P(gewonnen | fase), uit de leads afgesloten voor het einde van de periode",
+            "fase",
+            "afgesloten",
+            "gewonnen",
+            "P(gewonnen)",
+        ],
+        pipeline: "Pijplijn op {as_of}: {open} open leads ter waarde van {value}, gewogen met P(gewonnen | fase) {weighted}; {stale} stil (langer dan {days} dagen geen fasewissel)",
+        stale: "Stille open leads (langer dan {days} dagen geen fasewissel), langste eerst",
+        stale_columns: [
+            "lead",
+            "klant",
+            "eigenaar",
+            "fase",
+            "laatste wissel",
+            "dagen",
+            "waarde",
+        ],
+        more: "... en nog {more} (--format json geeft ze allemaal)",
+        quality: "Kwaliteit van de werving: klanten gewonnen uit leads, naar hun niveau een periode na de eerste order",
+        quality_columns: [
+            "nieuwe klanten",
+            "toen actief",
+            "nog niet bekend",
+            "gewonnen, geen order",
+        ],
+        no_leads: "Geen leads: de weg van suspect naar klant volgens de migratiematrix, {from} tot {to}",
+        suspects: "suspects {suspects}: {prospects} werden prospect ({to_prospect}), {customers} werden klant ({to_customer})",
+        prospects: "prospects {prospects}: {customers} werden klant ({to_customer})",
+    },
 };
 
 #[cfg(test)]

@@ -37,7 +37,7 @@
 //! - [`Report::to_html`] in a [`Lang`]uage; [`Texts`] holds every string
 //!   of one language: the page's, the `crm` command's terminal tables'
 //!   ([`PyramidTableTexts`], [`MigrationTableTexts`], [`MarkovTableTexts`],
-//!   [`ValueTableTexts`], [`ClvTableTexts`], [`CustomerTableTexts`]) and
+//!   [`ValueTableTexts`], [`ClvTableTexts`], [`CustomerTableTexts`], [`FunnelTableTexts`]) and
 //!   the names of strategies, stages and interaction kinds
 //!   ([`Lang::strategy`], [`Lang::stage`], [`Lang::kind`]).
 //!
@@ -70,7 +70,8 @@ mod tables;
 pub use crate::{
     error::{Error, Result},
     lang::{
-        EN, Lang, MigrationTableTexts, NL, PyramidTableTexts, SectionTexts, Texts, period_label,
+        EN, FunnelTableTexts, Lang, MigrationTableTexts, NL, PyramidTableTexts, SectionTexts,
+        Texts, period_label,
     },
     report::{
         Availability, FIT_SAMPLE, HoldoutCheck, Inputs, Lifetime, Projection, Report,

@@ -77,6 +77,21 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         erased TEXT NOT NULL
     ) WITHOUT ROWID;
     ",
+    // Leads with an id, owner, source and lost reason: rows of one id are
+    // one lead (updated in place); leads without an id keep the identity of
+    // their whole content, now with the new columns in it.
+    "
+    ALTER TABLE leads ADD COLUMN source_id TEXT;
+    ALTER TABLE leads ADD COLUMN owner TEXT;
+    ALTER TABLE leads ADD COLUMN source TEXT;
+    ALTER TABLE leads ADD COLUMN lost_reason TEXT;
+    DROP INDEX leads_identity;
+    CREATE UNIQUE INDEX leads_without_id ON leads(
+        customer, stage, value, entered,
+        coalesce(owner, ''), coalesce(source, ''), coalesce(lost_reason, '')
+    ) WHERE source_id IS NULL;
+    CREATE UNIQUE INDEX leads_by_source_id ON leads(source_id);
+    ",
 ];
 
 /// `PRAGMA application_id` of our files ("CRMS"), set from version 2 on:

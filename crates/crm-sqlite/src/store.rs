@@ -117,6 +117,28 @@ fn entered_from_text(s: &str) -> Result<std::collections::BTreeMap<LeadStage, Na
     Ok(out)
 }
 
+/// The columns [`lead_row`] reads, from `leads l` joined to its customer.
+const LEAD_SELECT: &str =
+    "SELECT c.key, l.stage, l.value, l.entered, l.source_id, l.owner, l.source, l.lost_reason
+     FROM leads l JOIN customers c ON c.id = l.customer";
+
+/// A lead from a row of [`LEAD_SELECT`].
+fn lead_row(r: &rusqlite::Row<'_>) -> Result<Lead> {
+    let text = |i: usize| -> Result<String> { r.get(i).map_err(|e| corrupt("leads", e)) };
+    let opt = |i: usize| -> Result<Option<String>> { r.get(i).map_err(|e| corrupt("leads", e)) };
+    let mut l = Lead::new(
+        CustomerKey::new(text(0)?)?,
+        text(1)?.parse().map_err(|e| corrupt("leads", e))?,
+        money("leads", &text(2)?)?,
+    );
+    l.entered = entered_from_text(&text(3)?)?;
+    l.id = opt(4)?;
+    l.owner = opt(5)?;
+    l.source = opt(6)?;
+    l.lost_reason = opt(7)?;
+    Ok(l)
+}
+
 /// What a file holds, before anything is written to it.
 enum Found {
     /// No tables at all: a new database.
@@ -722,21 +744,8 @@ impl Importer<'_> {
             }
             Record::Lead(l) => {
                 let cid = row()?;
-                let n = self
-                    .tx
-                    .prepare_cached(
-                        "INSERT OR IGNORE INTO leads (customer, stage, value, entered) VALUES (?1, ?2, ?3, ?4)",
-                    )
-                    .and_then(|mut s| {
-                        s.execute(params![
-                            cid,
-                            l.stage.as_str(),
-                            l.value.to_string(),
-                            entered_to_text(&l.entered)
-                        ])
-                    })
-                    .map_err(sql)?;
-                count(&mut self.summary.leads, n == 1);
+                let new = self.lead(cid, l)?;
+                count(&mut self.summary.leads, new);
             }
             // `Record` may grow: a kind this store does not keep yet.
             _ => {
@@ -746,6 +755,93 @@ impl Importer<'_> {
             }
         }
         Ok(())
+    }
+
+    /// Adds a lead, or folds it into the stored lead of its id; returns
+    /// whether it is new.
+    fn lead(&mut self, cid: i64, l: Lead) -> Result<bool> {
+        let Some(id) = l.id.clone() else {
+            let n = self
+                .tx
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO leads (customer, stage, value, entered, owner, source, lost_reason)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                )
+                .and_then(|mut s| {
+                    s.execute(params![
+                        cid,
+                        l.stage.as_str(),
+                        l.value.to_string(),
+                        entered_to_text(&l.entered),
+                        l.owner,
+                        l.source,
+                        l.lost_reason
+                    ])
+                })
+                .map_err(sql)?;
+            return Ok(n == 1);
+        };
+        let stored = self
+            .tx
+            .prepare_cached(&format!("{LEAD_SELECT} WHERE l.source_id = ?1"))
+            .and_then(|mut s| s.query_row([&id], |r| Ok(lead_row(r))).optional())
+            .map_err(sql)?
+            .transpose()?;
+        let Some(mut lead) = stored else {
+            self.tx
+                .prepare_cached(
+                    "INSERT INTO leads (customer, stage, value, entered, owner, source, lost_reason, source_id)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                )
+                .and_then(|mut s| {
+                    s.execute(params![
+                        cid,
+                        l.stage.as_str(),
+                        l.value.to_string(),
+                        entered_to_text(&l.entered),
+                        l.owner,
+                        l.source,
+                        l.lost_reason,
+                        id
+                    ])
+                })
+                .map_err(sql)?;
+            return Ok(true);
+        };
+        let before = lead.customer.clone();
+        lead.merge(l);
+        let key_changed = lead.customer != before;
+        // The lead may have moved to another customer (a newer row says so).
+        let cid = if key_changed {
+            match self.resolve(lead.customer.as_str(), true)? {
+                Some(Some(c)) => c,
+                _ => cid,
+            }
+        } else {
+            self.tx
+                .prepare_cached("SELECT customer FROM leads WHERE source_id = ?1")
+                .and_then(|mut s| s.query_row([&id], |r| r.get(0)))
+                .map_err(sql)?
+        };
+        self.tx
+            .prepare_cached(
+                "UPDATE leads SET customer = ?1, stage = ?2, value = ?3, entered = ?4,
+                     owner = ?5, source = ?6, lost_reason = ?7 WHERE source_id = ?8",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    cid,
+                    lead.stage.as_str(),
+                    lead.value.to_string(),
+                    entered_to_text(&lead.entered),
+                    lead.owner,
+                    lead.source,
+                    lead.lost_reason,
+                    id
+                ])
+            })
+            .map_err(sql)?;
+        Ok(false)
     }
 
     /// Adds or updates a register entry; returns whether it is new to the
@@ -1003,6 +1099,18 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    fn leads(&self, f: &mut dyn FnMut(Lead)) -> Result<()> {
+        let mut stmt = self
+            .conn
+            .prepare(&format!("{LEAD_SELECT} ORDER BY l.id"))
+            .map_err(sql)?;
+        let mut rows = stmt.query([]).map_err(sql)?;
+        while let Some(r) = rows.next().map_err(sql)? {
+            f(lead_row(r)?);
+        }
+        Ok(())
+    }
+
     fn customers(&self, f: &mut dyn FnMut(Customer)) -> Result<()> {
         let mut attributes: HashMap<i64, std::collections::BTreeMap<String, String>> =
             HashMap::new();
@@ -1166,20 +1274,13 @@ impl Store for SqliteStore {
         let mut leads = Vec::new();
         let mut stmt = self
             .conn
-            .prepare("SELECT stage, value, entered FROM leads WHERE customer = ?1 ORDER BY id")
+            .prepare(&format!(
+                "{LEAD_SELECT} WHERE l.customer = ?1 ORDER BY l.id"
+            ))
             .map_err(sql)?;
         let mut rows = stmt.query([id]).map_err(sql)?;
         while let Some(r) = rows.next().map_err(sql)? {
-            let stage: String = r.get(0).map_err(sql)?;
-            let value: String = r.get(1).map_err(sql)?;
-            let entered: String = r.get(2).map_err(sql)?;
-            let mut l = Lead::new(
-                ckey.clone(),
-                stage.parse().map_err(|e| corrupt("leads", e))?,
-                money("leads", &value)?,
-            );
-            l.entered = entered_from_text(&entered)?;
-            leads.push(l);
+            leads.push(lead_row(r)?);
         }
         Ok(Some(History::new(
             customer,

@@ -55,13 +55,13 @@ fn schema_is_created_and_newer_files_are_refused() {
     let path = dir.path().join("crm.db");
     {
         let s = SqliteStore::open(&path).unwrap();
-        assert_eq!(s.schema_version().unwrap(), 2);
+        assert_eq!(s.schema_version().unwrap(), 3);
         s.integrity_check().unwrap();
     }
     // Opening again changes nothing.
     assert_eq!(
         SqliteStore::open(&path).unwrap().schema_version().unwrap(),
-        2
+        3
     );
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
@@ -76,13 +76,13 @@ fn schema_is_created_and_newer_files_are_refused() {
                 e,
                 Error::NewerSchema {
                     found: 99,
-                    supported: 2,
+                    supported: 3,
                     ..
                 }
             ),
             "{e}"
         );
-        assert!(e.to_string().contains("newer than this program's 2"), "{e}");
+        assert!(e.to_string().contains("newer than this program's 3"), "{e}");
     }
     // A file that is not a database is an error, not a panic.
     let junk = dir.path().join("junk.db");
@@ -146,7 +146,7 @@ fn a_version_1_file_is_upgraded_in_place_with_its_data() {
             e,
             Error::OlderSchema {
                 found: 1,
-                supported: 2,
+                supported: 3,
                 ..
             }
         ),
@@ -155,7 +155,7 @@ fn a_version_1_file_is_upgraded_in_place_with_its_data() {
     assert_eq!(std::fs::read(&path).unwrap(), before);
 
     let mut s = SqliteStore::open(&path).unwrap();
-    assert_eq!(s.schema_version().unwrap(), 2);
+    assert_eq!(s.schema_version().unwrap(), 3);
     s.integrity_check().unwrap();
     let h = s.history("C1").unwrap().unwrap();
     let c = h.customer.unwrap();
@@ -276,7 +276,7 @@ fn read_only_opening_refuses_what_is_not_ours_and_changes_nothing() {
     // An empty file becomes a database when opened for writing (an import
     // into a file made with `touch`).
     let s = SqliteStore::open(&empty).unwrap();
-    assert_eq!(s.schema_version().unwrap(), 2);
+    assert_eq!(s.schema_version().unwrap(), 3);
 }
 
 fn erasable(path: &std::path::Path, secret: &str) -> SqliteStore {
@@ -444,4 +444,75 @@ fn suppression_keeps_a_keyed_hash_not_the_key_and_can_be_lifted() {
         )]))
         .unwrap();
     assert_eq!((r.new, r.suppressed), (1, 0));
+}
+
+/// A version 2 file, as 0.2's first store wrote it: version 1 and its
+/// migration to 2, with leads without ids.
+fn v2_file(path: &std::path::Path) {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.execute_batch(V1).unwrap();
+    conn.execute_batch(
+        "
+        ALTER TABLE interactions ADD COLUMN source_id TEXT;
+        DROP INDEX interactions_identity;
+        CREATE UNIQUE INDEX interactions_by_source_id ON interactions(source_id);
+        CREATE TABLE crm_meta (name TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
+        INSERT INTO crm_meta (name, value) VALUES ('suppression_key', randomblob(32));
+        CREATE TABLE erased_keys (hash BLOB PRIMARY KEY, erased TEXT NOT NULL) WITHOUT ROWID;
+        INSERT INTO leads VALUES (2, 1, 'won', '250', 'lead=2024-01-02;won=2024-02-01');
+        PRAGMA application_id = 1129467219;
+        PRAGMA user_version = 2;
+        ",
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_version_2_file_gets_lead_ids_in_place_keeping_its_leads() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v2.db");
+    v2_file(&path);
+    let e = SqliteStore::open_read_only(&path).unwrap_err();
+    assert!(matches!(e, Error::OlderSchema { found: 2, .. }), "{e}");
+
+    let mut s = SqliteStore::open(&path).unwrap();
+    assert_eq!(s.schema_version().unwrap(), 3);
+    s.integrity_check().unwrap();
+    let mut all = Vec::new();
+    s.leads(&mut |l| all.push(l)).unwrap();
+    assert_eq!(all.len(), 2, "{all:?}");
+    let old = &all[1];
+    assert_eq!(
+        (old.customer.as_str(), old.stage, old.id.as_deref()),
+        ("C1", LeadStage::Won, None)
+    );
+    assert_eq!(old.entered.len(), 2);
+    // An old lead without an id is still told apart by its content: the
+    // same row again adds nothing.
+    let mut again = Lead::new(k("C2"), LeadStage::Quote, m("100"));
+    again.entered.insert(LeadStage::Quote, d(2024, 1, 5));
+    let r = s.import_leads(&mut ok(vec![again])).unwrap();
+    assert_eq!((r.new, r.duplicate), (0, 1));
+    // Leads with ids go in beside them, one per id.
+    let row = |stage, date| {
+        let mut l = Lead::new(k("C2"), stage, m("300"))
+            .with_id("L-9")
+            .entered_on(stage, date);
+        l.source = Some("web".into());
+        l
+    };
+    let r = s
+        .import_leads(&mut ok(vec![
+            row(LeadStage::Lead, d(2025, 1, 1)),
+            row(LeadStage::Won, d(2025, 2, 1)),
+        ]))
+        .unwrap();
+    assert_eq!((r.new, r.duplicate), (1, 1));
+    let h = s.history("C2").unwrap().unwrap();
+    assert_eq!(h.leads.len(), 2);
+    assert_eq!(h.leads[1].stage, LeadStage::Won);
+    assert_eq!(h.leads[1].source.as_deref(), Some("web"));
+    drop(s);
+    let s = SqliteStore::open_read_only(&path).unwrap();
+    assert_eq!(s.history("C1").unwrap().unwrap().leads.len(), 1);
 }

@@ -51,6 +51,7 @@ pub fn cases<S: Store>() -> Vec<Case<S>> {
             "the_ledger_reads_through_the_store",
             the_ledger_reads_through_the_store::<S>,
         ),
+        ("leads_are_one_per_id", leads_are_one_per_id::<S>),
     ]
 }
 
@@ -474,4 +475,68 @@ pub fn the_ledger_reads_through_the_store<S: Store>(s: &mut S) {
     assert_eq!(l.stats().transactions, 1);
     assert_eq!(l.totals(id("P")).register_stage(), Some(Stage::Prospect));
     assert!(l.totals(id("A")).register_stage().is_none());
+}
+
+fn leads<S: Store>(s: &S) -> Vec<Lead> {
+    let mut out = Vec::new();
+    s.leads(&mut |l| out.push(l)).expect("leads");
+    out.sort_by(|a, b| (&a.id, &a.customer).cmp(&(&b.id, &b.customer)));
+    out
+}
+
+/// Leads are one per id: importing the same rows again adds nothing, a
+/// stage change of a stored lead updates it; every field reads back; leads
+/// without an id are told apart by their whole content.
+pub fn leads_are_one_per_id<S: Store>(s: &mut S) {
+    let row = |stage: LeadStage, date: NaiveDate, value: &str| {
+        let mut l = Lead::new(k("P1"), stage, m(value))
+            .with_id("L-1")
+            .entered_on(stage, date);
+        l.owner = Some("ann".into());
+        l.source = Some("fair, autumn".into());
+        l
+    };
+    let first = vec![row(LeadStage::Lead, d(2025, 1, 6), "1000")];
+    let r = s.import_leads(&mut ok(first.clone())).expect("import");
+    assert_eq!((r.new, r.duplicate), (1, 0), "a new id is a new lead");
+    let r = s.import_leads(&mut ok(first.clone())).expect("import");
+    assert_eq!(
+        (r.new, r.duplicate),
+        (0, 1),
+        "the same row again is the same lead"
+    );
+    let mut lost = row(LeadStage::Lost, d(2025, 3, 1), "900");
+    lost.lost_reason = Some("price".into());
+    let r = s.import_leads(&mut ok(vec![lost])).expect("import");
+    assert_eq!(
+        (r.new, r.duplicate),
+        (0, 1),
+        "a stage change updates the lead"
+    );
+    let stored = leads(s);
+    assert_eq!(stored.len(), 1, "one lead, not two: {stored:?}");
+    let l = &stored[0];
+    assert_eq!((l.stage, l.value), (LeadStage::Lost, m("900")));
+    assert_eq!(l.entered.len(), 2, "both stage dates are kept");
+    assert_eq!(
+        (
+            l.owner.as_deref(),
+            l.source.as_deref(),
+            l.lost_reason.as_deref()
+        ),
+        (Some("ann"), Some("fair, autumn"), Some("price"))
+    );
+    assert_eq!(
+        s.history("P1").expect("history").expect("a history").leads,
+        stored
+    );
+    // Without an id: identical rows are one lead, a changed one is another.
+    let old = Lead::new(k("P2"), LeadStage::Quote, m("5"));
+    let mut other = old.clone();
+    other.owner = Some("bob".into());
+    let r = s
+        .import_leads(&mut ok(vec![old.clone(), old, other]))
+        .expect("import");
+    assert_eq!((r.new, r.duplicate), (2, 1));
+    assert_eq!(leads(s).len(), 3);
 }

@@ -220,7 +220,10 @@ impl Erased {
 /// - Transactions and interactions with an id are stored once per id;
 ///   without an id every row is a new row (two identical visits on one day
 ///   are two visits). Customers are one per key (a later row updates the
-///   entry); identical leads are one.
+///   entry). Leads are one per [`Lead::id`]: a row with a stored id is
+///   folded into that lead with [`Lead::merge`] (a stage change, or an
+///   update) and counted as a duplicate; leads without an id (older files)
+///   are told apart by their whole content, identical ones are one.
 /// - Dates are kept from [`MIN_DATE`] to [`MAX_DATE`]; a record dated
 ///   outside is refused ([`Error::DateOutOfRange`]), and reads by date take
 ///   any bound.
@@ -312,6 +315,14 @@ pub trait Store {
     /// As [`Store::sales`].
     fn interactions(&self, before: Option<NaiveDate>, f: &mut dyn FnMut(Interaction))
     -> Result<()>;
+
+    /// Calls `f` with every lead, rows of one id folded into one (see
+    /// [`Store::import`]), in any order.
+    ///
+    /// # Errors
+    ///
+    /// As [`Store::sales`].
+    fn leads(&self, f: &mut dyn FnMut(Lead)) -> Result<()>;
 
     /// Calls `f` with every register entry, with all its fields.
     ///

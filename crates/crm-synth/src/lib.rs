@@ -48,6 +48,13 @@
 //! Besides the customers the register holds prospects (30% of the customer
 //! count, with interactions but no purchases) and suspects (20%, no
 //! contact at all).
+//!
+//! [`generate_leads`] adds the road from lead to order: a quarter of the
+//! customers acquired in the last three years came in through a lead,
+//! with the lost and open leads of prospects beside them; sources differ
+//! in win rate (referral, fair, web, cold call) and in the first-year
+//! spend of the customers they bring, owners in win rate. Its random
+//! numbers come from streams of their own.
 
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -60,6 +67,10 @@ use crm_core::{Days, InteractionKind, Money, NaiveDate, Stage};
 use rand::{Rng, SeedableRng};
 use rand_distr::{Distribution, Exp, Gamma, LogNormal, Poisson};
 use rand_pcg::Pcg64Mcg;
+
+mod leads;
+
+pub use leads::{SynthLead, generate_leads};
 
 /// Why data could not be generated or written.
 #[derive(Debug, thiserror::Error)]
@@ -579,13 +590,19 @@ pub struct Written {
     pub interactions: PathBuf,
     /// Rows per file, in that order.
     pub rows: [usize; 3],
+    /// `leads.csv`.
+    pub leads: PathBuf,
+    /// Rows of `leads.csv` (one per stage change).
+    pub lead_rows: usize,
 }
 
 /// Generates a data set and writes it as `transactions.csv`
 /// (`transaction_id,customer_id,date,revenue,margin`), `customers.csv`
 /// (`customer_id,stage,name,segment,region,acquired,potential,consent_email,consent_phone,consent_post`)
-/// and `interactions.csv` (`customer_id,date,kind,cost`) into `dir`, which
-/// is created if needed.
+/// and `interactions.csv` (`customer_id,date,kind,cost`), and the leads of
+/// [`generate_leads`] as `leads.csv`, one row per stage change
+/// (`lead_id,customer_id,stage,date,value,owner,source,lost_reason`), into
+/// `dir`, which is created if needed.
 ///
 /// # Errors
 ///
@@ -607,7 +624,10 @@ pub fn write_dataset(config: &SynthConfig, dir: impl AsRef<Path>) -> Result<Writ
             data.parties.len(),
             data.interactions.len(),
         ],
+        leads: dir.join("leads.csv"),
+        lead_rows: 0,
     };
+    let mut out = out;
     let keys: Vec<String> = (0..config.customers).map(customer_key).collect();
     write_file(&out.transactions, |w| {
         writeln!(w, "transaction_id,customer_id,date,revenue,margin")?;
@@ -656,7 +676,40 @@ pub fn write_dataset(config: &SynthConfig, dir: impl AsRef<Path>) -> Result<Writ
         }
         Ok(())
     })?;
+    // The interactions are written: their memory goes to the leads.
+    let mut data = data;
+    data.interactions = Vec::new();
+    out.lead_rows = write_leads(config, &data, &out.leads)?;
     Ok(out)
+}
+
+/// Writes the leads of `data` to `path`, one row per stage change;
+/// returns the rows written.
+fn write_leads(config: &SynthConfig, data: &Dataset, path: &Path) -> Result<usize> {
+    let leads = generate_leads(config, data)?;
+    let rows = leads.iter().map(|l| l.stages.len()).sum();
+    write_file(path, |w| {
+        writeln!(
+            w,
+            "lead_id,customer_id,stage,date,value,owner,source,lost_reason"
+        )?;
+        for l in &leads {
+            let id = l.id();
+            for (stage, date) in &l.stages {
+                let reason = match stage {
+                    crm_core::LeadStage::Lost => l.lost_reason.unwrap_or(""),
+                    _ => "",
+                };
+                writeln!(
+                    w,
+                    "{},{},{},{},{},{},{},{}",
+                    id, l.key, stage, date, l.value, l.owner, l.source, reason
+                )?;
+            }
+        }
+        Ok(())
+    })?;
+    Ok(rows)
 }
 
 /// Creates `path` and lets `fill` write to it through a buffer.

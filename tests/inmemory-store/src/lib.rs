@@ -70,10 +70,18 @@ impl MemoryStore {
                 tally(&mut summary.interactions, new);
             }
             Record::Lead(l) => {
-                let new = !self.leads.contains(&l);
-                if new {
+                let stored =
+                    l.id.as_ref()
+                        .and_then(|id| self.leads.iter().position(|s| s.id.as_ref() == Some(id)));
+                let new = if let Some(s) = stored.and_then(|i| self.leads.get_mut(i)) {
+                    s.merge(l);
+                    false
+                } else if l.id.is_none() && self.leads.contains(&l) {
+                    false
+                } else {
                     self.leads.push(l);
-                }
+                    true
+                };
                 tally(&mut summary.leads, new);
             }
             // `Record` may grow: a kind this store does not know is refused.
@@ -153,6 +161,13 @@ impl Store for MemoryStore {
             .filter(|i| is_before(i.date, before))
         {
             f(i.clone());
+        }
+        Ok(())
+    }
+
+    fn leads(&self, f: &mut dyn FnMut(Lead)) -> Result<()> {
+        for l in &self.leads {
+            f(l.clone());
         }
         Ok(())
     }

@@ -182,12 +182,25 @@ pub(crate) fn run(show: CustomerShowArgs) -> Outcome {
         }
         writeln!(out, "{}", count(tt.counts[2], h.leads.len()))?;
         for l in &h.leads {
-            writeln!(
-                out,
+            let mut line = format!(
                 "    {}  {}",
                 lang.lead_stage(l.stage.as_str()),
                 exact(lang, l.value)
-            )?;
+            );
+            if let Some(d) = l.entered.get(&l.stage) {
+                line.push_str(&format!("  since {d}"));
+            }
+            for (label, v) in [
+                ("", &l.id),
+                ("owner ", &l.owner),
+                ("source ", &l.source),
+                ("lost: ", &l.lost_reason),
+            ] {
+                if let Some(v) = v {
+                    line.push_str(&format!("  {label}{v}"));
+                }
+            }
+            writeln!(out, "{line}")?;
         }
         Ok(())
     };

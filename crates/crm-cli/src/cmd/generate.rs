@@ -20,5 +20,10 @@ pub(crate) fn run(a: GenerateArgs) -> Outcome {
     for (path, rows) in names.iter().zip(written.rows) {
         eprintln!("wrote {} ({rows} rows)", path.display());
     }
+    eprintln!(
+        "wrote {} ({} rows)",
+        written.leads.display(),
+        written.lead_rows
+    );
     Ok(())
 }

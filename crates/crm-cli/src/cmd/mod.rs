@@ -5,6 +5,7 @@ pub(crate) mod actions;
 pub(crate) mod clv;
 pub(crate) mod customer;
 pub(crate) mod erase;
+pub(crate) mod funnel;
 pub(crate) mod generate;
 pub(crate) mod import;
 pub(crate) mod migration;

@@ -1,6 +1,7 @@
 //! Rendering results for people and programs: terminal tables, JSON, CSV.
 //! One module per result; the helpers here are shared by all of them.
 
+pub(crate) mod funnel;
 pub(crate) mod migration;
 pub(crate) mod pyramid;
 pub(crate) mod strategy;
