@@ -50,6 +50,10 @@ pub(crate) enum Command {
     /// pyramid, migration, value bridge, projection, profit, RFM, share of
     /// wallet, lifetime value; in English or Dutch.
     Report(Box<ReportArgs>),
+    /// Complaint handling in a period: received, resolved, open, days to
+    /// resolve, the service level, who complained, and whether being heard
+    /// kept the complainers.
+    Complaints(Box<ComplaintsArgs>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -671,6 +675,30 @@ pub(crate) struct WinbackArgs {
 }
 
 #[derive(Debug, Args)]
+pub(crate) struct ComplaintsArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// The period: 2024, 2024-Q3, 2024-07 or START..END (end excluded);
+    /// retention is measured in the next one (the next calendar year,
+    /// quarter or month; otherwise the period of equal length after it).
+    #[arg(long, value_name = "PERIOD")]
+    pub period: String,
+    /// The service level: a complaint resolved at most this many days after
+    /// it was received is resolved in time.
+    #[arg(long, value_name = "DAYS", default_value_t = 14)]
+    pub sla_days: u32,
+    #[command(flatten)]
+    pub levels: LevelArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Language of the table: en or nl (default: from LC_ALL, LC_MESSAGES
+    /// or LANG; English otherwise).
+    #[arg(long, value_name = "LANG")]
+    pub lang: Option<String>,
+}
+
+#[derive(Debug, Args)]
 pub(crate) struct ReportArgs {
     #[command(flatten)]
     pub input: InputArgs,
@@ -757,6 +785,7 @@ impl Command {
                 paths(&[&i.transactions, &i.customers, &i.interactions, &a.leads])
             }
             Command::Winback(a) => a.input.inputs(),
+            Command::Complaints(a) => a.input.inputs(),
             Command::Report(a) => {
                 let mut v = a.input.inputs();
                 v.extend(paths(&[&a.leads]));
@@ -789,6 +818,7 @@ impl Command {
             Command::Import(a) => vec![a.csv.rejects.as_ref()],
             Command::Actions(a) => vec![a.input.csv.rejects.as_ref(), a.control_out.as_ref()],
             Command::Winback(a) => vec![a.input.csv.rejects.as_ref()],
+            Command::Complaints(a) => vec![a.input.csv.rejects.as_ref()],
             Command::Report(a) => vec![a.input.csv.rejects.as_ref(), Some(&a.out)],
             Command::Customer(_)
             | Command::Erase(_)
@@ -820,6 +850,7 @@ impl Command {
                 a.costs.as_ref(),
             ],
             Command::Winback(a) => vec![a.input.db.as_ref()],
+            Command::Complaints(a) => vec![a.input.db.as_ref()],
             Command::Report(a) => vec![a.input.db.as_ref()],
             Command::Customer(_)
             | Command::Erase(_)

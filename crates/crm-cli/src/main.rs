@@ -111,6 +111,7 @@ fn main() -> ExitCode {
         args::Command::ExportCustomer(a) => cmd::customer::export(a),
         args::Command::Generate(a) => cmd::generate::run(a),
         args::Command::Report(a) => cmd::report::run(*a),
+        args::Command::Complaints(a) => cmd::complaints::run(*a),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -6,6 +6,7 @@ mod equivalence;
 mod generate;
 mod hardening;
 mod migration;
+mod ops;
 mod output;
 mod progress;
 mod pyramid;

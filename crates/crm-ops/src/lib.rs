@@ -6,10 +6,23 @@
 //! against the group held out from it, and one scorecard of the figures the
 //! method steers by. Each measure is a plain function over the ledger (and
 //! leads); nothing here reads a file or a database.
+//!
+//! - [`complaints`]: complaints received, resolved and open per period,
+//!   days to resolve, the share resolved within a service level, who
+//!   complained (pyramid level, value), and retention in the next period
+//!   of three groups: no complaint, complaint resolved, complaint
+//!   unresolved. A resolution closes the oldest open complaint of the same
+//!   customer (see [`crm_core::Ledger::complaint_history`]).
+//!
+//! Shares are exact decimals (`None` when there is nothing to divide by);
+//! day counts are summarised by [`DaysSummary`].
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_debug_implementations)]
 
+pub mod complaints;
 mod error;
+mod stats;
 
 pub use error::{Error, Result};
+pub use stats::DaysSummary;

@@ -351,6 +351,35 @@ pub struct Texts {
     pub pyramid_table: PyramidTableTexts,
     /// The terminal tables of `crm migration --from --to`.
     pub migration_table: MigrationTableTexts,
+    /// The terminal tables of `crm complaints`.
+    pub complaints_table: ComplaintsTableTexts,
+}
+
+/// The strings of `crm complaints`' terminal tables (JSON and CSV keep
+/// their language-independent names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ComplaintsTableTexts {
+    /// The heading, with `{period}` and `{sla}` (days).
+    pub heading: &'static str,
+    /// The figures' labels: received, complainers, resolved in the period,
+    /// resolutions with nothing open, open at the start, open at the end,
+    /// received and resolved, days to resolve (mean / median / p90),
+    /// within the service level, complainers not active.
+    pub figures: [&'static str; 10],
+    /// The by-level table's columns: level, complaints, complainers, value.
+    pub level_columns: [&'static str; 4],
+    /// The level of a customer outside the pyramid.
+    pub outside: &'static str,
+    /// The heading of the retention table, with `{next}`.
+    pub retention: &'static str,
+    /// The retention table's columns: group, customers, retained, rate.
+    pub retention_columns: [&'static str; 4],
+    /// The groups: no complaint, resolved, unresolved.
+    pub groups: [&'static str; 3],
+    /// The line when there is no next period to measure retention in,
+    /// with `{next}`.
+    pub no_next: &'static str,
 }
 
 /// The strings of `crm migration`'s terminal tables (the matrix, the
@@ -616,6 +645,27 @@ pub static EN: Texts = Texts {
         lost: "lost (beyond the inactivity horizon): {customers} customers",
         assignment_columns: ["customer", "level", "rank", "value"],
     },
+    complaints_table: ComplaintsTableTexts {
+        heading: "Complaints {period}, service level {sla} days",
+        figures: [
+            "received",
+            "complainers",
+            "resolved in the period",
+            "resolutions with nothing open",
+            "open at the start",
+            "open at the end",
+            "received and resolved",
+            "days to resolve (mean / median / 90th percentile)",
+            "within the service level",
+            "complainers not active in the period",
+        ],
+        level_columns: ["level", "complaints", "complainers", "value"],
+        outside: "lost",
+        retention: "Retention in {next}",
+        retention_columns: ["group", "customers", "retained", "rate"],
+        groups: ["no complaint", "complaint resolved", "complaint unresolved"],
+        no_next: "Retention: no purchases in {next} yet",
+    },
     migration_table: MigrationTableTexts {
         heading: "Migration from {from} to {to}",
         caption: "Customers: rows are the level in {from}, columns the level in {to} (▲ up, ▼ down or lapsed)",
@@ -855,6 +905,27 @@ pub static NL: Texts = Texts {
         pareto: "Pareto: de beste 20% van de actieve klanten heeft {share} van de waarde",
         lost: "verloren (voorbij de inactiviteitsgrens): {customers} klanten",
         assignment_columns: ["klant", "niveau", "rang", "waarde"],
+    },
+    complaints_table: ComplaintsTableTexts {
+        heading: "Klachten {period}, servicenorm {sla} dagen",
+        figures: [
+            "ontvangen",
+            "klagers",
+            "opgelost in de periode",
+            "oplossingen zonder open klacht",
+            "open bij het begin",
+            "open aan het eind",
+            "ontvangen en opgelost",
+            "dagen tot oplossing (gemiddeld / mediaan / 90e percentiel)",
+            "binnen de servicenorm",
+            "klagers niet actief in de periode",
+        ],
+        level_columns: ["niveau", "klachten", "klagers", "waarde"],
+        outside: "verloren",
+        retention: "Behoud in {next}",
+        retention_columns: ["groep", "klanten", "behouden", "percentage"],
+        groups: ["geen klacht", "klacht opgelost", "klacht niet opgelost"],
+        no_next: "Behoud: nog geen aankopen in {next}",
     },
     migration_table: MigrationTableTexts {
         heading: "Migratie van {from} naar {to}",

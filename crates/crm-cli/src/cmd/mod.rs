@@ -3,6 +3,7 @@
 
 pub(crate) mod actions;
 pub(crate) mod clv;
+pub(crate) mod complaints;
 pub(crate) mod customer;
 pub(crate) mod erase;
 pub(crate) mod generate;

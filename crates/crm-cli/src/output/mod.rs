@@ -2,6 +2,7 @@
 //! One module per result; the helpers here are shared by all of them.
 
 pub(crate) mod migration;
+pub(crate) mod ops;
 pub(crate) mod pyramid;
 pub(crate) mod strategy;
 pub(crate) mod terminal;

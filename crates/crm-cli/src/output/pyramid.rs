@@ -12,7 +12,7 @@ use crm::report::Lang;
 
 use crate::output::{count_in, human_in, local};
 
-fn percent(lang: Lang, x: Option<f64>) -> String {
+pub(crate) fn percent(lang: Lang, x: Option<f64>) -> String {
     x.map_or_else(String::new, |x| local(lang, format!("{:.1}%", x * 100.0)))
 }
 
@@ -35,7 +35,7 @@ fn signed_money(lang: Lang, m: Money) -> String {
 
 /// A level's name in `lang`: the library's name in English (`top`), the
 /// catalogue's in other languages (`Groot`).
-fn level(lang: Lang, l: Level) -> &'static str {
+pub(crate) fn level(lang: Lang, l: Level) -> &'static str {
     match lang {
         Lang::En => l.as_str(),
         _ => lang.level(l.as_str()),

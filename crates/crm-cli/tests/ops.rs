@@ -1,0 +1,125 @@
+//! `crm complaints` on the shipped data and on hand-made files.
+
+use crate::util::{crm, data, stderr, stdout};
+
+fn shipped(args: &[&str]) -> std::process::Output {
+    let (t, i) = (data("transactions.csv"), data("interactions.csv"));
+    let mut v: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    v.extend([
+        "--transactions".into(),
+        t.display().to_string(),
+        "--interactions".into(),
+        i.display().to_string(),
+    ]);
+    crm(&v.iter().map(String::as_str).collect::<Vec<_>>())
+}
+
+#[test]
+fn complaints_on_the_shipped_data_show_that_heard_complainers_stay() {
+    let o = shipped(&["complaints", "--period", "2024", "--format", "json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert!(v["received"].as_u64().unwrap() > 20, "{v}");
+    assert_eq!(v["next_period"]["start"], "2025-01-01");
+    assert_eq!(v["next_period"]["end"], "2026-01-01");
+    let rate = |g: usize| -> f64 { v["retention"][g]["rate"].as_str().unwrap().parse().unwrap() };
+    assert_eq!(v["retention"][1]["group"], "resolved");
+    // The generator halves a heard complainer's hazard and sends most
+    // unheard ones away: the data must show it.
+    assert!(rate(1) > rate(2) + 0.3, "{v}");
+    assert!(rate(1) > rate(0), "{v}");
+    // Open at the end = open at the start + received - resolved.
+    let n = |k: &str| v[k].as_u64().unwrap();
+    assert_eq!(
+        n("open_at_end") + n("resolved"),
+        n("open_at_start") + n("received")
+    );
+}
+
+#[test]
+fn complaints_table_csv_and_dutch() {
+    let o = shipped(&["complaints", "--period", "2024"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let t = stdout(&o);
+    assert!(
+        t.contains("Complaints 2024-01-01..2025-01-01, service level 14 days"),
+        "{t}"
+    );
+    assert!(t.contains("complaint resolved"), "{t}");
+    let o = shipped(&[
+        "complaints",
+        "--period",
+        "2024",
+        "--lang",
+        "nl",
+        "--sla-days",
+        "7",
+    ]);
+    let t = stdout(&o);
+    assert!(
+        t.contains("servicenorm 7 dagen") && t.contains("klacht opgelost"),
+        "{t}"
+    );
+    let o = shipped(&["complaints", "--period", "2024", "--format", "csv"]);
+    let c = stdout(&o);
+    assert!(c.starts_with("measure,value\n"), "{c}");
+    assert!(c.contains("\nretention.unresolved.rate,"), "{c}");
+}
+
+#[test]
+fn complaints_by_hand_through_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = dir.path().join("t.csv");
+    let i = dir.path().join("i.csv");
+    std::fs::write(
+        &t,
+        "customer_id,date,revenue\na,2024-02-01,100\nb,2024-02-01,100\na,2025-02-01,100\n",
+    )
+    .unwrap();
+    std::fs::write(
+        &i,
+        "customer_id,date,kind\na,2024-03-01,complaint\na,2024-03-15,complaint-resolved\n\
+         b,2024-03-01,complaint\nb,2024-03-16,complaint-resolved\n",
+    )
+    .unwrap();
+    let (t, i) = (t.display().to_string(), i.display().to_string());
+    let o = crm(&[
+        "complaints",
+        "--period",
+        "2024",
+        "--format",
+        "csv",
+        "--transactions",
+        &t,
+        "--interactions",
+        &i,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let c = stdout(&o);
+    for line in [
+        "received,2",
+        "within_sla,1",
+        "within_sla_share,0.5",
+        "days_to_resolve.mean,14.5",
+        "days_to_resolve.p90,15",
+        "retention.resolved.customers,2",
+        "retention.resolved.retained,1",
+    ] {
+        assert!(c.contains(&format!("\n{line}\n")), "{line} in {c}");
+    }
+    // Without a purchase in the next period, retention is left out.
+    let o = crm(&[
+        "complaints",
+        "--period",
+        "2025",
+        "--transactions",
+        &t,
+        "--interactions",
+        &i,
+    ]);
+    assert!(
+        stdout(&o).contains("no purchases in 2026"),
+        "{}",
+        stdout(&o)
+    );
+}
