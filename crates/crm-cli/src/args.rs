@@ -54,6 +54,9 @@ pub(crate) enum Command {
     /// resolve, the service level, who complained, and whether being heard
     /// kept the complainers.
     Complaints(Box<ComplaintsArgs>),
+    /// One page of the figures the method steers by, beside its benchmarks
+    /// and, with a plan, beside the targets.
+    Scorecard(Box<ScorecardArgs>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -699,6 +702,36 @@ pub(crate) struct ComplaintsArgs {
 }
 
 #[derive(Debug, Args)]
+pub(crate) struct ScorecardArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// The period: 2024, 2024-Q3, 2024-07 or START..END (end excluded);
+    /// compared with the previous calendar year, quarter or month.
+    #[arg(long, value_name = "PERIOD")]
+    pub period: String,
+    /// A plan (TOML): `[targets]` with a target per figure name, e.g.
+    /// `retention-rate = 0.85`.
+    #[arg(long, value_name = "FILE")]
+    pub plan: Option<PathBuf>,
+    /// Cost table for the profit figure (TOML or JSON, as `crm value
+    /// profit --costs`).
+    #[arg(long, value_name = "FILE")]
+    pub costs: Option<PathBuf>,
+    /// The service level of the complaint figures, in days.
+    #[arg(long, value_name = "DAYS", default_value_t = 14)]
+    pub sla_days: u32,
+    #[command(flatten)]
+    pub levels: LevelArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Language of the table: en or nl (default: from LC_ALL, LC_MESSAGES
+    /// or LANG; English otherwise).
+    #[arg(long, value_name = "LANG")]
+    pub lang: Option<String>,
+}
+
+#[derive(Debug, Args)]
 pub(crate) struct ReportArgs {
     #[command(flatten)]
     pub input: InputArgs,
@@ -786,6 +819,7 @@ impl Command {
             }
             Command::Winback(a) => a.input.inputs(),
             Command::Complaints(a) => a.input.inputs(),
+            Command::Scorecard(a) => a.input.inputs(),
             Command::Report(a) => {
                 let mut v = a.input.inputs();
                 v.extend(paths(&[&a.leads]));
@@ -819,6 +853,7 @@ impl Command {
             Command::Actions(a) => vec![a.input.csv.rejects.as_ref(), a.control_out.as_ref()],
             Command::Winback(a) => vec![a.input.csv.rejects.as_ref()],
             Command::Complaints(a) => vec![a.input.csv.rejects.as_ref()],
+            Command::Scorecard(a) => vec![a.input.csv.rejects.as_ref()],
             Command::Report(a) => vec![a.input.csv.rejects.as_ref(), Some(&a.out)],
             Command::Customer(_)
             | Command::Erase(_)
@@ -851,6 +886,7 @@ impl Command {
             ],
             Command::Winback(a) => vec![a.input.db.as_ref()],
             Command::Complaints(a) => vec![a.input.db.as_ref()],
+            Command::Scorecard(a) => vec![a.input.db.as_ref(), a.plan.as_ref(), a.costs.as_ref()],
             Command::Report(a) => vec![a.input.db.as_ref()],
             Command::Customer(_)
             | Command::Erase(_)

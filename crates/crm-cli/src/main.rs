@@ -112,6 +112,7 @@ fn main() -> ExitCode {
         args::Command::Generate(a) => cmd::generate::run(a),
         args::Command::Report(a) => cmd::report::run(*a),
         args::Command::Complaints(a) => cmd::complaints::run(*a),
+        args::Command::Scorecard(a) => cmd::scorecard::run(*a),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

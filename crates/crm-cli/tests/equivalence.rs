@@ -177,6 +177,7 @@ proptest! {
             vec!["value", "wallet", "--period", &p, "--format", "json"],
             vec!["value", "risk", "--period", &p, "--format", "json"],
             vec!["complaints", "--period", &p, "--format", "json"],
+            vec!["scorecard", "--period", &p, "--format", "json"],
         ] {
             same(dir.path(), &args)?;
         }

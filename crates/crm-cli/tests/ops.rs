@@ -123,3 +123,143 @@ fn complaints_by_hand_through_the_cli() {
         stdout(&o)
     );
 }
+
+#[test]
+fn scorecard_on_the_shipped_data_with_a_plan() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = dir.path().join("plan.toml");
+    std::fs::write(
+        &plan,
+        "[targets]\nretention-rate = 0.8\ncustomers-lost = 200\n",
+    )
+    .unwrap();
+    let c = data("customers.csv").display().to_string();
+    let p = plan.display().to_string();
+    let o = shipped(&[
+        "scorecard",
+        "--period",
+        "2025",
+        "--customers",
+        &c,
+        "--plan",
+        &p,
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let fig = |name: &str| {
+        v["figures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["name"] == name)
+            .unwrap()
+            .clone()
+    };
+    let num = |f: &serde_json::Value, k: &str| -> f64 { f[k].as_str().unwrap().parse().unwrap() };
+    let top = fig("top20-revenue-share");
+    assert!((num(&top, "value") - 0.8).abs() < 0.1, "{top}");
+    assert_eq!(top["benchmark"]["value"], "0.80");
+    let r = fig("retention-rate");
+    assert_eq!(r["target"], "0.8");
+    assert!(
+        (num(&r, "gap") - (num(&r, "value") - 0.8)).abs() < 1e-9,
+        "{r}"
+    );
+    // Heard complainers stay more than unheard ones on the example data.
+    assert!(
+        num(&fig("heard-complainer-retention"), "value")
+            > num(&fig("unheard-complainer-retention"), "value")
+    );
+    // The profit figure needs the margins; the shipped data has them.
+    assert!(fig("top20-profit-share")["value"].is_string());
+    // The history starts in 2021: five years before 2025 is missing, and
+    // says so.
+    let lost5 = fig("lost-within-5-years");
+    assert!(lost5["value"].is_null());
+    assert!(
+        lost5["missing"].as_str().unwrap().contains("five years"),
+        "{lost5}"
+    );
+
+    let o = shipped(&["scorecard", "--period", "2025", "--plan", &p]);
+    let t = stdout(&o);
+    assert!(
+        t.contains("Scorecard 2025-01-01..2026-01-01") && t.contains("retention rate"),
+        "{t}"
+    );
+    assert!(
+        t.contains("(needs a customer register with a potential column)"),
+        "{t}"
+    );
+    let o = shipped(&["scorecard", "--period", "2025", "--format", "csv"]);
+    let c = stdout(&o);
+    assert!(
+        c.starts_with("figure,unit,value,of,benchmark,benchmark_direction,target,gap,missing\n"),
+        "{c}"
+    );
+    assert!(c.contains("\ntop20-profit-share,share,"), "{c}");
+}
+
+#[test]
+fn a_bad_plan_is_a_positioned_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = dir.path().join("plan.toml");
+    std::fs::write(&plan, "[targets]\nretention = 0.8\n").unwrap();
+    let p = plan.display().to_string();
+    let o = shipped(&["scorecard", "--period", "2025", "--plan", &p]);
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    assert!(
+        e.contains("plan.toml: line 2, column 1: unknown figure \"retention\""),
+        "{e}"
+    );
+}
+
+#[test]
+fn scorecard_and_complaints_from_a_database_equal_the_csv_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("crm.db").display().to_string();
+    let (t, i, c) = (
+        data("transactions.csv").display().to_string(),
+        data("interactions.csv").display().to_string(),
+        data("customers.csv").display().to_string(),
+    );
+    let o = crm(&[
+        "import",
+        "--db",
+        &db,
+        "--transactions",
+        &t,
+        "--interactions",
+        &i,
+        "--customers",
+        &c,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for args in [
+        vec!["scorecard", "--period", "2025", "--format", "json"],
+        vec!["complaints", "--period", "2024", "--format", "json"],
+    ] {
+        let mut csv = args.clone();
+        csv.extend([
+            "--transactions",
+            &t,
+            "--interactions",
+            &i,
+            "--customers",
+            &c,
+        ]);
+        let mut from_db = args.clone();
+        from_db.extend(["--db", &db]);
+        let (a, b) = (crm(&csv), crm(&from_db));
+        assert!(
+            a.status.success() && b.status.success(),
+            "{}{}",
+            stderr(&a),
+            stderr(&b)
+        );
+        assert_eq!(stdout(&a), stdout(&b), "{args:?}");
+    }
+}

@@ -13,6 +13,11 @@
 //!   of three groups: no complaint, complaint resolved, complaint
 //!   unresolved. A resolution closes the oldest open complaint of the same
 //!   customer (see [`crm_core::Ledger::complaint_history`]).
+//! - [`scorecard`]: one page of the figures the method steers by, each
+//!   beside the method's benchmark and a plan's target, read from the
+//!   pyramids, the migration matrix, profitability, share of wallet, the
+//!   complaint report and a campaign measurement; a figure whose input is
+//!   missing says which input would give it.
 //!
 //! Shares are exact decimals (`None` when there is nothing to divide by);
 //! day counts are summarised by [`DaysSummary`].
@@ -22,6 +27,7 @@
 
 pub mod complaints;
 mod error;
+pub mod scorecard;
 mod stats;
 
 pub use error::{Error, Result};

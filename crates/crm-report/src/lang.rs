@@ -353,6 +353,31 @@ pub struct Texts {
     pub migration_table: MigrationTableTexts,
     /// The terminal tables of `crm complaints`.
     pub complaints_table: ComplaintsTableTexts,
+    /// The terminal table of `crm scorecard`.
+    pub scorecard_table: ScorecardTableTexts,
+}
+
+/// The strings of `crm scorecard`'s terminal table (JSON and CSV keep the
+/// figures' names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ScorecardTableTexts {
+    /// The heading, with `{period}` and `{previous}` (empty or the
+    /// pyramid table's `previous` text).
+    pub heading: &'static str,
+    /// Columns: figure, value, over, benchmark, target, gap.
+    pub columns: [&'static str; 6],
+    /// The figures' labels in `crm-ops` scorecard order: existing
+    /// customers' share of value, top 20% share of value, top 20% share of
+    /// profit, customers lost, net inflow, retention, lost within five
+    /// years, Small customers with a low share of wallet, heard and unheard
+    /// complainer retention, campaign response, average value of new and
+    /// of loyal customers.
+    pub figures: [&'static str; 13],
+    /// Before the input a missing figure needs.
+    pub needs: &'static str,
+    /// "about" and "above", before a benchmark.
+    pub directions: [&'static str; 2],
 }
 
 /// The strings of `crm complaints`' terminal tables (JSON and CSV keep
@@ -666,6 +691,27 @@ pub static EN: Texts = Texts {
         groups: ["no complaint", "complaint resolved", "complaint unresolved"],
         no_next: "Retention: no purchases in {next} yet",
     },
+    scorecard_table: ScorecardTableTexts {
+        heading: "Scorecard {period}{previous}",
+        columns: ["figure", "value", "of", "benchmark", "target", "gap"],
+        figures: [
+            "share of value from existing customers",
+            "top 20% share of value",
+            "top 20% share of profit",
+            "customers lost",
+            "net inflow (new + reactivated - lost)",
+            "retention rate",
+            "lost within 5 years",
+            "Small customers with share of wallet < 30%",
+            "retention of heard complainers",
+            "retention of unheard complainers",
+            "campaign response",
+            "average value of new customers",
+            "average value of loyal customers",
+        ],
+        needs: "needs",
+        directions: ["~", ">"],
+    },
     migration_table: MigrationTableTexts {
         heading: "Migration from {from} to {to}",
         caption: "Customers: rows are the level in {from}, columns the level in {to} (▲ up, ▼ down or lapsed)",
@@ -926,6 +972,27 @@ pub static NL: Texts = Texts {
         retention_columns: ["groep", "klanten", "behouden", "percentage"],
         groups: ["geen klacht", "klacht opgelost", "klacht niet opgelost"],
         no_next: "Behoud: nog geen aankopen in {next}",
+    },
+    scorecard_table: ScorecardTableTexts {
+        heading: "Scorecard {period}{previous}",
+        columns: ["kengetal", "waarde", "van", "norm", "doel", "verschil"],
+        figures: [
+            "aandeel waarde van bestaande klanten",
+            "aandeel waarde van de beste 20%",
+            "aandeel winst van de beste 20%",
+            "verloren klanten",
+            "netto instroom (nieuw + heractiveerd - verloren)",
+            "klantbehoud",
+            "verloren binnen 5 jaar",
+            "kleine klanten met klantaandeel < 30%",
+            "behoud van gehoorde klagers",
+            "behoud van niet gehoorde klagers",
+            "respons op campagne",
+            "gemiddelde waarde nieuwe klanten",
+            "gemiddelde waarde trouwe klanten",
+        ],
+        needs: "vereist",
+        directions: ["~", ">"],
     },
     migration_table: MigrationTableTexts {
         heading: "Migratie van {from} naar {to}",

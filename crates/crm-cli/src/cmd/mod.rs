@@ -11,6 +11,7 @@ pub(crate) mod import;
 pub(crate) mod migration;
 pub(crate) mod pyramid;
 pub(crate) mod report;
+pub(crate) mod scorecard;
 pub(crate) mod value;
 pub(crate) mod winback;
 

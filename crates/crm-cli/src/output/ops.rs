@@ -1,10 +1,11 @@
-//! Renderers of the operational measures: complaints (table, CSV; JSON is
-//! the serialised result).
+//! Renderers of the operational measures: complaints and the scorecard
+//! (table, CSV; JSON is the serialised result).
 
 use std::io::Write;
 
 use comfy_table::Cell;
 use crm::ops::complaints::ComplaintReport;
+use crm::ops::scorecard::{Direction, Scorecard, Unit};
 use crm::report::Lang;
 use crm::{Decimal, Period};
 
@@ -134,4 +135,121 @@ pub(crate) fn complaints_csv(out: &mut impl Write, r: &ComplaintReport) -> anyho
         add(format!("retention.{n}.rate"), plain(g.rate));
     }
     csv_table(out, ["measure", "value"], rows)
+}
+
+/// A figure's value for people, in its unit; `signed` puts a `+` before
+/// positive values (gaps).
+fn in_unit(lang: Lang, unit: Unit, v: Decimal, signed: bool) -> String {
+    let plus = if signed && v.is_sign_positive() && !v.is_zero() {
+        "+"
+    } else {
+        ""
+    };
+    let s = match unit {
+        Unit::Share => share(lang, Some(v)),
+        Unit::Money => human_in(lang, crm::Money::new(v)),
+        _ => local(lang, v.normalize().to_string()),
+    };
+    format!("{plus}{s}")
+}
+
+pub(crate) fn scorecard_table(
+    out: &mut impl Write,
+    card: &Scorecard,
+    lang: Lang,
+) -> anyhow::Result<()> {
+    let texts = lang.texts();
+    let tt = &texts.scorecard_table;
+    let prev = card.previous.map_or_else(String::new, |p| {
+        texts
+            .pyramid_table
+            .previous
+            .replace("{period}", &p.to_string())
+    });
+    writeln!(
+        out,
+        "{}\n",
+        tt.heading
+            .replace("{period}", &card.period.to_string())
+            .replace("{previous}", &prev)
+    )?;
+    let mut t = grid();
+    t.set_header(tt.columns);
+    for (f, label) in card.figures.iter().zip(tt.figures) {
+        let value = match (f.value, &f.missing) {
+            (Some(v), _) => in_unit(lang, f.unit, v, false),
+            (None, Some(m)) => format!("({} {m})", tt.needs),
+            (None, None) => String::new(),
+        };
+        let bench = f.benchmark.map_or_else(String::new, |b| {
+            let d = match b.direction {
+                Direction::About => tt.directions[0],
+                _ => tt.directions[1],
+            };
+            format!("{d}{}", in_unit(lang, Unit::Share, b.value, false))
+        });
+        t.add_row([
+            Cell::new(label),
+            if f.value.is_some() {
+                right(value)
+            } else {
+                Cell::new(value)
+            },
+            right(f.of.map_or_else(String::new, |n| count_in(lang, n))),
+            right(bench),
+            right(
+                f.target
+                    .map_or_else(String::new, |v| in_unit(lang, f.unit, v, false)),
+            ),
+            right(
+                f.gap
+                    .map_or_else(String::new, |v| in_unit(lang, f.unit, v, true)),
+            ),
+        ]);
+    }
+    writeln!(out, "{t}")?;
+    Ok(())
+}
+
+/// One row per figure: name, unit, value, of, benchmark, direction,
+/// target, gap, missing.
+pub(crate) fn scorecard_csv(out: &mut impl Write, card: &Scorecard) -> anyhow::Result<()> {
+    let dec = |d: Option<Decimal>| d.map_or_else(String::new, |d| d.normalize().to_string());
+    csv_table(
+        out,
+        [
+            "figure",
+            "unit",
+            "value",
+            "of",
+            "benchmark",
+            "benchmark_direction",
+            "target",
+            "gap",
+            "missing",
+        ],
+        card.figures.iter().map(|f| {
+            [
+                f.name.as_str().to_string(),
+                match f.unit {
+                    Unit::Share => "share",
+                    Unit::Money => "money",
+                    _ => "count",
+                }
+                .to_string(),
+                dec(f.value.map(|v| v.round_dp(6))),
+                f.of.map_or_else(String::new, |n| n.to_string()),
+                dec(f.benchmark.map(|b| b.value)),
+                f.benchmark
+                    .map_or("", |b| match b.direction {
+                        Direction::About => "about",
+                        _ => "above",
+                    })
+                    .to_string(),
+                dec(f.target),
+                dec(f.gap.map(|v| v.round_dp(6))),
+                f.missing.clone().unwrap_or_default(),
+            ]
+        }),
+    )
 }
