@@ -77,6 +77,11 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         erased TEXT NOT NULL
     ) WITHOUT ROWID;
     ",
+    // 3: the campaign of an interaction (`campaign-sent`,
+    // `campaign-response`); NULL for the interactions of older files.
+    "
+    ALTER TABLE interactions ADD COLUMN campaign TEXT;
+    ",
 ];
 
 /// `PRAGMA application_id` of our files ("CRMS"), set from version 2 on:

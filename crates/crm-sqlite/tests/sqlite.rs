@@ -55,13 +55,13 @@ fn schema_is_created_and_newer_files_are_refused() {
     let path = dir.path().join("crm.db");
     {
         let s = SqliteStore::open(&path).unwrap();
-        assert_eq!(s.schema_version().unwrap(), 2);
+        assert_eq!(s.schema_version().unwrap(), 3);
         s.integrity_check().unwrap();
     }
     // Opening again changes nothing.
     assert_eq!(
         SqliteStore::open(&path).unwrap().schema_version().unwrap(),
-        2
+        3
     );
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
@@ -76,13 +76,13 @@ fn schema_is_created_and_newer_files_are_refused() {
                 e,
                 Error::NewerSchema {
                     found: 99,
-                    supported: 2,
+                    supported: 3,
                     ..
                 }
             ),
             "{e}"
         );
-        assert!(e.to_string().contains("newer than this program's 2"), "{e}");
+        assert!(e.to_string().contains("newer than this program's 3"), "{e}");
     }
     // A file that is not a database is an error, not a panic.
     let junk = dir.path().join("junk.db");
@@ -133,6 +133,68 @@ fn v1_file(path: &std::path::Path) {
         .unwrap();
 }
 
+/// A version-2 file with data: version 1 upgraded by the step of 0.1.
+fn v2_file(path: &std::path::Path) {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.execute_batch(V1).unwrap();
+    conn.execute_batch(
+        "ALTER TABLE interactions ADD COLUMN source_id TEXT;
+         DROP INDEX interactions_identity;
+         CREATE UNIQUE INDEX interactions_by_source_id ON interactions(source_id);
+         CREATE TABLE crm_meta (name TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
+         INSERT INTO crm_meta (name, value) VALUES ('suppression_key', randomblob(32));
+         CREATE TABLE erased_keys (hash BLOB PRIMARY KEY, erased TEXT NOT NULL) WITHOUT ROWID;
+         INSERT INTO interactions (customer, date, kind, cost, note, source_id)
+             VALUES (2, '2024-04-01', 'campaign-response', NULL, NULL, 'I9');
+         PRAGMA application_id = 1129467219;
+         PRAGMA user_version = 2;",
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_version_2_file_gets_the_campaign_column_and_keeps_its_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v2.db");
+    v2_file(&path);
+    let e = SqliteStore::open_read_only(&path).unwrap_err();
+    assert!(matches!(e, Error::OlderSchema { found: 2, .. }), "{e}");
+    let mut s = SqliteStore::open(&path).unwrap();
+    assert_eq!(s.schema_version().unwrap(), 3);
+    s.integrity_check().unwrap();
+    let all = {
+        let mut v = Vec::new();
+        s.interactions(None, &mut |i| v.push(i)).unwrap();
+        v
+    };
+    assert_eq!(all.len(), 2);
+    assert_eq!(all[1].id.as_deref(), Some("I9"));
+    assert_eq!(
+        (all[0].campaign.as_deref(), all[1].campaign.as_deref()),
+        (None, None)
+    );
+    assert_eq!(
+        s.history("C1").unwrap().unwrap().interactions[0]
+            .note
+            .as_deref(),
+        Some("first")
+    );
+    // New rows keep their campaign.
+    let sent = Interaction::new(k("C2"), d(2024, 3, 1), InteractionKind::CampaignSent)
+        .with_campaign("spring")
+        .with_id("S1");
+    assert_eq!(
+        s.import_interactions(&mut ok(vec![sent.clone()]))
+            .unwrap()
+            .new,
+        1
+    );
+    drop(s);
+    let s = SqliteStore::open_read_only(&path).unwrap();
+    let h = s.history("C2").unwrap().unwrap();
+    assert_eq!(h.interactions[0], sent);
+}
+
 #[test]
 fn a_version_1_file_is_upgraded_in_place_with_its_data() {
     let dir = tempfile::tempdir().unwrap();
@@ -146,7 +208,7 @@ fn a_version_1_file_is_upgraded_in_place_with_its_data() {
             e,
             Error::OlderSchema {
                 found: 1,
-                supported: 2,
+                supported: 3,
                 ..
             }
         ),
@@ -155,7 +217,7 @@ fn a_version_1_file_is_upgraded_in_place_with_its_data() {
     assert_eq!(std::fs::read(&path).unwrap(), before);
 
     let mut s = SqliteStore::open(&path).unwrap();
-    assert_eq!(s.schema_version().unwrap(), 2);
+    assert_eq!(s.schema_version().unwrap(), 3);
     s.integrity_check().unwrap();
     let h = s.history("C1").unwrap().unwrap();
     let c = h.customer.unwrap();
@@ -276,7 +338,7 @@ fn read_only_opening_refuses_what_is_not_ours_and_changes_nothing() {
     // An empty file becomes a database when opened for writing (an import
     // into a file made with `touch`).
     let s = SqliteStore::open(&empty).unwrap();
-    assert_eq!(s.schema_version().unwrap(), 2);
+    assert_eq!(s.schema_version().unwrap(), 3);
 }
 
 fn erasable(path: &std::path::Path, secret: &str) -> SqliteStore {
