@@ -13,6 +13,10 @@
 //!   of three groups: no complaint, complaint resolved, complaint
 //!   unresolved. A resolution closes the oldest open complaint of the same
 //!   customer (see [`crm_core::Ledger::complaint_history`]).
+//! - [`campaign`]: a campaign's sends against its control group: response
+//!   rate, buyers, revenue per customer, uplift with 95% intervals
+//!   (Newcombe for the response rate, Welch for revenue), cost per
+//!   response, and the pyramid movement of each group.
 //! - [`scorecard`]: one page of the figures the method steers by, each
 //!   beside the method's benchmark and a plan's target, read from the
 //!   pyramids, the migration matrix, profitability, share of wallet, the
@@ -25,6 +29,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_debug_implementations)]
 
+pub mod campaign;
 pub mod complaints;
 mod error;
 pub mod scorecard;
