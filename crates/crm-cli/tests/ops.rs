@@ -218,7 +218,8 @@ fn a_bad_plan_is_a_positioned_error() {
 }
 
 #[test]
-fn scorecard_and_complaints_from_a_database_equal_the_csv_ones() {
+fn every_ops_command_from_a_database_equals_the_csv_one() {
+    let control = data("campaign_control.csv").display().to_string();
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("crm.db").display().to_string();
     let (t, i, c) = (
@@ -241,6 +242,16 @@ fn scorecard_and_complaints_from_a_database_equal_the_csv_ones() {
     for args in [
         vec!["scorecard", "--period", "2025", "--format", "json"],
         vec!["complaints", "--period", "2024", "--format", "json"],
+        vec![
+            "campaign",
+            "measure",
+            "--campaign",
+            "spring-2025",
+            "--control-file",
+            &control,
+            "--format",
+            "json",
+        ],
     ] {
         let mut csv = args.clone();
         csv.extend([
@@ -262,4 +273,167 @@ fn scorecard_and_complaints_from_a_database_equal_the_csv_ones() {
         );
         assert_eq!(stdout(&a), stdout(&b), "{args:?}");
     }
+}
+
+#[test]
+fn campaign_on_the_shipped_data_shows_a_real_uplift() {
+    let control = data("campaign_control.csv").display().to_string();
+    let o = shipped(&[
+        "campaign",
+        "measure",
+        "--campaign",
+        "spring-2025",
+        "--control-file",
+        &control,
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert!(v["treated"]["customers"].as_u64().unwrap() > 500, "{v}");
+    assert!(v["control"]["customers"].as_u64().unwrap() > 100, "{v}");
+    assert_eq!(v["control_with_send"], 0);
+    assert_eq!(v["control_matches_campaign"], true);
+    // The generator's uplift is real: the interval excludes zero.
+    assert!(v["response_uplift"]["low"].as_f64().unwrap() > 0.0, "{v}");
+    assert!(v["cost_per_response"].is_string());
+    assert!(v["treated"]["movement"]["stayed"].as_u64().unwrap() > 0);
+    let o = shipped(&[
+        "campaign",
+        "measure",
+        "--campaign",
+        "spring-2025",
+        "--control-file",
+        &control,
+        "--lang",
+        "nl",
+    ]);
+    let t = stdout(&o);
+    assert!(
+        t.contains("Campagne spring-2025") && t.contains("95%-interval"),
+        "{t}"
+    );
+    // Another campaign name: no sends, and the list does not fit it.
+    let o = shipped(&[
+        "campaign",
+        "measure",
+        "--campaign",
+        "autumn",
+        "--control-file",
+        &control,
+        "--format",
+        "csv",
+    ]);
+    let c = stdout(&o);
+    assert!(
+        c.contains("\nsends,0\n") && c.contains("\ntreated.customers,0\n"),
+        "{c}"
+    );
+    // The scorecard takes the campaign's response rate.
+    let o = shipped(&[
+        "scorecard",
+        "--period",
+        "2025",
+        "--campaign",
+        "spring-2025",
+        "--campaign-control",
+        &control,
+        "--format",
+        "csv",
+    ]);
+    let c = stdout(&o);
+    let line = c
+        .lines()
+        .find(|l| l.starts_with("campaign-response,"))
+        .unwrap();
+    assert!(line.starts_with("campaign-response,share,0.39"), "{line}");
+}
+
+#[test]
+fn campaign_window_day_30_counts_and_day_31_does_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p.display().to_string()
+    };
+    let t = w(
+        "t.csv",
+        "customer_id,date,revenue\na,2025-03-31,100\nb,2025-04-01,100\nc,2025-03-02,30\n",
+    );
+    let i = w(
+        "i.csv",
+        "customer_id,date,kind,campaign,cost\na,2025-03-01,campaign-sent,x,1.50\n\
+         b,2025-03-01,campaign-sent,x,1.50\n",
+    );
+    let c = w("c.csv", "customer\nc\nd\n");
+    let o = crm(&[
+        "campaign",
+        "measure",
+        "--campaign",
+        "x",
+        "--control-file",
+        &c,
+        "--transactions",
+        &t,
+        "--interactions",
+        &i,
+        "--format",
+        "csv",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    for line in [
+        "treated.customers,2",
+        "treated.buyers,1",
+        "treated.revenue_per_customer,50",
+        "control.customers,2",
+        "control.buyers,1",
+        "control.revenue_per_customer,15",
+        "cost,3.00",
+        "cost_per_response,3",
+    ] {
+        assert!(out.contains(&format!("\n{line}\n")), "{line} in {out}");
+    }
+    let o = crm(&[
+        "campaign",
+        "measure",
+        "--campaign",
+        "x",
+        "--control-file",
+        &c,
+        "--transactions",
+        &t,
+        "--interactions",
+        &i,
+        "--window-days",
+        "31",
+        "--format",
+        "csv",
+    ]);
+    assert!(
+        stdout(&o).contains("\ntreated.buyers,2\n"),
+        "{}",
+        stdout(&o)
+    );
+    // A control file without a customer column is a clear error.
+    let bad = w("bad.csv", "key\nc\n");
+    let o = crm(&[
+        "campaign",
+        "measure",
+        "--campaign",
+        "x",
+        "--control-file",
+        &bad,
+        "--transactions",
+        &t,
+        "--interactions",
+        &i,
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("no column \"customer\""),
+        "{}",
+        stderr(&o)
+    );
 }

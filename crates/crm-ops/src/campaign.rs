@@ -143,7 +143,8 @@ pub struct GroupResult {
     pub revenue_per_customer: Option<Money>,
     /// Movement between the pyramids before and after: customers per
     /// movement (`new`, `reactivated`, `up`, `stayed`, `down`, `lapsed`,
-    /// `other`), and `left` for those outside the later pyramid.
+    /// `other`, also for customers in neither pyramid), and `left` for
+    /// those in the earlier pyramid but not the later one.
     pub movement: BTreeMap<&'static str, u64>,
 }
 
@@ -252,6 +253,11 @@ impl CampaignMeasure {
             _ => {}
         }
         Ok(())
+    }
+
+    /// The first send of the campaign so far: the control group's day 0.
+    pub fn first_send(&self) -> Option<NaiveDate> {
+        self.first
     }
 
     /// Sets the control group (keys; repeated keys count once).
@@ -375,7 +381,7 @@ impl CampaignMeasure {
             (n > Decimal::ZERO)
                 .then(|| c.as_decimal().checked_div(n))
                 .flatten()
-                .map(|d| Money::new(d.round_dp(2)))
+                .map(|d| Money::new(d.round_dp(2).normalize()))
         };
         let extra = response_uplift.and_then(|u| {
             (u.estimate > 0.0)
@@ -438,9 +444,10 @@ impl Acc {
             let from = id
                 .and_then(|id| b.level_of(id))
                 .map_or(Source::New, Source::Level);
-            let name = match id.and_then(|id| a.level_of(id)) {
-                Some(to) => movement_name(Movement::of(from, to)),
-                None => "left",
+            let name = match (id.and_then(|id| a.level_of(id)), from) {
+                (Some(to), _) => movement_name(Movement::of(from, to)),
+                (None, Source::New) => "other",
+                (None, _) => "left",
             };
             *self.movement.entry(name).or_default() += 1;
         }

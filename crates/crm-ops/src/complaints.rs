@@ -132,8 +132,8 @@ pub struct ComplaintReport {
     /// resolved before it).
     pub open_at_end: u64,
     /// Of the complaints received in the period, those resolved at all
-    /// (resolutions after the period's end count, as far as the history
-    /// goes).
+    /// (resolutions after the period's end count, up to the end of the
+    /// ledger's latest period).
     pub received_resolved: u64,
     /// Days to resolve the complaints received in the period that were
     /// resolved; `None` when none was.
@@ -284,8 +284,20 @@ pub fn complaints(
     let is_open = |received: NaiveDate, resolved: Option<NaiveDate>, at: NaiveDate| {
         received < at && resolved.is_none_or(|d| d >= at)
     };
+    // Resolutions count up to the end of the ledger's latest period: what
+    // a store loads into it (a file may hold later rows; they are not
+    // read from a database, and must not change the answer).
+    let horizon = ledger
+        .periods()
+        .iter()
+        .map(|p| p.end())
+        .max()
+        .unwrap_or(period.end());
     for id in ledger.ids() {
-        let h = ledger.complaint_history(id);
+        let mut h = ledger.complaint_history(id);
+        for c in &mut h.cases {
+            c.resolved = c.resolved.filter(|&d| d < horizon);
+        }
         let mut received = 0u64;
         let mut open_from_period = false;
         for c in &h.cases {

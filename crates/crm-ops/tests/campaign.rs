@@ -106,14 +106,16 @@ fn window_edges_responses_costs_and_movement_by_hand() {
     let u = r.response_uplift.unwrap();
     assert!((u.estimate - (0.6 - 1.0 / 3.0)).abs() < 1e-12);
     assert_eq!(r.cost_per_extra_response, Some("7.50".parse().unwrap()));
-    // Movement 2024 → 2025 (4 active in 2024 would be needed for more
-    // levels; with 3 active all are Top or Small): t1 stayed or moved, t2
-    // lapsed, t3/t4 unknown to the ledger (left), c1 active both years,
-    // c3 new.
+    // Movement 2024 → 2025: t1 active both years, t2 lapsed, c3 new; t3,
+    // t4 (treated) and c2, c4 (control) are in neither pyramid (other);
+    // c1 is active both years.
     assert_eq!(r.treated.movement.get("lapsed"), Some(&1));
     assert_eq!(r.treated.movement.get("new"), Some(&1));
-    assert_eq!(r.treated.movement.get("left"), Some(&2));
-    assert_eq!(r.control.movement.get("left"), Some(&2));
+    assert_eq!(r.treated.movement.get("other"), Some(&2));
+    assert_eq!(r.treated.movement.get("left"), None);
+    assert_eq!(r.control.movement.get("other"), Some(&2));
+    let moved: u64 = r.treated.movement.values().sum();
+    assert_eq!(moved, r.treated.customers);
 }
 
 #[test]

@@ -103,6 +103,23 @@ fn a_complaint_resolved_in_the_next_period() {
         (0, 1, 1, 0)
     );
     assert!(r25.retention.is_empty());
+    // A ledger that tracks only 2024 sees no resolution after it (a store
+    // loads nothing later): the complaint is not resolved yet.
+    let mut only = Ledger::new([Period::year(2024).unwrap()]);
+    sale(&mut only, "a", d(2024, 6, 1), 100);
+    contact(&mut only, "a", d(2024, 12, 25), InteractionKind::Complaint);
+    contact(
+        &mut only,
+        "a",
+        d(2025, 1, 3),
+        InteractionKind::ComplaintResolved,
+    );
+    let y24 = pyramid(&only, &Period::year(2024).unwrap(), &o).unwrap();
+    let r = complaints(&only, &y24, None, &ComplaintOptions::new()).unwrap();
+    assert_eq!(
+        (r.received, r.received_resolved, r.days_to_resolve),
+        (1, 0, None)
+    );
 }
 
 #[test]

@@ -355,6 +355,36 @@ pub struct Texts {
     pub complaints_table: ComplaintsTableTexts,
     /// The terminal table of `crm scorecard`.
     pub scorecard_table: ScorecardTableTexts,
+    /// The terminal tables of `crm campaign measure`.
+    pub campaign_table: CampaignTableTexts,
+}
+
+/// The strings of `crm campaign measure`'s terminal tables (JSON and CSV
+/// keep their language-independent names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CampaignTableTexts {
+    /// The heading, with `{campaign}`, `{first}`, `{last}`, `{sends}` and
+    /// `{days}`.
+    pub heading: &'static str,
+    /// Columns: figure, treated, control, uplift, 95% interval.
+    pub columns: [&'static str; 5],
+    /// Rows: customers, responders, response rate, buyers, revenue,
+    /// revenue per customer.
+    pub rows: [&'static str; 6],
+    /// The cost line, with `{cost}`, `{per_response}`, `{per_extra}`.
+    pub cost: &'static str,
+    /// The line when control customers had a send, with `{customers}`.
+    pub control_with_send: &'static str,
+    /// The warning when the control group does not follow the campaign's
+    /// hash order.
+    pub control_mismatch: &'static str,
+    /// The movement table's heading, with `{from}` and `{to}`.
+    pub movement: &'static str,
+    /// The movement table's columns: movement, treated, control.
+    pub movement_columns: [&'static str; 3],
+    /// "left": outside the later pyramid.
+    pub left: &'static str,
 }
 
 /// The strings of `crm scorecard`'s terminal table (JSON and CSV keep the
@@ -712,6 +742,24 @@ pub static EN: Texts = Texts {
         needs: "needs",
         directions: ["~", ">"],
     },
+    campaign_table: CampaignTableTexts {
+        heading: "Campaign {campaign}: {sends} sends from {first} to {last}, window {days} days",
+        columns: ["", "treated", "control", "uplift", "95% interval"],
+        rows: [
+            "customers",
+            "responders",
+            "response rate",
+            "buyers",
+            "revenue",
+            "revenue per customer",
+        ],
+        cost: "cost {cost}; per response {per_response}; per extra response {per_extra}",
+        control_with_send: "{customers} customers of the control list had a send: counted as treated",
+        control_mismatch: "warning: the control group does not follow this campaign's hash order: is it the list crm actions --control held out for this campaign?",
+        movement: "Pyramid movement from {from} to {to}",
+        movement_columns: ["movement", "treated", "control"],
+        left: "left the pyramid",
+    },
     migration_table: MigrationTableTexts {
         heading: "Migration from {from} to {to}",
         caption: "Customers: rows are the level in {from}, columns the level in {to} (▲ up, ▼ down or lapsed)",
@@ -993,6 +1041,24 @@ pub static NL: Texts = Texts {
         ],
         needs: "vereist",
         directions: ["~", ">"],
+    },
+    campaign_table: CampaignTableTexts {
+        heading: "Campagne {campaign}: {sends} verzendingen van {first} tot {last}, venster {days} dagen",
+        columns: ["", "benaderd", "controle", "effect", "95%-interval"],
+        rows: [
+            "klanten",
+            "respondenten",
+            "respons",
+            "kopers",
+            "omzet",
+            "omzet per klant",
+        ],
+        cost: "kosten {cost}; per respons {per_response}; per extra respons {per_extra}",
+        control_with_send: "{customers} klanten van de controlelijst kregen toch een verzending: geteld als benaderd",
+        control_mismatch: "waarschuwing: de controlegroep volgt de hashvolgorde van deze campagne niet: is het de lijst die crm actions --control voor deze campagne apart hield?",
+        movement: "Beweging in de piramide van {from} naar {to}",
+        movement_columns: ["beweging", "benaderd", "controle"],
+        left: "uit de piramide",
     },
     migration_table: MigrationTableTexts {
         heading: "Migratie van {from} naar {to}",

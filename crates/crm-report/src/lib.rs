@@ -67,8 +67,8 @@ mod report;
 pub use crate::{
     error::{Error, Result},
     lang::{
-        ComplaintsTableTexts, EN, Lang, MigrationTableTexts, NL, PyramidTableTexts,
-        ScorecardTableTexts, SectionTexts, Texts, period_label,
+        CampaignTableTexts, ComplaintsTableTexts, EN, Lang, MigrationTableTexts, NL,
+        PyramidTableTexts, ScorecardTableTexts, SectionTexts, Texts, period_label,
     },
     report::{
         Availability, HoldoutCheck, Inputs, Lifetime, Projection, Report, ReportOptions, Section,

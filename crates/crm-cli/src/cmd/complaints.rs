@@ -20,7 +20,7 @@ pub(crate) fn run(a: ComplaintsArgs) -> Outcome {
         .next_calendar()
         .ok_or_else(|| usage("--period: no period follows it within the supported dates"))?;
     let options = pyramid_options(&a.levels)?;
-    let lang = crate::options::lang(a.lang.as_deref())?;
+    let lang = crate::options::lang(a.out.lang.as_deref())?;
     let mut ledger = Ledger::new([period, next]);
     load(&a.input, &mut ledger)?;
     warn_margin(&ledger, options.basis);
@@ -36,8 +36,8 @@ pub(crate) fn run(a: ComplaintsArgs) -> Outcome {
         &ComplaintOptions::new().sla_days(a.sla_days),
     )
     .context("cannot measure the complaints")?;
-    let mut out = crate::output::stdout(a.format == Format::Table);
-    match a.format {
+    let mut out = crate::output::stdout(a.out.format == Format::Table);
+    match a.out.format {
         Format::Table => render::complaints_table(&mut out, &report, next, lang)?,
         Format::Json => crate::output::write_json(&mut out, &report)?,
         Format::Csv => render::complaints_csv(&mut out, &report)?,

@@ -2,6 +2,7 @@
 //! the library, and hands the result to a renderer (`crate::output`).
 
 pub(crate) mod actions;
+pub(crate) mod campaign;
 pub(crate) mod clv;
 pub(crate) mod complaints;
 pub(crate) mod customer;

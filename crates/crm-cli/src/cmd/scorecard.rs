@@ -35,11 +35,13 @@ fn read_plan(path: &std::path::Path) -> anyhow::Result<Plan> {
 }
 
 pub(crate) fn run(mut a: ScorecardArgs) -> Outcome {
-    // The interactions are read twice: standard input is kept for the second.
+    // The interactions (and, for a campaign, the transactions) are read
+    // twice: standard input is kept for the second.
     let _spool = spool_stdin(&mut a.input.interactions)?;
+    let _spool_t = spool_stdin(&mut a.input.transactions)?;
     let now_p = period("period", &a.period)?;
     let options = pyramid_options(&a.levels)?;
-    let lang = crate::options::lang(a.lang.as_deref())?;
+    let lang = crate::options::lang(a.out.lang.as_deref())?;
     let plan = a
         .plan
         .as_deref()
@@ -64,21 +66,19 @@ pub(crate) fn run(mut a: ScorecardArgs) -> Outcome {
     inputs.previous = previous;
     inputs.five_years_before = find(old_p);
 
-    let stats = ledger.stats();
-    let profit = if stats.transactions > stats.transactions_without_margin {
-        let cuts = options.cuts.clone();
-        Some(with_interactions(&a.input, &now_p, |interactions| {
-            Ok(crm::value::profitability(
-                &ledger,
-                &now_p,
-                &costs,
-                interactions,
-                &cuts,
-            )?)
-        })?)
-    } else {
-        None
-    };
+    // Always computed: whether margins are there shows in its total (a
+    // count of the rows read would differ between a file and a database,
+    // which loads only up to the period's end).
+    let cuts = options.cuts.clone();
+    let profit = Some(with_interactions(&a.input, &now_p, |interactions| {
+        Ok(crm::value::profitability(
+            &ledger,
+            &now_p,
+            &costs,
+            interactions,
+            &cuts,
+        )?)
+    })?);
     inputs.profitability = profit.as_ref();
 
     let has_register = a.input.db.is_some() || a.input.customers.is_some();
@@ -109,9 +109,19 @@ pub(crate) fn run(mut a: ScorecardArgs) -> Outcome {
     };
     inputs.complaints = report.as_ref().filter(|r| r.received > 0);
 
+    let campaign = match (&a.campaign, &a.campaign_control) {
+        (Some(name), Some(control)) => Some(
+            crate::cmd::campaign::fed(&a.input, name, control, a.window_days)?
+                .finish(&ledger, None, None)
+                .context("cannot measure the campaign")?,
+        ),
+        _ => None,
+    };
+    inputs.campaign_response = campaign.and_then(|c| c.treated.response_rate);
+
     let card = scorecard(&ledger, &inputs, plan.as_ref()).context("cannot build the scorecard")?;
-    let mut out = crate::output::stdout(a.format == Format::Table);
-    match a.format {
+    let mut out = crate::output::stdout(a.out.format == Format::Table);
+    match a.out.format {
         Format::Table => render::scorecard_table(&mut out, &card, lang)?,
         Format::Json => crate::output::write_json(&mut out, &card)?,
         Format::Csv => render::scorecard_csv(&mut out, &card)?,

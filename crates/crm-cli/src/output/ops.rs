@@ -1,9 +1,10 @@
-//! Renderers of the operational measures: complaints and the scorecard
-//! (table, CSV; JSON is the serialised result).
+//! Renderers of the operational measures: complaints, campaigns and the
+//! scorecard (table, CSV; JSON is the serialised result).
 
 use std::io::Write;
 
 use comfy_table::Cell;
+use crm::ops::campaign::{CampaignResult, GroupResult, Uplift};
 use crm::ops::complaints::ComplaintReport;
 use crm::ops::scorecard::{Direction, Scorecard, Unit};
 use crm::report::Lang;
@@ -252,4 +253,219 @@ pub(crate) fn scorecard_csv(out: &mut impl Write, card: &Scorecard) -> anyhow::R
             ]
         }),
     )
+}
+
+/// A float share as a percentage with one decimal (`12.3%`).
+fn pct(lang: Lang, x: f64) -> String {
+    local(lang, format!("{:.1}%", x * 100.0))
+}
+
+/// An amount given as a float, rounded to cents.
+fn money_f(lang: Lang, x: f64) -> String {
+    local(lang, format!("{x:.2}"))
+}
+
+/// The order of the movements in tables and CSV.
+const MOVEMENTS: [&str; 8] = [
+    "new",
+    "reactivated",
+    "up",
+    "stayed",
+    "down",
+    "lapsed",
+    "other",
+    "left",
+];
+
+pub(crate) fn campaign_table(
+    out: &mut impl Write,
+    r: &CampaignResult,
+    periods: Option<(Period, Period)>,
+    lang: Lang,
+) -> anyhow::Result<()> {
+    let tt = &lang.texts().campaign_table;
+    let date = |d: Option<crm::NaiveDate>| d.map_or_else(String::new, |d| d.to_string());
+    writeln!(
+        out,
+        "{}\n",
+        tt.heading
+            .replace("{campaign}", &r.campaign)
+            .replace("{sends}", &count_in(lang, r.sends))
+            .replace("{first}", &date(r.first_send))
+            .replace("{last}", &date(r.last_send))
+            .replace("{days}", &r.window_days.to_string())
+    )?;
+    let (t, c) = (&r.treated, &r.control);
+    let interval = |u: Option<Uplift>, f: &dyn Fn(f64) -> String| {
+        u.map_or((String::new(), String::new()), |u| {
+            (f(u.estimate), format!("{} .. {}", f(u.low), f(u.high)))
+        })
+    };
+    let (ru, ri) = interval(r.response_uplift, &|x| pct(lang, x));
+    let (vu, vi) = interval(r.revenue_uplift, &|x| money_f(lang, x));
+    let money = |m: Option<crm::Money>| m.map_or_else(String::new, |m| human_in(lang, m));
+    let rows: [[String; 4]; 6] = [
+        [
+            count_in(lang, t.customers),
+            count_in(lang, c.customers),
+            String::new(),
+            String::new(),
+        ],
+        [
+            count_in(lang, t.responders),
+            count_in(lang, c.responders),
+            String::new(),
+            String::new(),
+        ],
+        [
+            share(lang, t.response_rate),
+            share(lang, c.response_rate),
+            ru,
+            ri,
+        ],
+        [
+            count_in(lang, t.buyers),
+            count_in(lang, c.buyers),
+            String::new(),
+            String::new(),
+        ],
+        [
+            human_in(lang, t.revenue),
+            human_in(lang, c.revenue),
+            String::new(),
+            String::new(),
+        ],
+        [
+            money(t.revenue_per_customer),
+            money(c.revenue_per_customer),
+            vu,
+            vi,
+        ],
+    ];
+    let mut table = grid();
+    table.set_header(tt.columns);
+    for (label, row) in tt.rows.iter().zip(rows) {
+        let mut cells = vec![Cell::new(label)];
+        cells.extend(row.into_iter().map(right));
+        table.add_row(cells);
+    }
+    writeln!(out, "{table}")?;
+    if let Some(cost) = r.cost {
+        writeln!(
+            out,
+            "{}",
+            tt.cost
+                .replace("{cost}", &human_in(lang, cost))
+                .replace("{per_response}", &money(r.cost_per_response))
+                .replace("{per_extra}", &money(r.cost_per_extra_response))
+        )?;
+    }
+    if r.control_with_send > 0 {
+        writeln!(
+            out,
+            "{}",
+            tt.control_with_send
+                .replace("{customers}", &count_in(lang, r.control_with_send))
+        )?;
+    }
+    if !r.control_matches_campaign {
+        writeln!(out, "{}", tt.control_mismatch)?;
+    }
+    if let Some((from, to)) = periods.filter(|_| !t.movement.is_empty() || !c.movement.is_empty()) {
+        writeln!(
+            out,
+            "\n{}",
+            tt.movement
+                .replace("{from}", &from.to_string())
+                .replace("{to}", &to.to_string())
+        )?;
+        let texts = lang.texts();
+        let mut table = grid();
+        table.set_header(tt.movement_columns);
+        for name in MOVEMENTS {
+            let (a, b) = (
+                t.movement.get(name).copied().unwrap_or(0),
+                c.movement.get(name).copied().unwrap_or(0),
+            );
+            if a + b == 0 {
+                continue;
+            }
+            let label = match name {
+                "left" => tt.left,
+                n if lang == Lang::En => n,
+                n => texts
+                    .movements
+                    .iter()
+                    .find(|(k, _)| *k == n)
+                    .map_or(n, |(_, v)| *v),
+            };
+            let of = |n: u64, g: &GroupResult| {
+                format!(
+                    "{} ({})",
+                    count_in(lang, n),
+                    share(lang, ratio(n, g.customers))
+                )
+            };
+            table.add_row([Cell::new(label), right(of(a, t)), right(of(b, c))]);
+        }
+        writeln!(out, "{table}")?;
+    }
+    Ok(())
+}
+
+/// `n / of` as a decimal share; `None` when `of` is 0.
+fn ratio(n: u64, of: u64) -> Option<Decimal> {
+    (of > 0).then(|| Decimal::from(n) / Decimal::from(of))
+}
+
+/// The result as `measure,value` rows: `treated.<figure>`,
+/// `control.<figure>`, `<group>.movement.<movement>`, the uplifts with
+/// their intervals and the costs.
+pub(crate) fn campaign_csv(out: &mut impl Write, r: &CampaignResult) -> anyhow::Result<()> {
+    let mut rows: Vec<[String; 2]> = Vec::new();
+    let mut add = |k: String, v: String| rows.push([k, v]);
+    let date = |d: Option<crm::NaiveDate>| d.map_or_else(String::new, |d| d.to_string());
+    add("campaign".into(), r.campaign.clone());
+    add("window_days".into(), r.window_days.to_string());
+    add("first_send".into(), date(r.first_send));
+    add("last_send".into(), date(r.last_send));
+    add("sends".into(), r.sends.to_string());
+    let money = |m: Option<crm::Money>| m.map_or_else(String::new, |m| m.to_string());
+    for (g, res) in [("treated", &r.treated), ("control", &r.control)] {
+        add(format!("{g}.customers"), res.customers.to_string());
+        add(format!("{g}.responders"), res.responders.to_string());
+        add(format!("{g}.buyers"), res.buyers.to_string());
+        add(format!("{g}.response_rate"), plain(res.response_rate));
+        add(format!("{g}.revenue"), res.revenue.to_string());
+        add(
+            format!("{g}.revenue_per_customer"),
+            money(res.revenue_per_customer),
+        );
+        for name in MOVEMENTS {
+            if let Some(n) = res.movement.get(name) {
+                add(format!("{g}.movement.{name}"), n.to_string());
+            }
+        }
+    }
+    for (name, u) in [
+        ("response_uplift", r.response_uplift),
+        ("revenue_uplift", r.revenue_uplift),
+    ] {
+        let f = |x: Option<f64>| x.map_or_else(String::new, |x| format!("{x:.6}"));
+        add(name.into(), f(u.map(|u| u.estimate)));
+        add(format!("{name}.low"), f(u.map(|u| u.low)));
+        add(format!("{name}.high"), f(u.map(|u| u.high)));
+    }
+    add("control_with_send".into(), r.control_with_send.to_string());
+    add(
+        "control_matches_campaign".into(),
+        r.control_matches_campaign.to_string(),
+    );
+    add("cost".into(), money(r.cost));
+    add("cost_per_response".into(), money(r.cost_per_response));
+    add(
+        "cost_per_extra_response".into(),
+        money(r.cost_per_extra_response),
+    );
+    csv_table(out, ["measure", "value"], rows)
 }
