@@ -107,6 +107,10 @@ fn complaints_by_hand_through_the_cli() {
     ] {
         assert!(c.contains(&format!("\n{line}\n")), "{line} in {c}");
     }
+    // Without interactions there is nothing to measure: a usage error.
+    let o = crm(&["complaints", "--period", "2024", "--transactions", &t]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("give --interactions"), "{}", stderr(&o));
     // Without a purchase in the next period, retention is left out.
     let o = crm(&[
         "complaints",

@@ -227,8 +227,10 @@ pub struct SynthInteraction {
     pub kind: InteractionKind,
     /// Cost in cents.
     pub cost_cents: i64,
-    /// The campaign of a send or a response to it.
-    pub campaign: Option<String>,
+    /// Whether it is a send of the data set's campaign ([`campaign_name`])
+    /// or an answer to it. A flag, not the name: it fits in the padding,
+    /// so the campaign costs no memory per interaction.
+    pub campaign: bool,
 }
 
 /// A generated data set.
@@ -240,9 +242,9 @@ pub struct Dataset {
     pub parties: Vec<SynthParty>,
     /// Interactions sorted by date, then key.
     pub interactions: Vec<SynthInteraction>,
-    /// The control group of each campaign: (campaign, customer key), by
-    /// campaign then key.
-    pub campaign_control: Vec<(String, String)>,
+    /// The keys of the campaign's control group ([`campaign_name`]),
+    /// sorted.
+    pub campaign_control: Vec<String>,
 }
 
 impl Dataset {
@@ -489,7 +491,7 @@ fn campaign(
     transactions: &mut Vec<SynthTransaction>,
     interactions: &mut Vec<SynthInteraction>,
     seq: &mut u64,
-) -> Vec<(String, String)> {
+) -> Vec<String> {
     let name = campaign_name(config);
     let Some(march) = NaiveDate::from_ymd_opt(config.last_year, 3, 1) else {
         return Vec::new();
@@ -520,10 +522,10 @@ fn campaign(
         .collect();
     selected.sort_unstable();
     let held = (selected.len() as f64 * offer::CONTROL).round() as usize;
-    let mut control: Vec<(String, String)> = selected
+    let mut control: Vec<String> = selected
         .iter()
         .take(held)
-        .map(|&(_, i)| (name.clone(), customer_key(i)))
+        .map(|&(_, i)| customer_key(i))
         .collect();
     control.sort();
     for &(_, i) in selected.iter().skip(held) {
@@ -534,11 +536,11 @@ fn campaign(
             date: send,
             kind: InteractionKind::CampaignSent,
             cost_cents: offer::SEND_CENTS,
-            campaign: Some(name.clone()),
+            campaign: true,
         });
         let answer = |date, rng: &mut Pcg64Mcg| {
             let mut a = interaction(&key, date, InteractionKind::CampaignResponse, rng);
-            a.campaign = Some(name.clone());
+            a.campaign = true;
             a
         };
         if rng.random_bool(offer::EXTRA_PURCHASE) {
@@ -663,7 +665,7 @@ fn interaction(
         date,
         kind,
         cost_cents: cost,
-        campaign: None,
+        campaign: false,
     }
 }
 
@@ -747,6 +749,7 @@ pub fn write_dataset(config: &SynthConfig, dir: impl AsRef<Path>) -> Result<Writ
         ],
     };
     let keys: Vec<String> = (0..config.customers).map(customer_key).collect();
+    let name = campaign_name(config);
     write_file(&out.transactions, |w| {
         writeln!(w, "transaction_id,customer_id,date,revenue,margin")?;
         for t in &data.transactions {
@@ -797,15 +800,15 @@ pub fn write_dataset(config: &SynthConfig, dir: impl AsRef<Path>) -> Result<Writ
                 i.date,
                 i.kind,
                 Cents(i.cost_cents),
-                i.campaign.as_deref().unwrap_or("")
+                if i.campaign { name.as_str() } else { "" }
             )?;
         }
         Ok(())
     })?;
     write_file(&out.campaign_control, |w| {
         writeln!(w, "campaign,customer")?;
-        for (campaign, key) in &data.campaign_control {
-            writeln!(w, "{campaign},{key}")?;
+        for key in &data.campaign_control {
+            writeln!(w, "{name},{key}")?;
         }
         Ok(())
     })?;

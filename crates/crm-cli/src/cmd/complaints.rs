@@ -15,6 +15,11 @@ use crate::options::{period, pyramid_options, usage};
 use crate::output::ops as render;
 
 pub(crate) fn run(a: ComplaintsArgs) -> Outcome {
+    if a.input.db.is_none() && a.input.interactions.is_none() {
+        return Err(usage(
+            "give --interactions (with the complaint and complaint-resolved rows) or --db",
+        ));
+    }
     let period = period("period", &a.period)?;
     let next = period
         .next_calendar()
