@@ -54,6 +54,24 @@ pub(crate) enum Command {
     /// pyramid, migration, value bridge, projection, profit, RFM, share of
     /// wallet, lifetime value; in English or Dutch.
     Report(Box<ReportArgs>),
+    /// Complaint handling in a period: received, resolved, open, days to
+    /// resolve, the service level, who complained, and whether being heard
+    /// kept the complainers.
+    Complaints(Box<ComplaintsArgs>),
+    /// One page of the figures the method steers by, beside its benchmarks
+    /// and, with a plan, beside the targets.
+    Scorecard(Box<ScorecardArgs>),
+    /// Campaigns: what a campaign changed against its control group.
+    #[command(subcommand)]
+    Campaign(CampaignCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum CampaignCommand {
+    /// Response, buyers and revenue of the treated against the control
+    /// group, the uplift with its 95% interval, cost per response, and the
+    /// pyramid movement of both groups.
+    Measure(Box<CampaignMeasureArgs>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -751,6 +769,100 @@ pub(crate) struct WinbackArgs {
     pub limit: usize,
 }
 
+/// The output flags of the operational commands.
+#[derive(Debug, Args)]
+pub(crate) struct TableArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Language of the table: en or nl (default: from LC_ALL, LC_MESSAGES
+    /// or LANG; English otherwise).
+    #[arg(long, value_name = "LANG")]
+    pub lang: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ComplaintsArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// The period: 2024, 2024-Q3, 2024-07 or START..END (end excluded);
+    /// retention is measured in the next one (the next calendar year,
+    /// quarter or month; otherwise the period of equal length after it).
+    #[arg(long, value_name = "PERIOD")]
+    pub period: String,
+    /// The service level: a complaint resolved at most this many days after
+    /// it was received is resolved in time.
+    #[arg(long, value_name = "DAYS", default_value_t = 14)]
+    pub sla_days: u32,
+    #[command(flatten)]
+    pub levels: LevelArgs,
+    #[command(flatten)]
+    pub out: TableArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ScorecardArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// The period: 2024, 2024-Q3, 2024-07 or START..END (end excluded);
+    /// compared with the previous calendar year, quarter or month.
+    #[arg(long, value_name = "PERIOD")]
+    pub period: String,
+    /// A plan (TOML): `[targets]` with a target per figure name, e.g.
+    /// `retention-rate = 0.85`.
+    #[arg(long, value_name = "FILE")]
+    pub plan: Option<PathBuf>,
+    /// Cost table for the profit figure (TOML or JSON, as `crm value
+    /// profit --costs`).
+    #[arg(long, value_name = "FILE")]
+    pub costs: Option<PathBuf>,
+    /// The service level of the complaint figures, in days.
+    #[arg(long, value_name = "DAYS", default_value_t = 14)]
+    pub sla_days: u32,
+    /// The campaign of the campaign-response figure (with
+    /// --campaign-control), measured as `crm campaign measure` does.
+    #[arg(long, value_name = "NAME", requires = "campaign_control")]
+    pub campaign: Option<String>,
+    /// The control group of --campaign (a CSV with a `customer` column).
+    #[arg(long, value_name = "FILE", requires = "campaign")]
+    pub campaign_control: Option<PathBuf>,
+    /// The window of --campaign, in days.
+    #[arg(long, value_name = "DAYS", default_value_t = 30)]
+    pub window_days: u32,
+    #[command(flatten)]
+    pub levels: LevelArgs,
+    #[command(flatten)]
+    pub out: TableArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CampaignMeasureArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// The campaign: the `campaign` of its `campaign-sent` interactions.
+    #[arg(long, value_name = "NAME")]
+    pub campaign: String,
+    /// The control group: a CSV with a `customer` (or `customer_id`)
+    /// column, such as the file of `crm actions --control-out`.
+    #[arg(long = "control-file", value_name = "FILE")]
+    pub control_file: PathBuf,
+    /// Days after the send (day 0) in which a purchase or a response
+    /// counts; day 30 of a 30-day window counts, day 31 does not.
+    #[arg(long, value_name = "DAYS", default_value_t = 30)]
+    pub window_days: u32,
+    /// The period before the campaign for the pyramid movement (default:
+    /// the calendar year before the first send).
+    #[arg(long, value_name = "PERIOD")]
+    pub from: Option<String>,
+    /// The period after (default: the calendar year of the first send).
+    #[arg(long, value_name = "PERIOD")]
+    pub to: Option<String>,
+    #[command(flatten)]
+    pub levels: LevelArgs,
+    #[command(flatten)]
+    pub out: TableArgs,
+}
+
 #[derive(Debug, Args)]
 pub(crate) struct ReportArgs {
     #[command(flatten)]
@@ -843,6 +955,17 @@ impl Command {
                 v.extend(paths(&[&a.leads]));
                 v
             }
+            Command::Complaints(a) => a.input.inputs(),
+            Command::Scorecard(a) => {
+                let mut v = a.input.inputs();
+                v.extend(paths(&[&a.campaign_control]));
+                v
+            }
+            Command::Campaign(CampaignCommand::Measure(a)) => {
+                let mut v = a.input.inputs();
+                v.push(a.control_file.as_path());
+                v
+            }
             Command::Report(a) => {
                 let mut v = a.input.inputs();
                 v.extend(paths(&[&a.leads]));
@@ -876,6 +999,9 @@ impl Command {
             Command::Actions(a) => vec![a.input.csv.rejects.as_ref(), a.control_out.as_ref()],
             Command::Winback(a) => vec![a.input.csv.rejects.as_ref()],
             Command::Funnel(a) => vec![a.input.csv.rejects.as_ref()],
+            Command::Complaints(a) => vec![a.input.csv.rejects.as_ref()],
+            Command::Scorecard(a) => vec![a.input.csv.rejects.as_ref()],
+            Command::Campaign(CampaignCommand::Measure(a)) => vec![a.input.csv.rejects.as_ref()],
             Command::Report(a) => vec![a.input.csv.rejects.as_ref(), Some(&a.out)],
             Command::Customer(_)
             | Command::Erase(_)
@@ -908,6 +1034,9 @@ impl Command {
             ],
             Command::Winback(a) => vec![a.input.db.as_ref()],
             Command::Funnel(a) => vec![a.input.db.as_ref()],
+            Command::Complaints(a) => vec![a.input.db.as_ref()],
+            Command::Scorecard(a) => vec![a.input.db.as_ref(), a.plan.as_ref(), a.costs.as_ref()],
+            Command::Campaign(CampaignCommand::Measure(a)) => vec![a.input.db.as_ref()],
             Command::Report(a) => vec![a.input.db.as_ref()],
             Command::Customer(_)
             | Command::Erase(_)

@@ -401,6 +401,90 @@ pub(crate) fn with_interactions<T>(
     Ok(out?)
 }
 
+/// Runs `f` on every sale (key, date, revenue) from the database or the
+/// transactions file, as a stream; a bad row of the file (in lenient mode:
+/// skipped, as the ledger's import skips it) ends the stream with its
+/// error.
+pub(crate) fn with_sales(
+    input: &InputArgs,
+    f: &mut dyn FnMut(&str, crm::NaiveDate, Money) -> anyhow::Result<()>,
+) -> Result<(), Failure> {
+    if let Some(db) = &input.db {
+        let store = open_read_only(db)?;
+        let mut failed = None;
+        crm::store::Store::sales(&store, None, &mut |batch| {
+            for s in batch {
+                if failed.is_none()
+                    && let Err(e) = f(s.key, s.date, s.revenue)
+                {
+                    failed = Some(e);
+                }
+            }
+        })
+        .context("cannot read the transactions")?;
+        return match failed {
+            Some(e) => Err(e.into()),
+            None => Ok(()),
+        };
+    }
+    let Some(path) = &input.transactions else {
+        return Ok(());
+    };
+    let options = import_options(&input.csv)?;
+    for t in crm::csv::transactions(open_input(path)?, name_of(path), &options)
+        .context("cannot read the transactions")?
+    {
+        match t {
+            Ok(t) => f(t.customer.as_str(), t.date, t.revenue)?,
+            Err(_) if input.csv.lenient => {}
+            Err(e) => {
+                return Err(anyhow::Error::from(e)
+                    .context("cannot read the transactions")
+                    .into());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The customer keys of a list such as `crm actions --control-out` writes:
+/// a CSV with a `customer` or `customer_id` column.
+pub(crate) fn customer_list(path: &Path) -> Result<Vec<String>, Failure> {
+    let name = name_of(path).display().to_string();
+    let mut r = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(open_input(path)?);
+    let headers = r
+        .headers()
+        .with_context(|| format!("{name}: cannot read the header"))?
+        .clone();
+    let col = headers
+        .iter()
+        .position(|h| {
+            let h = h.trim().trim_start_matches('\u{feff}');
+            h.eq_ignore_ascii_case("customer") || h.eq_ignore_ascii_case("customer_id")
+        })
+        .ok_or_else(|| {
+            Failure::Data(anyhow::anyhow!(
+                "{name}: no column \"customer\" or \"customer_id\" in the header"
+            ))
+        })?;
+    let mut keys = Vec::new();
+    for rec in r.records() {
+        let rec = rec.with_context(|| format!("cannot read {name}"))?;
+        let line = rec.position().map_or(0, |p| p.line());
+        match rec.get(col).map(str::trim) {
+            Some(k) if !k.is_empty() => keys.push(k.to_string()),
+            _ => {
+                return Err(Failure::Data(anyhow::anyhow!(
+                    "{name}:{line}: field customer: empty"
+                )));
+            }
+        }
+    }
+    Ok(keys)
+}
+
 /// The potential per customer key, from the register or the database.
 pub(crate) fn potentials_of(
     input: &InputArgs,

@@ -112,6 +112,9 @@ fn main() -> ExitCode {
         args::Command::ExportCustomer(a) => cmd::customer::export(a),
         args::Command::Generate(a) => cmd::generate::run(a),
         args::Command::Report(a) => cmd::report::run(*a),
+        args::Command::Complaints(a) => cmd::complaints::run(*a),
+        args::Command::Scorecard(a) => cmd::scorecard::run(*a),
+        args::Command::Campaign(args::CampaignCommand::Measure(a)) => cmd::campaign::measure(*a),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

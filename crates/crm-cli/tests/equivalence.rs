@@ -62,7 +62,13 @@ fn data() -> impl Strategy<Value = Data> {
             (
                 key(),
                 date(),
-                prop::sample::select(vec!["visit", "call", "email", "complaint"]),
+                prop::sample::select(vec![
+                    "visit",
+                    "call",
+                    "email",
+                    "complaint",
+                    "complaint-resolved",
+                ]),
                 prop::option::of((0i64..100).prop_map(|c| c.to_string())),
                 any::<bool>(),
             ),
@@ -170,6 +176,8 @@ proptest! {
             vec!["value", "profit", "--period", &p, "--format", "json"],
             vec!["value", "wallet", "--period", &p, "--format", "json"],
             vec!["value", "risk", "--period", &p, "--format", "json"],
+            vec!["complaints", "--period", &p, "--format", "json"],
+            vec!["scorecard", "--period", &p, "--format", "json"],
         ] {
             same(dir.path(), &args)?;
         }

@@ -7,6 +7,7 @@ mod funnel;
 mod generate;
 mod hardening;
 mod migration;
+mod ops;
 mod output;
 mod progress;
 mod pyramid;

@@ -56,6 +56,30 @@ pub struct OpenComplaints {
     pub oldest: Option<NaiveDate>,
 }
 
+/// One complaint of a customer and the resolution that closed it.
+///
+/// Resolutions are matched to complaints by the rule of
+/// [`OpenComplaints`]: a `complaint-resolved` interaction closes the oldest
+/// complaint of the same customer still open on its date (a complaint and
+/// a resolution on the same day count as resolved that day); a resolution
+/// with nothing open closes nothing and is counted apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ComplaintCase {
+    /// The date the complaint was received.
+    pub received: NaiveDate,
+    /// The date of the resolution that closed it, if any.
+    pub resolved: Option<NaiveDate>,
+}
+
+/// A customer's complaints with their resolutions, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ComplaintHistory {
+    /// Every complaint, in date order, with the resolution that closed it.
+    pub cases: Vec<ComplaintCase>,
+    /// The dates of resolutions that found no complaint open, in order.
+    pub unmatched_resolutions: Vec<NaiveDate>,
+}
+
 /// Complaint and resolution days of one customer, each sorted. Memory
 /// grows with the complaints, which are few, not with the interactions.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -65,6 +89,42 @@ struct ComplaintLog {
 }
 
 impl ComplaintLog {
+    /// Pairs each complaint with the resolution that closed it, by the
+    /// same walk as [`ComplaintLog::open_before`].
+    fn history(&self) -> ComplaintHistory {
+        let day = NaiveDate::from_num_days_from_ce_opt;
+        let mut cases: Vec<ComplaintCase> = self
+            .opened
+            .iter()
+            .filter_map(|&d| day(d))
+            .map(|received| ComplaintCase {
+                received,
+                resolved: None,
+            })
+            .collect();
+        let mut unmatched = Vec::new();
+        let (mut next_open, mut closed) = (0usize, 0usize);
+        for &r in &self.resolved {
+            while next_open < self.opened.len()
+                && self.opened.get(next_open).is_some_and(|&o| o <= r)
+            {
+                next_open += 1;
+            }
+            if closed < next_open {
+                if let Some(c) = cases.get_mut(closed) {
+                    c.resolved = day(r);
+                }
+                closed += 1;
+            } else if let Some(d) = day(r) {
+                unmatched.push(d);
+            }
+        }
+        ComplaintHistory {
+            cases,
+            unmatched_resolutions: unmatched,
+        }
+    }
+
     fn open_before(&self, before: i32) -> OpenComplaints {
         // Walk both sorted lists in date order; on equal dates the
         // complaint comes first, so a same-day resolution closes it. The
@@ -193,6 +253,14 @@ impl ContactTable {
         }
     }
 
+    pub(crate) fn complaint_history(&self, idx: usize) -> ComplaintHistory {
+        self.customers
+            .get(idx)
+            .and_then(|c| c.complaints.as_deref())
+            .map(ComplaintLog::history)
+            .unwrap_or_default()
+    }
+
     pub(crate) fn open_complaints(&self, idx: usize, before: NaiveDate) -> OpenComplaints {
         let day = chrono::Datelike::num_days_from_ce(&before);
         self.customers
@@ -261,6 +329,41 @@ mod tests {
     fn a_same_day_resolution_closes_the_complaint() {
         let l = log(&[10], &[10]);
         assert_eq!(l.open_before(100), OpenComplaints::default());
+    }
+
+    #[test]
+    fn history_pairs_each_resolution_with_the_oldest_open_complaint() {
+        let l = log(&[10, 20, 30], &[5, 25, 26, 40, 41]);
+        let h = l.history();
+        let pairs: Vec<_> = h.cases.iter().map(|c| (c.received, c.resolved)).collect();
+        assert_eq!(
+            pairs,
+            vec![
+                (day(10).unwrap(), day(25)),
+                (day(20).unwrap(), day(26)),
+                (day(30).unwrap(), day(40))
+            ]
+        );
+        assert_eq!(
+            h.unmatched_resolutions,
+            vec![day(5).unwrap(), day(41).unwrap()]
+        );
+        // The open count agrees with the pairs on every date.
+        for before in 0..50 {
+            let open = h
+                .cases
+                .iter()
+                .filter(|c| {
+                    let b = day(before).unwrap();
+                    c.received < b && c.resolved.is_none_or(|r| r >= b)
+                })
+                .count();
+            assert_eq!(
+                l.open_before(before).count as usize,
+                open,
+                "before day {before}"
+            );
+        }
     }
 
     #[test]

@@ -1,6 +1,6 @@
 use chrono::{Datelike, NaiveDate};
 
-use crate::contact::{ContactTable, OpenComplaints, PeriodContacts};
+use crate::contact::{ComplaintHistory, ContactTable, OpenComplaints, PeriodContacts};
 use crate::interner::MAX_CUSTOMERS;
 use crate::{
     Basis, Customer, CustomerId, Error, Interaction, InteractionKind, Interner, Money, Period,
@@ -931,6 +931,13 @@ impl Ledger {
     /// it, and each resolution closes the oldest complaint then open.
     pub fn open_complaints(&self, id: CustomerId, before: NaiveDate) -> OpenComplaints {
         self.contacts.open_complaints(id.index(), before)
+    }
+
+    /// Every complaint of `id` with the resolution that closed it (by the
+    /// rule of [`Ledger::open_complaints`]), and the resolutions that found
+    /// nothing open.
+    pub fn complaint_history(&self, id: CustomerId) -> ComplaintHistory {
+        self.contacts.complaint_history(id.index())
     }
 
     /// Records that `key` is in the register with `stage`, without an

@@ -81,7 +81,7 @@ mod money;
 mod period;
 
 pub use crate::{
-    contact::{OpenComplaints, PeriodContacts},
+    contact::{ComplaintCase, ComplaintHistory, OpenComplaints, PeriodContacts},
     error::{Error, Result},
     interner::{CustomerId, Interner},
     key::{CustomerKey, MAX_KEY_LEN, check_key},

@@ -145,6 +145,9 @@ named_enum! {
         ComplaintResolved = "complaint-resolved",
         /// A response to a campaign.
         CampaignResponse = "campaign-response",
+        /// A campaign sent to the customer (the campaign in
+        /// [`Interaction::campaign`]).
+        CampaignSent = "campaign-sent",
         /// Anything else.
         Other = "other",
     }
@@ -342,6 +345,9 @@ pub struct Interaction {
     /// ids are two visits.
     #[cfg_attr(feature = "serde", serde(default))]
     pub id: Option<String>,
+    /// The campaign a `campaign-sent` or `campaign-response` belongs to.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub campaign: Option<String>,
 }
 
 impl Interaction {
@@ -354,7 +360,15 @@ impl Interaction {
             cost: None,
             note: None,
             id: None,
+            campaign: None,
         }
+    }
+
+    /// Sets the campaign.
+    #[must_use]
+    pub fn with_campaign(mut self, campaign: impl Into<String>) -> Interaction {
+        self.campaign = Some(campaign.into());
+        self
     }
 
     /// Sets the interaction id.

@@ -191,6 +191,27 @@ impl Period {
     }
 }
 
+impl Period {
+    /// The next calendar unit when this period is whole months (a year, a
+    /// quarter, a month, or any run of months from a first day to a first
+    /// day): the same number of months from this period's end; otherwise
+    /// the next period of equal length, as [`Period::next`]. After 2024
+    /// (366 days) comes 2025, not `2025-01-01..2026-01-02`.
+    pub fn next_calendar(&self) -> Option<Period> {
+        if self.start.day() == 1
+            && let Some(months) = month_span(self).and_then(|m| u32::try_from(m).ok())
+            && months > 0
+        {
+            let end = self.end.checked_add_months(chrono::Months::new(months))?;
+            return Some(Period {
+                start: self.end,
+                end,
+            });
+        }
+        self.next()
+    }
+}
+
 /// Number of whole months from start to end when both are first days.
 fn month_span(p: &Period) -> Option<i64> {
     if p.end.day() != 1 {
@@ -288,6 +309,23 @@ impl<'de> serde::Deserialize<'de> for Period {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn next_calendar_units() {
+        let p = |s: &str| s.parse::<Period>().unwrap();
+        assert_eq!(p("2024").next_calendar(), Some(p("2025")));
+        assert_eq!(p("2024-Q4").next_calendar(), Some(p("2025-Q1")));
+        assert_eq!(p("2024-02").next_calendar(), Some(p("2024-03")));
+        assert_eq!(
+            p("2024-01-01..2024-07-01").next_calendar(),
+            Some(p("2024-07-01..2025-01-01"))
+        );
+        // Not whole months: equal length.
+        assert_eq!(
+            p("2024-01-05..2024-01-15").next_calendar(),
+            Some(p("2024-01-15..2024-01-25"))
+        );
+    }
 
     #[cfg(feature = "serde")]
     #[test]

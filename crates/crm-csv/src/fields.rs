@@ -285,6 +285,7 @@ pub(crate) struct InteractionCols {
     cost: Option<usize>,
     note: Option<usize>,
     id: Option<usize>,
+    campaign: Option<usize>,
     sep: u8,
 }
 
@@ -302,6 +303,7 @@ impl InteractionCols {
             cost: header.find(options, "cost"),
             note: header.find(options, "note"),
             id: header.find(options, "interaction_id"),
+            campaign: header.find(options, "campaign"),
             sep: options.decimal.resolve(header.delimiter),
         })
     }
@@ -323,7 +325,7 @@ impl InteractionCols {
                 Some(self.kind),
                 Problem::BadValue {
                     value: cut(kind_raw),
-                    expected: "an interaction kind: visit, call, email, meeting, quote, complaint, complaint-resolved, campaign-response or other",
+                    expected: "an interaction kind: visit, call, email, meeting, quote, complaint, complaint-resolved, campaign-response, campaign-sent or other",
                 },
             )
         })?;
@@ -333,6 +335,7 @@ impl InteractionCols {
         }
         i.note = opt_text(rec, self.note)?.map(str::to_string);
         i.id = opt_text(rec, self.id)?.map(str::to_string);
+        i.campaign = opt_text(rec, self.campaign)?.map(str::to_string);
         Ok(i)
     }
 }

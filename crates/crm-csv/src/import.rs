@@ -401,8 +401,9 @@ fn customer_sink(ledger: Ledger, cols: CustomerCols) -> RowSink<CustomerCols> {
 
 /// Streams an interactions file into `ledger`.
 ///
-/// `customer_id`, `date` and `kind` are required; `cost`, `note` and
-/// `interaction_id` are read when present. Every row is a contact: two
+/// `customer_id`, `date` and `kind` are required; `cost`, `note`,
+/// `interaction_id` and `campaign` (the campaign of a `campaign-sent` or
+/// `campaign-response`) are read when present. Every row is a contact: two
 /// identical rows are two contacts (a store tells interactions apart by
 /// `interaction_id` only).
 ///

@@ -43,6 +43,7 @@ pub(crate) const INTERACTION_FIELDS: &[&str] = &[
     "cost",
     "note",
     "interaction_id",
+    "campaign",
 ];
 pub(crate) const LEAD_FIELDS: &[&str] = &[
     "lead_id",

@@ -132,6 +132,16 @@ fn iterators_read_every_field() {
     assert_eq!(rows.len(), 3);
     assert_eq!(rows[0].id.as_deref(), Some("I1"));
     assert_eq!((rows[1].id.as_deref(), &rows[1]), (None, &rows[2]));
+
+    // The optional campaign column, and the campaign-sent kind.
+    let i = "customer_id,date,kind,campaign\nC1,2024-01-01,campaign-sent,spring\nC1,2024-01-09,campaign-response,\n";
+    let rows: Vec<_> = interactions(i.as_bytes(), "i.csv", &ImportOptions::new())
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(rows[0].kind, InteractionKind::CampaignSent);
+    assert_eq!(rows[0].campaign.as_deref(), Some("spring"));
+    assert_eq!(rows[1].campaign, None);
 }
 
 #[test]

@@ -24,4 +24,44 @@ pub enum Error {
         /// Customers in the ledger.
         ledger: usize,
     },
+    /// Inputs that do not belong together: a pyramid of another ledger, a
+    /// next period that does not follow the period.
+    #[error("{what} does not match: {detail}")]
+    Mismatch {
+        /// Which input.
+        what: &'static str,
+        /// What is wrong.
+        detail: String,
+    },
+    /// A migration matrix the measure needs could not be built.
+    #[error(transparent)]
+    Migration(#[from] crm_migration::Error),
+    /// A name that is not a scorecard figure.
+    #[error("unknown scorecard figure {name:?}")]
+    UnknownFigure {
+        /// The name given (cut to 80 characters).
+        name: String,
+    },
+    /// A plan file with problems, each with its line and column.
+    #[error("{}", plan_problems(source_name, problems))]
+    Plan {
+        /// The file's name, as given.
+        source_name: String,
+        /// Every problem found.
+        problems: Vec<crate::scorecard::PlanProblem>,
+    },
+    /// A sum of money left the range of an amount.
+    #[error("amount overflow: {what} leaves the range of an amount (about ±7.9e28)")]
+    Overflow {
+        /// The figure.
+        what: &'static str,
+    },
+}
+
+fn plan_problems(source: &str, problems: &[crate::scorecard::PlanProblem]) -> String {
+    problems
+        .iter()
+        .map(|p| format!("{source}: {p}"))
+        .collect::<Vec<_>>()
+        .join("; ")
 }

@@ -21,15 +21,39 @@
 //! period after their first order, by source and owner). Without leads,
 //! [`acquisition_rates`] reads the suspect → prospect → customer rates
 //! from a migration matrix.
+//!
+//! - [`complaints`]: complaints received, resolved and open per period,
+//!   days to resolve, the share resolved within a service level, who
+//!   complained (pyramid level, value), and retention in the next period
+//!   of three groups: no complaint, complaint resolved, complaint
+//!   unresolved. A resolution closes the oldest open complaint of the same
+//!   customer (see [`crm_core::Ledger::complaint_history`]).
+//! - [`campaign`]: a campaign's sends against its control group: response
+//!   rate, buyers, revenue per customer, uplift with 95% intervals
+//!   (Newcombe for the response rate, Welch for revenue), cost per
+//!   response, and the pyramid movement of each group.
+//! - [`scorecard`]: one page of the figures the method steers by, each
+//!   beside the method's benchmark and a plan's target, read from the
+//!   pyramids, the migration matrix, profitability, share of wallet, the
+//!   complaint report and a campaign measurement; a figure whose input is
+//!   missing says which input would give it.
+//!
+//! Shares are exact decimals (`None` when there is nothing to divide by);
+//! day counts are summarised by [`DaysSummary`].
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_debug_implementations)]
 
+pub mod campaign;
+pub mod complaints;
 mod error;
 mod funnel;
+pub mod scorecard;
+mod stats;
 
 pub use error::{Error, Result};
 pub use funnel::{
     AcquisitionRates, Funnel, FunnelGroup, FunnelOptions, GroupBy, LostReason, Pipeline, Quality,
     StageFigures, StaleLead, WinProbability, acquisition_rates, funnel,
 };
+pub use stats::DaysSummary;

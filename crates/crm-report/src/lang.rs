@@ -401,6 +401,12 @@ pub struct Texts {
     pub list_separator: &'static str,
     /// The terminal tables of `crm funnel`.
     pub funnel_table: FunnelTableTexts,
+    /// The terminal tables of `crm complaints`.
+    pub complaints_table: ComplaintsTableTexts,
+    /// The terminal table of `crm scorecard`.
+    pub scorecard_table: ScorecardTableTexts,
+    /// The terminal tables of `crm campaign measure`.
+    pub campaign_table: CampaignTableTexts,
 }
 
 /// The strings of `crm funnel`'s terminal tables (JSON and CSV keep their
@@ -453,6 +459,84 @@ pub struct FunnelTableTexts {
     /// Without leads: the prospects line, with `{prospects}`,
     /// `{customers}`, `{to_customer}`.
     pub prospects: &'static str,
+}
+
+/// The strings of `crm campaign measure`'s terminal tables (JSON and CSV
+/// keep their language-independent names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CampaignTableTexts {
+    /// The heading, with `{campaign}`, `{first}`, `{last}`, `{sends}` and
+    /// `{days}`.
+    pub heading: &'static str,
+    /// Columns: figure, treated, control, uplift, 95% interval.
+    pub columns: [&'static str; 5],
+    /// Rows: customers, responders, response rate, buyers, revenue,
+    /// revenue per customer.
+    pub rows: [&'static str; 6],
+    /// The cost line, with `{cost}`, `{per_response}`, `{per_extra}`.
+    pub cost: &'static str,
+    /// The line when control customers had a send, with `{customers}`.
+    pub control_with_send: &'static str,
+    /// The warning when the control group does not follow the campaign's
+    /// hash order.
+    pub control_mismatch: &'static str,
+    /// The movement table's heading, with `{from}` and `{to}`.
+    pub movement: &'static str,
+    /// The movement table's columns: movement, treated, control.
+    pub movement_columns: [&'static str; 3],
+    /// "left": outside the later pyramid.
+    pub left: &'static str,
+}
+
+/// The strings of `crm scorecard`'s terminal table (JSON and CSV keep the
+/// figures' names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ScorecardTableTexts {
+    /// The heading, with `{period}` and `{previous}` (empty or the
+    /// pyramid table's `previous` text).
+    pub heading: &'static str,
+    /// Columns: figure, value, over, benchmark, target, gap.
+    pub columns: [&'static str; 6],
+    /// The figures' labels in `crm-ops` scorecard order: existing
+    /// customers' share of value, top 20% share of value, top 20% share of
+    /// profit, customers lost, net inflow, retention, lost within five
+    /// years, Small customers with a low share of wallet, heard and unheard
+    /// complainer retention, campaign response, average value of new and
+    /// of loyal customers.
+    pub figures: [&'static str; 13],
+    /// Before the input a missing figure needs.
+    pub needs: &'static str,
+    /// "about" and "above", before a benchmark.
+    pub directions: [&'static str; 2],
+}
+
+/// The strings of `crm complaints`' terminal tables (JSON and CSV keep
+/// their language-independent names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ComplaintsTableTexts {
+    /// The heading, with `{period}` and `{sla}` (days).
+    pub heading: &'static str,
+    /// The figures' labels: received, complainers, resolved in the period,
+    /// resolutions with nothing open, open at the start, open at the end,
+    /// received and resolved, days to resolve (mean / median / p90),
+    /// within the service level, complainers not active.
+    pub figures: [&'static str; 10],
+    /// The by-level table's columns: level, complaints, complainers, value.
+    pub level_columns: [&'static str; 4],
+    /// The level of a customer outside the pyramid.
+    pub outside: &'static str,
+    /// The heading of the retention table, with `{next}`.
+    pub retention: &'static str,
+    /// The retention table's columns: group, customers, retained, rate.
+    pub retention_columns: [&'static str; 4],
+    /// The groups: no complaint, resolved, unresolved.
+    pub groups: [&'static str; 3],
+    /// The line when there is no next period to measure retention in,
+    /// with `{next}`.
+    pub no_next: &'static str,
 }
 
 /// The strings of `crm migration`'s terminal tables (the matrix, the
@@ -717,6 +801,66 @@ pub static EN: Texts = Texts {
         pareto: "Pareto: the top 20% of active customers hold {share} of the value",
         lost: "lost (beyond the inactivity horizon): {customers} customers",
         assignment_columns: ["customer", "level", "rank", "value"],
+    },
+    complaints_table: ComplaintsTableTexts {
+        heading: "Complaints {period}, service level {sla} days",
+        figures: [
+            "received",
+            "complainers",
+            "resolved in the period",
+            "resolutions with nothing open",
+            "open at the start",
+            "open at the end",
+            "received and resolved",
+            "days to resolve (mean / median / 90th percentile)",
+            "within the service level",
+            "complainers not active in the period",
+        ],
+        level_columns: ["level", "complaints", "complainers", "value"],
+        outside: "lost",
+        retention: "Retention in {next}",
+        retention_columns: ["group", "customers", "retained", "rate"],
+        groups: ["no complaint", "complaint resolved", "complaint unresolved"],
+        no_next: "Retention: no purchases in {next} yet",
+    },
+    scorecard_table: ScorecardTableTexts {
+        heading: "Scorecard {period}{previous}",
+        columns: ["figure", "value", "of", "benchmark", "target", "gap"],
+        figures: [
+            "share of value from existing customers",
+            "top 20% share of value",
+            "top 20% share of profit",
+            "customers lost",
+            "net inflow (new + reactivated - lost)",
+            "retention rate",
+            "lost within 5 years",
+            "Small customers with share of wallet < 30%",
+            "retention of heard complainers",
+            "retention of unheard complainers",
+            "campaign response",
+            "average value of new customers",
+            "average value of loyal customers",
+        ],
+        needs: "needs",
+        directions: ["~", ">"],
+    },
+    campaign_table: CampaignTableTexts {
+        heading: "Campaign {campaign}: {sends} sends from {first} to {last}, window {days} days",
+        columns: ["", "treated", "control", "uplift", "95% interval"],
+        rows: [
+            "customers",
+            "responders",
+            "response rate",
+            "buyers",
+            "revenue",
+            "revenue per customer",
+        ],
+        cost: "cost {cost}; per response {per_response}; per extra response {per_extra}",
+        control_with_send: "{customers} customers of the control list had a send: counted as treated",
+        control_mismatch: "warning: the control group does not follow this campaign's hash order: is it the list crm actions --control held out for this campaign?",
+        movement: "Pyramid movement from {from} to {to}",
+        movement_columns: ["movement", "treated", "control"],
+        left: "left the pyramid",
     },
     migration_table: MigrationTableTexts {
         heading: "Migration from {from} to {to}",
@@ -1019,6 +1163,66 @@ pub static NL: Texts = Texts {
         pareto: "Pareto: de beste 20% van de actieve klanten heeft {share} van de waarde",
         lost: "verloren (voorbij de inactiviteitsgrens): {customers} klanten",
         assignment_columns: ["klant", "niveau", "rang", "waarde"],
+    },
+    complaints_table: ComplaintsTableTexts {
+        heading: "Klachten {period}, servicenorm {sla} dagen",
+        figures: [
+            "ontvangen",
+            "klagers",
+            "opgelost in de periode",
+            "oplossingen zonder open klacht",
+            "open bij het begin",
+            "open aan het eind",
+            "ontvangen en opgelost",
+            "dagen tot oplossing (gemiddeld / mediaan / 90e percentiel)",
+            "binnen de servicenorm",
+            "klagers niet actief in de periode",
+        ],
+        level_columns: ["niveau", "klachten", "klagers", "waarde"],
+        outside: "verloren",
+        retention: "Behoud in {next}",
+        retention_columns: ["groep", "klanten", "behouden", "percentage"],
+        groups: ["geen klacht", "klacht opgelost", "klacht niet opgelost"],
+        no_next: "Behoud: nog geen aankopen in {next}",
+    },
+    scorecard_table: ScorecardTableTexts {
+        heading: "Scorecard {period}{previous}",
+        columns: ["kengetal", "waarde", "van", "norm", "doel", "verschil"],
+        figures: [
+            "aandeel waarde van bestaande klanten",
+            "aandeel waarde van de beste 20%",
+            "aandeel winst van de beste 20%",
+            "verloren klanten",
+            "netto instroom (nieuw + heractiveerd - verloren)",
+            "klantbehoud",
+            "verloren binnen 5 jaar",
+            "kleine klanten met klantaandeel < 30%",
+            "behoud van gehoorde klagers",
+            "behoud van niet gehoorde klagers",
+            "respons op campagne",
+            "gemiddelde waarde nieuwe klanten",
+            "gemiddelde waarde trouwe klanten",
+        ],
+        needs: "vereist",
+        directions: ["~", ">"],
+    },
+    campaign_table: CampaignTableTexts {
+        heading: "Campagne {campaign}: {sends} verzendingen van {first} tot {last}, venster {days} dagen",
+        columns: ["", "benaderd", "controle", "effect", "95%-interval"],
+        rows: [
+            "klanten",
+            "respondenten",
+            "respons",
+            "kopers",
+            "omzet",
+            "omzet per klant",
+        ],
+        cost: "kosten {cost}; per respons {per_response}; per extra respons {per_extra}",
+        control_with_send: "{customers} klanten van de controlelijst kregen toch een verzending: geteld als benaderd",
+        control_mismatch: "waarschuwing: de controlegroep volgt de hashvolgorde van deze campagne niet: is het de lijst die crm actions --control voor deze campagne apart hield?",
+        movement: "Beweging in de piramide van {from} naar {to}",
+        movement_columns: ["beweging", "benaderd", "controle"],
+        left: "uit de piramide",
     },
     migration_table: MigrationTableTexts {
         heading: "Migratie van {from} naar {to}",

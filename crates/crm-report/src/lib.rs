@@ -70,8 +70,8 @@ mod tables;
 pub use crate::{
     error::{Error, Result},
     lang::{
-        EN, FunnelTableTexts, Lang, MigrationTableTexts, NL, PyramidTableTexts, SectionTexts,
-        Texts, period_label,
+        CampaignTableTexts, ComplaintsTableTexts, EN, FunnelTableTexts, Lang, MigrationTableTexts,
+        NL, PyramidTableTexts, ScorecardTableTexts, SectionTexts, Texts, period_label,
     },
     report::{
         Availability, FIT_SAMPLE, HoldoutCheck, Inputs, Lifetime, Projection, Report,

@@ -77,7 +77,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         erased TEXT NOT NULL
     ) WITHOUT ROWID;
     ",
-    // Leads with an id, owner, source and lost reason: rows of one id are
+    // 3: leads with an id, owner, source and lost reason: rows of one id are
     // one lead (updated in place); leads without an id keep the identity of
     // their whole content, now with the new columns in it.
     "
@@ -91,6 +91,11 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         coalesce(owner, ''), coalesce(source, ''), coalesce(lost_reason, '')
     ) WHERE source_id IS NULL;
     CREATE UNIQUE INDEX leads_by_source_id ON leads(source_id);
+    ",
+    // 4: the campaign of an interaction (`campaign-sent`,
+    // `campaign-response`); NULL for the interactions of older files.
+    "
+    ALTER TABLE interactions ADD COLUMN campaign TEXT;
     ",
 ];
 

@@ -726,8 +726,8 @@ impl Importer<'_> {
                 let n = self
                     .tx
                     .prepare_cached(
-                        "INSERT INTO interactions (customer, date, kind, cost, note, source_id)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (source_id) DO NOTHING",
+                        "INSERT INTO interactions (customer, date, kind, cost, note, source_id, campaign)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (source_id) DO NOTHING",
                     )
                     .and_then(|mut s| {
                         s.execute(params![
@@ -736,7 +736,8 @@ impl Importer<'_> {
                             i.kind.as_str(),
                             i.cost.map(|m| m.to_string()),
                             i.note,
-                            i.id
+                            i.id,
+                            i.campaign
                         ])
                     })
                     .map_err(sql)?;
@@ -1080,7 +1081,7 @@ impl Store for SqliteStore {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT c.key, i.date, i.kind, i.cost, i.note, i.source_id FROM interactions i
+                "SELECT c.key, i.date, i.kind, i.cost, i.note, i.source_id, i.campaign FROM interactions i
                  JOIN customers c ON c.id = i.customer WHERE i.date < ?1 ORDER BY i.id",
             )
             .map_err(sql)?;
@@ -1094,6 +1095,7 @@ impl Store for SqliteStore {
             i.cost = opt_money("interactions", r.get(3).map_err(sql)?)?;
             i.note = r.get(4).map_err(sql)?;
             i.id = r.get(5).map_err(sql)?;
+            i.campaign = r.get(6).map_err(sql)?;
             f(i);
         }
         Ok(())
@@ -1257,7 +1259,7 @@ impl Store for SqliteStore {
         let mut interactions = Vec::new();
         let mut stmt = self
             .conn
-            .prepare("SELECT date, kind, cost, note, source_id FROM interactions WHERE customer = ?1 ORDER BY date, id")
+            .prepare("SELECT date, kind, cost, note, source_id, campaign FROM interactions WHERE customer = ?1 ORDER BY date, id")
             .map_err(sql)?;
         let mut rows = stmt.query([id]).map_err(sql)?;
         while let Some(r) = rows.next().map_err(sql)? {
@@ -1268,6 +1270,7 @@ impl Store for SqliteStore {
             i.cost = opt_money("interactions", r.get(2).map_err(sql)?)?;
             i.note = r.get(3).map_err(sql)?;
             i.id = r.get(4).map_err(sql)?;
+            i.campaign = r.get(5).map_err(sql)?;
             interactions.push(i);
         }
 

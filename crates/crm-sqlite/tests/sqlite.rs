@@ -55,13 +55,13 @@ fn schema_is_created_and_newer_files_are_refused() {
     let path = dir.path().join("crm.db");
     {
         let s = SqliteStore::open(&path).unwrap();
-        assert_eq!(s.schema_version().unwrap(), 3);
+        assert_eq!(s.schema_version().unwrap(), 4);
         s.integrity_check().unwrap();
     }
     // Opening again changes nothing.
     assert_eq!(
         SqliteStore::open(&path).unwrap().schema_version().unwrap(),
-        3
+        4
     );
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
@@ -133,6 +133,70 @@ fn v1_file(path: &std::path::Path) {
         .unwrap();
 }
 
+/// A version-2 file with data, as 0.2's first store wrote it: version 1
+/// upgraded by the step of 0.1, with an interaction and a lead without ids.
+fn v2_file(path: &std::path::Path) {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.execute_batch(V1).unwrap();
+    conn.execute_batch(
+        "ALTER TABLE interactions ADD COLUMN source_id TEXT;
+         DROP INDEX interactions_identity;
+         CREATE UNIQUE INDEX interactions_by_source_id ON interactions(source_id);
+         CREATE TABLE crm_meta (name TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
+         INSERT INTO crm_meta (name, value) VALUES ('suppression_key', randomblob(32));
+         CREATE TABLE erased_keys (hash BLOB PRIMARY KEY, erased TEXT NOT NULL) WITHOUT ROWID;
+         INSERT INTO interactions (customer, date, kind, cost, note, source_id)
+             VALUES (2, '2024-04-01', 'campaign-response', NULL, NULL, 'I9');
+         INSERT INTO leads VALUES (2, 1, 'won', '250', 'lead=2024-01-02;won=2024-02-01');
+         PRAGMA application_id = 1129467219;
+         PRAGMA user_version = 2;",
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_version_2_file_gets_the_campaign_column_and_keeps_its_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v2.db");
+    v2_file(&path);
+    let e = SqliteStore::open_read_only(&path).unwrap_err();
+    assert!(matches!(e, Error::OlderSchema { found: 2, .. }), "{e}");
+    let mut s = SqliteStore::open(&path).unwrap();
+    assert_eq!(s.schema_version().unwrap(), 4);
+    s.integrity_check().unwrap();
+    let all = {
+        let mut v = Vec::new();
+        s.interactions(None, &mut |i| v.push(i)).unwrap();
+        v
+    };
+    assert_eq!(all.len(), 2);
+    assert_eq!(all[1].id.as_deref(), Some("I9"));
+    assert_eq!(
+        (all[0].campaign.as_deref(), all[1].campaign.as_deref()),
+        (None, None)
+    );
+    assert_eq!(
+        s.history("C1").unwrap().unwrap().interactions[0]
+            .note
+            .as_deref(),
+        Some("first")
+    );
+    // New rows keep their campaign.
+    let sent = Interaction::new(k("C2"), d(2024, 3, 1), InteractionKind::CampaignSent)
+        .with_campaign("spring")
+        .with_id("S1");
+    assert_eq!(
+        s.import_interactions(&mut ok(vec![sent.clone()]))
+            .unwrap()
+            .new,
+        1
+    );
+    drop(s);
+    let s = SqliteStore::open_read_only(&path).unwrap();
+    let h = s.history("C2").unwrap().unwrap();
+    assert_eq!(h.interactions[0], sent);
+}
+
 #[test]
 fn a_version_1_file_is_upgraded_in_place_with_its_data() {
     let dir = tempfile::tempdir().unwrap();
@@ -155,7 +219,7 @@ fn a_version_1_file_is_upgraded_in_place_with_its_data() {
     assert_eq!(std::fs::read(&path).unwrap(), before);
 
     let mut s = SqliteStore::open(&path).unwrap();
-    assert_eq!(s.schema_version().unwrap(), 3);
+    assert_eq!(s.schema_version().unwrap(), 4);
     s.integrity_check().unwrap();
     let h = s.history("C1").unwrap().unwrap();
     let c = h.customer.unwrap();
@@ -276,7 +340,7 @@ fn read_only_opening_refuses_what_is_not_ours_and_changes_nothing() {
     // An empty file becomes a database when opened for writing (an import
     // into a file made with `touch`).
     let s = SqliteStore::open(&empty).unwrap();
-    assert_eq!(s.schema_version().unwrap(), 3);
+    assert_eq!(s.schema_version().unwrap(), 4);
 }
 
 fn erasable(path: &std::path::Path, secret: &str) -> SqliteStore {
@@ -446,27 +510,6 @@ fn suppression_keeps_a_keyed_hash_not_the_key_and_can_be_lifted() {
     assert_eq!((r.new, r.suppressed), (1, 0));
 }
 
-/// A version 2 file, as 0.2's first store wrote it: version 1 and its
-/// migration to 2, with leads without ids.
-fn v2_file(path: &std::path::Path) {
-    let conn = rusqlite::Connection::open(path).unwrap();
-    conn.execute_batch(V1).unwrap();
-    conn.execute_batch(
-        "
-        ALTER TABLE interactions ADD COLUMN source_id TEXT;
-        DROP INDEX interactions_identity;
-        CREATE UNIQUE INDEX interactions_by_source_id ON interactions(source_id);
-        CREATE TABLE crm_meta (name TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
-        INSERT INTO crm_meta (name, value) VALUES ('suppression_key', randomblob(32));
-        CREATE TABLE erased_keys (hash BLOB PRIMARY KEY, erased TEXT NOT NULL) WITHOUT ROWID;
-        INSERT INTO leads VALUES (2, 1, 'won', '250', 'lead=2024-01-02;won=2024-02-01');
-        PRAGMA application_id = 1129467219;
-        PRAGMA user_version = 2;
-        ",
-    )
-    .unwrap();
-}
-
 #[test]
 fn a_version_2_file_gets_lead_ids_in_place_keeping_its_leads() {
     let dir = tempfile::tempdir().unwrap();
@@ -476,7 +519,7 @@ fn a_version_2_file_gets_lead_ids_in_place_keeping_its_leads() {
     assert!(matches!(e, Error::OlderSchema { found: 2, .. }), "{e}");
 
     let mut s = SqliteStore::open(&path).unwrap();
-    assert_eq!(s.schema_version().unwrap(), 3);
+    assert_eq!(s.schema_version().unwrap(), 4);
     s.integrity_check().unwrap();
     let mut all = Vec::new();
     s.leads(&mut |l| all.push(l)).unwrap();

@@ -176,7 +176,10 @@ pub fn round_trip_of_every_field<S: Store>(s: &mut S) {
         Interaction::new(k(key), d(2024, 2, 1), InteractionKind::ComplaintResolved).with_id("I-1");
     i.cost = Some(m("12.345"));
     i.note = Some("line one\nline two".into());
-    s.import_interactions(&mut ok(vec![i.clone()]))
+    // A campaign send keeps its campaign.
+    let sent = Interaction::new(k(key), d(2024, 2, 2), InteractionKind::CampaignSent)
+        .with_campaign("spring, ü");
+    s.import_interactions(&mut ok(vec![i.clone(), sent.clone()]))
         .expect("import");
     let mut l = Lead::new(k(key), LeadStage::Won, m("5000.00"));
     l.entered = BTreeMap::from([
@@ -186,11 +189,11 @@ pub fn round_trip_of_every_field<S: Store>(s: &mut S) {
     s.import_leads(&mut ok(vec![l.clone()])).expect("import");
 
     assert_eq!(customers(s), vec![c.clone()]);
-    assert_eq!(interactions(s, None), vec![i.clone()]);
+    assert_eq!(interactions(s, None), vec![i.clone(), sent.clone()]);
     let h = s.history(key).expect("history").expect("a history");
     assert_eq!(h.customer, Some(c));
     assert_eq!(h.transactions, vec![t2, t]);
-    assert_eq!(h.interactions, vec![i]);
+    assert_eq!(h.interactions, vec![i, sent]);
     assert_eq!(h.leads, vec![l]);
     assert!(s.history("nobody").expect("history").is_none());
 }

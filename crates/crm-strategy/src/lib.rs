@@ -85,6 +85,6 @@ pub use crate::{
         ActionChannel, ActionSpec, DEFAULT_RULES, Format, MAX_RULES, Policy, Rule, Rulebook,
         Strategy,
     },
-    target::{Control, LeftOut, TargetList, target_list},
+    target::{Control, LeftOut, TargetList, control_hash, target_list},
     winback::{FormerCustomer, ReactivationRate, WinBack, winback},
 };

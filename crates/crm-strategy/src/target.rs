@@ -73,7 +73,12 @@ pub struct TargetList {
 
 /// The control-group hash of `key` in `campaign`: a UUID v5 of the two,
 /// so that the same campaign gives the same groups on every run.
-fn control_hash(campaign: &str, key: &str) -> u128 {
+///
+/// [`target_list`] holds out the selected customers with the smallest
+/// hashes, so every control customer of a campaign hashes below every
+/// treated one: a measurement can check that a control group belongs to
+/// the campaign, and a generator can hold one out the same way.
+pub fn control_hash(campaign: &str, key: &str) -> u128 {
     let ns = Uuid::from_u128(0x1b7d_04a2_53c9_5e61_8f20_7a9b_c3d4_e5f6);
     Uuid::new_v5(&ns, format!("{campaign}\u{1f}{key}").as_bytes()).as_u128()
 }

@@ -45,6 +45,14 @@
 //! buy again the next year against 69% of those not contacted; of the
 //! complainers, about 89% of the heard against 36% of the unheard.
 //!
+//! - A campaign: on the first Monday of March of the last year, an e-mail
+//!   campaign (`spring-<year>`) goes to the customers with e-mail consent
+//!   who bought in the year before; a fifth of them, those with the
+//!   smallest campaign hash (as `crm actions --control 20%` holds them
+//!   out), are the control group and get nothing. A treated customer buys
+//!   once more within 30 days with probability 12% (half of them answer
+//!   too), and 4% answer without buying: a real uplift to measure.
+//!
 //! Besides the customers the register holds prospects (30% of the customer
 //! count, with interactions but no purchases) and suspects (20%, no
 //! contact at all).
@@ -63,7 +71,7 @@
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use crm_core::{Days, InteractionKind, Money, NaiveDate, Stage};
+use crm_core::{Datelike, Days, InteractionKind, Money, NaiveDate, Stage};
 use rand::{Rng, SeedableRng};
 use rand_distr::{Distribution, Exp, Gamma, LogNormal, Poisson};
 use rand_pcg::Pcg64Mcg;
@@ -230,6 +238,10 @@ pub struct SynthInteraction {
     pub kind: InteractionKind,
     /// Cost in cents.
     pub cost_cents: i64,
+    /// Whether it is a send of the data set's campaign ([`campaign_name`])
+    /// or an answer to it. A flag, not the name: it fits in the padding,
+    /// so the campaign costs no memory per interaction.
+    pub campaign: bool,
 }
 
 /// A generated data set.
@@ -241,6 +253,9 @@ pub struct Dataset {
     pub parties: Vec<SynthParty>,
     /// Interactions sorted by date, then key.
     pub interactions: Vec<SynthInteraction>,
+    /// The keys of the campaign's control group ([`campaign_name`]),
+    /// sorted.
+    pub campaign_control: Vec<String>,
 }
 
 impl Dataset {
@@ -434,13 +449,132 @@ pub fn generate(config: &SynthConfig) -> Result<Dataset> {
             &mut rng,
         ));
     }
+    let campaign_control = campaign(
+        config,
+        &parties,
+        &mut transactions,
+        &mut interactions,
+        &mut seq,
+    );
     transactions.sort_unstable_by_key(|t| (t.date, t.id));
     interactions.sort_by(|a, b| (a.date, &a.key).cmp(&(b.date, &b.key)));
     Ok(Dataset {
         transactions,
         parties,
         interactions,
+        campaign_control,
     })
+}
+
+/// The campaign of the generated data: one e-mail campaign on the first
+/// Monday of March of the last year.
+mod offer {
+    /// Share of the selection held out as the control group.
+    pub const CONTROL: f64 = 0.2;
+    /// Probability that a treated customer buys because of the campaign
+    /// (on top of what it would have bought anyway) within the window.
+    pub const EXTRA_PURCHASE: f64 = 0.12;
+    /// Of those, the share who also answer the campaign.
+    pub const ANSWER: f64 = 0.5;
+    /// Probability that a treated customer answers without buying.
+    pub const ANSWER_ONLY: f64 = 0.04;
+    /// Days after the send in which the effect falls.
+    pub const WINDOW: u64 = 30;
+    /// Cost of one send, in cents.
+    pub const SEND_CENTS: i64 = 35;
+}
+
+/// The campaign's name for `config`: `spring-<last year>`.
+pub fn campaign_name(config: &SynthConfig) -> String {
+    format!("spring-{}", config.last_year)
+}
+
+/// Sends one campaign to the customers with e-mail consent who bought in
+/// the year before it, holding out a control group by the campaign hash of
+/// `crm actions --control` (the selected customers with the smallest
+/// hashes), and gives the treated a real uplift: extra purchases and
+/// answers in the 30 days after the send. Draws from its own random
+/// stream, so the rest of the data does not change with it. Returns the
+/// control group.
+fn campaign(
+    config: &SynthConfig,
+    parties: &[SynthParty],
+    transactions: &mut Vec<SynthTransaction>,
+    interactions: &mut Vec<SynthInteraction>,
+    seq: &mut u64,
+) -> Vec<String> {
+    let name = campaign_name(config);
+    let Some(march) = NaiveDate::from_ymd_opt(config.last_year, 3, 1) else {
+        return Vec::new();
+    };
+    let send = (0..7)
+        .map(|d| march + Days::new(d))
+        .find(|d| d.weekday().num_days_from_monday() == 0)
+        .unwrap_or(march);
+    let year_before = send - Days::new(365);
+    // Per customer: orders and revenue in the year before the send.
+    let mut past = vec![(0u32, 0i64); config.customers as usize];
+    for t in transactions.iter() {
+        if t.date >= year_before
+            && t.date < send
+            && t.revenue_cents > 0
+            && let Some(p) = past.get_mut(t.customer as usize)
+        {
+            p.0 += 1;
+            p.1 += t.revenue_cents;
+        }
+    }
+    let mut selected: Vec<(u128, u32)> = parties
+        .iter()
+        .take(config.customers as usize)
+        .enumerate()
+        .filter(|(i, p)| p.consent[0] && past.get(*i).is_some_and(|x| x.0 > 0))
+        .map(|(i, p)| (crm_strategy::control_hash(&name, &p.key), i as u32))
+        .collect();
+    selected.sort_unstable();
+    let held = (selected.len() as f64 * offer::CONTROL).round() as usize;
+    let mut control: Vec<String> = selected
+        .iter()
+        .take(held)
+        .map(|&(_, i)| customer_key(i))
+        .collect();
+    control.sort();
+    for &(_, i) in selected.iter().skip(held) {
+        let mut rng = rng_for(config.seed, 7, u64::from(i));
+        let key = customer_key(i);
+        interactions.push(SynthInteraction {
+            key: key.clone(),
+            date: send,
+            kind: InteractionKind::CampaignSent,
+            cost_cents: offer::SEND_CENTS,
+            campaign: true,
+        });
+        let answer = |date, rng: &mut Pcg64Mcg| {
+            let mut a = interaction(&key, date, InteractionKind::CampaignResponse, rng);
+            a.campaign = true;
+            a
+        };
+        if rng.random_bool(offer::EXTRA_PURCHASE) {
+            let date = send + Days::new(rng.random_range(0..=offer::WINDOW));
+            let (n, sum) = past.get(i as usize).copied().unwrap_or((1, 10_000));
+            let amount = (sum / i64::from(n.max(1))).max(100);
+            *seq += 1;
+            transactions.push(SynthTransaction {
+                customer: i,
+                id: *seq,
+                date,
+                revenue_cents: amount,
+                margin_cents: amount / 4,
+            });
+            if rng.random_bool(offer::ANSWER) {
+                interactions.push(answer(date, &mut rng));
+            }
+        } else if rng.random_bool(offer::ANSWER_ONLY) {
+            let date = send + Days::new(rng.random_range(0..=offer::WINDOW));
+            interactions.push(answer(date, &mut rng));
+        }
+    }
+    control
 }
 
 /// Lives one customer's relationship from `acquired`, month by month,
@@ -542,6 +676,7 @@ fn interaction(
         date,
         kind,
         cost_cents: cost,
+        campaign: false,
     }
 }
 
@@ -588,8 +723,10 @@ pub struct Written {
     pub customers: PathBuf,
     /// `interactions.csv`.
     pub interactions: PathBuf,
+    /// `campaign_control.csv`: the control group of the campaign.
+    pub campaign_control: PathBuf,
     /// Rows per file, in that order.
-    pub rows: [usize; 3],
+    pub rows: [usize; 4],
     /// `leads.csv`.
     pub leads: PathBuf,
     /// Rows of `leads.csv` (one per stage change).
@@ -599,10 +736,11 @@ pub struct Written {
 /// Generates a data set and writes it as `transactions.csv`
 /// (`transaction_id,customer_id,date,revenue,margin`), `customers.csv`
 /// (`customer_id,stage,name,segment,region,acquired,potential,consent_email,consent_phone,consent_post`)
-/// and `interactions.csv` (`customer_id,date,kind,cost`), and the leads of
-/// [`generate_leads`] as `leads.csv`, one row per stage change
-/// (`lead_id,customer_id,stage,date,value,owner,source,lost_reason`), into
-/// `dir`, which is created if needed.
+/// `interactions.csv` (`customer_id,date,kind,cost,campaign`),
+/// `campaign_control.csv` (`campaign,customer`: the campaign's control
+/// group), and the leads of [`generate_leads`] as `leads.csv`, one row per
+/// stage change (`lead_id,customer_id,stage,date,value,owner,source,lost_reason`),
+/// into `dir`, which is created if needed.
 ///
 /// # Errors
 ///
@@ -619,16 +757,19 @@ pub fn write_dataset(config: &SynthConfig, dir: impl AsRef<Path>) -> Result<Writ
         transactions: dir.join("transactions.csv"),
         customers: dir.join("customers.csv"),
         interactions: dir.join("interactions.csv"),
+        campaign_control: dir.join("campaign_control.csv"),
         rows: [
             data.transactions.len(),
             data.parties.len(),
             data.interactions.len(),
+            data.campaign_control.len(),
         ],
         leads: dir.join("leads.csv"),
         lead_rows: 0,
     };
     let mut out = out;
     let keys: Vec<String> = (0..config.customers).map(customer_key).collect();
+    let name = campaign_name(config);
     write_file(&out.transactions, |w| {
         writeln!(w, "transaction_id,customer_id,date,revenue,margin")?;
         for t in &data.transactions {
@@ -670,9 +811,24 @@ pub fn write_dataset(config: &SynthConfig, dir: impl AsRef<Path>) -> Result<Writ
         Ok(())
     })?;
     write_file(&out.interactions, |w| {
-        writeln!(w, "customer_id,date,kind,cost")?;
+        writeln!(w, "customer_id,date,kind,cost,campaign")?;
         for i in &data.interactions {
-            writeln!(w, "{},{},{},{}", i.key, i.date, i.kind, Cents(i.cost_cents))?;
+            writeln!(
+                w,
+                "{},{},{},{},{}",
+                i.key,
+                i.date,
+                i.kind,
+                Cents(i.cost_cents),
+                if i.campaign { name.as_str() } else { "" }
+            )?;
+        }
+        Ok(())
+    })?;
+    write_file(&out.campaign_control, |w| {
+        writeln!(w, "campaign,customer")?;
+        for key in &data.campaign_control {
+            writeln!(w, "{name},{key}")?;
         }
         Ok(())
     })?;

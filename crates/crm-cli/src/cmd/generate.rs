@@ -16,6 +16,7 @@ pub(crate) fn run(a: GenerateArgs) -> Outcome {
         &written.transactions,
         &written.customers,
         &written.interactions,
+        &written.campaign_control,
     ];
     for (path, rows) in names.iter().zip(written.rows) {
         eprintln!("wrote {} ({rows} rows)", path.display());

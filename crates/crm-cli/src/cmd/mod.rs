@@ -2,7 +2,9 @@
 //! the library, and hands the result to a renderer (`crate::output`).
 
 pub(crate) mod actions;
+pub(crate) mod campaign;
 pub(crate) mod clv;
+pub(crate) mod complaints;
 pub(crate) mod customer;
 pub(crate) mod erase;
 pub(crate) mod funnel;
@@ -11,6 +13,7 @@ pub(crate) mod import;
 pub(crate) mod migration;
 pub(crate) mod pyramid;
 pub(crate) mod report;
+pub(crate) mod scorecard;
 pub(crate) mod value;
 pub(crate) mod winback;
 

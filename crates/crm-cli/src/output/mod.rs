@@ -3,6 +3,7 @@
 
 pub(crate) mod funnel;
 pub(crate) mod migration;
+pub(crate) mod ops;
 pub(crate) mod pyramid;
 pub(crate) mod strategy;
 pub(crate) mod terminal;

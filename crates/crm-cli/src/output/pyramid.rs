@@ -14,12 +14,12 @@ use crate::output::{
     count_in, human_in, level_in, local, signed_count_in as signed, signed_money_in as signed_money,
 };
 
-fn percent(lang: Lang, x: Option<f64>) -> String {
+pub(crate) fn percent(lang: Lang, x: Option<f64>) -> String {
     x.map_or_else(String::new, |x| local(lang, format!("{:.1}%", x * 100.0)))
 }
 
 /// A level's name in `lang`.
-fn level(lang: Lang, l: Level) -> &'static str {
+pub(crate) fn level(lang: Lang, l: Level) -> &'static str {
     level_in(lang, l.as_str())
 }
 

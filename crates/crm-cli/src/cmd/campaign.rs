@@ -1,0 +1,103 @@
+//! `crm campaign measure`: a campaign's treated customers against its
+//! control group.
+
+use std::io::Write;
+
+use anyhow::Context;
+use crm::ops::campaign::{CampaignMeasure, CampaignOptions};
+use crm::{Datelike, Ledger, Period};
+
+use std::path::Path;
+
+use crate::args::{CampaignMeasureArgs, Format, InputArgs};
+use crate::cmd::pyramids;
+use crate::input::{customer_list, load, spool_stdin, with_interactions, with_sales};
+use crate::options::{period, pyramid_options, usage};
+use crate::output::ops as render;
+use crate::{Failure, Outcome};
+
+/// A measurement of `campaign` fed with every interaction, the control
+/// list and every sale of the input (standard input spooled by the
+/// caller: it is read twice).
+pub(crate) fn fed(
+    input: &InputArgs,
+    campaign: &str,
+    control_file: &Path,
+    window_days: u32,
+) -> Result<CampaignMeasure, Failure> {
+    let mut m = CampaignMeasure::new(campaign, CampaignOptions::new().window_days(window_days));
+    let all = Period::new(crm::store::MIN_DATE, crm::store::MAX_DATE)
+        .context("the period of all dates")?;
+    with_interactions(input, &all, |it| {
+        for i in it {
+            m.add_interaction(&i)?;
+        }
+        Ok(())
+    })?;
+    let control = customer_list(control_file)?;
+    m.set_control(control.iter().map(String::as_str));
+    with_sales(input, &mut |key, date, revenue| {
+        Ok(m.add_sale(key, date, revenue)?)
+    })?;
+    Ok(m)
+}
+
+pub(crate) fn measure(mut a: CampaignMeasureArgs) -> Outcome {
+    // The interactions and the transactions are read twice.
+    let _spool_i = spool_stdin(&mut a.input.interactions)?;
+    let _spool_t = spool_stdin(&mut a.input.transactions)?;
+    if a.input.db.is_none() && a.input.interactions.is_none() {
+        return Err(usage(
+            "give --interactions (with the campaign-sent rows) or --db",
+        ));
+    }
+    let options = pyramid_options(&a.levels)?;
+    let lang = crate::options::lang(a.out.lang.as_deref())?;
+    let mut m = CampaignMeasure::new(
+        a.campaign.clone(),
+        CampaignOptions::new().window_days(a.window_days),
+    );
+    let all = Period::new(crm::store::MIN_DATE, crm::store::MAX_DATE)
+        .context("the period of all dates")?;
+    with_interactions(&a.input, &all, |it| {
+        for i in it {
+            m.add_interaction(&i)?;
+        }
+        Ok(())
+    })?;
+    let control = customer_list(&a.control_file)?;
+    m.set_control(control.iter().map(String::as_str));
+    with_sales(&a.input, &mut |key, date, revenue| {
+        Ok(m.add_sale(key, date, revenue)?)
+    })?;
+
+    // The pyramids around the campaign, for the movement.
+    let first = m.first_send();
+    let to = match &a.to {
+        Some(s) => Some(period("to", s)?),
+        None => first.and_then(|d| Period::year(d.year()).ok()),
+    };
+    let from = match &a.from {
+        Some(s) => Some(period("from", s)?),
+        None => to.and_then(|p| p.previous_calendar()),
+    };
+    let pair: Vec<Period> = [from, to].into_iter().flatten().collect();
+    let mut ledger = Ledger::new(pair.iter().copied());
+    let built = if pair.len() == 2 {
+        load(&a.input, &mut ledger)?;
+        pyramids(&ledger, &pair, &options)?
+    } else {
+        Vec::new()
+    };
+    let r = m
+        .finish(&ledger, built.first(), built.get(1))
+        .context("cannot measure the campaign")?;
+    let mut out = crate::output::stdout(a.out.format == Format::Table);
+    match a.out.format {
+        Format::Table => render::campaign_table(&mut out, &r, from.zip(to), lang)?,
+        Format::Json => crate::output::write_json(&mut out, &r)?,
+        Format::Csv => render::campaign_csv(&mut out, &r)?,
+    }
+    out.flush().context("cannot write the output")?;
+    Ok(())
+}
