@@ -76,13 +76,13 @@ fn schema_is_created_and_newer_files_are_refused() {
                 e,
                 Error::NewerSchema {
                     found: 99,
-                    supported: 3,
+                    supported: 4,
                     ..
                 }
             ),
             "{e}"
         );
-        assert!(e.to_string().contains("newer than this program's 3"), "{e}");
+        assert!(e.to_string().contains("newer than this program's 4"), "{e}");
     }
     // A file that is not a database is an error, not a panic.
     let junk = dir.path().join("junk.db");
@@ -210,7 +210,7 @@ fn a_version_1_file_is_upgraded_in_place_with_its_data() {
             e,
             Error::OlderSchema {
                 found: 1,
-                supported: 3,
+                supported: 4,
                 ..
             }
         ),
