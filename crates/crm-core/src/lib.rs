@@ -30,6 +30,9 @@
 //!   defined below.
 //! - [`Ledger`]: per-customer aggregates ([`CustomerTotals`],
 //!   [`PeriodTotals`]) behind dense [`CustomerId`]s.
+//! - [`CustomerFacts`]: the ledger's input as one row per customer, for
+//!   engines (databases) that aggregate the transactions themselves
+//!   ([`Ledger::record_facts`]).
 //!
 //! # Definitions
 //!
@@ -69,6 +72,7 @@
 pub mod arbitrary;
 mod contact;
 mod error;
+mod facts;
 mod interner;
 mod key;
 mod ledger;
@@ -79,6 +83,7 @@ mod period;
 pub use crate::{
     contact::{OpenComplaints, PeriodContacts},
     error::{Error, Result},
+    facts::{CustomerFacts, PeriodFacts},
     interner::{CustomerId, Interner},
     key::{CustomerKey, MAX_KEY_LEN, check_key},
     ledger::{CustomerTotals, Ledger, LedgerOptions, LedgerStats, PeriodTotals, Sale, SaleBatch},
