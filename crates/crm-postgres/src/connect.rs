@@ -118,7 +118,7 @@ fn percent_decode(s: &str) -> String {
 
 /// The connection string without its password: a URL's `user:password@`
 /// becomes `user:***@`, a `password=` parameter `password=***`.
-pub fn redact(url: &str) -> String {
+pub(crate) fn redact(url: &str) -> String {
     let mut s = url.to_string();
     if is_url(url)
         && let Some(scheme_end) = s.find("://")

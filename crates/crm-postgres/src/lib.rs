@@ -77,6 +77,5 @@ mod store;
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
 
-pub use crate::connect::redact;
 pub use crate::store::PostgresStore;
 pub use crm_store::Store;

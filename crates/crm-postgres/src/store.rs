@@ -199,6 +199,13 @@ impl PostgresStore {
         self.busy = wait;
     }
 
+    /// `url` without its password, for messages: a URL's
+    /// `user:password@` becomes `user:***@`, a `password=` parameter
+    /// `password=***`.
+    pub fn redact(url: &str) -> String {
+        crate::connect::redact(url)
+    }
+
     /// The URL of the database, without its password.
     pub fn url(&self) -> &str {
         &self.shown

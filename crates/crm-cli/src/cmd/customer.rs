@@ -5,14 +5,14 @@ use std::io::Write;
 
 use anyhow::Context;
 use crm::pyramid::{PyramidOptions, pyramid};
-use crm::store::{History, SqliteStore, Store};
+use crm::store::{History, Store};
 use crm::{Datelike, Ledger, Period};
 
 use crate::args::CustomerArgs;
 use crate::input::open_read_only;
 use crate::{Failure, Outcome};
 
-fn history(a: &CustomerArgs) -> Result<(SqliteStore, History), Failure> {
+fn history(a: &CustomerArgs) -> Result<(crate::input::Db, History), Failure> {
     let store = open_read_only(&a.db)?;
     let h = store
         .history(&a.key)
@@ -20,7 +20,7 @@ fn history(a: &CustomerArgs) -> Result<(SqliteStore, History), Failure> {
         .ok_or_else(|| {
             Failure::Data(anyhow::anyhow!(
                 "{}: no customer with key {:?}",
-                a.db.display(),
+                crate::input::shown(&a.db),
                 a.key
             ))
         })?;
@@ -42,7 +42,7 @@ const YEARS_PER_PASS: usize = 8;
 /// active, and its level (inactive, prospect, suspect) follows from its own
 /// history alone: a ledger of that one customer gives it.
 fn levels(
-    store: &SqliteStore,
+    store: &dyn Store,
     h: &History,
     key: &str,
     first: i32,
@@ -132,7 +132,7 @@ pub(crate) fn run(a: CustomerArgs) -> Outcome {
         });
         if let (Some(first), Some(last)) = (first, last) {
             writeln!(out, "  level per year:")?;
-            for (year, line) in levels(&store, &h, &a.key, first, last)? {
+            for (year, line) in levels(&*store, &h, &a.key, first, last)? {
                 writeln!(out, "    {year}  {line}")?;
             }
         }

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use anyhow::Context;
 use crm::csv::{ImportOptions, ImportReport, Mode, Records};
-use crm::store::{Imported, Record, Store};
+use crm::store::{Imported, Record};
 
 use crate::Outcome;
 use crate::args::ImportArgs;
@@ -93,7 +93,7 @@ pub(crate) fn run(a: ImportArgs) -> Outcome {
     let mut store = open(&a.db)?;
     // One iterator over every file: one transaction.
     let summary = {
-        let _step = crate::progress::step(format!("importing into {}", a.db.display()));
+        let _step = crate::progress::step(format!("importing into {}", crate::input::shown(&a.db)));
         let mut all = [
             feed(&mut customers, Record::Customer),
             feed(&mut interactions, Record::Interaction),
