@@ -31,6 +31,53 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 pub struct TestServer {
     dir: PathBuf,
     port: u16,
+    /// The certificate authority of the server's certificate, when the
+    /// server speaks TLS.
+    ca: Option<PathBuf>,
+}
+
+/// The role that may connect over TLS only (the server's `pg_hba.conf`
+/// rejects its plain-text connections).
+pub const TLS_ROLE: &str = "crm_tls";
+
+/// Makes a certificate authority and a server certificate for 127.0.0.1
+/// and localhost in `dir` with the `openssl` program: `ca.pem`,
+/// `server.crt`, `server.key`.
+fn certificates(dir: &Path) -> Result<(), String> {
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+    ];
+    output(
+        Command::new("openssl")
+            .current_dir(dir)
+            .args(["req", "-x509", "-days", "3", "-subj", "/CN=crm test CA"])
+            .args(ec)
+            .args(["-keyout", "ca.key", "-out", "ca.pem"]),
+    )?;
+    output(
+        Command::new("openssl")
+            .current_dir(dir)
+            .args(["req", "-subj", "/CN=localhost"])
+            .args(ec)
+            .args(["-keyout", "server.key", "-out", "server.csr"]),
+    )?;
+    std::fs::write(
+        dir.join("server.ext"),
+        "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n",
+    )
+    .map_err(|e| e.to_string())?;
+    output(
+        Command::new("openssl")
+            .current_dir(dir)
+            .args(["x509", "-req", "-days", "3", "-in", "server.csr"])
+            .args(["-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial"])
+            .args(["-extfile", "server.ext", "-out", "server.crt"]),
+    )?;
+    Ok(())
 }
 
 /// A database of a [`TestServer`], dropped with this value.
@@ -159,6 +206,9 @@ impl TestServer {
             .map_err(|e| e.to_string())?
             .keep();
         let data = dir.join("data");
+        // TLS when the openssl program can make certificates; without it
+        // the server is plain text, and the TLS test fails saying why.
+        let tls = certificates(&dir);
         if root {
             let uid: u32 = output(Command::new("id").args(["-u", UNPRIVILEGED]))?
                 .parse()
@@ -166,6 +216,13 @@ impl TestServer {
             let gid: u32 = output(Command::new("id").args(["-g", UNPRIVILEGED]))?
                 .parse()
                 .map_err(|e| format!("gid of {UNPRIVILEGED}: {e}"))?;
+            for entry in std::fs::read_dir(&dir)
+                .map_err(|e| e.to_string())?
+                .flatten()
+            {
+                std::os::unix::fs::chown(entry.path(), Some(uid), Some(gid))
+                    .map_err(|e| e.to_string())?;
+            }
             std::os::unix::fs::chown(&dir, Some(uid), Some(gid)).map_err(|e| e.to_string())?;
         }
         // The watchdog: when this process is gone, stop the server and
@@ -204,14 +261,35 @@ impl TestServer {
                     "--no-sync",
                 ]),
         )?;
+        std::fs::write(
+            data.join("pg_hba.conf"),
+            format!(
+                "local all all trust\nhostssl all {TLS_ROLE} 127.0.0.1/32 trust\n\
+                 host all {TLS_ROLE} 127.0.0.1/32 reject\nhost all all 127.0.0.1/32 trust\n"
+            ),
+        )
+        .map_err(|e| format!("pg_hba.conf: {e}"))?;
+        let ssl = match &tls {
+            Ok(()) => {
+                let key = dir.join("server.key");
+                std::fs::set_permissions(&key, std::os::unix::fs::PermissionsExt::from_mode(0o600))
+                    .map_err(|e| e.to_string())?;
+                format!(
+                    " -c ssl=on -c ssl_cert_file={} -c ssl_key_file={}",
+                    dir.join("server.crt").display(),
+                    key.display()
+                )
+            }
+            Err(_) => String::new(),
+        };
         let log = dir.join("server.log");
         let mut last = String::new();
         for _ in 0..5 {
             let port = free_port()?;
             let options = format!(
                 "-c listen_addresses=127.0.0.1 -c port={port} -k {} -c fsync=off \
-                 -c synchronous_commit=off -c full_page_writes=off -c max_wal_size=4GB \
-                 -c max_connections=100 -c shared_buffers=256MB",
+                 -c synchronous_commit=off -c full_page_writes=off -c max_wal_size=1GB \
+                 -c max_connections=100 -c shared_buffers=256MB{ssl}",
                 dir.display()
             );
             let started = output(
@@ -223,7 +301,18 @@ impl TestServer {
                     .args(["-w", "-t", "120", "-o", &options, "start"]),
             );
             match started {
-                Ok(_) => return Ok(TestServer { dir, port }),
+                Ok(_) => {
+                    let server = TestServer {
+                        ca: tls.is_ok().then(|| dir.join("ca.pem")),
+                        dir,
+                        port,
+                    };
+                    let mut c = postgres::Client::connect(&server.url("postgres"), postgres::NoTls)
+                        .map_err(|e| format!("cannot connect to the test server: {e}"))?;
+                    c.batch_execute(&format!("CREATE ROLE {TLS_ROLE} LOGIN SUPERUSER"))
+                        .map_err(|e| e.to_string())?;
+                    return Ok(server);
+                }
                 Err(e) => {
                     let tail = std::fs::read_to_string(&log).unwrap_or_default();
                     let tail: Vec<&str> = tail.lines().rev().take(20).collect();
@@ -235,6 +324,26 @@ impl TestServer {
             }
         }
         Err(last)
+    }
+
+    /// The URL of database `db` for the role [`TLS_ROLE`], which the
+    /// server accepts over TLS only, with `sslmode=require` and the test
+    /// certificate authority as `sslrootcert`.
+    ///
+    /// # Errors
+    ///
+    /// Why the server has no TLS (the `openssl` program could not make
+    /// its certificates).
+    pub fn tls_url(&self, db: &str) -> Result<String, String> {
+        let ca = self
+            .ca
+            .as_ref()
+            .ok_or("the test server has no TLS: the openssl program could not make certificates")?;
+        Ok(format!(
+            "postgres://{TLS_ROLE}@127.0.0.1:{}/{db}?sslmode=require&sslrootcert={}",
+            self.port,
+            ca.display()
+        ))
     }
 
     /// The loopback port the server listens on.

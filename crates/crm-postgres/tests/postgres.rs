@@ -208,3 +208,35 @@ fn the_read_only_store_writes_nothing_and_the_password_is_not_shown() {
     assert!(!store.url().contains("hunter2"));
     assert!(!format!("{store:?}").contains("hunter2"));
 }
+
+#[test]
+fn tls_connections_verify_the_server() {
+    let server = TestServer::shared();
+    let db = server.database();
+    let url = server.tls_url(db.name()).unwrap();
+    // The role is refused in plain text: this store speaks TLS.
+    let plain = format!(
+        "postgres://{}@127.0.0.1:{}/{}",
+        crm_postgres::testing::TLS_ROLE,
+        server.port(),
+        db.name()
+    );
+    assert!(PostgresStore::open(&plain).is_err());
+    let mut store = PostgresStore::open(&url).unwrap();
+    let t = Transaction::new(
+        CustomerKey::new("A").unwrap(),
+        d(2024, 1, 1),
+        Money::from(3),
+    );
+    let r = store
+        .import_transactions(&mut std::iter::once(Ok(t)))
+        .unwrap();
+    assert_eq!(r.new, 1);
+    let mut ledger = Ledger::new([Period::year(2024).unwrap()]);
+    load_ledger(&PostgresStore::open_read_only(&url).unwrap(), &mut ledger).unwrap();
+    assert_eq!(ledger.stats().transactions, 1);
+    // Without the certificate authority the server is not trusted.
+    let untrusted = url.split("&sslrootcert").next().unwrap().to_string();
+    let e = PostgresStore::open(&untrusted).unwrap_err();
+    assert!(e.to_string().contains("cannot connect"), "{e}");
+}
