@@ -1,68 +1,67 @@
 //! Customer facts: the ledger's input as one row per customer, for engines
-//! that aggregate where the data lives.
-//!
-//! Every analysis reads per-customer aggregates, never rows. An engine that
-//! holds the transactions (a database, a query engine over files) can
-//! compute those aggregates itself, with one `GROUP BY` customer, and hand
-//! the ledger one row per customer instead of every row: the **customer
-//! facts** table. It is the seam between an engine and the domain: what a
-//! row holds is defined here, the engine only has to compute it, and
-//! [`Ledger::record_facts`] gives the same ledger as recording the rows one
-//! by one (a property test checks it against a reference aggregation).
-//!
-//! # The customer facts table
-//!
-//! One row per customer, over the transactions the ledger would be fed
-//! (for a store: those dated before the end of the ledger's latest
-//! period). A *purchase* on a basis is a transaction whose value on that
-//! basis (revenue, or margin) is positive; a transaction without a margin
-//! has margin zero.
-//!
-//! | column | meaning |
-//! | --- | --- |
-//! | `key` | the customer's key |
-//! | `transactions` | transactions of any sign |
-//! | `transactions_without_margin` | of those, transactions without a margin |
-//! | `first_transaction`, `last_transaction` | dates of the first and last transaction of any sign |
-//! | `first_purchase[b]`, `last_purchase[b]` | dates of the first and last purchase on basis `b` |
-//! | `periods[p].value[b]` | the sum of basis `b` over the transactions dated in period `p` (credit notes net out) |
-//! | `periods[p].transactions` | transactions dated in period `p` |
-//! | `periods[p].last_purchase_before[b]` | date of the last purchase on basis `b` dated before period `p`'s start |
-//! | `purchase_days` | the distinct days with a transaction of positive revenue (only when the ledger keeps purchase days) |
-//!
-//! Bases are indexed by [`Basis::index`](crate::Basis::index) (revenue 0,
-//! margin 1); periods are the ledger's, in its order
-//! ([`Ledger::periods`]). In SQL, with `d` the date, `r` the revenue and
-//! `m` the margin, the row of one customer is
-//!
-//! ```text
-//! SELECT key, count(*), count(*) FILTER (WHERE m IS NULL), min(d), max(d),
-//!        min(d) FILTER (WHERE r > 0), max(d) FILTER (WHERE r > 0),
-//!        min(d) FILTER (WHERE m > 0), max(d) FILTER (WHERE m > 0),
-//!        -- for each period [s, e):
-//!        sum(r) FILTER (WHERE d >= s AND d < e), sum(coalesce(m, 0)) FILTER (...),
-//!        count(*) FILTER (WHERE d >= s AND d < e),
-//!        max(d) FILTER (WHERE d < s AND r > 0), max(d) FILTER (WHERE d < s AND m > 0)
-//! FROM transactions WHERE d < (the latest period's end) GROUP BY key
-//! ```
-//!
-//! (an empty sum is zero). Rows are additive: two rows of one customer,
-//! each over part of its transactions, give what one row over all of them
-//! gives, so an engine that aggregates partitions apart may hand over
-//! every partition's rows.
-//!
-//! Only sales are aggregated this way. Interactions and register entries
-//! are still recorded one by one ([`Ledger::record_contact`],
-//! [`Ledger::record_register_entry`]): they are few, and a register has a
-//! row per customer anyway.
+//! that aggregate where the data lives (see [`CustomerFacts`]).
 
 use chrono::NaiveDate;
 
 use crate::{CustomerId, Error, Ledger, Money, Result};
 
 /// One row of the customer facts table: one customer's sales, aggregated
-/// for a ledger's periods (see the [module](self) documentation for the
-/// definitions).
+/// for a ledger's periods.
+///
+/// Every analysis reads per-customer aggregates, never rows. An engine that
+/// holds the transactions (a database, a query engine over files) can
+/// compute those aggregates itself, with one `GROUP BY` customer, and hand
+/// the ledger one row per customer instead of every row: the **customer
+/// facts** table. It is the seam between an engine and the domain: what a
+/// row holds is defined here, the engine only has to compute it, and
+/// [`Ledger::record_facts`] gives the same ledger as recording the rows one
+/// by one (a property test checks it against a reference aggregation).
+///
+/// # The table
+///
+/// One row per customer, over the transactions the ledger would be fed
+/// (for a store: those dated before the end of the ledger's latest
+/// period). A *purchase* on a basis is a transaction whose value on that
+/// basis (revenue, or margin) is positive; a transaction without a margin
+/// has margin zero.
+///
+/// | column | meaning |
+/// | --- | --- |
+/// | `key` | the customer's key |
+/// | `transactions` | transactions of any sign |
+/// | `transactions_without_margin` | of those, transactions without a margin |
+/// | `first_transaction`, `last_transaction` | dates of the first and last transaction of any sign |
+/// | `first_purchase[b]`, `last_purchase[b]` | dates of the first and last purchase on basis `b` |
+/// | `periods[p].value[b]` | the sum of basis `b` over the transactions dated in period `p` (credit notes net out) |
+/// | `periods[p].transactions` | transactions dated in period `p` |
+/// | `periods[p].last_purchase_before[b]` | date of the last purchase on basis `b` dated before period `p`'s start |
+/// | `purchase_days` | the distinct days with a transaction of positive revenue (only when the ledger keeps purchase days) |
+///
+/// Bases are indexed by [`Basis::index`](crate::Basis::index) (revenue 0,
+/// margin 1); periods are the ledger's, in its order
+/// ([`Ledger::periods`]). In SQL, with `d` the date, `r` the revenue and
+/// `m` the margin, the row of one customer is
+///
+/// ```text
+/// SELECT key, count(*), count(*) FILTER (WHERE m IS NULL), min(d), max(d),
+///        min(d) FILTER (WHERE r > 0), max(d) FILTER (WHERE r > 0),
+///        min(d) FILTER (WHERE m > 0), max(d) FILTER (WHERE m > 0),
+///        -- for each period [s, e):
+///        sum(r) FILTER (WHERE d >= s AND d < e), sum(coalesce(m, 0)) FILTER (...),
+///        count(*) FILTER (WHERE d >= s AND d < e),
+///        max(d) FILTER (WHERE d < s AND r > 0), max(d) FILTER (WHERE d < s AND m > 0)
+/// FROM transactions WHERE d < (the latest period's end) GROUP BY key
+/// ```
+///
+/// (an empty sum is zero). Rows are additive: two rows of one customer,
+/// each over part of its transactions, give what one row over all of them
+/// gives, so an engine that aggregates partitions apart may hand over
+/// every partition's rows.
+///
+/// Only sales are aggregated this way. Interactions and register entries
+/// are still recorded one by one ([`Ledger::record_contact`],
+/// [`Ledger::record_register_entry`]): they are few, and a register has a
+/// row per customer anyway.
 ///
 /// ```
 /// use crm_core::{Basis, CustomerFacts, Ledger, NaiveDate, Period, PeriodFacts};
