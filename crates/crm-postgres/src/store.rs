@@ -662,6 +662,8 @@ impl PostgresStore {
     /// Merges the staging table into the tables, under the store's lock.
     fn merge(&self, tx: &mut postgres::Transaction<'_>) -> Result<ImportSummary> {
         let mut summary = ImportSummary::new();
+        // The staging table is analysed so that the merge's joins are
+        // planned on its real size (a temporary table has no statistics).
         tx.batch_execute("SET LOCAL work_mem = '256MB'; ANALYZE crm_stage")
             .map_err(pg)?;
         self.lock(tx)?;
@@ -740,7 +742,8 @@ impl PostgresStore {
              SELECT c.id, s.s1, s.s2 FROM crm_stage s JOIN customers c ON c.key = s.key
              WHERE s.kind = 'a'
                AND (s.key, s.ord) IN (SELECT key, max(ord) FROM crm_stage WHERE kind = 'c' GROUP BY key)
-             ON CONFLICT (customer, name) DO UPDATE SET value = excluded.value;",
+             ON CONFLICT (customer, name) DO UPDATE SET value = excluded.value;
+             ANALYZE customers;",
         )
         .map_err(pg)?;
         // Of rows sharing an id, the first of the same customer and date in
