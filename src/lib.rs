@@ -47,8 +47,8 @@
 //!   page, in English or Dutch.
 //! - [`csv`] (feature `csv`): streaming CSV import and safe export.
 //! - [`synth`] (feature `synth`): deterministic realistic example data.
-//! - `store` (feature `store`, or `sqlite` with the SQLite store): the
-//!   store interface and the SQLite store.
+//! - `store` (feature `store`, or `sqlite` / `postgres` with a store): the
+//!   store interface, the SQLite store and the PostgreSQL store.
 //!
 //! # Crate features
 //!
@@ -58,6 +58,8 @@
 //!   database; no SQLite).
 //! - `sqlite`: the store interface and the SQLite store (compiles the
 //!   bundled SQLite).
+//! - `postgres`: the store interface and the PostgreSQL store (a pure-Rust
+//!   client, rustls for TLS).
 //! - `serde`: `Serialize`/`Deserialize` on the model and reports.
 //! - `proptest`: `proptest` strategies for the model, in
 //!   `crm::arbitrary`.
@@ -136,12 +138,17 @@ pub mod csv {
 
 /// Storage: the store interface (the `crm-store` crate; feature `store`)
 /// and, with feature `sqlite`, the SQLite store (the `crm-sqlite` crate's
-/// [`SqliteStore`](crm_sqlite::SqliteStore)).
+/// [`SqliteStore`](crm_sqlite::SqliteStore)); with feature `postgres`, the
+/// PostgreSQL store (the `crm-postgres` crate's
+/// [`PostgresStore`](crm_postgres::PostgresStore)).
 #[cfg(feature = "store")]
 #[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 pub mod store {
     pub use crm_store::*;
 
+    #[cfg(feature = "postgres")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
+    pub use crm_postgres::PostgresStore;
     #[cfg(feature = "sqlite")]
     #[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]
     pub use crm_sqlite::SqliteStore;

@@ -154,8 +154,10 @@ pub(crate) struct InputArgs {
         conflicts_with = "db"
     )]
     pub transactions: Option<PathBuf>,
-    /// Read everything from this database (see `crm import`) instead of CSV files.
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["customers", "interactions"])]
+    /// Read everything from this database (see `crm import`) instead of CSV
+    /// files: an SQLite file, or a PostgreSQL database as a
+    /// `postgres://user@host/db` URL (`?sslmode=require` for TLS).
+    #[arg(long, value_name = "FILE|URL", conflicts_with_all = ["customers", "interactions"])]
     pub db: Option<PathBuf>,
     /// Customer register CSV (customer_id; stage and more optional).
     #[arg(long, value_name = "FILE")]
@@ -169,8 +171,10 @@ pub(crate) struct InputArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct ImportArgs {
-    /// The database file; created when missing.
-    #[arg(long, value_name = "FILE")]
+    /// The database: an SQLite file, created when missing, or a PostgreSQL
+    /// database as a `postgres://user@host/db` URL (the database must
+    /// exist; its tables are created on first import).
+    #[arg(long, value_name = "FILE|URL")]
     pub db: PathBuf,
     /// Transactions CSV.
     #[arg(long, value_name = "CSV", required_unless_present_any = ["customers", "interactions", "leads"])]
@@ -190,8 +194,8 @@ pub(crate) struct ImportArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct CustomerArgs {
-    /// The database file.
-    #[arg(long, value_name = "FILE")]
+    /// The database: an SQLite file or a `postgres://` URL.
+    #[arg(long, value_name = "FILE|URL")]
     pub db: PathBuf,
     /// The customer's key.
     pub key: String,
@@ -599,8 +603,10 @@ pub(crate) struct ActionsInput {
     /// Transactions CSV (customer_id, date, revenue; margin optional).
     #[arg(long, value_name = "FILE", conflicts_with = "db")]
     pub transactions: Option<PathBuf>,
-    /// Read everything from this database (see `crm import`) instead of CSV files.
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["customers", "interactions"])]
+    /// Read everything from this database (see `crm import`) instead of CSV
+    /// files: an SQLite file, or a PostgreSQL database as a
+    /// `postgres://user@host/db` URL (`?sslmode=require` for TLS).
+    #[arg(long, value_name = "FILE|URL", conflicts_with_all = ["customers", "interactions"])]
     pub db: Option<PathBuf>,
     /// Customer register CSV (stage, segment, potential, consent per channel).
     #[arg(long, value_name = "FILE")]

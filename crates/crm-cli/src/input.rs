@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use crm::csv::{DecimalSeparator, ImportOptions, ImportReport, Mode};
-use crm::store::SqliteStore;
+use crm::store::{PostgresStore, SqliteStore, Store};
 use crm::{Basis, Interaction, Ledger, Money, Period};
 
 use crate::Failure;
@@ -161,9 +161,9 @@ pub(crate) fn report_rejects(csv: &CsvArgs, reports: &[ImportReport]) -> Result<
 pub(crate) fn load(input: &InputArgs, ledger: &mut Ledger) -> Result<(), Failure> {
     if let Some(db) = &input.db {
         let store = open_read_only(db)?;
-        let _step = crate::progress::step(format!("reading {}", db.display()));
-        crm::store::load_ledger(&store, ledger)
-            .with_context(|| format!("cannot read {}", db.display()))?;
+        let _step = crate::progress::step(format!("reading {}", shown(db)));
+        crm::store::load_ledger(&*store, ledger)
+            .with_context(|| format!("cannot read {}", shown(db)))?;
         return Ok(());
     }
     let options = import_options(&input.csv)?;
@@ -261,34 +261,74 @@ pub(crate) fn warn_margin(ledger: &Ledger, basis: Basis) {
     }
 }
 
+/// A database the commands read and write: an SQLite file, or a
+/// PostgreSQL database when `--db` is a `postgres://` or `postgresql://`
+/// URL.
+pub(crate) type Db = Box<dyn Store>;
+
+/// Whether `--db` names a PostgreSQL database (by its URL's scheme) rather
+/// than an SQLite file.
+pub(crate) fn is_postgres(db: &Path) -> bool {
+    db.to_str()
+        .is_some_and(|s| s.starts_with("postgres://") || s.starts_with("postgresql://"))
+}
+
+/// The database as messages show it: a URL without its password.
+pub(crate) fn shown(db: &Path) -> String {
+    match db.to_str() {
+        Some(url) if is_postgres(db) => PostgresStore::redact(url),
+        _ => db.display().to_string(),
+    }
+}
+
 /// An error opening a database: the store's errors name the file already.
 fn open_error(db: &Path, e: crm::store::Error) -> Failure {
     use crm::store::Error;
     match e {
+        Error::NotFound { .. } if is_postgres(db) => Failure::Data(anyhow::anyhow!(
+            "{}: no such database on the server (create it with CREATE DATABASE, then crm import)",
+            shown(db)
+        )),
         Error::NotFound { .. } => Failure::Data(anyhow::anyhow!(
             "{}: no such database (create it with crm import)",
-            db.display()
+            shown(db)
         )),
         e @ (Error::NotOurs { .. } | Error::NewerSchema { .. } | Error::OlderSchema { .. }) => {
             Failure::Data(e.into())
         }
-        e => Failure::Data(anyhow::Error::new(e).context(format!("cannot open {}", db.display()))),
+        e => Failure::Data(anyhow::Error::new(e).context(format!("cannot open {}", shown(db)))),
     }
+}
+
+/// The URL of a PostgreSQL `--db`.
+fn url(db: &Path) -> &str {
+    db.to_str().unwrap_or_default()
 }
 
 /// Opens a database to write to it (import, erase): a missing or empty
 /// file becomes a new database, an older one is upgraded, another
-/// program's file is refused.
-pub(crate) fn open(db: &Path) -> Result<SqliteStore, Failure> {
-    SqliteStore::open(db).map_err(|e| open_error(db, e))
+/// program's file is refused. A PostgreSQL database must exist on the
+/// server; it gets the tables on first use.
+pub(crate) fn open(db: &Path) -> Result<Db, Failure> {
+    let store: crm::store::Result<Db> = if is_postgres(db) {
+        PostgresStore::open(url(db)).map(|s| Box::new(s) as Db)
+    } else {
+        SqliteStore::open(db).map(|s| Box::new(s) as Db)
+    };
+    store.map_err(|e| open_error(db, e))
 }
 
 /// Opens an existing database to write to it (a missing file is an error,
 /// not a new empty database).
 ///
 /// An empty file is refused as analyses refuse it: only `crm import` turns
-/// a file into a database.
-pub(crate) fn open_existing(db: &Path) -> Result<SqliteStore, Failure> {
+/// a file into a database. A PostgreSQL database without the tables is
+/// refused the same way.
+pub(crate) fn open_existing(db: &Path) -> Result<Db, Failure> {
+    if is_postgres(db) {
+        open_read_only(db)?;
+        return open(db);
+    }
     match std::fs::metadata(db) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Err(open_error(
@@ -312,10 +352,15 @@ pub(crate) fn open_existing(db: &Path) -> Result<SqliteStore, Failure> {
     open(db)
 }
 
-/// Opens a database to analyse it: read-only, nothing written to the file;
-/// missing, empty and foreign files are refused.
-pub(crate) fn open_read_only(db: &Path) -> Result<SqliteStore, Failure> {
-    SqliteStore::open_read_only(db).map_err(|e| open_error(db, e))
+/// Opens a database to analyse it: read-only, nothing written to the file
+/// (or the server); missing, empty and foreign databases are refused.
+pub(crate) fn open_read_only(db: &Path) -> Result<Db, Failure> {
+    let store: crm::store::Result<Db> = if is_postgres(db) {
+        PostgresStore::open_read_only(url(db)).map(|s| Box::new(s) as Db)
+    } else {
+        SqliteStore::open_read_only(db).map(|s| Box::new(s) as Db)
+    };
+    store.map_err(|e| open_error(db, e))
 }
 
 /// Reads a TOML or JSON file (by extension) into `T`.
@@ -364,7 +409,7 @@ pub(crate) fn with_interactions<T>(
                     Failure::Usage(m) => anyhow::anyhow!(m),
                 })?;
                 let mut open = true;
-                crm::store::Store::interactions(&store, Some(before), &mut |i| {
+                crm::store::Store::interactions(&*store, Some(before), &mut |i| {
                     if open && period.contains(i.date) {
                         // The consumer stopped (an error): read on quietly.
                         open = tx.send(i).is_ok();
@@ -412,16 +457,17 @@ pub(crate) fn with_sales(
     if let Some(db) = &input.db {
         let store = open_read_only(db)?;
         let mut failed = None;
-        crm::store::Store::sales(&store, None, &mut |batch| {
-            for s in batch {
-                if failed.is_none()
-                    && let Err(e) = f(s.key, s.date, s.revenue)
-                {
-                    failed = Some(e);
+        store
+            .sales(None, &mut |batch| {
+                for s in batch {
+                    if failed.is_none()
+                        && let Err(e) = f(s.key, s.date, s.revenue)
+                    {
+                        failed = Some(e);
+                    }
                 }
-            }
-        })
-        .context("cannot read the transactions")?;
+            })
+            .context("cannot read the transactions")?;
         return match failed {
             Some(e) => Err(e.into()),
             None => Ok(()),
@@ -497,7 +543,7 @@ pub(crate) fn potentials_of(
     };
     if let Some(db) = &input.db {
         let store = open_read_only(db)?;
-        crm::store::Store::customers(&store, &mut take).context("cannot read the register")?;
+        crm::store::Store::customers(&*store, &mut take).context("cannot read the register")?;
     } else if let Some(path) = &input.customers {
         let options = import_options(&input.csv)?;
         for c in crm::csv::customers(open_input(path)?, name_of(path), &options)
@@ -519,7 +565,7 @@ pub(crate) fn register_of(input: &InputArgs) -> Result<Vec<crm::Customer>, Failu
     let mut all = Vec::new();
     if let Some(db) = &input.db {
         let store = open_existing(db)?;
-        crm::store::Store::customers(&store, &mut |c| all.push(c))
+        crm::store::Store::customers(&*store, &mut |c| all.push(c))
             .context("cannot read the register")?;
     } else if let Some(path) = &input.customers {
         let options = import_options(&input.csv)?;
@@ -579,12 +625,11 @@ pub(crate) fn leads_of(path: &Path, csv: &CsvArgs) -> Result<Vec<crm::Lead>, Fai
 
 /// Every lead of a database.
 pub(crate) fn leads_of_db(db: &Path) -> Result<Vec<crm::Lead>, Failure> {
-    use crm::store::Store;
     let store = open_read_only(db)?;
     let mut all = Vec::new();
     store
         .leads(&mut |l| all.push(l))
-        .with_context(|| format!("cannot read the leads of {}", db.display()))?;
+        .with_context(|| format!("cannot read the leads of {}", shown(db)))?;
     Ok(all)
 }
 

@@ -1,5 +1,6 @@
-//! The CSV path and the database path give the same result for every
-//! analysis, on generated data with dates at the edges of the calendar.
+//! The CSV path and the database paths (SQLite, and PostgreSQL with the
+//! aggregation in the server) give the same result for every analysis, on
+//! generated data with dates at the edges of the calendar.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -117,8 +118,9 @@ fn write(dir: &Path, d: &Data) {
     std::fs::write(dir.join("i.csv"), i).unwrap();
 }
 
-/// Runs `args` on both paths; the outputs (and exit codes) must agree.
-fn same(dir: &Path, args: &[&str]) -> Result<(), TestCaseError> {
+/// Runs `args` on CSV files and on the database `db`; the outputs (and exit
+/// codes) must agree.
+fn same(dir: &Path, db: &str, args: &[&str]) -> Result<(), TestCaseError> {
     let s = |p: &str| dir.join(p).display().to_string();
     let mut csv: Vec<String> = args.iter().map(|a| a.to_string()).collect();
     csv.extend(
@@ -132,8 +134,9 @@ fn same(dir: &Path, args: &[&str]) -> Result<(), TestCaseError> {
         ]
         .map(String::from),
     );
+    let db_args = ["--db".to_string(), db.to_string()];
     let mut db: Vec<String> = args.iter().map(|a| a.to_string()).collect();
-    db.extend(["--db".to_string(), s("crm.db")]);
+    db.extend(db_args);
     let run = |v: &[String]| crm(&v.iter().map(String::as_str).collect::<Vec<_>>());
     let (a, b) = (run(&csv), run(&db));
     prop_assert_eq!(
@@ -160,13 +163,17 @@ proptest! {
         let dir = tempfile::tempdir().unwrap();
         write(dir.path(), &d);
         let s = |p: &str| dir.path().join(p).display().to_string();
-        let o = crm(&[
-            "import", "--db", &s("crm.db"),
-            "--customers", &s("c.csv"),
-            "--interactions", &s("i.csv"),
-            "--transactions", &s("t.csv"),
-        ]);
-        prop_assert!(o.status.success(), "{}", stderr(&o));
+        let server = crm_postgres::testing::TestServer::shared().database();
+        let dbs = [s("crm.db"), server.url().to_string()];
+        for db in &dbs {
+            let o = crm(&[
+                "import", "--db", db,
+                "--customers", &s("c.csv"),
+                "--interactions", &s("i.csv"),
+                "--transactions", &s("t.csv"),
+            ]);
+            prop_assert!(o.status.success(), "{}", stderr(&o));
+        }
         let p = format!("{year:04}");
         let before = format!("{:04}", year - 1);
         for args in [
@@ -179,7 +186,9 @@ proptest! {
             vec!["complaints", "--period", &p, "--format", "json"],
             vec!["scorecard", "--period", &p, "--format", "json"],
         ] {
-            same(dir.path(), &args)?;
+            for db in &dbs {
+                same(dir.path(), db, &args)?;
+            }
         }
     }
 }

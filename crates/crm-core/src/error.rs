@@ -67,6 +67,14 @@ pub enum Error {
         /// (2 orders at 79228162514264337593543950335)`.
         what: String,
     },
+    /// A row of customer facts does not fit the ledger it was fed to.
+    #[error("customer facts of {key:?} do not fit the ledger: {reason}")]
+    FactsMismatch {
+        /// The customer of the row (cut to 80 characters).
+        key: String,
+        /// What does not fit.
+        reason: String,
+    },
     /// More customers (or key bytes) than the ledger's dense indices hold.
     #[error("too many customers: the ledger holds at most {max} customers and 4 GiB of keys")]
     Capacity {

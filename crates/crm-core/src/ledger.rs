@@ -1065,6 +1065,52 @@ impl Ledger {
     pub const MAX_CUSTOMERS: u64 = MAX_CUSTOMERS;
 }
 
+impl Ledger {
+    /// Adds one customer's sales aggregates computed elsewhere (a row of
+    /// [`CustomerFacts`](crate::CustomerFacts), already checked against the
+    /// ledger's periods by `Ledger::record_facts`), as if its sales had been
+    /// recorded: merged like [`Ledger::merge`] merges a customer, all or
+    /// nothing.
+    pub(crate) fn merge_facts(&mut self, facts: &crate::CustomerFacts) -> Result<CustomerId> {
+        let key = facts.key.as_str();
+        check_key(key)?;
+        let count = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
+        let theirs = CustomerTotals {
+            first: facts.first_transaction,
+            last: facts.last_transaction,
+            first_purchase: facts.first_purchase,
+            last_purchase: facts.last_purchase,
+            transactions: count(facts.transactions),
+            ..CustomerTotals::default()
+        };
+        let id = self.intern(key)?;
+        let mut merged = Vec::with_capacity(facts.periods.len());
+        for (i, p) in facts.periods.iter().enumerate() {
+            let mut pt = *self.pt(id.index(), i);
+            pt.merge(&PeriodTotals {
+                value: [p.value[0], p.value[1]],
+                transactions: count(p.transactions),
+                last_purchase_before: p.last_purchase_before,
+            })
+            .ok_or_else(|| overflow(key))?;
+            merged.push(pt);
+        }
+        for (i, pt) in merged.into_iter().enumerate() {
+            *self.pt_mut(id.index(), i) = pt;
+        }
+        self.records[id.index()].totals.merge(&theirs);
+        if self.options.purchase_days {
+            for day in &facts.purchase_days {
+                self.purchase_days
+                    .push(id.index() as u32, day.num_days_from_ce());
+            }
+        }
+        self.stats.transactions += facts.transactions;
+        self.stats.transactions_without_margin += facts.transactions_without_margin;
+        Ok(id)
+    }
+}
+
 fn overflow(key: &str) -> Error {
     Error::Overflow {
         key: key.chars().take(80).collect(),

@@ -30,6 +30,9 @@
 //!   defined below.
 //! - [`Ledger`]: per-customer aggregates ([`CustomerTotals`],
 //!   [`PeriodTotals`]) behind dense [`CustomerId`]s.
+//! - [`CustomerFacts`]: the ledger's input as one row per customer, for
+//!   engines (databases) that aggregate the transactions themselves
+//!   ([`Ledger::record_facts`]).
 //!
 //! # Definitions
 //!
@@ -73,6 +76,7 @@
 pub mod arbitrary;
 mod contact;
 mod error;
+mod facts;
 mod interner;
 mod key;
 mod ledger;
@@ -83,6 +87,7 @@ mod period;
 pub use crate::{
     contact::{ComplaintCase, ComplaintHistory, OpenComplaints, PeriodContacts},
     error::{Error, Result},
+    facts::{CustomerFacts, PeriodFacts},
     interner::{CustomerId, Interner},
     key::{CustomerKey, MAX_KEY_LEN, check_key},
     ledger::{CustomerTotals, Ledger, LedgerOptions, LedgerStats, PeriodTotals, Sale, SaleBatch},

@@ -123,7 +123,7 @@ fn load(input: &ClvInput, model: ModelArg) -> Result<Input, Failure> {
     if let Some(db) = &input.db {
         let store = crate::input::open_read_only(db)?;
         let mut failed = None;
-        crm::store::Store::sales(&store, None, &mut |batch| {
+        crm::store::Store::sales(&*store, None, &mut |batch| {
             for s in batch {
                 if failed.is_none()
                     && let Err(e) = builder.add_sale(s.key, s.date, s.revenue.as_decimal())
@@ -132,10 +132,10 @@ fn load(input: &ClvInput, model: ModelArg) -> Result<Input, Failure> {
                 }
             }
         })
-        .with_context(|| format!("cannot read {}", db.display()))?;
+        .with_context(|| format!("cannot read {}", crate::input::shown(db)))?;
         if let Some(e) = failed {
             return Err(Failure::Data(
-                anyhow::Error::from(e).context(db.display().to_string()),
+                anyhow::Error::from(e).context(crate::input::shown(db)),
             ));
         }
     } else if let Some(path) = &input.transactions {

@@ -5,7 +5,7 @@ use std::io::Write;
 
 use anyhow::Context;
 use crm::pyramid::{PyramidOptions, pyramid};
-use crm::store::{History, SqliteStore, Store};
+use crm::store::{History, Store};
 use crm::{Datelike, Ledger, Period};
 
 use crate::args::{CustomerArgs, CustomerShowArgs};
@@ -14,7 +14,7 @@ use crate::output::{count_in, exact_in as exact, fill, level_in};
 use crate::{Failure, Outcome};
 use crm::report::Lang;
 
-fn history(a: &CustomerArgs) -> Result<(SqliteStore, History), Failure> {
+fn history(a: &CustomerArgs) -> Result<(crate::input::Db, History), Failure> {
     let store = open_read_only(&a.db)?;
     let h = store
         .history(&a.key)
@@ -22,7 +22,7 @@ fn history(a: &CustomerArgs) -> Result<(SqliteStore, History), Failure> {
         .ok_or_else(|| {
             Failure::Data(anyhow::anyhow!(
                 "{}: no customer with key {:?}",
-                a.db.display(),
+                crate::input::shown(&a.db),
                 a.key
             ))
         })?;
@@ -44,7 +44,7 @@ const YEARS_PER_PASS: usize = 8;
 /// active, and its level (inactive, prospect, suspect) follows from its own
 /// history alone: a ledger of that one customer gives it.
 fn levels(
-    store: &SqliteStore,
+    store: &dyn Store,
     h: &History,
     key: &str,
     first: i32,
@@ -159,7 +159,7 @@ pub(crate) fn run(show: CustomerShowArgs) -> Outcome {
         });
         if let (Some(first), Some(last)) = (first, last) {
             writeln!(out, "{}", tt.levels)?;
-            for (year, line) in levels(&store, &h, &a.key, first, last, lang)? {
+            for (year, line) in levels(&*store, &h, &a.key, first, last, lang)? {
                 writeln!(out, "    {year}  {line}")?;
             }
         }

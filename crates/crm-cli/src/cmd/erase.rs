@@ -5,7 +5,6 @@
 use std::io::Write;
 
 use anyhow::Context;
-use crm::store::Store;
 
 use crate::args::CustomerArgs;
 use crate::input::open_existing;
@@ -29,7 +28,7 @@ pub(crate) fn run(a: CustomerArgs) -> Outcome {
     } else {
         return Err(Failure::Data(anyhow::anyhow!(
             "{}: no customer with key {:?}",
-            a.db.display(),
+            crate::input::shown(&a.db),
             a.key
         )));
     };

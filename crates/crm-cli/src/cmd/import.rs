@@ -8,7 +8,7 @@ use std::path::Path;
 
 use anyhow::Context;
 use crm::csv::{ImportOptions, ImportReport, Mode, Records};
-use crm::store::{Imported, Record, Store};
+use crm::store::{Imported, Record};
 
 use crate::Outcome;
 use crate::args::ImportArgs;
@@ -78,7 +78,7 @@ pub(crate) fn run(a: ImportArgs) -> Outcome {
         .map(crate::progress::size_of)
         .collect();
     let progress = crate::progress::bytes(
-        format!("importing into {}", a.db.display()),
+        format!("importing into {}", crate::input::shown(&a.db)),
         sizes.map(|s| s.iter().sum()),
     );
     // Every file is opened, and its header read, before the database.

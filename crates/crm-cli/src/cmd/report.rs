@@ -197,11 +197,10 @@ fn read_db(
     served: &mut crm::value::CostToServe,
     potentials: &mut std::collections::HashMap<String, crm::Money>,
 ) -> Result<(), Failure> {
-    use crm::store::Store;
     let store = open_read_only(db)?;
-    let _step = crate::progress::step(format!("reading {}", db.display()));
+    let _step = crate::progress::step(format!("reading {}", crate::input::shown(db)));
     let before = ledger.periods().iter().map(|p| p.end()).max();
-    let cannot = || format!("cannot read {}", db.display());
+    let cannot = || format!("cannot read {}", crate::input::shown(db));
     let mut failure: Option<anyhow::Error> = None;
     store
         .customers(&mut |c| {

@@ -1,0 +1,1242 @@
+use std::cell::{RefCell, RefMut};
+use std::collections::{BTreeMap, HashMap};
+use std::io::Write;
+use std::time::Duration;
+
+use crm_core::{
+    Consent, Customer, CustomerFacts, CustomerKey, Decimal, Interaction, InteractionKind, Lead,
+    LeadStage, Ledger, Money, NaiveDate, PeriodFacts, Sale, SaleBatch, Stage, Transaction,
+};
+use crm_store::{
+    Erased, Error, History, ImportSummary, Imported, MAX_DATE, MIN_DATE, Record, Result, Rows,
+    Store,
+};
+use postgres::fallible_iterator::FallibleIterator;
+use postgres::types::ToSql;
+use postgres::{Client, Row};
+
+use crate::connect::{Target, connect};
+use crate::schema::{LATEST, LOCK, MIGRATIONS, TABLES};
+
+/// The PostgreSQL store: one database on a PostgreSQL server (version 13
+/// or later), reached by a `postgres://` URL.
+///
+/// - Versioned schema, upgraded in place by [`PostgresStore::open`] (under
+///   an advisory lock, so that two programs opening a new database at once
+///   do not both create it); [`PostgresStore::open_read_only`] writes
+///   nothing and reads in read-only transactions.
+/// - Imports stream every record through one `COPY` into a temporary
+///   table, then merge it into the tables in the same transaction: all or
+///   nothing, idempotent by transaction and interaction id, with new,
+///   duplicate and suppressed counts. Importers copy at the same time; the
+///   merges take turns (an advisory lock), so that two importers never
+///   lose or double a row and their counts add up.
+/// - [`PostgresStore::load`](Store::load) reads the register and the
+///   contacts, and the sales as [`CustomerFacts`]: the per-customer
+///   aggregation runs in the server (`GROUP BY` with a filter per period),
+///   so a pyramid moves one row per customer, not one per transaction. All
+///   three in one snapshot.
+/// - Erasure deletes every row of the key and puts an HMAC-SHA-256 digest
+///   of the key (under a random secret of the database) on the suppression
+///   list, as the SQLite store does.
+///
+/// Money is `numeric` (exact), dates are `date`: the dates a store keeps
+/// ([`MIN_DATE`] to [`MAX_DATE`]) are all representable.
+pub struct PostgresStore {
+    client: RefCell<Client>,
+    /// The URL without its password, for messages.
+    shown: String,
+    /// How long an import, an erasure or a migration waits for another.
+    busy: Duration,
+    read_only: bool,
+}
+
+impl std::fmt::Debug for PostgresStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PostgresStore")
+            .field("url", &self.shown)
+            .field("busy", &self.busy)
+            .field("read_only", &self.read_only)
+            .finish_non_exhaustive()
+    }
+}
+
+/// How long a write waits for another by default.
+const DEFAULT_BUSY: Duration = Duration::from_secs(30);
+
+fn pg(e: postgres::Error) -> Error {
+    Error::backend(e)
+}
+
+fn corrupt(table: &'static str, reason: impl std::fmt::Display) -> Error {
+    Error::Corrupt {
+        table,
+        reason: reason.to_string(),
+    }
+}
+
+fn money(table: &'static str, s: &str) -> Result<Money> {
+    s.parse()
+        .map_err(|_| corrupt(table, format!("bad amount {s:?}")))
+}
+
+fn opt_money(table: &'static str, s: Option<String>) -> Result<Option<Money>> {
+    s.map(|s| money(table, &s)).transpose()
+}
+
+/// A date bound of a read, clamped to the stored range: a bound past the
+/// last date a store keeps reads every date, one before the first none.
+/// (PostgreSQL's dates end in 5874897 and begin in 4714 BC; chrono's go
+/// further.)
+fn bound(d: NaiveDate) -> NaiveDate {
+    let after_last = MAX_DATE.succ_opt().unwrap_or(MAX_DATE);
+    d.clamp(MIN_DATE, after_last)
+}
+
+fn before_bound(before: Option<NaiveDate>) -> NaiveDate {
+    bound(before.unwrap_or(NaiveDate::MAX))
+}
+
+fn entered_to_text(entered: &BTreeMap<LeadStage, NaiveDate>) -> String {
+    entered
+        .iter()
+        .map(|(s, d)| format!("{s}={d}"))
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+fn entered_from_text(s: &str) -> Result<BTreeMap<LeadStage, NaiveDate>> {
+    let mut out = BTreeMap::new();
+    for part in s.split(';').filter(|p| !p.is_empty()) {
+        let (stage, d) = part
+            .split_once('=')
+            .ok_or_else(|| corrupt("leads", format!("bad stage dates {s:?}")))?;
+        let stage: LeadStage = stage.parse().map_err(|e| corrupt("leads", e))?;
+        let d: NaiveDate = d
+            .parse()
+            .map_err(|_| corrupt("leads", format!("bad date {d:?}")))?;
+        out.insert(stage, d);
+    }
+    Ok(out)
+}
+
+/// Whether a server error has this SQLSTATE.
+fn has_code(e: &postgres::Error, code: &postgres::error::SqlState) -> bool {
+    e.code() == Some(code)
+}
+
+impl PostgresStore {
+    /// Connects to the database at `url` (`postgres://user@host:port/db`,
+    /// with libpq's parameters such as `sslmode=require`; see the crate
+    /// documentation for TLS) for reading and writing, and brings its
+    /// schema up to date (a new database gets the tables; an older schema
+    /// is upgraded in place, in one transaction).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`] when the server has no such database;
+    /// [`Error::NewerSchema`]; [`Error::NotOurs`] when the database holds
+    /// tables of our names without our schema table; [`Error::Busy`] when
+    /// another program migrates for longer than the busy timeout;
+    /// [`Error::Backend`] when the server cannot be reached.
+    pub fn open(url: &str) -> Result<PostgresStore> {
+        let mut store = PostgresStore::connect(url, false)?;
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// Connects to the database at `url` to read it only: nothing is
+    /// written (no schema, no upgrade), every read runs in a read-only
+    /// transaction. Analyses open databases this way.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`]; [`Error::NotOurs`] for a database without our
+    /// schema; [`Error::OlderSchema`] for one that needs an upgrade
+    /// ([`PostgresStore::open`] does it); [`Error::NewerSchema`];
+    /// [`Error::Backend`].
+    pub fn open_read_only(url: &str) -> Result<PostgresStore> {
+        let store = PostgresStore::connect(url, true)?;
+        match store.version()? {
+            None => Err(Error::NotOurs {
+                path: store.shown.clone(),
+                reason: "no crm schema in the database (import into it once)".into(),
+            }),
+            Some(v) if v < LATEST => Err(Error::OlderSchema {
+                path: store.shown.clone(),
+                found: v.into(),
+                supported: LATEST.into(),
+            }),
+            Some(v) if v > LATEST => Err(Error::NewerSchema {
+                path: store.shown.clone(),
+                found: v.into(),
+                supported: LATEST.into(),
+            }),
+            Some(_) => Ok(store),
+        }
+    }
+
+    fn connect(url: &str, read_only: bool) -> Result<PostgresStore> {
+        let target = Target::parse(url)?;
+        let shown = target.shown.clone();
+        let mut client = connect(&target)?;
+        if read_only {
+            client
+                .batch_execute("SET default_transaction_read_only = on")
+                .map_err(pg)?;
+        }
+        Ok(PostgresStore {
+            client: RefCell::new(client),
+            shown,
+            busy: DEFAULT_BUSY,
+            read_only,
+        })
+    }
+
+    /// Sets how long an import, an erasure or a migration waits for
+    /// another one (30 s by default) before it fails with [`Error::Busy`].
+    pub fn set_busy_timeout(&mut self, wait: Duration) {
+        self.busy = wait;
+    }
+
+    /// `url` without its password, for messages: a URL's
+    /// `user:password@` becomes `user:***@`, a `password=` parameter
+    /// `password=***`.
+    pub fn redact(url: &str) -> String {
+        crate::connect::redact(url)
+    }
+
+    /// The URL of the database, without its password.
+    pub fn url(&self) -> &str {
+        &self.shown
+    }
+
+    /// The client, or an error when a callback of this store's own read
+    /// calls the store again.
+    fn client(&self) -> Result<RefMut<'_, Client>> {
+        self.client.try_borrow_mut().map_err(|_| {
+            Error::backend(std::io::Error::other(
+                "the store was called from within one of its own reads",
+            ))
+        })
+    }
+
+    /// The schema version, `None` when the database has no crm schema.
+    fn version(&self) -> Result<Option<i32>> {
+        let mut c = self.client()?;
+        let ours: bool = c
+            .query_one("SELECT to_regclass('crm_schema') IS NOT NULL", &[])
+            .map_err(pg)?
+            .get(0);
+        if !ours {
+            return Ok(None);
+        }
+        let v: i32 = c
+            .query_one("SELECT max(version) FROM crm_schema", &[])
+            .map_err(pg)?
+            .try_get::<_, Option<i32>>(0)
+            .map_err(pg)?
+            .unwrap_or(0);
+        Ok(Some(v))
+    }
+
+    /// Takes the store's advisory lock in the current transaction, waiting
+    /// up to the busy timeout.
+    fn lock(&self, tx: &mut postgres::Transaction<'_>) -> Result<()> {
+        tx.batch_execute(&format!(
+            "SET LOCAL lock_timeout = {}",
+            self.busy.as_millis().max(1)
+        ))
+        .map_err(pg)?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&LOCK])
+            .map_err(|e| self.busy_or(e))?;
+        tx.batch_execute("SET LOCAL lock_timeout = 0").map_err(pg)
+    }
+
+    fn busy_or(&self, e: postgres::Error) -> Error {
+        if has_code(&e, &postgres::error::SqlState::LOCK_NOT_AVAILABLE) {
+            Error::Busy { waited: self.busy }
+        } else {
+            pg(e)
+        }
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        let shown = self.shown.clone();
+        let this = &*self;
+        let mut c = this.client()?;
+        let mut tx = c.transaction().map_err(pg)?;
+        this.lock(&mut tx)?;
+        let ours: bool = tx
+            .query_one("SELECT to_regclass('crm_schema') IS NOT NULL", &[])
+            .map_err(pg)?
+            .get(0);
+        let found = if ours {
+            tx.query_one("SELECT max(version) FROM crm_schema", &[])
+                .map_err(pg)?
+                .try_get::<_, Option<i32>>(0)
+                .map_err(pg)?
+                .unwrap_or(0)
+        } else {
+            for t in TABLES {
+                let taken: bool = tx
+                    .query_one("SELECT to_regclass($1) IS NOT NULL", &[&t])
+                    .map_err(pg)?
+                    .get(0);
+                if taken {
+                    return Err(Error::NotOurs {
+                        path: shown,
+                        reason: format!(
+                            "it has a table {t} but no crm schema (use another database or schema)"
+                        ),
+                    });
+                }
+            }
+            0
+        };
+        if found > LATEST {
+            return Err(Error::NewerSchema {
+                path: shown,
+                found: found.into(),
+                supported: LATEST.into(),
+            });
+        }
+        for (i, m) in MIGRATIONS
+            .iter()
+            .enumerate()
+            .skip(usize::try_from(found).unwrap_or(0))
+        {
+            tx.batch_execute(m).map_err(pg)?;
+            let v = i32::try_from(i + 1).unwrap_or(i32::MAX);
+            tx.execute("UPDATE crm_schema SET version = $1", &[&v])
+                .map_err(pg)?;
+        }
+        tx.commit().map_err(pg)
+    }
+
+    /// Counts the rows of each table, for reports and tests: the data
+    /// tables, then `erased_keys` (the suppression list).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Backend`].
+    pub fn counts(&self) -> Result<Vec<(&'static str, u64)>> {
+        let mut c = self.client()?;
+        TABLES
+            .into_iter()
+            .map(|t| {
+                let n: i64 = c
+                    .query_one(&format!("SELECT count(*) FROM {t}"), &[])
+                    .map_err(pg)?
+                    .get(0);
+                Ok((t, u64::try_from(n).unwrap_or(0)))
+            })
+            .collect()
+    }
+
+    /// Takes `key` off the suppression list, so that it can be imported
+    /// again (a customer who comes back after an erasure, with consent).
+    /// Returns whether it was on the list.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Backend`].
+    pub fn lift_suppression(&mut self, key: &str) -> Result<bool> {
+        let mut c = self.client()?;
+        let secret = secret(&mut *c)?;
+        let hash = keyed_hash(&secret, key)?;
+        let n = c
+            .execute("DELETE FROM erased_keys WHERE hash = $1", &[&hash])
+            .map_err(pg)?;
+        Ok(n > 0)
+    }
+
+    /// Runs `body` in one read transaction: one snapshot of the database
+    /// (repeatable read), read-only.
+    fn snapshot<T>(&self, body: impl FnOnce() -> Result<T>) -> Result<T> {
+        self.client()?
+            .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            .map_err(pg)?;
+        let result = body();
+        let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
+        let ended = self.client()?.batch_execute(end).map_err(pg);
+        let value = result?;
+        ended?;
+        Ok(value)
+    }
+
+    /// Feeds `ledger` with the sales as customer facts, aggregated in the
+    /// server: one row per customer.
+    fn facts(&self, ledger: &mut Ledger) -> Result<()> {
+        let periods = ledger.periods().to_vec();
+        let before = periods.iter().map(|p| p.end()).max();
+        let days = ledger.options().purchase_days;
+        // PostgreSQL allows 1664 columns: aggregate the periods in chunks,
+        // each chunk a row per customer that adds to the previous ones.
+        const CHUNK: usize = 200;
+        let chunks: Vec<std::ops::Range<usize>> = if periods.is_empty() {
+            std::iter::once(0..0).collect()
+        } else {
+            (0..periods.len())
+                .step_by(CHUNK)
+                .map(|s| s..(s + CHUNK).min(periods.len()))
+                .collect()
+        };
+        let mut failure = None;
+        for (n, chunk) in chunks.into_iter().enumerate() {
+            let first = n == 0;
+            let mut params: Vec<NaiveDate> = vec![before_bound(before)];
+            let mut cols = String::new();
+            if first {
+                cols.push_str(
+                    "count(*), count(*) FILTER (WHERE margin IS NULL), min(date), max(date),
+                     min(date) FILTER (WHERE revenue > 0), max(date) FILTER (WHERE revenue > 0),
+                     min(date) FILTER (WHERE margin > 0), max(date) FILTER (WHERE margin > 0)",
+                );
+                if days {
+                    cols.push_str(", array_agg(DISTINCT date) FILTER (WHERE revenue > 0)");
+                }
+            } else {
+                cols.push_str("0::bigint");
+            }
+            for p in &periods[chunk.clone()] {
+                params.push(bound(p.start()));
+                params.push(bound(p.end()));
+                let (s, e) = (params.len() - 1, params.len());
+                cols.push_str(&format!(
+                    ", coalesce(sum(revenue) FILTER (WHERE date >= ${s} AND date < ${e}), 0)::text
+                     , coalesce(sum(coalesce(margin, 0)) FILTER (WHERE date >= ${s} AND date < ${e}), 0)::text
+                     , count(*) FILTER (WHERE date >= ${s} AND date < ${e})
+                     , max(date) FILTER (WHERE date < ${s} AND revenue > 0)
+                     , max(date) FILTER (WHERE date < ${s} AND margin > 0)"
+                ));
+            }
+            let sql = format!(
+                "SELECT c.key, f.* FROM (SELECT customer, {cols} FROM transactions
+                 WHERE date < $1 GROUP BY customer) f JOIN customers c ON c.id = f.customer"
+            );
+            let mut client = self.client()?;
+            let refs: Vec<&(dyn ToSql + Sync)> =
+                params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
+            let mut rows = client.query_raw(&sql, refs).map_err(pg)?;
+            while let Some(row) = rows.next().map_err(pg)? {
+                let facts = facts_of(&row, &periods, chunk.clone(), first, days)?;
+                if failure.is_none() {
+                    failure = ledger.record_facts(&facts).err();
+                }
+            }
+        }
+        match failure {
+            Some(e) => Err(e.into()),
+            None => Ok(()),
+        }
+    }
+}
+
+/// One row of the facts query as customer facts: the all-time columns
+/// when `first`, then the periods of `chunk`.
+fn facts_of(
+    row: &Row,
+    periods: &[crm_core::Period],
+    chunk: std::ops::Range<usize>,
+    first: bool,
+    days: bool,
+) -> Result<CustomerFacts> {
+    const T: &str = "transactions";
+    let get_date = |i: usize| -> Result<Option<NaiveDate>> { row.try_get(i).map_err(pg) };
+    let count = |i: usize| -> Result<u64> {
+        let n: i64 = row.try_get(i).map_err(pg)?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    };
+    let mut f = CustomerFacts::new(row.try_get::<_, String>(0).map_err(pg)?);
+    f.periods = vec![PeriodFacts::new(); periods.len()];
+    let mut col = 2;
+    if first {
+        f.transactions = count(2)?;
+        f.transactions_without_margin = count(3)?;
+        f.first_transaction = get_date(4)?;
+        f.last_transaction = get_date(5)?;
+        f.first_purchase = [get_date(6)?, get_date(8)?];
+        f.last_purchase = [get_date(7)?, get_date(9)?];
+        col = 10;
+        if days {
+            f.purchase_days = row
+                .try_get::<_, Option<Vec<NaiveDate>>>(col)
+                .map_err(pg)?
+                .unwrap_or_default();
+            col += 1;
+        }
+    } else {
+        col += 1;
+    }
+    for i in chunk {
+        let p = f
+            .periods
+            .get_mut(i)
+            .ok_or_else(|| corrupt(T, "period out of range"))?;
+        p.value = [
+            money(T, row.try_get(col).map_err(pg)?)?,
+            money(T, row.try_get(col + 1).map_err(pg)?)?,
+        ];
+        p.transactions = count(col + 2)?;
+        p.last_purchase_before = [get_date(col + 3)?, get_date(col + 4)?];
+        col += 5;
+    }
+    Ok(f)
+}
+
+/// The secret of the suppression list's keyed hashes.
+fn secret(c: &mut impl postgres::GenericClient) -> Result<Vec<u8>> {
+    c.query_one(
+        "SELECT value FROM crm_meta WHERE name = 'suppression_key'",
+        &[],
+    )
+    .map_err(pg)?
+    .try_get(0)
+    .map_err(pg)
+}
+
+/// HMAC-SHA-256 of `key` under `secret`.
+fn keyed_hash(secret: &[u8], key: &str) -> Result<Vec<u8>> {
+    use hmac::Mac;
+    // HMAC takes keys of any length: this error does not happen.
+    let mut mac =
+        hmac::Hmac::<sha2::Sha256>::new_from_slice(secret).map_err(|e| corrupt("crm_meta", e))?;
+    mac.update(key.as_bytes());
+    Ok(mac.finalize().into_bytes().to_vec())
+}
+
+/// Writes `s` as a field of COPY's text format.
+fn field<W: Write + ?Sized>(out: &mut W, s: &str) -> std::io::Result<()> {
+    let b = s.as_bytes();
+    let mut start = 0;
+    for (i, &c) in b.iter().enumerate() {
+        let esc: &[u8] = match c {
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            _ => continue,
+        };
+        out.write_all(&b[start..i])?;
+        out.write_all(esc)?;
+        start = i + 1;
+    }
+    out.write_all(&b[start..])
+}
+
+/// Writes an optional text field (`\N` for none) and a tab.
+fn opt_field(out: &mut impl Write, s: Option<&str>) -> std::io::Result<()> {
+    match s {
+        Some(s) => field(out, s)?,
+        None => out.write_all(b"\\N")?,
+    }
+    out.write_all(b"\t")
+}
+
+/// Writes a date as PostgreSQL reads it: years up to 0 are years BC (year
+/// 0 is 1 BC).
+fn date_field(out: &mut impl Write, d: Option<NaiveDate>) -> std::io::Result<()> {
+    use crm_core::Datelike;
+    match d {
+        None => out.write_all(b"\\N\t"),
+        Some(d) if d.year() >= 1 => write!(out, "{d}\t"),
+        Some(d) => write!(
+            out,
+            "{:04}-{:02}-{:02} BC\t",
+            1 - d.year(),
+            d.month(),
+            d.day()
+        ),
+    }
+}
+
+fn num_field(out: &mut impl Write, m: Option<Decimal>) -> std::io::Result<()> {
+    match m {
+        None => out.write_all(b"\\N\t"),
+        Some(m) => write!(out, "{m}\t"),
+    }
+}
+
+fn bool_field(out: &mut impl Write, b: Option<bool>) -> std::io::Result<()> {
+    out.write_all(match b {
+        None => b"\\N",
+        Some(true) => b"t",
+        Some(false) => b"f",
+    })
+}
+
+/// The staging table of an import: every record of every kind as one row
+/// of generic columns, in input order (`ord`); a customer's attributes are
+/// rows of kind `a` with their customer's `ord`.
+const STAGE: &str = "CREATE TEMP TABLE crm_stage (
+    ord bigint NOT NULL, kind char(1) NOT NULL, key text NOT NULL, d date,
+    n1 numeric, n2 numeric, n3 numeric, sid text, s1 text, s2 text, s3 text, s4 text,
+    b1 boolean, b2 boolean, b3 boolean) ON COMMIT DROP";
+
+/// Writes one record as rows of the staging table.
+fn stage(out: &mut impl Write, ord: u64, record: &Record) -> std::io::Result<()> {
+    let head = |out: &mut dyn Write, kind: &str, key: &str| -> std::io::Result<()> {
+        write!(out, "{ord}\t{kind}\t")?;
+        field(out, key)?;
+        out.write_all(b"\t")
+    };
+    let nulls = |out: &mut dyn Write, n: usize| out.write_all(&b"\\N\t".repeat(n));
+    match record {
+        Record::Transaction(t) => {
+            head(out, "t", t.customer.as_str())?;
+            date_field(out, Some(t.date))?;
+            num_field(out, Some(t.revenue.as_decimal()))?;
+            num_field(out, t.margin.map(|m| m.as_decimal()))?;
+            num_field(out, t.quantity)?;
+            opt_field(out, t.id.as_deref())?;
+            opt_field(out, t.product.as_deref())?;
+            nulls(out, 3)?;
+            out.write_all(b"\\N\t\\N\t\\N\n")
+        }
+        Record::Interaction(i) => {
+            head(out, "i", i.customer.as_str())?;
+            date_field(out, Some(i.date))?;
+            num_field(out, i.cost.map(|m| m.as_decimal()))?;
+            nulls(out, 2)?;
+            opt_field(out, i.id.as_deref())?;
+            opt_field(out, Some(i.kind.as_str()))?;
+            opt_field(out, i.note.as_deref())?;
+            nulls(out, 2)?;
+            out.write_all(b"\\N\t\\N\t\\N\n")
+        }
+        Record::Lead(l) => {
+            head(out, "l", l.customer.as_str())?;
+            nulls(out, 1)?;
+            num_field(out, Some(l.value.as_decimal()))?;
+            nulls(out, 3)?;
+            opt_field(out, Some(l.stage.as_str()))?;
+            opt_field(out, Some(&entered_to_text(&l.entered)))?;
+            nulls(out, 2)?;
+            out.write_all(b"\\N\t\\N\t\\N\n")
+        }
+        Record::Customer(c) => {
+            head(out, "c", c.key.as_str())?;
+            date_field(out, c.acquired)?;
+            num_field(out, c.potential.map(|m| m.as_decimal()))?;
+            nulls(out, 3)?;
+            opt_field(out, Some(c.stage.as_str()))?;
+            opt_field(out, c.name.as_deref())?;
+            opt_field(out, c.segment.as_deref())?;
+            opt_field(out, c.region.as_deref())?;
+            bool_field(out, c.consent.email)?;
+            out.write_all(b"\t")?;
+            bool_field(out, c.consent.phone)?;
+            out.write_all(b"\t")?;
+            bool_field(out, c.consent.post)?;
+            out.write_all(b"\n")?;
+            for (name, value) in &c.attributes {
+                head(out, "a", c.key.as_str())?;
+                nulls(out, 5)?;
+                opt_field(out, Some(name))?;
+                opt_field(out, Some(value))?;
+                nulls(out, 2)?;
+                out.write_all(b"\\N\t\\N\t\\N\n")?;
+            }
+            Ok(())
+        }
+        // `Record` may grow: a kind this store does not keep yet.
+        _ => Err(std::io::Error::other(
+            "a kind of record this store does not keep",
+        )),
+    }
+}
+
+/// Counts of one kind in the staging table, by the kind's letter.
+fn kind_counts(tx: &mut postgres::Transaction<'_>, sql: &str) -> Result<HashMap<String, u64>> {
+    let rows = tx.query(sql, &[]).map_err(pg)?;
+    rows.iter()
+        .map(|r| {
+            let n: i64 = r.try_get(1).map_err(pg)?;
+            Ok((r.try_get(0).map_err(pg)?, u64::try_from(n).unwrap_or(0)))
+        })
+        .collect()
+}
+
+impl PostgresStore {
+    /// Merges the staging table into the tables, under the store's lock.
+    fn merge(&self, tx: &mut postgres::Transaction<'_>) -> Result<ImportSummary> {
+        let mut summary = ImportSummary::new();
+        // The staging table is analysed so that the merge's joins are
+        // planned on its real size (a temporary table has no statistics).
+        tx.batch_execute("SET LOCAL work_mem = '256MB'; ANALYZE crm_stage")
+            .map_err(pg)?;
+        self.lock(tx)?;
+        let totals = kind_counts(
+            tx,
+            "SELECT kind::text, count(*) FROM crm_stage WHERE kind <> 'a' GROUP BY kind",
+        )?;
+        // Keys on the suppression list: only keys without a customers row
+        // can be (a key that was imported again after its suppression was
+        // lifted has one).
+        let listed: i64 = tx
+            .query_one("SELECT count(*) FROM erased_keys", &[])
+            .map_err(pg)?
+            .get(0);
+        let mut suppressed = HashMap::new();
+        if listed > 0 {
+            let secret = secret(tx)?;
+            let keys: Vec<String> = tx
+                .query(
+                    "SELECT DISTINCT s.key FROM crm_stage s
+                     WHERE NOT EXISTS (SELECT 1 FROM customers c WHERE c.key = s.key)",
+                    &[],
+                )
+                .map_err(pg)?
+                .iter()
+                .map(|r| r.try_get(0).map_err(pg))
+                .collect::<Result<_>>()?;
+            tx.batch_execute("CREATE TEMP TABLE crm_hashes (key text, hash bytea) ON COMMIT DROP")
+                .map_err(pg)?;
+            let hashes: Vec<Vec<u8>> = keys
+                .iter()
+                .map(|k| keyed_hash(&secret, k))
+                .collect::<Result<_>>()?;
+            tx.execute(
+                "INSERT INTO crm_hashes SELECT * FROM unnest($1::text[], $2::bytea[])",
+                &[&keys, &hashes],
+            )
+            .map_err(pg)?;
+            tx.batch_execute(
+                "CREATE TEMP TABLE crm_suppressed ON COMMIT DROP AS
+                 SELECT h.key FROM crm_hashes h JOIN erased_keys e ON e.hash = h.hash",
+            )
+            .map_err(pg)?;
+            suppressed = kind_counts(
+                tx,
+                "SELECT kind::text, count(*) FROM crm_stage
+                 WHERE kind <> 'a' AND key IN (SELECT key FROM crm_suppressed) GROUP BY kind",
+            )?;
+            tx.batch_execute("DELETE FROM crm_stage WHERE key IN (SELECT key FROM crm_suppressed)")
+                .map_err(pg)?;
+        }
+        let new_customers: i64 = tx
+            .query_one(
+                "SELECT count(DISTINCT s.key) FROM crm_stage s WHERE s.kind = 'c' AND NOT EXISTS
+                 (SELECT 1 FROM customers c WHERE c.key = s.key AND c.in_register)",
+                &[],
+            )
+            .map_err(pg)?
+            .get(0);
+        tx.batch_execute(
+            "INSERT INTO customers (key, in_register, stage, name, segment, region, acquired,
+                                    potential, consent_email, consent_phone, consent_post)
+             SELECT DISTINCT ON (key) key, true, s1, s2, s3, s4, d, n1, b1, b2, b3
+             FROM crm_stage WHERE kind = 'c' ORDER BY key, ord DESC
+             ON CONFLICT (key) DO UPDATE SET in_register = true, stage = excluded.stage,
+                name = excluded.name, segment = excluded.segment, region = excluded.region,
+                acquired = excluded.acquired, potential = excluded.potential,
+                consent_email = excluded.consent_email, consent_phone = excluded.consent_phone,
+                consent_post = excluded.consent_post;
+             INSERT INTO customers (key, in_register, stage)
+             SELECT DISTINCT key, false, 'suspect' FROM crm_stage WHERE kind IN ('t', 'i', 'l')
+             ON CONFLICT (key) DO NOTHING;
+             DELETE FROM customer_attributes a USING customers c
+             WHERE a.customer = c.id AND c.key IN (SELECT key FROM crm_stage WHERE kind = 'c');
+             INSERT INTO customer_attributes (customer, name, value)
+             SELECT c.id, s.s1, s.s2 FROM crm_stage s JOIN customers c ON c.key = s.key
+             WHERE s.kind = 'a'
+               AND (s.key, s.ord) IN (SELECT key, max(ord) FROM crm_stage WHERE kind = 'c' GROUP BY key)
+             ON CONFLICT (customer, name) DO UPDATE SET value = excluded.value;
+             ANALYZE customers;",
+        )
+        .map_err(pg)?;
+        // Of rows sharing an id, the first of the same customer and date in
+        // the input is kept (as in the SQLite store); inserting by customer
+        // and date keeps the index by customer local.
+        let new_transactions = tx
+            .execute(
+                "INSERT INTO transactions (customer, date, revenue, margin, quantity, source_id, product)
+                 SELECT c.id, s.d, s.n1, s.n2, s.n3, s.sid, s.s1
+                 FROM crm_stage s JOIN customers c ON c.key = s.key
+                 WHERE s.kind = 't' ORDER BY c.id, s.d, s.ord
+                 ON CONFLICT (source_id) WHERE source_id IS NOT NULL DO NOTHING",
+                &[],
+            )
+            .map_err(pg)?;
+        let new_interactions = tx
+            .execute(
+                "INSERT INTO interactions (customer, date, kind, cost, note, source_id)
+                 SELECT c.id, s.d, s.s1, s.n1, s.s2, s.sid
+                 FROM crm_stage s JOIN customers c ON c.key = s.key
+                 WHERE s.kind = 'i' ORDER BY s.ord
+                 ON CONFLICT (source_id) WHERE source_id IS NOT NULL DO NOTHING",
+                &[],
+            )
+            .map_err(pg)?;
+        let new_leads = tx
+            .execute(
+                "INSERT INTO leads (customer, stage, value, entered)
+                 SELECT c.id, s.s1, s.n1, s.s2
+                 FROM crm_stage s JOIN customers c ON c.key = s.key
+                 WHERE s.kind = 'l' ORDER BY s.ord
+                 ON CONFLICT (customer, stage, value, entered) DO NOTHING",
+                &[],
+            )
+            .map_err(pg)?;
+        let of = |m: &HashMap<String, u64>, k: &str| m.get(k).copied().unwrap_or(0);
+        let fill = |counts: &mut Imported, kind: &str, new: u64| {
+            counts.suppressed = of(&suppressed, kind);
+            counts.new = new;
+            counts.duplicate = of(&totals, kind)
+                .saturating_sub(counts.suppressed)
+                .saturating_sub(new);
+        };
+        fill(
+            &mut summary.customers,
+            "c",
+            u64::try_from(new_customers).unwrap_or(0),
+        );
+        fill(&mut summary.transactions, "t", new_transactions);
+        fill(&mut summary.interactions, "i", new_interactions);
+        fill(&mut summary.leads, "l", new_leads);
+        Ok(summary)
+    }
+}
+
+impl Store for PostgresStore {
+    /// One transaction for the whole import: every record is streamed
+    /// through one `COPY` into a temporary table (importers do this at the
+    /// same time), then merged into the tables under the store's advisory
+    /// lock (importers take turns, waiting up to the busy timeout, then
+    /// [`Error::Busy`]).
+    fn import(&mut self, rows: Rows<'_, Record>) -> Result<ImportSummary> {
+        let this = &*self;
+        let mut c = this.client()?;
+        let mut tx = c.transaction().map_err(pg)?;
+        tx.batch_execute(STAGE).map_err(pg)?;
+        {
+            let writer = tx
+                .copy_in(
+                    "COPY crm_stage (ord, kind, key, d, n1, n2, n3, sid, s1, s2, s3, s4, b1, b2, b3) FROM STDIN",
+                )
+                .map_err(pg)?;
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, writer);
+            for (ord, row) in rows.enumerate() {
+                let record = row.map_err(Error::Input)?;
+                record.check_dates()?;
+                stage(&mut out, ord as u64, &record).map_err(Error::backend)?;
+            }
+            let writer = out
+                .into_inner()
+                .map_err(|e| Error::backend(e.into_error()))?;
+            writer.finish().map_err(pg)?;
+        }
+        let summary = this.merge(&mut tx)?;
+        tx.commit().map_err(pg)?;
+        Ok(summary)
+    }
+
+    fn sales(&self, before: Option<NaiveDate>, f: &mut dyn FnMut(&[Sale<'_>])) -> Result<()> {
+        const BATCH: usize = 4096;
+        let mut c = self.client()?;
+        let before = before_bound(before);
+        let mut rows = c
+            .query_raw(
+                "SELECT c.key, t.date, t.revenue::text, t.margin::text
+                 FROM transactions t JOIN customers c ON c.id = t.customer WHERE t.date < $1",
+                [&before as &(dyn ToSql + Sync)],
+            )
+            .map_err(pg)?;
+        let mut batch = SaleBatch::new();
+        while let Some(r) = rows.next().map_err(pg)? {
+            const T: &str = "transactions";
+            let key: &str = r.try_get(0).map_err(pg)?;
+            let date: NaiveDate = r.try_get(1).map_err(pg)?;
+            let revenue = money(T, r.try_get(2).map_err(pg)?)?;
+            let margin = r
+                .try_get::<_, Option<&str>>(3)
+                .map_err(pg)?
+                .map(|m| money(T, m))
+                .transpose()?;
+            batch.push(key, date, revenue, margin);
+            if batch.len() == BATCH {
+                f(&batch.sales());
+                batch.clear();
+            }
+        }
+        f(&batch.sales());
+        Ok(())
+    }
+
+    /// Feeds `ledger` in one snapshot: the register and the contacts row
+    /// by row, the sales as customer facts aggregated in the server (one
+    /// row per customer).
+    fn load(&self, ledger: &mut Ledger) -> Result<()> {
+        self.snapshot(|| {
+            let before = ledger.periods().iter().map(|p| p.end()).max();
+            let mut failure = None;
+            self.register(&mut |key, stage, acquired| {
+                if failure.is_none() {
+                    failure = ledger.record_register_entry(key, stage, acquired).err();
+                }
+            })?;
+            self.contacts(before, &mut |key, date, kind| {
+                if failure.is_none() {
+                    failure = ledger.record_contact(key, date, kind).err();
+                }
+            })?;
+            if let Some(e) = failure {
+                return Err(e.into());
+            }
+            self.facts(ledger)
+        })
+    }
+
+    fn contacts(
+        &self,
+        before: Option<NaiveDate>,
+        f: &mut dyn FnMut(&str, NaiveDate, InteractionKind),
+    ) -> Result<()> {
+        let mut c = self.client()?;
+        let before = before_bound(before);
+        let mut rows = c
+            .query_raw(
+                "SELECT c.key, i.date, i.kind FROM interactions i
+                 JOIN customers c ON c.id = i.customer WHERE i.date < $1",
+                [&before as &(dyn ToSql + Sync)],
+            )
+            .map_err(pg)?;
+        while let Some(r) = rows.next().map_err(pg)? {
+            let kind: &str = r.try_get(2).map_err(pg)?;
+            let kind: InteractionKind = kind.parse().map_err(|e| corrupt("interactions", e))?;
+            f(r.try_get(0).map_err(pg)?, r.try_get(1).map_err(pg)?, kind);
+        }
+        Ok(())
+    }
+
+    fn register(&self, f: &mut dyn FnMut(&str, Stage, Option<NaiveDate>)) -> Result<()> {
+        let mut c = self.client()?;
+        let none: [&(dyn ToSql + Sync); 0] = [];
+        let mut rows = c
+            .query_raw(
+                "SELECT key, stage, acquired FROM customers WHERE in_register",
+                none,
+            )
+            .map_err(pg)?;
+        while let Some(r) = rows.next().map_err(pg)? {
+            let stage: &str = r.try_get(1).map_err(pg)?;
+            f(
+                r.try_get(0).map_err(pg)?,
+                stage.parse().map_err(|e| corrupt("customers", e))?,
+                r.try_get(2).map_err(pg)?,
+            );
+        }
+        Ok(())
+    }
+
+    fn interactions(
+        &self,
+        before: Option<NaiveDate>,
+        f: &mut dyn FnMut(Interaction),
+    ) -> Result<()> {
+        let mut c = self.client()?;
+        let before = before_bound(before);
+        let mut rows = c
+            .query_raw(
+                "SELECT c.key, i.date, i.kind, i.cost::text, i.note, i.source_id FROM interactions i
+                 JOIN customers c ON c.id = i.customer WHERE i.date < $1 ORDER BY i.id",
+                [&before as &(dyn ToSql + Sync)],
+            )
+            .map_err(pg)?;
+        while let Some(r) = rows.next().map_err(pg)? {
+            let key: &str = r.try_get(0).map_err(pg)?;
+            f(interaction(CustomerKey::new(key)?, &r, 1)?);
+        }
+        Ok(())
+    }
+
+    fn leads(&self, f: &mut dyn FnMut(Lead)) -> Result<()> {
+        let mut c = self.client()?;
+        for r in c
+            .query(
+                "SELECT c.key, l.stage, l.value::text, l.entered
+                 FROM leads l JOIN customers c ON c.id = l.customer ORDER BY l.id",
+                &[],
+            )
+            .map_err(pg)?
+        {
+            let key: &str = r.try_get(0).map_err(pg)?;
+            let stage: &str = r.try_get(1).map_err(pg)?;
+            let mut l = Lead::new(
+                CustomerKey::new(key)?,
+                stage.parse().map_err(|e| corrupt("leads", e))?,
+                money("leads", r.try_get(2).map_err(pg)?)?,
+            );
+            l.entered = entered_from_text(r.try_get(3).map_err(pg)?)?;
+            f(l);
+        }
+        Ok(())
+    }
+
+    fn customers(&self, f: &mut dyn FnMut(Customer)) -> Result<()> {
+        let mut c = self.client()?;
+        let mut attributes: HashMap<i64, BTreeMap<String, String>> = HashMap::new();
+        for r in c
+            .query("SELECT customer, name, value FROM customer_attributes", &[])
+            .map_err(pg)?
+        {
+            attributes
+                .entry(r.try_get(0).map_err(pg)?)
+                .or_default()
+                .insert(r.try_get(1).map_err(pg)?, r.try_get(2).map_err(pg)?);
+        }
+        let none: [&(dyn ToSql + Sync); 0] = [];
+        let mut rows = c
+            .query_raw(
+                &format!("SELECT {CUSTOMER} FROM customers WHERE in_register ORDER BY id"),
+                none,
+            )
+            .map_err(pg)?;
+        while let Some(r) = rows.next().map_err(pg)? {
+            let id: i64 = r.try_get(0).map_err(pg)?;
+            let key: &str = r.try_get(1).map_err(pg)?;
+            let mut customer = customer(CustomerKey::new(key)?, &r)?;
+            customer.attributes = attributes.remove(&id).unwrap_or_default();
+            f(customer);
+        }
+        Ok(())
+    }
+
+    fn history(&self, key: &str) -> Result<Option<History>> {
+        let mut c = self.client()?;
+        let Some(r) = c
+            .query_opt(
+                &format!("SELECT {CUSTOMER}, in_register FROM customers WHERE key = $1"),
+                &[&key],
+            )
+            .map_err(pg)?
+        else {
+            return Ok(None);
+        };
+        let id: i64 = r.try_get(0).map_err(pg)?;
+        let ckey = CustomerKey::new(key)?;
+        let in_register: bool = r.try_get(11).map_err(pg)?;
+        let register = if in_register {
+            let mut entry = customer(ckey.clone(), &r)?;
+            for a in c
+                .query(
+                    "SELECT name, value FROM customer_attributes WHERE customer = $1 ORDER BY name",
+                    &[&id],
+                )
+                .map_err(pg)?
+            {
+                entry
+                    .attributes
+                    .insert(a.try_get(0).map_err(pg)?, a.try_get(1).map_err(pg)?);
+            }
+            Some(entry)
+        } else {
+            None
+        };
+        let mut transactions = Vec::new();
+        for r in c
+            .query(
+                "SELECT date, revenue::text, margin::text, quantity::text, source_id, product
+                 FROM transactions WHERE customer = $1 ORDER BY date, id",
+                &[&id],
+            )
+            .map_err(pg)?
+        {
+            const T: &str = "transactions";
+            let mut t = Transaction::new(
+                ckey.clone(),
+                r.try_get(0).map_err(pg)?,
+                money(T, r.try_get(1).map_err(pg)?)?,
+            );
+            t.margin = opt_money(T, r.try_get(2).map_err(pg)?)?;
+            t.quantity = r
+                .try_get::<_, Option<&str>>(3)
+                .map_err(pg)?
+                .map(|q| q.parse::<Decimal>().map_err(|e| corrupt(T, e)))
+                .transpose()?;
+            t.id = r.try_get(4).map_err(pg)?;
+            t.product = r.try_get(5).map_err(pg)?;
+            transactions.push(t);
+        }
+        let mut interactions = Vec::new();
+        for r in c
+            .query(
+                "SELECT NULL, date, kind, cost::text, note, source_id FROM interactions
+                 WHERE customer = $1 ORDER BY date, id",
+                &[&id],
+            )
+            .map_err(pg)?
+        {
+            interactions.push(interaction(ckey.clone(), &r, 1)?);
+        }
+        let mut leads = Vec::new();
+        for r in c
+            .query(
+                "SELECT stage, value::text, entered FROM leads WHERE customer = $1 ORDER BY id",
+                &[&id],
+            )
+            .map_err(pg)?
+        {
+            let stage: &str = r.try_get(0).map_err(pg)?;
+            let mut l = Lead::new(
+                ckey.clone(),
+                stage.parse().map_err(|e| corrupt("leads", e))?,
+                money("leads", r.try_get(1).map_err(pg)?)?,
+            );
+            l.entered = entered_from_text(r.try_get(2).map_err(pg)?)?;
+            leads.push(l);
+        }
+        Ok(Some(History::new(
+            register,
+            transactions,
+            interactions,
+            leads,
+        )))
+    }
+
+    /// Deletes the rows and puts the key's keyed hash on the suppression
+    /// list in one transaction, under the store's lock, then vacuums the
+    /// tables so that the deleted rows' space is reclaimed. PostgreSQL
+    /// keeps old row versions in its write-ahead log, in backups and on
+    /// replicas until those are recycled: that is the operator's to
+    /// manage (see the crate documentation).
+    fn erase(&mut self, key: &str) -> Result<Erased> {
+        let this = &*self;
+        let mut c = this.client()?;
+        let mut tx = c.transaction().map_err(pg)?;
+        this.lock(&mut tx)?;
+        let secret = secret(&mut tx)?;
+        let hash = keyed_hash(&secret, key)?;
+        let mut erased = Erased::new();
+        erased.before = tx
+            .query_opt("SELECT 1 FROM erased_keys WHERE hash = $1", &[&hash])
+            .map_err(pg)?
+            .is_some();
+        let id: Option<i64> = tx
+            .query_opt("SELECT id FROM customers WHERE key = $1", &[&key])
+            .map_err(pg)?
+            .map(|r| r.try_get(0))
+            .transpose()
+            .map_err(pg)?;
+        if let Some(id) = id {
+            for table in [
+                "customer_attributes",
+                "transactions",
+                "interactions",
+                "leads",
+            ] {
+                let n = tx
+                    .execute(&format!("DELETE FROM {table} WHERE customer = $1"), &[&id])
+                    .map_err(pg)?;
+                erased.rows.insert(table, n);
+            }
+            let n = tx
+                .execute("DELETE FROM customers WHERE id = $1", &[&id])
+                .map_err(pg)?;
+            erased.rows.insert("customers", n);
+            tx.execute(
+                "INSERT INTO erased_keys (hash, erased) VALUES ($1, current_date)
+                 ON CONFLICT (hash) DO NOTHING",
+                &[&hash],
+            )
+            .map_err(pg)?;
+        }
+        tx.commit().map_err(pg)?;
+        if erased.total() > 0 {
+            c.batch_execute(
+                "VACUUM customers, customer_attributes, transactions, interactions, leads",
+            )
+            .map_err(|e| Error::EraseIncomplete {
+                reason: format!("the rows are deleted, but VACUUM failed: {e}"),
+            })?;
+        }
+        Ok(erased)
+    }
+}
+
+/// The register columns of `customers`, as read by [`customer`].
+const CUSTOMER: &str = "id, key, stage, name, segment, region, acquired, potential::text,
+    consent_email, consent_phone, consent_post";
+
+fn customer(key: CustomerKey, r: &Row) -> Result<Customer> {
+    const C: &str = "customers";
+    let stage: &str = r.try_get(2).map_err(pg)?;
+    let mut c = Customer::new(key, stage.parse().map_err(|e| corrupt(C, e))?);
+    c.name = r.try_get(3).map_err(pg)?;
+    c.segment = r.try_get(4).map_err(pg)?;
+    c.region = r.try_get(5).map_err(pg)?;
+    c.acquired = r.try_get(6).map_err(pg)?;
+    c.potential = opt_money(C, r.try_get(7).map_err(pg)?)?;
+    c.consent = Consent {
+        email: r.try_get(8).map_err(pg)?,
+        phone: r.try_get(9).map_err(pg)?,
+        post: r.try_get(10).map_err(pg)?,
+    };
+    Ok(c)
+}
+
+/// An interaction from columns date, kind, cost, note and id at `at`.
+fn interaction(key: CustomerKey, r: &Row, at: usize) -> Result<Interaction> {
+    const I: &str = "interactions";
+    let kind: &str = r.try_get(at + 1).map_err(pg)?;
+    let kind: InteractionKind = kind.parse().map_err(|e| corrupt(I, e))?;
+    let mut i = Interaction::new(key, r.try_get(at).map_err(pg)?, kind);
+    i.cost = opt_money(I, r.try_get(at + 2).map_err(pg)?)?;
+    i.note = r.try_get(at + 3).map_err(pg)?;
+    i.id = r.try_get(at + 4).map_err(pg)?;
+    Ok(i)
+}
+
+impl PostgresStore {
+    /// Whether this store was opened read-only.
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn copy_text(f: impl FnOnce(&mut Vec<u8>) -> std::io::Result<()>) -> String {
+        let mut out = Vec::new();
+        f(&mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn copy_fields_are_escaped() {
+        assert_eq!(
+            copy_text(|o| field(o, "a\\b\tc\nd\re")),
+            "a\\\\b\\tc\\nd\\re"
+        );
+        assert_eq!(copy_text(|o| opt_field(o, None)), "\\N\t");
+    }
+
+    #[test]
+    fn dates_up_to_year_zero_are_written_bc() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day);
+        assert_eq!(copy_text(|o| date_field(o, d(0, 1, 1))), "0001-01-01 BC\t");
+        assert_eq!(copy_text(|o| date_field(o, d(1, 2, 3))), "0001-02-03\t");
+        assert_eq!(
+            copy_text(|o| date_field(o, d(9999, 12, 31))),
+            "9999-12-31\t"
+        );
+    }
+
+    #[test]
+    fn read_bounds_are_clamped_to_the_stored_dates() {
+        let far = NaiveDate::from_ymd_opt(200_000, 1, 1).unwrap();
+        assert_eq!(
+            before_bound(Some(far)),
+            NaiveDate::from_ymd_opt(10000, 1, 1).unwrap()
+        );
+        assert_eq!(
+            before_bound(None),
+            NaiveDate::from_ymd_opt(10000, 1, 1).unwrap()
+        );
+        let early = NaiveDate::from_ymd_opt(-5000, 1, 1).unwrap();
+        assert_eq!(before_bound(Some(early)), MIN_DATE);
+    }
+}

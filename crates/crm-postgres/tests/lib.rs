@@ -1,0 +1,2 @@
+//! The PostgreSQL store's tests, against a throw-away server.
+mod postgres;

@@ -1,0 +1,242 @@
+use crm_postgres::PostgresStore;
+use crm_postgres::testing::TestServer;
+
+#[test]
+fn conforms_to_the_store_contract() {
+    let server = TestServer::shared();
+    for (name, case) in crm_store::conformance::cases::<PostgresStore>() {
+        let db = server.database();
+        let mut store = PostgresStore::open(db.url()).expect("open");
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| case(&mut store)));
+        if let Err(e) = outcome {
+            let msg = e
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default();
+            panic!("conformance case {name} failed: {msg}");
+        }
+    }
+}
+
+use crm_core::{Basis, CustomerKey, Ledger, LedgerOptions, Money, NaiveDate, Period, Transaction};
+use crm_store::{Error, Store, load_ledger, load_sequentially};
+use proptest::prelude::*;
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).unwrap()
+}
+
+/// Every customer's aggregates, contacts and stats of two ledgers are
+/// equal, customer by key.
+fn assert_same(a: &Ledger, b: &Ledger) {
+    assert_eq!(a.len(), b.len());
+    assert_eq!(a.stats(), b.stats());
+    for id in a.ids() {
+        let key = a.key(id);
+        let other = b.id(key).unwrap();
+        assert_eq!(a.totals(id), b.totals(other), "{key}");
+        for p in 0..a.periods().len() {
+            assert_eq!(a.period_totals(id, p), b.period_totals(other, p), "{key}");
+            assert_eq!(
+                a.period_contacts(id, p),
+                b.period_contacts(other, p),
+                "{key}"
+            );
+        }
+        assert_eq!(
+            a.purchase_day_numbers(id),
+            b.purchase_day_numbers(other),
+            "{key}"
+        );
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(12))]
+    /// The ledger fed from customer facts aggregated in the server equals
+    /// the one fed with every row, read back from the same database.
+    #[test]
+    fn facts_from_the_server_equal_the_rows(
+        rows in proptest::collection::vec(
+            (0u8..12, 0u64..2000, -5_000i64..50_000, proptest::option::of(-1_000i64..9_000), 0u32..4),
+            0..150,
+        ),
+        years in proptest::collection::vec(2019i32..2025, 0..4),
+        days in any::<bool>(),
+    ) {
+        let db = TestServer::shared().database();
+        let mut store = PostgresStore::open(db.url()).unwrap();
+        let txs: Vec<Transaction> = rows
+            .iter()
+            .map(|&(k, day, r, m, scale)| {
+                let mut t = Transaction::new(
+                    CustomerKey::new(format!("K{k}")).unwrap(),
+                    d(2019, 1, 1) + chrono_days(day),
+                    Money::from_minor(r, scale),
+                );
+                t.margin = m.map(|m| Money::from_minor(m, 2));
+                t
+            })
+            .collect();
+        store.import_transactions(&mut txs.into_iter().map(Ok)).unwrap();
+        let periods: Vec<Period> = years.iter().map(|&y| Period::year(y).unwrap()).collect();
+        let options = LedgerOptions::new().purchase_days(days);
+        let mut by_facts = Ledger::with_options(periods.clone(), options);
+        load_ledger(&store, &mut by_facts).unwrap();
+        let mut by_rows = Ledger::with_options(periods, options);
+        load_sequentially(&store, &mut by_rows).unwrap();
+        assert_same(&by_rows, &by_facts);
+        // Sums keep their scale, as the ledger's do.
+        for id in by_rows.ids() {
+            for p in 0..by_rows.periods().len() {
+                let other = by_facts.id(by_rows.key(id)).unwrap();
+                for b in [Basis::Revenue, Basis::Margin] {
+                    prop_assert_eq!(
+                        by_rows.period_totals(id, p).value(b).to_string(),
+                        by_facts.period_totals(other, p).value(b).to_string()
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn chrono_days(n: u64) -> crm_core::Days {
+    crm_core::Days::new(n)
+}
+
+#[test]
+fn two_importers_at_once_lose_and_double_nothing() {
+    let db = TestServer::shared().database();
+    PostgresStore::open(db.url()).unwrap();
+    let rows = |from: u32, to: u32| -> Vec<Transaction> {
+        (from..to)
+            .map(|n| {
+                Transaction::new(
+                    CustomerKey::new(format!("C{}", n % 500)).unwrap(),
+                    d(2024, 1, 1 + n % 28),
+                    Money::from(i64::from(n)),
+                )
+                .with_id(format!("T{n}"))
+            })
+            .collect()
+    };
+    let parts = [rows(0, 20_000), rows(10_000, 30_000)];
+    let url = db.url().to_string();
+    let results: Vec<crm_store::Imported> = std::thread::scope(|s| {
+        let handles: Vec<_> = parts
+            .iter()
+            .map(|part| {
+                let url = url.clone();
+                s.spawn(move || {
+                    let mut store = PostgresStore::open(&url).unwrap();
+                    store
+                        .import_transactions(&mut part.clone().into_iter().map(Ok))
+                        .unwrap()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let store = PostgresStore::open_read_only(db.url()).unwrap();
+    let counts: std::collections::BTreeMap<_, _> = store.counts().unwrap().into_iter().collect();
+    assert_eq!(counts["transactions"], 30_000);
+    assert_eq!(counts["customers"], 500);
+    assert_eq!(results.iter().map(|r| r.new).sum::<u64>(), 30_000);
+    assert_eq!(results.iter().map(|r| r.duplicate).sum::<u64>(), 10_000);
+}
+
+#[test]
+fn a_busy_store_says_so_and_changes_nothing() {
+    let db = TestServer::shared().database();
+    let mut waiting = PostgresStore::open(db.url()).unwrap();
+    waiting.set_busy_timeout(std::time::Duration::from_millis(200));
+    let mut holder = postgres::Client::connect(db.url(), postgres::NoTls).unwrap();
+    let mut tx = holder.transaction().unwrap();
+    tx.execute("SELECT pg_advisory_xact_lock(1129467219)", &[])
+        .unwrap();
+    let t = Transaction::new(
+        CustomerKey::new("A").unwrap(),
+        d(2024, 1, 1),
+        Money::from(1),
+    );
+    let e = waiting
+        .import_transactions(&mut std::iter::once(Ok(t)))
+        .unwrap_err();
+    assert!(matches!(e, Error::Busy { .. }), "{e}");
+    tx.rollback().unwrap();
+    let counts: std::collections::BTreeMap<_, _> = waiting.counts().unwrap().into_iter().collect();
+    assert_eq!(counts["transactions"], 0);
+}
+
+#[test]
+fn read_only_opening_refuses_what_is_not_ours() {
+    let server = TestServer::shared();
+    let db = server.database();
+    let e = PostgresStore::open_read_only(db.url()).unwrap_err();
+    assert!(matches!(e, Error::NotOurs { .. }), "{e}");
+    let e = PostgresStore::open_read_only(&server.url("no_such_database")).unwrap_err();
+    assert!(matches!(e, Error::NotFound { .. }), "{e}");
+    let mut other = postgres::Client::connect(db.url(), postgres::NoTls).unwrap();
+    other
+        .batch_execute("CREATE TABLE customers (x int)")
+        .unwrap();
+    let e = PostgresStore::open(db.url()).unwrap_err();
+    assert!(matches!(e, Error::NotOurs { .. }), "{e}");
+    assert!(e.to_string().contains("customers"), "{e}");
+}
+
+#[test]
+fn the_read_only_store_writes_nothing_and_the_password_is_not_shown() {
+    let server = TestServer::shared();
+    let db = server.database();
+    PostgresStore::open(db.url()).unwrap();
+    let mut ro = PostgresStore::open_read_only(db.url()).unwrap();
+    let t = Transaction::new(
+        CustomerKey::new("A").unwrap(),
+        d(2024, 1, 1),
+        Money::from(1),
+    );
+    assert!(ro.import_transactions(&mut std::iter::once(Ok(t))).is_err());
+    let url = format!(
+        "postgres://crm:hunter2@127.0.0.1:{}/{}",
+        server.port(),
+        db.name()
+    );
+    let store = PostgresStore::open_read_only(&url).unwrap();
+    assert!(!store.url().contains("hunter2"));
+    assert!(!format!("{store:?}").contains("hunter2"));
+}
+
+#[test]
+fn tls_connections_verify_the_server() {
+    let server = TestServer::shared();
+    let db = server.database();
+    let url = server.tls_url(db.name()).unwrap();
+    // The role is refused in plain text: this store speaks TLS.
+    let plain = format!(
+        "postgres://{}@127.0.0.1:{}/{}",
+        crm_postgres::testing::TLS_ROLE,
+        server.port(),
+        db.name()
+    );
+    assert!(PostgresStore::open(&plain).is_err());
+    let mut store = PostgresStore::open(&url).unwrap();
+    let t = Transaction::new(
+        CustomerKey::new("A").unwrap(),
+        d(2024, 1, 1),
+        Money::from(3),
+    );
+    let r = store
+        .import_transactions(&mut std::iter::once(Ok(t)))
+        .unwrap();
+    assert_eq!(r.new, 1);
+    let mut ledger = Ledger::new([Period::year(2024).unwrap()]);
+    load_ledger(&PostgresStore::open_read_only(&url).unwrap(), &mut ledger).unwrap();
+    assert_eq!(ledger.stats().transactions, 1);
+    // Without the certificate authority the server is not trusted.
+    let untrusted = url.split("&sslrootcert").next().unwrap().to_string();
+    let e = PostgresStore::open(&untrusted).unwrap_err();
+    assert!(e.to_string().contains("cannot connect"), "{e}");
+}
