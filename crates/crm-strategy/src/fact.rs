@@ -140,12 +140,13 @@ facts! {
     UsualGapDays = "usual_gap_days": Number[14],
     /// `recency_days / usual_gap_days`: above 1, the next purchase is late.
     OverdueRatio = "overdue_ratio": Number[15],
-    /// Days from the last interaction before the as-of date to it; for a
+    /// Days from the last contact made before the as-of date to it; for a
     /// customer never contacted, from the first transaction (known only
-    /// when interactions were recorded at all).
+    /// when interactions were recorded at all). A complaint is the customer
+    /// contacting the company, not a contact made: it does not count.
     DaysSinceContact = "days_since_contact": Days[16],
-    /// Interactions dated in the period (known when interactions were
-    /// recorded).
+    /// Contacts made dated in the period, every interaction but
+    /// complaints (known when interactions were recorded).
     ContactsInPeriod = "contacts_in_period": Number[17],
     /// Complaints open at the as-of date.
     OpenComplaints = "open_complaints": Number[18],
@@ -196,7 +197,8 @@ facts! {
     FirstPurchase = "first_purchase": Date[0],
     /// Date of the last purchase before the as-of date.
     LastPurchase = "last_purchase": Date[1],
-    /// Date of the last interaction before the as-of date.
+    /// Date of the last contact made (any interaction but a complaint)
+    /// before the as-of date.
     LastContact = "last_contact": Date[2],
     /// The channels the customer consented to.
     Consent = "consent": Set[0],
