@@ -438,11 +438,10 @@ pub(crate) fn rulebook(path: Option<&Path>) -> Result<crm::strategy::Rulebook, F
     let Some(path) = path else {
         return Ok(crm::strategy::Rulebook::curry());
     };
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     let name = path.display().to_string();
-    crm::strategy::Rulebook::parse(&text, crm::strategy::Format::from_path(&name), &name)
-        .map_err(|e| Failure::Data(anyhow::anyhow!("{e}")))
+    crm::strategy::Rulebook::parse_bytes(&bytes, crm::strategy::Format::from_path(&name), &name)
+        .map_err(|e| Failure::Data(anyhow::Error::new(e)))
 }
 
 /// Reads an outcomes CSV: `customer` (or `customer_id`), `rule`,

@@ -241,9 +241,40 @@ fn the_default_rules_print_and_a_bad_rulebook_lists_every_problem() {
     );
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
-    assert!(err.contains("2 problems"), "{err}");
-    assert!(err.contains("did you mean `days_since_contact`"), "{err}");
-    assert!(err.contains("unknown channel `mail`"), "{err}");
+    // A heading, then one problem a line as `file:line:column: message`.
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 3, "{err}");
+    assert!(
+        lines[0].starts_with("crm: error: ") && lines[0].ends_with("2 problems in the rulebook"),
+        "{err}"
+    );
+    let name = rules.display().to_string();
+    assert_eq!(
+        lines[1],
+        format!(
+            "{name}:27:12: unknown fact `days_since_contcat` (did you mean `days_since_contact`?)"
+        )
+    );
+    assert!(
+        lines[2].starts_with(&format!("{name}:163:13: unknown channel `mail`")),
+        "{err}"
+    );
+    // A file that is not UTF-8 is refused at its first invalid byte.
+    let mut bytes = b"name = \"x\"\npolicy = \"caf".to_vec();
+    bytes.extend_from_slice(&[0xE9, b'"', b'\n']);
+    std::fs::write(&rules, bytes).unwrap();
+    let o = run(
+        "actions",
+        &["--period", "2025", "--rules", rules.to_str().unwrap()],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(
+        err.contains(&format!(
+            "\n{name}:2:14: not UTF-8 text: byte 0xE9 at offset 24"
+        )),
+        "{err}"
+    );
     // The printed rules read back as the default.
     std::fs::write(&rules, stdout(&crm(&["actions", "--print-default-rules"]))).unwrap();
     let a = run(
