@@ -301,9 +301,29 @@ fn winback_ranks_former_customers() {
     let rates = v["rates"].as_array().unwrap();
     assert!(!rates.is_empty());
     for r in rates {
-        assert!(r["reactivated"].as_u64().unwrap() <= r["customers"].as_u64().unwrap());
+        let n = r["customers"].as_u64().unwrap();
+        assert!(r["reactivated"].as_u64().unwrap() <= n);
+        assert_eq!(r["small_cell"], n < 30);
     }
     let former = v["former"].as_array().unwrap();
+    // Every rate comes with the count of former customers behind it.
+    for f in former {
+        let cell = f["cell_customers"].as_u64().unwrap();
+        let rate = rates
+            .iter()
+            .find(|r| r["best_level"] == f["best_level"] && r["lapsed"] == f["lapsed"]);
+        assert_eq!(cell, rate.map_or(0, |r| r["customers"].as_u64().unwrap()));
+        assert_eq!(f["small_cell"], f["rate"].is_string() && cell < 30);
+    }
+    let table = stdout(&run("winback", &["--periods", "2021..2025"]));
+    assert!(table.contains("cell"), "{table}");
+    if rates.iter().any(|r| r["small_cell"] == true) {
+        assert!(table.contains("%*"), "{table}");
+        assert!(
+            table.contains("* fewer than 30 former customers"),
+            "{table}"
+        );
+    }
     let margins: Vec<f64> = former
         .iter()
         .filter_map(|f| f["expected_margin"].as_str())

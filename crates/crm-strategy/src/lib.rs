@@ -86,5 +86,5 @@ pub use crate::{
         Strategy,
     },
     target::{Control, LeftOut, TargetList, target_list},
-    winback::{FormerCustomer, ReactivationRate, WinBack, winback},
+    winback::{FormerCustomer, MIN_CELL_CUSTOMERS, ReactivationRate, WinBack, winback},
 };

@@ -47,6 +47,17 @@ impl serde::Serialize for BlockReason {
     }
 }
 
+/// Writes checks as `a = 1 (> 0); b unknown (in [x])`.
+fn write_checks(f: &mut fmt::Formatter<'_>, checks: &[Check]) -> fmt::Result {
+    for (i, c) in checks.iter().enumerate() {
+        if i > 0 {
+            f.write_str("; ")?;
+        }
+        write!(f, "{c}")?;
+    }
+    Ok(())
+}
+
 /// A channel an action could not use, and why.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
@@ -56,6 +67,13 @@ pub struct Blocked {
     pub channel: ActionChannel,
     /// Why.
     pub reason: BlockReason,
+}
+
+/// `phone: no consent`.
+impl fmt::Display for Blocked {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.channel, self.reason)
+    }
 }
 
 /// What to do about one customer, and why.
@@ -85,6 +103,35 @@ pub struct Action {
     pub because: Vec<Check>,
     /// Channels of the rule that could not be used, with the reason.
     pub blocked: Vec<Blocked>,
+}
+
+/// One line: `C1: retain-top-big (retain, priority 1, account-manager, by
+/// visit): the message; because level = top (in [top, big])`, with the
+/// blocked channels after the reasons.
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: {} ({}, priority {}, {}, ",
+            self.customer, self.rule, self.strategy, self.priority, self.owner
+        )?;
+        match self.channel {
+            Some(c) => write!(f, "by {c})")?,
+            None => f.write_str("no usable channel)")?,
+        }
+        if !self.message.is_empty() {
+            write!(f, ": {}", self.message)?;
+        }
+        if !self.because.is_empty() {
+            f.write_str("; because ")?;
+            write_checks(f, &self.because)?;
+        }
+        for (i, b) in self.blocked.iter().enumerate() {
+            f.write_str(if i == 0 { "; blocked " } else { ", " })?;
+            write!(f, "{b}")?;
+        }
+        Ok(())
+    }
 }
 
 /// The namespace of action ids (a UUID v5 of the URL
@@ -258,6 +305,19 @@ pub enum Verdict {
     Undecided,
 }
 
+/// `fired`, `fired, not acting` (another rule won under the policy),
+/// `not fired` or `undecided`.
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(match self {
+            Verdict::Fired { acts: true } => "fired",
+            Verdict::Fired { acts: false } => "fired, not acting",
+            Verdict::NotFired => "not fired",
+            Verdict::Undecided => "undecided",
+        })
+    }
+}
+
 /// One rule's verdict on one customer, for `--explain`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
@@ -277,6 +337,30 @@ pub struct RuleVerdict {
     pub failed: Vec<Check>,
     /// Tests on unknown facts.
     pub unknown: Vec<Check>,
+}
+
+/// One line: `retain-top-big (retain, priority 1): not fired; failed
+/// days_since_contact = 12 (> 30); held level = top (in [top, big])`, with
+/// the unknown facts last.
+impl fmt::Display for RuleVerdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} ({}, priority {}): {}",
+            self.rule, self.strategy, self.priority, self.verdict
+        )?;
+        for (label, checks) in [
+            ("failed", &self.failed),
+            ("held", &self.support),
+            ("unknown", &self.unknown),
+        ] {
+            if !checks.is_empty() {
+                write!(f, "; {label} ")?;
+                write_checks(f, checks)?;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Plans the actions of every customer of `table` under `rulebook`.

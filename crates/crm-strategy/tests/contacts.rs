@@ -23,6 +23,15 @@ fn ledger(complaint: InteractionKind) -> Ledger {
     l
 }
 
+fn year(l: &Ledger) -> crm_pyramid::Pyramid {
+    pyramid(
+        l,
+        &"2025".parse::<Period>().unwrap(),
+        &PyramidOptions::new(),
+    )
+    .unwrap()
+}
+
 fn number(v: Option<FactValue>) -> Option<Decimal> {
     match v {
         Some(FactValue::Number(n)) => Some(n),
@@ -81,4 +90,61 @@ fn a_complaint_is_not_a_contact_made() {
     let t = FactsBuilder::new(&as_call, &p).build().unwrap();
     let planned = plan(&t, &book);
     assert!(planned.actions.iter().all(|a| a.rule != "retain-top-big"));
+}
+
+#[cfg(feature = "serde")]
+#[test]
+fn facts_serialise_as_their_types() {
+    let l = ledger(InteractionKind::Complaint);
+    let p = year(&l);
+    let t = FactsBuilder::new(&l, &p).build().unwrap();
+    let f = t.get(&crm_core::CustomerKey::new("BIG").unwrap()).unwrap();
+    let json = |fact| serde_json::to_value(f.get(fact)).unwrap();
+    assert_eq!(json(Fact::DaysSinceContact), serde_json::json!(42));
+    assert_eq!(json(Fact::Value), serde_json::json!(9000));
+    assert_eq!(json(Fact::LastContact), serde_json::json!("2025-11-20"));
+    assert_eq!(json(Fact::Level), serde_json::json!("top"));
+    assert_eq!(json(Fact::Profit), serde_json::Value::Null);
+    assert_eq!(
+        serde_json::to_value(FactValue::Number("12.25".parse().unwrap())).unwrap(),
+        serde_json::json!(12.25)
+    );
+    assert_eq!(
+        serde_json::to_value(FactValue::Bool(true)).unwrap(),
+        serde_json::json!(true)
+    );
+    let planned = plan(&t, &Rulebook::curry());
+    let v = serde_json::to_value(&planned.actions[0]).unwrap();
+    assert_eq!(v["because"][0]["value"], serde_json::json!("top"));
+    assert_eq!(v["because"][1]["value"], serde_json::json!(42));
+}
+
+#[test]
+fn facts_by_key_and_results_that_print() {
+    let l = ledger(InteractionKind::Complaint);
+    let p = year(&l);
+    let t = FactsBuilder::new(&l, &p).build().unwrap();
+    let key = crm_core::CustomerKey::new("BIG").unwrap();
+    let f = t.get(&key).expect("BIG is in the period");
+    assert!(
+        t.get(&crm_core::CustomerKey::new("NOBODY").unwrap())
+            .is_none()
+    );
+    let planned = plan(&t, &Rulebook::curry());
+    let a = &planned.actions[0];
+    let line = a.to_string();
+    assert!(
+        line.starts_with("BIG: retain-top-big (retain, priority 1, account-manager, by visit): "),
+        "{line}"
+    );
+    assert!(
+        line.contains("because level = top (in [top, big]); days_since_contact = 42 (> 30)"),
+        "{line}"
+    );
+    let verdicts = Rulebook::curry().explain(&f);
+    let v = verdicts.iter().find(|v| v.rule == "keep-in-touch").unwrap();
+    assert_eq!(
+        v.to_string(),
+        "keep-in-touch (retain, priority 5): not fired; failed days_since_contact = 42 (> 90); held level = top (in [top, big, medium, small])"
+    );
 }

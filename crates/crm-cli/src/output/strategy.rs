@@ -5,37 +5,17 @@ use std::io::Write;
 use anyhow::Context;
 use crm::Period;
 use crm::strategy::{
-    AcceptanceReport, Action, Check, Fact, FactValue, Facts, Plan, RuleVerdict, Rulebook,
-    TargetList, Verdict, WinBack,
+    AcceptanceReport, Action, Check, Fact, FactValue, Facts, MIN_CELL_CUSTOMERS, Plan, RuleVerdict,
+    Rulebook, TargetList, Verdict, WinBack,
 };
 use serde_json::{Value, json};
 
 use crate::output::{csv_table, grid, human, right, write_json};
 
-/// A fact's value for JSON: numbers as numbers when they survive the trip
-/// through a double exactly, else as decimal strings.
+/// A fact's value for JSON, as the library serialises it: a number as a
+/// number, a date as `YYYY-MM-DD`, a bool as a bool, unknown as null.
 fn value_json(v: Option<&FactValue>) -> Value {
-    match v {
-        None => Value::Null,
-        Some(FactValue::Number(d)) => {
-            let d = d.normalize();
-            let text = d.to_string();
-            if d.scale() == 0
-                && let Ok(i) = text.parse::<i64>()
-            {
-                return json!(i);
-            }
-            match text.parse::<f64>() {
-                Ok(f) if f.is_finite() && f.to_string() == text => json!(f),
-                _ => Value::String(text),
-            }
-        }
-        Some(FactValue::Bool(b)) => json!(b),
-        Some(FactValue::Date(d)) => json!(d.to_string()),
-        Some(FactValue::Text(s)) => json!(s),
-        Some(FactValue::Set(s)) => json!(s),
-        Some(other) => json!(other.to_string()),
-    }
+    serde_json::to_value(v).unwrap_or(Value::Null)
 }
 
 fn checks_json(checks: &[Check]) -> Value {
@@ -359,13 +339,17 @@ pub(crate) fn winback_table(out: &mut impl Write, w: &WinBack, limit: usize) -> 
             right(r.lapsed),
             right(r.customers),
             right(r.reactivated),
-            right(format!(
-                "{}%",
-                (r.rate * crm::Decimal::ONE_HUNDRED).round_dp(1)
-            )),
+            right(rate_cell(r.rate, r.small_cell)),
         ]);
     }
     writeln!(out, "{t}")?;
+    let small = w.rates.iter().any(|r| r.small_cell);
+    if small {
+        writeln!(
+            out,
+            "* fewer than {MIN_CELL_CUSTOMERS} former customers behind the rate: read it with care"
+        )?;
+    }
     let mut t = grid();
     t.set_header([
         "customer",
@@ -374,6 +358,7 @@ pub(crate) fn winback_table(out: &mut impl Write, w: &WinBack, limit: usize) -> 
         "margin then",
         "complaint",
         "rate",
+        "cell",
         "expected margin",
     ]);
     for f in w.former.iter().take(limit) {
@@ -388,9 +373,8 @@ pub(crate) fn winback_table(out: &mut impl Write, w: &WinBack, limit: usize) -> 
                 ""
             })
             .into(),
-            right(f.rate.map_or("-".into(), |r| {
-                format!("{}%", (r * crm::Decimal::ONE_HUNDRED).round_dp(1))
-            })),
+            right(f.rate.map_or("-".into(), |r| rate_cell(r, f.small_cell))),
+            right(f.cell_customers),
             right(f.expected_margin.map_or("-".into(), human)),
         ]);
     }
@@ -401,6 +385,16 @@ pub(crate) fn winback_table(out: &mut impl Write, w: &WinBack, limit: usize) -> 
         w.former.len()
     )?;
     Ok(())
+}
+
+/// A rate in per cent, marked `*` when it rests on a small cell.
+fn rate_cell(rate: crm::Decimal, small: bool) -> String {
+    let pct = (rate * crm::Decimal::ONE_HUNDRED).round_dp(1);
+    if small {
+        format!("{pct}%*")
+    } else {
+        format!("{pct}%")
+    }
 }
 
 /// The former customers as CSV.
@@ -414,6 +408,8 @@ pub(crate) fn winback_csv(out: &mut impl Write, w: &WinBack) -> anyhow::Result<(
             "margin_then",
             "complaint_before_lapsing",
             "rate",
+            "cell_customers",
+            "small_cell",
             "expected_margin",
         ],
         w.former.iter().map(|f| {
@@ -424,6 +420,8 @@ pub(crate) fn winback_csv(out: &mut impl Write, w: &WinBack) -> anyhow::Result<(
                 f.margin_then.map(|m| m.to_string()).unwrap_or_default(),
                 f.complaint_before_lapsing.to_string(),
                 f.rate.map(|r| r.to_string()).unwrap_or_default(),
+                f.cell_customers.to_string(),
+                f.small_cell.to_string(),
                 f.expected_margin.map(|m| m.to_string()).unwrap_or_default(),
             ]
         }),
