@@ -627,7 +627,7 @@ pub(crate) struct ActionsArgs {
     pub outcomes: Option<PathBuf>,
     /// With --outcomes: a decline keeps the same rule from the same
     /// customer for this many days (at most 36,600, a century).
-    #[arg(long, value_name = "DAYS", default_value_t = 90,
+    #[arg(long, value_name = "DAYS", default_value_t = 90, requires = "outcomes",
           value_parser = clap::value_parser!(u32).range(0..=36_600))]
     pub decline_days: u32,
     /// Cost table (TOML or JSON) for the profit after cost to serve;

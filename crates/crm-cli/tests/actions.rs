@@ -343,3 +343,116 @@ fn unbounded_numbers_are_usage_errors() {
         assert_eq!(o.status.code(), Some(2), "{extra:?}: {}", stderr(&o));
     }
 }
+
+#[test]
+fn explain_honours_the_format_and_the_channel() {
+    let explain = |extra: &[&str]| {
+        let mut args = vec!["--period", "2025", "--explain", "C0000229"];
+        args.extend_from_slice(extra);
+        run("actions", &args)
+    };
+    // CSV: one row a rule.
+    let o = explain(&["--format", "csv"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("customer,rule,strategy,priority,status,acts,because,failed,unknown,placement,reason")
+    );
+    assert_eq!(lines.count(), 12, "{text}");
+    // With a channel: where the customer stands on that list, in every
+    // format.
+    let v = json(&explain(&["--format", "json", "--channel", "email"]));
+    assert_eq!(v["rules"].as_array().unwrap().len(), 12);
+    assert_eq!(v["target"]["channel"], "email");
+    let placement = v["target"]["placement"].as_str().unwrap().to_string();
+    assert!(
+        ["selected", "control", "left_out", "no_action"].contains(&placement.as_str()),
+        "{v}"
+    );
+    assert_eq!(v["target"]["reason"].is_string(), placement == "left_out");
+    // The list itself agrees.
+    let list = json(&run(
+        "actions",
+        &["--period", "2025", "--format", "json", "--channel", "email"],
+    ));
+    let on = list["selected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|a| a["customer"] == "C0000229");
+    assert_eq!(on, placement == "selected");
+    let o = explain(&["--channel", "email"]);
+    assert!(
+        stdout(&o).contains("On the email list of campaign campaign: "),
+        "{}",
+        stdout(&o)
+    );
+    let o = explain(&["--format", "csv", "--channel", "email"]);
+    let text = stdout(&o);
+    assert!(
+        text.lines()
+            .skip(1)
+            .all(|l| l.contains(&format!(",{placement},"))),
+        "{text}"
+    );
+}
+
+#[test]
+fn outcome_and_period_edges() {
+    let dir = tempfile::tempdir().unwrap();
+    // --decline-days means nothing without --outcomes.
+    let o = run("actions", &["--period", "2025", "--decline-days", "10"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--outcomes"), "{}", stderr(&o));
+    // An outcome dated after the period's end has not happened yet.
+    let file = dir.path().join("outcomes.csv");
+    std::fs::write(
+        &file,
+        "customer,rule,status,date\nC0000001,reactivate,done,2025-12-31\nC0000002,reactivate,declined,2026-01-01\n",
+    )
+    .unwrap();
+    let f = file.to_str().unwrap();
+    let o = run("actions", &["--period", "2025", "--outcomes", f]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("outcomes.csv:3: field date: 2026-01-01 is after the end of the analysed period (the last day is 2025-12-31)"),
+        "{}",
+        stderr(&o)
+    );
+    // Lenient: skipped, reported and counted.
+    let o = run(
+        "actions",
+        &[
+            "--period",
+            "2025",
+            "--outcomes",
+            f,
+            "--lenient",
+            "--format",
+            "json",
+        ],
+    );
+    let err = stderr(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(err.contains("crm: skipped: "), "{err}");
+    assert!(err.contains("skipped 1 of 2 outcomes"), "{err}");
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["acceptance"]["by_rule"]["reactivate"]["outcomes"], 1);
+    // No date past 9999-12-31 is ever printed: such a period is refused.
+    for period in ["9999", "9999-Q4", "9999-12"] {
+        let o = run("actions", &["--period", period]);
+        assert_eq!(o.status.code(), Some(2), "{period}");
+        let err = stderr(&o);
+        assert!(
+            err.contains("9999-12-31") && !err.contains("10000"),
+            "{err}"
+        );
+    }
+    let o = run("actions", &["--period", "9998", "--format", "json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("\"period\":\"9998-01-01..9999-01-01\""));
+    let o = run("winback", &["--periods", "9998..9999"]);
+    assert_eq!(o.status.code(), Some(2));
+}

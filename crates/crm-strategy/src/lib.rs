@@ -85,6 +85,6 @@ pub use crate::{
         ActionChannel, ActionSpec, DEFAULT_RULES, Format, MAX_RULES, Policy, Rule, Rulebook,
         Strategy,
     },
-    target::{Control, LeftOut, TargetList, target_list},
+    target::{Control, LeftOut, Placement, TargetList, target_list},
     winback::{FormerCustomer, MIN_CELL_CUSTOMERS, ReactivationRate, WinBack, winback},
 };

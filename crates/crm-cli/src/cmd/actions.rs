@@ -5,8 +5,8 @@ use std::io::{BufWriter, Write};
 
 use anyhow::Context;
 use crm::strategy::{
-    ActionChannel, Control, Fact, FactsBuilder, Strategy, acceptance, plan, suppress_declined,
-    target_list,
+    ActionChannel, Control, Fact, Facts, FactsBuilder, RuleVerdict, Rulebook, Strategy, acceptance,
+    plan, suppress_declined, target_list,
 };
 use crm::{Decimal, Ledger, LedgerOptions, Period};
 
@@ -16,15 +16,14 @@ use crate::input::{
     leads_of, load, read_config, read_outcomes, register_of, rulebook, spool_stdin, warn_margin,
     with_interactions,
 };
-use crate::options::{period, pyramid_options, usage};
+use crate::options::{period_to_9999, pyramid_options, usage};
 use crate::output::strategy as render;
 use crate::{Failure, Outcome as CmdOutcome};
 
 pub(crate) fn run(a: ActionsArgs) -> CmdOutcome {
     // Tables and explanations are for people (sanitized for a terminal);
     // JSON, CSV and the printed rulebook stay exact.
-    let people = !a.print_default_rules && a.format == Format::Table
-        || (a.explain.is_some() && a.format != Format::Json);
+    let people = !a.print_default_rules && a.format == Format::Table;
     let mut out = crate::output::stdout(people);
     if a.print_default_rules {
         out.write_all(crm::strategy::DEFAULT_RULES.as_bytes())
@@ -40,7 +39,7 @@ pub(crate) fn run(a: ActionsArgs) -> CmdOutcome {
     if input.transactions.is_none() && input.db.is_none() {
         return Err(usage("give --transactions FILE or --db FILE"));
     }
-    let p = period("period", a.period.as_deref().unwrap_or_default())?;
+    let p = period_to_9999("period", a.period.as_deref().unwrap_or_default())?;
     let book = rulebook(a.rules.as_deref())?;
     let strategy = match &a.strategy {
         Some(s) => Some(s.parse::<Strategy>().map_err(|_| {
@@ -143,28 +142,31 @@ pub(crate) fn run(a: ActionsArgs) -> CmdOutcome {
     }
     let table = builder.build().context("cannot assemble the facts")?;
 
-    if let Some(key) = &a.explain {
-        let Some(id) = ledger.id(key).filter(|id| table.customers().contains(id)) else {
-            return Err(Failure::Data(anyhow::anyhow!(
-                "customer {key:?} is not in the pyramid of {p}"
-            )));
-        };
-        let facts = table.facts(id);
-        let verdicts = book.explain(&facts);
-        match a.format {
-            Format::Json => render::explain_json(&mut out, &book, &p, &facts, &verdicts)?,
-            Format::Table | Format::Csv => {
-                render::explain_table(&mut out, &book, &facts, &verdicts)?
+    // One customer's explanation; with --channel, where they stand on the
+    // list (which needs the whole plan).
+    let explained = match &a.explain {
+        Some(key) => {
+            let Some(id) = ledger.id(key).filter(|id| table.customers().contains(id)) else {
+                return Err(Failure::Data(anyhow::anyhow!(
+                    "customer {key:?} is not in the pyramid of {p}"
+                )));
+            };
+            let facts = table.facts(id);
+            let verdicts = book.explain(&facts);
+            if channel.is_none() {
+                explain(&mut out, a.format, &book, &p, &facts, &verdicts, None)?;
+                out.flush().context("cannot write the output")?;
+                return Ok(());
             }
+            Some((facts, verdicts))
         }
-        out.flush().context("cannot write the output")?;
-        return Ok(());
-    }
+        None => None,
+    };
 
     let mut planned = plan(&table, &book);
     let accepted = match &a.outcomes {
         Some(path) => {
-            let outcomes = read_outcomes(path)?;
+            let outcomes = read_outcomes(path, p.end(), input.csv.lenient)?;
             suppress_declined(&mut planned, &outcomes, a.decline_days);
             Some(acceptance(&outcomes, &book))
         }
@@ -181,6 +183,15 @@ pub(crate) fn run(a: ActionsArgs) -> CmdOutcome {
     if let Some(channel) = channel {
         let campaign = a.campaign.clone().unwrap_or_else(|| "campaign".into());
         let list = target_list(&planned, &table, strategy, channel, &campaign, control);
+        if let Some((facts, verdicts)) = &explained {
+            let place = render::ListPlace {
+                list: &list,
+                placement: list.placement(&planned, &table, facts.key()),
+            };
+            explain(&mut out, a.format, &book, &p, facts, verdicts, Some(&place))?;
+            out.flush().context("cannot write the output")?;
+            return Ok(());
+        }
         render::target_note(&list);
         if let Some(path) = &a.control_out {
             let mut f = BufWriter::new(
@@ -204,6 +215,24 @@ pub(crate) fn run(a: ActionsArgs) -> CmdOutcome {
         }
     }
     out.flush().context("cannot write the output")?;
+    Ok(())
+}
+
+/// Renders one customer's explanation in the chosen format.
+fn explain(
+    out: &mut impl Write,
+    format: Format,
+    book: &Rulebook,
+    p: &Period,
+    facts: &Facts<'_>,
+    verdicts: &[RuleVerdict],
+    place: Option<&render::ListPlace<'_>>,
+) -> Result<(), Failure> {
+    match format {
+        Format::Json => render::explain_json(out, book, p, facts, verdicts, place)?,
+        Format::Csv => render::explain_csv(out, facts, verdicts, place)?,
+        Format::Table => render::explain_table(out, book, facts, verdicts, place)?,
+    }
     Ok(())
 }
 

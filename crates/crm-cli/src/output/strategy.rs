@@ -5,8 +5,8 @@ use std::io::Write;
 use anyhow::Context;
 use crm::Period;
 use crm::strategy::{
-    AcceptanceReport, Action, Check, Fact, FactValue, Facts, MIN_CELL_CUSTOMERS, Plan, RuleVerdict,
-    Rulebook, TargetList, Verdict, WinBack,
+    AcceptanceReport, Action, Check, Fact, FactValue, Facts, MIN_CELL_CUSTOMERS, Placement, Plan,
+    RuleVerdict, Rulebook, TargetList, Verdict, WinBack,
 };
 use serde_json::{Value, json};
 
@@ -209,15 +209,16 @@ fn verdict_text(v: &Verdict) -> &'static str {
 fn checks_text(checks: &[Check]) -> String {
     checks
         .iter()
-        .map(|c| {
-            let v = c
-                .value
-                .as_ref()
-                .map_or("unknown".into(), ToString::to_string);
-            format!("{} = {v} ({})", c.fact, c.test)
-        })
+        .map(ToString::to_string)
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+/// Where one customer stands on a campaign's list, for `--explain` with
+/// `--channel`.
+pub(crate) struct ListPlace<'a> {
+    pub list: &'a TargetList,
+    pub placement: Placement,
 }
 
 /// Every rule's verdict on one customer, and the customer's facts.
@@ -226,6 +227,7 @@ pub(crate) fn explain_table(
     book: &Rulebook,
     facts: &Facts<'_>,
     verdicts: &[RuleVerdict],
+    place: Option<&ListPlace<'_>>,
 ) -> anyhow::Result<()> {
     writeln!(
         out,
@@ -234,6 +236,13 @@ pub(crate) fn explain_table(
         book.name(),
         book.policy()
     )?;
+    if let Some(p) = place {
+        writeln!(
+            out,
+            "On the {} list of campaign {}: {}",
+            p.list.channel, p.list.campaign, p.placement
+        )?;
+    }
     let mut t = grid();
     t.set_header(["rule", "prio", "verdict", "why"]);
     for v in verdicts {
@@ -272,6 +281,7 @@ pub(crate) fn explain_json(
     period: &Period,
     facts: &Facts<'_>,
     verdicts: &[RuleVerdict],
+    place: Option<&ListPlace<'_>>,
 ) -> anyhow::Result<()> {
     let facts_json: serde_json::Map<String, Value> = Fact::ALL
         .iter()
@@ -280,11 +290,7 @@ pub(crate) fn explain_json(
     let rules: Vec<Value> = verdicts
         .iter()
         .map(|v| {
-            let status = match v.verdict {
-                Verdict::Fired { .. } => "fired",
-                Verdict::NotFired => "not_fired",
-                Verdict::Undecided => "undecided",
-            };
+            let status = status_name(&v.verdict);
             json!({
                 "rule": v.rule,
                 "strategy": v.strategy.as_str(),
@@ -297,16 +303,83 @@ pub(crate) fn explain_json(
             })
         })
         .collect();
-    write_json(
+    let mut v = json!({
+        "customer": facts.key(),
+        "period": period.to_string(),
+        "rulebook": {"name": book.name(), "policy": book.policy().as_str()},
+        "rules": rules,
+        "facts": facts_json,
+    });
+    if let Some(p) = place {
+        let (placement, reason) = placement_fields(p.placement);
+        v["target"] = json!({
+            "campaign": p.list.campaign,
+            "channel": p.list.channel.as_str(),
+            "placement": placement,
+            "reason": reason,
+        });
+    }
+    write_json(out, &v)
+}
+
+/// A placement as `(placement, reason)` for JSON and CSV.
+fn placement_fields(p: Placement) -> (&'static str, Option<&'static str>) {
+    match p {
+        Placement::Selected => ("selected", None),
+        Placement::Control => ("control", None),
+        Placement::LeftOut(r) => ("left_out", Some(r.as_str())),
+        _ => ("no_action", None),
+    }
+}
+
+/// Every rule's verdict on one customer as CSV: one row a rule, the
+/// tests as text; with a list, its placement in two more columns.
+pub(crate) fn explain_csv(
+    out: &mut impl Write,
+    facts: &Facts<'_>,
+    verdicts: &[RuleVerdict],
+    place: Option<&ListPlace<'_>>,
+) -> anyhow::Result<()> {
+    let (placement, reason) = place.map_or(("", None), |p| placement_fields(p.placement));
+    csv_table(
         out,
-        &json!({
-            "customer": facts.key(),
-            "period": period.to_string(),
-            "rulebook": {"name": book.name(), "policy": book.policy().as_str()},
-            "rules": rules,
-            "facts": facts_json,
+        [
+            "customer",
+            "rule",
+            "strategy",
+            "priority",
+            "status",
+            "acts",
+            "because",
+            "failed",
+            "unknown",
+            "placement",
+            "reason",
+        ],
+        verdicts.iter().map(|v| {
+            [
+                facts.key().to_string(),
+                v.rule.clone(),
+                v.strategy.as_str().to_string(),
+                v.priority.to_string(),
+                status_name(&v.verdict).to_string(),
+                matches!(v.verdict, Verdict::Fired { acts: true }).to_string(),
+                checks_text(&v.support),
+                checks_text(&v.failed),
+                checks_text(&v.unknown),
+                placement.to_string(),
+                reason.unwrap_or_default().to_string(),
+            ]
         }),
     )
+}
+
+fn status_name(v: &Verdict) -> &'static str {
+    match v {
+        Verdict::Fired { .. } => "fired",
+        Verdict::NotFired => "not_fired",
+        Verdict::Undecided => "undecided",
+    }
 }
 
 /// Rates per cell, then the most valuable former customers.
