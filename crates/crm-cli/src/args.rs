@@ -374,6 +374,29 @@ pub(crate) struct WalletArgs {
     pub format: Format,
 }
 
+/// A lifetime-value model fitted on every customer's purchase days up to
+/// the end of the period, for P(alive) (`crm value risk`, `crm actions`).
+#[derive(Debug, Args)]
+pub(crate) struct PAliveArgs {
+    /// Fit this model (bg-nbd, mbg-nbd or pareto-nbd) on every customer's
+    /// purchase days up to the end of the period, for each customer's
+    /// probability of still being a customer (P(alive)).
+    #[arg(long, value_enum, value_name = "MODEL")]
+    pub p_alive_model: Option<ModelArg>,
+    /// With --p-alive-model: L2 penalty on the model's parameters (as in
+    /// `crm clv fit`; 0 to 1000).
+    #[arg(
+        long,
+        value_name = "X",
+        default_value_t = 0.0,
+        requires = "p_alive_model"
+    )]
+    pub penalizer: f64,
+    /// With --p-alive-model: the time unit of the fit (day, week, month or days).
+    #[arg(long, default_value = "week", value_name = "UNIT")]
+    pub unit: String,
+}
+
 #[derive(Debug, Args)]
 pub(crate) struct RiskArgs {
     #[command(flatten)]
@@ -389,26 +412,11 @@ pub(crate) struct RiskArgs {
     /// Signal no purchase for longer than this many times the usual gap.
     #[arg(long, default_value_t = 2.0, value_name = "FACTOR")]
     pub overdue: f64,
-    /// Also signal a low probability of being alive, from this model
-    /// (bg-nbd, mbg-nbd or pareto-nbd) fitted on every customer's purchase
-    /// days up to the end of the period.
-    #[arg(long, value_enum, value_name = "MODEL")]
-    pub p_alive_model: Option<ModelArg>,
+    #[command(flatten)]
+    pub lifetime: PAliveArgs,
     /// With --p-alive-model: signal P(alive) below this (default 0.3).
     #[arg(long, value_name = "P", requires = "p_alive_model")]
     pub p_alive_below: Option<f64>,
-    /// With --p-alive-model: L2 penalty on the model's parameters (as in
-    /// `crm clv fit`; 0 to 1000).
-    #[arg(
-        long,
-        value_name = "X",
-        default_value_t = 0.0,
-        requires = "p_alive_model"
-    )]
-    pub penalizer: f64,
-    /// With --p-alive-model: the time unit of the fit (day, week, month or days).
-    #[arg(long, default_value = "week", value_name = "UNIT")]
-    pub unit: String,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -637,6 +645,23 @@ pub(crate) struct ActionsArgs {
     /// Leads CSV, for the open leads of prospects.
     #[arg(long, value_name = "FILE")]
     pub leads: Option<PathBuf>,
+    /// The facts p_alive (and with --clv-months, clv) from a fitted model;
+    /// without it they are unknown.
+    #[command(flatten)]
+    pub lifetime: PAliveArgs,
+    /// With --p-alive-model: also fit Gamma-Gamma and give each customer's
+    /// lifetime value over this many months (the fact clv; at most 1200).
+    #[arg(long, value_name = "N", requires = "p_alive_model",
+          value_parser = clap::value_parser!(u32).range(0..=1200))]
+    pub clv_months: Option<u32>,
+    /// With --clv-months: discount rate per month for the lifetime value.
+    #[arg(
+        long,
+        value_name = "D",
+        default_value_t = 0.01,
+        requires = "clv_months"
+    )]
+    pub clv_discount: f64,
     /// Earlier periods of the same length read for the history (previous
     /// level, best former level, periods at a level); at most 1000.
     #[arg(long, value_name = "N", default_value_t = 2,

@@ -456,3 +456,94 @@ fn outcome_and_period_edges() {
     let o = run("winback", &["--periods", "9998..9999"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn p_alive_and_clv_facts_come_from_a_fitted_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("alive.toml");
+    std::fs::write(
+        &rules,
+        r#"name = "alive"
+policy = "all-matches"
+[[rules]]
+name = "fading"
+when = { fact = "p_alive", lt = 0.5 }
+strategy = "retain"
+priority = 2
+owner = "sales"
+channels = ["phone"]
+[[rules]]
+name = "valuable"
+when = { fact = "clv", gt = 0 }
+strategy = "develop"
+priority = 3
+owner = "sales"
+channels = ["visit"]
+"#,
+    )
+    .unwrap();
+    let r = rules.to_str().unwrap();
+    let count = |v: &Value, rule: &str| {
+        v["actions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| a["rule"] == rule)
+            .count()
+    };
+    // Without a model the facts are unknown: nothing fires.
+    let shipped = |extra: &[&str]| {
+        let mut args = vec!["--period", "2025", "--rules", r, "--format", "json"];
+        args.extend_from_slice(extra);
+        run("actions", &args)
+    };
+    let v = json(&shipped(&[]));
+    assert_eq!((count(&v, "fading"), count(&v, "valuable")), (0, 0));
+    // With one, P(alive) is known; the value only with --clv-months.
+    let v = json(&shipped(&["--p-alive-model", "bg-nbd"]));
+    assert!(count(&v, "fading") > 0, "{}", v["summary"]);
+    assert_eq!(count(&v, "valuable"), 0);
+    for a in v["actions"].as_array().unwrap() {
+        assert!(a["because"][0]["value"].as_f64().unwrap() < 0.5, "{a}");
+    }
+    // On the shipped data Gamma-Gamma has no finite mean spend: the value
+    // stays unknown, and stderr says for how many.
+    let o = shipped(&["--p-alive-model", "mbg-nbd", "--clv-months", "12"]);
+    assert!(stderr(&o).contains("clv unknown for "), "{}", stderr(&o));
+    assert_eq!(count(&json(&o), "valuable"), 0);
+    // On the CDNOW sample it has one: the value is known and rules on it
+    // fire.
+    let cdnow = data("cdnow_transactions.csv").display().to_string();
+    let lifetime = |extra: &[&str]| {
+        let mut args = vec![
+            "actions",
+            "--transactions",
+            &cdnow,
+            "--period",
+            "1997",
+            "--format",
+            "json",
+            "--p-alive-model",
+            "bg-nbd",
+            "--clv-months",
+            "12",
+        ];
+        args.extend_from_slice(extra);
+        json(&crm(&args))
+    };
+    let v = lifetime(&["--rules", r]);
+    assert!(count(&v, "valuable") > 0, "{}", v["summary"]);
+    let key = v["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["rule"] == "valuable")
+        .map(|a| a["customer"].as_str().unwrap().to_string())
+        .unwrap();
+    let e = lifetime(&["--explain", &key]);
+    assert!(e["facts"]["p_alive"].as_f64().is_some(), "{e}");
+    assert!(e["facts"]["clv"].as_f64().unwrap() > 0.0, "{e}");
+    // --clv-months needs a model.
+    let o = run("actions", &["--period", "2025", "--clv-months", "12"]);
+    assert_eq!(o.status.code(), Some(2));
+}

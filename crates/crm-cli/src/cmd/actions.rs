@@ -75,6 +75,7 @@ pub(crate) fn run(a: ActionsArgs) -> CmdOutcome {
     // keep them only when a rule reads a fact built on them, or to explain
     // one customer with every fact.
     let days = a.explain.is_some()
+        || a.lifetime.p_alive_model.is_some()
         || [
             Fact::RecencyDays,
             Fact::LastPurchase,
@@ -130,6 +131,14 @@ pub(crate) fn run(a: ActionsArgs) -> CmdOutcome {
     } else {
         None
     };
+    // P(alive) and lifetime value from a model fitted on the purchase days
+    // up to the period's end, as `crm value risk` fits it.
+    let lifetime = crate::cmd::clv::lifetime_by_key(
+        &a.lifetime,
+        &ledger,
+        p.end(),
+        a.clv_months.map(|m| (m, a.clv_discount, &input)),
+    )?;
     let mut builder = FactsBuilder::new(&ledger, &built[0])
         .history(built[1..].iter())
         .register(&register)
@@ -139,6 +148,16 @@ pub(crate) fn run(a: ActionsArgs) -> CmdOutcome {
     }
     if let Some(l) = &leads {
         builder = builder.leads(l);
+    }
+    if let Some(values) = lifetime {
+        // BTreeMap order: the builder's input does not depend on hashing.
+        let sorted: std::collections::BTreeMap<_, _> = values.into_iter().collect();
+        builder = builder.lifetime(sorted.into_iter().map(|(k, (p, clv))| {
+            let clv = clv
+                .and_then(|v| Decimal::try_from(v).ok())
+                .map(|v| crm::Money::new(v.round_dp(2)));
+            (k, p, clv)
+        }));
     }
     let table = builder.build().context("cannot assemble the facts")?;
 
