@@ -151,7 +151,7 @@ pub(crate) struct ImportArgs {
     #[arg(long, value_name = "FILE")]
     pub db: PathBuf,
     /// Transactions CSV.
-    #[arg(long, value_name = "CSV", required_unless_present_any = ["customers", "interactions", "leads"])]
+    #[arg(long, value_name = "CSV", required_unless_present_any = ["customers", "interactions", "leads", "outcomes"])]
     pub transactions: Option<PathBuf>,
     /// Customer register CSV.
     #[arg(long, value_name = "CSV")]
@@ -162,6 +162,10 @@ pub(crate) struct ImportArgs {
     /// Leads CSV (customer_id, stage, value; lead_date ... lost_date optional).
     #[arg(long, value_name = "CSV")]
     pub leads: Option<PathBuf>,
+    /// Outcomes of actions CSV (customer, rule, status, date; id and owner
+    /// optional), as `crm actions --outcomes` reads them.
+    #[arg(long, value_name = "CSV")]
+    pub outcomes: Option<PathBuf>,
     #[command(flatten)]
     pub csv: CsvArgs,
 }
@@ -630,14 +634,16 @@ pub(crate) struct ActionsArgs {
     pub explain: Option<String>,
     /// Outcomes of earlier actions (CSV: customer, rule, status, date; id
     /// and owner optional): actions declined recently are not proposed
-    /// again, and the acceptance per rule and owner is reported.
+    /// again, and the acceptance per rule and owner is reported. With --db
+    /// and without this, the outcomes stored by `crm import --outcomes`.
     #[arg(long, value_name = "FILE")]
     pub outcomes: Option<PathBuf>,
-    /// With --outcomes: a decline keeps the same rule from the same
-    /// customer for this many days (at most 36,600, a century).
-    #[arg(long, value_name = "DAYS", default_value_t = 90, requires = "outcomes",
+    /// With outcomes (--outcomes, or stored in --db): a decline keeps the
+    /// same rule from the same customer for this many days (default 90; at
+    /// most 36,600, a century).
+    #[arg(long, value_name = "DAYS",
           value_parser = clap::value_parser!(u32).range(0..=36_600))]
-    pub decline_days: u32,
+    pub decline_days: Option<u32>,
     /// Cost table (TOML or JSON) for the profit after cost to serve;
     /// without one the profit is the margin.
     #[arg(long, value_name = "FILE")]
@@ -837,7 +843,7 @@ impl Command {
             Command::Clv(ClvCommand::Fit(a)) => vec![a.input.db.as_ref()],
             Command::Clv(ClvCommand::Predict(a)) => vec![a.input.db.as_ref()],
             Command::Clv(ClvCommand::Check(a)) => vec![a.input.db.as_ref()],
-            Command::Import(a) => vec![Some(&a.db)],
+            Command::Import(a) => vec![Some(&a.db), a.outcomes.as_ref()],
             Command::Actions(a) => vec![
                 a.input.db.as_ref(),
                 a.rules.as_ref(),

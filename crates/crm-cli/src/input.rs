@@ -444,6 +444,22 @@ pub(crate) fn rulebook(path: Option<&Path>) -> Result<crm::strategy::Rulebook, F
         .map_err(|e| Failure::Data(anyhow::Error::new(e)))
 }
 
+/// The outcomes a database holds, dated before `until`, in a stable order
+/// (date, customer, rule).
+pub(crate) fn stored_outcomes(
+    db: &Path,
+    until: crm::NaiveDate,
+) -> Result<Vec<crm::strategy::Outcome>, Failure> {
+    let store = open_read_only(db)?;
+    let mut all = Vec::new();
+    crm::store::Store::outcomes(&store, Some(until), &mut |o| all.push(o))
+        .context("cannot read the outcomes")?;
+    all.sort_by(|a, b| {
+        (a.date, &a.customer, &a.rule, a.status).cmp(&(b.date, &b.customer, &b.rule, b.status))
+    });
+    Ok(all)
+}
+
 /// Reads an outcomes CSV: `customer` (or `customer_id`), `rule`,
 /// `status` (done, declined, no-answer) and `date` (YYYY-MM-DD); `id` and
 /// `owner` optional.
@@ -453,7 +469,7 @@ pub(crate) fn rulebook(path: Option<&Path>) -> Result<crm::strategy::Rulebook, F
 /// file and line, or with `lenient` skipped, reported and counted.
 pub(crate) fn read_outcomes(
     path: &Path,
-    until: crm::NaiveDate,
+    until: Option<crm::NaiveDate>,
     lenient: bool,
 ) -> Result<Vec<crm::strategy::Outcome>, Failure> {
     let name = path.display().to_string();
@@ -498,7 +514,9 @@ pub(crate) fn read_outcomes(
             let date: crm::NaiveDate = field(cd)
                 .parse()
                 .map_err(|_| bad("date", format!("{:?} is not a date YYYY-MM-DD", field(cd))))?;
-            if date >= until {
+            if let Some(until) = until
+                && date >= until
+            {
                 return Err(bad(
                     "date",
                     format!(

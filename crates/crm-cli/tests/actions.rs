@@ -190,6 +190,60 @@ fn declined_actions_are_not_proposed_again() {
     );
     assert_eq!(w["acceptance"]["by_rule"][rule]["declined"], 1);
     assert_eq!(w["acceptance"]["by_rule"]["reactivate"]["rate"], "1");
+    // Stored by `crm import --outcomes`, the same outcomes give the same
+    // answer from the database; importing them again adds nothing.
+    let db = dir.path().join("crm.db").display().to_string();
+    let mut args = vec!["import".to_string(), "--db".into(), db.clone()];
+    args.extend(inputs());
+    args.extend(["--outcomes".into(), file.display().to_string()]);
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let o = crm(&refs);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("outcomes.csv: 2 rows: 2 new, 0 duplicate"),
+        "{}",
+        stdout(&o)
+    );
+    let o = crm(&["import", "--db", &db, "--outcomes", file.to_str().unwrap()]);
+    assert!(
+        stdout(&o).contains("2 rows: 0 new, 2 duplicate"),
+        "{}",
+        stdout(&o)
+    );
+    let from_db = json(&crm(&[
+        "actions", "--db", &db, "--period", "2025", "--format", "json",
+    ]));
+    assert_eq!(from_db, w);
+    // --decline-days applies to the stored outcomes too.
+    let short = json(&crm(&[
+        "actions",
+        "--db",
+        &db,
+        "--period",
+        "2025",
+        "--format",
+        "json",
+        "--decline-days",
+        "10",
+    ]));
+    assert!(
+        short["summary"]["left_out"]
+            .get("declined recently")
+            .is_none()
+    );
+    // An earlier period does not see outcomes dated after it.
+    let earlier = json(&crm(&[
+        "actions", "--db", &db, "--period", "2024", "--format", "json",
+    ]));
+    assert!(
+        earlier.get("acceptance").is_none(),
+        "{}",
+        earlier["acceptance"]
+    );
+    // The customer's export holds their outcomes.
+    let e = crm(&["export-customer", "--db", &db, customer]);
+    let e: Value = serde_json::from_str(&stdout(&e)).unwrap();
+    assert_eq!(e["outcomes"][0]["rule"], rule, "{e}");
     // A decline older than --decline-days no longer counts.
     let w = json(&run(
         "actions",

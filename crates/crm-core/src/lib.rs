@@ -74,6 +74,7 @@ mod key;
 mod ledger;
 mod model;
 mod money;
+mod outcome;
 mod period;
 
 pub use crate::{
@@ -87,6 +88,7 @@ pub use crate::{
         Transaction,
     },
     money::Money,
+    outcome::{Outcome, OutcomeStatus},
     period::Period,
 };
 

@@ -13,8 +13,8 @@ use crm::{Decimal, Ledger, LedgerOptions, Period};
 use crate::args::{ActionsArgs, Format};
 use crate::cmd::pyramids;
 use crate::input::{
-    leads_of, load, read_config, read_outcomes, register_of, rulebook, spool_stdin, warn_margin,
-    with_interactions,
+    leads_of, load, read_config, read_outcomes, register_of, rulebook, spool_stdin,
+    stored_outcomes, warn_margin, with_interactions,
 };
 use crate::options::{period_to_9999, pyramid_options, usage};
 use crate::output::strategy as render;
@@ -38,6 +38,11 @@ pub(crate) fn run(a: ActionsArgs) -> CmdOutcome {
     let input = a.input.input();
     if input.transactions.is_none() && input.db.is_none() {
         return Err(usage("give --transactions FILE or --db FILE"));
+    }
+    if a.decline_days.is_some() && a.outcomes.is_none() && input.db.is_none() {
+        return Err(usage(
+            "--decline-days needs outcomes: --outcomes FILE, or --db FILE with stored outcomes",
+        ));
     }
     let p = period_to_9999("period", a.period.as_deref().unwrap_or_default())?;
     let book = rulebook(a.rules.as_deref())?;
@@ -183,11 +188,16 @@ pub(crate) fn run(a: ActionsArgs) -> CmdOutcome {
     };
 
     let mut planned = plan(&table, &book);
-    let accepted = match &a.outcomes {
-        Some(path) => {
-            let outcomes = read_outcomes(path, p.end(), input.csv.lenient)?;
-            suppress_declined(&mut planned, &outcomes, a.decline_days);
-            Some(acceptance(&outcomes, &book))
+    // Outcomes from the file, else those stored in the database.
+    let outcomes = match (&a.outcomes, &input.db) {
+        (Some(path), _) => Some(read_outcomes(path, Some(p.end()), input.csv.lenient)?),
+        (None, Some(db)) => Some(stored_outcomes(db, p.end())?).filter(|o| !o.is_empty()),
+        (None, None) => None,
+    };
+    let accepted = match &outcomes {
+        Some(outcomes) => {
+            suppress_declined(&mut planned, outcomes, a.decline_days.unwrap_or(90));
+            Some(acceptance(outcomes, &book))
         }
         None => None,
     };

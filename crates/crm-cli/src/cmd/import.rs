@@ -12,7 +12,7 @@ use crm::store::{Imported, Record, Store};
 
 use crate::Outcome;
 use crate::args::ImportArgs;
-use crate::input::{import_options, name_of, open, open_input, report_rejects};
+use crate::input::{import_options, name_of, open, open_input, read_outcomes, report_rejects};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 type Reader = Box<dyn std::io::Read + Send>;
@@ -90,6 +90,13 @@ pub(crate) fn run(a: ImportArgs) -> Outcome {
         .map(|p| records(p, &options, |r, p, o| crm::csv::transactions(r, p, o)))
         .transpose()
         .context("cannot import the transactions")?;
+    // Outcomes are checked whole (as `crm actions --outcomes` reads them)
+    // before the database is opened.
+    let outcomes = a
+        .outcomes
+        .as_deref()
+        .map(|p| read_outcomes(p, None, options.mode == Mode::Lenient))
+        .transpose()?;
     let mut store = open(&a.db)?;
     // One iterator over every file: one transaction.
     let summary = {
@@ -102,7 +109,13 @@ pub(crate) fn run(a: ImportArgs) -> Outcome {
         ]
         .into_iter()
         .flatten()
-        .flatten();
+        .flatten()
+        .chain(
+            outcomes
+                .iter()
+                .flatten()
+                .map(|o| Ok(Record::Outcome(o.clone()))),
+        );
         store
             .import(&mut all)
             .context("cannot import (nothing was imported)")?
@@ -119,6 +132,12 @@ pub(crate) fn run(a: ImportArgs) -> Outcome {
     }
     if let (Some(p), Some(r)) = (&a.transactions, &transactions) {
         done.push((report(p, r), summary.transactions));
+    }
+    if let (Some(p), Some(o)) = (&a.outcomes, &outcomes) {
+        let mut r = ImportReport::empty(name_of(p));
+        r.rows = o.len() as u64;
+        r.imported = r.rows;
+        done.push((r, summary.outcomes));
     }
     // The import is committed: a closed or full output only loses the
     // report (a closed pipe exits quietly, like every other command).
