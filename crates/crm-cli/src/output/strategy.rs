@@ -2,7 +2,6 @@
 
 use std::io::Write;
 
-use anyhow::Context;
 use crm::Period;
 use crm::strategy::{
     AcceptanceReport, Action, Check, Fact, FactValue, Facts, MIN_CELL_CUSTOMERS, Placement, Plan,
@@ -19,52 +18,111 @@ fn value_json(v: Option<&FactValue>) -> Value {
 }
 
 fn checks_json(checks: &[Check]) -> Value {
-    Value::Array(
-        checks
-            .iter()
-            .map(|c| json!({"fact": c.fact, "value": value_json(c.value.as_ref()), "test": c.test}))
-            .collect(),
-    )
+    serde_json::to_value(checks.iter().map(CheckJson).collect::<Vec<_>>()).unwrap_or(Value::Null)
+}
+
+/// A check as JSON, keys in order: `fact`, `test`, `value`.
+struct CheckJson<'a>(&'a Check);
+
+impl serde::Serialize for CheckJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(3))?;
+        m.serialize_entry("fact", &self.0.fact)?;
+        m.serialize_entry("test", &self.0.test)?;
+        m.serialize_entry("value", &self.0.value)?;
+        m.end()
+    }
+}
+
+/// An action as JSON, written as it goes (no tree per action), keys in
+/// alphabetical order as before.
+struct ActionJson<'a>(&'a Action);
+
+impl serde::Serialize for ActionJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let a = self.0;
+        let mut m = s.serialize_map(Some(10))?;
+        m.serialize_entry("because", &Seq(&a.because, CheckJson))?;
+        m.serialize_entry("blocked", &Seq(&a.blocked, BlockedJson))?;
+        m.serialize_entry("channel", &a.channel.map(|c| c.as_str()))?;
+        m.serialize_entry("customer", &a.customer)?;
+        m.serialize_entry("id", &a.id.hyphenated().to_string())?;
+        m.serialize_entry("message", &a.message)?;
+        m.serialize_entry("owner", &a.owner)?;
+        m.serialize_entry("priority", &a.priority)?;
+        m.serialize_entry("rule", &a.rule)?;
+        m.serialize_entry("strategy", a.strategy.as_str())?;
+        m.end()
+    }
+}
+
+struct BlockedJson<'a>(&'a crm::strategy::Blocked);
+
+impl serde::Serialize for BlockedJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(2))?;
+        m.serialize_entry("channel", self.0.channel.as_str())?;
+        m.serialize_entry("reason", self.0.reason.as_str())?;
+        m.end()
+    }
+}
+
+/// A slice serialised through a wrapper.
+struct Seq<'a, T, W>(&'a [T], fn(&'a T) -> W);
+
+impl<'a, T, W: serde::Serialize> serde::Serialize for Seq<'a, T, W> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(self.1))
+    }
 }
 
 fn action_json(a: &Action) -> Value {
-    json!({
-        "customer": a.customer,
-        "rule": a.rule,
-        "strategy": a.strategy.as_str(),
-        "priority": a.priority,
-        "id": a.id.to_string(),
-        "owner": a.owner,
-        "channel": a.channel.map(|c| c.as_str()),
-        "message": a.message,
-        "because": checks_json(&a.because),
-        "blocked": a.blocked.iter().map(|b| json!({"channel": b.channel.as_str(), "reason": b.reason.as_str()})).collect::<Vec<_>>(),
-    })
+    serde_json::to_value(ActionJson(a)).unwrap_or(Value::Null)
 }
 
-/// The JSON contract of `crm actions`.
+/// The JSON contract of `crm actions`, written as it goes: keys in
+/// alphabetical order (`acceptance` when given, `actions`, `period`,
+/// `rulebook`, `summary`).
 pub(crate) fn plan_json(
     out: &mut impl Write,
     plan: &Plan,
     accepted: Option<&AcceptanceReport>,
 ) -> anyhow::Result<()> {
-    let s = &plan.summary;
-    let mut v = json!({
-        "period": plan.period.to_string(),
-        "rulebook": {"name": plan.rulebook, "policy": plan.policy},
-        "actions": plan.actions.iter().map(action_json).collect::<Vec<_>>(),
-        "summary": {
-            "customers": s.customers,
-            "by_strategy": s.by_strategy,
-            "by_owner": s.by_owner,
-            "no_channel": s.no_channel,
-            "left_out": s.left_out,
-        },
-    });
-    if let Some(a) = accepted {
-        v["acceptance"] = serde_json::to_value(a).context("cannot write the output")?;
+    struct PlanJson<'a>(&'a Plan, Option<&'a AcceptanceReport>);
+    impl serde::Serialize for PlanJson<'_> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let (plan, accepted) = (self.0, self.1);
+            let sm = &plan.summary;
+            let mut m = s.serialize_map(None)?;
+            if let Some(a) = accepted {
+                // Through a tree, so that its keys are sorted as before.
+                let v = serde_json::to_value(a).map_err(serde::ser::Error::custom)?;
+                m.serialize_entry("acceptance", &v)?;
+            }
+            m.serialize_entry("actions", &Seq(&plan.actions, ActionJson))?;
+            m.serialize_entry("period", &plan.period.to_string())?;
+            m.serialize_entry(
+                "rulebook",
+                &json!({"name": plan.rulebook, "policy": plan.policy}),
+            )?;
+            m.serialize_entry(
+                "summary",
+                &json!({
+                    "customers": sm.customers,
+                    "by_strategy": sm.by_strategy,
+                    "by_owner": sm.by_owner,
+                    "no_channel": sm.no_channel,
+                    "left_out": sm.left_out,
+                }),
+            )?;
+            m.end()
+        }
     }
-    write_json(out, &v)
+    write_json(out, &PlanJson(plan, accepted))
 }
 
 /// Counts per strategy and owner, then the most urgent actions.
