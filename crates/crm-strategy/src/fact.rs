@@ -694,14 +694,19 @@ impl<'a> FactsBuilder<'a> {
         // `crm_value` itself so that the two never disagree (a copy of its
         // formula here went stale once already); the potential is found by
         // id, not through a map of keys.
-        let wallet = crm_value::share_of_wallet(ledger, self.now, |k| {
-            let i = *register.get(ledger.id(k)?.index())?;
-            self.register.get(i as usize)?.potential
-        })?;
         let mut wallet_by_id: Vec<Option<(Decimal, Money)>> = vec![None; n];
-        for w in &wallet.shares {
-            if let Some(id) = ledger.id(&w.customer) {
-                wallet_by_id[id.index()] = Some((w.share * Decimal::ONE_HUNDRED, w.room));
+        // Without a potential in the register no one has a share of
+        // wallet: skip the analysis, which would list (and sort) every
+        // active customer as undefined.
+        if self.register.iter().any(|c| c.potential.is_some()) {
+            let wallet = crm_value::share_of_wallet(ledger, self.now, |k| {
+                let i = *register.get(ledger.id(k)?.index())?;
+                self.register.get(i as usize)?.potential
+            })?;
+            for w in &wallet.shares {
+                if let Some(id) = ledger.id(&w.customer) {
+                    wallet_by_id[id.index()] = Some((w.share * Decimal::ONE_HUNDRED, w.room));
+                }
             }
         }
         let room_pct = percentiles(
