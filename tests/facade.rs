@@ -75,13 +75,13 @@ fn generated_data_through_csv_equals_in_memory() {
         .ranking()
         .iter()
         .take(10)
-        .map(|&id| from_csv.key(id))
+        .map(|&id| from_csv.key(id).unwrap())
         .collect();
     let top_b: Vec<&str> = b
         .ranking()
         .iter()
         .take(10)
-        .map(|&id| direct.key(id))
+        .map(|&id| direct.key(id).unwrap())
         .collect();
     assert_eq!(top_a, top_b);
 }

@@ -503,13 +503,13 @@ pub fn from_ledger(
     let end = calibration_end.num_days_from_ce();
     let mut out = Vec::new();
     for id in ledger.ids() {
-        let days = ledger.purchase_day_numbers(id);
+        let days = ledger.purchase_day_numbers(id)?;
         let days = &days[..days.partition_point(|&d| d <= end)];
         let (Some(&first), Some(&last)) = (days.first(), days.last()) else {
             continue;
         };
         out.push(Summary {
-            key: ledger.key(id).to_owned(),
+            key: ledger.key(id)?.to_owned(),
             frequency: u32::try_from(days.len() - 1).unwrap_or(u32::MAX),
             recency: unit.from_days(f64::from(last - first)),
             t: unit.from_days(f64::from(end - first)),

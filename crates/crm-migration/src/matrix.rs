@@ -293,8 +293,8 @@ impl Migration {
                 if a.is_some() {
                     summary.lost += 1;
                     let what = |p: &Period| format!("the value in {p} of the customers lost");
-                    left_from = add(left_from, earlier.value_of(id), || what(earlier.period()))?;
-                    left_to = add(left_to, later.value_of(id), || what(later.period()))?;
+                    left_from = add(left_from, earlier.value_of(id)?, || what(earlier.period()))?;
+                    left_to = add(left_to, later.value_of(id)?, || what(later.period()))?;
                 }
                 continue;
             };
@@ -302,8 +302,8 @@ impl Migration {
             let c = &mut cells[from.index()][to.index()];
             c.0 += 1;
             let what = |p: &Period| format!("the value in {p} of the cell {from} to {to}");
-            c.1 = add(c.1, earlier.value_of(id), || what(earlier.period()))?;
-            c.2 = add(c.2, later.value_of(id), || what(later.period()))?;
+            c.1 = add(c.1, earlier.value_of(id)?, || what(earlier.period()))?;
+            c.2 = add(c.2, later.value_of(id)?, || what(later.period()))?;
         }
         let mut steps: Vec<(Movement, Money)> =
             Movement::ALL.iter().map(|&m| (m, Money::ZERO)).collect();
@@ -411,10 +411,16 @@ fn levels(
     ledger: &Ledger,
     id: CustomerId,
 ) -> Result<(Option<Level>, Option<Level>)> {
-    if ledger.len() != a.len() || ledger.len() != b.len() {
+    check_ledger(ledger, a, b)?;
+    Ok((a.level_of(id)?, b.level_of(id)?))
+}
+
+/// [`Error::Mismatch`] unless both pyramids were built from `ledger`.
+pub(crate) fn check_ledger(ledger: &Ledger, a: &Pyramid, b: &Pyramid) -> Result<()> {
+    if a.check_ledger(ledger).is_err() || b.check_ledger(ledger).is_err() {
         return Err(Error::Mismatch("they were built from another ledger"));
     }
-    Ok((a.level_of(id), b.level_of(id)))
+    Ok(())
 }
 
 /// Builds both pyramids and the matrix between `earlier` and `later` from

@@ -38,9 +38,7 @@ pub fn risk_list<'a>(
     earlier: &Pyramid,
     later: &Pyramid,
 ) -> Result<Vec<Risk<'a>>> {
-    if ledger.len() != earlier.len() || ledger.len() != later.len() {
-        return Err(Error::Mismatch("they were built from another ledger"));
-    }
+    crate::matrix::check_ledger(ledger, earlier, later)?;
     if later.period().end() <= earlier.period().end() {
         return Err(Error::Periods(format!(
             "{} must end after {}: give the earlier pyramid first",
@@ -50,22 +48,23 @@ pub fn risk_list<'a>(
     }
     let mut out = Vec::new();
     for id in ledger.ids() {
-        let (Some(from), Some(to)) = (earlier.level_of(id), later.level_of(id)) else {
+        let (Some(from), Some(to)) = (earlier.level_of(id)?, later.level_of(id)?) else {
             continue;
         };
         let movement = Movement::of(Source::Level(from), to);
         if !matches!(movement, Movement::Down | Movement::Lapsed) {
             continue;
         }
-        let (value_from, value_to) = (earlier.value_of(id), later.value_of(id));
+        let (value_from, value_to) = (earlier.value_of(id)?, later.value_of(id)?);
+        let customer = ledger.key(id)?;
         let value_lost =
             value_from
                 .checked_sub(value_to)
                 .ok_or_else(|| crm_core::Error::AmountOverflow {
-                    what: format!("the value lost by customer {:?}", ledger.key(id)),
+                    what: format!("the value lost by customer {customer:?}"),
                 })?;
         out.push(Risk {
-            customer: ledger.key(id),
+            customer,
             from,
             to,
             movement,

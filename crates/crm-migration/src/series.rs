@@ -229,11 +229,11 @@ pub fn series_with(
         let mut totals = [Money::ZERO; N];
         for id in ledger.ids() {
             if let Some(i) = py
-                .level_of(id)
+                .level_of(id)?
                 .and_then(|l| STATES.iter().position(|s| *s == l))
             {
                 totals[i] = totals[i]
-                    .checked_add(ledger.period_totals(id, pi).value(value_basis))
+                    .checked_add(ledger.period_totals(id, pi)?.value(value_basis))
                     .ok_or_else(|| crm_core::Error::AmountOverflow {
                         what: format!("the {value_basis} of level {} in {period}", STATES[i]),
                     })?;

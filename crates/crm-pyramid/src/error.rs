@@ -14,7 +14,15 @@ pub enum Error {
         /// What is wrong with them.
         reason: &'static str,
     },
-    /// The ledger does not track the period, or a total overflowed.
+    /// A pyramid was used with a ledger other than the one it was built
+    /// from (or a clone of it).
+    #[error("the pyramid of {period} was built from another ledger")]
+    OtherLedger {
+        /// The pyramid's period.
+        period: crm_core::Period,
+    },
+    /// The ledger does not track the period, a total overflowed, or a
+    /// customer id of another ledger was looked up.
     #[error(transparent)]
     Core(#[from] crm_core::Error),
 }

@@ -446,8 +446,7 @@ fn covers(ledger: &Ledger, p: &Period) -> bool {
     ledger.ids().any(|id| {
         ledger
             .totals(id)
-            .first_transaction()
-            .is_some_and(|d| d < p.end())
+            .is_ok_and(|t| t.first_transaction().is_some_and(|d| d < p.end()))
     })
 }
 
@@ -474,7 +473,9 @@ fn lifetime(
         p_alive.push(m.p_alive(c).map_err(clv_err)?);
         let purchases = m.expected_purchases(c, year).map_err(clv_err)?;
         let per_day = ledger.id(&c.key).map_or(0.0, |id| {
-            let v = to_f64(ledger.period_totals(id, pi).value(basis).as_decimal());
+            let v = ledger
+                .period_totals(id, pi)
+                .map_or(0.0, |t| to_f64(t.value(basis).as_decimal()));
             v / f64::from(c.frequency + 1)
         });
         value.push(purchases * per_day.max(0.0));
@@ -543,7 +544,7 @@ fn holdout(
     let mut firsts: std::collections::BTreeMap<NaiveDate, u64> = Default::default();
     let mut repeats: std::collections::BTreeMap<NaiveDate, u64> = Default::default();
     for id in ledger.ids() {
-        let Some(mut days) = ledger.purchase_days(id) else {
+        let Ok(Some(mut days)) = ledger.purchase_days(id) else {
             continue;
         };
         let Some(first) = days.next().filter(|d| *d <= cal) else {
@@ -561,7 +562,7 @@ fn holdout(
     for c in &mut data {
         let n = ledger
             .id(&c.key)
-            .and_then(|id| ledger.purchase_days(id))
+            .and_then(|id| ledger.purchase_days(id).ok().flatten())
             .map_or(0, |days| {
                 days.filter(|d| *d >= after && *d <= last_day).count()
             });

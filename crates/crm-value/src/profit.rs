@@ -230,8 +230,8 @@ pub fn profitability(
     }
     let mut rows = Vec::new();
     for id in ledger.ids() {
-        let pt = ledger.period_totals(id, pi);
-        let key = ledger.key(id);
+        let pt = ledger.period_totals(id, pi)?;
+        let key = ledger.key(id)?;
         let (icost, n) = served.remove(key).unwrap_or((Money::ZERO, 0));
         if pt.transactions() == 0 && n == 0 {
             continue;

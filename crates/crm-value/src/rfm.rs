@@ -218,13 +218,13 @@ pub fn rfm(ledger: &Ledger, as_of: NaiveDate, options: &RfmOptions) -> Result<Rf
     let day = as_of.num_days_from_ce();
     let mut rows: Vec<(String, u32, u32, Money)> = Vec::new();
     for id in ledger.ids() {
-        let days = ledger.purchase_day_numbers(id);
+        let days = ledger.purchase_day_numbers(id)?;
         let before = &days[..days.partition_point(|&d| d < day)];
         let Some(&last) = before.last() else { continue };
         let recency = u32::try_from(day - last).unwrap_or(u32::MAX);
         let frequency = u32::try_from(before.len()).unwrap_or(u32::MAX);
-        let monetary = ledger.period_totals(id, pi).value(options.basis);
-        rows.push((ledger.key(id).to_string(), recency, frequency, monetary));
+        let monetary = ledger.period_totals(id, pi)?.value(options.basis);
+        rows.push((ledger.key(id)?.to_string(), recency, frequency, monetary));
     }
     rows.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
     let r = quintile_scores(&rows.iter().map(|x| x.1).collect::<Vec<_>>(), false);

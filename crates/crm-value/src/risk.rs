@@ -91,7 +91,8 @@ pub struct AtRisk {
 ///
 /// # Errors
 ///
-/// [`Error::Ledger`] without purchase days; [`Error::Option`] when the
+/// [`Error::Ledger`] without purchase days; [`Error::Pyramid`] when a
+/// pyramid was built from another ledger; [`Error::Option`] when the
 /// pyramids come from different bases or `now` does not end after
 /// `before` (the periods may overlap, as rolling windows do).
 pub fn risk(
@@ -111,11 +112,13 @@ pub fn risk(
             "`before` must be an earlier pyramid on the same basis".into(),
         ));
     }
+    before.check_ledger(ledger)?;
+    now.check_ledger(ledger)?;
     let end = now.period().end().num_days_from_ce();
     let mut out = Vec::new();
     for &id in now.ranking() {
         let mut signals = Vec::new();
-        let (v_now, v_before) = (now.value_of(id), before.value_of(id));
+        let (v_now, v_before) = (now.value_of(id)?, before.value_of(id)?);
         if v_before.is_positive() && v_now < v_before {
             // Both are positive and v_now < v_before: the difference fits.
             let drop = v_before
@@ -130,14 +133,15 @@ pub fn risk(
                 });
             }
         }
-        if let (Some(from), Some(to)) = (before.level_of(id), now.level_of(id))
+        let level = now.level_of(id)?;
+        if let (Some(from), Some(to)) = (before.level_of(id)?, level)
             && from.is_active()
             && to > from
         {
             signals.push(Signal::DroppedLevel { from, to });
         }
         let days: Vec<i32> = ledger
-            .purchase_days(id)
+            .purchase_days(id)?
             .map(|d| {
                 d.map(|x| x.num_days_from_ce())
                     .take_while(|&x| x < end)
@@ -156,15 +160,16 @@ pub fn risk(
                 });
             }
         }
-        if let Some(p) = p_alive(ledger.key(id))
+        let key = ledger.key(id)?;
+        if let Some(p) = p_alive(key)
             && p < options.p_alive_below
         {
             signals.push(Signal::LowPAlive { p_alive: p });
         }
         if !signals.is_empty() {
             out.push(AtRisk {
-                customer: ledger.key(id).to_string(),
-                level: now.level_of(id).unwrap_or(Level::Small),
+                customer: key.to_string(),
+                level: level.unwrap_or(Level::Small),
                 value: v_now,
                 signals,
             });

@@ -201,10 +201,11 @@ pub fn share_of_wallet_with(
     let months = year_fraction(pyramid.period());
     let mut shares = Vec::new();
     let mut undefined = Vec::new();
+    pyramid.check_ledger(ledger)?;
     for &id in pyramid.ranking() {
-        let key = ledger.key(id);
-        let level = pyramid.level_of(id).unwrap_or(Level::Small);
-        let value = pyramid.value_of(id);
+        let key = ledger.key(id)?;
+        let level = pyramid.level_of(id)?.unwrap_or(Level::Small);
+        let value = pyramid.value_of(id)?;
         let yearly = potential(key).filter(|p| p.is_positive());
         let Some(yearly) = yearly else {
             undefined.push(key.to_string());

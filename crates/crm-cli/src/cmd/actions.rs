@@ -149,7 +149,7 @@ pub(crate) fn run(a: ActionsArgs) -> CmdOutcome {
                 "customer {key:?} is not in the pyramid of {p}"
             )));
         };
-        let facts = table.facts(id);
+        let facts = table.facts(id).context("cannot gather the facts")?;
         let verdicts = book.explain(&facts);
         match a.format {
             Format::Json => render::explain_json(&mut out, &book, &p, &facts, &verdicts)?,

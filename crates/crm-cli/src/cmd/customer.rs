@@ -53,13 +53,15 @@ fn levels(
         .collect();
     let line = |ledger: &Ledger, y: &Period| -> anyhow::Result<String> {
         let p = pyramid(ledger, y, &PyramidOptions::new())?;
-        let id = ledger.id(key);
-        let level = id.and_then(|id| p.level_of(id)).map_or("-", |l| l.as_str());
-        let rank = id
-            .and_then(|id| p.rank_of(id))
+        let Some(id) = ledger.id(key) else {
+            return Ok("-         value ".to_string());
+        };
+        let level = p.level_of(id)?.map_or("-", |l| l.as_str());
+        let rank = p
+            .rank_of(id)?
             .map(|r| format!(" (rank {r} of {})", p.active()))
             .unwrap_or_default();
-        let value = id.map(|id| p.value_of(id).to_string()).unwrap_or_default();
+        let value = p.value_of(id)?.to_string();
         Ok(format!("{level:<9} value {value}{rank}"))
     };
     let mut out: std::collections::BTreeMap<i32, String> = std::collections::BTreeMap::new();
