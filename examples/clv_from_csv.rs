@@ -34,7 +34,12 @@ pub fn main() -> Result<(), Box<dyn std::error::Error>> {
     let m = &purchases.model;
     println!(
         "BG/NBD on {} customers: r {:.3}, alpha {:.3}, a {:.3}, b {:.3}, log-likelihood {:.2}",
-        purchases.customers, m.r, m.alpha, m.a, m.b, purchases.log_likelihood
+        purchases.customers,
+        m.r(),
+        m.alpha(),
+        m.a(),
+        m.b(),
+        purchases.log_likelihood
     );
     println!(
         "Gamma-Gamma on {} repeat buyers ({} without a repeat purchase left out)",

@@ -10,19 +10,19 @@ use crate::fit::{Fit, FitOptions, Parameters, Patterns, check_positive, maximise
 use crate::real::{Dual, Real};
 use crate::summary::Summary;
 
-/// The BG/BB model's parameters: purchase probability beta(alpha, beta),
-/// dropout probability beta(gamma, delta).
-#[derive(Debug, Clone, Copy, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-pub struct BgBb {
-    /// First shape of the purchase-probability distribution.
-    pub alpha: f64,
-    /// Second shape of the purchase-probability distribution.
-    pub beta: f64,
-    /// First shape of the dropout-probability distribution.
-    pub gamma: f64,
-    /// Second shape of the dropout-probability distribution.
-    pub delta: f64,
+parameters! {
+    /// The BG/BB model's parameters: purchase probability beta(alpha, beta),
+    /// dropout probability beta(gamma, delta).
+    BgBb {
+        /// First shape of the purchase-probability distribution.
+        alpha,
+        /// Second shape of the purchase-probability distribution.
+        beta,
+        /// First shape of the dropout-probability distribution.
+        gamma,
+        /// Second shape of the dropout-probability distribution.
+        delta,
+    }
 }
 
 impl Parameters for BgBb {

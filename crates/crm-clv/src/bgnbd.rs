@@ -9,34 +9,34 @@ use crate::real::{Dual, Real, lgamma_run, logistic, softplus_sigmoid};
 use crate::special::{BgNbdTail, one_minus_pow_over};
 use crate::summary::Summary;
 
-/// The BG/NBD model's parameters: purchase rates are gamma(r, alpha)
-/// across customers, dropout probabilities beta(a, b).
-#[derive(Debug, Clone, Copy, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-pub struct BgNbd {
-    /// Shape of the purchase-rate distribution.
-    pub r: f64,
-    /// Scale of the purchase-rate distribution, in time units.
-    pub alpha: f64,
-    /// First shape of the dropout distribution.
-    pub a: f64,
-    /// Second shape of the dropout distribution.
-    pub b: f64,
+parameters! {
+    /// The BG/NBD model's parameters: purchase rates are gamma(r, alpha)
+    /// across customers, dropout probabilities beta(a, b).
+    BgNbd {
+        /// Shape of the purchase-rate distribution.
+        r,
+        /// Scale of the purchase-rate distribution, in time units.
+        alpha,
+        /// First shape of the dropout distribution.
+        a,
+        /// Second shape of the dropout distribution.
+        b,
+    }
 }
 
-/// The MBG/NBD model's parameters (as [`BgNbd`]; customers may also drop
-/// out before any repeat purchase, so P(alive) decays for them too).
-#[derive(Debug, Clone, Copy, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-pub struct MbgNbd {
-    /// Shape of the purchase-rate distribution.
-    pub r: f64,
-    /// Scale of the purchase-rate distribution, in time units.
-    pub alpha: f64,
-    /// First shape of the dropout distribution.
-    pub a: f64,
-    /// Second shape of the dropout distribution.
-    pub b: f64,
+parameters! {
+    /// The MBG/NBD model's parameters (as [`BgNbd`]; customers may also drop
+    /// out before any repeat purchase, so P(alive) decays for them too).
+    MbgNbd {
+        /// Shape of the purchase-rate distribution.
+        r,
+        /// Scale of the purchase-rate distribution, in time units.
+        alpha,
+        /// First shape of the dropout distribution.
+        a,
+        /// Second shape of the dropout distribution.
+        b,
+    }
 }
 
 /// The two variants, which share all formulas up to a shift.

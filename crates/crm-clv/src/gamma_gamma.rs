@@ -7,16 +7,16 @@ use crate::fit::{Fit, FitOptions, Parameters, Patterns, check_positive, maximise
 use crate::real::{Dual, Real};
 use crate::summary::Summary;
 
-/// The Gamma-Gamma model's parameters.
-#[derive(Debug, Clone, Copy, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-pub struct GammaGamma {
-    /// Shape of each transaction's value.
-    pub p: f64,
-    /// Shape of the distribution of the value scale across customers.
-    pub q: f64,
-    /// Scale of the distribution of the value scale across customers.
-    pub gamma: f64,
+parameters! {
+    /// The Gamma-Gamma model's parameters.
+    GammaGamma {
+        /// Shape of each transaction's value.
+        p,
+        /// Shape of the distribution of the value scale across customers.
+        q,
+        /// Scale of the distribution of the value scale across customers.
+        gamma,
+    }
 }
 
 impl Parameters for GammaGamma {

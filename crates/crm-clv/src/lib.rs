@@ -41,6 +41,45 @@
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+/// Declares a model's parameter struct: private fields (only `new`, the
+/// fits and deserialisation, which all validate, build one), a getter per
+/// parameter, and `Deserialize` through `new`.
+macro_rules! parameters {
+    (
+        $(#[$meta:meta])*
+        $name:ident { $( #[doc = $doc:literal] $field:ident ),+ $(,)? }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq)]
+        #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+        pub struct $name {
+            $( pub(crate) $field: f64, )+
+        }
+
+        impl $name {
+            $(
+                #[doc = $doc]
+                pub fn $field(&self) -> f64 {
+                    self.$field
+                }
+            )+
+        }
+
+        #[cfg(feature = "serde")]
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+                #[derive(serde::Deserialize)]
+                #[serde(deny_unknown_fields)]
+                struct Raw {
+                    $( $field: f64, )+
+                }
+                let raw = Raw::deserialize(d)?;
+                $name::new($(raw.$field),+).map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+
 mod bgbb;
 mod bgnbd;
 pub mod checks;

@@ -8,19 +8,19 @@ use crate::real::{Dual, Real, lgamma_run, logistic};
 use crate::special::{SeriesError, one_minus_pow_over, tail_series};
 use crate::summary::Summary;
 
-/// The Pareto/NBD model's parameters: purchase rates gamma(r, alpha),
-/// dropout rates gamma(s, beta).
-#[derive(Debug, Clone, Copy, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-pub struct ParetoNbd {
-    /// Shape of the purchase-rate distribution.
-    pub r: f64,
-    /// Scale of the purchase-rate distribution, in time units.
-    pub alpha: f64,
-    /// Shape of the dropout-rate distribution.
-    pub s: f64,
-    /// Scale of the dropout-rate distribution, in time units.
-    pub beta: f64,
+parameters! {
+    /// The Pareto/NBD model's parameters: purchase rates gamma(r, alpha),
+    /// dropout rates gamma(s, beta).
+    ParetoNbd {
+        /// Shape of the purchase-rate distribution.
+        r,
+        /// Scale of the purchase-rate distribution, in time units.
+        alpha,
+        /// Shape of the dropout-rate distribution.
+        s,
+        /// Scale of the dropout-rate distribution, in time units.
+        beta,
+    }
 }
 
 impl Parameters for ParetoNbd {

@@ -8,7 +8,7 @@
 //! let truth = BgNbd::new(0.25, 4.0, 0.8, 2.5)?;
 //! let data = simulate::bg_nbd(&truth, 5_000, 52.0, 7)?;
 //! let fit = BgNbd::fit(&data, &FitOptions::new())?;
-//! assert!((fit.model.r - 0.25).abs() < 0.05);
+//! assert!((fit.model.r() - 0.25).abs() < 0.05);
 //! # Ok::<(), crm_clv::ClvError>(())
 //! ```
 
