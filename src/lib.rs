@@ -66,11 +66,17 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_debug_implementations)]
 
+mod error;
+
+pub use crate::error::{Error, Result};
+/// The core model's error (keys, amounts, periods, the ledger), as
+/// `crm_core::Error`; it converts into [`Error`] as [`Error::Model`].
+pub use crm_core::Error as ModelError;
 pub use crm_core::{
     Basis, Channel, Consent, Customer, CustomerId, CustomerKey, CustomerTotals, Datelike, Days,
-    Decimal, Error, Interaction, InteractionKind, Interner, Lead, LeadStage, Ledger, LedgerOptions,
+    Decimal, Interaction, InteractionKind, Interner, Lead, LeadStage, Ledger, LedgerOptions,
     LedgerStats, LedgerTag, MAX_KEY_LEN, Money, NaiveDate, OpenComplaints, Period, PeriodContacts,
-    PeriodTotals, Result, Sale, SaleBatch, Stage, Transaction, check_key,
+    PeriodTotals, Sale, SaleBatch, Stage, Transaction, check_key,
 };
 
 #[cfg(feature = "proptest")]

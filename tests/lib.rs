@@ -18,4 +18,5 @@ mod pyramid_from_own_rows;
 #[path = "../examples/store_round_trip.rs"]
 mod store_round_trip;
 
+mod errors;
 mod facade;

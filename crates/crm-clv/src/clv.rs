@@ -1,7 +1,7 @@
 //! Discounted lifetime value from a purchase model and a spend estimate.
 
 use crate::PurchaseModel;
-use crate::error::{ClvError, Result};
+use crate::error::{Error, Result};
 use crate::summary::{DAYS_PER_MONTH, Summary, TimeUnit};
 
 /// The discounted value of a customer's expected purchases over the next
@@ -18,7 +18,7 @@ use crate::summary::{DAYS_PER_MONTH, Summary, TimeUnit};
 ///
 /// # Errors
 ///
-/// [`ClvError::InvalidArgument`] for a discount rate not above -1 or a
+/// [`Error::InvalidArgument`] for a discount rate not above -1 or a
 /// non-finite spend; the model's errors.
 pub fn lifetime_value(
     model: &(impl PurchaseModel + ?Sized),
@@ -29,12 +29,12 @@ pub fn lifetime_value(
     unit: TimeUnit,
 ) -> Result<f64> {
     if !(discount.is_finite() && discount > -1.0) {
-        return Err(ClvError::InvalidArgument(format!(
+        return Err(Error::InvalidArgument(format!(
             "the discount rate must be a number above -1, not {discount}"
         )));
     }
     if !spend.is_finite() {
-        return Err(ClvError::InvalidArgument(format!(
+        return Err(Error::InvalidArgument(format!(
             "the spend {spend} is not a number"
         )));
     }

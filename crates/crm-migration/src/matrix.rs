@@ -268,27 +268,22 @@ impl Migration {
     ///
     /// # Errors
     ///
-    /// [`Error::Mismatch`] when the pyramids were built with different
-    /// options or from a ledger other than `ledger`; [`Error::Periods`]
-    /// when `later` does not end after `earlier`; [`Error::Core`] on an
-    /// overflow.
+    /// [`Error::OptionsDiffer`] when the pyramids were built with
+    /// different options, [`Error::OtherLedger`] when from a ledger other
+    /// than `ledger`; [`Error::PeriodOrder`] when `later` does not end
+    /// after `earlier`; [`Error::Core`] on an overflow.
     pub fn between(ledger: &Ledger, earlier: &Pyramid, later: &Pyramid) -> Result<Migration> {
         if earlier.options() != later.options() {
-            return Err(Error::Mismatch("they were built with different options"));
+            return Err(Error::OptionsDiffer);
         }
-        if later.period().end() <= earlier.period().end() {
-            return Err(Error::Periods(format!(
-                "{} must end after {}",
-                later.period(),
-                earlier.period()
-            )));
-        }
+        check_order(earlier.period(), later.period())?;
+        check_ledger(ledger, earlier, later)?;
         let mut cells = [[(0u64, Money::ZERO, Money::ZERO); 7]; 8];
         let mut summary = Summary::default();
         let mut left_from = Money::ZERO;
         let mut left_to = Money::ZERO;
         for id in ledger.ids() {
-            let (a, b) = levels(earlier, later, ledger, id)?;
+            let (a, b) = levels(earlier, later, id)?;
             let Some(to) = b else {
                 if a.is_some() {
                     summary.lost += 1;
@@ -405,20 +400,25 @@ impl Migration {
 }
 
 /// The levels of `id` in the two pyramids.
-fn levels(
-    a: &Pyramid,
-    b: &Pyramid,
-    ledger: &Ledger,
-    id: CustomerId,
-) -> Result<(Option<Level>, Option<Level>)> {
-    check_ledger(ledger, a, b)?;
+fn levels(a: &Pyramid, b: &Pyramid, id: CustomerId) -> Result<(Option<Level>, Option<Level>)> {
     Ok((a.level_of(id)?, b.level_of(id)?))
 }
 
-/// [`Error::Mismatch`] unless both pyramids were built from `ledger`.
+/// [`Error::PeriodOrder`] unless `later` ends after `earlier`.
+pub(crate) fn check_order(earlier: &Period, later: &Period) -> Result<()> {
+    if later.end() <= earlier.end() {
+        return Err(Error::PeriodOrder {
+            earlier: *earlier,
+            later: *later,
+        });
+    }
+    Ok(())
+}
+
+/// [`Error::OtherLedger`] unless both pyramids were built from `ledger`.
 pub(crate) fn check_ledger(ledger: &Ledger, a: &Pyramid, b: &Pyramid) -> Result<()> {
     if a.check_ledger(ledger).is_err() || b.check_ledger(ledger).is_err() {
-        return Err(Error::Mismatch("they were built from another ledger"));
+        return Err(Error::OtherLedger);
     }
     Ok(())
 }

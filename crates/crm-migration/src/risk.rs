@@ -1,7 +1,7 @@
 use crm_core::{Ledger, Money};
 use crm_pyramid::{Level, Pyramid};
 
-use crate::{Error, Movement, Result, Source};
+use crate::{Movement, Result, Source};
 
 /// A customer who dropped a level or lapsed (active to Inactive) between
 /// two periods.
@@ -30,22 +30,16 @@ pub struct Risk<'a> {
 ///
 /// # Errors
 ///
-/// [`Error::Mismatch`] when the pyramids are not from `ledger`;
-/// [`Error::Periods`] when `later` does not end after `earlier` (pyramids
-/// given in the wrong order).
+/// [`Error::OtherLedger`](crate::Error::OtherLedger) when the pyramids are not from `ledger`;
+/// [`Error::PeriodOrder`](crate::Error::PeriodOrder) when `later` does not end after `earlier`
+/// (pyramids given in the wrong order).
 pub fn risk_list<'a>(
     ledger: &'a Ledger,
     earlier: &Pyramid,
     later: &Pyramid,
 ) -> Result<Vec<Risk<'a>>> {
     crate::matrix::check_ledger(ledger, earlier, later)?;
-    if later.period().end() <= earlier.period().end() {
-        return Err(Error::Periods(format!(
-            "{} must end after {}: give the earlier pyramid first",
-            later.period(),
-            earlier.period()
-        )));
-    }
+    crate::matrix::check_order(earlier.period(), later.period())?;
     let mut out = Vec::new();
     for id in ledger.ids() {
         let (Some(from), Some(to)) = (earlier.level_of(id)?, later.level_of(id)?) else {

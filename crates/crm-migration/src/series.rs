@@ -48,9 +48,7 @@ impl std::str::FromStr for Estimator {
         match s {
             "pooled" => Ok(Estimator::Pooled),
             "average-of-shares" | "average" => Ok(Estimator::AverageOfShares),
-            _ => Err(Error::Option(format!(
-                "unknown transition estimate {s:?}: expected pooled or average-of-shares"
-            ))),
+            _ => Err(Error::UnknownEstimator { input: s.into() }),
         }
     }
 }
@@ -115,7 +113,7 @@ pub fn series(ledger: &Ledger, periods: &[Period], options: &PyramidOptions) -> 
 ///
 /// # Errors
 ///
-/// [`Error::Periods`] for fewer than two periods or periods out of order;
+/// [`Error::TooFewPeriods`], [`Error::PeriodOrder`] for periods out of order;
 /// [`Error::Pyramid`] when a period is not tracked by the ledger.
 ///
 /// ```
@@ -154,12 +152,15 @@ pub fn series_with(
     estimator: Estimator,
 ) -> Result<Series> {
     if periods.len() < 2 {
-        return Err(Error::Periods("a series needs at least two periods".into()));
+        return Err(Error::TooFewPeriods {
+            given: periods.len(),
+        });
     }
-    if periods.windows(2).any(|w| w[1].end() <= w[0].end()) {
-        return Err(Error::Periods(
-            "the periods must be in order, each ending after the one before".into(),
-        ));
+    if let Some(w) = periods.windows(2).find(|w| w[1].end() <= w[0].end()) {
+        return Err(Error::PeriodOrder {
+            earlier: w[0],
+            later: w[1],
+        });
     }
     let pyramids: Vec<Pyramid> = periods
         .iter()
@@ -303,7 +304,7 @@ pub const MAX_PERIODS: usize = 1_000;
 ///
 /// # Errors
 ///
-/// [`Error::Periods`] for a malformed list, ends of different units, an
+/// [`Error::PeriodList`] for a malformed list, ends of different units, an
 /// end before the start, a listed period that does not end after the one
 /// before it, or more than [`MAX_PERIODS`] periods (checked before the
 /// rest of a long list is read).
@@ -315,7 +316,10 @@ pub const MAX_PERIODS: usize = 1_000;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn parse_periods(spec: &str) -> Result<Vec<Period>> {
-    let bad = |why: String| Error::Periods(format!("{spec:?}: {why}"));
+    let bad = |reason: String| Error::PeriodList {
+        spec: spec.into(),
+        reason,
+    };
     let spec = spec.trim();
     if spec.contains(',') {
         let mut out: Vec<Period> = Vec::new();

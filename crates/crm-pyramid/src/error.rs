@@ -26,3 +26,19 @@ pub enum Error {
     #[error(transparent)]
     Core(#[from] crm_core::Error),
 }
+
+impl Error {
+    /// The core cause when this error is one ([`Error::Core`]), else the
+    /// error itself: for the crates that wrap this error, so that a core
+    /// cause is matched at one level.
+    ///
+    /// # Errors
+    ///
+    /// The error itself when it is not a core error.
+    pub fn into_core(self) -> std::result::Result<crm_core::Error, Error> {
+        match self {
+            Error::Core(c) => Ok(c),
+            e => Err(e),
+        }
+    }
+}

@@ -278,7 +278,7 @@ pub struct Report {
     pub leads: Option<u64>,
 }
 
-fn clv_err(e: crm_clv::ClvError) -> String {
+fn clv_err(e: crm_clv::Error) -> String {
     e.to_string()
 }
 

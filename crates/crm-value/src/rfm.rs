@@ -147,8 +147,7 @@ pub struct Rfm {
 ///
 /// [`Error::Core`] for a date in year 1.
 pub fn rfm_period(as_of: NaiveDate) -> Result<Period> {
-    let first =
-        NaiveDate::from_ymd_opt(1, 1, 1).ok_or_else(|| Error::Option("no first date".into()))?;
+    let first = NaiveDate::from_ymd_opt(1, 1, 1).unwrap_or(NaiveDate::MIN);
     Ok(Period::new(first, as_of)?)
 }
 
@@ -202,19 +201,15 @@ pub fn quintile_scores<T: Ord + Copy>(values: &[T], higher_is_better: bool) -> V
 ///
 /// # Errors
 ///
-/// [`Error::Ledger`] when the ledger lacks purchase days or the period.
+/// [`Error::NeedsPurchaseDays`] when the ledger lacks purchase days,
+/// [`Error::Core`] ([`crm_core::Error::UntrackedPeriod`]) when it does not
+/// track the period ([`rfm_period`]).
 pub fn rfm(ledger: &Ledger, as_of: NaiveDate, options: &RfmOptions) -> Result<Rfm> {
     if !ledger.options().purchase_days {
-        return Err(Error::Ledger(
-            "RFM needs purchase days (LedgerOptions::purchase_days)".into(),
-        ));
+        return Err(Error::NeedsPurchaseDays { analysis: "RFM" });
     }
     let period = rfm_period(as_of)?;
-    let pi = ledger.period_index(&period).map_err(|_| {
-        Error::Ledger(format!(
-            "RFM as of {as_of} needs the ledger to track {period}"
-        ))
-    })?;
+    let pi = ledger.period_index(&period)?;
     let day = as_of.num_days_from_ce();
     let mut rows: Vec<(String, u32, u32, Money)> = Vec::new();
     for id in ledger.ids() {

@@ -91,10 +91,10 @@ pub struct AtRisk {
 ///
 /// # Errors
 ///
-/// [`Error::Ledger`] without purchase days; [`Error::Pyramid`] when a
-/// pyramid was built from another ledger; [`Error::Option`] when the
-/// pyramids come from different bases or `now` does not end after
-/// `before` (the periods may overlap, as rolling windows do).
+/// [`Error::NeedsPurchaseDays`] without purchase days; [`Error::Pyramid`]
+/// when a pyramid was built from another ledger; [`Error::BasisDiffers`]
+/// when the pyramids come from different bases, [`Error::PeriodOrder`]
+/// when `now` does not end after `before` (the periods may overlap, as rolling windows do).
 pub fn risk(
     ledger: &Ledger,
     before: &Pyramid,
@@ -103,14 +103,21 @@ pub fn risk(
     mut p_alive: impl FnMut(&str) -> Option<f64>,
 ) -> Result<Vec<AtRisk>> {
     if !ledger.options().purchase_days {
-        return Err(Error::Ledger(
-            "the overdue signal needs purchase days (LedgerOptions::purchase_days)".into(),
-        ));
+        return Err(Error::NeedsPurchaseDays {
+            analysis: "the overdue signal",
+        });
     }
-    if now.basis() != before.basis() || now.period().end() <= before.period().end() {
-        return Err(Error::Option(
-            "`before` must be an earlier pyramid on the same basis".into(),
-        ));
+    if now.basis() != before.basis() {
+        return Err(Error::BasisDiffers {
+            before: before.basis(),
+            now: now.basis(),
+        });
+    }
+    if now.period().end() <= before.period().end() {
+        return Err(Error::PeriodOrder {
+            before: *before.period(),
+            now: *now.period(),
+        });
     }
     before.check_ledger(ledger)?;
     now.check_ledger(ledger)?;

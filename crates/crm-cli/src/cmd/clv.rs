@@ -7,8 +7,8 @@ use anyhow::Context;
 use crm::NaiveDate;
 use crm::clv::checks::{Series, holdout_by_frequency, svg_chart, tracking};
 use crm::clv::{
-    BgBb, BgNbd, ClvError, Fit, FitOptions, GammaGamma, LeftOut, MbgNbd, Parameters, ParetoNbd,
-    PurchaseModel, Summaries, Summary, SummaryBuilder, TimeUnit, lifetime_value,
+    BgBb, BgNbd, Error as ClvError, Fit, FitOptions, GammaGamma, LeftOut, MbgNbd, Parameters,
+    ParetoNbd, PurchaseModel, Summaries, Summary, SummaryBuilder, TimeUnit, lifetime_value,
 };
 use serde::Serialize;
 use serde::ser::SerializeMap;
