@@ -100,7 +100,7 @@ pub use crate::error::ClvError;
 pub use crate::{
     bgbb::{BgBb, MAX_OPPORTUNITIES},
     bgnbd::{BgNbd, MbgNbd},
-    clv::lifetime_value,
+    clv::{LifetimeOptions, lifetime_value},
     error::{Error, Result},
     fit::{Fit, FitOptions, Parameters},
     gamma_gamma::{GammaGamma, LeftOut},

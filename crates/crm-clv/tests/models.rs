@@ -75,3 +75,19 @@ mod serde {
         assert_eq!(ok, BgNbd::new(0.24, 4.41, 0.79, 2.43).unwrap());
     }
 }
+
+proptest! {
+    /// Lifetime options take exactly the discount rates above -1, and the
+    /// value is the same whatever the order the options are set in.
+    #[test]
+    fn lifetime_options_validate_the_rate(rate in prop_oneof![-3.0f64..3.0, Just(f64::NAN), Just(-1.0)], months in 0u32..50) {
+        use crm_clv::{LifetimeOptions, TimeUnit};
+        let o = LifetimeOptions::new(TimeUnit::WEEK).months(months).discount(rate);
+        prop_assert_eq!(o.is_ok(), rate.is_finite() && rate > -1.0);
+        if let Ok(o) = o {
+            prop_assert_eq!((o.horizon(), o.discount_rate(), o.unit()), (months, rate, TimeUnit::WEEK));
+            let other = LifetimeOptions::new(TimeUnit::WEEK).discount(rate).unwrap().months(months);
+            prop_assert_eq!(o, other);
+        }
+    }
+}

@@ -184,7 +184,7 @@ impl Cell {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
-pub struct Summary {
+pub struct MigrationSummary {
     /// Moved up: up between active levels, plus new and reactivated.
     pub up: u64,
     /// Of `up`: new active customers.
@@ -245,7 +245,7 @@ pub struct Migration {
     rows: [Figures; 8],
     columns: [Figures; 7],
     /// Counts per kind of move.
-    pub summary: Summary,
+    pub summary: MigrationSummary,
     /// The value bridge.
     pub bridge: Bridge,
 }
@@ -279,7 +279,7 @@ impl Migration {
         check_order(earlier.period(), later.period())?;
         check_ledger(ledger, earlier, later)?;
         let mut cells = [[(0u64, Money::ZERO, Money::ZERO); 7]; 8];
-        let mut summary = Summary::default();
+        let mut summary = MigrationSummary::default();
         let mut left_from = Money::ZERO;
         let mut left_to = Money::ZERO;
         for id in ledger.ids() {

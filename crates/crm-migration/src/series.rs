@@ -4,7 +4,7 @@ use crm_pyramid::{Level, Pyramid, PyramidOptions, pyramid};
 use crate::markov::{Markov, N, STATES};
 use crate::{Error, Migration, Result, Source};
 
-/// How a [`Series`] estimates its transition matrix from the pairs of
+/// How a [`MigrationSeries`] estimates its transition matrix from the pairs of
 /// consecutive periods.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
@@ -56,13 +56,13 @@ impl std::str::FromStr for Estimator {
 /// Migrations over consecutive periods and the Markov chain they estimate.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct Series {
+pub struct MigrationSeries {
     /// The periods, in order.
     pub periods: Vec<Period>,
     /// The matrix of each consecutive pair.
     pub migrations: Vec<Migration>,
     /// The transition matrix over Top, Big, Medium, Small and Inactive
-    /// (estimated as [`Series::estimator`] says), with the average inflow
+    /// (estimated as [`MigrationSeries::estimator`] says), with the average inflow
     /// per period.
     pub markov: Markov,
     /// How `markov`'s matrix was estimated.
@@ -91,7 +91,11 @@ pub struct Series {
 /// # Errors
 ///
 /// As [`series_with`].
-pub fn series(ledger: &Ledger, periods: &[Period], options: &PyramidOptions) -> Result<Series> {
+pub fn series(
+    ledger: &Ledger,
+    periods: &[Period],
+    options: &PyramidOptions,
+) -> Result<MigrationSeries> {
     series_with(ledger, periods, options, Estimator::Pooled)
 }
 
@@ -107,7 +111,7 @@ pub fn series(ledger: &Ledger, periods: &[Period], options: &PyramidOptions) -> 
 /// the pyramid (beyond an inactivity horizon) make a row sum to less than
 /// one, and a row without customers in any pair stays put (probability one
 /// on the diagonal). The counts behind each row are in
-/// [`Series::transitions`] and [`Series::row_customers`]. The inflow of a
+/// [`MigrationSeries::transitions`] and [`MigrationSeries::row_customers`]. The inflow of a
 /// state is the customers entering it from outside the five states (new,
 /// prospect, suspect), averaged over the pairs.
 ///
@@ -150,7 +154,7 @@ pub fn series_with(
     periods: &[Period],
     options: &PyramidOptions,
     estimator: Estimator,
-) -> Result<Series> {
+) -> Result<MigrationSeries> {
     if periods.len() < 2 {
         return Err(Error::TooFewPeriods {
             given: periods.len(),
@@ -257,7 +261,7 @@ pub fn series_with(
             value[i] = value_sum[i] / value_seen[i] as f64;
         }
     }
-    Ok(Series {
+    Ok(MigrationSeries {
         periods: periods.to_vec(),
         migrations,
         markov: Markov::new(p, inflow),

@@ -7,8 +7,9 @@ use anyhow::Context;
 use crm::NaiveDate;
 use crm::clv::checks::{Series, holdout_by_frequency, svg_chart, tracking};
 use crm::clv::{
-    BgBb, BgNbd, Error as ClvError, Fit, FitOptions, GammaGamma, LeftOut, MbgNbd, Parameters,
-    ParetoNbd, PurchaseModel, Summaries, Summary, SummaryBuilder, TimeUnit, lifetime_value,
+    BgBb, BgNbd, Error as ClvError, Fit, FitOptions, GammaGamma, LeftOut, LifetimeOptions, MbgNbd,
+    Parameters, ParetoNbd, PurchaseModel, Summaries, Summary, SummaryBuilder, TimeUnit,
+    lifetime_value,
 };
 use serde::Serialize;
 use serde::ser::SerializeMap;
@@ -529,7 +530,12 @@ fn predict(a: ClvPredictArgs, out: &mut impl Write) -> Outcome {
         let (expected_spend, clv) = match (spend, a.months) {
             (Some(g), Some(months)) => {
                 let s = g.expected_spend(c).map_err(clv_error).with_context(who)?;
-                let v = lifetime_value(purchase, c, s, months, a.discount, input.unit)
+                let options = LifetimeOptions::new(input.unit)
+                    .months(months)
+                    .discount(a.discount)
+                    .map_err(clv_error)
+                    .with_context(who)?;
+                let v = lifetime_value(purchase, c, s, &options)
                     .map_err(clv_error)
                     .with_context(who)?;
                 (Some(s), Some(v))
