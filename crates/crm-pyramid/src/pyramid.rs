@@ -240,6 +240,40 @@ pub fn pyramid(ledger: &Ledger, period: &Period, options: &PyramidOptions) -> Re
     })
 }
 
+/// The pyramid of `period` and, when the ledger tracks it, of its
+/// [previous calendar period](Period::previous_calendar): the two a
+/// [`PyramidReport`](crate::PyramidReport) compares. Make the ledger with
+/// [`Period::with_previous`] to track both.
+///
+/// # Errors
+///
+/// As [`pyramid`].
+///
+/// ```
+/// use crm_core::{Ledger, NaiveDate, Period};
+/// use crm_pyramid::{pyramid_with_previous, PyramidOptions, PyramidReport};
+///
+/// let year: Period = "2025".parse()?;
+/// let mut ledger = Ledger::new(year.with_previous());
+/// ledger.record_sale("A", NaiveDate::from_ymd_opt(2024, 5, 1).unwrap(), "10".parse()?, None)?;
+/// let (now, before) = pyramid_with_previous(&ledger, &year, &PyramidOptions::new())?;
+/// let report = PyramidReport::new(&now, before.as_ref());
+/// assert_eq!((report.active, before.map(|b| b.active())), (0, Some(1)));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn pyramid_with_previous(
+    ledger: &Ledger,
+    period: &Period,
+    options: &PyramidOptions,
+) -> Result<(Pyramid, Option<Pyramid>)> {
+    let now = pyramid(ledger, period, options)?;
+    let before = match period.previous_calendar() {
+        Some(p) if ledger.periods().contains(&p) => Some(pyramid(ledger, &p, options)?),
+        _ => None,
+    };
+    Ok((now, before))
+}
+
 fn overflow(what: String) -> Error {
     Error::Core(crm_core::Error::AmountOverflow { what })
 }

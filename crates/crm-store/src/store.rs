@@ -43,6 +43,24 @@ pub fn check_date(date: NaiveDate, what: &'static str) -> Result<()> {
 
 /// One record of an import, of any kind: an import of several files is
 /// one iterator of records, and so one transaction.
+///
+/// Each model type converts into it, so that an integrator's rows become
+/// records with `.into()`:
+///
+/// ```
+/// use crm_core::{Customer, CustomerKey, NaiveDate, Stage, Transaction};
+/// use crm_store::Record;
+///
+/// let key = CustomerKey::new("C1")?;
+/// let day = NaiveDate::from_ymd_opt(2025, 3, 1).unwrap();
+/// let records: Vec<Record> = vec![
+///     Customer::new(key.clone(), Stage::Customer).into(),
+///     Transaction::new(key, day, "120.00".parse()?).into(),
+/// ];
+/// assert!(matches!(records[1], Record::Transaction(_)));
+/// assert_eq!(records[0].key(), "C1");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Record {
@@ -54,6 +72,30 @@ pub enum Record {
     Lead(Lead),
     /// A sale or credit note.
     Transaction(Transaction),
+}
+
+impl From<Customer> for Record {
+    fn from(c: Customer) -> Record {
+        Record::Customer(c)
+    }
+}
+
+impl From<Interaction> for Record {
+    fn from(i: Interaction) -> Record {
+        Record::Interaction(i)
+    }
+}
+
+impl From<Lead> for Record {
+    fn from(l: Lead) -> Record {
+        Record::Lead(l)
+    }
+}
+
+impl From<Transaction> for Record {
+    fn from(t: Transaction) -> Record {
+        Record::Transaction(t)
+    }
 }
 
 impl Record {
