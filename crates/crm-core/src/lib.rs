@@ -76,6 +76,8 @@ mod model;
 mod money;
 mod period;
 
+#[cfg(feature = "serde")]
+pub use crate::money::decimal_str;
 pub use crate::{
     contact::{OpenComplaints, PeriodContacts},
     error::{Error, Result},

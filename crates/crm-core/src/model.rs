@@ -236,6 +236,7 @@ pub struct Transaction {
     /// Gross margin, if known.
     pub margin: Option<Money>,
     /// Quantity, if known.
+    #[cfg_attr(feature = "serde", serde(with = "crate::decimal_str::option"))]
     pub quantity: Option<Decimal>,
     /// The source system's id, for idempotent re-import.
     pub id: Option<String>,

@@ -259,7 +259,7 @@ fn movement_name(code: u8) -> &'static str {
 #[non_exhaustive]
 pub enum FactValue {
     /// A number, an amount or a number of days.
-    Number(Decimal),
+    Number(#[cfg_attr(feature = "serde", serde(with = "crm_core::decimal_str"))] Decimal),
     /// A date.
     Date(NaiveDate),
     /// A level, movement, stage or text.

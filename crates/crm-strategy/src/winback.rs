@@ -27,6 +27,7 @@ pub struct ReactivationRate {
     /// Of them, active in the next period.
     pub reactivated: u64,
     /// `reactivated / customers`, four decimals.
+    #[cfg_attr(feature = "serde", serde(with = "crm_core::decimal_str"))]
     pub rate: Decimal,
 }
 
@@ -49,6 +50,7 @@ pub struct FormerCustomer {
     pub complaint_before_lapsing: bool,
     /// The reactivation rate of the customer's cell, `None` when the
     /// history has no one in it.
+    #[cfg_attr(feature = "serde", serde(with = "crm_core::decimal_str::option"))]
     pub rate: Option<Decimal>,
     /// `margin_then × rate`, rounded to cents.
     pub expected_margin: Option<Money>,

@@ -16,6 +16,7 @@ pub enum Signal {
         /// Value now.
         now: Money,
         /// The fall as a share of `before`.
+        #[cfg_attr(feature = "serde", serde(with = "crm_core::decimal_str"))]
         drop: Decimal,
     },
     /// Dropped to a lower level.
