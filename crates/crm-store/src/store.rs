@@ -44,6 +44,12 @@ pub fn check_date(date: NaiveDate, what: &'static str) -> Result<()> {
 /// One record of an import, of any kind: an import of several files is
 /// one iterator of records, and so one transaction.
 ///
+/// The enum is `#[non_exhaustive]`: a kind of record added later (a
+/// complaint register, a campaign) must not break every store. A `Store`
+/// implementation matches the kinds it keeps and refuses the rest with a
+/// catch-all arm, for example `_ => return Err(Error::Input("unsupported
+/// record".into()))`, which the conformance suite does not reach today.
+///
 /// Each model type converts into it, so that an integrator's rows become
 /// records with `.into()`:
 ///

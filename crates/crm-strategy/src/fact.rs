@@ -418,6 +418,8 @@ impl<'a> Facts<'a> {
             Channel::Email => (Fact::ConsentEmail, 1),
             Channel::Phone => (Fact::ConsentPhone, 2),
             Channel::Post => (Fact::ConsentPost, 4),
+            // A channel the rulebook has no fact for: nothing to record.
+            _ => return self,
         };
         self.known |= Fact::Consent.bit();
         self.consent &= !bit;
@@ -449,6 +451,7 @@ impl<'a> Facts<'a> {
             Channel::Email => Fact::ConsentEmail,
             Channel::Phone => Fact::ConsentPhone,
             Channel::Post => Fact::ConsentPost,
+            _ => return None,
         };
         self.is_known(fact).then(|| self.bools[fact.slot()])
     }
