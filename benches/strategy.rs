@@ -92,7 +92,7 @@ fn bench(c: &mut Criterion) {
         .customers()
         .iter()
         .take(100_000)
-        .map(|&id| table.facts(id))
+        .map(|&id| table.facts(id).unwrap())
         .collect();
     let mut g = c.benchmark_group("strategy/evaluate");
     g.throughput(Throughput::Elements(

@@ -8,7 +8,8 @@
 use crm::NaiveDate;
 use crm::clv::checks::holdout_by_frequency;
 use crm::clv::{
-    BgNbd, FitOptions, GammaGamma, PurchaseModel, SummaryBuilder, TimeUnit, lifetime_value,
+    BgNbd, FitOptions, GammaGamma, LifetimeOptions, PurchaseModel, SummaryBuilder, TimeUnit,
+    lifetime_value,
 };
 
 /// Reads `examples/data/cdnow_transactions.csv`, fits and prints.
@@ -34,7 +35,12 @@ pub fn main() -> Result<(), Box<dyn std::error::Error>> {
     let m = &purchases.model;
     println!(
         "BG/NBD on {} customers: r {:.3}, alpha {:.3}, a {:.3}, b {:.3}, log-likelihood {:.2}",
-        purchases.customers, m.r, m.alpha, m.a, m.b, purchases.log_likelihood
+        purchases.customers,
+        m.r(),
+        m.alpha(),
+        m.a(),
+        m.b(),
+        purchases.log_likelihood
     );
     println!(
         "Gamma-Gamma on {} repeat buyers ({} without a repeat purchase left out)",
@@ -45,7 +51,7 @@ pub fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut values = Vec::with_capacity(customers.len());
     for c in customers {
         let s = spend.model.expected_spend(c)?;
-        let v = lifetime_value(m, c, s, 12, 0.01, TimeUnit::WEEK)?;
+        let v = lifetime_value(m, c, s, &LifetimeOptions::new(TimeUnit::WEEK))?;
         values.push((v, c));
     }
     values.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.key.cmp(&b.1.key)));

@@ -36,6 +36,7 @@ pub fn main() -> Result<(), Box<dyn std::error::Error>> {
         .ranking()
         .first()
         .map(|&id| ledger.key(id))
+        .transpose()?
         .unwrap_or("-");
     println!(
         "best customer: {top}; Top customers: {}",

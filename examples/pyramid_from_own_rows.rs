@@ -5,7 +5,7 @@
 //!
 //! Run with `cargo run --example pyramid_from_own_rows --features serde`.
 
-use crm::pyramid::{Level, PyramidOptions, PyramidReport, pyramid};
+use crm::pyramid::{Level, PyramidOptions, PyramidReport, pyramid_with_previous};
 use crm::{Ledger, Money, NaiveDate, Period, SaleBatch};
 
 /// An order as the CRM stores it.
@@ -53,16 +53,15 @@ pub fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// report as JSON.
 pub fn report() -> Result<String, Box<dyn std::error::Error>> {
     let year: Period = "2025".parse()?;
-    let before = year.previous_calendar().ok_or("no previous year")?;
-    let mut ledger = Ledger::new([year, before]);
+    // This year and the one before, for the comparison.
+    let mut ledger = Ledger::new(year.with_previous());
 
     // Batches let the ledger overlap the memory lookups of many rows.
     let mut batch = SaleBatch::new();
-    let mut rejected = Vec::new();
     for o in orders() {
         let (y, m, d) = o.booked;
         let date = NaiveDate::from_ymd_opt(y, m, d).ok_or("bad date")?;
-        let cents = |c: i64| Money::new(crm::Decimal::new(c, 2));
+        let cents = |c| Money::from_minor(c, 2);
         batch.push(
             o.account,
             date,
@@ -70,6 +69,7 @@ pub fn report() -> Result<String, Box<dyn std::error::Error>> {
             o.gross_profit_cents.map(cents),
         );
     }
+    let mut rejected = Vec::new();
     batch.record_into(&mut ledger, |i, e, sale| {
         rejected.push(format!("row {i} ({}): {e}", sale.key));
     });
@@ -77,10 +77,8 @@ pub fn report() -> Result<String, Box<dyn std::error::Error>> {
         return Err(rejected.join("; ").into());
     }
 
-    let options = PyramidOptions::new();
-    let now = pyramid(&ledger, &year, &options)?;
-    let then = pyramid(&ledger, &before, &options)?;
+    let (now, before) = pyramid_with_previous(&ledger, &year, &PyramidOptions::new())?;
     assert_eq!(now.figures(Level::Inactive).customers, 1);
-    let report = PyramidReport::new(&now, Some(&then));
+    let report = PyramidReport::new(&now, before.as_ref());
     Ok(serde_json::to_string_pretty(&report)?)
 }

@@ -34,8 +34,8 @@ pub fn main() -> Result<(), Box<dyn std::error::Error>> {
     let best = p
         .ranking()
         .first()
-        .map(|&id| ledger.key(id).to_string())
-        .ok_or("no customers")?;
+        .map(|&id| ledger.key(id).map(str::to_string))
+        .ok_or("no customers")??;
     println!(
         "{} active customers in 2025; the best is {best}",
         p.active()

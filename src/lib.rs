@@ -19,8 +19,8 @@
 //! ledger.record_interaction("Cobra", d(6))?;
 //!
 //! let now = pyramid(&ledger, &year, &PyramidOptions::new())?;
-//! assert_eq!(now.level_of(ledger.id("ACME").unwrap()), Some(Level::Top));
-//! assert_eq!(now.level_of(ledger.id("Cobra").unwrap()), Some(Level::Prospect));
+//! assert_eq!(now.level_of(ledger.id("ACME").unwrap())?, Some(Level::Top));
+//! assert_eq!(now.level_of(ledger.id("Cobra").unwrap())?, Some(Level::Prospect));
 //! let report = PyramidReport::new(&now, None);
 //! assert_eq!(report.active, 2);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
@@ -68,11 +68,17 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_debug_implementations)]
 
+mod error;
+
+pub use crate::error::{Error, Result};
+/// The core model's error (keys, amounts, periods, the ledger), as
+/// `crm_core::Error`; it converts into [`Error`] as [`Error::Model`].
+pub use crm_core::Error as ModelError;
 pub use crm_core::{
     Basis, Channel, Consent, Customer, CustomerId, CustomerKey, CustomerTotals, Datelike, Days,
-    Decimal, Error, Interaction, InteractionKind, Interner, Lead, LeadStage, Ledger, LedgerOptions,
-    LedgerStats, MAX_KEY_LEN, Money, NaiveDate, OpenComplaints, Period, PeriodContacts,
-    PeriodTotals, Result, Sale, SaleBatch, Stage, Transaction, check_key, merge_leads,
+    Decimal, Interaction, InteractionKind, Interner, Lead, LeadStage, Ledger, LedgerOptions,
+    LedgerStats, LedgerTag, MAX_KEY_LEN, Money, NaiveDate, OpenComplaints, Period, PeriodContacts,
+    PeriodTotals, Sale, SaleBatch, Stage, Transaction, check_key, merge_leads,
 };
 
 #[cfg(feature = "proptest")]

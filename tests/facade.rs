@@ -89,13 +89,53 @@ fn generated_data_through_csv_equals_in_memory() {
         .ranking()
         .iter()
         .take(10)
-        .map(|&id| from_csv.key(id))
+        .map(|&id| from_csv.key(id).unwrap())
         .collect();
     let top_b: Vec<&str> = b
         .ranking()
         .iter()
         .take(10)
-        .map(|&id| direct.key(id))
+        .map(|&id| direct.key(id).unwrap())
         .collect();
     assert_eq!(top_a, top_b);
+}
+
+#[cfg(feature = "serde")]
+#[test]
+fn example_value_from_own_rows_scores_every_buyer() {
+    crate::value_from_own_rows::main().unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&crate::value_from_own_rows::scores().unwrap()).unwrap();
+    let scores = json["scores"].as_array().unwrap();
+    // Five accounts bought before the date, listed by key.
+    let keys: Vec<&str> = scores
+        .iter()
+        .map(|s| s["customer"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, ["ACME", "Bolt", "Cobra", "Delta", "Echo"]);
+    // ACME bought most often: the top frequency score.
+    assert_eq!(scores[0]["frequency"], 3);
+    assert_eq!(scores[0]["f"], 5);
+    // Every score is a quintile, 1 to 5.
+    for s in scores {
+        for k in ["r", "f", "m"] {
+            let v = s[k].as_u64().unwrap();
+            assert!((1..=5).contains(&v), "{s}");
+        }
+    }
+}
+
+#[test]
+fn example_pyramid_chart_svg_writes_a_chart() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("pyramid.svg");
+    crate::pyramid_chart_svg::write_chart(&out).unwrap();
+    let svg = std::fs::read_to_string(&out).unwrap();
+    assert!(svg.starts_with("<svg"), "{}", &svg[..40.min(svg.len())]);
+    assert!(svg.contains("Customer pyramid 2025"));
+    // 200 accounts: ceil(1%) = 2 at the top, 8 big, 30 medium, 160 small.
+    for count in ["top · 2<", "big · 8<", "medium · 30<", "small · 160<"] {
+        assert!(svg.contains(count), "{count} missing");
+    }
+    assert!(svg.trim_end().ends_with("</svg>"));
 }

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use crm_clv::{
-    BgBb, BgNbd, FitOptions, GammaGamma, MbgNbd, ParetoNbd, PurchaseModel, Summary, TimeUnit,
-    lifetime_value, read_summaries, simulate,
+    BgBb, BgNbd, FitOptions, GammaGamma, LifetimeOptions, MbgNbd, ParetoNbd, PurchaseModel,
+    Summary, TimeUnit, lifetime_value, read_summaries, simulate,
 };
 
 fn data(name: &str) -> PathBuf {
@@ -58,7 +58,10 @@ fn cdnow(c: &mut Criterion) {
         g.bench_function(format!("bg_nbd_{months}_months"), |b| {
             b.iter(|| {
                 some.iter()
-                    .map(|c| lifetime_value(&m, c, 30.0, months, 0.01, TimeUnit::WEEK).unwrap())
+                    .map(|c| {
+                        let o = LifetimeOptions::new(TimeUnit::WEEK).months(months);
+                        lifetime_value(&m, c, 30.0, &o).unwrap()
+                    })
                     .sum::<f64>()
             })
         });

@@ -5,24 +5,24 @@
 use statrs::function::gamma::digamma;
 
 use crate::PurchaseModel;
-use crate::error::{ClvError, Result};
+use crate::error::{Error, Result};
 use crate::fit::{Fit, FitOptions, Parameters, Patterns, check_positive, maximise, row_name};
 use crate::real::{Dual, Real};
 use crate::summary::Summary;
 
-/// The BG/BB model's parameters: purchase probability beta(alpha, beta),
-/// dropout probability beta(gamma, delta).
-#[derive(Debug, Clone, Copy, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-pub struct BgBb {
-    /// First shape of the purchase-probability distribution.
-    pub alpha: f64,
-    /// Second shape of the purchase-probability distribution.
-    pub beta: f64,
-    /// First shape of the dropout-probability distribution.
-    pub gamma: f64,
-    /// Second shape of the dropout-probability distribution.
-    pub delta: f64,
+parameters! {
+    /// The BG/BB model's parameters: purchase probability beta(alpha, beta),
+    /// dropout probability beta(gamma, delta).
+    BgBb {
+        /// First shape of the purchase-probability distribution.
+        alpha,
+        /// Second shape of the purchase-probability distribution.
+        beta,
+        /// First shape of the dropout-probability distribution.
+        gamma,
+        /// Second shape of the dropout-probability distribution.
+        delta,
+    }
 }
 
 impl Parameters for BgBb {
@@ -42,7 +42,7 @@ pub const MAX_OPPORTUNITIES: f64 = 10_000.0;
 fn check_discrete(s: &Summary, row: impl Fn() -> String) -> Result<()> {
     s.check_at(&row)?;
     let bad = |field: &str, message: String| {
-        Err(ClvError::InvalidSummary {
+        Err(Error::InvalidSummary {
             row: row(),
             field: field.to_owned(),
             message,
@@ -121,7 +121,7 @@ impl BgBb {
     ///
     /// # Errors
     ///
-    /// [`ClvError::InvalidArgument`] unless all are positive and finite.
+    /// [`Error::InvalidArgument`] unless all are positive and finite.
     pub fn new(alpha: f64, beta: f64, gamma: f64, delta: f64) -> Result<BgBb> {
         check_positive::<Self>(&[alpha, beta, gamma, delta])?;
         Ok(BgBb {
@@ -138,9 +138,9 @@ impl BgBb {
     ///
     /// # Errors
     ///
-    /// [`ClvError::InvalidSummary`] for a history that is not one,
-    /// [`ClvError::Degenerate`] with fewer than 2 customers or none with a
-    /// transaction, [`ClvError::NoConvergence`] when no maximum is found.
+    /// [`Error::InvalidSummary`] for a history that is not one,
+    /// [`Error::Degenerate`] with fewer than 2 customers or none with a
+    /// transaction, [`Error::NoConvergence`] when no maximum is found.
     pub fn fit(data: &[Summary], options: &FitOptions) -> Result<Fit<BgBb>> {
         let model = Self::MODEL;
         for (i, s) in data.iter().enumerate() {
@@ -175,7 +175,7 @@ impl BgBb {
     ///
     /// # Errors
     ///
-    /// [`ClvError::InvalidSummary`] for a history that is not one.
+    /// [`Error::InvalidSummary`] for a history that is not one.
     pub fn log_likelihood(&self, data: &[Summary]) -> Result<f64> {
         for (i, s) in data.iter().enumerate() {
             check_discrete(s, || row_name(s, i))?;
@@ -196,7 +196,7 @@ impl BgBb {
     ///
     /// # Errors
     ///
-    /// [`ClvError::InvalidSummary`] for a history that is not one.
+    /// [`Error::InvalidSummary`] for a history that is not one.
     pub fn p_alive_at(&self, c: &Summary, m: u32) -> Result<f64> {
         check_discrete(c, || "summary".to_owned())?;
         let [al, be, ga, de] = self.array();
@@ -251,7 +251,7 @@ fn whole(t: f64) -> Result<f64> {
     if t.is_finite() && t >= 0.0 {
         Ok(t.floor())
     } else {
-        Err(ClvError::InvalidArgument(format!(
+        Err(Error::InvalidArgument(format!(
             "a number of opportunities must be non-negative, not {t}"
         )))
     }

@@ -3,40 +3,40 @@
 //! of dropping out after each purchase (MBG/NBD: also at time 0).
 
 use crate::PurchaseModel;
-use crate::error::{ClvError, Result};
+use crate::error::{Error, Result};
 use crate::fit::{Fit, FitOptions, Parameters, Patterns, check_positive, maximise};
 use crate::real::{Dual, Real, lgamma_run, logistic, softplus_sigmoid};
 use crate::special::{BgNbdTail, one_minus_pow_over};
 use crate::summary::Summary;
 
-/// The BG/NBD model's parameters: purchase rates are gamma(r, alpha)
-/// across customers, dropout probabilities beta(a, b).
-#[derive(Debug, Clone, Copy, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-pub struct BgNbd {
-    /// Shape of the purchase-rate distribution.
-    pub r: f64,
-    /// Scale of the purchase-rate distribution, in time units.
-    pub alpha: f64,
-    /// First shape of the dropout distribution.
-    pub a: f64,
-    /// Second shape of the dropout distribution.
-    pub b: f64,
+parameters! {
+    /// The BG/NBD model's parameters: purchase rates are gamma(r, alpha)
+    /// across customers, dropout probabilities beta(a, b).
+    BgNbd {
+        /// Shape of the purchase-rate distribution.
+        r,
+        /// Scale of the purchase-rate distribution, in time units.
+        alpha,
+        /// First shape of the dropout distribution.
+        a,
+        /// Second shape of the dropout distribution.
+        b,
+    }
 }
 
-/// The MBG/NBD model's parameters (as [`BgNbd`]; customers may also drop
-/// out before any repeat purchase, so P(alive) decays for them too).
-#[derive(Debug, Clone, Copy, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-pub struct MbgNbd {
-    /// Shape of the purchase-rate distribution.
-    pub r: f64,
-    /// Scale of the purchase-rate distribution, in time units.
-    pub alpha: f64,
-    /// First shape of the dropout distribution.
-    pub a: f64,
-    /// Second shape of the dropout distribution.
-    pub b: f64,
+parameters! {
+    /// The MBG/NBD model's parameters (as [`BgNbd`]; customers may also drop
+    /// out before any repeat purchase, so P(alive) decays for them too).
+    MbgNbd {
+        /// Shape of the purchase-rate distribution.
+        r,
+        /// Scale of the purchase-rate distribution, in time units.
+        alpha,
+        /// First shape of the dropout distribution.
+        a,
+        /// Second shape of the dropout distribution.
+        b,
+    }
 }
 
 /// The two variants, which share all formulas up to a shift.
@@ -130,7 +130,7 @@ fn fit_variant<M>(
     let [r, al, a, b] = m.params;
     let params = [r, al * scale, a, b];
     let unscaled = p.rescaled(scale);
-    let ll = log_likelihood(v, &unscaled, &params).ok_or_else(|| ClvError::NoConvergence {
+    let ll = log_likelihood(v, &unscaled, &params).ok_or_else(|| Error::NoConvergence {
         model,
         reason: "the log-likelihood is not finite at the fitted parameters".into(),
     })?;
@@ -142,7 +142,7 @@ impl BgNbd {
     ///
     /// # Errors
     ///
-    /// [`ClvError::InvalidArgument`] unless all are positive and finite.
+    /// [`Error::InvalidArgument`] unless all are positive and finite.
     pub fn new(r: f64, alpha: f64, a: f64, b: f64) -> Result<BgNbd> {
         check_positive::<Self>(&[r, alpha, a, b])?;
         Ok(BgNbd { r, alpha, a, b })
@@ -152,9 +152,9 @@ impl BgNbd {
     ///
     /// # Errors
     ///
-    /// [`ClvError::InvalidSummary`] for an inconsistent row,
-    /// [`ClvError::Degenerate`] with fewer than 2 customers or no repeat
-    /// buyer, [`ClvError::NoConvergence`] when no maximum is found.
+    /// [`Error::InvalidSummary`] for an inconsistent row,
+    /// [`Error::Degenerate`] with fewer than 2 customers or no repeat
+    /// buyer, [`Error::NoConvergence`] when no maximum is found.
     pub fn fit(data: &[Summary], options: &FitOptions) -> Result<Fit<BgNbd>> {
         fit_variant(Variant::Bg, data, options, |[r, alpha, a, b]| BgNbd {
             r,
@@ -168,7 +168,7 @@ impl BgNbd {
     ///
     /// # Errors
     ///
-    /// [`ClvError::InvalidSummary`] for an inconsistent row.
+    /// [`Error::InvalidSummary`] for an inconsistent row.
     pub fn log_likelihood(&self, data: &[Summary]) -> Result<f64> {
         let p = Patterns::new(data, 1.0)?;
         Ok(
@@ -183,7 +183,7 @@ impl MbgNbd {
     ///
     /// # Errors
     ///
-    /// [`ClvError::InvalidArgument`] unless all are positive and finite.
+    /// [`Error::InvalidArgument`] unless all are positive and finite.
     pub fn new(r: f64, alpha: f64, a: f64, b: f64) -> Result<MbgNbd> {
         check_positive::<Self>(&[r, alpha, a, b])?;
         Ok(MbgNbd { r, alpha, a, b })
@@ -207,7 +207,7 @@ impl MbgNbd {
     ///
     /// # Errors
     ///
-    /// [`ClvError::InvalidSummary`] for an inconsistent row.
+    /// [`Error::InvalidSummary`] for an inconsistent row.
     pub fn log_likelihood(&self, data: &[Summary]) -> Result<f64> {
         let p = Patterns::new(data, 1.0)?;
         Ok(
@@ -304,7 +304,7 @@ fn check_t(t: f64) -> Result<()> {
     if t.is_finite() && t >= 0.0 {
         Ok(())
     } else {
-        Err(ClvError::InvalidArgument(format!(
+        Err(Error::InvalidArgument(format!(
             "a horizon must be a non-negative number, not {t}"
         )))
     }

@@ -4,7 +4,7 @@
 use crm_core::{Days, NaiveDate};
 
 use crate::PurchaseModel;
-use crate::error::{ClvError, Result};
+use crate::error::{Error, Result};
 use crate::summary::{Summary, TimeUnit, Timeline};
 
 /// Actual and predicted holdout purchases of the customers with one
@@ -33,7 +33,7 @@ pub struct FrequencyCheck {
 ///
 /// # Errors
 ///
-/// [`ClvError::InvalidArgument`] when a customer has no holdout figures;
+/// [`Error::InvalidArgument`] when a customer has no holdout figures;
 /// the model's errors.
 pub fn holdout_by_frequency(
     model: &(impl PurchaseModel + ?Sized),
@@ -53,7 +53,7 @@ pub fn holdout_by_frequency(
         .collect();
     for c in customers {
         let h = c.holdout.ok_or_else(|| {
-            ClvError::InvalidArgument(format!(
+            Error::InvalidArgument(format!(
                 "customer {} has no holdout figures: give an observation end",
                 c.key
             ))
@@ -99,7 +99,7 @@ pub const MAX_TRACKING_POINTS: u64 = 1_000;
 ///
 /// # Errors
 ///
-/// [`ClvError::InvalidArgument`] for a step that is not positive or a
+/// [`Error::InvalidArgument`] for a step that is not positive or a
 /// timeline without customers; the model's errors.
 pub fn tracking(
     model: &(impl PurchaseModel + ?Sized),
@@ -109,12 +109,12 @@ pub fn tracking(
     end: NaiveDate,
 ) -> Result<Vec<TrackingPoint>> {
     if !(step.is_finite() && step > 0.0) {
-        return Err(ClvError::InvalidArgument(format!(
+        return Err(Error::InvalidArgument(format!(
             "a step must be positive, not {step}"
         )));
     }
     let Some(&(start, _)) = timeline.first_purchases.first() else {
-        return Err(ClvError::InvalidArgument(
+        return Err(Error::InvalidArgument(
             "the timeline has no customers".into(),
         ));
     };

@@ -1,40 +1,105 @@
 //! Discounted lifetime value from a purchase model and a spend estimate.
 
 use crate::PurchaseModel;
-use crate::error::{ClvError, Result};
+use crate::error::{Error, Result};
 use crate::summary::{DAYS_PER_MONTH, Summary, TimeUnit};
 
+/// How [`lifetime_value`] discounts and how far it looks: the horizon in
+/// months, the discount rate per month, and the time unit the model was
+/// fitted in.
+///
+/// ```
+/// use crm_clv::{LifetimeOptions, TimeUnit};
+///
+/// let o = LifetimeOptions::new(TimeUnit::WEEK).months(24).discount(0.01)?;
+/// assert_eq!((o.horizon(), o.discount_rate()), (24, 0.01));
+/// assert!(LifetimeOptions::new(TimeUnit::WEEK).discount(-1.0).is_err());
+/// # Ok::<(), crm_clv::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct LifetimeOptions {
+    months: u32,
+    discount: f64,
+    unit: TimeUnit,
+}
+
+impl LifetimeOptions {
+    /// Twelve months at 1% a month (the defaults of `lifetimes`'
+    /// `customer_lifetime_value`), for a model fitted in `unit`.
+    pub fn new(unit: TimeUnit) -> LifetimeOptions {
+        LifetimeOptions {
+            months: 12,
+            discount: 0.01,
+            unit,
+        }
+    }
+
+    /// The horizon in months.
+    pub fn months(mut self, months: u32) -> LifetimeOptions {
+        self.months = months;
+        self
+    }
+
+    /// The discount rate per month.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`] for a rate that is not a number above -1.
+    pub fn discount(mut self, rate: f64) -> Result<LifetimeOptions> {
+        if !(rate.is_finite() && rate > -1.0) {
+            return Err(Error::InvalidArgument(format!(
+                "the discount rate must be a number above -1, not {rate}"
+            )));
+        }
+        self.discount = rate;
+        Ok(self)
+    }
+
+    /// The horizon in months.
+    pub fn horizon(&self) -> u32 {
+        self.months
+    }
+
+    /// The discount rate per month.
+    pub fn discount_rate(&self) -> f64 {
+        self.discount
+    }
+
+    /// The time unit of the model.
+    pub fn unit(&self) -> TimeUnit {
+        self.unit
+    }
+}
+
 /// The discounted value of a customer's expected purchases over the next
-/// `months` months: `sum_{i=1..months} spend * (E[Y(i f)] - E[Y((i-1) f)])
-/// / (1 + discount)^i`, with `f` the time units in a month (365.25/12 days),
-/// as `lifetimes`' `customer_lifetime_value` (which takes 30 days or 4.345
-/// weeks for a month).
+/// `months` months (see [`LifetimeOptions`]): `sum_{i=1..months} spend *
+/// (E[Y(i f)] - E[Y((i-1) f)]) / (1 + discount)^i`, with `f` the time units
+/// in a month (365.25/12 days), as `lifetimes`' `customer_lifetime_value`
+/// (which takes 30 days or 4.345 weeks for a month).
 ///
 /// The cost is linear in `months`: the model's
 /// [`PurchaseModel::expected_purchases_along`] takes the months in order.
 ///
-/// `discount` is the rate per month; `spend` the expected value of one
-/// purchase (for example [`GammaGamma::expected_spend`](crate::GammaGamma::expected_spend)).
+/// `spend` is the expected value of one purchase (for example
+/// [`GammaGamma::expected_spend`](crate::GammaGamma::expected_spend)).
 ///
 /// # Errors
 ///
-/// [`ClvError::InvalidArgument`] for a discount rate not above -1 or a
-/// non-finite spend; the model's errors.
+/// [`Error::InvalidArgument`] for a non-finite spend; the model's errors.
 pub fn lifetime_value(
     model: &(impl PurchaseModel + ?Sized),
     customer: &Summary,
     spend: f64,
-    months: u32,
-    discount: f64,
-    unit: TimeUnit,
+    options: &LifetimeOptions,
 ) -> Result<f64> {
-    if !(discount.is_finite() && discount > -1.0) {
-        return Err(ClvError::InvalidArgument(format!(
-            "the discount rate must be a number above -1, not {discount}"
-        )));
-    }
+    let LifetimeOptions {
+        months,
+        discount,
+        unit,
+    } = *options;
     if !spend.is_finite() {
-        return Err(ClvError::InvalidArgument(format!(
+        return Err(Error::InvalidArgument(format!(
             "the spend {spend} is not a number"
         )));
     }

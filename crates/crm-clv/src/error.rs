@@ -3,9 +3,9 @@
 use crate::special::SeriesError;
 
 /// What went wrong in summarising, fitting or predicting.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
-pub enum ClvError {
+pub enum Error {
     /// A summary that is not a valid purchase history.
     #[error("{row}: {field}: {message}")]
     InvalidSummary {
@@ -29,12 +29,13 @@ pub enum ClvError {
         message: String,
     },
     /// A file that cannot be read.
-    #[error("cannot read {path}: {message}")]
+    #[error("cannot read {}: {source}", path.display())]
     Io {
         /// The file.
-        path: String,
-        /// The system's message.
-        message: String,
+        path: std::path::PathBuf,
+        /// The operating system's error.
+        #[source]
+        source: std::io::Error,
     },
     /// The data cannot identify the model (no customers, no repeat buyers,
     /// no positive spend, a single customer).
@@ -64,5 +65,12 @@ pub enum ClvError {
     Model(#[from] crm_core::Error),
 }
 
+/// The former name of [`Error`].
+#[deprecated(
+    since = "0.2.0",
+    note = "renamed to `crm_clv::Error`, like every crate's error"
+)]
+pub type ClvError = Error;
+
 /// The result type of this crate.
-pub type Result<T, E = ClvError> = std::result::Result<T, E>;
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -2,7 +2,7 @@
 //! weights, log-scale parameters, exact gradients, BFGS, Hessian-based
 //! standard errors.
 
-use crate::error::{ClvError, Result};
+use crate::error::{Error, Result};
 use crate::optim::{Stop, bfgs, spd_inverse};
 use crate::real::{Dual, Real};
 use crate::summary::Summary;
@@ -39,10 +39,10 @@ impl FitOptions {
     ///
     /// # Errors
     ///
-    /// [`ClvError::InvalidArgument`] unless `penalizer` is finite and >= 0.
+    /// [`Error::InvalidArgument`] unless `penalizer` is finite and >= 0.
     pub fn penalizer(mut self, penalizer: f64) -> Result<FitOptions> {
         if !(penalizer.is_finite() && penalizer >= 0.0) {
-            return Err(ClvError::InvalidArgument(format!(
+            return Err(Error::InvalidArgument(format!(
                 "the penalizer must be a non-negative number, not {penalizer}"
             )));
         }
@@ -93,7 +93,7 @@ pub trait Parameters {
 pub(crate) fn check_positive<M: Parameters>(values: &[f64]) -> Result<()> {
     for (n, v) in M::NAMES.iter().zip(values) {
         if !(v.is_finite() && *v > 0.0) {
-            return Err(ClvError::InvalidArgument(format!(
+            return Err(Error::InvalidArgument(format!(
                 "{}: parameter {n} = {v} must be positive",
                 M::MODEL
             )));
@@ -217,10 +217,10 @@ impl Patterns {
             } else {
                 "no customers; at least 2 are needed".into()
             };
-            return Err(ClvError::Degenerate { model, reason });
+            return Err(Error::Degenerate { model, reason });
         }
         if self.xs.iter().all(|x| x.0 == 0.0) {
-            return Err(ClvError::Degenerate {
+            return Err(Error::Degenerate {
                 model,
                 reason: "no customer has a repeat purchase, so the purchase rate cannot be told \
                          from the dropout rate"
@@ -286,14 +286,13 @@ pub(crate) fn maximise<const N: usize>(
         Some((f, g))
     };
     let x0 = start.map(f64::ln);
-    let min = bfgs(objective, x0, 1e-9, options.max_iterations).ok_or_else(|| {
-        ClvError::NoConvergence {
+    let min =
+        bfgs(objective, x0, 1e-9, options.max_iterations).ok_or_else(|| Error::NoConvergence {
             model,
             reason: "the log-likelihood cannot be evaluated at the starting values".into(),
-        }
-    })?;
+        })?;
     if min.stop == Stop::NotFinite {
-        return Err(ClvError::NoConvergence {
+        return Err(Error::NoConvergence {
             model,
             reason: if pen > 0.0 {
                 format!(
@@ -310,7 +309,7 @@ pub(crate) fn maximise<const N: usize>(
         .iter()
         .position(|p| !(p.is_finite() && *p > 1e-12 && *p < 1e12))
     {
-        return Err(ClvError::NoConvergence {
+        return Err(Error::NoConvergence {
             model,
             reason: format!(
                 "parameter {} runs to {:e}: the data do not identify it (try a penalizer)",
@@ -320,7 +319,7 @@ pub(crate) fn maximise<const N: usize>(
         });
     }
     if !min.converged {
-        return Err(ClvError::NoConvergence {
+        return Err(Error::NoConvergence {
             model,
             reason: format!("no maximum found in {} iterations", min.iterations),
         });

@@ -2,21 +2,21 @@
 //! each customer's transaction values are gamma(p, nu) with nu gamma(q,
 //! gamma) across customers; spend is assumed independent of frequency.
 
-use crate::error::{ClvError, Result};
+use crate::error::{Error, Result};
 use crate::fit::{Fit, FitOptions, Parameters, Patterns, check_positive, maximise, row_name};
 use crate::real::{Dual, Real};
 use crate::summary::Summary;
 
-/// The Gamma-Gamma model's parameters.
-#[derive(Debug, Clone, Copy, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-pub struct GammaGamma {
-    /// Shape of each transaction's value.
-    pub p: f64,
-    /// Shape of the distribution of the value scale across customers.
-    pub q: f64,
-    /// Scale of the distribution of the value scale across customers.
-    pub gamma: f64,
+parameters! {
+    /// The Gamma-Gamma model's parameters.
+    GammaGamma {
+        /// Shape of each transaction's value.
+        p,
+        /// Shape of the distribution of the value scale across customers.
+        q,
+        /// Scale of the distribution of the value scale across customers.
+        gamma,
+    }
 }
 
 impl Parameters for GammaGamma {
@@ -42,7 +42,7 @@ impl GammaGamma {
     ///
     /// # Errors
     ///
-    /// [`ClvError::InvalidArgument`] unless all are positive and finite.
+    /// [`Error::InvalidArgument`] unless all are positive and finite.
     pub fn new(p: f64, q: f64, gamma: f64) -> Result<GammaGamma> {
         check_positive::<Self>(&[p, q, gamma])?;
         Ok(GammaGamma { p, q, gamma })
@@ -53,9 +53,9 @@ impl GammaGamma {
     ///
     /// # Errors
     ///
-    /// [`ClvError::InvalidSummary`] for an inconsistent row,
-    /// [`ClvError::Degenerate`] with fewer than 2 usable customers or all
-    /// spends equal, [`ClvError::NoConvergence`] when no maximum is found.
+    /// [`Error::InvalidSummary`] for an inconsistent row,
+    /// [`Error::Degenerate`] with fewer than 2 usable customers or all
+    /// spends equal, [`Error::NoConvergence`] when no maximum is found.
     pub fn fit(data: &[Summary], options: &FitOptions) -> Result<(Fit<GammaGamma>, LeftOut)> {
         let model = Self::MODEL;
         let mut left = LeftOut::default();
@@ -77,7 +77,7 @@ impl GammaGamma {
         }
         let p = Patterns::group(rows);
         if p.total < 2.0 {
-            return Err(ClvError::Degenerate {
+            return Err(Error::Degenerate {
                 model,
                 reason: format!(
                     "{} customer(s) with a repeat purchase and positive spend; at least 2 are \
@@ -88,7 +88,7 @@ impl GammaGamma {
         }
         let first = p.rows[0][1];
         if p.rows.iter().all(|r| r[1] == first) {
-            return Err(ClvError::Degenerate {
+            return Err(Error::Degenerate {
                 model,
                 reason: "every customer has the same mean spend".into(),
             });
@@ -118,11 +118,11 @@ impl GammaGamma {
     ///
     /// # Errors
     ///
-    /// [`ClvError::InvalidArgument`] when `q <= 1` (the population mean is
+    /// [`Error::InvalidArgument`] when `q <= 1` (the population mean is
     /// infinite).
     pub fn expected_spend(&self, c: &Summary) -> Result<f64> {
         if self.q <= 1.0 {
-            return Err(ClvError::InvalidArgument(format!(
+            return Err(Error::InvalidArgument(format!(
                 "gamma-gamma: q = {} <= 1 gives no finite mean spend",
                 self.q
             )));

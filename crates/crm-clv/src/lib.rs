@@ -36,10 +36,49 @@
 //! let alive = fit.model.p_alive(&customer)?;
 //! let next_year = fit.model.expected_purchases(&customer, 52.0)?;
 //! assert!(alive > 0.0 && alive <= 1.0 && next_year > 0.0);
-//! # Ok::<(), crm_clv::ClvError>(())
+//! # Ok::<(), crm_clv::Error>(())
 //! ```
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
+
+/// Declares a model's parameter struct: private fields (only `new`, the
+/// fits and deserialisation, which all validate, build one), a getter per
+/// parameter, and `Deserialize` through `new`.
+macro_rules! parameters {
+    (
+        $(#[$meta:meta])*
+        $name:ident { $( #[doc = $doc:literal] $field:ident ),+ $(,)? }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq)]
+        #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+        pub struct $name {
+            $( pub(crate) $field: f64, )+
+        }
+
+        impl $name {
+            $(
+                #[doc = $doc]
+                pub fn $field(&self) -> f64 {
+                    self.$field
+                }
+            )+
+        }
+
+        #[cfg(feature = "serde")]
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+                #[derive(serde::Deserialize)]
+                #[serde(deny_unknown_fields)]
+                struct Raw {
+                    $( $field: f64, )+
+                }
+                let raw = Raw::deserialize(d)?;
+                $name::new($(raw.$field),+).map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
 
 mod bgbb;
 mod bgnbd;
@@ -56,11 +95,13 @@ pub mod simulate;
 mod special;
 mod summary;
 
+#[allow(deprecated)]
+pub use crate::error::ClvError;
 pub use crate::{
     bgbb::{BgBb, MAX_OPPORTUNITIES},
     bgnbd::{BgNbd, MbgNbd},
-    clv::lifetime_value,
-    error::{ClvError, Result},
+    clv::{LifetimeOptions, lifetime_value},
+    error::{Error, Result},
     fit::{Fit, FitOptions, Parameters},
     gamma_gamma::{GammaGamma, LeftOut},
     pnbd::ParetoNbd,
@@ -84,15 +125,15 @@ pub trait PurchaseModel {
     ///
     /// # Errors
     ///
-    /// [`ClvError::InvalidSummary`] for an inconsistent history;
-    /// [`ClvError::Series`] when a series does not converge.
+    /// [`Error::InvalidSummary`] for an inconsistent history;
+    /// [`Error::Series`] when a series does not converge.
     fn p_alive(&self, customer: &Summary) -> Result<f64>;
 
     /// The expected number of purchases in the next `t` time units.
     ///
     /// # Errors
     ///
-    /// As [`PurchaseModel::p_alive`]; [`ClvError::InvalidArgument`] for a
+    /// As [`PurchaseModel::p_alive`]; [`Error::InvalidArgument`] for a
     /// negative or non-finite `t`.
     fn expected_purchases(&self, customer: &Summary, t: f64) -> Result<f64>;
 
@@ -101,8 +142,8 @@ pub trait PurchaseModel {
     ///
     /// # Errors
     ///
-    /// [`ClvError::InvalidArgument`] for a negative or non-finite `t`;
-    /// [`ClvError::Series`] when a series does not converge.
+    /// [`Error::InvalidArgument`] for a negative or non-finite `t`;
+    /// [`Error::Series`] when a series does not converge.
     fn expected_purchases_new(&self, t: f64) -> Result<f64>;
 
     /// [`PurchaseModel::expected_purchases`] over each of `horizons`. A

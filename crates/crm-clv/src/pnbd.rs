@@ -2,25 +2,25 @@
 //! while alive, exponential lifetimes, both rates gamma across customers.
 
 use crate::PurchaseModel;
-use crate::error::{ClvError, Result};
+use crate::error::{Error, Result};
 use crate::fit::{Fit, FitOptions, Parameters, Patterns, check_positive, maximise};
 use crate::real::{Dual, Real, lgamma_run, logistic};
 use crate::special::{SeriesError, one_minus_pow_over, tail_series};
 use crate::summary::Summary;
 
-/// The Pareto/NBD model's parameters: purchase rates gamma(r, alpha),
-/// dropout rates gamma(s, beta).
-#[derive(Debug, Clone, Copy, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-pub struct ParetoNbd {
-    /// Shape of the purchase-rate distribution.
-    pub r: f64,
-    /// Scale of the purchase-rate distribution, in time units.
-    pub alpha: f64,
-    /// Shape of the dropout-rate distribution.
-    pub s: f64,
-    /// Scale of the dropout-rate distribution, in time units.
-    pub beta: f64,
+parameters! {
+    /// The Pareto/NBD model's parameters: purchase rates gamma(r, alpha),
+    /// dropout rates gamma(s, beta).
+    ParetoNbd {
+        /// Shape of the purchase-rate distribution.
+        r,
+        /// Scale of the purchase-rate distribution, in time units.
+        alpha,
+        /// Shape of the dropout-rate distribution.
+        s,
+        /// Scale of the dropout-rate distribution, in time units.
+        beta,
+    }
 }
 
 impl Parameters for ParetoNbd {
@@ -370,7 +370,7 @@ impl ParetoNbd {
     ///
     /// # Errors
     ///
-    /// [`ClvError::InvalidArgument`] unless all are positive and finite.
+    /// [`Error::InvalidArgument`] unless all are positive and finite.
     pub fn new(r: f64, alpha: f64, s: f64, beta: f64) -> Result<ParetoNbd> {
         check_positive::<Self>(&[r, alpha, s, beta])?;
         Ok(ParetoNbd { r, alpha, s, beta })
@@ -410,8 +410,8 @@ impl ParetoNbd {
     ///
     /// # Errors
     ///
-    /// [`ClvError::InvalidSummary`] for an inconsistent row;
-    /// [`ClvError::Series`] when a series does not converge.
+    /// [`Error::InvalidSummary`] for an inconsistent row;
+    /// [`Error::Series`] when a series does not converge.
     pub fn log_likelihood(&self, data: &[Summary]) -> Result<f64> {
         let p = Patterns::new(data, 1.0)?;
         Ok(log_likelihood(
@@ -439,7 +439,7 @@ impl PurchaseModel for ParetoNbd {
 
     fn expected_purchases(&self, c: &Summary, t: f64) -> Result<f64> {
         if !(t.is_finite() && t >= 0.0) {
-            return Err(ClvError::InvalidArgument(format!(
+            return Err(Error::InvalidArgument(format!(
                 "a horizon must be a non-negative number, not {t}"
             )));
         }
@@ -452,7 +452,7 @@ impl PurchaseModel for ParetoNbd {
 
     fn expected_purchases_new(&self, t: f64) -> Result<f64> {
         if !(t.is_finite() && t >= 0.0) {
-            return Err(ClvError::InvalidArgument(format!(
+            return Err(Error::InvalidArgument(format!(
                 "a horizon must be a non-negative number, not {t}"
             )));
         }

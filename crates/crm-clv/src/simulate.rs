@@ -8,26 +8,26 @@
 //! let truth = BgNbd::new(0.25, 4.0, 0.8, 2.5)?;
 //! let data = simulate::bg_nbd(&truth, 5_000, 52.0, 7)?;
 //! let fit = BgNbd::fit(&data, &FitOptions::new())?;
-//! assert!((fit.model.r - 0.25).abs() < 0.05);
-//! # Ok::<(), crm_clv::ClvError>(())
+//! assert!((fit.model.r() - 0.25).abs() < 0.05);
+//! # Ok::<(), crm_clv::Error>(())
 //! ```
 
 use rand::{Rng, SeedableRng};
 use rand_distr::{Beta, Distribution, Exp, Gamma};
 use rand_pcg::Pcg64;
 
-use crate::error::{ClvError, Result};
+use crate::error::{Error, Result};
 use crate::{BgBb, BgNbd, GammaGamma, MbgNbd, ParetoNbd, Summary};
 
-fn bad(what: &str, e: impl std::fmt::Display) -> ClvError {
-    ClvError::InvalidArgument(format!("cannot simulate {what}: {e}"))
+fn bad(what: &str, e: impl std::fmt::Display) -> Error {
+    Error::InvalidArgument(format!("cannot simulate {what}: {e}"))
 }
 
 fn check_t(t: f64) -> Result<()> {
     if t.is_finite() && t >= 0.0 {
         Ok(())
     } else {
-        Err(ClvError::InvalidArgument(format!(
+        Err(Error::InvalidArgument(format!(
             "a time span must be non-negative, not {t}"
         )))
     }
@@ -75,7 +75,7 @@ fn bg_family(params: [f64; 4], n: usize, t: f64, seed: u64, mbg: bool) -> Result
 ///
 /// # Errors
 ///
-/// [`ClvError::InvalidArgument`] for a negative `t`.
+/// [`Error::InvalidArgument`] for a negative `t`.
 pub fn bg_nbd(model: &BgNbd, n: usize, t: f64, seed: u64) -> Result<Vec<Summary>> {
     bg_family([model.r, model.alpha, model.a, model.b], n, t, seed, false)
 }
@@ -127,10 +127,10 @@ pub fn pareto_nbd(model: &ParetoNbd, n: usize, t: f64, seed: u64) -> Result<Vec<
 ///
 /// # Errors
 ///
-/// [`ClvError::InvalidArgument`] for zero periods.
+/// [`Error::InvalidArgument`] for zero periods.
 pub fn bg_bb(model: &BgBb, n: usize, periods: u32, seed: u64) -> Result<Vec<Summary>> {
     if periods == 0 {
-        return Err(ClvError::InvalidArgument(
+        return Err(Error::InvalidArgument(
             "at least one opportunity is needed".into(),
         ));
     }
@@ -162,7 +162,7 @@ pub fn bg_bb(model: &BgBb, n: usize, periods: u32, seed: u64) -> Result<Vec<Summ
 ///
 /// # Errors
 ///
-/// [`ClvError::InvalidArgument`] for parameters the distributions refuse.
+/// [`Error::InvalidArgument`] for parameters the distributions refuse.
 pub fn spend(model: &GammaGamma, customers: &mut [Summary], seed: u64) -> Result<()> {
     let scales = Gamma::new(model.q, 1.0 / model.gamma).map_err(|e| bad("spend scales", e))?;
     let mut rng = Pcg64::seed_from_u64(seed);

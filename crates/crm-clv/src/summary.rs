@@ -8,7 +8,7 @@ use std::str::FromStr;
 use crm_core::{Datelike, Decimal, Interner, NaiveDate, Transaction};
 use rust_decimal::prelude::ToPrimitive;
 
-use crate::error::{ClvError, Result};
+use crate::error::{Error, Result};
 
 /// Days in a month: a year of 365.25 days over 12.
 pub const DAYS_PER_MONTH: f64 = 365.25 / 12.0;
@@ -39,12 +39,12 @@ impl TimeUnit {
     ///
     /// # Errors
     ///
-    /// [`ClvError::InvalidArgument`] unless `days` is positive and finite.
+    /// [`Error::InvalidArgument`] unless `days` is positive and finite.
     pub fn of_days(days: f64) -> Result<TimeUnit> {
         if days.is_finite() && days > 0.0 {
             Ok(TimeUnit { days })
         } else {
-            Err(ClvError::InvalidArgument(format!(
+            Err(Error::InvalidArgument(format!(
                 "a time unit must be a positive number of days, not {days}"
             )))
         }
@@ -62,7 +62,7 @@ impl TimeUnit {
 }
 
 impl FromStr for TimeUnit {
-    type Err = ClvError;
+    type Err = Error;
 
     fn from_str(s: &str) -> Result<TimeUnit> {
         match s.trim().to_ascii_lowercase().as_str() {
@@ -77,7 +77,7 @@ impl FromStr for TimeUnit {
                 .parse::<f64>()
             {
                 Ok(days) => TimeUnit::of_days(days),
-                Err(_) => Err(ClvError::InvalidArgument(format!(
+                Err(_) => Err(Error::InvalidArgument(format!(
                     "{s:?} is not a time unit: day, week, month or a number of days"
                 ))),
             },
@@ -171,7 +171,7 @@ impl Summary {
     ///
     /// # Errors
     ///
-    /// [`ClvError::InvalidSummary`] naming the field, with `row` as the
+    /// [`Error::InvalidSummary`] naming the field, with `row` as the
     /// place.
     pub fn check(&self, row: &str) -> Result<()> {
         self.check_at(|| row.to_owned())
@@ -180,7 +180,7 @@ impl Summary {
     /// As [`Summary::check`], naming the row only when there is an error.
     pub(crate) fn check_at(&self, row: impl Fn() -> String) -> Result<()> {
         let bad = |field: &str, message: String| {
-            Err(ClvError::InvalidSummary {
+            Err(Error::InvalidSummary {
                 row: row(),
                 field: field.to_owned(),
                 message,
@@ -305,11 +305,11 @@ impl SummaryBuilder {
     ///
     /// # Errors
     ///
-    /// [`ClvError::InvalidArgument`] when `end` is before the calibration
+    /// [`Error::InvalidArgument`] when `end` is before the calibration
     /// end.
     pub fn observation_end(mut self, end: NaiveDate) -> Result<SummaryBuilder> {
         if end < self.calibration_end {
-            return Err(ClvError::InvalidArgument(format!(
+            return Err(Error::InvalidArgument(format!(
                 "the observation end {end} is before the calibration end {}",
                 self.calibration_end
             )));
@@ -322,7 +322,7 @@ impl SummaryBuilder {
     ///
     /// # Errors
     ///
-    /// [`ClvError::Model`] for a key the interner refuses (too long).
+    /// [`Error::Model`] for a key the interner refuses (too long).
     pub fn add(&mut self, t: &Transaction) -> Result<()> {
         self.add_sale(t.customer.as_str(), t.date, t.revenue.as_decimal())
     }
@@ -354,7 +354,7 @@ impl SummaryBuilder {
     ///
     /// # Errors
     ///
-    /// [`ClvError::InvalidArgument`] when a day's total leaves the decimal
+    /// [`Error::InvalidArgument`] when a day's total leaves the decimal
     /// range.
     pub fn finish(mut self) -> Result<Summaries> {
         self.purchases
@@ -444,7 +444,7 @@ fn day_totals(purchases: &[(u32, i32, Decimal)], key: &str) -> Result<Vec<(i32, 
                 *total = total.checked_add(amount).ok_or_else(|| {
                     let date = NaiveDate::from_num_days_from_ce_opt(day)
                         .map_or_else(|| day.to_string(), |d| d.to_string());
-                    ClvError::InvalidArgument(format!(
+                    Error::InvalidArgument(format!(
                         "amount overflow: the purchases of customer {key:?} on {date} sum beyond the range of an amount (about ±7.9e28)"
                     ))
                 })?;
@@ -489,27 +489,27 @@ fn decimal_f64(d: Decimal) -> f64 {
 ///
 /// # Errors
 ///
-/// [`ClvError::InvalidArgument`] when the ledger keeps no purchase days.
+/// [`Error::InvalidArgument`] when the ledger keeps no purchase days.
 pub fn from_ledger(
     ledger: &crm_core::Ledger,
     calibration_end: NaiveDate,
     unit: TimeUnit,
 ) -> Result<Vec<Summary>> {
     if !ledger.options().purchase_days {
-        return Err(ClvError::InvalidArgument(
+        return Err(Error::InvalidArgument(
             "the ledger keeps no purchase days: make it with LedgerOptions::purchase_days".into(),
         ));
     }
     let end = calibration_end.num_days_from_ce();
     let mut out = Vec::new();
     for id in ledger.ids() {
-        let days = ledger.purchase_day_numbers(id);
+        let days = ledger.purchase_day_numbers(id)?;
         let days = &days[..days.partition_point(|&d| d <= end)];
         let (Some(&first), Some(&last)) = (days.first(), days.last()) else {
             continue;
         };
         out.push(Summary {
-            key: ledger.key(id).to_owned(),
+            key: ledger.key(id)?.to_owned(),
             frequency: u32::try_from(days.len() - 1).unwrap_or(u32::MAX),
             recency: unit.from_days(f64::from(last - first)),
             t: unit.from_days(f64::from(end - first)),
@@ -532,13 +532,13 @@ pub fn from_ledger(
 ///
 /// # Errors
 ///
-/// [`ClvError::Io`] when the file cannot be read; [`ClvError::Csv`] naming
+/// [`Error::Io`] when the file cannot be read; [`Error::Csv`] naming
 /// file, line and column for a missing column or a bad value.
 pub fn read_summaries(path: impl AsRef<Path>) -> Result<Vec<Summary>> {
     let path = path.as_ref();
-    let file = std::fs::File::open(path).map_err(|e| ClvError::Io {
-        path: path.display().to_string(),
-        message: e.to_string(),
+    let file = std::fs::File::open(path).map_err(|e| Error::Io {
+        path: path.to_path_buf(),
+        source: e,
     })?;
     read_summaries_from(file, path)
 }
@@ -550,7 +550,7 @@ pub fn read_summaries(path: impl AsRef<Path>) -> Result<Vec<Summary>> {
 /// As [`read_summaries`].
 pub fn read_summaries_from(reader: impl std::io::Read, name: &Path) -> Result<Vec<Summary>> {
     let file = name.display().to_string();
-    let csv_err = |line: u64, field: &str, message: String| ClvError::Csv {
+    let csv_err = |line: u64, field: &str, message: String| Error::Csv {
         file: file.clone(),
         line,
         field: field.to_owned(),

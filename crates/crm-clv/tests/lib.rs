@@ -4,6 +4,7 @@ mod checks;
 mod common;
 mod hyp2f1;
 mod large;
+mod models;
 mod published;
 mod recovery;
 mod reference;

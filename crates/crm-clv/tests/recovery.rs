@@ -3,7 +3,7 @@
 //! order of the data; degenerate data give errors, never NaN parameters.
 
 use crm_clv::{
-    BgBb, BgNbd, ClvError, Fit, FitOptions, GammaGamma, MbgNbd, Parameters, ParetoNbd, Summary,
+    BgBb, BgNbd, Error, Fit, FitOptions, GammaGamma, MbgNbd, Parameters, ParetoNbd, Summary,
     simulate,
 };
 use proptest::prelude::*;
@@ -123,19 +123,19 @@ fn degenerate_data_are_errors() {
     for data in [&none, &one, &no_repeat] {
         assert!(matches!(
             BgNbd::fit(data, &opts),
-            Err(ClvError::Degenerate { .. })
+            Err(Error::Degenerate { .. })
         ));
         assert!(matches!(
             MbgNbd::fit(data, &opts),
-            Err(ClvError::Degenerate { .. })
+            Err(Error::Degenerate { .. })
         ));
         assert!(matches!(
             ParetoNbd::fit(data, &opts),
-            Err(ClvError::Degenerate { .. })
+            Err(Error::Degenerate { .. })
         ));
         assert!(matches!(
             GammaGamma::fit(data, &opts),
-            Err(ClvError::Degenerate { .. })
+            Err(Error::Degenerate { .. })
         ));
     }
     // An empty sum of weights is -0.0: no "-0 customer(s)" in the message.
@@ -144,7 +144,7 @@ fn degenerate_data_are_errors() {
     let discrete = vec![Summary::new(0, 0.0, 6.0); 50];
     assert!(matches!(
         BgBb::fit(&discrete, &opts),
-        Err(ClvError::Degenerate { .. })
+        Err(Error::Degenerate { .. })
     ));
     // All spend zero (net-profit data): nothing to fit, and said so.
     let mut zero = cdnow();
@@ -220,7 +220,7 @@ fn a_huge_penalizer_is_an_error_not_a_hang() {
         ParetoNbd::fit(&cdnow(), &opts).unwrap_err(),
         GammaGamma::fit(&cdnow(), &opts).unwrap_err(),
     ] {
-        assert!(matches!(e, ClvError::NoConvergence { .. }), "{e}");
+        assert!(matches!(e, Error::NoConvergence { .. }), "{e}");
         assert!(e.to_string().contains("penalizer"), "{e}");
     }
 }

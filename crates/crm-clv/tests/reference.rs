@@ -3,7 +3,8 @@
 //! data). The values were printed by `benches/compare/clv_reference.py`.
 
 use crm_clv::{
-    BgBb, BgNbd, GammaGamma, MbgNbd, ParetoNbd, PurchaseModel, Summary, TimeUnit, lifetime_value,
+    BgBb, BgNbd, GammaGamma, LifetimeOptions, MbgNbd, ParetoNbd, PurchaseModel, Summary, TimeUnit,
+    lifetime_value,
 };
 
 use crate::common::close;
@@ -511,7 +512,11 @@ fn gamma_gamma_and_lifetime_value() {
         c.monetary = row[3];
         let spend = gg.expected_spend(&c).unwrap();
         close(spend, row[4], 1e-9);
-        let clv = lifetime_value(&bg, &c, spend, 12, 0.01, TimeUnit::WEEK).unwrap();
+        let o = LifetimeOptions::new(TimeUnit::WEEK)
+            .months(12)
+            .discount(0.01)
+            .unwrap();
+        let clv = lifetime_value(&bg, &c, spend, &o).unwrap();
         close(clv, row[5], 1e-9);
     }
 }

@@ -1,7 +1,7 @@
 //! Summaries from transactions: the CDNOW sample summarised equals the
 //! shipped summary file up to its rounding; holdout figures; bad input.
 
-use crm_clv::{ClvError, Summary, SummaryBuilder, TimeUnit, read_summaries_from};
+use crm_clv::{Error, Summary, SummaryBuilder, TimeUnit, read_summaries_from};
 use crm_core::{Decimal, NaiveDate};
 
 use crate::common::{cdnow, data};
@@ -119,7 +119,7 @@ fn summary_files_report_file_line_and_field() {
     assert_eq!(ok[0].weight, 2.0);
     let e = read("frequency,recency,T\n1,2,3\n1.5,2,3\n").unwrap_err();
     assert!(
-        matches!(&e, ClvError::Csv { line: 3, field, .. } if field == "frequency"),
+        matches!(&e, Error::Csv { line: 3, field, .. } if field == "frequency"),
         "{e}"
     );
     let e = read("frequency,recency,T\n1,4,3\n").unwrap_err();

@@ -75,6 +75,22 @@ pub enum Error {
         /// What does not fit.
         reason: String,
     },
+    /// A customer id made by another ledger (or interner, or a clone of
+    /// it) was used with this one: ids are only meaningful for the ledger
+    /// that made them.
+    #[error("customer id #{index} was made by another ledger")]
+    ForeignId {
+        /// The id's index in the ledger that made it.
+        index: u64,
+    },
+    /// A tracked-period index beyond the ledger's periods.
+    #[error("period index {index} is out of range: the ledger tracks {tracked} periods")]
+    PeriodIndex {
+        /// The index asked for.
+        index: usize,
+        /// The number of tracked periods.
+        tracked: usize,
+    },
     /// More customers (or key bytes) than the ledger's dense indices hold.
     #[error("too many customers: the ledger holds at most {max} customers and 4 GiB of keys")]
     Capacity {

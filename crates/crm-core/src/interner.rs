@@ -7,23 +7,73 @@ use foldhash::fast::SeedableRandomState;
 use crate::{Error, Result};
 
 /// A dense index standing for one customer key inside one [`Interner`] (and
-/// so inside one [`Ledger`](crate::Ledger)).
+/// so inside one [`Ledger`](crate::Ledger)), tagged with the interner that
+/// made it.
 ///
 /// Ids are handed out 0, 1, 2, ... in order of first appearance. They are
-/// only meaningful for the interner that made them; the public API of the
-/// analyses speaks in keys.
+/// only meaningful for the interner that made them: every lookup by id
+/// (in the ledger, a pyramid, the analyses) compares the id's
+/// [`LedgerTag`] with its own and answers an id of another ledger with
+/// [`Error::ForeignId`], never with another customer's figures. The
+/// default id belongs to no ledger.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-pub struct CustomerId(u32);
+pub struct CustomerId {
+    index: u32,
+    tag: u32,
+}
 
-/// The ids `0..n`.
-pub(crate) fn ids(n: usize) -> impl ExactSizeIterator<Item = CustomerId> {
-    (0..n).map(|i| CustomerId(i as u32))
+/// The ids `0..n` of the interner tagged `tag`.
+pub(crate) fn ids(tag: LedgerTag, n: usize) -> impl ExactSizeIterator<Item = CustomerId> {
+    (0..n).map(move |i| CustomerId {
+        index: i as u32,
+        tag: tag.0,
+    })
 }
 
 impl CustomerId {
-    /// The id as an index into per-customer vectors.
+    /// The id as an index into per-customer vectors (of the ledger that
+    /// made it: check [`CustomerId::ledger`] first).
     pub const fn index(self) -> usize {
-        self.0 as usize
+        self.index as usize
+    }
+
+    /// The tag of the ledger (interner) that made the id.
+    pub const fn ledger(self) -> LedgerTag {
+        LedgerTag(self.tag)
+    }
+}
+
+/// Which [`Interner`] (and so which [`Ledger`](crate::Ledger)) made a
+/// [`CustomerId`]: unique among the interners of the process, fresh for a
+/// clone, never 0.
+///
+/// Results built from a ledger (a pyramid) keep its tag, so that they can
+/// refuse the ids of another ledger with one comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct LedgerTag(u32);
+
+impl LedgerTag {
+    /// A tag no other live interner is likely to hold: the next of a
+    /// process-wide counter (it wraps after 2³² - 1 interners, skipping 0).
+    fn fresh() -> LedgerTag {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        static NEXT: AtomicU32 = AtomicU32::new(1);
+        loop {
+            let t = NEXT.fetch_add(1, Ordering::Relaxed);
+            if t != 0 {
+                return LedgerTag(t);
+            }
+        }
+    }
+}
+
+/// The tag of an interner: a clone gets a fresh one, so that the ids of
+/// two ledgers that went apart after a clone are told apart.
+struct Owner(LedgerTag);
+
+impl Clone for Owner {
+    fn clone(&self) -> Owner {
+        Owner(LedgerTag::fresh())
     }
 }
 
@@ -102,6 +152,7 @@ impl Slot {
 /// never by slot.
 #[derive(Clone)]
 pub struct Interner {
+    owner: Owner,
     slots: Vec<Slot>,
     mask: usize,
     state: SeedableRandomState,
@@ -125,6 +176,7 @@ fn random_u64() -> u64 {
 impl Default for Interner {
     fn default() -> Interner {
         Interner {
+            owner: Owner(LedgerTag::fresh()),
             slots: vec![VACANT; 16],
             mask: 15,
             state: SeedableRandomState::with_seed(random_u64(), shared_seed()),
@@ -149,6 +201,33 @@ impl Interner {
     /// An empty interner.
     pub fn new() -> Interner {
         Interner::default()
+    }
+
+    /// The tag carried by the ids of this interner.
+    pub fn tag(&self) -> LedgerTag {
+        self.owner.0
+    }
+
+    /// The index of `id` in this interner.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ForeignId`] when `id` was made by another interner.
+    pub fn index_of(&self, id: CustomerId) -> Result<usize> {
+        if id.tag == self.owner.0.0 && id.index() < self.ends.len() {
+            Ok(id.index())
+        } else {
+            Err(Error::ForeignId {
+                index: id.index as u64,
+            })
+        }
+    }
+
+    fn id(&self, index: u32) -> CustomerId {
+        CustomerId {
+            index,
+            tag: self.owner.0.0,
+        }
     }
 
     /// The number of keys interned.
@@ -228,11 +307,15 @@ impl Interner {
 
     /// The key of `id`.
     ///
-    /// # Panics
+    /// # Errors
     ///
-    /// When `id` was not made by this interner.
-    pub fn key(&self, id: CustomerId) -> &str {
-        let i = id.index();
+    /// [`Error::ForeignId`] when `id` was made by another interner.
+    pub fn key(&self, id: CustomerId) -> Result<&str> {
+        Ok(self.key_at(self.index_of(id)?))
+    }
+
+    /// The key at index `i`, which must be below [`Interner::len`].
+    pub(crate) fn key_at(&self, i: usize) -> &str {
         let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
         &self.bytes[start..self.ends[i] as usize]
     }
@@ -240,7 +323,7 @@ impl Interner {
     /// The id of `key`, if it was interned.
     pub fn get(&self, key: &str) -> Option<CustomerId> {
         let (i, found) = self.probe(key.as_bytes(), self.hash(key.as_bytes()));
-        found.then(|| CustomerId(self.slots[i].id))
+        found.then(|| self.id(self.slots[i].id))
     }
 
     /// The id of `key`, interning it first if it is new; the flag says
@@ -259,7 +342,7 @@ impl Interner {
         let k = key.as_bytes();
         let (mut i, found) = self.probe(k, hash);
         if found {
-            return Ok((CustomerId(self.slots[i].id), false));
+            return Ok((self.id(self.slots[i].id), false));
         }
         let capacity = || Error::Capacity { max: MAX_CUSTOMERS };
         let id = u32::try_from(self.ends.len())
@@ -274,12 +357,12 @@ impl Interner {
         self.bytes.push_str(key);
         self.ends.push(end);
         self.slots[i] = Slot::new(k, id);
-        Ok((CustomerId(id), true))
+        Ok((self.id(id), true))
     }
 
     /// Every id with its key, in id order.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = (CustomerId, &str)> + '_ {
-        ids(self.ends.len()).map(|id| (id, self.key(id)))
+        ids(self.tag(), self.ends.len()).map(|id| (id, self.key_at(id.index())))
     }
 }
 
@@ -307,9 +390,9 @@ mod tests {
             assert_eq!(id.index(), n);
         }
         for (n, k) in keys.iter().enumerate() {
-            assert_eq!(i.intern(k).unwrap(), (CustomerId(n as u32), false));
-            assert_eq!(i.get(k), Some(CustomerId(n as u32)));
-            assert_eq!(i.key(CustomerId(n as u32)), k);
+            assert_eq!(i.intern(k).unwrap(), (i.id(n as u32), false));
+            assert_eq!(i.get(k), Some(i.id(n as u32)));
+            assert_eq!(i.key(i.id(n as u32)), Ok(k.as_str()));
         }
         assert_eq!(i.get("nope"), None);
         assert_eq!(i.len(), 10_000);
@@ -350,8 +433,23 @@ mod tests {
         assert_eq!(i.len(), 2_000);
         assert!(i.longest_probe() < 200, "{}", i.longest_probe());
         for (n, k) in keys.iter().enumerate() {
-            assert_eq!(i.get(k), Some(CustomerId(n as u32)));
+            assert_eq!(i.get(k), Some(i.id(n as u32)));
         }
+    }
+
+    #[test]
+    fn ids_of_another_interner_or_a_clone_are_refused() {
+        let mut a = Interner::new();
+        let (x, _) = a.intern("X").unwrap();
+        let mut b = a.clone();
+        let mut c = Interner::new();
+        let (y, _) = c.intern("Y").unwrap();
+        assert_eq!(a.key(x), Ok("X"));
+        assert_ne!(a.tag(), b.tag());
+        assert_eq!(b.key(x), Err(Error::ForeignId { index: 0 }));
+        assert_eq!(a.key(y), Err(Error::ForeignId { index: 0 }));
+        assert_eq!(b.intern("X").unwrap().0.ledger(), b.tag());
+        assert!(a.key(CustomerId::default()).is_err());
     }
 
     #[test]

@@ -3,8 +3,8 @@ use chrono::{Datelike, NaiveDate};
 use crate::contact::{ComplaintHistory, ContactTable, OpenComplaints, PeriodContacts};
 use crate::interner::MAX_CUSTOMERS;
 use crate::{
-    Basis, Customer, CustomerId, Error, Interaction, InteractionKind, Interner, Money, Period,
-    Result, Stage, Transaction, check_key,
+    Basis, Customer, CustomerId, Error, Interaction, InteractionKind, Interner, LedgerTag, Money,
+    Period, Result, Stage, Transaction, check_key,
 };
 
 /// One sale or credit note for [`Ledger::record_sales`], borrowing its key.
@@ -401,7 +401,7 @@ const _: () = assert!(std::mem::size_of::<Record>() == 128);
 /// ledger.record_sale("C1", d(4, 1), "-20.00".parse()?, None)?;
 /// let id = ledger.id("C1").unwrap();
 /// let p = ledger.period_index(&year)?;
-/// assert_eq!(ledger.period_totals(id, p).value(Basis::Revenue), "80.00".parse::<Money>()?);
+/// assert_eq!(ledger.period_totals(id, p)?.value(Basis::Revenue), "80.00".parse::<Money>()?);
 /// assert_eq!(ledger.stats().transactions_without_margin, 1);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -564,7 +564,22 @@ impl Ledger {
 
     /// Every customer id, in order of first appearance.
     pub fn ids(&self) -> impl ExactSizeIterator<Item = CustomerId> + use<> {
-        crate::interner::ids(self.records.len())
+        crate::interner::ids(self.interner.tag(), self.records.len())
+    }
+
+    /// The tag carried by this ledger's ids; a clone gets a fresh one.
+    pub fn tag(&self) -> LedgerTag {
+        self.interner.tag()
+    }
+
+    /// Whether `id` was made by this ledger.
+    pub fn owns(&self, id: CustomerId) -> bool {
+        self.slot(id).is_ok()
+    }
+
+    /// The index of `id` in the per-customer tables.
+    fn slot(&self, id: CustomerId) -> Result<usize> {
+        self.interner.index_of(id)
     }
 
     /// The id of `key`, if the ledger knows it.
@@ -574,45 +589,65 @@ impl Ledger {
 
     /// The key of `id`.
     ///
-    /// # Panics
+    /// # Errors
     ///
-    /// When `id` was not made by this ledger.
-    pub fn key(&self, id: CustomerId) -> &str {
+    /// [`Error::ForeignId`] when `id` was not made by this ledger.
+    pub fn key(&self, id: CustomerId) -> Result<&str> {
         self.interner.key(id)
     }
 
     /// The all-time totals of `id`.
     ///
-    /// # Panics
+    /// # Errors
     ///
-    /// When `id` was not made by this ledger.
-    pub fn totals(&self, id: CustomerId) -> &CustomerTotals {
-        &self.records[id.index()].totals
+    /// [`Error::ForeignId`] when `id` was not made by this ledger.
+    pub fn totals(&self, id: CustomerId) -> Result<&CustomerTotals> {
+        Ok(&self.records[self.slot(id)?].totals)
     }
 
     /// The totals of `id` in the tracked period with index `period` (see
     /// [`Ledger::period_index`]).
     ///
-    /// # Panics
+    /// # Errors
     ///
-    /// When `id` was not made by this ledger or `period` is out of range.
-    pub fn period_totals(&self, id: CustomerId, period: usize) -> &PeriodTotals {
-        assert!(period < self.periods.len(), "period index out of range");
-        self.pt(id.index(), period)
+    /// [`Error::ForeignId`] when `id` was not made by this ledger,
+    /// [`Error::PeriodIndex`] when `period` is out of range.
+    pub fn period_totals(&self, id: CustomerId, period: usize) -> Result<&PeriodTotals> {
+        let i = self.slot(id)?;
+        self.check_period(period)?;
+        Ok(self.pt(i, period))
+    }
+
+    fn check_period(&self, period: usize) -> Result<()> {
+        if period < self.periods.len() {
+            Ok(())
+        } else {
+            Err(Error::PeriodIndex {
+                index: period,
+                tracked: self.periods.len(),
+            })
+        }
     }
 
     /// The distinct purchase days of `id` in ascending order, when the
     /// ledger was made with [`LedgerOptions::purchase_days`]; `None`
     /// otherwise.
-    pub fn purchase_days(&self, id: CustomerId) -> Option<impl Iterator<Item = NaiveDate> + '_> {
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ForeignId`] when `id` was not made by this ledger.
+    pub fn purchase_days(
+        &self,
+        id: CustomerId,
+    ) -> Result<Option<impl Iterator<Item = NaiveDate> + '_>> {
+        let days = self.purchase_day_numbers(id)?;
         if !self.options.purchase_days {
-            return None;
+            return Ok(None);
         }
-        Some(
-            self.purchase_day_numbers(id)
-                .iter()
+        Ok(Some(
+            days.iter()
                 .filter_map(|&d| NaiveDate::from_num_days_from_ce_opt(d)),
-        )
+        ))
     }
 
     /// The distinct purchase days of `id` as days from the common era
@@ -621,29 +656,24 @@ impl Ledger {
     /// [`Ledger::purchase_days`], for counting days before a date by
     /// binary search.
     ///
-    /// # Panics
+    /// # Errors
     ///
-    /// When `id` was not made by this ledger.
-    pub fn purchase_day_numbers(&self, id: CustomerId) -> &[i32] {
+    /// [`Error::ForeignId`] when `id` was not made by this ledger.
+    pub fn purchase_day_numbers(&self, id: CustomerId) -> Result<&[i32]> {
+        let i = self.slot(id)?;
         if !self.options.purchase_days {
-            return &[];
+            return Ok(&[]);
         }
         let runs = self.purchase_days.runs(self.records.len());
-        let i = id.index();
-        match (runs.starts.get(i), runs.starts.get(i + 1)) {
+        Ok(match (runs.starts.get(i), runs.starts.get(i + 1)) {
             (Some(&from), Some(&to)) => &runs.days[from..to],
             _ => &[],
-        }
+        })
     }
 
     /// Counts over everything recorded.
     pub fn stats(&self) -> &LedgerStats {
         &self.stats
-    }
-
-    /// The interner behind the ids.
-    pub fn interner(&self) -> &Interner {
-        &self.interner
     }
 
     fn intern(&mut self, key: &str) -> Result<CustomerId> {
@@ -912,8 +942,12 @@ impl Ledger {
     }
 
     /// Date of the last interaction of `id`, over all the input.
-    pub fn last_contact(&self, id: CustomerId) -> Option<NaiveDate> {
-        self.contacts.last(id.index())
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ForeignId`] when `id` was not made by this ledger.
+    pub fn last_contact(&self, id: CustomerId) -> Result<Option<NaiveDate>> {
+        Ok(self.contacts.last(self.slot(id)?))
     }
 
     /// The contacts `id` was given in the tracked period with index
@@ -921,20 +955,26 @@ impl Ledger {
     /// among them): how many, and the last one dated before the period's
     /// end.
     ///
-    /// # Panics
+    /// # Errors
     ///
-    /// When `period` is out of range.
-    pub fn period_contacts(&self, id: CustomerId, period: usize) -> PeriodContacts {
-        assert!(period < self.periods.len(), "period index out of range");
-        self.contacts.period(id.index(), self.periods.len(), period)
+    /// [`Error::ForeignId`] when `id` was not made by this ledger,
+    /// [`Error::PeriodIndex`] when `period` is out of range.
+    pub fn period_contacts(&self, id: CustomerId, period: usize) -> Result<PeriodContacts> {
+        let i = self.slot(id)?;
+        self.check_period(period)?;
+        Ok(self.contacts.period(i, self.periods.len(), period))
     }
 
     /// The complaints of `id` open just before `before` (counting the
     /// complaints and resolutions dated before it): a complaint is open
     /// until a `complaint-resolved` of the same customer dated on or after
     /// it, and each resolution closes the oldest complaint then open.
-    pub fn open_complaints(&self, id: CustomerId, before: NaiveDate) -> OpenComplaints {
-        self.contacts.open_complaints(id.index(), before)
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ForeignId`] when `id` was not made by this ledger.
+    pub fn open_complaints(&self, id: CustomerId, before: NaiveDate) -> Result<OpenComplaints> {
+        Ok(self.contacts.open_complaints(self.slot(id)?, before))
     }
 
     /// Every complaint of `id` with the resolution that closed it (by the
@@ -1017,13 +1057,15 @@ impl Ledger {
             let mut hashes = [0u64; GROUP];
             let mut touched = 0u32;
             for (h, &oid) in hashes.iter_mut().zip(group) {
-                *h = self.interner.hash(other.key(oid).as_bytes());
+                *h = self
+                    .interner
+                    .hash(other.interner.key_at(oid.index()).as_bytes());
                 touched ^= self.interner.touch(*h);
             }
             std::hint::black_box(touched);
             let mut mine = [CustomerId::default(); GROUP];
             for (i, &oid) in group.iter().enumerate() {
-                mine[i] = self.intern_hashed(other.key(oid), hashes[i])?;
+                mine[i] = self.intern_hashed(other.interner.key_at(oid.index()), hashes[i])?;
             }
             let mut touched = 0u32;
             for id in &mine[..group.len()] {
@@ -1039,7 +1081,7 @@ impl Ledger {
                     let o = *other.pt(oid.index(), p);
                     self.pt_mut(id.index(), p)
                         .merge(&o)
-                        .ok_or_else(|| overflow(other.key(oid)))?;
+                        .ok_or_else(|| overflow(other.interner.key_at(oid.index())))?;
                 }
                 if self.options.purchase_days {
                     map.push(id.index() as u32);
@@ -1149,36 +1191,54 @@ mod tests {
         l.record_register("C", Stage::Suspect).unwrap();
         let a = l.id("A").unwrap();
         let (i24, i23) = (l.period_index(&p24).unwrap(), l.period_index(&p23).unwrap());
-        assert_eq!(l.period_totals(a, i24).value(Basis::Revenue), m("4.0"));
-        assert_eq!(l.period_totals(a, i24).value(Basis::Margin), m("1"));
-        assert_eq!(l.period_totals(a, i24).transactions(), 2);
         assert_eq!(
-            l.period_totals(a, i24).last_purchase_before(Basis::Revenue),
-            Some(d(2023, 5, 1))
-        );
-        assert!(!l.period_totals(a, i23).purchased_before(Basis::Revenue));
-        assert_eq!(l.totals(a).first_transaction(), Some(d(2023, 5, 1)));
-        assert_eq!(l.totals(a).last_transaction(), Some(d(2025, 1, 1)));
-        assert_eq!(l.totals(a).transactions(), 4);
-        assert_eq!(
-            l.totals(a).first_purchase(Basis::Revenue),
-            Some(d(2023, 5, 1))
+            l.period_totals(a, i24).unwrap().value(Basis::Revenue),
+            m("4.0")
         );
         assert_eq!(
-            l.totals(a).last_purchase(Basis::Revenue),
+            l.period_totals(a, i24).unwrap().value(Basis::Margin),
+            m("1")
+        );
+        assert_eq!(l.period_totals(a, i24).unwrap().transactions(), 2);
+        assert_eq!(
+            l.period_totals(a, i24)
+                .unwrap()
+                .last_purchase_before(Basis::Revenue),
+            Some(d(2023, 5, 1))
+        );
+        assert!(
+            !l.period_totals(a, i23)
+                .unwrap()
+                .purchased_before(Basis::Revenue)
+        );
+        assert_eq!(
+            l.totals(a).unwrap().first_transaction(),
+            Some(d(2023, 5, 1))
+        );
+        assert_eq!(l.totals(a).unwrap().last_transaction(), Some(d(2025, 1, 1)));
+        assert_eq!(l.totals(a).unwrap().transactions(), 4);
+        assert_eq!(
+            l.totals(a).unwrap().first_purchase(Basis::Revenue),
+            Some(d(2023, 5, 1))
+        );
+        assert_eq!(
+            l.totals(a).unwrap().last_purchase(Basis::Revenue),
             Some(d(2025, 1, 1))
         );
         assert_eq!(
-            l.totals(a).last_purchase(Basis::Margin),
+            l.totals(a).unwrap().last_purchase(Basis::Margin),
             Some(d(2024, 5, 1))
         );
-        assert_eq!(l.purchase_days(a).unwrap().count(), 3);
+        assert_eq!(l.purchase_days(a).unwrap().unwrap().count(), 3);
         assert_eq!(l.len(), 3);
         assert_eq!(l.stats().transactions_without_margin, 2);
         let b = l.id("B").unwrap();
-        assert_eq!(l.totals(b).first_interaction(), Some(d(2024, 2, 2)));
         assert_eq!(
-            l.totals(l.id("C").unwrap()).register_stage(),
+            l.totals(b).unwrap().first_interaction(),
+            Some(d(2024, 2, 2))
+        );
+        assert_eq!(
+            l.totals(l.id("C").unwrap()).unwrap().register_stage(),
             Some(Stage::Suspect)
         );
         assert!(l.period_index(&"2022".parse().unwrap()).is_err());
@@ -1193,7 +1253,7 @@ mod tests {
         let err = l.record_sale("A", d(2024, 1, 2), big, None).unwrap_err();
         assert!(matches!(err, Error::Overflow { .. }));
         assert_eq!(l.stats().transactions, 1);
-        assert_eq!(l.totals(l.id("A").unwrap()).transactions(), 1);
+        assert_eq!(l.totals(l.id("A").unwrap()).unwrap().transactions(), 1);
     }
 
     #[test]
@@ -1217,12 +1277,12 @@ mod tests {
         right.merge(&left).unwrap();
         assert_eq!(right.len(), whole.len());
         for id in whole.ids() {
-            let k = whole.key(id);
+            let k = whole.key(id).unwrap();
             let rid = right.id(k).unwrap();
-            assert_eq!(whole.totals(id), right.totals(rid), "{k}");
+            assert_eq!(whole.totals(id).unwrap(), right.totals(rid).unwrap(), "{k}");
             assert_eq!(
-                whole.period_totals(id, 0),
-                right.period_totals(rid, 0),
+                whole.period_totals(id, 0).unwrap(),
+                right.period_totals(rid, 0).unwrap(),
                 "{k}"
             );
         }
@@ -1249,22 +1309,25 @@ mod tests {
         l.record_sale("B", d(2024, 1, 1), m("1"), None).unwrap();
         let a = l.id("A").unwrap();
         let b = l.id("B").unwrap();
-        assert_eq!(l.last_contact(a), Some(d(2025, 1, 5)));
+        assert_eq!(l.last_contact(a).unwrap(), Some(d(2025, 1, 5)));
         // Complaints are the customer contacting us: only the resolution
         // counts in 2024, and the later complaint does not move the last
         // contact.
-        assert_eq!(l.period_contacts(a, 0).contacts(), 1);
-        assert_eq!(l.period_contacts(a, 1).contacts(), 1);
+        assert_eq!(l.period_contacts(a, 0).unwrap().contacts(), 1);
+        assert_eq!(l.period_contacts(a, 1).unwrap().contacts(), 1);
         assert_eq!(
-            l.period_contacts(a, 0).last_contact_before_end(),
+            l.period_contacts(a, 0).unwrap().last_contact_before_end(),
             Some(d(2024, 4, 1))
         );
-        let open = l.open_complaints(a, p24.end());
+        let open = l.open_complaints(a, p24.end()).unwrap();
         assert_eq!((open.count, open.oldest), (2, Some(d(2024, 3, 1))));
         // B had no interaction: the contact tables never grew for it.
-        assert_eq!(l.last_contact(b), None);
-        assert_eq!(l.period_contacts(b, 0), PeriodContacts::default());
-        assert_eq!(l.open_complaints(b, p24.end()), OpenComplaints::default());
+        assert_eq!(l.last_contact(b).unwrap(), None);
+        assert_eq!(l.period_contacts(b, 0).unwrap(), PeriodContacts::default());
+        assert_eq!(
+            l.open_complaints(b, p24.end()).unwrap(),
+            OpenComplaints::default()
+        );
     }
 
     proptest::proptest! {
@@ -1301,13 +1364,13 @@ mod tests {
             }
             split.merge(&rest).unwrap();
             for id in fwd.ids() {
-                let key = fwd.key(id);
+                let key = fwd.key(id).unwrap();
                 for other in [&back, &split] {
                     let oid = other.id(key).unwrap();
-                    proptest::prop_assert_eq!(fwd.last_contact(id), other.last_contact(oid));
-                    proptest::prop_assert_eq!(fwd.period_contacts(id, 0), other.period_contacts(oid, 0));
+                    proptest::prop_assert_eq!(fwd.last_contact(id).unwrap(), other.last_contact(oid).unwrap());
+                    proptest::prop_assert_eq!(fwd.period_contacts(id, 0).unwrap(), other.period_contacts(oid, 0).unwrap());
                     for probe in [p.start(), p.end(), d(2026, 1, 1)] {
-                        proptest::prop_assert_eq!(fwd.open_complaints(id, probe), other.open_complaints(oid, probe));
+                        proptest::prop_assert_eq!(fwd.open_complaints(id, probe).unwrap(), other.open_complaints(oid, probe).unwrap());
                     }
                 }
             }
@@ -1320,15 +1383,15 @@ mod tests {
         l.record_register_entry("A", Stage::Customer, Some(d(2023, 4, 1)))
             .unwrap();
         let a = l.id("A").unwrap();
-        assert_eq!(l.totals(a).acquired(), Some(d(2023, 4, 1)));
+        assert_eq!(l.totals(a).unwrap().acquired(), Some(d(2023, 4, 1)));
         let mut other = Ledger::new([]);
         other
             .record_register_entry("A", Stage::Customer, Some(d(2024, 1, 1)))
             .unwrap();
         l.merge(&other).unwrap();
-        assert_eq!(l.totals(a).acquired(), Some(d(2024, 1, 1)));
+        assert_eq!(l.totals(a).unwrap().acquired(), Some(d(2024, 1, 1)));
         l.record_register("A", Stage::Prospect).unwrap();
-        assert_eq!(l.totals(a).acquired(), None);
+        assert_eq!(l.totals(a).unwrap().acquired(), None);
     }
 
     #[test]
@@ -1370,25 +1433,69 @@ mod tests {
                     // A read in between builds the runs; later records
                     // must not be lost.
                     let l = &ledgers[side];
-                    let got: Vec<NaiveDate> = l.purchase_days(l.id(&key).unwrap()).unwrap().collect();
+                    let got: Vec<NaiveDate> = l.purchase_days(l.id(&key).unwrap()).unwrap().unwrap().collect();
                     proptest::prop_assert_eq!(got, sides[side][&key].iter().copied().collect::<Vec<_>>());
                 }
             }
             let [mut left, right] = ledgers;
             for (key, days) in &sides[1] {
-                let got: Vec<NaiveDate> = right.purchase_days(right.id(key).unwrap()).unwrap().collect();
+                let got: Vec<NaiveDate> = right.purchase_days(right.id(key).unwrap()).unwrap().unwrap().collect();
                 proptest::prop_assert_eq!(got, days.iter().copied().collect::<Vec<_>>());
             }
             left.merge(&right).unwrap();
             proptest::prop_assert_eq!(left.len(), expected.len());
             for (key, days) in &expected {
                 let id = left.id(key).unwrap();
-                let got: Vec<NaiveDate> = left.purchase_days(id).unwrap().collect();
+                let got: Vec<NaiveDate> = left.purchase_days(id).unwrap().unwrap().collect();
                 proptest::prop_assert_eq!(&got, &days.iter().copied().collect::<Vec<_>>());
-                proptest::prop_assert_eq!(left.purchase_day_numbers(id).len(), days.len());
+                proptest::prop_assert_eq!(left.purchase_day_numbers(id).unwrap().len(), days.len());
             }
-            let plain = Ledger::new([]);
-            proptest::prop_assert!(plain.purchase_days(CustomerId::default()).is_none());
+            let mut plain = Ledger::new([]);
+            let id = plain.record_sale("K", base, Money::new(1.into()), None).unwrap();
+            proptest::prop_assert!(plain.purchase_days(id).unwrap().is_none());
+            proptest::prop_assert!(plain.purchase_days(CustomerId::default()).is_err());
+        }
+
+        /// An id of another ledger, of a clone or the default id is refused
+        /// by every lookup: never another customer's figures, never a
+        /// panic, whatever the two ledgers hold.
+        #[test]
+        fn foreign_ids_are_refused(
+            mine in proptest::collection::vec(0u8..8, 0..10),
+            theirs in proptest::collection::vec(0u8..8, 1..10),
+        ) {
+            let day = d(2024, 6, 1);
+            let p: Period = "2024".parse().unwrap();
+            let record = |keys: &[u8]| {
+                let mut l = Ledger::with_options([p], LedgerOptions::new().purchase_days(true));
+                for k in keys {
+                    l.record_sale(&format!("K{k}"), day, Money::new(1.into()), None).unwrap();
+                }
+                l
+            };
+            let (a, b) = (record(&mine), record(&theirs));
+            let clone = b.clone();
+            for id in b.ids().chain([CustomerId::default()]) {
+                for l in [&a, &clone] {
+                    let foreign = Err(Error::ForeignId { index: id.index() as u64 });
+                    proptest::prop_assert!(!l.owns(id));
+                    proptest::prop_assert_eq!(l.key(id), foreign.clone());
+                    proptest::prop_assert_eq!(l.totals(id).err(), foreign.clone().err());
+                    proptest::prop_assert_eq!(l.period_totals(id, 0).err(), foreign.clone().err());
+                    proptest::prop_assert!(l.purchase_days(id).is_err());
+                    proptest::prop_assert!(l.purchase_day_numbers(id).is_err());
+                    proptest::prop_assert!(l.last_contact(id).is_err());
+                    proptest::prop_assert!(l.period_contacts(id, 0).is_err());
+                    proptest::prop_assert!(l.open_complaints(id, day).is_err());
+                }
+            }
+            for id in b.ids() {
+                proptest::prop_assert!(b.owns(id));
+                proptest::prop_assert_eq!(
+                    b.period_totals(id, 1).err(),
+                    Some(Error::PeriodIndex { index: 1, tracked: 1 })
+                );
+            }
         }
     }
 }

@@ -16,7 +16,7 @@
 //! let date = NaiveDate::from_ymd_opt(2024, 5, 17).unwrap();
 //! ledger.record_sale("C-17", date, "250.00".parse()?, Some("75.00".parse()?))?;
 //! let id = ledger.id("C-17").unwrap();
-//! let totals = ledger.period_totals(id, ledger.period_index(&year)?);
+//! let totals = ledger.period_totals(id, ledger.period_index(&year)?)?;
 //! assert_eq!(totals.value(Basis::Margin).to_string(), "75.00");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -85,11 +85,13 @@ mod money;
 mod outcome;
 mod period;
 
+#[cfg(feature = "serde")]
+pub use crate::money::decimal_str;
 pub use crate::{
     contact::{ComplaintCase, ComplaintHistory, OpenComplaints, PeriodContacts},
     error::{Error, Result},
     facts::{CustomerFacts, PeriodFacts},
-    interner::{CustomerId, Interner},
+    interner::{CustomerId, Interner, LedgerTag},
     key::{CustomerKey, MAX_KEY_LEN, check_key},
     ledger::{CustomerTotals, Ledger, LedgerOptions, LedgerStats, PeriodTotals, Sale, SaleBatch},
     model::{

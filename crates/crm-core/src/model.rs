@@ -113,7 +113,11 @@ named_enum! {
 
 named_enum! {
     /// A contact channel that needs the customer's consent.
+    ///
+    /// Open for more channels (SMS, messaging): match it with a wildcard
+    /// arm.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum Channel: "channel" {
         /// E-mail.
         Email = "email",
@@ -183,8 +187,13 @@ named_enum! {
 
 /// Consent to be contacted, per channel: `Some(true)` given, `Some(false)`
 /// refused, `None` unknown.
+///
+/// It grows a field with each [`Channel`]: build it with
+/// `Consent::default()` and [`Consent::set`] (or [`Consent::with`]), read it
+/// with [`Consent::get`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct Consent {
     /// Consent for e-mail.
     pub email: Option<bool>,
@@ -202,6 +211,21 @@ impl Consent {
             Channel::Phone => self.phone,
             Channel::Post => self.post,
         }
+    }
+
+    /// `self` with the consent for `channel` set to `value`.
+    ///
+    /// ```
+    /// use crm_core::{Channel, Consent};
+    ///
+    /// let c = Consent::default().with(Channel::Email, Some(true)).with(Channel::Post, Some(false));
+    /// assert_eq!(c.get(Channel::Email), Some(true));
+    /// assert_eq!(c.get(Channel::Phone), None);
+    /// assert_eq!(c.get(Channel::Post), Some(false));
+    /// ```
+    pub fn with(mut self, channel: Channel, value: Option<bool>) -> Consent {
+        self.set(channel, value);
+        self
     }
 
     /// Records the consent for `channel`.
@@ -250,6 +274,7 @@ pub struct Transaction {
     /// Gross margin, if known.
     pub margin: Option<Money>,
     /// Quantity, if known.
+    #[cfg_attr(feature = "serde", serde(with = "crate::decimal_str::option"))]
     pub quantity: Option<Decimal>,
     /// The source system's id, for idempotent re-import.
     pub id: Option<String>,

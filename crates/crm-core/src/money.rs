@@ -229,6 +229,66 @@ impl<'de> serde::Deserialize<'de> for Money {
     }
 }
 
+/// serde for a plain [`Decimal`] field as a decimal string (`"0.3125"`),
+/// whatever features of `rust_decimal` other crates of a build turn on
+/// (its `serde-float` would write a float): `#[serde(with =
+/// "crm_core::decimal_str")]`, or [`decimal_str::option`] for an
+/// `Option<Decimal>`. Reads what [`Money`] reads: a decimal string or a
+/// whole number.
+#[cfg(feature = "serde")]
+pub mod decimal_str {
+    use super::{Decimal, Money};
+
+    /// Writes `d` as a decimal string.
+    ///
+    /// # Errors
+    ///
+    /// The serializer's.
+    pub fn serialize<S: serde::Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(d)
+    }
+
+    /// Reads a decimal string or a whole number.
+    ///
+    /// # Errors
+    ///
+    /// Anything else, a number with a fraction included.
+    pub fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
+        <Money as serde::Deserialize>::deserialize(d).map(Money::as_decimal)
+    }
+
+    /// The same for an `Option<Decimal>` (`null` for `None`).
+    pub mod option {
+        use super::{Decimal, Money};
+
+        /// Writes `d` as a decimal string, or `null`.
+        ///
+        /// # Errors
+        ///
+        /// The serializer's.
+        pub fn serialize<S: serde::Serializer>(
+            d: &Option<Decimal>,
+            s: S,
+        ) -> Result<S::Ok, S::Error> {
+            match d {
+                Some(d) => s.collect_str(d),
+                None => s.serialize_none(),
+            }
+        }
+
+        /// Reads a decimal string, a whole number or `null`.
+        ///
+        /// # Errors
+        ///
+        /// Anything else.
+        pub fn deserialize<'de, D: serde::Deserializer<'de>>(
+            d: D,
+        ) -> Result<Option<Decimal>, D::Error> {
+            <Option<Money> as serde::Deserialize>::deserialize(d).map(|m| m.map(Money::as_decimal))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -189,6 +189,24 @@ impl Period {
         }
         self.previous()
     }
+
+    /// This period and, when there is one, its
+    /// [`previous_calendar`](Period::previous_calendar) period: what a
+    /// ledger must track for a pyramid compared with the one before.
+    ///
+    /// ```
+    /// use crm_core::{Ledger, Period};
+    ///
+    /// let year: Period = "2025".parse()?;
+    /// let ledger = Ledger::new(year.with_previous());
+    /// assert_eq!(ledger.periods(), ["2025".parse()?, "2024".parse::<Period>()?]);
+    /// # Ok::<(), crm_core::Error>(())
+    /// ```
+    pub fn with_previous(&self) -> Vec<Period> {
+        std::iter::once(*self)
+            .chain(self.previous_calendar())
+            .collect()
+    }
 }
 
 impl Period {

@@ -19,7 +19,7 @@
 //! let report = read_transactions(&path, &ImportOptions::new(), &mut ledger)?;
 //! assert_eq!(report.imported, 2);
 //! let c1 = ledger.id("C1").unwrap();
-//! assert_eq!(ledger.period_totals(c1, 0).value(Basis::Revenue).to_string(), "10.00");
+//! assert_eq!(ledger.period_totals(c1, 0)?.value(Basis::Revenue).to_string(), "10.00");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!

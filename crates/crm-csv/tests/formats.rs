@@ -33,10 +33,10 @@ fn tabs_crlf_and_every_date_form() {
     assert_eq!(r.unwrap().delimiter, b'\t');
     let a = l.id("A").unwrap();
     assert_eq!(
-        l.totals(a).first_transaction(),
-        l.totals(a).last_transaction()
+        l.totals(a).unwrap().first_transaction(),
+        l.totals(a).unwrap().last_transaction()
     );
-    assert_eq!(l.totals(a).transactions(), 7);
+    assert_eq!(l.totals(a).unwrap().transactions(), 7);
 }
 
 #[test]
@@ -187,10 +187,15 @@ fn register_and_interactions_feed_the_ledger() {
     );
     assert_eq!(l.len(), 3);
     assert_eq!(
-        l.totals(l.id("S1").unwrap()).register_stage(),
+        l.totals(l.id("S1").unwrap()).unwrap().register_stage(),
         Some(Stage::Suspect)
     );
-    assert!(l.totals(l.id("X1").unwrap()).first_interaction().is_some());
+    assert!(
+        l.totals(l.id("X1").unwrap())
+            .unwrap()
+            .first_interaction()
+            .is_some()
+    );
 }
 
 #[test]

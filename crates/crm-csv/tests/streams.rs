@@ -42,7 +42,12 @@ fn within<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'static)
 fn summary(r: &ImportReport, l: &Ledger) -> (u64, u64, Vec<u64>, usize, String) {
     let total = l
         .ids()
-        .map(|id| l.period_totals(id, 0).value(Basis::Revenue).as_decimal())
+        .map(|id| {
+            l.period_totals(id, 0)
+                .unwrap()
+                .value(Basis::Revenue)
+                .as_decimal()
+        })
         .sum::<crm_core::Decimal>();
     (
         r.rows,

@@ -39,7 +39,9 @@ pub fn import(
 
 /// The 2024 revenue of `key`.
 pub fn revenue(l: &Ledger, key: &str) -> Money {
-    l.period_totals(l.id(key).unwrap(), 0).value(Basis::Revenue)
+    l.period_totals(l.id(key).unwrap(), 0)
+        .unwrap()
+        .value(Basis::Revenue)
 }
 
 /// The error message of a failed strict import, without the temp path.

@@ -27,7 +27,7 @@
 //! # Overview
 //!
 //! - [`migration`] and [`Migration::between`]: the matrix of two periods,
-//!   with its [`Cell`]s, [`Summary`] and value [`Bridge`].
+//!   with its [`Cell`]s, [`MigrationSummary`] and value [`Bridge`].
 //! - [`risk_list`]: customers who moved down or lapsed, by value lost.
 //! - [`series`]: matrices over consecutive periods and the [`Markov`]
 //!   chain they estimate from the pooled counts (the maximum-likelihood
@@ -82,7 +82,7 @@ mod series;
 pub use crate::{
     error::{Error, Result},
     markov::{Markov, N as STATE_COUNT, STATES},
-    matrix::{Bridge, Cell, Migration, Movement, Source, Summary, migration},
+    matrix::{Bridge, Cell, Migration, MigrationSummary, Movement, Source, migration},
     risk::{Risk, risk_list},
-    series::{Estimator, MAX_PERIODS, Series, parse_periods, series, series_with},
+    series::{Estimator, MAX_PERIODS, MigrationSeries, parse_periods, series, series_with},
 };

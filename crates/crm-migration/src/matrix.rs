@@ -184,7 +184,7 @@ impl Cell {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
-pub struct Summary {
+pub struct MigrationSummary {
     /// Moved up: up between active levels, plus new and reactivated.
     pub up: u64,
     /// Of `up`: new active customers.
@@ -245,7 +245,7 @@ pub struct Migration {
     rows: [Figures; 8],
     columns: [Figures; 7],
     /// Counts per kind of move.
-    pub summary: Summary,
+    pub summary: MigrationSummary,
     /// The value bridge.
     pub bridge: Bridge,
 }
@@ -268,33 +268,28 @@ impl Migration {
     ///
     /// # Errors
     ///
-    /// [`Error::Mismatch`] when the pyramids were built with different
-    /// options or from a ledger other than `ledger`; [`Error::Periods`]
-    /// when `later` does not end after `earlier`; [`Error::Core`] on an
-    /// overflow.
+    /// [`Error::OptionsDiffer`] when the pyramids were built with
+    /// different options, [`Error::OtherLedger`] when from a ledger other
+    /// than `ledger`; [`Error::PeriodOrder`] when `later` does not end
+    /// after `earlier`; [`Error::Core`] on an overflow.
     pub fn between(ledger: &Ledger, earlier: &Pyramid, later: &Pyramid) -> Result<Migration> {
         if earlier.options() != later.options() {
-            return Err(Error::Mismatch("they were built with different options"));
+            return Err(Error::OptionsDiffer);
         }
-        if later.period().end() <= earlier.period().end() {
-            return Err(Error::Periods(format!(
-                "{} must end after {}",
-                later.period(),
-                earlier.period()
-            )));
-        }
+        check_order(earlier.period(), later.period())?;
+        check_ledger(ledger, earlier, later)?;
         let mut cells = [[(0u64, Money::ZERO, Money::ZERO); 7]; 8];
-        let mut summary = Summary::default();
+        let mut summary = MigrationSummary::default();
         let mut left_from = Money::ZERO;
         let mut left_to = Money::ZERO;
         for id in ledger.ids() {
-            let (a, b) = levels(earlier, later, ledger, id)?;
+            let (a, b) = levels(earlier, later, id)?;
             let Some(to) = b else {
                 if a.is_some() {
                     summary.lost += 1;
                     let what = |p: &Period| format!("the value in {p} of the customers lost");
-                    left_from = add(left_from, earlier.value_of(id), || what(earlier.period()))?;
-                    left_to = add(left_to, later.value_of(id), || what(later.period()))?;
+                    left_from = add(left_from, earlier.value_of(id)?, || what(earlier.period()))?;
+                    left_to = add(left_to, later.value_of(id)?, || what(later.period()))?;
                 }
                 continue;
             };
@@ -302,8 +297,8 @@ impl Migration {
             let c = &mut cells[from.index()][to.index()];
             c.0 += 1;
             let what = |p: &Period| format!("the value in {p} of the cell {from} to {to}");
-            c.1 = add(c.1, earlier.value_of(id), || what(earlier.period()))?;
-            c.2 = add(c.2, later.value_of(id), || what(later.period()))?;
+            c.1 = add(c.1, earlier.value_of(id)?, || what(earlier.period()))?;
+            c.2 = add(c.2, later.value_of(id)?, || what(later.period()))?;
         }
         let mut steps: Vec<(Movement, Money)> =
             Movement::ALL.iter().map(|&m| (m, Money::ZERO)).collect();
@@ -405,16 +400,27 @@ impl Migration {
 }
 
 /// The levels of `id` in the two pyramids.
-fn levels(
-    a: &Pyramid,
-    b: &Pyramid,
-    ledger: &Ledger,
-    id: CustomerId,
-) -> Result<(Option<Level>, Option<Level>)> {
-    if ledger.len() != a.len() || ledger.len() != b.len() {
-        return Err(Error::Mismatch("they were built from another ledger"));
+fn levels(a: &Pyramid, b: &Pyramid, id: CustomerId) -> Result<(Option<Level>, Option<Level>)> {
+    Ok((a.level_of(id)?, b.level_of(id)?))
+}
+
+/// [`Error::PeriodOrder`] unless `later` ends after `earlier`.
+pub(crate) fn check_order(earlier: &Period, later: &Period) -> Result<()> {
+    if later.end() <= earlier.end() {
+        return Err(Error::PeriodOrder {
+            earlier: *earlier,
+            later: *later,
+        });
     }
-    Ok((a.level_of(id), b.level_of(id)))
+    Ok(())
+}
+
+/// [`Error::OtherLedger`] unless both pyramids were built from `ledger`.
+pub(crate) fn check_ledger(ledger: &Ledger, a: &Pyramid, b: &Pyramid) -> Result<()> {
+    if a.check_ledger(ledger).is_err() || b.check_ledger(ledger).is_err() {
+        return Err(Error::OtherLedger);
+    }
+    Ok(())
 }
 
 /// Builds both pyramids and the matrix between `earlier` and `later` from

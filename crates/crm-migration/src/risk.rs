@@ -1,7 +1,7 @@
 use crm_core::{Ledger, Money};
 use crm_pyramid::{Level, Pyramid};
 
-use crate::{Error, Movement, Result, Source};
+use crate::{Movement, Result, Source};
 
 /// A customer who dropped a level or lapsed (active to Inactive) between
 /// two periods.
@@ -30,42 +30,35 @@ pub struct Risk<'a> {
 ///
 /// # Errors
 ///
-/// [`Error::Mismatch`] when the pyramids are not from `ledger`;
-/// [`Error::Periods`] when `later` does not end after `earlier` (pyramids
-/// given in the wrong order).
+/// [`Error::OtherLedger`](crate::Error::OtherLedger) when the pyramids are not from `ledger`;
+/// [`Error::PeriodOrder`](crate::Error::PeriodOrder) when `later` does not end after `earlier`
+/// (pyramids given in the wrong order).
 pub fn risk_list<'a>(
     ledger: &'a Ledger,
     earlier: &Pyramid,
     later: &Pyramid,
 ) -> Result<Vec<Risk<'a>>> {
-    if ledger.len() != earlier.len() || ledger.len() != later.len() {
-        return Err(Error::Mismatch("they were built from another ledger"));
-    }
-    if later.period().end() <= earlier.period().end() {
-        return Err(Error::Periods(format!(
-            "{} must end after {}: give the earlier pyramid first",
-            later.period(),
-            earlier.period()
-        )));
-    }
+    crate::matrix::check_ledger(ledger, earlier, later)?;
+    crate::matrix::check_order(earlier.period(), later.period())?;
     let mut out = Vec::new();
     for id in ledger.ids() {
-        let (Some(from), Some(to)) = (earlier.level_of(id), later.level_of(id)) else {
+        let (Some(from), Some(to)) = (earlier.level_of(id)?, later.level_of(id)?) else {
             continue;
         };
         let movement = Movement::of(Source::Level(from), to);
         if !matches!(movement, Movement::Down | Movement::Lapsed) {
             continue;
         }
-        let (value_from, value_to) = (earlier.value_of(id), later.value_of(id));
+        let (value_from, value_to) = (earlier.value_of(id)?, later.value_of(id)?);
+        let customer = ledger.key(id)?;
         let value_lost =
             value_from
                 .checked_sub(value_to)
                 .ok_or_else(|| crm_core::Error::AmountOverflow {
-                    what: format!("the value lost by customer {:?}", ledger.key(id)),
+                    what: format!("the value lost by customer {customer:?}"),
                 })?;
         out.push(Risk {
-            customer: ledger.key(id),
+            customer,
             from,
             to,
             movement,

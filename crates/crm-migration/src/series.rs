@@ -4,7 +4,7 @@ use crm_pyramid::{Level, Pyramid, PyramidOptions, pyramid};
 use crate::markov::{Markov, N, STATES};
 use crate::{Error, Migration, Result, Source};
 
-/// How a [`Series`] estimates its transition matrix from the pairs of
+/// How a [`MigrationSeries`] estimates its transition matrix from the pairs of
 /// consecutive periods.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
@@ -48,9 +48,7 @@ impl std::str::FromStr for Estimator {
         match s {
             "pooled" => Ok(Estimator::Pooled),
             "average-of-shares" | "average" => Ok(Estimator::AverageOfShares),
-            _ => Err(Error::Option(format!(
-                "unknown transition estimate {s:?}: expected pooled or average-of-shares"
-            ))),
+            _ => Err(Error::UnknownEstimator { input: s.into() }),
         }
     }
 }
@@ -58,13 +56,13 @@ impl std::str::FromStr for Estimator {
 /// Migrations over consecutive periods and the Markov chain they estimate.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct Series {
+pub struct MigrationSeries {
     /// The periods, in order.
     pub periods: Vec<Period>,
     /// The matrix of each consecutive pair.
     pub migrations: Vec<Migration>,
     /// The transition matrix over Top, Big, Medium, Small and Inactive
-    /// (estimated as [`Series::estimator`] says), with the average inflow
+    /// (estimated as [`MigrationSeries::estimator`] says), with the average inflow
     /// per period.
     pub markov: Markov,
     /// How `markov`'s matrix was estimated.
@@ -93,7 +91,11 @@ pub struct Series {
 /// # Errors
 ///
 /// As [`series_with`].
-pub fn series(ledger: &Ledger, periods: &[Period], options: &PyramidOptions) -> Result<Series> {
+pub fn series(
+    ledger: &Ledger,
+    periods: &[Period],
+    options: &PyramidOptions,
+) -> Result<MigrationSeries> {
     series_with(ledger, periods, options, Estimator::Pooled)
 }
 
@@ -109,13 +111,13 @@ pub fn series(ledger: &Ledger, periods: &[Period], options: &PyramidOptions) -> 
 /// the pyramid (beyond an inactivity horizon) make a row sum to less than
 /// one, and a row without customers in any pair stays put (probability one
 /// on the diagonal). The counts behind each row are in
-/// [`Series::transitions`] and [`Series::row_customers`]. The inflow of a
+/// [`MigrationSeries::transitions`] and [`MigrationSeries::row_customers`]. The inflow of a
 /// state is the customers entering it from outside the five states (new,
 /// prospect, suspect), averaged over the pairs.
 ///
 /// # Errors
 ///
-/// [`Error::Periods`] for fewer than two periods or periods out of order;
+/// [`Error::TooFewPeriods`], [`Error::PeriodOrder`] for periods out of order;
 /// [`Error::Pyramid`] when a period is not tracked by the ledger.
 ///
 /// ```
@@ -152,14 +154,17 @@ pub fn series_with(
     periods: &[Period],
     options: &PyramidOptions,
     estimator: Estimator,
-) -> Result<Series> {
+) -> Result<MigrationSeries> {
     if periods.len() < 2 {
-        return Err(Error::Periods("a series needs at least two periods".into()));
+        return Err(Error::TooFewPeriods {
+            given: periods.len(),
+        });
     }
-    if periods.windows(2).any(|w| w[1].end() <= w[0].end()) {
-        return Err(Error::Periods(
-            "the periods must be in order, each ending after the one before".into(),
-        ));
+    if let Some(w) = periods.windows(2).find(|w| w[1].end() <= w[0].end()) {
+        return Err(Error::PeriodOrder {
+            earlier: w[0],
+            later: w[1],
+        });
     }
     let pyramids: Vec<Pyramid> = periods
         .iter()
@@ -229,11 +234,11 @@ pub fn series_with(
         let mut totals = [Money::ZERO; N];
         for id in ledger.ids() {
             if let Some(i) = py
-                .level_of(id)
+                .level_of(id)?
                 .and_then(|l| STATES.iter().position(|s| *s == l))
             {
                 totals[i] = totals[i]
-                    .checked_add(ledger.period_totals(id, pi).value(value_basis))
+                    .checked_add(ledger.period_totals(id, pi)?.value(value_basis))
                     .ok_or_else(|| crm_core::Error::AmountOverflow {
                         what: format!("the {value_basis} of level {} in {period}", STATES[i]),
                     })?;
@@ -256,7 +261,7 @@ pub fn series_with(
             value[i] = value_sum[i] / value_seen[i] as f64;
         }
     }
-    Ok(Series {
+    Ok(MigrationSeries {
         periods: periods.to_vec(),
         migrations,
         markov: Markov::new(p, inflow),
@@ -303,7 +308,7 @@ pub const MAX_PERIODS: usize = 1_000;
 ///
 /// # Errors
 ///
-/// [`Error::Periods`] for a malformed list, ends of different units, an
+/// [`Error::PeriodList`] for a malformed list, ends of different units, an
 /// end before the start, a listed period that does not end after the one
 /// before it, or more than [`MAX_PERIODS`] periods (checked before the
 /// rest of a long list is read).
@@ -315,7 +320,10 @@ pub const MAX_PERIODS: usize = 1_000;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn parse_periods(spec: &str) -> Result<Vec<Period>> {
-    let bad = |why: String| Error::Periods(format!("{spec:?}: {why}"));
+    let bad = |reason: String| Error::PeriodList {
+        spec: spec.into(),
+        reason,
+    };
     let spec = spec.trim();
     if spec.contains(',') {
         let mut out: Vec<Period> = Vec::new();

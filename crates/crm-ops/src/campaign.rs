@@ -442,9 +442,12 @@ impl Acc {
         if let (Some(b), Some(a)) = (before, after) {
             let id = ledger.id(key);
             let from = id
-                .and_then(|id| b.level_of(id))
+                .map(|id| b.level_of(id))
+                .transpose()?
+                .flatten()
                 .map_or(Source::New, Source::Level);
-            let name = match (id.and_then(|id| a.level_of(id)), from) {
+            let to = id.map(|id| a.level_of(id)).transpose()?.flatten();
+            let name = match (to, from) {
                 (Some(to), _) => movement_name(Movement::of(from, to)),
                 (None, Source::New) => "other",
                 (None, _) => "left",

@@ -335,7 +335,7 @@ pub fn complaints(
             .filter(|d| period.contains(**d))
             .count() as u64;
         r.received += received;
-        let level = now.level_of(id);
+        let level = now.level_of(id)?;
         let active = level.is_some_and(Level::is_active);
         if received > 0 {
             r.complainers += 1;
@@ -343,7 +343,7 @@ pub fn complaints(
             if let Some(l) = levels.get_mut(slot) {
                 l.0 += received;
                 l.1 += 1;
-                l.2 = l.2.checked_add(now.value_of(id)).ok_or(Error::Overflow {
+                l.2 = l.2.checked_add(now.value_of(id)?).ok_or(Error::Overflow {
                     what: "value of the complainers",
                 })?;
             }
@@ -353,7 +353,7 @@ pub fn complaints(
         }
         if let (Some(n), true) = (next, active) {
             let g = classify(received > 0, open_from_period) as usize;
-            let kept = n.level_of(id).is_some_and(Level::is_active);
+            let kept = n.level_of(id)?.is_some_and(Level::is_active);
             if let Some(slot) = groups.get_mut(g) {
                 slot.0 += 1;
                 slot.1 += u64::from(kept);
@@ -391,7 +391,7 @@ pub fn complaints(
 /// Which customer is in which retention group: for property tests and the
 /// per-customer views (`None`: not active in the period).
 pub fn group_of(ledger: &Ledger, now: &Pyramid, id: CustomerId) -> Option<ComplaintGroup> {
-    if !now.level_of(id).is_some_and(Level::is_active) {
+    if !now.level_of(id).ok()?.is_some_and(Level::is_active) {
         return None;
     }
     let period = now.period();

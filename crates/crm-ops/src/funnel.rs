@@ -600,7 +600,7 @@ fn quality(now: &[Lead], ledger: &Ledger, pyramids: &[Pyramid]) -> Vec<Quality> 
             });
             let first = ledger
                 .id(key)
-                .and_then(|id| ledger.totals(id).first_purchase(Basis::Revenue));
+                .and_then(|id| ledger.totals(id).ok()?.first_purchase(Basis::Revenue));
             let Some(first) = first else {
                 q.no_order += 1;
                 continue;
@@ -617,7 +617,11 @@ fn quality(now: &[Lead], ledger: &Ledger, pyramids: &[Pyramid]) -> Vec<Quality> 
                     let (this, next) = (sorted.get(i)?, sorted.get(i + 1)?);
                     (next.period().start() == this.period().end()).then_some(next)
                 })
-                .and_then(|next| ledger.id(key).and_then(|id| next.level_of(id)));
+                .and_then(|next| {
+                    ledger
+                        .id(key)
+                        .and_then(|id| next.level_of(id).ok().flatten())
+                });
             match level {
                 Some(level) => {
                     q.active += u64::from(level.is_active());

@@ -531,12 +531,12 @@ pub fn scorecard(
     let mut existing = Money::ZERO;
     for &id in now.ranking() {
         if ledger
-            .totals(id)
+            .totals(id)?
             .first_purchase(basis)
             .is_some_and(|d| d < period.start())
         {
             existing = existing
-                .checked_add(now.value_of(id))
+                .checked_add(now.value_of(id)?)
                 .ok_or(Error::Overflow {
                     what: "value of the existing customers",
                 })?;
@@ -576,7 +576,12 @@ pub fn scorecard(
             let lost = prev
                 .ranking()
                 .iter()
-                .filter(|&&id| !now.level_of(id).is_some_and(Level::is_active))
+                .filter(|&&id| {
+                    !now.level_of(id)
+                        .ok()
+                        .flatten()
+                        .is_some_and(Level::is_active)
+                })
                 .count() as u64;
             let inflow =
                 i128::from(m.summary.new) + i128::from(m.summary.reactivated) - i128::from(lost);
@@ -626,7 +631,12 @@ pub fn scorecard(
             let lost = old
                 .ranking()
                 .iter()
-                .filter(|&&id| !now.level_of(id).is_some_and(Level::is_active))
+                .filter(|&&id| {
+                    !now.level_of(id)
+                        .ok()
+                        .flatten()
+                        .is_some_and(Level::is_active)
+                })
                 .count() as u64;
             figure(
                 FigureName::LostWithin5Years,

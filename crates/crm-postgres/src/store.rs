@@ -4,8 +4,9 @@ use std::io::Write;
 use std::time::Duration;
 
 use crm_core::{
-    Consent, Customer, CustomerFacts, CustomerKey, Decimal, Interaction, InteractionKind, Lead,
-    LeadStage, Ledger, Money, NaiveDate, Outcome, PeriodFacts, Sale, SaleBatch, Stage, Transaction,
+    Channel, Consent, Customer, CustomerFacts, CustomerKey, Decimal, Interaction, InteractionKind,
+    Lead, LeadStage, Ledger, Money, NaiveDate, Outcome, PeriodFacts, Sale, SaleBatch, Stage,
+    Transaction,
 };
 use crm_store::{
     Erased, Error, History, ImportSummary, Imported, MAX_DATE, MIN_DATE, Record, Result, Rows,
@@ -1176,11 +1177,10 @@ fn customer(key: CustomerKey, r: &Row) -> Result<Customer> {
     c.region = r.try_get(5).map_err(pg)?;
     c.acquired = r.try_get(6).map_err(pg)?;
     c.potential = opt_money(C, r.try_get(7).map_err(pg)?)?;
-    c.consent = Consent {
-        email: r.try_get(8).map_err(pg)?,
-        phone: r.try_get(9).map_err(pg)?,
-        post: r.try_get(10).map_err(pg)?,
-    };
+    c.consent = Consent::default()
+        .with(Channel::Email, r.try_get(8).map_err(pg)?)
+        .with(Channel::Phone, r.try_get(9).map_err(pg)?)
+        .with(Channel::Post, r.try_get(10).map_err(pg)?);
     Ok(c)
 }
 

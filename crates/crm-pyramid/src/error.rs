@@ -14,7 +14,31 @@ pub enum Error {
         /// What is wrong with them.
         reason: &'static str,
     },
-    /// The ledger does not track the period, or a total overflowed.
+    /// A pyramid was used with a ledger other than the one it was built
+    /// from (or a clone of it).
+    #[error("the pyramid of {period} was built from another ledger")]
+    OtherLedger {
+        /// The pyramid's period.
+        period: crm_core::Period,
+    },
+    /// The ledger does not track the period, a total overflowed, or a
+    /// customer id of another ledger was looked up.
     #[error(transparent)]
     Core(#[from] crm_core::Error),
+}
+
+impl Error {
+    /// The core cause when this error is one ([`Error::Core`]), else the
+    /// error itself: for the crates that wrap this error, so that a core
+    /// cause is matched at one level.
+    ///
+    /// # Errors
+    ///
+    /// The error itself when it is not a core error.
+    pub fn into_core(self) -> std::result::Result<crm_core::Error, Error> {
+        match self {
+            Error::Core(c) => Ok(c),
+            e => Err(e),
+        }
+    }
 }

@@ -96,6 +96,6 @@ pub use crate::{
     error::{Error, Result},
     level::Level,
     options::{Cuts, PyramidOptions},
-    pyramid::{Assignment, Figures, Pyramid, cut_points, pyramid},
+    pyramid::{Assignment, Figures, Pyramid, cut_points, pyramid, pyramid_with_previous},
     report::{Change, LevelReport, PyramidReport},
 };

@@ -1,4 +1,7 @@
-use crm_core::{Basis, CustomerId, Decimal, Ledger, Money, NaiveDate, Period, Stage};
+use crm_core::{
+    Basis, CustomerId, CustomerTotals, Decimal, Ledger, LedgerTag, Money, NaiveDate, Period,
+    PeriodTotals, Stage,
+};
 
 use crate::{Cuts, Error, Level, PyramidOptions, Result};
 
@@ -46,9 +49,11 @@ pub struct Assignment<'a> {
 ///
 /// Built by [`pyramid`] from a [`Ledger`]; per-customer results are looked
 /// up by the ledger's [`CustomerId`]s or listed with
-/// [`Pyramid::assignments`].
+/// [`Pyramid::assignments`]. The pyramid keeps the ledger's [`LedgerTag`]:
+/// an id or a ledger other than its own is refused with an error.
 #[derive(Debug, Clone)]
 pub struct Pyramid {
+    ledger: LedgerTag,
     period: Period,
     options: PyramidOptions,
     figures: [Figures; 7],
@@ -67,15 +72,12 @@ pub struct Pyramid {
 
 /// Why a customer is not active, before the levels are cut.
 fn classify_inactive(
-    ledger: &Ledger,
-    id: CustomerId,
-    pi: usize,
+    pt: &PeriodTotals,
+    t: &CustomerTotals,
     period: &Period,
     basis: Basis,
     horizon_start: Option<NaiveDate>,
 ) -> Option<Result<Level, ()>> {
-    let pt = ledger.period_totals(id, pi);
-    let t = ledger.totals(id);
     if let Some(last) = pt.last_purchase_before(basis) {
         return Some(match horizon_start {
             Some(h) if last < h => Err(()), // lost
@@ -98,7 +100,7 @@ fn classify_inactive(
 
 /// Whether the register says the party is a customer by `period`'s end:
 /// stage `customer`, acquired before the end (or on an unknown date).
-fn says_customer(t: &crm_core::CustomerTotals, period: &Period) -> bool {
+fn says_customer(t: &CustomerTotals, period: &Period) -> bool {
     t.register_stage() == Some(Stage::Customer) && t.acquired().is_none_or(|a| a < period.end())
 }
 
@@ -142,7 +144,7 @@ fn says_customer(t: &crm_core::CustomerTotals, period: &Period) -> bool {
 ///     ledger.record_sale(key, day, revenue.parse()?, None)?;
 /// }
 /// let p = pyramid(&ledger, &year, &PyramidOptions::new())?;
-/// assert_eq!(p.level_of(ledger.id("A").unwrap()), Some(Level::Top));
+/// assert_eq!(p.level_of(ledger.id("A").unwrap())?, Some(Level::Top));
 /// assert_eq!(p.figures(Level::Small).customers, 2);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -167,7 +169,8 @@ pub fn pyramid(ledger: &Ledger, period: &Period, options: &PyramidOptions) -> Re
     let mut total_value = Money::ZERO;
 
     for id in ledger.ids() {
-        let v = ledger.period_totals(id, pi).value(basis);
+        let pt = ledger.period_totals(id, pi)?;
+        let v = pt.value(basis);
         values.push(v);
         total_value = total_value
             .checked_add(v)
@@ -176,9 +179,10 @@ pub fn pyramid(ledger: &Ledger, period: &Period, options: &PyramidOptions) -> Re
             ranking.push(id);
             continue;
         }
-        match classify_inactive(ledger, id, pi, period, basis, horizon_start) {
+        let t = ledger.totals(id)?;
+        match classify_inactive(pt, t, period, basis, horizon_start) {
             Some(Ok(level)) => {
-                if level == Level::Prospect && says_customer(ledger.totals(id), period) {
+                if level == Level::Prospect && says_customer(t, period) {
                     unconfirmed += 1;
                 }
                 levels[id.index()] = Some(level);
@@ -221,6 +225,7 @@ pub fn pyramid(ledger: &Ledger, period: &Period, options: &PyramidOptions) -> Re
     };
 
     Ok(Pyramid {
+        ledger: ledger.tag(),
         period: *period,
         options: options.clone(),
         figures,
@@ -233,6 +238,40 @@ pub fn pyramid(ledger: &Ledger, period: &Period, options: &PyramidOptions) -> Re
         ranks,
         values,
     })
+}
+
+/// The pyramid of `period` and, when the ledger tracks it, of its
+/// [previous calendar period](Period::previous_calendar): the two a
+/// [`PyramidReport`](crate::PyramidReport) compares. Make the ledger with
+/// [`Period::with_previous`] to track both.
+///
+/// # Errors
+///
+/// As [`pyramid`].
+///
+/// ```
+/// use crm_core::{Ledger, NaiveDate, Period};
+/// use crm_pyramid::{pyramid_with_previous, PyramidOptions, PyramidReport};
+///
+/// let year: Period = "2025".parse()?;
+/// let mut ledger = Ledger::new(year.with_previous());
+/// ledger.record_sale("A", NaiveDate::from_ymd_opt(2024, 5, 1).unwrap(), "10".parse()?, None)?;
+/// let (now, before) = pyramid_with_previous(&ledger, &year, &PyramidOptions::new())?;
+/// let report = PyramidReport::new(&now, before.as_ref());
+/// assert_eq!((report.active, before.map(|b| b.active())), (0, Some(1)));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn pyramid_with_previous(
+    ledger: &Ledger,
+    period: &Period,
+    options: &PyramidOptions,
+) -> Result<(Pyramid, Option<Pyramid>)> {
+    let now = pyramid(ledger, period, options)?;
+    let before = match period.previous_calendar() {
+        Some(p) if ledger.periods().contains(&p) => Some(pyramid(ledger, &p, options)?),
+        _ => None,
+    };
+    Ok((now, before))
 }
 
 fn overflow(what: String) -> Error {
@@ -260,6 +299,8 @@ pub(crate) fn ceil_share(n: usize, share: Decimal) -> usize {
 /// usual case: a few decimals), which is several times faster than
 /// comparing `Decimal`s; otherwise as decimals.
 fn rank(ranking: &mut [CustomerId], values: &[Money], ledger: &Ledger) {
+    // The ids are the ledger's own: the lookup cannot fail.
+    let key = |id: CustomerId| ledger.key(id).unwrap_or_default().as_bytes();
     let scale = ranking
         .iter()
         .map(|id| values[id.index()].as_decimal().scale())
@@ -270,7 +311,7 @@ fn rank(ranking: &mut [CustomerId], values: &[Money], ledger: &Ledger) {
     // byte order), and only when those tie, the whole key.
     let prefix = |id: CustomerId| {
         let mut b = [0u8; 8];
-        let k = ledger.key(id).as_bytes();
+        let k = key(id);
         let n = k.len().min(8);
         b[..n].copy_from_slice(&k[..n]);
         u64::from_be_bytes(b)
@@ -284,8 +325,7 @@ fn rank(ranking: &mut [CustomerId], values: &[Money], ledger: &Ledger) {
                 .map(|m| (m, prefix(id), id))
         })
         .collect();
-    let by_key =
-        |a: CustomerId, b: CustomerId| ledger.key(a).as_bytes().cmp(ledger.key(b).as_bytes());
+    let by_key = |a: CustomerId, b: CustomerId| key(a).cmp(key(b));
     match scaled {
         Some(mut s) => {
             s.sort_unstable_by(|a, b| {
@@ -431,25 +471,57 @@ impl Pyramid {
     /// The keys of those prospects, in byte order, for the user to look up
     /// (see [`Pyramid::register_customers_without_purchase`]).
     ///
-    /// # Panics
+    /// # Errors
     ///
-    /// When `ledger` is not the one the pyramid was built from.
-    pub fn register_customers_without_purchase_keys<'a>(&self, ledger: &'a Ledger) -> Vec<&'a str> {
-        assert_eq!(
-            ledger.len(),
-            self.levels.len(),
-            "pyramid used with another ledger"
-        );
-        let mut keys: Vec<&str> = ledger
-            .ids()
-            .filter(|id| {
-                self.levels[id.index()] == Some(Level::Prospect)
-                    && says_customer(ledger.totals(*id), &self.period)
-            })
-            .map(|id| ledger.key(id))
-            .collect();
+    /// [`Error::OtherLedger`] when `ledger` is not the one the pyramid was
+    /// built from.
+    pub fn register_customers_without_purchase_keys<'a>(
+        &self,
+        ledger: &'a Ledger,
+    ) -> Result<Vec<&'a str>> {
+        self.check_ledger(ledger)?;
+        let mut keys: Vec<&str> = Vec::new();
+        for id in ledger.ids().take(self.levels.len()) {
+            if self.levels[id.index()] == Some(Level::Prospect)
+                && says_customer(ledger.totals(id)?, &self.period)
+            {
+                keys.push(ledger.key(id)?);
+            }
+        }
         keys.sort_unstable_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
-        keys
+        Ok(keys)
+    }
+
+    /// The tag of the ledger the pyramid was built from.
+    pub fn ledger(&self) -> LedgerTag {
+        self.ledger
+    }
+
+    /// Checks that `ledger` is the one the pyramid was built from (it may
+    /// have grown since).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::OtherLedger`] otherwise.
+    pub fn check_ledger(&self, ledger: &Ledger) -> Result<()> {
+        if ledger.tag() == self.ledger && ledger.len() >= self.levels.len() {
+            Ok(())
+        } else {
+            Err(Error::OtherLedger {
+                period: self.period,
+            })
+        }
+    }
+
+    /// The index of `id` in the per-customer tables; `None` for a customer
+    /// the ledger learnt after the pyramid was built.
+    fn slot(&self, id: CustomerId) -> Result<Option<usize>> {
+        if id.ledger() != self.ledger {
+            return Err(Error::Core(crm_core::Error::ForeignId {
+                index: id.index() as u64,
+            }));
+        }
+        Ok(Some(id.index()).filter(|&i| i < self.levels.len()))
     }
 
     /// The number of ledger customers the pyramid covers (in it or not):
@@ -492,32 +564,34 @@ impl Pyramid {
     /// The level of `id`, or `None` when the customer is outside this
     /// period's pyramid (first seen after it, or lost).
     ///
-    /// # Panics
+    /// # Errors
     ///
-    /// When `id` is not from the ledger the pyramid was built from.
-    pub fn level_of(&self, id: CustomerId) -> Option<Level> {
-        self.levels[id.index()]
+    /// [`crm_core::Error::ForeignId`] (as [`Error::Core`]) when `id` is not
+    /// from the ledger the pyramid was built from.
+    pub fn level_of(&self, id: CustomerId) -> Result<Option<Level>> {
+        Ok(self.slot(id)?.and_then(|i| self.levels[i]))
     }
 
     /// The 1-based rank of `id` among the active customers.
     ///
-    /// # Panics
+    /// # Errors
     ///
-    /// When `id` is not from the ledger the pyramid was built from.
-    pub fn rank_of(&self, id: CustomerId) -> Option<u64> {
-        match self.ranks[id.index()] {
-            0 => None,
-            r => Some(u64::from(r)),
-        }
+    /// As [`Pyramid::level_of`].
+    pub fn rank_of(&self, id: CustomerId) -> Result<Option<u64>> {
+        Ok(match self.slot(id)?.map(|i| self.ranks[i]) {
+            None | Some(0) => None,
+            Some(r) => Some(u64::from(r)),
+        })
     }
 
-    /// The value of `id` in the period.
+    /// The value of `id` in the period (zero for a customer the ledger
+    /// learnt after the pyramid was built).
     ///
-    /// # Panics
+    /// # Errors
     ///
-    /// When `id` is not from the ledger the pyramid was built from.
-    pub fn value_of(&self, id: CustomerId) -> Money {
-        self.values[id.index()]
+    /// As [`Pyramid::level_of`].
+    pub fn value_of(&self, id: CustomerId) -> Result<Money> {
+        Ok(self.slot(id)?.map_or(Money::ZERO, |i| self.values[i]))
     }
 
     /// The active customers in rank order.
@@ -528,39 +602,42 @@ impl Pyramid {
     /// Every customer in the pyramid with level, rank and value: the active
     /// ones by rank, then Inactive, Prospect and Suspect each by key.
     ///
-    /// # Panics
+    /// # Errors
     ///
-    /// When `ledger` is not the one the pyramid was built from.
+    /// [`Error::OtherLedger`] when `ledger` is not the one the pyramid was
+    /// built from.
     pub fn assignments<'a>(
         &'a self,
         ledger: &'a Ledger,
-    ) -> impl Iterator<Item = Assignment<'a>> + 'a {
-        assert_eq!(
-            ledger.len(),
-            self.levels.len(),
-            "pyramid used with another ledger"
-        );
+    ) -> Result<impl Iterator<Item = Assignment<'a>> + 'a> {
+        self.check_ledger(ledger)?;
+        // The ids below are the ledger's own (checked above): key lookups
+        // cannot fail.
+        let key = |id: CustomerId| ledger.key(id).unwrap_or_default();
         let mut rest: Vec<CustomerId> = ledger
             .ids()
+            .take(self.levels.len())
             .filter(|id| matches!(self.levels[id.index()], Some(l) if !l.is_active()))
             .collect();
         rest.sort_unstable_by(|&a, &b| {
             self.levels[a.index()]
                 .cmp(&self.levels[b.index()])
-                .then_with(|| ledger.key(a).as_bytes().cmp(ledger.key(b).as_bytes()))
+                .then_with(|| key(a).as_bytes().cmp(key(b).as_bytes()))
         });
-        self.ranking
+        Ok(self
+            .ranking
             .iter()
             .copied()
             .chain(rest)
             .filter_map(move |id| {
+                let i = id.index();
                 Some(Assignment {
-                    customer: ledger.key(id),
-                    level: self.levels[id.index()]?,
-                    rank: self.rank_of(id),
-                    value: self.values[id.index()],
+                    customer: key(id),
+                    level: self.levels[i]?,
+                    rank: Some(u64::from(self.ranks[i])).filter(|&r| r > 0),
+                    value: self.values[i],
                 })
-            })
+            }))
     }
 }
 

@@ -58,8 +58,12 @@ fn by_key(
     l.ids()
         .map(|id| {
             (
-                l.key(id).to_string(),
-                (p.level_of(id), p.rank_of(id), p.value_of(id)),
+                l.key(id).unwrap().to_string(),
+                (
+                    p.level_of(id).unwrap(),
+                    p.rank_of(id).unwrap(),
+                    p.value_of(id).unwrap(),
+                ),
             )
         })
         .collect()
@@ -82,11 +86,11 @@ proptest! {
         let mut counts = [0u64; 7];
         let mut outside = 0u64;
         for id in l.ids() {
-            match p.level_of(id) {
+            match p.level_of(id).unwrap() {
                 Some(level) => counts[level.index()] += 1,
                 None => {
                     outside += 1;
-                    let t = l.totals(id);
+                    let t = l.totals(id).unwrap();
                     // Outside: not registered and first seen after the end, as
                     // there is no horizon.
                     prop_assert!(t.register_stage().is_none());
@@ -104,9 +108,9 @@ proptest! {
         // period); those without a purchase are counted as data gaps.
         let mut gaps = 0u64;
         for id in l.ids() {
-            if l.totals(id).register_stage() == Some(Stage::Customer) {
-                prop_assert_ne!(p.level_of(id), Some(Level::Suspect));
-                if p.level_of(id) == Some(Level::Prospect) {
+            if l.totals(id).unwrap().register_stage() == Some(Stage::Customer) {
+                prop_assert_ne!(p.level_of(id).unwrap(), Some(Level::Suspect));
+                if p.level_of(id).unwrap() == Some(Level::Prospect) {
                     gaps += 1;
                 }
             }
@@ -115,9 +119,9 @@ proptest! {
         prop_assert_eq!(p.active(), counts[..4].iter().sum::<u64>());
         // Active means value > 0, and only active customers have a rank.
         for id in l.ids() {
-            let active = p.level_of(id).is_some_and(Level::is_active);
-            prop_assert_eq!(active, p.value_of(id).is_positive());
-            prop_assert_eq!(active, p.rank_of(id).is_some());
+            let active = p.level_of(id).unwrap().is_some_and(Level::is_active);
+            prop_assert_eq!(active, p.value_of(id).unwrap().is_positive());
+            prop_assert_eq!(active, p.rank_of(id).unwrap().is_some());
         }
     }
 
@@ -138,9 +142,9 @@ proptest! {
         let ranking = p.ranking();
         for w in ranking.windows(2) {
             let (a, b) = (w[0], w[1]);
-            let (va, vb) = (p.value_of(a), p.value_of(b));
-            prop_assert!(va > vb || (va == vb && l.key(a).as_bytes() < l.key(b).as_bytes()));
-            prop_assert!(p.level_of(a) <= p.level_of(b));
+            let (va, vb) = (p.value_of(a).unwrap(), p.value_of(b).unwrap());
+            prop_assert!(va > vb || (va == vb && l.key(a).unwrap().as_bytes() < l.key(b).unwrap().as_bytes()));
+            prop_assert!(p.level_of(a).unwrap() <= p.level_of(b).unwrap());
         }
     }
 
@@ -200,6 +204,29 @@ proptest! {
         prop_assert_eq!(by_key(&whole, &a), by_key(&left, &b));
     }
 
+    /// An id of another ledger (even one built from the same rows) is an
+    /// error, never another customer's level; so is another ledger. A
+    /// customer the ledger learnt after the pyramid was built is outside
+    /// it.
+    #[test]
+    fn prop_ids_and_ledgers_of_others_are_refused(rows in prop::collection::vec(row(), 0..100), y in arbitrary::year()) {
+        let mine = build(y, &rows);
+        let theirs = build(y, &rows);
+        let p = pyramid(&mine, &y, &PyramidOptions::new()).unwrap();
+        for id in theirs.ids() {
+            prop_assert!(p.level_of(id).is_err());
+            prop_assert!(p.rank_of(id).is_err());
+            prop_assert!(p.value_of(id).is_err());
+        }
+        prop_assert!(p.assignments(&theirs).is_err());
+        prop_assert!(p.register_customers_without_purchase_keys(&theirs).is_err());
+        let mut grown = mine;
+        let new = grown.record_register("a-key-no-row-has-since-rows-are-short", Stage::Suspect).unwrap();
+        prop_assert_eq!(p.level_of(new).unwrap(), None);
+        prop_assert_eq!(p.rank_of(new).unwrap(), None);
+        prop_assert!(p.assignments(&grown).is_ok());
+    }
+
     /// Batches record exactly what single sales record.
     #[test]
     fn prop_batches_equal_single_sales(rows in prop::collection::vec((arbitrary::key(), arbitrary::date(), arbitrary::money()), 0..200), y in arbitrary::year()) {
@@ -212,9 +239,9 @@ proptest! {
         prop_assert!(batched.record_sales(&sales).is_empty());
         prop_assert_eq!(single.len(), batched.len());
         for id in single.ids() {
-            let other = batched.id(single.key(id)).unwrap();
-            prop_assert_eq!(single.totals(id), batched.totals(other));
-            prop_assert_eq!(single.period_totals(id, 0), batched.period_totals(other, 0));
+            let other = batched.id(single.key(id).unwrap()).unwrap();
+            prop_assert_eq!(single.totals(id).unwrap(), batched.totals(other).unwrap());
+            prop_assert_eq!(single.period_totals(id, 0).unwrap(), batched.period_totals(other, 0).unwrap());
         }
     }
 }

@@ -14,13 +14,44 @@ pub enum Error {
     /// Not a language of the report.
     #[error("unknown language {0:?}: expected en or nl")]
     Language(String),
-    /// A pyramid could not be built.
+    /// A pyramid could not be built (its cuts).
     #[error(transparent)]
-    Pyramid(#[from] crm_pyramid::Error),
+    Pyramid(crm_pyramid::Error),
     /// The migration could not be built.
     #[error(transparent)]
-    Migration(#[from] crm_migration::Error),
-    /// A value analysis failed (an overflow).
+    Migration(crm_migration::Error),
+    /// A value analysis failed.
     #[error(transparent)]
-    Value(#[from] crm_value::Error),
+    Value(crm_value::Error),
+    /// A core model error (an untracked period, an overflow), from
+    /// whichever analysis it arose in: causes are unwrapped, so that they
+    /// are matched at one level.
+    #[error(transparent)]
+    Core(#[from] crm_core::Error),
+}
+
+impl From<crm_pyramid::Error> for Error {
+    fn from(e: crm_pyramid::Error) -> Error {
+        e.into_core().map_or_else(Error::Pyramid, Error::Core)
+    }
+}
+
+impl From<crm_migration::Error> for Error {
+    fn from(e: crm_migration::Error) -> Error {
+        match e {
+            crm_migration::Error::Core(c) => Error::Core(c),
+            crm_migration::Error::Pyramid(p) => p.into(),
+            e => Error::Migration(e),
+        }
+    }
+}
+
+impl From<crm_value::Error> for Error {
+    fn from(e: crm_value::Error) -> Error {
+        match e {
+            crm_value::Error::Core(c) => Error::Core(c),
+            crm_value::Error::Pyramid(p) => p.into(),
+            e => Error::Value(e),
+        }
+    }
 }

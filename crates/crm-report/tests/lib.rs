@@ -160,6 +160,7 @@ fn sections_follow_the_data() {
         .ids()
         .filter(|id| {
             l.period_totals(*id, pi)
+                .unwrap()
                 .value(crm_core::Basis::Revenue)
                 .is_positive()
         })

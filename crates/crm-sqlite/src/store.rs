@@ -2,8 +2,9 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crm_core::{
-    Consent, Customer, CustomerKey, Decimal, Interaction, InteractionKind, Lead, LeadStage, Ledger,
-    Money, NaiveDate, Outcome, OutcomeStatus, Sale, SaleBatch, Stage, Transaction,
+    Channel, Consent, Customer, CustomerKey, Decimal, Interaction, InteractionKind, Lead,
+    LeadStage, Ledger, Money, NaiveDate, Outcome, OutcomeStatus, Sale, SaleBatch, Stage,
+    Transaction,
 };
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 
@@ -1176,11 +1177,10 @@ impl Store for SqliteStore {
                 .map(|d| date("customers", &d))
                 .transpose()?;
             c.potential = opt_money("customers", r.get(7).map_err(sql)?)?;
-            c.consent = Consent {
-                email: r.get(8).map_err(sql)?,
-                phone: r.get(9).map_err(sql)?,
-                post: r.get(10).map_err(sql)?,
-            };
+            c.consent = Consent::default()
+                .with(Channel::Email, r.get(8).map_err(sql)?)
+                .with(Channel::Phone, r.get(9).map_err(sql)?)
+                .with(Channel::Post, r.get(10).map_err(sql)?);
             c.attributes = attributes.remove(&id).unwrap_or_default();
             f(c);
         }
@@ -1228,11 +1228,10 @@ impl Store for SqliteStore {
             c.region = region;
             c.acquired = acquired.map(|d| date("customers", &d)).transpose()?;
             c.potential = opt_money("customers", potential)?;
-            c.consent = Consent {
-                email: consent[0],
-                phone: consent[1],
-                post: consent[2],
-            };
+            c.consent = Consent::default()
+                .with(Channel::Email, consent[0])
+                .with(Channel::Phone, consent[1])
+                .with(Channel::Post, consent[2]);
             let mut stmt = self
                 .conn
                 .prepare(

@@ -14,11 +14,15 @@ use proptest::prelude::*;
 fn levels(l: &Ledger, y: &Period) -> BTreeMap<String, (Option<Level>, Option<u64>, Money)> {
     let p = pyramid(l, y, &PyramidOptions::new()).unwrap();
     l.ids()
-        .filter(|&id| p.level_of(id).is_some())
+        .filter(|&id| p.level_of(id).unwrap().is_some())
         .map(|id| {
             (
-                l.key(id).to_string(),
-                (p.level_of(id), p.rank_of(id), p.value_of(id)),
+                l.key(id).unwrap().to_string(),
+                (
+                    p.level_of(id).unwrap(),
+                    p.rank_of(id).unwrap(),
+                    p.value_of(id).unwrap(),
+                ),
             )
         })
         .collect()

@@ -473,12 +473,28 @@ pub fn the_ledger_reads_through_the_store<S: Store>(s: &mut S) {
     let id = |key: &str| l.id(key).expect("a known key");
     // The register's acquisition date reaches the ledger (it places a
     // register customer without history in the pyramid).
-    assert_eq!(l.totals(id("C")).acquired(), Some(d(2020, 2, 29)));
-    assert_eq!(l.totals(id("P")).acquired(), None);
+    assert_eq!(
+        l.totals(id("C")).expect("the ledger's own id").acquired(),
+        Some(d(2020, 2, 29))
+    );
+    assert_eq!(
+        l.totals(id("P")).expect("the ledger's own id").acquired(),
+        None
+    );
     // The 2025 sale lies after the ledger's periods: not read.
     assert_eq!(l.stats().transactions, 1);
-    assert_eq!(l.totals(id("P")).register_stage(), Some(Stage::Prospect));
-    assert!(l.totals(id("A")).register_stage().is_none());
+    assert_eq!(
+        l.totals(id("P"))
+            .expect("the ledger's own id")
+            .register_stage(),
+        Some(Stage::Prospect)
+    );
+    assert!(
+        l.totals(id("A"))
+            .expect("the ledger's own id")
+            .register_stage()
+            .is_none()
+    );
 }
 
 fn leads<S: Store>(s: &S) -> Vec<Lead> {

@@ -43,6 +43,30 @@ pub fn check_date(date: NaiveDate, what: &'static str) -> Result<()> {
 
 /// One record of an import, of any kind: an import of several files is
 /// one iterator of records, and so one transaction.
+///
+/// The enum is `#[non_exhaustive]`: a kind of record added later (a
+/// complaint register, a campaign) must not break every store. A `Store`
+/// implementation matches the kinds it keeps and refuses the rest with a
+/// catch-all arm, for example `_ => return Err(Error::Input("unsupported
+/// record".into()))`, which the conformance suite does not reach today.
+///
+/// Each model type converts into it, so that an integrator's rows become
+/// records with `.into()`:
+///
+/// ```
+/// use crm_core::{Customer, CustomerKey, NaiveDate, Stage, Transaction};
+/// use crm_store::Record;
+///
+/// let key = CustomerKey::new("C1")?;
+/// let day = NaiveDate::from_ymd_opt(2025, 3, 1).unwrap();
+/// let records: Vec<Record> = vec![
+///     Customer::new(key.clone(), Stage::Customer).into(),
+///     Transaction::new(key, day, "120.00".parse()?).into(),
+/// ];
+/// assert!(matches!(records[1], Record::Transaction(_)));
+/// assert_eq!(records[0].key(), "C1");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Record {
@@ -56,6 +80,30 @@ pub enum Record {
     Transaction(Transaction),
     /// What became of an action a rulebook proposed.
     Outcome(Outcome),
+}
+
+impl From<Customer> for Record {
+    fn from(c: Customer) -> Record {
+        Record::Customer(c)
+    }
+}
+
+impl From<Interaction> for Record {
+    fn from(i: Interaction) -> Record {
+        Record::Interaction(i)
+    }
+}
+
+impl From<Lead> for Record {
+    fn from(l: Lead) -> Record {
+        Record::Lead(l)
+    }
+}
+
+impl From<Transaction> for Record {
+    fn from(t: Transaction) -> Record {
+        Record::Transaction(t)
+    }
 }
 
 impl Record {

@@ -196,16 +196,18 @@ pub enum Error {
         /// Every problem, in file order.
         problems: Vec<Problem>,
     },
-    /// A pyramid, ledger or value computation failed.
+    /// A pyramid could not be built (its cuts, another ledger).
     #[error(transparent)]
-    Pyramid(#[from] crm_pyramid::Error),
+    Pyramid(crm_pyramid::Error),
     /// A migration computation failed.
     #[error(transparent)]
-    Migration(#[from] crm_migration::Error),
+    Migration(crm_migration::Error),
     /// A value computation failed.
     #[error(transparent)]
-    Value(#[from] crm_value::Error),
-    /// A core model error.
+    Value(crm_value::Error),
+    /// A core model error (an untracked period, an overflow, an id of
+    /// another ledger), from whichever crate it arose in: causes are
+    /// unwrapped, so that they are matched at one level.
     #[error(transparent)]
     Core(#[from] crm_core::Error),
     /// The inputs of an analysis do not fit together.
@@ -278,6 +280,32 @@ fn levenshtein(a: &str, b: &str) -> usize {
         }
     }
     d[a.len() * w + b.len()]
+}
+
+impl From<crm_pyramid::Error> for Error {
+    fn from(e: crm_pyramid::Error) -> Error {
+        e.into_core().map_or_else(Error::Pyramid, Error::Core)
+    }
+}
+
+impl From<crm_migration::Error> for Error {
+    fn from(e: crm_migration::Error) -> Error {
+        match e {
+            crm_migration::Error::Core(c) => Error::Core(c),
+            crm_migration::Error::Pyramid(p) => p.into(),
+            e => Error::Migration(e),
+        }
+    }
+}
+
+impl From<crm_value::Error> for Error {
+    fn from(e: crm_value::Error) -> Error {
+        match e {
+            crm_value::Error::Core(c) => Error::Core(c),
+            crm_value::Error::Pyramid(p) => p.into(),
+            e => Error::Value(e),
+        }
+    }
 }
 
 #[cfg(test)]

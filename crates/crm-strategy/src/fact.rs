@@ -445,6 +445,8 @@ impl<'a> Facts<'a> {
             Channel::Email => (Fact::ConsentEmail, 1),
             Channel::Phone => (Fact::ConsentPhone, 2),
             Channel::Post => (Fact::ConsentPost, 4),
+            // A channel the rulebook has no fact for: nothing to record.
+            _ => return self,
         };
         self.known |= Fact::Consent.bit();
         self.consent &= !bit;
@@ -476,6 +478,7 @@ impl<'a> Facts<'a> {
             Channel::Email => Fact::ConsentEmail,
             Channel::Phone => Fact::ConsentPhone,
             Channel::Post => Fact::ConsentPost,
+            _ => return None,
         };
         self.is_known(fact).then(|| self.bools[fact.slot()])
     }
@@ -528,7 +531,7 @@ impl<'a> Facts<'a> {
 /// let now = pyramid(&ledger, &y25, &PyramidOptions::new())?;
 /// let before = pyramid(&ledger, &y24, &PyramidOptions::new())?;
 /// let table = FactsBuilder::new(&ledger, &now).history([&before]).build()?;
-/// let facts = table.facts(ledger.id("A").unwrap());
+/// let facts = table.facts(ledger.id("A").unwrap())?;
 /// assert_eq!(facts.get(Fact::Level), Some(FactValue::Text("inactive".into())));
 /// assert_eq!(facts.get(Fact::BestFormerLevel), Some(FactValue::Text("top".into())));
 /// assert_eq!(facts.get(Fact::Profit), None); // no profitability given: unknown
@@ -758,7 +761,7 @@ impl<'a> FactsBuilder<'a> {
         // sorted on its own terms.
         let customers: Vec<CustomerId> = ledger
             .ids()
-            .filter(|&id| self.now.level_of(id).is_some())
+            .filter(|&id| self.now.level_of(id).is_ok_and(|l| l.is_some()))
             .collect();
         Ok(FactTable {
             ledger,
@@ -878,9 +881,17 @@ impl<'a> FactTable<'a> {
     }
 
     /// The register entry of `id`, if any.
-    pub fn customer(&self, id: CustomerId) -> Option<&'a Customer> {
-        let i = *self.register.get(id.index())?;
-        self.register_rows.get(i as usize)
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Core`] ([`crm_core::Error::ForeignId`]) when `id` is not
+    /// from the table's ledger.
+    pub fn customer(&self, id: CustomerId) -> Result<Option<&'a Customer>> {
+        self.ledger.key(id)?;
+        Ok(self
+            .register
+            .get(id.index())
+            .and_then(|&i| self.register_rows.get(i as usize)))
     }
 
     /// The facts of the customer with `key`, or `None` when the ledger
@@ -904,43 +915,54 @@ impl<'a> FactTable<'a> {
     /// ```
     pub fn get(&self, key: &CustomerKey) -> Option<Facts<'a>> {
         let id = self.ledger.id(key.as_str())?;
-        self.now.level_of(id)?;
-        Some(self.facts(id))
+        self.now.level_of(id).ok()??;
+        self.facts(id).ok()
     }
 
     /// The facts of `id`.
-    pub fn facts(&self, id: CustomerId) -> Facts<'a> {
-        let mut f = Facts::new(self.ledger.key(id));
-        self.fill(id, &mut f);
-        f
+    ///
+    /// # Errors
+    ///
+    /// As [`FactTable::fill`].
+    pub fn facts(&self, id: CustomerId) -> Result<Facts<'a>> {
+        let mut f = Facts::new(self.ledger.key(id)?);
+        self.fill(id, &mut f)?;
+        Ok(f)
     }
 
     /// Fills `f` with the facts of `id`, reusing its memory.
-    pub fn fill(&self, id: CustomerId, f: &mut Facts<'a>) {
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Core`] ([`crm_core::Error::ForeignId`]) when `id` is not
+    /// from the table's ledger.
+    pub fn fill(&self, id: CustomerId, f: &mut Facts<'a>) -> Result<()> {
         let ledger = self.ledger;
+        // Checked once: every table below is sized to this ledger.
+        let key = ledger.key(id)?;
         let i = id.index();
-        f.reset(id, ledger.key(id));
+        f.reset(id, key);
         let as_of = self.as_of();
         let basis = self.now.basis();
         let days = |d: NaiveDate| Decimal::from((as_of - d).num_days());
-        let Some(level) = self.now.level_of(id) else {
-            return;
+        let Some(level) = self.now.level_of(id)? else {
+            return Ok(());
         };
         f.set_level(Fact::Level, Some(level));
-        let value = self.now.value_of(id);
+        let value = self.now.value_of(id)?;
         f.set_number(Fact::Value, value.as_decimal());
-        if let Some(r) = self.now.rank_of(id) {
+        if let Some(r) = self.now.rank_of(id)? {
             f.set_number(Fact::Rank, Decimal::from(r));
         }
-        let pt = ledger.period_totals(id, self.now_index);
+        let pt = ledger.period_totals(id, self.now_index)?;
         if self.margins_known {
             f.set_number(Fact::Margin, pt.value(Basis::Margin).as_decimal());
         }
         if let (Some(before), Some(bi)) = (self.before, self.before_index) {
-            let lb = before.level_of(id);
+            let lb = before.level_of(id)?;
             f.set_level(Fact::LevelBefore, lb);
             f.set_movement(Movement::of(lb.map_or(Source::New, Source::Level), level));
-            let vb = before.value_of(id);
+            let vb = before.value_of(id)?;
             f.set_number(Fact::ValueBefore, vb.as_decimal());
             f.set_number(Fact::ValueChange, value.as_decimal() - vb.as_decimal());
             if vb.is_positive() {
@@ -949,14 +971,14 @@ impl<'a> FactTable<'a> {
                 f.set_number(Fact::ValueChangePercent, pct.round_dp(2));
             }
             if self.margins_known {
-                let mb = ledger.period_totals(id, bi).value(Basis::Margin);
+                let mb = ledger.period_totals(id, bi)?.value(Basis::Margin);
                 f.set_number(Fact::MarginBefore, mb.as_decimal());
             }
         }
         // History: best former level, lapsed periods, periods at level.
         let mut best: Option<(Level, usize)> = None;
         for (h, p) in self.history.iter().enumerate() {
-            if let Some(l) = p.level_of(id).filter(|l| l.is_active())
+            if let Some(l) = p.level_of(id)?.filter(|l| l.is_active())
                 && best.is_none_or(|(b, _)| l <= b)
             {
                 best = Some((l, h));
@@ -970,7 +992,7 @@ impl<'a> FactTable<'a> {
             if self.margins_known
                 && let Some(hi) = self.history_index[h]
             {
-                let m = ledger.period_totals(id, hi).value(Basis::Margin);
+                let m = ledger.period_totals(id, hi)?.value(Basis::Margin);
                 f.set_number(Fact::FormerMargin, m.as_decimal());
             }
         }
@@ -978,7 +1000,7 @@ impl<'a> FactTable<'a> {
         let mut next_start = self.now.period().start();
         for p in self.history.iter().rev() {
             // Only an unbroken chain of periods counts.
-            if p.period().end() != next_start || p.level_of(id) != Some(level) {
+            if p.period().end() != next_start || p.level_of(id)? != Some(level) {
                 break;
             }
             at_level += 1;
@@ -993,7 +1015,7 @@ impl<'a> FactTable<'a> {
         f.set_number(Fact::PeriodsLapsed, Decimal::from(lapsed));
 
         // Purchases.
-        let t = ledger.totals(id);
+        let t = ledger.totals(id)?;
         if let Some(first) = t.first_purchase(basis).filter(|&d| d < as_of) {
             f.set_date(Fact::FirstPurchase, first);
             f.set_number(Fact::DaysSinceFirstPurchase, days(first));
@@ -1002,7 +1024,7 @@ impl<'a> FactTable<'a> {
         // days when the ledger keeps them; else the ledger's last purchase
         // when it is before, or the last one before the period when the
         // period itself had none.
-        let last = match ledger.purchase_days(id) {
+        let last = match ledger.purchase_days(id)? {
             Some(ds) => ds.take_while(|&d| d < as_of).last(),
             None => t.last_purchase(basis).filter(|&d| d < as_of).or_else(|| {
                 if pt.value(basis).is_positive() {
@@ -1016,7 +1038,7 @@ impl<'a> FactTable<'a> {
             f.set_date(Fact::LastPurchase, last);
             f.set_number(Fact::RecencyDays, days(last));
         }
-        if let Some(ds) = ledger.purchase_days(id) {
+        if let Some(ds) = ledger.purchase_days(id)? {
             let (mut n, mut first, mut lastd) = (0u32, None, None);
             for d in ds.take_while(|&d| d < as_of) {
                 n += 1;
@@ -1036,7 +1058,7 @@ impl<'a> FactTable<'a> {
 
         // Contacts and complaints.
         if self.contacts_recorded {
-            let pc = ledger.period_contacts(id, self.now_index);
+            let pc = ledger.period_contacts(id, self.now_index)?;
             f.set_number(Fact::ContactsInPeriod, Decimal::from(pc.contacts()));
             match pc.last_contact_before_end() {
                 Some(d) => {
@@ -1049,7 +1071,7 @@ impl<'a> FactTable<'a> {
                     }
                 }
             }
-            let open = ledger.open_complaints(id, as_of);
+            let open = ledger.open_complaints(id, as_of)?;
             f.set_number(Fact::OpenComplaints, Decimal::from(open.count));
             f.set_number(
                 Fact::OldestComplaintDays,
@@ -1058,7 +1080,7 @@ impl<'a> FactTable<'a> {
         }
 
         // Register.
-        if let Some(c) = self.customer(id) {
+        if let Some(c) = self.customer(id)? {
             f.set_text(Fact::Stage, c.stage.as_str());
             if let Some(s) = &c.segment {
                 f.set_text(Fact::Segment, s);
@@ -1102,5 +1124,6 @@ impl<'a> FactTable<'a> {
         if self.leads_known {
             f.set_number(Fact::OpenLeads, Decimal::from(self.open_leads[i]));
         }
+        Ok(())
     }
 }

@@ -53,6 +53,7 @@ pub struct Acceptance {
     /// No answer.
     pub no_answer: u64,
     /// `done / outcomes`, four decimals; `None` without outcomes.
+    #[cfg_attr(feature = "serde", serde(with = "crm_core::decimal_str::option"))]
     pub rate: Option<Decimal>,
 }
 

@@ -455,7 +455,10 @@ pub fn plan(table: &FactTable<'_>, rulebook: &Rulebook) -> Plan {
         let mut facts = Facts::new("");
         let mut fired = Vec::new();
         for &id in part {
-            table.fill(id, &mut facts);
+            // The table's own ids: filling cannot fail.
+            if table.fill(id, &mut facts).is_err() {
+                continue;
+            }
             rulebook.fire_into(&facts, &mut fired);
             plan_customer(rulebook, table.period(), &facts, &fired, &mut actions);
         }
@@ -588,7 +591,10 @@ pub fn decide(table: &FactTable<'_>, rulebook: &Rulebook, mut f: impl FnMut(&Fac
     let mut facts = Facts::new("");
     let mut fired = Vec::new();
     for &id in table.customers() {
-        table.fill(id, &mut facts);
+        // The table's own ids: filling cannot fail.
+        if table.fill(id, &mut facts).is_err() {
+            continue;
+        }
         rulebook.fire_into(&facts, &mut fired);
         f(&facts, &fired);
     }

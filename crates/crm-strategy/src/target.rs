@@ -134,7 +134,8 @@ fn reason_left_out(a: &Action, table: &FactTable<'_>, channel: ActionChannel) ->
     if a.channel == Some(channel) {
         let open = ledger
             .id(&a.customer)
-            .map_or(0, |id| ledger.open_complaints(id, table.as_of()).count);
+            .and_then(|id| ledger.open_complaints(id, table.as_of()).ok())
+            .map_or(0, |o| o.count);
         (open > 0 && a.strategy != Strategy::Retain).then_some(LeftOut::OpenComplaint)
     } else {
         Some(

@@ -28,6 +28,7 @@ pub struct ReactivationRate {
     /// Of them, active in the next period.
     pub reactivated: u64,
     /// `reactivated / customers`, four decimals.
+    #[cfg_attr(feature = "serde", serde(with = "crm_core::decimal_str"))]
     pub rate: Decimal,
     /// Whether fewer than [`MIN_CELL_CUSTOMERS`] former customers are
     /// behind the rate: a few more or fewer comebacks would move it a lot.
@@ -80,6 +81,7 @@ pub struct FormerCustomer {
     pub complaint_before_lapsing: bool,
     /// The reactivation rate of the customer's cell, `None` when the
     /// history has no one in it.
+    #[cfg_attr(feature = "serde", serde(with = "crm_core::decimal_str::option"))]
     pub rate: Option<Decimal>,
     /// How many former customers the rate rests on (the cell's size; 0
     /// when the history has no one in the cell).
@@ -182,6 +184,9 @@ pub fn winback(ledger: &Ledger, pyramids: &[Pyramid]) -> Result<WinBack> {
         .iter()
         .map(|p| ledger.period_index(p.period()))
         .collect::<std::result::Result<_, _>>()?;
+    for p in pyramids {
+        p.check_ledger(ledger)?;
+    }
     let stats = ledger.stats();
     let margins_known = stats.transactions > stats.transactions_without_margin;
     let n = pyramids.len();
@@ -193,7 +198,7 @@ pub fn winback(ledger: &Ledger, pyramids: &[Pyramid]) -> Result<WinBack> {
         let mut lapsed = 0u32;
         let mut last_active: Option<usize> = None;
         for (t, p) in pyramids.iter().enumerate() {
-            let level = p.level_of(id);
+            let level = p.level_of(id)?;
             if let Some(l) = level.filter(|l| l.is_active()) {
                 best = Some(best.map_or(l, |b| b.min(l)));
                 last_active = Some(t);
@@ -207,7 +212,7 @@ pub fn winback(ledger: &Ledger, pyramids: &[Pyramid]) -> Result<WinBack> {
                 continue;
             }
             if t + 1 < n {
-                let back = pyramids[t + 1].level_of(id).is_some_and(|l| l.is_active());
+                let back = pyramids[t + 1].level_of(id)?.is_some_and(|l| l.is_active());
                 let cell = cells
                     .entry((level_key(best), lapsed))
                     .or_insert((best, 0, 0));
@@ -249,13 +254,16 @@ pub fn winback(ledger: &Ledger, pyramids: &[Pyramid]) -> Result<WinBack> {
         .map(|(id, best, lapsed, last_active): (CustomerId, _, _, _)| {
             let then = last_active.map(|t| &pyramids[t]);
             let margin_then = match (then, margins_known) {
-                (Some(_), true) => {
-                    last_active.map(|t| ledger.period_totals(id, index[t]).value(Basis::Margin))
-                }
+                (Some(_), true) => last_active
+                    .map(|t| ledger.period_totals(id, index[t]))
+                    .transpose()?
+                    .map(|pt| pt.value(Basis::Margin)),
                 _ => None,
             };
-            let complaint_before_lapsing =
-                then.is_some_and(|p| ledger.open_complaints(id, p.period().end()).count > 0);
+            let complaint_before_lapsing = match then {
+                Some(p) => ledger.open_complaints(id, p.period().end())?.count > 0,
+                None => false,
+            };
             let cell = rate_of(best, lapsed);
             let rate = cell.map(|(r, _)| r);
             let cell_customers = cell.map_or(0, |(_, c)| c);
@@ -266,8 +274,8 @@ pub fn winback(ledger: &Ledger, pyramids: &[Pyramid]) -> Result<WinBack> {
                     .map(|x| Money::new(x.round_dp(2))),
                 _ => None,
             };
-            FormerCustomer {
-                customer: ledger.key(id).to_string(),
+            Ok(FormerCustomer {
+                customer: ledger.key(id)?.to_string(),
                 best_level: best,
                 lapsed,
                 margin_then,
@@ -276,9 +284,9 @@ pub fn winback(ledger: &Ledger, pyramids: &[Pyramid]) -> Result<WinBack> {
                 cell_customers,
                 small_cell: rate.is_some() && cell_customers < MIN_CELL_CUSTOMERS,
                 expected_margin,
-            }
+            })
         })
-        .collect();
+        .collect::<Result<_>>()?;
     out.sort_by(|a, b| {
         b.expected_margin
             .is_some()

@@ -47,7 +47,7 @@ fn a_complaint_is_not_a_contact_made() {
     let as_call = ledger(InteractionKind::Call);
     let p = pyramid(&as_call, &y, &PyramidOptions::new()).unwrap();
     let t = FactsBuilder::new(&as_call, &p).build().unwrap();
-    let f = t.facts(as_call.id("BIG").unwrap());
+    let f = t.facts(as_call.id("BIG").unwrap()).unwrap();
     assert_eq!(
         number(f.get(Fact::ContactsInPeriod)),
         Some(Decimal::from(2))
@@ -62,7 +62,7 @@ fn a_complaint_is_not_a_contact_made() {
     let l = ledger(InteractionKind::Complaint);
     let p = pyramid(&l, &y, &PyramidOptions::new()).unwrap();
     let t = FactsBuilder::new(&l, &p).build().unwrap();
-    let f = t.facts(l.id("BIG").unwrap());
+    let f = t.facts(l.id("BIG").unwrap()).unwrap();
     assert_eq!(number(f.get(Fact::ContactsInPeriod)), Some(Decimal::ONE));
     assert_eq!(
         number(f.get(Fact::DaysSinceContact)),

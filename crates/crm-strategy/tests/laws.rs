@@ -215,7 +215,7 @@ proptest! {
         }
         for (k, n) in planned {
             let id = l.id(k).unwrap();
-            let past = l.period_contacts(id, 2).contacts();
+            let past = l.period_contacts(id, 2).unwrap().contacts();
             prop_assert!(past + n <= cap.max(past), "{} past {} planned {} cap {}", k, past, n, cap);
             prop_assert!(past < cap);
         }
@@ -258,8 +258,8 @@ proptest! {
         let w = crm_value::share_of_wallet(&l, &now, |k| potential.get(k).copied().flatten()).unwrap();
         let mut with_share = 0;
         for &id in table.customers() {
-            let f = table.facts(id);
-            let want = w.shares.iter().find(|s| s.customer == l.key(id));
+            let f = table.facts(id).unwrap();
+            let want = w.shares.iter().find(|s| s.customer == l.key(id).unwrap());
             let got = f.get(crm_strategy::Fact::ShareOfWallet);
             match want {
                 Some(s) => {

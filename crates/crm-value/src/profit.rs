@@ -46,19 +46,20 @@ impl CostTable {
     ///
     /// # Errors
     ///
-    /// [`Error::Option`](crate::Error::Option) naming the cost.
+    /// [`Error::NegativeCost`](crate::Error::NegativeCost) naming the cost.
     pub fn check(&self) -> Result<()> {
         if self.handling_per_order < Money::ZERO {
-            return Err(crate::Error::Option(format!(
-                "cost table: handling_per_order is {}; a cost cannot be negative",
-                self.handling_per_order
-            )));
+            return Err(crate::Error::NegativeCost {
+                cost: "handling_per_order".into(),
+                amount: self.handling_per_order,
+            });
         }
         for (kind, cost) in &self.interactions {
             if *cost < Money::ZERO {
-                return Err(crate::Error::Option(format!(
-                    "cost table: the cost of {kind} is {cost}; a cost cannot be negative"
-                )));
+                return Err(crate::Error::NegativeCost {
+                    cost: kind.to_string(),
+                    amount: *cost,
+                });
             }
         }
         Ok(())
@@ -194,7 +195,7 @@ pub struct Profitability {
 /// `period`, or ([`AmountOverflow`](crm_core::Error::AmountOverflow)) when
 /// a cost, a profit or a total leaves the range of an amount (the message
 /// names it); [`Error::Pyramid`](crate::Error::Pyramid) for invalid cuts;
-/// [`Error::Option`](crate::Error::Option) for a negative cost in the
+/// [`Error::NegativeCost`](crate::Error::NegativeCost) for a negative cost in the
 /// table (a cost to serve is never a gain).
 pub fn profitability(
     ledger: &Ledger,
@@ -323,8 +324,8 @@ pub fn profitability_of(
     let pi = ledger.period_index(period)?;
     let mut rows = Vec::new();
     for id in ledger.ids() {
-        let pt = ledger.period_totals(id, pi);
-        let key = ledger.key(id);
+        let pt = ledger.period_totals(id, pi)?;
+        let key = ledger.key(id)?;
         let (icost, n) = served.served.get(key).copied().unwrap_or((Money::ZERO, 0));
         if pt.transactions() == 0 && n == 0 {
             continue;

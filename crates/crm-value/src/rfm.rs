@@ -147,8 +147,7 @@ pub struct Rfm {
 ///
 /// [`Error::Core`] for a date in year 1.
 pub fn rfm_period(as_of: NaiveDate) -> Result<Period> {
-    let first =
-        NaiveDate::from_ymd_opt(1, 1, 1).ok_or_else(|| Error::Option("no first date".into()))?;
+    let first = NaiveDate::from_ymd_opt(1, 1, 1).unwrap_or(NaiveDate::MIN);
     Ok(Period::new(first, as_of)?)
 }
 
@@ -208,29 +207,25 @@ pub fn quintile_scores<T: Ord + Copy>(values: &[T], higher_is_better: bool) -> V
 ///
 /// # Errors
 ///
-/// [`Error::Ledger`] when the ledger lacks purchase days or the period.
+/// [`Error::NeedsPurchaseDays`] when the ledger lacks purchase days,
+/// [`Error::Core`] ([`crm_core::Error::UntrackedPeriod`]) when it does not
+/// track the period ([`rfm_period`]).
 pub fn rfm(ledger: &Ledger, as_of: NaiveDate, options: &RfmOptions) -> Result<Rfm> {
     if !ledger.options().purchase_days {
-        return Err(Error::Ledger(
-            "RFM needs purchase days (LedgerOptions::purchase_days)".into(),
-        ));
+        return Err(Error::NeedsPurchaseDays { analysis: "RFM" });
     }
     let period = rfm_period(as_of)?;
-    let pi = ledger.period_index(&period).map_err(|_| {
-        Error::Ledger(format!(
-            "RFM as of {as_of} needs the ledger to track {period}"
-        ))
-    })?;
+    let pi = ledger.period_index(&period)?;
     let day = as_of.num_days_from_ce();
     let mut rows: Vec<(String, u32, u32, Money)> = Vec::new();
     for id in ledger.ids() {
-        let days = ledger.purchase_day_numbers(id);
+        let days = ledger.purchase_day_numbers(id)?;
         let before = &days[..days.partition_point(|&d| d < day)];
         let Some(&last) = before.last() else { continue };
         let recency = u32::try_from(day - last).unwrap_or(u32::MAX);
         let frequency = u32::try_from(before.len()).unwrap_or(u32::MAX);
-        let monetary = ledger.period_totals(id, pi).value(options.basis);
-        rows.push((ledger.key(id).to_string(), recency, frequency, monetary));
+        let monetary = ledger.period_totals(id, pi)?.value(options.basis);
+        rows.push((ledger.key(id)?.to_string(), recency, frequency, monetary));
     }
     rows.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
     let r = quintile_scores(&rows.iter().map(|x| x.1).collect::<Vec<_>>(), false);

@@ -16,6 +16,7 @@ pub enum Signal {
         /// Value now.
         now: Money,
         /// The fall as a share of `before`.
+        #[cfg_attr(feature = "serde", serde(with = "crm_core::decimal_str"))]
         drop: Decimal,
     },
     /// Dropped to a lower level.
@@ -91,9 +92,10 @@ pub struct AtRisk {
 ///
 /// # Errors
 ///
-/// [`Error::Ledger`] without purchase days; [`Error::Option`] when the
-/// pyramids come from different bases or `now` does not end after
-/// `before` (the periods may overlap, as rolling windows do).
+/// [`Error::NeedsPurchaseDays`] without purchase days; [`Error::Pyramid`]
+/// when a pyramid was built from another ledger; [`Error::BasisDiffers`]
+/// when the pyramids come from different bases, [`Error::PeriodOrder`]
+/// when `now` does not end after `before` (the periods may overlap, as rolling windows do).
 pub fn risk(
     ledger: &Ledger,
     before: &Pyramid,
@@ -102,20 +104,29 @@ pub fn risk(
     mut p_alive: impl FnMut(&str) -> Option<f64>,
 ) -> Result<Vec<AtRisk>> {
     if !ledger.options().purchase_days {
-        return Err(Error::Ledger(
-            "the overdue signal needs purchase days (LedgerOptions::purchase_days)".into(),
-        ));
+        return Err(Error::NeedsPurchaseDays {
+            analysis: "the overdue signal",
+        });
     }
-    if now.basis() != before.basis() || now.period().end() <= before.period().end() {
-        return Err(Error::Option(
-            "`before` must be an earlier pyramid on the same basis".into(),
-        ));
+    if now.basis() != before.basis() {
+        return Err(Error::BasisDiffers {
+            before: before.basis(),
+            now: now.basis(),
+        });
     }
+    if now.period().end() <= before.period().end() {
+        return Err(Error::PeriodOrder {
+            before: *before.period(),
+            now: *now.period(),
+        });
+    }
+    before.check_ledger(ledger)?;
+    now.check_ledger(ledger)?;
     let end = now.period().end().num_days_from_ce();
     let mut out = Vec::new();
     for &id in now.ranking() {
         let mut signals = Vec::new();
-        let (v_now, v_before) = (now.value_of(id), before.value_of(id));
+        let (v_now, v_before) = (now.value_of(id)?, before.value_of(id)?);
         if v_before.is_positive() && v_now < v_before {
             // Both are positive and v_now < v_before: the difference fits.
             let drop = v_before
@@ -130,14 +141,15 @@ pub fn risk(
                 });
             }
         }
-        if let (Some(from), Some(to)) = (before.level_of(id), now.level_of(id))
+        let level = now.level_of(id)?;
+        if let (Some(from), Some(to)) = (before.level_of(id)?, level)
             && from.is_active()
             && to > from
         {
             signals.push(Signal::DroppedLevel { from, to });
         }
         let days: Vec<i32> = ledger
-            .purchase_days(id)
+            .purchase_days(id)?
             .map(|d| {
                 d.map(|x| x.num_days_from_ce())
                     .take_while(|&x| x < end)
@@ -156,15 +168,16 @@ pub fn risk(
                 });
             }
         }
-        if let Some(p) = p_alive(ledger.key(id))
+        let key = ledger.key(id)?;
+        if let Some(p) = p_alive(key)
             && p < options.p_alive_below
         {
             signals.push(Signal::LowPAlive { p_alive: p });
         }
         if !signals.is_empty() {
             out.push(AtRisk {
-                customer: ledger.key(id).to_string(),
-                level: now.level_of(id).unwrap_or(Level::Small),
+                customer: key.to_string(),
+                level: level.unwrap_or(Level::Small),
                 value: v_now,
                 signals,
             });

@@ -18,6 +18,7 @@ pub struct WalletShare {
     /// share of a year ([`year_fraction`]), rounded to the cent.
     pub potential: Money,
     /// `value / potential`, at least 0 (active customers have value > 0).
+    #[cfg_attr(feature = "serde", serde(with = "crm_core::decimal_str"))]
     pub share: Decimal,
     /// `potential - value`: what the customer spends elsewhere (negative
     /// when the potential is an underestimate).
@@ -82,6 +83,7 @@ impl WalletOptions {
 pub struct Wallet {
     /// The period's share of a year, in twelfths ([`year_fraction`] × 12):
     /// 12 for a calendar year, 3 for a quarter, 1 for a month.
+    #[cfg_attr(feature = "serde", serde(with = "crm_core::decimal_str"))]
     pub months: Decimal,
     /// Active customers with a known potential, by key.
     pub shares: Vec<WalletShare>,
@@ -201,10 +203,11 @@ pub fn share_of_wallet_with(
     let months = year_fraction(pyramid.period());
     let mut shares = Vec::new();
     let mut undefined = Vec::new();
+    pyramid.check_ledger(ledger)?;
     for &id in pyramid.ranking() {
-        let key = ledger.key(id);
-        let level = pyramid.level_of(id).unwrap_or(Level::Small);
-        let value = pyramid.value_of(id);
+        let key = ledger.key(id)?;
+        let level = pyramid.level_of(id)?.unwrap_or(Level::Small);
+        let value = pyramid.value_of(id)?;
         let yearly = potential(key).filter(|p| p.is_positive());
         let Some(yearly) = yearly else {
             undefined.push(key.to_string());

@@ -143,7 +143,7 @@ fn develop_ranks_by_share_with_room_as_tie_break() {
         ("Z", m("20000")), // share 1%, room 19,800
     ]);
     let py = pyramid(&l, &p, &PyramidOptions::new()).unwrap();
-    assert_eq!(py.level_of(l.id("X").unwrap()), Some(Level::Small));
+    assert_eq!(py.level_of(l.id("X").unwrap()).unwrap(), Some(Level::Small));
     let develop = |by| {
         let w = share_of_wallet_with(
             &l,

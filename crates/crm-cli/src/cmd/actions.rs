@@ -175,7 +175,7 @@ pub(crate) fn run(a: ActionsArgs) -> CmdOutcome {
                     "customer {key:?} is not in the pyramid of {p}"
                 )));
             };
-            let facts = table.facts(id);
+            let facts = table.facts(id).context("cannot gather the facts")?;
             let verdicts = book.explain(&facts);
             if channel.is_none() {
                 explain(&mut out, a.format, &book, &p, &facts, &verdicts, None)?;

@@ -7,8 +7,9 @@ use anyhow::Context;
 use crm::NaiveDate;
 use crm::clv::checks::{Series, holdout_by_frequency, svg_chart, tracking};
 use crm::clv::{
-    BgBb, BgNbd, ClvError, Fit, FitOptions, GammaGamma, LeftOut, MbgNbd, Parameters, ParetoNbd,
-    PurchaseModel, Summaries, Summary, SummaryBuilder, TimeUnit, lifetime_value,
+    BgBb, BgNbd, Error as ClvError, Fit, FitOptions, GammaGamma, LeftOut, LifetimeOptions, MbgNbd,
+    Parameters, ParetoNbd, PurchaseModel, Summaries, Summary, SummaryBuilder, TimeUnit,
+    lifetime_value,
 };
 use serde::Serialize;
 use serde::ser::SerializeMap;
@@ -246,15 +247,24 @@ pub(crate) fn lifetime_by_key(
         }
         None => None,
     };
+    let lifetime_options = match clv {
+        Some((months, discount, _)) => Some(
+            LifetimeOptions::new(unit)
+                .months(months)
+                .discount(discount)
+                .map_err(|e| Failure::Usage(format!("--clv-discount: {e}")))?,
+        ),
+        None => None,
+    };
     let mut map = std::collections::HashMap::with_capacity(data.len());
     let (mut unknown, mut first) = (0u64, None);
     for c in &data {
         let who = || format!("customer {}", c.key);
         let p = m.p_alive(c).with_context(who)?;
-        let value = match (spend, clv) {
-            (Some(g), Some((months, discount, _))) => match g.expected_spend(c) {
+        let value = match (spend, &lifetime_options) {
+            (Some(g), Some(o)) => match g.expected_spend(c) {
                 Ok(s) => Some(
-                    lifetime_value(m, c, s, months, discount, unit)
+                    lifetime_value(m, c, s, o)
                         .map_err(clv_error)
                         .with_context(who)?,
                 ),
@@ -641,7 +651,12 @@ fn predict(a: ClvPredictArgs, out: &mut impl Write) -> Outcome {
         let (expected_spend, clv) = match (spend, a.months) {
             (Some(g), Some(months)) => {
                 let s = g.expected_spend(c).map_err(clv_error).with_context(who)?;
-                let v = lifetime_value(purchase, c, s, months, a.discount, input.unit)
+                let options = LifetimeOptions::new(input.unit)
+                    .months(months)
+                    .discount(a.discount)
+                    .map_err(clv_error)
+                    .with_context(who)?;
+                let v = lifetime_value(purchase, c, s, &options)
                     .map_err(clv_error)
                     .with_context(who)?;
                 (Some(s), Some(v))

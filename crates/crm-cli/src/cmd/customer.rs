@@ -59,10 +59,14 @@ fn levels(
         let p = pyramid(ledger, y, &PyramidOptions::new())?;
         let id = ledger.id(key);
         let level = id
-            .and_then(|id| p.level_of(id))
+            .map(|id| p.level_of(id))
+            .transpose()?
+            .flatten()
             .map_or("-", |l| level_in(lang, l.as_str()));
         let rank = id
-            .and_then(|id| p.rank_of(id))
+            .map(|id| p.rank_of(id))
+            .transpose()?
+            .flatten()
             .map(|r| {
                 fill(
                     tt.rank,
@@ -73,7 +77,11 @@ fn levels(
                 )
             })
             .unwrap_or_default();
-        let value = id.map(|id| exact(lang, p.value_of(id))).unwrap_or_default();
+        let value = id
+            .map(|id| p.value_of(id))
+            .transpose()?
+            .map(|v| exact(lang, v))
+            .unwrap_or_default();
         let value = fill(tt.value, &[("value", &value)]);
         Ok(format!("{level:<9} {value}{rank}"))
     };

@@ -30,13 +30,20 @@ pub(crate) fn run(a: PyramidArgs) -> Outcome {
     let report = PyramidReport::new(&now, before.as_ref());
 
     let mut out = crate::output::stdout(a.format == Format::Table);
-    let assignments = a.assignments.then(|| now.assignments(&ledger));
+    let assignments = match a.assignments {
+        true => Some(
+            now.assignments(&ledger)
+                .context("cannot list the assignments")?,
+        ),
+        false => None,
+    };
     match a.format {
         Format::Table => render::table(
             &mut out,
             &report,
             assignments,
-            &now.register_customers_without_purchase_keys(&ledger),
+            &now.register_customers_without_purchase_keys(&ledger)
+                .context("cannot list the register customers")?,
             lang,
         )?,
         Format::Json => render::json(&mut out, &report, assignments)?,

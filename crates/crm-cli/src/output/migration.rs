@@ -5,7 +5,9 @@ use std::io::Write;
 use anyhow::Context;
 use comfy_table::{Cell, CellAlignment, Table, presets};
 use crm::Period;
-use crm::migration::{Estimator, Markov, Migration, Movement, Risk, STATES, Series, Source};
+use crm::migration::{
+    Estimator, Markov, Migration, MigrationSeries, Movement, Risk, STATES, Source,
+};
 use crm::pyramid::Level;
 use serde::Serialize;
 
@@ -186,7 +188,7 @@ struct JsonMigration<'a> {
     to: Period,
     levels: Vec<&'static str>,
     cells: Vec<JsonCell>,
-    summary: crm::migration::Summary,
+    summary: crm::migration::MigrationSummary,
     bridge: JsonBridge,
     #[serde(skip_serializing_if = "Option::is_none")]
     risk: Option<&'a [Risk<'a>]>,
@@ -317,7 +319,7 @@ pub(crate) struct MarkovView {
 struct Pair {
     from: Period,
     to: Period,
-    summary: crm::migration::Summary,
+    summary: crm::migration::MigrationSummary,
 }
 
 fn round(x: f64) -> f64 {
@@ -326,7 +328,7 @@ fn round(x: f64) -> f64 {
 
 impl MarkovView {
     /// The view of `s`, projected `project` periods ahead, discounted at `discount`.
-    pub(crate) fn new(s: &Series, project: usize, discount: f64) -> MarkovView {
+    pub(crate) fn new(s: &MigrationSeries, project: usize, discount: f64) -> MarkovView {
         let m: &Markov = &s.markov;
         let counts = s.counts.last().copied().unwrap_or_default();
         let start = counts.map(|c| c as f64);
@@ -384,7 +386,7 @@ impl MarkovView {
 /// The Markov view as terminal tables, in `lang`.
 pub(crate) fn markov_table(
     out: &mut impl Write,
-    s: &Series,
+    s: &MigrationSeries,
     v: &MarkovView,
     lang: Lang,
 ) -> anyhow::Result<()> {

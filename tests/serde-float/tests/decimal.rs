@@ -1,0 +1,46 @@
+//! With `rust_decimal/serde-float` on in the build, a bare `Decimal`
+//! serialises as a float; the library's decimal fields stay strings.
+
+use crm::pyramid::{PyramidOptions, pyramid};
+use crm::{Decimal, Ledger, Money, NaiveDate, Period};
+use proptest::prelude::*;
+
+#[test]
+fn this_build_has_serde_float() {
+    // Guards the test below: without serde-float it would prove nothing.
+    let bare = serde_json::to_value(Decimal::new(5, 1)).unwrap();
+    assert!(bare.is_number(), "{bare}");
+}
+
+proptest! {
+    /// Shares, rates and quantities are decimal strings that read back to
+    /// the same value.
+    #[test]
+    fn decimal_fields_are_strings(cents in prop::collection::vec(1i64..10_000_000, 1..30), qty in 1i64..100_000) {
+        let year: Period = "2025".parse().unwrap();
+        let mut ledger = Ledger::new([year]);
+        let day = NaiveDate::from_ymd_opt(2025, 3, 1).unwrap();
+        for (i, c) in cents.iter().enumerate() {
+            ledger.record_sale(&format!("C{i}"), day, Money::from_minor(*c, 2), None).unwrap();
+        }
+        let p = pyramid(&ledger, &year, &PyramidOptions::new()).unwrap();
+        let wallet = crm::value::share_of_wallet(&ledger, &p, |_| Some(Money::from_minor(20_000_000, 2))).unwrap();
+        let json = serde_json::to_value(&wallet).unwrap();
+        prop_assert!(json["months"].is_string(), "{}", json["months"]);
+        for (s, share) in json["shares"].as_array().unwrap().iter().zip(&wallet.shares) {
+            let text = s["share"].as_str().unwrap();
+            prop_assert_eq!(text.parse::<Decimal>().unwrap(), share.share);
+        }
+
+        let q = Decimal::new(qty, 3);
+        let mut t = crm::Transaction::new("C0".parse().unwrap(), day, Money::from_minor(100, 2));
+        t.quantity = Some(q);
+        let json = serde_json::to_value(&t).unwrap();
+        prop_assert_eq!(json["quantity"].as_str().unwrap().parse::<Decimal>().unwrap(), q);
+        let back: crm::Transaction = serde_json::from_value(json).unwrap();
+        prop_assert_eq!(back, t);
+
+        let fact = crm::strategy::FactValue::Number(q);
+        prop_assert!(serde_json::to_value(&fact).unwrap().is_string());
+    }
+}
