@@ -128,6 +128,7 @@ impl From<crm_ops::Error> for Error {
         match e {
             crm_ops::Error::Core(c) => Error::Model(c),
             crm_ops::Error::Pyramid(p) => p.into(),
+            crm_ops::Error::Migration(m) => m.into(),
             e => Error::Ops(e),
         }
     }

@@ -100,6 +100,12 @@ impl From<Lead> for Record {
     }
 }
 
+impl From<Outcome> for Record {
+    fn from(o: Outcome) -> Record {
+        Record::Outcome(o)
+    }
+}
+
 impl From<Transaction> for Record {
     fn from(t: Transaction) -> Record {
         Record::Transaction(t)

@@ -641,12 +641,14 @@ impl<'a> FactsBuilder<'a> {
     /// starts or the profitability is for another period; a ledger error
     /// when the ledger does not track a period the facts need.
     ///
-    /// # Panics
-    ///
-    /// When a pyramid was not built from this ledger (as the pyramid's own
-    /// per-customer methods do).
+    /// A pyramid (of `now` or of the history) built from another ledger is
+    /// an error, [`crm_pyramid::Error::OtherLedger`].
     pub fn build(self) -> Result<FactTable<'a>> {
         let ledger = self.ledger;
+        self.now.check_ledger(ledger)?;
+        for p in &self.history {
+            p.check_ledger(ledger)?;
+        }
         let n = ledger.len();
         let now_p = *self.now.period();
         let mut history = self.history;

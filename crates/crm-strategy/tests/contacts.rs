@@ -148,3 +148,21 @@ fn facts_by_key_and_results_that_print() {
         "keep-in-touch (retain, priority 5): not fired; failed days_since_contact = 42 (> 90); held level = top (in [top, big, medium, small])"
     );
 }
+
+#[test]
+fn facts_refuse_a_pyramid_of_another_ledger() {
+    let mine = ledger(InteractionKind::Complaint);
+    let other = ledger(InteractionKind::Complaint);
+    let theirs = year(&other);
+    let e = FactsBuilder::new(&mine, &theirs).build().unwrap_err();
+    assert!(
+        matches!(
+            e,
+            crm_strategy::Error::Pyramid(crm_pyramid::Error::OtherLedger { .. })
+        ),
+        "{e:?}"
+    );
+    // Its own pyramid is fine.
+    let own = year(&mine);
+    assert!(FactsBuilder::new(&mine, &own).build().is_ok());
+}
