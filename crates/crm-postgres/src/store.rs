@@ -568,10 +568,12 @@ fn bool_field(out: &mut impl Write, b: Option<bool>) -> std::io::Result<()> {
 
 /// The staging table of an import: every record of every kind as one row
 /// of generic columns, in input order (`ord`); a customer's attributes are
-/// rows of kind `a` with their customer's `ord`.
+/// rows of kind `a` with their customer's `ord`. A lead's id is `sid`, its
+/// stage, stage dates, owner, source and lost reason `s1` to `s5`; an
+/// interaction's kind, note and campaign `s1` to `s3`.
 const STAGE: &str = "CREATE TEMP TABLE crm_stage (
     ord bigint NOT NULL, kind char(1) NOT NULL, key text NOT NULL, d date,
-    n1 numeric, n2 numeric, n3 numeric, sid text, s1 text, s2 text, s3 text, s4 text,
+    n1 numeric, n2 numeric, n3 numeric, sid text, s1 text, s2 text, s3 text, s4 text, s5 text,
     b1 boolean, b2 boolean, b3 boolean) ON COMMIT DROP";
 
 /// Writes one record as rows of the staging table.
@@ -591,7 +593,7 @@ fn stage(out: &mut impl Write, ord: u64, record: &Record) -> std::io::Result<()>
             num_field(out, t.quantity)?;
             opt_field(out, t.id.as_deref())?;
             opt_field(out, t.product.as_deref())?;
-            nulls(out, 3)?;
+            nulls(out, 4)?;
             out.write_all(b"\\N\t\\N\t\\N\n")
         }
         Record::Interaction(i) => {
@@ -602,6 +604,7 @@ fn stage(out: &mut impl Write, ord: u64, record: &Record) -> std::io::Result<()>
             opt_field(out, i.id.as_deref())?;
             opt_field(out, Some(i.kind.as_str()))?;
             opt_field(out, i.note.as_deref())?;
+            opt_field(out, i.campaign.as_deref())?;
             nulls(out, 2)?;
             out.write_all(b"\\N\t\\N\t\\N\n")
         }
@@ -609,10 +612,13 @@ fn stage(out: &mut impl Write, ord: u64, record: &Record) -> std::io::Result<()>
             head(out, "l", l.customer.as_str())?;
             nulls(out, 1)?;
             num_field(out, Some(l.value.as_decimal()))?;
-            nulls(out, 3)?;
+            nulls(out, 2)?;
+            opt_field(out, l.id.as_deref())?;
             opt_field(out, Some(l.stage.as_str()))?;
             opt_field(out, Some(&entered_to_text(&l.entered)))?;
-            nulls(out, 2)?;
+            opt_field(out, l.owner.as_deref())?;
+            opt_field(out, l.source.as_deref())?;
+            opt_field(out, l.lost_reason.as_deref())?;
             out.write_all(b"\\N\t\\N\t\\N\n")
         }
         Record::Customer(c) => {
@@ -624,6 +630,7 @@ fn stage(out: &mut impl Write, ord: u64, record: &Record) -> std::io::Result<()>
             opt_field(out, c.name.as_deref())?;
             opt_field(out, c.segment.as_deref())?;
             opt_field(out, c.region.as_deref())?;
+            nulls(out, 1)?;
             bool_field(out, c.consent.email)?;
             out.write_all(b"\t")?;
             bool_field(out, c.consent.phone)?;
@@ -635,7 +642,7 @@ fn stage(out: &mut impl Write, ord: u64, record: &Record) -> std::io::Result<()>
                 nulls(out, 5)?;
                 opt_field(out, Some(name))?;
                 opt_field(out, Some(value))?;
-                nulls(out, 2)?;
+                nulls(out, 3)?;
                 out.write_all(b"\\N\t\\N\t\\N\n")?;
             }
             Ok(())
@@ -761,24 +768,15 @@ impl PostgresStore {
             .map_err(pg)?;
         let new_interactions = tx
             .execute(
-                "INSERT INTO interactions (customer, date, kind, cost, note, source_id)
-                 SELECT c.id, s.d, s.s1, s.n1, s.s2, s.sid
+                "INSERT INTO interactions (customer, date, kind, cost, note, source_id, campaign)
+                 SELECT c.id, s.d, s.s1, s.n1, s.s2, s.sid, s.s3
                  FROM crm_stage s JOIN customers c ON c.key = s.key
                  WHERE s.kind = 'i' ORDER BY s.ord
                  ON CONFLICT (source_id) WHERE source_id IS NOT NULL DO NOTHING",
                 &[],
             )
             .map_err(pg)?;
-        let new_leads = tx
-            .execute(
-                "INSERT INTO leads (customer, stage, value, entered)
-                 SELECT c.id, s.s1, s.n1, s.s2
-                 FROM crm_stage s JOIN customers c ON c.key = s.key
-                 WHERE s.kind = 'l' ORDER BY s.ord
-                 ON CONFLICT (customer, stage, value, entered) DO NOTHING",
-                &[],
-            )
-            .map_err(pg)?;
+        let new_leads = merge_leads(tx)?;
         let of = |m: &HashMap<String, u64>, k: &str| m.get(k).copied().unwrap_or(0);
         let fill = |counts: &mut Imported, kind: &str, new: u64| {
             counts.suppressed = of(&suppressed, kind);
@@ -813,7 +811,7 @@ impl Store for PostgresStore {
         {
             let writer = tx
                 .copy_in(
-                    "COPY crm_stage (ord, kind, key, d, n1, n2, n3, sid, s1, s2, s3, s4, b1, b2, b3) FROM STDIN",
+                    "COPY crm_stage (ord, kind, key, d, n1, n2, n3, sid, s1, s2, s3, s4, s5, b1, b2, b3) FROM STDIN",
                 )
                 .map_err(pg)?;
             let mut out = std::io::BufWriter::with_capacity(1 << 16, writer);
@@ -939,7 +937,8 @@ impl Store for PostgresStore {
         let before = before_bound(before);
         let mut rows = c
             .query_raw(
-                "SELECT c.key, i.date, i.kind, i.cost::text, i.note, i.source_id FROM interactions i
+                "SELECT c.key, i.date, i.kind, i.cost::text, i.note, i.source_id, i.campaign
+                 FROM interactions i
                  JOIN customers c ON c.id = i.customer WHERE i.date < $1 ORDER BY i.id",
                 [&before as &(dyn ToSql + Sync)],
             )
@@ -951,25 +950,16 @@ impl Store for PostgresStore {
         Ok(())
     }
 
+    /// Every lead, in the order they were first stored (as the SQLite
+    /// store: a lead updated by a later import keeps its place).
     fn leads(&self, f: &mut dyn FnMut(Lead)) -> Result<()> {
         let mut c = self.client()?;
-        for r in c
-            .query(
-                "SELECT c.key, l.stage, l.value::text, l.entered
-                 FROM leads l JOIN customers c ON c.id = l.customer ORDER BY l.id",
-                &[],
-            )
-            .map_err(pg)?
-        {
-            let key: &str = r.try_get(0).map_err(pg)?;
-            let stage: &str = r.try_get(1).map_err(pg)?;
-            let mut l = Lead::new(
-                CustomerKey::new(key)?,
-                stage.parse().map_err(|e| corrupt("leads", e))?,
-                money("leads", r.try_get(2).map_err(pg)?)?,
-            );
-            l.entered = entered_from_text(r.try_get(3).map_err(pg)?)?;
-            f(l);
+        let none: [&(dyn ToSql + Sync); 0] = [];
+        let mut rows = c
+            .query_raw(&format!("{LEAD_SELECT} ORDER BY l.id"), none)
+            .map_err(pg)?;
+        while let Some(r) = rows.next().map_err(pg)? {
+            f(lead_row(&r)?);
         }
         Ok(())
     }
@@ -1062,7 +1052,7 @@ impl Store for PostgresStore {
         let mut interactions = Vec::new();
         for r in c
             .query(
-                "SELECT NULL, date, kind, cost::text, note, source_id FROM interactions
+                "SELECT NULL, date, kind, cost::text, note, source_id, campaign FROM interactions
                  WHERE customer = $1 ORDER BY date, id",
                 &[&id],
             )
@@ -1070,23 +1060,15 @@ impl Store for PostgresStore {
         {
             interactions.push(interaction(ckey.clone(), &r, 1)?);
         }
-        let mut leads = Vec::new();
-        for r in c
+        let leads = c
             .query(
-                "SELECT stage, value::text, entered FROM leads WHERE customer = $1 ORDER BY id",
+                &format!("{LEAD_SELECT} WHERE l.customer = $1 ORDER BY l.id"),
                 &[&id],
             )
             .map_err(pg)?
-        {
-            let stage: &str = r.try_get(0).map_err(pg)?;
-            let mut l = Lead::new(
-                ckey.clone(),
-                stage.parse().map_err(|e| corrupt("leads", e))?,
-                money("leads", r.try_get(1).map_err(pg)?)?,
-            );
-            l.entered = entered_from_text(r.try_get(2).map_err(pg)?)?;
-            leads.push(l);
-        }
+            .iter()
+            .map(lead_row)
+            .collect::<Result<Vec<_>>>()?;
         Ok(Some(History::new(
             register,
             transactions,
@@ -1176,7 +1158,8 @@ fn customer(key: CustomerKey, r: &Row) -> Result<Customer> {
     Ok(c)
 }
 
-/// An interaction from columns date, kind, cost, note and id at `at`.
+/// An interaction from columns date, kind, cost, note, id and campaign at
+/// `at`.
 fn interaction(key: CustomerKey, r: &Row, at: usize) -> Result<Interaction> {
     const I: &str = "interactions";
     let kind: &str = r.try_get(at + 1).map_err(pg)?;
@@ -1185,7 +1168,173 @@ fn interaction(key: CustomerKey, r: &Row, at: usize) -> Result<Interaction> {
     i.cost = opt_money(I, r.try_get(at + 2).map_err(pg)?)?;
     i.note = r.try_get(at + 3).map_err(pg)?;
     i.id = r.try_get(at + 4).map_err(pg)?;
+    i.campaign = r.try_get(at + 5).map_err(pg)?;
     Ok(i)
+}
+
+/// The columns [`lead_row`] reads, from `leads l` joined to its customer.
+const LEAD_SELECT: &str = "SELECT c.key, l.stage, l.value::text, l.entered, l.source_id,
+        l.owner, l.source, l.lost_reason
+     FROM leads l JOIN customers c ON c.id = l.customer";
+
+/// A lead from a row of [`LEAD_SELECT`] (or of the same columns).
+fn lead_row(r: &Row) -> Result<Lead> {
+    const L: &str = "leads";
+    let key: &str = r.try_get(0).map_err(pg)?;
+    let stage: &str = r.try_get(1).map_err(pg)?;
+    let mut l = Lead::new(
+        CustomerKey::new(key)?,
+        stage.parse().map_err(|e| corrupt(L, e))?,
+        money(L, r.try_get(2).map_err(pg)?)?,
+    );
+    l.entered = entered_from_text(r.try_get(3).map_err(pg)?)?;
+    l.id = r.try_get(4).map_err(pg)?;
+    l.owner = r.try_get(5).map_err(pg)?;
+    l.source = r.try_get(6).map_err(pg)?;
+    l.lost_reason = r.try_get(7).map_err(pg)?;
+    Ok(l)
+}
+
+/// A lead of an id after an import: the stored lead (if any) with the
+/// import's rows of that id folded into it by [`Lead::merge`], in input
+/// order.
+struct Folded {
+    lead: Lead,
+    /// The input position of the id's first row.
+    ord: i64,
+    /// Whether the id was stored before the import.
+    stored: bool,
+}
+
+/// Merges the staged leads into `leads` (the customers rows of their keys
+/// exist): a lead without an id is new unless a stored lead has the same
+/// content; the rows of an id are folded into the stored lead of that id
+/// (updated in place, keeping its place in the order of leads) or make a
+/// new one, as the SQLite store does. New leads are inserted in input
+/// order. Returns how many are new.
+fn merge_leads(tx: &mut postgres::Transaction<'_>) -> Result<u64> {
+    let mut folded: BTreeMap<String, Folded> = BTreeMap::new();
+    let staged = tx
+        .query(
+            "SELECT s.key, s.s1, s.n1::text, s.s2, s.sid, s.s3, s.s4, s.s5, s.ord
+             FROM crm_stage s WHERE s.kind = 'l' AND s.sid IS NOT NULL ORDER BY s.ord",
+            &[],
+        )
+        .map_err(pg)?;
+    if !staged.is_empty() {
+        for r in tx
+            .query(
+                &format!(
+                    "{LEAD_SELECT} WHERE l.source_id IN
+                     (SELECT sid FROM crm_stage WHERE kind = 'l' AND sid IS NOT NULL)"
+                ),
+                &[],
+            )
+            .map_err(pg)?
+        {
+            let lead = lead_row(&r)?;
+            let id = lead
+                .id
+                .clone()
+                .ok_or_else(|| corrupt("leads", "a lead read by its id has none"))?;
+            folded.insert(
+                id,
+                Folded {
+                    lead,
+                    ord: -1,
+                    stored: true,
+                },
+            );
+        }
+    }
+    for r in &staged {
+        let row = lead_row(r)?;
+        let ord: i64 = r.try_get(8).map_err(pg)?;
+        let id = row
+            .id
+            .clone()
+            .ok_or_else(|| corrupt("leads", "a staged lead read by its id has none"))?;
+        match folded.get_mut(&id) {
+            Some(f) => f.lead.merge(row),
+            None => {
+                folded.insert(
+                    id,
+                    Folded {
+                        lead: row,
+                        ord,
+                        stored: false,
+                    },
+                );
+            }
+        }
+    }
+    tx.batch_execute(
+        "CREATE TEMP TABLE crm_folded (
+            ord bigint NOT NULL, sid text NOT NULL, key text NOT NULL, stage text NOT NULL,
+            value numeric NOT NULL, entered text NOT NULL, owner text, source text,
+            lost_reason text, stored boolean NOT NULL) ON COMMIT DROP",
+    )
+    .map_err(pg)?;
+    if !folded.is_empty() {
+        let mut cols: [Vec<Option<String>>; 8] = Default::default();
+        let (mut ords, mut stored) = (Vec::new(), Vec::new());
+        for (id, f) in &folded {
+            let l = &f.lead;
+            let values = [
+                Some(id.clone()),
+                Some(l.customer.as_str().to_string()),
+                Some(l.stage.as_str().to_string()),
+                Some(l.value.to_string()),
+                Some(entered_to_text(&l.entered)),
+                l.owner.clone(),
+                l.source.clone(),
+                l.lost_reason.clone(),
+            ];
+            for (col, v) in cols.iter_mut().zip(values) {
+                col.push(v);
+            }
+            ords.push(f.ord);
+            stored.push(f.stored);
+        }
+        let [sid, key, stage, value, entered, owner, source, lost] = &cols;
+        tx.execute(
+            "INSERT INTO crm_folded
+             SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[],
+                                  $5::text[]::numeric[], $6::text[], $7::text[], $8::text[],
+                                  $9::text[], $10::boolean[])",
+            &[
+                &ords, sid, key, stage, value, entered, owner, source, lost, &stored,
+            ],
+        )
+        .map_err(pg)?;
+        tx.execute(
+            "UPDATE leads l SET customer = c.id, stage = f.stage, value = f.value,
+                entered = f.entered, owner = f.owner, source = f.source,
+                lost_reason = f.lost_reason
+             FROM crm_folded f JOIN customers c ON c.key = f.key
+             WHERE f.stored AND l.source_id = f.sid",
+            &[],
+        )
+        .map_err(pg)?;
+    }
+    tx.execute(
+        "INSERT INTO leads (customer, stage, value, entered, owner, source, lost_reason, source_id)
+         SELECT customer, stage, value, entered, owner, source, lost_reason, sid FROM (
+             SELECT s.ord, c.id AS customer, s.s1 AS stage, s.n1 AS value, s.s2 AS entered,
+                    s.s3 AS owner, s.s4 AS source, s.s5 AS lost_reason, NULL::text AS sid
+             FROM crm_stage s JOIN customers c ON c.key = s.key
+             WHERE s.kind = 'l' AND s.sid IS NULL
+             UNION ALL
+             SELECT f.ord, c.id, f.stage, f.value, f.entered, f.owner, f.source,
+                    f.lost_reason, f.sid
+             FROM crm_folded f JOIN customers c ON c.key = f.key WHERE NOT f.stored
+         ) n ORDER BY ord
+         ON CONFLICT (customer, stage, value, entered,
+                      coalesce(owner, ''), coalesce(source, ''), coalesce(lost_reason, ''))
+             WHERE source_id IS NULL DO NOTHING",
+        &[],
+    )
+    .map_err(pg)
 }
 
 impl PostgresStore {
