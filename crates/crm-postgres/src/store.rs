@@ -5,11 +5,11 @@ use std::time::Duration;
 
 use crm_core::{
     Consent, Customer, CustomerFacts, CustomerKey, Decimal, Interaction, InteractionKind, Lead,
-    LeadStage, Ledger, Money, NaiveDate, PeriodFacts, Sale, SaleBatch, Stage, Transaction,
+    Ledger, Money, NaiveDate, PeriodFacts, Sale, SaleBatch, Stage, Transaction,
 };
 use crm_store::{
     Erased, Error, History, ImportSummary, Imported, MAX_DATE, MIN_DATE, Record, Result, Rows,
-    Store,
+    Store, keyed_hash, stage_dates_from_text, stage_dates_to_text,
 };
 use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::ToSql;
@@ -95,29 +95,6 @@ fn bound(d: NaiveDate) -> NaiveDate {
 
 fn before_bound(before: Option<NaiveDate>) -> NaiveDate {
     bound(before.unwrap_or(NaiveDate::MAX))
-}
-
-fn entered_to_text(entered: &BTreeMap<LeadStage, NaiveDate>) -> String {
-    entered
-        .iter()
-        .map(|(s, d)| format!("{s}={d}"))
-        .collect::<Vec<_>>()
-        .join(";")
-}
-
-fn entered_from_text(s: &str) -> Result<BTreeMap<LeadStage, NaiveDate>> {
-    let mut out = BTreeMap::new();
-    for part in s.split(';').filter(|p| !p.is_empty()) {
-        let (stage, d) = part
-            .split_once('=')
-            .ok_or_else(|| corrupt("leads", format!("bad stage dates {s:?}")))?;
-        let stage: LeadStage = stage.parse().map_err(|e| corrupt("leads", e))?;
-        let d: NaiveDate = d
-            .parse()
-            .map_err(|_| corrupt("leads", format!("bad date {d:?}")))?;
-        out.insert(stage, d);
-    }
-    Ok(out)
 }
 
 /// Whether a server error has this SQLSTATE.
@@ -496,16 +473,6 @@ fn secret(c: &mut impl postgres::GenericClient) -> Result<Vec<u8>> {
     .map_err(pg)
 }
 
-/// HMAC-SHA-256 of `key` under `secret`.
-fn keyed_hash(secret: &[u8], key: &str) -> Result<Vec<u8>> {
-    use hmac::Mac;
-    // HMAC takes keys of any length: this error does not happen.
-    let mut mac =
-        hmac::Hmac::<sha2::Sha256>::new_from_slice(secret).map_err(|e| corrupt("crm_meta", e))?;
-    mac.update(key.as_bytes());
-    Ok(mac.finalize().into_bytes().to_vec())
-}
-
 /// Writes `s` as a field of COPY's text format.
 fn field<W: Write + ?Sized>(out: &mut W, s: &str) -> std::io::Result<()> {
     let b = s.as_bytes();
@@ -615,7 +582,7 @@ fn stage(out: &mut impl Write, ord: u64, record: &Record) -> std::io::Result<()>
             nulls(out, 2)?;
             opt_field(out, l.id.as_deref())?;
             opt_field(out, Some(l.stage.as_str()))?;
-            opt_field(out, Some(&entered_to_text(&l.entered)))?;
+            opt_field(out, Some(&stage_dates_to_text(&l.entered)))?;
             opt_field(out, l.owner.as_deref())?;
             opt_field(out, l.source.as_deref())?;
             opt_field(out, l.lost_reason.as_deref())?;
@@ -1187,7 +1154,7 @@ fn lead_row(r: &Row) -> Result<Lead> {
         stage.parse().map_err(|e| corrupt(L, e))?,
         money(L, r.try_get(2).map_err(pg)?)?,
     );
-    l.entered = entered_from_text(r.try_get(3).map_err(pg)?)?;
+    l.entered = stage_dates_from_text(r.try_get(3).map_err(pg)?)?;
     l.id = r.try_get(4).map_err(pg)?;
     l.owner = r.try_get(5).map_err(pg)?;
     l.source = r.try_get(6).map_err(pg)?;
@@ -1285,7 +1252,7 @@ fn merge_leads(tx: &mut postgres::Transaction<'_>) -> Result<u64> {
                 Some(l.customer.as_str().to_string()),
                 Some(l.stage.as_str().to_string()),
                 Some(l.value.to_string()),
-                Some(entered_to_text(&l.entered)),
+                Some(stage_dates_to_text(&l.entered)),
                 l.owner.clone(),
                 l.source.clone(),
                 l.lost_reason.clone(),
