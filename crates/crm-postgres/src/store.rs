@@ -27,8 +27,8 @@ use crate::schema::{LATEST, LOCK, MIGRATIONS, TABLES};
 ///   nothing and reads in read-only transactions.
 /// - Imports stream every record through one `COPY` into a temporary
 ///   table, then merge it into the tables in the same transaction: all or
-///   nothing, idempotent by transaction and interaction id, with new,
-///   duplicate and suppressed counts. Importers copy at the same time; the
+///   nothing, idempotent by transaction and interaction id, one lead per
+///   lead id, with new, duplicate and suppressed counts. Importers copy at the same time; the
 ///   merges take turns (an advisory lock), so that two importers never
 ///   lose or double a row and their counts add up.
 /// - [`PostgresStore::load`](Store::load) reads the register and the
