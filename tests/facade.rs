@@ -13,6 +13,20 @@ fn example_clv_from_csv_runs() {
 }
 
 #[test]
+fn example_actions_from_csv_runs() {
+    crate::actions_from_csv::main().unwrap();
+    let plan = crate::actions_from_csv::actions().unwrap();
+    // Most urgent first, and the shipped data has priority-1 actions.
+    assert!(
+        plan.actions
+            .windows(2)
+            .all(|w| w[0].priority <= w[1].priority)
+    );
+    assert_eq!(plan.actions[0].priority, 1);
+    assert_eq!(plan.summary.customers, 3000);
+}
+
+#[test]
 fn example_migration_from_csv_runs() {
     crate::migration_from_csv::main().unwrap();
 }

@@ -10,6 +10,9 @@ mod migration_from_csv;
 #[path = "../examples/clv_from_csv.rs"]
 mod clv_from_csv;
 
+#[path = "../examples/actions_from_csv.rs"]
+mod actions_from_csv;
+
 #[cfg(feature = "serde")]
 #[path = "../examples/pyramid_from_own_rows.rs"]
 mod pyramid_from_own_rows;

@@ -177,7 +177,7 @@ pub(crate) struct ImportArgs {
     #[arg(long, value_name = "FILE|URL")]
     pub db: PathBuf,
     /// Transactions CSV.
-    #[arg(long, value_name = "CSV", required_unless_present_any = ["customers", "interactions", "leads"])]
+    #[arg(long, value_name = "CSV", required_unless_present_any = ["customers", "interactions", "leads", "outcomes"])]
     pub transactions: Option<PathBuf>,
     /// Customer register CSV.
     #[arg(long, value_name = "CSV")]
@@ -188,6 +188,10 @@ pub(crate) struct ImportArgs {
     /// Leads CSV (customer_id, stage, value; lead_date ... lost_date optional).
     #[arg(long, value_name = "CSV")]
     pub leads: Option<PathBuf>,
+    /// Outcomes of actions CSV (customer, rule, status, date; id and owner
+    /// optional), as `crm actions --outcomes` reads them.
+    #[arg(long, value_name = "CSV")]
+    pub outcomes: Option<PathBuf>,
     #[command(flatten)]
     pub csv: CsvArgs,
 }
@@ -425,6 +429,29 @@ pub(crate) struct WalletArgs {
     pub lang: LangArg,
 }
 
+/// A lifetime-value model fitted on every customer's purchase days up to
+/// the end of the period, for P(alive) (`crm value risk`, `crm actions`).
+#[derive(Debug, Args)]
+pub(crate) struct PAliveArgs {
+    /// Fit this model (bg-nbd, mbg-nbd or pareto-nbd) on every customer's
+    /// purchase days up to the end of the period, for each customer's
+    /// probability of still being a customer (P(alive)).
+    #[arg(long, value_enum, value_name = "MODEL")]
+    pub p_alive_model: Option<ModelArg>,
+    /// With --p-alive-model: L2 penalty on the model's parameters (as in
+    /// `crm clv fit`; 0 to 1000).
+    #[arg(
+        long,
+        value_name = "X",
+        default_value_t = 0.0,
+        requires = "p_alive_model"
+    )]
+    pub penalizer: f64,
+    /// With --p-alive-model: the time unit of the fit (day, week, month or days).
+    #[arg(long, default_value = "week", value_name = "UNIT")]
+    pub unit: String,
+}
+
 #[derive(Debug, Args)]
 pub(crate) struct RiskArgs {
     #[command(flatten)]
@@ -440,26 +467,11 @@ pub(crate) struct RiskArgs {
     /// Signal no purchase for longer than this many times the usual gap.
     #[arg(long, default_value_t = 2.0, value_name = "FACTOR")]
     pub overdue: f64,
-    /// Also signal a low probability of being alive, from this model
-    /// (bg-nbd, mbg-nbd or pareto-nbd) fitted on every customer's purchase
-    /// days up to the end of the period.
-    #[arg(long, value_enum, value_name = "MODEL")]
-    pub p_alive_model: Option<ModelArg>,
+    #[command(flatten)]
+    pub lifetime: PAliveArgs,
     /// With --p-alive-model: signal P(alive) below this (default 0.3).
     #[arg(long, value_name = "P", requires = "p_alive_model")]
     pub p_alive_below: Option<f64>,
-    /// With --p-alive-model: L2 penalty on the model's parameters (as in
-    /// `crm clv fit`; 0 to 1000).
-    #[arg(
-        long,
-        value_name = "X",
-        default_value_t = 0.0,
-        requires = "p_alive_model"
-    )]
-    pub penalizer: f64,
-    /// With --p-alive-model: the time unit of the fit (day, week, month or days).
-    #[arg(long, default_value = "week", value_name = "UNIT")]
-    pub unit: String,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -683,14 +695,16 @@ pub(crate) struct ActionsArgs {
     pub explain: Option<String>,
     /// Outcomes of earlier actions (CSV: customer, rule, status, date; id
     /// and owner optional): actions declined recently are not proposed
-    /// again, and the acceptance per rule and owner is reported.
+    /// again, and the acceptance per rule and owner is reported. With --db
+    /// and without this, the outcomes stored by `crm import --outcomes`.
     #[arg(long, value_name = "FILE")]
     pub outcomes: Option<PathBuf>,
-    /// With --outcomes: a decline keeps the same rule from the same
-    /// customer for this many days (at most 36,600, a century).
-    #[arg(long, value_name = "DAYS", default_value_t = 90,
+    /// With outcomes (--outcomes, or stored in --db): a decline keeps the
+    /// same rule from the same customer for this many days (default 90; at
+    /// most 36,600, a century).
+    #[arg(long, value_name = "DAYS",
           value_parser = clap::value_parser!(u32).range(0..=36_600))]
-    pub decline_days: u32,
+    pub decline_days: Option<u32>,
     /// Cost table (TOML or JSON) for the profit after cost to serve;
     /// without one the profit is the margin.
     #[arg(long, value_name = "FILE")]
@@ -698,6 +712,23 @@ pub(crate) struct ActionsArgs {
     /// Leads CSV, for the open leads of prospects.
     #[arg(long, value_name = "FILE")]
     pub leads: Option<PathBuf>,
+    /// The facts p_alive (and with --clv-months, clv) from a fitted model;
+    /// without it they are unknown.
+    #[command(flatten)]
+    pub lifetime: PAliveArgs,
+    /// With --p-alive-model: also fit Gamma-Gamma and give each customer's
+    /// lifetime value over this many months (the fact clv; at most 1200).
+    #[arg(long, value_name = "N", requires = "p_alive_model",
+          value_parser = clap::value_parser!(u32).range(0..=1200))]
+    pub clv_months: Option<u32>,
+    /// With --clv-months: discount rate per month for the lifetime value.
+    #[arg(
+        long,
+        value_name = "D",
+        default_value_t = 0.01,
+        requires = "clv_months"
+    )]
+    pub clv_discount: f64,
     /// Earlier periods of the same length read for the history (previous
     /// level, best former level, periods at a level); at most 1000.
     #[arg(long, value_name = "N", default_value_t = 2,
@@ -1031,7 +1062,7 @@ impl Command {
             Command::Clv(ClvCommand::Fit(a)) => vec![a.input.db.as_ref()],
             Command::Clv(ClvCommand::Predict(a)) => vec![a.input.db.as_ref()],
             Command::Clv(ClvCommand::Check(a)) => vec![a.input.db.as_ref()],
-            Command::Import(a) => vec![Some(&a.db)],
+            Command::Import(a) => vec![Some(&a.db), a.outcomes.as_ref()],
             Command::Actions(a) => vec![
                 a.input.db.as_ref(),
                 a.rules.as_ref(),

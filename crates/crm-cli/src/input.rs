@@ -639,17 +639,41 @@ pub(crate) fn rulebook(path: Option<&Path>) -> Result<crm::strategy::Rulebook, F
     let Some(path) = path else {
         return Ok(crm::strategy::Rulebook::curry());
     };
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     let name = path.display().to_string();
-    crm::strategy::Rulebook::parse(&text, crm::strategy::Format::from_path(&name), &name)
-        .map_err(|e| Failure::Data(anyhow::anyhow!("{e}")))
+    crm::strategy::Rulebook::parse_bytes(&bytes, crm::strategy::Format::from_path(&name), &name)
+        .map_err(|e| Failure::Data(anyhow::Error::new(e)))
+}
+
+/// The outcomes a database holds, dated before `until`, in a stable order
+/// (date, customer, rule).
+pub(crate) fn stored_outcomes(
+    db: &Path,
+    until: crm::NaiveDate,
+) -> Result<Vec<crm::strategy::Outcome>, Failure> {
+    let store = open_read_only(db)?;
+    let mut all = Vec::new();
+    store
+        .outcomes(Some(until), &mut |o| all.push(o))
+        .context("cannot read the outcomes")?;
+    all.sort_by(|a, b| {
+        (a.date, &a.customer, &a.rule, a.status).cmp(&(b.date, &b.customer, &b.rule, b.status))
+    });
+    Ok(all)
 }
 
 /// Reads an outcomes CSV: `customer` (or `customer_id`), `rule`,
 /// `status` (done, declined, no-answer) and `date` (YYYY-MM-DD); `id` and
 /// `owner` optional.
-pub(crate) fn read_outcomes(path: &Path) -> Result<Vec<crm::strategy::Outcome>, Failure> {
+///
+/// An outcome dated on or after `until` (the end of the analysed period)
+/// cannot have happened yet: like any bad row it is an error naming the
+/// file and line, or with `lenient` skipped, reported and counted.
+pub(crate) fn read_outcomes(
+    path: &Path,
+    until: Option<crm::NaiveDate>,
+    lenient: bool,
+) -> Result<Vec<crm::strategy::Outcome>, Failure> {
     let name = path.display().to_string();
     let mut r = csv::ReaderBuilder::new()
         .flexible(false)
@@ -680,36 +704,63 @@ pub(crate) fn read_outcomes(path: &Path) -> Result<Vec<crm::strategy::Outcome>, 
     );
     let (cid, cowner) = (col(&["id"]), col(&["owner"]));
     let mut all = Vec::new();
+    let mut skipped = 0u64;
     for rec in r.records() {
         let rec = rec.with_context(|| format!("cannot read {name}"))?;
         let line = rec.position().map_or(0, |p| p.line());
         let field = |i: usize| rec.get(i).unwrap_or("").trim();
-        let bad = |f: &str, msg: String| {
-            Failure::Data(anyhow::anyhow!("{name}:{line}: field {f}: {msg}"))
+        let row = || -> Result<crm::strategy::Outcome, String> {
+            let bad = |f: &str, msg: String| format!("{name}:{line}: field {f}: {msg}");
+            let status: crm::strategy::OutcomeStatus =
+                field(cs).parse().map_err(|e| bad("status", e))?;
+            let date: crm::NaiveDate = field(cd)
+                .parse()
+                .map_err(|_| bad("date", format!("{:?} is not a date YYYY-MM-DD", field(cd))))?;
+            if let Some(until) = until
+                && date >= until
+            {
+                return Err(bad(
+                    "date",
+                    format!(
+                        "{date} is after the end of the analysed period (the last day is {})",
+                        until.pred_opt().unwrap_or(until)
+                    ),
+                ));
+            }
+            if field(ck).is_empty() || field(cr).is_empty() {
+                return Err(bad(
+                    "customer",
+                    "customer and rule must not be empty".into(),
+                ));
+            }
+            let mut o = crm::strategy::Outcome::new(field(ck), field(cr), status, date);
+            if let Some(i) = cid.filter(|&i| !field(i).is_empty()) {
+                o.id = Some(
+                    field(i)
+                        .parse()
+                        .map_err(|_| bad("id", format!("{:?} is not a UUID", field(i))))?,
+                );
+            }
+            if let Some(i) = cowner.filter(|&i| !field(i).is_empty()) {
+                o.owner = Some(field(i).to_string());
+            }
+            Ok(o)
         };
-        let status: crm::strategy::OutcomeStatus =
-            field(cs).parse().map_err(|e| bad("status", e))?;
-        let date: crm::NaiveDate = field(cd)
-            .parse()
-            .map_err(|_| bad("date", format!("{:?} is not a date YYYY-MM-DD", field(cd))))?;
-        if field(ck).is_empty() || field(cr).is_empty() {
-            return Err(bad(
-                "customer",
-                "customer and rule must not be empty".into(),
-            ));
+        match row() {
+            Ok(o) => all.push(o),
+            Err(e) if lenient => {
+                eprintln!("crm: skipped: {}", sanitize(&e));
+                skipped += 1;
+            }
+            Err(e) => return Err(Failure::Data(anyhow::anyhow!(e))),
         }
-        let mut o = crm::strategy::Outcome::new(field(ck), field(cr), status, date);
-        if let Some(i) = cid.filter(|&i| !field(i).is_empty()) {
-            o.id = Some(
-                field(i)
-                    .parse()
-                    .map_err(|_| bad("id", format!("{:?} is not a UUID", field(i))))?,
-            );
-        }
-        if let Some(i) = cowner.filter(|&i| !field(i).is_empty()) {
-            o.owner = Some(field(i).to_string());
-        }
-        all.push(o);
+    }
+    if skipped > 0 {
+        eprintln!(
+            "crm: warning: skipped {skipped} of {} outcomes in {}",
+            all.len() as u64 + skipped,
+            sanitize(&name)
+        );
     }
     Ok(all)
 }

@@ -82,6 +82,25 @@ fn message(e: &anyhow::Error) -> String {
     msg
 }
 
+/// A rulebook that did not load: a heading line, then one line per
+/// problem, `file:line:column: message`, as compilers print them.
+fn rulebook_problems(e: &anyhow::Error) -> Option<Vec<String>> {
+    let crm::strategy::Error::Rulebook {
+        source_name,
+        problems,
+    } = e.downcast_ref::<crm::strategy::Error>()?
+    else {
+        return None;
+    };
+    let n = problems.len();
+    let mut lines = vec![format!(
+        "crm: error: {source_name}: {n} problem{} in the rulebook",
+        if n == 1 { "" } else { "s" }
+    )];
+    lines.extend(problems.iter().map(|p| format!("{source_name}:{p}")));
+    Some(lines)
+}
+
 fn main() -> ExitCode {
     let cli = match args::Cli::try_parse() {
         Ok(cli) => cli,
@@ -122,6 +141,13 @@ fn main() -> ExitCode {
         Err(Failure::Usage(msg)) => {
             let _ = writeln!(std::io::stderr(), "crm: error: {}", output::sanitize(&msg));
             ExitCode::from(2)
+        }
+        Err(Failure::Data(e)) if rulebook_problems(&e).is_some() => {
+            let mut err = std::io::stderr().lock();
+            for line in rulebook_problems(&e).unwrap_or_default() {
+                let _ = writeln!(err, "{}", output::sanitize(&line.replace('\n', " ")));
+            }
+            ExitCode::from(1)
         }
         Err(Failure::Data(e)) => {
             // One line, whatever the data put in the message.

@@ -76,6 +76,28 @@ pub(crate) fn period(flag: &str, s: &str) -> Result<Period, Failure> {
     s.parse().map_err(|e| usage(format!("--{flag}: {e}")))
 }
 
+/// Parses a period flag of a command whose output names the period's end
+/// or dates after it (action ids, outcomes): a period must end by
+/// 9999-12-31, so that no date of five digits is ever printed.
+pub(crate) fn period_to_9999(flag: &str, s: &str) -> Result<Period, Failure> {
+    let p = period(flag, s)?;
+    check_to_9999(flag, &p)?;
+    Ok(p)
+}
+
+/// Refuses a period that ends after 9999-12-31 (its end, the first day
+/// after it, would be 10000-01-01).
+pub(crate) fn check_to_9999(flag: &str, p: &Period) -> Result<(), Failure> {
+    let last = crm::NaiveDate::from_ymd_opt(9999, 12, 31);
+    if last.is_some_and(|last| p.end() > last) {
+        return Err(usage(format!(
+            "--{flag}: the period from {} runs past 9999-12-30, so the day it stops (the first after it) falls after 9999-12-31, beyond the four-digit dates crm writes; give a period that ends earlier",
+            p.start()
+        )));
+    }
+    Ok(())
+}
+
 /// The library's basis for the `--basis` flag.
 pub(crate) fn basis(b: BasisArg) -> Basis {
     match b {

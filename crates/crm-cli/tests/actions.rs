@@ -190,6 +190,60 @@ fn declined_actions_are_not_proposed_again() {
     );
     assert_eq!(w["acceptance"]["by_rule"][rule]["declined"], 1);
     assert_eq!(w["acceptance"]["by_rule"]["reactivate"]["rate"], "1");
+    // Stored by `crm import --outcomes`, the same outcomes give the same
+    // answer from the database; importing them again adds nothing.
+    let db = dir.path().join("crm.db").display().to_string();
+    let mut args = vec!["import".to_string(), "--db".into(), db.clone()];
+    args.extend(inputs());
+    args.extend(["--outcomes".into(), file.display().to_string()]);
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let o = crm(&refs);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("outcomes.csv: 2 rows: 2 new, 0 duplicate"),
+        "{}",
+        stdout(&o)
+    );
+    let o = crm(&["import", "--db", &db, "--outcomes", file.to_str().unwrap()]);
+    assert!(
+        stdout(&o).contains("2 rows: 0 new, 2 duplicate"),
+        "{}",
+        stdout(&o)
+    );
+    let from_db = json(&crm(&[
+        "actions", "--db", &db, "--period", "2025", "--format", "json",
+    ]));
+    assert_eq!(from_db, w);
+    // --decline-days applies to the stored outcomes too.
+    let short = json(&crm(&[
+        "actions",
+        "--db",
+        &db,
+        "--period",
+        "2025",
+        "--format",
+        "json",
+        "--decline-days",
+        "10",
+    ]));
+    assert!(
+        short["summary"]["left_out"]
+            .get("declined recently")
+            .is_none()
+    );
+    // An earlier period does not see outcomes dated after it.
+    let earlier = json(&crm(&[
+        "actions", "--db", &db, "--period", "2024", "--format", "json",
+    ]));
+    assert!(
+        earlier.get("acceptance").is_none(),
+        "{}",
+        earlier["acceptance"]
+    );
+    // The customer's export holds their outcomes.
+    let e = crm(&["export-customer", "--db", &db, customer]);
+    let e: Value = serde_json::from_str(&stdout(&e)).unwrap();
+    assert_eq!(e["outcomes"][0]["rule"], rule, "{e}");
     // A decline older than --decline-days no longer counts.
     let w = json(&run(
         "actions",
@@ -241,9 +295,40 @@ fn the_default_rules_print_and_a_bad_rulebook_lists_every_problem() {
     );
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
-    assert!(err.contains("2 problems"), "{err}");
-    assert!(err.contains("did you mean `days_since_contact`"), "{err}");
-    assert!(err.contains("unknown channel `mail`"), "{err}");
+    // A heading, then one problem a line as `file:line:column: message`.
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 3, "{err}");
+    assert!(
+        lines[0].starts_with("crm: error: ") && lines[0].ends_with("2 problems in the rulebook"),
+        "{err}"
+    );
+    let name = rules.display().to_string();
+    assert_eq!(
+        lines[1],
+        format!(
+            "{name}:27:12: unknown fact `days_since_contcat` (did you mean `days_since_contact`?)"
+        )
+    );
+    assert!(
+        lines[2].starts_with(&format!("{name}:163:13: unknown channel `mail`")),
+        "{err}"
+    );
+    // A file that is not UTF-8 is refused at its first invalid byte.
+    let mut bytes = b"name = \"x\"\npolicy = \"caf".to_vec();
+    bytes.extend_from_slice(&[0xE9, b'"', b'\n']);
+    std::fs::write(&rules, bytes).unwrap();
+    let o = run(
+        "actions",
+        &["--period", "2025", "--rules", rules.to_str().unwrap()],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(
+        err.contains(&format!(
+            "\n{name}:2:14: not UTF-8 text: byte 0xE9 at offset 24"
+        )),
+        "{err}"
+    );
     // The printed rules read back as the default.
     std::fs::write(&rules, stdout(&crm(&["actions", "--print-default-rules"]))).unwrap();
     let a = run(
@@ -270,9 +355,29 @@ fn winback_ranks_former_customers() {
     let rates = v["rates"].as_array().unwrap();
     assert!(!rates.is_empty());
     for r in rates {
-        assert!(r["reactivated"].as_u64().unwrap() <= r["customers"].as_u64().unwrap());
+        let n = r["customers"].as_u64().unwrap();
+        assert!(r["reactivated"].as_u64().unwrap() <= n);
+        assert_eq!(r["small_cell"], n < 30);
     }
     let former = v["former"].as_array().unwrap();
+    // Every rate comes with the count of former customers behind it.
+    for f in former {
+        let cell = f["cell_customers"].as_u64().unwrap();
+        let rate = rates
+            .iter()
+            .find(|r| r["best_level"] == f["best_level"] && r["lapsed"] == f["lapsed"]);
+        assert_eq!(cell, rate.map_or(0, |r| r["customers"].as_u64().unwrap()));
+        assert_eq!(f["small_cell"], f["rate"].is_string() && cell < 30);
+    }
+    let table = stdout(&run("winback", &["--periods", "2021..2025"]));
+    assert!(table.contains("cell"), "{table}");
+    if rates.iter().any(|r| r["small_cell"] == true) {
+        assert!(table.contains("%*"), "{table}");
+        assert!(
+            table.contains("* fewer than 30 former customers"),
+            "{table}"
+        );
+    }
     let margins: Vec<f64> = former
         .iter()
         .filter_map(|f| f["expected_margin"].as_str())
@@ -291,4 +396,208 @@ fn unbounded_numbers_are_usage_errors() {
         let o = run("actions", &args);
         assert_eq!(o.status.code(), Some(2), "{extra:?}: {}", stderr(&o));
     }
+}
+
+#[test]
+fn explain_honours_the_format_and_the_channel() {
+    let explain = |extra: &[&str]| {
+        let mut args = vec!["--period", "2025", "--explain", "C0000229"];
+        args.extend_from_slice(extra);
+        run("actions", &args)
+    };
+    // CSV: one row a rule.
+    let o = explain(&["--format", "csv"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("customer,rule,strategy,priority,status,acts,because,failed,unknown,placement,reason")
+    );
+    assert_eq!(lines.count(), 12, "{text}");
+    // With a channel: where the customer stands on that list, in every
+    // format.
+    let v = json(&explain(&["--format", "json", "--channel", "email"]));
+    assert_eq!(v["rules"].as_array().unwrap().len(), 12);
+    assert_eq!(v["target"]["channel"], "email");
+    let placement = v["target"]["placement"].as_str().unwrap().to_string();
+    assert!(
+        ["selected", "control", "left_out", "no_action"].contains(&placement.as_str()),
+        "{v}"
+    );
+    assert_eq!(v["target"]["reason"].is_string(), placement == "left_out");
+    // The list itself agrees.
+    let list = json(&run(
+        "actions",
+        &["--period", "2025", "--format", "json", "--channel", "email"],
+    ));
+    let on = list["selected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|a| a["customer"] == "C0000229");
+    assert_eq!(on, placement == "selected");
+    let o = explain(&["--channel", "email"]);
+    assert!(
+        stdout(&o).contains("On the email list of campaign campaign: "),
+        "{}",
+        stdout(&o)
+    );
+    let o = explain(&["--format", "csv", "--channel", "email"]);
+    let text = stdout(&o);
+    assert!(
+        text.lines()
+            .skip(1)
+            .all(|l| l.contains(&format!(",{placement},"))),
+        "{text}"
+    );
+}
+
+#[test]
+fn outcome_and_period_edges() {
+    let dir = tempfile::tempdir().unwrap();
+    // --decline-days means nothing without --outcomes.
+    let o = run("actions", &["--period", "2025", "--decline-days", "10"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--outcomes"), "{}", stderr(&o));
+    // An outcome dated after the period's end has not happened yet.
+    let file = dir.path().join("outcomes.csv");
+    std::fs::write(
+        &file,
+        "customer,rule,status,date\nC0000001,reactivate,done,2025-12-31\nC0000002,reactivate,declined,2026-01-01\n",
+    )
+    .unwrap();
+    let f = file.to_str().unwrap();
+    let o = run("actions", &["--period", "2025", "--outcomes", f]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("outcomes.csv:3: field date: 2026-01-01 is after the end of the analysed period (the last day is 2025-12-31)"),
+        "{}",
+        stderr(&o)
+    );
+    // Lenient: skipped, reported and counted.
+    let o = run(
+        "actions",
+        &[
+            "--period",
+            "2025",
+            "--outcomes",
+            f,
+            "--lenient",
+            "--format",
+            "json",
+        ],
+    );
+    let err = stderr(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(err.contains("crm: skipped: "), "{err}");
+    assert!(err.contains("skipped 1 of 2 outcomes"), "{err}");
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["acceptance"]["by_rule"]["reactivate"]["outcomes"], 1);
+    // No date past 9999-12-31 is ever printed: such a period is refused.
+    for period in ["9999", "9999-Q4", "9999-12"] {
+        let o = run("actions", &["--period", period]);
+        assert_eq!(o.status.code(), Some(2), "{period}");
+        let err = stderr(&o);
+        assert!(
+            err.contains("9999-12-31") && !err.contains("10000"),
+            "{err}"
+        );
+    }
+    let o = run("actions", &["--period", "9998", "--format", "json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("\"period\":\"9998-01-01..9999-01-01\""));
+    let o = run("winback", &["--periods", "9998..9999"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn p_alive_and_clv_facts_come_from_a_fitted_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("alive.toml");
+    std::fs::write(
+        &rules,
+        r#"name = "alive"
+policy = "all-matches"
+[[rules]]
+name = "fading"
+when = { fact = "p_alive", lt = 0.5 }
+strategy = "retain"
+priority = 2
+owner = "sales"
+channels = ["phone"]
+[[rules]]
+name = "valuable"
+when = { fact = "clv", gt = 0 }
+strategy = "develop"
+priority = 3
+owner = "sales"
+channels = ["visit"]
+"#,
+    )
+    .unwrap();
+    let r = rules.to_str().unwrap();
+    let count = |v: &Value, rule: &str| {
+        v["actions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| a["rule"] == rule)
+            .count()
+    };
+    // Without a model the facts are unknown: nothing fires.
+    let shipped = |extra: &[&str]| {
+        let mut args = vec!["--period", "2025", "--rules", r, "--format", "json"];
+        args.extend_from_slice(extra);
+        run("actions", &args)
+    };
+    let v = json(&shipped(&[]));
+    assert_eq!((count(&v, "fading"), count(&v, "valuable")), (0, 0));
+    // With one, P(alive) is known; the value only with --clv-months.
+    let v = json(&shipped(&["--p-alive-model", "bg-nbd"]));
+    assert!(count(&v, "fading") > 0, "{}", v["summary"]);
+    assert_eq!(count(&v, "valuable"), 0);
+    for a in v["actions"].as_array().unwrap() {
+        assert!(a["because"][0]["value"].as_f64().unwrap() < 0.5, "{a}");
+    }
+    // On the shipped data Gamma-Gamma has no finite mean spend: the value
+    // stays unknown, and stderr says for how many.
+    let o = shipped(&["--p-alive-model", "mbg-nbd", "--clv-months", "12"]);
+    assert!(stderr(&o).contains("clv unknown for "), "{}", stderr(&o));
+    assert_eq!(count(&json(&o), "valuable"), 0);
+    // On the CDNOW sample it has one: the value is known and rules on it
+    // fire.
+    let cdnow = data("cdnow_transactions.csv").display().to_string();
+    let lifetime = |extra: &[&str]| {
+        let mut args = vec![
+            "actions",
+            "--transactions",
+            &cdnow,
+            "--period",
+            "1997",
+            "--format",
+            "json",
+            "--p-alive-model",
+            "bg-nbd",
+            "--clv-months",
+            "12",
+        ];
+        args.extend_from_slice(extra);
+        json(&crm(&args))
+    };
+    let v = lifetime(&["--rules", r]);
+    assert!(count(&v, "valuable") > 0, "{}", v["summary"]);
+    let key = v["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["rule"] == "valuable")
+        .map(|a| a["customer"].as_str().unwrap().to_string())
+        .unwrap();
+    let e = lifetime(&["--explain", &key]);
+    assert!(e["facts"]["p_alive"].as_f64().is_some(), "{e}");
+    assert!(e["facts"]["clv"].as_f64().unwrap() > 0.0, "{e}");
+    // --clv-months needs a model.
+    let o = run("actions", &["--period", "2025", "--clv-months", "12"]);
+    assert_eq!(o.status.code(), Some(2));
 }

@@ -264,9 +264,9 @@ fn the_markov_view_in_dutch() {
             // Dutch numbers: grouped thousands, decimal commas.
             "2.348",
             "0,600 (18)",
-            "0,716 (1.650)",
+            "0,722 (1.665)",
             "20.264,67",
-            "Klein 24,2%; Inactief 68,1%",
+            "Klein 24,6%; Inactief 67,5%",
         ],
     );
     assert!(

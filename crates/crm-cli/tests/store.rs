@@ -137,7 +137,7 @@ fn customer_export_and_erase() {
             "Klant C0000296",
             "klantenbestand: klant, C0000296 & Co",
             "potentieel: 67.302,44",
-            "2025  Groot     waarde 27.689,38 (rang 15 van 1.360)",
+            "2025  Groot     waarde 27.689,38 (rang 15 van 1.377)",
             "transacties: 3",
             "19.380,39  marge 5.122,13",
         ],

@@ -9,7 +9,9 @@ use chrono::NaiveDate;
 
 use crate::{InteractionKind, Period};
 
-/// A customer's contacts in one tracked period.
+/// A customer's contacts in one tracked period: the interactions the
+/// company made ([`InteractionKind::is_contact_made`]), so complaints are
+/// left out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct PeriodContacts {
     contacts: u32,
@@ -17,12 +19,12 @@ pub struct PeriodContacts {
 }
 
 impl PeriodContacts {
-    /// Interactions dated in the period (saturating).
+    /// Contacts made dated in the period (saturating).
     pub fn contacts(&self) -> u32 {
         self.contacts
     }
 
-    /// Date of the last interaction dated before the period's end.
+    /// Date of the last contact made dated before the period's end.
     pub fn last_contact_before_end(&self) -> Option<NaiveDate> {
         self.last_before_end
     }
@@ -204,6 +206,9 @@ impl ContactTable {
                 insert_sorted(&mut c.complaints.get_or_insert_default().resolved, day);
             }
             _ => {}
+        }
+        if !kind.is_contact_made() {
+            return;
         }
         for (pc, p) in self.periods[idx * np..(idx + 1) * np]
             .iter_mut()

@@ -872,9 +872,11 @@ impl Ledger {
 
     /// Records a contact moment of `kind` with `key` on `date`.
     ///
-    /// Every interaction counts as a contact: it sets the last contact date
-    /// ([`Ledger::last_contact`]) and counts in the tracked period holding
-    /// its date ([`Ledger::period_contacts`]). Complaints and their
+    /// Every interaction sets the last contact date
+    /// ([`Ledger::last_contact`]); the ones the company made (all but
+    /// complaints, see [`InteractionKind::is_contact_made`]) also count in
+    /// the tracked period holding their date ([`Ledger::period_contacts`]).
+    /// Complaints and their
     /// resolutions are kept as dates, so that [`Ledger::open_complaints`]
     /// can say which are open on any date whatever the order of the input.
     ///
@@ -914,8 +916,10 @@ impl Ledger {
         self.contacts.last(id.index())
     }
 
-    /// The contacts of `id` in the tracked period with index `period`: how
-    /// many, and the last one dated before the period's end.
+    /// The contacts `id` was given in the tracked period with index
+    /// `period` (complaints, the customer contacting the company, are not
+    /// among them): how many, and the last one dated before the period's
+    /// end.
     ///
     /// # Panics
     ///
@@ -1236,6 +1240,7 @@ mod tests {
             ("A", d(2024, 2, 1), InteractionKind::Complaint),
             ("A", d(2024, 3, 1), InteractionKind::Complaint),
             ("A", d(2024, 4, 1), InteractionKind::ComplaintResolved),
+            ("A", d(2024, 6, 1), InteractionKind::Complaint),
             ("A", d(2025, 1, 5), InteractionKind::Visit),
         ];
         for (k, date, kind) in kinds {
@@ -1245,14 +1250,17 @@ mod tests {
         let a = l.id("A").unwrap();
         let b = l.id("B").unwrap();
         assert_eq!(l.last_contact(a), Some(d(2025, 1, 5)));
-        assert_eq!(l.period_contacts(a, 0).contacts(), 3);
+        // Complaints are the customer contacting us: only the resolution
+        // counts in 2024, and the later complaint does not move the last
+        // contact.
+        assert_eq!(l.period_contacts(a, 0).contacts(), 1);
         assert_eq!(l.period_contacts(a, 1).contacts(), 1);
         assert_eq!(
             l.period_contacts(a, 0).last_contact_before_end(),
             Some(d(2024, 4, 1))
         );
         let open = l.open_complaints(a, p24.end());
-        assert_eq!((open.count, open.oldest), (1, Some(d(2024, 3, 1))));
+        assert_eq!((open.count, open.oldest), (2, Some(d(2024, 3, 1))));
         // B had no interaction: the contact tables never grew for it.
         assert_eq!(l.last_contact(b), None);
         assert_eq!(l.period_contacts(b, 0), PeriodContacts::default());

@@ -82,6 +82,7 @@ mod key;
 mod ledger;
 mod model;
 mod money;
+mod outcome;
 mod period;
 
 pub use crate::{
@@ -96,6 +97,7 @@ pub use crate::{
         Transaction, merge_leads,
     },
     money::Money,
+    outcome::{Outcome, OutcomeStatus},
     period::Period,
 };
 

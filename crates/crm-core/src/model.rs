@@ -153,6 +153,17 @@ named_enum! {
     }
 }
 
+impl InteractionKind {
+    /// Whether this is a contact the company made, one that counts toward
+    /// contact pressure and the days since the last contact. A complaint is
+    /// the customer contacting the company, so it is not; everything else
+    /// is (a complaint's resolution is the company answering, a campaign
+    /// response answers a send the company made).
+    pub fn is_contact_made(self) -> bool {
+        !matches!(self, Self::Complaint)
+    }
+}
+
 named_enum! {
     /// A stage on the road from lead to order.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use crm_core::{
     Consent, Customer, CustomerFacts, CustomerKey, Decimal, Interaction, InteractionKind, Lead,
-    Ledger, Money, NaiveDate, PeriodFacts, Sale, SaleBatch, Stage, Transaction,
+    Ledger, Money, NaiveDate, Outcome, PeriodFacts, Sale, SaleBatch, Stage, Transaction,
 };
 use crm_store::{
     Erased, Error, History, ImportSummary, Imported, MAX_DATE, MIN_DATE, Record, Result, Rows,
@@ -915,6 +915,14 @@ impl Store for PostgresStore {
             f(interaction(CustomerKey::new(key)?, &r, 1)?);
         }
         Ok(())
+    }
+
+    fn outcomes(&self, _before: Option<NaiveDate>, _f: &mut dyn FnMut(Outcome)) -> Result<()> {
+        // Outcomes are not in this store's schema yet: say so rather than
+        // answer "none".
+        Err(Error::Backend(
+            "the PostgreSQL store does not keep outcomes yet".into(),
+        ))
     }
 
     /// Every lead, in the order they were first stored (as the SQLite

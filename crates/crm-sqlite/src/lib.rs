@@ -37,4 +37,8 @@ mod schema;
 mod store;
 
 pub use crate::store::SqliteStore;
+
+/// The schema version this build writes (`PRAGMA user_version` of its
+/// files); an older file is upgraded in place when opened for writing.
+pub const SCHEMA_VERSION: i64 = schema::LATEST;
 pub use crm_store::Store;

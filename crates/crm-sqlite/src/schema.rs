@@ -97,6 +97,25 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     "
     ALTER TABLE interactions ADD COLUMN campaign TEXT;
     ",
+    // 5: outcomes of actions: what became of an action a rulebook proposed.
+    // One per (action id, status, date); without an action id, identical
+    // outcomes are one. Self-contained: it only adds a table.
+    "
+    CREATE TABLE outcomes (
+        id INTEGER PRIMARY KEY,
+        customer INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+        rule TEXT NOT NULL,
+        status TEXT NOT NULL,
+        date TEXT NOT NULL,
+        owner TEXT,
+        action_id TEXT
+    );
+    CREATE UNIQUE INDEX outcomes_by_action ON outcomes(action_id, status, date)
+        WHERE action_id IS NOT NULL;
+    CREATE UNIQUE INDEX outcomes_identity
+        ON outcomes(customer, rule, status, date, coalesce(owner, ''))
+        WHERE action_id IS NULL;
+    ",
 ];
 
 /// `PRAGMA application_id` of our files ("CRMS"), set from version 2 on:

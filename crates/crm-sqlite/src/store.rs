@@ -3,7 +3,7 @@ use std::path::{Path, PathBuf};
 
 use crm_core::{
     Consent, Customer, CustomerKey, Decimal, Interaction, InteractionKind, Lead, Ledger, Money,
-    NaiveDate, Sale, SaleBatch, Stage, Transaction,
+    NaiveDate, Outcome, OutcomeStatus, Sale, SaleBatch, Stage, Transaction,
 };
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 
@@ -720,6 +720,27 @@ impl Importer<'_> {
                 let new = self.lead(cid, l)?;
                 count(&mut self.summary.leads, new);
             }
+            Record::Outcome(o) => {
+                let cid = row()?;
+                let n = self
+                    .tx
+                    .prepare_cached(
+                        "INSERT OR IGNORE INTO outcomes (customer, rule, status, date, owner, action_id)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    )
+                    .and_then(|mut s| {
+                        s.execute(params![
+                            cid,
+                            o.rule,
+                            o.status.as_str(),
+                            o.date.to_string(),
+                            o.owner,
+                            o.id.map(|u| u.to_string())
+                        ])
+                    })
+                    .map_err(sql)?;
+                count(&mut self.summary.outcomes, n == 1);
+            }
             // `Record` may grow: a kind this store does not keep yet.
             _ => {
                 return Err(Error::Input(
@@ -1138,6 +1159,10 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    fn outcomes(&self, before: Option<NaiveDate>, f: &mut dyn FnMut(Outcome)) -> Result<()> {
+        self.outcomes_where("o.date < ?1", &before_text(before), f)
+    }
+
     fn history(&self, key: &str) -> Result<Option<History>> {
         let row = self
             .conn
@@ -1257,12 +1282,11 @@ impl Store for SqliteStore {
         while let Some(r) = rows.next().map_err(sql)? {
             leads.push(lead_row(r)?);
         }
-        Ok(Some(History::new(
-            customer,
-            transactions,
-            interactions,
-            leads,
-        )))
+        let mut outcomes = Vec::new();
+        self.outcomes_where("o.customer = ?1", &id, &mut |o| outcomes.push(o))?;
+        Ok(Some(
+            History::new(customer, transactions, interactions, leads).with_outcomes(outcomes),
+        ))
     }
 
     /// Deletes the rows and puts the key's keyed hash on the suppression
@@ -1293,6 +1317,7 @@ impl Store for SqliteStore {
                     "transactions",
                     "interactions",
                     "leads",
+                    "outcomes",
                 ] {
                     let n = tx
                         .execute(&format!("DELETE FROM {table} WHERE customer = ?1"), [id])
@@ -1317,6 +1342,43 @@ impl Store for SqliteStore {
 }
 
 impl SqliteStore {
+    /// Calls `f` with the outcomes matching `filter` (on `outcomes o`,
+    /// with `arg` as `?1`), in the order they were stored.
+    fn outcomes_where(
+        &self,
+        filter: &str,
+        arg: &dyn rusqlite::ToSql,
+        f: &mut dyn FnMut(Outcome),
+    ) -> Result<()> {
+        let mut stmt = self
+            .conn
+            .prepare(&format!(
+                "SELECT c.key, o.rule, o.status, o.date, o.owner, o.action_id FROM outcomes o
+                 JOIN customers c ON c.id = o.customer WHERE {filter} ORDER BY o.id"
+            ))
+            .map_err(sql)?;
+        let mut rows = stmt.query([arg]).map_err(sql)?;
+        while let Some(r) = rows.next().map_err(sql)? {
+            let key: String = r.get(0).map_err(sql)?;
+            let rule: String = r.get(1).map_err(sql)?;
+            let status: String = r.get(2).map_err(sql)?;
+            let d: String = r.get(3).map_err(sql)?;
+            let status: OutcomeStatus = status.parse().map_err(|e| corrupt("outcomes", e))?;
+            let mut o = Outcome::new(&key, &rule, status, date("outcomes", &d)?);
+            o.owner = r.get(4).map_err(sql)?;
+            o.id = r
+                .get::<_, Option<String>>(5)
+                .map_err(sql)?
+                .map(|u| {
+                    u.parse()
+                        .map_err(|e| corrupt("outcomes", format!("action id: {e}")))
+                })
+                .transpose()?;
+            f(o);
+        }
+        Ok(())
+    }
+
     /// Moves every change out of the write-ahead log into the file and
     /// truncates the log, so that pages overwritten by an erasure replace
     /// the old ones on disk; then checks that the log is empty.

@@ -1,10 +1,10 @@
 use std::time::Duration;
 
 use crm_core::{
-    Customer, CustomerKey, Interaction, InteractionKind, Lead, LeadStage, Money, NaiveDate, Stage,
-    Transaction,
+    Customer, CustomerKey, Interaction, InteractionKind, Lead, LeadStage, Money, NaiveDate,
+    Outcome, OutcomeStatus, Stage, Transaction,
 };
-use crm_sqlite::SqliteStore;
+use crm_sqlite::{SCHEMA_VERSION, SqliteStore};
 use crm_store::{Error, Record, Store, conformance};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -55,13 +55,13 @@ fn schema_is_created_and_newer_files_are_refused() {
     let path = dir.path().join("crm.db");
     {
         let s = SqliteStore::open(&path).unwrap();
-        assert_eq!(s.schema_version().unwrap(), 4);
+        assert_eq!(s.schema_version().unwrap(), SCHEMA_VERSION);
         s.integrity_check().unwrap();
     }
     // Opening again changes nothing.
     assert_eq!(
         SqliteStore::open(&path).unwrap().schema_version().unwrap(),
-        4
+        SCHEMA_VERSION
     );
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
@@ -76,13 +76,17 @@ fn schema_is_created_and_newer_files_are_refused() {
                 e,
                 Error::NewerSchema {
                     found: 99,
-                    supported: 4,
+                    supported: SCHEMA_VERSION,
                     ..
                 }
             ),
             "{e}"
         );
-        assert!(e.to_string().contains("newer than this program's 4"), "{e}");
+        assert!(
+            e.to_string()
+                .contains(&format!("newer than this program's {SCHEMA_VERSION}")),
+            "{e}"
+        );
     }
     // A file that is not a database is an error, not a panic.
     let junk = dir.path().join("junk.db");
@@ -162,7 +166,7 @@ fn a_version_2_file_gets_the_campaign_column_and_keeps_its_data() {
     let e = SqliteStore::open_read_only(&path).unwrap_err();
     assert!(matches!(e, Error::OlderSchema { found: 2, .. }), "{e}");
     let mut s = SqliteStore::open(&path).unwrap();
-    assert_eq!(s.schema_version().unwrap(), 4);
+    assert_eq!(s.schema_version().unwrap(), SCHEMA_VERSION);
     s.integrity_check().unwrap();
     let all = {
         let mut v = Vec::new();
@@ -197,6 +201,56 @@ fn a_version_2_file_gets_the_campaign_column_and_keeps_its_data() {
     assert_eq!(h.interactions[0], sent);
 }
 
+/// Schema version 2 on top of [`V1`], as the second release wrote it, with
+/// data of every table.
+const V2: &str = "
+    ALTER TABLE interactions ADD COLUMN source_id TEXT;
+    DROP INDEX interactions_identity;
+    CREATE UNIQUE INDEX interactions_by_source_id ON interactions(source_id);
+    CREATE TABLE crm_meta (name TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
+    INSERT INTO crm_meta (name, value) VALUES ('suppression_key', randomblob(32));
+    CREATE TABLE erased_keys (hash BLOB PRIMARY KEY, erased TEXT NOT NULL) WITHOUT ROWID;
+    INSERT INTO interactions VALUES (2, 2, '2024-04-01', 'complaint', NULL, NULL, 'I2');
+    PRAGMA user_version = 2;
+    PRAGMA application_id = 1129467219;
+";
+
+#[test]
+fn a_version_2_file_gains_the_outcomes_and_keeps_its_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v2.db");
+    v1_file(&path);
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch(V2)
+        .unwrap();
+    let before = std::fs::read(&path).unwrap();
+    let e = SqliteStore::open_read_only(&path).unwrap_err();
+    assert!(matches!(e, Error::OlderSchema { found: 2, .. }), "{e}");
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+
+    let mut s = SqliteStore::open(&path).unwrap();
+    assert_eq!(s.schema_version().unwrap(), SCHEMA_VERSION);
+    s.integrity_check().unwrap();
+    let h = s.history("C2").unwrap().unwrap();
+    assert_eq!(
+        (h.transactions.len(), h.interactions.len(), h.leads.len()),
+        (1, 1, 1)
+    );
+    assert_eq!(h.interactions[0].id.as_deref(), Some("I2"));
+    assert!(h.outcomes.is_empty());
+    let o = Outcome::new("C2", "reactivate", OutcomeStatus::Declined, d(2025, 2, 1));
+    let summary = s.import(&mut ok(vec![Record::Outcome(o.clone())])).unwrap();
+    assert_eq!(summary.outcomes.new, 1);
+    let mut read = Vec::new();
+    s.outcomes(None, &mut |x| read.push(x)).unwrap();
+    assert_eq!(read, [o]);
+    drop(s);
+    // Opening again changes nothing: the file is at the latest version.
+    let s = SqliteStore::open_read_only(&path).unwrap();
+    assert_eq!(s.schema_version().unwrap(), SCHEMA_VERSION);
+}
+
 #[test]
 fn a_version_1_file_is_upgraded_in_place_with_its_data() {
     let dir = tempfile::tempdir().unwrap();
@@ -210,7 +264,7 @@ fn a_version_1_file_is_upgraded_in_place_with_its_data() {
             e,
             Error::OlderSchema {
                 found: 1,
-                supported: 4,
+                supported: SCHEMA_VERSION,
                 ..
             }
         ),
@@ -219,7 +273,7 @@ fn a_version_1_file_is_upgraded_in_place_with_its_data() {
     assert_eq!(std::fs::read(&path).unwrap(), before);
 
     let mut s = SqliteStore::open(&path).unwrap();
-    assert_eq!(s.schema_version().unwrap(), 4);
+    assert_eq!(s.schema_version().unwrap(), SCHEMA_VERSION);
     s.integrity_check().unwrap();
     let h = s.history("C1").unwrap().unwrap();
     let c = h.customer.unwrap();
@@ -340,7 +394,7 @@ fn read_only_opening_refuses_what_is_not_ours_and_changes_nothing() {
     // An empty file becomes a database when opened for writing (an import
     // into a file made with `touch`).
     let s = SqliteStore::open(&empty).unwrap();
-    assert_eq!(s.schema_version().unwrap(), 4);
+    assert_eq!(s.schema_version().unwrap(), SCHEMA_VERSION);
 }
 
 fn erasable(path: &std::path::Path, secret: &str) -> SqliteStore {
@@ -519,7 +573,7 @@ fn a_version_2_file_gets_lead_ids_in_place_keeping_its_leads() {
     assert!(matches!(e, Error::OlderSchema { found: 2, .. }), "{e}");
 
     let mut s = SqliteStore::open(&path).unwrap();
-    assert_eq!(s.schema_version().unwrap(), 4);
+    assert_eq!(s.schema_version().unwrap(), SCHEMA_VERSION);
     s.integrity_check().unwrap();
     let mut all = Vec::new();
     s.leads(&mut |l| all.push(l)).unwrap();

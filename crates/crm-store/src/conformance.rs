@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 
 use crm_core::{
     Channel, Customer, CustomerKey, Interaction, InteractionKind, Lead, LeadStage, Ledger, Money,
-    NaiveDate, Period, Stage, Transaction,
+    NaiveDate, Outcome, OutcomeStatus, Period, Stage, Transaction,
 };
 
 use crate::{BoxError, Error, MAX_DATE, MIN_DATE, Record, Store, load_ledger};
@@ -52,6 +52,7 @@ pub fn cases<S: Store>() -> Vec<Case<S>> {
             the_ledger_reads_through_the_store::<S>,
         ),
         ("leads_are_one_per_id", leads_are_one_per_id::<S>),
+        ("outcomes_are_kept_once", outcomes_are_kept_once::<S>),
     ]
 }
 
@@ -542,4 +543,102 @@ pub fn leads_are_one_per_id<S: Store>(s: &mut S) {
         .expect("import");
     assert_eq!((r.new, r.duplicate), (2, 1));
     assert_eq!(leads(s).len(), 3);
+}
+
+/// Every outcome as (customer, rule, status, date, owner, id), sorted.
+type OutcomeRow = (
+    String,
+    String,
+    &'static str,
+    NaiveDate,
+    Option<String>,
+    Option<String>,
+);
+
+fn outcomes<S: Store>(s: &S, before: Option<NaiveDate>) -> Vec<OutcomeRow> {
+    let mut out = Vec::new();
+    s.outcomes(before, &mut |o| {
+        out.push((
+            o.customer,
+            o.rule,
+            o.status.as_str(),
+            o.date,
+            o.owner,
+            o.id.map(|u| u.to_string()),
+        ));
+    })
+    .expect("outcomes");
+    out.sort();
+    out
+}
+
+/// Outcomes round-trip every field; one with an action id is kept once
+/// per (id, status, date), identical ones without an id once; reads by
+/// date, the history and erasure include them.
+fn outcomes_are_kept_once<S: Store>(s: &mut S) {
+    let id = "6f1c2e0a-8b53-5d7e-9a41-2c3d4e5f6071";
+    let mut with_id = Outcome::new("A", "win-back", OutcomeStatus::Declined, d(2025, 3, 1));
+    with_id.id = Some(id.parse().expect("a uuid"));
+    with_id.owner = Some("account-manager".into());
+    let plain = Outcome::new("A", "reactivate", OutcomeStatus::Done, d(2024, 5, 1));
+    let other = Outcome::new("B", "reactivate", OutcomeStatus::NoAnswer, d(2025, 1, 2));
+    let rows = vec![
+        Record::Outcome(with_id.clone()),
+        Record::Outcome(plain.clone()),
+        Record::Outcome(other.clone()),
+        // Duplicates of both kinds.
+        Record::Outcome(with_id.clone()),
+        Record::Outcome(plain.clone()),
+    ];
+    let summary = s.import(&mut ok(rows)).expect("import outcomes");
+    assert_eq!(
+        (summary.outcomes.new, summary.outcomes.duplicate),
+        (3, 2),
+        "outcomes: three new, two duplicates"
+    );
+    let all = outcomes(s, None);
+    assert_eq!(all.len(), 3, "three outcomes kept: {all:?}");
+    assert_eq!(
+        all[1],
+        (
+            "A".into(),
+            "win-back".into(),
+            "declined",
+            d(2025, 3, 1),
+            Some("account-manager".into()),
+            Some(id.into())
+        ),
+        "every field of an outcome round-trips"
+    );
+    assert_eq!(
+        outcomes(s, Some(d(2025, 1, 2))).len(),
+        1,
+        "`before` excludes its own date"
+    );
+    let h = s.history("A").expect("history").expect("A is known");
+    assert_eq!(h.outcomes.len(), 2, "the history holds A's outcomes");
+    assert_eq!(h.outcomes[0], plain, "by date");
+    let erased = s.erase("A").expect("erase");
+    assert_eq!(erased.rows.get("outcomes"), Some(&2), "both erased");
+    assert_eq!(outcomes(s, None).len(), 1, "only B's outcome is left");
+    let again = s
+        .import(&mut ok(vec![Record::Outcome(plain)]))
+        .expect("import again");
+    assert_eq!(
+        again.outcomes.suppressed, 1,
+        "an erased customer's outcome is refused"
+    );
+    let late = Outcome::new(
+        "B",
+        "r",
+        OutcomeStatus::Done,
+        d(2025, 1, 1) + crm_core::Days::new(3_000_000),
+    );
+    assert!(
+        matches!(
+            s.import(&mut ok(vec![Record::Outcome(late)])),
+            Err(Error::DateOutOfRange { .. })
+        ),
+        "an outcome after {MAX_DATE} is refused"
+    );
 }

@@ -1,6 +1,6 @@
 use std::collections::BTreeMap;
 
-use crm_core::{Customer, Interaction, Lead, Ledger, NaiveDate, Sale, Transaction};
+use crm_core::{Customer, Interaction, Lead, Ledger, NaiveDate, Outcome, Sale, Transaction};
 
 use crate::{Error, Result};
 
@@ -54,6 +54,8 @@ pub enum Record {
     Lead(Lead),
     /// A sale or credit note.
     Transaction(Transaction),
+    /// What became of an action a rulebook proposed.
+    Outcome(Outcome),
 }
 
 impl Record {
@@ -64,6 +66,7 @@ impl Record {
             Record::Interaction(i) => i.customer.as_str(),
             Record::Lead(l) => l.customer.as_str(),
             Record::Transaction(t) => t.customer.as_str(),
+            Record::Outcome(o) => o.customer.as_str(),
         }
     }
 
@@ -83,6 +86,7 @@ impl Record {
                 .values()
                 .try_for_each(|&d| check_date(d, "lead's stage")),
             Record::Transaction(t) => check_date(t.date, "transaction"),
+            Record::Outcome(o) => check_date(o.date, "outcome"),
         }
     }
 }
@@ -130,6 +134,8 @@ pub struct ImportSummary {
     pub leads: Imported,
     /// Transactions.
     pub transactions: Imported,
+    /// Outcomes of actions.
+    pub outcomes: Imported,
 }
 
 impl ImportSummary {
@@ -145,6 +151,7 @@ impl ImportSummary {
             Record::Interaction(_) => &mut self.interactions,
             Record::Lead(_) => &mut self.leads,
             Record::Transaction(_) => &mut self.transactions,
+            Record::Outcome(_) => &mut self.outcomes,
         }
     }
 }
@@ -162,6 +169,8 @@ pub struct History {
     pub interactions: Vec<Interaction>,
     /// Every lead.
     pub leads: Vec<Lead>,
+    /// Every outcome of an action, by date.
+    pub outcomes: Vec<Outcome>,
 }
 
 impl History {
@@ -181,7 +190,16 @@ impl History {
             transactions,
             interactions,
             leads,
+            outcomes: Vec::new(),
         }
+    }
+
+    /// The history with these outcomes, put in date order (stable).
+    #[must_use]
+    pub fn with_outcomes(mut self, mut outcomes: Vec<Outcome>) -> History {
+        outcomes.sort_by_key(|o| o.date);
+        self.outcomes = outcomes;
+        self
     }
 }
 
@@ -224,6 +242,8 @@ impl Erased {
 ///   folded into that lead with [`Lead::merge`] (a stage change, or an
 ///   update) and counted as a duplicate; leads without an id (older files)
 ///   are told apart by their whole content, identical ones are one.
+///   Outcomes with an action id are one per (action id, status, date);
+///   without, identical outcomes are one.
 /// - Dates are kept from [`MIN_DATE`] to [`MAX_DATE`]; a record dated
 ///   outside is refused ([`Error::DateOutOfRange`]), and reads by date take
 ///   any bound.
@@ -330,6 +350,14 @@ pub trait Store {
     ///
     /// As [`Store::sales`].
     fn customers(&self, f: &mut dyn FnMut(Customer)) -> Result<()>;
+
+    /// Calls `f` with every outcome of an action dated before `before`
+    /// (all when `None`), in no particular order.
+    ///
+    /// # Errors
+    ///
+    /// As [`Store::sales`].
+    fn outcomes(&self, before: Option<NaiveDate>, f: &mut dyn FnMut(Outcome)) -> Result<()>;
 
     /// One customer's complete history, or `None` when the store does not
     /// know the key.

@@ -94,6 +94,14 @@ pub enum ProblemKind {
         /// The name.
         name: String,
     },
+    /// The file is not UTF-8 text; the position is the first invalid
+    /// byte's.
+    NotUtf8 {
+        /// The byte offset of the first invalid byte in the file.
+        offset: usize,
+        /// That byte.
+        byte: u8,
+    },
 }
 
 impl fmt::Display for ProblemKind {
@@ -144,6 +152,10 @@ impl fmt::Display for ProblemKind {
             ProblemKind::MissingField { name } => write!(f, "missing key `{name}`"),
             ProblemKind::InvalidValue { message } => write!(f, "{message}"),
             ProblemKind::DuplicateRule { name } => write!(f, "a second rule named `{name}`"),
+            ProblemKind::NotUtf8 { offset, byte } => write!(
+                f,
+                "not UTF-8 text: byte 0x{byte:02X} at offset {offset} (save the file as UTF-8)"
+            ),
         }
     }
 }

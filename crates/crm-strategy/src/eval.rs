@@ -249,6 +249,17 @@ pub struct Check {
     pub test: String,
 }
 
+/// `days_since_contact = 42 (> 30)`; an unknown fact reads
+/// `days_since_contact unknown (> 30)`.
+impl std::fmt::Display for Check {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.value {
+            Some(v) => write!(f, "{} = {v} ({})", self.fact, self.test),
+            None => write!(f, "{} unknown ({})", self.fact, self.test),
+        }
+    }
+}
+
 /// The leaves seen while evaluating, by their part in the result.
 #[derive(Debug, Default)]
 pub(crate) struct Trace {

@@ -4,8 +4,8 @@
 use std::fmt;
 
 use crm_core::{
-    Basis, Channel, Customer, CustomerId, Decimal, Lead, LeadStage, Ledger, Money, NaiveDate,
-    Period,
+    Basis, Channel, Customer, CustomerId, CustomerKey, Decimal, Lead, LeadStage, Ledger, Money,
+    NaiveDate, Period,
 };
 use crm_migration::{Movement, Source};
 use crm_pyramid::{Level, Pyramid};
@@ -140,12 +140,13 @@ facts! {
     UsualGapDays = "usual_gap_days": Number[14],
     /// `recency_days / usual_gap_days`: above 1, the next purchase is late.
     OverdueRatio = "overdue_ratio": Number[15],
-    /// Days from the last interaction before the as-of date to it; for a
+    /// Days from the last contact made before the as-of date to it; for a
     /// customer never contacted, from the first transaction (known only
-    /// when interactions were recorded at all).
+    /// when interactions were recorded at all). A complaint is the customer
+    /// contacting the company, not a contact made: it does not count.
     DaysSinceContact = "days_since_contact": Days[16],
-    /// Interactions dated in the period (known when interactions were
-    /// recorded).
+    /// Contacts made dated in the period, every interaction but
+    /// complaints (known when interactions were recorded).
     ContactsInPeriod = "contacts_in_period": Number[17],
     /// Complaints open at the as-of date.
     OpenComplaints = "open_complaints": Number[18],
@@ -196,7 +197,8 @@ facts! {
     FirstPurchase = "first_purchase": Date[0],
     /// Date of the last purchase before the as-of date.
     LastPurchase = "last_purchase": Date[1],
-    /// Date of the last interaction before the as-of date.
+    /// Date of the last contact made (any interaction but a complaint)
+    /// before the as-of date.
     LastContact = "last_contact": Date[2],
     /// The channels the customer consented to.
     Consent = "consent": Set[0],
@@ -253,9 +255,13 @@ fn movement_name(code: u8) -> &'static str {
 }
 
 /// The value of one fact, for explanations and messages.
+///
+/// With the `serde` feature it serialises as its own type: a number as a
+/// number (a whole number exactly; other numbers as the nearest double,
+/// exact for the up to 15 significant digits facts have), a date as
+/// `"YYYY-MM-DD"`, a bool as a bool, a text as a string, a set as an array
+/// of strings; an unknown fact (`Option::None`) is `null`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde", serde(untagged))]
 #[non_exhaustive]
 pub enum FactValue {
     /// A number, an amount or a number of days.
@@ -268,6 +274,27 @@ pub enum FactValue {
     Bool(bool),
     /// A set of names.
     Set(Vec<String>),
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for FactValue {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use rust_decimal::prelude::ToPrimitive;
+        match self {
+            FactValue::Number(d) => {
+                let d = d.normalize();
+                match (d.scale(), d.to_i64(), d.to_f64()) {
+                    (0, Some(i), _) => s.serialize_i64(i),
+                    (_, _, Some(f)) => s.serialize_f64(f),
+                    _ => s.collect_str(&d),
+                }
+            }
+            FactValue::Date(d) => s.collect_str(&d.format("%Y-%m-%d")),
+            FactValue::Text(t) => s.serialize_str(t),
+            FactValue::Bool(b) => s.serialize_bool(*b),
+            FactValue::Set(v) => s.collect_seq(v),
+        }
+    }
 }
 
 impl fmt::Display for FactValue {
@@ -667,14 +694,19 @@ impl<'a> FactsBuilder<'a> {
         // `crm_value` itself so that the two never disagree (a copy of its
         // formula here went stale once already); the potential is found by
         // id, not through a map of keys.
-        let wallet = crm_value::share_of_wallet(ledger, self.now, |k| {
-            let i = *register.get(ledger.id(k)?.index())?;
-            self.register.get(i as usize)?.potential
-        })?;
         let mut wallet_by_id: Vec<Option<(Decimal, Money)>> = vec![None; n];
-        for w in &wallet.shares {
-            if let Some(id) = ledger.id(&w.customer) {
-                wallet_by_id[id.index()] = Some((w.share * Decimal::ONE_HUNDRED, w.room));
+        // Without a potential in the register no one has a share of
+        // wallet: skip the analysis, which would list (and sort) every
+        // active customer as undefined.
+        if self.register.iter().any(|c| c.potential.is_some()) {
+            let wallet = crm_value::share_of_wallet(ledger, self.now, |k| {
+                let i = *register.get(ledger.id(k)?.index())?;
+                self.register.get(i as usize)?.potential
+            })?;
+            for w in &wallet.shares {
+                if let Some(id) = ledger.id(&w.customer) {
+                    wallet_by_id[id.index()] = Some((w.share * Decimal::ONE_HUNDRED, w.room));
+                }
             }
         }
         let room_pct = percentiles(
@@ -849,6 +881,31 @@ impl<'a> FactTable<'a> {
     pub fn customer(&self, id: CustomerId) -> Option<&'a Customer> {
         let i = *self.register.get(id.index())?;
         self.register_rows.get(i as usize)
+    }
+
+    /// The facts of the customer with `key`, or `None` when the ledger
+    /// does not know the key or the customer is not in the period's
+    /// pyramid.
+    ///
+    /// ```
+    /// use crm_core::{CustomerKey, Ledger, NaiveDate, Period};
+    /// use crm_pyramid::{pyramid, PyramidOptions};
+    /// use crm_strategy::{Fact, FactValue, FactsBuilder};
+    ///
+    /// let y25: Period = "2025".parse()?;
+    /// let mut ledger = Ledger::new([y25]);
+    /// ledger.record_sale("A", NaiveDate::from_ymd_opt(2025, 3, 1).unwrap(), "100".parse()?, None)?;
+    /// let now = pyramid(&ledger, &y25, &PyramidOptions::new())?;
+    /// let table = FactsBuilder::new(&ledger, &now).build()?;
+    /// let a = table.get(&CustomerKey::new("A")?).unwrap();
+    /// assert_eq!(a.get(Fact::Value), Some(FactValue::Number(100.into())));
+    /// assert!(table.get(&CustomerKey::new("B")?).is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn get(&self, key: &CustomerKey) -> Option<Facts<'a>> {
+        let id = self.ledger.id(key.as_str())?;
+        self.now.level_of(id)?;
+        Some(self.facts(id))
     }
 
     /// The facts of `id`.

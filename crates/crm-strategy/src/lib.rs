@@ -70,13 +70,15 @@ mod rulebook;
 mod target;
 mod winback;
 
+/// An outcome and its status live in `crm-core` (a store keeps them);
+/// re-exported here, where they are used.
+pub use crm_core::{Outcome, OutcomeStatus};
+
 pub use crate::{
     error::{Error, Position, Problem, ProblemKind, Result},
     eval::Check,
     fact::{Fact, FactKind, FactTable, FactValue, Facts, FactsBuilder},
-    outcome::{
-        Acceptance, AcceptanceReport, Outcome, OutcomeStatus, acceptance, suppress_declined,
-    },
+    outcome::{Acceptance, AcceptanceReport, acceptance, suppress_declined},
     plan::{
         ACTION_NAMESPACE, Action, BlockReason, Blocked, Plan, PlanSummary, RuleVerdict, Verdict,
         action_id, decide, plan,
@@ -85,6 +87,6 @@ pub use crate::{
         ActionChannel, ActionSpec, DEFAULT_RULES, Format, MAX_RULES, Policy, Rule, Rulebook,
         Strategy,
     },
-    target::{Control, LeftOut, TargetList, control_hash, target_list},
-    winback::{FormerCustomer, ReactivationRate, WinBack, winback},
+    target::{Control, LeftOut, Placement, TargetList, control_hash, target_list},
+    winback::{FormerCustomer, MIN_CELL_CUSTOMERS, ReactivationRate, WinBack, winback},
 };

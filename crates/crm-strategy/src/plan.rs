@@ -47,6 +47,17 @@ impl serde::Serialize for BlockReason {
     }
 }
 
+/// Writes checks as `a = 1 (> 0); b unknown (in [x])`.
+fn write_checks(f: &mut fmt::Formatter<'_>, checks: &[Check]) -> fmt::Result {
+    for (i, c) in checks.iter().enumerate() {
+        if i > 0 {
+            f.write_str("; ")?;
+        }
+        write!(f, "{c}")?;
+    }
+    Ok(())
+}
+
 /// A channel an action could not use, and why.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
@@ -56,6 +67,13 @@ pub struct Blocked {
     pub channel: ActionChannel,
     /// Why.
     pub reason: BlockReason,
+}
+
+/// `phone: no consent`.
+impl fmt::Display for Blocked {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.channel, self.reason)
+    }
 }
 
 /// What to do about one customer, and why.
@@ -87,6 +105,35 @@ pub struct Action {
     pub blocked: Vec<Blocked>,
 }
 
+/// One line: `C1: retain-top-big (retain, priority 1, account-manager, by
+/// visit): the message; because level = top (in [top, big])`, with the
+/// blocked channels after the reasons.
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: {} ({}, priority {}, {}, ",
+            self.customer, self.rule, self.strategy, self.priority, self.owner
+        )?;
+        match self.channel {
+            Some(c) => write!(f, "by {c})")?,
+            None => f.write_str("no usable channel)")?,
+        }
+        if !self.message.is_empty() {
+            write!(f, ": {}", self.message)?;
+        }
+        if !self.because.is_empty() {
+            f.write_str("; because ")?;
+            write_checks(f, &self.because)?;
+        }
+        for (i, b) in self.blocked.iter().enumerate() {
+            f.write_str(if i == 0 { "; blocked " } else { ", " })?;
+            write!(f, "{b}")?;
+        }
+        Ok(())
+    }
+}
+
 /// The namespace of action ids (a UUID v5 of the URL
 /// `urn:crm-toolkit:action`), fixed so that ids are stable across runs,
 /// versions and machines.
@@ -96,8 +143,23 @@ pub const ACTION_NAMESPACE: Uuid = Uuid::from_u128(0x6f1c_2e0a_8b53_5d7e_9a41_2c
 /// rulebook `rulebook`: a UUID v5 in [`ACTION_NAMESPACE`] of the four
 /// joined by a unit separator (U+001F).
 pub fn action_id(rulebook: &str, period: &Period, customer: &str, rule: &str) -> Uuid {
-    let name = format!("{rulebook}\u{1f}{period}\u{1f}{customer}\u{1f}{rule}");
-    Uuid::new_v5(&ACTION_NAMESPACE, name.as_bytes())
+    let mut buf = String::new();
+    action_id_with(&mut buf, rulebook, period, customer, rule)
+}
+
+/// [`action_id`] reusing `buf` for the name, so that planning a million
+/// actions does not allocate a million names.
+fn action_id_with(
+    buf: &mut String,
+    rulebook: &str,
+    period: &Period,
+    customer: &str,
+    rule: &str,
+) -> Uuid {
+    use std::fmt::Write as _;
+    buf.clear();
+    let _ = write!(buf, "{rulebook}\u{1f}{period}\u{1f}{customer}\u{1f}{rule}");
+    Uuid::new_v5(&ACTION_NAMESPACE, buf.as_bytes())
 }
 
 /// Counts over a plan.
@@ -144,17 +206,46 @@ impl Plan {
         s.by_strategy.clear();
         s.by_owner.clear();
         s.no_channel = 0;
+        // Counted by index and by runs of one owner: no key is built, and
+        // few are compared, per action.
+        let mut by_strategy = [0u64; Strategy::ALL.len()];
+        let mut run: Option<(&str, u64)> = None;
         for a in &self.actions {
-            *s.by_strategy.entry(a.strategy.as_str().into()).or_default() += 1;
-            match s.by_owner.get_mut(&a.owner) {
-                Some(n) => *n += 1,
-                None => {
-                    s.by_owner.insert(a.owner.clone(), 1);
+            if let Some(n) = Strategy::ALL
+                .iter()
+                .position(|x| *x == a.strategy)
+                .and_then(|i| by_strategy.get_mut(i))
+            {
+                *n += 1;
+            }
+            match &mut run {
+                Some((o, n)) if *o == a.owner => *n += 1,
+                _ => {
+                    if let Some((o, n)) = run.replace((a.owner.as_str(), 1)) {
+                        add_owner(&mut s.by_owner, o, n);
+                    }
                 }
             }
             if a.channel.is_none() {
                 s.no_channel += 1;
             }
+        }
+        if let Some((o, n)) = run {
+            add_owner(&mut s.by_owner, o, n);
+        }
+        for (st, n) in Strategy::ALL.iter().zip(by_strategy) {
+            if n > 0 {
+                s.by_strategy.insert(st.as_str().to_string(), n);
+            }
+        }
+    }
+}
+
+fn add_owner(map: &mut BTreeMap<String, u64>, owner: &str, n: u64) {
+    match map.get_mut(owner) {
+        Some(m) => *m += n,
+        None => {
+            map.insert(owner.to_string(), n);
         }
     }
 }
@@ -258,6 +349,19 @@ pub enum Verdict {
     Undecided,
 }
 
+/// `fired`, `fired, not acting` (another rule won under the policy),
+/// `not fired` or `undecided`.
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(match self {
+            Verdict::Fired { acts: true } => "fired",
+            Verdict::Fired { acts: false } => "fired, not acting",
+            Verdict::NotFired => "not fired",
+            Verdict::Undecided => "undecided",
+        })
+    }
+}
+
 /// One rule's verdict on one customer, for `--explain`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
@@ -277,6 +381,30 @@ pub struct RuleVerdict {
     pub failed: Vec<Check>,
     /// Tests on unknown facts.
     pub unknown: Vec<Check>,
+}
+
+/// One line: `retain-top-big (retain, priority 1): not fired; failed
+/// days_since_contact = 12 (> 30); held level = top (in [top, big])`, with
+/// the unknown facts last.
+impl fmt::Display for RuleVerdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} ({}, priority {}): {}",
+            self.rule, self.strategy, self.priority, self.verdict
+        )?;
+        for (label, checks) in [
+            ("failed", &self.failed),
+            ("held", &self.support),
+            ("unknown", &self.unknown),
+        ] {
+            if !checks.is_empty() {
+                write!(f, "; {label} ")?;
+                write_checks(f, checks)?;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Plans the actions of every customer of `table` under `rulebook`.
@@ -354,18 +482,35 @@ pub fn plan(table: &FactTable<'_>, rulebook: &Rulebook) -> Plan {
 pub(crate) fn finish(
     period: &Period,
     rulebook: &Rulebook,
-    mut actions: Vec<Action>,
+    actions: Vec<Action>,
     customers: u64,
 ) -> Plan {
     let order = |name: &str| rulebook.rules().iter().position(|r| r.name == name);
     // Priority and key first: the rule's place is looked up only for the
-    // rare actions of one customer with equal priority.
-    actions.sort_by(|a, b| {
-        a.priority
-            .cmp(&b.priority)
-            .then_with(|| a.customer.cmp(&b.customer))
-            .then_with(|| order(&a.rule).cmp(&order(&b.rule)))
+    // rare actions of one customer with equal priority. The three make a
+    // total order (a customer has one action per rule), so an unstable
+    // sort gives one result; it sorts small indices, and the large actions
+    // move once.
+    let mut by: Vec<(u8, usize)> = actions
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.priority, i))
+        .collect();
+    let at = |i: usize| actions.get(i);
+    by.sort_unstable_by(|&(pa, ia), &(pb, ib)| {
+        pa.cmp(&pb).then_with(|| match (at(ia), at(ib)) {
+            (Some(a), Some(b)) => a
+                .customer
+                .cmp(&b.customer)
+                .then_with(|| order(&a.rule).cmp(&order(&b.rule))),
+            _ => ia.cmp(&ib),
+        })
     });
+    let mut slots: Vec<Option<Action>> = actions.into_iter().map(Some).collect();
+    let actions: Vec<Action> = by
+        .iter()
+        .filter_map(|&(_, i)| slots.get_mut(i).and_then(Option::take))
+        .collect();
     let mut plan = Plan {
         period: *period,
         rulebook: rulebook.name().to_string(),
@@ -394,6 +539,7 @@ pub(crate) fn plan_customer(
         .and_then(|d| u64::try_from(d).ok())
         .unwrap_or(0);
     let mut planned = 0u64;
+    let mut name = String::new();
     for &i in fired {
         let rule: &Rule = &rulebook.rules()[i];
         let pressure = rulebook
@@ -425,7 +571,7 @@ pub(crate) fn plan_customer(
             rule: rule.name.clone(),
             strategy: rule.action.strategy,
             priority: rule.action.priority,
-            id: action_id(rulebook.name(), period, facts.key(), &rule.name),
+            id: action_id_with(&mut name, rulebook.name(), period, facts.key(), &rule.name),
             owner: rule.action.owner.clone(),
             channel,
             message: rule.action.template.render(facts, &rule.name),

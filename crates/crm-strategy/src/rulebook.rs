@@ -167,7 +167,7 @@ pub struct Rule {
 /// strategy = "retain"             # target, acquire, retain, develop, phase-out
 /// priority = 1                    # 1 is the most urgent
 /// owner = "account-manager"
-/// channels = ["visit", "phone"]   # email, phone, post, visit, meeting
+/// channels = ["visit", "phone"]   # at least one: email, phone, post, visit, meeting
 /// message = "{customer}: {level}, no contact for {days_since_contact} days"
 /// ```
 ///
@@ -179,11 +179,12 @@ pub struct Rule {
 /// `attr.NAME` (text). Message placeholders are fact names, `customer` and
 /// `rule`; `{{` and `}}` stand for braces.
 ///
-/// Loading checks the whole file and reports every problem with its line
-/// and column: unknown facts, strategies, channels, keys and placeholders
-/// (with the closest name), comparisons of the wrong type, duplicate rule
-/// names, and under first match the rules that an earlier one always
-/// beats.
+/// Loading checks the whole file in one pass and reports every problem
+/// with its line and column: unknown facts, strategies, channels, keys and
+/// placeholders (with the closest name), comparisons of the wrong type, an
+/// action without a channel, duplicate rule names, and under first match
+/// the rules that an earlier one always beats. A file that is not UTF-8
+/// ([`Rulebook::parse_bytes`]) is refused at its first invalid byte.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rulebook {
     name: String,
@@ -259,6 +260,42 @@ impl Rulebook {
         match book {
             Some(b) if problems.is_empty() => Ok(b),
             _ => Err(fail(problems)),
+        }
+    }
+
+    /// Reads, validates and compiles a rulebook from the bytes of a file:
+    /// as [`Rulebook::parse`], after checking that they are UTF-8 text.
+    ///
+    /// # Errors
+    ///
+    /// As [`Rulebook::parse`]; bytes that are not UTF-8 give one
+    /// [`ProblemKind::NotUtf8`] at the line and column of the first
+    /// invalid byte.
+    ///
+    /// ```
+    /// use crm_strategy::{Format, Rulebook};
+    ///
+    /// let err = Rulebook::parse_bytes(b"name = 'x'\npolicy = 'caf\xE9'\n", Format::Toml, "r.toml")
+    ///     .unwrap_err();
+    /// assert!(err.to_string().contains("r.toml:2:14: not UTF-8 text: byte 0xE9 at offset 24"), "{err}");
+    /// ```
+    pub fn parse_bytes(bytes: &[u8], format: Format, source_name: &str) -> Result<Rulebook> {
+        match std::str::from_utf8(bytes) {
+            Ok(src) => Rulebook::parse(src, format, source_name),
+            Err(e) => {
+                let offset = e.valid_up_to();
+                let valid = String::from_utf8_lossy(bytes.get(..offset).unwrap_or_default());
+                Err(Error::Rulebook {
+                    source_name: source_name.to_string(),
+                    problems: vec![Problem::new(
+                        position(&valid, offset),
+                        ProblemKind::NotUtf8 {
+                            offset,
+                            byte: bytes.get(offset).copied().unwrap_or_default(),
+                        },
+                    )],
+                })
+            }
         }
     }
 
@@ -504,17 +541,25 @@ impl Reader<'_> {
                     ),
                 ),
                 Kind::Array(items) => {
+                    // Duplicate names are found from the names alone, so
+                    // that they are reported with the rules' other
+                    // problems, not once those are fixed.
                     let mut names = std::collections::HashSet::new();
                     for item in items {
+                        if let Kind::Table(t) = &item.kind
+                            && let Some(Node {
+                                kind: Kind::Str(name),
+                                ..
+                            }) = Reader::get(t, "name")
+                            && !name.is_empty()
+                            && !names.insert(name.as_str())
+                        {
+                            self.problem(
+                                item.span.start,
+                                ProblemKind::DuplicateRule { name: name.clone() },
+                            );
+                        }
                         if let Some(rule) = self.rule(item) {
-                            if !names.insert(rule.name.clone()) {
-                                self.problem(
-                                    item.span.start,
-                                    ProblemKind::DuplicateRule {
-                                        name: rule.name.clone(),
-                                    },
-                                );
-                            }
                             spans.push(item.span.start);
                             rules.push(rule);
                         }
@@ -601,8 +646,15 @@ impl Reader<'_> {
             })
             .map(str::to_string);
         let mut channels = Some(Vec::new());
-        if let Some(n) = Reader::get(t, "channels") {
+        if let Some(n) = self.required(t, at, "channels") {
             match &n.kind {
+                Kind::Array(items) if items.is_empty() => {
+                    self.invalid(
+                        n.span.start,
+                        "`channels` must name at least one channel (email, phone, post, visit, meeting)",
+                    );
+                    channels = None;
+                }
                 Kind::Array(items) => {
                     for item in items {
                         let Some(s) = self.string(item, "a channel") else {

@@ -54,6 +54,39 @@ impl LeftOut {
     }
 }
 
+impl std::fmt::Display for LeftOut {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+/// Where one customer stands on a target list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Placement {
+    /// On the list.
+    Selected,
+    /// Held out as the control group.
+    Control,
+    /// Has an action of the list's strategy but is left out, for this
+    /// reason.
+    LeftOut(LeftOut),
+    /// Has no action of the list's strategy.
+    NoAction,
+}
+
+/// `selected`, `control group`, `left out (no consent)`, `no action`.
+impl std::fmt::Display for Placement {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Placement::Selected => f.write_str("selected"),
+            Placement::Control => f.write_str("control group"),
+            Placement::LeftOut(r) => write!(f, "left out ({r})"),
+            Placement::NoAction => f.write_str("no action"),
+        }
+    }
+}
+
 /// One campaign's list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
@@ -69,6 +102,55 @@ pub struct TargetList {
     pub control: Vec<Action>,
     /// Actions left out, by reason.
     pub left_out: BTreeMap<&'static str, u64>,
+    /// The strategy the list was drawn from (`None`: every strategy).
+    pub strategy: Option<Strategy>,
+}
+
+impl TargetList {
+    /// Where the customer with `key` stands on this list drawn from
+    /// `plan` and `table` (the same ones given to [`target_list`]).
+    pub fn placement(&self, plan: &Plan, table: &FactTable<'_>, key: &str) -> Placement {
+        let on = |v: &[Action]| v.binary_search_by(|a| a.customer.as_str().cmp(key)).is_ok();
+        if on(&self.selected) {
+            return Placement::Selected;
+        }
+        if on(&self.control) {
+            return Placement::Control;
+        }
+        plan.actions
+            .iter()
+            .find(|a| a.customer == key && self.strategy.is_none_or(|s| s == a.strategy))
+            .map_or(Placement::NoAction, |a| {
+                Placement::LeftOut(
+                    reason_left_out(a, table, self.channel).unwrap_or(LeftOut::OtherChannel),
+                )
+            })
+    }
+}
+
+/// Why `a` is not on the list for `channel`, or `None` when it would be.
+fn reason_left_out(a: &Action, table: &FactTable<'_>, channel: ActionChannel) -> Option<LeftOut> {
+    let ledger = table.ledger();
+    if a.channel == Some(channel) {
+        let open = ledger
+            .id(&a.customer)
+            .map_or(0, |id| ledger.open_complaints(id, table.as_of()).count);
+        (open > 0 && a.strategy != Strategy::Retain).then_some(LeftOut::OpenComplaint)
+    } else {
+        Some(
+            match a
+                .blocked
+                .iter()
+                .find(|b| b.channel == channel)
+                .map(|b| b.reason)
+            {
+                Some(crate::BlockReason::NoConsent) => LeftOut::NoConsent,
+                Some(crate::BlockReason::ConsentUnknown) => LeftOut::ConsentUnknown,
+                Some(crate::BlockReason::ContactPressure) => LeftOut::ContactPressure,
+                None => LeftOut::OtherChannel,
+            },
+        )
+    }
 }
 
 /// The control-group hash of `key` in `campaign`: a UUID v5 of the two,
@@ -98,32 +180,11 @@ pub fn target_list(
 ) -> TargetList {
     let mut left_out: BTreeMap<&'static str, u64> = BTreeMap::new();
     let mut chosen: BTreeMap<&str, &Action> = BTreeMap::new();
-    let ledger = table.ledger();
     for a in &plan.actions {
         if strategy.is_some_and(|s| s != a.strategy) || chosen.contains_key(a.customer.as_str()) {
             continue;
         }
-        let reason = if a.channel == Some(channel) {
-            let open = ledger
-                .id(&a.customer)
-                .map_or(0, |id| ledger.open_complaints(id, table.as_of()).count);
-            (open > 0 && a.strategy != Strategy::Retain).then_some(LeftOut::OpenComplaint)
-        } else {
-            Some(
-                match a
-                    .blocked
-                    .iter()
-                    .find(|b| b.channel == channel)
-                    .map(|b| b.reason)
-                {
-                    Some(crate::BlockReason::NoConsent) => LeftOut::NoConsent,
-                    Some(crate::BlockReason::ConsentUnknown) => LeftOut::ConsentUnknown,
-                    Some(crate::BlockReason::ContactPressure) => LeftOut::ContactPressure,
-                    None => LeftOut::OtherChannel,
-                },
-            )
-        };
-        match reason {
+        match reason_left_out(a, table, channel) {
             Some(r) => *left_out.entry(r.as_str()).or_default() += 1,
             None => {
                 chosen.insert(&a.customer, a);
@@ -164,5 +225,6 @@ pub fn target_list(
         selected,
         control: held_out,
         left_out,
+        strategy,
     }
 }

@@ -2,6 +2,7 @@
 //! history itself, and who is worth winning back first.
 
 use std::collections::BTreeMap;
+use std::fmt;
 
 use crm_core::{Basis, CustomerId, Decimal, Ledger, Money, Period};
 use crm_pyramid::{Level, Pyramid};
@@ -28,6 +29,36 @@ pub struct ReactivationRate {
     pub reactivated: u64,
     /// `reactivated / customers`, four decimals.
     pub rate: Decimal,
+    /// Whether fewer than [`MIN_CELL_CUSTOMERS`] former customers are
+    /// behind the rate: a few more or fewer comebacks would move it a lot.
+    pub small_cell: bool,
+}
+
+/// Below this many former customers in a cell, its reactivation rate is
+/// flagged as resting on a small cell ([`ReactivationRate::small_cell`],
+/// [`FormerCustomer::small_cell`]): with 30 customers, one comeback more or
+/// less moves the rate by over three points.
+pub const MIN_CELL_CUSTOMERS: u64 = 30;
+
+/// `big, 2 periods lapsed: 12 of 80 reactivated (15%)`, with `small
+/// cell` after a rate from fewer than [`MIN_CELL_CUSTOMERS`].
+impl fmt::Display for ReactivationRate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}, {} period{} lapsed: {} of {} reactivated ({}%)",
+            self.best_level.map_or("before history", Level::as_str),
+            self.lapsed,
+            if self.lapsed == 1 { "" } else { "s" },
+            self.reactivated,
+            self.customers,
+            (self.rate * Decimal::ONE_HUNDRED).round_dp(1).normalize()
+        )?;
+        if self.small_cell {
+            f.write_str(", small cell")?;
+        }
+        Ok(())
+    }
 }
 
 /// A former customer (Inactive in the last period) and what winning them
@@ -50,8 +81,53 @@ pub struct FormerCustomer {
     /// The reactivation rate of the customer's cell, `None` when the
     /// history has no one in it.
     pub rate: Option<Decimal>,
+    /// How many former customers the rate rests on (the cell's size; 0
+    /// when the history has no one in the cell).
+    pub cell_customers: u64,
+    /// Whether there is a rate and it rests on fewer than
+    /// [`MIN_CELL_CUSTOMERS`].
+    pub small_cell: bool,
     /// `margin_then × rate`, rounded to cents.
     pub expected_margin: Option<Money>,
+}
+
+/// `C1 (best big, 2 periods lapsed): margin then 1200, rate 15% of 80,
+/// expected margin 180`.
+impl fmt::Display for FormerCustomer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} (best {}, {} period{} lapsed",
+            self.customer,
+            self.best_level.map_or("before history", Level::as_str),
+            self.lapsed,
+            if self.lapsed == 1 { "" } else { "s" }
+        )?;
+        if self.complaint_before_lapsing {
+            f.write_str(", complaint open when lapsing")?;
+        }
+        f.write_str("): margin then ")?;
+        match self.margin_then {
+            Some(m) => write!(f, "{m}")?,
+            None => f.write_str("unknown")?,
+        }
+        match self.rate {
+            Some(r) => write!(
+                f,
+                ", rate {}% of {}",
+                (r * Decimal::ONE_HUNDRED).round_dp(1).normalize(),
+                self.cell_customers
+            )?,
+            None => f.write_str(", no rate")?,
+        }
+        if self.small_cell {
+            f.write_str(" (small cell)")?;
+        }
+        if let Some(m) = self.expected_margin {
+            write!(f, ", expected margin {m}")?;
+        }
+        Ok(())
+    }
 }
 
 /// The win-back analysis over consecutive periods.
@@ -152,6 +228,7 @@ pub fn winback(ledger: &Ledger, pyramids: &[Pyramid]) -> Result<WinBack> {
             rate: (Decimal::from(reactivated) / Decimal::from(customers))
                 .round_dp(4)
                 .normalize(),
+            small_cell: customers < MIN_CELL_CUSTOMERS,
         })
         .zip(cells.keys())
         .map(|(mut r, &(_, lapsed))| {
@@ -161,9 +238,10 @@ pub fn winback(ledger: &Ledger, pyramids: &[Pyramid]) -> Result<WinBack> {
         .collect();
     let rate_of = |best: Option<Level>, lapsed: u32| {
         cells.get(&(level_key(best), lapsed)).map(|&(_, c, r)| {
-            (Decimal::from(r) / Decimal::from(c))
+            let rate = (Decimal::from(r) / Decimal::from(c))
                 .round_dp(4)
-                .normalize()
+                .normalize();
+            (rate, c)
         })
     };
     let mut out: Vec<FormerCustomer> = former
@@ -178,7 +256,9 @@ pub fn winback(ledger: &Ledger, pyramids: &[Pyramid]) -> Result<WinBack> {
             };
             let complaint_before_lapsing =
                 then.is_some_and(|p| ledger.open_complaints(id, p.period().end()).count > 0);
-            let rate = rate_of(best, lapsed);
+            let cell = rate_of(best, lapsed);
+            let rate = cell.map(|(r, _)| r);
+            let cell_customers = cell.map_or(0, |(_, c)| c);
             let expected_margin = match (margin_then, rate) {
                 (Some(m), Some(r)) => m
                     .as_decimal()
@@ -193,6 +273,8 @@ pub fn winback(ledger: &Ledger, pyramids: &[Pyramid]) -> Result<WinBack> {
                 margin_then,
                 complaint_before_lapsing,
                 rate,
+                cell_customers,
+                small_cell: rate.is_some() && cell_customers < MIN_CELL_CUSTOMERS,
                 expected_margin,
             }
         })

@@ -340,6 +340,7 @@ when = { fact = "last_purchase", lt = 2024-01-01 }
 strategy = "develop"
 priority = 3
 owner = "sales"
+channels = ["phone"]
 "#;
     let book = Rulebook::from_toml(src).unwrap();
     let mut f = Facts::new("X");

@@ -1,3 +1,4 @@
+mod contacts;
 mod default_rules;
 mod laws;
 mod lists;

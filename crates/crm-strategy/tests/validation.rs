@@ -1,7 +1,7 @@
 //! Every kind of rulebook problem, with its position; all are reported at
 //! once.
 
-use crm_strategy::{Error, Format, Position, Problem, ProblemKind, Rulebook};
+use crm_strategy::{DEFAULT_RULES, Error, Format, Position, Problem, ProblemKind, Rulebook};
 
 fn problems(src: &str, format: Format) -> Vec<Problem> {
     match Rulebook::parse(src, format, "rules") {
@@ -91,6 +91,7 @@ when = { fact = "days_since_contact", gt = 30 }
 strategy = "retain"
 priority = 2
 owner = "sales"
+channels = ["phone"]
 
 [[rules]]
 name = "narrow"
@@ -98,10 +99,11 @@ when = { all = [{ fact = "level", eq = "top" }, { fact = "days_since_contact", g
 strategy = "retain"
 priority = 1
 owner = "account-manager"
+channels = ["visit"]
 "#;
     let got = problems(&format!("{HEAD}{rules}"), Format::Toml);
     assert_eq!(got.len(), 1);
-    assert_eq!(got[0].position, at(11, 1));
+    assert_eq!(got[0].position, at(12, 1));
     assert_eq!(
         got[0].kind,
         ProblemKind::Unreachable {
@@ -126,12 +128,14 @@ name = "always"
 strategy = "retain"
 priority = 5
 owner = "marketing"
+channels = ["email"]
 [[rules]]
 name = "never"
 when = { fact = "level", eq = "top" }
 strategy = "retain"
 priority = 1
 owner = "sales"
+channels = ["phone"]
 "#
     );
     let got = problems(&src, Format::Toml);
@@ -147,12 +151,14 @@ name = "a"
 strategy = "retain"
 priority = 0
 owner = "sales"
+channels = ["phone"]
 [[rules]]
 name = "a"
 when = { fact = "level", gt = "top" }
 strategy = "retain"
 priority = 2
 owner = "sales"
+channels = []
 [[rules]]
 name = "b"
 strategy = "develop"
@@ -164,28 +170,70 @@ strategy = "develop"
         matches!(kinds[0], (p, ProblemKind::InvalidValue { message }) if p == at(6, 12) && message.contains("priority")),
         "{kinds:?}"
     );
+    // The duplicate name is reported in the same pass as the other
+    // problems, though neither rule named `a` compiles.
+    assert_eq!(
+        kinds[1],
+        (at(9, 1), &ProblemKind::DuplicateRule { name: "a".into() })
+    );
     assert!(
-        matches!(kinds[1], (p, ProblemKind::WrongType { fact, .. }) if p == at(10, 31) && fact == "level"),
+        matches!(kinds[2], (p, ProblemKind::WrongType { fact, .. }) if p == at(11, 31) && fact == "level"),
         "{kinds:?}"
     );
-    // The third rule lacks priority and owner; problems are sorted by
-    // position, so both sit at the rule's start.
-    let missing: Vec<&str> = got
+    // An action with no channel to use is refused where the list is.
+    assert!(
+        matches!(kinds[3], (p, ProblemKind::InvalidValue { message }) if p == at(15, 12) && message.contains("at least one channel")),
+        "{kinds:?}"
+    );
+    // The third rule lacks priority, owner and channels; problems are
+    // sorted by position, so all sit at the rule's start.
+    let missing: Vec<(Position, &str)> = got
         .iter()
         .filter_map(|p| match &p.kind {
-            ProblemKind::MissingField { name } => Some(name.as_str()),
+            ProblemKind::MissingField { name } => Some((p.position, name.as_str())),
             _ => None,
         })
         .collect();
-    assert_eq!(missing, ["priority", "owner"]);
-    // The duplicate name is reported too (the second rule had a wrong
-    // type, so it did not compile; a clean duplicate is caught below).
+    assert_eq!(
+        missing,
+        [
+            (at(16, 1), "priority"),
+            (at(16, 1), "owner"),
+            (at(16, 1), "channels")
+        ]
+    );
+    assert_eq!(got.len(), 7, "{kinds:?}");
+    // A clean duplicate is caught too.
     let dup = format!(
-        "{HEAD}[[rules]]\nname = \"a\"\nstrategy = \"retain\"\npriority = 1\nowner = \"x\"\n[[rules]]\nname = \"a\"\nstrategy = \"retain\"\npriority = 1\nowner = \"x\"\n"
+        "{HEAD}[[rules]]\nname = \"a\"\nstrategy = \"retain\"\npriority = 1\nowner = \"x\"\nchannels = [\"post\"]\n[[rules]]\nname = \"a\"\nstrategy = \"retain\"\npriority = 1\nowner = \"x\"\nchannels = [\"post\"]\n"
     );
     let got = problems(&dup.replace("first-match", "all-matches"), Format::Toml);
     assert_eq!(got[0].kind, ProblemKind::DuplicateRule { name: "a".into() });
-    assert_eq!(got[0].position, at(8, 1));
+    assert_eq!(got[0].position, at(9, 1));
+}
+
+#[test]
+fn a_file_that_is_not_utf8_is_refused_at_the_first_invalid_byte() {
+    let mut bytes = format!("{HEAD}[[rules]]\nname = \"caf").into_bytes();
+    bytes.extend_from_slice(&[0xE9, b'"', b'\n']);
+    let err = Rulebook::parse_bytes(&bytes, Format::Toml, "rules.toml").unwrap_err();
+    let problems = err.problems();
+    assert_eq!(problems.len(), 1);
+    assert_eq!(problems[0].position, at(4, 12));
+    assert_eq!(
+        problems[0].kind,
+        ProblemKind::NotUtf8 {
+            offset: HEAD.len() + 21,
+            byte: 0xE9
+        }
+    );
+    // Multi-byte characters before it count as one column each.
+    let mut bytes = "name = \"é\" ".as_bytes().to_vec();
+    bytes.push(0xFF);
+    let err = Rulebook::parse_bytes(&bytes, Format::Toml, "r").unwrap_err();
+    assert_eq!(err.problems()[0].position, at(1, 12));
+    // Valid UTF-8 reads as `parse` does.
+    assert!(Rulebook::parse_bytes(DEFAULT_RULES.as_bytes(), Format::Toml, "d").is_ok());
 }
 
 #[test]

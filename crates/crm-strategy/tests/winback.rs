@@ -2,7 +2,7 @@
 
 use crm_core::{InteractionKind, Ledger, Money, NaiveDate, Period};
 use crm_pyramid::{Level, PyramidOptions, pyramid};
-use crm_strategy::winback;
+use crm_strategy::{MIN_CELL_CUSTOMERS, winback};
 
 fn d(y: i32, m: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, 1).unwrap()
@@ -93,6 +93,66 @@ fn rates_are_the_hand_counts() {
     );
     assert_eq!(w.former[1].margin_then, Some(m("200.0")));
     assert_eq!(w.former[2].margin_then, Some(m("120")));
+    // Every rate says how many former customers are behind it, and these
+    // cells are all small.
+    assert!(w.rates.iter().all(|r| r.small_cell));
+    assert_eq!(
+        (w.former[0].cell_customers, w.former[0].small_cell),
+        (2, true)
+    );
+    assert_eq!(
+        (w.former[1].cell_customers, w.former[1].small_cell),
+        (0, false)
+    );
+    assert_eq!(
+        w.rates[0].to_string(),
+        "top, 1 period lapsed: 1 of 2 reactivated (50%), small cell"
+    );
+    assert_eq!(
+        w.former[0].to_string(),
+        "E (best small, 1 period lapsed): margin then 40.0, rate 50% of 2 (small cell), expected margin 20.00"
+    );
+    assert_eq!(
+        w.former[2].to_string(),
+        "D (best top, 2 periods lapsed, complaint open when lapsing): margin then 120.0, no rate"
+    );
+}
+
+#[test]
+fn a_cell_of_thirty_is_not_small() {
+    let years: Vec<Period> = (2021..=2023).map(|y| Period::year(y).unwrap()).collect();
+    let mut l = Ledger::new(years.clone());
+    for i in 0..60 {
+        let k = format!("K{i:02}");
+        // The 30 smallest of 2021 (all Small) lapse in 2022, every second
+        // one comes back in 2023; the others buy again in 2022.
+        let v = if i < 30 { m("5") } else { m("10") };
+        l.record_sale(&k, d(2021, 3), v, Some(m("1"))).unwrap();
+        if i >= 30 {
+            l.record_sale(&k, d(2022, 3), v, Some(m("1"))).unwrap();
+        } else if i % 2 == 0 {
+            l.record_sale(&k, d(2023, 3), v, Some(m("1"))).unwrap();
+        }
+    }
+    let pyramids: Vec<_> = years
+        .iter()
+        .map(|p| pyramid(&l, p, &PyramidOptions::new()).unwrap())
+        .collect();
+    let w = winback(&l, &pyramids).unwrap();
+    let cell = &w.rates[0];
+    assert_eq!(
+        (
+            cell.best_level,
+            cell.lapsed,
+            cell.customers,
+            cell.reactivated
+        ),
+        (Some(Level::Small), 1, MIN_CELL_CUSTOMERS, 15),
+        "{:?}",
+        w.rates
+    );
+    assert!(!cell.small_cell);
+    assert_eq!(w.rates.len(), 1);
 }
 
 #[test]

@@ -12,7 +12,9 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
-use crm_core::{Customer, Interaction, Lead, NaiveDate, Sale, SaleBatch, Stage, Transaction};
+use crm_core::{
+    Customer, Interaction, Lead, NaiveDate, Outcome, Sale, SaleBatch, Stage, Transaction,
+};
 use crm_store::{
     Erased, Error, History, ImportSummary, Imported, Record, Result, Rows, Store, is_before,
 };
@@ -27,6 +29,7 @@ pub struct MemoryStore {
     transactions: Vec<Transaction>,
     interactions: Vec<Interaction>,
     leads: Vec<Lead>,
+    outcomes: Vec<Outcome>,
     transaction_ids: HashSet<String>,
     interaction_ids: HashSet<String>,
     suppressed: HashSet<String>,
@@ -83,6 +86,19 @@ impl MemoryStore {
                     true
                 };
                 tally(&mut summary.leads, new);
+            }
+            Record::Outcome(o) => {
+                // One per (action id, status, date); without an id,
+                // identical outcomes are one.
+                let new = !self.outcomes.iter().any(|x| match (o.id, x.id) {
+                    (Some(a), Some(b)) => a == b && o.status == x.status && o.date == x.date,
+                    (None, None) => *x == o,
+                    _ => false,
+                });
+                if new {
+                    self.outcomes.push(o);
+                }
+                tally(&mut summary.outcomes, new);
             }
             // `Record` may grow: a kind this store does not know is refused.
             _ => {
@@ -179,29 +195,45 @@ impl Store for MemoryStore {
         Ok(())
     }
 
+    fn outcomes(&self, before: Option<NaiveDate>, f: &mut dyn FnMut(Outcome)) -> Result<()> {
+        for o in self.outcomes.iter().filter(|o| is_before(o.date, before)) {
+            f(o.clone());
+        }
+        Ok(())
+    }
+
     fn history(&self, key: &str) -> Result<Option<History>> {
         if !self.known.contains(key) {
             return Ok(None);
         }
         let of = |k: &crm_core::CustomerKey| k.as_str() == key;
-        Ok(Some(History::new(
-            self.register.get(key).cloned(),
-            self.transactions
-                .iter()
-                .filter(|t| of(&t.customer))
-                .cloned()
-                .collect(),
-            self.interactions
-                .iter()
-                .filter(|i| of(&i.customer))
-                .cloned()
-                .collect(),
-            self.leads
-                .iter()
-                .filter(|l| of(&l.customer))
-                .cloned()
-                .collect(),
-        )))
+        Ok(Some(
+            History::new(
+                self.register.get(key).cloned(),
+                self.transactions
+                    .iter()
+                    .filter(|t| of(&t.customer))
+                    .cloned()
+                    .collect(),
+                self.interactions
+                    .iter()
+                    .filter(|i| of(&i.customer))
+                    .cloned()
+                    .collect(),
+                self.leads
+                    .iter()
+                    .filter(|l| of(&l.customer))
+                    .cloned()
+                    .collect(),
+            )
+            .with_outcomes(
+                self.outcomes
+                    .iter()
+                    .filter(|o| o.customer == key)
+                    .cloned()
+                    .collect(),
+            ),
+        ))
     }
 
     fn erase(&mut self, key: &str) -> Result<Erased> {
@@ -226,6 +258,11 @@ impl Store for MemoryStore {
         erased
             .rows
             .insert("leads", (before - self.leads.len()) as u64);
+        let before = self.outcomes.len();
+        self.outcomes.retain(|o| o.customer != key);
+        erased
+            .rows
+            .insert("outcomes", (before - self.outcomes.len()) as u64);
         // One row for the customer, in the register or not.
         erased.rows.insert("customers", 1);
         self.register.remove(key);

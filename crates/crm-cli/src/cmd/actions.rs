@@ -5,26 +5,25 @@ use std::io::{BufWriter, Write};
 
 use anyhow::Context;
 use crm::strategy::{
-    ActionChannel, Control, Fact, FactsBuilder, Strategy, acceptance, plan, suppress_declined,
-    target_list,
+    ActionChannel, Control, Fact, Facts, FactsBuilder, RuleVerdict, Rulebook, Strategy, acceptance,
+    plan, suppress_declined, target_list,
 };
 use crm::{Decimal, Ledger, LedgerOptions, Period};
 
 use crate::args::{ActionsArgs, Format};
 use crate::cmd::pyramids;
 use crate::input::{
-    leads_of, load, read_config, read_outcomes, register_of, rulebook, spool_stdin, warn_margin,
-    with_interactions,
+    leads_of, load, read_config, read_outcomes, register_of, rulebook, spool_stdin,
+    stored_outcomes, warn_margin, with_interactions,
 };
-use crate::options::{period, pyramid_options, usage};
+use crate::options::{period_to_9999, pyramid_options, usage};
 use crate::output::strategy as render;
 use crate::{Failure, Outcome as CmdOutcome};
 
 pub(crate) fn run(a: ActionsArgs) -> CmdOutcome {
     // Tables and explanations are for people (sanitized for a terminal);
     // JSON, CSV and the printed rulebook stay exact.
-    let people = !a.print_default_rules && a.format == Format::Table
-        || (a.explain.is_some() && a.format != Format::Json);
+    let people = !a.print_default_rules && a.format == Format::Table;
     let mut out = crate::output::stdout(people);
     if a.print_default_rules {
         out.write_all(crm::strategy::DEFAULT_RULES.as_bytes())
@@ -40,7 +39,12 @@ pub(crate) fn run(a: ActionsArgs) -> CmdOutcome {
     if input.transactions.is_none() && input.db.is_none() {
         return Err(usage("give --transactions FILE or --db FILE"));
     }
-    let p = period("period", a.period.as_deref().unwrap_or_default())?;
+    if a.decline_days.is_some() && a.outcomes.is_none() && input.db.is_none() {
+        return Err(usage(
+            "--decline-days needs outcomes: --outcomes FILE, or --db FILE with stored outcomes",
+        ));
+    }
+    let p = period_to_9999("period", a.period.as_deref().unwrap_or_default())?;
     let book = rulebook(a.rules.as_deref())?;
     let strategy = match &a.strategy {
         Some(s) => Some(s.parse::<Strategy>().map_err(|_| {
@@ -76,6 +80,7 @@ pub(crate) fn run(a: ActionsArgs) -> CmdOutcome {
     // keep them only when a rule reads a fact built on them, or to explain
     // one customer with every fact.
     let days = a.explain.is_some()
+        || a.lifetime.p_alive_model.is_some()
         || [
             Fact::RecencyDays,
             Fact::LastPurchase,
@@ -131,6 +136,14 @@ pub(crate) fn run(a: ActionsArgs) -> CmdOutcome {
     } else {
         None
     };
+    // P(alive) and lifetime value from a model fitted on the purchase days
+    // up to the period's end, as `crm value risk` fits it.
+    let lifetime = crate::cmd::clv::lifetime_by_key(
+        &a.lifetime,
+        &ledger,
+        p.end(),
+        a.clv_months.map(|m| (m, a.clv_discount, &input)),
+    )?;
     let mut builder = FactsBuilder::new(&ledger, &built[0])
         .history(built[1..].iter())
         .register(&register)
@@ -141,32 +154,50 @@ pub(crate) fn run(a: ActionsArgs) -> CmdOutcome {
     if let Some(l) = &leads {
         builder = builder.leads(l);
     }
+    if let Some(values) = lifetime {
+        // BTreeMap order: the builder's input does not depend on hashing.
+        let sorted: std::collections::BTreeMap<_, _> = values.into_iter().collect();
+        builder = builder.lifetime(sorted.into_iter().map(|(k, (p, clv))| {
+            let clv = clv
+                .and_then(|v| Decimal::try_from(v).ok())
+                .map(|v| crm::Money::new(v.round_dp(2)));
+            (k, p, clv)
+        }));
+    }
     let table = builder.build().context("cannot assemble the facts")?;
 
-    if let Some(key) = &a.explain {
-        let Some(id) = ledger.id(key).filter(|id| table.customers().contains(id)) else {
-            return Err(Failure::Data(anyhow::anyhow!(
-                "customer {key:?} is not in the pyramid of {p}"
-            )));
-        };
-        let facts = table.facts(id);
-        let verdicts = book.explain(&facts);
-        match a.format {
-            Format::Json => render::explain_json(&mut out, &book, &p, &facts, &verdicts)?,
-            Format::Table | Format::Csv => {
-                render::explain_table(&mut out, &book, &facts, &verdicts)?
+    // One customer's explanation; with --channel, where they stand on the
+    // list (which needs the whole plan).
+    let explained = match &a.explain {
+        Some(key) => {
+            let Some(id) = ledger.id(key).filter(|id| table.customers().contains(id)) else {
+                return Err(Failure::Data(anyhow::anyhow!(
+                    "customer {key:?} is not in the pyramid of {p}"
+                )));
+            };
+            let facts = table.facts(id);
+            let verdicts = book.explain(&facts);
+            if channel.is_none() {
+                explain(&mut out, a.format, &book, &p, &facts, &verdicts, None)?;
+                out.flush().context("cannot write the output")?;
+                return Ok(());
             }
+            Some((facts, verdicts))
         }
-        out.flush().context("cannot write the output")?;
-        return Ok(());
-    }
+        None => None,
+    };
 
     let mut planned = plan(&table, &book);
-    let accepted = match &a.outcomes {
-        Some(path) => {
-            let outcomes = read_outcomes(path)?;
-            suppress_declined(&mut planned, &outcomes, a.decline_days);
-            Some(acceptance(&outcomes, &book))
+    // Outcomes from the file, else those stored in the database.
+    let outcomes = match (&a.outcomes, &input.db) {
+        (Some(path), _) => Some(read_outcomes(path, Some(p.end()), input.csv.lenient)?),
+        (None, Some(db)) => Some(stored_outcomes(db, p.end())?).filter(|o| !o.is_empty()),
+        (None, None) => None,
+    };
+    let accepted = match &outcomes {
+        Some(outcomes) => {
+            suppress_declined(&mut planned, outcomes, a.decline_days.unwrap_or(90));
+            Some(acceptance(outcomes, &book))
         }
         None => None,
     };
@@ -181,6 +212,15 @@ pub(crate) fn run(a: ActionsArgs) -> CmdOutcome {
     if let Some(channel) = channel {
         let campaign = a.campaign.clone().unwrap_or_else(|| "campaign".into());
         let list = target_list(&planned, &table, strategy, channel, &campaign, control);
+        if let Some((facts, verdicts)) = &explained {
+            let place = render::ListPlace {
+                list: &list,
+                placement: list.placement(&planned, &table, facts.key()),
+            };
+            explain(&mut out, a.format, &book, &p, facts, verdicts, Some(&place))?;
+            out.flush().context("cannot write the output")?;
+            return Ok(());
+        }
         render::target_note(&list);
         if let Some(path) = &a.control_out {
             let mut f = BufWriter::new(
@@ -204,6 +244,28 @@ pub(crate) fn run(a: ActionsArgs) -> CmdOutcome {
         }
     }
     out.flush().context("cannot write the output")?;
+    // The process ends here: a million actions hold ten million small
+    // allocations, and freeing them one by one costs more than planning
+    // them did. The system takes the memory back at exit.
+    std::mem::forget(planned);
+    Ok(())
+}
+
+/// Renders one customer's explanation in the chosen format.
+fn explain(
+    out: &mut impl Write,
+    format: Format,
+    book: &Rulebook,
+    p: &Period,
+    facts: &Facts<'_>,
+    verdicts: &[RuleVerdict],
+    place: Option<&render::ListPlace<'_>>,
+) -> Result<(), Failure> {
+    match format {
+        Format::Json => render::explain_json(out, book, p, facts, verdicts, place)?,
+        Format::Csv => render::explain_csv(out, facts, verdicts, place)?,
+        Format::Table => render::explain_table(out, book, facts, verdicts, place)?,
+    }
     Ok(())
 }
 

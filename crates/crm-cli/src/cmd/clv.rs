@@ -14,7 +14,8 @@ use serde::Serialize;
 use serde::ser::SerializeMap;
 
 use crate::args::{
-    ClvCheckArgs, ClvCommand, ClvFitArgs, ClvInput, ClvPredictArgs, Format, ModelArg,
+    ClvCheckArgs, ClvCommand, ClvFitArgs, ClvInput, ClvPredictArgs, Format, InputArgs, ModelArg,
+    PAliveArgs,
 };
 use crate::input::import_options;
 use crate::options::usage;
@@ -169,34 +170,114 @@ fn load(input: &ClvInput, model: ModelArg) -> Result<Input, Failure> {
     })
 }
 
+/// P(alive) and the lifetime value (if asked for) per customer key.
+pub(crate) type LifetimeByKey = std::collections::HashMap<String, (f64, Option<f64>)>;
+
 /// P(alive) at the end of `period_end` (exclusive) of every customer of
 /// `ledger` with a purchase before it, from `model` fitted on their purchase
-/// days.
-pub(crate) fn p_alive_by_key(
-    model: ModelArg,
+/// days; with `clv` (months, monthly discount), also Gamma-Gamma's
+/// lifetime value over those months (`None` for a customer Gamma-Gamma
+/// leaves out: no repeat purchase).
+///
+/// The ledger keeps no spend per purchase day, so for the lifetime value
+/// the summaries are read again from `input`'s transactions (as `crm clv
+/// predict` reads them), and both models are fitted on those.
+pub(crate) fn lifetime_by_key(
+    a: &PAliveArgs,
     ledger: &crm::Ledger,
     period_end: NaiveDate,
-    unit: TimeUnit,
-    options: &FitOptions,
-) -> Result<std::collections::HashMap<String, f64>, Failure> {
+    clv: Option<(u32, f64, &InputArgs)>,
+) -> Result<Option<LifetimeByKey>, Failure> {
+    let Some(model) = a.p_alive_model else {
+        return Ok(None);
+    };
     if !matches!(
         model,
         ModelArg::BgNbd | ModelArg::MbgNbd | ModelArg::ParetoNbd
     ) {
         return Err(usage("--p-alive-model: bg-nbd, mbg-nbd or pareto-nbd"));
     }
-    let last = period_end.pred_opt().unwrap_or(period_end);
-    let data = crm::clv::from_ledger(ledger, last, unit).map_err(anyhow::Error::from)?;
-    let f = fit_model(model, &data, options)?;
-    let m = f.purchase.as_deref().context("not a purchase model")?;
-    let mut map = std::collections::HashMap::with_capacity(data.len());
-    for c in &data {
-        let p = m
-            .p_alive(c)
-            .with_context(|| format!("customer {}", c.key))?;
-        map.insert(c.key.clone(), p);
+    if let Some((_, d, _)) = clv
+        && !(d.is_finite() && d > -1.0)
+    {
+        return Err(usage(format!("--clv-discount: {d} is not a rate above -1")));
     }
-    Ok(map)
+    let options = fit_options(a.penalizer)?;
+    let unit: TimeUnit = a.unit.parse().map_err(|e| usage(format!("--unit: {e}")))?;
+    let last = period_end.pred_opt().unwrap_or(period_end);
+    let data = match clv {
+        Some((_, _, input)) => {
+            if input
+                .transactions
+                .as_deref()
+                .is_some_and(crate::input::is_stdin)
+            {
+                return Err(usage(
+                    "--clv-months reads the transactions a second time: give a file, not standard input",
+                ));
+            }
+            let again = ClvInput {
+                transactions: input.transactions.clone(),
+                db: input.db.clone(),
+                summary: None,
+                calibration_end: Some(last.to_string()),
+                observation_end: None,
+                unit: a.unit.clone(),
+                penalizer: a.penalizer,
+                csv: crate::args::CsvArgs {
+                    // Rejects were reported by the first reading.
+                    rejects: None,
+                    delimiter: input.csv.delimiter.clone(),
+                    columns: input.csv.columns.clone(),
+                    ..input.csv
+                },
+            };
+            load(&again, model)?.customers
+        }
+        None => crm::clv::from_ledger(ledger, last, unit).map_err(anyhow::Error::from)?,
+    };
+    let f = fit_model(model, &data, &options)?;
+    let m = f.purchase.as_deref().context("not a purchase model")?;
+    let spend = match clv {
+        Some(_) => {
+            let g = fit_model(ModelArg::GammaGamma, &data, &options)?;
+            left_out_note(&g);
+            g.spend
+        }
+        None => None,
+    };
+    let mut map = std::collections::HashMap::with_capacity(data.len());
+    let (mut unknown, mut first) = (0u64, None);
+    for c in &data {
+        let who = || format!("customer {}", c.key);
+        let p = m.p_alive(c).with_context(who)?;
+        let value = match (spend, clv) {
+            (Some(g), Some((months, discount, _))) => match g.expected_spend(c) {
+                Ok(s) => Some(
+                    lifetime_value(m, c, s, months, discount, unit)
+                        .map_err(clv_error)
+                        .with_context(who)?,
+                ),
+                // No spend (no repeat purchase, or a fit without a
+                // finite mean): the value stays unknown, and is counted.
+                Err(e) => {
+                    unknown += 1;
+                    first.get_or_insert_with(|| format!("{}: {}", who(), clv_error(e)));
+                    None
+                }
+            },
+            _ => None,
+        };
+        map.insert(c.key.clone(), (p, value));
+    }
+    if let Some(first) = first {
+        eprintln!(
+            "crm: warning: clv unknown for {unknown} of {} customers (first: {})",
+            data.len(),
+            crate::output::sanitize(&first)
+        );
+    }
+    Ok(Some(map))
 }
 
 /// Streams a transactions CSV file into `builder`, reporting skipped rows.

@@ -12,7 +12,7 @@ use crm::store::{Imported, Record};
 
 use crate::Outcome;
 use crate::args::ImportArgs;
-use crate::input::{import_options, name_of, open, open_input, report_rejects};
+use crate::input::{import_options, name_of, open, open_input, read_outcomes, report_rejects};
 use crate::progress::Progress;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -118,6 +118,13 @@ pub(crate) fn run(a: ImportArgs) -> Outcome {
         })
         .transpose()
         .context("cannot import the transactions")?;
+    // Outcomes are checked whole (as `crm actions --outcomes` reads them)
+    // before the database is opened.
+    let outcomes = a
+        .outcomes
+        .as_deref()
+        .map(|p| read_outcomes(p, None, options.mode == Mode::Lenient))
+        .transpose()?;
     let mut store = open(&a.db)?;
     // One iterator over every file: one transaction.
     let summary = {
@@ -129,7 +136,13 @@ pub(crate) fn run(a: ImportArgs) -> Outcome {
         ]
         .into_iter()
         .flatten()
-        .flatten();
+        .flatten()
+        .chain(
+            outcomes
+                .iter()
+                .flatten()
+                .map(|o| Ok(Record::Outcome(o.clone()))),
+        );
         store
             .import(&mut all)
             .context("cannot import (nothing was imported)")?
@@ -147,6 +160,12 @@ pub(crate) fn run(a: ImportArgs) -> Outcome {
     }
     if let (Some(p), Some(r)) = (&a.transactions, &transactions) {
         done.push((report(p, r), summary.transactions));
+    }
+    if let (Some(p), Some(o)) = (&a.outcomes, &outcomes) {
+        let mut r = ImportReport::empty(name_of(p));
+        r.rows = o.len() as u64;
+        r.imported = r.rows;
+        done.push((r, summary.outcomes));
     }
     // The import is committed: a closed or full output only loses the
     // report (a closed pipe exits quietly, like every other command).

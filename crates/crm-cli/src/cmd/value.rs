@@ -476,29 +476,19 @@ fn risk(a: RiskArgs, out: &mut impl Write) -> anyhow::Result<()> {
     let mut ro = RiskOptions::default();
     ro.value_drop = drop;
     ro.overdue_factor = a.overdue;
-    let p_alive = match a.p_alive_model {
-        Some(model) => {
-            let below = a.p_alive_below.unwrap_or(DEFAULT_P_ALIVE_BELOW);
-            if !(below > 0.0 && below < 1.0) {
-                return Err(usage_err(anyhow::anyhow!(
-                    "--p-alive-below: give a probability between 0 and 1"
-                )));
-            }
-            ro.p_alive_below = below;
-            let fit = crate::cmd::clv::fit_options(a.penalizer).map_err(failure_err)?;
-            let unit = a
-                .unit
-                .parse()
-                .map_err(|e| usage_err(anyhow::anyhow!("--unit: {e}")))?;
-            Some(
-                crate::cmd::clv::p_alive_by_key(model, &ledger, p.end(), unit, &fit)
-                    .map_err(failure_err)?,
-            )
+    if a.lifetime.p_alive_model.is_some() {
+        let below = a.p_alive_below.unwrap_or(DEFAULT_P_ALIVE_BELOW);
+        if !(below > 0.0 && below < 1.0) {
+            return Err(usage_err(anyhow::anyhow!(
+                "--p-alive-below: give a probability between 0 and 1"
+            )));
         }
-        None => None,
-    };
+        ro.p_alive_below = below;
+    }
+    let p_alive = crate::cmd::clv::lifetime_by_key(&a.lifetime, &ledger, p.end(), None)
+        .map_err(failure_err)?;
     let list = crm::value::risk(&ledger, &built[1], &built[0], &ro, |k| {
-        p_alive.as_ref().and_then(|m| m.get(k).copied())
+        p_alive.as_ref().and_then(|m| m.get(k).map(|v| v.0))
     })?;
     match a.format {
         Format::Json => json(out, &list)?,
@@ -533,7 +523,7 @@ fn risk(a: RiskArgs, out: &mut impl Write) -> anyhow::Result<()> {
             let c = |n: usize| count_in(lang, n as u64);
             let count =
                 |f: fn(&Signal) -> bool| c(list.iter().filter(|r| r.signals.iter().any(f)).count());
-            let low = match a.p_alive_model {
+            let low = match a.lifetime.p_alive_model {
                 Some(_) => fill(
                     tt.risk_below,
                     &[

@@ -11,7 +11,7 @@ use crate::Outcome;
 use crate::args::{Format, WinbackArgs};
 use crate::cmd::pyramids;
 use crate::input::{load, warn_margin};
-use crate::options::{pyramid_options, usage};
+use crate::options::{check_to_9999, pyramid_options, usage};
 use crate::output::strategy as render;
 
 pub(crate) fn run(a: WinbackArgs) -> Outcome {
@@ -19,6 +19,9 @@ pub(crate) fn run(a: WinbackArgs) -> Outcome {
     let periods = parse_periods(&a.periods).map_err(|e| usage(format!("--periods: {e}")))?;
     if periods.len() < 2 {
         return Err(usage("--periods: give at least two consecutive periods"));
+    }
+    for p in &periods {
+        check_to_9999("periods", p)?;
     }
     let mut ledger = Ledger::new(periods.iter().copied());
     load(&a.input, &mut ledger)?;

@@ -2,89 +2,127 @@
 
 use std::io::Write;
 
-use anyhow::Context;
 use crm::Period;
 use crm::strategy::{
-    AcceptanceReport, Action, Check, Fact, FactValue, Facts, Plan, RuleVerdict, Rulebook,
-    TargetList, Verdict, WinBack,
+    AcceptanceReport, Action, Check, Fact, FactValue, Facts, MIN_CELL_CUSTOMERS, Placement, Plan,
+    RuleVerdict, Rulebook, TargetList, Verdict, WinBack,
 };
 use serde_json::{Value, json};
 
 use crate::output::{csv_table, grid, human, right, write_json};
 
-/// A fact's value for JSON: numbers as numbers when they survive the trip
-/// through a double exactly, else as decimal strings.
+/// A fact's value for JSON, as the library serialises it: a number as a
+/// number, a date as `YYYY-MM-DD`, a bool as a bool, unknown as null.
 fn value_json(v: Option<&FactValue>) -> Value {
-    match v {
-        None => Value::Null,
-        Some(FactValue::Number(d)) => {
-            let d = d.normalize();
-            let text = d.to_string();
-            if d.scale() == 0
-                && let Ok(i) = text.parse::<i64>()
-            {
-                return json!(i);
-            }
-            match text.parse::<f64>() {
-                Ok(f) if f.is_finite() && f.to_string() == text => json!(f),
-                _ => Value::String(text),
-            }
-        }
-        Some(FactValue::Bool(b)) => json!(b),
-        Some(FactValue::Date(d)) => json!(d.to_string()),
-        Some(FactValue::Text(s)) => json!(s),
-        Some(FactValue::Set(s)) => json!(s),
-        Some(other) => json!(other.to_string()),
-    }
+    serde_json::to_value(v).unwrap_or(Value::Null)
 }
 
 fn checks_json(checks: &[Check]) -> Value {
-    Value::Array(
-        checks
-            .iter()
-            .map(|c| json!({"fact": c.fact, "value": value_json(c.value.as_ref()), "test": c.test}))
-            .collect(),
-    )
+    serde_json::to_value(checks.iter().map(CheckJson).collect::<Vec<_>>()).unwrap_or(Value::Null)
+}
+
+/// A check as JSON, keys in order: `fact`, `test`, `value`.
+struct CheckJson<'a>(&'a Check);
+
+impl serde::Serialize for CheckJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(3))?;
+        m.serialize_entry("fact", &self.0.fact)?;
+        m.serialize_entry("test", &self.0.test)?;
+        m.serialize_entry("value", &self.0.value)?;
+        m.end()
+    }
+}
+
+/// An action as JSON, written as it goes (no tree per action), keys in
+/// alphabetical order as before.
+struct ActionJson<'a>(&'a Action);
+
+impl serde::Serialize for ActionJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let a = self.0;
+        let mut m = s.serialize_map(Some(10))?;
+        m.serialize_entry("because", &Seq(&a.because, CheckJson))?;
+        m.serialize_entry("blocked", &Seq(&a.blocked, BlockedJson))?;
+        m.serialize_entry("channel", &a.channel.map(|c| c.as_str()))?;
+        m.serialize_entry("customer", &a.customer)?;
+        m.serialize_entry("id", &a.id.hyphenated().to_string())?;
+        m.serialize_entry("message", &a.message)?;
+        m.serialize_entry("owner", &a.owner)?;
+        m.serialize_entry("priority", &a.priority)?;
+        m.serialize_entry("rule", &a.rule)?;
+        m.serialize_entry("strategy", a.strategy.as_str())?;
+        m.end()
+    }
+}
+
+struct BlockedJson<'a>(&'a crm::strategy::Blocked);
+
+impl serde::Serialize for BlockedJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(2))?;
+        m.serialize_entry("channel", self.0.channel.as_str())?;
+        m.serialize_entry("reason", self.0.reason.as_str())?;
+        m.end()
+    }
+}
+
+/// A slice serialised through a wrapper.
+struct Seq<'a, T, W>(&'a [T], fn(&'a T) -> W);
+
+impl<'a, T, W: serde::Serialize> serde::Serialize for Seq<'a, T, W> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(self.1))
+    }
 }
 
 fn action_json(a: &Action) -> Value {
-    json!({
-        "customer": a.customer,
-        "rule": a.rule,
-        "strategy": a.strategy.as_str(),
-        "priority": a.priority,
-        "id": a.id.to_string(),
-        "owner": a.owner,
-        "channel": a.channel.map(|c| c.as_str()),
-        "message": a.message,
-        "because": checks_json(&a.because),
-        "blocked": a.blocked.iter().map(|b| json!({"channel": b.channel.as_str(), "reason": b.reason.as_str()})).collect::<Vec<_>>(),
-    })
+    serde_json::to_value(ActionJson(a)).unwrap_or(Value::Null)
 }
 
-/// The JSON contract of `crm actions`.
+/// The JSON contract of `crm actions`, written as it goes: keys in
+/// alphabetical order (`acceptance` when given, `actions`, `period`,
+/// `rulebook`, `summary`).
 pub(crate) fn plan_json(
     out: &mut impl Write,
     plan: &Plan,
     accepted: Option<&AcceptanceReport>,
 ) -> anyhow::Result<()> {
-    let s = &plan.summary;
-    let mut v = json!({
-        "period": plan.period.to_string(),
-        "rulebook": {"name": plan.rulebook, "policy": plan.policy},
-        "actions": plan.actions.iter().map(action_json).collect::<Vec<_>>(),
-        "summary": {
-            "customers": s.customers,
-            "by_strategy": s.by_strategy,
-            "by_owner": s.by_owner,
-            "no_channel": s.no_channel,
-            "left_out": s.left_out,
-        },
-    });
-    if let Some(a) = accepted {
-        v["acceptance"] = serde_json::to_value(a).context("cannot write the output")?;
+    struct PlanJson<'a>(&'a Plan, Option<&'a AcceptanceReport>);
+    impl serde::Serialize for PlanJson<'_> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let (plan, accepted) = (self.0, self.1);
+            let sm = &plan.summary;
+            let mut m = s.serialize_map(None)?;
+            if let Some(a) = accepted {
+                // Through a tree, so that its keys are sorted as before.
+                let v = serde_json::to_value(a).map_err(serde::ser::Error::custom)?;
+                m.serialize_entry("acceptance", &v)?;
+            }
+            m.serialize_entry("actions", &Seq(&plan.actions, ActionJson))?;
+            m.serialize_entry("period", &plan.period.to_string())?;
+            m.serialize_entry(
+                "rulebook",
+                &json!({"name": plan.rulebook, "policy": plan.policy}),
+            )?;
+            m.serialize_entry(
+                "summary",
+                &json!({
+                    "customers": sm.customers,
+                    "by_strategy": sm.by_strategy,
+                    "by_owner": sm.by_owner,
+                    "no_channel": sm.no_channel,
+                    "left_out": sm.left_out,
+                }),
+            )?;
+            m.end()
+        }
     }
-    write_json(out, &v)
+    write_json(out, &PlanJson(plan, accepted))
 }
 
 /// Counts per strategy and owner, then the most urgent actions.
@@ -229,15 +267,16 @@ fn verdict_text(v: &Verdict) -> &'static str {
 fn checks_text(checks: &[Check]) -> String {
     checks
         .iter()
-        .map(|c| {
-            let v = c
-                .value
-                .as_ref()
-                .map_or("unknown".into(), ToString::to_string);
-            format!("{} = {v} ({})", c.fact, c.test)
-        })
+        .map(ToString::to_string)
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+/// Where one customer stands on a campaign's list, for `--explain` with
+/// `--channel`.
+pub(crate) struct ListPlace<'a> {
+    pub list: &'a TargetList,
+    pub placement: Placement,
 }
 
 /// Every rule's verdict on one customer, and the customer's facts.
@@ -246,6 +285,7 @@ pub(crate) fn explain_table(
     book: &Rulebook,
     facts: &Facts<'_>,
     verdicts: &[RuleVerdict],
+    place: Option<&ListPlace<'_>>,
 ) -> anyhow::Result<()> {
     writeln!(
         out,
@@ -254,6 +294,13 @@ pub(crate) fn explain_table(
         book.name(),
         book.policy()
     )?;
+    if let Some(p) = place {
+        writeln!(
+            out,
+            "On the {} list of campaign {}: {}",
+            p.list.channel, p.list.campaign, p.placement
+        )?;
+    }
     let mut t = grid();
     t.set_header(["rule", "prio", "verdict", "why"]);
     for v in verdicts {
@@ -292,6 +339,7 @@ pub(crate) fn explain_json(
     period: &Period,
     facts: &Facts<'_>,
     verdicts: &[RuleVerdict],
+    place: Option<&ListPlace<'_>>,
 ) -> anyhow::Result<()> {
     let facts_json: serde_json::Map<String, Value> = Fact::ALL
         .iter()
@@ -300,11 +348,7 @@ pub(crate) fn explain_json(
     let rules: Vec<Value> = verdicts
         .iter()
         .map(|v| {
-            let status = match v.verdict {
-                Verdict::Fired { .. } => "fired",
-                Verdict::NotFired => "not_fired",
-                Verdict::Undecided => "undecided",
-            };
+            let status = status_name(&v.verdict);
             json!({
                 "rule": v.rule,
                 "strategy": v.strategy.as_str(),
@@ -317,16 +361,83 @@ pub(crate) fn explain_json(
             })
         })
         .collect();
-    write_json(
+    let mut v = json!({
+        "customer": facts.key(),
+        "period": period.to_string(),
+        "rulebook": {"name": book.name(), "policy": book.policy().as_str()},
+        "rules": rules,
+        "facts": facts_json,
+    });
+    if let Some(p) = place {
+        let (placement, reason) = placement_fields(p.placement);
+        v["target"] = json!({
+            "campaign": p.list.campaign,
+            "channel": p.list.channel.as_str(),
+            "placement": placement,
+            "reason": reason,
+        });
+    }
+    write_json(out, &v)
+}
+
+/// A placement as `(placement, reason)` for JSON and CSV.
+fn placement_fields(p: Placement) -> (&'static str, Option<&'static str>) {
+    match p {
+        Placement::Selected => ("selected", None),
+        Placement::Control => ("control", None),
+        Placement::LeftOut(r) => ("left_out", Some(r.as_str())),
+        _ => ("no_action", None),
+    }
+}
+
+/// Every rule's verdict on one customer as CSV: one row a rule, the
+/// tests as text; with a list, its placement in two more columns.
+pub(crate) fn explain_csv(
+    out: &mut impl Write,
+    facts: &Facts<'_>,
+    verdicts: &[RuleVerdict],
+    place: Option<&ListPlace<'_>>,
+) -> anyhow::Result<()> {
+    let (placement, reason) = place.map_or(("", None), |p| placement_fields(p.placement));
+    csv_table(
         out,
-        &json!({
-            "customer": facts.key(),
-            "period": period.to_string(),
-            "rulebook": {"name": book.name(), "policy": book.policy().as_str()},
-            "rules": rules,
-            "facts": facts_json,
+        [
+            "customer",
+            "rule",
+            "strategy",
+            "priority",
+            "status",
+            "acts",
+            "because",
+            "failed",
+            "unknown",
+            "placement",
+            "reason",
+        ],
+        verdicts.iter().map(|v| {
+            [
+                facts.key().to_string(),
+                v.rule.clone(),
+                v.strategy.as_str().to_string(),
+                v.priority.to_string(),
+                status_name(&v.verdict).to_string(),
+                matches!(v.verdict, Verdict::Fired { acts: true }).to_string(),
+                checks_text(&v.support),
+                checks_text(&v.failed),
+                checks_text(&v.unknown),
+                placement.to_string(),
+                reason.unwrap_or_default().to_string(),
+            ]
         }),
     )
+}
+
+fn status_name(v: &Verdict) -> &'static str {
+    match v {
+        Verdict::Fired { .. } => "fired",
+        Verdict::NotFired => "not_fired",
+        Verdict::Undecided => "undecided",
+    }
 }
 
 /// Rates per cell, then the most valuable former customers.
@@ -359,13 +470,17 @@ pub(crate) fn winback_table(out: &mut impl Write, w: &WinBack, limit: usize) -> 
             right(r.lapsed),
             right(r.customers),
             right(r.reactivated),
-            right(format!(
-                "{}%",
-                (r.rate * crm::Decimal::ONE_HUNDRED).round_dp(1)
-            )),
+            right(rate_cell(r.rate, r.small_cell)),
         ]);
     }
     writeln!(out, "{t}")?;
+    let small = w.rates.iter().any(|r| r.small_cell);
+    if small {
+        writeln!(
+            out,
+            "* fewer than {MIN_CELL_CUSTOMERS} former customers behind the rate: read it with care"
+        )?;
+    }
     let mut t = grid();
     t.set_header([
         "customer",
@@ -374,6 +489,7 @@ pub(crate) fn winback_table(out: &mut impl Write, w: &WinBack, limit: usize) -> 
         "margin then",
         "complaint",
         "rate",
+        "cell",
         "expected margin",
     ]);
     for f in w.former.iter().take(limit) {
@@ -388,9 +504,8 @@ pub(crate) fn winback_table(out: &mut impl Write, w: &WinBack, limit: usize) -> 
                 ""
             })
             .into(),
-            right(f.rate.map_or("-".into(), |r| {
-                format!("{}%", (r * crm::Decimal::ONE_HUNDRED).round_dp(1))
-            })),
+            right(f.rate.map_or("-".into(), |r| rate_cell(r, f.small_cell))),
+            right(f.cell_customers),
             right(f.expected_margin.map_or("-".into(), human)),
         ]);
     }
@@ -401,6 +516,16 @@ pub(crate) fn winback_table(out: &mut impl Write, w: &WinBack, limit: usize) -> 
         w.former.len()
     )?;
     Ok(())
+}
+
+/// A rate in per cent, marked `*` when it rests on a small cell.
+fn rate_cell(rate: crm::Decimal, small: bool) -> String {
+    let pct = (rate * crm::Decimal::ONE_HUNDRED).round_dp(1);
+    if small {
+        format!("{pct}%*")
+    } else {
+        format!("{pct}%")
+    }
 }
 
 /// The former customers as CSV.
@@ -414,6 +539,8 @@ pub(crate) fn winback_csv(out: &mut impl Write, w: &WinBack) -> anyhow::Result<(
             "margin_then",
             "complaint_before_lapsing",
             "rate",
+            "cell_customers",
+            "small_cell",
             "expected_margin",
         ],
         w.former.iter().map(|f| {
@@ -424,6 +551,8 @@ pub(crate) fn winback_csv(out: &mut impl Write, w: &WinBack) -> anyhow::Result<(
                 f.margin_then.map(|m| m.to_string()).unwrap_or_default(),
                 f.complaint_before_lapsing.to_string(),
                 f.rate.map(|r| r.to_string()).unwrap_or_default(),
+                f.cell_customers.to_string(),
+                f.small_cell.to_string(),
                 f.expected_margin.map(|m| m.to_string()).unwrap_or_default(),
             ]
         }),
