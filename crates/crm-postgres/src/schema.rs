@@ -5,7 +5,7 @@
 /// were made by the old ones.
 ///
 /// Version 1 is the SQLite store's schema version 2 in PostgreSQL's
-/// types, version 2 its versions 3 and 4: money is `numeric` (exact, keeps its scale: `12.50` reads back
+/// types, version 2 its versions 3 and 4, version 3 its version 5: money is `numeric` (exact, keeps its scale: `12.50` reads back
 /// as `12.50`), dates are `date`, flags `boolean`.
 pub(crate) const MIGRATIONS: &[&str] = &[
     // 1: the first schema.
@@ -107,6 +107,27 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         WHERE source_id IS NOT NULL;
     ALTER TABLE interactions ADD COLUMN campaign text;
     ",
+    // 3: the SQLite store's version 5, outcomes of actions: what became of
+    // an action a rulebook proposed. One per (action id, status, date);
+    // without an action id, identical outcomes are one.
+    "
+    CREATE TABLE outcomes (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        customer bigint NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+        rule text NOT NULL,
+        status text NOT NULL,
+        date date NOT NULL,
+        owner text,
+        action_id uuid
+    );
+    CREATE UNIQUE INDEX outcomes_by_action ON outcomes(action_id, status, date)
+        WHERE action_id IS NOT NULL;
+    CREATE UNIQUE INDEX outcomes_identity
+        ON outcomes(customer, rule, status, date, coalesce(owner, ''))
+        WHERE action_id IS NULL;
+    -- A customer's history, and erasure.
+    CREATE INDEX outcomes_by_customer ON outcomes(customer);
+    ",
 ];
 
 /// The newest schema version this build knows.
@@ -114,12 +135,13 @@ pub(crate) const LATEST: i32 = MIGRATIONS.len() as i32;
 
 /// The tables of the schema, for counts and for telling our database from
 /// another program's.
-pub(crate) const TABLES: [&str; 6] = [
+pub(crate) const TABLES: [&str; 7] = [
     "customers",
     "customer_attributes",
     "transactions",
     "interactions",
     "leads",
+    "outcomes",
     "erased_keys",
 ];
 
@@ -133,8 +155,11 @@ mod tests {
     use super::*;
     use crate::PostgresStore;
     use crate::testing::TestServer;
-    use crm_core::{CustomerKey, Interaction, InteractionKind, Lead, LeadStage, NaiveDate};
-    use crm_store::{Error, Store};
+    use crm_core::{
+        CustomerKey, Interaction, InteractionKind, Lead, LeadStage, NaiveDate, Outcome,
+        OutcomeStatus,
+    };
+    use crm_store::{Error, Record, Store};
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
@@ -142,7 +167,8 @@ mod tests {
 
     /// A database of version 1 with a lead and an interaction is upgraded
     /// in place: its rows read back with no lead id and no campaign, the
-    /// same rows imported again are duplicates, and the new columns work.
+    /// same rows imported again are duplicates, and the new columns and the
+    /// outcomes work (and are erased).
     #[test]
     fn a_version_1_database_with_data_is_upgraded_in_place() {
         let server = TestServer::shared();
@@ -211,5 +237,15 @@ mod tests {
         assert_eq!(history.leads.len(), 3);
         assert_eq!(history.leads[2].id.as_deref(), Some("L1"));
         assert_eq!(history.interactions.last(), Some(&sent));
+
+        let outcome = Outcome::new("A", "win-back", OutcomeStatus::Done, d(2024, 5, 1));
+        let added = store
+            .import(&mut [Record::Outcome(outcome.clone())].into_iter().map(Ok))
+            .unwrap();
+        assert_eq!((added.outcomes.new, added.outcomes.duplicate), (1, 0));
+        assert_eq!(store.history("A").unwrap().unwrap().outcomes, vec![outcome]);
+        let erased = store.erase("A").unwrap();
+        assert_eq!(erased.rows.get("outcomes"), Some(&1));
+        assert_eq!(erased.rows.get("leads"), Some(&3));
     }
 }

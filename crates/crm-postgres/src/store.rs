@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use crm_core::{
     Consent, Customer, CustomerFacts, CustomerKey, Decimal, Interaction, InteractionKind, Lead,
-    Ledger, Money, NaiveDate, Outcome, PeriodFacts, Sale, SaleBatch, Stage, Transaction,
+    Ledger, Money, NaiveDate, Outcome, OutcomeStatus, PeriodFacts, Sale, SaleBatch, Stage,
+    Transaction,
 };
 use crm_store::{
     Erased, Error, History, ImportSummary, Imported, MAX_DATE, MIN_DATE, Record, Result, Rows,
@@ -537,7 +538,8 @@ fn bool_field(out: &mut impl Write, b: Option<bool>) -> std::io::Result<()> {
 /// of generic columns, in input order (`ord`); a customer's attributes are
 /// rows of kind `a` with their customer's `ord`. A lead's id is `sid`, its
 /// stage, stage dates, owner, source and lost reason `s1` to `s5`; an
-/// interaction's kind, note and campaign `s1` to `s3`.
+/// interaction's kind, note and campaign `s1` to `s3`; an outcome's date
+/// is `d`, its action id `sid`, its rule, status and owner `s1` to `s3`.
 const STAGE: &str = "CREATE TEMP TABLE crm_stage (
     ord bigint NOT NULL, kind char(1) NOT NULL, key text NOT NULL, d date,
     n1 numeric, n2 numeric, n3 numeric, sid text, s1 text, s2 text, s3 text, s4 text, s5 text,
@@ -613,6 +615,17 @@ fn stage(out: &mut impl Write, ord: u64, record: &Record) -> std::io::Result<()>
                 out.write_all(b"\\N\t\\N\t\\N\n")?;
             }
             Ok(())
+        }
+        Record::Outcome(o) => {
+            head(out, "o", o.customer.as_str())?;
+            date_field(out, Some(o.date))?;
+            nulls(out, 3)?;
+            opt_field(out, o.id.map(|u| u.to_string()).as_deref())?;
+            opt_field(out, Some(&o.rule))?;
+            opt_field(out, Some(o.status.as_str()))?;
+            opt_field(out, o.owner.as_deref())?;
+            nulls(out, 2)?;
+            out.write_all(b"\\N\t\\N\t\\N\n")
         }
         // `Record` may grow: a kind this store does not keep yet.
         _ => Err(std::io::Error::other(
@@ -708,7 +721,7 @@ impl PostgresStore {
                 consent_email = excluded.consent_email, consent_phone = excluded.consent_phone,
                 consent_post = excluded.consent_post;
              INSERT INTO customers (key, in_register, stage)
-             SELECT DISTINCT key, false, 'suspect' FROM crm_stage WHERE kind IN ('t', 'i', 'l')
+             SELECT DISTINCT key, false, 'suspect' FROM crm_stage WHERE kind IN ('t', 'i', 'l', 'o')
              ON CONFLICT (key) DO NOTHING;
              DELETE FROM customer_attributes a USING customers c
              WHERE a.customer = c.id AND c.key IN (SELECT key FROM crm_stage WHERE kind = 'c');
@@ -744,6 +757,18 @@ impl PostgresStore {
             )
             .map_err(pg)?;
         let new_leads = merge_leads(tx)?;
+        // Without a conflict target: an outcome with an action id is one
+        // per (action id, status, date), one without one per content.
+        let new_outcomes = tx
+            .execute(
+                "INSERT INTO outcomes (customer, rule, status, date, owner, action_id)
+                 SELECT c.id, s.s1, s.s2, s.d, s.s3, s.sid::uuid
+                 FROM crm_stage s JOIN customers c ON c.key = s.key
+                 WHERE s.kind = 'o' ORDER BY s.ord
+                 ON CONFLICT DO NOTHING",
+                &[],
+            )
+            .map_err(pg)?;
         let of = |m: &HashMap<String, u64>, k: &str| m.get(k).copied().unwrap_or(0);
         let fill = |counts: &mut Imported, kind: &str, new: u64| {
             counts.suppressed = of(&suppressed, kind);
@@ -760,6 +785,7 @@ impl PostgresStore {
         fill(&mut summary.transactions, "t", new_transactions);
         fill(&mut summary.interactions, "i", new_interactions);
         fill(&mut summary.leads, "l", new_leads);
+        fill(&mut summary.outcomes, "o", new_outcomes);
         Ok(summary)
     }
 }
@@ -917,12 +943,19 @@ impl Store for PostgresStore {
         Ok(())
     }
 
-    fn outcomes(&self, _before: Option<NaiveDate>, _f: &mut dyn FnMut(Outcome)) -> Result<()> {
-        // Outcomes are not in this store's schema yet: say so rather than
-        // answer "none".
-        Err(Error::Backend(
-            "the PostgreSQL store does not keep outcomes yet".into(),
-        ))
+    fn outcomes(&self, before: Option<NaiveDate>, f: &mut dyn FnMut(Outcome)) -> Result<()> {
+        let mut c = self.client()?;
+        let before = before_bound(before);
+        let mut rows = c
+            .query_raw(
+                &format!("{OUTCOME_SELECT} WHERE o.date < $1 ORDER BY o.id"),
+                [&before as &(dyn ToSql + Sync)],
+            )
+            .map_err(pg)?;
+        while let Some(r) = rows.next().map_err(pg)? {
+            f(outcome_row(&r)?);
+        }
+        Ok(())
     }
 
     /// Every lead, in the order they were first stored (as the SQLite
@@ -1044,12 +1077,18 @@ impl Store for PostgresStore {
             .iter()
             .map(lead_row)
             .collect::<Result<Vec<_>>>()?;
-        Ok(Some(History::new(
-            register,
-            transactions,
-            interactions,
-            leads,
-        )))
+        let outcomes = c
+            .query(
+                &format!("{OUTCOME_SELECT} WHERE o.customer = $1 ORDER BY o.id"),
+                &[&id],
+            )
+            .map_err(pg)?
+            .iter()
+            .map(outcome_row)
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Some(
+            History::new(register, transactions, interactions, leads).with_outcomes(outcomes),
+        ))
     }
 
     /// Deletes the rows and puts the key's keyed hash on the suppression
@@ -1082,6 +1121,7 @@ impl Store for PostgresStore {
                 "transactions",
                 "interactions",
                 "leads",
+                "outcomes",
             ] {
                 let n = tx
                     .execute(&format!("DELETE FROM {table} WHERE customer = $1"), &[&id])
@@ -1102,7 +1142,7 @@ impl Store for PostgresStore {
         tx.commit().map_err(pg)?;
         if erased.total() > 0 {
             c.batch_execute(
-                "VACUUM customers, customer_attributes, transactions, interactions, leads",
+                "VACUUM customers, customer_attributes, transactions, interactions, leads, outcomes",
             )
             .map_err(|e| Error::EraseIncomplete {
                 reason: format!("the rows are deleted, but VACUUM failed: {e}"),
@@ -1145,6 +1185,31 @@ fn interaction(key: CustomerKey, r: &Row, at: usize) -> Result<Interaction> {
     i.id = r.try_get(at + 4).map_err(pg)?;
     i.campaign = r.try_get(at + 5).map_err(pg)?;
     Ok(i)
+}
+
+/// The columns [`outcome_row`] reads, from `outcomes o` joined to its
+/// customer.
+const OUTCOME_SELECT: &str = "SELECT c.key, o.rule, o.status, o.date, o.owner, o.action_id::text
+     FROM outcomes o JOIN customers c ON c.id = o.customer";
+
+/// An outcome from a row of [`OUTCOME_SELECT`].
+fn outcome_row(r: &Row) -> Result<Outcome> {
+    const O: &str = "outcomes";
+    let key: &str = r.try_get(0).map_err(pg)?;
+    let rule: &str = r.try_get(1).map_err(pg)?;
+    let status: &str = r.try_get(2).map_err(pg)?;
+    let status: OutcomeStatus = status.parse().map_err(|e| corrupt(O, e))?;
+    let mut o = Outcome::new(key, rule, status, r.try_get(3).map_err(pg)?);
+    o.owner = r.try_get(4).map_err(pg)?;
+    o.id = r
+        .try_get::<_, Option<&str>>(5)
+        .map_err(pg)?
+        .map(|u| {
+            u.parse()
+                .map_err(|e| corrupt(O, format!("action id {u:?}: {e}")))
+        })
+        .transpose()?;
+    Ok(o)
 }
 
 /// The columns [`lead_row`] reads, from `leads l` joined to its customer.

@@ -311,3 +311,76 @@ proptest! {
         }
     }
 }
+
+/// Outcomes, some with an action id (of a few), some repeated.
+fn outcome_rows() -> impl Strategy<Value = Vec<crm_core::Outcome>> {
+    use crm_core::{Outcome, OutcomeStatus};
+    proptest::collection::vec(
+        (
+            proptest::option::of(0u8..4),
+            0u8..3,
+            0u8..2,
+            0usize..3,
+            0u64..60,
+            proptest::option::of(0u8..2),
+        ),
+        0..30,
+    )
+    .prop_map(|v| {
+        v.into_iter()
+            .map(|(action, customer, rule, status, day, owner)| {
+                let status = [
+                    OutcomeStatus::Done,
+                    OutcomeStatus::Declined,
+                    OutcomeStatus::NoAnswer,
+                ][status];
+                let mut o = Outcome::new(
+                    &format!("C{customer}"),
+                    ["win-back", "upsell"][usize::from(rule)],
+                    status,
+                    d(2025, 1, 1) + chrono_days(day),
+                );
+                o.id = action.map(|a| uuid::Uuid::from_u128(u128::from(a) + 1));
+                o.owner = owner.map(|n| format!("owner {n}"));
+                o
+            })
+            .collect()
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(16))]
+    /// Outcomes imported in two parts give the same counts, the same
+    /// outcomes in the same order and the same histories in PostgreSQL as
+    /// in SQLite.
+    #[test]
+    fn outcomes_are_stored_as_the_sqlite_store_stores_them(
+        rows in outcome_rows(),
+        split in 0usize..30,
+        before in 0u64..60,
+    ) {
+        let db = TestServer::shared().database();
+        let mut pg = PostgresStore::open(db.url()).unwrap();
+        let mut lite = crm_sqlite::SqliteStore::open_in_memory().unwrap();
+        let (a, b) = rows.split_at(split.min(rows.len()));
+        for part in [a, b] {
+            let records = || part.iter().cloned().map(|o| Ok(crm_store::Record::Outcome(o)));
+            let p = pg.import(&mut records()).unwrap().outcomes;
+            let l = lite.import(&mut records()).unwrap().outcomes;
+            prop_assert_eq!((p.new, p.duplicate, p.suppressed), (l.new, l.duplicate, l.suppressed));
+        }
+        let bound = Some(d(2025, 1, 1) + chrono_days(before));
+        let all = |s: &dyn Store| {
+            let mut out = Vec::new();
+            s.outcomes(bound, &mut |o| out.push(o)).unwrap();
+            out
+        };
+        prop_assert_eq!(all(&pg), all(&lite));
+        for key in ["C0", "C1", "C2"] {
+            prop_assert_eq!(
+                pg.history(key).unwrap().map(|h| h.outcomes),
+                lite.history(key).unwrap().map(|h| h.outcomes)
+            );
+        }
+    }
+}
