@@ -1254,46 +1254,48 @@ struct Folded {
 /// order. Returns how many are new.
 fn merge_leads(tx: &mut postgres::Transaction<'_>) -> Result<u64> {
     let mut folded: BTreeMap<String, Folded> = BTreeMap::new();
-    let staged = tx
-        .query(
-            "SELECT s.key, s.s1, s.n1::text, s.s2, s.sid, s.s3, s.s4, s.s5, s.ord
-             FROM crm_stage s WHERE s.kind = 'l' AND s.sid IS NOT NULL ORDER BY s.ord",
-            &[],
+    let none: [&(dyn ToSql + Sync); 0] = [];
+    // The stored leads of the staged ids, then the staged rows in input
+    // order, both streamed.
+    let mut stored = tx
+        .query_raw(
+            &format!(
+                "{LEAD_SELECT} WHERE l.source_id IN
+                 (SELECT sid FROM crm_stage WHERE kind = 'l' AND sid IS NOT NULL)"
+            ),
+            none,
         )
         .map_err(pg)?;
-    if !staged.is_empty() {
-        for r in tx
-            .query(
-                &format!(
-                    "{LEAD_SELECT} WHERE l.source_id IN
-                     (SELECT sid FROM crm_stage WHERE kind = 'l' AND sid IS NOT NULL)"
-                ),
-                &[],
-            )
-            .map_err(pg)?
-        {
-            let lead = lead_row(&r)?;
-            let id = lead
-                .id
-                .clone()
-                .ok_or_else(|| corrupt("leads", "a lead read by its id has none"))?;
-            folded.insert(
-                id,
-                Folded {
-                    lead,
-                    ord: -1,
-                    stored: true,
-                },
-            );
-        }
+    while let Some(r) = stored.next().map_err(pg)? {
+        let lead = lead_row(&r)?;
+        let id = lead
+            .id
+            .clone()
+            .ok_or_else(|| corrupt("leads", "a lead read by its id has none"))?;
+        folded.insert(
+            id,
+            Folded {
+                lead,
+                ord: -1,
+                stored: true,
+            },
+        );
     }
-    for r in &staged {
-        let row = lead_row(r)?;
+    drop(stored);
+    let mut staged = tx
+        .query_raw(
+            "SELECT s.key, s.s1, s.n1::text, s.s2, s.sid, s.s3, s.s4, s.s5, s.ord
+             FROM crm_stage s WHERE s.kind = 'l' AND s.sid IS NOT NULL ORDER BY s.ord",
+            none,
+        )
+        .map_err(pg)?;
+    while let Some(r) = staged.next().map_err(pg)? {
+        let row = lead_row(&r)?;
         let ord: i64 = r.try_get(8).map_err(pg)?;
         let id = row
             .id
             .clone()
-            .ok_or_else(|| corrupt("leads", "a staged lead read by its id has none"))?;
+            .ok_or_else(|| corrupt("staged leads", "a lead read by its id has none"))?;
         match folded.get_mut(&id) {
             Some(f) => f.lead.merge(row),
             None => {
@@ -1308,6 +1310,7 @@ fn merge_leads(tx: &mut postgres::Transaction<'_>) -> Result<u64> {
             }
         }
     }
+    drop(staged);
     tx.batch_execute(
         "CREATE TEMP TABLE crm_folded (
             ord bigint NOT NULL, sid text NOT NULL, key text NOT NULL, stage text NOT NULL,
