@@ -147,6 +147,57 @@ fn two_importers_at_once_lose_and_double_nothing() {
     assert_eq!(results.iter().map(|r| r.duplicate).sum::<u64>(), 10_000);
 }
 
+/// Two importers of rows of the same lead ids at once: one lead per id,
+/// with the stage dates of both imports, whichever merged first.
+#[test]
+fn two_importers_of_the_same_leads_make_one_lead_per_id() {
+    use crm_core::{Lead, LeadStage};
+    let db = TestServer::shared().database();
+    PostgresStore::open(db.url()).unwrap();
+    let rows = |from: u32, to: u32, stage: LeadStage, date: NaiveDate| -> Vec<Lead> {
+        (from..to)
+            .map(|n| {
+                Lead::new(
+                    CustomerKey::new(format!("P{}", n % 300)).unwrap(),
+                    stage,
+                    Money::from(i64::from(n)),
+                )
+                .with_id(format!("L{n}"))
+                .entered_on(stage, date)
+            })
+            .collect()
+    };
+    let parts = [
+        rows(0, 2_000, LeadStage::Lead, d(2024, 1, 1)),
+        rows(1_000, 3_000, LeadStage::Quote, d(2024, 2, 1)),
+    ];
+    let url = db.url().to_string();
+    let results: Vec<crm_store::Imported> = std::thread::scope(|s| {
+        let handles: Vec<_> = parts
+            .iter()
+            .map(|part| {
+                let url = url.clone();
+                s.spawn(move || {
+                    let mut store = PostgresStore::open(&url).unwrap();
+                    store
+                        .import_leads(&mut part.clone().into_iter().map(Ok))
+                        .unwrap()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(results.iter().map(|r| r.new).sum::<u64>(), 3_000);
+    assert_eq!(results.iter().map(|r| r.duplicate).sum::<u64>(), 1_000);
+    let store = PostgresStore::open_read_only(db.url()).unwrap();
+    let mut leads = Vec::new();
+    store.leads(&mut |l| leads.push(l)).unwrap();
+    assert_eq!(leads.len(), 3_000);
+    let both: Vec<&Lead> = leads.iter().filter(|l| l.entered.len() == 2).collect();
+    assert_eq!(both.len(), 1_000);
+    assert!(both.iter().all(|l| l.stage == LeadStage::Quote), "{both:?}");
+}
+
 #[test]
 fn a_busy_store_says_so_and_changes_nothing() {
     let db = TestServer::shared().database();
