@@ -33,8 +33,10 @@
 //!   [`PostgresStore::open_read_only`] writes nothing.
 //! - Imports stream every record through `COPY` into a temporary table and
 //!   merge it in the same transaction: atomic, idempotent by transaction
-//!   and interaction id, with new, duplicate and suppressed counts;
-//!   concurrent importers copy in parallel and merge in turn.
+//!   and interaction id, one lead per lead id (a re-imported lead is
+//!   folded into the stored one, as in the SQLite store), with new,
+//!   duplicate and suppressed counts; concurrent importers copy in
+//!   parallel and merge in turn.
 //! - [`Store::load`] aggregates the sales in the server into customer
 //!   facts ([`crm_core::CustomerFacts`]): one row per customer, the same
 //!   ledger as reading every row.

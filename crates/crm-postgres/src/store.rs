@@ -5,12 +5,12 @@ use std::time::Duration;
 
 use crm_core::{
     Channel, Consent, Customer, CustomerFacts, CustomerKey, Decimal, Interaction, InteractionKind,
-    Lead, LeadStage, Ledger, Money, NaiveDate, Outcome, PeriodFacts, Sale, SaleBatch, Stage,
+    Lead, Ledger, Money, NaiveDate, Outcome, OutcomeStatus, PeriodFacts, Sale, SaleBatch, Stage,
     Transaction,
 };
 use crm_store::{
     Erased, Error, History, ImportSummary, Imported, MAX_DATE, MIN_DATE, Record, Result, Rows,
-    Store,
+    Store, keyed_hash, stage_dates_from_text, stage_dates_to_text,
 };
 use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::ToSql;
@@ -28,8 +28,8 @@ use crate::schema::{LATEST, LOCK, MIGRATIONS, TABLES};
 ///   nothing and reads in read-only transactions.
 /// - Imports stream every record through one `COPY` into a temporary
 ///   table, then merge it into the tables in the same transaction: all or
-///   nothing, idempotent by transaction and interaction id, with new,
-///   duplicate and suppressed counts. Importers copy at the same time; the
+///   nothing, idempotent by transaction and interaction id, one lead per
+///   lead id, with new, duplicate and suppressed counts. Importers copy at the same time; the
 ///   merges take turns (an advisory lock), so that two importers never
 ///   lose or double a row and their counts add up.
 /// - [`PostgresStore::load`](Store::load) reads the register and the
@@ -96,29 +96,6 @@ fn bound(d: NaiveDate) -> NaiveDate {
 
 fn before_bound(before: Option<NaiveDate>) -> NaiveDate {
     bound(before.unwrap_or(NaiveDate::MAX))
-}
-
-fn entered_to_text(entered: &BTreeMap<LeadStage, NaiveDate>) -> String {
-    entered
-        .iter()
-        .map(|(s, d)| format!("{s}={d}"))
-        .collect::<Vec<_>>()
-        .join(";")
-}
-
-fn entered_from_text(s: &str) -> Result<BTreeMap<LeadStage, NaiveDate>> {
-    let mut out = BTreeMap::new();
-    for part in s.split(';').filter(|p| !p.is_empty()) {
-        let (stage, d) = part
-            .split_once('=')
-            .ok_or_else(|| corrupt("leads", format!("bad stage dates {s:?}")))?;
-        let stage: LeadStage = stage.parse().map_err(|e| corrupt("leads", e))?;
-        let d: NaiveDate = d
-            .parse()
-            .map_err(|_| corrupt("leads", format!("bad date {d:?}")))?;
-        out.insert(stage, d);
-    }
-    Ok(out)
 }
 
 /// Whether a server error has this SQLSTATE.
@@ -497,16 +474,6 @@ fn secret(c: &mut impl postgres::GenericClient) -> Result<Vec<u8>> {
     .map_err(pg)
 }
 
-/// HMAC-SHA-256 of `key` under `secret`.
-fn keyed_hash(secret: &[u8], key: &str) -> Result<Vec<u8>> {
-    use hmac::Mac;
-    // HMAC takes keys of any length: this error does not happen.
-    let mut mac =
-        hmac::Hmac::<sha2::Sha256>::new_from_slice(secret).map_err(|e| corrupt("crm_meta", e))?;
-    mac.update(key.as_bytes());
-    Ok(mac.finalize().into_bytes().to_vec())
-}
-
 /// Writes `s` as a field of COPY's text format.
 fn field<W: Write + ?Sized>(out: &mut W, s: &str) -> std::io::Result<()> {
     let b = s.as_bytes();
@@ -569,10 +536,13 @@ fn bool_field(out: &mut impl Write, b: Option<bool>) -> std::io::Result<()> {
 
 /// The staging table of an import: every record of every kind as one row
 /// of generic columns, in input order (`ord`); a customer's attributes are
-/// rows of kind `a` with their customer's `ord`.
+/// rows of kind `a` with their customer's `ord`. A lead's id is `sid`, its
+/// stage, stage dates, owner, source and lost reason `s1` to `s5`; an
+/// interaction's kind, note and campaign `s1` to `s3`; an outcome's date
+/// is `d`, its action id `sid`, its rule, status and owner `s1` to `s3`.
 const STAGE: &str = "CREATE TEMP TABLE crm_stage (
     ord bigint NOT NULL, kind char(1) NOT NULL, key text NOT NULL, d date,
-    n1 numeric, n2 numeric, n3 numeric, sid text, s1 text, s2 text, s3 text, s4 text,
+    n1 numeric, n2 numeric, n3 numeric, sid text, s1 text, s2 text, s3 text, s4 text, s5 text,
     b1 boolean, b2 boolean, b3 boolean) ON COMMIT DROP";
 
 /// Writes one record as rows of the staging table.
@@ -592,7 +562,7 @@ fn stage(out: &mut impl Write, ord: u64, record: &Record) -> std::io::Result<()>
             num_field(out, t.quantity)?;
             opt_field(out, t.id.as_deref())?;
             opt_field(out, t.product.as_deref())?;
-            nulls(out, 3)?;
+            nulls(out, 4)?;
             out.write_all(b"\\N\t\\N\t\\N\n")
         }
         Record::Interaction(i) => {
@@ -603,6 +573,7 @@ fn stage(out: &mut impl Write, ord: u64, record: &Record) -> std::io::Result<()>
             opt_field(out, i.id.as_deref())?;
             opt_field(out, Some(i.kind.as_str()))?;
             opt_field(out, i.note.as_deref())?;
+            opt_field(out, i.campaign.as_deref())?;
             nulls(out, 2)?;
             out.write_all(b"\\N\t\\N\t\\N\n")
         }
@@ -610,10 +581,13 @@ fn stage(out: &mut impl Write, ord: u64, record: &Record) -> std::io::Result<()>
             head(out, "l", l.customer.as_str())?;
             nulls(out, 1)?;
             num_field(out, Some(l.value.as_decimal()))?;
-            nulls(out, 3)?;
-            opt_field(out, Some(l.stage.as_str()))?;
-            opt_field(out, Some(&entered_to_text(&l.entered)))?;
             nulls(out, 2)?;
+            opt_field(out, l.id.as_deref())?;
+            opt_field(out, Some(l.stage.as_str()))?;
+            opt_field(out, Some(&stage_dates_to_text(&l.entered)))?;
+            opt_field(out, l.owner.as_deref())?;
+            opt_field(out, l.source.as_deref())?;
+            opt_field(out, l.lost_reason.as_deref())?;
             out.write_all(b"\\N\t\\N\t\\N\n")
         }
         Record::Customer(c) => {
@@ -625,6 +599,7 @@ fn stage(out: &mut impl Write, ord: u64, record: &Record) -> std::io::Result<()>
             opt_field(out, c.name.as_deref())?;
             opt_field(out, c.segment.as_deref())?;
             opt_field(out, c.region.as_deref())?;
+            nulls(out, 1)?;
             bool_field(out, c.consent.email)?;
             out.write_all(b"\t")?;
             bool_field(out, c.consent.phone)?;
@@ -636,10 +611,21 @@ fn stage(out: &mut impl Write, ord: u64, record: &Record) -> std::io::Result<()>
                 nulls(out, 5)?;
                 opt_field(out, Some(name))?;
                 opt_field(out, Some(value))?;
-                nulls(out, 2)?;
+                nulls(out, 3)?;
                 out.write_all(b"\\N\t\\N\t\\N\n")?;
             }
             Ok(())
+        }
+        Record::Outcome(o) => {
+            head(out, "o", o.customer.as_str())?;
+            date_field(out, Some(o.date))?;
+            nulls(out, 3)?;
+            opt_field(out, o.id.map(|u| u.to_string()).as_deref())?;
+            opt_field(out, Some(&o.rule))?;
+            opt_field(out, Some(o.status.as_str()))?;
+            opt_field(out, o.owner.as_deref())?;
+            nulls(out, 2)?;
+            out.write_all(b"\\N\t\\N\t\\N\n")
         }
         // `Record` may grow: a kind this store does not keep yet.
         _ => Err(std::io::Error::other(
@@ -735,7 +721,7 @@ impl PostgresStore {
                 consent_email = excluded.consent_email, consent_phone = excluded.consent_phone,
                 consent_post = excluded.consent_post;
              INSERT INTO customers (key, in_register, stage)
-             SELECT DISTINCT key, false, 'suspect' FROM crm_stage WHERE kind IN ('t', 'i', 'l')
+             SELECT DISTINCT key, false, 'suspect' FROM crm_stage WHERE kind IN ('t', 'i', 'l', 'o')
              ON CONFLICT (key) DO NOTHING;
              DELETE FROM customer_attributes a USING customers c
              WHERE a.customer = c.id AND c.key IN (SELECT key FROM crm_stage WHERE kind = 'c');
@@ -762,21 +748,24 @@ impl PostgresStore {
             .map_err(pg)?;
         let new_interactions = tx
             .execute(
-                "INSERT INTO interactions (customer, date, kind, cost, note, source_id)
-                 SELECT c.id, s.d, s.s1, s.n1, s.s2, s.sid
+                "INSERT INTO interactions (customer, date, kind, cost, note, source_id, campaign)
+                 SELECT c.id, s.d, s.s1, s.n1, s.s2, s.sid, s.s3
                  FROM crm_stage s JOIN customers c ON c.key = s.key
                  WHERE s.kind = 'i' ORDER BY s.ord
                  ON CONFLICT (source_id) WHERE source_id IS NOT NULL DO NOTHING",
                 &[],
             )
             .map_err(pg)?;
-        let new_leads = tx
+        let new_leads = merge_leads(tx)?;
+        // Without a conflict target: an outcome with an action id is one
+        // per (action id, status, date), one without one per content.
+        let new_outcomes = tx
             .execute(
-                "INSERT INTO leads (customer, stage, value, entered)
-                 SELECT c.id, s.s1, s.n1, s.s2
+                "INSERT INTO outcomes (customer, rule, status, date, owner, action_id)
+                 SELECT c.id, s.s1, s.s2, s.d, s.s3, s.sid::uuid
                  FROM crm_stage s JOIN customers c ON c.key = s.key
-                 WHERE s.kind = 'l' ORDER BY s.ord
-                 ON CONFLICT (customer, stage, value, entered) DO NOTHING",
+                 WHERE s.kind = 'o' ORDER BY s.ord
+                 ON CONFLICT DO NOTHING",
                 &[],
             )
             .map_err(pg)?;
@@ -796,6 +785,7 @@ impl PostgresStore {
         fill(&mut summary.transactions, "t", new_transactions);
         fill(&mut summary.interactions, "i", new_interactions);
         fill(&mut summary.leads, "l", new_leads);
+        fill(&mut summary.outcomes, "o", new_outcomes);
         Ok(summary)
     }
 }
@@ -814,7 +804,7 @@ impl Store for PostgresStore {
         {
             let writer = tx
                 .copy_in(
-                    "COPY crm_stage (ord, kind, key, d, n1, n2, n3, sid, s1, s2, s3, s4, b1, b2, b3) FROM STDIN",
+                    "COPY crm_stage (ord, kind, key, d, n1, n2, n3, sid, s1, s2, s3, s4, s5, b1, b2, b3) FROM STDIN",
                 )
                 .map_err(pg)?;
             let mut out = std::io::BufWriter::with_capacity(1 << 16, writer);
@@ -940,7 +930,8 @@ impl Store for PostgresStore {
         let before = before_bound(before);
         let mut rows = c
             .query_raw(
-                "SELECT c.key, i.date, i.kind, i.cost::text, i.note, i.source_id FROM interactions i
+                "SELECT c.key, i.date, i.kind, i.cost::text, i.note, i.source_id, i.campaign
+                 FROM interactions i
                  JOIN customers c ON c.id = i.customer WHERE i.date < $1 ORDER BY i.id",
                 [&before as &(dyn ToSql + Sync)],
             )
@@ -952,33 +943,31 @@ impl Store for PostgresStore {
         Ok(())
     }
 
-    fn outcomes(&self, _before: Option<NaiveDate>, _f: &mut dyn FnMut(Outcome)) -> Result<()> {
-        // Outcomes are not in this store's schema yet: say so rather than
-        // answer "none".
-        Err(Error::Backend(
-            "the PostgreSQL store does not keep outcomes yet".into(),
-        ))
+    fn outcomes(&self, before: Option<NaiveDate>, f: &mut dyn FnMut(Outcome)) -> Result<()> {
+        let mut c = self.client()?;
+        let before = before_bound(before);
+        let mut rows = c
+            .query_raw(
+                &format!("{OUTCOME_SELECT} WHERE o.date < $1 ORDER BY o.id"),
+                [&before as &(dyn ToSql + Sync)],
+            )
+            .map_err(pg)?;
+        while let Some(r) = rows.next().map_err(pg)? {
+            f(outcome_row(&r)?);
+        }
+        Ok(())
     }
 
+    /// Every lead, in the order they were first stored (as the SQLite
+    /// store: a lead updated by a later import keeps its place).
     fn leads(&self, f: &mut dyn FnMut(Lead)) -> Result<()> {
         let mut c = self.client()?;
-        for r in c
-            .query(
-                "SELECT c.key, l.stage, l.value::text, l.entered
-                 FROM leads l JOIN customers c ON c.id = l.customer ORDER BY l.id",
-                &[],
-            )
-            .map_err(pg)?
-        {
-            let key: &str = r.try_get(0).map_err(pg)?;
-            let stage: &str = r.try_get(1).map_err(pg)?;
-            let mut l = Lead::new(
-                CustomerKey::new(key)?,
-                stage.parse().map_err(|e| corrupt("leads", e))?,
-                money("leads", r.try_get(2).map_err(pg)?)?,
-            );
-            l.entered = entered_from_text(r.try_get(3).map_err(pg)?)?;
-            f(l);
+        let none: [&(dyn ToSql + Sync); 0] = [];
+        let mut rows = c
+            .query_raw(&format!("{LEAD_SELECT} ORDER BY l.id"), none)
+            .map_err(pg)?;
+        while let Some(r) = rows.next().map_err(pg)? {
+            f(lead_row(&r)?);
         }
         Ok(())
     }
@@ -1071,7 +1060,7 @@ impl Store for PostgresStore {
         let mut interactions = Vec::new();
         for r in c
             .query(
-                "SELECT NULL, date, kind, cost::text, note, source_id FROM interactions
+                "SELECT NULL, date, kind, cost::text, note, source_id, campaign FROM interactions
                  WHERE customer = $1 ORDER BY date, id",
                 &[&id],
             )
@@ -1079,29 +1068,27 @@ impl Store for PostgresStore {
         {
             interactions.push(interaction(ckey.clone(), &r, 1)?);
         }
-        let mut leads = Vec::new();
-        for r in c
+        let leads = c
             .query(
-                "SELECT stage, value::text, entered FROM leads WHERE customer = $1 ORDER BY id",
+                &format!("{LEAD_SELECT} WHERE l.customer = $1 ORDER BY l.id"),
                 &[&id],
             )
             .map_err(pg)?
-        {
-            let stage: &str = r.try_get(0).map_err(pg)?;
-            let mut l = Lead::new(
-                ckey.clone(),
-                stage.parse().map_err(|e| corrupt("leads", e))?,
-                money("leads", r.try_get(1).map_err(pg)?)?,
-            );
-            l.entered = entered_from_text(r.try_get(2).map_err(pg)?)?;
-            leads.push(l);
-        }
-        Ok(Some(History::new(
-            register,
-            transactions,
-            interactions,
-            leads,
-        )))
+            .iter()
+            .map(lead_row)
+            .collect::<Result<Vec<_>>>()?;
+        let outcomes = c
+            .query(
+                &format!("{OUTCOME_SELECT} WHERE o.customer = $1 ORDER BY o.id"),
+                &[&id],
+            )
+            .map_err(pg)?
+            .iter()
+            .map(outcome_row)
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Some(
+            History::new(register, transactions, interactions, leads).with_outcomes(outcomes),
+        ))
     }
 
     /// Deletes the rows and puts the key's keyed hash on the suppression
@@ -1134,6 +1121,7 @@ impl Store for PostgresStore {
                 "transactions",
                 "interactions",
                 "leads",
+                "outcomes",
             ] {
                 let n = tx
                     .execute(&format!("DELETE FROM {table} WHERE customer = $1"), &[&id])
@@ -1154,7 +1142,7 @@ impl Store for PostgresStore {
         tx.commit().map_err(pg)?;
         if erased.total() > 0 {
             c.batch_execute(
-                "VACUUM customers, customer_attributes, transactions, interactions, leads",
+                "VACUUM customers, customer_attributes, transactions, interactions, leads, outcomes",
             )
             .map_err(|e| Error::EraseIncomplete {
                 reason: format!("the rows are deleted, but VACUUM failed: {e}"),
@@ -1184,7 +1172,8 @@ fn customer(key: CustomerKey, r: &Row) -> Result<Customer> {
     Ok(c)
 }
 
-/// An interaction from columns date, kind, cost, note and id at `at`.
+/// An interaction from columns date, kind, cost, note, id and campaign at
+/// `at`.
 fn interaction(key: CustomerKey, r: &Row, at: usize) -> Result<Interaction> {
     const I: &str = "interactions";
     let kind: &str = r.try_get(at + 1).map_err(pg)?;
@@ -1193,7 +1182,201 @@ fn interaction(key: CustomerKey, r: &Row, at: usize) -> Result<Interaction> {
     i.cost = opt_money(I, r.try_get(at + 2).map_err(pg)?)?;
     i.note = r.try_get(at + 3).map_err(pg)?;
     i.id = r.try_get(at + 4).map_err(pg)?;
+    i.campaign = r.try_get(at + 5).map_err(pg)?;
     Ok(i)
+}
+
+/// The columns [`outcome_row`] reads, from `outcomes o` joined to its
+/// customer.
+const OUTCOME_SELECT: &str = "SELECT c.key, o.rule, o.status, o.date, o.owner, o.action_id::text
+     FROM outcomes o JOIN customers c ON c.id = o.customer";
+
+/// An outcome from a row of [`OUTCOME_SELECT`].
+fn outcome_row(r: &Row) -> Result<Outcome> {
+    const O: &str = "outcomes";
+    let key: &str = r.try_get(0).map_err(pg)?;
+    let rule: &str = r.try_get(1).map_err(pg)?;
+    let status: &str = r.try_get(2).map_err(pg)?;
+    let status: OutcomeStatus = status.parse().map_err(|e| corrupt(O, e))?;
+    let mut o = Outcome::new(key, rule, status, r.try_get(3).map_err(pg)?);
+    o.owner = r.try_get(4).map_err(pg)?;
+    o.id = r
+        .try_get::<_, Option<&str>>(5)
+        .map_err(pg)?
+        .map(|u| {
+            u.parse()
+                .map_err(|e| corrupt(O, format!("action id {u:?}: {e}")))
+        })
+        .transpose()?;
+    Ok(o)
+}
+
+/// The columns [`lead_row`] reads, from `leads l` joined to its customer.
+const LEAD_SELECT: &str = "SELECT c.key, l.stage, l.value::text, l.entered, l.source_id,
+        l.owner, l.source, l.lost_reason
+     FROM leads l JOIN customers c ON c.id = l.customer";
+
+/// A lead from a row of [`LEAD_SELECT`] (or of the same columns).
+fn lead_row(r: &Row) -> Result<Lead> {
+    const L: &str = "leads";
+    let key: &str = r.try_get(0).map_err(pg)?;
+    let stage: &str = r.try_get(1).map_err(pg)?;
+    let mut l = Lead::new(
+        CustomerKey::new(key)?,
+        stage.parse().map_err(|e| corrupt(L, e))?,
+        money(L, r.try_get(2).map_err(pg)?)?,
+    );
+    l.entered = stage_dates_from_text(r.try_get(3).map_err(pg)?)?;
+    l.id = r.try_get(4).map_err(pg)?;
+    l.owner = r.try_get(5).map_err(pg)?;
+    l.source = r.try_get(6).map_err(pg)?;
+    l.lost_reason = r.try_get(7).map_err(pg)?;
+    Ok(l)
+}
+
+/// A lead of an id after an import: the stored lead (if any) with the
+/// import's rows of that id folded into it by [`Lead::merge`], in input
+/// order.
+struct Folded {
+    lead: Lead,
+    /// The input position of the id's first row.
+    ord: i64,
+    /// Whether the id was stored before the import.
+    stored: bool,
+}
+
+/// Merges the staged leads into `leads` (the customers rows of their keys
+/// exist): a lead without an id is new unless a stored lead has the same
+/// content; the rows of an id are folded into the stored lead of that id
+/// (updated in place, keeping its place in the order of leads) or make a
+/// new one, as the SQLite store does. New leads are inserted in input
+/// order. Returns how many are new.
+fn merge_leads(tx: &mut postgres::Transaction<'_>) -> Result<u64> {
+    let mut folded: BTreeMap<String, Folded> = BTreeMap::new();
+    let none: [&(dyn ToSql + Sync); 0] = [];
+    // The stored leads of the staged ids, then the staged rows in input
+    // order, both streamed.
+    let mut stored = tx
+        .query_raw(
+            &format!(
+                "{LEAD_SELECT} WHERE l.source_id IN
+                 (SELECT sid FROM crm_stage WHERE kind = 'l' AND sid IS NOT NULL)"
+            ),
+            none,
+        )
+        .map_err(pg)?;
+    while let Some(r) = stored.next().map_err(pg)? {
+        let lead = lead_row(&r)?;
+        let id = lead
+            .id
+            .clone()
+            .ok_or_else(|| corrupt("leads", "a lead read by its id has none"))?;
+        folded.insert(
+            id,
+            Folded {
+                lead,
+                ord: -1,
+                stored: true,
+            },
+        );
+    }
+    drop(stored);
+    let mut staged = tx
+        .query_raw(
+            "SELECT s.key, s.s1, s.n1::text, s.s2, s.sid, s.s3, s.s4, s.s5, s.ord
+             FROM crm_stage s WHERE s.kind = 'l' AND s.sid IS NOT NULL ORDER BY s.ord",
+            none,
+        )
+        .map_err(pg)?;
+    while let Some(r) = staged.next().map_err(pg)? {
+        let row = lead_row(&r)?;
+        let ord: i64 = r.try_get(8).map_err(pg)?;
+        let id = row
+            .id
+            .clone()
+            .ok_or_else(|| corrupt("staged leads", "a lead read by its id has none"))?;
+        match folded.get_mut(&id) {
+            Some(f) => f.lead.merge(row),
+            None => {
+                folded.insert(
+                    id,
+                    Folded {
+                        lead: row,
+                        ord,
+                        stored: false,
+                    },
+                );
+            }
+        }
+    }
+    drop(staged);
+    tx.batch_execute(
+        "CREATE TEMP TABLE crm_folded (
+            ord bigint NOT NULL, sid text NOT NULL, key text NOT NULL, stage text NOT NULL,
+            value numeric NOT NULL, entered text NOT NULL, owner text, source text,
+            lost_reason text, stored boolean NOT NULL) ON COMMIT DROP",
+    )
+    .map_err(pg)?;
+    if !folded.is_empty() {
+        let mut cols: [Vec<Option<String>>; 8] = Default::default();
+        let (mut ords, mut stored) = (Vec::new(), Vec::new());
+        for (id, f) in &folded {
+            let l = &f.lead;
+            let values = [
+                Some(id.clone()),
+                Some(l.customer.as_str().to_string()),
+                Some(l.stage.as_str().to_string()),
+                Some(l.value.to_string()),
+                Some(stage_dates_to_text(&l.entered)),
+                l.owner.clone(),
+                l.source.clone(),
+                l.lost_reason.clone(),
+            ];
+            for (col, v) in cols.iter_mut().zip(values) {
+                col.push(v);
+            }
+            ords.push(f.ord);
+            stored.push(f.stored);
+        }
+        let [sid, key, stage, value, entered, owner, source, lost] = &cols;
+        tx.execute(
+            "INSERT INTO crm_folded
+             SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[],
+                                  $5::text[]::numeric[], $6::text[], $7::text[], $8::text[],
+                                  $9::text[], $10::boolean[])",
+            &[
+                &ords, sid, key, stage, value, entered, owner, source, lost, &stored,
+            ],
+        )
+        .map_err(pg)?;
+        tx.execute(
+            "UPDATE leads l SET customer = c.id, stage = f.stage, value = f.value,
+                entered = f.entered, owner = f.owner, source = f.source,
+                lost_reason = f.lost_reason
+             FROM crm_folded f JOIN customers c ON c.key = f.key
+             WHERE f.stored AND l.source_id = f.sid",
+            &[],
+        )
+        .map_err(pg)?;
+    }
+    tx.execute(
+        "INSERT INTO leads (customer, stage, value, entered, owner, source, lost_reason, source_id)
+         SELECT customer, stage, value, entered, owner, source, lost_reason, sid FROM (
+             SELECT s.ord, c.id AS customer, s.s1 AS stage, s.n1 AS value, s.s2 AS entered,
+                    s.s3 AS owner, s.s4 AS source, s.s5 AS lost_reason, NULL::text AS sid
+             FROM crm_stage s JOIN customers c ON c.key = s.key
+             WHERE s.kind = 'l' AND s.sid IS NULL
+             UNION ALL
+             SELECT f.ord, c.id, f.stage, f.value, f.entered, f.owner, f.source,
+                    f.lost_reason, f.sid
+             FROM crm_folded f JOIN customers c ON c.key = f.key WHERE NOT f.stored
+         ) n ORDER BY ord
+         ON CONFLICT (customer, stage, value, entered,
+                      coalesce(owner, ''), coalesce(source, ''), coalesce(lost_reason, ''))
+             WHERE source_id IS NULL DO NOTHING",
+        &[],
+    )
+    .map_err(pg)
 }
 
 impl PostgresStore {

@@ -147,6 +147,57 @@ fn two_importers_at_once_lose_and_double_nothing() {
     assert_eq!(results.iter().map(|r| r.duplicate).sum::<u64>(), 10_000);
 }
 
+/// Two importers of rows of the same lead ids at once: one lead per id,
+/// with the stage dates of both imports, whichever merged first.
+#[test]
+fn two_importers_of_the_same_leads_make_one_lead_per_id() {
+    use crm_core::{Lead, LeadStage};
+    let db = TestServer::shared().database();
+    PostgresStore::open(db.url()).unwrap();
+    let rows = |from: u32, to: u32, stage: LeadStage, date: NaiveDate| -> Vec<Lead> {
+        (from..to)
+            .map(|n| {
+                Lead::new(
+                    CustomerKey::new(format!("P{}", n % 300)).unwrap(),
+                    stage,
+                    Money::from(i64::from(n)),
+                )
+                .with_id(format!("L{n}"))
+                .entered_on(stage, date)
+            })
+            .collect()
+    };
+    let parts = [
+        rows(0, 2_000, LeadStage::Lead, d(2024, 1, 1)),
+        rows(1_000, 3_000, LeadStage::Quote, d(2024, 2, 1)),
+    ];
+    let url = db.url().to_string();
+    let results: Vec<crm_store::Imported> = std::thread::scope(|s| {
+        let handles: Vec<_> = parts
+            .iter()
+            .map(|part| {
+                let url = url.clone();
+                s.spawn(move || {
+                    let mut store = PostgresStore::open(&url).unwrap();
+                    store
+                        .import_leads(&mut part.clone().into_iter().map(Ok))
+                        .unwrap()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(results.iter().map(|r| r.new).sum::<u64>(), 3_000);
+    assert_eq!(results.iter().map(|r| r.duplicate).sum::<u64>(), 1_000);
+    let store = PostgresStore::open_read_only(db.url()).unwrap();
+    let mut leads = Vec::new();
+    store.leads(&mut |l| leads.push(l)).unwrap();
+    assert_eq!(leads.len(), 3_000);
+    let both: Vec<&Lead> = leads.iter().filter(|l| l.entered.len() == 2).collect();
+    assert_eq!(both.len(), 1_000);
+    assert!(both.iter().all(|l| l.stage == LeadStage::Quote), "{both:?}");
+}
+
 #[test]
 fn a_busy_store_says_so_and_changes_nothing() {
     let db = TestServer::shared().database();
@@ -239,4 +290,148 @@ fn tls_connections_verify_the_server() {
     let untrusted = url.split("&sslrootcert").next().unwrap().to_string();
     let e = PostgresStore::open(&untrusted).unwrap_err();
     assert!(e.to_string().contains("cannot connect"), "{e}");
+}
+
+/// Lead rows with and without ids, some of them repeated: `(lead or
+/// none, customer, stage index, day, value, owner)`.
+fn lead_rows() -> impl Strategy<Value = Vec<crm_core::Lead>> {
+    use crm_core::{Lead, LeadStage};
+    proptest::collection::vec(
+        (
+            proptest::option::of(0u8..8),
+            0u8..4,
+            0usize..5,
+            0u64..400,
+            1i64..50,
+            0u8..3,
+        ),
+        0..50,
+    )
+    .prop_map(|v| {
+        v.into_iter()
+            .map(|(id, customer, s, day, value, owner)| {
+                let stage = LeadStage::ALL[s];
+                let mut r = Lead::new(
+                    CustomerKey::new(format!("P{customer}")).unwrap(),
+                    stage,
+                    Money::from(value),
+                )
+                .entered_on(stage, d(2024, 1, 1) + chrono_days(day));
+                r.id = id.map(|i| format!("L{i}"));
+                r.owner =
+                    [None, Some("ann"), Some("bob, jr")][usize::from(owner)].map(String::from);
+                r.lost_reason = (stage == LeadStage::Lost).then(|| "price".to_string());
+                r
+            })
+            .collect()
+    })
+}
+
+fn all_leads(s: &impl Store) -> Vec<crm_core::Lead> {
+    let mut out = Vec::new();
+    s.leads(&mut |l| out.push(l)).unwrap();
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(16))]
+    /// Lead rows imported in two parts, then all again, give the same
+    /// counts and the same leads, in the same order, in PostgreSQL as in
+    /// SQLite: the rows of an id fold into one lead, rows without one are
+    /// one lead per distinct content.
+    #[test]
+    fn leads_are_stored_as_the_sqlite_store_stores_them(
+        rows in lead_rows(),
+        split in 0usize..50,
+    ) {
+        let db = TestServer::shared().database();
+        let mut pg = PostgresStore::open(db.url()).unwrap();
+        let mut lite = crm_sqlite::SqliteStore::open_in_memory().unwrap();
+        let (a, b) = rows.split_at(split.min(rows.len()));
+        for part in [a, b, &rows[..]] {
+            let p = pg.import_leads(&mut part.iter().cloned().map(Ok)).unwrap();
+            let l = lite.import_leads(&mut part.iter().cloned().map(Ok)).unwrap();
+            prop_assert_eq!((p.new, p.duplicate, p.suppressed), (l.new, l.duplicate, l.suppressed));
+        }
+        let stored = all_leads(&pg);
+        prop_assert_eq!(&stored, &all_leads(&lite));
+        for key in ["P0", "P1", "P2", "P3"] {
+            let from_history = pg.history(key).unwrap().map(|h| h.leads).unwrap_or_default();
+            let expected: Vec<_> = stored.iter().filter(|l| l.customer.as_str() == key).cloned().collect();
+            prop_assert_eq!(from_history, expected);
+        }
+    }
+}
+
+/// Outcomes, some with an action id (of a few), some repeated.
+fn outcome_rows() -> impl Strategy<Value = Vec<crm_core::Outcome>> {
+    use crm_core::{Outcome, OutcomeStatus};
+    proptest::collection::vec(
+        (
+            proptest::option::of(0u8..4),
+            0u8..3,
+            0u8..2,
+            0usize..3,
+            0u64..60,
+            proptest::option::of(0u8..2),
+        ),
+        0..30,
+    )
+    .prop_map(|v| {
+        v.into_iter()
+            .map(|(action, customer, rule, status, day, owner)| {
+                let status = [
+                    OutcomeStatus::Done,
+                    OutcomeStatus::Declined,
+                    OutcomeStatus::NoAnswer,
+                ][status];
+                let mut o = Outcome::new(
+                    &format!("C{customer}"),
+                    ["win-back", "upsell"][usize::from(rule)],
+                    status,
+                    d(2025, 1, 1) + chrono_days(day),
+                );
+                o.id = action.map(|a| uuid::Uuid::from_u128(u128::from(a) + 1));
+                o.owner = owner.map(|n| format!("owner {n}"));
+                o
+            })
+            .collect()
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(16))]
+    /// Outcomes imported in two parts give the same counts, the same
+    /// outcomes in the same order and the same histories in PostgreSQL as
+    /// in SQLite.
+    #[test]
+    fn outcomes_are_stored_as_the_sqlite_store_stores_them(
+        rows in outcome_rows(),
+        split in 0usize..30,
+        before in 0u64..60,
+    ) {
+        let db = TestServer::shared().database();
+        let mut pg = PostgresStore::open(db.url()).unwrap();
+        let mut lite = crm_sqlite::SqliteStore::open_in_memory().unwrap();
+        let (a, b) = rows.split_at(split.min(rows.len()));
+        for part in [a, b] {
+            let records = || part.iter().cloned().map(|o| Ok(crm_store::Record::Outcome(o)));
+            let p = pg.import(&mut records()).unwrap().outcomes;
+            let l = lite.import(&mut records()).unwrap().outcomes;
+            prop_assert_eq!((p.new, p.duplicate, p.suppressed), (l.new, l.duplicate, l.suppressed));
+        }
+        let bound = Some(d(2025, 1, 1) + chrono_days(before));
+        let all = |s: &dyn Store| {
+            let mut out = Vec::new();
+            s.outcomes(bound, &mut |o| out.push(o)).unwrap();
+            out
+        };
+        prop_assert_eq!(all(&pg), all(&lite));
+        for key in ["C0", "C1", "C2"] {
+            prop_assert_eq!(
+                pg.history(key).unwrap().map(|h| h.outcomes),
+                lite.history(key).unwrap().map(|h| h.outcomes)
+            );
+        }
+    }
 }

@@ -2,15 +2,16 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crm_core::{
-    Channel, Consent, Customer, CustomerKey, Decimal, Interaction, InteractionKind, Lead,
-    LeadStage, Ledger, Money, NaiveDate, Outcome, OutcomeStatus, Sale, SaleBatch, Stage,
-    Transaction,
+    Channel, Consent, Customer, CustomerKey, Decimal, Interaction, InteractionKind, Lead, Ledger,
+    Money, NaiveDate, Outcome, OutcomeStatus, Sale, SaleBatch, Stage, Transaction,
 };
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 
 use crate::schema::{APPLICATION_ID, LATEST, MIGRATIONS};
 use crm_store::{Erased, History, ImportSummary, Imported, Record, Rows, Store};
-use crm_store::{Error, MAX_DATE, MIN_DATE, Result};
+use crm_store::{
+    Error, MAX_DATE, MIN_DATE, Result, keyed_hash, stage_dates_from_text, stage_dates_to_text,
+};
 
 /// The SQLite store: one database file (or memory), bundled SQLite.
 ///
@@ -98,26 +99,6 @@ fn opt_money(table: &'static str, s: Option<String>) -> Result<Option<Money>> {
     s.map(|s| money(table, &s)).transpose()
 }
 
-fn entered_to_text(entered: &std::collections::BTreeMap<LeadStage, NaiveDate>) -> String {
-    entered
-        .iter()
-        .map(|(s, d)| format!("{s}={d}"))
-        .collect::<Vec<_>>()
-        .join(";")
-}
-
-fn entered_from_text(s: &str) -> Result<std::collections::BTreeMap<LeadStage, NaiveDate>> {
-    let mut out = std::collections::BTreeMap::new();
-    for part in s.split(';').filter(|p| !p.is_empty()) {
-        let (stage, d) = part
-            .split_once('=')
-            .ok_or_else(|| corrupt("leads", format!("bad stage dates {s:?}")))?;
-        let stage: LeadStage = stage.parse().map_err(|e| corrupt("leads", e))?;
-        out.insert(stage, date("leads", d)?);
-    }
-    Ok(out)
-}
-
 /// The columns [`lead_row`] reads, from `leads l` joined to its customer.
 const LEAD_SELECT: &str =
     "SELECT c.key, l.stage, l.value, l.entered, l.source_id, l.owner, l.source, l.lost_reason
@@ -132,7 +113,7 @@ fn lead_row(r: &rusqlite::Row<'_>) -> Result<Lead> {
         text(1)?.parse().map_err(|e| corrupt("leads", e))?,
         money("leads", &text(2)?)?,
     );
-    l.entered = entered_from_text(&text(3)?)?;
+    l.entered = stage_dates_from_text(&text(3)?)?;
     l.id = opt(4)?;
     l.owner = opt(5)?;
     l.source = opt(6)?;
@@ -547,16 +528,6 @@ fn immutable_uri(path: &Path) -> String {
     uri
 }
 
-/// HMAC-SHA-256 of `key` under `secret`.
-fn keyed_hash(secret: &[u8], key: &str) -> Result<Vec<u8>> {
-    use hmac::Mac;
-    // HMAC takes keys of any length: this error does not happen.
-    let mut mac =
-        hmac::Hmac::<sha2::Sha256>::new_from_slice(secret).map_err(|e| corrupt("crm_meta", e))?;
-    mac.update(key.as_bytes());
-    Ok(mac.finalize().into_bytes().to_vec())
-}
-
 /// A failure to start a write transaction: [`Error::Busy`] when the lock
 /// was held past the busy timeout.
 fn busy_error(e: rusqlite::Error, waited: std::time::Duration) -> Error {
@@ -795,7 +766,7 @@ impl Importer<'_> {
                         cid,
                         l.stage.as_str(),
                         l.value.to_string(),
-                        entered_to_text(&l.entered),
+                        stage_dates_to_text(&l.entered),
                         l.owner,
                         l.source,
                         l.lost_reason
@@ -821,7 +792,7 @@ impl Importer<'_> {
                         cid,
                         l.stage.as_str(),
                         l.value.to_string(),
-                        entered_to_text(&l.entered),
+                        stage_dates_to_text(&l.entered),
                         l.owner,
                         l.source,
                         l.lost_reason,
@@ -856,7 +827,7 @@ impl Importer<'_> {
                     cid,
                     lead.stage.as_str(),
                     lead.value.to_string(),
-                    entered_to_text(&lead.entered),
+                    stage_dates_to_text(&lead.entered),
                     lead.owner,
                     lead.source,
                     lead.lost_reason,

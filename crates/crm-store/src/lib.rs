@@ -35,6 +35,9 @@
 //! - [`Record`], [`ImportSummary`], [`Imported`], [`History`] (with a
 //!   public constructor, for implementations), [`Erased`].
 //! - [`MIN_DATE`] and [`MAX_DATE`]: the dates a store keeps.
+//! - [`stage_dates_to_text`], [`stage_dates_from_text`] and
+//!   [`keyed_hash`]: how the built-in stores keep a lead's stage dates and
+//!   the suppression list's digests, for other stores to keep the same.
 //!
 //! # Crate features
 //!
@@ -47,6 +50,7 @@
 #![warn(missing_debug_implementations)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod codec;
 #[cfg(feature = "conformance")]
 #[cfg_attr(docsrs, doc(cfg(feature = "conformance")))]
 pub mod conformance;
@@ -54,6 +58,7 @@ mod error;
 mod store;
 
 pub use crate::{
+    codec::{keyed_hash, stage_dates_from_text, stage_dates_to_text},
     error::{Error, Result},
     store::{
         BoxError, Erased, History, ImportSummary, Imported, MAX_DATE, MIN_DATE, Record, Rows,
