@@ -495,7 +495,11 @@ pub(crate) fn with_sales(
 
 /// The customer keys of a list such as `crm actions --control-out` writes:
 /// a CSV with a `customer` or `customer_id` column.
-pub(crate) fn customer_list(path: &Path) -> Result<Vec<String>, Failure> {
+///
+/// With `campaign`, a file with a `campaign` column (as `crm actions
+/// --control-out` writes it) gives only that campaign's rows; the rows of
+/// other campaigns are counted on standard error.
+pub(crate) fn customer_list(path: &Path, campaign: Option<&str>) -> Result<Vec<String>, Failure> {
     let name = name_of(path).display().to_string();
     let mut r = csv::ReaderBuilder::new()
         .flexible(true)
@@ -515,10 +519,23 @@ pub(crate) fn customer_list(path: &Path) -> Result<Vec<String>, Failure> {
                 "{name}: no column \"customer\" or \"customer_id\" in the header"
             ))
         })?;
+    let campaign_col = campaign.and_then(|c| {
+        headers
+            .iter()
+            .position(|h| h.trim().eq_ignore_ascii_case("campaign"))
+            .map(|i| (i, c))
+    });
     let mut keys = Vec::new();
+    let mut other_campaigns = 0u64;
     for rec in r.records() {
         let rec = rec.with_context(|| format!("cannot read {name}"))?;
         let line = rec.position().map_or(0, |p| p.line());
+        if let Some((i, c)) = campaign_col
+            && rec.get(i).map(str::trim) != Some(c)
+        {
+            other_campaigns += 1;
+            continue;
+        }
         match rec.get(col).map(str::trim) {
             Some(k) if !k.is_empty() => keys.push(k.to_string()),
             _ => {
@@ -527,6 +544,9 @@ pub(crate) fn customer_list(path: &Path) -> Result<Vec<String>, Failure> {
                 )));
             }
         }
+    }
+    if other_campaigns > 0 {
+        eprintln!("{name}: {other_campaigns} rows of other campaigns left out");
     }
     Ok(keys)
 }

@@ -317,7 +317,7 @@ fn campaign_on_the_shipped_data_shows_a_real_uplift() {
         t.contains("Campagne spring-2025") && t.contains("95%-interval"),
         "{t}"
     );
-    // Another campaign name: no sends, and the list does not fit it.
+    // Another campaign name: no sends, nothing to measure.
     let o = shipped(&[
         "campaign",
         "measure",
@@ -328,10 +328,60 @@ fn campaign_on_the_shipped_data_shows_a_real_uplift() {
         "--format",
         "csv",
     ]);
-    let c = stdout(&o);
+    assert!(!o.status.success());
     assert!(
-        c.contains("\nsends,0\n") && c.contains("\ntreated.customers,0\n"),
-        "{c}"
+        stderr(&o).contains("no campaign-sent interactions for campaign \"autumn\""),
+        "{}",
+        stderr(&o)
+    );
+    // A control file holding another campaign's rows too: only this
+    // campaign's rows count, the others are reported.
+    let dir = tempfile::tempdir().unwrap();
+    let mixed = dir.path().join("mixed.csv");
+    let mut text = std::fs::read_to_string(data("campaign_control.csv")).unwrap();
+    for i in 1500..1600 {
+        text.push_str(&format!("autumn-2025,C000{i}\n"));
+    }
+    std::fs::write(&mixed, text).unwrap();
+    let json = |control: &str| {
+        let o = shipped(&[
+            "campaign",
+            "measure",
+            "--campaign",
+            "spring-2025",
+            "--control-file",
+            control,
+            "--format",
+            "json",
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        (stdout(&o), stderr(&o))
+    };
+    let (alone, _) = json(&control);
+    let (with_other, note) = json(&mixed.display().to_string());
+    assert_eq!(alone, with_other);
+    assert!(
+        note.contains("100 rows of other campaigns left out"),
+        "{note}"
+    );
+    // --to must end after --from, as for the migration.
+    let o = shipped(&[
+        "campaign",
+        "measure",
+        "--campaign",
+        "spring-2025",
+        "--control-file",
+        &control,
+        "--from",
+        "2025",
+        "--to",
+        "2024",
+    ]);
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("must end after --from"),
+        "{}",
+        stderr(&o)
     );
     // The scorecard takes the campaign's response rate.
     let o = shipped(&[

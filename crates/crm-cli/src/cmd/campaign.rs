@@ -34,7 +34,12 @@ pub(crate) fn fed(
         }
         Ok(())
     })?;
-    let control = customer_list(control_file)?;
+    if m.first_send().is_none() {
+        return Err(Failure::Data(anyhow::anyhow!(
+            "no campaign-sent interactions for campaign {campaign:?}: nothing to measure"
+        )));
+    }
+    let control = customer_list(control_file, Some(campaign))?;
     m.set_control(control.iter().map(String::as_str));
     with_sales(input, &mut |key, date, revenue| {
         Ok(m.add_sale(key, date, revenue)?)
@@ -53,23 +58,7 @@ pub(crate) fn measure(mut a: CampaignMeasureArgs) -> Outcome {
     }
     let options = pyramid_options(&a.levels)?;
     let lang = crate::options::lang(a.out.lang.as_deref())?;
-    let mut m = CampaignMeasure::new(
-        a.campaign.clone(),
-        CampaignOptions::new().window_days(a.window_days),
-    );
-    let all = Period::new(crm::store::MIN_DATE, crm::store::MAX_DATE)
-        .context("the period of all dates")?;
-    with_interactions(&a.input, &all, |it| {
-        for i in it {
-            m.add_interaction(&i)?;
-        }
-        Ok(())
-    })?;
-    let control = customer_list(&a.control_file)?;
-    m.set_control(control.iter().map(String::as_str));
-    with_sales(&a.input, &mut |key, date, revenue| {
-        Ok(m.add_sale(key, date, revenue)?)
-    })?;
+    let m = fed(&a.input, &a.campaign, &a.control_file, a.window_days)?;
 
     // The pyramids around the campaign, for the movement.
     let first = m.first_send();
@@ -81,6 +70,11 @@ pub(crate) fn measure(mut a: CampaignMeasureArgs) -> Outcome {
         Some(s) => Some(period("from", s)?),
         None => to.and_then(|p| p.previous_calendar()),
     };
+    if let (Some(from), Some(to)) = (from, to)
+        && to.end() <= from.end()
+    {
+        return Err(usage(format!("--to {to} must end after --from {from}")));
+    }
     let pair: Vec<Period> = [from, to].into_iter().flatten().collect();
     let mut ledger = Ledger::new(pair.iter().copied());
     let built = if pair.len() == 2 {
