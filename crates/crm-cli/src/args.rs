@@ -437,7 +437,7 @@ pub(crate) struct PAliveArgs {
     /// purchase days up to the end of the period, for each customer's
     /// probability of still being a customer (P(alive)).
     #[arg(long, value_enum, value_name = "MODEL")]
-    pub p_alive_model: Option<ModelArg>,
+    pub p_alive_model: Option<PAliveModel>,
     /// With --p-alive-model: L2 penalty on the model's parameters (as in
     /// `crm clv fit`; 0 to 1000).
     #[arg(
@@ -504,6 +504,29 @@ pub(crate) enum ModelArg {
     BgBb,
     /// Gamma-Gamma spend model.
     GammaGamma,
+}
+
+/// The purchase models that give P(alive) from purchase days alone (their
+/// command-line names are those of the models, hence the common ending).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[allow(clippy::enum_variant_names)]
+pub(crate) enum PAliveModel {
+    /// BG/NBD (Fader, Hardie & Lee 2005).
+    BgNbd,
+    /// MBG/NBD (Batislam et al. 2007).
+    MbgNbd,
+    /// Pareto/NBD (Schmittlein et al. 1987).
+    ParetoNbd,
+}
+
+impl From<PAliveModel> for ModelArg {
+    fn from(m: PAliveModel) -> ModelArg {
+        match m {
+            PAliveModel::BgNbd => ModelArg::BgNbd,
+            PAliveModel::MbgNbd => ModelArg::MbgNbd,
+            PAliveModel::ParetoNbd => ModelArg::ParetoNbd,
+        }
+    }
 }
 
 /// Where the purchase histories come from.

@@ -437,12 +437,11 @@ fn explain_honours_the_format_and_the_channel() {
         .iter()
         .any(|a| a["customer"] == "C0000229");
     assert_eq!(on, placement == "selected");
+    // Without --campaign the list has no campaign name (none leaks in).
     let o = explain(&["--channel", "email"]);
-    assert!(
-        stdout(&o).contains("On the email list of campaign campaign: "),
-        "{}",
-        stdout(&o)
-    );
+    assert!(stdout(&o).contains("On the email list: "), "{}", stdout(&o));
+    assert!(!stdout(&o).contains("campaign"), "{}", stdout(&o));
+    assert!(v["target"]["campaign"].is_null(), "{v}");
     let o = explain(&["--format", "csv", "--channel", "email"]);
     let text = stdout(&o);
     assert!(
@@ -556,6 +555,16 @@ channels = ["visit"]
     // With one, P(alive) is known; the value only with --clv-months.
     let v = json(&shipped(&["--p-alive-model", "bg-nbd"]));
     assert!(count(&v, "fading") > 0, "{}", v["summary"]);
+    // Only the models that give P(alive) are offered.
+    for model in ["bg-bb", "gamma-gamma"] {
+        let o = shipped(&["--p-alive-model", model]);
+        assert!(!o.status.success());
+        assert!(
+            stderr(&o).contains("possible values: bg-nbd, mbg-nbd, pareto-nbd"),
+            "{}",
+            stderr(&o)
+        );
+    }
     assert_eq!(count(&v, "valuable"), 0);
     for a in v["actions"].as_array().unwrap() {
         assert!(a["because"][0]["value"].as_f64().unwrap() < 0.5, "{a}");

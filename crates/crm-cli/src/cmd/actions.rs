@@ -210,7 +210,7 @@ pub(crate) fn run(a: ActionsArgs) -> CmdOutcome {
     }
 
     if let Some(channel) = channel {
-        let campaign = a.campaign.clone().unwrap_or_else(|| "campaign".into());
+        let campaign = a.campaign.clone().unwrap_or_default();
         let list = target_list(&planned, &table, strategy, channel, &campaign, control);
         if let Some((facts, verdicts)) = &explained {
             let place = render::ListPlace {

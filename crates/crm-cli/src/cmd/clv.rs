@@ -189,15 +189,9 @@ pub(crate) fn lifetime_by_key(
     period_end: NaiveDate,
     clv: Option<(u32, f64, &InputArgs)>,
 ) -> Result<Option<LifetimeByKey>, Failure> {
-    let Some(model) = a.p_alive_model else {
+    let Some(model) = a.p_alive_model.map(ModelArg::from) else {
         return Ok(None);
     };
-    if !matches!(
-        model,
-        ModelArg::BgNbd | ModelArg::MbgNbd | ModelArg::ParetoNbd
-    ) {
-        return Err(usage("--p-alive-model: bg-nbd, mbg-nbd or pareto-nbd"));
-    }
     if let Some((_, d, _)) = clv
         && !(d.is_finite() && d > -1.0)
     {

@@ -241,12 +241,19 @@ pub(crate) fn actions_csv(out: &mut impl Write, actions: &[Action]) -> anyhow::R
     )
 }
 
+/// The campaign of a list, `None` without `--campaign` (the list is then
+/// made under an empty name, which only seeds a control group and there is
+/// none without `--control`).
+fn campaign_name(list: &TargetList) -> Option<&str> {
+    Some(list.campaign.as_str()).filter(|c| !c.is_empty())
+}
+
 /// A target list as JSON.
 pub(crate) fn target_json(out: &mut impl Write, list: &TargetList) -> anyhow::Result<()> {
     write_json(
         out,
         &json!({
-            "campaign": list.campaign,
+            "campaign": campaign_name(list),
             "channel": list.channel.as_str(),
             "selected": list.selected.iter().map(action_json).collect::<Vec<_>>(),
             "control": list.control.iter().map(action_json).collect::<Vec<_>>(),
@@ -295,11 +302,14 @@ pub(crate) fn explain_table(
         book.policy()
     )?;
     if let Some(p) = place {
-        writeln!(
-            out,
-            "On the {} list of campaign {}: {}",
-            p.list.channel, p.list.campaign, p.placement
-        )?;
+        match campaign_name(p.list) {
+            Some(c) => writeln!(
+                out,
+                "On the {} list of campaign {c}: {}",
+                p.list.channel, p.placement
+            )?,
+            None => writeln!(out, "On the {} list: {}", p.list.channel, p.placement)?,
+        }
     }
     let mut t = grid();
     t.set_header(["rule", "prio", "verdict", "why"]);
@@ -371,7 +381,7 @@ pub(crate) fn explain_json(
     if let Some(p) = place {
         let (placement, reason) = placement_fields(p.placement);
         v["target"] = json!({
-            "campaign": p.list.campaign,
+            "campaign": campaign_name(p.list),
             "channel": p.list.channel.as_str(),
             "placement": placement,
             "reason": reason,
