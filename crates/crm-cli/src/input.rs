@@ -693,7 +693,7 @@ pub(crate) fn read_outcomes(
     path: &Path,
     until: Option<crm::NaiveDate>,
     lenient: bool,
-) -> Result<Vec<crm::strategy::Outcome>, Failure> {
+) -> Result<(Vec<crm::strategy::Outcome>, crm::csv::ImportReport), Failure> {
     let name = path.display().to_string();
     let mut r = csv::ReaderBuilder::new()
         .flexible(false)
@@ -724,42 +724,66 @@ pub(crate) fn read_outcomes(
     );
     let (cid, cowner) = (col(&["id"]), col(&["owner"]));
     let mut all = Vec::new();
-    let mut skipped = 0u64;
+    let mut report = crm::csv::ImportReport::empty(path);
+    /// A bad field: its name and column, what was expected, the message.
+    struct Bad {
+        field: &'static str,
+        column: usize,
+        expected: &'static str,
+        message: String,
+    }
     for rec in r.records() {
         let rec = rec.with_context(|| format!("cannot read {name}"))?;
         let line = rec.position().map_or(0, |p| p.line());
+        report.rows += 1;
         let field = |i: usize| rec.get(i).unwrap_or("").trim();
-        let row = || -> Result<crm::strategy::Outcome, String> {
-            let bad = |f: &str, msg: String| format!("{name}:{line}: field {f}: {msg}");
-            let status: crm::strategy::OutcomeStatus =
-                field(cs).parse().map_err(|e| bad("status", e))?;
-            let date: crm::NaiveDate = field(cd)
+        let row = || -> Result<crm::strategy::Outcome, Bad> {
+            let bad =
+                |f: &'static str, column: usize, expected: &'static str, message: String| Bad {
+                    field: f,
+                    column,
+                    expected,
+                    message,
+                };
+            let status: crm::strategy::OutcomeStatus = field(cs)
                 .parse()
-                .map_err(|_| bad("date", format!("{:?} is not a date YYYY-MM-DD", field(cd))))?;
+                .map_err(|e| bad("status", cs, "done, declined or no-answer", e))?;
+            let date: crm::NaiveDate = field(cd).parse().map_err(|_| {
+                bad(
+                    "date",
+                    cd,
+                    "a date YYYY-MM-DD",
+                    format!("{:?} is not a date YYYY-MM-DD", field(cd)),
+                )
+            })?;
             if let Some(until) = until
                 && date >= until
             {
                 return Err(bad(
                     "date",
+                    cd,
+                    "a date inside the analysed period",
                     format!(
                         "{date} is after the end of the analysed period (the last day is {})",
                         until.pred_opt().unwrap_or(until)
                     ),
                 ));
             }
-            if field(ck).is_empty() || field(cr).is_empty() {
-                return Err(bad(
-                    "customer",
-                    "customer and rule must not be empty".into(),
-                ));
+            for (f, c) in [("customer", ck), ("rule", cr)] {
+                if field(c).is_empty() {
+                    return Err(bad(
+                        f,
+                        c,
+                        "a value",
+                        "customer and rule must not be empty".into(),
+                    ));
+                }
             }
             let mut o = crm::strategy::Outcome::new(field(ck), field(cr), status, date);
             if let Some(i) = cid.filter(|&i| !field(i).is_empty()) {
-                o.id = Some(
-                    field(i)
-                        .parse()
-                        .map_err(|_| bad("id", format!("{:?} is not a UUID", field(i))))?,
-                );
+                o.id = Some(field(i).parse().map_err(|_| {
+                    bad("id", i, "a UUID", format!("{:?} is not a UUID", field(i)))
+                })?);
             }
             if let Some(i) = cowner.filter(|&i| !field(i).is_empty()) {
                 o.owner = Some(field(i).to_string());
@@ -768,21 +792,30 @@ pub(crate) fn read_outcomes(
         };
         match row() {
             Ok(o) => all.push(o),
-            Err(e) if lenient => {
-                eprintln!("crm: skipped: {}", sanitize(&e));
-                skipped += 1;
+            Err(b) if lenient => report.rejects.push(crm::csv::Reject {
+                location: crm::csv::Location {
+                    file: path.to_path_buf(),
+                    line,
+                    column: Some(b.column + 1),
+                    field: Some(b.field.to_string()),
+                },
+                problem: crm::csv::Problem::BadValue {
+                    value: field(b.column).chars().take(80).collect(),
+                    expected: b.expected,
+                },
+                record: rec.iter().map(str::to_string).collect(),
+            }),
+            Err(b) => {
+                return Err(Failure::Data(anyhow::anyhow!(
+                    "{name}:{line}: field {}: {}",
+                    b.field,
+                    b.message
+                )));
             }
-            Err(e) => return Err(Failure::Data(anyhow::anyhow!(e))),
         }
     }
-    if skipped > 0 {
-        eprintln!(
-            "crm: warning: skipped {skipped} of {} outcomes in {}",
-            all.len() as u64 + skipped,
-            sanitize(&name)
-        );
-    }
-    Ok(all)
+    report.imported = all.len() as u64;
+    Ok((all, report))
 }
 
 /// Refuses a command whose output file is one of its inputs, its database

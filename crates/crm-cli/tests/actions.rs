@@ -490,9 +490,56 @@ fn outcome_and_period_edges() {
     let err = stderr(&o);
     assert!(o.status.success(), "{err}");
     assert!(err.contains("crm: skipped: "), "{err}");
-    assert!(err.contains("skipped 1 of 2 outcomes"), "{err}");
+    assert!(err.contains("outcomes.csv:3: column 4 (date)"), "{err}");
+    assert!(err.contains("skipped 1 rows in all"), "{err}");
     let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(v["acceptance"]["by_rule"]["reactivate"]["outcomes"], 1);
+    // With --rejects the skipped row goes to that file, as for every input.
+    let rejects = dir.path().join("rejects.csv");
+    let r = rejects.display().to_string();
+    let o = run(
+        "actions",
+        &[
+            "--period",
+            "2025",
+            "--outcomes",
+            f,
+            "--lenient",
+            "--rejects",
+            &r,
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("skipped 1 of 2 rows"), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&rejects).unwrap();
+    assert!(text.contains("2026-01-01"), "{text}");
+    // crm import counts a rejected outcome in its summary and writes it to
+    // --rejects.
+    let bad = dir.path().join("bad-outcomes.csv");
+    std::fs::write(
+        &bad,
+        "customer,rule,status,date\nC0000001,reactivate,done,2025-12-31\nC0000002,reactivate,maybe,2025-12-01\n",
+    )
+    .unwrap();
+    let db = dir.path().join("o.db").display().to_string();
+    let r2 = dir.path().join("rejects2.csv").display().to_string();
+    let o = crm(&[
+        "import",
+        "--db",
+        &db,
+        "--outcomes",
+        bad.to_str().unwrap(),
+        "--lenient",
+        "--rejects",
+        &r2,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("2 rows: 1 new, 0 duplicate, 1 rejected"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(std::fs::read_to_string(&r2).unwrap().contains("maybe"));
     // No date past 9999-12-31 is ever printed: such a period is refused.
     for period in ["9999", "9999-Q4", "9999-12"] {
         let o = run("actions", &["--period", period]);

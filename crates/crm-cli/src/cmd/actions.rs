@@ -13,7 +13,7 @@ use crm::{Decimal, Ledger, LedgerOptions, Period};
 use crate::args::{ActionsArgs, Format};
 use crate::cmd::pyramids;
 use crate::input::{
-    leads_of, load, read_config, read_outcomes, register_of, rulebook, spool_stdin,
+    leads_of, load, read_config, read_outcomes, register_of, report_rejects, rulebook, spool_stdin,
     stored_outcomes, warn_margin, with_interactions,
 };
 use crate::options::{period_to_9999, pyramid_options, usage};
@@ -190,7 +190,11 @@ pub(crate) fn run(a: ActionsArgs) -> CmdOutcome {
     let mut planned = plan(&table, &book);
     // Outcomes from the file, else those stored in the database.
     let outcomes = match (&a.outcomes, &input.db) {
-        (Some(path), _) => Some(read_outcomes(path, Some(p.end()), input.csv.lenient)?),
+        (Some(path), _) => {
+            let (outcomes, report) = read_outcomes(path, Some(p.end()), input.csv.lenient)?;
+            report_rejects(&input.csv, &[report])?;
+            Some(outcomes)
+        }
         (None, Some(db)) => Some(stored_outcomes(db, p.end())?).filter(|o| !o.is_empty()),
         (None, None) => None,
     };

@@ -140,7 +140,7 @@ pub(crate) fn run(a: ImportArgs) -> Outcome {
         .chain(
             outcomes
                 .iter()
-                .flatten()
+                .flat_map(|(o, _)| o)
                 .map(|o| Ok(Record::Outcome(o.clone()))),
         );
         store
@@ -161,10 +161,11 @@ pub(crate) fn run(a: ImportArgs) -> Outcome {
     if let (Some(p), Some(r)) = (&a.transactions, &transactions) {
         done.push((report(p, r), summary.transactions));
     }
-    if let (Some(p), Some(o)) = (&a.outcomes, &outcomes) {
-        let mut r = ImportReport::empty(name_of(p));
-        r.rows = o.len() as u64;
-        r.imported = r.rows;
+    if let Some((_, r)) = &outcomes {
+        let mut r = r.clone();
+        if let Some(p) = &a.outcomes {
+            r.file = name_of(p).to_path_buf();
+        }
         done.push((r, summary.outcomes));
     }
     // The import is committed: a closed or full output only loses the
