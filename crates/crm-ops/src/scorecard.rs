@@ -416,9 +416,19 @@ impl Plan {
                         .ok()
                         .or_else(|| Decimal::from_scientific(&t).ok())
                 });
-                match parsed {
-                    Some(d) => {
+                match parsed.map(|d| (d, target_problem(name, d))) {
+                    Some((d, None)) => {
                         plan.targets.insert(name, d);
+                    }
+                    Some((_, Some(why))) => problems.push(problem(v.span(), why)),
+                    None if text
+                        .as_deref()
+                        .is_some_and(|t| t.replace('_', "").parse::<f64>().is_ok()) =>
+                    {
+                        problems.push(problem(
+                            v.span(),
+                            format!("the target of {name} is out of range (at most about 7.9e28)"),
+                        ))
                     }
                     None => problems.push(problem(
                         v.span(),
@@ -432,6 +442,33 @@ impl Plan {
         } else {
             Err(fail(problems))
         }
+    }
+}
+
+/// What is wrong with `d` as the target of `name`, if anything: shares are
+/// from 0 to 1 (a share of profit may exceed 1, not go below 0), counts are
+/// whole numbers (not negative, but for the net inflow), amounts are not
+/// negative.
+fn target_problem(name: FigureName, d: Decimal) -> Option<String> {
+    match name.unit() {
+        Unit::Share if d.is_sign_negative() && !d.is_zero() => Some(format!(
+            "the target of {name} is a share from 0 to 1 (0.9 for 90%), not {d}"
+        )),
+        Unit::Share if d > Decimal::ONE && name != FigureName::Top20ProfitShare => Some(format!(
+            "the target of {name} is a share from 0 to 1 (0.9 for 90%), not {d}"
+        )),
+        Unit::Count if d.fract() != Decimal::ZERO => Some(format!(
+            "the target of {name} is a number of customers, a whole number, not {d}"
+        )),
+        Unit::Count if d.is_sign_negative() && !d.is_zero() && name != FigureName::NetInflow => {
+            Some(format!(
+                "the target of {name} is a number of customers, not negative: {d}"
+            ))
+        }
+        Unit::Money if d.is_sign_negative() && !d.is_zero() => Some(format!(
+            "the target of {name} is an amount, not negative: {d}"
+        )),
+        _ => None,
     }
 }
 

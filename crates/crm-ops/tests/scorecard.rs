@@ -188,9 +188,41 @@ proptest! {
     }
 
     #[test]
-    fn targets_round_trip(t in -1_000_000i64..1_000_000, scale in 0u32..4) {
+    fn targets_round_trip(t in 0i64..1_000_000, scale in 0u32..4, share in 0i64..=1_000_000) {
         let value = Decimal::new(t, scale);
+        let plan = Plan::parse(&format!("[targets]\naverage-value-new = \"{value}\"\n"), "p").unwrap();
+        prop_assert_eq!(plan.targets[&FigureName::AverageValueNew], value);
+        let value = Decimal::new(share, 6);
         let plan = Plan::parse(&format!("[targets]\nretention-rate = \"{value}\"\n"), "p").unwrap();
         prop_assert_eq!(plan.targets[&FigureName::RetentionRate], value);
     }
+}
+
+#[test]
+fn plan_targets_must_fit_their_figure() {
+    let bad = |line: &str| {
+        Plan::parse(&format!("[targets]\n{line}\n"), "p.toml")
+            .unwrap_err()
+            .to_string()
+    };
+    // A share is from 0 to 1: 80 is not 80%.
+    let e = bad("retention-rate = 80");
+    assert!(
+        e.contains("is a share from 0 to 1 (0.9 for 90%), not 80"),
+        "{e}"
+    );
+    assert!(bad("retention-rate = -3").contains("share from 0 to 1"));
+    // Counts are whole and, but for the net inflow, not negative.
+    assert!(bad("customers-lost = 1.5").contains("a whole number, not 1.5"));
+    assert!(bad("customers-lost = -2").contains("not negative"));
+    // Amounts are not negative; too large is out of range, not "not a number".
+    assert!(bad("average-value-new = -1").contains("an amount, not negative"));
+    let e = bad("average-value-new = 1e30");
+    assert!(e.contains("out of range"), "{e}");
+    // At the edges: a share of exactly 1 and 0, a profit share above 1.
+    let ok = Plan::parse(
+        "[targets]\nretention-rate = 1\nexisting-revenue-share = 0\ntop20-profit-share = 1.2\nnet-inflow = -5\n",
+        "p",
+    );
+    assert!(ok.is_ok(), "{ok:?}");
 }
