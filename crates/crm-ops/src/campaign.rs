@@ -136,6 +136,7 @@ pub struct GroupResult {
     /// Of them, those who bought in their window.
     pub buyers: u64,
     /// `responders / customers`.
+    #[cfg_attr(feature = "serde", serde(with = "crm_core::decimal_str::option"))]
     pub response_rate: Option<Decimal>,
     /// Revenue in the windows.
     pub revenue: Money,

@@ -83,6 +83,7 @@ pub struct GroupRetention {
     /// Of those, the ones active in the next period.
     pub retained: u64,
     /// `retained / customers`; `None` for an empty group.
+    #[cfg_attr(feature = "serde", serde(with = "crm_core::decimal_str::option"))]
     pub rate: Option<Decimal>,
 }
 
@@ -142,6 +143,7 @@ pub struct ComplaintReport {
     /// `sla_days` days after they were received.
     pub within_sla: u64,
     /// `within_sla / received`; `None` without complaints.
+    #[cfg_attr(feature = "serde", serde(with = "crm_core::decimal_str::option"))]
     pub within_sla_share: Option<Decimal>,
     /// Complaints and complainers per level of the period's pyramid, high
     /// to low, levels without complainers left out; customers outside the

@@ -197,6 +197,7 @@ pub enum Direction {
 #[non_exhaustive]
 pub struct Benchmark {
     /// The value (a share: 0.9 is 90%).
+    #[cfg_attr(feature = "serde", serde(with = "crm_core::decimal_str"))]
     pub value: Decimal,
     /// About it or above it.
     pub direction: Direction,
@@ -213,6 +214,7 @@ pub struct Figure {
     pub unit: Unit,
     /// The value; `None` when an input is missing (see `missing`) or there
     /// is nothing to divide by.
+    #[cfg_attr(feature = "serde", serde(with = "crm_core::decimal_str::option"))]
     pub value: Option<Decimal>,
     /// The count a share or an average is taken over (customers), when
     /// there is one.
@@ -220,9 +222,11 @@ pub struct Figure {
     /// The method's benchmark.
     pub benchmark: Option<Benchmark>,
     /// The plan's target.
+    #[cfg_attr(feature = "serde", serde(with = "crm_core::decimal_str::option"))]
     pub target: Option<Decimal>,
     /// `value - target`, when both are known (see
     /// [`FigureName::higher_is_better`] for its sign).
+    #[cfg_attr(feature = "serde", serde(with = "crm_core::decimal_str::option"))]
     pub gap: Option<Decimal>,
     /// Which input would give the figure, when it has no value.
     pub missing: Option<String>,

@@ -23,8 +23,10 @@ pub struct DaysSummary {
     /// How many values.
     pub count: u64,
     /// The mean, rounded to two decimals.
+    #[cfg_attr(feature = "serde", serde(with = "crm_core::decimal_str"))]
     pub mean: Decimal,
     /// The median.
+    #[cfg_attr(feature = "serde", serde(with = "crm_core::decimal_str"))]
     pub median: Decimal,
     /// The 90th percentile (nearest rank).
     pub p90: u32,
