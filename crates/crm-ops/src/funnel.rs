@@ -369,7 +369,7 @@ pub fn funnel(
             )?);
         }
     }
-    let quality = quality(&now, ledger, pyramids);
+    let quality = quality(&now, ledger, pyramids, as_of);
     Ok(Funnel {
         period: *period,
         as_of,
@@ -568,7 +568,7 @@ fn group(
     })
 }
 
-fn quality(now: &[Lead], ledger: &Ledger, pyramids: &[Pyramid]) -> Vec<Quality> {
+fn quality(now: &[Lead], ledger: &Ledger, pyramids: &[Pyramid], as_of: NaiveDate) -> Vec<Quality> {
     // The earliest won lead of each customer.
     let mut first_won: BTreeMap<&str, &Lead> = BTreeMap::new();
     for l in now.iter().filter(|l| l.stage == LeadStage::Won) {
@@ -598,9 +598,12 @@ fn quality(now: &[Lead], ledger: &Ledger, pyramids: &[Pyramid]) -> Vec<Quality> 
                 pending: 0,
                 no_order: 0,
             });
+            // As the lead stood at the period's end: an order after it is
+            // not there yet (whether the ledger saw later sales or not).
             let first = ledger
                 .id(key)
-                .and_then(|id| ledger.totals(id).ok()?.first_purchase(Basis::Revenue));
+                .and_then(|id| ledger.totals(id).ok()?.first_purchase(Basis::Revenue))
+                .filter(|d| *d <= as_of);
             let Some(first) = first else {
                 q.no_order += 1;
                 continue;

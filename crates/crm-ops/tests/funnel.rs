@@ -247,6 +247,34 @@ fn quality_of_acquisition_is_the_level_a_period_after_the_first_order() {
 }
 
 #[test]
+fn an_order_after_the_period_is_not_there_yet() {
+    // The lead is won in 2024 and its customer first orders in 2025: as the
+    // funnel of 2024 stood at its end, there is no order, whether the
+    // ledger saw the later sale (a file read whole) or not (a database
+    // read up to the period's end).
+    let y24: Period = "2024".parse().unwrap();
+    let rows = lead("W1", &[(L, d(2024, 1, 1)), (Won, d(2024, 2, 1))], 10);
+    let quality = |ledger: &Ledger| {
+        let p = [pyramid(ledger, &y24, &PyramidOptions::new()).unwrap()];
+        let f = funnel(&rows, ledger, &p, &y24, &FunnelOptions::new()).unwrap();
+        let q = f
+            .quality
+            .iter()
+            .find(|q| q.by == GroupBy::Source)
+            .unwrap()
+            .clone();
+        (q.customers, q.pending, q.no_order)
+    };
+    let mut saw_it = Ledger::new([y24]);
+    saw_it
+        .record_sale("P-W1", d(2025, 1, 1), Money::from(100), None)
+        .unwrap();
+    let did_not = Ledger::new([y24]);
+    assert_eq!(quality(&saw_it), (0, 0, 1));
+    assert_eq!(quality(&saw_it), quality(&did_not));
+}
+
+#[test]
 fn a_pyramid_of_another_ledger_is_an_error_not_a_panic() {
     let y25: Period = "2025".parse().unwrap();
     let mut other = Ledger::new([y25]);
