@@ -364,6 +364,14 @@ fn campaign_on_the_shipped_data_shows_a_real_uplift() {
         note.contains("100 rows of other campaigns left out"),
         "{note}"
     );
+    // Control keys the data does not know are counted and named.
+    let strangers = dir.path().join("strangers.csv");
+    std::fs::write(&strangers, "customer\nNOBODY1\nNOBODY2\n").unwrap();
+    let (_, note) = json(&strangers.display().to_string());
+    assert!(
+        note.contains("2 of 2 control customers have no transaction at all"),
+        "{note}"
+    );
     // --to must end after --from, as for the migration.
     let o = shipped(&[
         "campaign",
