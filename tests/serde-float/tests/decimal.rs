@@ -40,7 +40,11 @@ proptest! {
         let back: crm::Transaction = serde_json::from_value(json).unwrap();
         prop_assert_eq!(back, t);
 
+        // A fact's value is written as its own JSON type (a number as a
+        // number), with or without serde-float.
         let fact = crm::strategy::FactValue::Number(q);
-        prop_assert!(serde_json::to_value(&fact).unwrap().is_string());
+        let v = serde_json::to_value(&fact).unwrap();
+        prop_assert!(v.is_number(), "{}", v);
+        prop_assert_eq!(v.to_string().parse::<Decimal>().unwrap(), q.normalize());
     }
 }
