@@ -81,7 +81,7 @@ use crate::{CustomerId, Error, Ledger, Money, Result};
 /// p.transactions = 2;
 /// facts.periods.push(p);
 /// let id = ledger.record_facts(&facts)?;
-/// assert_eq!(ledger.period_totals(id, 0).value(Basis::Revenue).to_string(), "80.00");
+/// assert_eq!(ledger.period_totals(id, 0)?.value(Basis::Revenue).to_string(), "80.00");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
