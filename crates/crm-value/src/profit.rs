@@ -247,7 +247,7 @@ impl CostToServe {
     ///
     /// # Errors
     ///
-    /// [`Error::Option`](crate::Error::Option) for a negative cost in the
+    /// [`Error::NegativeCost`](crate::Error::NegativeCost) for a negative cost in the
     /// table.
     pub fn new(period: Period, costs: &CostTable) -> Result<CostToServe> {
         costs.check()?;
