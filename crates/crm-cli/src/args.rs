@@ -185,7 +185,9 @@ pub(crate) struct ImportArgs {
     /// Interactions CSV.
     #[arg(long, value_name = "CSV")]
     pub interactions: Option<PathBuf>,
-    /// Leads CSV (customer_id, stage, value; lead_date ... lost_date optional).
+    /// Leads CSV: one row per stage change (lead_id, customer_id, stage,
+    /// date, value; owner, source, lost_reason optional) or one row per
+    /// lead (customer_id, stage, value; lead_date ... lost_date optional).
     #[arg(long, value_name = "CSV")]
     pub leads: Option<PathBuf>,
     /// Outcomes of actions CSV (customer, rule, status, date; id and owner

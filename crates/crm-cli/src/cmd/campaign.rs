@@ -41,20 +41,15 @@ pub(crate) fn fed(
     }
     let control = customer_list(control_file, Some(campaign))?;
     m.set_control(control.iter().map(String::as_str));
-    let mut seen = std::collections::HashSet::new();
-    with_sales(input, &mut |key, date, revenue| {
-        if !seen.contains(key) {
-            seen.insert(key.to_string());
-        }
-        Ok(m.add_sale(key, date, revenue)?)
-    })?;
     // A control customer without a single sale may be real (a customer who
     // did not buy) or a key of another system: say how many, since both
-    // count as not responding.
-    let unseen = control
-        .iter()
-        .filter(|k| !seen.contains(k.as_str()))
-        .count();
+    // count as not responding. Only the control keys are remembered.
+    let mut unseen: std::collections::HashSet<&str> = control.iter().map(String::as_str).collect();
+    with_sales(input, &mut |key, date, revenue| {
+        unseen.remove(key);
+        Ok(m.add_sale(key, date, revenue)?)
+    })?;
+    let unseen = unseen.len();
     if unseen > 0 {
         eprintln!(
             "crm: note: {unseen} of {} control customers have no transaction at all in the data (counted as not responding; check that the control file's keys are this data's)",
