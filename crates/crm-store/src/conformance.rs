@@ -53,6 +53,10 @@ pub fn cases<S: Store>() -> Vec<Case<S>> {
         ),
         ("leads_are_one_per_id", leads_are_one_per_id::<S>),
         ("outcomes_are_kept_once", outcomes_are_kept_once::<S>),
+        (
+            "holds_data_after_any_import",
+            holds_data_after_any_import::<S>,
+        ),
     ]
 }
 
@@ -311,8 +315,57 @@ pub fn a_failed_import_keeps_nothing<S: Store>(s: &mut S) {
     assert!(matches!(e, Error::Input(_)), "{e}");
     assert!(e.to_string().contains("bad row at line 3"), "{e}");
     assert!(is_empty(s));
+    assert!(!s.holds_data().expect("holds_data"));
     assert!(s.history("A").expect("history").is_none());
     assert!(s.history("L").expect("history").is_none());
+}
+
+/// A new store holds no data; one import of any kind of record makes it
+/// hold some, and erasing the only customer empties it again.
+pub fn holds_data_after_any_import<S: Store>(s: &mut S) {
+    assert!(!s.holds_data().expect("holds_data of a new store"));
+    // An erased key is suppressed: each kind gets a key of its own.
+    let kinds: Vec<(&str, Record)> = vec![
+        ("A", Record::Customer(full_customer("A"))),
+        (
+            "B",
+            Record::Transaction(Transaction::new(k("B"), d(2024, 1, 1), m("1"))),
+        ),
+        (
+            "C",
+            Record::Interaction(Interaction::new(
+                k("C"),
+                d(2024, 1, 1),
+                InteractionKind::Visit,
+            )),
+        ),
+        (
+            "D",
+            Record::Lead(Lead::new(k("D"), LeadStage::Lead, m("1"))),
+        ),
+        (
+            "E",
+            Record::Outcome(Outcome::new(
+                "E",
+                "win-back",
+                OutcomeStatus::Done,
+                d(2024, 1, 1),
+            )),
+        ),
+    ];
+    for (key, record) in kinds {
+        let shown = format!("{record:?}");
+        s.import(&mut ok(vec![record])).expect("an import");
+        assert!(
+            s.holds_data().expect("holds_data"),
+            "after importing {shown}"
+        );
+        s.erase(key).expect("erasing");
+        assert!(
+            !s.holds_data().expect("holds_data"),
+            "after erasing the only key, imported as {shown}"
+        );
+    }
 }
 
 /// The first and last dates a store keeps are kept, and reads take any
