@@ -295,3 +295,47 @@ fn a_quoted_note_over_several_lines_is_kept() {
         Some("called back,\nleft a message")
     );
 }
+
+/// Ids and labels (transaction, interaction and lead ids, product,
+/// campaign, owner, source, lost reason) follow a customer key's rules: a runaway field or
+/// a control character is refused, naming the field.
+#[test]
+fn ids_and_labels_are_bounded_and_printable() {
+    let long = "x".repeat(100_000);
+    // The ledger does not read ids; the records a store imports do.
+    let data = format!("transaction_id,customer_id,date,revenue\n{long},C1,2024-01-01,10\n");
+    let e = crm_csv::transactions(data.as_bytes(), "t.csv", &ImportOptions::new())
+        .unwrap()
+        .find_map(Result::err)
+        .expect("an error")
+        .to_string();
+    assert!(
+        e.starts_with("t.csv:2: column 1 (transaction_id): bad value"),
+        "{e}"
+    );
+    assert!(e.contains("at most 1024 bytes"), "{e}");
+
+    let leads = "lead_id,customer_id,stage,date,value,owner\nL1,C1,lead,2024-01-01,1,an\0n\n";
+    let e = crm_csv::leads(leads.as_bytes(), "l.csv", &ImportOptions::new())
+        .unwrap()
+        .find_map(Result::err)
+        .expect("an error")
+        .to_string();
+    assert!(e.contains("l.csv:2: column 6 (owner): bad value"), "{e}");
+
+    let lead_id = format!("lead_id,customer_id,stage,date,value\n{long},C1,lead,2024-01-01,1\n");
+    let e = crm_csv::leads(lead_id.as_bytes(), "l.csv", &ImportOptions::new())
+        .unwrap()
+        .find_map(Result::err)
+        .expect("an error")
+        .to_string();
+    assert!(e.contains("l.csv:2: column 1 (lead_id): bad value"), "{e}");
+
+    let interactions = "customer_id,date,kind,campaign\nC1,2024-01-01,campaign-sent,spring\x07\n";
+    let e = crm_csv::interactions(interactions.as_bytes(), "i.csv", &ImportOptions::new())
+        .unwrap()
+        .find_map(Result::err)
+        .expect("an error")
+        .to_string();
+    assert!(e.contains("i.csv:2: column 4 (campaign): bad value"), "{e}");
+}
