@@ -1384,7 +1384,7 @@ fn merge_leads(tx: &mut postgres::Transaction<'_>) -> Result<u64> {
                     f.lost_reason, f.sid
              FROM crm_folded f JOIN customers c ON c.key = f.key WHERE NOT f.stored
          ) n ORDER BY ord
-         ON CONFLICT (customer, stage, value, entered,
+         ON CONFLICT (customer, stage, (value::text), entered,
                       coalesce(owner, ''), coalesce(source, ''), coalesce(lost_reason, ''))
              WHERE source_id IS NULL DO NOTHING",
         &[],

@@ -612,6 +612,21 @@ pub fn leads_are_one_per_id<S: Store>(s: &mut S) {
         .expect("import");
     assert_eq!((r.new, r.duplicate), (2, 1));
     assert_eq!(leads(s).len(), 3);
+    // The content is compared as written: a value of another scale
+    // (12.5 against 12.50) is another lead, in every store, and reads
+    // back with its own scale.
+    let scale = |v: &str| Lead::new(k("P3"), LeadStage::Quote, m(v));
+    let r = s
+        .import_leads(&mut ok(vec![scale("12.5"), scale("12.50"), scale("12.50")]))
+        .expect("import");
+    assert_eq!((r.new, r.duplicate), (2, 1));
+    let mut values: Vec<String> = leads(s)
+        .iter()
+        .filter(|l| l.customer.as_str() == "P3")
+        .map(|l| l.value.to_string())
+        .collect();
+    values.sort();
+    assert_eq!(values, ["12.5", "12.50"]);
 }
 
 /// Every outcome as (customer, rule, status, date, owner, id), sorted.
