@@ -260,21 +260,21 @@ fn an_unclosed_quote_does_not_swallow_the_rows_after_it() {
     let report = crm_csv::read_interactions(&path, &lenient, &mut ledger).unwrap();
     assert_eq!(report.rejects.len(), 1, "{report:?}");
 
-    let e = crm_csv::interactions(data.as_bytes(), "i.csv", &ImportOptions::new())
-        .unwrap()
-        .find_map(Result::err)
-        .expect("an error")
-        .to_string();
+    let e = first_error(crm_csv::interactions(
+        data.as_bytes(),
+        "i.csv",
+        &ImportOptions::new(),
+    ));
     assert!(e.contains("i.csv:2: column 5 (note)"), "{e}");
 
     let leads = "lead_id,customer_id,stage,date,value,owner\n\
                  L1,C1,lead,2024-01-01,1,\"ann\n\
                  L2,C2,lead,2024-01-01,1,bob\n";
-    let e = crm_csv::leads(leads.as_bytes(), "l.csv", &ImportOptions::new())
-        .unwrap()
-        .find_map(Result::err)
-        .expect("an error")
-        .to_string();
+    let e = first_error(crm_csv::leads(
+        leads.as_bytes(),
+        "l.csv",
+        &ImportOptions::new(),
+    ));
     assert!(e.contains("l.csv:2: column 6 (owner)"), "{e}");
 }
 
@@ -304,11 +304,11 @@ fn ids_and_labels_are_bounded_and_printable() {
     let long = "x".repeat(100_000);
     // The ledger does not read ids; the records a store imports do.
     let data = format!("transaction_id,customer_id,date,revenue\n{long},C1,2024-01-01,10\n");
-    let e = crm_csv::transactions(data.as_bytes(), "t.csv", &ImportOptions::new())
-        .unwrap()
-        .find_map(Result::err)
-        .expect("an error")
-        .to_string();
+    let e = first_error(crm_csv::transactions(
+        data.as_bytes(),
+        "t.csv",
+        &ImportOptions::new(),
+    ));
     assert!(
         e.starts_with("t.csv:2: column 1 (transaction_id): bad value"),
         "{e}"
@@ -316,26 +316,35 @@ fn ids_and_labels_are_bounded_and_printable() {
     assert!(e.contains("at most 1024 bytes"), "{e}");
 
     let leads = "lead_id,customer_id,stage,date,value,owner\nL1,C1,lead,2024-01-01,1,an\0n\n";
-    let e = crm_csv::leads(leads.as_bytes(), "l.csv", &ImportOptions::new())
-        .unwrap()
-        .find_map(Result::err)
-        .expect("an error")
-        .to_string();
+    let e = first_error(crm_csv::leads(
+        leads.as_bytes(),
+        "l.csv",
+        &ImportOptions::new(),
+    ));
     assert!(e.contains("l.csv:2: column 6 (owner): bad value"), "{e}");
 
     let lead_id = format!("lead_id,customer_id,stage,date,value\n{long},C1,lead,2024-01-01,1\n");
-    let e = crm_csv::leads(lead_id.as_bytes(), "l.csv", &ImportOptions::new())
-        .unwrap()
-        .find_map(Result::err)
-        .expect("an error")
-        .to_string();
+    let e = first_error(crm_csv::leads(
+        lead_id.as_bytes(),
+        "l.csv",
+        &ImportOptions::new(),
+    ));
     assert!(e.contains("l.csv:2: column 1 (lead_id): bad value"), "{e}");
 
     let interactions = "customer_id,date,kind,campaign\nC1,2024-01-01,campaign-sent,spring\x07\n";
-    let e = crm_csv::interactions(interactions.as_bytes(), "i.csv", &ImportOptions::new())
-        .unwrap()
+    let e = first_error(crm_csv::interactions(
+        interactions.as_bytes(),
+        "i.csv",
+        &ImportOptions::new(),
+    ));
+    assert!(e.contains("i.csv:2: column 4 (campaign): bad value"), "{e}");
+}
+
+/// The first row error of a record iterator, as text.
+fn first_error<T>(records: crm_csv::Result<impl Iterator<Item = crm_csv::Result<T>>>) -> String {
+    records
+        .expect("the header is good")
         .find_map(Result::err)
         .expect("an error")
-        .to_string();
-    assert!(e.contains("i.csv:2: column 4 (campaign): bad value"), "{e}");
+        .to_string()
 }
