@@ -387,3 +387,79 @@ fn amounts_stay_exact_and_keep_their_scale() {
     assert_eq!(t.value(crm_core::Basis::Margin).to_string(), "0.1");
     assert_eq!(ledger.stats().transactions, 3);
 }
+
+/// The partitions rewritten as Parquet by DataFusion: dates as DATE,
+/// amounts as DECIMAL(12, 2) (or as `float` when asked).
+fn parquet_copy(rt: &tokio::runtime::Runtime, dir: &Path, money: &str) {
+    let ctx = local_context();
+    rt.block_on(async {
+        ctx.register_csv(
+            "rows",
+            format!("{}/", data().partitions.display()),
+            datafusion::prelude::CsvReadOptions::new()
+                .has_header(true)
+                .schema(&datafusion::arrow::datatypes::Schema::new(
+                    ["transaction_id", "customer_id", "date", "revenue", "margin"]
+                        .map(|n| {
+                            datafusion::arrow::datatypes::Field::new(
+                                n,
+                                datafusion::arrow::datatypes::DataType::Utf8,
+                                true,
+                            )
+                        })
+                        .to_vec(),
+                )),
+        )
+        .await
+        .unwrap();
+        let df = ctx
+            .sql(&format!(
+                "SELECT customer_id, CAST(\"date\" AS DATE) AS \"date\", \
+                 CAST(revenue AS {money}) AS revenue, CAST(margin AS {money}) AS margin FROM rows"
+            ))
+            .await
+            .unwrap()
+            .repartition(datafusion::prelude::Partitioning::RoundRobinBatch(3))
+            .unwrap();
+        df.write_parquet(
+            &format!("{}/", dir.display()),
+            datafusion::dataframe::DataFrameWriteOptions::new(),
+            None,
+        )
+        .await
+        .unwrap();
+    });
+}
+
+#[test]
+fn parquet_partitions_give_the_results_of_the_csv_path() {
+    let rt = runtime();
+    let dir = tempfile::tempdir().unwrap();
+    parquet_copy(&rt, dir.path(), "DECIMAL(12, 2)");
+    let parts = Partitions::parquet(dir.path()).unwrap();
+    assert!(parts.files().len() > 1, "{:?}", parts.files());
+    let options = LedgerOptions::new();
+    let mut fed = Ledger::with_options(periods(), options);
+    rt.block_on(record_facts(&local_context(), &parts, &mut fed))
+        .unwrap();
+    let csv = csv_ledger(options);
+    assert_same_analyses(&csv, &fed);
+    // Sums keep the DECIMAL's scale: the ledgers agree to the digit where
+    // every amount has two decimal places, as the generated ones have.
+    assert_same_ledger(&csv, &fed);
+
+    // Floats are refused, naming the file.
+    let floats = tempfile::tempdir().unwrap();
+    parquet_copy(&rt, floats.path(), "DOUBLE");
+    let parts = Partitions::parquet(floats.path()).unwrap();
+    let e = rt
+        .block_on(record_facts(
+            &local_context(),
+            &parts,
+            &mut Ledger::new(periods()),
+        ))
+        .unwrap_err();
+    assert!(matches!(e, Error::Column { .. }), "{e}");
+    assert!(e.to_string().contains("never floats"), "{e}");
+    assert!(e.to_string().contains(".parquet"), "{e}");
+}
