@@ -554,7 +554,7 @@ fn check(parts: &Partitions) -> Result<(Layout, Option<Arc<Schema>>)> {
                 }
             }
             let header = first.unwrap_or_default();
-            let margin = header.iter().any(|h| *h == c.margin).then_some(Kind::Text);
+            let margin = header.contains(&c.margin).then_some(Kind::Text);
             let schema = Schema::new(
                 header
                     .iter()
