@@ -1,5 +1,4 @@
-//! Complaint handling: how many came in, how fast they were resolved, who
-//! complained, and whether being heard kept the complainers.
+// Complaint handling (documented in the crate's docs).
 
 use crm_core::{CustomerId, Decimal, Ledger, Money, NaiveDate, Period};
 use crm_pyramid::{Level, Pyramid};
@@ -219,7 +218,7 @@ fn days_between(from: NaiveDate, to: NaiveDate) -> u32 {
 ///
 /// ```
 /// use crm_core::{InteractionKind, Ledger, Money, NaiveDate, Period};
-/// use crm_ops::complaints::{ComplaintOptions, complaints};
+/// use crm_ops::{ComplaintOptions, complaints};
 /// use crm_pyramid::{PyramidOptions, pyramid};
 ///
 /// let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).unwrap();

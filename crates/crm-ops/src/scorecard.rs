@@ -1,14 +1,4 @@
-//! The scorecard: one page of the figures the method steers by, each beside
-//! the method's benchmark and, with a plan, beside the target and the gap.
-//!
-//! Every figure comes from an analysis the toolkit already has: the
-//! pyramids (top 20% share, existing customers, lost, retention, survival),
-//! the migration matrix (new, reactivated, average value of new and loyal
-//! customers), profitability (top 20% share of profit), share of wallet
-//! (Small customers with a low share), the complaint report of the
-//! previous period (complainer retention) and a campaign measurement. A
-//! figure whose input was not given has no value and says which input
-//! would give it.
+// The scorecard (documented in the crate's docs).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -345,7 +335,7 @@ impl Plan {
     /// 90%; counts; amounts, also as decimal strings for exact money).
     ///
     /// ```
-    /// use crm_ops::scorecard::{FigureName, Plan};
+    /// use crm_ops::{FigureName, Plan};
     /// let plan = Plan::parse("[targets]\nretention-rate = 0.8\naverage-value-new = \"1250.50\"\n", "plan.toml").unwrap();
     /// assert_eq!(plan.targets[&FigureName::RetentionRate], "0.8".parse().unwrap());
     /// let err = Plan::parse("[targets]\nretention = 0.8\n", "plan.toml").unwrap_err();
@@ -536,7 +526,7 @@ fn average(total: Money, n: u64) -> Option<Decimal> {
 ///
 /// ```
 /// use crm_core::{Ledger, Money, NaiveDate, Period};
-/// use crm_ops::scorecard::{FigureName, ScorecardInputs, scorecard};
+/// use crm_ops::{FigureName, ScorecardInputs, scorecard};
 /// use crm_pyramid::{PyramidOptions, pyramid};
 ///
 /// let (y23, y24) = (Period::year(2023).unwrap(), Period::year(2024).unwrap());
