@@ -86,7 +86,7 @@ mod outcome;
 mod period;
 
 #[cfg(feature = "serde")]
-pub use crate::money::decimal_str;
+pub use crate::money::{decimal_str, share_str};
 pub use crate::{
     contact::{ComplaintCase, ComplaintHistory, OpenComplaints, PeriodContacts},
     error::{Error, Result},

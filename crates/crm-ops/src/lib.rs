@@ -103,18 +103,18 @@ mod funnel;
 mod scorecard;
 mod stats;
 
-pub use error::{Error, Result};
-pub use funnel::{
-    AcquisitionRates, Funnel, FunnelGroup, FunnelOptions, GroupBy, LostReason, Pipeline, Quality,
-    StageFigures, StaleLead, WinProbability, acquisition_rates, funnel,
-};
 pub use campaign::{
     CampaignMeasure, CampaignOptions, CampaignResult, GroupResult, Uplift, newcombe, t_quantile,
     welch, wilson,
 };
 pub use complaints::{
-    ComplaintGroup, ComplaintOptions, ComplaintReport, GroupRetention, LevelComplaints,
-    complaints, group_of,
+    ComplaintGroup, ComplaintOptions, ComplaintReport, GroupRetention, LevelComplaints, complaints,
+    group_of,
+};
+pub use error::{Error, Result};
+pub use funnel::{
+    AcquisitionRates, Funnel, FunnelGroup, FunnelOptions, GroupBy, LostReason, Pipeline, Quality,
+    StageFigures, StaleLead, WinProbability, acquisition_rates, funnel,
 };
 pub use scorecard::{
     Benchmark, Direction, Figure, FigureName, LOW_WALLET_SHARE, Plan, PlanProblem, Scorecard,

@@ -194,8 +194,10 @@ pub struct Benchmark {
 }
 
 /// One line of the scorecard.
+///
+/// In JSON, `value`, `target` and `gap` follow the unit: a count is a JSON
+/// integer (`244`), a share or money a decimal string (`"0.7404"`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Figure {
     /// Which figure.
@@ -204,7 +206,6 @@ pub struct Figure {
     pub unit: Unit,
     /// The value; `None` when an input is missing (see `missing`) or there
     /// is nothing to divide by.
-    #[cfg_attr(feature = "serde", serde(with = "crm_core::decimal_str::option"))]
     pub value: Option<Decimal>,
     /// The count a share or an average is taken over (customers), when
     /// there is one.
@@ -212,14 +213,49 @@ pub struct Figure {
     /// The method's benchmark.
     pub benchmark: Option<Benchmark>,
     /// The plan's target.
-    #[cfg_attr(feature = "serde", serde(with = "crm_core::decimal_str::option"))]
     pub target: Option<Decimal>,
     /// `value - target`, when both are known (see
     /// [`FigureName::higher_is_better`] for its sign).
-    #[cfg_attr(feature = "serde", serde(with = "crm_core::decimal_str::option"))]
     pub gap: Option<Decimal>,
     /// Which input would give the figure, when it has no value.
     pub missing: Option<String>,
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for Figure {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Figure", 8)?;
+        st.serialize_field("name", &self.name)?;
+        st.serialize_field("unit", &self.unit)?;
+        st.serialize_field("value", &InUnit(self.unit, self.value))?;
+        st.serialize_field("of", &self.of)?;
+        st.serialize_field("benchmark", &self.benchmark)?;
+        st.serialize_field("target", &InUnit(self.unit, self.target))?;
+        st.serialize_field("gap", &InUnit(self.unit, self.gap))?;
+        st.serialize_field("missing", &self.missing)?;
+        st.end()
+    }
+}
+
+/// A figure's number as its unit has it in JSON: a count as an integer, a
+/// share or money as a normalised decimal string.
+#[cfg(feature = "serde")]
+struct InUnit(Unit, Option<Decimal>);
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for InUnit {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use rust_decimal::prelude::ToPrimitive;
+        match (self.0, self.1) {
+            (_, None) => s.serialize_none(),
+            (Unit::Count, Some(d)) if d.fract().is_zero() => match d.to_i64() {
+                Some(n) => s.serialize_i64(n),
+                None => s.collect_str(&d.normalize()),
+            },
+            (_, Some(d)) => s.collect_str(&d.normalize()),
+        }
+    }
 }
 
 /// The scorecard of a period.
@@ -287,8 +323,24 @@ impl<'a> ScorecardInputs<'a> {
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Plan {
-    /// The target of each figure that has one.
+    /// The target of each figure that has one. In JSON an object from the
+    /// figure's name to the target as its unit has it (a count as an
+    /// integer, a share or money as a decimal string), as in
+    /// [`Figure`].
+    #[cfg_attr(feature = "serde", serde(serialize_with = "targets"))]
     pub targets: BTreeMap<FigureName, Decimal>,
+}
+
+#[cfg(feature = "serde")]
+fn targets<S: serde::Serializer>(
+    targets: &BTreeMap<FigureName, Decimal>,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    s.collect_map(
+        targets
+            .iter()
+            .map(|(name, d)| (name.as_str(), InUnit(name.unit(), Some(*d)))),
+    )
 }
 
 /// A problem in a plan file, with its place.

@@ -181,8 +181,11 @@ pub struct PlanSummary {
 }
 
 /// The actions for every customer of a period under a rulebook.
+///
+/// In JSON (feature `serde`): `period` (`{"start", "end"}`), `rulebook`
+/// as an object (`{"name": "curry-default", "policy": "best-priority"}`),
+/// `actions` and `summary`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Plan {
     /// The period of the facts.
@@ -196,6 +199,30 @@ pub struct Plan {
     pub actions: Vec<Action>,
     /// Counts.
     pub summary: PlanSummary,
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for Plan {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        #[derive(serde::Serialize)]
+        struct RulebookRef<'a> {
+            name: &'a str,
+            policy: &'a str,
+        }
+        let mut st = s.serialize_struct("Plan", 4)?;
+        st.serialize_field("period", &self.period)?;
+        st.serialize_field(
+            "rulebook",
+            &RulebookRef {
+                name: &self.rulebook,
+                policy: self.policy,
+            },
+        )?;
+        st.serialize_field("actions", &self.actions)?;
+        st.serialize_field("summary", &self.summary)?;
+        st.end()
+    }
 }
 
 impl Plan {

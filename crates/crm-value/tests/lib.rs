@@ -9,8 +9,8 @@ use crm_core::{
 };
 use crm_pyramid::{Cuts, PyramidOptions, pyramid};
 use crm_value::{
-    CostTable, RfmOptions, RiskOptions, Signal, profitability, quintile_scores,
-    RetentionInputs, retention_economics, rfm, rfm_period, risk, share_of_wallet, simple_clv, whale_curve,
+    CostTable, RetentionInputs, RfmOptions, RiskOptions, Signal, profitability, quintile_scores,
+    retention_economics, rfm, rfm_period, risk, share_of_wallet, simple_clv, whale_curve,
 };
 use proptest::prelude::*;
 

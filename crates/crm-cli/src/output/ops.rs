@@ -4,8 +4,8 @@
 use std::io::Write;
 
 use comfy_table::Cell;
-use crm::ops::{CampaignResult, GroupResult, Uplift};
 use crm::ops::ComplaintReport;
+use crm::ops::{CampaignResult, GroupResult, Uplift};
 use crm::ops::{Direction, Scorecard, Unit};
 use crm::report::Lang;
 use crm::{Decimal, Period};

@@ -83,46 +83,27 @@ fn action_json(a: &Action) -> Value {
     serde_json::to_value(ActionJson(a)).unwrap_or(Value::Null)
 }
 
-/// The JSON contract of `crm actions`, written as it goes: keys in
-/// alphabetical order (`acceptance` when given, `actions`, `period`,
-/// `rulebook`, `summary`).
+/// The JSON contract of `crm actions`: the library's [`Plan`] (written
+/// as it goes, no tree), with `acceptance` first when given.
 pub(crate) fn plan_json(
     out: &mut impl Write,
     plan: &Plan,
     accepted: Option<&AcceptanceReport>,
 ) -> anyhow::Result<()> {
-    struct PlanJson<'a>(&'a Plan, Option<&'a AcceptanceReport>);
-    impl serde::Serialize for PlanJson<'_> {
-        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            use serde::ser::SerializeMap;
-            let (plan, accepted) = (self.0, self.1);
-            let sm = &plan.summary;
-            let mut m = s.serialize_map(None)?;
-            if let Some(a) = accepted {
-                // Through a tree, so that its keys are sorted as before.
-                let v = serde_json::to_value(a).map_err(serde::ser::Error::custom)?;
-                m.serialize_entry("acceptance", &v)?;
-            }
-            m.serialize_entry("actions", &Seq(&plan.actions, ActionJson))?;
-            m.serialize_entry("period", &plan.period.to_string())?;
-            m.serialize_entry(
-                "rulebook",
-                &json!({"name": plan.rulebook, "policy": plan.policy}),
-            )?;
-            m.serialize_entry(
-                "summary",
-                &json!({
-                    "customers": sm.customers,
-                    "by_strategy": sm.by_strategy,
-                    "by_owner": sm.by_owner,
-                    "no_channel": sm.no_channel,
-                    "left_out": sm.left_out,
-                }),
-            )?;
-            m.end()
-        }
+    #[derive(serde::Serialize)]
+    struct PlanJson<'a> {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        acceptance: Option<&'a AcceptanceReport>,
+        #[serde(flatten)]
+        plan: &'a Plan,
     }
-    write_json(out, &PlanJson(plan, accepted))
+    write_json(
+        out,
+        &PlanJson {
+            acceptance: accepted,
+            plan,
+        },
+    )
 }
 
 /// Counts per strategy and owner, then the most urgent actions.
