@@ -7,7 +7,7 @@ use crate::{Cuts, Error, Level, PyramidOptions, Result};
 
 /// The number of customers and their value, for one level.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct Figures {
     /// Customers at the level.

@@ -4,7 +4,7 @@ use crate::{Figures, Level, Pyramid};
 
 /// One row of a [`PyramidReport`].
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct LevelReport {
     /// The level.
@@ -33,7 +33,7 @@ pub struct LevelReport {
 
 /// A change of a level's figures between two periods.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct Change {
     /// Customers now minus customers then.
@@ -49,7 +49,7 @@ pub struct Change {
 /// This is plain data for renderers (table, JSON, CSV); with the `serde`
 /// feature it serialises with money as decimal strings.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct PyramidReport {
     /// The period.
