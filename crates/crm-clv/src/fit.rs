@@ -9,6 +9,8 @@ use crate::summary::Summary;
 
 /// Options of a fit.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[non_exhaustive]
 pub struct FitOptions {
     /// L2 penalty on the parameters, as `lifetimes`' `penalizer_coef`: the

@@ -58,9 +58,21 @@ impl serde::Serialize for Source {
     }
 }
 
+/// Reads a level's name or `new`.
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for Source {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+        Source::ALL
+            .into_iter()
+            .find(|s| s.as_str() == text)
+            .ok_or_else(|| serde::de::Error::custom(format!("{text:?} is not a level or \"new\"")))
+    }
+}
+
 /// What a move from one level to another means for the business.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum Movement {
     /// From an active level to a higher one.
@@ -200,7 +212,7 @@ impl Cell {
 /// *lost* is a customer who left the pyramid, beyond the inactivity
 /// horizon, as in the pyramid report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct MigrationSummary {
     /// Moved up: up between active levels, plus new and reactivated.

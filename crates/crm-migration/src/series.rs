@@ -7,7 +7,7 @@ use crate::{Error, Migration, Result, Source};
 /// How a [`MigrationSeries`] estimates its transition matrix from the pairs of
 /// consecutive periods.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
 #[non_exhaustive]
 pub enum Estimator {

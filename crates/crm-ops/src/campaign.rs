@@ -14,7 +14,8 @@ use crate::{Error, Result};
 
 /// Options of a campaign measurement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[non_exhaustive]
 pub struct CampaignOptions {
     /// Days after day 0 that still count (default 30).

@@ -8,7 +8,8 @@ use crate::{Error, Result};
 
 /// Options of [`complaints`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[non_exhaustive]
 pub struct ComplaintOptions {
     /// The service level: a complaint resolved at most this many days
@@ -38,7 +39,7 @@ impl ComplaintOptions {
 
 /// The three groups whose retention is compared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
 pub enum ComplaintGroup {
     /// Active in the period, no complaint received in it.

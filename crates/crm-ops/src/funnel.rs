@@ -11,7 +11,7 @@ use crate::{Error, Result};
 
 /// What the funnel is cut by, beside the total.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[non_exhaustive]
 pub enum GroupBy {
@@ -47,6 +47,8 @@ impl GroupBy {
 /// assert_eq!((o.by, o.stale_days), (Some(GroupBy::Source), 14));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[non_exhaustive]
 pub struct FunnelOptions {
     /// The cut beside the total. Default none (the total only).

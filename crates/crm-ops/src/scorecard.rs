@@ -55,7 +55,7 @@ pub enum FigureName {
 
 /// What a figure measures in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[non_exhaustive]
 pub enum Unit {
@@ -169,9 +169,19 @@ impl serde::Serialize for FigureName {
     }
 }
 
+/// Reads the name (`"retention-rate"`), as [`FromStr`](std::str::FromStr)
+/// does.
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for FigureName {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 /// How a value compares with a benchmark.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[non_exhaustive]
 pub enum Direction {
@@ -183,7 +193,7 @@ pub enum Direction {
 
 /// A benchmark of the method: a value and how to read it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct Benchmark {
     /// The value (a share: 0.9 is 90%).

@@ -79,7 +79,7 @@ impl Default for CostTable {
 
 /// Where an interaction's cost came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[non_exhaustive]
 pub enum CostSource {
@@ -195,7 +195,7 @@ fn profit_levels<S: serde::Serializer>(
 
 /// How the interactions of the period were costed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct CostsUsed {
     /// Interactions costed at their recorded cost.

@@ -66,6 +66,8 @@ pub fn default_segments() -> Vec<SegmentRule> {
 
 /// The options of an RFM analysis.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[non_exhaustive]
 pub struct RfmOptions {
     /// The value summed for M. Default: revenue.
