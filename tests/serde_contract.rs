@@ -132,3 +132,56 @@ proptest! {
         prop_assert_eq!(round_trip(&s), s);
     }
 }
+
+/// The migration matrix and the series serialise in the shape the command
+/// prints: cells with their movement, the bridge's steps as objects, one
+/// summary per pair.
+#[test]
+fn migration_and_series_shapes() {
+    use crm::pyramid::{PyramidOptions, pyramid};
+    use crm::{Ledger, Money, NaiveDate, Period};
+    let years: Vec<Period> = ["2023", "2024", "2025"]
+        .iter()
+        .map(|y| y.parse().unwrap())
+        .collect();
+    let mut l = Ledger::new(years.iter().copied());
+    for (i, y) in [2023, 2024, 2025].into_iter().enumerate() {
+        for c in 0..20u32 {
+            if (c + i as u32) % 3 != 0 {
+                let day = NaiveDate::from_ymd_opt(y, 3, 1).unwrap();
+                let cents = i64::from(c + 1) * 1050;
+                l.record_sale(&format!("C{c}"), day, Money::from_minor(cents, 2), None)
+                    .unwrap();
+            }
+        }
+    }
+    let o = PyramidOptions::new();
+    let a = pyramid(&l, &years[1], &o).unwrap();
+    let b = pyramid(&l, &years[2], &o).unwrap();
+    let m = crm::migration::Migration::between(&l, &a, &b).unwrap();
+    let v = serde_json::to_value(&m).unwrap();
+    assert_eq!(v["levels"].as_array().unwrap().len(), 8);
+    let cells = v["cells"].as_array().unwrap();
+    assert_eq!(cells.len(), m.cells().count());
+    for (c, cell) in cells.iter().zip(m.cells()) {
+        assert_eq!(c["movement"].as_str().unwrap(), cell.movement().to_string());
+        assert_eq!(c["customers"].as_u64().unwrap(), cell.customers);
+    }
+    for step in v["bridge"]["steps"].as_array().unwrap() {
+        assert!(
+            step["movement"].is_string() && step["value"].is_string(),
+            "{step}"
+        );
+        let text = step["value"].as_str().unwrap();
+        assert!(!(text.contains('.') && text.ends_with('0')), "{text}");
+    }
+    let s = crm::migration::series(&l, &years, &o).unwrap();
+    let v = serde_json::to_value(&s).unwrap();
+    assert_eq!(v["pairs"].as_array().unwrap().len(), 2);
+    assert_eq!(v["counts"].as_array().unwrap().len(), 3);
+    assert_eq!(v["states"].as_array().unwrap().len(), 5);
+    assert_eq!(
+        v["pairs"][1]["summary"]["net_inflow"].as_i64().unwrap(),
+        s.migrations[1].summary.net_inflow
+    );
+}

@@ -31,6 +31,18 @@ proptest! {
         let l = build_two(prev, y, &rows);
         let now = pyramid(&l, &y, &options).unwrap();
         let before = pyramid(&l, &prev, &options).unwrap();
+        // The pyramid itself serialises as its figures.
+        let pj = serde_json::to_value(&now).unwrap();
+        let levels = pj["levels"].as_array().unwrap();
+        prop_assert_eq!(levels.len(), 7);
+        for (l, level) in levels.iter().zip(Level::ALL) {
+            prop_assert_eq!(l["level"].as_str().unwrap(), level.as_str());
+            prop_assert_eq!(l["customers"].as_u64().unwrap(), now.figures(level).customers);
+        }
+        prop_assert_eq!(pj["active"].as_u64().unwrap(), now.active());
+        prop_assert!(pj["pareto"].is_string() || pj["pareto"].is_null());
+        let opts: PyramidOptions = serde_json::from_value(pj["options"].clone()).unwrap();
+        prop_assert_eq!(&opts, &options);
         let report = PyramidReport::new(&now, Some(&before));
         let json = serde_json::to_string(&report).unwrap();
         let back: PyramidReport = serde_json::from_str(&json).unwrap();

@@ -235,10 +235,41 @@ pub(crate) fn csv(
     Ok(())
 }
 
-/// The Markov view as data, for every renderer.
-#[derive(Serialize)]
+/// `crm migration --periods --format json`: the library's
+/// [`MigrationSeries`], with the projection and the lifetime values of
+/// this run's `--project` and `--discount` beside it.
+pub(crate) fn markov_json(
+    out: &mut impl Write,
+    s: &MigrationSeries,
+    v: &MarkovView,
+) -> anyhow::Result<()> {
+    #[derive(Serialize)]
+    struct SeriesJson<'a> {
+        #[serde(flatten)]
+        series: &'a MigrationSeries,
+        projection: &'a [Vec<f64>],
+        stationary: &'a Option<Vec<f64>>,
+        steady_state: &'a Option<Vec<f64>>,
+        discount: f64,
+        lifetime_value: &'a Option<Vec<f64>>,
+        periods_until_inactive: &'a Option<Vec<f64>>,
+    }
+    let doc = SeriesJson {
+        series: s,
+        projection: &v.projection,
+        stationary: &v.stationary,
+        steady_state: &v.steady_state,
+        discount: v.discount,
+        lifetime_value: &v.lifetime_value,
+        periods_until_inactive: &v.periods_until_inactive,
+    };
+    serde_json::to_writer(&mut *out, &doc).context("cannot write the output")?;
+    writeln!(out)?;
+    Ok(())
+}
+
+/// The Markov view as data, for the table and CSV renderers.
 pub(crate) struct MarkovView {
-    periods: Vec<Period>,
     pairs: Vec<Pair>,
     states: Vec<&'static str>,
     estimator: Estimator,
@@ -257,7 +288,6 @@ pub(crate) struct MarkovView {
     periods_until_inactive: Option<Vec<f64>>,
 }
 
-#[derive(Serialize)]
 struct Pair {
     from: Period,
     to: Period,
@@ -275,7 +305,6 @@ impl MarkovView {
         let counts = s.counts.last().copied().unwrap_or_default();
         let start = counts.map(|c| c as f64);
         MarkovView {
-            periods: s.periods.clone(),
             pairs: s
                 .migrations
                 .iter()
