@@ -240,6 +240,44 @@ fn actions_and_winback() {
             "json",
         ],
     );
+    let actions = [
+        "actions",
+        T,
+        "@transactions.csv",
+        "--customers",
+        "@customers.csv",
+        "--interactions",
+        "@interactions.csv",
+        "--period",
+        "2025",
+        "--format",
+        "json",
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let control = dir.path().join("control.csv").display().to_string();
+    let target = [
+        "--channel",
+        "phone",
+        "--campaign",
+        "summer",
+        "--control",
+        "10%",
+        "--control-out",
+        &control,
+    ];
+    check(
+        "actions-target-list",
+        &[&actions[..], &["--channel", "email"]].concat(),
+    );
+    check("actions-target-list", &[&actions[..], &target[..]].concat());
+    check(
+        "actions-explain",
+        &[&actions[..], &["--explain", "C0000026"]].concat(),
+    );
+    check(
+        "actions-explain",
+        &[&actions[..], &["--explain", "C0000026"], &target[..]].concat(),
+    );
     check(
         "winback",
         &[
