@@ -332,16 +332,41 @@ struct Fitted {
     patterns: usize,
     iterations: usize,
     left_out: Option<LeftOut>,
-    /// The library's fit as JSON (its contract), printed by `--format json`.
-    json: serde_json::Value,
+    /// The library's fit, printed by `--format json` (its contract).
+    fit: AnyFit,
     purchase: Option<Box<dyn PurchaseModel>>,
     spend: Option<GammaGamma>,
 }
 
+/// The library's fit of any model, serialised as the library does.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum AnyFit {
+    BgNbd(Fit<BgNbd>),
+    MbgNbd(Fit<MbgNbd>),
+    ParetoNbd(Fit<ParetoNbd>),
+    BgBb(Fit<BgBb>),
+    GammaGamma(Fit<GammaGamma>),
+}
+
+macro_rules! any_fit {
+    ($($model:ident),+) => {
+        $(impl From<&Fit<$model>> for AnyFit {
+            fn from(f: &Fit<$model>) -> AnyFit {
+                AnyFit::$model(f.clone())
+            }
+        })+
+    };
+}
+any_fit!(BgNbd, MbgNbd, ParetoNbd, BgBb, GammaGamma);
+
 /// What every fit reports; the model itself is added by the caller.
-fn fitted<M: Parameters>(f: &Fit<M>) -> Fitted {
+fn fitted<M: Parameters>(f: &Fit<M>) -> Fitted
+where
+    for<'a> &'a Fit<M>: Into<AnyFit>,
+{
     Fitted {
-        json: serde_json::to_value(f).unwrap_or_default(),
+        fit: f.into(),
         model: M::MODEL,
         names: M::NAMES,
         values: f.model.values(),
@@ -356,7 +381,10 @@ fn fitted<M: Parameters>(f: &Fit<M>) -> Fitted {
     }
 }
 
-fn purchase<M: Parameters + PurchaseModel + 'static>(f: Fit<M>) -> Fitted {
+fn purchase<M: Parameters + PurchaseModel + 'static>(f: Fit<M>) -> Fitted
+where
+    for<'a> &'a Fit<M>: Into<AnyFit>,
+{
     let mut out = fitted(&f);
     out.purchase = Some(Box::new(f.model));
     out
@@ -407,7 +435,7 @@ fn clv_error(e: ClvError) -> ClvError {
 #[derive(Serialize)]
 struct FitJson<'a> {
     #[serde(flatten)]
-    fit: &'a serde_json::Value,
+    fit: &'a AnyFit,
     unit: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     left_out: Option<&'a LeftOut>,
@@ -470,7 +498,7 @@ fn fit(a: ClvFitArgs, out: &mut impl Write) -> Outcome {
     };
     if a.format == Format::Json {
         let j = FitJson {
-            fit: &f.json,
+            fit: &f.fit,
             unit,
             left_out: f.left_out.as_ref(),
         };
