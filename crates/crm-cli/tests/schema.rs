@@ -203,6 +203,41 @@ fn clv() {
     };
     check("clv-predict", &predict("bg-nbd"));
     check("clv-predict", &predict("mbg-nbd"));
+    // With lifetime values (the CDNOW sample's spend fits Gamma-Gamma).
+    check(
+        "clv-predict",
+        &[
+            "clv",
+            "predict",
+            "--model",
+            "bg-nbd",
+            T,
+            "@cdnow_transactions.csv",
+            "--calibration-end",
+            "1997-10-01",
+            "--months",
+            "12",
+            "--discount",
+            "0.01",
+            "--format",
+            "json",
+        ],
+    );
+    // BG/BB from a summary file: P(alive) at the next opportunity.
+    let bg_bb = |what| {
+        [
+            "clv",
+            what,
+            "--model",
+            "bg-bb",
+            "--summary",
+            "@donations.csv",
+            "--format",
+            "json",
+        ]
+    };
+    check("clv-fit", &bg_bb("fit"));
+    check("clv-predict", &bg_bb("predict"));
     check(
         "clv-check",
         &[

@@ -556,7 +556,7 @@ struct PredictionJson<'a> {
     customer: &'a str,
     frequency: u32,
     recency: f64,
-    #[serde(rename = "T")]
+    /// `T` in the literature; `t` as in the library's `Summary`.
     t: f64,
     p_alive: f64,
     /// BG/BB: the opportunity P(alive) refers to (the next one, n + 1).
