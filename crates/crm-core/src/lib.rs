@@ -71,9 +71,10 @@
 //! - money and shares (a part of a whole: share of customers, conversion,
 //!   retention rate) are decimal strings, normalised (`"12.5"`, never
 //!   `"12.50"`; no exponent), through [`Money`]'s `Serialize`,
-//!   [`decimal_str`] for a plain [`Decimal`] and [`share_str`] for a share
-//!   kept as `f64`, so that rust_decimal's `serde-float`, turned on by any
-//!   other crate of a build, does not change them;
+//!   `decimal_str` for a plain [`Decimal`] and `share_str` for a share
+//!   kept as `f64` (both with the `serde` feature), so that rust_decimal's
+//!   `serde-float`, turned on by any other crate of a build, does not
+//!   change them;
 //! - counts are JSON integers;
 //! - statistics (fitted parameters, predictions, probabilities of a model,
 //!   intervals, means and medians of days) are JSON numbers;

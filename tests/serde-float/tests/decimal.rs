@@ -86,3 +86,14 @@ proptest! {
         prop_assert!(json["pareto"].is_string() || json["pareto"].is_null(), "{}", json["pareto"]);
     }
 }
+
+/// The cuts of the pyramid options are decimal strings with serde-float
+/// on (a bare `Vec<Decimal>` would be floats), and read back.
+#[test]
+fn cuts_are_strings() {
+    let options = PyramidOptions::new().cuts(crm::pyramid::Cuts::abc());
+    let json = serde_json::to_value(&options).unwrap();
+    assert_eq!(json["cuts"]["cuts"][0], "0.8", "{json}");
+    let back: PyramidOptions = serde_json::from_value(json).unwrap();
+    assert_eq!(back, options);
+}
