@@ -147,7 +147,7 @@ fn migration_and_series_shapes() {
     let mut l = Ledger::new(years.iter().copied());
     for (i, y) in [2023, 2024, 2025].into_iter().enumerate() {
         for c in 0..20u32 {
-            if (c + i as u32) % 3 != 0 {
+            if !(c + i as u32).is_multiple_of(3) {
                 let day = NaiveDate::from_ymd_opt(y, 3, 1).unwrap();
                 let cents = i64::from(c + 1) * 1050;
                 l.record_sale(&format!("C{c}"), day, Money::from_minor(cents, 2), None)

@@ -422,12 +422,10 @@ mod serde_tests {
     }
 
     fn period() -> impl Strategy<Value = PeriodFacts> {
-        (money(), money(), 0u64..1000, date(), date()).prop_map(|(r, m, n, a, b)| {
-            let mut p = PeriodFacts::default();
-            p.value = [r, m];
-            p.transactions = n;
-            p.last_purchase_before = [a, b];
-            p
+        (money(), money(), 0u64..1000, date(), date()).prop_map(|(r, m, n, a, b)| PeriodFacts {
+            value: [r, m],
+            transactions: n,
+            last_purchase_before: [a, b],
         })
     }
 
