@@ -52,7 +52,7 @@ struct Member {
     revenue: Money,
 }
 
-/// A campaign measurement being fed (see the [module docs](self)).
+/// A campaign measurement being fed (see the [crate docs](crate#campaign-results)).
 ///
 /// ```
 /// use crm_core::{CustomerKey, Interaction, InteractionKind, Ledger, Money, NaiveDate};
