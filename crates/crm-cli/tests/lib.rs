@@ -12,6 +12,7 @@ mod output;
 mod progress;
 mod pyramid;
 mod report;
+mod schema;
 mod stdin;
 mod store;
 mod terminal;
