@@ -126,9 +126,13 @@ pub(crate) fn plan_json(
 }
 
 /// Counts per strategy and owner, then the most urgent actions.
+///
+/// `total` is the number of actions of the whole plan: `plan.actions` may
+/// hold only the most urgent of them (see `crm::strategy::overview`).
 pub(crate) fn plan_table(
     out: &mut impl Write,
     plan: &Plan,
+    total: usize,
     accepted: Option<&AcceptanceReport>,
     limit: usize,
 ) -> anyhow::Result<()> {
@@ -136,12 +140,7 @@ pub(crate) fn plan_table(
     writeln!(
         out,
         "Actions for {} under {} ({}): {} for {} customers, {} without a usable channel",
-        plan.period,
-        plan.rulebook,
-        plan.policy,
-        plan.actions.len(),
-        s.customers,
-        s.no_channel
+        plan.period, plan.rulebook, plan.policy, total, s.customers, s.no_channel
     )?;
     let mut t = grid();
     t.set_header(["strategy", "actions"]);
@@ -182,13 +181,15 @@ pub(crate) fn plan_table(
         }
         writeln!(out, "Acceptance per rule, then per owner:\n{t}")?;
     }
-    actions_list(out, &plan.actions, limit)
+    actions_list(out, &plan.actions, total, limit)
 }
 
 /// The first `limit` actions as a table.
+/// `total` is the number of actions `actions` was taken from.
 pub(crate) fn actions_list(
     out: &mut impl Write,
     actions: &[Action],
+    total: usize,
     limit: usize,
 ) -> anyhow::Result<()> {
     let mut t = grid();
@@ -207,7 +208,7 @@ pub(crate) fn actions_list(
         out,
         "Most urgent {} of {}:\n{t}",
         actions.len().min(limit),
-        actions.len()
+        total
     )?;
     Ok(())
 }
@@ -268,6 +269,7 @@ fn verdict_text(v: &Verdict) -> &'static str {
         Verdict::Fired { acts: false } => "fired (another rule acts)",
         Verdict::NotFired => "not fired",
         Verdict::Undecided => "undecided",
+        Verdict::Suppressed { .. } => "fired, suppressed (declined)",
     }
 }
 
@@ -318,6 +320,13 @@ pub(crate) fn explain_table(
             Verdict::Fired { .. } => checks_text(&v.support),
             Verdict::NotFired => format!("failed: {}", checks_text(&v.failed)),
             Verdict::Undecided => format!("unknown: {}", checks_text(&v.unknown)),
+            Verdict::Suppressed { .. } => {
+                format!(
+                    "{}; {}",
+                    checks_text(&v.support),
+                    suppressed_text(&v.verdict)
+                )
+            }
         };
         t.add_row(vec![
             v.rule.as_str().into(),
@@ -368,6 +377,7 @@ pub(crate) fn explain_json(
                 "because": checks_json(&v.support),
                 "failed": checks_json(&v.failed),
                 "unknown": checks_json(&v.unknown),
+                "suppressed": suppressed_json(&v.verdict),
             })
         })
         .collect();
@@ -423,6 +433,7 @@ pub(crate) fn explain_csv(
             "unknown",
             "placement",
             "reason",
+            "suppressed",
         ],
         verdicts.iter().map(|v| {
             [
@@ -437,6 +448,7 @@ pub(crate) fn explain_csv(
                 checks_text(&v.unknown),
                 placement.to_string(),
                 reason.unwrap_or_default().to_string(),
+                suppressed_text(&v.verdict),
             ]
         }),
     )
@@ -447,6 +459,39 @@ fn status_name(v: &Verdict) -> &'static str {
         Verdict::Fired { .. } => "fired",
         Verdict::NotFired => "not_fired",
         Verdict::Undecided => "undecided",
+        Verdict::Suppressed { .. } => "suppressed",
+    }
+}
+
+/// `declined on D (outcome ID); not proposed again until U`, or empty
+/// for a rule that is not suppressed.
+fn suppressed_text(v: &Verdict) -> String {
+    match v {
+        Verdict::Suppressed {
+            outcome,
+            declined,
+            until,
+        } => {
+            let by = outcome.map_or(String::new(), |id| format!(" (outcome {id})"));
+            format!("declined on {declined}{by}; not proposed again until {until}")
+        }
+        _ => String::new(),
+    }
+}
+
+/// The decline that suppresses a rule as JSON, or null.
+fn suppressed_json(v: &Verdict) -> Value {
+    match v {
+        Verdict::Suppressed {
+            outcome,
+            declined,
+            until,
+        } => json!({
+            "outcome": outcome.map(|id| id.to_string()),
+            "declined": declined.to_string(),
+            "until": until.to_string(),
+        }),
+        _ => Value::Null,
     }
 }
 
