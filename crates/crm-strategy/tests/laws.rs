@@ -238,6 +238,36 @@ proptest! {
     }
 
     #[test]
+    fn prop_profits_by_id_give_the_facts_of_the_profitability((sales, contacts, entries) in data()) {
+        let reg = register(&entries);
+        let l = ledger(&sales, &contacts, &reg);
+        let opts = PyramidOptions::new();
+        let [y23, y24, y25] = years();
+        let pyramids = [y23, y24, y25].map(|y| pyramid(&l, &y, &opts).unwrap());
+        let mut costs = crm_value::CostTable::default();
+        costs.handling_per_order = Money::from_minor(150, 2);
+        let served = crm_value::CostToServe::new(y25, &costs).unwrap();
+        let whole = crm_value::profitability_of(&l, &served, &crm_pyramid::Cuts::curry()).unwrap();
+        let by_id = crm_value::profit_by_id(&l, &served).unwrap();
+        let base = || {
+            FactsBuilder::new(&l, &pyramids[2])
+                .history([&pyramids[1], &pyramids[0]])
+                .register(&reg)
+        };
+        let a = base().profitability(&whole).build().unwrap();
+        let b = base().profits(y25, by_id).build().unwrap();
+        let book = Rulebook::curry();
+        prop_assert_eq!(plan(&a, &book), plan(&b, &book));
+        for &id in a.customers() {
+            let (fa, fb) = (a.facts(id).unwrap(), b.facts(id).unwrap());
+            prop_assert_eq!(
+                fa.get(crm_strategy::Fact::Profit),
+                fb.get(crm_strategy::Fact::Profit)
+            );
+        }
+    }
+
+    #[test]
     fn prop_the_contact_cap_holds((sales, contacts, entries) in data(), cap in 0u32..4) {
         let reg = register(&entries);
         let l = ledger(&sales, &contacts, &reg);

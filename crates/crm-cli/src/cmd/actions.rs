@@ -129,9 +129,15 @@ pub(crate) fn run(a: ActionsArgs) -> CmdOutcome {
         };
         // Interactions cost what the table or their own cost says; they are
         // streamed through the profit, never all held at once.
+        // Only the profit per customer is a fact: no rows, whale curve or
+        // profit pyramid are built.
         Some(with_interactions(&input, &p, |interactions| {
-            crm::value::profitability(&ledger, &p, &costs, interactions, &options.cuts)
-                .context("cannot compute the profit")
+            let mut served =
+                crm::value::CostToServe::new(p, &costs).context("cannot compute the profit")?;
+            for i in interactions {
+                served.add(&i).context("cannot compute the profit")?;
+            }
+            crm::value::profit_by_id(&ledger, &served).context("cannot compute the profit")
         })?)
     } else {
         None
@@ -148,8 +154,8 @@ pub(crate) fn run(a: ActionsArgs) -> CmdOutcome {
         .history(built[1..].iter())
         .register(&register)
         .attributes(book.attributes());
-    if let Some(pr) = &profit {
-        builder = builder.profitability(pr);
+    if let Some(pr) = profit {
+        builder = builder.profits(p, pr);
     }
     if let Some(l) = &leads {
         builder = builder.leads(l);
