@@ -6,7 +6,7 @@ use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use crm::pyramid::{PyramidOptions, pyramid};
-use crm::strategy::{Facts, FactsBuilder, Rulebook, decide, plan};
+use crm::strategy::{Facts, FactsBuilder, Rulebook, decide, overview, plan};
 use crm::synth::{SynthConfig, generate};
 use crm::{Channel, Customer, CustomerKey, Ledger, LedgerOptions, Money, Period};
 
@@ -78,6 +78,11 @@ fn bench(c: &mut Criterion) {
     });
     g.bench_function("plan-default-rulebook", |b| {
         b.iter(|| black_box(plan(&table, &book)))
+    });
+    // What the table of `crm actions` builds: the counts of every action
+    // and the 25 most urgent.
+    g.bench_function("overview-default-rulebook", |b| {
+        b.iter(|| black_box(overview(&table, &book, 25, |_, _| true)))
     });
     g.finish();
 

@@ -708,11 +708,14 @@ pub(crate) struct ActionsArgs {
     /// chosen by a hash seeded with --campaign.
     #[arg(long, value_name = "K|P%", requires_all = ["channel", "campaign", "control_out"])]
     pub control: Option<String>,
-    /// The campaign name: the seed of the control group.
-    #[arg(long, value_name = "NAME")]
+    /// With --channel: the campaign the list is for. It names the list in
+    /// the output and, with --control, seeds the control group, so the
+    /// same campaign holds out the same customers. Without --channel there
+    /// is no list, and it is refused.
+    #[arg(long, value_name = "NAME", requires = "channel")]
     pub campaign: Option<String>,
     /// With --control: write the control group (CSV) to this file.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", requires = "control")]
     pub control_out: Option<PathBuf>,
     /// Show what every rule makes of this customer (fired, not fired and
     /// why, undecided and which fact was unknown) instead of the actions.

@@ -136,7 +136,8 @@ pub(crate) fn report_rejects(csv: &CsvArgs, reports: &[ImportReport]) -> Result<
     let stderr = std::io::stderr();
     let mut err = stderr.lock();
     if let Some(path) = &csv.rejects {
-        crm::csv::write_rejects(path, &rejects).context("cannot write the rejects file")?;
+        crm::csv::write_rejects(path, &rejects)
+            .with_context(|| format!("cannot write the rejects file {}", path.display()))?;
         for r in reports.iter().filter(|r| !r.rejects.is_empty()) {
             let _ = writeln!(
                 err,
@@ -699,10 +700,17 @@ pub(crate) fn stored_outcomes(
 /// An outcome dated on or after `until` (the end of the analysed period)
 /// cannot have happened yet: like any bad row it is an error naming the
 /// file and line, or with `lenient` skipped, reported and counted.
+///
+/// `unknown` says what is wrong with an outcome that reads well but names
+/// something the run does not know (a customer not in the data, a rule not
+/// in the rulebook): `Some((field, message))`. Such outcomes are never
+/// dropped silently: strict, they fail the command with their count and
+/// the first few lines; lenient, they are skipped and reported as rejects.
 pub(crate) fn read_outcomes(
     path: &Path,
     until: Option<crm::NaiveDate>,
     lenient: bool,
+    unknown: impl Fn(&crm::strategy::Outcome) -> Option<(&'static str, String)>,
 ) -> Result<(Vec<crm::strategy::Outcome>, crm::csv::ImportReport), Failure> {
     let name = path.display().to_string();
     let mut r = csv::ReaderBuilder::new()
@@ -734,6 +742,9 @@ pub(crate) fn read_outcomes(
     );
     let (cid, cowner) = (col(&["id"]), col(&["owner"]));
     let mut all = Vec::new();
+    // Outcomes naming a customer or rule the run does not know: line,
+    // field, column, message and the record.
+    let mut strangers = Vec::new();
     let mut report = crm::csv::ImportReport::empty(path);
     /// A bad field: its name and column, what was expected, the message.
     struct Bad {
@@ -758,12 +769,16 @@ pub(crate) fn read_outcomes(
             let status: crm::strategy::OutcomeStatus = field(cs)
                 .parse()
                 .map_err(|e| bad("status", cs, "done, declined or no-answer", e))?;
-            let date: crm::NaiveDate = field(cd).parse().map_err(|_| {
+            let date = crm::csv::parse_date_field(field(cd)).map_err(|_| {
                 bad(
                     "date",
                     cd,
-                    "a date YYYY-MM-DD",
-                    format!("{:?} is not a date YYYY-MM-DD", field(cd)),
+                    crm::csv::DATE_EXPECTED,
+                    format!(
+                        "{:?} is not a date: expected {}",
+                        field(cd),
+                        crm::csv::DATE_EXPECTED
+                    ),
                 )
             })?;
             if let Some(until) = until
@@ -801,7 +816,13 @@ pub(crate) fn read_outcomes(
             Ok(o)
         };
         match row() {
-            Ok(o) => all.push(o),
+            Ok(o) => match unknown(&o) {
+                None => all.push(o),
+                Some((f, message)) => {
+                    let column = if f == "rule" { cr } else { ck };
+                    strangers.push((line, f, column, message, rec.clone()));
+                }
+            },
             Err(b) if lenient => report.rejects.push(crm::csv::Reject {
                 location: crm::csv::Location {
                     file: path.to_path_buf(),
@@ -823,6 +844,43 @@ pub(crate) fn read_outcomes(
                 )));
             }
         }
+    }
+    if !strangers.is_empty() && !lenient {
+        let first: Vec<String> = strangers
+            .iter()
+            .take(5)
+            .map(|(line, f, _, m, _)| format!("  {name}:{line}: field {f}: {m}"))
+            .collect();
+        return Err(Failure::Data(anyhow::anyhow!(
+            "{name}: {} of {} outcomes name a customer or a rule this run does not know{}:\n{}\n(correct them, or pass --lenient to skip and report them)",
+            strangers.len(),
+            report.rows,
+            if strangers.len() > first.len() {
+                ", the first"
+            } else {
+                ""
+            },
+            first.join("\n")
+        )));
+    }
+    for (line, f, column, _, rec) in strangers {
+        report.rejects.push(crm::csv::Reject {
+            location: crm::csv::Location {
+                file: path.to_path_buf(),
+                line,
+                column: Some(column + 1),
+                field: Some(f.to_string()),
+            },
+            problem: crm::csv::Problem::BadValue {
+                value: rec.get(column).unwrap_or("").chars().take(80).collect(),
+                expected: if f == "rule" {
+                    "a rule of the rulebook"
+                } else {
+                    "a customer of the data"
+                },
+            },
+            record: rec.iter().map(str::to_string).collect(),
+        });
     }
     report.imported = all.len() as u64;
     Ok((all, report))

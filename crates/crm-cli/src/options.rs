@@ -71,31 +71,61 @@ pub(crate) fn lang(flag: Option<&str>) -> Result<Lang, Failure> {
     }
 }
 
-/// Parses a period flag.
+/// Parses a period flag, refusing a period crm cannot write (see
+/// [`check_to_9999`]): every command that takes a period checks the same
+/// bound, before it reads anything.
 pub(crate) fn period(flag: &str, s: &str) -> Result<Period, Failure> {
-    s.parse().map_err(|e| usage(format!("--{flag}: {e}")))
-}
-
-/// Parses a period flag of a command whose output names the period's end
-/// or dates after it (action ids, outcomes): a period must end by
-/// 9999-12-31, so that no date of five digits is ever printed.
-pub(crate) fn period_to_9999(flag: &str, s: &str) -> Result<Period, Failure> {
-    let p = period(flag, s)?;
+    let p: Period = s.parse().map_err(|e| usage(format!("--{flag}: {e}")))?;
     check_to_9999(flag, &p)?;
     Ok(p)
 }
 
-/// Refuses a period that ends after 9999-12-31 (its end, the first day
-/// after it, would be 10000-01-01).
-pub(crate) fn check_to_9999(flag: &str, p: &Period) -> Result<(), Failure> {
-    let last = crm::NaiveDate::from_ymd_opt(9999, 12, 31);
-    if last.is_some_and(|last| p.end() > last) {
-        return Err(usage(format!(
-            "--{flag}: the period from {} runs past 9999-12-30, so the day it stops (the first after it) falls after 9999-12-31, beyond the four-digit dates crm writes; give a period that ends earlier",
-            p.start()
-        )));
+/// Parses a list of periods (`--periods 2021..2025` or `2023,2024`),
+/// refusing any that crm cannot write, as [`period`] does.
+pub(crate) fn periods(flag: &str, spec: &str) -> Result<Vec<Period>, Failure> {
+    let list = crm::migration::parse_periods(spec).map_err(|e| usage(format!("--{flag}: {e}")))?;
+    for p in &list {
+        check_to_9999(flag, p)?;
     }
-    Ok(())
+    Ok(list)
+}
+
+/// The last day crm writes: dates have four digits.
+fn last_day() -> crm::NaiveDate {
+    crm::NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(crm::NaiveDate::MAX)
+}
+
+/// Refuses a period that ends after 9999-12-31: its end, the first day
+/// after it, would be 10000-01-01 or later, a date of five digits that
+/// ids, reports and outcomes would carry. The message names the last
+/// period of the same kind that crm can take.
+pub(crate) fn check_to_9999(flag: &str, p: &Period) -> Result<(), Failure> {
+    let last = last_day();
+    if p.end() <= last {
+        return Ok(());
+    }
+    // Step back a period at a time (a calendar year, quarter or month, or
+    // the same number of days) to the last one that ends in time.
+    let mut q = *p;
+    let mut ok = None;
+    for _ in 0..16 {
+        match q.previous_calendar().or_else(|| q.previous()) {
+            Some(prev) if prev.end() <= last => {
+                ok = Some(prev);
+                break;
+            }
+            Some(prev) => q = prev,
+            None => break,
+        }
+    }
+    let hint = match ok {
+        Some(ok) => format!("; the last such period is {ok}"),
+        None => String::new(),
+    };
+    Err(usage(format!(
+        "--{flag}: the period from {} runs past 9999-12-31, the last date crm can handle{hint}",
+        p.start()
+    )))
 }
 
 /// The library's basis for the `--basis` flag.

@@ -412,7 +412,9 @@ fn explain_honours_the_format_and_the_channel() {
     let mut lines = text.lines();
     assert_eq!(
         lines.next(),
-        Some("customer,rule,strategy,priority,status,acts,because,failed,unknown,placement,reason")
+        Some(
+            "customer,rule,strategy,priority,status,acts,because,failed,unknown,placement,reason,suppressed"
+        )
     );
     assert_eq!(lines.count(), 12, "{text}");
     // With a channel: where the customer stands on that list, in every
@@ -660,4 +662,251 @@ channels = ["visit"]
     // --clv-months needs a model.
     let o = run("actions", &["--period", "2025", "--clv-months", "12"]);
     assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn explain_says_a_declined_rule_is_suppressed_by_which_outcome_and_until_when() {
+    let v = json(&run("actions", &["--period", "2025", "--format", "json"]));
+    let a = &v["actions"][0];
+    let (customer, rule, id) = (
+        a["customer"].as_str().unwrap(),
+        a["rule"].as_str().unwrap(),
+        a["id"].as_str().unwrap(),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("outcomes.csv");
+    std::fs::write(
+        &file,
+        format!("id,customer,rule,status,date\n{id},{customer},{rule},declined,2025-12-01\n"),
+    )
+    .unwrap();
+    let f = file.to_str().unwrap();
+    let o = run(
+        "actions",
+        &["--period", "2025", "--outcomes", f, "--explain", customer],
+    );
+    let out = stdout(&o);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let line = out.lines().find(|l| l.contains(rule)).unwrap();
+    assert!(line.contains("suppressed"), "{line}");
+    assert!(!line.contains("fired, acts"), "{line}");
+    // 90 days (the default window) after the decline.
+    assert!(
+        line.contains(&format!(
+            "declined on 2025-12-01 (outcome {id}); not proposed again until 2026-03-01"
+        )),
+        "{line}"
+    );
+    let e = json(&run(
+        "actions",
+        &[
+            "--period",
+            "2025",
+            "--outcomes",
+            f,
+            "--explain",
+            customer,
+            "--format",
+            "json",
+            "--decline-days",
+            "31",
+        ],
+    ));
+    let r = e["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["rule"] == rule)
+        .unwrap();
+    assert_eq!(r["status"], "suppressed", "{r}");
+    assert_eq!(r["acts"], false, "{r}");
+    assert_eq!(r["suppressed"]["outcome"], id, "{r}");
+    assert_eq!(r["suppressed"]["declined"], "2025-12-01", "{r}");
+    assert_eq!(r["suppressed"]["until"], "2026-01-01", "{r}");
+    // A decline outside the window suppresses nothing: the rule acts.
+    let e = json(&run(
+        "actions",
+        &[
+            "--period",
+            "2025",
+            "--outcomes",
+            f,
+            "--explain",
+            customer,
+            "--format",
+            "json",
+            "--decline-days",
+            "30",
+        ],
+    ));
+    let r = e["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["rule"] == rule)
+        .unwrap();
+    assert_eq!(r["status"], "fired", "{r}");
+    assert_eq!(r["acts"], true, "{r}");
+}
+
+#[test]
+fn outcomes_naming_an_unknown_customer_or_rule_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("outcomes.csv");
+    std::fs::write(
+        &file,
+        "customer,rule,status,date\nC0000001,reactivate,done,2025-11-01\nNOBODY,reactivate,done,2025-11-01\nC0000001,no-such-rule,declined,2025-11-02\n",
+    )
+    .unwrap();
+    let f = file.to_str().unwrap();
+    // Strict (the default): an error with the count and the lines.
+    let o = run("actions", &["--period", "2025", "--outcomes", f]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("2 of 3 outcomes name a customer or a rule this run does not know"),
+        "{err}"
+    );
+    assert!(
+        err.contains("outcomes.csv:3: field customer: customer \"NOBODY\" is not in the data"),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "outcomes.csv:4: field rule: rule \"no-such-rule\" is not in the rulebook curry-default"
+        ),
+        "{err}"
+    );
+    // Lenient: skipped, each named, and counted; the rest is used.
+    let o = run(
+        "actions",
+        &[
+            "--period",
+            "2025",
+            "--outcomes",
+            f,
+            "--lenient",
+            "--format",
+            "json",
+        ],
+    );
+    let err = stderr(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(err.contains("outcomes.csv:3: column 1 (customer)"), "{err}");
+    assert!(err.contains("outcomes.csv:4: column 2 (rule)"), "{err}");
+    assert!(err.contains("skipped 2 rows in all"), "{err}");
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["acceptance"]["by_rule"]["reactivate"]["outcomes"], 1);
+}
+
+#[test]
+fn outcome_dates_are_read_as_the_transactions_read_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("outcomes.csv");
+    let f = file.to_str().unwrap();
+    let acceptance = |body: &str| {
+        std::fs::write(&file, format!("customer,rule,status,date\n{body}")).unwrap();
+        run(
+            "actions",
+            &["--period", "2025", "--outcomes", f, "--format", "json"],
+        )
+    };
+    let iso = json(&acceptance("C0000001,reactivate,declined,2025-11-01\n"));
+    for other in [
+        "01.11.2025",
+        "1/11/2025",
+        "2025/11/01",
+        "20251101",
+        "2025-11-01T09:30",
+    ] {
+        let v = json(&acceptance(&format!(
+            "C0000001,reactivate,declined,{other}\n"
+        )));
+        assert_eq!(v, iso, "{other}");
+    }
+    let o = acceptance("C0000001,reactivate,declined,Nov 1 2025\n");
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(
+        err.contains("outcomes.csv:2: field date: \"Nov 1 2025\" is not a date: expected a date like 2024-03-01, 01-03-2024, 1/3/2024 (day first) or 20240301"),
+        "{err}"
+    );
+}
+
+#[test]
+fn periods_past_the_year_9999_are_refused_by_every_command() {
+    let tx = data("transactions.csv").display().to_string();
+    let cases: [&[&str]; 8] = [
+        &["actions", "--period", "9999"],
+        &["pyramid", "--period", "9999"],
+        &["migration", "--from", "9998", "--to", "9999"],
+        &["migration", "--periods", "9997..9999"],
+        &["winback", "--periods", "9998..9999"],
+        &["report", "--period", "9999-Q4", "--out", "/dev/null"],
+        &["value", "profit", "--period", "9999-12"],
+        &["value", "wallet", "--period", "9999"],
+    ];
+    for args in cases {
+        let mut all: Vec<&str> = args.to_vec();
+        all.extend(["--transactions", &tx]);
+        let o = crm(&all);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains(
+                "runs past 9999-12-31, the last date crm can handle; the last such period is"
+            ),
+            "{args:?}: {err}"
+        );
+        assert!(!err.contains("10000"), "{args:?}: {err}");
+        assert!(stdout(&o).is_empty(), "{args:?}");
+    }
+    let o = crm(&["pyramid", "--period", "9999-Q4", "--transactions", &tx]);
+    assert!(
+        stderr(&o).contains("the last such period is 9999-07-01..9999-10-01"),
+        "{}",
+        stderr(&o)
+    );
+    // The last representable year is accepted.
+    let o = crm(&["pyramid", "--period", "9998", "--transactions", &tx]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+#[test]
+fn a_campaign_without_a_list_is_refused() {
+    let o = run("actions", &["--period", "2025", "--campaign", "spring"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--channel"), "{}", stderr(&o));
+    let help = stdout(&crm(&["actions", "--help"]));
+    assert!(
+        help.contains("Without --channel there is no list"),
+        "{help}"
+    );
+}
+
+#[test]
+fn a_control_file_that_cannot_be_written_is_named() {
+    let o = run(
+        "actions",
+        &[
+            "--period",
+            "2025",
+            "--channel",
+            "email",
+            "--campaign",
+            "spring",
+            "--control",
+            "50%",
+            "--control-out",
+            "/dev/full",
+            "--format",
+            "csv",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("cannot write /dev/full"),
+        "{}",
+        stderr(&o)
+    );
 }

@@ -87,7 +87,7 @@ pub use crate::{
         read_interactions_from, read_transactions, read_transactions_from, write_rejects,
     },
     options::{ImportOptions, Mode},
-    parse::DecimalSeparator,
+    parse::{DATE_EXPECTED, DecimalSeparator, parse_date_field},
     records::{Records, customers, interactions, leads, transactions},
     write::{Writer, is_formula_like},
 };

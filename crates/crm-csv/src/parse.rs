@@ -55,7 +55,29 @@ pub(crate) fn cut(b: &[u8]) -> String {
     String::from_utf8_lossy(b).chars().take(80).collect()
 }
 
-const DATE_EXPECTED: &str = "a date like 2024-03-01, 01-03-2024, 1/3/2024 (day first) or 20240301";
+/// The dates a CSV file may hold, as error messages name them.
+pub const DATE_EXPECTED: &str =
+    "a date like 2024-03-01, 01-03-2024, 1/3/2024 (day first) or 20240301";
+
+/// Parses a date field as every CSV input of the toolkit reads it:
+/// `2024-03-01` (optionally followed by `T` or a space and a time, which
+/// is ignored), `2024/03/01`, `01-03-2024`, `1/3/2024`, `01.03.2024` (day
+/// first), or `20240301`. Surrounding blanks are ignored.
+///
+/// ```
+/// use crm_csv::parse_date_field;
+/// let d = parse_date_field("01.03.2024").unwrap();
+/// assert_eq!(d, parse_date_field("2024-03-01T10:00").unwrap());
+/// assert!(parse_date_field("March 1st").is_err());
+/// ```
+///
+/// # Errors
+///
+/// [`Problem::Missing`] for an empty field, [`Problem::BadValue`] (with
+/// [`DATE_EXPECTED`]) for anything else that is not a date.
+pub fn parse_date_field(s: &str) -> Result<NaiveDate, Problem> {
+    parse_date(s.as_bytes())
+}
 
 fn digits(b: &[u8]) -> Option<u32> {
     if b.is_empty() || b.len() > 4 {

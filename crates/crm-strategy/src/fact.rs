@@ -544,6 +544,7 @@ pub struct FactsBuilder<'a> {
     history: Vec<&'a Pyramid>,
     register: &'a [Customer],
     profit: Option<&'a Profitability>,
+    profit_by_id: Option<(Period, Vec<Option<Money>>)>,
     lifetime: Vec<(String, f64, Option<Money>)>,
     leads: Option<&'a [Lead]>,
     attributes: Vec<String>,
@@ -559,6 +560,7 @@ impl<'a> FactsBuilder<'a> {
             history: Vec::new(),
             register: &[],
             profit: None,
+            profit_by_id: None,
             lifetime: Vec::new(),
             leads: None,
             attributes: Vec::new(),
@@ -595,6 +597,16 @@ impl<'a> FactsBuilder<'a> {
     #[must_use]
     pub fn profitability(mut self, profit: &'a Profitability) -> Self {
         self.profit = Some(profit);
+        self
+    }
+
+    /// Profit after cost to serve by customer id, for `now`'s period
+    /// `period`, as `crm_value::profit_by_id` gives it: the same facts as
+    /// [`FactsBuilder::profitability`] without a whole profitability
+    /// analysis. Replaces that one when both are given.
+    #[must_use]
+    pub fn profits(mut self, period: Period, by_id: Vec<Option<Money>>) -> Self {
+        self.profit_by_id = Some((period, by_id));
         self
     }
 
@@ -722,7 +734,20 @@ impl<'a> FactsBuilder<'a> {
                 .filter_map(|(id, w)| w.map(|(_, room)| (id, room.as_decimal()))),
         );
         let mut profit = Vec::new();
-        if let Some(p) = self.profit {
+        if let Some((period, by_id)) = self.profit_by_id {
+            if period != now_p {
+                return Err(Error::Input(format!(
+                    "the profits are for {period}, the facts for {now_p}"
+                )));
+            }
+            if by_id.len() != n {
+                return Err(Error::Input(format!(
+                    "{} profits for a ledger of {n} customers",
+                    by_id.len()
+                )));
+            }
+            profit = by_id;
+        } else if let Some(p) = self.profit {
             if p.period != now_p {
                 return Err(Error::Input(format!(
                     "the profitability is for {}, the facts for {}",

@@ -78,10 +78,13 @@ pub use crate::{
     error::{Error, Position, Problem, ProblemKind, Result},
     eval::Check,
     fact::{Fact, FactKind, FactTable, FactValue, Facts, FactsBuilder},
-    outcome::{Acceptance, AcceptanceReport, acceptance, suppress_declined},
+    outcome::{
+        Acceptance, AcceptanceReport, acceptance, declined_recently, explain_declined,
+        suppress_declined,
+    },
     plan::{
-        ACTION_NAMESPACE, Action, BlockReason, Blocked, Plan, PlanSummary, RuleVerdict, Verdict,
-        action_id, decide, plan,
+        ACTION_NAMESPACE, Action, BlockReason, Blocked, Overview, Plan, PlanSummary, RuleVerdict,
+        Verdict, action_id, decide, overview, plan,
     },
     rulebook::{
         ActionChannel, ActionSpec, DEFAULT_RULES, Format, MAX_RULES, Policy, Rule, Rulebook,

@@ -3,9 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use crm_core::{Decimal, Outcome, OutcomeStatus};
+use crm_core::{Days, Decimal, NaiveDate, Outcome, OutcomeStatus, Period};
 
-use crate::plan::Plan;
+use crate::plan::{Plan, RuleVerdict, Verdict};
 use crate::rulebook::Rulebook;
 
 /// Removes from `plan` every action whose customer declined an action of
@@ -13,12 +13,7 @@ use crate::rulebook::Rulebook;
 /// period's end) or since; counts them in the summary's `left_out` as
 /// `declined recently`. Returns how many were removed.
 pub fn suppress_declined(plan: &mut Plan, outcomes: &[Outcome], days: u32) -> u64 {
-    // A window reaching before the calendar's start reaches back to it.
-    let from = plan
-        .period
-        .end()
-        .checked_sub_days(crm_core::Days::new(u64::from(days)))
-        .unwrap_or(crm_core::NaiveDate::MIN);
+    let from = window_start(plan.period.end(), days);
     let declined: std::collections::HashSet<(&str, &str)> = outcomes
         .iter()
         .filter(|o| o.status == OutcomeStatus::Declined && o.date >= from)
@@ -37,6 +32,70 @@ pub fn suppress_declined(plan: &mut Plan, outcomes: &[Outcome], days: u32) -> u6
     }
     plan.recount();
     removed
+}
+
+/// The first day a decline must fall on (or after) to keep a rule from
+/// acting on `as_of`: `days` days before. A window reaching before the
+/// calendar's start reaches back to it.
+fn window_start(as_of: NaiveDate, days: u32) -> NaiveDate {
+    as_of
+        .checked_sub_days(Days::new(u64::from(days)))
+        .unwrap_or(NaiveDate::MIN)
+}
+
+/// The declined outcome that keeps `rule` from `customer` on `as_of` (a
+/// period's end) under a window of `days` days, as [`suppress_declined`]
+/// decides: the latest such decline, the one that keeps it longest.
+pub fn declined_recently<'o>(
+    outcomes: &'o [Outcome],
+    customer: &str,
+    rule: &str,
+    as_of: NaiveDate,
+    days: u32,
+) -> Option<&'o Outcome> {
+    let from = window_start(as_of, days);
+    outcomes
+        .iter()
+        .filter(|o| {
+            o.status == OutcomeStatus::Declined
+                && o.date >= from
+                && o.customer == customer
+                && o.rule == rule
+        })
+        .max_by_key(|o| (o.date, o.id))
+}
+
+/// Marks, in one customer's `verdicts` (from [`Rulebook::explain`] for the
+/// facts of `period`), every rule the policy chose whose action
+/// [`suppress_declined`] would remove: its verdict becomes
+/// [`Verdict::Suppressed`] with the outcome, the day it was declined and
+/// the last as-of day the decline still counts (`days` days after it).
+/// Returns how many were marked.
+pub fn explain_declined(
+    verdicts: &mut [RuleVerdict],
+    customer: &str,
+    outcomes: &[Outcome],
+    period: &Period,
+    days: u32,
+) -> usize {
+    let mut marked = 0;
+    for v in verdicts {
+        if v.verdict != (Verdict::Fired { acts: true }) {
+            continue;
+        }
+        if let Some(o) = declined_recently(outcomes, customer, &v.rule, period.end(), days) {
+            v.verdict = Verdict::Suppressed {
+                outcome: o.id,
+                declined: o.date,
+                until: o
+                    .date
+                    .checked_add_days(Days::new(u64::from(days)))
+                    .unwrap_or(NaiveDate::MAX),
+            };
+            marked += 1;
+        }
+    }
+    marked
 }
 
 /// Counts of outcomes and the acceptance rate.

@@ -170,8 +170,28 @@ impl serde::Serialize for RuleVerdict {
             Verdict::Fired { .. } => "fired",
             Verdict::NotFired => "not_fired",
             Verdict::Undecided => "undecided",
+            Verdict::Suppressed { .. } => "suppressed",
         };
-        let mut st = s.serialize_struct("RuleVerdict", 8)?;
+        /// The decline that suppresses a rule.
+        #[derive(serde::Serialize)]
+        struct Decline {
+            outcome: Option<Uuid>,
+            declined: crm_core::NaiveDate,
+            until: crm_core::NaiveDate,
+        }
+        let suppressed = match self.verdict {
+            Verdict::Suppressed {
+                outcome,
+                declined,
+                until,
+            } => Some(Decline {
+                outcome,
+                declined,
+                until,
+            }),
+            _ => None,
+        };
+        let mut st = s.serialize_struct("RuleVerdict", 9)?;
         st.serialize_field("rule", &self.rule)?;
         st.serialize_field("strategy", &self.strategy)?;
         st.serialize_field("priority", &self.priority)?;
@@ -183,6 +203,7 @@ impl serde::Serialize for RuleVerdict {
         st.serialize_field("because", &self.support)?;
         st.serialize_field("failed", &self.failed)?;
         st.serialize_field("unknown", &self.unknown)?;
+        st.serialize_field("suppressed", &suppressed)?;
         st.end()
     }
 }
@@ -399,18 +420,46 @@ pub enum Verdict {
     NotFired,
     /// Its condition is unknown: a fact it needs is unknown.
     Undecided,
+    /// It fired and the policy chose it, but the customer declined an
+    /// action of the same rule recently: it is not proposed again until
+    /// the decline is older than the window (see [`explain_declined`]).
+    ///
+    /// [`explain_declined`]: crate::explain_declined
+    Suppressed {
+        /// The declined outcome's id, when it was recorded with one.
+        outcome: Option<Uuid>,
+        /// The day it was declined.
+        declined: crm_core::NaiveDate,
+        /// The last as-of day (a period's end) on which the decline still
+        /// keeps the rule from acting.
+        until: crm_core::NaiveDate,
+    },
 }
 
 /// `fired`, `fired, not acting` (another rule won under the policy),
-/// `not fired` or `undecided`.
+/// `not fired`, `undecided`, or `fired, suppressed: declined on D (outcome
+/// ID) until U`.
 impl fmt::Display for Verdict {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.pad(match self {
-            Verdict::Fired { acts: true } => "fired",
-            Verdict::Fired { acts: false } => "fired, not acting",
-            Verdict::NotFired => "not fired",
-            Verdict::Undecided => "undecided",
-        })
+        match self {
+            Verdict::Fired { acts: true } => f.pad("fired"),
+            Verdict::Fired { acts: false } => f.pad("fired, not acting"),
+            Verdict::NotFired => f.pad("not fired"),
+            Verdict::Undecided => f.pad("undecided"),
+            Verdict::Suppressed {
+                outcome,
+                declined,
+                until,
+            } => {
+                let by = match outcome {
+                    Some(id) => format!(" (outcome {id})"),
+                    None => String::new(),
+                };
+                f.pad(&format!(
+                    "fired, suppressed: declined on {declined}{by} until {until}"
+                ))
+            }
+        }
     }
 }
 
@@ -418,8 +467,9 @@ impl fmt::Display for Verdict {
 ///
 /// In JSON (feature `serde`), as `crm actions --explain` prints it:
 /// `{"rule", "strategy", "priority", "status": "fired" | "not_fired" |
-/// "undecided", "acts": bool, "because": [checks], "failed": [..],
-/// "unknown": [..]}` (`because` is `support`, as in an [`Action`]).
+/// "undecided" | "suppressed", "acts": bool, "because": [checks], "failed":
+/// [..], "unknown": [..], "suppressed": {"outcome", "declined", "until"} or
+/// null}` (`because` is `support`, as in an [`Action`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RuleVerdict {
@@ -604,22 +654,8 @@ pub(crate) fn plan_customer(
         let pressure = rulebook
             .max_contacts_per_period()
             .is_some_and(|cap| past + planned >= u64::from(cap));
-        let mut channel = None;
         let mut blocked = Vec::new();
-        for &c in &rule.action.channels {
-            let consent = c.consent().map(|ch| facts.consents(ch));
-            let reason = match consent {
-                Some(Some(false)) => Some(BlockReason::NoConsent),
-                Some(None) => Some(BlockReason::ConsentUnknown),
-                _ if pressure => Some(BlockReason::ContactPressure),
-                _ => None,
-            };
-            match reason {
-                Some(reason) => blocked.push(Blocked { channel: c, reason }),
-                None if channel.is_none() => channel = Some(c),
-                None => {}
-            }
-        }
+        let channel = choose_channel(rule, facts, pressure, |b| blocked.push(b));
         if channel.is_some() {
             planned += 1;
         }
@@ -637,6 +673,215 @@ pub(crate) fn plan_customer(
             because: trace.support,
             blocked,
         });
+    }
+}
+
+/// The first of `rule`'s channels that `facts` allow, telling `blocked`
+/// about each one that is not allowed and why: e-mail, phone and post need
+/// the customer's consent (unknown is no); with `pressure` (the contact cap
+/// reached) no channel is allowed.
+fn choose_channel(
+    rule: &Rule,
+    facts: &Facts<'_>,
+    pressure: bool,
+    mut blocked: impl FnMut(Blocked),
+) -> Option<ActionChannel> {
+    let mut channel = None;
+    for &c in &rule.action.channels {
+        let consent = c.consent().map(|ch| facts.consents(ch));
+        let reason = match consent {
+            Some(Some(false)) => Some(BlockReason::NoConsent),
+            Some(None) => Some(BlockReason::ConsentUnknown),
+            _ if pressure => Some(BlockReason::ContactPressure),
+            _ => None,
+        };
+        match reason {
+            Some(reason) => blocked(Blocked { channel: c, reason }),
+            None if channel.is_none() => channel = Some(c),
+            None => {}
+        }
+    }
+    channel
+}
+
+/// The counts of a plan and its most urgent actions, without the rest.
+///
+/// What [`plan`] followed by a filter and [`Plan::recount`] gives, but with
+/// only the first `limit` actions built: a table shows the counts and a
+/// screenful of actions, and building a message, an explanation and an id
+/// for each of a million actions costs more than deciding them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Overview {
+    /// The plan, with only the most urgent actions (at most `limit`, in
+    /// the order of [`Plan::actions`]) and the summary of all of them.
+    pub plan: Plan,
+    /// How many actions the whole plan has (after the filter).
+    pub actions: u64,
+}
+
+/// The most urgent actions so far: `(priority, customer key, rule index,
+/// customer)`, largest first, so that the worst is popped.
+type Urgent<'a> = std::collections::BinaryHeap<(u8, &'a str, usize, crm_core::CustomerId)>;
+
+/// Plans every customer of `table` under `rulebook` as [`plan`] does,
+/// keeping the actions that `keep` accepts (by strategy and owner), and
+/// builds only the `limit` most urgent of them; the summary counts all.
+///
+/// ```
+/// use crm_core::{Ledger, NaiveDate, Period};
+/// use crm_pyramid::{pyramid, PyramidOptions};
+/// use crm_strategy::{overview, plan, FactsBuilder, Rulebook};
+///
+/// let (y24, y25): (Period, Period) = ("2024".parse()?, "2025".parse()?);
+/// let mut ledger = Ledger::new([y24, y25]);
+/// let d = |y, m| NaiveDate::from_ymd_opt(y, m, 1).unwrap();
+/// ledger.record_sale("A", d(2024, 3), "100".parse()?, Some("40".parse()?))?;
+/// ledger.record_sale("B", d(2025, 3), "80".parse()?, Some("20".parse()?))?;
+/// let now = pyramid(&ledger, &y25, &PyramidOptions::new())?;
+/// let before = pyramid(&ledger, &y24, &PyramidOptions::new())?;
+/// let facts = FactsBuilder::new(&ledger, &now).history([&before]).build()?;
+/// let full = plan(&facts, &Rulebook::curry());
+/// let top = overview(&facts, &Rulebook::curry(), 1, |_, _| true);
+/// assert_eq!(top.actions, full.actions.len() as u64);
+/// assert_eq!(top.plan.summary, full.summary);
+/// assert_eq!(top.plan.actions[..], full.actions[..1]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn overview(
+    table: &FactTable<'_>,
+    rulebook: &Rulebook,
+    limit: usize,
+    keep: impl Fn(Strategy, &str) -> bool + Sync,
+) -> Overview {
+    let ids = table.customers();
+    let rules = rulebook.rules();
+    const MIN_CHUNK: usize = 16_384;
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(ids.len() / MIN_CHUNK + 1);
+    let chunk = ids.len().div_ceil(threads).max(1);
+    let keep = &keep;
+    // Per chunk: actions per rule, those without a channel, and the most
+    // urgent ones.
+    let run = |part: &[crm_core::CustomerId]| {
+        let mut per_rule = vec![0u64; rules.len()];
+        let mut no_channel = 0u64;
+        let mut urgent = Urgent::new();
+        let mut facts = Facts::new("");
+        let mut fired = Vec::new();
+        for &id in part {
+            if table.fill(id, &mut facts).is_err() {
+                continue;
+            }
+            rulebook.fire_into(&facts, &mut fired);
+            let past = facts
+                .number(Fact::ContactsInPeriod)
+                .and_then(|d| u64::try_from(d).ok())
+                .unwrap_or(0);
+            let mut planned = 0u64;
+            for &i in &fired {
+                let Some(rule) = rules.get(i) else { continue };
+                let pressure = rulebook
+                    .max_contacts_per_period()
+                    .is_some_and(|cap| past + planned >= u64::from(cap));
+                let channel = choose_channel(rule, &facts, pressure, |_| {});
+                if channel.is_some() {
+                    planned += 1;
+                }
+                if !keep(rule.action.strategy, &rule.action.owner) {
+                    continue;
+                }
+                if let Some(n) = per_rule.get_mut(i) {
+                    *n += 1;
+                }
+                if channel.is_none() {
+                    no_channel += 1;
+                }
+                if limit > 0 {
+                    let k = (rule.action.priority, facts.key(), i, id);
+                    if urgent.len() < limit {
+                        urgent.push(k);
+                    } else if urgent.peek().is_some_and(|w| k < *w) {
+                        urgent.pop();
+                        urgent.push(k);
+                    }
+                }
+            }
+        }
+        (per_rule, no_channel, urgent)
+    };
+    let parts: Vec<_> = if threads <= 1 {
+        vec![run(ids)]
+    } else {
+        std::thread::scope(|s| {
+            let handles: Vec<_> = ids
+                .chunks(chunk)
+                .map(|part| s.spawn(move || run(part)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
+        })
+    };
+    let mut per_rule = vec![0u64; rules.len()];
+    let mut no_channel = 0;
+    let mut urgent = Vec::new();
+    for (n, nc, u) in parts {
+        for (a, b) in per_rule.iter_mut().zip(n) {
+            *a += b;
+        }
+        no_channel += nc;
+        urgent.extend(u.into_vec());
+    }
+    urgent.sort_unstable();
+    urgent.truncate(limit);
+    // Build the chosen actions as `plan` does: the customer's whole plan,
+    // then the chosen rule's action out of it.
+    let mut actions = Vec::with_capacity(urgent.len());
+    let mut facts = Facts::new("");
+    let mut fired = Vec::new();
+    let mut theirs = Vec::new();
+    for &(_, _, i, id) in &urgent {
+        if table.fill(id, &mut facts).is_err() {
+            continue;
+        }
+        rulebook.fire_into(&facts, &mut fired);
+        theirs.clear();
+        plan_customer(rulebook, table.period(), &facts, &fired, &mut theirs);
+        let at = fired.iter().position(|&r| r == i);
+        if let Some(a) = at.and_then(|k| theirs.get(k)) {
+            actions.push(a.clone());
+        }
+    }
+    let mut summary = PlanSummary {
+        customers: ids.len() as u64,
+        no_channel,
+        ..PlanSummary::default()
+    };
+    for (rule, n) in rules.iter().zip(&per_rule) {
+        if *n == 0 {
+            continue;
+        }
+        *summary
+            .by_strategy
+            .entry(rule.action.strategy.as_str().to_string())
+            .or_default() += n;
+        *summary
+            .by_owner
+            .entry(rule.action.owner.clone())
+            .or_default() += n;
+    }
+    Overview {
+        plan: Plan {
+            period: *table.period(),
+            rulebook: rulebook.name().to_string(),
+            policy: rulebook.policy().as_str(),
+            actions,
+            summary,
+        },
+        actions: per_rule.iter().sum(),
     }
 }
 

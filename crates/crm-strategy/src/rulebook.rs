@@ -531,12 +531,14 @@ impl Reader<'_> {
                 }
             }
         });
+        // A bad cap is reported with the rules' problems: reading goes on,
+        // and the rulebook is refused at the end (`None` here is "bad").
         let max_contacts = match Reader::get(t, "max_contacts_per_period") {
-            Some(n) => Some(
-                self.integer(n, "`max_contacts_per_period`", 0..=u64::from(u32::MAX))
-                    .and_then(|n| u32::try_from(n).ok())?,
-            ),
-            None => None,
+            Some(n) => self
+                .integer(n, "`max_contacts_per_period`", 0..=u64::from(u32::MAX))
+                .and_then(|n| u32::try_from(n).ok())
+                .map(Some),
+            None => Some(None),
         };
         if let Some(d) = Reader::get(t, "description") {
             self.string(d, "`description`");
@@ -603,7 +605,7 @@ impl Reader<'_> {
         Some(Rulebook {
             name: name?,
             policy: policy?,
-            max_contacts,
+            max_contacts: max_contacts?,
             rules,
             attributes: std::mem::take(&mut self.attributes),
         })

@@ -23,6 +23,7 @@ fn fires(book: &Rulebook, facts: &Facts<'_>, rule: &str) -> bool {
         Verdict::Fired { .. } => true,
         Verdict::NotFired => false,
         Verdict::Undecided => panic!("{rule} undecided on {facts:?}"),
+        v => panic!("{rule}: {v} without outcomes"),
     }
 }
 

@@ -121,6 +121,18 @@ fn run(ledger: &Ledger, register: &[Customer], book: &Rulebook) -> Plan {
     plan(&table, book)
 }
 
+fn table_of<'a>(
+    ledger: &'a Ledger,
+    register: &'a [Customer],
+    pyramids: &'a [crm_pyramid::Pyramid; 3],
+) -> crm_strategy::FactTable<'a> {
+    FactsBuilder::new(ledger, &pyramids[2])
+        .history([&pyramids[1], &pyramids[0]])
+        .register(register)
+        .build()
+        .unwrap()
+}
+
 fn with_policy(policy: &str) -> Rulebook {
     Rulebook::from_toml(&DEFAULT_RULES.replace(
         "policy = \"best-priority\"",
@@ -194,6 +206,65 @@ proptest! {
         let who = |p: &Plan| p.actions.iter().map(|a| a.customer.clone()).collect::<BTreeSet<_>>();
         prop_assert_eq!(who(&first), who(&all));
         prop_assert_eq!(who(&best), who(&all));
+    }
+
+    #[test]
+    fn prop_the_overview_is_the_plan_cut_short(
+        (sales, contacts, entries) in data(),
+        limit in 0usize..12,
+        policy in 0usize..3,
+        only in 0usize..3,
+    ) {
+        let reg = register(&entries);
+        let l = ledger(&sales, &contacts, &reg);
+        let opts = PyramidOptions::new();
+        let pyramids = years().map(|y| pyramid(&l, &y, &opts).unwrap());
+        let table = table_of(&l, &reg, &pyramids);
+        let book = with_policy(["first-match", "best-priority", "all-matches"][policy]);
+        // No filter, one strategy, one owner.
+        let keep = |s: crm_strategy::Strategy, o: &str| match only {
+            0 => true,
+            1 => s == crm_strategy::Strategy::Retain,
+            _ => o == "marketing",
+        };
+        let mut full = plan(&table, &book);
+        full.actions.retain(|a| keep(a.strategy, &a.owner));
+        full.recount();
+        let top = crm_strategy::overview(&table, &book, limit, keep);
+        prop_assert_eq!(top.actions, full.actions.len() as u64);
+        prop_assert_eq!(&top.plan.summary, &full.summary);
+        let n = limit.min(full.actions.len());
+        prop_assert_eq!(&top.plan.actions[..], &full.actions[..n]);
+    }
+
+    #[test]
+    fn prop_profits_by_id_give_the_facts_of_the_profitability((sales, contacts, entries) in data()) {
+        let reg = register(&entries);
+        let l = ledger(&sales, &contacts, &reg);
+        let opts = PyramidOptions::new();
+        let [y23, y24, y25] = years();
+        let pyramids = [y23, y24, y25].map(|y| pyramid(&l, &y, &opts).unwrap());
+        let mut costs = crm_value::CostTable::default();
+        costs.handling_per_order = Money::from_minor(150, 2);
+        let served = crm_value::CostToServe::new(y25, &costs).unwrap();
+        let whole = crm_value::profitability_of(&l, &served, &crm_pyramid::Cuts::curry()).unwrap();
+        let by_id = crm_value::profit_by_id(&l, &served).unwrap();
+        let base = || {
+            FactsBuilder::new(&l, &pyramids[2])
+                .history([&pyramids[1], &pyramids[0]])
+                .register(&reg)
+        };
+        let a = base().profitability(&whole).build().unwrap();
+        let b = base().profits(y25, by_id).build().unwrap();
+        let book = Rulebook::curry();
+        prop_assert_eq!(plan(&a, &book), plan(&b, &book));
+        for &id in a.customers() {
+            let (fa, fb) = (a.facts(id).unwrap(), b.facts(id).unwrap());
+            prop_assert_eq!(
+                fa.get(crm_strategy::Fact::Profit),
+                fb.get(crm_strategy::Fact::Profit)
+            );
+        }
     }
 
     #[test]

@@ -314,3 +314,30 @@ fn a_rulebook_of_more_than_max_rules_is_refused_quickly() {
     let p = problems(&src, Format::Toml);
     assert!(p.iter().any(|p| p.to_string().contains("at most")), "{p:?}");
 }
+
+#[test]
+fn bad_top_level_keys_do_not_hide_the_rules_problems() {
+    // A bad policy and a bad cap are reported together with every problem
+    // of the rules after them, not instead of them.
+    let src = r#"name = "t"
+policy = "best"
+max_contacts_per_period = -3
+[[rules]]
+name = "a"
+when = { fact = "levle", eq = "top" }
+strategy = "retian"
+priority = 1
+owner = "sales"
+channels = ["fax"]
+"#;
+    let got: Vec<Position> = problems(src, Format::Toml)
+        .iter()
+        .map(|p| p.position)
+        .collect();
+    assert_eq!(
+        got,
+        vec![at(2, 10), at(3, 27), at(6, 17), at(7, 12), at(10, 13)],
+        "{:?}",
+        problems(src, Format::Toml)
+    );
+}

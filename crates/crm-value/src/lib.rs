@@ -59,7 +59,7 @@ pub use crate::{
     error::{Error, Result},
     profit::{
         CostSource, CostTable, CostToServe, CostsUsed, CustomerProfit, Profitability, WhaleCurve,
-        profitability, profitability_of, whale_chart, whale_curve, whale_svg,
+        profit_by_id, profitability, profitability_of, whale_chart, whale_curve, whale_svg,
     },
     rfm::{
         Rfm, RfmOptions, RfmScore, SegmentRule, default_segments, quintile_scores, rfm, rfm_period,

@@ -407,6 +407,60 @@ pub fn profitability_of(
     })
 }
 
+/// The profit after cost to serve of each customer of `ledger` in the
+/// period of `served`, by customer id (`Ledger::ids` order, `None` for a
+/// customer with neither a transaction nor an interaction in it): the
+/// `profit` of [`profitability_of`]'s rows, without the rows, their
+/// sorting, the whale curve and the profit pyramid, for a caller that
+/// needs the number per customer only.
+///
+/// ```
+/// use crm_core::{Ledger, NaiveDate, Period};
+/// use crm_value::{CostTable, CostToServe, profit_by_id, profitability_of};
+///
+/// let year: Period = "2025".parse()?;
+/// let mut ledger = Ledger::new([year]);
+/// let d = NaiveDate::from_ymd_opt(2025, 3, 1).unwrap();
+/// ledger.record_sale("A", d, "100".parse()?, Some("40".parse()?))?;
+/// let served = CostToServe::new(year, &CostTable::default())?;
+/// let by_id = profit_by_id(&ledger, &served)?;
+/// let rows = profitability_of(&ledger, &served, &crm_pyramid::Cuts::curry())?;
+/// assert_eq!(by_id, vec![Some(rows.customers[0].profit)]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+///
+/// As [`profitability_of`]: a period the ledger does not track, or an
+/// amount out of range.
+pub fn profit_by_id(ledger: &Ledger, served: &CostToServe) -> Result<Vec<Option<Money>>> {
+    let pi = ledger.period_index(&served.period)?;
+    let mut out = Vec::with_capacity(ledger.len());
+    for id in ledger.ids() {
+        let pt = ledger.period_totals(id, pi)?;
+        let key = ledger.key(id)?;
+        let (icost, n) = if served.served.is_empty() {
+            (Money::ZERO, 0)
+        } else {
+            served.served.get(key).copied().unwrap_or((Money::ZERO, 0))
+        };
+        if pt.transactions() == 0 && n == 0 {
+            out.push(None);
+            continue;
+        }
+        let r = row(
+            key,
+            pt.value(Basis::Margin),
+            pt.transactions(),
+            icost,
+            n,
+            &served.costs,
+        )?;
+        out.push(Some(r.profit));
+    }
+    Ok(out)
+}
+
 /// `rows` by profit, highest first, ties by key (then by position, as a
 /// stable sort): the (profit, position) pairs are sorted, and each row is
 /// moved once, into its place.

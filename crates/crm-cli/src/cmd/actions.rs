@@ -6,7 +6,7 @@ use std::io::{BufWriter, Write};
 use anyhow::Context;
 use crm::strategy::{
     ActionChannel, Control, Fact, Facts, FactsBuilder, RuleVerdict, Rulebook, Strategy, acceptance,
-    plan, suppress_declined, target_list,
+    explain_declined, overview, plan, suppress_declined, target_list,
 };
 use crm::{Decimal, Ledger, LedgerOptions, Period};
 
@@ -16,7 +16,7 @@ use crate::input::{
     leads_of, load, read_config, read_outcomes, register_of, report_rejects, rulebook, spool_stdin,
     stored_outcomes, warn_margin, with_interactions,
 };
-use crate::options::{period_to_9999, pyramid_options, usage};
+use crate::options::{period, pyramid_options, usage};
 use crate::output::strategy as render;
 use crate::{Failure, Outcome as CmdOutcome};
 
@@ -44,7 +44,7 @@ pub(crate) fn run(a: ActionsArgs) -> CmdOutcome {
             "--decline-days needs outcomes: --outcomes FILE, or --db FILE with stored outcomes",
         ));
     }
-    let p = period_to_9999("period", a.period.as_deref().unwrap_or_default())?;
+    let p = period("period", a.period.as_deref().unwrap_or_default())?;
     let book = rulebook(a.rules.as_deref())?;
     let strategy = match &a.strategy {
         Some(s) => Some(s.parse::<Strategy>().map_err(|_| {
@@ -129,9 +129,15 @@ pub(crate) fn run(a: ActionsArgs) -> CmdOutcome {
         };
         // Interactions cost what the table or their own cost says; they are
         // streamed through the profit, never all held at once.
+        // Only the profit per customer is a fact: no rows, whale curve or
+        // profit pyramid are built.
         Some(with_interactions(&input, &p, |interactions| {
-            crm::value::profitability(&ledger, &p, &costs, interactions, &options.cuts)
-                .context("cannot compute the profit")
+            let mut served =
+                crm::value::CostToServe::new(p, &costs).context("cannot compute the profit")?;
+            for i in interactions {
+                served.add(&i).context("cannot compute the profit")?;
+            }
+            crm::value::profit_by_id(&ledger, &served).context("cannot compute the profit")
         })?)
     } else {
         None
@@ -148,8 +154,8 @@ pub(crate) fn run(a: ActionsArgs) -> CmdOutcome {
         .history(built[1..].iter())
         .register(&register)
         .attributes(book.attributes());
-    if let Some(pr) = &profit {
-        builder = builder.profitability(pr);
+    if let Some(pr) = profit {
+        builder = builder.profits(p, pr);
     }
     if let Some(l) = &leads {
         builder = builder.leads(l);
@@ -166,6 +172,32 @@ pub(crate) fn run(a: ActionsArgs) -> CmdOutcome {
     }
     let table = builder.build().context("cannot assemble the facts")?;
 
+    // Outcomes from the file, else those stored in the database.
+    let outcomes = match (&a.outcomes, &input.db) {
+        (Some(path), _) => {
+            let (outcomes, report) = read_outcomes(path, Some(p.end()), input.csv.lenient, |o| {
+                if ledger.id(&o.customer).is_none() {
+                    Some((
+                        "customer",
+                        format!("customer {:?} is not in the data", o.customer),
+                    ))
+                } else if !book.rules().iter().any(|r| r.name == o.rule) {
+                    Some((
+                        "rule",
+                        format!("rule {:?} is not in the rulebook {}", o.rule, book.name()),
+                    ))
+                } else {
+                    None
+                }
+            })?;
+            report_rejects(&input.csv, &[report])?;
+            Some(outcomes)
+        }
+        (None, Some(db)) => Some(stored_outcomes(db, p.end())?).filter(|o| !o.is_empty()),
+        (None, None) => None,
+    };
+    let decline_days = a.decline_days.unwrap_or(90);
+
     // One customer's explanation; with --channel, where they stand on the
     // list (which needs the whole plan).
     let explained = match &a.explain {
@@ -176,7 +208,10 @@ pub(crate) fn run(a: ActionsArgs) -> CmdOutcome {
                 )));
             };
             let facts = table.facts(id).context("cannot gather the facts")?;
-            let verdicts = book.explain(&facts);
+            let mut verdicts = book.explain(&facts);
+            if let Some(o) = &outcomes {
+                explain_declined(&mut verdicts, key, o, &p, decline_days);
+            }
             if channel.is_none() {
                 explain(&mut out, a.format, &book, &p, &facts, &verdicts, None)?;
                 out.flush().context("cannot write the output")?;
@@ -187,29 +222,28 @@ pub(crate) fn run(a: ActionsArgs) -> CmdOutcome {
         None => None,
     };
 
-    let mut planned = plan(&table, &book);
-    // Outcomes from the file, else those stored in the database.
-    let outcomes = match (&a.outcomes, &input.db) {
-        (Some(path), _) => {
-            let (outcomes, report) = read_outcomes(path, Some(p.end()), input.csv.lenient)?;
-            report_rejects(&input.csv, &[report])?;
-            Some(outcomes)
-        }
-        (None, Some(db)) => Some(stored_outcomes(db, p.end())?).filter(|o| !o.is_empty()),
-        (None, None) => None,
+    let keep = |s: Strategy, o: &str| {
+        strategy.is_none_or(|x| s == x) && a.owner.as_ref().is_none_or(|x| x == o)
     };
+    if channel.is_none() && a.format == Format::Table && outcomes.is_none() {
+        // A table shows the counts and the most urgent actions: only those
+        // are built.
+        let top = overview(&table, &book, a.limit, keep);
+        let total = usize::try_from(top.actions).unwrap_or(usize::MAX);
+        render::plan_table(&mut out, &top.plan, total, None, a.limit)?;
+        out.flush().context("cannot write the output")?;
+        return Ok(());
+    }
+    let mut planned = plan(&table, &book);
     let accepted = match &outcomes {
         Some(outcomes) => {
-            suppress_declined(&mut planned, outcomes, a.decline_days.unwrap_or(90));
+            suppress_declined(&mut planned, outcomes, decline_days);
             Some(acceptance(outcomes, &book))
         }
         None => None,
     };
     if strategy.is_some() || a.owner.is_some() {
-        planned.actions.retain(|x| {
-            strategy.is_none_or(|s| x.strategy == s)
-                && a.owner.as_ref().is_none_or(|o| &x.owner == o)
-        });
+        planned.actions.retain(|x| keep(x.strategy, &x.owner));
         planned.recount();
     }
 
@@ -231,18 +265,27 @@ pub(crate) fn run(a: ActionsArgs) -> CmdOutcome {
                 std::fs::File::create(path)
                     .with_context(|| format!("cannot create {}", path.display()))?,
             );
-            render::actions_csv(&mut f, &list.control)?;
+            render::actions_csv(&mut f, &list.control)
+                .with_context(|| format!("cannot write {}", path.display()))?;
             f.flush()
                 .with_context(|| format!("cannot write {}", path.display()))?;
         }
         match a.format {
             Format::Csv => render::actions_csv(&mut out, &list.selected)?,
             Format::Json => render::target_json(&mut out, &list)?,
-            Format::Table => render::actions_list(&mut out, &list.selected, a.limit)?,
+            Format::Table => {
+                render::actions_list(&mut out, &list.selected, list.selected.len(), a.limit)?
+            }
         }
     } else {
         match a.format {
-            Format::Table => render::plan_table(&mut out, &planned, accepted.as_ref(), a.limit)?,
+            Format::Table => render::plan_table(
+                &mut out,
+                &planned,
+                planned.actions.len(),
+                accepted.as_ref(),
+                a.limit,
+            )?,
             Format::Json => render::plan_json(&mut out, &planned, accepted.as_ref())?,
             Format::Csv => render::actions_csv(&mut out, &planned.actions)?,
         }

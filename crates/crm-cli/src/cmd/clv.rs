@@ -315,7 +315,8 @@ fn read_transactions_into(
             eprintln!("crm:   {}", crate::output::sanitize(&r.to_string()));
         }
         if let Some(file) = &input.csv.rejects {
-            crm::csv::write_rejects(file, rejects).context("cannot write the rejects")?;
+            crm::csv::write_rejects(file, rejects)
+                .with_context(|| format!("cannot write the rejects file {}", file.display()))?;
         }
     }
     Ok(())

@@ -123,7 +123,7 @@ pub(crate) fn run(a: ImportArgs) -> Outcome {
     let outcomes = a
         .outcomes
         .as_deref()
-        .map(|p| read_outcomes(p, None, options.mode == Mode::Lenient))
+        .map(|p| read_outcomes(p, None, options.mode == Mode::Lenient, |_| None))
         .transpose()?;
     let mut store = open(&a.db)?;
     // One iterator over every file: one transaction.

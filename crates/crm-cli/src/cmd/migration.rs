@@ -5,7 +5,7 @@ use std::io::Write;
 
 use anyhow::Context;
 use crm::Ledger;
-use crm::migration::{Estimator, Migration, parse_periods, risk_list, series_with};
+use crm::migration::{Estimator, Migration, risk_list, series_with};
 
 use crate::Outcome;
 use crate::args::{Format, MigrationArgs, TransitionsArg};
@@ -43,7 +43,7 @@ pub(crate) fn run(a: MigrationArgs) -> Outcome {
         }
     } else {
         let spec = a.periods.as_deref().unwrap_or_default();
-        let periods = parse_periods(spec).map_err(|e| usage(format!("--periods: {e}")))?;
+        let periods = crate::options::periods("periods", spec)?;
         if periods.len() < 2 {
             return Err(usage("--periods: give at least two periods"));
         }

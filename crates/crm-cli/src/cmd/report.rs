@@ -1,7 +1,6 @@
 //! `crm report`: every analysis the inputs allow, on one HTML page.
 
 use anyhow::Context;
-use crm::migration::parse_periods;
 use crm::report::{Inputs, Report, ReportOptions, Section};
 use crm::{Ledger, NaiveDate};
 
@@ -30,7 +29,7 @@ pub(crate) fn run(a: ReportArgs) -> Outcome {
         options.previous = Some(from);
     }
     if let Some(spec) = &a.periods {
-        let periods = parse_periods(spec).map_err(|e| usage(format!("--periods: {e}")))?;
+        let periods = crate::options::periods("periods", spec)?;
         if periods.len() < 2 {
             return Err(usage("--periods: give at least two periods"));
         }

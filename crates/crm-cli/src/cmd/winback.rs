@@ -5,23 +5,19 @@ use std::io::Write;
 
 use anyhow::Context;
 use crm::Ledger;
-use crm::migration::parse_periods;
 
 use crate::Outcome;
 use crate::args::{Format, WinbackArgs};
 use crate::cmd::pyramids;
 use crate::input::{load, warn_margin};
-use crate::options::{check_to_9999, pyramid_options, usage};
+use crate::options::{periods, pyramid_options, usage};
 use crate::output::strategy as render;
 
 pub(crate) fn run(a: WinbackArgs) -> Outcome {
     let options = pyramid_options(&a.levels)?;
-    let periods = parse_periods(&a.periods).map_err(|e| usage(format!("--periods: {e}")))?;
+    let periods = periods("periods", &a.periods)?;
     if periods.len() < 2 {
         return Err(usage("--periods: give at least two consecutive periods"));
-    }
-    for p in &periods {
-        check_to_9999("periods", p)?;
     }
     let mut ledger = Ledger::new(periods.iter().copied());
     load(&a.input, &mut ledger)?;

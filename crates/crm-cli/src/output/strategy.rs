@@ -41,9 +41,13 @@ pub(crate) fn plan_json(
 }
 
 /// Counts per strategy and owner, then the most urgent actions.
+///
+/// `total` is the number of actions of the whole plan: `plan.actions` may
+/// hold only the most urgent of them (see `crm::strategy::overview`).
 pub(crate) fn plan_table(
     out: &mut impl Write,
     plan: &Plan,
+    total: usize,
     accepted: Option<&AcceptanceReport>,
     limit: usize,
 ) -> anyhow::Result<()> {
@@ -51,12 +55,7 @@ pub(crate) fn plan_table(
     writeln!(
         out,
         "Actions for {} under {} ({}): {} for {} customers, {} without a usable channel",
-        plan.period,
-        plan.rulebook,
-        plan.policy,
-        plan.actions.len(),
-        s.customers,
-        s.no_channel
+        plan.period, plan.rulebook, plan.policy, total, s.customers, s.no_channel
     )?;
     let mut t = grid();
     t.set_header(["strategy", "actions"]);
@@ -97,13 +96,15 @@ pub(crate) fn plan_table(
         }
         writeln!(out, "Acceptance per rule, then per owner:\n{t}")?;
     }
-    actions_list(out, &plan.actions, limit)
+    actions_list(out, &plan.actions, total, limit)
 }
 
 /// The first `limit` actions as a table.
+/// `total` is the number of actions `actions` was taken from.
 pub(crate) fn actions_list(
     out: &mut impl Write,
     actions: &[Action],
+    total: usize,
     limit: usize,
 ) -> anyhow::Result<()> {
     let mut t = grid();
@@ -122,7 +123,7 @@ pub(crate) fn actions_list(
         out,
         "Most urgent {} of {}:\n{t}",
         actions.len().min(limit),
-        actions.len()
+        total
     )?;
     Ok(())
 }
@@ -174,6 +175,7 @@ fn verdict_text(v: &Verdict) -> &'static str {
         Verdict::Fired { acts: false } => "fired (another rule acts)",
         Verdict::NotFired => "not fired",
         Verdict::Undecided => "undecided",
+        Verdict::Suppressed { .. } => "fired, suppressed (declined)",
     }
 }
 
@@ -224,6 +226,13 @@ pub(crate) fn explain_table(
             Verdict::Fired { .. } => checks_text(&v.support),
             Verdict::NotFired => format!("failed: {}", checks_text(&v.failed)),
             Verdict::Undecided => format!("unknown: {}", checks_text(&v.unknown)),
+            Verdict::Suppressed { .. } => {
+                format!(
+                    "{}; {}",
+                    checks_text(&v.support),
+                    suppressed_text(&v.verdict)
+                )
+            }
         };
         t.add_row(vec![
             v.rule.as_str().into(),
@@ -344,6 +353,7 @@ pub(crate) fn explain_csv(
             "unknown",
             "placement",
             "reason",
+            "suppressed",
         ],
         verdicts.iter().map(|v| {
             [
@@ -358,6 +368,7 @@ pub(crate) fn explain_csv(
                 checks_text(&v.unknown),
                 placement.to_string(),
                 reason.unwrap_or_default().to_string(),
+                suppressed_text(&v.verdict),
             ]
         }),
     )
@@ -368,6 +379,23 @@ fn status_name(v: &Verdict) -> &'static str {
         Verdict::Fired { .. } => "fired",
         Verdict::NotFired => "not_fired",
         Verdict::Undecided => "undecided",
+        Verdict::Suppressed { .. } => "suppressed",
+    }
+}
+
+/// `declined on D (outcome ID); not proposed again until U`, or empty
+/// for a rule that is not suppressed.
+fn suppressed_text(v: &Verdict) -> String {
+    match v {
+        Verdict::Suppressed {
+            outcome,
+            declined,
+            until,
+        } => {
+            let by = outcome.map_or(String::new(), |id| format!(" (outcome {id})"));
+            format!("declined on {declined}{by}; not proposed again until {until}")
+        }
+        _ => String::new(),
     }
 }
 
