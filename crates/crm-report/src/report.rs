@@ -721,9 +721,15 @@ fn lifetime(
     let every = ids.len().div_ceil(FIT_SAMPLE) as u64;
     let everyone = || ids.iter().map(summary).collect::<Vec<_>>();
     let ((fit, penalizer), fitted_on) = if every > 1 {
+        // Hashed in the ledger's order (its keys one after the other), then
+        // taken in key order.
+        let in_sample: Vec<bool> = ledger
+            .ids()
+            .map(|id| stable_hash(ledger.key(id).unwrap_or("")).is_multiple_of(every))
+            .collect();
         let sample: Vec<crm_clv::Summary> = ids
             .iter()
-            .filter(|id| stable_hash(ledger.key(**id).unwrap_or("")).is_multiple_of(every))
+            .filter(|id| in_sample.get(id.index()).copied().unwrap_or(false))
             .map(summary)
             .collect();
         match fit_bg_nbd(&sample) {
@@ -737,14 +743,30 @@ fn lifetime(
     let all = rfm_period(last_day.succ_opt().unwrap_or(last_day)).map_err(|e| e.to_string())?;
     let pi = ledger.period_index(&all).map_err(|e| e.to_string())?;
     let year = unit.from_days(365.25);
-    let mut p_alive = Vec::with_capacity(ids.len());
-    let mut value = Vec::with_capacity(ids.len());
+    // The predictions in the ledger's order (its records and purchase
+    // days one after the other, not scattered as in key order), each
+    // written to the customer's place in key order.
+    let mut place = vec![u32::MAX; ledger.len()];
+    for (k, id) in ids.iter().enumerate() {
+        if let Some(p) = place.get_mut(id.index()) {
+            *p = u32::try_from(k).unwrap_or(u32::MAX);
+        }
+    }
+    let mut p_alive = vec![0.0; ids.len()];
+    let mut value = vec![0.0; ids.len()];
     // Customers with the same summary (many: every one-time buyer of a
     // day shares one) get the same predictions: each distinct summary is
     // computed once, up to a bounded number kept.
     let mut memo: HashMap<(u32, u64, u64), (f64, f64)> = HashMap::new();
-    for id in &ids {
-        let c = &summary(id);
+    for id in ledger.ids() {
+        let Some(k) = place
+            .get(id.index())
+            .filter(|k| **k != u32::MAX)
+            .map(|k| *k as usize)
+        else {
+            continue;
+        };
+        let c = &summary(&id);
         let key = (c.frequency, c.recency.to_bits(), c.t.to_bits());
         let (alive, purchases) = match memo.get(&key) {
             Some(known) => *known,
@@ -759,12 +781,14 @@ fn lifetime(
                 fresh
             }
         };
-        p_alive.push(alive);
         let v = ledger
-            .period_totals(*id, pi)
+            .period_totals(id, pi)
             .map_or(0.0, |t| to_f64(t.value(basis).as_decimal()));
         let per_day = v / f64::from(c.frequency.saturating_add(1));
-        value.push(purchases * per_day.max(0.0));
+        if let (Some(a), Some(x)) = (p_alive.get_mut(k), value.get_mut(k)) {
+            *a = alive;
+            *x = purchases * per_day.max(0.0);
+        }
     }
     Ok(Lifetime {
         model: m.name(),
@@ -880,6 +904,47 @@ mod tests {
     fn the_sample_hash_is_fnv_1a() {
         assert_eq!(stable_hash(""), 0xcbf2_9ce4_8422_2325);
         assert_eq!(stable_hash("a"), 0xaf63_dc4c_8601_ec8c);
+    }
+
+    /// The predictions are in key order whatever order the customers
+    /// came in (they are computed in the ledger's order).
+    #[test]
+    fn lifetime_values_are_in_key_order() {
+        let all = rfm_period(NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()).unwrap();
+        let base = NaiveDate::from_ymd_opt(2022, 1, 1).unwrap();
+        let sales: Vec<(String, u64, i64)> = (0..60u64)
+            .flat_map(|c| {
+                (0..1 + (c * 7) % 6).map(move |k| {
+                    let key = if c % 3 == 0 {
+                        format!("Customer-{c:02}")
+                    } else {
+                        format!("K{c:02}")
+                    };
+                    (
+                        key,
+                        (c * 17) % 700 + k * (20 + (c * 29) % 200),
+                        10 + (c * 13 % 90) as i64,
+                    )
+                })
+            })
+            .collect();
+        let run = |order: &mut dyn Iterator<Item = &(String, u64, i64)>| {
+            let mut l = Ledger::with_options([all], LedgerOptions::new().purchase_days(true));
+            for (k, d, v) in order {
+                l.record_sale(k, base + Days::new(*d), Money::new((*v).into()), None)
+                    .unwrap();
+            }
+            lifetime(
+                &l,
+                NaiveDate::from_ymd_opt(2025, 12, 31).unwrap(),
+                Basis::Revenue,
+            )
+            .unwrap()
+        };
+        let forward = run(&mut sales.iter());
+        let backward = run(&mut sales.iter().rev());
+        assert_eq!(forward.p_alive.len(), 60);
+        assert_eq!(forward, backward);
     }
 
     proptest::proptest! {
