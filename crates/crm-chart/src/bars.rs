@@ -503,6 +503,11 @@ pub struct Bar {
     pub value: f64,
     /// The value as written after the bar.
     pub text: String,
+    /// Its own fill colour; `None` for the chart's.
+    pub colour: Option<String>,
+    /// An interval drawn as a whisker across the bar's end (such as a 95%
+    /// interval), low and high on the bars' scale.
+    pub interval: Option<(f64, f64)>,
 }
 
 impl Bar {
@@ -512,7 +517,22 @@ impl Bar {
             label: label.into(),
             value,
             text: text.into(),
+            colour: None,
+            interval: None,
         }
+    }
+
+    /// The same bar in `colour` (a `#rrggbb` colour, such as one of the
+    /// [`palette`]).
+    pub fn colour(mut self, colour: &str) -> Bar {
+        self.colour = Some(colour.into());
+        self
+    }
+
+    /// The same bar with an interval from `low` to `high` drawn across it.
+    pub fn interval(mut self, low: f64, high: f64) -> Bar {
+        self.interval = Some((low, high));
+        self
     }
 }
 
@@ -562,32 +582,47 @@ impl Bars {
         let max = self
             .bars
             .iter()
-            .map(|b| b.value.abs())
+            .flat_map(|b| {
+                let (lo, hi) = b.interval.unwrap_or((0.0, 0.0));
+                [b.value.abs(), lo.abs(), hi.abs()]
+            })
             .filter(|v| v.is_finite())
             .fold(0.0f64, f64::max);
         let span = W - left - right;
+        let at = |v: f64| {
+            if max > 0.0 && v.is_finite() {
+                v.max(0.0) / max * span
+            } else {
+                0.0
+            }
+        };
         let mut d = Doc::open(&self.meta, W, h);
         for (i, b) in self.bars.iter().enumerate() {
             let y = TOP + i as f64 * ROW;
             let label = fit(&b.label, left - 20.0, 12.0).unwrap_or_default();
             d.text(left - 8.0, y + 18.0, "end", "", &label);
-            let v = if b.value.is_finite() { b.value } else { 0.0 };
-            let len = if max > 0.0 {
-                v.max(0.0) / max * span
-            } else {
-                0.0
-            };
+            let len = at(b.value);
             d.rect(
                 left,
                 y + 4.0,
                 len,
                 ROW - 10.0,
-                &self.colour,
+                b.colour.as_deref().unwrap_or(&self.colour),
                 "",
                 Some(&format!("{}: {}", b.label, b.text)),
             );
+            let mut end = len;
+            if let Some((lo, hi)) = b.interval {
+                let (x0, x1) = (left + at(lo.min(hi)), left + at(lo.max(hi)));
+                let mid = y + 4.0 + (ROW - 10.0) / 2.0;
+                let style = r##"stroke="#1A1A1A" stroke-width="1.5""##;
+                d.line(x0, mid, x1, mid, style);
+                d.line(x0, mid - 6.0, x0, mid + 6.0, style);
+                d.line(x1, mid - 6.0, x1, mid + 6.0, style);
+                end = end.max(x1 - left);
+            }
             d.text(
-                left + len + 6.0,
+                left + end + 6.0,
                 y + 18.0,
                 "start",
                 r#"font-size="11" font-weight="600""#,

@@ -218,6 +218,33 @@ fn histogram_and_bars_have_one_mark_per_value() {
 }
 
 #[test]
+fn bars_take_their_own_colour_and_an_interval() {
+    let mut b = Bars::new(Meta::new("c", "Response", "Response per group."));
+    b.bars
+        .push(Bar::new("treated", 0.2, "20%").interval(0.15, 0.25));
+    b.bars
+        .push(Bar::new("control", 0.1, "10%").colour(palette::GREY));
+    let svg = b.to_svg();
+    accessible(&svg, "c");
+    assert!(svg.contains(&format!(r#"fill="{}""#, palette::GREY)));
+    // The whisker: one line across and two end caps, besides the axis.
+    assert_eq!(count(&svg, "line"), 3 + 1);
+    // The scale reaches the interval's end: the bar of 0.2 is short of
+    // the 0.25 whisker, whose end is the longest mark.
+    let width = |v: &str| {
+        svg.lines()
+            .find(|l| l.contains(&format!("<title>{v}")))
+            .and_then(|l| l.split("width=\"").nth(1))
+            .and_then(|w| w.split('"').next())
+            .and_then(|w| w.parse::<f64>().ok())
+            .unwrap()
+    };
+    let (t, c) = (width("treated: 20%"), width("control: 10%"));
+    assert!((t / c - 2.0).abs() < 0.05, "{t} {c}");
+    assert_eq!(svg, b.to_svg());
+}
+
+#[test]
 fn line_chart_labels_lines_rules_and_marks() {
     let mut c = LineChart::new(
         Meta::new("whale", "Whale curve", "Cumulative profit."),

@@ -932,10 +932,34 @@ pub(crate) struct CampaignMeasureArgs {
 pub(crate) struct ReportArgs {
     #[command(flatten)]
     pub input: InputArgs,
-    /// Leads CSV (customer_id, stage, value); the funnel section is not
-    /// built yet, the leads are checked and counted.
+    /// Leads CSV (one row per lead, or one per stage change) for the
+    /// funnel section; with --db the database's leads are used.
     #[arg(long, value_name = "FILE", conflicts_with = "db")]
     pub leads: Option<PathBuf>,
+    /// A plan (TOML): `[targets]` with a target per figure name, shown
+    /// beside the scorecard's figures.
+    #[arg(long, value_name = "FILE")]
+    pub plan: Option<PathBuf>,
+    /// The service level of the complaints section, in days.
+    #[arg(long, value_name = "DAYS", default_value_t = 14)]
+    pub sla_days: u32,
+    /// A campaign to measure against its control group (with
+    /// --campaign-control), as `crm campaign measure` does: the
+    /// interactions and transactions are read a second time for it.
+    #[arg(long, value_name = "NAME", requires = "campaign_control")]
+    pub campaign: Option<String>,
+    /// The control group of --campaign (a CSV with a `customer` column,
+    /// such as the file of `crm actions --control-out`).
+    #[arg(
+        long,
+        visible_alias = "control",
+        value_name = "FILE",
+        requires = "campaign"
+    )]
+    pub campaign_control: Option<PathBuf>,
+    /// The window of --campaign, in days.
+    #[arg(long, value_name = "DAYS", default_value_t = 30)]
+    pub window_days: u32,
     /// The period of the report: 2025, 2025-Q3, 2025-07 or START..END.
     #[arg(long, value_name = "PERIOD")]
     pub period: String,
@@ -1033,7 +1057,7 @@ impl Command {
             }
             Command::Report(a) => {
                 let mut v = a.input.inputs();
-                v.extend(paths(&[&a.leads]));
+                v.extend(paths(&[&a.leads, &a.plan, &a.campaign_control]));
                 v
             }
             Command::Customer(_)

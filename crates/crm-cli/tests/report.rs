@@ -11,7 +11,7 @@ use crate::util::{crm, data, stderr};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 
-const SECTIONS: [&str; 14] = [
+const SECTIONS: [&str; 15] = [
     "pyramid",
     "migration",
     "value-bridge",
@@ -25,8 +25,17 @@ const SECTIONS: [&str; 14] = [
     "actions",
     "funnel",
     "complaints",
+    "campaign",
     "scorecard",
 ];
+
+/// The sections drawn from the shipped data with every input: all but
+/// the actions.
+const PRESENT: usize = 14;
+
+/// Their charts: one per section, two for lifetime value, two for the
+/// model check, two for the complaints.
+const CHARTS: usize = 14 + 3;
 
 /// Runs headless chromium on `url` with a fresh profile, no network and
 /// `extra` flags; fails the test when chromium is missing.
@@ -80,6 +89,14 @@ fn write_report(dir: &Path, lang: &str, extra: &[&str]) -> PathBuf {
         data_str("customers.csv"),
         "--interactions",
         data_str("interactions.csv"),
+        "--leads",
+        data_str("leads.csv"),
+        "--plan",
+        data_str("plan.toml"),
+        "--campaign",
+        "spring-2025",
+        "--campaign-control",
+        data_str("campaign_control.csv"),
         "--period",
         "2025",
         "--periods",
@@ -95,7 +112,11 @@ fn write_report(dir: &Path, lang: &str, extra: &[&str]) -> PathBuf {
     args.extend(extra);
     let o = crm(&args);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(stderr(&o).contains("10 of 14 sections"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&format!("{PRESENT} of 15 sections")),
+        "{}",
+        stderr(&o)
+    );
     out
 }
 
@@ -160,8 +181,30 @@ fn the_report_renders_in_a_real_browser() {
     // --screenshot, so the page loses its script and forbids any.)
     let (en_off, nl_off) = (without_script(&en), without_script(&nl));
     for (page, words) in [
-        (&en_off, ["Customer report 2025", "Medium", "Inactive"]),
-        (&nl_off, ["Klantenrapport 2025", "Middel", "Inactief"]),
+        (
+            &en_off,
+            [
+                "Customer report 2025",
+                "Medium",
+                "Inactive",
+                "From lead to order",
+                "Complaints",
+                "Campaign against its control group",
+                "benchmark",
+            ],
+        ),
+        (
+            &nl_off,
+            [
+                "Klantenrapport 2025",
+                "Middel",
+                "Inactief",
+                "Van lead tot order",
+                "Klachten",
+                "Campagne tegen de controlegroep",
+                "norm",
+            ],
+        ),
     ] {
         let profile = tempfile::tempdir().unwrap();
         let out = chromium(profile.path(), &["--dump-dom"], &url(page));
@@ -169,16 +212,53 @@ fn the_report_renders_in_a_real_browser() {
         for s in SECTIONS {
             assert!(dom.contains(&format!("data-section=\"{s}\"")), "{s}");
         }
-        assert_eq!(dom.matches("data-present=\"yes\"").count(), 10);
-        assert_eq!(dom.matches("<svg ").count(), 12);
+        assert_eq!(dom.matches("data-present=\"yes\"").count(), PRESENT);
+        assert_eq!(dom.matches("<svg ").count(), CHARTS);
+        for id in [
+            "chart-funnel",
+            "chart-complaints",
+            "chart-complaint-retention",
+            "chart-campaign",
+            "chart-scorecard",
+        ] {
+            assert!(dom.contains(&format!("id=\"{id}\"")), "{id}");
+        }
         for w in words {
             assert!(dom.contains(w), "{w}");
         }
     }
 
     // JavaScript on, in a frame of a page that measures every chart: each
-    // present section has charts with a size, and nothing logs an error.
-    let harness = dir.path().join("measure.html");
+    // present section has charts with a size, and nothing logs an error,
+    // in both languages.
+    for page in [&en, &nl] {
+        measure_charts(dir.path(), page);
+    }
+
+    // A screenshot with JavaScript off: a PNG of the asked size, not blank.
+    let png = dir.path().join("report.png");
+    let profile = tempfile::tempdir().unwrap();
+    chromium(
+        profile.path(),
+        &[
+            "--window-size=1280,2000",
+            &format!("--screenshot={}", png.display()),
+        ],
+        &url(&nl_off),
+    );
+    let bytes = std::fs::read(&png).unwrap();
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
+    let width = u32::from_be_bytes(bytes[16..20].try_into().unwrap());
+    let height = u32::from_be_bytes(bytes[20..24].try_into().unwrap());
+    assert_eq!((width, height), (1280, 2000));
+    // A blank page compresses to a few kilobytes; charts and text do not.
+    assert!(bytes.len() > 50_000, "{} bytes", bytes.len());
+}
+
+/// Opens `page` in a frame of a page that measures every chart of every
+/// present section: each has a size, and nothing logs an error.
+fn measure_charts(dir: &Path, page: &Path) {
+    let harness = dir.join("measure.html");
     std::fs::write(
         &harness,
         format!(
@@ -200,7 +280,7 @@ document.getElementById("f").addEventListener("load", function () {{
   document.body.appendChild(p);
 }});
 </script></body></html>"#,
-            en.file_name().unwrap().to_str().unwrap()
+            page.file_name().unwrap().to_str().unwrap()
         ),
     )
     .unwrap();
@@ -223,7 +303,7 @@ document.getElementById("f").addEventListener("load", function () {{
         .and_then(|s| s.split("]</pre>").next())
         .unwrap_or_else(|| panic!("no sizes measured: {dom}"));
     let sections: Vec<&str> = sizes.split(';').collect();
-    assert_eq!(sections.len(), 10, "{sizes}");
+    assert_eq!(sections.len(), PRESENT, "{sizes}");
     for s in sections {
         let (id, charts) = s.split_once('=').unwrap();
         assert!(!charts.is_empty(), "{id} has no chart");
@@ -233,25 +313,9 @@ document.getElementById("f").addEventListener("load", function () {{
             assert!(w > 100 && h > 100, "{id}: chart of {w}x{h}");
         }
     }
-
-    // A screenshot with JavaScript off: a PNG of the asked size, not blank.
-    let png = dir.path().join("report.png");
-    let profile = tempfile::tempdir().unwrap();
-    chromium(
-        profile.path(),
-        &[
-            "--window-size=1280,2000",
-            &format!("--screenshot={}", png.display()),
-        ],
-        &url(&nl_off),
-    );
-    let bytes = std::fs::read(&png).unwrap();
-    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
-    let width = u32::from_be_bytes(bytes[16..20].try_into().unwrap());
-    let height = u32::from_be_bytes(bytes[20..24].try_into().unwrap());
-    assert_eq!((width, height), (1280, 2000));
-    // A blank page compresses to a few kilobytes; charts and text do not.
-    assert!(bytes.len() > 50_000, "{} bytes", bytes.len());
+    for id in ["funnel", "complaints", "campaign", "scorecard"] {
+        assert!(sizes.contains(&format!("{id}=")), "{id} measured: {sizes}");
+    }
 }
 
 #[test]
@@ -279,12 +343,17 @@ fn missing_inputs_are_named_on_the_page() {
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let html = std::fs::read_to_string(&out).unwrap();
-    assert_eq!(html.matches("data-present=\"yes\"").count(), 7);
+    // Pyramid, migration, bridge, whale, profit pyramid, RFM, lifetime
+    // value and the scorecard.
+    assert_eq!(html.matches("data-present=\"yes\"").count(), 8);
     for note in [
         "Add a customer register with a potential column (--customers)",
         "Add --periods",
         "Add --calibration-end",
-        "Add the leads (--leads)",
+        "Add the leads (--leads FILE",
+        "Add interactions of the kinds complaint and complaint-resolved",
+        "Add --campaign NAME and --campaign-control FILE",
+        "No plan given: add --plan FILE",
     ] {
         assert!(html.contains(note), "{note}");
     }
@@ -331,6 +400,8 @@ fn a_database_gives_the_same_page_as_the_files() {
         data_str("customers.csv"),
         "--interactions",
         data_str("interactions.csv"),
+        "--leads",
+        data_str("leads.csv"),
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let from_db = dir.path().join("db.html");
@@ -338,6 +409,12 @@ fn a_database_gives_the_same_page_as_the_files() {
         "report",
         "--db",
         db,
+        "--plan",
+        data_str("plan.toml"),
+        "--campaign",
+        "spring-2025",
+        "--campaign-control",
+        data_str("campaign_control.csv"),
         "--period",
         "2025",
         "--periods",

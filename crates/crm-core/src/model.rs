@@ -45,6 +45,9 @@ macro_rules! named_enum {
             /// Parses the canonical name, ignoring ASCII case, surrounding
             /// spaces, and `_` or ` ` in place of `-`.
             fn from_str(s: &str) -> Result<Self> {
+                // The canonical name as written (the common case in a
+                // file), without building the normalised text.
+                $( if s == $text { return Ok($name::$variant); } )+
                 let norm: String = s
                     .trim()
                     .chars()

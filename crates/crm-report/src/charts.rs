@@ -319,20 +319,8 @@ pub(crate) fn profit_pyramid(p: &crm_value::Profitability, lang: Lang) -> Pyrami
 }
 
 /// RFM's R × F grid: R from 5 (top) to 1, F from 1 to 5, segment names.
-pub(crate) fn rfm_grid(r: &crm_value::Rfm, lang: Lang) -> Grid {
+pub(crate) fn rfm_grid(r: &crm_value::RfmGrid, lang: Lang) -> Grid {
     let t = lang.texts();
-    let mut counts = [[0u64; 5]; 5];
-    let mut segment: [[String; 5]; 5] = Default::default();
-    for s in &r.scores {
-        let (i, j) = (
-            5 - usize::from(s.r.clamp(1, 5)),
-            usize::from(s.f.clamp(1, 5)) - 1,
-        );
-        counts[i][j] += 1;
-        segment[i][j].clone_from(&s.segment);
-    }
-    // A cell without customers takes its segment from the default rules.
-    let rules = crm_value::default_segments();
     let mut groups: Vec<String> = Vec::new();
     let mut grid = Grid::new(
         meta(lang, "chart-rfm", t.sections[6].title, 6),
@@ -344,25 +332,15 @@ pub(crate) fn rfm_grid(r: &crm_value::Rfm, lang: Lang) -> Grid {
     for i in 0..5 {
         let mut row = Vec::new();
         for j in 0..5 {
-            let (rs, fs) = (5 - i as u8, j as u8 + 1);
-            let name = if segment[i][j].is_empty() {
-                rules
-                    .iter()
-                    .find(|s| (s.r.0..=s.r.1).contains(&rs) && (s.f.0..=s.f.1).contains(&fs))
-                    .map_or_else(|| "other".to_string(), |s| s.name.clone())
-            } else {
-                segment[i][j].clone()
-            };
-            let shown = lang.segment(&name).to_string();
+            // Row 0 is R score 5.
+            let (ri, fi) = (4 - i, j);
+            let n = r.counts[ri][fi];
+            let shown = lang.segment(&r.cell_segments[ri][fi]).to_string();
             let g = groups.iter().position(|x| *x == shown).unwrap_or_else(|| {
                 groups.push(shown.clone());
                 groups.len() - 1
             });
-            row.push(GridCell::new(
-                g,
-                counts[i][j] as f64,
-                &lang.count(counts[i][j]),
-            ));
+            row.push(GridCell::new(g, n as f64, &lang.count(n)));
         }
         grid.cells.push(row);
     }
@@ -546,4 +524,178 @@ pub(crate) fn tracking(h: &HoldoutCheck, model: &str, lang: Lang) -> LineChart {
     c.x_rules
         .push((weeks(h.calibration_end), h.calibration_end.to_string()));
     c
+}
+
+/// The first letter in upper case (the terminal tables' labels are lower
+/// case).
+pub(crate) fn capital(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+/// The `f64` of an exact share.
+pub(crate) fn share_f64(d: Decimal) -> f64 {
+    f64_of(Money::new(d))
+}
+
+/// The leads created in the period that reached each stage, with the
+/// conversion from the stage before.
+pub(crate) fn funnel(f: &crm_ops::Funnel, lang: Lang) -> Bars {
+    let t = lang.texts();
+    let mut b = Bars::new(meta(lang, "chart-funnel", t.sections[11].title, 12));
+    for s in &f.total.stages {
+        let name = capital(lang.lead_stage(s.stage.as_str()));
+        let text = match s.conversion {
+            Some(c) => fill(
+                t.ops.funnel_bar,
+                &[
+                    ("reached", lang.count(s.reached)),
+                    ("conversion", lang.percent(c)),
+                ],
+            ),
+            None => lang.count(s.reached),
+        };
+        b.bars.push(Bar::new(&name, s.reached as f64, &text));
+    }
+    b
+}
+
+/// Complaints received, resolved within the service level and open at the
+/// period's end.
+pub(crate) fn complaint_handling(r: &crm_ops::complaints::ComplaintReport, lang: Lang) -> Bars {
+    let t = lang.texts();
+    let mut b = Bars::new(meta(lang, "chart-complaints", t.sections[12].title, 13));
+    let sla = [("sla", lang.count(u64::from(r.sla_days)))];
+    let [received, within, open] = t.ops.complaint_bars;
+    for (label, n, colour) in [
+        (received.to_string(), r.received, palette::BLUE),
+        (fill(within, &sla), r.within_sla, palette::GREEN),
+        (open.to_string(), r.open_at_end, palette::VERMILLION),
+    ] {
+        b.bars
+            .push(Bar::new(&label, n as f64, &lang.count(n)).colour(colour));
+    }
+    b
+}
+
+/// Retention in this period of the previous period's active customers by
+/// complaint status, each with its 95% interval.
+pub(crate) fn complaint_retention(
+    r: &crm_ops::complaints::ComplaintReport,
+    period: &crm_core::Period,
+    lang: Lang,
+) -> Bars {
+    let t = lang.texts();
+    let title = fill(
+        t.ops.retention_title,
+        &[
+            ("previous", period_label(&r.period)),
+            ("period", period_label(period)),
+        ],
+    );
+    let mut b = Bars::new(meta(lang, "chart-complaint-retention", &title, 14));
+    let colours = [palette::BLUE, palette::GREEN, palette::VERMILLION];
+    for (g, colour) in r.retention.iter().zip(colours) {
+        let k = crm_ops::complaints::ComplaintGroup::ALL
+            .iter()
+            .position(|x| *x == g.group)
+            .unwrap_or(0);
+        let name = capital(t.complaints_table.groups[k]);
+        let Some(rate) = g.rate else {
+            b.bars.push(Bar::new(&name, 0.0, "–").colour(colour));
+            continue;
+        };
+        let rate = share_f64(rate);
+        let text = format!(
+            "{} ({} {})",
+            lang.percent(rate),
+            lang.count(g.customers),
+            t.customers
+        );
+        let mut bar = Bar::new(&name, rate, &text).colour(colour);
+        if let Some((lo, hi)) = crm_ops::campaign::wilson(g.retained, g.customers) {
+            bar = bar.interval(lo, hi);
+        }
+        b.bars.push(bar);
+    }
+    b
+}
+
+/// The response rate of the treated and the control group, with their
+/// 95% intervals.
+pub(crate) fn campaign(c: &crm_ops::campaign::CampaignResult, lang: Lang) -> Bars {
+    let t = lang.texts();
+    let title = fill(t.ops.campaign_title, &[("campaign", c.campaign.clone())]);
+    let mut b = Bars::new(meta(lang, "chart-campaign", &title, 15));
+    let names = &t.campaign_table.columns;
+    for (name, g, colour) in [
+        (names[1], &c.treated, palette::BLUE),
+        (names[2], &c.control, palette::GREY),
+    ] {
+        let rate = g.response_rate.map_or(0.0, share_f64);
+        let text = format!(
+            "{} ({} / {})",
+            g.response_rate
+                .map_or_else(|| "–".to_string(), |_| lang.percent(rate)),
+            lang.count(g.responders),
+            lang.count(g.customers)
+        );
+        let mut bar = Bar::new(&capital(name), rate, &text).colour(colour);
+        if let Some((lo, hi)) = crm_ops::campaign::wilson(g.responders, g.customers) {
+            bar = bar.interval(lo, hi);
+        }
+        b.bars.push(bar);
+    }
+    b
+}
+
+/// Each share of the scorecard with a value, a benchmark or a target:
+/// the value, then the benchmark and the target beneath it.
+pub(crate) fn scorecard(s: &crm_ops::scorecard::Scorecard, lang: Lang) -> Bars {
+    use crm_ops::scorecard::Unit;
+    let t = lang.texts();
+    let mut b = Bars::new(meta(lang, "chart-scorecard", t.sections[14].title, 16));
+    let [value, benchmark, target] = t.ops.scorecard_series;
+    for (k, f) in s.figures.iter().enumerate() {
+        if f.unit != Unit::Share
+            || (f.value.is_none() && f.benchmark.is_none() && f.target.is_none())
+        {
+            continue;
+        }
+        let name = t.scorecard_table.figures.get(k).copied().unwrap_or("");
+        let v = f.value.map(share_f64);
+        b.bars.push(
+            Bar::new(
+                &format!("{} ({value})", capital(name)),
+                v.unwrap_or(0.0),
+                &v.map_or_else(|| t.ops.not_measured.to_string(), |v| lang.percent(v)),
+            )
+            .colour(palette::BLUE),
+        );
+        if let Some(bm) = f.benchmark {
+            let v = share_f64(bm.value);
+            let dir = match bm.direction {
+                crm_ops::scorecard::Direction::Above => t.scorecard_table.directions[1],
+                _ => t.scorecard_table.directions[0],
+            };
+            b.bars.push(
+                Bar::new(
+                    &format!("  {benchmark}"),
+                    v,
+                    &format!("{dir}{}", lang.percent(v)),
+                )
+                .colour(palette::GREY),
+            );
+        }
+        if let Some(tg) = f.target {
+            let v = share_f64(tg);
+            b.bars.push(
+                Bar::new(&format!("  {target}"), v, &lang.percent(v)).colour(palette::ORANGE),
+            );
+        }
+    }
+    b
 }

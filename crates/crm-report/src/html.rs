@@ -53,6 +53,7 @@ tbody tr:nth-child(even){background:#fafbfc}
 section.missing{background:transparent;box-shadow:none;border:1px dashed #c5c8cc;padding:12px 18px}
 section.missing h2{font-size:16px;color:var(--muted)}
 section.missing p{margin:2px 0;color:var(--muted);font-size:14px}
+p.note{margin:8px 0 0;color:var(--muted);font-size:14px}
 footer{color:var(--muted);font-size:13px;text-align:center;padding:8px 24px 28px}
 @media print{body{background:#fff}header.top{background:#fff;color:#000;border-bottom:2px solid #000}header.top p{color:#333}section.card,.kpi,nav.toc{box-shadow:none;border:1px solid #ccc}details{display:none}}
 "#;
@@ -305,6 +306,10 @@ impl Report {
             Section::Wallet => self.wallet_section(&mut body, lang),
             Section::Lifetime => self.lifetime_section(&mut body, lang),
             Section::Holdout => self.holdout_section(&mut body, lang),
+            Section::Funnel => self.funnel_section(&mut body, lang),
+            Section::Complaints => self.complaints_section(&mut body, lang),
+            Section::Campaign => self.campaign_section(&mut body, lang),
+            Section::Scorecard => self.scorecard_section(&mut body, lang),
             _ => String::new(),
         };
         let _ = write!(
@@ -567,7 +572,7 @@ impl Report {
             return String::new();
         };
         figure(out, &charts::rfm_grid(r, lang).to_svg());
-        let total = r.scores.len().max(1) as f64;
+        let total = r.customers.max(1) as f64;
         let mut table = Table::new(&[
             (t.columns[0], false),
             (t.columns[1], true),
@@ -672,6 +677,286 @@ impl Report {
                 ),
             ],
         )
+    }
+
+    fn funnel_section(&self, out: &mut String, lang: Lang) -> String {
+        let t = lang.texts();
+        let Some(f) = &self.funnel else {
+            return String::new();
+        };
+        figure(out, &charts::funnel(f, lang).to_svg());
+        let c = &t.funnel_table.stage_columns;
+        let mut table = Table::new(&[(c[0], false), (c[1], true), (c[2], true), (c[3], true)]);
+        let nf = lang.numbers();
+        for s in &f.total.stages {
+            table.rows.push(vec![
+                txt(&charts::capital(lang.lead_stage(s.stage.as_str()))),
+                num(lang.count(s.reached), s.reached),
+                s.conversion
+                    .map_or_else(|| txt("–"), |v| num(lang.percent(v), v)),
+                s.median_days
+                    .map_or_else(|| txt("–"), |v| num(nf.format(v, 1), v)),
+            ]);
+        }
+        details(out, t.show_figures, &table);
+        let g = &f.total;
+        fill(
+            t.sections[Section::Funnel.index()].reading,
+            &[
+                ("created", lang.count(g.created)),
+                ("period", crate::lang::period_label(&f.period)),
+                ("won", lang.count(g.won)),
+                ("lost", lang.count(g.lost)),
+                ("open", lang.count(g.open)),
+                (
+                    "rate",
+                    g.win_rate.map_or_else(|| "–".into(), |r| lang.percent(r)),
+                ),
+                ("weighted", lang.money(g.pipeline.weighted)),
+            ],
+        )
+    }
+
+    fn complaints_section(&self, out: &mut String, lang: Lang) -> String {
+        let t = lang.texts();
+        let Some(r) = &self.complaints else {
+            return String::new();
+        };
+        let retention = self
+            .complaint_retention
+            .as_ref()
+            .filter(|p| !p.retention.is_empty());
+        if let Some(p) = retention {
+            out.push_str("<div class=\"pair\">\n");
+            figure(out, &charts::complaint_handling(r, lang).to_svg());
+            figure(
+                out,
+                &charts::complaint_retention(p, &self.period, lang).to_svg(),
+            );
+            out.push_str("</div>\n");
+        } else {
+            figure(out, &charts::complaint_handling(r, lang).to_svg());
+        }
+        let ct = &t.complaints_table;
+        let mut table = Table::new(&[("", false), (t.columns[1], true)]);
+        let days = r.days_to_resolve.as_ref().map_or_else(
+            || "–".to_string(),
+            |d| {
+                let nf = lang.numbers();
+                format!(
+                    "{} / {} / {}",
+                    nf.format(charts::share_f64(d.mean), 1),
+                    nf.format(charts::share_f64(d.median), 1),
+                    lang.count(u64::from(d.p90))
+                )
+            },
+        );
+        for (k, v) in [
+            (0, Some(r.received)),
+            (1, Some(r.complainers)),
+            (2, Some(r.resolved)),
+            (4, Some(r.open_at_start)),
+            (5, Some(r.open_at_end)),
+            (6, Some(r.received_resolved)),
+            (7, None),
+            (8, Some(r.within_sla)),
+        ] {
+            let label = charts::capital(ct.figures[k]);
+            table.rows.push(vec![
+                txt(&label),
+                match v {
+                    Some(n) => num(lang.count(n), n),
+                    None => txt(&days),
+                },
+            ]);
+        }
+        details(out, t.show_figures, &table);
+        let rate = |g| {
+            retention
+                .and_then(|p| p.group(g))
+                .and_then(|g| g.rate)
+                .map(|r| lang.percent(charts::share_f64(r)))
+        };
+        let mut reading = fill(
+            t.sections[Section::Complaints.index()].reading,
+            &[
+                ("received", lang.count(r.received)),
+                ("period", crate::lang::period_label(&r.period)),
+                ("within", lang.count(r.within_sla)),
+                ("sla", lang.count(u64::from(r.sla_days))),
+                ("open", lang.count(r.open_at_end)),
+            ],
+        );
+        use crm_ops::complaints::ComplaintGroup;
+        if let (Some(p), Some(heard), Some(unheard)) = (
+            retention,
+            rate(ComplaintGroup::Resolved),
+            rate(ComplaintGroup::Unresolved),
+        ) {
+            reading.push_str(&fill(
+                t.ops.retention_line,
+                &[
+                    ("previous", crate::lang::period_label(&p.period)),
+                    ("heard", heard),
+                    ("unheard", unheard),
+                ],
+            ));
+        }
+        reading
+    }
+
+    fn campaign_section(&self, out: &mut String, lang: Lang) -> String {
+        let t = lang.texts();
+        let Some(c) = &self.campaign else {
+            return String::new();
+        };
+        figure(out, &charts::campaign(c, lang).to_svg());
+        let ct = &t.campaign_table;
+        let mut table = Table::new(&[
+            (ct.columns[0], false),
+            (ct.columns[1], true),
+            (ct.columns[2], true),
+        ]);
+        let share = |d: Option<Decimal>| {
+            d.map_or_else(
+                || txt("–"),
+                |d| {
+                    let v = charts::share_f64(d);
+                    num(lang.percent(v), v)
+                },
+            )
+        };
+        let money = |m: Option<Money>| m.map_or_else(|| txt("–"), |m| num(lang.money(m), m));
+        let (a, b) = (&c.treated, &c.control);
+        let rows = [
+            (
+                num(lang.count(a.customers), a.customers),
+                num(lang.count(b.customers), b.customers),
+            ),
+            (
+                num(lang.count(a.responders), a.responders),
+                num(lang.count(b.responders), b.responders),
+            ),
+            (share(a.response_rate), share(b.response_rate)),
+            (
+                num(lang.count(a.buyers), a.buyers),
+                num(lang.count(b.buyers), b.buyers),
+            ),
+            (money(Some(a.revenue)), money(Some(b.revenue))),
+            (money(a.revenue_per_customer), money(b.revenue_per_customer)),
+        ];
+        for (k, (x, y)) in rows.into_iter().enumerate() {
+            table
+                .rows
+                .push(vec![txt(&charts::capital(ct.rows[k])), x, y]);
+        }
+        details(out, t.show_figures, &table);
+        let pct = |d: Option<Decimal>| {
+            d.map_or_else(|| "–".to_string(), |d| lang.percent(charts::share_f64(d)))
+        };
+        let points = |v: f64| {
+            let s = lang.percent(v);
+            if v > 0.0 { format!("+{s}") } else { s }
+        };
+        let u = c.response_uplift;
+        fill(
+            t.sections[Section::Campaign.index()].reading,
+            &[
+                ("campaign", c.campaign.clone()),
+                ("treated", pct(a.response_rate)),
+                ("control", pct(b.response_rate)),
+                (
+                    "uplift",
+                    u.map_or_else(|| "–".into(), |u| points(u.estimate)),
+                ),
+                ("low", u.map_or_else(|| "–".into(), |u| points(u.low))),
+                ("high", u.map_or_else(|| "–".into(), |u| points(u.high))),
+            ],
+        )
+    }
+
+    fn scorecard_section(&self, out: &mut String, lang: Lang) -> String {
+        use crm_ops::scorecard::Unit;
+        let t = lang.texts();
+        let s = &self.scorecard;
+        figure(out, &charts::scorecard(s, lang).to_svg());
+        if !self.with_plan {
+            let _ = writeln!(out, "<p class=\"note\">{}</p>", esc(t.ops.plan_missing));
+        }
+        let st = &t.scorecard_table;
+        let c = &st.columns;
+        let mut table = Table::new(&[
+            (c[0], false),
+            (c[1], true),
+            (c[3], true),
+            (c[4], true),
+            (c[5], true),
+        ]);
+        let show = |unit: Unit, d: Decimal| {
+            let v = charts::share_f64(d);
+            match unit {
+                Unit::Share => num(lang.percent(v), v),
+                Unit::Money => num(lang.money(Money::new(d)), d),
+                _ => num(lang.numbers().format(v, 0), v),
+            }
+        };
+        for (k, f) in s.figures.iter().enumerate() {
+            let name = charts::capital(st.figures.get(k).copied().unwrap_or(""));
+            let value = match (f.value, &f.missing) {
+                (Some(v), _) => show(f.unit, v),
+                (None, Some(why)) => txt(&format!("{} {why}", st.needs)),
+                (None, None) => txt("–"),
+            };
+            let benchmark = f.benchmark.map_or_else(
+                || txt(""),
+                |b| {
+                    let dir = match b.direction {
+                        crm_ops::scorecard::Direction::Above => st.directions[1],
+                        _ => st.directions[0],
+                    };
+                    let v = charts::share_f64(b.value);
+                    num(format!("{dir}{}", lang.percent(v)), v)
+                },
+            );
+            let target = f.target.map_or_else(|| txt(""), |d| show(f.unit, d));
+            let gap = f.gap.map_or_else(|| txt(""), |d| show(f.unit, d));
+            table
+                .rows
+                .push(vec![txt(&name), value, benchmark, target, gap]);
+        }
+        table.render(out, false);
+        let measured = s.figures.iter().filter(|f| f.value.is_some()).count() as u64;
+        let all = s.figures.len() as u64;
+        if self.with_plan {
+            let targets = s.figures.iter().filter(|f| f.target.is_some()).count() as u64;
+            let met = s
+                .figures
+                .iter()
+                .filter(|f| {
+                    f.gap.is_some_and(|g| {
+                        if f.name.higher_is_better() {
+                            !g.is_sign_negative() || g.is_zero()
+                        } else {
+                            g.is_sign_negative() || g.is_zero()
+                        }
+                    })
+                })
+                .count() as u64;
+            fill(
+                t.sections[Section::Scorecard.index()].reading,
+                &[
+                    ("measured", lang.count(measured)),
+                    ("all", lang.count(all)),
+                    ("met", lang.count(met)),
+                    ("targets", lang.count(targets)),
+                ],
+            )
+        } else {
+            fill(
+                t.ops.scorecard_alone,
+                &[("measured", lang.count(measured)), ("all", lang.count(all))],
+            )
+        }
     }
 
     fn holdout_section(&self, out: &mut String, lang: Lang) -> String {

@@ -373,12 +373,15 @@ pub struct Texts {
     pub fit_failed: &'static str,
     /// Chart descriptions (for screen readers), one per chart: pyramid,
     /// migration, bridge, projection, whale, profit pyramid, rfm, wallet,
-    /// p(alive), value, holdout, tracking.
-    pub descriptions: [&'static str; 12],
+    /// p(alive), value, holdout, tracking, funnel, complaint handling,
+    /// complaint retention, campaign, scorecard.
+    pub descriptions: [&'static str; 17],
     /// The sections in page order: pyramid, migration, bridge, projection,
     /// whale, profit pyramid, rfm, wallet, lifetime value, holdout,
-    /// actions, funnel, complaints, scorecard.
-    pub sections: [SectionTexts; 14],
+    /// actions, funnel, complaints, campaign, scorecard.
+    pub sections: [SectionTexts; 15],
+    /// The operational sections' other strings.
+    pub ops: OpsTexts,
     /// The five strategies of the customer pyramid by their names in
     /// `crm-strategy`: target, acquire, retain, develop, phase out (in
     /// Dutch as the courses name them: bepaal je juiste klant, haal
@@ -407,6 +410,35 @@ pub struct Texts {
     pub scorecard_table: ScorecardTableTexts,
     /// The terminal tables of `crm campaign measure`.
     pub campaign_table: CampaignTableTexts,
+}
+
+/// The strings of the report's operational sections besides their
+/// titles and readings (the funnel, complaints, campaign and scorecard
+/// sections also use the terminal tables' labels).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct OpsTexts {
+    /// The funnel chart's bar text, with `{reached}` and `{conversion}`.
+    pub funnel_bar: &'static str,
+    /// The complaint chart's bars: received, resolved within the service
+    /// level (with `{sla}`), still open at the period's end.
+    pub complaint_bars: [&'static str; 3],
+    /// The retention chart's title, with `{previous}` and `{period}`.
+    pub retention_title: &'static str,
+    /// After the complaints reading, with `{previous}`, `{heard}` and
+    /// `{unheard}` (retention rates).
+    pub retention_line: &'static str,
+    /// The campaign chart's title, with `{campaign}`.
+    pub campaign_title: &'static str,
+    /// The scorecard reading without a plan, with `{measured}`, `{all}`.
+    pub scorecard_alone: &'static str,
+    /// The note when no plan was given.
+    pub plan_missing: &'static str,
+    /// The scorecard chart's series: value, the method's benchmark, the
+    /// plan's target.
+    pub scorecard_series: [&'static str; 3],
+    /// "not measured", for a figure without a value.
+    pub not_measured: &'static str,
 }
 
 /// The strings of `crm funnel`'s terminal tables (JSON and CSV keep their
@@ -702,6 +734,11 @@ pub static EN: Texts = Texts {
         "How many customers are expected to bring each value in the next 12 months.",
         "Mean purchases after the calibration end, actual and predicted, by the repeat purchases before it.",
         "Cumulative repeat purchases of the customers who bought by the calibration end, actual and predicted, week by week; the dashed vertical line is the calibration end.",
+        "How many of the leads created in the period reached each stage, with the conversion from the stage before.",
+        "Complaints received in the period, those resolved within the service level, and those still open at its end.",
+        "The share of the previous period's active customers who bought again in this one: without a complaint, with every complaint resolved, with a complaint left open.",
+        "The response rate of the customers who received the campaign and of the control group held out from it, each with its 95% interval.",
+        "Each share of the scorecard beside the method's benchmark and the plan's target.",
     ],
     sections: [
         SectionTexts {
@@ -757,24 +794,44 @@ pub static EN: Texts = Texts {
         SectionTexts {
             title: "Actions by strategy and owner",
             reading: "",
-            missing: "Add a rulebook of strategies per level (the strategy module) to list the actions per strategy and owner.",
+            missing: "The actions per strategy and owner come from a rulebook: run crm actions for them; the report does not list them yet.",
         },
         SectionTexts {
             title: "From lead to order",
-            reading: "",
-            missing: "Add the leads (--leads) to follow the road from lead to order; the funnel view is not part of this version yet.",
+            reading: "{created} leads were created in {period}: {won} won and {lost} lost by its end ({rate} of those closed won), {open} still open; the open pipeline is worth {weighted} weighted by the chance to win.",
+            missing: "Add the leads (--leads FILE, or a database with leads) to follow the road from lead to order.",
         },
         SectionTexts {
             title: "Complaints",
-            reading: "",
-            missing: "Add interactions of the kinds complaint and complaint-resolved (--interactions) to measure complaint handling; the complaints view is not part of this version yet.",
+            reading: "{received} complaints received in {period}, {within} of them resolved within {sla} days; {open} still open at the end.",
+            missing: "Add interactions of the kinds complaint and complaint-resolved (--interactions, or a database with them) to measure complaint handling and the retention of complainers.",
+        },
+        SectionTexts {
+            title: "Campaign against its control group",
+            reading: "{campaign}: {treated} of the customers who received it responded against {control} of the control group; uplift {uplift} (95% interval {low} to {high}).",
+            missing: "Add --campaign NAME and --campaign-control FILE (the customers held out), with interactions holding the campaign's campaign-sent rows, to measure a campaign against its control group.",
         },
         SectionTexts {
             title: "Scorecard",
-            reading: "",
-            missing: "The scorecard (the key measures of every level per period side by side) is not part of this version yet.",
+            reading: "{measured} of {all} figures measured; {met} of the {targets} with a target in the plan reach it.",
+            missing: "Give transactions for the period to read the scorecard.",
         },
     ],
+    ops: OpsTexts {
+        funnel_bar: "{reached} ({conversion} of the stage before)",
+        complaint_bars: [
+            "Received",
+            "Resolved within {sla} days",
+            "Still open at the end",
+        ],
+        retention_title: "Customers of {previous} buying again in {period}",
+        retention_line: " Of {previous}'s complainers, {heard} of those whose complaints were resolved bought again, against {unheard} of those left with an open complaint.",
+        campaign_title: "Response to {campaign}",
+        scorecard_alone: "{measured} of {all} figures measured; the shares stand beside the method's benchmarks.",
+        plan_missing: "No plan given: add --plan FILE (a target per figure) to see each figure beside its target and the gap.",
+        scorecard_series: ["value", "benchmark", "target"],
+        not_measured: "not measured",
+    },
     strategies: [
         ("target", "Target the right customers"),
         ("acquire", "Acquire"),
@@ -1064,6 +1121,11 @@ pub static NL: Texts = Texts {
         "Hoeveel klanten elke waarde in de komende 12 maanden zullen brengen.",
         "Gemiddelde aankopen na het kalibratie-einde, werkelijk en voorspeld, naar het aantal herhaalaankopen ervoor.",
         "Cumulatieve herhaalaankopen van de klanten die voor het kalibratie-einde kochten, werkelijk en voorspeld, per week; de gestippelde verticale lijn is het kalibratie-einde.",
+        "Hoeveel van de in de periode aangemaakte leads elke fase bereikten, met de conversie vanuit de fase ervoor.",
+        "Klachten ontvangen in de periode, de klachten opgelost binnen de servicenorm, en de klachten die aan het eind nog open stonden.",
+        "Het aandeel van de actieve klanten van de vorige periode dat in deze periode weer kocht: zonder klacht, met elke klacht opgelost, met een klacht die open bleef.",
+        "Het responspercentage van de klanten die de campagne kregen en van de controlegroep die erbuiten bleef, elk met het 95%-interval.",
+        "Elk aandeel van de scorecard naast de norm van de methode en het doel van het plan.",
     ],
     sections: [
         SectionTexts {
@@ -1119,24 +1181,44 @@ pub static NL: Texts = Texts {
         SectionTexts {
             title: "Acties per strategie en eigenaar",
             reading: "",
-            missing: "Voeg een draaiboek met strategieën per niveau toe (de strategiemodule) om de acties per strategie en eigenaar te zien.",
+            missing: "De acties per strategie en eigenaar komen uit een draaiboek: gebruik crm actions; het rapport toont ze nog niet.",
         },
         SectionTexts {
             title: "Van lead tot order",
-            reading: "",
-            missing: "Voeg de leads toe (--leads) om de weg van lead tot order te volgen; de trechter is nog geen deel van deze versie.",
+            reading: "{created} leads aangemaakt in {period}: {won} gewonnen en {lost} verloren aan het eind ({rate} van de afgesloten gewonnen), {open} nog open; de open pijplijn is gewogen naar winkans {weighted} waard.",
+            missing: "Voeg de leads toe (--leads BESTAND, of een database met leads) om de weg van lead tot order te volgen.",
         },
         SectionTexts {
             title: "Klachten",
-            reading: "",
-            missing: "Voeg interacties van de soorten complaint en complaint-resolved toe (--interactions) om de klachtafhandeling te meten; dit overzicht is nog geen deel van deze versie.",
+            reading: "{received} klachten ontvangen in {period}, waarvan {within} opgelost binnen {sla} dagen; {open} staan aan het eind nog open.",
+            missing: "Voeg interacties van de soorten complaint en complaint-resolved toe (--interactions, of een database ermee) om de klachtafhandeling en het behoud van klagers te meten.",
+        },
+        SectionTexts {
+            title: "Campagne tegen de controlegroep",
+            reading: "{campaign}: {treated} van de klanten die hem kregen reageerde, tegen {control} van de controlegroep; verschil {uplift} (95%-interval {low} tot {high}).",
+            missing: "Voeg --campaign NAAM en --campaign-control BESTAND (de achtergehouden klanten) toe, met interacties met de campaign-sent-regels van de campagne, om een campagne tegen de controlegroep te meten.",
         },
         SectionTexts {
             title: "Scorecard",
-            reading: "",
-            missing: "De scorecard (de kerncijfers van elk niveau per periode naast elkaar) is nog geen deel van deze versie.",
+            reading: "{measured} van {all} cijfers gemeten; {met} van de {targets} met een doel in het plan halen het.",
+            missing: "Geef transacties van de periode om de scorecard te lezen.",
         },
     ],
+    ops: OpsTexts {
+        funnel_bar: "{reached} ({conversion} van de fase ervoor)",
+        complaint_bars: [
+            "Ontvangen",
+            "Opgelost binnen {sla} dagen",
+            "Aan het eind nog open",
+        ],
+        retention_title: "Klanten van {previous} die in {period} weer kochten",
+        retention_line: " Van de klagers van {previous} kocht {heard} van wie de klachten werden opgelost weer, tegen {unheard} van wie een klacht open bleef.",
+        campaign_title: "Respons op {campaign}",
+        scorecard_alone: "{measured} van {all} cijfers gemeten; de aandelen staan naast de normen van de methode.",
+        plan_missing: "Geen plan gegeven: voeg --plan BESTAND toe (een doel per cijfer) om elk cijfer naast het doel en het verschil te zien.",
+        scorecard_series: ["waarde", "norm", "doel"],
+        not_measured: "niet gemeten",
+    },
     strategies: [
         ("target", "Bepaal je juiste klant"),
         ("acquire", "Haal binnen"),

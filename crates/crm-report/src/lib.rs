@@ -48,9 +48,33 @@
 //! colour-blind-safe, deterministic) and its figures in a table. A section
 //! whose input is missing says which input would add it: share of wallet
 //! needs a register with potentials, the whale curve margins, the
-//! projection several periods. Actions, the funnel, complaints and the
-//! scorecard are listed as not yet available; each is one [`Section`]
-//! whose data becomes a field of [`Report`] when its analysis exists.
+//! projection several periods.
+//!
+//! The operational measures follow (from `crm-ops`), each when its data is
+//! there:
+//!
+//! - **From lead to order**, with the leads ([`Inputs::leads`]): the
+//!   leads created in the period that reached each stage (bars with the
+//!   conversion from the stage before), won, lost, open, and the pipeline.
+//! - **Complaints**, when the interactions hold complaints in the period
+//!   or the one before: received, resolved within the service level
+//!   ([`ReportOptions::sla_days`]) and still open at the end; and, with the
+//!   previous period right before this one, the share of its customers
+//!   without a complaint, with every complaint resolved and with one left
+//!   open who bought again in this period (with 95% intervals).
+//! - **Campaign**, with a [`crm_ops::campaign::CampaignMeasure`] fed with
+//!   the campaign's sends, its control group and the sales
+//!   ([`Inputs::campaign`]): the response rate of the treated customers
+//!   and of the control group with their 95% intervals, and the uplift
+//!   with its interval. The movement is read between the previous
+//!   period's pyramid and this one's.
+//! - **Scorecard**, always: every figure of `crm_ops::scorecard` the
+//!   inputs allow, the shares charted beside the method's benchmark and,
+//!   with a plan ([`Inputs::plan`]), its target; a figure without its
+//!   input says which input would give it.
+//!
+//! Actions by strategy and owner are listed as not included: they come
+//! from a rulebook (`crm actions`).
 //!
 //! The page needs no network, fonts or JavaScript (a few lines of script
 //! only sort the tables), prints well, and is the same bytes for the same
@@ -71,7 +95,7 @@ pub use crate::{
     error::{Error, Result},
     lang::{
         CampaignTableTexts, ComplaintsTableTexts, EN, FunnelTableTexts, Lang, MigrationTableTexts,
-        NL, PyramidTableTexts, ScorecardTableTexts, SectionTexts, Texts, period_label,
+        NL, OpsTexts, PyramidTableTexts, ScorecardTableTexts, SectionTexts, Texts, period_label,
     },
     report::{
         Availability, FIT_SAMPLE, HoldoutCheck, Inputs, Lifetime, Projection, Report,

@@ -5,11 +5,15 @@ use std::collections::HashMap;
 
 use crm_clv::checks::{FrequencyCheck, TrackingPoint, holdout_by_frequency, tracking};
 use crm_clv::{BgNbd, FitOptions, Holdout, PurchaseModel, TimeUnit, Timeline, from_ledger};
-use crm_core::{Basis, Days, Ledger, LedgerOptions, Money, NaiveDate, Period};
+use crm_core::{Basis, Days, Lead, Ledger, LedgerOptions, Money, NaiveDate, Period};
 use crm_migration::{Migration, STATE_COUNT as N, series};
+use crm_ops::campaign::{CampaignMeasure, CampaignResult};
+use crm_ops::complaints::{ComplaintOptions, ComplaintReport, complaints};
+use crm_ops::scorecard::{Plan, Scorecard, ScorecardInputs, scorecard};
+use crm_ops::{Funnel, FunnelOptions, funnel};
 use crm_pyramid::{Level, Pyramid, PyramidOptions, PyramidReport, pyramid};
 use crm_value::{
-    CostTable, CostToServe, Profitability, Rfm, RfmOptions, Wallet, profitability_of, rfm,
+    CostTable, CostToServe, Profitability, RfmGrid, RfmOptions, Wallet, profitability_of, rfm_grid,
     rfm_period,
 };
 
@@ -17,9 +21,8 @@ use crate::{Error, Result};
 
 /// The sections of the report, in page order.
 ///
-/// Sections whose analysis does not exist yet (actions, funnel,
-/// complaints, scorecard) are listed too: the page says what they need,
-/// and they get their data here when their crates arrive.
+/// Actions by strategy and owner are listed too, though the report does
+/// not draw them yet: the page says where to find them (`crm actions`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum Section {
@@ -44,19 +47,22 @@ pub enum Section {
     /// The lifetime-value model against the purchases after a calibration
     /// end.
     Holdout,
-    /// Actions by strategy and owner (not yet available).
+    /// Actions by strategy and owner (not drawn in the report yet).
     Actions,
-    /// From lead to order (not yet available).
+    /// From lead to order: the leads created in the period per stage.
     Funnel,
-    /// Complaint handling (not yet available).
+    /// Complaint handling in the period and the retention of complainers.
     Complaints,
-    /// The scorecard (not yet available).
+    /// A campaign's treated customers against its control group.
+    Campaign,
+    /// The figures the method steers by, beside its benchmarks and a
+    /// plan's targets.
     Scorecard,
 }
 
 impl Section {
     /// Every section, in page order.
-    pub const ALL: [Section; 14] = [
+    pub const ALL: [Section; 15] = [
         Section::Pyramid,
         Section::Migration,
         Section::Bridge,
@@ -70,6 +76,7 @@ impl Section {
         Section::Actions,
         Section::Funnel,
         Section::Complaints,
+        Section::Campaign,
         Section::Scorecard,
     ];
 
@@ -89,6 +96,7 @@ impl Section {
             Section::Actions => "actions",
             Section::Funnel => "funnel",
             Section::Complaints => "complaints",
+            Section::Campaign => "campaign",
             Section::Scorecard => "scorecard",
         }
     }
@@ -135,6 +143,10 @@ pub struct ReportOptions {
     /// with it the model is checked against the purchases after it, up to
     /// the period's end. Default none.
     pub calibration_end: Option<NaiveDate>,
+    /// The service level of the complaints section, in days: a complaint
+    /// resolved at most this many days after it was received is within
+    /// it. Default 14.
+    pub sla_days: u32,
 }
 
 impl ReportOptions {
@@ -149,6 +161,7 @@ impl ReportOptions {
             project: 3,
             discount: 0.1,
             calibration_end: None,
+            sla_days: 14,
         }
     }
 
@@ -195,8 +208,9 @@ impl ReportOptions {
 }
 
 /// What the report needs besides the ledger: what the ledger does not
-/// keep, gathered per customer in the same pass over the data.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// keep, gathered per customer in the same pass over the data, and the
+/// inputs of the operational sections.
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct Inputs {
     /// The cost to serve in the period: the interactions' recorded costs
@@ -206,8 +220,15 @@ pub struct Inputs {
     /// Yearly potential per customer key from the register; `None` when
     /// there is no register with potentials.
     pub potentials: Option<HashMap<String, Money>>,
-    /// The number of leads read, when leads were given.
-    pub leads: Option<u64>,
+    /// The leads, when leads were given: the funnel of the period (an
+    /// empty list gives no funnel).
+    pub leads: Option<Vec<Lead>>,
+    /// A plan's targets, shown beside the scorecard's figures.
+    pub plan: Option<Plan>,
+    /// A campaign measurement fed with the campaign's sends, its control
+    /// group and the sales ([`CampaignMeasure`]); the report finishes it
+    /// with the movement from the previous period's pyramid to this one's.
+    pub campaign: Option<CampaignMeasure>,
 }
 
 /// The Markov projection over several periods.
@@ -288,16 +309,33 @@ pub struct Report {
     /// Profit per customer, the whale curve, the profit pyramid; `None`
     /// without margins.
     pub profit: Option<Profitability>,
-    /// RFM as of the period's end.
-    pub rfm: Option<Rfm>,
+    /// RFM's R × F grid as of the period's end (counts per cell and per
+    /// segment: the report keeps no row per customer).
+    pub rfm: Option<RfmGrid>,
     /// Share of wallet; `None` without potentials.
     pub wallet: Option<Wallet>,
     /// Lifetime value, or why the model could not be fitted.
     pub lifetime: std::result::Result<Lifetime, String>,
     /// The model check; `None` without a calibration end.
     pub holdout: Option<std::result::Result<HoldoutCheck, String>>,
-    /// Leads read (for the funnel, once it exists).
-    pub leads: Option<u64>,
+    /// From lead to order in the period; `None` without leads.
+    pub funnel: Option<Funnel>,
+    /// Complaint handling in the period (complaints received, resolved,
+    /// open, days to resolve, by level); `None` when neither this period
+    /// nor the previous one has a complaint.
+    pub complaints: Option<ComplaintReport>,
+    /// The previous period's complaints with the retention of its
+    /// complainers in this period (resolved against unresolved); `None`
+    /// without a previous period right before this one or without
+    /// complaints in it.
+    pub complaint_retention: Option<ComplaintReport>,
+    /// The campaign measured; `None` without one.
+    pub campaign: Option<CampaignResult>,
+    /// The scorecard of the period, with the plan's targets when a plan
+    /// was given.
+    pub scorecard: Scorecard,
+    /// Whether a plan was given.
+    pub with_plan: bool,
 }
 
 fn clv_err(e: crm_clv::Error) -> String {
@@ -351,7 +389,7 @@ impl Report {
     }
 
     /// Every section but the lifetime-value model and its check.
-    fn build_rest(ledger: &Ledger, options: &ReportOptions, inputs: Inputs) -> Result<Report> {
+    fn build_rest(ledger: &Ledger, options: &ReportOptions, mut inputs: Inputs) -> Result<Report> {
         let period = options.period;
         let now = pyramid(ledger, &period, &options.pyramid)?;
         // The previous period only when the data reaches into it.
@@ -384,7 +422,7 @@ impl Report {
         let stats = ledger.stats();
         let has_margin = stats.transactions > stats.transactions_without_margin;
         let profit = if has_margin {
-            let served = match inputs.cost_to_serve {
+            let served = match inputs.cost_to_serve.take() {
                 Some(s) => s,
                 None => options.cost_to_serve()?,
             };
@@ -402,18 +440,31 @@ impl Report {
         } else {
             None
         };
-        let rfm = rfm(
+        let rfm = rfm_grid(
             ledger,
             period.end(),
             &RfmOptions::new().basis(options.pyramid.basis),
         )?;
-        let rfm = (!rfm.scores.is_empty()).then_some(rfm);
+        let rfm = (rfm.customers > 0).then_some(rfm);
         let wallet = match &inputs.potentials {
             Some(map) => Some(crm_value::share_of_wallet(ledger, &now, |k| {
                 map.get(k).copied()
             })?),
             None => None,
         };
+        let ops = Operations::build(
+            ledger,
+            options,
+            Inputs {
+                cost_to_serve: None,
+                potentials: None,
+                ..inputs
+            },
+            &now,
+            before.as_ref(),
+            profit.as_ref(),
+            wallet.as_ref(),
+        )?;
         Ok(Report {
             period,
             previous: before.as_ref().map(|b| *b.period()),
@@ -428,7 +479,12 @@ impl Report {
             wallet,
             lifetime: Err(String::new()),
             holdout: None,
-            leads: inputs.leads,
+            funnel: ops.funnel,
+            complaints: ops.complaints,
+            complaint_retention: ops.complaint_retention,
+            campaign: ops.campaign,
+            scorecard: ops.scorecard,
+            with_plan: ops.with_plan,
         })
     }
 
@@ -458,14 +514,104 @@ impl Report {
                 Some(Ok(_)) => Availability::Present,
                 Some(Err(e)) => Availability::Failed(e.clone()),
             },
-            // The analyses behind these do not exist yet: once they do,
-            // their results become fields of the report and these arms
-            // say Present when the fields are set.
-            Section::Actions | Section::Funnel | Section::Complaints | Section::Scorecard => {
-                Availability::Missing
-            }
+            Section::Funnel => present(self.funnel.is_some()),
+            Section::Complaints => present(self.complaints.is_some()),
+            Section::Campaign => present(self.campaign.is_some()),
+            Section::Scorecard => present(true),
+            // Actions need a rulebook and the strategy pass: `crm actions`.
+            Section::Actions => Availability::Missing,
         }
     }
+}
+
+/// The operational sections: funnel, complaints, campaign, scorecard.
+struct Operations {
+    funnel: Option<Funnel>,
+    complaints: Option<ComplaintReport>,
+    complaint_retention: Option<ComplaintReport>,
+    campaign: Option<CampaignResult>,
+    scorecard: Scorecard,
+    with_plan: bool,
+}
+
+impl Operations {
+    #[allow(clippy::too_many_arguments)] // the analyses the scorecard reads
+    fn build(
+        ledger: &Ledger,
+        options: &ReportOptions,
+        inputs: Inputs,
+        now: &Pyramid,
+        before: Option<&Pyramid>,
+        profit: Option<&Profitability>,
+        wallet: Option<&Wallet>,
+    ) -> Result<Operations> {
+        let period = options.period;
+        let ops = |e: crm_ops::Error| Error::Options(e.to_string());
+        // The funnel, with the quality of acquisition read from the
+        // previous period's pyramid and this one's.
+        let funnel = match inputs.leads.as_deref() {
+            Some(leads) if !leads.is_empty() => {
+                let pyramids: Vec<Pyramid> = before.into_iter().chain([now]).cloned().collect();
+                Some(
+                    funnel(leads, ledger, &pyramids, &period, &FunnelOptions::new())
+                        .map_err(ops)?,
+                )
+            }
+            _ => None,
+        };
+        // Complaints received in this period; and those of the previous
+        // period, right before it, with its complainers' retention now.
+        // Without a single interaction there is no complaint to look for.
+        let (complaints_now, retention) = if ledger.stats().interactions > 0 {
+            let copts = ComplaintOptions::new().sla_days(options.sla_days);
+            let this = complaints(ledger, now, None, &copts).map_err(ops)?;
+            let adjacent = before.filter(|b| b.period().end() == period.start());
+            let retention = match adjacent {
+                Some(b) => Some(complaints(ledger, b, Some(now), &copts).map_err(ops)?),
+                None => None,
+            }
+            .filter(|r| r.received > 0);
+            let any = this.received > 0
+                || this.resolved > 0
+                || this.open_at_end > 0
+                || retention.is_some();
+            (any.then_some(this), retention)
+        } else {
+            (None, None)
+        };
+        let campaign = match inputs.campaign {
+            Some(m) => Some(m.finish(ledger, before, Some(now)).map_err(ops)?),
+            None => None,
+        };
+        let old = five_years_before(&period).filter(|p| ledger.period_index(p).is_ok());
+        let old = match old {
+            Some(p) => Some(pyramid(ledger, &p, &options.pyramid)?),
+            None => None,
+        };
+        let mut si = ScorecardInputs::new(now);
+        si.previous = before.filter(|b| b.active() > 0);
+        si.five_years_before = old.as_ref();
+        si.profitability = profit;
+        si.wallet = wallet;
+        si.complaints = retention.as_ref();
+        si.campaign_response = campaign.as_ref().and_then(|c| c.treated.response_rate);
+        let card = scorecard(ledger, &si, inputs.plan.as_ref()).map_err(ops)?;
+        Ok(Operations {
+            funnel,
+            complaints: complaints_now,
+            complaint_retention: retention,
+            campaign,
+            scorecard: card,
+            with_plan: inputs.plan.is_some(),
+        })
+    }
+}
+
+/// The same calendar span five years earlier, when every date has one.
+fn five_years_before(p: &Period) -> Option<Period> {
+    use crm_core::Datelike;
+    let back = |d: NaiveDate| d.with_year(d.year().checked_sub(5)?);
+    Period::new(back(p.start())?, back(p.end())?).ok()
 }
 
 /// Whether the ledger has a transaction dated before `p`'s end, that is,
@@ -486,6 +632,10 @@ fn covers(ledger: &Ledger, p: &Period) -> bool {
 /// P(alive) and the expected value are still given for every customer.
 pub const FIT_SAMPLE: usize = 100_000;
 
+/// The most distinct customer summaries whose predictions the report
+/// keeps for the customers that share them.
+const MEMO_LIMIT: usize = 1 << 18;
+
 /// FNV-1a of `key`: a hash that is the same on every platform and run.
 fn stable_hash(key: &str) -> u64 {
     key.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
@@ -494,14 +644,14 @@ fn stable_hash(key: &str) -> u64 {
 }
 
 /// The customers with a purchase by `end` (a day number from the common
-/// era) in key order, with their summaries in weeks up to `end`: as
-/// `crm_clv::from_ledger`, without a key string per customer.
-fn summaries(
-    ledger: &Ledger,
-    end: i32,
-    unit: TimeUnit,
-) -> (Vec<crm_core::CustomerId>, Vec<crm_clv::Summary>) {
-    let mut ids: Vec<_> = ledger
+/// era), in key order.
+fn buyers_by_key(ledger: &Ledger, end: i32) -> Vec<crm_core::CustomerId> {
+    // Key order, sorting by the keys' first eight bytes and comparing
+    // whole keys only on a tie: keys of up to eight bytes (`C0000001`)
+    // never touch the strings again. Ids of this ledger: the lookups
+    // cannot fail.
+    let key = |id: crm_core::CustomerId| ledger.key(id).unwrap_or("");
+    let mut keyed: Vec<(u64, crm_core::CustomerId)> = ledger
         .ids()
         .filter(|id| {
             ledger
@@ -510,31 +660,40 @@ fn summaries(
                 .first()
                 .is_some_and(|d| *d <= end)
         })
+        .map(|id| (key_prefix(key(id)), id))
         .collect();
-    // Ids of this ledger: the lookups cannot fail.
-    ids.sort_unstable_by(|a, b| {
-        ledger
-            .key(*a)
-            .unwrap_or("")
-            .cmp(ledger.key(*b).unwrap_or(""))
-    });
-    let data = ids
-        .iter()
-        .map(|id| {
-            let days = ledger.purchase_day_numbers(*id).unwrap_or(&[]);
-            let days = &days[..days.partition_point(|&d| d <= end)];
-            let (first, last) = match (days.first(), days.last()) {
-                (Some(f), Some(l)) => (*f, *l),
-                _ => (end, end),
-            };
-            crm_clv::Summary::new(
-                u32::try_from(days.len().saturating_sub(1)).unwrap_or(u32::MAX),
-                unit.from_days(f64::from(last - first)),
-                unit.from_days(f64::from(end - first)),
-            )
-        })
-        .collect();
-    (ids, data)
+    keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| key(a.1).cmp(key(b.1))));
+    keyed.into_iter().map(|(_, id)| id).collect()
+}
+
+/// The summary of `id` in `unit`s up to `end` (a day number from the
+/// common era): as `crm_clv::from_ledger`'s, without the key string.
+fn summary_of(
+    ledger: &Ledger,
+    id: crm_core::CustomerId,
+    end: i32,
+    unit: TimeUnit,
+) -> crm_clv::Summary {
+    let days = ledger.purchase_day_numbers(id).unwrap_or(&[]);
+    let days = &days[..days.partition_point(|&d| d <= end)];
+    let (first, last) = match (days.first(), days.last()) {
+        (Some(f), Some(l)) => (*f, *l),
+        _ => (end, end),
+    };
+    crm_clv::Summary::new(
+        u32::try_from(days.len().saturating_sub(1)).unwrap_or(u32::MAX),
+        unit.from_days(f64::from(last - first)),
+        unit.from_days(f64::from(end - first)),
+    )
+}
+
+/// The first eight bytes of `key` as a big-endian number, zero-padded:
+/// when two keys' prefixes differ, they order as the keys do.
+fn key_prefix(key: &str) -> u64 {
+    let mut b = [0u8; 8];
+    let n = key.len().min(8);
+    b[..n].copy_from_slice(&key.as_bytes()[..n]);
+    u64::from_be_bytes(b)
 }
 
 /// BG/NBD on the purchase days up to `last_day` (fitted on at most about
@@ -547,39 +706,89 @@ fn lifetime(
 ) -> std::result::Result<Lifetime, String> {
     use crm_core::Datelike;
     let unit = TimeUnit::WEEK;
-    let (ids, data) = summaries(ledger, last_day.num_days_from_ce(), unit);
-    if data.iter().all(|s| s.frequency == 0) {
+    let end = last_day.num_days_from_ce();
+    // The summaries are made when needed, not kept for every customer:
+    // the fit takes a sample, the predictions one customer at a time.
+    let ids = buyers_by_key(ledger, end);
+    let summary = |id: &crm_core::CustomerId| summary_of(ledger, *id, end, unit);
+    let repeat = |id: &crm_core::CustomerId| {
+        let days = ledger.purchase_day_numbers(*id).unwrap_or(&[]);
+        days.get(1).is_some_and(|d| *d <= end)
+    };
+    if !ids.iter().any(repeat) {
         return Err("no customer has a repeat purchase".into());
     }
-    let every = data.len().div_ceil(FIT_SAMPLE) as u64;
+    let every = ids.len().div_ceil(FIT_SAMPLE) as u64;
+    let everyone = || ids.iter().map(summary).collect::<Vec<_>>();
     let ((fit, penalizer), fitted_on) = if every > 1 {
+        // Hashed in the ledger's order (its keys one after the other), then
+        // taken in key order.
+        let in_sample: Vec<bool> = ledger
+            .ids()
+            .map(|id| stable_hash(ledger.key(id).unwrap_or("")).is_multiple_of(every))
+            .collect();
         let sample: Vec<crm_clv::Summary> = ids
             .iter()
-            .zip(&data)
-            .filter(|(id, _)| stable_hash(ledger.key(**id).unwrap_or("")).is_multiple_of(every))
-            .map(|(_, s)| s.clone())
+            .filter(|id| in_sample.get(id.index()).copied().unwrap_or(false))
+            .map(summary)
             .collect();
         match fit_bg_nbd(&sample) {
             Ok(f) => (f, sample.len()),
-            Err(_) => (fit_bg_nbd(&data)?, data.len()),
+            Err(_) => (fit_bg_nbd(&everyone())?, ids.len()),
         }
     } else {
-        (fit_bg_nbd(&data)?, data.len())
+        (fit_bg_nbd(&everyone())?, ids.len())
     };
     let m = fit.model;
     let all = rfm_period(last_day.succ_opt().unwrap_or(last_day)).map_err(|e| e.to_string())?;
     let pi = ledger.period_index(&all).map_err(|e| e.to_string())?;
     let year = unit.from_days(365.25);
-    let mut p_alive = Vec::with_capacity(data.len());
-    let mut value = Vec::with_capacity(data.len());
-    for (id, c) in ids.iter().zip(&data) {
-        p_alive.push(m.p_alive(c).map_err(clv_err)?);
-        let purchases = m.expected_purchases(c, year).map_err(clv_err)?;
+    // The predictions in the ledger's order (its records and purchase
+    // days one after the other, not scattered as in key order), each
+    // written to the customer's place in key order.
+    let mut place = vec![u32::MAX; ledger.len()];
+    for (k, id) in ids.iter().enumerate() {
+        if let Some(p) = place.get_mut(id.index()) {
+            *p = u32::try_from(k).unwrap_or(u32::MAX);
+        }
+    }
+    let mut p_alive = vec![0.0; ids.len()];
+    let mut value = vec![0.0; ids.len()];
+    // Customers with the same summary (many: every one-time buyer of a
+    // day shares one) get the same predictions: each distinct summary is
+    // computed once, up to a bounded number kept.
+    let mut memo: HashMap<(u32, u64, u64), (f64, f64)> = HashMap::new();
+    for id in ledger.ids() {
+        let Some(k) = place
+            .get(id.index())
+            .filter(|k| **k != u32::MAX)
+            .map(|k| *k as usize)
+        else {
+            continue;
+        };
+        let c = &summary(&id);
+        let key = (c.frequency, c.recency.to_bits(), c.t.to_bits());
+        let (alive, purchases) = match memo.get(&key) {
+            Some(known) => *known,
+            None => {
+                let fresh = (
+                    m.p_alive(c).map_err(clv_err)?,
+                    m.expected_purchases(c, year).map_err(clv_err)?,
+                );
+                if memo.len() < MEMO_LIMIT {
+                    memo.insert(key, fresh);
+                }
+                fresh
+            }
+        };
         let v = ledger
-            .period_totals(*id, pi)
+            .period_totals(id, pi)
             .map_or(0.0, |t| to_f64(t.value(basis).as_decimal()));
         let per_day = v / f64::from(c.frequency.saturating_add(1));
-        value.push(purchases * per_day.max(0.0));
+        if let (Some(a), Some(x)) = (p_alive.get_mut(k), value.get_mut(k)) {
+            *a = alive;
+            *x = purchases * per_day.max(0.0);
+        }
     }
     Ok(Lifetime {
         model: m.name(),
@@ -697,7 +906,57 @@ mod tests {
         assert_eq!(stable_hash("a"), 0xaf63_dc4c_8601_ec8c);
     }
 
+    /// The predictions are in key order whatever order the customers
+    /// came in (they are computed in the ledger's order).
+    #[test]
+    fn lifetime_values_are_in_key_order() {
+        let all = rfm_period(NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()).unwrap();
+        let base = NaiveDate::from_ymd_opt(2022, 1, 1).unwrap();
+        let sales: Vec<(String, u64, i64)> = (0..60u64)
+            .flat_map(|c| {
+                (0..1 + (c * 7) % 6).map(move |k| {
+                    let key = if c % 3 == 0 {
+                        format!("Customer-{c:02}")
+                    } else {
+                        format!("K{c:02}")
+                    };
+                    (
+                        key,
+                        (c * 17) % 700 + k * (20 + (c * 29) % 200),
+                        10 + (c * 13 % 90) as i64,
+                    )
+                })
+            })
+            .collect();
+        let run = |order: &mut dyn Iterator<Item = &(String, u64, i64)>| {
+            let mut l = Ledger::with_options([all], LedgerOptions::new().purchase_days(true));
+            for (k, d, v) in order {
+                l.record_sale(k, base + Days::new(*d), Money::new((*v).into()), None)
+                    .unwrap();
+            }
+            lifetime(
+                &l,
+                NaiveDate::from_ymd_opt(2025, 12, 31).unwrap(),
+                Basis::Revenue,
+            )
+            .unwrap()
+        };
+        let forward = run(&mut sales.iter());
+        let backward = run(&mut sales.iter().rev());
+        assert_eq!(forward.p_alive.len(), 60);
+        assert_eq!(forward, backward);
+    }
+
     proptest::proptest! {
+        /// Keys whose prefixes differ order as their prefixes do.
+        #[test]
+        fn key_prefixes_order_as_the_keys(a in "[ -~]{0,12}", b in "[ -~]{0,12}") {
+            let (pa, pb) = (key_prefix(&a), key_prefix(&b));
+            if pa != pb {
+                proptest::prop_assert_eq!(pa.cmp(&pb), a.as_bytes().cmp(b.as_bytes()));
+            }
+        }
+
         /// The report's summaries are `crm_clv::from_ledger`'s, in the same
         /// (key) order.
         #[test]
@@ -710,12 +969,16 @@ mod tests {
             let mut ledger = Ledger::with_options([all], LedgerOptions::new().purchase_days(true));
             for (c, d) in &sales {
                 let day = base + Days::new(u64::from(*d));
-                ledger.record_sale(&format!("K{c}"), day, Money::new(1.into()), None).unwrap();
+                // Short keys, and long ones sharing their first eight bytes.
+                let key = if c % 2 == 0 { format!("K{c}") } else { format!("Customer-{c}") };
+                ledger.record_sale(&key, day, Money::new(1.into()), None).unwrap();
             }
             let end_day = base + Days::new(end as u64);
             let expected = from_ledger(&ledger, end_day, TimeUnit::WEEK).unwrap();
             use crm_core::Datelike;
-            let (ids, got) = summaries(&ledger, end_day.num_days_from_ce(), TimeUnit::WEEK);
+            let end = end_day.num_days_from_ce();
+            let ids = buyers_by_key(&ledger, end);
+            let got: Vec<_> = ids.iter().map(|id| summary_of(&ledger, *id, end, TimeUnit::WEEK)).collect();
             proptest::prop_assert_eq!(ids.len(), expected.len());
             for ((id, g), e) in ids.iter().zip(&got).zip(&expected) {
                 proptest::prop_assert_eq!(ledger.key(*id).unwrap(), e.key.as_str());

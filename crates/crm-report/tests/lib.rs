@@ -4,7 +4,11 @@
 
 use std::collections::HashMap;
 
-use crm_core::{Ledger, Money, NaiveDate, Period};
+use crm_core::{
+    CustomerKey, Interaction, InteractionKind, Lead, LeadStage, Ledger, Money, NaiveDate, Period,
+};
+use crm_ops::campaign::{CampaignMeasure, CampaignOptions};
+use crm_ops::scorecard::Plan;
 use crm_report::{Availability, Inputs, Lang, Report, ReportOptions, Section};
 use proptest::prelude::*;
 
@@ -124,7 +128,12 @@ fn sections_follow_the_data() {
     let r = Report::build(&ledger(&o, false), &o, Inputs::default()).unwrap();
     assert_eq!(
         present(&r),
-        [Section::Pyramid, Section::Rfm, Section::Lifetime]
+        [
+            Section::Pyramid,
+            Section::Rfm,
+            Section::Lifetime,
+            Section::Scorecard
+        ]
     );
     assert_eq!(r.availability(Section::Holdout), Availability::Missing);
 
@@ -138,18 +147,17 @@ fn sections_follow_the_data() {
         ("A".to_string(), m("5000")),
         ("C".to_string(), m("1000")),
     ]));
-    inputs.leads = Some(3);
+    // No leads in the list: no funnel.
+    inputs.leads = Some(Vec::new());
     let r = Report::build(&ledger(&o, true), &o, inputs).unwrap();
-    assert_eq!(
-        present(&r),
-        &Section::ALL[..10],
-        "all but the four not yet available"
-    );
+    let mut want = Section::ALL[..10].to_vec();
+    want.push(Section::Scorecard);
+    assert_eq!(present(&r), want, "all but actions and the operations");
     for s in [
         Section::Actions,
         Section::Funnel,
         Section::Complaints,
-        Section::Scorecard,
+        Section::Campaign,
     ] {
         assert_eq!(r.availability(s), Availability::Missing);
     }
@@ -167,6 +175,229 @@ fn sections_follow_the_data() {
         .count();
     assert_eq!(r.pyramid.active, active as u64);
     assert_eq!(r.projection.as_ref().unwrap().projected.len(), 3);
+}
+
+/// Leads created in 2025: one won, one lost, one open in quote.
+fn leads() -> Vec<Lead> {
+    let lead = |id: &str, key: &str, stages: &[(LeadStage, NaiveDate)]| {
+        let last = stages[stages.len() - 1].0;
+        let mut l = Lead::new(CustomerKey::new(key).unwrap(), last, m("1000")).with_id(id);
+        for (s, day) in stages {
+            l = l.entered_on(*s, *day);
+        }
+        l
+    };
+    vec![
+        lead(
+            "L1",
+            "C",
+            &[
+                (LeadStage::Lead, d(2025, 1, 6)),
+                (LeadStage::Won, d(2025, 2, 1)),
+            ],
+        ),
+        lead(
+            "L2",
+            "P",
+            &[
+                (LeadStage::Lead, d(2025, 2, 6)),
+                (LeadStage::Lost, d(2025, 3, 1)),
+            ],
+        ),
+        lead(
+            "L3",
+            "Q",
+            &[
+                (LeadStage::Lead, d(2025, 3, 6)),
+                (LeadStage::Quote, d(2025, 4, 1)),
+            ],
+        ),
+    ]
+}
+
+/// Complaints: A's in 2024 resolved, D's in 2024 left open (D lapses in
+/// 2025), A's in 2025 resolved in five days.
+fn complain(l: &mut Ledger) {
+    for (k, date, kind) in [
+        ("A", d(2024, 4, 1), InteractionKind::Complaint),
+        ("A", d(2024, 4, 8), InteractionKind::ComplaintResolved),
+        ("D", d(2024, 8, 1), InteractionKind::Complaint),
+        ("A", d(2025, 4, 1), InteractionKind::Complaint),
+        ("A", d(2025, 4, 6), InteractionKind::ComplaintResolved),
+    ] {
+        l.record_contact(k, date, kind).unwrap();
+    }
+}
+
+/// The spring campaign sent to A and C, with B and D held out.
+fn spring() -> CampaignMeasure {
+    let mut c = CampaignMeasure::new("spring", CampaignOptions::new());
+    for key in ["A", "C"] {
+        let send = Interaction::new(
+            CustomerKey::new(key).unwrap(),
+            d(2025, 2, 20),
+            InteractionKind::CampaignSent,
+        )
+        .with_campaign("spring");
+        c.add_interaction(&send).unwrap();
+    }
+    c.set_control(["B", "D"]);
+    c.add_sale("A", d(2025, 3, 1), m("1000")).unwrap();
+    c.add_sale("B", d(2025, 2, 1), m("80")).unwrap();
+    c
+}
+
+fn operational(plan: bool) -> Report {
+    let o = ReportOptions::new(year(2025));
+    let mut l = ledger(&o, true);
+    complain(&mut l);
+    let mut inputs = Inputs::default();
+    inputs.leads = Some(leads());
+    inputs.campaign = Some(spring());
+    if plan {
+        inputs.plan = Some(
+            Plan::parse(
+                "[targets]\nretention-rate = 0.9\ntop20-revenue-share = 0.5\n",
+                "plan.toml",
+            )
+            .unwrap(),
+        );
+    }
+    Report::build(&l, &o, inputs).unwrap()
+}
+
+#[test]
+fn the_operational_sections_follow_their_inputs() {
+    let r = operational(true);
+    for s in [
+        Section::Funnel,
+        Section::Complaints,
+        Section::Campaign,
+        Section::Scorecard,
+    ] {
+        assert_eq!(r.availability(s), Availability::Present, "{s:?}");
+    }
+    let f = r.funnel.as_ref().unwrap();
+    assert_eq!((f.total.created, f.total.won, f.total.lost), (3, 1, 1));
+    let c = r.complaints.as_ref().unwrap();
+    // D's complaint of 2024 is still open.
+    assert_eq!((c.received, c.within_sla, c.open_at_end), (1, 1, 1));
+    let before = r.complaint_retention.as_ref().unwrap();
+    assert_eq!(before.received, 2);
+    assert_eq!(before.retention.len(), 3);
+    let campaign = r.campaign.as_ref().unwrap();
+    assert_eq!(
+        (campaign.treated.customers, campaign.control.customers),
+        (2, 2)
+    );
+    assert!(r.with_plan);
+    let card = &r.scorecard;
+    let target = |n: crm_ops::scorecard::FigureName| card.figure(n).unwrap().target;
+    assert_eq!(
+        target(crm_ops::scorecard::FigureName::RetentionRate),
+        Some("0.9".parse().unwrap())
+    );
+    // The campaign's response feeds the scorecard; the complaints of 2024
+    // feed the complainer retention.
+    use crm_ops::scorecard::FigureName;
+    assert!(
+        card.figure(FigureName::CampaignResponse)
+            .unwrap()
+            .value
+            .is_some()
+    );
+    assert!(
+        card.figure(FigureName::HeardComplainerRetention)
+            .unwrap()
+            .value
+            .is_some()
+    );
+
+    // Without the complaints, the leads and the campaign: only the
+    // scorecard, and it says what is missing.
+    let o = ReportOptions::new(year(2025));
+    let r = Report::build(&ledger(&o, true), &o, Inputs::default()).unwrap();
+    for s in [Section::Funnel, Section::Complaints, Section::Campaign] {
+        assert_eq!(r.availability(s), Availability::Missing, "{s:?}");
+    }
+    assert_eq!(r.availability(Section::Scorecard), Availability::Present);
+    assert!(!r.with_plan);
+    assert!(
+        card.figures.len() == r.scorecard.figures.len()
+            && r.scorecard
+                .figure(FigureName::CampaignResponse)
+                .unwrap()
+                .missing
+                .is_some()
+    );
+}
+
+#[test]
+fn complaints_outside_the_two_periods_add_no_section() {
+    let o = ReportOptions::new(year(2025));
+    let mut l = ledger(&o, false);
+    // A complaint of 2023 resolved in 2023, and another interaction.
+    l.record_contact("A", d(2023, 3, 1), InteractionKind::Complaint)
+        .unwrap();
+    l.record_contact("A", d(2023, 3, 9), InteractionKind::ComplaintResolved)
+        .unwrap();
+    let r = Report::build(&l, &o, Inputs::default()).unwrap();
+    assert_eq!(r.availability(Section::Complaints), Availability::Missing);
+    // One still open from 2023 is there at the end of 2025.
+    l.record_contact("C", d(2023, 5, 1), InteractionKind::Complaint)
+        .unwrap();
+    let r = Report::build(&l, &o, Inputs::default()).unwrap();
+    assert_eq!(r.availability(Section::Complaints), Availability::Present);
+    assert_eq!(r.complaints.as_ref().unwrap().open_at_end, 1);
+    // A complaint received in 2024 and resolved in 2025 is enough.
+    let mut l = ledger(&o, false);
+    l.record_contact("B", d(2024, 12, 20), InteractionKind::Complaint)
+        .unwrap();
+    l.record_contact("B", d(2025, 1, 5), InteractionKind::ComplaintResolved)
+        .unwrap();
+    let r = Report::build(&l, &o, Inputs::default()).unwrap();
+    assert_eq!(r.availability(Section::Complaints), Availability::Present);
+}
+
+#[test]
+fn every_operational_section_draws_its_chart_in_both_languages() {
+    for plan in [false, true] {
+        let r = operational(plan);
+        for lang in Lang::ALL {
+            let page = r.to_html(lang);
+            check_html(&page);
+            for id in [
+                "chart-funnel",
+                "chart-complaints",
+                "chart-complaint-retention",
+                "chart-campaign",
+                "chart-scorecard",
+            ] {
+                let start = page
+                    .find(&format!("id=\"{id}\""))
+                    .unwrap_or_else(|| panic!("{id} in {lang:?}"));
+                let svg = &page[start..start + page[start..].find("</svg>").unwrap()];
+                assert!(svg.contains("<rect"), "{id} has bars");
+            }
+            let note = lang.texts().ops.plan_missing;
+            assert_eq!(page.contains(crate_escape(note).as_str()), !plan);
+        }
+    }
+    let nl = operational(true).to_html(Lang::Nl);
+    for word in [
+        "Van lead tot order",
+        "Klachten",
+        "Campagne tegen de controlegroep",
+        "Ontvangen",
+        "Gewonnen",
+        "doel",
+    ] {
+        assert!(nl.contains(word), "nl: {word}");
+    }
+}
+
+fn crate_escape(s: &str) -> String {
+    crm_chart::escape(s)
 }
 
 #[test]
@@ -239,10 +470,10 @@ fn every_section_is_on_the_page_with_its_state() {
             );
             assert!(page.contains(&format!("href=\"#{}\"", s.id())));
         }
-        // One chart per present section, two for lifetime value and two
-        // for the model check.
+        // One chart per present section (the scorecard's included), two
+        // for lifetime value and two for the model check.
         let charts = page.matches("<svg ").count();
-        assert_eq!(charts, 10 + 2);
+        assert_eq!(charts, 11 + 2);
         assert_eq!(page.matches("role=\"img\"").count(), charts);
         assert!(!page.contains("http://") || page.matches("http://").count() == charts);
         assert!(!page.contains("https://"));

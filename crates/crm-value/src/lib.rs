@@ -25,7 +25,9 @@
 //! # Overview
 //!
 //! - [`rfm`]: recency, frequency, monetary; quintile scores where ties
-//!   share a score; segments from [`default_segments`] or your own rules.
+//!   share a score; segments from [`default_segments`] or your own rules;
+//!   [`rfm_grid`]: the same scores counted per R × F cell and per segment,
+//!   without a row per customer.
 //! - [`profitability`] with a [`CostTable`]: profit per customer, the
 //!   [`WhaleCurve`] (drawn by [`whale_svg`] or [`whale_chart`]), the profit
 //!   pyramid.
@@ -62,7 +64,8 @@ pub use crate::{
         profit_by_id, profitability, profitability_of, whale_chart, whale_curve, whale_svg,
     },
     rfm::{
-        Rfm, RfmOptions, RfmScore, SegmentRule, default_segments, quintile_scores, rfm, rfm_period,
+        Rfm, RfmGrid, RfmOptions, RfmScore, SegmentRule, default_segments, quintile_scores, rfm,
+        rfm_grid, rfm_period,
     },
     risk::{AtRisk, RiskOptions, Signal, risk},
     wallet::{

@@ -283,7 +283,9 @@ pub fn profitability(
 pub struct CostToServe {
     period: Period,
     costs: CostTable,
-    served: HashMap<String, (Money, u32)>,
+    /// Per customer key: looked up once per interaction, so hashed with
+    /// foldhash (seeded at random per map) rather than SipHash.
+    served: HashMap<String, (Money, u32), foldhash::fast::RandomState>,
     used: CostsUsed,
 }
 
@@ -300,7 +302,7 @@ impl CostToServe {
         Ok(CostToServe {
             period,
             costs: costs.clone(),
-            served: HashMap::new(),
+            served: HashMap::default(),
             used: CostsUsed::default(),
         })
     }

@@ -286,3 +286,107 @@ pub fn rfm(ledger: &Ledger, as_of: NaiveDate, options: &RfmOptions) -> Result<Rf
         segments,
     })
 }
+
+/// RFM's R × F grid as of a date: how many customers have each recency
+/// and frequency score, and each segment's count, without a row per
+/// customer. The same counts as [`rfm`] gives (its scores do not depend
+/// on the order of the customers), in a fraction of the time and memory on
+/// a large ledger: no key, no monetary value and no segment name is kept
+/// per customer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
+pub struct RfmGrid {
+    /// The reference date (exclusive).
+    pub as_of: NaiveDate,
+    /// Customers with a purchase before `as_of`.
+    pub customers: u64,
+    /// Customers per cell: `counts[r - 1][f - 1]` has R score `r` and F
+    /// score `f`.
+    pub counts: [[u64; 5]; 5],
+    /// The segment of each cell (by the first matching rule, `other` when
+    /// none matches), indexed as `counts`.
+    pub cell_segments: [[String; 5]; 5],
+    /// Customers per segment, in rule order, `other` last when any
+    /// customer matched no rule: as [`Rfm::segments`].
+    pub segments: Vec<(String, u64)>,
+}
+
+/// RFM's R × F grid as of `as_of` ([`RfmGrid`]): the scores of [`rfm`]
+/// counted per cell and per segment, without a row per customer.
+///
+/// The ledger must keep purchase days; unlike [`rfm`] it needs no tracked
+/// period (monetary is not scored).
+///
+/// # Errors
+///
+/// [`Error::NeedsPurchaseDays`] when the ledger lacks purchase days.
+///
+/// ```
+/// use crm_core::{Ledger, LedgerOptions, Money, NaiveDate};
+/// use crm_value::{RfmOptions, rfm, rfm_grid, rfm_period};
+///
+/// let as_of = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
+/// let mut ledger = Ledger::with_options([rfm_period(as_of)?], LedgerOptions::new().purchase_days(true));
+/// for (k, m) in [("a", 1), ("a", 3), ("b", 6), ("c", 2), ("c", 5), ("c", 9)] {
+///     let day = NaiveDate::from_ymd_opt(2024, m, 1).unwrap();
+///     ledger.record_sale(k, day, Money::from(10), None)?;
+/// }
+/// let grid = rfm_grid(&ledger, as_of, &RfmOptions::new())?;
+/// let full = rfm(&ledger, as_of, &RfmOptions::new())?;
+/// assert_eq!(grid.customers, 3);
+/// assert_eq!(grid.segments, full.segments);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn rfm_grid(ledger: &Ledger, as_of: NaiveDate, options: &RfmOptions) -> Result<RfmGrid> {
+    if !ledger.options().purchase_days {
+        return Err(Error::NeedsPurchaseDays { analysis: "RFM" });
+    }
+    let day = as_of.num_days_from_ce();
+    let mut recency: Vec<u32> = Vec::new();
+    let mut frequency: Vec<u32> = Vec::new();
+    for id in ledger.ids() {
+        let days = ledger.purchase_day_numbers(id)?;
+        let before = &days[..days.partition_point(|&d| d < day)];
+        let Some(&last) = before.last() else { continue };
+        recency.push(u32::try_from(day - last).unwrap_or(u32::MAX));
+        frequency.push(u32::try_from(before.len()).unwrap_or(u32::MAX));
+    }
+    let r = quintile_scores(&recency, false);
+    drop(recency);
+    let f = quintile_scores(&frequency, true);
+    drop(frequency);
+    let mut counts = [[0u64; 5]; 5];
+    for (r, f) in r.iter().zip(&f) {
+        counts[usize::from(r.clamp(&1, &5) - 1)][usize::from(f.clamp(&1, &5) - 1)] += 1;
+    }
+    let rule_of = |r: u8, f: u8| options.segments.iter().position(|s| s.matches(r, f));
+    let mut per_rule: BTreeMap<usize, u64> = BTreeMap::new();
+    let mut cell_segments: [[String; 5]; 5] = Default::default();
+    for (i, row) in counts.iter().enumerate() {
+        for (j, &n) in row.iter().enumerate() {
+            let rule = rule_of(i as u8 + 1, j as u8 + 1);
+            cell_segments[i][j] =
+                rule.map_or_else(|| "other".to_string(), |k| options.segments[k].name.clone());
+            if n > 0 {
+                *per_rule.entry(rule.unwrap_or(usize::MAX)).or_default() += n;
+            }
+        }
+    }
+    let mut segments: Vec<(String, u64)> = options
+        .segments
+        .iter()
+        .enumerate()
+        .map(|(k, s)| (s.name.clone(), per_rule.get(&k).copied().unwrap_or(0)))
+        .collect();
+    if let Some(&n) = per_rule.get(&usize::MAX) {
+        segments.push(("other".to_string(), n));
+    }
+    Ok(RfmGrid {
+        as_of,
+        customers: r.len() as u64,
+        counts,
+        cell_segments,
+        segments,
+    })
+}

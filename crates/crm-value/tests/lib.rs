@@ -10,7 +10,7 @@ use crm_core::{
 use crm_pyramid::{Cuts, PyramidOptions, pyramid};
 use crm_value::{
     CostTable, RetentionInputs, RfmOptions, RiskOptions, Signal, profitability, quintile_scores,
-    retention_economics, rfm, rfm_period, risk, share_of_wallet, simple_clv, whale_curve,
+    retention_economics, rfm, rfm_grid, rfm_period, risk, share_of_wallet, simple_clv, whale_curve,
 };
 use proptest::prelude::*;
 
@@ -214,6 +214,38 @@ fn simple_lifetime_value() {
 }
 
 proptest! {
+    /// The grid counts what `rfm` scores, cell by cell and per segment,
+    /// whatever order the customers came in.
+    #[test]
+    fn prop_rfm_grid_counts_the_scores_of_rfm(
+        sales in prop::collection::vec((0u8..30, 0u32..700), 0..200),
+        reversed in any::<bool>(),
+    ) {
+        let as_of = d(2025, 1, 1);
+        let mut l = Ledger::with_options(
+            [rfm_period(as_of).unwrap()],
+            LedgerOptions::new().purchase_days(true),
+        );
+        let mut sales = sales;
+        if reversed {
+            sales.reverse();
+        }
+        for (k, day) in &sales {
+            let date = d(2023, 3, 1) + crm_core::Days::new(u64::from(*day));
+            l.record_sale(&format!("K{k}"), date, m("10"), None).unwrap();
+        }
+        let full = rfm(&l, as_of, &RfmOptions::new()).unwrap();
+        let grid = rfm_grid(&l, as_of, &RfmOptions::new()).unwrap();
+        prop_assert_eq!(grid.customers, full.scores.len() as u64);
+        prop_assert_eq!(&grid.segments, &full.segments);
+        let mut counts = [[0u64; 5]; 5];
+        for s in &full.scores {
+            counts[usize::from(s.r) - 1][usize::from(s.f) - 1] += 1;
+            prop_assert_eq!(&grid.cell_segments[usize::from(s.r) - 1][usize::from(s.f) - 1], &s.segment);
+        }
+        prop_assert_eq!(grid.counts, counts);
+    }
+
     /// Scores are 1 to 5, ties share a score, better values never score
     /// lower, and without ties each score holds n/5 values give or take one.
     #[test]

@@ -17,7 +17,20 @@ use crate::input::{
 };
 use crate::options::{period, pyramid_options, usage};
 
-pub(crate) fn run(a: ReportArgs) -> Outcome {
+pub(crate) fn run(mut a: ReportArgs) -> Outcome {
+    // A campaign reads the interactions and the transactions a second
+    // time: standard input is kept for it.
+    let campaign = a.campaign.is_some();
+    let _spool_i = if campaign {
+        crate::input::spool_stdin(&mut a.input.interactions)?
+    } else {
+        None
+    };
+    let _spool_t = if campaign {
+        crate::input::spool_stdin(&mut a.input.transactions)?
+    } else {
+        None
+    };
     let p = period("period", &a.period)?;
     let mut options = ReportOptions::new(p);
     options.pyramid = pyramid_options(&a.levels)?;
@@ -42,6 +55,7 @@ pub(crate) fn run(a: ReportArgs) -> Outcome {
     }
     options.project = usize::from(a.project);
     options.discount = a.discount;
+    options.sla_days = a.sla_days;
     if let Some(d) = &a.calibration_end {
         let d: NaiveDate = d.parse().map_err(|_| {
             usage(format!(
@@ -56,19 +70,27 @@ pub(crate) fn run(a: ReportArgs) -> Outcome {
         .map_err(|e| usage(format!("--period: {e}")))?;
     // One pass over every input feeds every section.
     let mut ledger = Ledger::with_options(tracked, options.ledger_options());
+    let plan = a
+        .plan
+        .as_deref()
+        .map(crate::cmd::scorecard::read_plan)
+        .transpose()
+        .context("invalid plan")?;
     let mut inputs = read_once(&a, &options, &mut ledger)?;
     warn_margin(&ledger, options.pyramid.basis);
-    if let Some(path) = &a.leads {
-        let csv = import_options(&a.input.csv)?;
-        let f = crate::input::open_input(path)?;
-        let mut n = 0u64;
-        for lead in crm::csv::leads(f, crate::input::name_of(path), &csv)
-            .context("cannot read the leads")?
-        {
-            lead.context("cannot read the leads")?;
-            n += 1;
-        }
-        inputs.leads = Some(n);
+    inputs.leads = match (&a.leads, &a.input.db) {
+        (Some(path), _) => Some(crate::input::leads_of(path, &a.input.csv)?),
+        (None, Some(db)) => Some(crate::input::leads_of_db(db)?),
+        (None, None) => None,
+    };
+    inputs.plan = plan;
+    if let (Some(name), Some(control)) = (&a.campaign, &a.campaign_control) {
+        inputs.campaign = Some(crate::cmd::campaign::fed(
+            &a.input,
+            name,
+            control,
+            a.window_days,
+        )?);
     }
     let (report, html) = {
         let _step = crate::progress::step("building the report");

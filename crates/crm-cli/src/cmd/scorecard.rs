@@ -26,7 +26,7 @@ fn five_years_before(p: &Period) -> Option<Period> {
     Period::new(back(p.start())?, back(p.end())?).ok()
 }
 
-fn read_plan(path: &std::path::Path) -> anyhow::Result<Plan> {
+pub(crate) fn read_plan(path: &std::path::Path) -> anyhow::Result<Plan> {
     let mut text = String::new();
     open_input(path)?
         .read_to_string(&mut text)
