@@ -565,7 +565,7 @@ pub(crate) fn funnel(f: &crm_ops::Funnel, lang: Lang) -> Bars {
 
 /// Complaints received, resolved within the service level and open at the
 /// period's end.
-pub(crate) fn complaint_handling(r: &crm_ops::complaints::ComplaintReport, lang: Lang) -> Bars {
+pub(crate) fn complaint_handling(r: &crm_ops::ComplaintReport, lang: Lang) -> Bars {
     let t = lang.texts();
     let mut b = Bars::new(meta(lang, "chart-complaints", t.sections[12].title, 13));
     let sla = [("sla", lang.count(u64::from(r.sla_days)))];
@@ -584,7 +584,7 @@ pub(crate) fn complaint_handling(r: &crm_ops::complaints::ComplaintReport, lang:
 /// Retention in this period of the previous period's active customers by
 /// complaint status, each with its 95% interval.
 pub(crate) fn complaint_retention(
-    r: &crm_ops::complaints::ComplaintReport,
+    r: &crm_ops::ComplaintReport,
     period: &crm_core::Period,
     lang: Lang,
 ) -> Bars {
@@ -599,7 +599,7 @@ pub(crate) fn complaint_retention(
     let mut b = Bars::new(meta(lang, "chart-complaint-retention", &title, 14));
     let colours = [palette::BLUE, palette::GREEN, palette::VERMILLION];
     for (g, colour) in r.retention.iter().zip(colours) {
-        let k = crm_ops::complaints::ComplaintGroup::ALL
+        let k = crm_ops::ComplaintGroup::ALL
             .iter()
             .position(|x| *x == g.group)
             .unwrap_or(0);
@@ -616,7 +616,7 @@ pub(crate) fn complaint_retention(
             t.customers
         );
         let mut bar = Bar::new(&name, rate, &text).colour(colour);
-        if let Some((lo, hi)) = crm_ops::campaign::wilson(g.retained, g.customers) {
+        if let Some((lo, hi)) = crm_ops::wilson(g.retained, g.customers) {
             bar = bar.interval(lo, hi);
         }
         b.bars.push(bar);
@@ -626,7 +626,7 @@ pub(crate) fn complaint_retention(
 
 /// The response rate of the treated and the control group, with their
 /// 95% intervals.
-pub(crate) fn campaign(c: &crm_ops::campaign::CampaignResult, lang: Lang) -> Bars {
+pub(crate) fn campaign(c: &crm_ops::CampaignResult, lang: Lang) -> Bars {
     let t = lang.texts();
     let title = fill(t.ops.campaign_title, &[("campaign", c.campaign.clone())]);
     let mut b = Bars::new(meta(lang, "chart-campaign", &title, 15));
@@ -644,7 +644,7 @@ pub(crate) fn campaign(c: &crm_ops::campaign::CampaignResult, lang: Lang) -> Bar
             lang.count(g.customers)
         );
         let mut bar = Bar::new(&capital(name), rate, &text).colour(colour);
-        if let Some((lo, hi)) = crm_ops::campaign::wilson(g.responders, g.customers) {
+        if let Some((lo, hi)) = crm_ops::wilson(g.responders, g.customers) {
             bar = bar.interval(lo, hi);
         }
         b.bars.push(bar);
@@ -654,8 +654,8 @@ pub(crate) fn campaign(c: &crm_ops::campaign::CampaignResult, lang: Lang) -> Bar
 
 /// Each share of the scorecard with a value, a benchmark or a target:
 /// the value, then the benchmark and the target beneath it.
-pub(crate) fn scorecard(s: &crm_ops::scorecard::Scorecard, lang: Lang) -> Bars {
-    use crm_ops::scorecard::Unit;
+pub(crate) fn scorecard(s: &crm_ops::Scorecard, lang: Lang) -> Bars {
+    use crm_ops::Unit;
     let t = lang.texts();
     let mut b = Bars::new(meta(lang, "chart-scorecard", t.sections[14].title, 16));
     let [value, benchmark, target] = t.ops.scorecard_series;
@@ -678,7 +678,7 @@ pub(crate) fn scorecard(s: &crm_ops::scorecard::Scorecard, lang: Lang) -> Bars {
         if let Some(bm) = f.benchmark {
             let v = share_f64(bm.value);
             let dir = match bm.direction {
-                crm_ops::scorecard::Direction::Above => t.scorecard_table.directions[1],
+                crm_ops::Direction::Above => t.scorecard_table.directions[1],
                 _ => t.scorecard_table.directions[0],
             };
             b.bars.push(

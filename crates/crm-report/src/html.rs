@@ -787,7 +787,7 @@ impl Report {
                 ("open", lang.count(r.open_at_end)),
             ],
         );
-        use crm_ops::complaints::ComplaintGroup;
+        use crm_ops::ComplaintGroup;
         if let (Some(p), Some(heard), Some(unheard)) = (
             retention,
             rate(ComplaintGroup::Resolved),
@@ -876,7 +876,7 @@ impl Report {
     }
 
     fn scorecard_section(&self, out: &mut String, lang: Lang) -> String {
-        use crm_ops::scorecard::Unit;
+        use crm_ops::Unit;
         let t = lang.texts();
         let s = &self.scorecard;
         figure(out, &charts::scorecard(s, lang).to_svg());
@@ -911,7 +911,7 @@ impl Report {
                 || txt(""),
                 |b| {
                     let dir = match b.direction {
-                        crm_ops::scorecard::Direction::Above => st.directions[1],
+                        crm_ops::Direction::Above => st.directions[1],
                         _ => st.directions[0],
                     };
                     let v = charts::share_f64(b.value);

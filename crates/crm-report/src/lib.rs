@@ -62,7 +62,7 @@
 //!   previous period right before this one, the share of its customers
 //!   without a complaint, with every complaint resolved and with one left
 //!   open who bought again in this period (with 95% intervals).
-//! - **Campaign**, with a [`crm_ops::campaign::CampaignMeasure`] fed with
+//! - **Campaign**, with a [`crm_ops::CampaignMeasure`] fed with
 //!   the campaign's sends, its control group and the sales
 //!   ([`Inputs::campaign`]): the response rate of the treated customers
 //!   and of the control group with their 95% intervals, and the uplift

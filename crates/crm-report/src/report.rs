@@ -7,10 +7,10 @@ use crm_clv::checks::{FrequencyCheck, TrackingPoint, holdout_by_frequency, track
 use crm_clv::{BgNbd, FitOptions, Holdout, PurchaseModel, TimeUnit, Timeline, from_ledger};
 use crm_core::{Basis, Days, Lead, Ledger, LedgerOptions, Money, NaiveDate, Period};
 use crm_migration::{Migration, STATE_COUNT as N, series};
-use crm_ops::campaign::{CampaignMeasure, CampaignResult};
-use crm_ops::complaints::{ComplaintOptions, ComplaintReport, complaints};
-use crm_ops::scorecard::{Plan, Scorecard, ScorecardInputs, scorecard};
+use crm_ops::{CampaignMeasure, CampaignResult};
+use crm_ops::{ComplaintOptions, ComplaintReport, complaints};
 use crm_ops::{Funnel, FunnelOptions, funnel};
+use crm_ops::{Plan, Scorecard, ScorecardInputs, scorecard};
 use crm_pyramid::{Level, Pyramid, PyramidOptions, PyramidReport, pyramid};
 use crm_value::{
     CostTable, CostToServe, Profitability, RfmGrid, RfmOptions, Wallet, profitability_of, rfm_grid,

@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use crm_core::{
     CustomerKey, Interaction, InteractionKind, Lead, LeadStage, Ledger, Money, NaiveDate, Period,
 };
-use crm_ops::campaign::{CampaignMeasure, CampaignOptions};
-use crm_ops::scorecard::Plan;
+use crm_ops::Plan;
+use crm_ops::{CampaignMeasure, CampaignOptions};
 use crm_report::{Availability, Inputs, Lang, Report, ReportOptions, Section};
 use proptest::prelude::*;
 
@@ -292,14 +292,14 @@ fn the_operational_sections_follow_their_inputs() {
     );
     assert!(r.with_plan);
     let card = &r.scorecard;
-    let target = |n: crm_ops::scorecard::FigureName| card.figure(n).unwrap().target;
+    let target = |n: crm_ops::FigureName| card.figure(n).unwrap().target;
     assert_eq!(
-        target(crm_ops::scorecard::FigureName::RetentionRate),
+        target(crm_ops::FigureName::RetentionRate),
         Some("0.9".parse().unwrap())
     );
     // The campaign's response feeds the scorecard; the complaints of 2024
     // feed the complainer retention.
-    use crm_ops::scorecard::FigureName;
+    use crm_ops::FigureName;
     assert!(
         card.figure(FigureName::CampaignResponse)
             .unwrap()
