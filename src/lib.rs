@@ -142,6 +142,15 @@ pub mod csv {
     pub use crm_csv::*;
 }
 
+/// Parquet input and output (the `crm-parquet` crate; feature `parquet`):
+/// transactions from Parquet files or folders into a ledger, with the
+/// CSV reader's result for the same rows, and result tables as Parquet.
+#[cfg(feature = "parquet")]
+#[cfg_attr(docsrs, doc(cfg(feature = "parquet")))]
+pub mod parquet {
+    pub use crm_parquet::*;
+}
+
 /// Storage: the store interface (the `crm-store` crate; feature `store`)
 /// and, with feature `sqlite`, the SQLite store (the `crm-sqlite` crate's
 /// [`SqliteStore`](crm_sqlite::SqliteStore)); with feature `postgres`, the

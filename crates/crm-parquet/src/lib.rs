@@ -38,7 +38,7 @@
 //!   for conversions from CSV and for tests.
 //! - [`Column`] and [`write_table`]: any result table (assignments,
 //!   actions, summaries) as Parquet, decimals as `DECIMAL` with the scale of
-//!   the data.
+//!   the data; [`read_table`] reads such a table back.
 //!
 //! # Types read
 //!
@@ -61,5 +61,5 @@ mod write;
 pub use crate::{
     error::{BadRow, Error, Position, Result},
     read::{ReadOptions, files, is_parquet, read_transactions},
-    write::{Column, ColumnData, TransactionWriter, write_table},
+    write::{Column, ColumnData, TransactionWriter, read_table, write_table},
 };

@@ -398,6 +398,115 @@ pub fn write_table<W: Write + Send>(out: W, columns: &[Column]) -> Result<()> {
     Ok(())
 }
 
+/// Reads back a table as [`write_table`] writes it: every column of
+/// `UTF8`, `INT64`, `DECIMAL`, `DATE` or `BOOLEAN` type, all row groups.
+///
+/// # Errors
+///
+/// [`Error::Format`] when `file` is not readable Parquet, [`Error::ColumnType`]
+/// for a column of another type.
+///
+/// ```
+/// use crm_parquet::{Column, ColumnData, read_table, write_table};
+/// let dir = tempfile::tempdir()?;
+/// let path = dir.path().join("t.parquet");
+/// let columns = vec![Column::infer("value", ["1.5", "", "-2"])];
+/// write_table(std::fs::File::create(&path)?, &columns)?;
+/// assert_eq!(read_table(&path)?, columns);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn read_table(file: impl AsRef<std::path::Path>) -> Result<Vec<Column>> {
+    use arrow_array::Array;
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::{Date32Type, Decimal128Type, Int64Type};
+    let file = file.as_ref();
+    let f = std::fs::File::open(file).map_err(|e| Error::io(file, e))?;
+    let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(f)
+        .map_err(|e| Error::format(file, e))?;
+    let schema = reader.schema().clone();
+    let mut columns: Vec<Column> = Vec::new();
+    for field in schema.fields() {
+        let data = match field.data_type() {
+            DataType::Utf8 => ColumnData::Text(Vec::new()),
+            DataType::Int64 => ColumnData::Int(Vec::new()),
+            DataType::Decimal128(..) => ColumnData::Decimal(Vec::new()),
+            DataType::Date32 => ColumnData::Date(Vec::new()),
+            DataType::Boolean => ColumnData::Bool(Vec::new()),
+            other => {
+                return Err(Error::ColumnType {
+                    file: file.to_path_buf(),
+                    column: field.name().clone(),
+                    found: other.to_string(),
+                    expected: "UTF8, INT64, DECIMAL, DATE or BOOLEAN".into(),
+                });
+            }
+        };
+        columns.push(Column::new(field.name().clone(), data));
+    }
+    let reader = reader.build().map_err(|e| Error::format(file, e))?;
+    for batch in reader {
+        let batch = batch.map_err(|e| Error::format(file, e))?;
+        for (c, a) in columns.iter_mut().zip(batch.columns()) {
+            let n = a.len();
+            let valid = |i: usize| !a.is_null(i);
+            match &mut c.data {
+                ColumnData::Text(v) => {
+                    let a = a.as_string::<i32>();
+                    v.extend((0..n).map(|i| valid(i).then(|| a.value(i).to_string())));
+                }
+                ColumnData::Int(v) => {
+                    let a = a.as_primitive::<Int64Type>();
+                    v.extend((0..n).map(|i| valid(i).then(|| a.value(i))));
+                }
+                ColumnData::Decimal(v) => {
+                    let scale = match a.data_type() {
+                        DataType::Decimal128(_, s) => i32::from(*s),
+                        _ => 0,
+                    };
+                    let a = a.as_primitive::<Decimal128Type>();
+                    for i in 0..n {
+                        v.push(match valid(i) {
+                            false => None,
+                            true => Some(
+                                crate::columns::decimal_of(a.value(i), scale).ok_or_else(|| {
+                                    Error::Row(Box::new(crate::BadRow {
+                                        position: crate::Position {
+                                            file: file.to_path_buf(),
+                                            row_group: 0,
+                                            row_in_group: 0,
+                                            row: 0,
+                                            column: Some(c.name.clone()),
+                                        },
+                                        problem: crm_csv::Problem::BadValue {
+                                            value: a.value(i).to_string(),
+                                            expected: "a decimal within 96 bits",
+                                        },
+                                    }))
+                                })?,
+                            ),
+                        });
+                    }
+                }
+                ColumnData::Date(v) => {
+                    let a = a.as_primitive::<Date32Type>();
+                    v.extend((0..n).map(|i| {
+                        valid(i)
+                            .then(|| {
+                                NaiveDate::from_num_days_from_ce_opt(a.value(i) + EPOCH_FROM_CE)
+                            })
+                            .flatten()
+                    }));
+                }
+                ColumnData::Bool(v) => {
+                    let a = a.as_boolean();
+                    v.extend((0..n).map(|i| valid(i).then(|| a.value(i))));
+                }
+            }
+        }
+    }
+    Ok(columns)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

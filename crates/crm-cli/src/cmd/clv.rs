@@ -29,7 +29,7 @@ pub(crate) fn run(c: ClvCommand) -> Outcome {
         ClvCommand::Predict(a) => a.format,
         ClvCommand::Check(a) => a.format,
     };
-    let mut out = crate::output::stdout(format == Format::Table);
+    let mut out = crate::output::stdout_for(format);
     match c {
         ClvCommand::Fit(a) => fit(*a, &mut out)?,
         ClvCommand::Predict(a) => predict(*a, &mut out)?,
@@ -471,7 +471,7 @@ fn left_out_note(f: &Fitted) {
 }
 
 fn table_format(format: Format, what: &str) -> Result<(), Failure> {
-    if format == Format::Csv {
+    if matches!(format, Format::Csv | Format::Parquet) {
         return Err(usage(format!("{what}: --format is table or json")));
     }
     Ok(())
@@ -686,7 +686,7 @@ fn predict(a: ClvPredictArgs, out: &mut impl Write) -> Outcome {
             };
             json(out, &j)?;
         }
-        Format::Csv => {
+        Format::Csv | Format::Parquet => {
             let header = [
                 "customer_id",
                 "frequency",
