@@ -290,6 +290,12 @@ fn read_transactions_into(
     input: &ClvInput,
     builder: &mut SummaryBuilder,
 ) -> Result<(), Failure> {
+    if crate::input::is_parquet(path) {
+        return Err(usage(format!(
+            "--transactions {}: crm clv reads CSV or --db; convert Parquet to CSV first",
+            path.display()
+        )));
+    }
     let csv_options = import_options(&input.csv)?;
     let progress = crate::progress::bytes(
         format!("reading {}", crate::input::name_of(path).display()),
