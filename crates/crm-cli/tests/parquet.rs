@@ -23,7 +23,7 @@ fn converted(dir: &Path) -> PathBuf {
         "{}",
         stderr(&o)
     );
-    assert!(stderr(&o).contains("DECIMAL(38, 2)"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("DECIMAL(18, 2)"), "{}", stderr(&o));
     out
 }
 

@@ -26,8 +26,14 @@ fn bench(c: &mut Criterion) {
     let opened = std::fs::File::open(&csv).expect("open");
     for t in crm_csv::transactions(opened, &csv, &ImportOptions::new()).expect("csv") {
         let t = t.expect("row");
-        w.push(t.id.as_deref(), t.customer.as_str(), t.date, t.revenue, t.margin)
-            .expect("push");
+        w.push(
+            t.id.as_deref(),
+            t.customer.as_str(),
+            t.date,
+            t.revenue,
+            t.margin,
+        )
+        .expect("push");
         rows += 1;
     }
     w.finish().expect("finish");

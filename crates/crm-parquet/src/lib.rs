@@ -61,5 +61,5 @@ mod write;
 pub use crate::{
     error::{BadRow, Error, Position, Result},
     read::{ReadOptions, files, is_parquet, read_transactions},
-    write::{Column, ColumnData, TransactionWriter, read_table, write_table},
+    write::{Column, ColumnData, TransactionWriter, digits, read_table, write_table},
 };

@@ -118,4 +118,21 @@ fn transactions_round_trip() {
     assert_eq!(totals(&l, "C1"), ("1.000".into(), "0.125".into(), 2));
     assert_eq!(l.len(), 1);
     assert!(TransactionWriter::new(Vec::new(), 29).is_err());
+    assert!(TransactionWriter::with_precision(Vec::new(), 1, 2).is_err());
+    assert!(TransactionWriter::with_precision(Vec::new(), 39, 2).is_err());
+    // Precision 5: 123.45 fits, 1234.50 does not.
+    let path = dir.path().join("p.parquet");
+    let mut w =
+        TransactionWriter::with_precision(std::fs::File::create(&path).unwrap(), 5, 2).unwrap();
+    w.push(None, "C1", d, m("-123.45"), None).unwrap();
+    let e = w.push(None, "C1", d, m("1234.5"), None).unwrap_err();
+    assert!(e.to_string().contains("does not fit DECIMAL(5, 2)"), "{e}");
+    w.finish().unwrap();
+    assert_eq!(
+        read(&path, &ReadOptions::new())
+            .map(|l| totals(&l, "C1").0)
+            .unwrap(),
+        "-123.45"
+    );
+    assert_eq!(crm_parquet::digits(m("-1234.5").as_decimal(), 2), 6);
 }
