@@ -80,6 +80,12 @@ pub(crate) struct ConvertArgs {
     /// The Parquet file to write.
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
+    /// Keep the rows in the order of the CSV, streaming them (two passes,
+    /// little memory), instead of sorting them by customer and date (the
+    /// default: every row in memory, about 70 bytes a row, for a file the
+    /// analyses read several times faster).
+    #[arg(long)]
+    pub keep_order: bool,
     #[command(flatten)]
     pub csv: CsvArgs,
 }
