@@ -406,7 +406,17 @@ pub(crate) fn open_read_only(db: &Path) -> Result<Db, Failure> {
     } else {
         SqliteStore::open_read_only(db).map(|s| Box::new(s) as Db)
     };
-    store.map_err(|e| open_error(db, e))
+    let store = store.map_err(|e| open_error(db, e))?;
+    if !store.holds_data().map_err(|e| open_error(db, e))? {
+        return Err(Failure::Data(anyhow::anyhow!(
+            "{}: the database holds no data: nothing has been imported into it \
+             (an interrupted import keeps nothing); import with \
+             `crm import --db {} --transactions FILE`",
+            shown(db),
+            shown(db)
+        )));
+    }
+    Ok(store)
 }
 
 /// Reads a TOML or JSON file (by extension) into `T`.

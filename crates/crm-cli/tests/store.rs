@@ -210,11 +210,16 @@ fn a_bad_row_rolls_the_file_back_and_lenient_skips_it() {
 }
 
 fn big_csv(dir: &std::path::Path) -> (std::path::PathBuf, u64) {
+    csv_of(dir, "20000")
+}
+
+/// A generated transactions file of `customers` customers, and its rows.
+fn csv_of(dir: &std::path::Path, customers: &str) -> (std::path::PathBuf, u64) {
     let out = dir.join("data");
     let o = crm(&[
         "generate",
         "--customers",
-        "20000",
+        customers,
         "--years",
         "5",
         "--seed",
@@ -515,7 +520,10 @@ fn killed_multi_file_imports_leave_all_or_nothing() {
 #[test]
 fn a_second_import_waits_for_the_first() {
     let dir = tempfile::tempdir().unwrap();
-    let (csv, rows) = big_csv(dir.path());
+    // Small enough that the second import's wait for the write lock stays
+    // well inside the 30-second busy timeout on a loaded machine (with
+    // 20,000 customers an unoptimised build under load came close to it).
+    let (csv, rows) = csv_of(dir.path(), "5000");
     let db = dir.path().join("c.db");
     let spawn = || {
         Command::new(env!("CARGO_BIN_EXE_crm"))
@@ -606,6 +614,46 @@ fn analyses_read_only_and_refuse_files_that_are_not_ours() {
 
 /// An SQLite file of another program: a rollback-journal database with one
 /// table.
+/// A database into which nothing was imported (here: a header-only file;
+/// the same holds after an import killed before its commit) is refused by
+/// analyses instead of giving an empty pyramid that looks like an empty
+/// business.
+#[test]
+fn analyses_refuse_a_database_that_holds_no_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("new.db");
+    let header = dir.path().join("header.csv");
+    std::fs::write(&header, "transaction_id,customer_id,date,revenue,margin\n").unwrap();
+    let o = crm(&["import", "--db", &s(&db), "--transactions", &s(&header)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for args in [
+        &["pyramid", "--period", "2025"][..],
+        &["migration", "--from", "2024", "--to", "2025"][..],
+        &["actions", "--period", "2025"][..],
+    ] {
+        let mut all = args.to_vec();
+        let db = s(&db);
+        all.extend(["--db", &db]);
+        let o = crm(&all);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {}", stdout(&o));
+        assert!(
+            stderr(&o).contains("the database holds no data"),
+            "{args:?}: {}",
+            stderr(&o)
+        );
+    }
+    let o = crm(&[
+        "import",
+        "--db",
+        &s(&db),
+        "--transactions",
+        &s(&data("transactions.csv")),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = crm(&["pyramid", "--period", "2025", "--db", &s(&db)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
 /// `crm erase` only erases: an empty file (say, a typo'd `touch`) is not
 /// turned into a database, as analyses do not turn it into one either.
 #[test]

@@ -35,6 +35,33 @@ fn opt_text(
     }
 }
 
+/// What an id or a label (transaction, interaction and lead ids, product,
+/// campaign, owner, source, lost reason) may be: the rules of a customer key.
+const LABEL: &str = "an id or label of at most 1024 bytes, without control characters";
+
+/// An optional id or label: as [`opt_text`], checked by the rules of a
+/// customer key (at most 1024 bytes, no control characters), so that a
+/// runaway field or a NUL byte never reaches a store, a report or an
+/// export.
+fn opt_label(
+    rec: &csv::ByteRecord,
+    col: Option<usize>,
+) -> std::result::Result<Option<&str>, RowError> {
+    let t = opt_text(rec, col)?;
+    if let (Some(c), Some(v)) = (col, t)
+        && crm_core::check_key(v).is_err()
+    {
+        return Err((
+            Some(c),
+            Problem::BadValue {
+                value: crate::parse::cut(v.as_bytes()),
+                expected: LABEL,
+            },
+        ));
+    }
+    Ok(t)
+}
+
 /// The key of a record as an owned, validated [`CustomerKey`].
 fn owned_key_at(rec: &csv::ByteRecord, col: usize) -> std::result::Result<CustomerKey, RowError> {
     // `key_at` validated it: building the key cannot fail again.
@@ -161,9 +188,9 @@ impl TxCols {
             date,
             revenue,
             margin,
-            id: opt_text(rec, self.id)?,
+            id: opt_label(rec, self.id)?,
             quantity,
-            product: opt_text(rec, self.product)?,
+            product: opt_label(rec, self.product)?,
         })
     }
 
@@ -334,8 +361,8 @@ impl InteractionCols {
             i.cost = at(c, parse_money_opt(field(rec, c), self.sep))?;
         }
         i.note = opt_text(rec, self.note)?.map(str::to_string);
-        i.id = opt_text(rec, self.id)?.map(str::to_string);
-        i.campaign = opt_text(rec, self.campaign)?.map(str::to_string);
+        i.id = opt_label(rec, self.id)?.map(str::to_string);
+        i.campaign = opt_label(rec, self.campaign)?.map(str::to_string);
         Ok(i)
     }
 }
@@ -407,10 +434,10 @@ impl LeadCols {
             lead.entered
                 .insert(stage, at(c, parse_date(field(rec, c)))?);
         }
-        lead.id = opt_text(rec, self.id)?.map(str::to_string);
-        lead.owner = opt_text(rec, self.owner)?.map(str::to_string);
-        lead.source = opt_text(rec, self.source)?.map(str::to_string);
-        lead.lost_reason = opt_text(rec, self.lost_reason)?.map(str::to_string);
+        lead.id = opt_label(rec, self.id)?.map(str::to_string);
+        lead.owner = opt_label(rec, self.owner)?.map(str::to_string);
+        lead.source = opt_label(rec, self.source)?.map(str::to_string);
+        lead.lost_reason = opt_label(rec, self.lost_reason)?.map(str::to_string);
         Ok(lead)
     }
 }

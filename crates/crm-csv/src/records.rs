@@ -86,7 +86,10 @@ impl<R: Read, T> Iterator for Records<R, T> {
             };
             self.rows += 1;
             let width = self.header.names.len();
-            let outcome = if self.rec.len() == width {
+            let swallowed = crate::scan::swallowed_rows(&self.rec, self.header.delimiter, width);
+            let outcome = if let Some(err) = swallowed {
+                Err(err)
+            } else if self.rec.len() == width {
                 (self.parse)(&self.rec)
             } else {
                 Err((

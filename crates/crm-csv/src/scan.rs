@@ -117,9 +117,18 @@ impl<'h, S: Sink> Ctx<'h, S> {
 
     /// Takes one record; `false` when strict mode must stop.
     fn take(&mut self, rec: &csv::ByteRecord, line: u64) -> bool {
+        self.take_unless(rec, line, None)
+    }
+
+    /// Takes one record, or counts it as bad with `refused` (found by the
+    /// reader) without giving it to the sink; `false` when strict mode
+    /// must stop.
+    fn take_unless(&mut self, rec: &csv::ByteRecord, line: u64, refused: Option<RowError>) -> bool {
         self.rows += 1;
         let width = self.header.names.len();
-        let outcome = if rec.len() == width {
+        let outcome = if let Some(err) = refused {
+            Err(err)
+        } else if rec.len() == width {
             self.sink.row(rec, line)
         } else {
             Err((
@@ -306,10 +315,45 @@ fn slow<S: Sink>(
         if start + at.byte >= end {
             return Ok(start + at.byte);
         }
-        if !ctx.take(&rec, at.line) {
+        let swallowed = swallowed_rows(&rec, ctx.header.delimiter, ctx.header.names.len());
+        if !ctx.take_unless(&rec, at.line, swallowed) {
             return Ok(end);
         }
     }
+}
+
+/// A field that holds a line break followed by a line with at least as
+/// many delimiters as a row has (one fewer than its fields): rows
+/// swallowed by a quote that was opened and never closed, as in
+/// `C1,2024-01-01,visit,1,"hello` followed by more rows. CSV would read
+/// them as one multi-line field, silently losing those rows, so the
+/// record is refused, naming the field where the quote opened. A
+/// multi-line note whose later lines hold fewer delimiters is kept.
+pub(crate) fn swallowed_rows(
+    rec: &csv::ByteRecord,
+    delimiter: u8,
+    width: usize,
+) -> Option<RowError> {
+    if width < 2 || memchr::memchr(b'\n', rec.as_slice()).is_none() {
+        return None;
+    }
+    rec.iter().enumerate().find_map(|(col, field)| {
+        let mut lines = field.split(|&b| b == b'\n');
+        lines.next();
+        let rows = lines
+            .filter(|l| memchr::memchr_iter(delimiter, l).count() >= width - 1)
+            .count();
+        (rows > 0).then(|| {
+            (
+                Some(col),
+                Problem::Syntax(format!(
+                    "the quoted field runs over {rows} following line(s) that look like rows: \
+                     a quote opened in this field is never closed (close it, or double a \
+                     quote meant as text: \"\")"
+                )),
+            )
+        })
+    })
 }
 
 /// Reads the records starting in `[start, end)` from `initial` then

@@ -235,3 +235,116 @@ fn the_ledger_survives_a_failed_import() {
     assert!(l.id("P1").is_some());
     assert_eq!(l.periods(), &[crate::util::year()]);
 }
+
+/// A quote opened in the last column and never closed would make CSV read
+/// the following rows as part of that field, losing them silently: the
+/// record is refused, naming the field where the quote opened, by the
+/// ledger importer and by the record iterators alike.
+#[test]
+fn an_unclosed_quote_does_not_swallow_the_rows_after_it() {
+    let data = "customer_id,date,kind,cost,note\n\
+                C1,2024-01-01,visit,1,\"hello\n\
+                C2,2024-01-02,visit,1,fine\n\
+                C3,2024-01-03,visit,1,ok\n";
+    let f = Fixture::new();
+    let path = f.file("i.csv", data);
+    let mut ledger = crm_core::Ledger::new([crate::util::year()]);
+    let e = crm_csv::read_interactions(&path, &ImportOptions::new(), &mut ledger)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("i.csv:2: column 5 (note)"), "{e}");
+    assert!(e.contains("never closed"), "{e}");
+
+    let lenient = ImportOptions::new().mode(Mode::Lenient);
+    let mut ledger = crm_core::Ledger::new([crate::util::year()]);
+    let report = crm_csv::read_interactions(&path, &lenient, &mut ledger).unwrap();
+    assert_eq!(report.rejects.len(), 1, "{report:?}");
+
+    let e = first_error(crm_csv::interactions(
+        data.as_bytes(),
+        "i.csv",
+        &ImportOptions::new(),
+    ));
+    assert!(e.contains("i.csv:2: column 5 (note)"), "{e}");
+
+    let leads = "lead_id,customer_id,stage,date,value,owner\n\
+                 L1,C1,lead,2024-01-01,1,\"ann\n\
+                 L2,C2,lead,2024-01-01,1,bob\n";
+    let e = first_error(crm_csv::leads(
+        leads.as_bytes(),
+        "l.csv",
+        &ImportOptions::new(),
+    ));
+    assert!(e.contains("l.csv:2: column 6 (owner)"), "{e}");
+}
+
+/// A note that truly spans lines, with fewer delimiters on its later lines
+/// than a row has, is kept whole.
+#[test]
+fn a_quoted_note_over_several_lines_is_kept() {
+    let data = "customer_id,date,kind,cost,note\n\
+                C1,2024-01-01,visit,1,\"called back,\nleft a message\"\n\
+                C3,2024-01-03,visit,1,ok\n";
+    let rows: Vec<_> = crm_csv::interactions(data.as_bytes(), "i.csv", &ImportOptions::new())
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(
+        rows[0].note.as_deref(),
+        Some("called back,\nleft a message")
+    );
+}
+
+/// Ids and labels (transaction, interaction and lead ids, product,
+/// campaign, owner, source, lost reason) follow a customer key's rules: a runaway field or
+/// a control character is refused, naming the field.
+#[test]
+fn ids_and_labels_are_bounded_and_printable() {
+    let long = "x".repeat(100_000);
+    // The ledger does not read ids; the records a store imports do.
+    let data = format!("transaction_id,customer_id,date,revenue\n{long},C1,2024-01-01,10\n");
+    let e = first_error(crm_csv::transactions(
+        data.as_bytes(),
+        "t.csv",
+        &ImportOptions::new(),
+    ));
+    assert!(
+        e.starts_with("t.csv:2: column 1 (transaction_id): bad value"),
+        "{e}"
+    );
+    assert!(e.contains("at most 1024 bytes"), "{e}");
+
+    let leads = "lead_id,customer_id,stage,date,value,owner\nL1,C1,lead,2024-01-01,1,an\0n\n";
+    let e = first_error(crm_csv::leads(
+        leads.as_bytes(),
+        "l.csv",
+        &ImportOptions::new(),
+    ));
+    assert!(e.contains("l.csv:2: column 6 (owner): bad value"), "{e}");
+
+    let lead_id = format!("lead_id,customer_id,stage,date,value\n{long},C1,lead,2024-01-01,1\n");
+    let e = first_error(crm_csv::leads(
+        lead_id.as_bytes(),
+        "l.csv",
+        &ImportOptions::new(),
+    ));
+    assert!(e.contains("l.csv:2: column 1 (lead_id): bad value"), "{e}");
+
+    let interactions = "customer_id,date,kind,campaign\nC1,2024-01-01,campaign-sent,spring\x07\n";
+    let e = first_error(crm_csv::interactions(
+        interactions.as_bytes(),
+        "i.csv",
+        &ImportOptions::new(),
+    ));
+    assert!(e.contains("i.csv:2: column 4 (campaign): bad value"), "{e}");
+}
+
+/// The first row error of a record iterator, as text.
+fn first_error<T>(records: crm_csv::Result<impl Iterator<Item = crm_csv::Result<T>>>) -> String {
+    records
+        .expect("the header is good")
+        .find_map(Result::err)
+        .expect("an error")
+        .to_string()
+}

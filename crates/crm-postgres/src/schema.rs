@@ -5,7 +5,9 @@
 /// were made by the old ones.
 ///
 /// Version 1 is the SQLite store's schema version 2 in PostgreSQL's
-/// types, version 2 its versions 3 and 4, version 3 its version 5: money is `numeric` (exact, keeps its scale: `12.50` reads back
+/// types, version 2 its versions 3 and 4, version 3 its version 5 (version 4
+/// makes leads without an id compare their value as written, as SQLite
+/// does): money is `numeric` (exact, keeps its scale: `12.50` reads back
 /// as `12.50`), dates are `date`, flags `boolean`.
 pub(crate) const MIGRATIONS: &[&str] = &[
     // 1: the first schema.
@@ -127,6 +129,17 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         WHERE action_id IS NULL;
     -- A customer's history, and erasure.
     CREATE INDEX outcomes_by_customer ON outcomes(customer);
+    ",
+    // 4: leads without an id are told apart by their value as written, as
+    // in SQLite (which stores it as text): `numeric` equality made 12.5 and
+    // 12.50 one lead here and two there. The new index is finer than the
+    // old, so building it cannot fail on data the old one admitted.
+    "
+    DROP INDEX leads_without_id;
+    CREATE UNIQUE INDEX leads_without_id ON leads(
+        customer, stage, (value::text), entered,
+        coalesce(owner, ''), coalesce(source, ''), coalesce(lost_reason, '')
+    ) WHERE source_id IS NULL;
     ",
 ];
 

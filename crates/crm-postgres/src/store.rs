@@ -958,6 +958,19 @@ impl Store for PostgresStore {
         Ok(())
     }
 
+    fn holds_data(&self) -> Result<bool> {
+        let mut c = self.client()?;
+        let row = c
+            .query_one(
+                "SELECT EXISTS(SELECT 1 FROM customers) OR EXISTS(SELECT 1 FROM transactions)
+                 OR EXISTS(SELECT 1 FROM interactions) OR EXISTS(SELECT 1 FROM leads)
+                 OR EXISTS(SELECT 1 FROM outcomes)",
+                &[],
+            )
+            .map_err(pg)?;
+        row.try_get(0).map_err(pg)
+    }
+
     /// Every lead, in the order they were first stored (as the SQLite
     /// store: a lead updated by a later import keeps its place).
     fn leads(&self, f: &mut dyn FnMut(Lead)) -> Result<()> {
@@ -1371,7 +1384,7 @@ fn merge_leads(tx: &mut postgres::Transaction<'_>) -> Result<u64> {
                     f.lost_reason, f.sid
              FROM crm_folded f JOIN customers c ON c.key = f.key WHERE NOT f.stored
          ) n ORDER BY ord
-         ON CONFLICT (customer, stage, value, entered,
+         ON CONFLICT (customer, stage, (value::text), entered,
                       coalesce(owner, ''), coalesce(source, ''), coalesce(lost_reason, ''))
              WHERE source_id IS NULL DO NOTHING",
         &[],

@@ -1162,6 +1162,18 @@ impl Store for SqliteStore {
         self.outcomes_where("o.date < ?1", &before_text(before), f)
     }
 
+    fn holds_data(&self) -> Result<bool> {
+        self.conn
+            .query_row(
+                "SELECT EXISTS(SELECT 1 FROM customers) OR EXISTS(SELECT 1 FROM transactions)
+                 OR EXISTS(SELECT 1 FROM interactions) OR EXISTS(SELECT 1 FROM leads)
+                 OR EXISTS(SELECT 1 FROM outcomes)",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(sql)
+    }
+
     fn history(&self, key: &str) -> Result<Option<History>> {
         let row = self
             .conn

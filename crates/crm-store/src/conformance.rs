@@ -53,6 +53,10 @@ pub fn cases<S: Store>() -> Vec<Case<S>> {
         ),
         ("leads_are_one_per_id", leads_are_one_per_id::<S>),
         ("outcomes_are_kept_once", outcomes_are_kept_once::<S>),
+        (
+            "holds_data_after_any_import",
+            holds_data_after_any_import::<S>,
+        ),
     ]
 }
 
@@ -311,8 +315,57 @@ pub fn a_failed_import_keeps_nothing<S: Store>(s: &mut S) {
     assert!(matches!(e, Error::Input(_)), "{e}");
     assert!(e.to_string().contains("bad row at line 3"), "{e}");
     assert!(is_empty(s));
+    assert!(!s.holds_data().expect("holds_data"));
     assert!(s.history("A").expect("history").is_none());
     assert!(s.history("L").expect("history").is_none());
+}
+
+/// A new store holds no data; one import of any kind of record makes it
+/// hold some, and erasing the only customer empties it again.
+pub fn holds_data_after_any_import<S: Store>(s: &mut S) {
+    assert!(!s.holds_data().expect("holds_data of a new store"));
+    // An erased key is suppressed: each kind gets a key of its own.
+    let kinds: Vec<(&str, Record)> = vec![
+        ("A", Record::Customer(full_customer("A"))),
+        (
+            "B",
+            Record::Transaction(Transaction::new(k("B"), d(2024, 1, 1), m("1"))),
+        ),
+        (
+            "C",
+            Record::Interaction(Interaction::new(
+                k("C"),
+                d(2024, 1, 1),
+                InteractionKind::Visit,
+            )),
+        ),
+        (
+            "D",
+            Record::Lead(Lead::new(k("D"), LeadStage::Lead, m("1"))),
+        ),
+        (
+            "E",
+            Record::Outcome(Outcome::new(
+                "E",
+                "win-back",
+                OutcomeStatus::Done,
+                d(2024, 1, 1),
+            )),
+        ),
+    ];
+    for (key, record) in kinds {
+        let shown = format!("{record:?}");
+        s.import(&mut ok(vec![record])).expect("an import");
+        assert!(
+            s.holds_data().expect("holds_data"),
+            "after importing {shown}"
+        );
+        s.erase(key).expect("erasing");
+        assert!(
+            !s.holds_data().expect("holds_data"),
+            "after erasing the only key, imported as {shown}"
+        );
+    }
 }
 
 /// The first and last dates a store keeps are kept, and reads take any
@@ -559,6 +612,21 @@ pub fn leads_are_one_per_id<S: Store>(s: &mut S) {
         .expect("import");
     assert_eq!((r.new, r.duplicate), (2, 1));
     assert_eq!(leads(s).len(), 3);
+    // The content is compared as written: a value of another scale
+    // (12.5 against 12.50) is another lead, in every store, and reads
+    // back with its own scale.
+    let scale = |v: &str| Lead::new(k("P3"), LeadStage::Quote, m(v));
+    let r = s
+        .import_leads(&mut ok(vec![scale("12.5"), scale("12.50"), scale("12.50")]))
+        .expect("import");
+    assert_eq!((r.new, r.duplicate), (2, 1));
+    let mut values: Vec<String> = leads(s)
+        .iter()
+        .filter(|l| l.customer.as_str() == "P3")
+        .map(|l| l.value.to_string())
+        .collect();
+    values.sort();
+    assert_eq!(values, ["12.5", "12.50"]);
 }
 
 /// Every outcome as (customer, rule, status, date, owner, id), sorted.

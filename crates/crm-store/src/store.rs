@@ -421,6 +421,38 @@ pub trait Store {
     /// As [`Store::sales`].
     fn history(&self, key: &str) -> Result<Option<History>>;
 
+    /// Whether the store holds any data: a customer, transaction,
+    /// interaction, lead or outcome. A database that was created but into
+    /// which nothing was imported (or whose only import was interrupted,
+    /// which keeps nothing) holds none, and analysing it would only give
+    /// empty results that look like an empty business.
+    ///
+    /// The default reads the register and the sales through
+    /// [`Store::register`], [`Store::sales`], [`Store::interactions`],
+    /// [`Store::leads`] and [`Store::outcomes`] (all of them when the store
+    /// is empty); a store should answer with one cheap query.
+    ///
+    /// # Errors
+    ///
+    /// As [`Store::sales`].
+    fn holds_data(&self) -> Result<bool> {
+        let mut any = false;
+        self.register(&mut |_, _, _| any = true)?;
+        if !any {
+            self.sales(None, &mut |batch| any |= !batch.is_empty())?;
+        }
+        if !any {
+            self.interactions(None, &mut |_| any = true)?;
+        }
+        if !any {
+            self.leads(&mut |_| any = true)?;
+        }
+        if !any {
+            self.outcomes(None, &mut |_| any = true)?;
+        }
+        Ok(any)
+    }
+
     /// Feeds `ledger` with everything that can change its periods' results:
     /// the register, the interactions and the transactions up to the end
     /// of its latest period. The default reads through [`Store::register`],

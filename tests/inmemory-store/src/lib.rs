@@ -79,7 +79,7 @@ impl MemoryStore {
                 let new = if let Some(s) = stored.and_then(|i| self.leads.get_mut(i)) {
                     s.merge(l);
                     false
-                } else if l.id.is_none() && self.leads.contains(&l) {
+                } else if l.id.is_none() && self.leads.iter().any(|s| same_content(s, &l)) {
                     false
                 } else {
                     self.leads.push(l);
@@ -269,4 +269,11 @@ impl Store for MemoryStore {
         self.suppressed.insert(key.to_string());
         Ok(erased)
     }
+}
+
+/// Whether two leads without an id are the same lead: every field equal,
+/// the value as written (`12.5` and `12.50` are two leads, as in the other
+/// stores: `Decimal`'s own equality ignores the scale).
+fn same_content(a: &Lead, b: &Lead) -> bool {
+    a == b && a.value.as_decimal().scale() == b.value.as_decimal().scale()
 }
