@@ -68,6 +68,11 @@ pub enum Error {
     #[cfg(feature = "store")]
     #[error(transparent)]
     Store(crm_store::Error),
+    /// Reading or writing a file or stream in the integrator's own code
+    /// (`?` on a [`std::io::Error`]); the I/O error is the
+    /// [`source`](std::error::Error::source).
+    #[error("input/output error")]
+    Io(#[from] std::io::Error),
 }
 
 impl From<crm_core::Error> for Error {

@@ -90,3 +90,19 @@ fn an_unreadable_file_keeps_its_io_error_as_the_source() {
     let e: crm::Error = e.into();
     assert!(matches!(e, crm::Error::Clv(_)));
 }
+
+#[test]
+fn question_mark_on_an_io_error_keeps_it_as_the_source() {
+    use std::error::Error as _;
+    fn read(path: &str) -> crm::Result<String> {
+        let text = std::fs::read_to_string(path)?;
+        Ok(text)
+    }
+    let e = read("/nonexistent/rows.txt").unwrap_err();
+    assert!(matches!(e, crm::Error::Io(_)), "{e:?}");
+    let io = e
+        .source()
+        .and_then(|s| s.downcast_ref::<std::io::Error>())
+        .expect("an io::Error source");
+    assert_eq!(io.kind(), std::io::ErrorKind::NotFound);
+}

@@ -33,3 +33,4 @@ mod store_round_trip;
 
 mod errors;
 mod facade;
+mod serde_contract;

@@ -552,7 +552,11 @@ fn outcome_and_period_edges() {
     }
     let o = run("actions", &["--period", "9998", "--format", "json"]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(stdout(&o).contains("\"period\":\"9998-01-01..9999-01-01\""));
+    assert!(
+        stdout(&o).contains(r#""period":{"start":"9998-01-01","end":"9999-01-01"}"#),
+        "{}",
+        stdout(&o)
+    );
     let o = run("winback", &["--periods", "9998..9999"]);
     assert_eq!(o.status.code(), Some(2));
 }

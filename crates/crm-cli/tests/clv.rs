@@ -310,7 +310,7 @@ fn bg_bb_names_the_opportunity() {
     assert!(o.status.success(), "{}", stderr(&o));
     let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
     let c = &v["customers"][0];
-    assert_eq!(c["T"], 6.0);
+    assert_eq!(c["t"], 6.0);
     assert_eq!(c["p_alive_at"], 7.0);
     // x = 0 of 6: alive at opportunity 7 with probability 0.1081 (lifetimes, m = 1).
     assert!((c["p_alive"].as_f64().unwrap() - 0.10813).abs() < 1e-4);

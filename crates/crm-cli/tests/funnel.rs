@@ -57,18 +57,16 @@ fn the_shipped_leads_show_sources_that_differ() {
     let groups = f["groups"].as_array().unwrap();
     let created: u64 = groups.iter().map(|g| n(&g["created"])).sum();
     assert_eq!(created, n(&total["created"]));
-    let rate = |name: &str| {
-        groups.iter().find(|g| g["name"] == name).unwrap()["win_rate"]
-            .as_f64()
-            .unwrap()
-    };
+    // Shares are decimal strings.
+    let share = |v: &serde_json::Value| -> f64 { v.as_str().unwrap().parse().unwrap() };
+    let rate = |name: &str| share(&groups.iter().find(|g| g["name"] == name).unwrap()["win_rate"]);
     assert!(rate("referral") > rate("call"), "{groups:?}");
     // P(win | stage) grows along the road, with its counts.
     let p: Vec<f64> = f["win_probability"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|w| w["probability"].as_f64().unwrap())
+        .map(|w| share(&w["probability"]))
         .collect();
     assert!(p.windows(2).all(|w| w[0] < w[1]), "{p:?}");
     // Referral customers reach the higher levels more often than web ones.
@@ -79,11 +77,12 @@ fn the_shipped_leads_show_sources_that_differ() {
             .iter()
             .find(|q| q["by"] == "source" && q["name"] == name)
             .unwrap();
-        let levels = q["levels"].as_array().unwrap();
+        // Customers per level, as an object from level to count.
+        let levels = q["levels"].as_object().unwrap();
         let up: u64 = levels
             .iter()
-            .filter(|l| ["top", "big", "medium"].contains(&l[0].as_str().unwrap()))
-            .map(|l| n(&l[1]))
+            .filter(|(level, _)| ["top", "big", "medium"].contains(&level.as_str()))
+            .map(|(_, count)| n(count))
             .sum();
         up as f64 / n(&q["customers"]) as f64
     };

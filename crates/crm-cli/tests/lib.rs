@@ -14,6 +14,7 @@ mod parquet;
 mod progress;
 mod pyramid;
 mod report;
+mod schema;
 mod stdin;
 mod store;
 mod terminal;

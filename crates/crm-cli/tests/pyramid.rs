@@ -273,7 +273,8 @@ fn decimal_comma_and_column_mapping() {
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
-    assert_eq!(v["levels"][0]["value"], "12.50");
+    // Normalised: 12,50 is "12.5".
+    assert_eq!(v["levels"][0]["value"], "12.5");
 }
 
 #[test]

@@ -66,7 +66,7 @@ fn rfm_outputs() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|x| x[0].as_str().unwrap())
+        .map(|x| x["segment"].as_str().unwrap())
         .collect();
     assert_eq!(names, ["recent", "other"]);
 }
@@ -102,9 +102,11 @@ fn profit_with_costs_and_svg() {
     let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
     let points = v["whale"]["points"].as_array().unwrap();
     let last = points.last().unwrap();
-    assert_eq!(last[0].as_f64(), Some(1.0));
-    assert!((last[1].as_f64().unwrap() - 1.0).abs() < 1e-9);
-    assert!(v["whale"]["peak"].as_f64().unwrap() >= 1.0);
+    // Shares are decimal strings.
+    let share = |v: &Value| -> f64 { v.as_str().unwrap().parse().unwrap() };
+    assert_eq!(last["customers"], "1");
+    assert!((share(&last["profit"]) - 1.0).abs() < 1e-9);
+    assert!(share(&v["whale"]["peak"]) >= 1.0);
     assert!(std::fs::read_to_string(&svg).unwrap().starts_with("<svg"));
     let o = crm(&[
         "value",

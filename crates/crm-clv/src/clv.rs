@@ -17,11 +17,38 @@ use crate::summary::{DAYS_PER_MONTH, Summary, TimeUnit};
 /// # Ok::<(), crm_clv::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(try_from = "RawLifetimeOptions"))]
 pub struct LifetimeOptions {
     months: u32,
     discount: f64,
     unit: TimeUnit,
+}
+
+/// [`LifetimeOptions`] as read, checked by its setters: `unit` is
+/// required, `months` and `discount` default to 12 and 0.01.
+#[cfg(feature = "serde")]
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLifetimeOptions {
+    months: Option<u32>,
+    discount: Option<f64>,
+    unit: TimeUnit,
+}
+
+#[cfg(feature = "serde")]
+impl TryFrom<RawLifetimeOptions> for LifetimeOptions {
+    type Error = Error;
+    fn try_from(raw: RawLifetimeOptions) -> Result<LifetimeOptions> {
+        let mut o = LifetimeOptions::new(raw.unit);
+        if let Some(months) = raw.months {
+            o = o.months(months);
+        }
+        if let Some(rate) = raw.discount {
+            o = o.discount(rate)?;
+        }
+        Ok(o)
+    }
 }
 
 impl LifetimeOptions {

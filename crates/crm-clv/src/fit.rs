@@ -9,6 +9,8 @@ use crate::summary::Summary;
 
 /// Options of a fit.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[non_exhaustive]
 pub struct FitOptions {
     /// L2 penalty on the parameters, as `lifetimes`' `penalizer_coef`: the
@@ -58,8 +60,15 @@ impl FitOptions {
 }
 
 /// A fitted model with its log-likelihood and standard errors.
+///
+/// In JSON (feature `serde`) as `crm clv fit --format json` prints it: the
+/// model's name, its parameters and their standard errors by name, and
+/// the figures of the fit:
+/// `{"model": "bg-nbd", "params": {"r": 0.24, ..}, "log_likelihood":
+/// -9582.4, "customers": 2357.0, "std_errors": {"r": 0.01, ..} or null,
+/// "patterns": 1200, "iterations": 28}` (`customers` is the sum of the
+/// weights, a number).
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Fit<M> {
     /// The model with the maximum-likelihood parameters.
     pub model: M,
@@ -77,6 +86,48 @@ pub struct Fit<M> {
     pub patterns: usize,
     /// Quasi-Newton iterations taken.
     pub iterations: usize,
+}
+
+#[cfg(feature = "serde")]
+impl<M: Parameters> serde::Serialize for Fit<M> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        /// Values by the model's parameter names.
+        struct ByName<'a>(&'a [f64]);
+        impl<'a> ByName<'a> {
+            fn names<M: Parameters>(&self) -> impl Iterator<Item = (&'static str, &'a f64)> {
+                M::NAMES.iter().copied().zip(self.0)
+            }
+        }
+        struct Named<'a, M>(ByName<'a>, std::marker::PhantomData<M>);
+        impl<M: Parameters> serde::Serialize for Named<'_, M> {
+            fn serialize<S: serde::Serializer>(
+                &self,
+                s: S,
+            ) -> std::result::Result<S::Ok, S::Error> {
+                s.collect_map(self.0.names::<M>())
+            }
+        }
+        let values = self.model.values();
+        let mut st = s.serialize_struct("Fit", 7)?;
+        st.serialize_field("model", M::MODEL)?;
+        st.serialize_field(
+            "params",
+            &Named::<M>(ByName(&values), std::marker::PhantomData),
+        )?;
+        st.serialize_field("log_likelihood", &self.log_likelihood)?;
+        st.serialize_field("customers", &self.customers)?;
+        st.serialize_field(
+            "std_errors",
+            &self
+                .std_errors
+                .as_deref()
+                .map(|se| Named::<M>(ByName(se), std::marker::PhantomData)),
+        )?;
+        st.serialize_field("patterns", &self.patterns)?;
+        st.serialize_field("iterations", &self.iterations)?;
+        st.end()
+    }
 }
 
 /// The parameters of a model, by name.

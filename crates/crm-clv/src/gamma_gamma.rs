@@ -29,7 +29,7 @@ impl Parameters for GammaGamma {
 
 /// How many customers a Gamma-Gamma fit could not use.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct LeftOut {
     /// Customers without a repeat purchase (no repeat spend to learn from).
     pub no_repeat: f64,

@@ -116,7 +116,7 @@ impl<'de> serde::Deserialize<'de> for TimeUnit {
 
 /// Purchases after the calibration end, up to the observation end.
 #[derive(Debug, Clone, Copy, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Holdout {
     /// Distinct purchase days in the holdout window.
     pub frequency: u32,
@@ -130,7 +130,7 @@ pub struct Holdout {
 /// One customer's (or, with a weight, a group of identical customers')
 /// purchase history as the models see it.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Summary {
     /// The customer's key (empty in a summary file without one).
     pub key: String,
@@ -219,7 +219,7 @@ impl Summary {
 
 /// Summaries made from transactions, with what was left out.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Summaries {
     /// One summary per customer with a purchase by the calibration end, in
     /// key order.
@@ -249,7 +249,7 @@ pub struct Summaries {
 /// When the summarised customers made their first purchase and their
 /// repeat purchases (calibration and holdout), per day.
 #[derive(Debug, Clone, PartialEq, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Timeline {
     /// (day, customers whose first purchase was that day), ascending.
     pub first_purchases: Vec<(NaiveDate, u64)>,

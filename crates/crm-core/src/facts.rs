@@ -84,7 +84,11 @@ use crate::{CustomerId, Error, Ledger, Money, Result};
 /// assert_eq!(ledger.period_totals(id, 0)?.value(Basis::Revenue).to_string(), "80.00");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+///
+/// With the `serde` feature it serialises and deserialises; a value per
+/// basis is an object `{"revenue": .., "margin": ..}`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct CustomerFacts {
     /// The customer's key.
@@ -98,8 +102,10 @@ pub struct CustomerFacts {
     /// Date of the last transaction of any sign.
     pub last_transaction: Option<NaiveDate>,
     /// Date of the first purchase, per basis.
+    #[cfg_attr(feature = "serde", serde(with = "per_basis"))]
     pub first_purchase: [Option<NaiveDate>; 2],
     /// Date of the last purchase, per basis.
+    #[cfg_attr(feature = "serde", serde(with = "per_basis"))]
     pub last_purchase: [Option<NaiveDate>; 2],
     /// The ledger's periods, in its order.
     pub periods: Vec<PeriodFacts>,
@@ -120,14 +126,17 @@ impl CustomerFacts {
 
 /// One customer's sales in one period: part of a [`CustomerFacts`] row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct PeriodFacts {
     /// The sum of each basis over the transactions dated in the period.
+    #[cfg_attr(feature = "serde", serde(with = "per_basis"))]
     pub value: [Money; 2],
     /// Transactions dated in the period.
     pub transactions: u64,
     /// Date of the last purchase dated before the period's start, per
     /// basis.
+    #[cfg_attr(feature = "serde", serde(with = "per_basis"))]
     pub last_purchase_before: [Option<NaiveDate>; 2],
 }
 
@@ -368,5 +377,82 @@ mod tests {
         // Nothing of the refused row was recorded.
         assert_eq!(l.stats().transactions, 0);
         assert_eq!(l.len(), 1);
+    }
+}
+
+/// serde for a value per basis (`[revenue, margin]`, indexed by
+/// [`Basis::index`](crate::Basis::index)) as `{"revenue": .., "margin": ..}`.
+#[cfg(feature = "serde")]
+mod per_basis {
+    #[derive(serde::Serialize, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct PerBasis<T> {
+        revenue: T,
+        margin: T,
+    }
+
+    pub(super) fn serialize<S: serde::Serializer, T: serde::Serialize + Copy>(
+        v: &[T; 2],
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        let [revenue, margin] = *v;
+        serde::Serialize::serialize(&PerBasis { revenue, margin }, s)
+    }
+
+    pub(super) fn deserialize<'de, D: serde::Deserializer<'de>, T: serde::Deserialize<'de>>(
+        d: D,
+    ) -> Result<[T; 2], D::Error> {
+        let p: PerBasis<T> = serde::Deserialize::deserialize(d)?;
+        Ok([p.revenue, p.margin])
+    }
+}
+
+#[cfg(all(test, feature = "serde"))]
+mod serde_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn money() -> impl Strategy<Value = Money> {
+        (-100_000i64..10_000_000, 0u32..4).prop_map(|(m, scale)| Money::from_minor(m, scale))
+    }
+
+    fn date() -> impl Strategy<Value = Option<NaiveDate>> {
+        let base = NaiveDate::from_ymd_opt(2020, 1, 1).expect("valid date");
+        proptest::option::of((0u64..2192).prop_map(move |d| base + chrono::Days::new(d)))
+    }
+
+    fn period() -> impl Strategy<Value = PeriodFacts> {
+        (money(), money(), 0u64..1000, date(), date()).prop_map(|(r, m, n, a, b)| PeriodFacts {
+            value: [r, m],
+            transactions: n,
+            last_purchase_before: [a, b],
+        })
+    }
+
+    proptest! {
+        /// deserialize(serialize(x)) == x, and a value per basis is an
+        /// object with `revenue` and `margin`.
+        #[test]
+        fn customer_facts_round_trip(
+            key in "[A-Za-z0-9]{1,8}",
+            n in 0u64..1000,
+            dates in proptest::collection::vec(date(), 6),
+            periods in proptest::collection::vec(period(), 0..4),
+        ) {
+            let mut f = CustomerFacts::new(key);
+            f.transactions = n;
+            f.transactions_without_margin = n / 2;
+            f.first_transaction = dates[0];
+            f.last_transaction = dates[1];
+            f.first_purchase = [dates[2], dates[3]];
+            f.last_purchase = [dates[4], dates[5]];
+            f.periods = periods;
+            f.purchase_days = dates.iter().flatten().copied().collect();
+            let json = serde_json::to_value(&f).unwrap();
+            prop_assert!(json["first_purchase"].get("revenue").is_some(), "{json}");
+            prop_assert!(json["first_purchase"].get("margin").is_some(), "{json}");
+            let back: CustomerFacts = serde_json::from_value(json).unwrap();
+            prop_assert_eq!(back, f);
+        }
     }
 }

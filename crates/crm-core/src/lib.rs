@@ -62,6 +62,26 @@
 //!   before each period, and optionally the purchase days. It is built in
 //!   one pass; memory grows with the customers, not with the rows.
 //!
+//! # JSON
+//!
+//! With the `serde` feature, every crate of the toolkit serialises its
+//! results by one rule, which the `crm` command's `--format json` follows
+//! too (it prints these types):
+//!
+//! - money and shares (a part of a whole: share of customers, conversion,
+//!   retention rate) are decimal strings, normalised (`"12.5"`, never
+//!   `"12.50"`; no exponent), through [`Money`]'s `Serialize`,
+//!   `decimal_str` for a plain [`Decimal`] and `share_str` for a share
+//!   kept as `f64` (both with the `serde` feature), so that rust_decimal's
+//!   `serde-float`, turned on by any other crate of a build, does not
+//!   change them;
+//! - counts are JSON integers;
+//! - statistics (fitted parameters, predictions, probabilities of a model,
+//!   intervals, means and medians of days) are JSON numbers;
+//! - dates are `"YYYY-MM-DD"`, a [`Period`] is `{"start", "end"}` (end
+//!   excluded); keys are `snake_case`; a list of pairs is a list of
+//!   objects; a value per basis is `{"revenue", "margin"}`.
+//!
 //! # Crate features
 //!
 //! - `serde`: `Serialize`/`Deserialize` for the model (money as decimal
@@ -86,7 +106,7 @@ mod outcome;
 mod period;
 
 #[cfg(feature = "serde")]
-pub use crate::money::decimal_str;
+pub use crate::money::{decimal_str, share_str};
 pub use crate::{
     contact::{ComplaintCase, ComplaintHistory, OpenComplaints, PeriodContacts},
     error::{Error, Result},

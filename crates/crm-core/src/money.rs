@@ -186,9 +186,11 @@ impl<'a> Sum<&'a Money> for Money {
 
 #[cfg(feature = "serde")]
 impl serde::Serialize for Money {
-    /// Money is written as a decimal string (`"12.50"`), never a float.
+    /// Money is written as a normalised decimal string (`"12.5"` for
+    /// 12.50: no trailing zeros, so that one value has one text whatever
+    /// path computed it), never a float.
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        s.collect_str(&self.0)
+        s.collect_str(&self.0.normalize())
     }
 }
 
@@ -229,7 +231,8 @@ impl<'de> serde::Deserialize<'de> for Money {
     }
 }
 
-/// serde for a plain [`Decimal`] field as a decimal string (`"0.3125"`),
+/// serde for a plain [`Decimal`] field as a normalised decimal string
+/// (`"0.3125"`; `"0.5"` for 0.50),
 /// whatever features of `rust_decimal` other crates of a build turn on
 /// (its `serde-float` would write a float): `#[serde(with =
 /// "crm_core::decimal_str")]`, or [`decimal_str::option`] for an
@@ -239,13 +242,13 @@ impl<'de> serde::Deserialize<'de> for Money {
 pub mod decimal_str {
     use super::{Decimal, Money};
 
-    /// Writes `d` as a decimal string.
+    /// Writes `d` as a normalised decimal string (no trailing zeros).
     ///
     /// # Errors
     ///
     /// The serializer's.
     pub fn serialize<S: serde::Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(d)
+        s.collect_str(&d.normalize())
     }
 
     /// Reads a decimal string or a whole number.
@@ -261,7 +264,7 @@ pub mod decimal_str {
     pub mod option {
         use super::{Decimal, Money};
 
-        /// Writes `d` as a decimal string, or `null`.
+        /// Writes `d` as a normalised decimal string, or `null`.
         ///
         /// # Errors
         ///
@@ -271,7 +274,7 @@ pub mod decimal_str {
             s: S,
         ) -> Result<S::Ok, S::Error> {
             match d {
-                Some(d) => s.collect_str(d),
+                Some(d) => s.collect_str(&d.normalize()),
                 None => s.serialize_none(),
             }
         }
@@ -285,6 +288,109 @@ pub mod decimal_str {
             d: D,
         ) -> Result<Option<Decimal>, D::Error> {
             <Option<Money> as serde::Deserialize>::deserialize(d).map(|m| m.map(Money::as_decimal))
+        }
+    }
+}
+
+/// serde for a share computed in floating point (`f64`, a part of a whole
+/// such as 0.2398) as a decimal string (`"0.2398"`), so that every share
+/// in the JSON is a string, whether the library keeps it as a [`Decimal`]
+/// or as an `f64`: `#[serde(with = "crm_core::share_str")]`, or
+/// [`share_str::option`] for an `Option<f64>` (`null` for `None`). The
+/// text is the shortest that reads back to the same `f64` (Rust's
+/// `Display`, never an exponent). A value that is not finite is written as
+/// `null`.
+#[cfg(feature = "serde")]
+pub mod share_str {
+    /// Writes `x` as a decimal string (`null` when it is not finite).
+    ///
+    /// # Errors
+    ///
+    /// The serializer's.
+    pub fn serialize<S: serde::Serializer>(x: &f64, s: S) -> Result<S::Ok, S::Error> {
+        if x.is_finite() {
+            // `+ 0.0` writes -0 as "0".
+            s.collect_str(&(x + 0.0))
+        } else {
+            s.serialize_none()
+        }
+    }
+
+    /// Reads a decimal string or a JSON number.
+    ///
+    /// # Errors
+    ///
+    /// Anything else, or text that is not a number.
+    pub fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        option::deserialize(d)?.ok_or_else(|| serde::de::Error::custom("a share, not null"))
+    }
+
+    /// The same for an `Option<f64>`.
+    pub mod option {
+        /// Writes `x` as a decimal string, or `null`.
+        ///
+        /// # Errors
+        ///
+        /// The serializer's.
+        pub fn serialize<S: serde::Serializer>(x: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+            match x {
+                Some(x) => super::serialize(x, s),
+                None => s.serialize_none(),
+            }
+        }
+
+        /// Reads a decimal string, a JSON number or `null`.
+        ///
+        /// # Errors
+        ///
+        /// Anything else, or text that is not a number.
+        pub fn deserialize<'de, D: serde::Deserializer<'de>>(
+            d: D,
+        ) -> Result<Option<f64>, D::Error> {
+            struct Share;
+            impl<'a> serde::de::Visitor<'a> for Share {
+                type Value = Option<f64>;
+                fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    f.write_str("a share as a decimal string such as \"0.25\", or null")
+                }
+                fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Option<f64>, E> {
+                    match s.parse::<f64>() {
+                        Ok(x) if x.is_finite() => Ok(Some(x)),
+                        _ => Err(E::custom(format!("not a share: {s:?}"))),
+                    }
+                }
+                fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Option<f64>, E> {
+                    Ok(Some(v))
+                }
+                fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Option<f64>, E> {
+                    Ok(Some(v as f64))
+                }
+                fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Option<f64>, E> {
+                    Ok(Some(v as f64))
+                }
+                fn visit_unit<E: serde::de::Error>(self) -> Result<Option<f64>, E> {
+                    Ok(None)
+                }
+                fn visit_none<E: serde::de::Error>(self) -> Result<Option<f64>, E> {
+                    Ok(None)
+                }
+                fn visit_some<D: serde::Deserializer<'a>>(
+                    self,
+                    d: D,
+                ) -> Result<Option<f64>, D::Error> {
+                    d.deserialize_any(Share)
+                }
+            }
+            if d.is_human_readable() {
+                d.deserialize_any(Share)
+            } else {
+                // Formats that are not self-describing only hold what
+                // `serialize` wrote: an optional string.
+                match <Option<String> as serde::Deserialize>::deserialize(d)? {
+                    Some(text) => serde::de::Visitor::visit_str(Share, &text),
+                    None => Ok(None),
+                }
+            }
         }
     }
 }
@@ -335,5 +441,79 @@ mod tests {
         assert!(!Money::ZERO.is_positive());
         assert!(!Money::from(-1).is_positive());
         assert!(!"-0.00".parse::<Money>().unwrap().is_positive());
+    }
+}
+
+#[cfg(all(test, feature = "serde"))]
+mod serde_contract {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// One value has one text: money and decimal fields are written
+        /// normalised (no trailing zeros), whatever scale computed them,
+        /// and read back to the same value.
+        #[test]
+        fn money_is_a_normalised_decimal_string(units in -10_000_000i64..10_000_000, scale in 0u32..6, extra in 0u32..4) {
+            let m = Money::from_minor(units, scale);
+            // The same value at a larger scale (trailing zeros).
+            let wide = Money::new(m.as_decimal() * Decimal::new(10i64.pow(extra), 0) / Decimal::new(10i64.pow(extra), 0));
+            let (a, b) = (serde_json::to_string(&m).unwrap(), serde_json::to_string(&wide).unwrap());
+            prop_assert_eq!(&a, &b);
+            let text = a.trim_matches('"');
+            prop_assert!(!(text.contains('.') && text.ends_with('0')), "{text}");
+            prop_assert!(text != "-0", "{text}");
+            let back: Money = serde_json::from_str(&a).unwrap();
+            prop_assert_eq!(back, m);
+        }
+
+        /// A share kept as an f64 is written as a decimal string that reads
+        /// back to the same f64.
+        #[test]
+        fn a_share_is_a_decimal_string(x in 0.0f64..=1.0) {
+            #[derive(serde::Serialize, serde::Deserialize, PartialEq, Debug)]
+            struct S {
+                #[serde(with = "crate::share_str")]
+                a: f64,
+                #[serde(with = "crate::share_str::option")]
+                b: Option<f64>,
+            }
+            let s = S { a: x, b: Some(x) };
+            let json = serde_json::to_value(&s).unwrap();
+            prop_assert!(json["a"].is_string() && json["b"].is_string(), "{json}");
+            prop_assert!(!json["a"].as_str().unwrap().contains('e'), "{json}");
+            let back: S = serde_json::from_value(json).unwrap();
+            prop_assert_eq!(back, s);
+        }
+    }
+
+    #[test]
+    fn a_missing_share_is_null_and_negative_zero_is_zero() {
+        #[derive(serde::Serialize, serde::Deserialize, PartialEq, Debug)]
+        struct S {
+            #[serde(with = "crate::share_str::option")]
+            b: Option<f64>,
+            #[serde(with = "crate::share_str")]
+            z: f64,
+        }
+        let json = serde_json::to_string(&S { b: None, z: -0.0 }).unwrap();
+        assert_eq!(json, r#"{"b":null,"z":"0"}"#);
+        let back: S = serde_json::from_str(r#"{"b":"0.25","z":0.5}"#).unwrap();
+        assert_eq!(
+            back,
+            S {
+                b: Some(0.25),
+                z: 0.5
+            }
+        );
+        assert!(serde_json::from_str::<S>(r#"{"b":"abc","z":"1"}"#).is_err());
+        assert_eq!(
+            serde_json::to_string(&Money::new(Decimal::from_parts(0, 0, 0, true, 2))).unwrap(),
+            r#""0""#
+        );
+        assert_eq!(
+            serde_json::to_string(&Money::new(Decimal::new(1250, 2))).unwrap(),
+            r#""12.5""#
+        );
     }
 }

@@ -35,8 +35,9 @@ fn opt_text(
     }
 }
 
-/// What an id or a label (transaction, interaction and lead ids, product,
-/// campaign, owner, source, lost reason) may be: the rules of a customer key.
+/// What an id or a label (transaction, interaction and lead ids, campaign,
+/// owner, source, lost reason; not free text such as a note, a name or a
+/// product) may be: the rules of a customer key.
 const LABEL: &str = "an id or label of at most 1024 bytes, without control characters";
 
 /// An optional id or label: as [`opt_text`], checked by the rules of a
@@ -190,7 +191,7 @@ impl TxCols {
             margin,
             id: opt_label(rec, self.id)?,
             quantity,
-            product: opt_label(rec, self.product)?,
+            product: opt_text(rec, self.product)?,
         })
     }
 

@@ -296,8 +296,8 @@ fn a_quoted_note_over_several_lines_is_kept() {
     );
 }
 
-/// Ids and labels (transaction, interaction and lead ids, product,
-/// campaign, owner, source, lost reason) follow a customer key's rules: a runaway field or
+/// Ids and labels (transaction, interaction and lead ids, campaign, owner,
+/// source, lost reason) follow a customer key's rules: a runaway field or
 /// a control character is refused, naming the field.
 #[test]
 fn ids_and_labels_are_bounded_and_printable() {

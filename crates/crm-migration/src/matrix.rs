@@ -58,9 +58,21 @@ impl serde::Serialize for Source {
     }
 }
 
+/// Reads a level's name or `new`.
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for Source {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+        Source::ALL
+            .into_iter()
+            .find(|s| s.as_str() == text)
+            .ok_or_else(|| serde::de::Error::custom(format!("{text:?} is not a level or \"new\"")))
+    }
+}
+
 /// What a move from one level to another means for the business.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum Movement {
     /// From an active level to a higher one.
@@ -152,8 +164,11 @@ impl fmt::Display for Movement {
 }
 
 /// One non-empty cell of the matrix.
+///
+/// In JSON (feature `serde`) with its `movement` beside the fields:
+/// `{"from": "top", "to": "big", "movement": "down", "customers": 4,
+/// "value_from": "132417.3", "value_to": "52873.68"}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Cell {
     /// The row: the level before.
@@ -166,6 +181,21 @@ pub struct Cell {
     pub value_from: Money,
     /// Their value in the later period.
     pub value_to: Money,
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for Cell {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Cell", 6)?;
+        st.serialize_field("from", &self.from)?;
+        st.serialize_field("to", &self.to)?;
+        st.serialize_field("movement", &self.movement())?;
+        st.serialize_field("customers", &self.customers)?;
+        st.serialize_field("value_from", &self.value_from)?;
+        st.serialize_field("value_to", &self.value_to)?;
+        st.end()
+    }
 }
 
 impl Cell {
@@ -182,7 +212,7 @@ impl Cell {
 /// *lost* is a customer who left the pyramid, beyond the inactivity
 /// horizon, as in the pyramid report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct MigrationSummary {
     /// Moved up: up between active levels, plus new and reactivated.
@@ -224,7 +254,9 @@ pub struct Bridge {
     /// Value of the matrix's customers in the later period (plus those who
     /// left).
     pub to_total: Money,
-    /// The change per kind of move, in [`Movement::ALL`] order.
+    /// The change per kind of move, in [`Movement::ALL`] order. In JSON a
+    /// list of objects, `[{"movement": "up", "value": "1250.5"}, ..]`.
+    #[cfg_attr(feature = "serde", serde(serialize_with = "steps"))]
     pub steps: Vec<(Movement, Money)>,
     /// The change from customers lost from the pyramid (beyond the
     /// inactivity horizon): their earlier value, negated, plus any later
@@ -232,8 +264,30 @@ pub struct Bridge {
     pub lost: Money,
 }
 
+/// Writes the bridge's steps as `{"movement", "value"}` objects.
+#[cfg(feature = "serde")]
+fn steps<S: serde::Serializer>(
+    steps: &[(Movement, Money)],
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    #[derive(serde::Serialize)]
+    struct Step {
+        movement: Movement,
+        value: Money,
+    }
+    s.collect_seq(
+        steps
+            .iter()
+            .map(|&(movement, value)| Step { movement, value }),
+    )
+}
+
 /// The migration matrix between an earlier period and a later one
 /// (see the [crate documentation](crate#definitions)).
+///
+/// In JSON (feature `serde`): `from` and `to` (periods), `levels` (the
+/// row names, [`Source::ALL`]), `cells` (the non-empty [`Cell`]s, row by
+/// row), `summary` and `bridge`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Migration {
@@ -248,6 +302,31 @@ pub struct Migration {
     pub summary: MigrationSummary,
     /// The value bridge.
     pub bridge: Bridge,
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for Migration {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        struct Cells<'a>(&'a Migration);
+        impl serde::Serialize for Cells<'_> {
+            fn serialize<S: serde::Serializer>(
+                &self,
+                s: S,
+            ) -> std::result::Result<S::Ok, S::Error> {
+                s.collect_seq(self.0.cells())
+            }
+        }
+        let levels: [&str; 8] = Source::ALL.map(Source::as_str);
+        let mut st = s.serialize_struct("Migration", 6)?;
+        st.serialize_field("from", &self.from)?;
+        st.serialize_field("to", &self.to)?;
+        st.serialize_field("levels", &levels)?;
+        st.serialize_field("cells", &Cells(self))?;
+        st.serialize_field("summary", &self.summary)?;
+        st.serialize_field("bridge", &self.bridge)?;
+        st.end()
+    }
 }
 
 fn add(a: Money, b: Money, what: impl FnOnce() -> String) -> Result<Money> {

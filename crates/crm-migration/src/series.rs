@@ -7,7 +7,7 @@ use crate::{Error, Migration, Result, Source};
 /// How a [`MigrationSeries`] estimates its transition matrix from the pairs of
 /// consecutive periods.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
 #[non_exhaustive]
 pub enum Estimator {
@@ -54,6 +54,16 @@ impl std::str::FromStr for Estimator {
 }
 
 /// Migrations over consecutive periods and the Markov chain they estimate.
+///
+/// In JSON (feature `serde`): `periods`; `pairs`, the summary of each
+/// consecutive pair (`{"from", "to", "summary"}`); `states` (the Markov
+/// states, [`STATES`](crate::STATES)); `estimator`; `transition` (rows and
+/// columns in `states` order) with `transition_counts` and
+/// `row_customers`; `inflow`; `counts` (customers per state in each
+/// period); `value` (average value per state and period) and
+/// `value_basis`. The matrix, the inflow and the values are estimates:
+/// JSON numbers. `crm migration --periods --format json` prints it with
+/// the projection and lifetime values beside it.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MigrationSeries {
@@ -82,6 +92,46 @@ pub struct MigrationSeries {
     /// The basis of `value`: margin when the transactions carry margins,
     /// else the pyramid's basis.
     pub value_basis: Basis,
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for MigrationSeries {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        #[derive(serde::Serialize)]
+        struct Pair<'a> {
+            from: Period,
+            to: Period,
+            summary: &'a crate::MigrationSummary,
+        }
+        struct Pairs<'a>(&'a [Migration]);
+        impl serde::Serialize for Pairs<'_> {
+            fn serialize<S: serde::Serializer>(
+                &self,
+                s: S,
+            ) -> std::result::Result<S::Ok, S::Error> {
+                s.collect_seq(self.0.iter().map(|m| Pair {
+                    from: m.from,
+                    to: m.to,
+                    summary: &m.summary,
+                }))
+            }
+        }
+        let states: [&str; N] = STATES.map(Level::as_str);
+        let mut st = s.serialize_struct("MigrationSeries", 11)?;
+        st.serialize_field("periods", &self.periods)?;
+        st.serialize_field("pairs", &Pairs(&self.migrations))?;
+        st.serialize_field("states", &states)?;
+        st.serialize_field("estimator", &self.estimator)?;
+        st.serialize_field("transition", &self.markov.p)?;
+        st.serialize_field("transition_counts", &self.transitions)?;
+        st.serialize_field("row_customers", &self.row_customers)?;
+        st.serialize_field("inflow", &self.markov.inflow)?;
+        st.serialize_field("counts", &self.counts)?;
+        st.serialize_field("value", &self.value)?;
+        st.serialize_field("value_basis", &self.value_basis)?;
+        st.end()
+    }
 }
 
 /// The migration series over `periods` (at least two, each ending after

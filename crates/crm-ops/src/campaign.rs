@@ -1,43 +1,5 @@
-//! Campaign results: what a campaign changed against the group held out
-//! from it.
-//!
-//! A campaign's sends are interactions of kind `campaign-sent` with the
-//! campaign's name in [`Interaction::campaign`]; its control group is the
-//! list `crm actions --control` held out (the customers of the selection
-//! with the smallest [`control_hash`] of campaign and key). Measuring
-//! streams the interactions, then the transactions, into per-customer
-//! aggregates of the campaign's customers only:
-//!
-//! 1. [`CampaignMeasure::new`], then [`CampaignMeasure::add_interaction`]
-//!    for every interaction (sends of this campaign; responses);
-//! 2. [`CampaignMeasure::set_control`] with the control group's keys;
-//! 3. [`CampaignMeasure::add_sale`] for every transaction;
-//! 4. [`CampaignMeasure::finish`], with the pyramids before and after for
-//!    the movement.
-//!
-//! Definitions:
-//! - a treated customer is one with a send of the campaign (the first send
-//!   is its day 0); a control customer is on the control list without a
-//!   send (one with a send is treated, and counted in
-//!   `control_with_send`); the two groups are disjoint and the treated
-//!   group is exactly the customers sent to;
-//! - the control group's day 0 is the campaign's first send;
-//! - the window is day 0 to day 0 + `window_days`, both included (a
-//!   purchase on day 30 of a 30-day window counts, day 31 does not);
-//! - a customer responded when it has a `campaign-response` of this
-//!   campaign (or without a campaign) or a purchase (revenue > 0) in its
-//!   window; a buyer has a purchase in it; revenue is the revenue in it;
-//! - uplift of the response rate: treated minus control, with Newcombe's
-//!   hybrid score interval (method 10 of Newcombe 1998: the Wilson
-//!   intervals of the two proportions combined) at 95%;
-//! - uplift of revenue per customer: the difference of the means, with
-//!   Welch's interval (unequal variances, Welch–Satterthwaite degrees of
-//!   freedom; the t quantile by the Cornish–Fisher expansion, within 0.2%
-//!   of the exact one from 3 degrees of freedom on, exact for 1 and 2);
-//! - cost per response: the summed cost of the sends (their `cost`) over
-//!   the treated responders; per extra response: over the responders
-//!   beyond the control rate (`uplift × treated`), when the uplift is
-//!   positive.
+// Campaign results: what a campaign changed against the group held out
+// from it (documented in the crate's docs).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -52,7 +14,8 @@ use crate::{Error, Result};
 
 /// Options of a campaign measurement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[non_exhaustive]
 pub struct CampaignOptions {
     /// Days after day 0 that still count (default 30).
@@ -89,11 +52,11 @@ struct Member {
     revenue: Money,
 }
 
-/// A campaign measurement being fed (see the [module docs](self)).
+/// A campaign measurement being fed (see the [crate docs](crate#campaign-results)).
 ///
 /// ```
 /// use crm_core::{CustomerKey, Interaction, InteractionKind, Ledger, Money, NaiveDate};
-/// use crm_ops::campaign::{CampaignMeasure, CampaignOptions};
+/// use crm_ops::{CampaignMeasure, CampaignOptions};
 ///
 /// let d = |m, day| NaiveDate::from_ymd_opt(2025, m, day).unwrap();
 /// let k = |s| CustomerKey::new(s).unwrap();

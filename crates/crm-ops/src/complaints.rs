@@ -1,5 +1,4 @@
-//! Complaint handling: how many came in, how fast they were resolved, who
-//! complained, and whether being heard kept the complainers.
+// Complaint handling (documented in the crate's docs).
 
 use crm_core::{CustomerId, Decimal, Ledger, Money, NaiveDate, Period};
 use crm_pyramid::{Level, Pyramid};
@@ -9,7 +8,8 @@ use crate::{Error, Result};
 
 /// Options of [`complaints`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[non_exhaustive]
 pub struct ComplaintOptions {
     /// The service level: a complaint resolved at most this many days
@@ -39,7 +39,7 @@ impl ComplaintOptions {
 
 /// The three groups whose retention is compared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
 pub enum ComplaintGroup {
     /// Active in the period, no complaint received in it.
@@ -219,7 +219,7 @@ fn days_between(from: NaiveDate, to: NaiveDate) -> u32 {
 ///
 /// ```
 /// use crm_core::{InteractionKind, Ledger, Money, NaiveDate, Period};
-/// use crm_ops::complaints::{ComplaintOptions, complaints};
+/// use crm_ops::{ComplaintOptions, complaints};
 /// use crm_pyramid::{PyramidOptions, pyramid};
 ///
 /// let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).unwrap();

@@ -11,7 +11,7 @@ use crate::{Error, Result};
 
 /// What the funnel is cut by, beside the total.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[non_exhaustive]
 pub enum GroupBy {
@@ -47,6 +47,8 @@ impl GroupBy {
 /// assert_eq!((o.by, o.stale_days), (Some(GroupBy::Source), 14));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[non_exhaustive]
 pub struct FunnelOptions {
     /// The cut beside the total. Default none (the total only).
@@ -99,6 +101,7 @@ pub struct StageFigures {
     pub reached: u64,
     /// `reached` over the previous stage's; `None` for the first stage
     /// and after a stage no lead reached.
+    #[cfg_attr(feature = "serde", serde(with = "crm_core::share_str::option"))]
     pub conversion: Option<f64>,
     /// Median days from entering the stage to entering the next one, over
     /// the leads that left it with both dates known; `None` without any.
@@ -155,6 +158,7 @@ pub struct FunnelGroup {
     /// Of the leads created, still open at the period's end.
     pub open: u64,
     /// `won / (won + lost)`; `None` when none closed.
+    #[cfg_attr(feature = "serde", serde(with = "crm_core::share_str::option"))]
     pub win_rate: Option<f64>,
     /// Why the lost ones were lost, most frequent first.
     pub lost_reasons: Vec<LostReason>,
@@ -175,6 +179,7 @@ pub struct WinProbability {
     /// Of those, won.
     pub won: u64,
     /// `won / closed`; `None` when none closed.
+    #[cfg_attr(feature = "serde", serde(with = "crm_core::share_str::option"))]
     pub probability: Option<f64>,
 }
 
@@ -216,6 +221,9 @@ pub struct Quality {
     pub customers: u64,
     /// Of those, per pyramid level one period after the period of the
     /// first order, in level order (top first), levels with customers only.
+    /// In JSON an object from level to customers (`{"top": 1, "small": 4}`),
+    /// in level order.
+    #[cfg_attr(feature = "serde", serde(serialize_with = "level_counts"))]
     pub levels: Vec<(Level, u64)>,
     /// Of those, in an active level then (top, big, medium, small).
     pub active: u64,
@@ -224,6 +232,15 @@ pub struct Quality {
     pub pending: u64,
     /// Won leads of customers without any purchase on record.
     pub no_order: u64,
+}
+
+/// Writes `(level, customers)` pairs as one JSON object, in their order.
+#[cfg(feature = "serde")]
+fn level_counts<S: serde::Serializer>(
+    levels: &[(Level, u64)],
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    s.collect_map(levels.iter().map(|(level, n)| (level.as_str(), n)))
 }
 
 /// The road from lead to order in one period: the funnel of the leads
@@ -667,10 +684,13 @@ pub struct AcquisitionRates {
     /// Of those, customers (active) in the later one.
     pub prospects_to_customers: u64,
     /// `suspects_to_prospects / suspects`.
+    #[cfg_attr(feature = "serde", serde(with = "crm_core::share_str::option"))]
     pub suspect_to_prospect: Option<f64>,
     /// `suspects_to_customers / suspects`.
+    #[cfg_attr(feature = "serde", serde(with = "crm_core::share_str::option"))]
     pub suspect_to_customer: Option<f64>,
     /// `prospects_to_customers / prospects`.
+    #[cfg_attr(feature = "serde", serde(with = "crm_core::share_str::option"))]
     pub prospect_to_customer: Option<f64>,
 }
 

@@ -1,14 +1,4 @@
-//! The scorecard: one page of the figures the method steers by, each beside
-//! the method's benchmark and, with a plan, beside the target and the gap.
-//!
-//! Every figure comes from an analysis the toolkit already has: the
-//! pyramids (top 20% share, existing customers, lost, retention, survival),
-//! the migration matrix (new, reactivated, average value of new and loyal
-//! customers), profitability (top 20% share of profit), share of wallet
-//! (Small customers with a low share), the complaint report of the
-//! previous period (complainer retention) and a campaign measurement. A
-//! figure whose input was not given has no value and says which input
-//! would give it.
+// The scorecard (documented in the crate's docs).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -65,7 +55,7 @@ pub enum FigureName {
 
 /// What a figure measures in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[non_exhaustive]
 pub enum Unit {
@@ -179,9 +169,19 @@ impl serde::Serialize for FigureName {
     }
 }
 
+/// Reads the name (`"retention-rate"`), as [`FromStr`](std::str::FromStr)
+/// does.
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for FigureName {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 /// How a value compares with a benchmark.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[non_exhaustive]
 pub enum Direction {
@@ -193,7 +193,7 @@ pub enum Direction {
 
 /// A benchmark of the method: a value and how to read it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct Benchmark {
     /// The value (a share: 0.9 is 90%).
@@ -204,8 +204,10 @@ pub struct Benchmark {
 }
 
 /// One line of the scorecard.
+///
+/// In JSON, `value`, `target` and `gap` follow the unit: a count is a JSON
+/// integer (`244`), a share or money a decimal string (`"0.7404"`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Figure {
     /// Which figure.
@@ -214,7 +216,6 @@ pub struct Figure {
     pub unit: Unit,
     /// The value; `None` when an input is missing (see `missing`) or there
     /// is nothing to divide by.
-    #[cfg_attr(feature = "serde", serde(with = "crm_core::decimal_str::option"))]
     pub value: Option<Decimal>,
     /// The count a share or an average is taken over (customers), when
     /// there is one.
@@ -222,14 +223,49 @@ pub struct Figure {
     /// The method's benchmark.
     pub benchmark: Option<Benchmark>,
     /// The plan's target.
-    #[cfg_attr(feature = "serde", serde(with = "crm_core::decimal_str::option"))]
     pub target: Option<Decimal>,
     /// `value - target`, when both are known (see
     /// [`FigureName::higher_is_better`] for its sign).
-    #[cfg_attr(feature = "serde", serde(with = "crm_core::decimal_str::option"))]
     pub gap: Option<Decimal>,
     /// Which input would give the figure, when it has no value.
     pub missing: Option<String>,
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for Figure {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Figure", 8)?;
+        st.serialize_field("name", &self.name)?;
+        st.serialize_field("unit", &self.unit)?;
+        st.serialize_field("value", &InUnit(self.unit, self.value))?;
+        st.serialize_field("of", &self.of)?;
+        st.serialize_field("benchmark", &self.benchmark)?;
+        st.serialize_field("target", &InUnit(self.unit, self.target))?;
+        st.serialize_field("gap", &InUnit(self.unit, self.gap))?;
+        st.serialize_field("missing", &self.missing)?;
+        st.end()
+    }
+}
+
+/// A figure's number as its unit has it in JSON: a count as an integer, a
+/// share or money as a normalised decimal string.
+#[cfg(feature = "serde")]
+struct InUnit(Unit, Option<Decimal>);
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for InUnit {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use rust_decimal::prelude::ToPrimitive;
+        match (self.0, self.1) {
+            (_, None) => s.serialize_none(),
+            (Unit::Count, Some(d)) if d.fract().is_zero() => match d.to_i64() {
+                Some(n) => s.serialize_i64(n),
+                None => s.collect_str(&d.normalize()),
+            },
+            (_, Some(d)) => s.collect_str(&d.normalize()),
+        }
+    }
 }
 
 /// The scorecard of a period.
@@ -297,8 +333,24 @@ impl<'a> ScorecardInputs<'a> {
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Plan {
-    /// The target of each figure that has one.
+    /// The target of each figure that has one. In JSON an object from the
+    /// figure's name to the target as its unit has it (a count as an
+    /// integer, a share or money as a decimal string), as in
+    /// [`Figure`].
+    #[cfg_attr(feature = "serde", serde(serialize_with = "targets"))]
     pub targets: BTreeMap<FigureName, Decimal>,
+}
+
+#[cfg(feature = "serde")]
+fn targets<S: serde::Serializer>(
+    targets: &BTreeMap<FigureName, Decimal>,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    s.collect_map(
+        targets
+            .iter()
+            .map(|(name, d)| (name.as_str(), InUnit(name.unit(), Some(*d)))),
+    )
 }
 
 /// A problem in a plan file, with its place.
@@ -345,7 +397,7 @@ impl Plan {
     /// 90%; counts; amounts, also as decimal strings for exact money).
     ///
     /// ```
-    /// use crm_ops::scorecard::{FigureName, Plan};
+    /// use crm_ops::{FigureName, Plan};
     /// let plan = Plan::parse("[targets]\nretention-rate = 0.8\naverage-value-new = \"1250.50\"\n", "plan.toml").unwrap();
     /// assert_eq!(plan.targets[&FigureName::RetentionRate], "0.8".parse().unwrap());
     /// let err = Plan::parse("[targets]\nretention = 0.8\n", "plan.toml").unwrap_err();
@@ -536,7 +588,7 @@ fn average(total: Money, n: u64) -> Option<Decimal> {
 ///
 /// ```
 /// use crm_core::{Ledger, Money, NaiveDate, Period};
-/// use crm_ops::scorecard::{FigureName, ScorecardInputs, scorecard};
+/// use crm_ops::{FigureName, ScorecardInputs, scorecard};
 /// use crm_pyramid::{PyramidOptions, pyramid};
 ///
 /// let (y23, y24) = (Period::year(2023).unwrap(), Period::year(2024).unwrap());

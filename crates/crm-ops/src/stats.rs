@@ -22,14 +22,27 @@ pub(crate) fn share(part: u64, whole: u64) -> Option<Decimal> {
 pub struct DaysSummary {
     /// How many values.
     pub count: u64,
-    /// The mean, rounded to two decimals.
-    #[cfg_attr(feature = "serde", serde(with = "crm_core::decimal_str"))]
+    /// The mean, rounded to two decimals. In JSON a number, as every
+    /// statistic of days (`8.25`).
+    #[cfg_attr(feature = "serde", serde(serialize_with = "days_number"))]
     pub mean: Decimal,
-    /// The median.
-    #[cfg_attr(feature = "serde", serde(with = "crm_core::decimal_str"))]
+    /// The median. In JSON a number.
+    #[cfg_attr(feature = "serde", serde(serialize_with = "days_number"))]
     pub median: Decimal,
     /// The 90th percentile (nearest rank).
     pub p90: u32,
+}
+
+/// Writes a statistic of days as a JSON number: days are not money, and a
+/// mean of days is a statistic like the funnel's median days.
+#[cfg(feature = "serde")]
+fn days_number<S: serde::Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+    use rust_decimal::prelude::ToPrimitive;
+    // Two decimals of a day count: exact enough in an f64.
+    match d.to_f64() {
+        Some(x) => s.serialize_f64(x),
+        None => s.serialize_none(),
+    }
 }
 
 impl DaysSummary {

@@ -2,7 +2,7 @@
 //! methods against published values; laws on random campaigns.
 
 use crm_core::{CustomerKey, Interaction, InteractionKind, Ledger, Money, NaiveDate, Period};
-use crm_ops::campaign::{CampaignMeasure, CampaignOptions, newcombe, t_quantile, welch, wilson};
+use crm_ops::{CampaignMeasure, CampaignOptions, newcombe, t_quantile, welch, wilson};
 use crm_pyramid::{PyramidOptions, pyramid};
 use proptest::prelude::*;
 

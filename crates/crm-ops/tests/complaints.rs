@@ -2,7 +2,7 @@
 //! laws on random ones.
 
 use crm_core::{InteractionKind, Ledger, Money, NaiveDate, Period};
-use crm_ops::complaints::{ComplaintGroup, ComplaintOptions, complaints, group_of};
+use crm_ops::{ComplaintGroup, ComplaintOptions, complaints, group_of};
 use crm_pyramid::{Level, PyramidOptions, pyramid};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
@@ -11,7 +11,7 @@ fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap()
 }
 
-fn report(ledger: &Ledger, sla: u32) -> crm_ops::complaints::ComplaintReport {
+fn report(ledger: &Ledger, sla: u32) -> crm_ops::ComplaintReport {
     let o = PyramidOptions::new();
     let now = pyramid(ledger, &Period::year(2024).unwrap(), &o).unwrap();
     let next = pyramid(ledger, &Period::year(2025).unwrap(), &o).unwrap();

@@ -2,8 +2,8 @@
 //! their errors.
 
 use crm_core::{InteractionKind, Ledger, Money, NaiveDate, Period};
-use crm_ops::complaints::{ComplaintOptions, complaints};
-use crm_ops::scorecard::{FigureName, Plan, ScorecardInputs, scorecard};
+use crm_ops::{ComplaintOptions, complaints};
+use crm_ops::{FigureName, Plan, ScorecardInputs, scorecard};
 use crm_pyramid::{Cuts, PyramidOptions, pyramid};
 use crm_value::{CostTable, profitability, share_of_wallet};
 use proptest::prelude::*;

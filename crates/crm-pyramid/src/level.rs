@@ -93,3 +93,12 @@ impl serde::Serialize for Level {
         s.serialize_str(self.as_str())
     }
 }
+
+/// Reads the name (`"top"`), as [`FromStr`] does.
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for Level {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Level, D::Error> {
+        let name = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+        name.parse().map_err(serde::de::Error::custom)
+    }
+}

@@ -18,22 +18,32 @@ use crate::{Error, Result};
 /// sides (strategic partner, supplier of choice, transactional). That is a
 /// judgement the data does not hold, and no cut computes it; record it in
 /// the register as an attribute (a `relationship` column) when you use it.
+///
+/// In JSON (feature `serde`): `{"by": "customer_shares", "cuts": ["0.01",
+/// "0.05", "0.2"]}` (shares as decimal strings), `value_shares`, or
+/// `{"by": "bands", "cuts": ["100000", ..]}`; reading checks them as
+/// [`Cuts::validate`] does.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(
     feature = "serde",
-    serde(rename_all = "snake_case", tag = "by", content = "cuts")
+    serde(
+        rename_all = "snake_case",
+        tag = "by",
+        content = "cuts",
+        try_from = "RawCuts"
+    )
 )]
 #[non_exhaustive]
 pub enum Cuts {
     /// Cumulative shares of the active customers, by rank: with `n` active
     /// customers the k-th boundary is `ceil(n × share_k)`, computed
     /// exactly. The default is 1%, 5%, 20%.
-    CustomerShares(Vec<Decimal>),
+    CustomerShares(#[cfg_attr(feature = "serde", serde(with = "decimals"))] Vec<Decimal>),
     /// Cumulative shares of the active customers' value: the k-th level
     /// ends with the smallest set of top-ranked customers holding at least
     /// `share_k` of the value.
-    ValueShares(Vec<Decimal>),
+    ValueShares(#[cfg_attr(feature = "serde", serde(with = "decimals"))] Vec<Decimal>),
     /// Fixed value bands, highest first: value `>= band_1` is Top, `>=
     /// band_2` Big, `>= band_3` Medium.
     Bands(Vec<Money>),
@@ -46,6 +56,49 @@ impl Default for Cuts {
             Decimal::new(5, 2),
             Decimal::new(20, 2),
         ])
+    }
+}
+
+/// Cuts as read, before [`Cuts::validate`].
+#[cfg(feature = "serde")]
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "snake_case", tag = "by", content = "cuts")]
+enum RawCuts {
+    CustomerShares(#[serde(with = "decimals")] Vec<Decimal>),
+    ValueShares(#[serde(with = "decimals")] Vec<Decimal>),
+    Bands(Vec<Money>),
+}
+
+#[cfg(feature = "serde")]
+impl TryFrom<RawCuts> for Cuts {
+    type Error = Error;
+    fn try_from(raw: RawCuts) -> Result<Cuts> {
+        let cuts = match raw {
+            RawCuts::CustomerShares(s) => Cuts::CustomerShares(s),
+            RawCuts::ValueShares(s) => Cuts::ValueShares(s),
+            RawCuts::Bands(b) => Cuts::Bands(b),
+        };
+        cuts.validate()?;
+        Ok(cuts)
+    }
+}
+
+/// serde for a list of shares as decimal strings, whatever features of
+/// `rust_decimal` the build has.
+#[cfg(feature = "serde")]
+mod decimals {
+    use crm_core::Money;
+    use rust_decimal::Decimal;
+
+    pub(super) fn serialize<S: serde::Serializer>(v: &[Decimal], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(v.iter().map(|d| Money::new(*d)))
+    }
+
+    pub(super) fn deserialize<'de, D: serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Vec<Decimal>, D::Error> {
+        let v: Vec<Money> = serde::Deserialize::deserialize(d)?;
+        Ok(v.into_iter().map(Money::as_decimal).collect())
     }
 }
 
@@ -169,7 +222,14 @@ impl fmt::Display for Cuts {
 ///     .inactivity_horizon_days(Some(3 * 365));
 /// assert_eq!(options.basis, Basis::Margin);
 /// ```
+///
+/// With the `serde` feature it serialises and deserialises (a field left
+/// out takes its default): `{"basis": "margin", "cuts": {"by":
+/// "value_shares", "cuts": ["0.8", "0.95"]}, "inactivity_horizon_days":
+/// 1095}`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[non_exhaustive]
 pub struct PyramidOptions {
     /// Which money counts as value. Default: revenue.

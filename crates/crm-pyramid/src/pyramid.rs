@@ -7,7 +7,7 @@ use crate::{Cuts, Error, Level, PyramidOptions, Result};
 
 /// The number of customers and their value, for one level.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct Figures {
     /// Customers at the level.
@@ -25,6 +25,41 @@ impl Figures {
             .checked_add(value)
             .ok_or_else(|| overflow(what()))?;
         Ok(())
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for Pyramid {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        #[derive(serde::Serialize)]
+        struct LevelFigures {
+            level: Level,
+            customers: u64,
+            value: Money,
+        }
+        let levels: Vec<LevelFigures> = Level::ALL
+            .into_iter()
+            .map(|level| {
+                let f = self.figures(level);
+                LevelFigures {
+                    level,
+                    customers: f.customers,
+                    value: f.value,
+                }
+            })
+            .collect();
+        let mut st = s.serialize_struct("Pyramid", 9)?;
+        st.serialize_field("period", &self.period)?;
+        st.serialize_field("options", &self.options)?;
+        st.serialize_field("levels", &levels)?;
+        st.serialize_field("active", &self.active())?;
+        st.serialize_field("active_value", &self.active_value())?;
+        st.serialize_field("total_value", &self.total_value)?;
+        st.serialize_field("lost", &self.lost)?;
+        st.serialize_field("register_customers_without_purchase", &self.unconfirmed)?;
+        st.serialize_field("pareto", &self.pareto.map(Money::new))?;
+        st.end()
     }
 }
 
@@ -51,6 +86,14 @@ pub struct Assignment<'a> {
 /// up by the ledger's [`CustomerId`]s or listed with
 /// [`Pyramid::assignments`]. The pyramid keeps the ledger's [`LedgerTag`]:
 /// an id or a ledger other than its own is refused with an error.
+///
+/// In JSON (feature `serde`) as its figures: `period`, `options`, `levels`
+/// (each level's name, customers and value, high to low), `active`,
+/// `active_value`, `total_value`, `lost`,
+/// `register_customers_without_purchase` and `pareto` (a decimal string or
+/// `null`). The customers' places need the ledger's keys: serialise
+/// [`Pyramid::assignments`] for them, or [`PyramidReport`](crate::PyramidReport)
+/// for shares and the comparison with another period.
 #[derive(Debug, Clone)]
 pub struct Pyramid {
     ledger: LedgerTag,

@@ -4,7 +4,7 @@ use crate::{Figures, Level, Pyramid};
 
 /// One row of a [`PyramidReport`].
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct LevelReport {
     /// The level.
@@ -12,11 +12,15 @@ pub struct LevelReport {
     /// Customers at the level.
     pub customers: u64,
     /// Share of the active customers (0 to 1); `None` for non-active levels.
+    /// In JSON a decimal string (`"0.010167"`), as every share.
+    #[cfg_attr(feature = "serde", serde(with = "crm_core::share_str::option"))]
     pub share_of_customers: Option<f64>,
     /// Summed value in the period.
     pub value: Money,
     /// Share of the active customers' value (0 to 1); `None` for
-    /// non-active levels or when the active value is zero.
+    /// non-active levels or when the active value is zero. In JSON a
+    /// decimal string.
+    #[cfg_attr(feature = "serde", serde(with = "crm_core::share_str::option"))]
     pub share_of_value: Option<f64>,
     /// Average value per customer, rounded to cents; `None` when the level
     /// is empty.
@@ -29,7 +33,7 @@ pub struct LevelReport {
 
 /// A change of a level's figures between two periods.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct Change {
     /// Customers now minus customers then.
@@ -45,7 +49,7 @@ pub struct Change {
 /// This is plain data for renderers (table, JSON, CSV); with the `serde`
 /// feature it serialises with money as decimal strings.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct PyramidReport {
     /// The period.
@@ -74,6 +78,8 @@ pub struct PyramidReport {
     /// found"); see [`Pyramid::register_customers_without_purchase`].
     pub register_customers_without_purchase: u64,
     /// Share of the active value held by the top 20% of active customers.
+    /// In JSON a decimal string.
+    #[cfg_attr(feature = "serde", serde(with = "crm_core::share_str::option"))]
     pub pareto: Option<f64>,
 }
 

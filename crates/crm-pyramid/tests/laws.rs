@@ -23,7 +23,7 @@ fn row() -> impl Strategy<Value = Row> {
     ]
 }
 
-fn cuts() -> impl Strategy<Value = Cuts> {
+pub(crate) fn cuts() -> impl Strategy<Value = Cuts> {
     prop_oneof![
         Just(Cuts::curry()),
         Just(Cuts::abc()),

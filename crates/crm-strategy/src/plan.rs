@@ -162,6 +162,31 @@ fn action_id_with(
     Uuid::new_v5(&ACTION_NAMESPACE, buf.as_bytes())
 }
 
+#[cfg(feature = "serde")]
+impl serde::Serialize for RuleVerdict {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let status = match self.verdict {
+            Verdict::Fired { .. } => "fired",
+            Verdict::NotFired => "not_fired",
+            Verdict::Undecided => "undecided",
+        };
+        let mut st = s.serialize_struct("RuleVerdict", 8)?;
+        st.serialize_field("rule", &self.rule)?;
+        st.serialize_field("strategy", &self.strategy)?;
+        st.serialize_field("priority", &self.priority)?;
+        st.serialize_field("status", status)?;
+        st.serialize_field(
+            "acts",
+            &matches!(self.verdict, Verdict::Fired { acts: true }),
+        )?;
+        st.serialize_field("because", &self.support)?;
+        st.serialize_field("failed", &self.failed)?;
+        st.serialize_field("unknown", &self.unknown)?;
+        st.end()
+    }
+}
+
 /// Counts over a plan.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
@@ -181,8 +206,11 @@ pub struct PlanSummary {
 }
 
 /// The actions for every customer of a period under a rulebook.
+///
+/// In JSON (feature `serde`): `period` (`{"start", "end"}`), `rulebook`
+/// as an object (`{"name": "curry-default", "policy": "best-priority"}`),
+/// `actions` and `summary`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Plan {
     /// The period of the facts.
@@ -196,6 +224,30 @@ pub struct Plan {
     pub actions: Vec<Action>,
     /// Counts.
     pub summary: PlanSummary,
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for Plan {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        #[derive(serde::Serialize)]
+        struct RulebookRef<'a> {
+            name: &'a str,
+            policy: &'a str,
+        }
+        let mut st = s.serialize_struct("Plan", 4)?;
+        st.serialize_field("period", &self.period)?;
+        st.serialize_field(
+            "rulebook",
+            &RulebookRef {
+                name: &self.rulebook,
+                policy: self.policy,
+            },
+        )?;
+        st.serialize_field("actions", &self.actions)?;
+        st.serialize_field("summary", &self.summary)?;
+        st.end()
+    }
 }
 
 impl Plan {
@@ -363,8 +415,12 @@ impl fmt::Display for Verdict {
 }
 
 /// One rule's verdict on one customer, for `--explain`.
+///
+/// In JSON (feature `serde`), as `crm actions --explain` prints it:
+/// `{"rule", "strategy", "priority", "status": "fired" | "not_fired" |
+/// "undecided", "acts": bool, "because": [checks], "failed": [..],
+/// "unknown": [..]}` (`because` is `support`, as in an [`Action`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RuleVerdict {
     /// The rule.

@@ -51,6 +51,18 @@ macro_rules! names {
                 s.serialize_str(self.as_str())
             }
         }
+
+        /// Reads the name as written in rulebooks.
+        #[cfg(feature = "serde")]
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+                let text = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+                text.parse().map_err(|bad: String| {
+                    let names: Vec<&str> = $name::ALL.iter().map(|v| v.as_str()).collect();
+                    serde::de::Error::custom(format!("{bad:?} is not one of {}", names.join(", ")))
+                })
+            }
+        }
     };
 }
 

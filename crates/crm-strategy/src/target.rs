@@ -92,7 +92,9 @@ impl std::fmt::Display for Placement {
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TargetList {
-    /// The campaign's name (the seed of the control group).
+    /// The campaign's name (the seed of the control group); empty when
+    /// none was given (`null` in JSON).
+    #[cfg_attr(feature = "serde", serde(serialize_with = "empty_as_null"))]
     pub campaign: String,
     /// The channel.
     pub channel: ActionChannel,
@@ -104,6 +106,15 @@ pub struct TargetList {
     pub left_out: BTreeMap<&'static str, u64>,
     /// The strategy the list was drawn from (`None`: every strategy).
     pub strategy: Option<Strategy>,
+}
+
+#[cfg(feature = "serde")]
+fn empty_as_null<S: serde::Serializer>(s: &str, ser: S) -> std::result::Result<S::Ok, S::Error> {
+    if s.is_empty() {
+        ser.serialize_none()
+    } else {
+        ser.serialize_str(s)
+    }
 }
 
 impl TargetList {

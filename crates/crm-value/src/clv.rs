@@ -39,26 +39,80 @@ pub struct RetentionEconomics {
     pub acquisition_cost: f64,
 }
 
+/// The inputs of [`retention_economics`]: a customer base, its margin and
+/// retention, the retention it could reach, and what acquiring a customer
+/// costs.
+///
+/// [`Default`] is the classic illustration: 1,000 customers with a margin
+/// of 100 a period, retention 80% raised to 85%, 10% discount a period,
+/// five periods, 250 to acquire a customer. Set the fields that differ:
+///
+/// ```
+/// use crm_value::{RetentionInputs, retention_economics};
+///
+/// let inputs = RetentionInputs { customers: 5000.0, periods: 3, ..RetentionInputs::default() };
+/// let e = retention_economics(&inputs).unwrap();
+/// assert!(e.gain > 0.0);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
+pub struct RetentionInputs {
+    /// Customers at the start.
+    pub customers: f64,
+    /// Margin per customer per period.
+    pub margin: f64,
+    /// Retention now: the chance that a customer stays another period, in
+    /// [0, 1].
+    pub retention: f64,
+    /// The improved retention, in [0, 1].
+    pub improved: f64,
+    /// Discount rate per period, at least 0.
+    pub discount: f64,
+    /// Periods of the horizon.
+    pub periods: u32,
+    /// What acquiring one new customer costs.
+    pub cost_per_customer: f64,
+}
+
+impl Default for RetentionInputs {
+    fn default() -> RetentionInputs {
+        RetentionInputs {
+            customers: 1000.0,
+            margin: 100.0,
+            retention: 0.80,
+            improved: 0.85,
+            discount: 0.1,
+            periods: 5,
+            cost_per_customer: 250.0,
+        }
+    }
+}
+
 /// The profit over `periods` periods of `customers` customers with margin
 /// `margin` per period each, at retention `retention` and at `improved`,
 /// discounted at `discount` per period, next to the cost of acquiring (at
-/// `cost_per_customer`) the customers the improvement keeps. `None` for
-/// rates outside [0, 1] or a negative discount.
+/// `cost_per_customer`) the customers the improvement keeps (see
+/// [`RetentionInputs`]). `None` for rates outside [0, 1] or a negative
+/// discount.
 ///
 /// ```
-/// let e = crm_value::retention_economics(1000.0, 100.0, 0.80, 0.85, 0.1, 5, 250.0).unwrap();
+/// use crm_value::{RetentionInputs, retention_economics};
+///
+/// let e = retention_economics(&RetentionInputs::default()).unwrap();
 /// assert!(e.gain > 0.0);
 /// assert!((e.customers_kept - 1000.0 * (0.85f64.powi(5) - 0.80f64.powi(5))).abs() < 1e-9);
 /// ```
-pub fn retention_economics(
-    customers: f64,
-    margin: f64,
-    retention: f64,
-    improved: f64,
-    discount: f64,
-    periods: u32,
-    cost_per_customer: f64,
-) -> Option<RetentionEconomics> {
+pub fn retention_economics(inputs: &RetentionInputs) -> Option<RetentionEconomics> {
+    let RetentionInputs {
+        customers,
+        margin,
+        retention,
+        improved,
+        discount,
+        periods,
+        cost_per_customer,
+    } = *inputs;
     let ok = |r: f64| (0.0..=1.0).contains(&r);
     if !ok(retention) || !ok(improved) || !(0.0..=f64::MAX).contains(&discount) {
         return None;

@@ -55,7 +55,7 @@ mod risk;
 mod wallet;
 
 pub use crate::{
-    clv::{RetentionEconomics, retention_economics, simple_clv},
+    clv::{RetentionEconomics, RetentionInputs, retention_economics, simple_clv},
     error::{Error, Result},
     profit::{
         CostSource, CostTable, CostToServe, CostsUsed, CustomerProfit, Profitability, WhaleCurve,

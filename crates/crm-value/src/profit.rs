@@ -79,7 +79,7 @@ impl Default for CostTable {
 
 /// Where an interaction's cost came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[non_exhaustive]
 pub enum CostSource {
@@ -134,10 +134,13 @@ pub struct CustomerProfit {
 #[non_exhaustive]
 pub struct WhaleCurve {
     /// `(share of customers, cumulative share of total profit)`, from
-    /// `(0, 0)` to `(1, 1)`, at most about 500 points.
+    /// `(0, 0)` to `(1, 1)`, at most about 500 points. In JSON a list of
+    /// `{"customers": "0.25", "profit": "1.12"}`, shares as decimal strings.
+    #[cfg_attr(feature = "serde", serde(serialize_with = "whale_points"))]
     pub points: Vec<(f64, f64)>,
     /// The peak of the curve: the most cumulative profit, as a share of the
-    /// total (often far above 1).
+    /// total (often far above 1). In JSON a decimal string.
+    #[cfg_attr(feature = "serde", serde(with = "crm_core::share_str"))]
     pub peak: f64,
     /// Customers up to the peak.
     pub peak_customers: u64,
@@ -149,9 +152,50 @@ pub struct WhaleCurve {
     pub total: Money,
 }
 
+#[cfg(feature = "serde")]
+fn whale_points<S: serde::Serializer>(
+    points: &[(f64, f64)],
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    #[derive(serde::Serialize)]
+    struct Point {
+        #[serde(with = "crm_core::share_str")]
+        customers: f64,
+        #[serde(with = "crm_core::share_str")]
+        profit: f64,
+    }
+    s.collect_seq(
+        points
+            .iter()
+            .map(|&(customers, profit)| Point { customers, profit }),
+    )
+}
+
+#[cfg(feature = "serde")]
+fn profit_levels<S: serde::Serializer>(
+    levels: &[(Level, u64, Money)],
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    #[derive(serde::Serialize)]
+    struct ProfitLevel {
+        level: Level,
+        customers: u64,
+        profit: Money,
+    }
+    s.collect_seq(
+        levels
+            .iter()
+            .map(|&(level, customers, profit)| ProfitLevel {
+                level,
+                customers,
+                profit,
+            }),
+    )
+}
+
 /// How the interactions of the period were costed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct CostsUsed {
     /// Interactions costed at their recorded cost.
@@ -177,6 +221,8 @@ pub struct Profitability {
     pub whale: Option<WhaleCurve>,
     /// Customers per level of the pyramid cut on profit (customers with
     /// profit > 0 are the active ones; the rest are counted as inactive).
+    /// In JSON a list of `{"level", "customers", "profit"}`.
+    #[cfg_attr(feature = "serde", serde(serialize_with = "profit_levels"))]
     pub pyramid: Vec<(Level, u64, Money)>,
     /// Where the interaction costs came from.
     pub costs: CostsUsed,

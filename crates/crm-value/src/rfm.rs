@@ -66,6 +66,8 @@ pub fn default_segments() -> Vec<SegmentRule> {
 
 /// The options of an RFM analysis.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[non_exhaustive]
 pub struct RfmOptions {
     /// The value summed for M. Default: revenue.
@@ -136,8 +138,26 @@ pub struct Rfm {
     pub as_of: NaiveDate,
     /// Every customer with a purchase before `as_of`, by key.
     pub scores: Vec<RfmScore>,
-    /// Customers per segment, in rule order (`other` last when used).
+    /// Customers per segment, in rule order (`other` last when used). In
+    /// JSON a list of `{"segment": "champions", "customers": 120}`.
+    #[cfg_attr(feature = "serde", serde(serialize_with = "segment_counts"))]
     pub segments: Vec<(String, u64)>,
+}
+
+#[cfg(feature = "serde")]
+fn segment_counts<S: serde::Serializer>(
+    segments: &[(String, u64)],
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    #[derive(serde::Serialize)]
+    struct Segment<'a> {
+        segment: &'a str,
+        customers: u64,
+    }
+    s.collect_seq(segments.iter().map(|(segment, customers)| Segment {
+        segment,
+        customers: *customers,
+    }))
 }
 
 /// The period an RFM analysis as of `as_of` needs the ledger to track:

@@ -43,10 +43,13 @@ pub enum Signal {
 
 /// Thresholds of the risk signals.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[non_exhaustive]
 pub struct RiskOptions {
     /// A fall of value beyond this share of the previous period's value.
     /// Default 0.3 (30%).
+    #[cfg_attr(feature = "serde", serde(with = "crm_core::decimal_str"))]
     pub value_drop: Decimal,
     /// Overdue beyond this many times the usual gap. Default 2.
     pub overdue_factor: f64,

@@ -9,7 +9,7 @@ use crm_core::{
 };
 use crm_pyramid::{Cuts, PyramidOptions, pyramid};
 use crm_value::{
-    CostTable, RfmOptions, RiskOptions, Signal, profitability, quintile_scores,
+    CostTable, RetentionInputs, RfmOptions, RiskOptions, Signal, profitability, quintile_scores,
     retention_economics, rfm, rfm_period, risk, share_of_wallet, simple_clv, whale_curve,
 };
 use proptest::prelude::*;
@@ -190,9 +190,27 @@ fn simple_lifetime_value() {
         .map(|t| 100.0 * 0.9f64.powi(t) / 1.1f64.powi(t))
         .sum();
     assert!((simple_clv(100.0, 0.9, 0.1).unwrap() - sum).abs() < 1e-6);
-    let e = retention_economics(1000.0, 50.0, 0.7, 0.75, 0.08, 3, 120.0).unwrap();
+    let inputs = RetentionInputs {
+        customers: 1000.0,
+        margin: 50.0,
+        retention: 0.7,
+        improved: 0.75,
+        discount: 0.08,
+        periods: 3,
+        cost_per_customer: 120.0,
+    };
+    let e = retention_economics(&inputs).unwrap();
     assert!(e.gain > 0.0 && e.acquisition_cost > 0.0);
-    assert!(retention_economics(1.0, 1.0, 1.5, 0.5, 0.1, 1, 1.0).is_none());
+    let bad = RetentionInputs {
+        retention: 1.5,
+        ..RetentionInputs::default()
+    };
+    assert!(retention_economics(&bad).is_none());
+    let bad = RetentionInputs {
+        discount: -0.1,
+        ..RetentionInputs::default()
+    };
+    assert!(retention_economics(&bad).is_none());
 }
 
 proptest! {

@@ -48,3 +48,52 @@ proptest! {
         prop_assert_eq!(v.to_string().parse::<Decimal>().unwrap(), q.normalize());
     }
 }
+
+/// A scorecard plan's targets follow the JSON rule with serde-float on: a
+/// share as a normalised decimal string, a count as an integer (they were
+/// bare `Decimal`s, which serde-float turned into floats).
+#[test]
+fn plan_targets_are_strings_or_integers() {
+    let plan = crm::ops::Plan::parse(
+        "[targets]\nretention-rate = \"0.80\"\ncustomers-lost = 200\n",
+        "plan.toml",
+    )
+    .unwrap();
+    let json = serde_json::to_value(&plan).unwrap();
+    assert_eq!(json["targets"]["retention-rate"], "0.8", "{json}");
+    assert_eq!(json["targets"]["customers-lost"], 200, "{json}");
+}
+
+proptest! {
+    /// Shares kept as `f64` (the pyramid report's) are decimal strings, and
+    /// money is normalised, with serde-float on.
+    #[test]
+    fn pyramid_shares_are_strings(cents in prop::collection::vec(1i64..10_000_000, 1..30)) {
+        let year: Period = "2025".parse().unwrap();
+        let mut ledger = Ledger::new([year]);
+        let day = NaiveDate::from_ymd_opt(2025, 3, 1).unwrap();
+        for (i, c) in cents.iter().enumerate() {
+            ledger.record_sale(&format!("C{i}"), day, Money::from_minor(*c * 10, 3), None).unwrap();
+        }
+        let p = pyramid(&ledger, &year, &PyramidOptions::new()).unwrap();
+        let report = crm::pyramid::PyramidReport::new(&p, None);
+        let json = serde_json::to_value(&report).unwrap();
+        for level in json["levels"].as_array().unwrap() {
+            prop_assert!(level["share_of_customers"].is_string() || level["share_of_customers"].is_null(), "{}", level);
+            let value = level["value"].as_str().unwrap();
+            prop_assert!(!(value.contains('.') && value.ends_with('0')), "{}", value);
+        }
+        prop_assert!(json["pareto"].is_string() || json["pareto"].is_null(), "{}", json["pareto"]);
+    }
+}
+
+/// The cuts of the pyramid options are decimal strings with serde-float
+/// on (a bare `Vec<Decimal>` would be floats), and read back.
+#[test]
+fn cuts_are_strings() {
+    let options = PyramidOptions::new().cuts(crm::pyramid::Cuts::abc());
+    let json = serde_json::to_value(&options).unwrap();
+    assert_eq!(json["cuts"]["cuts"][0], "0.8", "{json}");
+    let back: PyramidOptions = serde_json::from_value(json).unwrap();
+    assert_eq!(back, options);
+}

@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use anyhow::Context;
-use crm::ops::campaign::{CampaignMeasure, CampaignOptions};
+use crm::ops::{CampaignMeasure, CampaignOptions};
 use crm::{Datelike, Ledger, Period};
 
 use std::path::Path;

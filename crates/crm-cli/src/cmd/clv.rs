@@ -12,7 +12,6 @@ use crm::clv::{
     lifetime_value,
 };
 use serde::Serialize;
-use serde::ser::SerializeMap;
 
 use crate::args::{
     ClvCheckArgs, ClvCommand, ClvFitArgs, ClvInput, ClvPredictArgs, Format, InputArgs, ModelArg,
@@ -339,13 +338,41 @@ struct Fitted {
     patterns: usize,
     iterations: usize,
     left_out: Option<LeftOut>,
+    /// The library's fit, printed by `--format json` (its contract).
+    fit: AnyFit,
     purchase: Option<Box<dyn PurchaseModel>>,
     spend: Option<GammaGamma>,
 }
 
+/// The library's fit of any model, serialised as the library does.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum AnyFit {
+    BgNbd(Fit<BgNbd>),
+    MbgNbd(Fit<MbgNbd>),
+    ParetoNbd(Fit<ParetoNbd>),
+    BgBb(Fit<BgBb>),
+    GammaGamma(Fit<GammaGamma>),
+}
+
+macro_rules! any_fit {
+    ($($model:ident),+) => {
+        $(impl From<&Fit<$model>> for AnyFit {
+            fn from(f: &Fit<$model>) -> AnyFit {
+                AnyFit::$model(f.clone())
+            }
+        })+
+    };
+}
+any_fit!(BgNbd, MbgNbd, ParetoNbd, BgBb, GammaGamma);
+
 /// What every fit reports; the model itself is added by the caller.
-fn fitted<M: Parameters>(f: &Fit<M>) -> Fitted {
+fn fitted<M: Parameters>(f: &Fit<M>) -> Fitted
+where
+    for<'a> &'a Fit<M>: Into<AnyFit>,
+{
     Fitted {
+        fit: f.into(),
         model: M::MODEL,
         names: M::NAMES,
         values: f.model.values(),
@@ -360,7 +387,10 @@ fn fitted<M: Parameters>(f: &Fit<M>) -> Fitted {
     }
 }
 
-fn purchase<M: Parameters + PurchaseModel + 'static>(f: Fit<M>) -> Fitted {
+fn purchase<M: Parameters + PurchaseModel + 'static>(f: Fit<M>) -> Fitted
+where
+    for<'a> &'a Fit<M>: Into<AnyFit>,
+{
     let mut out = fitted(&f);
     out.purchase = Some(Box::new(f.model));
     out
@@ -406,37 +436,15 @@ fn clv_error(e: ClvError) -> ClvError {
     }
 }
 
-/// Parameters by name, in the model's order.
-struct Params<'a>(&'static [&'static str], &'a [f64]);
-
-impl Serialize for Params<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut m = s.serialize_map(Some(self.0.len()))?;
-        for (n, v) in self.0.iter().zip(self.1) {
-            m.serialize_entry(n, v)?;
-        }
-        m.end()
-    }
-}
-
+/// `crm clv fit --format json`: the library's [`Fit`], with the time unit
+/// and, for Gamma-Gamma, the customers left out.
 #[derive(Serialize)]
 struct FitJson<'a> {
-    model: &'static str,
-    params: Params<'a>,
-    log_likelihood: f64,
-    customers: f64,
-    std_errors: Option<Params<'a>>,
-    patterns: usize,
-    iterations: usize,
+    #[serde(flatten)]
+    fit: &'a AnyFit,
     unit: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    left_out: Option<LeftOutJson>,
-}
-
-#[derive(Serialize)]
-struct LeftOutJson {
-    no_repeat: f64,
-    non_positive_spend: f64,
+    left_out: Option<&'a LeftOut>,
 }
 
 /// Says on stderr which parameters the data hardly determine.
@@ -496,18 +504,9 @@ fn fit(a: ClvFitArgs, out: &mut impl Write) -> Outcome {
     };
     if a.format == Format::Json {
         let j = FitJson {
-            model: f.model,
-            params: Params(f.names, &f.values),
-            log_likelihood: f.log_likelihood,
-            customers: f.customers,
-            std_errors: f.std_errors.as_deref().map(|se| Params(f.names, se)),
-            patterns: f.patterns,
-            iterations: f.iterations,
+            fit: &f.fit,
             unit,
-            left_out: f.left_out.map(|l| LeftOutJson {
-                no_repeat: l.no_repeat,
-                non_positive_spend: l.non_positive_spend,
-            }),
+            left_out: f.left_out.as_ref(),
         };
         return Ok(json(out, &j)?);
     }
@@ -563,7 +562,7 @@ struct PredictionJson<'a> {
     customer: &'a str,
     frequency: u32,
     recency: f64,
-    #[serde(rename = "T")]
+    /// `T` in the literature; `t` as in the library's `Summary`.
     t: f64,
     p_alive: f64,
     /// BG/BB: the opportunity P(alive) refers to (the next one, n + 1).

@@ -5,7 +5,7 @@ use std::io::Write;
 
 use anyhow::Context;
 use crm::Ledger;
-use crm::ops::complaints::{ComplaintOptions, complaints};
+use crm::ops::{ComplaintOptions, complaints};
 
 use crate::Outcome;
 use crate::args::{ComplaintsArgs, Format};

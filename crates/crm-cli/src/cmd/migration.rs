@@ -12,7 +12,9 @@ use crate::args::{Format, MigrationArgs, TransitionsArg};
 use crate::cmd::pyramids;
 use crate::input::{load, warn_margin};
 use crate::options::{period, pyramid_options, usage};
-use crate::output::migration::{MarkovView, csv, json, markov_csv, markov_table, table};
+use crate::output::migration::{
+    MarkovView, csv, json, markov_csv, markov_json, markov_table, table,
+};
 
 pub(crate) fn run(a: MigrationArgs) -> Outcome {
     let options = pyramid_options(&a.levels)?;
@@ -62,10 +64,7 @@ pub(crate) fn run(a: MigrationArgs) -> Outcome {
         let view = MarkovView::new(&s, usize::from(a.project), a.discount);
         match a.format {
             Format::Table => markov_table(&mut out, &s, &view, lang)?,
-            Format::Json => {
-                serde_json::to_writer(&mut out, &view).context("cannot write the output")?;
-                writeln!(out).context("cannot write the output")?;
-            }
+            Format::Json => markov_json(&mut out, &s, &view)?,
             Format::Csv | Format::Parquet => markov_csv(&mut out, &view)?,
         }
     }

@@ -4,8 +4,8 @@
 use std::io::{Read, Write};
 
 use anyhow::Context;
-use crm::ops::complaints::{ComplaintOptions, complaints};
-use crm::ops::scorecard::{Plan, ScorecardInputs, scorecard};
+use crm::ops::{ComplaintOptions, complaints};
+use crm::ops::{Plan, ScorecardInputs, scorecard};
 use crm::value::CostTable;
 use crm::{Datelike, Ledger, Period};
 

@@ -159,79 +159,21 @@ pub(crate) fn table(
 }
 
 #[derive(Serialize)]
-struct JsonCell {
-    from: Source,
-    to: Level,
-    movement: Movement,
-    customers: u64,
-    value_from: crm::Money,
-    value_to: crm::Money,
-}
-
-#[derive(Serialize)]
-struct JsonBridge {
-    from_total: crm::Money,
-    to_total: crm::Money,
-    steps: Vec<JsonStep>,
-    lost: crm::Money,
-}
-
-#[derive(Serialize)]
-struct JsonStep {
-    movement: Movement,
-    value: crm::Money,
-}
-
-#[derive(Serialize)]
 struct JsonMigration<'a> {
-    from: Period,
-    to: Period,
-    levels: Vec<&'static str>,
-    cells: Vec<JsonCell>,
-    summary: crm::migration::MigrationSummary,
-    bridge: JsonBridge,
+    #[serde(flatten)]
+    migration: &'a Migration,
     #[serde(skip_serializing_if = "Option::is_none")]
     risk: Option<&'a [Risk<'a>]>,
 }
 
-/// The matrix (and the risk list) as one line of JSON.
+/// The matrix (and the risk list) as one line of JSON: the library's
+/// [`Migration`], with `risk` when asked for.
 pub(crate) fn json(
     out: &mut impl Write,
     m: &Migration,
     risk: Option<&[Risk<'_>]>,
 ) -> anyhow::Result<()> {
-    let doc = JsonMigration {
-        from: m.from,
-        to: m.to,
-        levels: Source::ALL.iter().map(|s| s.as_str()).collect(),
-        cells: m
-            .cells()
-            .map(|c| JsonCell {
-                from: c.from,
-                to: c.to,
-                movement: c.movement(),
-                customers: c.customers,
-                value_from: c.value_from,
-                value_to: c.value_to,
-            })
-            .collect(),
-        summary: m.summary,
-        bridge: JsonBridge {
-            from_total: m.bridge.from_total,
-            to_total: m.bridge.to_total,
-            steps: m
-                .bridge
-                .steps
-                .iter()
-                .map(|(movement, value)| JsonStep {
-                    movement: *movement,
-                    value: *value,
-                })
-                .collect(),
-            lost: m.bridge.lost,
-        },
-        risk,
-    };
+    let doc = JsonMigration { migration: m, risk };
     serde_json::to_writer(&mut *out, &doc).context("cannot write the output")?;
     writeln!(out)?;
     Ok(())
@@ -293,10 +235,41 @@ pub(crate) fn csv(
     Ok(())
 }
 
-/// The Markov view as data, for every renderer.
-#[derive(Serialize)]
+/// `crm migration --periods --format json`: the library's
+/// [`MigrationSeries`], with the projection and the lifetime values of
+/// this run's `--project` and `--discount` beside it.
+pub(crate) fn markov_json(
+    out: &mut impl Write,
+    s: &MigrationSeries,
+    v: &MarkovView,
+) -> anyhow::Result<()> {
+    #[derive(Serialize)]
+    struct SeriesJson<'a> {
+        #[serde(flatten)]
+        series: &'a MigrationSeries,
+        projection: &'a [Vec<f64>],
+        stationary: &'a Option<Vec<f64>>,
+        steady_state: &'a Option<Vec<f64>>,
+        discount: f64,
+        lifetime_value: &'a Option<Vec<f64>>,
+        periods_until_inactive: &'a Option<Vec<f64>>,
+    }
+    let doc = SeriesJson {
+        series: s,
+        projection: &v.projection,
+        stationary: &v.stationary,
+        steady_state: &v.steady_state,
+        discount: v.discount,
+        lifetime_value: &v.lifetime_value,
+        periods_until_inactive: &v.periods_until_inactive,
+    };
+    serde_json::to_writer(&mut *out, &doc).context("cannot write the output")?;
+    writeln!(out)?;
+    Ok(())
+}
+
+/// The Markov view as data, for the table and CSV renderers.
 pub(crate) struct MarkovView {
-    periods: Vec<Period>,
     pairs: Vec<Pair>,
     states: Vec<&'static str>,
     estimator: Estimator,
@@ -315,7 +288,6 @@ pub(crate) struct MarkovView {
     periods_until_inactive: Option<Vec<f64>>,
 }
 
-#[derive(Serialize)]
 struct Pair {
     from: Period,
     to: Period,
@@ -333,7 +305,6 @@ impl MarkovView {
         let counts = s.counts.last().copied().unwrap_or_default();
         let start = counts.map(|c| c as f64);
         MarkovView {
-            periods: s.periods.clone(),
             pairs: s
                 .migrations
                 .iter()

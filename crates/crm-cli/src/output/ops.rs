@@ -4,9 +4,9 @@
 use std::io::Write;
 
 use comfy_table::Cell;
-use crm::ops::campaign::{CampaignResult, GroupResult, Uplift};
-use crm::ops::complaints::ComplaintReport;
-use crm::ops::scorecard::{Direction, Scorecard, Unit};
+use crm::ops::ComplaintReport;
+use crm::ops::{CampaignResult, GroupResult, Uplift};
+use crm::ops::{Direction, Scorecard, Unit};
 use crm::report::Lang;
 use crm::{Decimal, Period};
 

@@ -7,7 +7,7 @@ use crm::strategy::{
     AcceptanceReport, Action, Check, Fact, FactValue, Facts, MIN_CELL_CUSTOMERS, Placement, Plan,
     RuleVerdict, Rulebook, TargetList, Verdict, WinBack,
 };
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::output::{csv_table, grid, human, right, write_json};
 
@@ -17,112 +17,27 @@ fn value_json(v: Option<&FactValue>) -> Value {
     serde_json::to_value(v).unwrap_or(Value::Null)
 }
 
-fn checks_json(checks: &[Check]) -> Value {
-    serde_json::to_value(checks.iter().map(CheckJson).collect::<Vec<_>>()).unwrap_or(Value::Null)
-}
-
-/// A check as JSON, keys in order: `fact`, `test`, `value`.
-struct CheckJson<'a>(&'a Check);
-
-impl serde::Serialize for CheckJson<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut m = s.serialize_map(Some(3))?;
-        m.serialize_entry("fact", &self.0.fact)?;
-        m.serialize_entry("test", &self.0.test)?;
-        m.serialize_entry("value", &self.0.value)?;
-        m.end()
-    }
-}
-
-/// An action as JSON, written as it goes (no tree per action), keys in
-/// alphabetical order as before.
-struct ActionJson<'a>(&'a Action);
-
-impl serde::Serialize for ActionJson<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let a = self.0;
-        let mut m = s.serialize_map(Some(10))?;
-        m.serialize_entry("because", &Seq(&a.because, CheckJson))?;
-        m.serialize_entry("blocked", &Seq(&a.blocked, BlockedJson))?;
-        m.serialize_entry("channel", &a.channel.map(|c| c.as_str()))?;
-        m.serialize_entry("customer", &a.customer)?;
-        m.serialize_entry("id", &a.id.hyphenated().to_string())?;
-        m.serialize_entry("message", &a.message)?;
-        m.serialize_entry("owner", &a.owner)?;
-        m.serialize_entry("priority", &a.priority)?;
-        m.serialize_entry("rule", &a.rule)?;
-        m.serialize_entry("strategy", a.strategy.as_str())?;
-        m.end()
-    }
-}
-
-struct BlockedJson<'a>(&'a crm::strategy::Blocked);
-
-impl serde::Serialize for BlockedJson<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut m = s.serialize_map(Some(2))?;
-        m.serialize_entry("channel", self.0.channel.as_str())?;
-        m.serialize_entry("reason", self.0.reason.as_str())?;
-        m.end()
-    }
-}
-
-/// A slice serialised through a wrapper.
-struct Seq<'a, T, W>(&'a [T], fn(&'a T) -> W);
-
-impl<'a, T, W: serde::Serialize> serde::Serialize for Seq<'a, T, W> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.0.iter().map(self.1))
-    }
-}
-
-fn action_json(a: &Action) -> Value {
-    serde_json::to_value(ActionJson(a)).unwrap_or(Value::Null)
-}
-
-/// The JSON contract of `crm actions`, written as it goes: keys in
-/// alphabetical order (`acceptance` when given, `actions`, `period`,
-/// `rulebook`, `summary`).
+/// The JSON contract of `crm actions`: the library's [`Plan`] (written
+/// as it goes, no tree), with `acceptance` first when given.
 pub(crate) fn plan_json(
     out: &mut impl Write,
     plan: &Plan,
     accepted: Option<&AcceptanceReport>,
 ) -> anyhow::Result<()> {
-    struct PlanJson<'a>(&'a Plan, Option<&'a AcceptanceReport>);
-    impl serde::Serialize for PlanJson<'_> {
-        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            use serde::ser::SerializeMap;
-            let (plan, accepted) = (self.0, self.1);
-            let sm = &plan.summary;
-            let mut m = s.serialize_map(None)?;
-            if let Some(a) = accepted {
-                // Through a tree, so that its keys are sorted as before.
-                let v = serde_json::to_value(a).map_err(serde::ser::Error::custom)?;
-                m.serialize_entry("acceptance", &v)?;
-            }
-            m.serialize_entry("actions", &Seq(&plan.actions, ActionJson))?;
-            m.serialize_entry("period", &plan.period.to_string())?;
-            m.serialize_entry(
-                "rulebook",
-                &json!({"name": plan.rulebook, "policy": plan.policy}),
-            )?;
-            m.serialize_entry(
-                "summary",
-                &json!({
-                    "customers": sm.customers,
-                    "by_strategy": sm.by_strategy,
-                    "by_owner": sm.by_owner,
-                    "no_channel": sm.no_channel,
-                    "left_out": sm.left_out,
-                }),
-            )?;
-            m.end()
-        }
+    #[derive(serde::Serialize)]
+    struct PlanJson<'a> {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        acceptance: Option<&'a AcceptanceReport>,
+        #[serde(flatten)]
+        plan: &'a Plan,
     }
-    write_json(out, &PlanJson(plan, accepted))
+    write_json(
+        out,
+        &PlanJson {
+            acceptance: accepted,
+            plan,
+        },
+    )
 }
 
 /// Counts per strategy and owner, then the most urgent actions.
@@ -248,18 +163,9 @@ fn campaign_name(list: &TargetList) -> Option<&str> {
     Some(list.campaign.as_str()).filter(|c| !c.is_empty())
 }
 
-/// A target list as JSON.
+/// A target list as JSON: the library's [`TargetList`].
 pub(crate) fn target_json(out: &mut impl Write, list: &TargetList) -> anyhow::Result<()> {
-    write_json(
-        out,
-        &json!({
-            "campaign": campaign_name(list),
-            "channel": list.channel.as_str(),
-            "selected": list.selected.iter().map(action_json).collect::<Vec<_>>(),
-            "control": list.control.iter().map(action_json).collect::<Vec<_>>(),
-            "left_out": list.left_out,
-        }),
-    )
+    write_json(out, list)
 }
 
 fn verdict_text(v: &Verdict) -> &'static str {
@@ -342,7 +248,10 @@ pub(crate) fn explain_table(
     Ok(())
 }
 
-/// Every rule's verdict on one customer, and the facts, as JSON.
+/// Every rule's verdict on one customer, and the facts, as JSON: the
+/// library's [`RuleVerdict`]s and fact values, with the customer, period
+/// and rulebook, and the customer's place on a target list when asked
+/// for.
 pub(crate) fn explain_json(
     out: &mut impl Write,
     book: &Rulebook,
@@ -351,43 +260,55 @@ pub(crate) fn explain_json(
     verdicts: &[RuleVerdict],
     place: Option<&ListPlace<'_>>,
 ) -> anyhow::Result<()> {
+    #[derive(serde::Serialize)]
+    struct RulebookRef<'a> {
+        name: &'a str,
+        policy: &'a str,
+    }
+    #[derive(serde::Serialize)]
+    struct Target<'a> {
+        campaign: Option<&'a str>,
+        channel: &'a str,
+        placement: &'static str,
+        reason: Option<&'static str>,
+    }
+    #[derive(serde::Serialize)]
+    struct Explain<'a> {
+        customer: &'a str,
+        period: &'a Period,
+        rulebook: RulebookRef<'a>,
+        rules: &'a [RuleVerdict],
+        facts: serde_json::Map<String, Value>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        target: Option<Target<'a>>,
+    }
     let facts_json: serde_json::Map<String, Value> = Fact::ALL
         .iter()
         .map(|f| (f.name().to_string(), value_json(facts.get(*f).as_ref())))
         .collect();
-    let rules: Vec<Value> = verdicts
-        .iter()
-        .map(|v| {
-            let status = status_name(&v.verdict);
-            json!({
-                "rule": v.rule,
-                "strategy": v.strategy.as_str(),
-                "priority": v.priority,
-                "status": status,
-                "acts": matches!(v.verdict, Verdict::Fired { acts: true }),
-                "because": checks_json(&v.support),
-                "failed": checks_json(&v.failed),
-                "unknown": checks_json(&v.unknown),
-            })
-        })
-        .collect();
-    let mut v = json!({
-        "customer": facts.key(),
-        "period": period.to_string(),
-        "rulebook": {"name": book.name(), "policy": book.policy().as_str()},
-        "rules": rules,
-        "facts": facts_json,
-    });
-    if let Some(p) = place {
+    let target = place.map(|p| {
         let (placement, reason) = placement_fields(p.placement);
-        v["target"] = json!({
-            "campaign": campaign_name(p.list),
-            "channel": p.list.channel.as_str(),
-            "placement": placement,
-            "reason": reason,
-        });
-    }
-    write_json(out, &v)
+        Target {
+            campaign: campaign_name(p.list),
+            channel: p.list.channel.as_str(),
+            placement,
+            reason,
+        }
+    });
+    write_json(
+        out,
+        &Explain {
+            customer: facts.key(),
+            period,
+            rulebook: RulebookRef {
+                name: book.name(),
+                policy: book.policy().as_str(),
+            },
+            rules: verdicts,
+            facts: facts_json,
+            target,
+        },
+    )
 }
 
 /// A placement as `(placement, reason)` for JSON and CSV.

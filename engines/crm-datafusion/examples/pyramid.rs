@@ -1,0 +1,48 @@
+//! The pyramid of one year (with the year before for the change) from the
+//! customer facts computed by DataFusion in this process, over a CSV file
+//! or a folder of CSV partitions: what `benches/compare/datafusion_vs_csv.sh`
+//! times against `crm pyramid`.
+//!
+//! Run with `cargo run --release --example pyramid -- PATH YEAR`; prints one
+//! line per level (`level customers value previous_customers
+//! previous_value`) and, on standard error, the seconds of the facts pass.
+
+use crm_core::{Ledger, Period};
+use crm_datafusion::{Partitions, local_context, record_facts};
+use crm_pyramid::{PyramidOptions, PyramidReport, pyramid};
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args = std::env::args().skip(1);
+    let (Some(path), Some(year)) = (args.next(), args.next()) else {
+        return Err("usage: pyramid PATH YEAR".into());
+    };
+    let year: Period = year.parse()?;
+    let before = year.previous_calendar().ok_or("no previous year")?;
+    let mut ledger = Ledger::new([year, before]);
+    let parts = Partitions::csv(&path)?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let started = std::time::Instant::now();
+    let report = rt.block_on(record_facts(&local_context(), &parts, &mut ledger))?;
+    eprintln!(
+        "facts pass: {} customers, {} transactions, {:.2} s",
+        report.customers,
+        report.transactions,
+        started.elapsed().as_secs_f64()
+    );
+    let options = PyramidOptions::new();
+    let now = pyramid(&ledger, &year, &options)?;
+    let then = pyramid(&ledger, &before, &options)?;
+    for row in PyramidReport::new(&now, Some(&then)).levels {
+        let previous = row.previous.map(|p| (p.customers, p.value.to_string()));
+        let (pc, pv) = previous.unwrap_or((0, "0".into()));
+        println!(
+            "{} {} {} {pc} {pv}",
+            row.level.to_string().to_lowercase(),
+            row.customers,
+            row.value
+        );
+    }
+    Ok(())
+}
