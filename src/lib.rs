@@ -49,6 +49,8 @@
 //! - [`synth`] (feature `synth`): deterministic realistic example data.
 //! - `store` (feature `store`, or `sqlite` / `postgres` with a store): the
 //!   store interface, the SQLite store and the PostgreSQL store.
+//! - `parquet` (feature `parquet`): transactions from Parquet files and
+//!   folders, result tables as Parquet.
 //!
 //! # Crate features
 //!
@@ -60,6 +62,8 @@
 //!   bundled SQLite).
 //! - `postgres`: the store interface and the PostgreSQL store (a pure-Rust
 //!   client, rustls for TLS).
+//! - `parquet`: Parquet input and output (with `csv`; the Arrow `parquet`
+//!   crate, some 100 crates more to build).
 //! - `serde`: `Serialize`/`Deserialize` on the model and reports.
 //! - `proptest`: `proptest` strategies for the model, in
 //!   `crm::arbitrary`.
@@ -140,6 +144,15 @@ pub mod report {
 #[cfg_attr(docsrs, doc(cfg(feature = "csv")))]
 pub mod csv {
     pub use crm_csv::*;
+}
+
+/// Parquet input and output (the `crm-parquet` crate; feature `parquet`):
+/// transactions from Parquet files or folders into a ledger, with the
+/// CSV reader's result for the same rows, and result tables as Parquet.
+#[cfg(feature = "parquet")]
+#[cfg_attr(docsrs, doc(cfg(feature = "parquet")))]
+pub mod parquet {
+    pub use crm_parquet::*;
 }
 
 /// Storage: the store interface (the `crm-store` crate; feature `store`)

@@ -64,6 +64,30 @@ pub(crate) enum Command {
     /// Campaigns: what a campaign changed against its control group.
     #[command(subcommand)]
     Campaign(CampaignCommand),
+    /// Convert a transactions CSV to Parquet (money as DECIMAL with the
+    /// scale of the data, dates as DATE) for fast repeated analyses.
+    #[cfg(feature = "parquet")]
+    Convert(ConvertArgs),
+}
+
+#[cfg(feature = "parquet")]
+#[derive(Debug, Args)]
+pub(crate) struct ConvertArgs {
+    /// The transactions CSV (customer_id, date, revenue; margin and
+    /// transaction_id optional); `-` for standard input.
+    #[arg(long, value_name = "CSV")]
+    pub transactions: PathBuf,
+    /// The Parquet file to write.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Keep the rows in the order of the CSV, streaming them (two passes,
+    /// little memory), instead of sorting them by customer and date (the
+    /// default: every row in memory, about 70 bytes a row, for a file the
+    /// analyses read several times faster).
+    #[arg(long)]
+    pub keep_order: bool,
+    #[command(flatten)]
+    pub csv: CsvArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -82,6 +106,10 @@ pub(crate) enum Format {
     Json,
     /// CSV with formula protection.
     Csv,
+    /// Parquet, the table the CSV has, typed (decimals as DECIMAL with the
+    /// scale of the data, dates as DATE), to standard output redirected
+    /// to a file; needs crm built with the `parquet` feature.
+    Parquet,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -141,12 +169,20 @@ pub(crate) struct CsvArgs {
     #[arg(long, default_value_t = 0, value_name = "N",
           value_parser = clap::value_parser!(u16).range(0..=1024))]
     pub threads: u16,
+    /// Parquet transactions: read money from float (FLOAT, DOUBLE)
+    /// columns, each value as the decimal its shortest text shows; without
+    /// it such a column is an error (money is never binary floating point
+    /// silently).
+    #[arg(long)]
+    pub float_money: bool,
 }
 
 /// Where the data comes from: CSV files or a database.
 #[derive(Debug, Args)]
 pub(crate) struct InputArgs {
-    /// Transactions CSV (customer_id, date, revenue; margin optional).
+    /// Transactions CSV (customer_id, date, revenue; margin optional), or
+    /// Parquet: a `*.parquet` file or a folder of them (with the `parquet`
+    /// feature).
     #[arg(
         long,
         value_name = "FILE",
@@ -670,6 +706,7 @@ impl ActionsInput {
                 decimal: self.csv.decimal,
                 columns: self.csv.columns.clone(),
                 threads: self.csv.threads,
+                float_money: self.csv.float_money,
             },
         }
     }
@@ -1060,6 +1097,8 @@ impl Command {
                 v.extend(paths(&[&a.leads, &a.plan, &a.campaign_control]));
                 v
             }
+            #[cfg(feature = "parquet")]
+            Command::Convert(a) => vec![a.transactions.as_path()],
             Command::Customer(_)
             | Command::Erase(_)
             | Command::ExportCustomer(_)
@@ -1092,6 +1131,8 @@ impl Command {
             Command::Scorecard(a) => vec![a.input.csv.rejects.as_ref()],
             Command::Campaign(CampaignCommand::Measure(a)) => vec![a.input.csv.rejects.as_ref()],
             Command::Report(a) => vec![a.input.csv.rejects.as_ref(), Some(&a.out)],
+            #[cfg(feature = "parquet")]
+            Command::Convert(a) => vec![a.csv.rejects.as_ref(), Some(&a.out)],
             Command::Customer(_)
             | Command::Erase(_)
             | Command::ExportCustomer(_)
@@ -1127,6 +1168,8 @@ impl Command {
             Command::Scorecard(a) => vec![a.input.db.as_ref(), a.plan.as_ref(), a.costs.as_ref()],
             Command::Campaign(CampaignCommand::Measure(a)) => vec![a.input.db.as_ref()],
             Command::Report(a) => vec![a.input.db.as_ref()],
+            #[cfg(feature = "parquet")]
+            Command::Convert(_) => Vec::new(),
             Command::Customer(_)
             | Command::Erase(_)
             | Command::ExportCustomer(_)

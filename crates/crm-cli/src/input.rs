@@ -194,18 +194,64 @@ pub(crate) fn load(input: &InputArgs, ledger: &mut Ledger) -> Result<(), Failure
         );
     }
     if let Some(path) = &input.transactions {
-        reports.push(read_transactions(path, &options, ledger)?);
+        reports.push(read_transactions(
+            path,
+            &options,
+            input.csv.float_money,
+            ledger,
+        )?);
     }
     report_rejects(&input.csv, &reports)
 }
 
-/// Reads the transactions file (`-`: standard input) into `ledger`, with
-/// progress.
+/// Whether a `--transactions` path is Parquet: a `*.parquet` file or a
+/// folder (standard input is CSV).
+pub(crate) fn is_parquet(path: &Path) -> bool {
+    !is_stdin(path)
+        && (path.is_dir()
+            || path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("parquet")))
+}
+
+/// Reads Parquet transactions (a file or a folder) into `ledger`.
+#[cfg(feature = "parquet")]
+fn read_parquet(
+    path: &Path,
+    options: &ImportOptions,
+    float_money: bool,
+    ledger: &mut Ledger,
+) -> Result<ImportReport, Failure> {
+    let options = crm::parquet::ReadOptions::from_import(options).float_money(float_money);
+    let _step = crate::progress::step(format!("reading {}", path.display()));
+    Ok(crm::parquet::read_transactions(path, &options, ledger)
+        .context("cannot import the transactions")?)
+}
+
+#[cfg(not(feature = "parquet"))]
+fn read_parquet(
+    path: &Path,
+    _options: &ImportOptions,
+    _float_money: bool,
+    _ledger: &mut Ledger,
+) -> Result<ImportReport, Failure> {
+    Err(Failure::Data(anyhow::anyhow!(
+        "{}: Parquet input needs crm built with the parquet feature (cargo install crm-cli --features parquet)",
+        path.display()
+    )))
+}
+
+/// Reads the transactions (`-`: standard input; a `*.parquet` file or a
+/// folder: Parquet) into `ledger`, with progress.
 pub(crate) fn read_transactions(
     path: &Path,
     options: &ImportOptions,
+    float_money: bool,
     ledger: &mut Ledger,
 ) -> Result<ImportReport, Failure> {
+    if is_parquet(path) {
+        return read_parquet(path, options, float_money, ledger);
+    }
     Ok(read_csv(
         path,
         options,

@@ -134,6 +134,8 @@ fn main() -> ExitCode {
         args::Command::Complaints(a) => cmd::complaints::run(*a),
         args::Command::Scorecard(a) => cmd::scorecard::run(*a),
         args::Command::Campaign(args::CampaignCommand::Measure(a)) => cmd::campaign::measure(*a),
+        #[cfg(feature = "parquet")]
+        args::Command::Convert(a) => cmd::convert::run(a),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

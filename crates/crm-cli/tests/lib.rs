@@ -9,6 +9,8 @@ mod hardening;
 mod migration;
 mod ops;
 mod output;
+#[cfg(feature = "parquet")]
+mod parquet;
 mod progress;
 mod pyramid;
 mod report;
@@ -18,3 +20,5 @@ mod store;
 mod terminal;
 mod util;
 mod value;
+#[cfg(not(feature = "parquet"))]
+mod without_parquet;

@@ -38,6 +38,8 @@
 //! - [`ImportOptions`]: delimiter (detected by default), decimal point or
 //!   comma, column names, [`Mode::Strict`] or [`Mode::Lenient`].
 //! - [`Writer`]: CSV export with formula-injection protection.
+//! - [`value`]: one field parsed as the reader parses it, for readers of
+//!   other formats that meet the same values as text.
 //!
 //! # What is accepted
 //!
@@ -78,6 +80,7 @@ mod parse;
 mod reader;
 mod records;
 mod scan;
+pub mod value;
 mod write;
 
 pub use crate::{

@@ -23,8 +23,11 @@ use crate::{Failure, Outcome as CmdOutcome};
 pub(crate) fn run(a: ActionsArgs) -> CmdOutcome {
     // Tables and explanations are for people (sanitized for a terminal);
     // JSON, CSV and the printed rulebook stay exact.
-    let people = !a.print_default_rules && a.format == Format::Table;
-    let mut out = crate::output::stdout(people);
+    let mut out = if a.print_default_rules {
+        crate::output::stdout(false)
+    } else {
+        crate::output::stdout_for(a.format)
+    };
     if a.print_default_rules {
         out.write_all(crm::strategy::DEFAULT_RULES.as_bytes())
             .context("cannot write the output")?;
@@ -271,7 +274,7 @@ pub(crate) fn run(a: ActionsArgs) -> CmdOutcome {
                 .with_context(|| format!("cannot write {}", path.display()))?;
         }
         match a.format {
-            Format::Csv => render::actions_csv(&mut out, &list.selected)?,
+            Format::Csv | Format::Parquet => render::actions_csv(&mut out, &list.selected)?,
             Format::Json => render::target_json(&mut out, &list)?,
             Format::Table => {
                 render::actions_list(&mut out, &list.selected, list.selected.len(), a.limit)?
@@ -287,7 +290,7 @@ pub(crate) fn run(a: ActionsArgs) -> CmdOutcome {
                 a.limit,
             )?,
             Format::Json => render::plan_json(&mut out, &planned, accepted.as_ref())?,
-            Format::Csv => render::actions_csv(&mut out, &planned.actions)?,
+            Format::Csv | Format::Parquet => render::actions_csv(&mut out, &planned.actions)?,
         }
     }
     out.flush().context("cannot write the output")?;
@@ -310,7 +313,7 @@ fn explain(
 ) -> Result<(), Failure> {
     match format {
         Format::Json => render::explain_json(out, book, p, facts, verdicts, place)?,
-        Format::Csv => render::explain_csv(out, facts, verdicts, place)?,
+        Format::Csv | Format::Parquet => render::explain_csv(out, facts, verdicts, place)?,
         Format::Table => render::explain_table(out, book, facts, verdicts, place)?,
     }
     Ok(())

@@ -28,7 +28,7 @@ pub(crate) fn run(c: ClvCommand) -> Outcome {
         ClvCommand::Predict(a) => a.format,
         ClvCommand::Check(a) => a.format,
     };
-    let mut out = crate::output::stdout(format == Format::Table);
+    let mut out = crate::output::stdout_for(format);
     match c {
         ClvCommand::Fit(a) => fit(*a, &mut out)?,
         ClvCommand::Predict(a) => predict(*a, &mut out)?,
@@ -289,6 +289,12 @@ fn read_transactions_into(
     input: &ClvInput,
     builder: &mut SummaryBuilder,
 ) -> Result<(), Failure> {
+    if crate::input::is_parquet(path) {
+        return Err(usage(format!(
+            "--transactions {}: crm clv reads CSV or --db; convert Parquet to CSV first",
+            path.display()
+        )));
+    }
     let csv_options = import_options(&input.csv)?;
     let progress = crate::progress::bytes(
         format!("reading {}", crate::input::name_of(path).display()),
@@ -480,7 +486,7 @@ fn left_out_note(f: &Fitted) {
 }
 
 fn table_format(format: Format, what: &str) -> Result<(), Failure> {
-    if format == Format::Csv {
+    if matches!(format, Format::Csv | Format::Parquet) {
         return Err(usage(format!("{what}: --format is table or json")));
     }
     Ok(())
@@ -686,7 +692,7 @@ fn predict(a: ClvPredictArgs, out: &mut impl Write) -> Outcome {
             };
             json(out, &j)?;
         }
-        Format::Csv => {
+        Format::Csv | Format::Parquet => {
             let header = [
                 "customer_id",
                 "frequency",

@@ -61,11 +61,11 @@ pub(crate) fn run(a: FunnelArgs) -> Outcome {
         funnel: f,
         acquisition_rates: rates,
     };
-    let mut out = crate::output::stdout(a.format == Format::Table);
+    let mut out = crate::output::stdout_for(a.format);
     match a.format {
         Format::Table => table(&mut out, &view, a.limit, lang)?,
         Format::Json => crate::output::write_json(&mut out, &view)?,
-        Format::Csv => csv(&mut out, &view)?,
+        Format::Csv | Format::Parquet => csv(&mut out, &view)?,
     }
     out.flush().context("cannot write the output")?;
     Ok(())

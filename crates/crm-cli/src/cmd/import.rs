@@ -68,6 +68,16 @@ fn say(out: &mut dyn Write, r: &ImportReport, i: Imported) -> std::io::Result<()
 }
 
 pub(crate) fn run(a: ImportArgs) -> Outcome {
+    if let Some(p) = a
+        .transactions
+        .as_deref()
+        .filter(|p| crate::input::is_parquet(p))
+    {
+        return Err(crate::options::usage(format!(
+            "--transactions {}: crm import reads CSV; the analyses read Parquet directly (--transactions FILE.parquet)",
+            p.display()
+        )));
+    }
     let options = import_options(&a.csv)?;
     // One bar over the bytes of every file (a spinner when one has no
     // size, as standard input).

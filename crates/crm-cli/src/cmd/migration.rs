@@ -19,7 +19,7 @@ use crate::output::migration::{
 pub(crate) fn run(a: MigrationArgs) -> Outcome {
     let options = pyramid_options(&a.levels)?;
     let lang = crate::options::lang(a.lang.as_deref())?;
-    let mut out = crate::output::stdout(a.format == Format::Table);
+    let mut out = crate::output::stdout_for(a.format);
     if let (Some(from), Some(to)) = (&a.from, &a.to) {
         let (from, to) = (period("from", from)?, period("to", to)?);
         if to.end() <= from.end() {
@@ -39,7 +39,7 @@ pub(crate) fn run(a: MigrationArgs) -> Outcome {
         match a.format {
             Format::Table => table(&mut out, &m, risk.as_deref(), lang)?,
             Format::Json => json(&mut out, &m, risk.as_deref())?,
-            Format::Csv => csv(&mut out, &m, risk.as_deref())?,
+            Format::Csv | Format::Parquet => csv(&mut out, &m, risk.as_deref())?,
         }
     } else {
         let spec = a.periods.as_deref().unwrap_or_default();
@@ -65,7 +65,7 @@ pub(crate) fn run(a: MigrationArgs) -> Outcome {
         match a.format {
             Format::Table => markov_table(&mut out, &s, &view, lang)?,
             Format::Json => markov_json(&mut out, &s, &view)?,
-            Format::Csv => markov_csv(&mut out, &view)?,
+            Format::Csv | Format::Parquet => markov_csv(&mut out, &view)?,
         }
     }
     out.flush().context("cannot write the output")?;

@@ -5,6 +5,8 @@ pub(crate) mod actions;
 pub(crate) mod campaign;
 pub(crate) mod clv;
 pub(crate) mod complaints;
+#[cfg(feature = "parquet")]
+pub(crate) mod convert;
 pub(crate) mod customer;
 pub(crate) mod erase;
 pub(crate) mod funnel;

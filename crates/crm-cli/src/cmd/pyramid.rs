@@ -29,7 +29,7 @@ pub(crate) fn run(a: PyramidArgs) -> Outcome {
     let before = built.next();
     let report = PyramidReport::new(&now, before.as_ref());
 
-    let mut out = crate::output::stdout(a.format == Format::Table);
+    let mut out = crate::output::stdout_for(a.format);
     let assignments = match a.assignments {
         true => Some(
             now.assignments(&ledger)
@@ -47,7 +47,7 @@ pub(crate) fn run(a: PyramidArgs) -> Outcome {
             lang,
         )?,
         Format::Json => render::json(&mut out, &report, assignments)?,
-        Format::Csv => render::csv(&mut out, &report, assignments)?,
+        Format::Csv | Format::Parquet => render::csv(&mut out, &report, assignments)?,
     }
     out.flush().context("cannot write the output")?;
     Ok(())

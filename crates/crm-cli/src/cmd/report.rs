@@ -161,7 +161,12 @@ fn read_once(
             )?);
         }
         if let Some(path) = &a.input.transactions {
-            reports.push(read_transactions(path, &csv, ledger)?);
+            reports.push(read_transactions(
+                path,
+                &csv,
+                a.input.csv.float_money,
+                ledger,
+            )?);
         }
         report_rejects(&a.input.csv, &reports)?;
     }

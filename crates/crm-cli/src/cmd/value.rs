@@ -28,7 +28,7 @@ pub(crate) fn run(c: ValueCommand) -> Outcome {
         ValueCommand::Wallet(a) => a.format,
         ValueCommand::Risk(a) => a.format,
     };
-    let mut out = crate::output::stdout(format == Format::Table);
+    let mut out = crate::output::stdout_for(format);
     match c {
         ValueCommand::Rfm(a) => rfm(*a, &mut out)?,
         ValueCommand::Profit(a) => profit(*a, &mut out)?,
@@ -82,7 +82,7 @@ fn rfm(a: RfmArgs, out: &mut impl Write) -> anyhow::Result<()> {
     let r = crm::value::rfm(&ledger, as_of, &options)?;
     match a.format {
         Format::Json => json(out, &r)?,
-        Format::Csv => csv_table(
+        Format::Csv | Format::Parquet => csv_table(
             out,
             [
                 "customer",
@@ -263,7 +263,7 @@ fn profit(mut a: ProfitArgs, out: &mut impl Write) -> anyhow::Result<()> {
     }
     match a.format {
         Format::Json => json(out, &r)?,
-        Format::Csv => csv_table(
+        Format::Csv | Format::Parquet => csv_table(
             out,
             [
                 "customer",
@@ -376,7 +376,7 @@ fn wallet(mut a: WalletArgs, out: &mut impl Write) -> anyhow::Result<()> {
     )?;
     match a.format {
         Format::Json => json(out, &w)?,
-        Format::Csv => {
+        Format::Csv | Format::Parquet => {
             let mut wr = crm::csv::Writer::new(out);
             wr.write_row(["customer", "level", "value", "potential", "share", "room"])?;
             for s in &w.shares {
@@ -492,7 +492,7 @@ fn risk(a: RiskArgs, out: &mut impl Write) -> anyhow::Result<()> {
     })?;
     match a.format {
         Format::Json => json(out, &list)?,
-        Format::Csv => {
+        Format::Csv | Format::Parquet => {
             let mut w = crm::csv::Writer::new(out);
             w.write_row([
                 "customer",

@@ -29,6 +29,102 @@ pub(crate) fn stdout(people: bool) -> Box<dyn Write> {
     }
 }
 
+/// Standard output for `format`: as [`stdout`] for tables (for people),
+/// JSON and CSV; for Parquet, a [`ParquetOut`] that takes the CSV the
+/// command writes and writes it as Parquet when flushed.
+pub(crate) fn stdout_for(format: crate::args::Format) -> Box<dyn Write> {
+    use crate::args::Format;
+    match format {
+        Format::Parquet => Box::new(ParquetOut::default()),
+        f => stdout(f == Format::Table),
+    }
+}
+
+/// Standard output as Parquet: collects the CSV table a command writes
+/// (its one CSV renderer defines the columns) and, when flushed, writes the
+/// same table as Parquet, each column typed from its values (see
+/// `crm::parquet::Column::infer`): decimals as DECIMAL with the scale of
+/// the data, whole numbers as INT64, dates as DATE, text as UTF8, empty
+/// cells as nulls. The formula protection of the CSV (a leading `'`) is
+/// taken off again: Parquet is not opened by spreadsheets as text.
+///
+/// Parquet is binary: a terminal is refused, standard output must go to a
+/// file or a pipe.
+#[derive(Debug, Default)]
+pub(crate) struct ParquetOut {
+    csv: Vec<u8>,
+}
+
+impl Write for ParquetOut {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.csv.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.csv.is_empty() {
+            return Ok(());
+        }
+        let csv = std::mem::take(&mut self.csv);
+        parquet_of_csv(&csv)
+    }
+}
+
+/// Writes the CSV table `csv` to standard output as Parquet.
+#[cfg(feature = "parquet")]
+fn parquet_of_csv(csv: &[u8]) -> std::io::Result<()> {
+    use std::io::IsTerminal;
+    let stdout = std::io::stdout();
+    if stdout.is_terminal() {
+        return Err(std::io::Error::other(
+            "Parquet is binary: redirect standard output to a file (> result.parquet)",
+        ));
+    }
+    let mut r = csv::ReaderBuilder::new().flexible(false).from_reader(csv);
+    let header: Vec<String> = r
+        .headers()
+        .map_err(std::io::Error::other)?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let mut cells: Vec<Vec<String>> = vec![Vec::new(); header.len()];
+    for rec in r.records() {
+        let rec = rec.map_err(|e| {
+            std::io::Error::other(format!(
+                "this output is not one table, Parquet cannot hold it: {e}"
+            ))
+        })?;
+        for (col, cell) in cells.iter_mut().zip(rec.iter()) {
+            col.push(unprotected(cell).to_string());
+        }
+    }
+    let columns: Vec<crm::parquet::Column> = header
+        .into_iter()
+        .zip(&cells)
+        .map(|(name, values)| crm::parquet::Column::infer(name, values.iter().map(String::as_str)))
+        .collect();
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout);
+    crm::parquet::write_table(&mut out, &columns).map_err(std::io::Error::other)?;
+    out.flush()
+}
+
+/// A cell without the `'` the CSV writer puts before what looks like a
+/// formula.
+#[cfg(feature = "parquet")]
+fn unprotected(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if crm::csv::is_formula_like(rest) => rest,
+        _ => cell,
+    }
+}
+
+#[cfg(not(feature = "parquet"))]
+fn parquet_of_csv(_csv: &[u8]) -> std::io::Result<()> {
+    Err(std::io::Error::other(
+        "--format parquet needs crm built with the parquet feature (cargo install crm-cli --features parquet)",
+    ))
+}
+
 /// Money for people: rounded to cents, thousands grouped with `,`.
 pub(crate) fn human(m: Money) -> String {
     grouped(&m.round_dp(2).to_string())

@@ -1,0 +1,190 @@
+//! Parquet input (a file or a folder) gives what the CSV gives; results
+//! written as Parquet hold the CSV's table, typed.
+
+use std::path::{Path, PathBuf};
+
+use crm::parquet::{ColumnData, read_table};
+
+use crate::util::{crm, data, stderr, stdout};
+
+/// The example transactions converted to Parquet in `dir`.
+fn converted(dir: &Path) -> PathBuf {
+    let out = dir.join("transactions.parquet");
+    let o = crm(&[
+        "convert",
+        "--transactions",
+        &data("transactions.csv").display().to_string(),
+        "--out",
+        &out.display().to_string(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("wrote 21185 transactions"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stderr(&o).contains("DECIMAL(18, 2)"), "{}", stderr(&o));
+    out
+}
+
+/// `crm args` with `--transactions` set to `transactions`: its output.
+fn with(transactions: &Path, args: &[&str]) -> String {
+    let mut all: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+    all.push("--transactions".into());
+    all.push(transactions.display().to_string());
+    let all: Vec<&str> = all.iter().map(String::as_str).collect();
+    let o = crm(&all);
+    assert!(o.status.success(), "{all:?}: {}", stderr(&o));
+    stdout(&o)
+}
+
+#[test]
+fn parquet_file_and_folder_give_the_csv_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let pq = converted(dir.path());
+    let folder = dir.path().join("parts");
+    std::fs::create_dir(&folder).unwrap();
+    // The folder holds the CSV's rows in their own order (the file above is
+    // sorted by customer): both give the CSV's results.
+    let o = crm(&[
+        "convert",
+        "--keep-order",
+        "--transactions",
+        &data("transactions.csv").display().to_string(),
+        "--out",
+        &folder.join("part-0.parquet").display().to_string(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let csv = data("transactions.csv");
+    let customers = data("customers.csv").display().to_string();
+    for args in [
+        vec![
+            "pyramid",
+            "--period",
+            "2025",
+            "--format",
+            "json",
+            "--assignments",
+        ],
+        vec!["migration", "--periods", "2022..2025", "--format", "json"],
+        vec!["value", "rfm", "--as-of", "2025-06-30", "--format", "csv"],
+        vec![
+            "actions",
+            "--period",
+            "2025",
+            "--format",
+            "csv",
+            "--customers",
+            &customers,
+        ],
+    ] {
+        let expected = with(&csv, &args);
+        assert_eq!(with(&pq, &args), expected, "{args:?}");
+        assert_eq!(with(&folder, &args), expected, "{args:?} on a folder");
+    }
+}
+
+#[test]
+fn results_as_parquet_are_the_csv_table_typed() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = data("transactions.csv").display().to_string();
+    let out = dir.path().join("assignments.parquet");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_crm"))
+        .args([
+            "pyramid",
+            "--transactions",
+            &csv,
+            "--period",
+            "2025",
+            "--assignments",
+            "--format",
+            "parquet",
+        ])
+        .stdout(std::fs::File::create(&out).unwrap())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let table = read_table(&out).unwrap();
+    let names: Vec<_> = table.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["customer", "level", "rank", "value"]);
+    assert!(matches!(table[2].data, ColumnData::Int(_)));
+    let ColumnData::Decimal(values) = &table[3].data else {
+        panic!("value is {:?}", table[3].data);
+    };
+    // The same rows as the CSV, values exactly.
+    let text = with(
+        &data("transactions.csv"),
+        &[
+            "pyramid",
+            "--period",
+            "2025",
+            "--assignments",
+            "--format",
+            "csv",
+        ],
+    );
+    let rows: Vec<&str> = text.lines().skip(1).collect();
+    assert_eq!(rows.len(), values.len());
+    for (row, v) in rows.iter().zip(values) {
+        let csv_value: crm::Decimal = row.rsplit(',').next().unwrap().parse().unwrap();
+        assert_eq!(Some(csv_value), *v, "{row}");
+    }
+    // A summary table too: the pyramid's levels, and the actions.
+    for args in [
+        vec!["pyramid", "--period", "2025", "--format", "parquet"],
+        vec!["actions", "--period", "2025", "--format", "parquet"],
+    ] {
+        let mut all = args.clone();
+        all.insert(1, "--transactions");
+        all.insert(2, &csv);
+        let path = dir.path().join("t.parquet");
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_crm"))
+            .args(&all)
+            .stdout(std::fs::File::create(&path).unwrap())
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+        let t = read_table(&path).unwrap();
+        assert!(
+            !t.is_empty()
+                && t.iter()
+                    .all(|c| !matches!(&c.data, ColumnData::Text(v) if v.is_empty())),
+            "{args:?}"
+        );
+    }
+}
+
+#[test]
+fn parquet_errors_name_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.parquet");
+    std::fs::write(&bad, "customer_id,date,revenue\n").unwrap();
+    let o = crm(&[
+        "pyramid",
+        "--transactions",
+        &bad.display().to_string(),
+        "--period",
+        "2025",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    assert!(
+        e.contains("bad.parquet: not a readable Parquet file"),
+        "{e}"
+    );
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let o = crm(&[
+        "pyramid",
+        "--transactions",
+        &empty.display().to_string(),
+        "--period",
+        "2025",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("no *.parquet file in the folder"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -1,0 +1,82 @@
+//! Folders of Parquet files: every `*.parquet` inside, in sorted order.
+
+use std::sync::Arc;
+
+use arrow_array::{Date32Array, Decimal128Array, StringArray};
+use crm_parquet::{Error, ReadOptions, files, is_parquet};
+
+use crate::util::{read, totals, write};
+
+fn part(path: &std::path::Path, keys: Vec<&str>, cents: Vec<i128>) {
+    let n = keys.len();
+    write(
+        path,
+        vec![
+            ("customer_id", Arc::new(StringArray::from(keys))),
+            ("date", Arc::new(Date32Array::from(vec![19783; n]))),
+            (
+                "revenue",
+                Arc::new(
+                    Decimal128Array::from(cents)
+                        .with_precision_and_scale(12, 2)
+                        .unwrap(),
+                ),
+            ),
+        ],
+        2,
+    );
+}
+
+#[test]
+fn a_folder_reads_every_part_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir_all(d.join("year=2024")).unwrap();
+    part(&d.join("b.parquet"), vec!["B", "A"], vec![200, 100]);
+    part(&d.join("a.PARQUET"), vec!["A"], vec![50]);
+    part(
+        &d.join("year=2024/c.parquet"),
+        vec!["C", "A", "C"],
+        vec![1, 2, 3],
+    );
+    // Not read: hidden, metadata and other files.
+    std::fs::write(d.join("_SUCCESS"), "").unwrap();
+    std::fs::write(d.join(".b.parquet.crc"), "x").unwrap();
+    std::fs::write(d.join("._x.parquet"), "x").unwrap();
+    std::fs::write(d.join("notes.csv"), "x").unwrap();
+    assert!(is_parquet(d));
+    let list = files(d).unwrap();
+    let names: Vec<_> = list
+        .iter()
+        .map(|p| p.strip_prefix(d).unwrap().display().to_string())
+        .collect();
+    assert_eq!(names, ["a.PARQUET", "b.parquet", "year=2024/c.parquet"]);
+    for threads in [1, 2, 4] {
+        let l = read(d, &ReadOptions::new().threads(threads)).unwrap();
+        assert_eq!(totals(&l, "A"), ("1.52".into(), "0".into(), 3));
+        assert_eq!(totals(&l, "C").0, "0.04");
+        // Customers in order of first appearance over the sorted files.
+        let keys: Vec<_> = l.ids().map(|id| l.key(id).unwrap().to_string()).collect();
+        assert_eq!(keys, ["A", "B", "C"], "threads {threads}");
+    }
+}
+
+#[test]
+fn an_error_names_the_part() {
+    let dir = tempfile::tempdir().unwrap();
+    part(&dir.path().join("1.parquet"), vec!["A"], vec![1]);
+    part(&dir.path().join("2.parquet"), vec!["B", ""], vec![1, 2]);
+    let e = read(dir.path(), &ReadOptions::new()).unwrap_err();
+    let p = e.position().unwrap_or_else(|| panic!("{e}"));
+    assert!(p.file.ends_with("2.parquet"));
+    assert_eq!((p.row, p.column.as_deref()), (2, Some("customer_id")));
+}
+
+#[test]
+fn an_empty_folder_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("x.csv"), "").unwrap();
+    let e = read(dir.path(), &ReadOptions::new()).unwrap_err();
+    assert!(matches!(e, Error::NoFiles { .. }), "{e}");
+    assert!(!is_parquet(&dir.path().join("x.csv")));
+}

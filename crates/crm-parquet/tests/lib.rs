@@ -1,0 +1,8 @@
+//! Integration tests of the Parquet reader and writers.
+
+mod equivalence;
+mod errors;
+mod files;
+mod types;
+mod util;
+mod write;
