@@ -68,11 +68,22 @@ pub enum Error {
     #[cfg(feature = "store")]
     #[error(transparent)]
     Store(crm_store::Error),
+    /// Parquet input and output (feature `parquet`).
+    #[cfg(feature = "parquet")]
+    #[error(transparent)]
+    Parquet(crm_parquet::Error),
     /// Reading or writing a file or stream in the integrator's own code
-    /// (`?` on a [`std::io::Error`]); the I/O error is the
-    /// [`source`](std::error::Error::source).
-    #[error("input/output error")]
+    /// (`?` on a [`std::io::Error`]); the message includes the I/O
+    /// error's, which is also the [`source`](std::error::Error::source).
+    #[error("input/output error: {0}")]
     Io(#[from] std::io::Error),
+}
+
+#[cfg(feature = "parquet")]
+impl From<crm_parquet::Error> for Error {
+    fn from(e: crm_parquet::Error) -> Error {
+        Error::Parquet(e)
+    }
 }
 
 impl From<crm_core::Error> for Error {

@@ -100,9 +100,33 @@ fn question_mark_on_an_io_error_keeps_it_as_the_source() {
     }
     let e = read("/nonexistent/rows.txt").unwrap_err();
     assert!(matches!(e, crm::Error::Io(_)), "{e:?}");
+    // The message says what the I/O error says, not only "input/output".
+    let shown = e.to_string();
+    assert!(
+        shown.starts_with("input/output error: ") && shown.len() > "input/output error: ".len(),
+        "{shown}"
+    );
     let io = e
         .source()
         .and_then(|s| s.downcast_ref::<std::io::Error>())
         .expect("an io::Error source");
     assert_eq!(io.kind(), std::io::ErrorKind::NotFound);
+}
+
+/// `?` on the Parquet crate's error in a function returning `crm::Result`.
+#[cfg(feature = "parquet")]
+#[test]
+fn question_mark_on_a_parquet_error() {
+    fn read(path: &std::path::Path) -> crm::Result<u64> {
+        let mut ledger = crm::Ledger::new(["2024".parse::<crm::Period>()?]);
+        let report = crm::parquet::read_transactions(
+            path,
+            &crm::parquet::ReadOptions::default(),
+            &mut ledger,
+        )?;
+        Ok(report.rows)
+    }
+    let e = read(std::path::Path::new("/nonexistent/rows.parquet")).unwrap_err();
+    assert!(matches!(e, crm::Error::Parquet(_)), "{e:?}");
+    assert!(e.to_string().contains("/nonexistent/rows.parquet"), "{e}");
 }

@@ -452,3 +452,78 @@ fn an_output_file_that_is_also_an_input_is_refused_and_left_alone() {
     }
     assert!(!dir.path().join("r.db").exists(), "nothing was imported");
 }
+
+/// A value that grows by a ratio beyond `Decimal`'s range between the two
+/// periods (from 1 to 10^27, or from 10^-28 to 1000): the change in percent
+/// is unknown, not an overflow panic, in `actions` (table, JSON, explain)
+/// and in the report's key figures, on either basis.
+#[test]
+fn value_changes_beyond_the_range_of_a_decimal_do_not_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, before, now) in [
+        ("up.csv", "1", "1000000000000000000000000000"),
+        ("tiny.csv", "0.0000000000000000000000000001", "1000"),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(
+            &path,
+            format!(
+                "customer_id,date,revenue,margin\nA,2024-03-01,{before},{before}\nA,2025-03-01,{now},{now}\n"
+            ),
+        )
+        .unwrap();
+        let t = path.display().to_string();
+        let out = dir.path().join("r.html").display().to_string();
+        for basis in ["revenue", "margin"] {
+            for args in [
+                vec![
+                    "actions",
+                    "--transactions",
+                    &t,
+                    "--period",
+                    "2025",
+                    "--basis",
+                    basis,
+                ],
+                vec![
+                    "actions",
+                    "--transactions",
+                    &t,
+                    "--period",
+                    "2025",
+                    "--basis",
+                    basis,
+                    "--format",
+                    "json",
+                ],
+                vec![
+                    "actions",
+                    "--transactions",
+                    &t,
+                    "--period",
+                    "2025",
+                    "--basis",
+                    basis,
+                    "--explain",
+                    "A",
+                ],
+                vec![
+                    "report",
+                    "--transactions",
+                    &t,
+                    "--period",
+                    "2025",
+                    "--basis",
+                    basis,
+                    "--out",
+                    &out,
+                    "-q",
+                ],
+            ] {
+                let (code, err) = run(&args);
+                assert_eq!(code, Some(0), "{name} {args:?}: {err}");
+                assert!(!err.contains("panicked"), "{name} {args:?}: {err}");
+            }
+        }
+    }
+}

@@ -270,11 +270,17 @@ impl Report {
             out,
             t.kpi[1],
             &lang.money_short(p.active_value),
-            delta(prev_value.filter(|v| !v.is_zero()).map(|v| {
-                let change = (p.active_value.as_decimal() - v) / v;
+            // A change beyond `Decimal`'s range (a tiny value before, a
+            // large one now) shows no change rather than overflowing.
+            delta(prev_value.filter(|v| !v.is_zero()).and_then(|v| {
+                let change = p
+                    .active_value
+                    .as_decimal()
+                    .checked_sub(v)
+                    .and_then(|c| c.checked_div(v))?;
                 let share = f64_of(Money::new(change));
                 let s = lang.percent(share);
-                (if share > 0.0 { format!("+{s}") } else { s }, share >= 0.0)
+                Some((if share > 0.0 { format!("+{s}") } else { s }, share >= 0.0))
             })),
         );
         if let Some(share) = p.pareto {

@@ -991,10 +991,17 @@ impl<'a> FactTable<'a> {
             f.set_movement(Movement::of(lb.map_or(Source::New, Source::Level), level));
             let vb = before.value_of(id)?;
             f.set_number(Fact::ValueBefore, vb.as_decimal());
-            f.set_number(Fact::ValueChange, value.as_decimal() - vb.as_decimal());
-            if vb.is_positive() {
-                let pct =
-                    (value.as_decimal() - vb.as_decimal()) * Decimal::ONE_HUNDRED / vb.as_decimal();
+            // A change beyond `Decimal`'s range (a value of 1e-28 before and
+            // 1000 now) leaves the fact unknown instead of overflowing.
+            let change = value.as_decimal().checked_sub(vb.as_decimal());
+            if let Some(change) = change {
+                f.set_number(Fact::ValueChange, change);
+            }
+            if vb.is_positive()
+                && let Some(pct) = change
+                    .and_then(|c| c.checked_mul(Decimal::ONE_HUNDRED))
+                    .and_then(|c| c.checked_div(vb.as_decimal()))
+            {
                 f.set_number(Fact::ValueChangePercent, pct.round_dp(2));
             }
             if self.margins_known {
