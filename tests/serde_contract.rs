@@ -80,6 +80,38 @@ fn options_take_defaults_and_refuse_unknown_fields() {
     assert!(serde_json::from_str::<BgNbd>(r#"{"r":-1.0,"alpha":1.0,"a":1.0,"b":1.0}"#).is_err());
 }
 
+/// The economics of retention: money as decimal strings, the customer
+/// count an integer, the rates numbers; a rate out of range is refused on
+/// reading with the input's name, as `retention_economics` refuses it.
+#[test]
+fn retention_economics_follow_the_json_rule() {
+    let inputs = RetentionInputs::default();
+    let v = serde_json::to_value(inputs).unwrap();
+    assert_eq!(v["customers"], serde_json::json!(1000));
+    assert_eq!(v["margin"], serde_json::json!("100"));
+    assert_eq!(v["cost_per_customer"], serde_json::json!("250"));
+    assert_eq!(v["retention"], serde_json::json!(0.8));
+    let e = crm::value::retention_economics(&inputs).unwrap();
+    let v = serde_json::to_value(e).unwrap();
+    for money in ["profit_now", "profit_improved", "gain", "acquisition_cost"] {
+        assert!(v[money].is_string(), "{money}: {v}");
+    }
+    assert!(v["customers_kept"].is_f64(), "{v}");
+    assert_eq!(round_trip(&e), e);
+    for (json, input) in [
+        (r#"{"retention": 1.5}"#, "retention"),
+        (r#"{"improved": -0.1}"#, "improved"),
+        (r#"{"discount": -0.5}"#, "discount"),
+    ] {
+        let err = serde_json::from_str::<RetentionInputs>(json).unwrap_err().to_string();
+        assert!(err.contains(input), "{json}: {err}");
+    }
+    assert!(serde_json::from_str::<RetentionInputs>(r#"{"customers": 10.5}"#).is_err());
+    assert!(serde_json::from_str::<RetentionInputs>(r#"{"margin": 10.5}"#).is_err());
+    let read: RetentionInputs = serde_json::from_str(r#"{"margin": "12.5", "customers": 7}"#).unwrap();
+    assert_eq!((read.customers, read.margin.to_string()), (7, "12.5".to_string()));
+}
+
 proptest! {
     #[test]
     fn options_round_trip(

@@ -345,7 +345,7 @@ impl CampaignMeasure {
             (n > Decimal::ZERO)
                 .then(|| c.as_decimal().checked_div(n))
                 .flatten()
-                .map(|d| Money::new(d.round_dp(2).normalize()))
+                .map(|d| Money::new(d).round_dp(crm_core::MONEY_AVERAGE_DECIMALS))
         };
         let extra = response_uplift.and_then(|u| {
             (u.estimate > 0.0)
@@ -428,14 +428,7 @@ impl Acc {
             buyers: self.buyers,
             response_rate: share(self.responders, self.customers),
             revenue: self.revenue,
-            revenue_per_customer: (self.customers > 0)
-                .then(|| {
-                    self.revenue
-                        .as_decimal()
-                        .checked_div(Decimal::from(self.customers))
-                })
-                .flatten()
-                .map(|d| Money::new(d.round_dp(2))),
+            revenue_per_customer: crm_core::average(self.revenue, self.customers),
             movement: self.movement.clone(),
         }
     }

@@ -406,9 +406,10 @@ fn count(n: usize) -> u64 {
     u64::try_from(n).unwrap_or(u64::MAX)
 }
 
+/// `a / b` as a share by the toolkit's one rule ([`crm_core::share`]: 6
+/// decimals, half to even), kept as `f64`.
 fn ratio(a: u64, b: u64) -> Option<f64> {
-    // Counts of leads are far below 2^53: exact as f64.
-    (b > 0).then(|| a as f64 / b as f64)
+    crm_core::share(Decimal::from(a), Decimal::from(b)).map(crm_core::share_to_f64)
 }
 
 /// The index of the highest stage of the road a lead reached (0 = lead,

@@ -547,12 +547,10 @@ fn missing(name: FigureName, why: &str) -> Figure {
     f
 }
 
+/// An average of money by the toolkit's rule ([`crm_core::average`]:
+/// cents, half away from zero).
 fn average(total: Money, n: u64) -> Option<Decimal> {
-    share(0, n)?;
-    total
-        .as_decimal()
-        .checked_div(Decimal::from(n))
-        .map(|d| d.round_dp(2))
+    crm_core::average(total, n).map(Money::as_decimal)
 }
 
 /// Builds the scorecard of `inputs.now`'s period, with the targets of
@@ -638,7 +636,7 @@ pub fn scorecard(
     let active_value = now.active_value();
     figures.push(figure(
         FigureName::ExistingRevenueShare,
-        existing.ratio_to(active_value),
+        crm_core::share(existing.as_decimal(), active_value.as_decimal()),
         Some(now.active()),
     ));
     figures.push(figure(
@@ -795,7 +793,11 @@ pub fn scorecard(
     }
 
     figures.push(match inputs.campaign_response {
-        Some(r) => figure(FigureName::CampaignResponse, Some(r), None),
+        Some(r) => figure(
+            FigureName::CampaignResponse,
+            Some(crm_core::round_share(r)),
+            None,
+        ),
         None => missing(
             FigureName::CampaignResponse,
             "campaign-sent interactions of a campaign in the period",
@@ -829,7 +831,7 @@ fn top20_profit(p: Option<&Profitability>) -> Figure {
     let total = sum_money(p.customers.iter().map(|c| c.profit));
     let best = sum_money(p.customers.iter().take(top).map(|c| c.profit));
     match (best, total) {
-        (Some(b), Some(t)) if t.is_positive() => figure(name, b.ratio_to(t), Some(n)),
+        (Some(b), Some(t)) if t.is_positive() => figure(name, crm_core::share(b.as_decimal(), t.as_decimal()), Some(n)),
         _ => missing(
             name,
             "a positive total profit: transactions with a margin column",

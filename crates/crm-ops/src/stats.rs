@@ -2,12 +2,11 @@
 
 use crm_core::Decimal;
 
-/// `part / whole` as an exact decimal; `None` when `whole` is 0.
+/// `part / whole` as a share by the toolkit's one rule
+/// ([`crm_core::share`]: 6 decimals, half to even); `None` when `whole`
+/// is 0.
 pub(crate) fn share(part: u64, whole: u64) -> Option<Decimal> {
-    if whole == 0 {
-        return None;
-    }
-    Decimal::from(part).checked_div(Decimal::from(whole))
+    crm_core::share(Decimal::from(part), Decimal::from(whole))
 }
 
 /// Mean, median and 90th percentile of a list of day counts.

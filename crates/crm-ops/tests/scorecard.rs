@@ -94,7 +94,8 @@ fn every_figure_by_hand() {
     // Profits 200, 100, 50, -50 (total 300): the top ceil(0.8) = 1 makes 200.
     assert_eq!(
         v(FigureName::Top20ProfitShare),
-        Some(dec("200") / dec("300"))
+        Some(dec("0.666667")),
+        "200 of 300, a share to six decimals"
     );
     // Lost: b (active in 2023, not 2024), of 3.
     assert_eq!(
@@ -103,7 +104,7 @@ fn every_figure_by_hand() {
     );
     // New f, reactivated c, lost b: 1 + 1 - 1.
     assert_eq!(v(FigureName::NetInflow), Some(1.into()));
-    assert_eq!(v(FigureName::RetentionRate), Some(dec("2") / dec("3")));
+    assert_eq!(v(FigureName::RetentionRate), Some(dec("0.666667")));
     // Of a, b, c, d in 2019, only a is active in 2024 (c too): 2 of 4 lost.
     assert_eq!(v(FigureName::LostWithin5Years), Some(dec("0.5")));
     // Small customers with a potential: a is Top; e (30%) and f (20%):

@@ -412,7 +412,7 @@ impl Report {
                 periods: s.periods.clone(),
                 counts: s.counts.clone(),
                 projected: s.markov.project(start, options.project),
-                lifetime_values: s.markov.lifetime_values(s.value, options.discount),
+                lifetime_values: s.lifetime_values(options.discount),
                 periods_until_inactive: s.markov.periods_until_inactive(),
                 value_basis: s.value_basis,
             })

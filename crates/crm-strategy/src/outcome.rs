@@ -111,7 +111,8 @@ pub struct Acceptance {
     pub declined: u64,
     /// No answer.
     pub no_answer: u64,
-    /// `done / outcomes`, four decimals; `None` without outcomes.
+    /// `done / outcomes`, a share ([`crm_core::share`]: six decimals,
+    /// half to even); `None` without outcomes.
     #[cfg_attr(feature = "serde", serde(with = "crm_core::decimal_str::option"))]
     pub rate: Option<Decimal>,
 }
@@ -124,11 +125,7 @@ impl Acceptance {
             OutcomeStatus::Declined => self.declined += 1,
             OutcomeStatus::NoAnswer => self.no_answer += 1,
         }
-        self.rate = Some(
-            (Decimal::from(self.done) / Decimal::from(self.outcomes))
-                .round_dp(4)
-                .normalize(),
-        );
+        self.rate = crm_core::share(Decimal::from(self.done), Decimal::from(self.outcomes));
     }
 }
 

@@ -151,7 +151,7 @@ fn declined_actions_stay_away_for_the_given_days_and_acceptance_is_counted() {
         (rule.outcomes, rule.done, rule.declined, rule.no_answer),
         (3, 1, 1, 1)
     );
-    assert_eq!(rule.rate.unwrap().to_string(), "0.3333");
+    assert_eq!(rule.rate.unwrap().to_string(), "0.333333");
     assert_eq!(r.by_owner["marketing"].outcomes, 3);
     assert_eq!(r.by_owner["unknown"].outcomes, 1);
 }

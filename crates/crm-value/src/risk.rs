@@ -15,7 +15,8 @@ pub enum Signal {
         before: Money,
         /// Value now.
         now: Money,
-        /// The fall as a share of `before`.
+        /// The fall as a share of `before` ([`crm_core::share`]: six
+        /// decimals, half to even).
         #[cfg_attr(feature = "serde", serde(with = "crm_core::decimal_str"))]
         drop: Decimal,
     },
@@ -140,7 +141,7 @@ pub fn risk(
                 signals.push(Signal::ValueDrop {
                     before: v_before,
                     now: v_now,
-                    drop: drop.round_dp(4),
+                    drop: crm_core::round_share(drop),
                 });
             }
         }

@@ -229,14 +229,13 @@ pub fn share_of_wallet_with(
             level,
             value,
             potential,
-            share: value
-                .ratio_to(potential)
-                .ok_or_else(|| {
+            share: crm_core::share(value.as_decimal(), potential.as_decimal()).ok_or_else(
+                || {
                     overflow(format!(
                         "the share of wallet of customer {key:?} ({value} of {potential})"
                     ))
-                })?
-                .round_dp(6),
+                },
+            )?,
             room: potential
                 .checked_sub(value)
                 .ok_or_else(|| overflow(format!("the growth room of customer {key:?}")))?,
