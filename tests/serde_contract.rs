@@ -80,6 +80,34 @@ fn options_take_defaults_and_refuse_unknown_fields() {
     assert!(serde_json::from_str::<BgNbd>(r#"{"r":-1.0,"alpha":1.0,"a":1.0,"b":1.0}"#).is_err());
 }
 
+/// RFM segment rules write their score ranges as objects, read them back,
+/// still read the two-element lists of 0.1, and refuse a range that is
+/// not one.
+#[test]
+fn rfm_segment_ranges_are_objects() {
+    let o = RfmOptions::default();
+    let v = serde_json::to_value(&o).unwrap();
+    for rule in v["segments"].as_array().unwrap() {
+        for k in ["r", "f"] {
+            let range = rule[k].as_object().unwrap_or_else(|| panic!("{rule}"));
+            assert_eq!(range.len(), 2, "{rule}");
+            assert!(range["min"].as_u64().unwrap() <= range["max"].as_u64().unwrap());
+        }
+    }
+    assert_eq!(round_trip(&o), o);
+    let rule: crm::value::SegmentRule =
+        serde_json::from_str(r#"{"name": "x", "r": [4, 5], "f": {"min": 1, "max": 2}}"#).unwrap();
+    assert_eq!((rule.r, rule.f), ((4, 5), (1, 2)));
+    for bad in [
+        r#"{"name": "x", "r": {"min": 5, "max": 4}, "f": [1, 5]}"#,
+        r#"{"name": "x", "r": {"min": 0, "max": 4}, "f": [1, 5]}"#,
+        r#"{"name": "x", "r": [1, 6], "f": [1, 5]}"#,
+        r#"{"name": "x", "r": {"min": 1, "max": 4, "mid": 2}, "f": [1, 5]}"#,
+    ] {
+        assert!(serde_json::from_str::<crm::value::SegmentRule>(bad).is_err(), "{bad}");
+    }
+}
+
 /// The economics of retention: money as decimal strings, the customer
 /// count an integer, the rates numbers; a rate out of range is refused on
 /// reading with the input's name, as `retention_economics` refuses it.
