@@ -80,6 +80,32 @@ fn options_take_defaults_and_refuse_unknown_fields() {
     assert!(serde_json::from_str::<BgNbd>(r#"{"r":-1.0,"alpha":1.0,"a":1.0,"b":1.0}"#).is_err());
 }
 
+/// The scorecard's targets read back what they wrote, and are checked on
+/// reading as the plan file's parser checks them.
+#[test]
+fn scorecard_plan_round_trips() {
+    use crm::ops::ScorecardPlan;
+    let plan = ScorecardPlan::parse(
+        "[targets]\nretention-rate = 0.8\ncustomers-lost = 40\naverage-value-new = \"1250.50\"\nnet-inflow = -5\n",
+        "plan.toml",
+    )
+    .unwrap();
+    let v = serde_json::to_value(&plan).unwrap();
+    assert_eq!(v["targets"]["retention-rate"], serde_json::json!("0.8"));
+    assert_eq!(v["targets"]["customers-lost"], serde_json::json!(40));
+    assert_eq!(v["targets"]["average-value-new"], serde_json::json!("1250.5"));
+    assert_eq!(round_trip(&plan), plan);
+    for bad in [
+        r#"{"targets": {"retention-rate": "80"}}"#,
+        r#"{"targets": {"customers-lost": "1.5"}}"#,
+        r#"{"targets": {"average-value-new": 12.5}}"#,
+        r#"{"targets": {"happiness": "1"}}"#,
+        r#"{"target": {}}"#,
+    ] {
+        assert!(serde_json::from_str::<ScorecardPlan>(bad).is_err(), "{bad}");
+    }
+}
+
 /// RFM segment rules write their score ranges as objects, read them back,
 /// still read the two-element lists of 0.1, and refuse a range that is
 /// not one.

@@ -3,7 +3,7 @@
 
 use crm_core::{InteractionKind, Ledger, Money, NaiveDate, Period};
 use crm_ops::{ComplaintOptions, complaints};
-use crm_ops::{FigureName, Plan, ScorecardInputs, scorecard};
+use crm_ops::{FigureName, ScorecardInputs, ScorecardPlan, scorecard};
 use crm_pyramid::{Cuts, PyramidOptions, pyramid};
 use crm_value::{CostTable, profitability, share_of_wallet};
 use proptest::prelude::*;
@@ -79,7 +79,7 @@ fn every_figure_by_hand() {
     inputs.wallet = Some(&wallet);
     inputs.complaints = Some(&compl);
     inputs.campaign_response = Some(dec("0.12"));
-    let plan = Plan::parse(
+    let plan = ScorecardPlan::parse(
         "[targets]\nretention-rate = 0.75\ncustomers-lost = 0\naverage-value-new = \"150.5\"\n",
         "plan.toml",
     )
@@ -158,7 +158,7 @@ fn every_figure_by_hand() {
 #[test]
 fn plan_errors_name_line_and_column() {
     let src = "# plan\n[targets]\nretention-rate = \"high\"\nlost = 3\n\n[other]\n";
-    let e = Plan::parse(src, "plan.toml").unwrap_err().to_string();
+    let e = ScorecardPlan::parse(src, "plan.toml").unwrap_err().to_string();
     assert!(
         e.contains("plan.toml: line 3, column 18: the target of retention-rate must be a number"),
         "{e}"
@@ -171,9 +171,9 @@ fn plan_errors_name_line_and_column() {
         e.contains("plan.toml: line 6, column 2: unknown table \"other\""),
         "{e}"
     );
-    let e = Plan::parse("[targets\n", "p.toml").unwrap_err().to_string();
+    let e = ScorecardPlan::parse("[targets\n", "p.toml").unwrap_err().to_string();
     assert!(e.starts_with("p.toml: line 1, column"), "{e}");
-    let ok = Plan::parse(
+    let ok = ScorecardPlan::parse(
         "[targets]\nnet-inflow = -20\ntop20-profit-share = 1.5e0\n",
         "p",
     )
@@ -185,16 +185,16 @@ fn plan_errors_name_line_and_column() {
 proptest! {
     #[test]
     fn plan_parsing_never_panics(src in "\\PC{0,200}") {
-        let _ = Plan::parse(&src, "fuzz");
+        let _ = ScorecardPlan::parse(&src, "fuzz");
     }
 
     #[test]
     fn targets_round_trip(t in 0i64..1_000_000, scale in 0u32..4, share in 0i64..=1_000_000) {
         let value = Decimal::new(t, scale);
-        let plan = Plan::parse(&format!("[targets]\naverage-value-new = \"{value}\"\n"), "p").unwrap();
+        let plan = ScorecardPlan::parse(&format!("[targets]\naverage-value-new = \"{value}\"\n"), "p").unwrap();
         prop_assert_eq!(plan.targets[&FigureName::AverageValueNew], value);
         let value = Decimal::new(share, 6);
-        let plan = Plan::parse(&format!("[targets]\nretention-rate = \"{value}\"\n"), "p").unwrap();
+        let plan = ScorecardPlan::parse(&format!("[targets]\nretention-rate = \"{value}\"\n"), "p").unwrap();
         prop_assert_eq!(plan.targets[&FigureName::RetentionRate], value);
     }
 }
@@ -202,7 +202,7 @@ proptest! {
 #[test]
 fn plan_targets_must_fit_their_figure() {
     let bad = |line: &str| {
-        Plan::parse(&format!("[targets]\n{line}\n"), "p.toml")
+        ScorecardPlan::parse(&format!("[targets]\n{line}\n"), "p.toml")
             .unwrap_err()
             .to_string()
     };
@@ -221,7 +221,7 @@ fn plan_targets_must_fit_their_figure() {
     let e = bad("average-value-new = 1e30");
     assert!(e.contains("out of range"), "{e}");
     // At the edges: a share of exactly 1 and 0, a profit share above 1.
-    let ok = Plan::parse(
+    let ok = ScorecardPlan::parse(
         "[targets]\nretention-rate = 1\nexisting-revenue-share = 0\ntop20-profit-share = 1.2\nnet-inflow = -5\n",
         "p",
     );

@@ -59,7 +59,7 @@ pub fn declined_recently<'o>(
         .filter(|o| {
             o.status == OutcomeStatus::Declined
                 && o.date >= from
-                && o.customer == customer
+                && o.customer.as_str() == customer
                 && o.rule == rule
         })
         .max_by_key(|o| (o.date, o.id))

@@ -179,7 +179,7 @@ pub(crate) fn run(a: ActionsArgs) -> CmdOutcome {
     let outcomes = match (&a.outcomes, &input.db) {
         (Some(path), _) => {
             let (outcomes, report) = read_outcomes(path, Some(p.end()), input.csv.lenient, |o| {
-                if ledger.id(&o.customer).is_none() {
+                if ledger.id(o.customer.as_str()).is_none() {
                     Some((
                         "customer",
                         format!("customer {:?} is not in the data", o.customer),
