@@ -100,7 +100,7 @@ pub fn explain_declined(
 
 /// Counts of outcomes and the acceptance rate.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct Acceptance {
     /// Outcomes recorded.
@@ -131,7 +131,7 @@ impl Acceptance {
 
 /// Acceptance per rule and per owner.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct AcceptanceReport {
     /// Per rule.
