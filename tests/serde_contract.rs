@@ -93,7 +93,10 @@ fn scorecard_plan_round_trips() {
     let v = serde_json::to_value(&plan).unwrap();
     assert_eq!(v["targets"]["retention-rate"], serde_json::json!("0.8"));
     assert_eq!(v["targets"]["customers-lost"], serde_json::json!(40));
-    assert_eq!(v["targets"]["average-value-new"], serde_json::json!("1250.5"));
+    assert_eq!(
+        v["targets"]["average-value-new"],
+        serde_json::json!("1250.5")
+    );
     assert_eq!(round_trip(&plan), plan);
     for bad in [
         r#"{"targets": {"retention-rate": "80"}}"#,
@@ -130,7 +133,10 @@ fn rfm_segment_ranges_are_objects() {
         r#"{"name": "x", "r": [1, 6], "f": [1, 5]}"#,
         r#"{"name": "x", "r": {"min": 1, "max": 4, "mid": 2}, "f": [1, 5]}"#,
     ] {
-        assert!(serde_json::from_str::<crm::value::SegmentRule>(bad).is_err(), "{bad}");
+        assert!(
+            serde_json::from_str::<crm::value::SegmentRule>(bad).is_err(),
+            "{bad}"
+        );
     }
 }
 
@@ -157,13 +163,19 @@ fn retention_economics_follow_the_json_rule() {
         (r#"{"improved": -0.1}"#, "improved"),
         (r#"{"discount": -0.5}"#, "discount"),
     ] {
-        let err = serde_json::from_str::<RetentionInputs>(json).unwrap_err().to_string();
+        let err = serde_json::from_str::<RetentionInputs>(json)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains(input), "{json}: {err}");
     }
     assert!(serde_json::from_str::<RetentionInputs>(r#"{"customers": 10.5}"#).is_err());
     assert!(serde_json::from_str::<RetentionInputs>(r#"{"margin": 10.5}"#).is_err());
-    let read: RetentionInputs = serde_json::from_str(r#"{"margin": "12.5", "customers": 7}"#).unwrap();
-    assert_eq!((read.customers, read.margin.to_string()), (7, "12.5".to_string()));
+    let read: RetentionInputs =
+        serde_json::from_str(r#"{"margin": "12.5", "customers": 7}"#).unwrap();
+    assert_eq!(
+        (read.customers, read.margin.to_string()),
+        (7, "12.5".to_string())
+    );
 }
 
 proptest! {

@@ -54,7 +54,13 @@ pub fn floats_outside_statistics(doc: &Value) -> Vec<String> {
     out
 }
 
-fn walk(v: &Value, key: Option<&str>, path: String, stats: &BTreeSet<String>, out: &mut Vec<String>) {
+fn walk(
+    v: &Value,
+    key: Option<&str>,
+    path: String,
+    stats: &BTreeSet<String>,
+    out: &mut Vec<String>,
+) {
     match v {
         Value::Object(map) => {
             let fact = map.get("fact").and_then(Value::as_str);
@@ -71,10 +77,8 @@ fn walk(v: &Value, key: Option<&str>, path: String, stats: &BTreeSet<String>, ou
                 walk(x, key, format!("{path}[{i}]"), stats, out);
             }
         }
-        Value::Number(n) if n.is_f64() => {
-            if !key.is_some_and(|k| stats.contains(k)) {
-                out.push(format!("{path} = {n}"));
-            }
+        Value::Number(n) if n.is_f64() && !key.is_some_and(|k| stats.contains(k)) => {
+            out.push(format!("{path} = {n}"));
         }
         _ => {}
     }
@@ -119,7 +123,11 @@ fn validate_def(name: &str, def: &str, doc: &Value) {
         .take(10)
         .map(|e| format!("{} at {}", e, e.instance_path()))
         .collect();
-    assert!(errors.is_empty(), "{name}#/$defs/{def}: {}", errors.join("\n"));
+    assert!(
+        errors.is_empty(),
+        "{name}#/$defs/{def}: {}",
+        errors.join("\n")
+    );
 }
 
 struct Data {
@@ -133,7 +141,10 @@ struct Data {
 fn load() -> Data {
     let years: Vec<Period> = (2021..=2025).map(|y| Period::year(y).unwrap()).collect();
     let mut ledger = Ledger::with_options(
-        years.iter().copied().chain([crm::value::rfm_period(as_of()).unwrap()]),
+        years
+            .iter()
+            .copied()
+            .chain([crm::value::rfm_period(as_of()).unwrap()]),
         LedgerOptions::new().purchase_days(true),
     );
     let o = ImportOptions::new();
@@ -172,7 +183,10 @@ fn library_results_follow_the_json_rule() {
     let report = PyramidReport::new(now, Some(before));
     let rep = assert_no_float_money("PyramidReport", &report);
     round_trips("PyramidReport", &report);
-    assert_no_float_money("assignments", &now.assignments(l).unwrap().collect::<Vec<_>>());
+    assert_no_float_money(
+        "assignments",
+        &now.assignments(l).unwrap().collect::<Vec<_>>(),
+    );
     // One share, one text: the Pareto figure through three types.
     let card = crm::ops::scorecard(l, &crm::ops::ScorecardInputs::new(now), None).unwrap();
     let sc = assert_no_float_money("Scorecard", &card);
@@ -192,7 +206,11 @@ fn library_results_follow_the_json_rule() {
     assert_no_float_money("Migration", &m);
     let series = crm::migration::series(l, &d.years, &PyramidOptions::new()).unwrap();
     let s = assert_no_float_money("MigrationSeries", &series);
-    assert!(s["value"].as_array().unwrap().iter().all(Value::is_string), "{}", s["value"]);
+    assert!(
+        s["value"].as_array().unwrap().iter().all(Value::is_string),
+        "{}",
+        s["value"]
+    );
     validate_def("migration-series", "migration_series", &s);
     let risk = crm::migration::risk_list(l, before, now).unwrap();
     assert_no_float_money("risk list", &risk);
@@ -203,10 +221,14 @@ fn library_results_follow_the_json_rule() {
     round_trips("RfmOptions", &crm::value::RfmOptions::new());
     let interactions: Vec<crm::Interaction> = {
         let path = data("interactions.csv");
-        crm::csv::interactions(std::fs::File::open(&path).unwrap(), &path, &ImportOptions::new())
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap()
+        crm::csv::interactions(
+            std::fs::File::open(&path).unwrap(),
+            &path,
+            &ImportOptions::new(),
+        )
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
     };
     let profit = crm::value::profitability(
         l,
@@ -224,8 +246,10 @@ fn library_results_follow_the_json_rule() {
         .collect();
     let wallet = crm::value::share_of_wallet(l, now, |k| potentials.get(k).copied()).unwrap();
     assert_no_float_money("Wallet", &wallet);
-    let at_risk =
-        crm::value::risk(l, before, now, &crm::value::RiskOptions::default(), |_| None).unwrap();
+    let at_risk = crm::value::risk(l, before, now, &crm::value::RiskOptions::default(), |_| {
+        None
+    })
+    .unwrap();
     assert_no_float_money("value risk", &at_risk);
     let e = crm::value::retention_economics(&crm::value::RetentionInputs::default()).unwrap();
     assert_no_float_money("RetentionEconomics", &e);
@@ -236,10 +260,14 @@ fn library_results_follow_the_json_rule() {
     // schemas, complaints.
     let leads: Vec<crm::Lead> = {
         let path = data("leads.csv");
-        crm::csv::leads(std::fs::File::open(&path).unwrap(), &path, &ImportOptions::new())
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap()
+        crm::csv::leads(
+            std::fs::File::open(&path).unwrap(),
+            &path,
+            &ImportOptions::new(),
+        )
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
     };
     let f = crm::ops::funnel(
         &leads,
@@ -268,7 +296,9 @@ fn library_results_follow_the_json_rule() {
     let wb = crm::strategy::winback(l, &d.pyramids).unwrap();
     assert_no_float_money("WinBack", &wb);
     for key in ["C0000026", "C0000001", "C0000100"] {
-        let Ok(k) = crm::CustomerKey::new(key) else { continue };
+        let Ok(k) = crm::CustomerKey::new(key) else {
+            continue;
+        };
         if let Some(fs) = facts.get(&k) {
             for fact in crm::strategy::Fact::ALL {
                 let v = serde_json::json!({ "fact": fact.name(), "value": fs.get(*fact) });

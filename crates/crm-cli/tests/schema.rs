@@ -47,7 +47,12 @@ fn validate(name: &str, text: &str) {
     assert!(
         floats.is_empty(),
         "{name}: numbers with a fraction outside the statistic keys of docs/json.md:\n{}",
-        floats.iter().take(20).cloned().collect::<Vec<_>>().join("\n")
+        floats
+            .iter()
+            .take(20)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
     );
 }
 

@@ -127,7 +127,8 @@ pub use crate::{
     outcome::{Outcome, OutcomeStatus},
     period::Period,
     share::{
-        MONEY_AVERAGE_DECIMALS, SHARE_DECIMALS, average, round_share, share, share_f64, share_to_f64,
+        MONEY_AVERAGE_DECIMALS, SHARE_DECIMALS, average, round_share, share, share_f64,
+        share_to_f64,
     },
 };
 

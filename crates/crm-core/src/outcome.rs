@@ -108,7 +108,12 @@ impl Outcome {
     /// assert_eq!(o.customer.as_str(), "C-1");
     /// # Ok::<(), crm_core::Error>(())
     /// ```
-    pub fn new(customer: CustomerKey, rule: &str, status: OutcomeStatus, date: NaiveDate) -> Outcome {
+    pub fn new(
+        customer: CustomerKey,
+        rule: &str,
+        status: OutcomeStatus,
+        date: NaiveDate,
+    ) -> Outcome {
         Outcome {
             id: None,
             customer,

@@ -314,11 +314,11 @@ pub fn series_with(
             c[i] = py.figures(s).customers;
             if c[i] > 0 {
                 let avg = totals[i].as_decimal() / crm_core::Decimal::from(c[i]);
-                value_sum[i] = value_sum[i]
-                    .checked_add(Money::new(avg))
-                    .ok_or_else(|| crm_core::Error::AmountOverflow {
+                value_sum[i] = value_sum[i].checked_add(Money::new(avg)).ok_or_else(|| {
+                    crm_core::Error::AmountOverflow {
                         what: format!("the summed average value of level {}", STATES[i]),
-                    })?;
+                    }
+                })?;
                 value_seen[i] += 1;
             }
         }

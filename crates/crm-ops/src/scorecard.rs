@@ -869,7 +869,11 @@ fn top20_profit(p: Option<&Profitability>) -> Figure {
     let total = sum_money(p.customers.iter().map(|c| c.profit));
     let best = sum_money(p.customers.iter().take(top).map(|c| c.profit));
     match (best, total) {
-        (Some(b), Some(t)) if t.is_positive() => figure(name, crm_core::share(b.as_decimal(), t.as_decimal()), Some(n)),
+        (Some(b), Some(t)) if t.is_positive() => figure(
+            name,
+            crm_core::share(b.as_decimal(), t.as_decimal()),
+            Some(n),
+        ),
         _ => missing(
             name,
             "a positive total profit: transactions with a margin column",

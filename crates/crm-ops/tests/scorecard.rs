@@ -158,7 +158,9 @@ fn every_figure_by_hand() {
 #[test]
 fn plan_errors_name_line_and_column() {
     let src = "# plan\n[targets]\nretention-rate = \"high\"\nlost = 3\n\n[other]\n";
-    let e = ScorecardPlan::parse(src, "plan.toml").unwrap_err().to_string();
+    let e = ScorecardPlan::parse(src, "plan.toml")
+        .unwrap_err()
+        .to_string();
     assert!(
         e.contains("plan.toml: line 3, column 18: the target of retention-rate must be a number"),
         "{e}"
@@ -171,7 +173,9 @@ fn plan_errors_name_line_and_column() {
         e.contains("plan.toml: line 6, column 2: unknown table \"other\""),
         "{e}"
     );
-    let e = ScorecardPlan::parse("[targets\n", "p.toml").unwrap_err().to_string();
+    let e = ScorecardPlan::parse("[targets\n", "p.toml")
+        .unwrap_err()
+        .to_string();
     assert!(e.starts_with("p.toml: line 1, column"), "{e}");
     let ok = ScorecardPlan::parse(
         "[targets]\nnet-inflow = -20\ntop20-profit-share = 1.5e0\n",

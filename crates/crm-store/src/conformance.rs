@@ -345,7 +345,8 @@ pub fn holds_data_after_any_import<S: Store>(s: &mut S) {
         ),
         (
             "E",
-            Record::Outcome(Outcome::new(k("E"),
+            Record::Outcome(Outcome::new(
+                k("E"),
                 "win-back",
                 OutcomeStatus::Done,
                 d(2024, 1, 1),
@@ -711,7 +712,8 @@ fn outcomes_are_kept_once<S: Store>(s: &mut S) {
         again.outcomes.suppressed, 1,
         "an erased customer's outcome is refused"
     );
-    let late = Outcome::new(k("B"),
+    let late = Outcome::new(
+        k("B"),
         "r",
         OutcomeStatus::Done,
         d(2025, 1, 1) + crm_core::Days::new(3_000_000),

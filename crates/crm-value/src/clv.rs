@@ -249,8 +249,16 @@ pub fn retention_economics(inputs: &RetentionInputs) -> Result<RetentionEconomic
             .map(|d| Money::new(d).round_dp(crm_core::MONEY_AVERAGE_DECIMALS))
             .ok_or_else(|| overflow(what))
     };
-    let now = times(base, factor(retention), "the profit at the current retention")?;
-    let better = times(base, factor(improved), "the profit at the improved retention")?;
+    let now = times(
+        base,
+        factor(retention),
+        "the profit at the current retention",
+    )?;
+    let better = times(
+        base,
+        factor(improved),
+        "the profit at the improved retention",
+    )?;
     let p = i32::try_from(periods).unwrap_or(i32::MAX);
     let kept = customers as f64 * (improved.powi(p) - retention.powi(p));
     Ok(RetentionEconomics {

@@ -51,14 +51,12 @@ mod score_range {
     }
 
     pub(super) fn serialize<S: serde::Serializer>(r: &(u8, u8), s: S) -> Result<S::Ok, S::Error> {
-        Range {
-            min: r.0,
-            max: r.1,
-        }
-        .serialize(s)
+        Range { min: r.0, max: r.1 }.serialize(s)
     }
 
-    pub(super) fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<(u8, u8), D::Error> {
+    pub(super) fn deserialize<'de, D: serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<(u8, u8), D::Error> {
         let (min, max) = match Either::deserialize(d)? {
             Either::Object(Object { min, max }) => (min, max),
             Either::Pair(min, max) => (min, max),

@@ -9,8 +9,9 @@ use crm_core::{
 };
 use crm_pyramid::{Cuts, PyramidOptions, pyramid};
 use crm_value::{
-    CostTable, Error, RetentionInputs, RfmOptions, RiskOptions, Signal, profitability, quintile_scores,
-    retention_economics, rfm, rfm_grid, rfm_period, risk, share_of_wallet, simple_clv, whale_curve,
+    CostTable, Error, RetentionInputs, RfmOptions, RiskOptions, Signal, profitability,
+    quintile_scores, retention_economics, rfm, rfm_grid, rfm_period, risk, share_of_wallet,
+    simple_clv, whale_curve,
 };
 use proptest::prelude::*;
 
@@ -207,11 +208,41 @@ fn simple_lifetime_value() {
     let expected = format!("{:.2}", 50_000.0 * f);
     assert_eq!(e.profit_now.to_string(), expected);
     for (bad, input) in [
-        (RetentionInputs { retention: 1.5, ..RetentionInputs::default() }, "retention"),
-        (RetentionInputs { improved: -0.5, ..RetentionInputs::default() }, "improved"),
-        (RetentionInputs { discount: -0.1, ..RetentionInputs::default() }, "discount"),
-        (RetentionInputs { discount: f64::INFINITY, ..RetentionInputs::default() }, "discount"),
-        (RetentionInputs { retention: f64::NAN, ..RetentionInputs::default() }, "retention"),
+        (
+            RetentionInputs {
+                retention: 1.5,
+                ..RetentionInputs::default()
+            },
+            "retention",
+        ),
+        (
+            RetentionInputs {
+                improved: -0.5,
+                ..RetentionInputs::default()
+            },
+            "improved",
+        ),
+        (
+            RetentionInputs {
+                discount: -0.1,
+                ..RetentionInputs::default()
+            },
+            "discount",
+        ),
+        (
+            RetentionInputs {
+                discount: f64::INFINITY,
+                ..RetentionInputs::default()
+            },
+            "discount",
+        ),
+        (
+            RetentionInputs {
+                retention: f64::NAN,
+                ..RetentionInputs::default()
+            },
+            "retention",
+        ),
     ] {
         match retention_economics(&bad) {
             Err(Error::OutOfRange { input: i, .. }) => assert_eq!(i, input),

@@ -31,7 +31,10 @@ pub(crate) fn read_plan(path: &std::path::Path) -> anyhow::Result<ScorecardPlan>
     open_input(path)?
         .read_to_string(&mut text)
         .with_context(|| format!("cannot read {}", name_of(path).display()))?;
-    Ok(ScorecardPlan::parse(&text, &name_of(path).display().to_string())?)
+    Ok(ScorecardPlan::parse(
+        &text,
+        &name_of(path).display().to_string(),
+    )?)
 }
 
 pub(crate) fn run(mut a: ScorecardArgs) -> Outcome {

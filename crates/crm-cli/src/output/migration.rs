@@ -494,7 +494,9 @@ pub(crate) fn markov_table(
             .unwrap_or_default();
         t.add_row([
             Cell::new(state),
-            right(money(v.value[i].as_decimal().to_string().parse().unwrap_or(0.0))),
+            right(money(
+                v.value[i].as_decimal().to_string().parse().unwrap_or(0.0),
+            )),
             right(ltv),
             right(until),
         ]);
