@@ -346,6 +346,7 @@ impl CampaignMeasure {
                 .then(|| c.as_decimal().checked_div(n))
                 .flatten()
                 .map(|d| Money::new(d).round_dp(crm_core::MONEY_AVERAGE_DECIMALS))
+                .map(|m| Money::new(m.as_decimal().normalize()))
         };
         let extra = response_uplift.and_then(|u| {
             (u.estimate > 0.0)

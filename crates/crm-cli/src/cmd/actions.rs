@@ -182,7 +182,7 @@ pub(crate) fn run(a: ActionsArgs) -> CmdOutcome {
                 if ledger.id(o.customer.as_str()).is_none() {
                     Some((
                         "customer",
-                        format!("customer {:?} is not in the data", o.customer),
+                        format!("customer {:?} is not in the data", o.customer.as_str()),
                     ))
                 } else if !book.rules().iter().any(|r| r.name == o.rule) {
                     Some((
