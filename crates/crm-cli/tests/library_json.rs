@@ -246,11 +246,13 @@ fn library_results_follow_the_json_rule() {
         .collect();
     let wallet = crm::value::share_of_wallet(l, now, |k| potentials.get(k).copied()).unwrap();
     assert_no_float_money("Wallet", &wallet);
+    round_trips("Wallet", &wallet);
     let at_risk = crm::value::risk(l, before, now, &crm::value::RiskOptions::default(), |_| {
         None
     })
     .unwrap();
     assert_no_float_money("value risk", &at_risk);
+    round_trips("value risk", &at_risk);
     let e = crm::value::retention_economics(&crm::value::RetentionInputs::default()).unwrap();
     assert_no_float_money("RetentionEconomics", &e);
     round_trips("RetentionEconomics", &e);
@@ -282,8 +284,10 @@ fn library_results_follow_the_json_rule() {
     let rates = crm::ops::acquisition_rates(&m);
     let rj = assert_no_float_money("AcquisitionRates", &rates);
     validate_def("funnel", "acquisition_rates", &rj);
+    round_trips("AcquisitionRates", &rates);
     let c = crm::ops::complaints(l, before, Some(now), &crm::ops::ComplaintOptions::new()).unwrap();
     assert_no_float_money("ComplaintReport", &c);
+    round_trips("ComplaintReport", &c);
 
     // Strategy: the plan, an explanation's facts, win-back.
     let facts = crm::strategy::FactsBuilder::new(l, now)
@@ -295,6 +299,7 @@ fn library_results_follow_the_json_rule() {
     assert_no_float_money("strategy Plan", &planned);
     let wb = crm::strategy::winback(l, &d.pyramids).unwrap();
     assert_no_float_money("WinBack", &wb);
+    round_trips("WinBack", &wb);
     for key in ["C0000026", "C0000001", "C0000100"] {
         let Ok(k) = crm::CustomerKey::new(key) else {
             continue;

@@ -114,7 +114,7 @@ pub struct GroupResult {
 
 /// A difference treated − control with its 95% interval.
 #[derive(Debug, Clone, Copy, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct Uplift {
     /// The difference.

@@ -16,17 +16,23 @@ pub(crate) fn share(part: u64, whole: u64) -> Option<Decimal> {
 /// nearest-rank one (the smallest value with at least 90% of the values at
 /// or below it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct DaysSummary {
     /// How many values.
     pub count: u64,
     /// The mean, rounded to two decimals. In JSON a number, as every
     /// statistic of days (`8.25`).
-    #[cfg_attr(feature = "serde", serde(serialize_with = "days_number"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(serialize_with = "days_number", deserialize_with = "days_from_number")
+    )]
     pub mean: Decimal,
     /// The median. In JSON a number.
-    #[cfg_attr(feature = "serde", serde(serialize_with = "days_number"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(serialize_with = "days_number", deserialize_with = "days_from_number")
+    )]
     pub median: Decimal,
     /// The 90th percentile (nearest rank).
     pub p90: u32,
@@ -42,6 +48,17 @@ fn days_number<S: serde::Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Erro
         Some(x) => s.serialize_f64(x),
         None => s.serialize_none(),
     }
+}
+
+/// Reads a statistic of days written by [`days_number`] back as the
+/// decimal it was (its shortest text is the decimal's).
+#[cfg(feature = "serde")]
+fn days_from_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
+    let x = <f64 as serde::Deserialize>::deserialize(d)?;
+    x.to_string()
+        .parse::<Decimal>()
+        .map(|d| d.normalize())
+        .map_err(serde::de::Error::custom)
 }
 
 impl DaysSummary {

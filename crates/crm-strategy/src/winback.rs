@@ -13,7 +13,7 @@ use crate::{Error, Result};
 /// this best former level and this many periods lapsed, and how many of
 /// them were active again in the next period.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct ReactivationRate {
     /// The best active level in the history up to then; `None` for
@@ -66,7 +66,7 @@ impl fmt::Display for ReactivationRate {
 /// A former customer (Inactive in the last period) and what winning them
 /// back is expected to bring.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct FormerCustomer {
     /// The customer.
@@ -135,7 +135,7 @@ impl fmt::Display for FormerCustomer {
 
 /// The win-back analysis over consecutive periods.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct WinBack {
     /// The periods, oldest first.

@@ -5,7 +5,7 @@ use crate::{Error, Result};
 
 /// A reason to think a customer may be leaving.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(tag = "signal", rename_all = "snake_case"))]
 #[non_exhaustive]
 pub enum Signal {
@@ -70,7 +70,7 @@ impl Default for RiskOptions {
 
 /// An active customer with at least one risk signal.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct AtRisk {
     /// The customer.

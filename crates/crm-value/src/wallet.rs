@@ -5,7 +5,7 @@ use crate::{Result, overflow};
 
 /// One customer's share of wallet.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct WalletShare {
     /// The customer.
@@ -78,7 +78,7 @@ impl WalletOptions {
 
 /// Share of wallet of the active customers of a pyramid.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct Wallet {
     /// The period's share of a year, in twelfths ([`year_fraction`] × 12):
