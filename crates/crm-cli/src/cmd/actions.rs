@@ -26,7 +26,7 @@ pub(crate) fn run(a: ActionsArgs) -> CmdOutcome {
     let mut out = if a.print_default_rules {
         crate::output::stdout(false)
     } else {
-        crate::output::stdout_for(a.format)
+        crate::output::stdout_for(a.format)?
     };
     if a.print_default_rules {
         out.write_all(crm::strategy::DEFAULT_RULES.as_bytes())
@@ -264,13 +264,15 @@ pub(crate) fn run(a: ActionsArgs) -> CmdOutcome {
         }
         render::target_note(&list);
         if let Some(path) = &a.control_out {
+            // Rendered in memory first, so that a write error names the file.
+            let mut csv = Vec::new();
+            render::actions_csv(&mut csv, &list.control)?;
             let mut f = BufWriter::new(
                 std::fs::File::create(path)
                     .with_context(|| format!("cannot create {}", path.display()))?,
             );
-            render::actions_csv(&mut f, &list.control)
-                .with_context(|| format!("cannot write {}", path.display()))?;
-            f.flush()
+            f.write_all(&csv)
+                .and_then(|()| f.flush())
                 .with_context(|| format!("cannot write {}", path.display()))?;
         }
         match a.format {
