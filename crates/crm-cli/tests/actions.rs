@@ -824,6 +824,18 @@ fn outcome_dates_are_read_as_the_transactions_read_them() {
         )));
         assert_eq!(v, iso, "{other}");
     }
+    // A file with `;` between fields (as where a decimal comma is used) is
+    // read as the other inputs are.
+    std::fs::write(
+        &file,
+        "customer;rule;status;date\nC0000001;reactivate;declined;01-11-2025\n",
+    )
+    .unwrap();
+    let semicolons = run(
+        "actions",
+        &["--period", "2025", "--outcomes", f, "--format", "json"],
+    );
+    assert_eq!(json(&semicolons), iso, "{}", stderr(&semicolons));
     let o = acceptance("C0000001,reactivate,declined,Nov 1 2025\n");
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
