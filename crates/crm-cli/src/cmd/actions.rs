@@ -196,7 +196,29 @@ pub(crate) fn run(a: ActionsArgs) -> CmdOutcome {
             report_rejects(&input.csv, &[report])?;
             Some(outcomes)
         }
-        (None, Some(db)) => Some(stored_outcomes(db, p.end())?).filter(|o| !o.is_empty()),
+        (None, Some(db)) => {
+            // The database may hold outcomes of other rulebooks or of
+            // customers imported later: those are not applied, and said.
+            let (known, strangers): (Vec<_>, Vec<_>) =
+                stored_outcomes(db, p.end())?.into_iter().partition(|o| {
+                    ledger.id(&o.customer).is_some()
+                        && book.rules().iter().any(|r| r.name == o.rule)
+                });
+            if let Some(first) = strangers.first() {
+                eprintln!(
+                    "crm: warning: {} of {} stored outcomes name a customer not in the data or a \
+                     rule not in the rulebook {}; they are not applied (first: customer {:?}, \
+                     rule {:?}, {})",
+                    strangers.len(),
+                    known.len() + strangers.len(),
+                    book.name(),
+                    first.customer,
+                    first.rule,
+                    first.date
+                );
+            }
+            Some(known).filter(|o| !o.is_empty())
+        }
         (None, None) => None,
     };
     let decline_days = a.decline_days.unwrap_or(90);
