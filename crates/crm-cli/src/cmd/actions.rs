@@ -201,7 +201,7 @@ pub(crate) fn run(a: ActionsArgs) -> CmdOutcome {
             // customers imported later: those are not applied, and said.
             let (known, strangers): (Vec<_>, Vec<_>) =
                 stored_outcomes(db, p.end())?.into_iter().partition(|o| {
-                    ledger.id(&o.customer).is_some()
+                    ledger.id(o.customer.as_str()).is_some()
                         && book.rules().iter().any(|r| r.name == o.rule)
                 });
             if let Some(first) = strangers.first() {
