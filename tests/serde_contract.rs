@@ -168,6 +168,20 @@ fn retention_economics_follow_the_json_rule() {
             .to_string();
         assert!(err.contains(input), "{json}: {err}");
     }
+    // The risk thresholds too: out of range is an error naming the field,
+    // not a list that flags every customer.
+    for (json, input) in [
+        (r#"{"p_alive_below": 7.0}"#, "p_alive_below"),
+        (r#"{"overdue_factor": -2.0}"#, "overdue_factor"),
+        (r#"{"overdue_factor": 0.0}"#, "overdue_factor"),
+        (r#"{"value_drop": "-0.5"}"#, "value_drop"),
+        (r#"{"value_drop": "1.5"}"#, "value_drop"),
+    ] {
+        let err = serde_json::from_str::<RiskOptions>(json)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(input), "{json}: {err}");
+    }
     assert!(serde_json::from_str::<RetentionInputs>(r#"{"customers": 10.5}"#).is_err());
     assert!(serde_json::from_str::<RetentionInputs>(r#"{"margin": 10.5}"#).is_err());
     let read: RetentionInputs =
@@ -186,7 +200,7 @@ proptest! {
         stale in 0u32..1000,
         by in proptest::option::of(prop_oneof![Just(GroupBy::Owner), Just(GroupBy::Source)]),
         drop in 0i64..10_000,
-        overdue in 0.0f64..10.0,
+        overdue in 0.01f64..10.0,
         below in 0.0f64..1.0,
         penalizer in 0.0f64..10.0,
         months in 0u32..600,

@@ -258,6 +258,21 @@ fn library_results_follow_the_json_rule() {
     round_trips("RetentionEconomics", &e);
     round_trips("RetentionInputs", &crm::value::RetentionInputs::default());
 
+    // The summaries a lifetime-value model is fitted on: the mean spend
+    // (`monetary`) is a model input, a statistic.
+    let day = |m, d| NaiveDate::from_ymd_opt(2025, m, d).unwrap();
+    let mut sb = crm::clv::SummaryBuilder::new(day(12, 31), crm::clv::TimeUnit::WEEK);
+    for (date, amount) in [
+        (day(1, 3), "10.10"),
+        (day(2, 3), "20.25"),
+        (day(3, 3), "7.5"),
+    ] {
+        sb.add_sale("A", date, amount.parse().unwrap()).unwrap();
+    }
+    let summaries = sb.finish().unwrap();
+    let v = assert_no_float_money("clv Summaries", &summaries);
+    assert!(v.to_string().contains("monetary"), "{v}");
+
     // Operations: the funnel and the acquisition rates with their library
     // schemas, complaints.
     let leads: Vec<crm::Lead> = {

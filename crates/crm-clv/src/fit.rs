@@ -7,7 +7,8 @@ use crate::optim::{Stop, bfgs, spd_inverse};
 use crate::real::{Dual, Real};
 use crate::summary::Summary;
 
-/// Options of a fit.
+/// Options of a fit. A fit checks the penalizer as
+/// [`FitOptions::penalizer`] does, however it was set.
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -320,7 +321,9 @@ pub(crate) fn maximise<const N: usize>(
     start: [f64; N],
     options: &FitOptions,
 ) -> Result<Maximum<N>> {
-    let pen = options.penalizer;
+    // The field is public: a penalizer set on it, or read from JSON, is
+    // checked as the setter checks it.
+    let pen = FitOptions::new().penalizer(options.penalizer)?.penalizer;
     let objective = |phi: &[f64; N]| -> Option<(f64, [f64; N])> {
         let theta: [Dual<N>; N] = std::array::from_fn(|i| Dual::<N>::var(phi[i], i).exp());
         let l = ll(&theta)?;

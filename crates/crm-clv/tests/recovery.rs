@@ -182,6 +182,14 @@ fn penalizer_shrinks() {
     let norm = |m: &BgNbd| m.values().iter().map(|v| v * v).sum::<f64>();
     assert!(norm(&pen.model) < norm(&plain.model));
     assert!(FitOptions::new().penalizer(-1.0).is_err());
+    // Set on the public field, it is checked by the fit all the same.
+    let mut o = FitOptions::new();
+    o.penalizer = -1.0;
+    let e = BgNbd::fit(&data, &o).unwrap_err().to_string();
+    assert!(
+        e.contains("the penalizer must be a non-negative number"),
+        "{e}"
+    );
 }
 
 /// A finite but absurd penalizer overflows the penalty: the fit fails

@@ -43,19 +43,106 @@ pub enum Signal {
 }
 
 /// Thresholds of the risk signals.
+///
+/// [`risk`] checks them first ([`RiskOptions::check`]), and so does reading
+/// them from JSON (feature `serde`): `{"p_alive_below": 7}` is an error
+/// naming `p_alive_below`, not a list that flags every customer.
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
+#[cfg_attr(feature = "serde", serde(try_from = "RawRiskOptions"))]
 #[non_exhaustive]
 pub struct RiskOptions {
-    /// A fall of value beyond this share of the previous period's value.
-    /// Default 0.3 (30%).
+    /// A fall of value beyond this share of the previous period's value,
+    /// in [0, 1]. Default 0.3 (30%).
     #[cfg_attr(feature = "serde", serde(with = "crm_core::decimal_str"))]
     pub value_drop: Decimal,
-    /// Overdue beyond this many times the usual gap. Default 2.
+    /// Overdue beyond this many times the usual gap: above 0 and finite.
+    /// Default 2.
     pub overdue_factor: f64,
-    /// P(alive) below this. Default 0.3.
+    /// P(alive) below this, in [0, 1]. Default 0.3.
     pub p_alive_below: f64,
+}
+
+impl RiskOptions {
+    /// Checks the ranges: `value_drop` and `p_alive_below` in [0, 1],
+    /// `overdue_factor` above 0 and finite.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::OutOfRange`] naming the first threshold out of range.
+    ///
+    /// ```
+    /// use crm_value::{Error, RiskOptions};
+    ///
+    /// let mut o = RiskOptions::default();
+    /// o.overdue_factor = -2.0;
+    /// assert!(matches!(o.check(), Err(Error::OutOfRange { input: "overdue_factor", .. })));
+    /// ```
+    pub fn check(&self) -> Result<()> {
+        let out = |input: &'static str, value: String, expected: &'static str| {
+            Err(Error::OutOfRange {
+                input,
+                value,
+                expected,
+            })
+        };
+        if self.value_drop < Decimal::ZERO || self.value_drop > Decimal::ONE {
+            return out("value_drop", self.value_drop.to_string(), "between 0 and 1");
+        }
+        if !(self.overdue_factor > 0.0 && self.overdue_factor.is_finite()) {
+            return out(
+                "overdue_factor",
+                self.overdue_factor.to_string(),
+                "above 0 and finite",
+            );
+        }
+        if !(0.0..=1.0).contains(&self.p_alive_below) {
+            return out(
+                "p_alive_below",
+                self.p_alive_below.to_string(),
+                "between 0 and 1",
+            );
+        }
+        Ok(())
+    }
+}
+
+/// What [`RiskOptions`] reads before its ranges are checked.
+#[cfg(feature = "serde")]
+#[derive(serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct RawRiskOptions {
+    #[serde(with = "crm_core::decimal_str")]
+    value_drop: Decimal,
+    overdue_factor: f64,
+    p_alive_below: f64,
+}
+
+#[cfg(feature = "serde")]
+impl Default for RawRiskOptions {
+    fn default() -> RawRiskOptions {
+        let d = RiskOptions::default();
+        RawRiskOptions {
+            value_drop: d.value_drop,
+            overdue_factor: d.overdue_factor,
+            p_alive_below: d.p_alive_below,
+        }
+    }
+}
+
+#[cfg(feature = "serde")]
+impl TryFrom<RawRiskOptions> for RiskOptions {
+    type Error = Error;
+    fn try_from(r: RawRiskOptions) -> Result<RiskOptions> {
+        let o = RiskOptions {
+            value_drop: r.value_drop,
+            overdue_factor: r.overdue_factor,
+            p_alive_below: r.p_alive_below,
+        };
+        o.check()?;
+        Ok(o)
+    }
 }
 
 impl Default for RiskOptions {
@@ -96,7 +183,9 @@ pub struct AtRisk {
 ///
 /// # Errors
 ///
-/// [`Error::NeedsPurchaseDays`] without purchase days; [`Error::Pyramid`]
+/// [`Error::OutOfRange`] for a threshold out of range
+/// ([`RiskOptions::check`]); [`Error::NeedsPurchaseDays`] without purchase
+/// days; [`Error::Pyramid`]
 /// when a pyramid was built from another ledger; [`Error::BasisDiffers`]
 /// when the pyramids come from different bases, [`Error::PeriodOrder`]
 /// when `now` does not end after `before` (the periods may overlap, as rolling windows do).
@@ -107,6 +196,7 @@ pub fn risk(
     options: &RiskOptions,
     mut p_alive: impl FnMut(&str) -> Option<f64>,
 ) -> Result<Vec<AtRisk>> {
+    options.check()?;
     if !ledger.options().purchase_days {
         return Err(Error::NeedsPurchaseDays {
             analysis: "the overdue signal",

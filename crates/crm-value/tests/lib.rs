@@ -151,6 +151,27 @@ fn wallet_and_risk_by_hand() {
     assert_eq!(w.shares[0].potential, m("1000.00"));
     assert_eq!(w.undefined, ["B", "C"]);
 
+    // Thresholds out of range, set on the public fields, are an error
+    // naming the field, not a list that flags every customer.
+    let mut bad = RiskOptions::default();
+    bad.p_alive_below = 7.0;
+    assert!(matches!(
+        risk(&l, &before, &now, &bad, |_| Some(0.99)),
+        Err(Error::OutOfRange {
+            input: "p_alive_below",
+            ..
+        })
+    ));
+    let mut bad = RiskOptions::default();
+    bad.overdue_factor = -2.0;
+    assert!(matches!(
+        risk(&l, &before, &now, &bad, |_| None),
+        Err(Error::OutOfRange {
+            input: "overdue_factor",
+            ..
+        })
+    ));
+
     // Pyramids in the wrong order are an error, not a silent answer.
     assert!(risk(&l, &now, &before, &RiskOptions::default(), |_| None).is_err());
     let at_risk = risk(&l, &before, &now, &RiskOptions::default(), |k| {
