@@ -479,7 +479,11 @@ fn an_import_into_empty_tables_equals_one_into_filled_tables() {
     let fresh = server.database();
     let mut empty = PostgresStore::open(fresh.url()).unwrap();
     let before = index_definitions(fresh.url());
-    assert!(before.iter().any(|i| i.contains("transactions_by_customer")));
+    assert!(
+        before
+            .iter()
+            .any(|i| i.contains("transactions_by_customer"))
+    );
     let other = server.database();
     let mut filled = PostgresStore::open(other.url()).unwrap();
     let z = CustomerKey::new("Z").unwrap();
