@@ -634,6 +634,113 @@ fn stage(out: &mut impl Write, ord: u64, record: &Record) -> std::io::Result<()>
     }
 }
 
+/// A table keyed by source id whose secondary indexes an import into it,
+/// when it is empty, drops and builds again after inserting the rows:
+/// building an index sorts its keys once, where updating it row by row
+/// writes its pages at random (ids and customers come in no useful order
+/// in an export).
+struct Deferrable {
+    table: &'static str,
+    /// Its indexes, the unique one on `source_id` first, each with the
+    /// statement that makes it (as the schema's migrations do).
+    indexes: &'static [(&'static str, &'static str)],
+    /// How rows sharing an id are ordered when all but the first are
+    /// removed: as the import inserts them into the indexed table.
+    first: &'static str,
+}
+
+const TRANSACTIONS: Deferrable = Deferrable {
+    table: "transactions",
+    indexes: &[
+        (
+            "transactions_by_source_id",
+            "CREATE UNIQUE INDEX transactions_by_source_id ON transactions(source_id)
+                 WHERE source_id IS NOT NULL",
+        ),
+        (
+            "transactions_by_customer",
+            "CREATE INDEX transactions_by_customer ON transactions(customer, date)",
+        ),
+    ],
+    first: "customer, date, id",
+};
+
+const INTERACTIONS: Deferrable = Deferrable {
+    table: "interactions",
+    indexes: &[
+        (
+            "interactions_by_source_id",
+            "CREATE UNIQUE INDEX interactions_by_source_id ON interactions(source_id)
+                 WHERE source_id IS NOT NULL",
+        ),
+        (
+            "interactions_by_customer",
+            "CREATE INDEX interactions_by_customer ON interactions(customer, date)",
+        ),
+    ],
+    first: "id",
+};
+
+impl Deferrable {
+    /// Drops the indexes when the table is empty; returns whether it did.
+    /// (Under the store's lock: another importer waits, and then finds the
+    /// table filled. Readers of the table wait for the import's end.)
+    fn start(&self, tx: &mut postgres::Transaction<'_>) -> Result<bool> {
+        let empty: bool = tx
+            .query_one(
+                &format!("SELECT NOT EXISTS (SELECT 1 FROM {})", self.table),
+                &[],
+            )
+            .map_err(pg)?
+            .get(0);
+        if empty {
+            for (name, _) in self.indexes {
+                tx.batch_execute(&format!("DROP INDEX {name}"))
+                    .map_err(pg)?;
+            }
+        }
+        Ok(empty)
+    }
+
+    /// Builds the indexes again; of rows sharing an id, keeps the first
+    /// (in the order [`Deferrable::first`]); returns how many it removed.
+    fn finish(&self, tx: &mut postgres::Transaction<'_>) -> Result<u64> {
+        let Some(((_, unique), others)) = self.indexes.split_first() else {
+            return Ok(0);
+        };
+        // Ids are nearly always unique within an import: try the index
+        // first, and remove duplicates (one more sort) only when it fails.
+        tx.batch_execute("SAVEPOINT unique_ids").map_err(pg)?;
+        let mut removed = 0;
+        if let Err(e) = tx.batch_execute(unique) {
+            if !has_code(&e, &postgres::error::SqlState::UNIQUE_VIOLATION) {
+                return Err(pg(e));
+            }
+            tx.batch_execute("ROLLBACK TO unique_ids").map_err(pg)?;
+            removed = tx
+                .execute(
+                    &format!(
+                        "DELETE FROM {t} WHERE id IN (
+                             SELECT id FROM (
+                                 SELECT id, row_number() OVER (PARTITION BY source_id ORDER BY {first}) AS n
+                                 FROM {t} WHERE source_id IS NOT NULL) d
+                             WHERE n > 1)",
+                        t = self.table,
+                        first = self.first
+                    ),
+                    &[],
+                )
+                .map_err(pg)?;
+            tx.batch_execute(unique).map_err(pg)?;
+        }
+        tx.batch_execute("RELEASE unique_ids").map_err(pg)?;
+        for (_, create) in others {
+            tx.batch_execute(create).map_err(pg)?;
+        }
+        Ok(removed)
+    }
+}
+
 /// Counts of one kind in the staging table, by the kind's letter.
 fn kind_counts(tx: &mut postgres::Transaction<'_>, sql: &str) -> Result<HashMap<String, u64>> {
     let rows = tx.query(sql, &[]).map_err(pg)?;
@@ -702,74 +809,130 @@ impl PostgresStore {
             tx.batch_execute("DELETE FROM crm_stage WHERE key IN (SELECT key FROM crm_suppressed)")
                 .map_err(pg)?;
         }
-        let new_customers: i64 = tx
-            .query_one(
-                "SELECT count(DISTINCT s.key) FROM crm_stage s WHERE s.kind = 'c' AND NOT EXISTS
-                 (SELECT 1 FROM customers c WHERE c.key = s.key AND c.in_register)",
+        let of = |m: &HashMap<String, u64>, k: &str| m.get(k).copied().unwrap_or(0);
+        // Each statement scans the staging table: one whose kind is not in
+        // the import is not run.
+        let mut new_customers: i64 = 0;
+        if of(&totals, "c") > 0 {
+            new_customers = tx
+                .query_one(
+                    "SELECT count(DISTINCT s.key) FROM crm_stage s WHERE s.kind = 'c' AND NOT EXISTS
+                     (SELECT 1 FROM customers c WHERE c.key = s.key AND c.in_register)",
+                    &[],
+                )
+                .map_err(pg)?
+                .get(0);
+            tx.batch_execute(
+                "INSERT INTO customers (key, in_register, stage, name, segment, region, acquired,
+                                        potential, consent_email, consent_phone, consent_post)
+                 SELECT DISTINCT ON (key) key, true, s1, s2, s3, s4, d, n1, b1, b2, b3
+                 FROM crm_stage WHERE kind = 'c' ORDER BY key, ord DESC
+                 ON CONFLICT (key) DO UPDATE SET in_register = true, stage = excluded.stage,
+                    name = excluded.name, segment = excluded.segment, region = excluded.region,
+                    acquired = excluded.acquired, potential = excluded.potential,
+                    consent_email = excluded.consent_email, consent_phone = excluded.consent_phone,
+                    consent_post = excluded.consent_post",
+            )
+            .map_err(pg)?;
+        }
+        if ["t", "i", "l", "o"].iter().any(|k| of(&totals, k) > 0) {
+            tx.batch_execute(
+                "INSERT INTO customers (key, in_register, stage)
+                 SELECT DISTINCT key, false, 'suspect' FROM crm_stage
+                 WHERE kind IN ('t', 'i', 'l', 'o')
+                   AND NOT EXISTS (SELECT 1 FROM customers c WHERE c.key = crm_stage.key)
+                 ON CONFLICT (key) DO NOTHING",
+            )
+            .map_err(pg)?;
+        }
+        if of(&totals, "c") > 0 {
+            tx.batch_execute(
+                "DELETE FROM customer_attributes a USING customers c
+                 WHERE a.customer = c.id AND c.key IN (SELECT key FROM crm_stage WHERE kind = 'c');
+                 INSERT INTO customer_attributes (customer, name, value)
+                 SELECT c.id, s.s1, s.s2 FROM crm_stage s JOIN customers c ON c.key = s.key
+                 WHERE s.kind = 'a'
+                   AND (s.key, s.ord) IN (SELECT key, max(ord) FROM crm_stage WHERE kind = 'c' GROUP BY key)
+                 ON CONFLICT (customer, name) DO UPDATE SET value = excluded.value",
+            )
+            .map_err(pg)?;
+        }
+        tx.batch_execute("ANALYZE customers").map_err(pg)?;
+        tx.batch_execute("SET LOCAL maintenance_work_mem = '512MB'")
+            .map_err(pg)?;
+        // Of rows sharing an id, the first of the same customer and date in
+        // the input is kept (as in the SQLite store); inserting by customer
+        // and date keeps the index by customer local. Into an empty table,
+        // the rows go in without the indexes, built after.
+        let deferred = of(&totals, "t") > 0 && TRANSACTIONS.start(tx)?;
+        let mut new_transactions = if of(&totals, "t") == 0 {
+            0
+        } else {
+            tx.execute(
+                if deferred {
+                    "INSERT INTO transactions (customer, date, revenue, margin, quantity, source_id, product)
+                     SELECT c.id, s.d, s.n1, s.n2, s.n3, s.sid, s.s1
+                     FROM crm_stage s JOIN customers c ON c.key = s.key
+                     WHERE s.kind = 't' ORDER BY s.ord"
+                } else {
+                    "INSERT INTO transactions (customer, date, revenue, margin, quantity, source_id, product)
+                     SELECT c.id, s.d, s.n1, s.n2, s.n3, s.sid, s.s1
+                     FROM crm_stage s JOIN customers c ON c.key = s.key
+                     WHERE s.kind = 't' ORDER BY c.id, s.d, s.ord
+                     ON CONFLICT (source_id) WHERE source_id IS NOT NULL DO NOTHING"
+                },
                 &[],
             )
             .map_err(pg)?
-            .get(0);
-        tx.batch_execute(
-            "INSERT INTO customers (key, in_register, stage, name, segment, region, acquired,
-                                    potential, consent_email, consent_phone, consent_post)
-             SELECT DISTINCT ON (key) key, true, s1, s2, s3, s4, d, n1, b1, b2, b3
-             FROM crm_stage WHERE kind = 'c' ORDER BY key, ord DESC
-             ON CONFLICT (key) DO UPDATE SET in_register = true, stage = excluded.stage,
-                name = excluded.name, segment = excluded.segment, region = excluded.region,
-                acquired = excluded.acquired, potential = excluded.potential,
-                consent_email = excluded.consent_email, consent_phone = excluded.consent_phone,
-                consent_post = excluded.consent_post;
-             INSERT INTO customers (key, in_register, stage)
-             SELECT DISTINCT key, false, 'suspect' FROM crm_stage WHERE kind IN ('t', 'i', 'l', 'o')
-             ON CONFLICT (key) DO NOTHING;
-             DELETE FROM customer_attributes a USING customers c
-             WHERE a.customer = c.id AND c.key IN (SELECT key FROM crm_stage WHERE kind = 'c');
-             INSERT INTO customer_attributes (customer, name, value)
-             SELECT c.id, s.s1, s.s2 FROM crm_stage s JOIN customers c ON c.key = s.key
-             WHERE s.kind = 'a'
-               AND (s.key, s.ord) IN (SELECT key, max(ord) FROM crm_stage WHERE kind = 'c' GROUP BY key)
-             ON CONFLICT (customer, name) DO UPDATE SET value = excluded.value;
-             ANALYZE customers;",
-        )
-        .map_err(pg)?;
-        // Of rows sharing an id, the first of the same customer and date in
-        // the input is kept (as in the SQLite store); inserting by customer
-        // and date keeps the index by customer local.
-        let new_transactions = tx
-            .execute(
-                "INSERT INTO transactions (customer, date, revenue, margin, quantity, source_id, product)
-                 SELECT c.id, s.d, s.n1, s.n2, s.n3, s.sid, s.s1
-                 FROM crm_stage s JOIN customers c ON c.key = s.key
-                 WHERE s.kind = 't' ORDER BY c.id, s.d, s.ord
-                 ON CONFLICT (source_id) WHERE source_id IS NOT NULL DO NOTHING",
+        };
+        if deferred {
+            new_transactions -= TRANSACTIONS.finish(tx)?.min(new_transactions);
+        }
+        // Of interactions sharing an id, the first in the input.
+        let deferred = of(&totals, "i") > 0 && INTERACTIONS.start(tx)?;
+        let mut new_interactions = if of(&totals, "i") == 0 {
+            0
+        } else {
+            tx.execute(
+                if deferred {
+                    "INSERT INTO interactions (customer, date, kind, cost, note, source_id, campaign)
+                     SELECT c.id, s.d, s.s1, s.n1, s.s2, s.sid, s.s3
+                     FROM crm_stage s JOIN customers c ON c.key = s.key
+                     WHERE s.kind = 'i' ORDER BY s.ord"
+                } else {
+                    "INSERT INTO interactions (customer, date, kind, cost, note, source_id, campaign)
+                     SELECT c.id, s.d, s.s1, s.n1, s.s2, s.sid, s.s3
+                     FROM crm_stage s JOIN customers c ON c.key = s.key
+                     WHERE s.kind = 'i' ORDER BY s.ord
+                     ON CONFLICT (source_id) WHERE source_id IS NOT NULL DO NOTHING"
+                },
                 &[],
             )
-            .map_err(pg)?;
-        let new_interactions = tx
-            .execute(
-                "INSERT INTO interactions (customer, date, kind, cost, note, source_id, campaign)
-                 SELECT c.id, s.d, s.s1, s.n1, s.s2, s.sid, s.s3
-                 FROM crm_stage s JOIN customers c ON c.key = s.key
-                 WHERE s.kind = 'i' ORDER BY s.ord
-                 ON CONFLICT (source_id) WHERE source_id IS NOT NULL DO NOTHING",
-                &[],
-            )
-            .map_err(pg)?;
-        let new_leads = merge_leads(tx)?;
+            .map_err(pg)?
+        };
+        if deferred {
+            new_interactions -= INTERACTIONS.finish(tx)?.min(new_interactions);
+        }
+        let new_leads = if of(&totals, "l") > 0 {
+            merge_leads(tx)?
+        } else {
+            0
+        };
         // Without a conflict target: an outcome with an action id is one
         // per (action id, status, date), one without one per content.
-        let new_outcomes = tx
-            .execute(
-                "INSERT INTO outcomes (customer, rule, status, date, owner, action_id)
-                 SELECT c.id, s.s1, s.s2, s.d, s.s3, s.sid::uuid
-                 FROM crm_stage s JOIN customers c ON c.key = s.key
-                 WHERE s.kind = 'o' ORDER BY s.ord
-                 ON CONFLICT DO NOTHING",
-                &[],
-            )
-            .map_err(pg)?;
-        let of = |m: &HashMap<String, u64>, k: &str| m.get(k).copied().unwrap_or(0);
+        let mut new_outcomes = 0;
+        if of(&totals, "o") > 0 {
+            new_outcomes = tx
+                .execute(
+                    "INSERT INTO outcomes (customer, rule, status, date, owner, action_id)
+                     SELECT c.id, s.s1, s.s2, s.d, s.s3, s.sid::uuid
+                     FROM crm_stage s JOIN customers c ON c.key = s.key
+                     WHERE s.kind = 'o' ORDER BY s.ord
+                     ON CONFLICT DO NOTHING",
+                    &[],
+                )
+                .map_err(pg)?;
+        }
         let fill = |counts: &mut Imported, kind: &str, new: u64| {
             counts.suppressed = of(&suppressed, kind);
             counts.new = new;

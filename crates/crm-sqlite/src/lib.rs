@@ -26,7 +26,9 @@
 //! - [`SqliteStore::open_read_only`] for analyses: nothing written.
 //! - WAL, foreign keys, exact money, one write transaction per import
 //!   (begun as a writer: a second import waits), idempotent re-imports by
-//!   transaction and interaction id.
+//!   transaction and interaction id; into an empty table the rows go in
+//!   first and the indexes are built after (sorted once, not updated at
+//!   random).
 //! - Erasure that checks its checkpoint, with a suppression list of keyed
 //!   hashes of erased keys.
 

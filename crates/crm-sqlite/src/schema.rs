@@ -97,6 +97,30 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     "
     ALTER TABLE interactions ADD COLUMN campaign TEXT;
     ",
+    // 6: the uniqueness of transaction ids is a named index, no longer a
+    // column constraint (whose index cannot be dropped), so that an import
+    // into an empty table can load the rows first and build both indexes
+    // after, by sorting, instead of updating them at random row by row.
+    // The rows keep their ids.
+    "
+    CREATE TABLE transactions_v6 (
+        id INTEGER PRIMARY KEY,
+        customer INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+        date TEXT NOT NULL,
+        revenue TEXT NOT NULL,
+        margin TEXT,
+        quantity TEXT,
+        source_id TEXT,
+        product TEXT
+    );
+    INSERT INTO transactions_v6 (id, customer, date, revenue, margin, quantity, source_id, product)
+        SELECT id, customer, date, revenue, margin, quantity, source_id, product
+        FROM transactions ORDER BY id;
+    DROP TABLE transactions;
+    ALTER TABLE transactions_v6 RENAME TO transactions;
+    CREATE UNIQUE INDEX transactions_by_source_id ON transactions(source_id);
+    CREATE INDEX transactions_by_customer ON transactions(customer, date, revenue, margin);
+    ",
     // 5: outcomes of actions: what became of an action a rulebook proposed.
     // One per (action id, status, date); without an action id, identical
     // outcomes are one. Self-contained: it only adds a table.

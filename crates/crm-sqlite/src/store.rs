@@ -22,7 +22,12 @@ use crm_store::{
 /// ISO text (hence the four-digit years of [`MIN_DATE`] to [`MAX_DATE`]).
 /// Each import is one write transaction, whatever kinds of records it
 /// holds: a failed or interrupted import leaves the file as it was, and a
-/// second import waits for the first (up to the busy timeout, 30 s).
+/// second import waits for the first (up to the busy timeout, 30 s). Into
+/// an empty table of transactions or interactions, an import inserts the
+/// rows first and builds the table's indexes after, in the same
+/// transaction (sorting once instead of updating them at random row by
+/// row); ids repeated within the import are then removed and counted as
+/// duplicates, the first inserted kept, as when the indexes are there.
 ///
 /// Files carry an application id and a schema version: [`SqliteStore::open`]
 /// upgrades an older file in place and refuses another program's database;
@@ -59,6 +64,11 @@ const DEFAULT_BUSY: std::time::Duration = std::time::Duration::from_secs(30);
 const READ_CACHE: &str = "-16384";
 /// Page cache during an import: 256 MiB.
 const IMPORT_CACHE: &str = "-262144";
+/// Where SQLite keeps temporary data (the sorts that build indexes)
+/// during an import: in files, so that memory stays bounded however large
+/// the import (in memory, building the indexes of ten million
+/// transactions took a gigabyte); `MEMORY` otherwise.
+const IMPORT_TEMP_STORE: &str = "FILE";
 
 fn sql(e: rusqlite::Error) -> Error {
     Error::backend(e)
@@ -616,13 +626,128 @@ enum KeyState {
     Suppressed,
 }
 
+/// A table keyed by source id whose indexes an import into it, when it is
+/// empty, drops and builds again after loading the rows: building an index
+/// sorts its keys once, where updating it row by row writes its pages at
+/// random (customers and ids come in no useful order in an export), which
+/// made the page cache thrash and the import read and write many times the
+/// file's size.
+struct Deferrable {
+    table: &'static str,
+    /// Its indexes, the unique one on `source_id` first, each with the
+    /// statement that makes it (as the schema's migrations do).
+    indexes: &'static [(&'static str, &'static str)],
+}
+
+const TRANSACTIONS: Deferrable = Deferrable {
+    table: "transactions",
+    indexes: &[
+        (
+            "transactions_by_source_id",
+            "CREATE UNIQUE INDEX transactions_by_source_id ON transactions(source_id)",
+        ),
+        (
+            "transactions_by_customer",
+            "CREATE INDEX transactions_by_customer ON transactions(customer, date, revenue, margin)",
+        ),
+    ],
+};
+
+const INTERACTIONS: Deferrable = Deferrable {
+    table: "interactions",
+    indexes: &[(
+        "interactions_by_source_id",
+        "CREATE UNIQUE INDEX interactions_by_source_id ON interactions(source_id)",
+    )],
+};
+
+/// How an import writes the rows of a [`Deferrable`] table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Load {
+    /// No row written yet: not decided.
+    Undecided,
+    /// The table held rows: each insert updates its indexes and checks its
+    /// id against them.
+    Indexed,
+    /// The table was empty: its indexes are dropped until the end of the
+    /// import, duplicate ids are removed then.
+    Deferred,
+}
+
+impl Deferrable {
+    /// Decides how to load the table: drops its indexes when it is empty.
+    fn start(&self, tx: &rusqlite::Transaction<'_>) -> Result<Load> {
+        let empty: bool = tx
+            .query_row(
+                &format!("SELECT NOT EXISTS (SELECT 1 FROM {})", self.table),
+                [],
+                |r| r.get(0),
+            )
+            .map_err(sql)?;
+        if !empty {
+            return Ok(Load::Indexed);
+        }
+        for (name, _) in self.indexes {
+            tx.execute_batch(&format!("DROP INDEX {name}"))
+                .map_err(sql)?;
+        }
+        Ok(Load::Deferred)
+    }
+
+    /// Builds the indexes again after a deferred load. Of rows sharing a
+    /// source id, the first inserted is kept, as the unique index keeps it
+    /// when rows are inserted one by one; returns how many were removed.
+    fn finish(&self, tx: &rusqlite::Transaction<'_>) -> Result<u64> {
+        let Some(((_, unique), others)) = self.indexes.split_first() else {
+            return Ok(0);
+        };
+        // Ids are nearly always unique within a file: try the index first,
+        // and remove duplicates (one more sort) only when it fails.
+        tx.execute_batch("SAVEPOINT unique_ids").map_err(sql)?;
+        let mut removed = 0;
+        if let Err(e) = tx.execute_batch(unique) {
+            if e.sqlite_error_code() != Some(rusqlite::ErrorCode::ConstraintViolation) {
+                return Err(sql(e));
+            }
+            tx.execute_batch("ROLLBACK TO unique_ids").map_err(sql)?;
+            let n = tx
+                .execute(
+                    &format!(
+                        "DELETE FROM {t} WHERE id IN (
+                             SELECT id FROM (
+                                 SELECT id, row_number() OVER (PARTITION BY source_id ORDER BY id) AS n
+                                 FROM {t} WHERE source_id IS NOT NULL)
+                             WHERE n > 1)",
+                        t = self.table
+                    ),
+                    [],
+                )
+                .map_err(sql)?;
+            removed = n as u64;
+            tx.execute_batch(unique).map_err(sql)?;
+        }
+        tx.execute_batch("RELEASE unique_ids").map_err(sql)?;
+        for (_, create) in others {
+            tx.execute_batch(create).map_err(sql)?;
+        }
+        Ok(removed)
+    }
+}
+
 /// One import: the write transaction, and what it learnt of keys.
 struct Importer<'t> {
     tx: &'t rusqlite::Transaction<'t>,
     secret: Vec<u8>,
-    keys: HashMap<String, KeyState>,
+    /// Keys seen by this import, looked up once per row (foldhash: SipHash's
+    /// resistance to chosen keys buys nothing here, and it was a visible
+    /// share of an import's time).
+    keys: foldhash::HashMap<String, KeyState>,
     /// Transactions waiting to be inserted in customer and date order.
     buffer: Vec<(i64, Transaction)>,
+    /// How the transactions are loaded.
+    transactions: Load,
+    /// How the interactions are loaded.
+    interactions: Load,
     summary: ImportSummary,
 }
 
@@ -695,12 +820,18 @@ impl Importer<'_> {
             }
             Record::Interaction(i) => {
                 let cid = row()?;
+                if self.interactions == Load::Undecided {
+                    self.interactions = INTERACTIONS.start(self.tx)?;
+                }
                 let n = self
                     .tx
-                    .prepare_cached(
+                    .prepare_cached(if self.interactions == Load::Deferred {
                         "INSERT INTO interactions (customer, date, kind, cost, note, source_id, campaign)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (source_id) DO NOTHING",
-                    )
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+                    } else {
+                        "INSERT INTO interactions (customer, date, kind, cost, note, source_id, campaign)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (source_id) DO NOTHING"
+                    })
                     .and_then(|mut s| {
                         s.execute(params![
                             cid,
@@ -894,17 +1025,28 @@ impl Importer<'_> {
     }
 
     /// Inserts the buffered transactions by customer and date, so that the
-    /// index by customer is updated page after page rather than at random
-    /// (about twice as fast on large files). Of rows sharing a transaction
-    /// id, the first of the same customer and date in the input is kept.
+    /// index by customer, when it is kept up to date row by row, is updated
+    /// in runs rather than at random. Of rows sharing a transaction id, the
+    /// first inserted is kept: the first of the earliest buffer (of
+    /// [`BUFFER`] rows of the input) that holds one, and in it the first by
+    /// customer and date.
     fn flush(&mut self) -> Result<()> {
+        if self.buffer.is_empty() {
+            return Ok(());
+        }
+        if self.transactions == Load::Undecided {
+            self.transactions = TRANSACTIONS.start(self.tx)?;
+        }
         self.buffer.sort_by_key(|(id, t)| (*id, t.date));
         let mut stmt = self
             .tx
-            .prepare_cached(
+            .prepare_cached(if self.transactions == Load::Deferred {
                 "INSERT INTO transactions (customer, date, revenue, margin, quantity, source_id, product)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (source_id) DO NOTHING",
-            )
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+            } else {
+                "INSERT INTO transactions (customer, date, revenue, margin, quantity, source_id, product)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (source_id) DO NOTHING"
+            })
             .map_err(sql)?;
         for (id, t) in self.buffer.drain(..) {
             let n = stmt
@@ -921,6 +1063,31 @@ impl Importer<'_> {
             count(&mut self.summary.transactions, n == 1);
         }
         Ok(())
+    }
+
+    /// Writes what is buffered and builds the indexes of the tables loaded
+    /// without them, counting the duplicates that removes.
+    fn finish(mut self) -> Result<ImportSummary> {
+        self.flush()?;
+        for (load, table, counts) in [
+            (
+                self.transactions,
+                &TRANSACTIONS,
+                &mut self.summary.transactions,
+            ),
+            (
+                self.interactions,
+                &INTERACTIONS,
+                &mut self.summary.interactions,
+            ),
+        ] {
+            if load == Load::Deferred {
+                let removed = table.finish(self.tx)?;
+                counts.new = counts.new.saturating_sub(removed);
+                counts.duplicate += removed;
+            }
+        }
+        Ok(self.summary)
     }
 }
 
@@ -959,9 +1126,12 @@ impl SqliteStore {
         &mut self,
         body: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>,
     ) -> Result<T> {
-        self.conn
-            .pragma_update(None, "cache_size", IMPORT_CACHE)
-            .map_err(sql)?;
+        for (name, value) in [
+            ("cache_size", IMPORT_CACHE),
+            ("temp_store", IMPORT_TEMP_STORE),
+        ] {
+            self.conn.pragma_update(None, name, value).map_err(sql)?;
+        }
         let busy = self.busy;
         let result = (|| {
             let tx = self
@@ -972,9 +1142,9 @@ impl SqliteStore {
             tx.commit().map_err(|e| busy_error(e, busy))?;
             Ok(value)
         })();
-        self.conn
-            .pragma_update(None, "cache_size", READ_CACHE)
-            .map_err(sql)?;
+        for (name, value) in [("cache_size", READ_CACHE), ("temp_store", "MEMORY")] {
+            self.conn.pragma_update(None, name, value).map_err(sql)?;
+        }
         result
     }
 }
@@ -995,15 +1165,16 @@ impl Store for SqliteStore {
             let mut importer = Importer {
                 tx,
                 secret,
-                keys: HashMap::new(),
+                keys: foldhash::HashMap::default(),
                 buffer: Vec::with_capacity(BUFFER),
+                transactions: Load::Undecided,
+                interactions: Load::Undecided,
                 summary: ImportSummary::new(),
             };
             for row in rows {
                 importer.add(row.map_err(Error::Input)?)?;
             }
-            importer.flush()?;
-            Ok(importer.summary)
+            importer.finish()
         })
     }
 

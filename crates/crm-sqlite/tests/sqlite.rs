@@ -314,10 +314,71 @@ fn a_version_1_file_is_upgraded_in_place_with_its_data() {
         )]))
         .unwrap();
     assert_eq!((r.new, r.suppressed), (0, 1));
+    // The transactions' ids are still unique after the table was rebuilt
+    // (version 6), and the file has the indexes of a new one.
+    let r = s
+        .import_transactions(&mut ok(vec![
+            Transaction::new(k("C1"), d(2024, 1, 1), m("10.50")).with_id("T1"),
+        ]))
+        .unwrap();
+    assert_eq!((r.new, r.duplicate), (0, 1));
     drop(s);
+    assert_eq!(indexes(&path), indexes(&dir.path().join("new.db")));
     // Now read-only opening works.
     let s = SqliteStore::open_read_only(&path).unwrap();
     assert_eq!(s.history("C1").unwrap().unwrap().interactions.len(), 3);
+}
+
+/// The indexes of the file at `path` (made new when missing): name, table
+/// and definition with its spacing normalised.
+fn indexes(path: &std::path::Path) -> Vec<(String, String, String)> {
+    drop(SqliteStore::open(path).unwrap());
+    let conn = rusqlite::Connection::open(path).unwrap();
+    let mut stmt = conn
+        .prepare("SELECT name, tbl_name, coalesce(sql, '') FROM sqlite_master WHERE type = 'index' ORDER BY name")
+        .unwrap();
+    stmt.query_map([], |r| {
+        let sql: String = r.get(2)?;
+        Ok((
+            r.get(0)?,
+            r.get(1)?,
+            sql.split_whitespace().collect::<Vec<_>>().join(" "),
+        ))
+    })
+    .unwrap()
+    .map(Result::unwrap)
+    .collect()
+}
+
+#[test]
+fn an_import_into_empty_tables_leaves_the_indexes_of_a_new_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let fresh = indexes(&dir.path().join("new.db"));
+    assert!(fresh.iter().any(|(n, ..)| n == "transactions_by_customer"));
+    let path = dir.path().join("crm.db");
+    let mut s = SqliteStore::open(&path).unwrap();
+    // Repeated ids in one import into empty tables: the unique index is
+    // built after the rows, the repeats removed first and counted.
+    let t = |id: &str, v: &str| Transaction::new(k("C1"), d(2024, 1, 1), m(v)).with_id(id);
+    let i = |id: &str| Interaction::new(k("C2"), d(2024, 1, 2), InteractionKind::Visit).with_id(id);
+    let r = s
+        .import(&mut ok(vec![
+            Record::Transaction(t("T1", "1")),
+            Record::Interaction(i("I1")),
+            Record::Transaction(t("T2", "2")),
+            Record::Transaction(t("T1", "3")),
+            Record::Interaction(i("I1")),
+            Record::Transaction(Transaction::new(k("C1"), d(2024, 1, 1), m("4"))),
+        ]))
+        .unwrap();
+    assert_eq!((r.transactions.new, r.transactions.duplicate), (3, 1));
+    assert_eq!((r.interactions.new, r.interactions.duplicate), (1, 1));
+    let h = s.history("C1").unwrap().unwrap();
+    let revenues: Vec<Money> = h.transactions.iter().map(|t| t.revenue).collect();
+    assert_eq!(revenues, [m("1"), m("2"), m("4")]);
+    s.integrity_check().unwrap();
+    drop(s);
+    assert_eq!(indexes(&path), fresh);
 }
 
 #[test]
