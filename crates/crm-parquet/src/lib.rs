@@ -56,6 +56,7 @@
 mod columns;
 mod error;
 mod read;
+mod runs;
 mod write;
 
 pub use crate::{
