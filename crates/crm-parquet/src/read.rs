@@ -629,6 +629,7 @@ impl Worker<'_> {
             self.rows += 1;
             match row(arrays, cols, i, self.options.decimal, &mut key) {
                 Ok((key, date, revenue, margin)) => {
+                    self.runs.saw(key);
                     self.batch.push(key, date, revenue, margin);
                     self.at.push(at);
                     if self.batch.len() == BATCH {

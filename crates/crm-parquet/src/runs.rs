@@ -120,6 +120,10 @@ pub(crate) struct Runs {
     /// The days a date can be (those of `NaiveDate`).
     days: (i32, i32),
     facts: CustomerFacts,
+    /// A key no smaller than any customer's key in the ledger (byte
+    /// order), when known: a run of a greater key is a new customer, whose
+    /// totals need not be looked up (in a sorted file, every run's).
+    above: Option<String>,
 }
 
 fn day(d: NaiveDate) -> i32 {
@@ -143,6 +147,18 @@ impl Runs {
             purchase_days: ledger.options().purchase_days,
             days: (day(NaiveDate::MIN), day(NaiveDate::MAX)),
             facts,
+            above: ledger.is_empty().then(String::new),
+        }
+    }
+
+    /// Notes that a customer `key` may be in the ledger now: called for
+    /// every row read row by row.
+    pub fn saw(&mut self, key: &str) {
+        if let Some(above) = &mut self.above
+            && key > above.as_str()
+        {
+            above.clear();
+            above.push_str(key);
         }
     }
 
@@ -162,7 +178,10 @@ impl Runs {
         };
         let scales = [fast.revenue_scale, fast.margin.as_ref().map_or(0, |m| m.1)];
         // The customer's totals so far: the run must add to them exactly.
-        if let Some(id) = ledger.id(key) {
+        // A key above every key of the ledger has none.
+        let new = self.above.as_deref().is_some_and(|a| key > a);
+        let existing = if new { None } else { ledger.id(key) };
+        if let Some(id) = existing {
             for (p, acc) in self.acc.iter().enumerate() {
                 if acc.transactions == 0 {
                     continue;
@@ -199,7 +218,11 @@ impl Runs {
             }
             pf.last_purchase_before = acc.before.map(|d| d.and_then(|d| epoch_day(d.into())));
         }
-        ledger.record_facts(f).is_ok()
+        if ledger.record_facts(f).is_err() {
+            return false;
+        }
+        self.saw(key);
+        true
     }
 
     /// Adds up the run into `self.acc` and `self.facts` (all but the key

@@ -281,3 +281,41 @@ fn a_run_that_would_round_row_by_row_is_read_row_by_row() {
     assert_ne!(fast.1, huge.to_string(), "row by row, the first sum rounds");
     assert_eq!(fast, read(false));
 }
+
+/// The same on an empty ledger, the customer's first part coming from a
+/// run of the batch before (a run split across batches: its second part
+/// meets the totals of the first, which must be looked up).
+#[test]
+fn a_run_split_across_batches_meets_its_first_part_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let rows: Vec<Row> = [3 << 94, 0, 3 << 93, -(3 << 93)]
+        .into_iter()
+        .map(|v| Row {
+            key: "C1",
+            day: 19_800,
+            revenue: Some(v),
+            margin: None,
+        })
+        .collect();
+    write_parts(dir.path(), &rows, 1, 10, 2, false);
+    let read = |runs: bool| {
+        let mut l = Ledger::new(periods(1));
+        let mut options = ReadOptions::new().runs(runs);
+        options.batch_rows = 2;
+        read_transactions(dir.path(), &options, &mut l).unwrap();
+        let id = l.id("C1").unwrap();
+        let value = l
+            .period_totals(id, 0)
+            .unwrap()
+            .value(crm_core::Basis::Revenue);
+        (value.to_string(), dump(&l))
+    };
+    let fast = read(true);
+    let first = crm_core::Decimal::from_i128_with_scale(3 << 94, 2);
+    assert_ne!(
+        fast.0,
+        first.to_string(),
+        "row by row, the third row rounds"
+    );
+    assert_eq!(fast, read(false));
+}
