@@ -343,7 +343,10 @@ struct Done {
 /// A null `customer_id`, `date` or `revenue` is a missing value, like an
 /// empty CSV field; a null `margin` is unknown. Row groups are read on
 /// several threads ([`ReadOptions::threads`]) with exactly the result of a
-/// sequential read.
+/// sequential read. Consecutive rows of one customer (a file sorted by
+/// customer) are added up before they reach the ledger, one update per
+/// customer, with exactly the result of recording them one by one (see
+/// [`ReadOptions::runs`](ReadOptions#structfield.runs)).
 ///
 /// The [`ImportReport`]'s rejects locate rows by file and row: the `line`
 /// of their [`Location`] is the 1-based row within the file (in files of
