@@ -85,6 +85,7 @@ mod write;
 
 pub use crate::{
     error::{BadRow, Error, Location, Problem, Result},
+    header::sniff_delimiter,
     import::{
         ImportReport, Reject, read_customers, read_customers_from, read_interactions,
         read_interactions_from, read_transactions, read_transactions_from, write_rejects,
