@@ -58,6 +58,9 @@
 //! - `synth` (default): the example-data generator (pulls in `rand`).
 //! - `store`: the store interface alone (implement it for your own
 //!   database; no SQLite).
+//! - `conformance`: the store interface and its conformance suite,
+//!   `crm::store::conformance`, to test your own store against the
+//!   contract the bundled stores pass.
 //! - `sqlite`: the store interface and the SQLite store (compiles the
 //!   bundled SQLite).
 //! - `postgres`: the store interface and the PostgreSQL store (a pure-Rust
@@ -164,6 +167,13 @@ pub mod parquet {
 #[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 pub mod store {
     pub use crm_store::*;
+
+    /// The conformance suite: the [`Store`] contract as tests that any
+    /// implementation runs (feature `conformance`):
+    /// `crm::store::conformance::run(MyStore::new)` in a test.
+    #[cfg(feature = "conformance")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "conformance")))]
+    pub use crm_store::conformance;
 
     #[cfg(feature = "postgres")]
     #[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]

@@ -80,6 +80,104 @@ fn options_take_defaults_and_refuse_unknown_fields() {
     assert!(serde_json::from_str::<BgNbd>(r#"{"r":-1.0,"alpha":1.0,"a":1.0,"b":1.0}"#).is_err());
 }
 
+/// The scorecard's targets read back what they wrote, and are checked on
+/// reading as the plan file's parser checks them.
+#[test]
+fn scorecard_plan_round_trips() {
+    use crm::ops::ScorecardPlan;
+    let plan = ScorecardPlan::parse(
+        "[targets]\nretention-rate = 0.8\ncustomers-lost = 40\naverage-value-new = \"1250.50\"\nnet-inflow = -5\n",
+        "plan.toml",
+    )
+    .unwrap();
+    let v = serde_json::to_value(&plan).unwrap();
+    assert_eq!(v["targets"]["retention-rate"], serde_json::json!("0.8"));
+    assert_eq!(v["targets"]["customers-lost"], serde_json::json!(40));
+    assert_eq!(
+        v["targets"]["average-value-new"],
+        serde_json::json!("1250.5")
+    );
+    assert_eq!(round_trip(&plan), plan);
+    for bad in [
+        r#"{"targets": {"retention-rate": "80"}}"#,
+        r#"{"targets": {"customers-lost": "1.5"}}"#,
+        r#"{"targets": {"average-value-new": 12.5}}"#,
+        r#"{"targets": {"happiness": "1"}}"#,
+        r#"{"target": {}}"#,
+    ] {
+        assert!(serde_json::from_str::<ScorecardPlan>(bad).is_err(), "{bad}");
+    }
+}
+
+/// RFM segment rules write their score ranges as objects, read them back,
+/// still read the two-element lists of 0.1, and refuse a range that is
+/// not one.
+#[test]
+fn rfm_segment_ranges_are_objects() {
+    let o = RfmOptions::default();
+    let v = serde_json::to_value(&o).unwrap();
+    for rule in v["segments"].as_array().unwrap() {
+        for k in ["r", "f"] {
+            let range = rule[k].as_object().unwrap_or_else(|| panic!("{rule}"));
+            assert_eq!(range.len(), 2, "{rule}");
+            assert!(range["min"].as_u64().unwrap() <= range["max"].as_u64().unwrap());
+        }
+    }
+    assert_eq!(round_trip(&o), o);
+    let rule: crm::value::SegmentRule =
+        serde_json::from_str(r#"{"name": "x", "r": [4, 5], "f": {"min": 1, "max": 2}}"#).unwrap();
+    assert_eq!((rule.r, rule.f), ((4, 5), (1, 2)));
+    for bad in [
+        r#"{"name": "x", "r": {"min": 5, "max": 4}, "f": [1, 5]}"#,
+        r#"{"name": "x", "r": {"min": 0, "max": 4}, "f": [1, 5]}"#,
+        r#"{"name": "x", "r": [1, 6], "f": [1, 5]}"#,
+        r#"{"name": "x", "r": {"min": 1, "max": 4, "mid": 2}, "f": [1, 5]}"#,
+    ] {
+        assert!(
+            serde_json::from_str::<crm::value::SegmentRule>(bad).is_err(),
+            "{bad}"
+        );
+    }
+}
+
+/// The economics of retention: money as decimal strings, the customer
+/// count an integer, the rates numbers; a rate out of range is refused on
+/// reading with the input's name, as `retention_economics` refuses it.
+#[test]
+fn retention_economics_follow_the_json_rule() {
+    let inputs = RetentionInputs::default();
+    let v = serde_json::to_value(inputs).unwrap();
+    assert_eq!(v["customers"], serde_json::json!(1000));
+    assert_eq!(v["margin"], serde_json::json!("100"));
+    assert_eq!(v["cost_per_customer"], serde_json::json!("250"));
+    assert_eq!(v["retention"], serde_json::json!(0.8));
+    let e = crm::value::retention_economics(&inputs).unwrap();
+    let v = serde_json::to_value(e).unwrap();
+    for money in ["profit_now", "profit_improved", "gain", "acquisition_cost"] {
+        assert!(v[money].is_string(), "{money}: {v}");
+    }
+    assert!(v["customers_kept"].is_f64(), "{v}");
+    assert_eq!(round_trip(&e), e);
+    for (json, input) in [
+        (r#"{"retention": 1.5}"#, "retention"),
+        (r#"{"improved": -0.1}"#, "improved"),
+        (r#"{"discount": -0.5}"#, "discount"),
+    ] {
+        let err = serde_json::from_str::<RetentionInputs>(json)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(input), "{json}: {err}");
+    }
+    assert!(serde_json::from_str::<RetentionInputs>(r#"{"customers": 10.5}"#).is_err());
+    assert!(serde_json::from_str::<RetentionInputs>(r#"{"margin": 10.5}"#).is_err());
+    let read: RetentionInputs =
+        serde_json::from_str(r#"{"margin": "12.5", "customers": 7}"#).unwrap();
+    assert_eq!(
+        (read.customers, read.margin.to_string()),
+        (7, "12.5".to_string())
+    );
+}
+
 proptest! {
     #[test]
     fn options_round_trip(

@@ -404,7 +404,8 @@ pub(crate) struct RfmArgs {
     #[arg(long, value_enum, default_value_t = BasisArg::Revenue)]
     pub basis: BasisArg,
     /// Segment rules: TOML (`[[segment]]` tables) or JSON (a list of
-    /// objects, or `{"segment": [...]}`), each {name, r = [lo, hi], f = [lo, hi]}.
+    /// objects, or `{"segment": [...]}`), each {name, r = {min, max}, f = {min, max}}
+    /// (scores 1 to 5; `r = [min, max]` is read too).
     #[arg(long, value_name = "FILE")]
     pub segments: Option<PathBuf>,
     /// Output format.

@@ -858,7 +858,9 @@ pub(crate) fn read_outcomes(
                     ));
                 }
             }
-            let mut o = crm::strategy::Outcome::new(field(ck), field(cr), status, date);
+            let customer = crm::CustomerKey::new(field(ck))
+                .map_err(|e| bad("customer", ck, "a customer key", e.to_string()))?;
+            let mut o = crm::strategy::Outcome::new(customer, field(cr), status, date);
             if let Some(i) = cid.filter(|&i| !field(i).is_empty()) {
                 o.id = Some(field(i).parse().map_err(|_| {
                     bad("id", i, "a UUID", format!("{:?} is not a UUID", field(i)))

@@ -658,7 +658,9 @@ channels = ["visit"]
         .unwrap();
     let e = lifetime(&["--explain", &key]);
     assert!(e["facts"]["p_alive"].as_f64().is_some(), "{e}");
-    assert!(e["facts"]["clv"].as_f64().unwrap() > 0.0, "{e}");
+    // Money: a decimal string.
+    let clv: f64 = e["facts"]["clv"].as_str().unwrap().parse().unwrap();
+    assert!(clv > 0.0, "{e}");
     // --clv-months needs a model.
     let o = run("actions", &["--period", "2025", "--clv-months", "12"]);
     assert_eq!(o.status.code(), Some(2));

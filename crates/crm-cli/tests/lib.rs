@@ -6,6 +6,7 @@ mod equivalence;
 mod funnel;
 mod generate;
 mod hardening;
+mod library_json;
 mod migration;
 mod ops;
 mod output;

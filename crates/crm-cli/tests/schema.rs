@@ -42,6 +42,18 @@ fn validate(name: &str, text: &str) {
         .map(|e| format!("{} at {}", e, e.instance_path()))
         .collect();
     assert!(errors.is_empty(), "{name}: {}", errors.join("\n"));
+    // Money, shares and counts are never JSON floats.
+    let floats = crate::library_json::floats_outside_statistics(&doc);
+    assert!(
+        floats.is_empty(),
+        "{name}: numbers with a fraction outside the statistic keys of docs/json.md:\n{}",
+        floats
+            .iter()
+            .take(20)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
 }
 
 const T: &str = "--transactions";

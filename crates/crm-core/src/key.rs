@@ -99,6 +99,20 @@ impl FromStr for CustomerKey {
     }
 }
 
+/// A key equals the text it holds: `key == "C-1"`.
+impl PartialEq<str> for CustomerKey {
+    fn eq(&self, other: &str) -> bool {
+        &*self.0 == other
+    }
+}
+
+/// A key equals the text it holds: `key == "C-1"`.
+impl PartialEq<&str> for CustomerKey {
+    fn eq(&self, other: &&str) -> bool {
+        &*self.0 == *other
+    }
+}
+
 impl AsRef<str> for CustomerKey {
     fn as_ref(&self) -> &str {
         &self.0

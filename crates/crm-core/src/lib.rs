@@ -75,6 +75,10 @@
 //!   kept as `f64` (both with the `serde` feature), so that rust_decimal's
 //!   `serde-float`, turned on by any other crate of a build, does not
 //!   change them;
+//! - every share computed as a quotient is rounded to [`SHARE_DECIMALS`]
+//!   (6) places half to even by [`share`] / [`round_share`] /
+//!   [`share_f64`], and every average of money to cents by [`average`],
+//!   so one figure has one text whichever type carries it;
 //! - counts are JSON integers;
 //! - statistics (fitted parameters, predictions, probabilities of a model,
 //!   intervals, means and medians of days) are JSON numbers;
@@ -104,6 +108,7 @@ mod model;
 mod money;
 mod outcome;
 mod period;
+mod share;
 
 #[cfg(feature = "serde")]
 pub use crate::money::{decimal_str, share_str};
@@ -121,6 +126,10 @@ pub use crate::{
     money::Money,
     outcome::{Outcome, OutcomeStatus},
     period::Period,
+    share::{
+        MONEY_AVERAGE_DECIMALS, SHARE_DECIMALS, average, round_share, share, share_f64,
+        share_to_f64,
+    },
 };
 
 /// Year, month and day accessors of [`NaiveDate`], re-exported from chrono.

@@ -61,8 +61,8 @@ impl std::str::FromStr for Estimator {
 /// columns in `states` order) with `transition_counts` and
 /// `row_customers`; `inflow`; `counts` (customers per state in each
 /// period); `value` (average value per state and period) and
-/// `value_basis`. The matrix, the inflow and the values are estimates:
-/// JSON numbers. `crm migration --periods --format json` prints it with
+/// `value_basis`. The matrix and the inflow are estimates: JSON numbers;
+/// the values are money: decimal strings. `crm migration --periods --format json` prints it with
 /// the projection and lifetime values beside it.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -87,11 +87,26 @@ pub struct MigrationSeries {
     /// Customers per state ([`STATES`](crate::STATES)) in each period.
     pub counts: Vec<[u64; N]>,
     /// Average value of a customer per state and period, over the periods
-    /// where the state has customers: the `v` of the lifetime value.
-    pub value: [f64; N],
+    /// where the state has customers: the `v` of the lifetime value. An
+    /// average of money, rounded to cents ([`crm_core::average`]); zero
+    /// for a state that never had customers. In JSON decimal strings.
+    pub value: [Money; N],
     /// The basis of `value`: margin when the transactions carry margins,
     /// else the pyramid's basis.
     pub value_basis: Basis,
+}
+
+impl MigrationSeries {
+    /// The lifetime value of a customer per starting state
+    /// ([`Markov::lifetime_values`] of [`MigrationSeries::markov`] with
+    /// [`MigrationSeries::value`] as the value per period): a prediction,
+    /// so `f64`. `None` for a discount of zero or less.
+    pub fn lifetime_values(&self, discount: f64) -> Option<[f64; N]> {
+        let v = self
+            .value
+            .map(|m| m.as_decimal().to_string().parse::<f64>().unwrap_or(0.0));
+        self.markov.lifetime_values(v, discount)
+    }
 }
 
 #[cfg(feature = "serde")]
@@ -276,8 +291,8 @@ pub fn series_with(
     } else {
         options.basis
     };
-    let mut value_sum = [0.0; N];
-    let mut value_seen = [0usize; N];
+    let mut value_sum = [Money::ZERO; N];
+    let mut value_seen = [0u64; N];
     let mut counts = Vec::with_capacity(periods.len());
     for (period, py) in periods.iter().zip(&pyramids) {
         let pi = ledger.period_index(period)?;
@@ -299,17 +314,19 @@ pub fn series_with(
             c[i] = py.figures(s).customers;
             if c[i] > 0 {
                 let avg = totals[i].as_decimal() / crm_core::Decimal::from(c[i]);
-                value_sum[i] += avg.to_string().parse::<f64>().unwrap_or(0.0);
+                value_sum[i] = value_sum[i].checked_add(Money::new(avg)).ok_or_else(|| {
+                    crm_core::Error::AmountOverflow {
+                        what: format!("the summed average value of level {}", STATES[i]),
+                    }
+                })?;
                 value_seen[i] += 1;
             }
         }
         counts.push(c);
     }
-    let mut value = [0.0; N];
+    let mut value = [Money::ZERO; N];
     for i in 0..N {
-        if value_seen[i] > 0 {
-            value[i] = value_sum[i] / value_seen[i] as f64;
-        }
+        value[i] = crm_core::average(value_sum[i], value_seen[i]).unwrap_or(Money::ZERO);
     }
     Ok(MigrationSeries {
         periods: periods.to_vec(),

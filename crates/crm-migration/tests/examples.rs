@@ -191,7 +191,7 @@ fn series_estimates_a_chain() {
     for step in closed.project(start, 3) {
         assert!((step.iter().sum::<f64>() - start.iter().sum::<f64>()).abs() < 1e-9);
     }
-    assert!(s.markov.lifetime_values(s.value, 0.1).is_some());
+    assert!(s.lifetime_values(0.1).is_some());
 }
 
 #[test]

@@ -114,7 +114,7 @@ pub struct GroupResult {
 
 /// A difference treated − control with its 95% interval.
 #[derive(Debug, Clone, Copy, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct Uplift {
     /// The difference.
@@ -345,7 +345,8 @@ impl CampaignMeasure {
             (n > Decimal::ZERO)
                 .then(|| c.as_decimal().checked_div(n))
                 .flatten()
-                .map(|d| Money::new(d.round_dp(2).normalize()))
+                .map(|d| Money::new(d).round_dp(crm_core::MONEY_AVERAGE_DECIMALS))
+                .map(|m| Money::new(m.as_decimal().normalize()))
         };
         let extra = response_uplift.and_then(|u| {
             (u.estimate > 0.0)
@@ -428,14 +429,7 @@ impl Acc {
             buyers: self.buyers,
             response_rate: share(self.responders, self.customers),
             revenue: self.revenue,
-            revenue_per_customer: (self.customers > 0)
-                .then(|| {
-                    self.revenue
-                        .as_decimal()
-                        .checked_div(Decimal::from(self.customers))
-                })
-                .flatten()
-                .map(|d| Money::new(d.round_dp(2))),
+            revenue_per_customer: crm_core::average(self.revenue, self.customers),
             movement: self.movement.clone(),
         }
     }

@@ -73,7 +73,7 @@ impl ComplaintGroup {
 /// The retention of one group: of its customers (active in the period),
 /// how many were active again in the next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct GroupRetention {
     /// The group.
@@ -89,7 +89,7 @@ pub struct GroupRetention {
 
 /// The complaints by the complainer's pyramid level in the period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct LevelComplaints {
     /// The level in the period's pyramid; `None` for a customer outside it
@@ -111,7 +111,7 @@ pub struct LevelComplaints {
 /// (counted in `unmatched_resolutions`). Days to resolve are the days
 /// from the complaint to the resolution that closed it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct ComplaintReport {
     /// The period.

@@ -91,7 +91,7 @@ impl FunnelOptions {
 
 /// One stage of the funnel of a group.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct StageFigures {
     /// The stage.
@@ -112,7 +112,7 @@ pub struct StageFigures {
 
 /// A lost reason and how often it was given.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct LostReason {
     /// The reason; `None` for lost leads without one.
@@ -123,7 +123,7 @@ pub struct LostReason {
 
 /// The open leads at the period's end: the pipeline.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct Pipeline {
     /// Leads open at the period's end, whenever they were created.
@@ -141,7 +141,7 @@ pub struct Pipeline {
 
 /// The funnel of one group (or of all leads).
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct FunnelGroup {
     /// The owner or source; `None` for the total, and for the leads
@@ -168,7 +168,7 @@ pub struct FunnelGroup {
 
 /// The chance that a lead in a stage is won, from closed leads.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct WinProbability {
     /// The open stage.
@@ -185,7 +185,7 @@ pub struct WinProbability {
 
 /// An open lead without a stage change for too long.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct StaleLead {
     /// The lead's id, when it has one.
@@ -406,9 +406,10 @@ fn count(n: usize) -> u64 {
     u64::try_from(n).unwrap_or(u64::MAX)
 }
 
+/// `a / b` as a share by the toolkit's one rule ([`crm_core::share`]: 6
+/// decimals, half to even), kept as `f64`.
 fn ratio(a: u64, b: u64) -> Option<f64> {
-    // Counts of leads are far below 2^53: exact as f64.
-    (b > 0).then(|| a as f64 / b as f64)
+    crm_core::share(Decimal::from(a), Decimal::from(b)).map(crm_core::share_to_f64)
 }
 
 /// The index of the highest stage of the road a lead reached (0 = lead,
@@ -666,7 +667,7 @@ fn quality(now: &[Lead], ledger: &Ledger, pyramids: &[Pyramid], as_of: NaiveDate
 /// many were prospects or customers in the later one; of the prospects,
 /// how many became customers (an active level).
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct AcquisitionRates {
     /// The earlier period.

@@ -117,7 +117,14 @@ pub use funnel::{
     StageFigures, StaleLead, WinProbability, acquisition_rates, funnel,
 };
 pub use scorecard::{
-    Benchmark, Direction, Figure, FigureName, LOW_WALLET_SHARE, Plan, PlanProblem, Scorecard,
-    ScorecardInputs, Unit, scorecard,
+    Benchmark, Direction, Figure, FigureName, LOW_WALLET_SHARE, PlanProblem, Scorecard,
+    ScorecardInputs, ScorecardPlan, Unit, scorecard,
 };
+
+/// The scorecard's targets, under their 0.1 name.
+#[deprecated(
+    since = "0.2.0",
+    note = "renamed `ScorecardPlan`: `Plan` is the strategy crate's plan of actions"
+)]
+pub type Plan = ScorecardPlan;
 pub use stats::DaysSummary;

@@ -328,11 +328,19 @@ impl<'a> ScorecardInputs<'a> {
     }
 }
 
-/// Targets per figure, read from a plan file.
+/// The scorecard's targets per figure, read from a plan file
+/// ([`ScorecardPlan::parse`]); not to be confused with the strategy
+/// crate's plan of actions.
+///
+/// In JSON (feature `serde`) `{"targets": {"retention-rate": "0.8",
+/// "customers-lost": 40}}`; reading checks each target as
+/// [`ScorecardPlan::parse`] does (a share from 0 to 1, a whole count, an
+/// amount not negative), so what it writes reads back to the same plan.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(try_from = "RawPlan"))]
 #[non_exhaustive]
-pub struct Plan {
+pub struct ScorecardPlan {
     /// The target of each figure that has one. In JSON an object from the
     /// figure's name to the target as its unit has it (a count as an
     /// integer, a share or money as a decimal string), as in
@@ -351,6 +359,36 @@ fn targets<S: serde::Serializer>(
             .iter()
             .map(|(name, d)| (name.as_str(), InUnit(name.unit(), Some(*d)))),
     )
+}
+
+/// What [`ScorecardPlan`] reads before its targets are checked.
+#[cfg(feature = "serde")]
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPlan {
+    #[serde(default)]
+    targets: BTreeMap<FigureName, Target>,
+}
+
+/// A target: a decimal string or a whole number, as `decimal_str` reads.
+#[cfg(feature = "serde")]
+#[derive(serde::Deserialize)]
+#[serde(transparent)]
+struct Target(#[serde(with = "crm_core::decimal_str")] Decimal);
+
+#[cfg(feature = "serde")]
+impl TryFrom<RawPlan> for ScorecardPlan {
+    type Error = String;
+    fn try_from(raw: RawPlan) -> std::result::Result<ScorecardPlan, String> {
+        let mut plan = ScorecardPlan::default();
+        for (name, Target(d)) in raw.targets {
+            if let Some(why) = target_problem(name, d) {
+                return Err(why);
+            }
+            plan.targets.insert(name, d);
+        }
+        Ok(plan)
+    }
 }
 
 /// A problem in a plan file, with its place.
@@ -391,16 +429,16 @@ fn position(src: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
-impl Plan {
+impl ScorecardPlan {
     /// Reads a plan: a TOML table `[targets]` of figure names
     /// ([`FigureName::as_str`]) to numbers (shares as fractions, 0.9 for
     /// 90%; counts; amounts, also as decimal strings for exact money).
     ///
     /// ```
-    /// use crm_ops::{FigureName, Plan};
-    /// let plan = Plan::parse("[targets]\nretention-rate = 0.8\naverage-value-new = \"1250.50\"\n", "plan.toml").unwrap();
+    /// use crm_ops::{FigureName, ScorecardPlan};
+    /// let plan = ScorecardPlan::parse("[targets]\nretention-rate = 0.8\naverage-value-new = \"1250.50\"\n", "plan.toml").unwrap();
     /// assert_eq!(plan.targets[&FigureName::RetentionRate], "0.8".parse().unwrap());
-    /// let err = Plan::parse("[targets]\nretention = 0.8\n", "plan.toml").unwrap_err();
+    /// let err = ScorecardPlan::parse("[targets]\nretention = 0.8\n", "plan.toml").unwrap_err();
     /// assert!(err.to_string().contains("plan.toml: line 2, column 1: unknown figure"), "{err}");
     /// ```
     ///
@@ -409,7 +447,7 @@ impl Plan {
     /// [`Error::Plan`] with every problem found, each with its line and
     /// column: a syntax error, an unknown table or figure, a value that is
     /// not a number.
-    pub fn parse(src: &str, source_name: &str) -> Result<Plan> {
+    pub fn parse(src: &str, source_name: &str) -> Result<ScorecardPlan> {
         use toml::de::{DeTable, DeValue};
         let fail = |problems: Vec<PlanProblem>| Error::Plan {
             source_name: source_name.chars().take(200).collect(),
@@ -430,7 +468,7 @@ impl Plan {
             )])
         })?;
         let mut problems = Vec::new();
-        let mut plan = Plan::default();
+        let mut plan = ScorecardPlan::default();
         let mut top: Vec<_> = doc.get_ref().iter().collect();
         top.sort_by_key(|(k, _)| k.span().start);
         for (key, value) in top {
@@ -557,12 +595,10 @@ fn missing(name: FigureName, why: &str) -> Figure {
     f
 }
 
+/// An average of money by the toolkit's rule ([`crm_core::average`]:
+/// cents, half away from zero).
 fn average(total: Money, n: u64) -> Option<Decimal> {
-    share(0, n)?;
-    total
-        .as_decimal()
-        .checked_div(Decimal::from(n))
-        .map(|d| d.round_dp(2))
+    crm_core::average(total, n).map(Money::as_decimal)
 }
 
 /// Builds the scorecard of `inputs.now`'s period, with the targets of
@@ -622,7 +658,7 @@ fn average(total: Money, n: u64) -> Option<Decimal> {
 pub fn scorecard(
     ledger: &Ledger,
     inputs: &ScorecardInputs<'_>,
-    plan: Option<&Plan>,
+    plan: Option<&ScorecardPlan>,
 ) -> Result<Scorecard> {
     let now = inputs.now;
     check_pyramid(ledger, now)?;
@@ -648,7 +684,7 @@ pub fn scorecard(
     let active_value = now.active_value();
     figures.push(figure(
         FigureName::ExistingRevenueShare,
-        existing.ratio_to(active_value),
+        crm_core::share(existing.as_decimal(), active_value.as_decimal()),
         Some(now.active()),
     ));
     figures.push(figure(
@@ -805,7 +841,11 @@ pub fn scorecard(
     }
 
     figures.push(match inputs.campaign_response {
-        Some(r) => figure(FigureName::CampaignResponse, Some(r), None),
+        Some(r) => figure(
+            FigureName::CampaignResponse,
+            Some(crm_core::round_share(r)),
+            None,
+        ),
         None => missing(
             FigureName::CampaignResponse,
             "campaign-sent interactions of a campaign in the period",
@@ -839,7 +879,11 @@ fn top20_profit(p: Option<&Profitability>) -> Figure {
     let total = sum_money(p.customers.iter().map(|c| c.profit));
     let best = sum_money(p.customers.iter().take(top).map(|c| c.profit));
     match (best, total) {
-        (Some(b), Some(t)) if t.is_positive() => figure(name, b.ratio_to(t), Some(n)),
+        (Some(b), Some(t)) if t.is_positive() => figure(
+            name,
+            crm_core::share(b.as_decimal(), t.as_decimal()),
+            Some(n),
+        ),
         _ => missing(
             name,
             "a positive total profit: transactions with a margin column",

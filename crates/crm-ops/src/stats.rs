@@ -2,12 +2,11 @@
 
 use crm_core::Decimal;
 
-/// `part / whole` as an exact decimal; `None` when `whole` is 0.
+/// `part / whole` as a share by the toolkit's one rule
+/// ([`crm_core::share`]: 6 decimals, half to even); `None` when `whole`
+/// is 0.
 pub(crate) fn share(part: u64, whole: u64) -> Option<Decimal> {
-    if whole == 0 {
-        return None;
-    }
-    Decimal::from(part).checked_div(Decimal::from(whole))
+    crm_core::share(Decimal::from(part), Decimal::from(whole))
 }
 
 /// Mean, median and 90th percentile of a list of day counts.
@@ -17,17 +16,23 @@ pub(crate) fn share(part: u64, whole: u64) -> Option<Decimal> {
 /// nearest-rank one (the smallest value with at least 90% of the values at
 /// or below it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct DaysSummary {
     /// How many values.
     pub count: u64,
     /// The mean, rounded to two decimals. In JSON a number, as every
     /// statistic of days (`8.25`).
-    #[cfg_attr(feature = "serde", serde(serialize_with = "days_number"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(serialize_with = "days_number", deserialize_with = "days_from_number")
+    )]
     pub mean: Decimal,
     /// The median. In JSON a number.
-    #[cfg_attr(feature = "serde", serde(serialize_with = "days_number"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(serialize_with = "days_number", deserialize_with = "days_from_number")
+    )]
     pub median: Decimal,
     /// The 90th percentile (nearest rank).
     pub p90: u32,
@@ -43,6 +48,17 @@ fn days_number<S: serde::Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Erro
         Some(x) => s.serialize_f64(x),
         None => s.serialize_none(),
     }
+}
+
+/// Reads a statistic of days written by [`days_number`] back as the
+/// decimal it was (its shortest text is the decimal's).
+#[cfg(feature = "serde")]
+fn days_from_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
+    let x = <f64 as serde::Deserialize>::deserialize(d)?;
+    x.to_string()
+        .parse::<Decimal>()
+        .map(|d| d.normalize())
+        .map_err(serde::de::Error::custom)
 }
 
 impl DaysSummary {

@@ -190,7 +190,8 @@ fn retention_by_group_levels_and_values_by_hand() {
     );
     assert_eq!(
         r.complainer_retention(),
-        Some(Decimal::ONE / Decimal::from(3))
+        Some("0.333333".parse().unwrap()),
+        "1 of 3, a share to six decimals"
     );
     // Levels with 10 active customers and cuts 1/5/20%: Top 1, Big 0
     // (ceil(0.5) = 1 = Top's bound), Medium 1, Small 8.

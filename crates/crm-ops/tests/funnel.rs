@@ -94,7 +94,8 @@ fn hand_counted_funnel() {
     // Quote: A 5, B 8 (to lost).
     assert_eq!(t.stages[2].median_days, Some(6.5));
     assert_eq!((t.won, t.lost, t.open), (1, 2, 2));
-    assert_eq!(t.win_rate, Some(1.0 / 3.0));
+    // 1 of 3, a share to six decimals.
+    assert_eq!(t.win_rate, Some(0.333333));
     assert_eq!(t.lost_reasons.len(), 2);
     assert_eq!(t.lost_reasons[0].leads, 1);
     assert!(

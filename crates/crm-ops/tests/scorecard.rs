@@ -3,7 +3,7 @@
 
 use crm_core::{InteractionKind, Ledger, Money, NaiveDate, Period};
 use crm_ops::{ComplaintOptions, complaints};
-use crm_ops::{FigureName, Plan, ScorecardInputs, scorecard};
+use crm_ops::{FigureName, ScorecardInputs, ScorecardPlan, scorecard};
 use crm_pyramid::{Cuts, PyramidOptions, pyramid};
 use crm_value::{CostTable, profitability, share_of_wallet};
 use proptest::prelude::*;
@@ -79,7 +79,7 @@ fn every_figure_by_hand() {
     inputs.wallet = Some(&wallet);
     inputs.complaints = Some(&compl);
     inputs.campaign_response = Some(dec("0.12"));
-    let plan = Plan::parse(
+    let plan = ScorecardPlan::parse(
         "[targets]\nretention-rate = 0.75\ncustomers-lost = 0\naverage-value-new = \"150.5\"\n",
         "plan.toml",
     )
@@ -94,7 +94,8 @@ fn every_figure_by_hand() {
     // Profits 200, 100, 50, -50 (total 300): the top ceil(0.8) = 1 makes 200.
     assert_eq!(
         v(FigureName::Top20ProfitShare),
-        Some(dec("200") / dec("300"))
+        Some(dec("0.666667")),
+        "200 of 300, a share to six decimals"
     );
     // Lost: b (active in 2023, not 2024), of 3.
     assert_eq!(
@@ -103,7 +104,7 @@ fn every_figure_by_hand() {
     );
     // New f, reactivated c, lost b: 1 + 1 - 1.
     assert_eq!(v(FigureName::NetInflow), Some(1.into()));
-    assert_eq!(v(FigureName::RetentionRate), Some(dec("2") / dec("3")));
+    assert_eq!(v(FigureName::RetentionRate), Some(dec("0.666667")));
     // Of a, b, c, d in 2019, only a is active in 2024 (c too): 2 of 4 lost.
     assert_eq!(v(FigureName::LostWithin5Years), Some(dec("0.5")));
     // Small customers with a potential: a is Top; e (30%) and f (20%):
@@ -157,7 +158,9 @@ fn every_figure_by_hand() {
 #[test]
 fn plan_errors_name_line_and_column() {
     let src = "# plan\n[targets]\nretention-rate = \"high\"\nlost = 3\n\n[other]\n";
-    let e = Plan::parse(src, "plan.toml").unwrap_err().to_string();
+    let e = ScorecardPlan::parse(src, "plan.toml")
+        .unwrap_err()
+        .to_string();
     assert!(
         e.contains("plan.toml: line 3, column 18: the target of retention-rate must be a number"),
         "{e}"
@@ -170,9 +173,11 @@ fn plan_errors_name_line_and_column() {
         e.contains("plan.toml: line 6, column 2: unknown table \"other\""),
         "{e}"
     );
-    let e = Plan::parse("[targets\n", "p.toml").unwrap_err().to_string();
+    let e = ScorecardPlan::parse("[targets\n", "p.toml")
+        .unwrap_err()
+        .to_string();
     assert!(e.starts_with("p.toml: line 1, column"), "{e}");
-    let ok = Plan::parse(
+    let ok = ScorecardPlan::parse(
         "[targets]\nnet-inflow = -20\ntop20-profit-share = 1.5e0\n",
         "p",
     )
@@ -184,16 +189,16 @@ fn plan_errors_name_line_and_column() {
 proptest! {
     #[test]
     fn plan_parsing_never_panics(src in "\\PC{0,200}") {
-        let _ = Plan::parse(&src, "fuzz");
+        let _ = ScorecardPlan::parse(&src, "fuzz");
     }
 
     #[test]
     fn targets_round_trip(t in 0i64..1_000_000, scale in 0u32..4, share in 0i64..=1_000_000) {
         let value = Decimal::new(t, scale);
-        let plan = Plan::parse(&format!("[targets]\naverage-value-new = \"{value}\"\n"), "p").unwrap();
+        let plan = ScorecardPlan::parse(&format!("[targets]\naverage-value-new = \"{value}\"\n"), "p").unwrap();
         prop_assert_eq!(plan.targets[&FigureName::AverageValueNew], value);
         let value = Decimal::new(share, 6);
-        let plan = Plan::parse(&format!("[targets]\nretention-rate = \"{value}\"\n"), "p").unwrap();
+        let plan = ScorecardPlan::parse(&format!("[targets]\nretention-rate = \"{value}\"\n"), "p").unwrap();
         prop_assert_eq!(plan.targets[&FigureName::RetentionRate], value);
     }
 }
@@ -201,7 +206,7 @@ proptest! {
 #[test]
 fn plan_targets_must_fit_their_figure() {
     let bad = |line: &str| {
-        Plan::parse(&format!("[targets]\n{line}\n"), "p.toml")
+        ScorecardPlan::parse(&format!("[targets]\n{line}\n"), "p.toml")
             .unwrap_err()
             .to_string()
     };
@@ -225,7 +230,7 @@ fn plan_targets_must_fit_their_figure() {
     let e = bad("net-inflow = -inf");
     assert!(e.contains("between about -7.9e28 and 7.9e28"), "{e}");
     // At the edges: a share of exactly 1 and 0, a profit share above 1.
-    let ok = Plan::parse(
+    let ok = ScorecardPlan::parse(
         "[targets]\nretention-rate = 1\nexisting-revenue-share = 0\ntop20-profit-share = 1.2\nnet-inflow = -5\n",
         "p",
     );

@@ -251,7 +251,12 @@ mod tests {
         assert_eq!(history.leads[2].id.as_deref(), Some("L1"));
         assert_eq!(history.interactions.last(), Some(&sent));
 
-        let outcome = Outcome::new("A", "win-back", OutcomeStatus::Done, d(2024, 5, 1));
+        let outcome = Outcome::new(
+            crm_core::CustomerKey::new("A").unwrap(),
+            "win-back",
+            OutcomeStatus::Done,
+            d(2024, 5, 1),
+        );
         let added = store
             .import(&mut [Record::Outcome(outcome.clone())].into_iter().map(Ok))
             .unwrap();

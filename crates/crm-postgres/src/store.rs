@@ -1211,6 +1211,7 @@ fn outcome_row(r: &Row) -> Result<Outcome> {
     let rule: &str = r.try_get(1).map_err(pg)?;
     let status: &str = r.try_get(2).map_err(pg)?;
     let status: OutcomeStatus = status.parse().map_err(|e| corrupt(O, e))?;
+    let key = CustomerKey::new(key).map_err(|e| corrupt(O, e))?;
     let mut o = Outcome::new(key, rule, status, r.try_get(3).map_err(pg)?);
     o.owner = r.try_get(4).map_err(pg)?;
     o.id = r

@@ -386,7 +386,7 @@ fn outcome_rows() -> impl Strategy<Value = Vec<crm_core::Outcome>> {
                     OutcomeStatus::NoAnswer,
                 ][status];
                 let mut o = Outcome::new(
-                    &format!("C{customer}"),
+                    crm_core::CustomerKey::new(format!("C{customer}")).unwrap(),
                     ["win-back", "upsell"][usize::from(rule)],
                     status,
                     d(2025, 1, 1) + chrono_days(day),

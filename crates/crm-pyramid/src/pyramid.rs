@@ -264,7 +264,7 @@ pub fn pyramid(ledger: &Ledger, period: &Period, options: &PyramidOptions) -> Re
     } else {
         let top20 = ceil_share(ranking.len(), Decimal::new(20, 2));
         let v: Money = ranking[..top20].iter().map(|id| values[id.index()]).sum();
-        v.ratio_to(active_value)
+        crm_core::share(v.as_decimal(), active_value.as_decimal())
     };
 
     Ok(Pyramid {
@@ -599,7 +599,9 @@ impl Pyramid {
     }
 
     /// The Pareto figure: the share of the active value held by the top
-    /// `ceil(20% × n)` active customers; `None` without active customers.
+    /// `ceil(20% × n)` active customers, rounded by the toolkit's rule for
+    /// shares ([`crm_core::share`]: 6 decimals, half to even); `None`
+    /// without active customers or when their value is zero.
     pub fn pareto(&self) -> Option<Decimal> {
         self.pareto
     }

@@ -83,12 +83,11 @@ pub struct PyramidReport {
     pub pareto: Option<f64>,
 }
 
-/// A ratio as `f64` rounded to 6 decimals: shares are for reading, the
-/// exact figures stay in the counts and money.
+/// A ratio as `f64` by the toolkit's one rule for shares
+/// ([`crm_core::share`]: 6 decimals, half to even): shares are for
+/// reading, the exact figures stay in the counts and money.
 fn share(num: Decimal, den: Decimal) -> Option<f64> {
-    let r = num.checked_div(den)?;
-    let r = r.round_dp(6);
-    r.to_string().parse().ok()
+    crm_core::share(num, den).map(crm_core::share_to_f64)
 }
 
 impl PyramidReport {
@@ -108,9 +107,7 @@ impl PyramidReport {
                 } else {
                     (None, None)
                 };
-                let average_value = (f.customers > 0).then(|| {
-                    Money::new(f.value.as_decimal() / Decimal::from(f.customers)).round_dp(2)
-                });
+                let average_value = crm_core::average(f.value, f.customers);
                 let prev = previous.map(|p| p.figures(level));
                 let change = prev.map(|p| Change {
                     customers: i64::try_from(f.customers).unwrap_or(i64::MAX)
@@ -140,7 +137,7 @@ impl PyramidReport {
             total_value: current.total_value(),
             lost: current.lost(),
             register_customers_without_purchase: current.register_customers_without_purchase(),
-            pareto: current.pareto().and_then(|p| share(p, Decimal::ONE)),
+            pareto: current.pareto().map(crm_core::share_to_f64),
         }
     }
 

@@ -10,7 +10,7 @@ use crm_migration::{Migration, STATE_COUNT as N, series};
 use crm_ops::{CampaignMeasure, CampaignResult};
 use crm_ops::{ComplaintOptions, ComplaintReport, complaints};
 use crm_ops::{Funnel, FunnelOptions, funnel};
-use crm_ops::{Plan, Scorecard, ScorecardInputs, scorecard};
+use crm_ops::{Scorecard, ScorecardInputs, ScorecardPlan, scorecard};
 use crm_pyramid::{Level, Pyramid, PyramidOptions, PyramidReport, pyramid};
 use crm_value::{
     CostTable, CostToServe, Profitability, RfmGrid, RfmOptions, Wallet, profitability_of, rfm_grid,
@@ -224,7 +224,7 @@ pub struct Inputs {
     /// empty list gives no funnel).
     pub leads: Option<Vec<Lead>>,
     /// A plan's targets, shown beside the scorecard's figures.
-    pub plan: Option<Plan>,
+    pub plan: Option<ScorecardPlan>,
     /// A campaign measurement fed with the campaign's sends, its control
     /// group and the sales ([`CampaignMeasure`]); the report finishes it
     /// with the movement from the previous period's pyramid to this one's.
@@ -412,7 +412,7 @@ impl Report {
                 periods: s.periods.clone(),
                 counts: s.counts.clone(),
                 projected: s.markov.project(start, options.project),
-                lifetime_values: s.markov.lifetime_values(s.value, options.discount),
+                lifetime_values: s.lifetime_values(options.discount),
                 periods_until_inactive: s.markov.periods_until_inactive(),
                 value_basis: s.value_basis,
             })

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use crm_core::{
     CustomerKey, Interaction, InteractionKind, Lead, LeadStage, Ledger, Money, NaiveDate, Period,
 };
-use crm_ops::Plan;
+use crm_ops::ScorecardPlan;
 use crm_ops::{CampaignMeasure, CampaignOptions};
 use crm_report::{Availability, Inputs, Lang, Report, ReportOptions, Section};
 use proptest::prelude::*;
@@ -256,7 +256,7 @@ fn operational(plan: bool) -> Report {
     inputs.campaign = Some(spring());
     if plan {
         inputs.plan = Some(
-            Plan::parse(
+            ScorecardPlan::parse(
                 "[targets]\nretention-rate = 0.9\ntop20-revenue-share = 0.5\n",
                 "plan.toml",
             )

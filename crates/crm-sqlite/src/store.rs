@@ -1374,7 +1374,8 @@ impl SqliteStore {
             let status: String = r.get(2).map_err(sql)?;
             let d: String = r.get(3).map_err(sql)?;
             let status: OutcomeStatus = status.parse().map_err(|e| corrupt("outcomes", e))?;
-            let mut o = Outcome::new(&key, &rule, status, date("outcomes", &d)?);
+            let key = CustomerKey::new(&key).map_err(|e| corrupt("outcomes", e))?;
+            let mut o = Outcome::new(key, &rule, status, date("outcomes", &d)?);
             o.owner = r.get(4).map_err(sql)?;
             o.id = r
                 .get::<_, Option<String>>(5)

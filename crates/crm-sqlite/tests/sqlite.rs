@@ -239,7 +239,12 @@ fn a_version_2_file_gains_the_outcomes_and_keeps_its_data() {
     );
     assert_eq!(h.interactions[0].id.as_deref(), Some("I2"));
     assert!(h.outcomes.is_empty());
-    let o = Outcome::new("C2", "reactivate", OutcomeStatus::Declined, d(2025, 2, 1));
+    let o = Outcome::new(
+        crm_core::CustomerKey::new("C2").unwrap(),
+        "reactivate",
+        OutcomeStatus::Declined,
+        d(2025, 2, 1),
+    );
     let summary = s.import(&mut ok(vec![Record::Outcome(o.clone())])).unwrap();
     assert_eq!(summary.outcomes.new, 1);
     let mut read = Vec::new();

@@ -346,7 +346,7 @@ pub fn holds_data_after_any_import<S: Store>(s: &mut S) {
         (
             "E",
             Record::Outcome(Outcome::new(
-                "E",
+                k("E"),
                 "win-back",
                 OutcomeStatus::Done,
                 d(2024, 1, 1),
@@ -643,7 +643,7 @@ fn outcomes<S: Store>(s: &S, before: Option<NaiveDate>) -> Vec<OutcomeRow> {
     let mut out = Vec::new();
     s.outcomes(before, &mut |o| {
         out.push((
-            o.customer,
+            o.customer.as_str().to_string(),
             o.rule,
             o.status.as_str(),
             o.date,
@@ -661,11 +661,11 @@ fn outcomes<S: Store>(s: &S, before: Option<NaiveDate>) -> Vec<OutcomeRow> {
 /// date, the history and erasure include them.
 fn outcomes_are_kept_once<S: Store>(s: &mut S) {
     let id = "6f1c2e0a-8b53-5d7e-9a41-2c3d4e5f6071";
-    let mut with_id = Outcome::new("A", "win-back", OutcomeStatus::Declined, d(2025, 3, 1));
+    let mut with_id = Outcome::new(k("A"), "win-back", OutcomeStatus::Declined, d(2025, 3, 1));
     with_id.id = Some(id.parse().expect("a uuid"));
     with_id.owner = Some("account-manager".into());
-    let plain = Outcome::new("A", "reactivate", OutcomeStatus::Done, d(2024, 5, 1));
-    let other = Outcome::new("B", "reactivate", OutcomeStatus::NoAnswer, d(2025, 1, 2));
+    let plain = Outcome::new(k("A"), "reactivate", OutcomeStatus::Done, d(2024, 5, 1));
+    let other = Outcome::new(k("B"), "reactivate", OutcomeStatus::NoAnswer, d(2025, 1, 2));
     let rows = vec![
         Record::Outcome(with_id.clone()),
         Record::Outcome(plain.clone()),
@@ -713,7 +713,7 @@ fn outcomes_are_kept_once<S: Store>(s: &mut S) {
         "an erased customer's outcome is refused"
     );
     let late = Outcome::new(
-        "B",
+        k("B"),
         "r",
         OutcomeStatus::Done,
         d(2025, 1, 1) + crm_core::Days::new(3_000_000),

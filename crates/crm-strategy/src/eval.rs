@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use crm_core::{Decimal, NaiveDate};
 
-use crate::fact::{Fact, FactKind, FactValue, Facts};
+use crate::fact::{Fact, FactValue, Facts};
 use crate::rulebook::{FactRef, Op};
 
 /// The result of a condition: true, false, or unknown because a fact it
@@ -411,7 +411,8 @@ impl Template {
                 Piece::Rule => out.push_str(rule),
                 Piece::Attr(a) => out.push_str(f.attribute(*a).unwrap_or("unknown")),
                 Piece::Fact(fact) => match f.get(*fact) {
-                    Some(FactValue::Number(n)) if fact.kind() == FactKind::Money => {
+                    Some(FactValue::Money(m)) => {
+                        let n = m.as_decimal();
                         let _ = write!(out, "{:.2}", n.round_dp(2));
                     }
                     Some(v) => {

@@ -256,16 +256,20 @@ fn movement_name(code: u8) -> &'static str {
 
 /// The value of one fact, for explanations and messages.
 ///
-/// With the `serde` feature it serialises as its own type: a number as a
-/// number (a whole number exactly; other numbers as the nearest double,
-/// exact for the up to 15 significant digits facts have), a date as
+/// With the `serde` feature it serialises as its own type: an amount of
+/// money as a normalised decimal string (`"148.7"`, as all money in the
+/// JSON), a number as a number (a whole number exactly; other numbers as
+/// the nearest double, exact for the up to 15 significant digits facts
+/// have: percentages, ratios and days are statistics), a date as
 /// `"YYYY-MM-DD"`, a bool as a bool, a text as a string, a set as an array
 /// of strings; an unknown fact (`Option::None`) is `null`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum FactValue {
-    /// A number, an amount or a number of days.
+    /// A number or a number of days.
     Number(Decimal),
+    /// An amount of money (a fact of kind [`FactKind::Money`]).
+    Money(Money),
     /// A date.
     Date(NaiveDate),
     /// A level, movement, stage or text.
@@ -289,6 +293,7 @@ impl serde::Serialize for FactValue {
                     _ => s.collect_str(&d),
                 }
             }
+            FactValue::Money(m) => serde::Serialize::serialize(m, s),
             FactValue::Date(d) => s.collect_str(&d.format("%Y-%m-%d")),
             FactValue::Text(t) => s.serialize_str(t),
             FactValue::Bool(b) => s.serialize_bool(*b),
@@ -301,6 +306,7 @@ impl fmt::Display for FactValue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             FactValue::Number(d) => write!(f, "{}", d.normalize()),
+            FactValue::Money(m) => write!(f, "{}", m.as_decimal().normalize()),
             FactValue::Date(d) => write!(f, "{d}"),
             FactValue::Text(s) => f.write_str(s),
             FactValue::Bool(b) => write!(f, "{b}"),
@@ -494,7 +500,8 @@ impl<'a> Facts<'a> {
         }
         let s = fact.slot();
         Some(match fact.kind() {
-            FactKind::Number | FactKind::Money | FactKind::Days => FactValue::Number(self.num[s]),
+            FactKind::Money => FactValue::Money(Money::new(self.num[s])),
+            FactKind::Number | FactKind::Days => FactValue::Number(self.num[s]),
             FactKind::Date => FactValue::Date(self.dates[s]),
             FactKind::Level => FactValue::Text(level_name(self.levels[s]).to_string()),
             FactKind::Movement => FactValue::Text(movement_name(self.movement).to_string()),
@@ -936,7 +943,7 @@ impl<'a> FactTable<'a> {
     /// let now = pyramid(&ledger, &y25, &PyramidOptions::new())?;
     /// let table = FactsBuilder::new(&ledger, &now).build()?;
     /// let a = table.get(&CustomerKey::new("A")?).unwrap();
-    /// assert_eq!(a.get(Fact::Value), Some(FactValue::Number(100.into())));
+    /// assert_eq!(a.get(Fact::Value), Some(FactValue::Money(100.into())));
     /// assert!(table.get(&CustomerKey::new("B")?).is_none());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```

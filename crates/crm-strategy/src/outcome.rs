@@ -59,7 +59,7 @@ pub fn declined_recently<'o>(
         .filter(|o| {
             o.status == OutcomeStatus::Declined
                 && o.date >= from
-                && o.customer == customer
+                && o.customer.as_str() == customer
                 && o.rule == rule
         })
         .max_by_key(|o| (o.date, o.id))
@@ -100,7 +100,7 @@ pub fn explain_declined(
 
 /// Counts of outcomes and the acceptance rate.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct Acceptance {
     /// Outcomes recorded.
@@ -111,7 +111,8 @@ pub struct Acceptance {
     pub declined: u64,
     /// No answer.
     pub no_answer: u64,
-    /// `done / outcomes`, four decimals; `None` without outcomes.
+    /// `done / outcomes`, a share ([`crm_core::share`]: six decimals,
+    /// half to even); `None` without outcomes.
     #[cfg_attr(feature = "serde", serde(with = "crm_core::decimal_str::option"))]
     pub rate: Option<Decimal>,
 }
@@ -124,17 +125,13 @@ impl Acceptance {
             OutcomeStatus::Declined => self.declined += 1,
             OutcomeStatus::NoAnswer => self.no_answer += 1,
         }
-        self.rate = Some(
-            (Decimal::from(self.done) / Decimal::from(self.outcomes))
-                .round_dp(4)
-                .normalize(),
-        );
+        self.rate = crm_core::share(Decimal::from(self.done), Decimal::from(self.outcomes));
     }
 }
 
 /// Acceptance per rule and per owner.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct AcceptanceReport {
     /// Per rule.

@@ -231,6 +231,14 @@ pub struct PlanSummary {
 /// In JSON (feature `serde`): `period` (`{"start", "end"}`), `rulebook`
 /// as an object (`{"name": "curry-default", "policy": "best-priority"}`),
 /// `actions` and `summary`.
+///
+/// A plan is output only (`Serialize`, not `Deserialize`): it is the
+/// result of a rulebook applied to one period's facts, its actions' ids,
+/// messages and reasons are derived from them, and a plan read back from
+/// JSON could not be checked against the rulebook that made it. To act on
+/// a plan in another system, read its JSON there (the schema is
+/// `docs/schema/actions.schema.json`); to get it again, plan again: the
+/// same facts and rulebook give the same plan, ids included.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Plan {
@@ -710,7 +718,11 @@ fn choose_channel(
 /// only the first `limit` actions built: a table shows the counts and a
 /// screenful of actions, and building a message, an explanation and an id
 /// for each of a million actions costs more than deciding them.
+///
+/// In JSON (feature `serde`) `{"plan": .., "actions": 1234}`. Output only,
+/// like [`Plan`]: see there why.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Overview {
     /// The plan, with only the most urgent actions (at most `limit`, in

@@ -13,7 +13,7 @@ use crate::{Error, Result};
 /// this best former level and this many periods lapsed, and how many of
 /// them were active again in the next period.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct ReactivationRate {
     /// The best active level in the history up to then; `None` for
@@ -27,7 +27,8 @@ pub struct ReactivationRate {
     pub customers: u64,
     /// Of them, active in the next period.
     pub reactivated: u64,
-    /// `reactivated / customers`, four decimals.
+    /// `reactivated / customers`, a share ([`crm_core::share`]: six
+    /// decimals, half to even).
     #[cfg_attr(feature = "serde", serde(with = "crm_core::decimal_str"))]
     pub rate: Decimal,
     /// Whether fewer than [`MIN_CELL_CUSTOMERS`] former customers are
@@ -65,7 +66,7 @@ impl fmt::Display for ReactivationRate {
 /// A former customer (Inactive in the last period) and what winning them
 /// back is expected to bring.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct FormerCustomer {
     /// The customer.
@@ -134,7 +135,7 @@ impl fmt::Display for FormerCustomer {
 
 /// The win-back analysis over consecutive periods.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct WinBack {
     /// The periods, oldest first.
@@ -230,9 +231,8 @@ pub fn winback(ledger: &Ledger, pyramids: &[Pyramid]) -> Result<WinBack> {
             lapsed: 0,
             customers,
             reactivated,
-            rate: (Decimal::from(reactivated) / Decimal::from(customers))
-                .round_dp(4)
-                .normalize(),
+            rate: crm_core::share(Decimal::from(reactivated), Decimal::from(customers))
+                .unwrap_or_default(),
             small_cell: customers < MIN_CELL_CUSTOMERS,
         })
         .zip(cells.keys())
@@ -243,9 +243,7 @@ pub fn winback(ledger: &Ledger, pyramids: &[Pyramid]) -> Result<WinBack> {
         .collect();
     let rate_of = |best: Option<Level>, lapsed: u32| {
         cells.get(&(level_key(best), lapsed)).map(|&(_, c, r)| {
-            let rate = (Decimal::from(r) / Decimal::from(c))
-                .round_dp(4)
-                .normalize();
+            let rate = crm_core::share(Decimal::from(r), Decimal::from(c)).unwrap_or_default();
             (rate, c)
         })
     };

@@ -35,6 +35,7 @@ fn year(l: &Ledger) -> crm_pyramid::Pyramid {
 fn number(v: Option<FactValue>) -> Option<Decimal> {
     match v {
         Some(FactValue::Number(n)) => Some(n),
+        Some(FactValue::Money(m)) => Some(m.as_decimal()),
         _ => None,
     }
 }
@@ -101,7 +102,8 @@ fn facts_serialise_as_their_types() {
     let f = t.get(&crm_core::CustomerKey::new("BIG").unwrap()).unwrap();
     let json = |fact| serde_json::to_value(f.get(fact)).unwrap();
     assert_eq!(json(Fact::DaysSinceContact), serde_json::json!(42));
-    assert_eq!(json(Fact::Value), serde_json::json!(9000));
+    // Money is a decimal string, as everywhere in the JSON (was 9000).
+    assert_eq!(json(Fact::Value), serde_json::json!("9000"));
     assert_eq!(json(Fact::LastContact), serde_json::json!("2025-11-20"));
     assert_eq!(json(Fact::Level), serde_json::json!("top"));
     assert_eq!(json(Fact::Profit), serde_json::Value::Null);

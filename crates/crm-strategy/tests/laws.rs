@@ -336,7 +336,7 @@ proptest! {
                 Some(s) => {
                     with_share += 1;
                     prop_assert_eq!(got, Some(crm_strategy::FactValue::Number((s.share * crm_core::Decimal::ONE_HUNDRED).round_dp(2))));
-                    prop_assert_eq!(f.get(crm_strategy::Fact::GrowthRoom), Some(crm_strategy::FactValue::Number(s.room.as_decimal())));
+                    prop_assert_eq!(f.get(crm_strategy::Fact::GrowthRoom), Some(crm_strategy::FactValue::Money(s.room)));
                 }
                 None => prop_assert_eq!(got, None),
             }

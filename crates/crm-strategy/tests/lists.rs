@@ -127,10 +127,30 @@ fn declined_actions_stay_away_for_the_given_days_and_acceptance_is_counted() {
     let mut planned = plan(&table, &book);
     let day = NaiveDate::from_ymd_opt(2025, 12, 2).unwrap();
     let outcomes = vec![
-        Outcome::new("K01", "mail-everyone", OutcomeStatus::Declined, day),
-        Outcome::new("K02", "mail-everyone", OutcomeStatus::Done, day),
-        Outcome::new("K03", "mail-everyone", OutcomeStatus::NoAnswer, day),
-        Outcome::new("K04", "other-rule", OutcomeStatus::Declined, day),
+        Outcome::new(
+            crm_core::CustomerKey::new("K01").unwrap(),
+            "mail-everyone",
+            OutcomeStatus::Declined,
+            day,
+        ),
+        Outcome::new(
+            crm_core::CustomerKey::new("K02").unwrap(),
+            "mail-everyone",
+            OutcomeStatus::Done,
+            day,
+        ),
+        Outcome::new(
+            crm_core::CustomerKey::new("K03").unwrap(),
+            "mail-everyone",
+            OutcomeStatus::NoAnswer,
+            day,
+        ),
+        Outcome::new(
+            crm_core::CustomerKey::new("K04").unwrap(),
+            "other-rule",
+            OutcomeStatus::Declined,
+            day,
+        ),
     ];
     // 2026-01-01 minus 30 days is 2025-12-02: the decline counts.
     assert_eq!(suppress_declined(&mut planned.clone(), &outcomes, 30), 1);
@@ -151,7 +171,7 @@ fn declined_actions_stay_away_for_the_given_days_and_acceptance_is_counted() {
         (rule.outcomes, rule.done, rule.declined, rule.no_answer),
         (3, 1, 1, 1)
     );
-    assert_eq!(rule.rate.unwrap().to_string(), "0.3333");
+    assert_eq!(rule.rate.unwrap().to_string(), "0.333333");
     assert_eq!(r.by_owner["marketing"].outcomes, 3);
     assert_eq!(r.by_owner["unknown"].outcomes, 1);
 }

@@ -1,5 +1,9 @@
 //! Simple lifetime value and the economics of retention.
 
+use crm_core::{Decimal, Money};
+
+use crate::{Error, Result, overflow};
+
 /// The lifetime value of a customer with margin `margin` per period,
 /// retention `retention` (the chance to stay another period) and discount
 /// rate `discount` per period: `margin × r / (1 + d − r)`, the sum of
@@ -22,21 +26,28 @@ pub fn simple_clv(margin: f64, retention: f64, discount: f64) -> Option<f64> {
 }
 
 /// What raising retention is worth (Reichheld's argument in numbers).
+///
+/// In JSON (feature `serde`) the money (`profit_now`, `profit_improved`,
+/// `gain`, `acquisition_cost`) is decimal strings; `customers_kept`, an
+/// expected number of customers (a statistic, fractional), is a number.
 #[derive(Debug, Clone, Copy, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct RetentionEconomics {
-    /// Discounted margin over the horizon at the current retention.
-    pub profit_now: f64,
+    /// Discounted margin over the horizon at the current retention,
+    /// rounded to cents.
+    pub profit_now: Money,
     /// The same at the improved retention.
-    pub profit_improved: f64,
+    pub profit_improved: Money,
     /// `profit_improved - profit_now`.
-    pub gain: f64,
-    /// Customers still there at the horizon's end that would otherwise
-    /// have left.
+    pub gain: Money,
+    /// The expected number of customers still there at the horizon's end
+    /// that would otherwise have left: `customers × (improvedᵖ −
+    /// retentionᵖ)`, a statistic.
     pub customers_kept: f64,
-    /// What acquiring that many new customers would cost instead.
-    pub acquisition_cost: f64,
+    /// What acquiring that many new customers would cost instead, rounded
+    /// to cents.
+    pub acquisition_cost: Money,
 }
 
 /// The inputs of [`retention_economics`]: a customer base, its margin and
@@ -50,42 +61,137 @@ pub struct RetentionEconomics {
 /// ```
 /// use crm_value::{RetentionInputs, retention_economics};
 ///
-/// let inputs = RetentionInputs { customers: 5000.0, periods: 3, ..RetentionInputs::default() };
-/// let e = retention_economics(&inputs).unwrap();
-/// assert!(e.gain > 0.0);
+/// let inputs = RetentionInputs { customers: 5000, periods: 3, ..RetentionInputs::default() };
+/// let e = retention_economics(&inputs)?;
+/// assert!(e.gain.is_positive());
+/// # Ok::<(), crm_value::Error>(())
 /// ```
+///
+/// In JSON (feature `serde`): `customers` and `periods` are integers,
+/// `margin` and `cost_per_customer` decimal strings (money), `retention`,
+/// `improved` and `discount` numbers (the assumptions of a model); a field
+/// left out takes its [`Default`]. Reading checks what
+/// [`RetentionInputs::check`] checks, so `{"retention": 1.5}` is an error
+/// naming `retention`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
+#[cfg_attr(feature = "serde", serde(try_from = "RawInputs"))]
 pub struct RetentionInputs {
     /// Customers at the start.
-    pub customers: f64,
+    pub customers: u64,
     /// Margin per customer per period.
-    pub margin: f64,
+    pub margin: Money,
     /// Retention now: the chance that a customer stays another period, in
     /// [0, 1].
     pub retention: f64,
     /// The improved retention, in [0, 1].
     pub improved: f64,
-    /// Discount rate per period, at least 0.
+    /// Discount rate per period, at least 0 and finite.
     pub discount: f64,
     /// Periods of the horizon.
     pub periods: u32,
     /// What acquiring one new customer costs.
-    pub cost_per_customer: f64,
+    pub cost_per_customer: Money,
 }
 
 impl Default for RetentionInputs {
     fn default() -> RetentionInputs {
         RetentionInputs {
-            customers: 1000.0,
-            margin: 100.0,
+            customers: 1000,
+            margin: Money::from(100),
             retention: 0.80,
             improved: 0.85,
             discount: 0.1,
             periods: 5,
-            cost_per_customer: 250.0,
+            cost_per_customer: Money::from(250),
         }
+    }
+}
+
+impl RetentionInputs {
+    /// Checks the ranges: `retention` and `improved` in [0, 1],
+    /// `discount` at least 0 and finite.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::OutOfRange`] naming the first input out of range.
+    ///
+    /// ```
+    /// use crm_value::{Error, RetentionInputs};
+    ///
+    /// let bad = RetentionInputs { retention: 1.5, ..RetentionInputs::default() };
+    /// assert!(matches!(bad.check(), Err(Error::OutOfRange { input: "retention", .. })));
+    /// ```
+    pub fn check(&self) -> Result<()> {
+        let rate = |input: &'static str, x: f64| {
+            if (0.0..=1.0).contains(&x) {
+                Ok(())
+            } else {
+                Err(Error::OutOfRange {
+                    input,
+                    value: x.to_string(),
+                    expected: "between 0 and 1",
+                })
+            }
+        };
+        rate("retention", self.retention)?;
+        rate("improved", self.improved)?;
+        if !(0.0..=f64::MAX).contains(&self.discount) {
+            return Err(Error::OutOfRange {
+                input: "discount",
+                value: self.discount.to_string(),
+                expected: "0 or more, finite",
+            });
+        }
+        Ok(())
+    }
+}
+
+/// What [`RetentionInputs`] reads before its ranges are checked.
+#[cfg(feature = "serde")]
+#[derive(serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct RawInputs {
+    customers: u64,
+    margin: Money,
+    retention: f64,
+    improved: f64,
+    discount: f64,
+    periods: u32,
+    cost_per_customer: Money,
+}
+
+#[cfg(feature = "serde")]
+impl Default for RawInputs {
+    fn default() -> RawInputs {
+        let d = RetentionInputs::default();
+        RawInputs {
+            customers: d.customers,
+            margin: d.margin,
+            retention: d.retention,
+            improved: d.improved,
+            discount: d.discount,
+            periods: d.periods,
+            cost_per_customer: d.cost_per_customer,
+        }
+    }
+}
+
+#[cfg(feature = "serde")]
+impl TryFrom<RawInputs> for RetentionInputs {
+    type Error = Error;
+    fn try_from(r: RawInputs) -> Result<RetentionInputs> {
+        let inputs = RetentionInputs {
+            customers: r.customers,
+            margin: r.margin,
+            retention: r.retention,
+            improved: r.improved,
+            discount: r.discount,
+            periods: r.periods,
+            cost_per_customer: r.cost_per_customer,
+        };
+        inputs.check()?;
+        Ok(inputs)
     }
 }
 
@@ -93,17 +199,27 @@ impl Default for RetentionInputs {
 /// `margin` per period each, at retention `retention` and at `improved`,
 /// discounted at `discount` per period, next to the cost of acquiring (at
 /// `cost_per_customer`) the customers the improvement keeps (see
-/// [`RetentionInputs`]). `None` for rates outside [0, 1] or a negative
-/// discount.
+/// [`RetentionInputs`]). The discount factors are computed in floating
+/// point; the money is `customers × margin × factor`, rounded to cents.
+///
+/// # Errors
+///
+/// [`Error::OutOfRange`] for a rate outside [0, 1] or a negative or
+/// infinite discount ([`RetentionInputs::check`]);
+/// [`Error::Core`] with an amount overflow when the money leaves
+/// [`Decimal`]'s range.
 ///
 /// ```
 /// use crm_value::{RetentionInputs, retention_economics};
 ///
-/// let e = retention_economics(&RetentionInputs::default()).unwrap();
-/// assert!(e.gain > 0.0);
+/// let e = retention_economics(&RetentionInputs::default())?;
+/// assert!(e.gain.is_positive());
 /// assert!((e.customers_kept - 1000.0 * (0.85f64.powi(5) - 0.80f64.powi(5))).abs() < 1e-9);
+/// assert_eq!(e.gain, e.profit_improved.checked_sub(e.profit_now).unwrap());
+/// # Ok::<(), crm_value::Error>(())
 /// ```
-pub fn retention_economics(inputs: &RetentionInputs) -> Option<RetentionEconomics> {
+pub fn retention_economics(inputs: &RetentionInputs) -> Result<RetentionEconomics> {
+    inputs.check()?;
     let RetentionInputs {
         customers,
         margin,
@@ -113,22 +229,45 @@ pub fn retention_economics(inputs: &RetentionInputs) -> Option<RetentionEconomic
         periods,
         cost_per_customer,
     } = *inputs;
-    let ok = |r: f64| (0.0..=1.0).contains(&r);
-    if !ok(retention) || !ok(improved) || !(0.0..=f64::MAX).contains(&discount) {
-        return None;
-    }
-    let profit = |r: f64| -> f64 {
+    // Σ rᵗ / (1 + d)ᵗ for t = 1..=periods: the discounted periods a
+    // customer is expected to stay.
+    let factor = |r: f64| -> f64 {
         (1..=periods)
-            .map(|t| customers * margin * r.powi(t as i32) / (1.0 + discount).powi(t as i32))
+            .map(|t| {
+                let t = i32::try_from(t).unwrap_or(i32::MAX);
+                r.powi(t) / (1.0 + discount).powi(t)
+            })
             .sum()
     };
-    let (now, better) = (profit(retention), profit(improved));
-    let kept = customers * (improved.powi(periods as i32) - retention.powi(periods as i32));
-    Some(RetentionEconomics {
+    let base = margin
+        .checked_mul_count(customers)
+        .ok_or_else(|| overflow("the margin of all customers in a period"))?;
+    let times = |m: Money, x: f64, what: &str| -> Result<Money> {
+        Decimal::try_from(x)
+            .ok()
+            .and_then(|x| m.as_decimal().checked_mul(x))
+            .map(|d| Money::new(d).round_dp(crm_core::MONEY_AVERAGE_DECIMALS))
+            .ok_or_else(|| overflow(what))
+    };
+    let now = times(
+        base,
+        factor(retention),
+        "the profit at the current retention",
+    )?;
+    let better = times(
+        base,
+        factor(improved),
+        "the profit at the improved retention",
+    )?;
+    let p = i32::try_from(periods).unwrap_or(i32::MAX);
+    let kept = customers as f64 * (improved.powi(p) - retention.powi(p));
+    Ok(RetentionEconomics {
         profit_now: now,
         profit_improved: better,
-        gain: better - now,
+        gain: better
+            .checked_sub(now)
+            .ok_or_else(|| overflow("the gain of the improved retention"))?,
         customers_kept: kept,
-        acquisition_cost: kept * cost_per_customer,
+        acquisition_cost: times(cost_per_customer, kept, "the acquisition cost")?,
     })
 }

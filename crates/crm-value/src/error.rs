@@ -45,6 +45,18 @@ pub enum Error {
         /// The basis of the later pyramid.
         now: Basis,
     },
+    /// An input of a calculation is out of its range (a retention rate
+    /// above 1, a negative discount).
+    #[error("invalid input: {input} is {value}; it must be {expected}")]
+    OutOfRange {
+        /// The input, by its field name (`retention`, `improved`,
+        /// `discount`).
+        input: &'static str,
+        /// The value given, as text.
+        value: String,
+        /// The range it must be in.
+        expected: &'static str,
+    },
     /// A core error (an untracked period, an overflowing total, an id of
     /// another ledger).
     #[error(transparent)]

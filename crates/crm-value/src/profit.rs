@@ -1,6 +1,6 @@
 use std::collections::{BTreeMap, HashMap};
 
-use crm_core::{Basis, Interaction, InteractionKind, Ledger, Money, Period};
+use crm_core::{Basis, Decimal, Interaction, InteractionKind, Ledger, Money, Period};
 use crm_pyramid::{Cuts, Level};
 
 use crate::{Result, overflow};
@@ -134,12 +134,14 @@ pub struct CustomerProfit {
 #[non_exhaustive]
 pub struct WhaleCurve {
     /// `(share of customers, cumulative share of total profit)`, from
-    /// `(0, 0)` to `(1, 1)`, at most about 500 points. In JSON a list of
+    /// `(0, 0)` to `(1, 1)`, at most about 500 points, each a share
+    /// ([`crm_core::share`]: six decimals, half to even). In JSON a list of
     /// `{"customers": "0.25", "profit": "1.12"}`, shares as decimal strings.
     #[cfg_attr(feature = "serde", serde(serialize_with = "whale_points"))]
     pub points: Vec<(f64, f64)>,
     /// The peak of the curve: the most cumulative profit, as a share of the
-    /// total (often far above 1). In JSON a decimal string.
+    /// total (often far above 1), a share by the same rule. In JSON a
+    /// decimal string.
     #[cfg_attr(feature = "serde", serde(with = "crm_core::share_str"))]
     pub peak: f64,
     /// Customers up to the peak.
@@ -524,8 +526,11 @@ pub fn whale_curve(sorted_profits: &[Money]) -> Result<Option<WhaleCurve>> {
         return Ok(None);
     }
     let n = sorted_profits.len();
-    let to_f = |m: Money| -> f64 { m.as_decimal().to_string().parse().unwrap_or(0.0) };
-    let total_f = to_f(total);
+    // Every point is a share by the toolkit's one rule (crm_core::share:
+    // six decimals, half to even), computed exactly and kept as f64.
+    let ratio = |part: Decimal, whole: Decimal| -> f64 {
+        crm_core::share(part, whole).map_or(0.0, crm_core::share_to_f64)
+    };
     let step = (n / 500).max(1);
     let mut points = vec![(0.0, 0.0)];
     let (mut cum, mut peak, mut peak_customers) = (Money::ZERO, Money::ZERO, 0u64);
@@ -545,12 +550,15 @@ pub fn whale_curve(sorted_profits: &[Money]) -> Result<Option<WhaleCurve>> {
                 .ok_or_else(|| overflow("the profit destroyed by unprofitable customers"))?;
         }
         if (i + 1) % step == 0 || i + 1 == n {
-            points.push(((i + 1) as f64 / n as f64, to_f(cum) / total_f));
+            points.push((
+                ratio(Decimal::from(i + 1), Decimal::from(n)),
+                ratio(cum.as_decimal(), total.as_decimal()),
+            ));
         }
     }
     Ok(Some(WhaleCurve {
         points,
-        peak: to_f(peak) / total_f,
+        peak: ratio(peak.as_decimal(), total.as_decimal()),
         peak_customers,
         unprofitable,
         destroyed,

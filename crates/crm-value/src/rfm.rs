@@ -6,15 +6,68 @@ use crate::{Error, Result};
 
 /// One named segment of the R × F grid: customers whose recency score is in
 /// `r` and frequency score in `f` (both inclusive, 1 to 5).
+///
+/// In JSON (feature `serde`) each range is an object,
+/// `{"name": "champions", "r": {"min": 4, "max": 5}, "f": {"min": 4,
+/// "max": 5}}` (in TOML `r = { min = 4, max = 5 }`). Reading also takes
+/// the two-element list of 0.1 (`"r": [4, 5]`), and refuses a score
+/// outside 1 to 5 or a `min` above `max`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct SegmentRule {
     /// The segment's name.
     pub name: String,
     /// Lowest and highest recency score.
+    #[cfg_attr(feature = "serde", serde(with = "score_range"))]
     pub r: (u8, u8),
     /// Lowest and highest frequency score.
+    #[cfg_attr(feature = "serde", serde(with = "score_range"))]
     pub f: (u8, u8),
+}
+
+/// serde for an inclusive score range: `{"min": 4, "max": 5}`.
+#[cfg(feature = "serde")]
+mod score_range {
+    use serde::{Deserialize, Serialize};
+
+    #[derive(Serialize)]
+    struct Range {
+        min: u8,
+        max: u8,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Object {
+        min: u8,
+        max: u8,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(untagged, expecting = "a score range such as {\"min\": 4, \"max\": 5}")]
+    enum Either {
+        Object(Object),
+        Pair(u8, u8),
+    }
+
+    pub(super) fn serialize<S: serde::Serializer>(r: &(u8, u8), s: S) -> Result<S::Ok, S::Error> {
+        Range { min: r.0, max: r.1 }.serialize(s)
+    }
+
+    pub(super) fn deserialize<'de, D: serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<(u8, u8), D::Error> {
+        let (min, max) = match Either::deserialize(d)? {
+            Either::Object(Object { min, max }) => (min, max),
+            Either::Pair(min, max) => (min, max),
+        };
+        if !(1..=5).contains(&min) || !(1..=5).contains(&max) || min > max {
+            return Err(serde::de::Error::custom(format!(
+                "the score range {min} to {max} is not one: scores run from 1 to 5, min at most max"
+            )));
+        }
+        Ok((min, max))
+    }
 }
 
 impl SegmentRule {

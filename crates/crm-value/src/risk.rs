@@ -5,7 +5,7 @@ use crate::{Error, Result};
 
 /// A reason to think a customer may be leaving.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(tag = "signal", rename_all = "snake_case"))]
 #[non_exhaustive]
 pub enum Signal {
@@ -15,7 +15,8 @@ pub enum Signal {
         before: Money,
         /// Value now.
         now: Money,
-        /// The fall as a share of `before`.
+        /// The fall as a share of `before` ([`crm_core::share`]: six
+        /// decimals, half to even).
         #[cfg_attr(feature = "serde", serde(with = "crm_core::decimal_str"))]
         drop: Decimal,
     },
@@ -69,7 +70,7 @@ impl Default for RiskOptions {
 
 /// An active customer with at least one risk signal.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct AtRisk {
     /// The customer.
@@ -140,7 +141,7 @@ pub fn risk(
                 signals.push(Signal::ValueDrop {
                     before: v_before,
                     now: v_now,
-                    drop: drop.round_dp(4),
+                    drop: crm_core::round_share(drop),
                 });
             }
         }

@@ -5,7 +5,7 @@ use crate::{Result, overflow};
 
 /// One customer's share of wallet.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct WalletShare {
     /// The customer.
@@ -78,7 +78,7 @@ impl WalletOptions {
 
 /// Share of wallet of the active customers of a pyramid.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct Wallet {
     /// The period's share of a year, in twelfths ([`year_fraction`] × 12):
@@ -229,14 +229,13 @@ pub fn share_of_wallet_with(
             level,
             value,
             potential,
-            share: value
-                .ratio_to(potential)
-                .ok_or_else(|| {
+            share: crm_core::share(value.as_decimal(), potential.as_decimal()).ok_or_else(
+                || {
                     overflow(format!(
                         "the share of wallet of customer {key:?} ({value} of {potential})"
                     ))
-                })?
-                .round_dp(6),
+                },
+            )?,
             room: potential
                 .checked_sub(value)
                 .ok_or_else(|| overflow(format!("the growth room of customer {key:?}")))?,

@@ -9,8 +9,9 @@ use crm_core::{
 };
 use crm_pyramid::{Cuts, PyramidOptions, pyramid};
 use crm_value::{
-    CostTable, RetentionInputs, RfmOptions, RiskOptions, Signal, profitability, quintile_scores,
-    retention_economics, rfm, rfm_grid, rfm_period, risk, share_of_wallet, simple_clv, whale_curve,
+    CostTable, Error, RetentionInputs, RfmOptions, RiskOptions, Signal, profitability,
+    quintile_scores, retention_economics, rfm, rfm_grid, rfm_period, risk, share_of_wallet,
+    simple_clv, whale_curve,
 };
 use proptest::prelude::*;
 
@@ -112,7 +113,8 @@ fn profitability_and_whale_curve_by_hand() {
     let w = pr.whale.unwrap();
     assert_eq!(w.total, m("85"));
     assert_eq!(w.peak_customers, 2);
-    assert!((w.peak - 295.0 / 85.0).abs() < 1e-9);
+    // 295 / 85 = 3.470588235..., a share to six decimals.
+    assert_eq!(w.peak.to_string(), "3.470588");
     assert_eq!((w.unprofitable, w.destroyed), (2, m("-210")));
     assert_eq!(w.points.last().copied(), Some((1.0, 1.0)));
     let svg = crm_value::whale_svg(&w);
@@ -191,26 +193,69 @@ fn simple_lifetime_value() {
         .sum();
     assert!((simple_clv(100.0, 0.9, 0.1).unwrap() - sum).abs() < 1e-6);
     let inputs = RetentionInputs {
-        customers: 1000.0,
-        margin: 50.0,
+        customers: 1000,
+        margin: Money::from(50),
         retention: 0.7,
         improved: 0.75,
         discount: 0.08,
         periods: 3,
-        cost_per_customer: 120.0,
+        cost_per_customer: Money::from(120),
     };
     let e = retention_economics(&inputs).unwrap();
-    assert!(e.gain > 0.0 && e.acquisition_cost > 0.0);
-    let bad = RetentionInputs {
-        retention: 1.5,
+    assert!(e.gain.is_positive() && e.acquisition_cost.is_positive());
+    // 1000 × 50 × Σ 0.7ᵗ / 1.08ᵗ, t = 1..3, to the cent.
+    let f: f64 = (1..=3).map(|t| 0.7f64.powi(t) / 1.08f64.powi(t)).sum();
+    let expected = format!("{:.2}", 50_000.0 * f);
+    assert_eq!(e.profit_now.to_string(), expected);
+    for (bad, input) in [
+        (
+            RetentionInputs {
+                retention: 1.5,
+                ..RetentionInputs::default()
+            },
+            "retention",
+        ),
+        (
+            RetentionInputs {
+                improved: -0.5,
+                ..RetentionInputs::default()
+            },
+            "improved",
+        ),
+        (
+            RetentionInputs {
+                discount: -0.1,
+                ..RetentionInputs::default()
+            },
+            "discount",
+        ),
+        (
+            RetentionInputs {
+                discount: f64::INFINITY,
+                ..RetentionInputs::default()
+            },
+            "discount",
+        ),
+        (
+            RetentionInputs {
+                retention: f64::NAN,
+                ..RetentionInputs::default()
+            },
+            "retention",
+        ),
+    ] {
+        match retention_economics(&bad) {
+            Err(Error::OutOfRange { input: i, .. }) => assert_eq!(i, input),
+            other => panic!("{input}: {other:?}"),
+        }
+    }
+    // Money that leaves Decimal's range is an error, not a panic.
+    let huge = RetentionInputs {
+        customers: u64::MAX,
+        margin: "79228162514264337593543950".parse().unwrap(),
         ..RetentionInputs::default()
     };
-    assert!(retention_economics(&bad).is_none());
-    let bad = RetentionInputs {
-        discount: -0.1,
-        ..RetentionInputs::default()
-    };
-    assert!(retention_economics(&bad).is_none());
+    assert!(matches!(retention_economics(&huge), Err(Error::Core(_))));
 }
 
 proptest! {

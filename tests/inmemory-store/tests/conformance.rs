@@ -5,5 +5,5 @@ use crm_inmemory_store::MemoryStore;
 
 #[test]
 fn the_in_memory_store_conforms() {
-    crm_store::conformance::run(MemoryStore::new);
+    crm::store::conformance::run(MemoryStore::new);
 }

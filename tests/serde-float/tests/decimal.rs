@@ -54,7 +54,7 @@ proptest! {
 /// bare `Decimal`s, which serde-float turned into floats).
 #[test]
 fn plan_targets_are_strings_or_integers() {
-    let plan = crm::ops::Plan::parse(
+    let plan = crm::ops::ScorecardPlan::parse(
         "[targets]\nretention-rate = \"0.80\"\ncustomers-lost = 200\n",
         "plan.toml",
     )

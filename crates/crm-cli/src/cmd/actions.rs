@@ -179,10 +179,10 @@ pub(crate) fn run(a: ActionsArgs) -> CmdOutcome {
     let outcomes = match (&a.outcomes, &input.db) {
         (Some(path), _) => {
             let (outcomes, report) = read_outcomes(path, Some(p.end()), input.csv.lenient, |o| {
-                if ledger.id(&o.customer).is_none() {
+                if ledger.id(o.customer.as_str()).is_none() {
                     Some((
                         "customer",
-                        format!("customer {:?} is not in the data", o.customer),
+                        format!("customer {:?} is not in the data", o.customer.as_str()),
                     ))
                 } else if !book.rules().iter().any(|r| r.name == o.rule) {
                     Some((
@@ -201,7 +201,7 @@ pub(crate) fn run(a: ActionsArgs) -> CmdOutcome {
             // customers imported later: those are not applied, and said.
             let (known, strangers): (Vec<_>, Vec<_>) =
                 stored_outcomes(db, p.end())?.into_iter().partition(|o| {
-                    ledger.id(&o.customer).is_some()
+                    ledger.id(o.customer.as_str()).is_some()
                         && book.rules().iter().any(|r| r.name == o.rule)
                 });
             if let Some(first) = strangers.first() {

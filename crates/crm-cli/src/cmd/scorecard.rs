@@ -5,7 +5,7 @@ use std::io::{Read, Write};
 
 use anyhow::Context;
 use crm::ops::{ComplaintOptions, complaints};
-use crm::ops::{Plan, ScorecardInputs, scorecard};
+use crm::ops::{ScorecardInputs, ScorecardPlan, scorecard};
 use crm::value::CostTable;
 use crm::{Datelike, Ledger, Period};
 
@@ -26,12 +26,15 @@ fn five_years_before(p: &Period) -> Option<Period> {
     Period::new(back(p.start())?, back(p.end())?).ok()
 }
 
-pub(crate) fn read_plan(path: &std::path::Path) -> anyhow::Result<Plan> {
+pub(crate) fn read_plan(path: &std::path::Path) -> anyhow::Result<ScorecardPlan> {
     let mut text = String::new();
     open_input(path)?
         .read_to_string(&mut text)
         .with_context(|| format!("cannot read {}", name_of(path).display()))?;
-    Ok(Plan::parse(&text, &name_of(path).display().to_string())?)
+    Ok(ScorecardPlan::parse(
+        &text,
+        &name_of(path).display().to_string(),
+    )?)
 }
 
 pub(crate) fn run(mut a: ScorecardArgs) -> Outcome {

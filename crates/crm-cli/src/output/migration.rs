@@ -282,7 +282,7 @@ pub(crate) struct MarkovView {
     stationary: Option<Vec<f64>>,
     steady_state: Option<Vec<f64>>,
     value_basis: crm::Basis,
-    value: Vec<f64>,
+    value: Vec<crm::Money>,
     discount: f64,
     lifetime_value: Option<Vec<f64>>,
     periods_until_inactive: Option<Vec<f64>>,
@@ -337,15 +337,10 @@ impl MarkovView {
                 .steady_counts()
                 .map(|v| v.iter().copied().map(round).collect()),
             value_basis: s.value_basis,
-            value: s
-                .value
-                .iter()
-                .copied()
-                .map(|v| (v * 100.0).round() / 100.0)
-                .collect(),
+            value: s.value.to_vec(),
             discount,
-            lifetime_value: m
-                .lifetime_values(s.value, discount)
+            lifetime_value: s
+                .lifetime_values(discount)
                 .map(|v| v.iter().map(|x| (x * 100.0).round() / 100.0).collect()),
             periods_until_inactive: m
                 .periods_until_inactive()
@@ -499,7 +494,9 @@ pub(crate) fn markov_table(
             .unwrap_or_default();
         t.add_row([
             Cell::new(state),
-            right(money(v.value[i])),
+            right(money(
+                v.value[i].as_decimal().to_string().parse().unwrap_or(0.0),
+            )),
             right(ltv),
             right(until),
         ]);

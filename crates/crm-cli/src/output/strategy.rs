@@ -246,9 +246,7 @@ pub(crate) fn explain_table(
     t.set_header(["fact", "value"]);
     for f in Fact::ALL {
         let v = facts.get(*f).map_or("unknown".into(), |v| match v {
-            FactValue::Number(n) if f.kind() == crm::strategy::FactKind::Money => {
-                human(crm::Money::new(n))
-            }
+            FactValue::Money(m) => human(m),
             v => v.to_string(),
         });
         t.add_row(vec![f.name().to_string(), v]);
