@@ -1,7 +1,10 @@
 //! The Parquet reader against the CSV reader on the same generated
 //! transactions (200k customers over five years, about 2M rows by default;
 //! `CRM_BENCH_PARQUET_CUSTOMERS` changes the size), on one thread and on
-//! all, in rows per second.
+//! all, in rows per second: the CSV and a Parquet file in its date order,
+//! and a Parquet file sorted by customer and date (as `crm convert`
+//! writes) read with runs of a customer's rows added up (the default) and
+//! row by row.
 
 use std::hint::black_box;
 
@@ -20,23 +23,34 @@ fn bench(c: &mut Criterion) {
     let written = write_dataset(&SynthConfig::new(n).years(5).seed(1), dir.path()).expect("write");
     let csv = written.transactions;
     let pq = dir.path().join("transactions.parquet");
-    let file = std::fs::File::create(&pq).expect("create");
-    let mut w = TransactionWriter::new(std::io::BufWriter::new(file), 2).expect("writer");
-    let mut rows = 0u64;
     let opened = std::fs::File::open(&csv).expect("open");
-    for t in crm_csv::transactions(opened, &csv, &ImportOptions::new()).expect("csv") {
-        let t = t.expect("row");
-        w.push(
-            t.id.as_deref(),
-            t.customer.as_str(),
-            t.date,
-            t.revenue,
-            t.margin,
-        )
-        .expect("push");
-        rows += 1;
-    }
-    w.finish().expect("finish");
+    let all: Vec<_> = crm_csv::transactions(opened, &csv, &ImportOptions::new())
+        .expect("csv")
+        .map(|t| t.expect("row"))
+        .collect();
+    let rows = all.len() as u64;
+    let write = |path: &std::path::Path, sorted: bool, all: &[crm_core::Transaction]| {
+        let file = std::fs::File::create(path).expect("create");
+        let mut w = TransactionWriter::with_layout(std::io::BufWriter::new(file), 18, 2, sorted)
+            .expect("writer");
+        for t in all {
+            w.push(
+                t.id.as_deref(),
+                t.customer.as_str(),
+                t.date,
+                t.revenue,
+                t.margin,
+            )
+            .expect("push");
+        }
+        w.finish().expect("finish");
+    };
+    write(&pq, false, &all);
+    let mut sorted = all;
+    sorted.sort_by(|a, b| (a.customer.as_str(), a.date).cmp(&(b.customer.as_str(), b.date)));
+    let pq_sorted = dir.path().join("sorted.parquet");
+    write(&pq_sorted, true, &sorted);
+    drop(sorted);
     let year: Period = "2025".parse().expect("period");
     let ledger = || Ledger::new([year, year.previous_calendar().expect("2024")]);
 
@@ -52,6 +66,16 @@ fn bench(c: &mut Criterion) {
                 black_box(l)
             })
         });
+        for (runs, how) in [(true, "runs"), (false, "row-by-row")] {
+            g.bench_function(format!("parquet-sorted-{how}/{name}"), |b| {
+                b.iter(|| {
+                    let mut l = ledger();
+                    let options = ReadOptions::new().threads(threads).runs(runs);
+                    crm_parquet::read_transactions(&pq_sorted, &options, &mut l).expect("parquet");
+                    black_box(l)
+                })
+            });
+        }
         g.bench_function(format!("csv/{name}"), |b| {
             b.iter(|| {
                 let mut l = ledger();

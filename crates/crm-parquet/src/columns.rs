@@ -151,7 +151,7 @@ impl<'a> Text<'a> {
     }
 
     /// The row's string; the caller checked that it is not null.
-    fn get(&self, i: usize) -> &'a str {
+    pub(crate) fn get(&self, i: usize) -> &'a str {
         match self {
             Text::Utf8(a) => a.value(i),
             Text::Large(a) => a.value(i),
@@ -232,7 +232,7 @@ pub(crate) enum Col<'a> {
 const EPOCH_FROM_CE: i64 = 719_163;
 
 /// The date `days` after 1970-01-01.
-fn epoch_day(days: i64) -> Option<NaiveDate> {
+pub(crate) fn epoch_day(days: i64) -> Option<NaiveDate> {
     let ce = i32::try_from(days.checked_add(EPOCH_FROM_CE)?).ok()?;
     NaiveDate::from_num_days_from_ce_opt(ce)
 }
@@ -382,6 +382,33 @@ impl<'a> Col<'a> {
             Col::Float32(v) => float(f64::from(v[i]), &v[i].to_string()).map(Some),
             Col::Float64(v) => float(v[i], &v[i].to_string()).map(Some),
             _ => Err(unexpected()),
+        }
+    }
+}
+
+impl Col<'_> {
+    /// The scale of a money column held as whole numbers of one scale
+    /// (integers: 0; `DECIMAL(p, s)` up to 16 bytes with `0 <= s <= 28`),
+    /// whose rows [`Col::unscaled`] gives; `None` for other columns.
+    pub fn unscaled_scale(&self) -> Option<u32> {
+        match self {
+            Col::Int(_) => Some(0),
+            Col::Decimal(Decimals::D32(_) | Decimals::D64(_) | Decimals::D128(_), s) => {
+                u32::try_from(*s).ok().filter(|s| *s <= 28)
+            }
+            _ => None,
+        }
+    }
+
+    /// The unscaled value of row `i` of a column with an
+    /// [`unscaled_scale`](Col::unscaled_scale) (0 for other columns).
+    pub fn unscaled(&self, i: usize) -> i128 {
+        match self {
+            Col::Int(n) => n.get(i),
+            Col::Decimal(Decimals::D32(v), _) => v[i].into(),
+            Col::Decimal(Decimals::D64(v), _) => v[i].into(),
+            Col::Decimal(Decimals::D128(v), _) => v[i],
+            _ => 0,
         }
     }
 }

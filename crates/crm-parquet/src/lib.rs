@@ -31,7 +31,9 @@
 //! - [`read_transactions`]: a Parquet file, or every `*.parquet` file of a
 //!   folder in sorted order ([`files`]), into a ledger, with the result of
 //!   the CSV reader for the same rows; only the needed columns are read,
-//!   row groups on several threads.
+//!   row groups on several threads, and in a file sorted by customer (as
+//!   [`TransactionWriter::with_layout`] writes it) each run of a
+//!   customer's rows reaches the ledger as one update.
 //! - [`ReadOptions`]: column names, strict or lenient, threads, the
 //!   opt-in for money in float columns.
 //! - [`TransactionWriter`]: transactions as Parquet (money as `DECIMAL`),
@@ -56,6 +58,7 @@
 mod columns;
 mod error;
 mod read;
+mod runs;
 mod write;
 
 pub use crate::{

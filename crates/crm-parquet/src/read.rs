@@ -13,6 +13,7 @@ use parquet::arrow::arrow_reader::{
 };
 
 use crate::columns::{Col, Role, accepts};
+use crate::runs::Fast;
 use crate::{BadRow, Error, Position, Result};
 
 /// How to read Parquet files.
@@ -49,6 +50,12 @@ pub struct ReadOptions {
     pub float_money: bool,
     /// Rows per record batch decoded at once (default 8192).
     pub batch_rows: usize,
+    /// Whether consecutive rows of one customer (a file sorted or
+    /// clustered by customer, as `crm convert` writes it) are added up
+    /// before they reach the ledger, one update per customer instead of
+    /// one per row (default on). The result is the same either way, to
+    /// the last digit; off, every row goes to the ledger on its own.
+    pub runs: bool,
 }
 
 impl Default for ReadOptions {
@@ -60,6 +67,7 @@ impl Default for ReadOptions {
             decimal: DecimalSeparator::Point,
             float_money: false,
             batch_rows: 8192,
+            runs: true,
         }
     }
 }
@@ -105,6 +113,14 @@ impl ReadOptions {
     #[must_use]
     pub fn float_money(mut self, yes: bool) -> ReadOptions {
         self.float_money = yes;
+        self
+    }
+
+    /// Adds up (or not) consecutive rows of one customer before they reach
+    /// the ledger; see [`ReadOptions::runs`](ReadOptions#structfield.runs).
+    #[must_use]
+    pub fn runs(mut self, yes: bool) -> ReadOptions {
+        self.runs = yes;
         self
     }
 
@@ -327,7 +343,10 @@ struct Done {
 /// A null `customer_id`, `date` or `revenue` is a missing value, like an
 /// empty CSV field; a null `margin` is unknown. Row groups are read on
 /// several threads ([`ReadOptions::threads`]) with exactly the result of a
-/// sequential read.
+/// sequential read. Consecutive rows of one customer (a file sorted by
+/// customer) are added up before they reach the ledger, one update per
+/// customer, with exactly the result of recording them one by one (see
+/// [`ReadOptions::runs`](ReadOptions#structfield.runs)).
 ///
 /// The [`ImportReport`]'s rejects locate rows by file and row: the `line`
 /// of their [`Location`] is the 1-based row within the file (in files of
@@ -461,6 +480,7 @@ fn read_units(
         rejects: Vec::new(),
         rows: 0,
         key: String::new(),
+        runs: crate::runs::Runs::new(ledger),
     };
     let mut start = 0;
     while start < units.len() {
@@ -495,6 +515,8 @@ struct Worker<'o> {
     rejects: Vec<Reject>,
     rows: u64,
     key: String,
+    /// The state of the fast path for runs of one customer's rows.
+    runs: crate::runs::Runs,
 }
 
 impl Worker<'_> {
@@ -532,8 +554,72 @@ impl Worker<'_> {
                 format!("column {} could not be decoded as checked", plan.names[k]),
             ));
         }
+        let n = batch.num_rows();
+        if self.options.runs
+            && let Some(fast) = Fast::new(&arrays, &cols)
+            && fast.clustered(n)
+        {
+            let mut start = 0;
+            while start < n {
+                let raw = fast.raw_key(start);
+                let end = (start + 1..n)
+                    .find(|&i| fast.raw_key(i) != raw)
+                    .unwrap_or(n);
+                if !self.run(plan, units, cursor, &fast, raw, start..end, ledger)? {
+                    self.read_rows(plan, units, cursor, &arrays, &cols, start..end, ledger)?;
+                }
+                start = end;
+            }
+            return Ok(());
+        }
+        self.read_rows(plan, units, cursor, &arrays, &cols, 0..n, ledger)
+    }
+
+    /// Records rows `[start, end)` of one customer (key `raw` as stored)
+    /// at once; `false`, with nothing done, when they must be read row by
+    /// row.
+    #[allow(clippy::too_many_arguments)] // the reading state, private
+    fn run(
+        &mut self,
+        plan: &Plan,
+        units: &[Unit],
+        cursor: &mut (usize, u64),
+        fast: &Fast<'_>,
+        raw: &str,
+        rows: std::ops::Range<usize>,
+        ledger: &mut Ledger,
+    ) -> Result<bool> {
+        let Ok(key) = crm_csv::value::key(raw) else {
+            return Ok(false);
+        };
+        // Rows before these are recorded first: customers are numbered,
+        // and errors raised, in file order.
+        if !self.batch.is_empty() {
+            self.flush(ledger, plan, None)?;
+        }
+        let len = rows.len() as u64;
+        if !self.runs.record(fast, key, rows, ledger) {
+            return Ok(false);
+        }
+        self.rows += len;
+        advance(cursor, units, len);
+        Ok(true)
+    }
+
+    /// Reads rows `rows` of a batch one by one.
+    #[allow(clippy::too_many_arguments)] // the reading state, private
+    fn read_rows(
+        &mut self,
+        plan: &Plan,
+        units: &[Unit],
+        cursor: &mut (usize, u64),
+        arrays: &[Option<&dyn Array>; 4],
+        cols: &[Option<Col<'_>>; 4],
+        rows: std::ops::Range<usize>,
+        ledger: &mut Ledger,
+    ) -> Result<()> {
         let mut key = std::mem::take(&mut self.key);
-        for i in 0..batch.num_rows() {
+        for i in rows {
             // The row group of this row: skip finished (and empty) groups.
             while cursor.0 < units.len() && cursor.1 >= units[cursor.0].rows {
                 *cursor = (cursor.0 + 1, 0);
@@ -544,8 +630,9 @@ impl Worker<'_> {
                 row: cursor.1,
             };
             self.rows += 1;
-            match row(&arrays, &cols, i, self.options.decimal, &mut key) {
+            match row(arrays, cols, i, self.options.decimal, &mut key) {
                 Ok((key, date, revenue, margin)) => {
+                    self.runs.saw(key);
                     self.batch.push(key, date, revenue, margin);
                     self.at.push(at);
                     if self.batch.len() == BATCH {
@@ -553,13 +640,28 @@ impl Worker<'_> {
                     }
                 }
                 Err((k, problem)) => {
-                    let bad = (at, k, problem, record(&arrays, &cols, i));
+                    let bad = (at, k, problem, record(arrays, cols, i));
                     self.flush(ledger, plan, Some(bad))?;
                 }
             }
         }
         self.key = key;
         Ok(())
+    }
+}
+
+/// Moves `cursor` (row group, rows read in it) past `rows` rows, as
+/// reading them one by one does.
+fn advance(cursor: &mut (usize, u64), units: &[Unit], mut rows: u64) {
+    while rows > 0 {
+        while cursor.0 < units.len() && cursor.1 >= units[cursor.0].rows {
+            *cursor = (cursor.0 + 1, 0);
+        }
+        let room = units
+            .get(cursor.0)
+            .map_or(rows, |u| (u.rows - cursor.1).min(rows));
+        cursor.1 += room;
+        rows -= room;
     }
 }
 

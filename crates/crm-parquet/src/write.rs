@@ -12,6 +12,7 @@ use arrow_schema::{DataType, Field, Schema};
 use crm_core::{Datelike, Decimal, Money, NaiveDate};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
+use parquet::file::metadata::SortingColumn;
 use parquet::file::properties::WriterProperties;
 
 use crate::{Error, Result};
@@ -37,11 +38,14 @@ fn unscaled(d: Decimal, scale: u32) -> Option<i128> {
 }
 
 fn props() -> WriterProperties {
+    props_builder().build()
+}
+
+fn props_builder() -> parquet::file::properties::WriterPropertiesBuilder {
     WriterProperties::builder()
         .set_compression(Compression::SNAPPY)
         .set_max_row_group_row_count(Some(ROW_GROUP))
         .set_created_by(format!("crm-parquet {}", env!("CARGO_PKG_VERSION")))
-        .build()
 }
 
 fn table_error(e: impl std::fmt::Display) -> Error {
@@ -105,6 +109,25 @@ impl<W: Write + Send> TransactionWriter<W> {
     /// `1..=38` or below the scale; [`Error::Table`] when the header cannot
     /// be written.
     pub fn with_precision(out: W, precision: u8, scale: u32) -> Result<TransactionWriter<W>> {
+        TransactionWriter::with_layout(out, precision, scale, false)
+    }
+
+    /// A writer as [`with_precision`](TransactionWriter::with_precision)
+    /// that, when `sorted`, declares each row group sorted by
+    /// `customer_id` and then `date`, both ascending (Parquet's
+    /// `sorting_columns`), for engines that use the order. The caller
+    /// pushes the rows in that order; readers of this crate do not rely on
+    /// the declaration (runs of a customer's rows are found in the data).
+    ///
+    /// # Errors
+    ///
+    /// As [`with_precision`](TransactionWriter::with_precision).
+    pub fn with_layout(
+        out: W,
+        precision: u8,
+        scale: u32,
+        sorted: bool,
+    ) -> Result<TransactionWriter<W>> {
         if scale > 28 || !(1..=PRECISION).contains(&precision) || u32::from(precision) < scale {
             return Err(Error::Option(format!(
                 "DECIMAL({precision}, {scale}): money has at most 28 decimals, a precision of 1 to 38 digits and at least the scale"
@@ -119,8 +142,17 @@ impl<W: Write + Send> TransactionWriter<W> {
             Field::new("revenue", money.clone(), false),
             Field::new("margin", money, true),
         ]));
+        let mut props = props_builder();
+        if sorted {
+            let by = |column_idx| SortingColumn {
+                column_idx,
+                descending: false,
+                nulls_first: false,
+            };
+            props = props.set_sorting_columns(Some(vec![by(1), by(2)]));
+        }
         let writer =
-            ArrowWriter::try_new(out, schema.clone(), Some(props())).map_err(table_error)?;
+            ArrowWriter::try_new(out, schema.clone(), Some(props.build())).map_err(table_error)?;
         let dec = || Decimal128Builder::new().with_data_type(DataType::Decimal128(precision, s));
         Ok(TransactionWriter {
             writer,

@@ -77,7 +77,15 @@ proptest! {
         rows in proptest::collection::vec(row(), 0..120),
         group in 1usize..40,
         threads in 1usize..4,
+        sorted in any::<bool>(),
+        batch in prop_oneof![Just(8192usize), 1usize..16],
     ) {
+        // As exported (customers scattered), or sorted by customer and
+        // date as `crm convert` writes: runs of a customer's rows.
+        let mut rows = rows;
+        if sorted {
+            rows.sort_by(|a, b| (&a.key, a.date).cmp(&(&b.key, b.date)));
+        }
         let dir = tempfile::tempdir().unwrap();
         let mut csv = String::from("transaction_id,customer_id,date,revenue,margin\n");
         for (i, r) in rows.iter().enumerate() {
@@ -114,11 +122,9 @@ proptest! {
         let mut from_csv = Ledger::new(periods());
         crm_csv::read_transactions(&csv_path, &crm_csv::ImportOptions::new(), &mut from_csv).unwrap();
         let mut from_pq = Ledger::new(periods());
-        let report = crm_parquet::read_transactions(
-            &pq_path,
-            &crm_parquet::ReadOptions::new().threads(threads),
-            &mut from_pq,
-        ).unwrap();
+        let mut options = crm_parquet::ReadOptions::new().threads(threads);
+        options.batch_rows = batch;
+        let report = crm_parquet::read_transactions(&pq_path, &options, &mut from_pq).unwrap();
         prop_assert_eq!(report.imported, rows.len() as u64);
         prop_assert_eq!(from_csv.stats(), from_pq.stats());
         prop_assert_eq!(summary(&from_csv), summary(&from_pq));

@@ -3,6 +3,7 @@
 mod equivalence;
 mod errors;
 mod files;
+mod runs;
 mod types;
 mod util;
 mod write;

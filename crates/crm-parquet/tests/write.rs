@@ -136,3 +136,25 @@ fn transactions_round_trip() {
     );
     assert_eq!(crm_parquet::digits(m("-1234.5").as_decimal(), 2), 6);
 }
+
+/// A sorted layout is declared in each row group's `sorting_columns`
+/// (customer_id, then date, ascending); the default declares none.
+#[test]
+fn a_sorted_layout_is_declared() {
+    let d = "2024-05-01".parse().unwrap();
+    let sorting = |sorted: bool| {
+        let mut w = TransactionWriter::with_layout(Vec::new(), 18, 2, sorted).unwrap();
+        w.push(None, "A", d, "1.50".parse().unwrap(), None).unwrap();
+        w.push(None, "B", d, "2".parse().unwrap(), None).unwrap();
+        let mut f = tempfile::tempfile().unwrap();
+        std::io::Write::write_all(&mut f, &w.finish().unwrap()).unwrap();
+        let r = ParquetRecordBatchReaderBuilder::try_new(f).unwrap();
+        r.metadata().row_groups()[0].sorting_columns().map(|c| {
+            c.iter()
+                .map(|s| (s.column_idx, s.descending))
+                .collect::<Vec<_>>()
+        })
+    };
+    assert_eq!(sorting(true), Some(vec![(1, false), (2, false)]));
+    assert_eq!(sorting(false), None);
+}

@@ -353,11 +353,12 @@ pub fn local_context() -> SessionContext {
 
 /// A context whose plans run on the Ballista cluster whose scheduler is at
 /// `url` (`df://host:port`; the port defaults to 50050). The connection is
-/// made when the first plan runs.
+/// made when the first plan runs. Feature `cluster` (a default one).
 ///
 /// # Errors
 ///
 /// [`Error::Engine`] for a URL that names no host.
+#[cfg(feature = "cluster")]
 pub async fn cluster_context(url: &str) -> Result<SessionContext> {
     use ballista::prelude::SessionContextExt;
     SessionContext::remote(url)

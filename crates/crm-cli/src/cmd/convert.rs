@@ -79,7 +79,7 @@ pub(crate) fn run(a: ConvertArgs) -> Outcome {
     rows.sort_by_key(|r| (position[r.key as usize], r.date));
 
     let (precision, scale) = size.decimal();
-    let written = write(&a.out, precision, scale, |w| {
+    let written = write(&a.out, precision, scale, true, |w| {
         for r in &rows {
             let id = r.id.map(|(start, len)| &ids[start..start + len]);
             w.push(id, &names[r.key as usize], r.date, r.revenue, r.margin)?;
@@ -124,12 +124,14 @@ impl Size {
     }
 }
 
-/// Writes `out` through `fill`; a file that could not be written whole is
-/// removed, never left to be read as data.
+/// Writes `out` through `fill` (rows sorted by customer and date when
+/// `sorted`, which the file then declares); a file that could not be
+/// written whole is removed, never left to be read as data.
 fn write(
     out: &std::path::Path,
     precision: u8,
     scale: u32,
+    sorted: bool,
     fill: impl FnOnce(
         &mut crm::parquet::TransactionWriter<std::io::BufWriter<std::fs::File>>,
     ) -> anyhow::Result<()>,
@@ -138,10 +140,11 @@ fn write(
     let file =
         std::fs::File::create(out).with_context(|| format!("cannot create {}", out.display()))?;
     let written = (|| -> anyhow::Result<()> {
-        let mut w = crm::parquet::TransactionWriter::with_precision(
+        let mut w = crm::parquet::TransactionWriter::with_layout(
             std::io::BufWriter::with_capacity(1 << 20, file),
             precision,
             scale,
+            sorted,
         )?;
         fill(&mut w)?;
         w.finish()?.flush()?;
@@ -195,7 +198,7 @@ fn streamed(a: ConvertArgs) -> Outcome {
     }
     let (precision, scale) = size.decimal();
     let mut report = crm::csv::ImportReport::empty(&name);
-    let written = write(&a.out, precision, scale, |w| {
+    let written = write(&a.out, precision, scale, false, |w| {
         let mut records = crm::csv::transactions(open_input(&path)?, &name, &options)?;
         for t in records.by_ref() {
             let t = t?;

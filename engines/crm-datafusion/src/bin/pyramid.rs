@@ -1,9 +1,11 @@
 //! The pyramid of one year (with the year before for the change) from the
-//! customer facts computed by DataFusion in this process, over a CSV file
-//! or a folder of CSV partitions: what `benches/compare/datafusion_vs_csv.sh`
-//! times against `crm pyramid`.
+//! customer facts computed by DataFusion in this process, over a CSV or
+//! Parquet file or a folder of CSV or Parquet partitions (`*.parquet`
+//! files or a folder holding them are read as Parquet): what
+//! `benches/compare/datafusion_vs_csv.sh` times against `crm pyramid`.
 //!
-//! Run with `cargo run --release --example pyramid -- PATH YEAR`; prints one
+//! Build and run with `cargo run --release --no-default-features
+//! --features bench --bin crm-datafusion-pyramid -- PATH YEAR`; prints one
 //! line per level (`level customers value previous_customers
 //! previous_value`) and, on standard error, the seconds of the facts pass.
 
@@ -19,7 +21,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let year: Period = year.parse()?;
     let before = year.previous_calendar().ok_or("no previous year")?;
     let mut ledger = Ledger::new([year, before]);
-    let parts = Partitions::csv(&path)?;
+    let p = std::path::Path::new(&path);
+    let parquet = if p.is_dir() {
+        std::fs::read_dir(p)?
+            .flatten()
+            .any(|e| e.path().extension().is_some_and(|x| x == "parquet"))
+    } else {
+        p.extension().is_some_and(|x| x == "parquet")
+    };
+    let parts = if parquet {
+        Partitions::parquet(p)?
+    } else {
+        Partitions::csv(p)?
+    };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
