@@ -344,6 +344,42 @@ impl CostToServe {
         Ok(())
     }
 
+    /// Adds what `other` counted, as if its interactions had been added
+    /// here: for input read in parts (on several threads), each part
+    /// counted on its own.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Core`] with `PeriodMismatch` when `other` is of another
+    /// period or cost table; with `AmountOverflow` when a customer's sum
+    /// leaves the range of [`Money`] (this one is then partly merged and
+    /// should be dropped).
+    pub fn merge(&mut self, other: CostToServe) -> Result<()> {
+        if self.period != other.period || self.costs != other.costs {
+            return Err(crate::Error::Core(crm_core::Error::PeriodMismatch));
+        }
+        self.used.recorded += other.used.recorded;
+        self.used.table += other.used.table;
+        self.used.none += other.used.none;
+        for (key, (cost, n)) in other.served {
+            match self.served.get_mut(&key) {
+                Some(e) => {
+                    e.0 = e.0.checked_add(cost).ok_or_else(|| {
+                        overflow(format!(
+                            "the interaction costs of customer {key:?} in {}",
+                            self.period
+                        ))
+                    })?;
+                    e.1 = e.1.saturating_add(n);
+                }
+                None => {
+                    self.served.insert(key, (cost, n));
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// The period.
     pub fn period(&self) -> &Period {
         &self.period
