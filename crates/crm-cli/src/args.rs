@@ -893,8 +893,9 @@ pub(crate) struct ComplaintsArgs {
     #[arg(long, value_name = "PERIOD")]
     pub period: String,
     /// The service level: a complaint resolved at most this many days after
-    /// it was received is resolved in time.
-    #[arg(long, value_name = "DAYS", default_value_t = 14)]
+    /// it was received is resolved in time (at most 36,600, a century).
+    #[arg(long, value_name = "DAYS", default_value_t = 14,
+          value_parser = clap::value_parser!(u32).range(0..=36_600))]
     pub sla_days: u32,
     #[command(flatten)]
     pub levels: LevelArgs,
@@ -918,8 +919,10 @@ pub(crate) struct ScorecardArgs {
     /// profit --costs`).
     #[arg(long, value_name = "FILE")]
     pub costs: Option<PathBuf>,
-    /// The service level of the complaint figures, in days.
-    #[arg(long, value_name = "DAYS", default_value_t = 14)]
+    /// The service level of the complaint figures, in days (at most
+    /// 36,600).
+    #[arg(long, value_name = "DAYS", default_value_t = 14,
+          value_parser = clap::value_parser!(u32).range(0..=36_600))]
     pub sla_days: u32,
     /// The campaign of the campaign-response figure (with
     /// --campaign-control), measured as `crm campaign measure` does.
@@ -928,8 +931,9 @@ pub(crate) struct ScorecardArgs {
     /// The control group of --campaign (a CSV with a `customer` column).
     #[arg(long, value_name = "FILE", requires = "campaign")]
     pub campaign_control: Option<PathBuf>,
-    /// The window of --campaign, in days.
-    #[arg(long, value_name = "DAYS", default_value_t = 30)]
+    /// The window of --campaign, in days (1 to 36,600).
+    #[arg(long, value_name = "DAYS", default_value_t = 30,
+          value_parser = clap::value_parser!(u32).range(1..=36_600))]
     pub window_days: u32,
     #[command(flatten)]
     pub levels: LevelArgs,
@@ -949,8 +953,10 @@ pub(crate) struct CampaignMeasureArgs {
     #[arg(long = "control-file", value_name = "FILE")]
     pub control_file: PathBuf,
     /// Days after the send (day 0) in which a purchase or a response
-    /// counts; day 30 of a 30-day window counts, day 31 does not.
-    #[arg(long, value_name = "DAYS", default_value_t = 30)]
+    /// counts; day 30 of a 30-day window counts, day 31 does not (1 to
+    /// 36,600).
+    #[arg(long, value_name = "DAYS", default_value_t = 30,
+          value_parser = clap::value_parser!(u32).range(1..=36_600))]
     pub window_days: u32,
     /// The period before the campaign for the pyramid movement (default:
     /// the calendar year before the first send).
@@ -977,8 +983,10 @@ pub(crate) struct ReportArgs {
     /// beside the scorecard's figures.
     #[arg(long, value_name = "FILE")]
     pub plan: Option<PathBuf>,
-    /// The service level of the complaints section, in days.
-    #[arg(long, value_name = "DAYS", default_value_t = 14)]
+    /// The service level of the complaints section, in days (at most
+    /// 36,600).
+    #[arg(long, value_name = "DAYS", default_value_t = 14,
+          value_parser = clap::value_parser!(u32).range(0..=36_600))]
     pub sla_days: u32,
     /// A campaign to measure against its control group (with
     /// --campaign-control), as `crm campaign measure` does: the
@@ -994,8 +1002,9 @@ pub(crate) struct ReportArgs {
         requires = "campaign"
     )]
     pub campaign_control: Option<PathBuf>,
-    /// The window of --campaign, in days.
-    #[arg(long, value_name = "DAYS", default_value_t = 30)]
+    /// The window of --campaign, in days (1 to 36,600).
+    #[arg(long, value_name = "DAYS", default_value_t = 30,
+          value_parser = clap::value_parser!(u32).range(1..=36_600))]
     pub window_days: u32,
     /// The period of the report: 2025, 2025-Q3, 2025-07 or START..END.
     #[arg(long, value_name = "PERIOD")]

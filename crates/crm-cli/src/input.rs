@@ -739,7 +739,8 @@ pub(crate) fn stored_outcomes(
     Ok(all)
 }
 
-/// Reads an outcomes CSV: `customer` (or `customer_id`), `rule`,
+/// Reads an outcomes CSV (delimiter `,`, `;` or tab, picked from the
+/// header as for the other inputs): `customer` (or `customer_id`), `rule`,
 /// `status` (done, declined, no-answer) and `date` (YYYY-MM-DD); `id` and
 /// `owner` optional.
 ///
@@ -759,8 +760,15 @@ pub(crate) fn read_outcomes(
     unknown: impl Fn(&crm::strategy::Outcome) -> Option<(&'static str, String)>,
 ) -> Result<(Vec<crm::strategy::Outcome>, crm::csv::ImportReport), Failure> {
     let name = path.display().to_string();
+    // The delimiter as the other CSV readers pick it (`;` where a decimal
+    // comma is used).
+    let mut head = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| std::io::Read::read_to_end(&mut std::io::Read::take(f, 1 << 16), &mut head))
+        .with_context(|| format!("cannot open {name}"))?;
     let mut r = csv::ReaderBuilder::new()
         .flexible(false)
+        .delimiter(crm::csv::sniff_delimiter(&head))
         .from_path(path)
         .with_context(|| format!("cannot open {name}"))?;
     let headers = r

@@ -797,6 +797,24 @@ fn outcomes_naming_an_unknown_customer_or_rule_are_reported() {
     assert!(err.contains("skipped 2 rows in all"), "{err}");
     let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(v["acceptance"]["by_rule"]["reactivate"]["outcomes"], 1);
+
+    // Stored in a database (which may hold outcomes of other rulebooks):
+    // the strangers are not applied, and a warning counts them.
+    let db = dir.path().join("o.db").display().to_string();
+    let t = data("transactions.csv").display().to_string();
+    let o = crm(&["import", "--db", &db, "--transactions", &t, "--outcomes", f]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = crm(&[
+        "actions", "--db", &db, "--period", "2025", "--format", "json",
+    ]);
+    let err = stderr(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains("warning: 2 of 3 stored outcomes name a customer not in the data or a rule not in the rulebook curry-default; they are not applied"),
+        "{err}"
+    );
+    let stored: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(stored["acceptance"]["by_rule"]["reactivate"]["outcomes"], 1);
 }
 
 #[test]
@@ -824,6 +842,18 @@ fn outcome_dates_are_read_as_the_transactions_read_them() {
         )));
         assert_eq!(v, iso, "{other}");
     }
+    // A file with `;` between fields (as where a decimal comma is used) is
+    // read as the other inputs are.
+    std::fs::write(
+        &file,
+        "customer;rule;status;date\nC0000001;reactivate;declined;01-11-2025\n",
+    )
+    .unwrap();
+    let semicolons = run(
+        "actions",
+        &["--period", "2025", "--outcomes", f, "--format", "json"],
+    );
+    assert_eq!(json(&semicolons), iso, "{}", stderr(&semicolons));
     let o = acceptance("C0000001,reactivate,declined,Nov 1 2025\n");
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);

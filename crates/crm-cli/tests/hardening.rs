@@ -383,6 +383,39 @@ fn generate_is_bounded() {
     assert!(err.contains("--customers"), "{err}");
 }
 
+/// Service levels and campaign windows are days: at most a century, and a
+/// window of at least one day; larger values are usage errors, not figures
+/// computed over billions of days.
+#[test]
+fn day_counts_are_bounded() {
+    let t = tx();
+    let i = data("interactions.csv").display().to_string();
+    for (cmd, flag, value) in [
+        ("complaints", "--sla-days", "36601"),
+        ("scorecard", "--sla-days", "4294967295"),
+        ("report", "--sla-days", "36601"),
+        ("report", "--window-days", "0"),
+        ("report", "--window-days", "36601"),
+    ] {
+        let mut args = vec![
+            cmd,
+            "--transactions",
+            &t,
+            "--interactions",
+            &i,
+            "--period",
+            "2025",
+        ];
+        if cmd == "report" {
+            args.extend(["--out", "/dev/null"]);
+        }
+        args.extend([flag, value]);
+        let (code, err) = run(&args);
+        assert_eq!(code, Some(2), "{cmd} {flag} {value}: {err}");
+        assert!(err.contains(flag), "{err}");
+    }
+}
+
 #[test]
 fn report_projection_is_bounded() {
     let t = tx();

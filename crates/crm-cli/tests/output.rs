@@ -107,6 +107,8 @@ fn output_gone_is_no_panic() {
         if writes_stdout {
             assert_eq!(o.status.code(), Some(1), "{args:?}, /dev/full: {err}");
             assert!(err.contains("No space left on device"), "{args:?}: {err}");
+            // The destination is named: never a placeholder.
+            assert!(!err.contains("<output>"), "{args:?}: {err}");
         } else {
             assert_eq!(o.status.code(), Some(0), "{args:?}, /dev/full: {err}");
         }

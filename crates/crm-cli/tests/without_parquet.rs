@@ -30,9 +30,11 @@ fn parquet_needs_the_feature() {
         "--format",
         "parquet",
     ]);
-    assert_eq!(o.status.code(), Some(1));
+    // A usage error, before any input is read.
+    assert_eq!(o.status.code(), Some(2));
     assert!(
-        stderr(&o).contains("--format parquet needs crm built with the parquet feature"),
+        stderr(&o)
+            .starts_with("crm: error: --format parquet needs crm built with the parquet feature"),
         "{}",
         stderr(&o)
     );

@@ -85,6 +85,7 @@ mod write;
 
 pub use crate::{
     error::{BadRow, Error, Location, Problem, Result},
+    header::sniff_delimiter,
     import::{
         Gather, ImportReport, Reject, read_customers, read_customers_from,
         read_customers_from_gathering, read_customers_gathering, read_interactions,

@@ -76,6 +76,9 @@ pub(crate) struct RecordReader<R> {
     lines: LineCounter,
     /// The line the reader started on.
     first_line: u64,
+    /// The last record read ended at the end of the input inside a
+    /// quoted field (a quote opened and never closed).
+    open_quote: bool,
 }
 
 impl<R> std::fmt::Debug for RecordReader<R> {
@@ -108,12 +111,21 @@ impl<R: Read> RecordReader<R> {
             consumed: 0,
             lines: LineCounter::default(),
             first_line: line,
+            open_quote: false,
         }
     }
 
     /// The line of the next unread byte.
     pub fn line(&self) -> u64 {
         self.first_line + self.lines.ends
+    }
+
+    /// Whether the record read last ended at the end of the input inside
+    /// a quoted field: its last field opened a quote that was never
+    /// closed, so it runs to the end of the file. CSV readers accept such
+    /// a field; callers refuse it.
+    pub fn open_quote(&self) -> bool {
+        self.open_quote
     }
 
     /// Bytes consumed so far.
@@ -203,18 +215,39 @@ impl<R: Read> RecordReader<R> {
             }
         }
         rec.clear();
+        self.open_quote = false;
         let (mut nout, mut nend) = (0, 0);
+        // At the end of the input inside a record, a line break is fed to
+        // the parser: it ends the record unless a quoted field is open,
+        // which is how a quote never closed is told from a record that
+        // merely lacks its last line break.
+        let (mut feed_break, mut fed_break) = (false, false);
         loop {
-            let input = &self.buf[self.pos..self.filled];
+            let input: &[u8] = if feed_break {
+                b"\n"
+            } else {
+                &self.buf[self.pos..self.filled]
+            };
             let (res, nin, o, e) =
                 self.core
                     .read_record(input, &mut self.out[nout..], &mut self.ends[nend..]);
-            self.advance(nin);
+            if feed_break {
+                if nin == 1 {
+                    (feed_break, fed_break) = (false, true);
+                }
+            } else {
+                self.advance(nin);
+            }
             nout += o;
             nend += e;
             match res {
                 csv_core::ReadRecordResult::InputEmpty => {
-                    self.fill()?;
+                    if fed_break {
+                        // The line break went into a quoted field.
+                        self.open_quote = true;
+                    } else if !self.fill()? && self.pos == self.filled {
+                        feed_break = true;
+                    }
                 }
                 csv_core::ReadRecordResult::OutputFull => {
                     let n = self.out.len() * 2;
@@ -225,6 +258,10 @@ impl<R: Read> RecordReader<R> {
                     self.ends.resize(n, 0);
                 }
                 csv_core::ReadRecordResult::Record => {
+                    if self.open_quote && nend > 0 && nout > 0 {
+                        // Leave out the line break fed at the end.
+                        self.ends[nend - 1] -= 1;
+                    }
                     let mut from = 0;
                     for &end in &self.ends[..nend] {
                         rec.push_field(&self.out[from..end]);
@@ -287,5 +324,51 @@ mod tests {
             c.count(part);
         }
         assert_eq!(c.ends, 4);
+    }
+}
+
+#[cfg(test)]
+mod open_quote_tests {
+    use super::*;
+
+    /// Whether each record of `bytes` ended inside an open quote.
+    fn open(bytes: &[u8], chunk: usize) -> Vec<bool> {
+        struct Slow<'a>(&'a [u8], usize);
+        impl Read for Slow<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                let n = self.1.min(buf.len()).min(self.0.len());
+                buf[..n].copy_from_slice(&self.0[..n]);
+                self.0 = &self.0[n..];
+                Ok(n)
+            }
+        }
+        let mut r = RecordReader::new(Slow(bytes, chunk), b',', Vec::new(), 1);
+        let mut rec = csv::ByteRecord::new();
+        let mut out = Vec::new();
+        while r.read(&mut rec).unwrap().is_some() {
+            out.push(r.open_quote());
+        }
+        out
+    }
+
+    #[test]
+    fn a_quote_left_open_at_the_end_of_the_input_is_seen() {
+        for chunk in [1, 2, 5, 1000] {
+            assert_eq!(open(b"a,b\nc,\"d\n", chunk), [false, true], "chunk {chunk}");
+            assert_eq!(open(b"a,b\nc,\"d", chunk), [false, true], "chunk {chunk}");
+            assert_eq!(open(b"a,\"b\nc,d\n", chunk), [true], "chunk {chunk}");
+            assert_eq!(
+                open(b"a,b\nc,\"d\"", chunk),
+                [false, false],
+                "chunk {chunk}"
+            );
+            assert_eq!(open(b"a,b\nc,\"d\"\"\"\n", chunk), [false, false]);
+            assert_eq!(open(b"a,b\nc,d\"e", chunk), [false, false], "chunk {chunk}");
+            assert_eq!(
+                open(b"a,b\nc,\"d\"\"", chunk),
+                [false, true],
+                "chunk {chunk}"
+            );
+        }
     }
 }

@@ -86,7 +86,12 @@ impl<R: Read, T> Iterator for Records<R, T> {
             };
             self.rows += 1;
             let width = self.header.names.len();
-            let swallowed = crate::scan::swallowed_rows(&self.rec, self.header.delimiter, width);
+            let swallowed = crate::scan::swallowed_rows(&self.rec, self.header.delimiter, width)
+                .or_else(|| {
+                    self.rdr
+                        .open_quote()
+                        .then(|| crate::scan::open_quote_at_end(&self.rec))
+                });
             let outcome = if let Some(err) = swallowed {
                 Err(err)
             } else if self.rec.len() == width {

@@ -315,11 +315,25 @@ fn slow<S: Sink>(
         if start + at.byte >= end {
             return Ok(start + at.byte);
         }
-        let swallowed = swallowed_rows(&rec, ctx.header.delimiter, ctx.header.names.len());
+        let swallowed = swallowed_rows(&rec, ctx.header.delimiter, ctx.header.names.len())
+            .or_else(|| rdr.open_quote().then(|| open_quote_at_end(&rec)));
         if !ctx.take_unless(&rec, at.line, swallowed) {
             return Ok(end);
         }
     }
+}
+
+/// The error for a record whose last field opened a quote that the file
+/// never closes: CSV would read the rest of the file into that field.
+pub(crate) fn open_quote_at_end(rec: &csv::ByteRecord) -> RowError {
+    (
+        Some(rec.len().saturating_sub(1)),
+        Problem::Syntax(
+            "a quote opened in this field is never closed before the end of the file \
+             (close it, or double a quote meant as text: \"\")"
+                .to_string(),
+        ),
+    )
 }
 
 /// A field that holds a line break followed by a line with at least as

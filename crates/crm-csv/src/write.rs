@@ -90,6 +90,15 @@ impl<W: Write> Writer<W> {
         }
     }
 
+    /// Names the destination in this writer's errors (`Error::Io`'s
+    /// `file`): a writer made by [`Writer::new`] or
+    /// [`Writer::with_delimiter`] does not know where its bytes go and
+    /// says `<output>`; [`Writer::from_path`] names its file.
+    pub fn name(&mut self, destination: impl Into<PathBuf>) -> &mut Self {
+        self.file = destination.into();
+        self
+    }
+
     /// Turns formula protection on (default) or off. Off is for files
     /// read by programs only, never by spreadsheets.
     pub fn sanitize(&mut self, on: bool) -> &mut Self {

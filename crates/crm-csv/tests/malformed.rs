@@ -278,6 +278,52 @@ fn an_unclosed_quote_does_not_swallow_the_rows_after_it() {
     assert!(e.contains("l.csv:2: column 6 (owner)"), "{e}");
 }
 
+/// A quote opened in the last row's field and never closed runs to the end
+/// of the file; CSV readers accept it as if it were closed. It is refused,
+/// naming the row and the field, with or without a final line break, by
+/// the ledger importer and by the record iterators alike; a quote closed
+/// at the very end is fine.
+#[test]
+fn a_quote_left_open_at_the_end_of_the_file_is_refused() {
+    for tail in ["", "\n", "\r\n", "\n\n"] {
+        let data = format!("customer_id,date,revenue\nC1,2024-01-01,10\nC2,2024-01-02,\"20{tail}");
+        let e = error(&data);
+        assert!(
+            e.starts_with("t.csv:3: column 3 (revenue)"),
+            "{tail:?}: {e}"
+        );
+        assert!(e.contains("never closed"), "{e}");
+        let e = first_error(crm_csv::transactions(
+            data.as_bytes(),
+            "t.csv",
+            &ImportOptions::new(),
+        ));
+        assert!(
+            e.starts_with("t.csv:3: column 3 (revenue)"),
+            "{tail:?}: {e}"
+        );
+    }
+    let f = Fixture::new();
+    let path = f.file(
+        "t.csv",
+        "customer_id,date,revenue\nC1,2024-01-01,10\nC2,2024-01-02,\"2\n0",
+    );
+    let lenient = ImportOptions::new().mode(Mode::Lenient);
+    let mut ledger = crm_core::Ledger::new([crate::util::year()]);
+    let report = crm_csv::read_transactions(&path, &lenient, &mut ledger).unwrap();
+    assert_eq!(report.rejects.len(), 1, "{report:?}");
+    assert_eq!(report.rejects[0].record[2], "2\n0");
+    for closed in ["\"20\"", "\"20\"\n", "\"20\"\r\n"] {
+        let data = format!("customer_id,date,revenue\nC1,2024-01-01,10\nC2,2024-01-02,{closed}");
+        let (r, ledger) = import(&data, &ImportOptions::new());
+        r.unwrap_or_else(|e| panic!("{closed}: {e}"));
+        assert_eq!(
+            revenue(&ledger, "C2"),
+            revenue(&ledger, "C1") + revenue(&ledger, "C1")
+        );
+    }
+}
+
 /// A note that truly spans lines, with fewer delimiters on its later lines
 /// than a row has, is kept whole.
 #[test]

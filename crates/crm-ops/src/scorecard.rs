@@ -479,11 +479,21 @@ impl Plan {
                     Some((_, Some(why))) => problems.push(problem(v.span(), why)),
                     None if text
                         .as_deref()
+                        .and_then(|t| t.replace('_', "").parse::<f64>().ok())
+                        .is_some_and(f64::is_nan) =>
+                    {
+                        problems.push(problem(
+                            v.span(),
+                            format!("the target of {name} is nan: a target must be a number (0.9 for 90%)"),
+                        ))
+                    }
+                    None if text
+                        .as_deref()
                         .is_some_and(|t| t.replace('_', "").parse::<f64>().is_ok()) =>
                     {
                         problems.push(problem(
                             v.span(),
-                            format!("the target of {name} is out of range (at most about 7.9e28)"),
+                            format!("the target of {name} is out of range (a target lies between about -7.9e28 and 7.9e28)"),
                         ))
                     }
                     None => problems.push(problem(

@@ -219,6 +219,11 @@ fn plan_targets_must_fit_their_figure() {
     assert!(bad("average-value-new = -1").contains("an amount, not negative"));
     let e = bad("average-value-new = 1e30");
     assert!(e.contains("out of range"), "{e}");
+    // Not a number is named as such, not as a number out of range.
+    let e = bad("retention-rate = nan");
+    assert!(e.contains("is nan: a target must be a number"), "{e}");
+    let e = bad("net-inflow = -inf");
+    assert!(e.contains("between about -7.9e28 and 7.9e28"), "{e}");
     // At the edges: a share of exactly 1 and 0, a profit share above 1.
     let ok = Plan::parse(
         "[targets]\nretention-rate = 1\nexisting-revenue-share = 0\ntop20-profit-share = 1.2\nnet-inflow = -5\n",

@@ -26,7 +26,7 @@ pub(crate) fn run(a: ActionsArgs) -> CmdOutcome {
     let mut out = if a.print_default_rules {
         crate::output::stdout(false)
     } else {
-        crate::output::stdout_for(a.format)
+        crate::output::stdout_for(a.format)?
     };
     if a.print_default_rules {
         out.write_all(crm::strategy::DEFAULT_RULES.as_bytes())
@@ -196,7 +196,29 @@ pub(crate) fn run(a: ActionsArgs) -> CmdOutcome {
             report_rejects(&input.csv, &[report])?;
             Some(outcomes)
         }
-        (None, Some(db)) => Some(stored_outcomes(db, p.end())?).filter(|o| !o.is_empty()),
+        (None, Some(db)) => {
+            // The database may hold outcomes of other rulebooks or of
+            // customers imported later: those are not applied, and said.
+            let (known, strangers): (Vec<_>, Vec<_>) =
+                stored_outcomes(db, p.end())?.into_iter().partition(|o| {
+                    ledger.id(&o.customer).is_some()
+                        && book.rules().iter().any(|r| r.name == o.rule)
+                });
+            if let Some(first) = strangers.first() {
+                eprintln!(
+                    "crm: warning: {} of {} stored outcomes name a customer not in the data or a \
+                     rule not in the rulebook {}; they are not applied (first: customer {:?}, \
+                     rule {:?}, {})",
+                    strangers.len(),
+                    known.len() + strangers.len(),
+                    book.name(),
+                    first.customer,
+                    first.rule,
+                    first.date
+                );
+            }
+            Some(known).filter(|o| !o.is_empty())
+        }
         (None, None) => None,
     };
     let decline_days = a.decline_days.unwrap_or(90);
@@ -264,13 +286,15 @@ pub(crate) fn run(a: ActionsArgs) -> CmdOutcome {
         }
         render::target_note(&list);
         if let Some(path) = &a.control_out {
+            // Rendered in memory first, so that a write error names the file.
+            let mut csv = Vec::new();
+            render::actions_csv(&mut csv, &list.control)?;
             let mut f = BufWriter::new(
                 std::fs::File::create(path)
                     .with_context(|| format!("cannot create {}", path.display()))?,
             );
-            render::actions_csv(&mut f, &list.control)
-                .with_context(|| format!("cannot write {}", path.display()))?;
-            f.flush()
+            f.write_all(&csv)
+                .and_then(|()| f.flush())
                 .with_context(|| format!("cannot write {}", path.display()))?;
         }
         match a.format {

@@ -98,7 +98,7 @@ pub(crate) fn measure(mut a: CampaignMeasureArgs) -> Outcome {
     let r = m
         .finish(&ledger, built.first(), built.get(1))
         .context("cannot measure the campaign")?;
-    let mut out = crate::output::stdout_for(a.out.format);
+    let mut out = crate::output::stdout_for(a.out.format)?;
     match a.out.format {
         Format::Table => render::campaign_table(&mut out, &r, from.zip(to), lang)?,
         Format::Json => crate::output::write_json(&mut out, &r)?,

@@ -28,7 +28,7 @@ pub(crate) fn run(c: ClvCommand) -> Outcome {
         ClvCommand::Predict(a) => a.format,
         ClvCommand::Check(a) => a.format,
     };
-    let mut out = crate::output::stdout_for(format);
+    let mut out = crate::output::stdout_for(format)?;
     match c {
         ClvCommand::Fit(a) => fit(*a, &mut out)?,
         ClvCommand::Predict(a) => predict(*a, &mut out)?,

@@ -41,7 +41,7 @@ pub(crate) fn run(a: ComplaintsArgs) -> Outcome {
         &ComplaintOptions::new().sla_days(a.sla_days),
     )
     .context("cannot measure the complaints")?;
-    let mut out = crate::output::stdout_for(a.out.format);
+    let mut out = crate::output::stdout_for(a.out.format)?;
     match a.out.format {
         Format::Table => render::complaints_table(&mut out, &report, next, lang)?,
         Format::Json => crate::output::write_json(&mut out, &report)?,

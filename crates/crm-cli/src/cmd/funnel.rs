@@ -61,7 +61,7 @@ pub(crate) fn run(a: FunnelArgs) -> Outcome {
         funnel: f,
         acquisition_rates: rates,
     };
-    let mut out = crate::output::stdout_for(a.format);
+    let mut out = crate::output::stdout_for(a.format)?;
     match a.format {
         Format::Table => table(&mut out, &view, a.limit, lang)?,
         Format::Json => crate::output::write_json(&mut out, &view)?,

@@ -19,7 +19,7 @@ use crate::output::migration::{
 pub(crate) fn run(a: MigrationArgs) -> Outcome {
     let options = pyramid_options(&a.levels)?;
     let lang = crate::options::lang(a.lang.as_deref())?;
-    let mut out = crate::output::stdout_for(a.format);
+    let mut out = crate::output::stdout_for(a.format)?;
     if let (Some(from), Some(to)) = (&a.from, &a.to) {
         let (from, to) = (period("from", from)?, period("to", to)?);
         if to.end() <= from.end() {

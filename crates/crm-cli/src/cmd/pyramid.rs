@@ -29,7 +29,7 @@ pub(crate) fn run(a: PyramidArgs) -> Outcome {
     let before = built.next();
     let report = PyramidReport::new(&now, before.as_ref());
 
-    let mut out = crate::output::stdout_for(a.format);
+    let mut out = crate::output::stdout_for(a.format)?;
     let assignments = match a.assignments {
         true => Some(
             now.assignments(&ledger)

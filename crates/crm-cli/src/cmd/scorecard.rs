@@ -120,7 +120,7 @@ pub(crate) fn run(mut a: ScorecardArgs) -> Outcome {
     inputs.campaign_response = campaign.and_then(|c| c.treated.response_rate);
 
     let card = scorecard(&ledger, &inputs, plan.as_ref()).context("cannot build the scorecard")?;
-    let mut out = crate::output::stdout_for(a.out.format);
+    let mut out = crate::output::stdout_for(a.out.format)?;
     match a.out.format {
         Format::Table => render::scorecard_table(&mut out, &card, lang)?,
         Format::Json => crate::output::write_json(&mut out, &card)?,

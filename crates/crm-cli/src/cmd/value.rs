@@ -28,7 +28,7 @@ pub(crate) fn run(c: ValueCommand) -> Outcome {
         ValueCommand::Wallet(a) => a.format,
         ValueCommand::Risk(a) => a.format,
     };
-    let mut out = crate::output::stdout_for(format);
+    let mut out = crate::output::stdout_for(format)?;
     match c {
         ValueCommand::Rfm(a) => rfm(*a, &mut out)?,
         ValueCommand::Profit(a) => profit(*a, &mut out)?,
@@ -377,7 +377,7 @@ fn wallet(mut a: WalletArgs, out: &mut impl Write) -> anyhow::Result<()> {
     match a.format {
         Format::Json => json(out, &w)?,
         Format::Csv | Format::Parquet => {
-            let mut wr = crm::csv::Writer::new(out);
+            let mut wr = crate::output::csv_writer(out);
             wr.write_row(["customer", "level", "value", "potential", "share", "room"])?;
             for s in &w.shares {
                 wr.write_row([
@@ -493,7 +493,7 @@ fn risk(a: RiskArgs, out: &mut impl Write) -> anyhow::Result<()> {
     match a.format {
         Format::Json => json(out, &list)?,
         Format::Csv | Format::Parquet => {
-            let mut w = crm::csv::Writer::new(out);
+            let mut w = crate::output::csv_writer(out);
             w.write_row([
                 "customer",
                 "level",

@@ -25,7 +25,7 @@ pub(crate) fn run(a: WinbackArgs) -> Outcome {
     let built = pyramids(&ledger, &periods, &options)?;
     let w =
         crm::strategy::winback(&ledger, &built).map_err(|e| usage(format!("--periods: {e}")))?;
-    let mut out = crate::output::stdout_for(a.format);
+    let mut out = crate::output::stdout_for(a.format)?;
     match a.format {
         Format::Table => render::winback_table(&mut out, &w, a.limit)?,
         Format::Json => crate::output::write_json(&mut out, &w)?,

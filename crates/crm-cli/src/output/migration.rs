@@ -185,7 +185,7 @@ pub(crate) fn csv(
     m: &Migration,
     risk: Option<&[Risk<'_>]>,
 ) -> anyhow::Result<()> {
-    let mut w = crm::csv::Writer::new(out);
+    let mut w = crate::output::csv_writer(out);
     if let Some(risk) = risk {
         w.write_row([
             "customer",
@@ -510,7 +510,7 @@ pub(crate) fn markov_table(
 
 /// The Markov view as CSV.
 pub(crate) fn markov_csv(out: &mut impl Write, v: &MarkovView) -> anyhow::Result<()> {
-    let mut w = crm::csv::Writer::new(out);
+    let mut w = crate::output::csv_writer(out);
     let mut header: Vec<String> = vec!["level".into()];
     header.extend(v.states.iter().map(|s| format!("p_to_{s}")));
     header.extend(v.states.iter().map(|s| format!("n_to_{s}")));

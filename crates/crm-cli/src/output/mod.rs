@@ -31,12 +31,18 @@ pub(crate) fn stdout(people: bool) -> Box<dyn Write> {
 
 /// Standard output for `format`: as [`stdout`] for tables (for people),
 /// JSON and CSV; for Parquet, a [`ParquetOut`] that takes the CSV the
-/// command writes and writes it as Parquet when flushed.
-pub(crate) fn stdout_for(format: crate::args::Format) -> Box<dyn Write> {
+/// command writes and writes it as Parquet when flushed. Parquet from a
+/// `crm` built without the `parquet` feature is a usage error here, before
+/// the command reads anything.
+pub(crate) fn stdout_for(format: crate::args::Format) -> Result<Box<dyn Write>, crate::Failure> {
     use crate::args::Format;
     match format {
-        Format::Parquet => Box::new(ParquetOut::default()),
-        f => stdout(f == Format::Table),
+        Format::Parquet if !cfg!(feature = "parquet") => Err(crate::options::usage(
+            "--format parquet needs crm built with the parquet feature \
+             (cargo install crm-cli --features parquet)",
+        )),
+        Format::Parquet => Ok(Box::new(ParquetOut::default())),
+        f => Ok(stdout(f == Format::Table)),
     }
 }
 
@@ -242,13 +248,21 @@ pub(crate) fn signed_money_in(lang: Lang, m: Money) -> String {
     }
 }
 
+/// A CSV writer (formula protection on) onto standard output, whose write
+/// errors say "standard output".
+pub(crate) fn csv_writer<W: Write>(out: W) -> crm::csv::Writer<W> {
+    let mut w = crm::csv::Writer::new(out);
+    w.name("standard output");
+    w
+}
+
 /// Writes a CSV table (with formula protection) of `N` columns.
 pub(crate) fn csv_table<const N: usize>(
     out: &mut impl Write,
     header: [&str; N],
     rows: impl IntoIterator<Item = [String; N]>,
 ) -> anyhow::Result<()> {
-    let mut w = crm::csv::Writer::new(out);
+    let mut w = crate::output::csv_writer(out);
     w.write_row(header)?;
     for row in rows {
         w.write_row(row)?;

@@ -217,7 +217,7 @@ pub(crate) fn csv<'a>(
     report: &PyramidReport,
     assignments: Option<impl Iterator<Item = Assignment<'a>>>,
 ) -> anyhow::Result<()> {
-    let mut w = crm::csv::Writer::new(out);
+    let mut w = crate::output::csv_writer(out);
     let opt = |m: Option<Money>| m.map(|m| m.to_string()).unwrap_or_default();
     let share = |x: Option<f64>| x.map(|x| x.to_string()).unwrap_or_default();
     if let Some(list) = assignments {
