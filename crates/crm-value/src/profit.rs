@@ -350,10 +350,10 @@ impl CostToServe {
     ///
     /// # Errors
     ///
-    /// [`Error::Core`] with `PeriodMismatch` when `other` is of another
-    /// period or cost table; with `AmountOverflow` when a customer's sum
-    /// leaves the range of [`Money`] (this one is then partly merged and
-    /// should be dropped).
+    /// [`Error::Core`](crate::Error::Core) with `PeriodMismatch` when
+    /// `other` is of another period or cost table; with `AmountOverflow`
+    /// when a customer's sum leaves the range of [`Money`] (this one is
+    /// then partly merged and should be dropped).
     pub fn merge(&mut self, other: CostToServe) -> Result<()> {
         if self.period != other.period || self.costs != other.costs {
             return Err(crate::Error::Core(crm_core::Error::PeriodMismatch));
