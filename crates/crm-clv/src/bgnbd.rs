@@ -176,6 +176,28 @@ impl BgNbd {
                 .map_or(f64::NEG_INFINITY, |l| l),
         )
     }
+
+    /// The expected purchases of a customer in the next `t` time units if
+    /// the customer is still alive: E\[Y(t) | alive, x, T\]. It depends on
+    /// the frequency and the age `T` only, not on the recency, so many
+    /// customers share it; times [`PurchaseModel::p_alive`] it is
+    /// [`PurchaseModel::expected_purchases`], to the last bit
+    /// (`expected_purchases_if_alive(s, t)? * p_alive(s)?`).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidSummary`] for an inconsistent summary,
+    /// [`Error::InvalidArgument`] for a negative or non-finite `t`.
+    pub fn expected_purchases_if_alive(&self, s: &Summary, t: f64) -> Result<f64> {
+        s.check("summary")?;
+        check_t(t)?;
+        let (r, al, a, b) = (self.r, self.alpha, self.a, self.b);
+        let x = f64::from(s.frequency);
+        let (num, big_a, c) = (a + b + x - 1.0, a + b - 1.0 - r, a + b + x - 1.0);
+        let mut tail = BgNbdTail::new(big_a, a - 1.0, c);
+        let z = t / (al + s.t + t);
+        Ok(num * bracket_along(&mut tail, a, z)?)
+    }
 }
 
 impl MbgNbd {
@@ -348,6 +370,23 @@ purchase_model!(MbgNbd, Variant::Mbg);
 mod tests {
     use super::*;
     use crate::fit::gradient_check::{agrees, histories};
+
+    proptest::proptest! {
+        /// Expected purchases if alive times P(alive) is expected
+        /// purchases, bit for bit, whatever the recency.
+        #[test]
+        fn if_alive_times_p_alive_is_expected(
+            r in 0.05f64..5.0, alpha in 0.1f64..50.0, a in 0.05f64..5.0, b in 0.05f64..5.0,
+            x in 0u32..60, age in 0.0f64..300.0, share in 0.0f64..=1.0, t in 0.0f64..200.0,
+        ) {
+            let m = BgNbd::new(r, alpha, a, b).unwrap();
+            let recency = if x == 0 { 0.0 } else { age * share };
+            let s = Summary::new(x, recency, age);
+            let e = m.expected_purchases(&s, t).unwrap();
+            let split = m.expected_purchases_if_alive(&s, t).unwrap() * m.p_alive(&s).unwrap();
+            proptest::prop_assert_eq!(split.to_bits(), e.to_bits());
+        }
+    }
 
     /// A horizon of ten million weeks once asked the series for more than
     /// two million terms (`2F1(...) did not converge`).

@@ -2,7 +2,7 @@ use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use crm_core::{Ledger, SaleBatch};
+use crm_core::{Customer, Interaction, Ledger, SaleBatch};
 
 use crate::fields::{CustomerCols, DateCache, InteractionCols, TxCols};
 use crate::header::{Header, parse_header, read_prefix};
@@ -68,11 +68,23 @@ fn import_path<C, S: LedgerSink>(
     cols: impl FnOnce(&Path, &Header) -> Result<C>,
     make: impl FnOnce(Ledger, C) -> S,
 ) -> Result<ImportReport> {
+    import_path_parts(path, options, ledger, cols, make).map(|(r, _)| r)
+}
+
+/// As [`import_path`], giving back what the sink gathered beside the
+/// ledger.
+fn import_path_parts<C, S: LedgerSink>(
+    path: &Path,
+    options: &ImportOptions,
+    ledger: &mut Ledger,
+    cols: impl FnOnce(&Path, &Header) -> Result<C>,
+    make: impl FnOnce(Ledger, C) -> S,
+) -> Result<(ImportReport, S::Rest)> {
     let io = |e| Error::io(path, e);
     let mut file = File::open(path).map_err(io)?;
     let meta = file.metadata().map_err(io)?;
     if !meta.is_file() {
-        return import_reader(file, path, options, ledger, cols, make);
+        return import_reader_parts(file, path, options, ledger, cols, make);
     }
     let prefix = read_prefix(&mut file).map_err(io)?;
     let header = parse_header(path, &prefix, options)?;
@@ -87,20 +99,34 @@ fn import_path<C, S: LedgerSink>(
         options.threads,
         &mut sink,
     );
-    *ledger = sink.into_ledger();
-    Ok(report(path, &header, scanned?))
+    let (back, rest) = sink.into_parts();
+    *ledger = back;
+    Ok((report(path, &header, scanned?), rest))
 }
 
 /// Imports from `reader`, called `name` in errors, in one pass on this
 /// thread.
 fn import_reader<C, S: LedgerSink>(
-    mut reader: impl Read,
+    reader: impl Read,
     name: &Path,
     options: &ImportOptions,
     ledger: &mut Ledger,
     cols: impl FnOnce(&Path, &Header) -> Result<C>,
     make: impl FnOnce(Ledger, C) -> S,
 ) -> Result<ImportReport> {
+    import_reader_parts(reader, name, options, ledger, cols, make).map(|(r, _)| r)
+}
+
+/// As [`import_reader`], giving back what the sink gathered beside the
+/// ledger.
+fn import_reader_parts<C, S: LedgerSink>(
+    mut reader: impl Read,
+    name: &Path,
+    options: &ImportOptions,
+    ledger: &mut Ledger,
+    cols: impl FnOnce(&Path, &Header) -> Result<C>,
+    make: impl FnOnce(Ledger, C) -> S,
+) -> Result<(ImportReport, S::Rest)> {
     let prefix = read_prefix(&mut reader).map_err(|e| Error::io(name, e))?;
     let header = parse_header(name, &prefix, options)?;
     let cols = cols(name, &header)?;
@@ -111,8 +137,9 @@ fn import_reader<C, S: LedgerSink>(
         .to_vec();
     let mut sink = make(std::mem::replace(ledger, Ledger::new([])), cols);
     let scanned = scan_stream(reader, name, rest, &header, options.mode, &mut sink);
-    *ledger = sink.into_ledger();
-    Ok(report(name, &header, scanned?))
+    let (back, gathered) = sink.into_parts();
+    *ledger = back;
+    Ok((report(name, &header, scanned?), gathered))
 }
 
 fn report(file: &Path, header: &Header, scanned: Scanned) -> ImportReport {
@@ -126,9 +153,84 @@ fn report(file: &Path, header: &Header, scanned: Scanned) -> ImportReport {
     }
 }
 
-/// A sink that records into a ledger.
+/// A sink that records into a ledger, and perhaps gathers more beside it.
 trait LedgerSink: Sink {
-    fn into_ledger(self) -> Ledger;
+    /// What the sink gathers beside the ledger.
+    type Rest;
+    fn into_parts(self) -> (Ledger, Self::Rest);
+}
+
+/// What a read gathers beside the ledger from the records it takes: the
+/// potentials of a register, the cost of the interactions per customer.
+///
+/// A large regular file is read in parts on several threads (see
+/// [`ImportOptions::threads`]), each part with its own gatherer made by
+/// [`Gather::fresh`]; the parts are then combined in file order with
+/// [`Gather::absorb`], so that the result is that of one sequential read
+/// when `absorb` adds what a later part gathered as `take` would have.
+///
+/// ```
+/// use crm_core::{Interaction, Ledger, Period};
+/// use crm_csv::{Gather, ImportOptions, read_interactions_gathering};
+///
+/// /// Counts the interactions.
+/// #[derive(Default)]
+/// struct Count(u64);
+///
+/// impl Gather<Interaction> for Count {
+///     fn take(&mut self, _: &Interaction) -> Result<(), crm_core::Error> {
+///         self.0 += 1;
+///         Ok(())
+///     }
+///     fn fresh(&self) -> Count {
+///         Count(0)
+///     }
+///     fn absorb(&mut self, later: Count) -> Result<(), crm_core::Error> {
+///         self.0 += later.0;
+///         Ok(())
+///     }
+/// }
+///
+/// let dir = std::env::temp_dir().join(format!("crm-gather-doc-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir)?;
+/// let path = dir.join("interactions.csv");
+/// std::fs::write(&path, "customer_id,date,kind\nC1,2024-03-01,visit\nC2,2024-03-02,call\n")?;
+/// let mut ledger = Ledger::new(["2024".parse::<Period>()?]);
+/// let (report, count) =
+///     read_interactions_gathering(&path, &ImportOptions::new(), &mut ledger, Count(0))?;
+/// assert_eq!((report.imported, count.0), (2, 2));
+/// # std::fs::remove_dir_all(&dir)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub trait Gather<T>: Send + Sized {
+    /// Takes one record, before the ledger records it.
+    ///
+    /// # Errors
+    ///
+    /// What the gatherer refuses (an overflowing sum, say): the row is
+    /// then a bad row, reported with its file and line, and the ledger
+    /// does not record it.
+    fn take(&mut self, record: &T) -> std::result::Result<(), crm_core::Error>;
+    /// A new, empty gatherer like this one, for another part of the file.
+    fn fresh(&self) -> Self;
+    /// Adds what `later` gathered from the part of the file right after
+    /// this one's.
+    ///
+    /// # Errors
+    ///
+    /// As [`Gather::take`].
+    fn absorb(&mut self, later: Self) -> std::result::Result<(), crm_core::Error>;
+}
+
+/// Gathers nothing.
+impl<T> Gather<T> for () {
+    fn take(&mut self, _: &T) -> std::result::Result<(), crm_core::Error> {
+        Ok(())
+    }
+    fn fresh(&self) {}
+    fn absorb(&mut self, _: ()) -> std::result::Result<(), crm_core::Error> {
+        Ok(())
+    }
 }
 
 fn model_error(key_col: usize, e: crm_core::Error) -> RowError {
@@ -214,8 +316,9 @@ impl Sink for TxSink {
 }
 
 impl LedgerSink for TxSink {
-    fn into_ledger(self) -> Ledger {
-        self.ledger
+    type Rest = ();
+    fn into_parts(self) -> (Ledger, ()) {
+        (self.ledger, ())
     }
 }
 
@@ -300,37 +403,75 @@ pub fn read_transactions_from(
 }
 
 /// Register entries and interactions: each row is parsed and recorded at
-/// once by `take`.
-struct RowSink<C> {
+/// once by `take`, which hands the record (of type `R`) to the gatherer
+/// too.
+struct RowSink<C, R, G> {
     ledger: Ledger,
     cols: C,
     dates: DateCache,
-    take:
-        fn(&C, &mut Ledger, &csv::ByteRecord, &mut DateCache) -> std::result::Result<(), RowError>,
+    gather: G,
+    take: RowTake<C, G>,
+    record: std::marker::PhantomData<fn(&R)>,
 }
 
-impl<C: Clone + Send> Sink for RowSink<C> {
+/// Parses one row with the columns, records it into the ledger and hands
+/// it to the gatherer.
+type RowTake<C, G> = fn(
+    &C,
+    &mut Ledger,
+    &mut G,
+    &csv::ByteRecord,
+    &mut DateCache,
+) -> std::result::Result<(), RowError>;
+
+impl<C, R, G> RowSink<C, R, G> {
+    fn new(ledger: Ledger, cols: C, gather: G, take: RowTake<C, G>) -> RowSink<C, R, G> {
+        RowSink {
+            ledger,
+            cols,
+            dates: DateCache::default(),
+            gather,
+            take,
+            record: std::marker::PhantomData,
+        }
+    }
+}
+
+/// A gatherer's refusal as a row's problem.
+fn refused(e: crm_core::Error) -> RowError {
+    (None, Problem::Model(e))
+}
+
+impl<C: Clone + Send, R, G: Gather<R>> Sink for RowSink<C, R, G> {
     fn row(&mut self, rec: &csv::ByteRecord, _line: u64) -> std::result::Result<(), RowError> {
-        (self.take)(&self.cols, &mut self.ledger, rec, &mut self.dates)
+        (self.take)(
+            &self.cols,
+            &mut self.ledger,
+            &mut self.gather,
+            rec,
+            &mut self.dates,
+        )
     }
 
     fn fresh(&self) -> Self {
-        RowSink {
-            ledger: like(&self.ledger),
-            cols: self.cols.clone(),
-            dates: DateCache::default(),
-            take: self.take,
-        }
+        RowSink::new(
+            like(&self.ledger),
+            self.cols.clone(),
+            self.gather.fresh(),
+            self.take,
+        )
     }
 
     fn absorb(&mut self, later: Self) -> std::result::Result<(), Problem> {
-        self.ledger.merge(&later.ledger).map_err(Problem::Model)
+        self.ledger.merge(&later.ledger).map_err(Problem::Model)?;
+        self.gather.absorb(later.gather).map_err(Problem::Model)
     }
 }
 
-impl<C: Clone + Send> LedgerSink for RowSink<C> {
-    fn into_ledger(self) -> Ledger {
-        self.ledger
+impl<C: Clone + Send, R, G: Gather<R>> LedgerSink for RowSink<C, R, G> {
+    type Rest = G;
+    fn into_parts(self) -> (Ledger, G) {
+        (self.ledger, self.gather)
     }
 }
 
@@ -357,7 +498,7 @@ pub fn read_customers(
         options,
         ledger,
         |p, h| CustomerCols::resolve(p, h, options),
-        customer_sink,
+        |l, c| customer_sink(l, c, ()),
     )
 }
 
@@ -380,23 +521,70 @@ pub fn read_customers_from(
         options,
         ledger,
         |p, h| CustomerCols::resolve(p, h, options),
-        customer_sink,
+        |l, c| customer_sink(l, c, ()),
     )
 }
 
-fn customer_sink(ledger: Ledger, cols: CustomerCols) -> RowSink<CustomerCols> {
-    RowSink {
+/// Streams a customers (register) file into `ledger` as
+/// [`read_customers`] does (on several threads when it is a large regular
+/// file), handing every register entry taken to `gather` too; returns the
+/// import report and what was gathered.
+///
+/// # Errors
+///
+/// As [`read_transactions`]; a record `gather` refuses is a bad row.
+pub fn read_customers_gathering<G: Gather<Customer>>(
+    path: impl AsRef<Path>,
+    options: &ImportOptions,
+    ledger: &mut Ledger,
+    gather: G,
+) -> Result<(ImportReport, G)> {
+    import_path_parts(
+        path.as_ref(),
+        options,
         ledger,
-        cols,
-        dates: DateCache::default(),
-        take: |cols, ledger, rec, _| {
-            let c = cols.parse(rec)?;
-            ledger
-                .add_customer(&c)
-                .map(drop)
-                .map_err(|e| (None, Problem::Model(e)))
-        },
-    }
+        |p, h| CustomerCols::resolve(p, h, options),
+        |l, c| customer_sink(l, c, gather),
+    )
+}
+
+/// Reads a customers (register) file from `reader`, called `name` in
+/// errors, as [`read_customers_gathering`] does, in one pass on this
+/// thread.
+///
+/// # Errors
+///
+/// As [`read_customers_gathering`].
+pub fn read_customers_from_gathering<G: Gather<Customer>>(
+    reader: impl Read,
+    name: impl AsRef<Path>,
+    options: &ImportOptions,
+    ledger: &mut Ledger,
+    gather: G,
+) -> Result<(ImportReport, G)> {
+    import_reader_parts(
+        reader,
+        name.as_ref(),
+        options,
+        ledger,
+        |p, h| CustomerCols::resolve(p, h, options),
+        |l, c| customer_sink(l, c, gather),
+    )
+}
+
+fn customer_sink<G: Gather<Customer>>(
+    ledger: Ledger,
+    cols: CustomerCols,
+    gather: G,
+) -> RowSink<CustomerCols, Customer, G> {
+    RowSink::new(ledger, cols, gather, |cols, ledger, gather, rec, _| {
+        let c = cols.parse(rec)?;
+        gather.take(&c).map_err(refused)?;
+        ledger
+            .add_customer(&c)
+            .map(drop)
+            .map_err(|e| (None, Problem::Model(e)))
+    })
 }
 
 /// Streams an interactions file into `ledger`.
@@ -420,7 +608,7 @@ pub fn read_interactions(
         options,
         ledger,
         |p, h| InteractionCols::resolve(p, h, options),
-        interaction_sink,
+        |l, c| interaction_sink(l, c, ()),
     )
 }
 
@@ -442,23 +630,69 @@ pub fn read_interactions_from(
         options,
         ledger,
         |p, h| InteractionCols::resolve(p, h, options),
-        interaction_sink,
+        |l, c| interaction_sink(l, c, ()),
     )
 }
 
-fn interaction_sink(ledger: Ledger, cols: InteractionCols) -> RowSink<InteractionCols> {
-    RowSink {
+/// Streams an interactions file into `ledger` as [`read_interactions`]
+/// does (on several threads when it is a large regular file), handing
+/// every interaction taken to `gather` too; returns the import report and
+/// what was gathered.
+///
+/// # Errors
+///
+/// As [`read_transactions`]; a record `gather` refuses is a bad row.
+pub fn read_interactions_gathering<G: Gather<Interaction>>(
+    path: impl AsRef<Path>,
+    options: &ImportOptions,
+    ledger: &mut Ledger,
+    gather: G,
+) -> Result<(ImportReport, G)> {
+    import_path_parts(
+        path.as_ref(),
+        options,
         ledger,
-        cols,
-        dates: DateCache::default(),
-        take: |cols, ledger, rec, dates| {
-            let i = cols.parse(rec, dates)?;
-            ledger
-                .add_interaction(&i)
-                .map(drop)
-                .map_err(|e| (None, Problem::Model(e)))
-        },
-    }
+        |p, h| InteractionCols::resolve(p, h, options),
+        |l, c| interaction_sink(l, c, gather),
+    )
+}
+
+/// Reads an interactions file from `reader`, called `name` in errors, as
+/// [`read_interactions_gathering`] does, in one pass on this thread.
+///
+/// # Errors
+///
+/// As [`read_interactions_gathering`].
+pub fn read_interactions_from_gathering<G: Gather<Interaction>>(
+    reader: impl Read,
+    name: impl AsRef<Path>,
+    options: &ImportOptions,
+    ledger: &mut Ledger,
+    gather: G,
+) -> Result<(ImportReport, G)> {
+    import_reader_parts(
+        reader,
+        name.as_ref(),
+        options,
+        ledger,
+        |p, h| InteractionCols::resolve(p, h, options),
+        |l, c| interaction_sink(l, c, gather),
+    )
+}
+
+fn interaction_sink<G: Gather<Interaction>>(
+    ledger: Ledger,
+    cols: InteractionCols,
+    gather: G,
+) -> RowSink<InteractionCols, Interaction, G> {
+    RowSink::new(ledger, cols, gather, |cols, ledger, gather, rec, dates| {
+        let i = cols.parse(rec, dates)?;
+        gather.take(&i).map_err(refused)?;
+        ledger
+            .add_interaction(&i)
+            .map(drop)
+            .map_err(|e| (None, Problem::Model(e)))
+    })
 }
 
 /// Writes rejected rows to `path` as CSV: `file,line,column,field,problem`

@@ -87,8 +87,10 @@ pub use crate::{
     error::{BadRow, Error, Location, Problem, Result},
     header::sniff_delimiter,
     import::{
-        ImportReport, Reject, read_customers, read_customers_from, read_interactions,
-        read_interactions_from, read_transactions, read_transactions_from, write_rejects,
+        Gather, ImportReport, Reject, read_customers, read_customers_from,
+        read_customers_from_gathering, read_customers_gathering, read_interactions,
+        read_interactions_from, read_interactions_from_gathering, read_interactions_gathering,
+        read_transactions, read_transactions_from, write_rejects,
     },
     options::{ImportOptions, Mode},
     parse::{DATE_EXPECTED, DecimalSeparator, parse_date_field},

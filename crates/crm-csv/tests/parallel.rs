@@ -147,3 +147,121 @@ fn lines_longer_than_the_buffer() {
     assert_eq!(r.rows, 2);
     assert_eq!(l.len(), 2);
 }
+
+/// Gathers the interactions' lines, in the order taken, and refuses a
+/// chosen customer.
+#[derive(Debug)]
+struct Lines {
+    seen: Vec<String>,
+    refuse: Option<&'static str>,
+}
+
+impl crm_csv::Gather<crm_core::Interaction> for Lines {
+    fn take(&mut self, i: &crm_core::Interaction) -> Result<(), crm_core::Error> {
+        if self.refuse == Some(i.customer.as_str()) {
+            return Err(crm_core::Error::AmountOverflow {
+                what: "refused".into(),
+            });
+        }
+        self.seen.push(i.note.clone().unwrap_or_default());
+        Ok(())
+    }
+    fn fresh(&self) -> Lines {
+        Lines {
+            seen: Vec::new(),
+            refuse: self.refuse,
+        }
+    }
+    fn absorb(&mut self, later: Lines) -> Result<(), crm_core::Error> {
+        self.seen.extend(later.seen);
+        Ok(())
+    }
+}
+
+/// A large interactions file: the note is the row number; every
+/// `quoted`-th note holds newlines.
+fn big_interactions(mb: usize, quoted: usize) -> String {
+    let mut s = String::from("customer_id,date,kind,note\n");
+    let mut i = 0usize;
+    while s.len() < mb << 20 {
+        i += 1;
+        let note = if i.is_multiple_of(quoted) {
+            format!("\"{i}\nwith a newline\"")
+        } else {
+            i.to_string()
+        };
+        let _ = writeln!(
+            s,
+            "C{},2024-{:02}-{:02},visit,{note}",
+            i * 7919 % 50_000,
+            i % 12 + 1,
+            i % 28 + 1
+        );
+    }
+    s
+}
+
+#[test]
+fn gathering_on_threads_gathers_the_sequential_result_in_file_order() {
+    let f = Fixture::new();
+    for quoted in [1_000_000, 5] {
+        let path = f.file("interactions.csv", big_interactions(9, quoted));
+        let read = |threads: usize| {
+            let mut l = Ledger::new([year()]);
+            let gather = Lines {
+                seen: Vec::new(),
+                refuse: None,
+            };
+            let (r, g) = crm_csv::read_interactions_gathering(
+                &path,
+                &ImportOptions::new().threads(threads),
+                &mut l,
+                gather,
+            )
+            .unwrap();
+            (r, g.seen, l)
+        };
+        let (r1, seen1, l1) = read(1);
+        assert_eq!(seen1.len() as u64, r1.rows);
+        let (r2, seen2, l2) = read(2);
+        assert!(r2.threads > 1, "a 9 MB file is read on several threads");
+        assert_eq!(seen1, seen2);
+        same(&l1, &l2);
+    }
+}
+
+#[test]
+fn a_record_the_gatherer_refuses_is_a_bad_row_with_its_line() {
+    let f = Fixture::new();
+    let path = f.file(
+        "interactions.csv",
+        "customer_id,date,kind\nC1,2024-01-02,visit\nC2,2024-01-03,call\n",
+    );
+    let mut l = Ledger::new([year()]);
+    let gather = Lines {
+        seen: Vec::new(),
+        refuse: Some("C2"),
+    };
+    let e = crm_csv::read_interactions_gathering(&path, &ImportOptions::new(), &mut l, gather)
+        .unwrap_err();
+    let text = e.to_string();
+    assert!(
+        text.contains("interactions.csv:3:") && text.contains("refused"),
+        "{text}"
+    );
+    let gather = Lines {
+        seen: Vec::new(),
+        refuse: Some("C2"),
+    };
+    let mut l = Ledger::new([year()]);
+    let (r, g) = crm_csv::read_interactions_gathering(
+        &path,
+        &ImportOptions::new().mode(Mode::Lenient),
+        &mut l,
+        gather,
+    )
+    .unwrap();
+    assert_eq!((r.rows, r.rejects.len(), g.seen.len()), (2, 1, 1));
+    // The ledger does not record what the gatherer refused.
+    assert_eq!((l.len(), l.stats().interactions), (1, 1));
+}

@@ -632,8 +632,8 @@ fn covers(ledger: &Ledger, p: &Period) -> bool {
 /// P(alive) and the expected value are still given for every customer.
 pub const FIT_SAMPLE: usize = 100_000;
 
-/// The most distinct customer summaries whose predictions the report
-/// keeps for the customers that share them.
+/// The most distinct (frequency, age) pairs whose expected purchases if
+/// alive the report keeps for the customers that share them.
 const MEMO_LIMIT: usize = 1 << 18;
 
 /// FNV-1a of `key`: a hash that is the same on every platform and run.
@@ -754,10 +754,12 @@ fn lifetime(
     }
     let mut p_alive = vec![0.0; ids.len()];
     let mut value = vec![0.0; ids.len()];
-    // Customers with the same summary (many: every one-time buyer of a
-    // day shares one) get the same predictions: each distinct summary is
-    // computed once, up to a bounded number kept.
-    let mut memo: HashMap<(u32, u64, u64), (f64, f64)> = HashMap::new();
+    // The expected purchases are P(alive) times the expected purchases if
+    // alive, which depend on the frequency and the age only: customers of
+    // the same frequency who bought first on the same day share them, and
+    // each is computed once (up to a bounded number kept). P(alive), a
+    // logarithm and an exponential, is computed for every customer.
+    let mut memo: HashMap<(u32, u64), f64> = HashMap::new();
     for id in ledger.ids() {
         let Some(k) = place
             .get(id.index())
@@ -767,20 +769,19 @@ fn lifetime(
             continue;
         };
         let c = &summary(&id);
-        let key = (c.frequency, c.recency.to_bits(), c.t.to_bits());
-        let (alive, purchases) = match memo.get(&key) {
+        let key = (c.frequency, c.t.to_bits());
+        let if_alive = match memo.get(&key) {
             Some(known) => *known,
             None => {
-                let fresh = (
-                    m.p_alive(c).map_err(clv_err)?,
-                    m.expected_purchases(c, year).map_err(clv_err)?,
-                );
+                let fresh = m.expected_purchases_if_alive(c, year).map_err(clv_err)?;
                 if memo.len() < MEMO_LIMIT {
                     memo.insert(key, fresh);
                 }
                 fresh
             }
         };
+        let alive = m.p_alive(c).map_err(clv_err)?;
+        let purchases = if_alive * alive;
         let v = ledger
             .period_totals(id, pi)
             .map_or(0.0, |t| to_f64(t.value(basis).as_decimal()));

@@ -346,6 +346,42 @@ impl CostToServe {
         Ok(())
     }
 
+    /// Adds what `other` counted, as if its interactions had been added
+    /// here: for input read in parts (on several threads), each part
+    /// counted on its own.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Core`](crate::Error::Core) with `PeriodMismatch` when
+    /// `other` is of another period or cost table; with `AmountOverflow`
+    /// when a customer's sum leaves the range of [`Money`] (this one is
+    /// then partly merged and should be dropped).
+    pub fn merge(&mut self, other: CostToServe) -> Result<()> {
+        if self.period != other.period || self.costs != other.costs {
+            return Err(crate::Error::Core(crm_core::Error::PeriodMismatch));
+        }
+        self.used.recorded += other.used.recorded;
+        self.used.table += other.used.table;
+        self.used.none += other.used.none;
+        for (key, (cost, n)) in other.served {
+            match self.served.get_mut(&key) {
+                Some(e) => {
+                    e.0 = e.0.checked_add(cost).ok_or_else(|| {
+                        overflow(format!(
+                            "the interaction costs of customer {key:?} in {}",
+                            self.period
+                        ))
+                    })?;
+                    e.1 = e.1.saturating_add(n);
+                }
+                None => {
+                    self.served.insert(key, (cost, n));
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// The period.
     pub fn period(&self) -> &Period {
         &self.period
@@ -670,5 +706,54 @@ mod tests {
             });
             proptest::prop_assert_eq!(by_profit(rows), expected);
         }
+
+        /// Counting the interactions in two parts and merging counts them
+        /// as one pass does, wherever the cut.
+        #[test]
+        fn merged_parts_count_as_one_pass(
+            rows in proptest::collection::vec((0u8..6, 0u32..500, proptest::option::of(0i64..1000), 0u8..3), 0..40),
+            cut in 0usize..40,
+        ) {
+            let year: Period = "2025".parse().unwrap();
+            let day0 = crm_core::NaiveDate::from_ymd_opt(2024, 10, 1).unwrap();
+            let mut costs = CostTable::default();
+            costs.interactions.insert(InteractionKind::Call, Money::new(3.into()));
+            let interactions: Vec<Interaction> = rows
+                .iter()
+                .map(|(k, d, c, kind)| {
+                    let kind = [InteractionKind::Visit, InteractionKind::Call, InteractionKind::Email][usize::from(*kind)];
+                    let mut i = Interaction::new(
+                        format!("C{k}").parse().unwrap(),
+                        day0 + crm_core::Days::new(u64::from(*d)),
+                        kind,
+                    );
+                    i.cost = c.map(|c| Money::new(crm_core::Decimal::new(c, 2)));
+                    i
+                })
+                .collect();
+            let cut = cut.min(interactions.len());
+            let mut once = CostToServe::new(year, &costs).unwrap();
+            let mut first = once.clone();
+            let mut second = once.clone();
+            for i in &interactions {
+                once.add(i).unwrap();
+            }
+            for i in &interactions[..cut] {
+                first.add(i).unwrap();
+            }
+            for i in &interactions[cut..] {
+                second.add(i).unwrap();
+            }
+            first.merge(second).unwrap();
+            proptest::prop_assert_eq!(first, once);
+        }
+    }
+
+    #[test]
+    fn counts_of_another_period_are_not_merged() {
+        let costs = CostTable::default();
+        let mut a = CostToServe::new("2025".parse().unwrap(), &costs).unwrap();
+        let b = CostToServe::new("2024".parse().unwrap(), &costs).unwrap();
+        assert!(a.merge(b).is_err());
     }
 }

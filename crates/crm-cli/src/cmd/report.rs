@@ -9,7 +9,9 @@ use crate::{Failure, Outcome};
 use std::io::Read;
 use std::path::Path;
 
-use crm::csv::{ImportOptions, ImportReport};
+use crm::csv::{Gather, ImportOptions, ImportReport};
+use crm::value::CostToServe;
+use std::collections::HashMap;
 
 use crate::input::{
     import_options, name_of, open_input, open_read_only, read_transactions, report_rejects,
@@ -121,7 +123,7 @@ fn read_once(
     ledger: &mut Ledger,
 ) -> Result<Inputs, Failure> {
     let mut served = options.cost_to_serve().context("cannot build the report")?;
-    let mut potentials = std::collections::HashMap::new();
+    let mut potentials = HashMap::new();
     let mut with_register = false;
     if let Some(db) = &a.input.db {
         read_db(db, ledger, &mut served, &mut potentials)?;
@@ -131,34 +133,33 @@ fn read_once(
         let mut reports = Vec::new();
         if let Some(path) = &a.input.customers {
             with_register = true;
-            reports.push(stream(
+            let (report, gathered) = gather(
                 path,
-                "customers",
                 &csv,
-                |r, n, o| crm::csv::customers(r, n, o),
-                |c| {
-                    if let Some(p) = c.potential {
-                        potentials.insert(c.key.as_str().to_string(), p);
-                    }
-                    ledger
-                        .add_customer(&c)
-                        .map(drop)
-                        .map_err(anyhow::Error::from)
-                },
-            )?);
+                Potentials(HashMap::new()),
+                |p, o, l, g| crm::csv::read_customers_gathering(p, o, l, g),
+                |r, n, o, l, g| crm::csv::read_customers_from_gathering(r, n, o, l, g),
+                ledger,
+            )
+            .context("cannot import the customers")?;
+            potentials = gathered.0;
+            reports.push(report);
         }
         if let Some(path) = &a.input.interactions {
-            reports.push(stream(
+            let (report, gathered) = gather(
                 path,
-                "interactions",
                 &csv,
-                |r, n, o| crm::csv::interactions(r, n, o),
-                |i| {
-                    ledger.add_interaction(&i)?;
-                    served.add(&i)?;
-                    Ok(())
+                Served {
+                    empty: served.clone(),
+                    counted: served,
                 },
-            )?);
+                |p, o, l, g| crm::csv::read_interactions_gathering(p, o, l, g),
+                |r, n, o, l, g| crm::csv::read_interactions_from_gathering(r, n, o, l, g),
+                ledger,
+            )
+            .context("cannot import the interactions")?;
+            served = gathered.counted;
+            reports.push(report);
         }
         if let Some(path) = &a.input.transactions {
             reports.push(read_transactions(
@@ -178,40 +179,102 @@ fn read_once(
     Ok(inputs)
 }
 
-/// Streams the records of one CSV input through `take`, on this thread;
-/// the rows read and skipped as an import report.
-fn stream<T, R>(
-    path: &Path,
-    what: &str,
-    csv: &ImportOptions,
-    records: impl FnOnce(
-        Box<dyn Read + Send>,
-        &Path,
-        &ImportOptions,
-    ) -> crm::csv::Result<crm::csv::Records<Box<dyn Read + Send>, T>>,
-    mut take: impl FnMut(T) -> anyhow::Result<R>,
-) -> Result<ImportReport, Failure> {
-    let name = name_of(path);
-    let progress = crate::progress::bytes(
-        format!("reading {}", name.display()),
-        crate::progress::size_of(path),
-    );
-    let cannot = || format!("cannot import the {what}");
-    let reader: Box<dyn Read + Send> = Box::new(progress.reader(open_input(path)?));
-    let mut rows = records(reader, name, csv).with_context(cannot)?;
-    let mut imported = 0u64;
-    for r in rows.by_ref() {
-        let r = r.with_context(cannot)?;
-        take(r)
-            .with_context(|| format!("{}: row {}", name.display(), imported + 1))
-            .with_context(cannot)?;
-        imported += 1;
+/// The yearly potentials of the register's customers, gathered while the
+/// register is read (a later entry's potential replaces an earlier one's).
+struct Potentials(HashMap<String, crm::Money>);
+
+impl Gather<crm::Customer> for Potentials {
+    fn take(&mut self, c: &crm::Customer) -> Result<(), crm::ModelError> {
+        if let Some(p) = c.potential {
+            self.0.insert(c.key.as_str().to_string(), p);
+        }
+        Ok(())
     }
-    let mut report = ImportReport::empty(name);
-    report.rows = rows.rows();
-    report.imported = imported;
-    report.rejects = rows.rejects().to_vec();
-    Ok(report)
+
+    fn fresh(&self) -> Potentials {
+        Potentials(HashMap::new())
+    }
+
+    fn absorb(&mut self, later: Potentials) -> Result<(), crm::ModelError> {
+        self.0.extend(later.0);
+        Ok(())
+    }
+}
+
+/// The cost to serve, counted while the interactions are read.
+struct Served {
+    counted: CostToServe,
+    /// Nothing counted yet: the start of another part of the file.
+    empty: CostToServe,
+}
+
+impl Gather<crm::Interaction> for Served {
+    fn take(&mut self, i: &crm::Interaction) -> Result<(), crm::ModelError> {
+        self.counted.add(i).map_err(model_error)
+    }
+
+    fn fresh(&self) -> Served {
+        Served {
+            counted: self.empty.clone(),
+            empty: self.empty.clone(),
+        }
+    }
+
+    fn absorb(&mut self, later: Served) -> Result<(), crm::ModelError> {
+        self.counted.merge(later.counted).map_err(model_error)
+    }
+}
+
+/// A value analysis's error as the model's (the cost to serve fails only
+/// on an overflowing sum).
+fn model_error(e: crm::value::Error) -> crm::ModelError {
+    match e {
+        crm::value::Error::Core(e) => e,
+        other => crm::ModelError::AmountOverflow {
+            what: other.to_string(),
+        },
+    }
+}
+
+/// A `crm::csv::read_*_gathering` function.
+type GatherPath<G> =
+    fn(&Path, &ImportOptions, &mut Ledger, G) -> crm::csv::Result<(ImportReport, G)>;
+
+/// A `crm::csv::read_*_from_gathering` function over a counting reader.
+type GatherFrom<G> = fn(
+    crate::progress::Counting<Box<dyn Read + Send>>,
+    &Path,
+    &ImportOptions,
+    &mut Ledger,
+    G,
+) -> crm::csv::Result<(ImportReport, G)>;
+
+/// Reads one CSV input into `ledger`, gathering with `g` beside it, with a
+/// progress bar by bytes: a regular file on every core, anything else
+/// (standard input, a FIFO) in one pass.
+fn gather<G>(
+    path: &Path,
+    csv: &ImportOptions,
+    g: G,
+    from_path: GatherPath<G>,
+    from_reader: GatherFrom<G>,
+    ledger: &mut Ledger,
+) -> anyhow::Result<(ImportReport, G)> {
+    let size = crate::progress::size_of(path);
+    let progress = crate::progress::bytes(format!("reading {}", name_of(path).display()), size);
+    Ok(match size {
+        Some(_) => {
+            let _progress = progress.follow_process_reads();
+            from_path(path, csv, ledger, g)?
+        }
+        None => from_reader(
+            progress.reader(open_input(path)?),
+            name_of(path),
+            csv,
+            ledger,
+            g,
+        )?,
+    })
 }
 
 /// Reads the database once: the register (with the potentials), the
