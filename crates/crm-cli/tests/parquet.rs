@@ -188,3 +188,54 @@ fn parquet_errors_name_the_file() {
         stderr(&o)
     );
 }
+
+/// A conversion that fails while writing (here: a file size limit, as a
+/// full disk would) leaves what was at `--out` as it was: a regular file is
+/// replaced only when the new one is whole, and a link (as to a device or
+/// to standard output) is written through and never removed.
+#[test]
+fn a_failed_conversion_keeps_what_was_there() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = converted(dir.path());
+    let before = std::fs::read(&good).unwrap();
+    // Writes beyond 20 KiB fail with "file too large" (the signal that
+    // would end the process instead is ignored).
+    let limited = |out: &Path| {
+        std::process::Command::new("sh")
+            .arg("-c")
+            .arg("trap '' XFSZ; ulimit -f 40; exec \"$0\" \"$@\"")
+            .arg(env!("CARGO_BIN_EXE_crm"))
+            .args([
+                "convert",
+                "--transactions",
+                &data("transactions.csv").display().to_string(),
+                "--out",
+                &out.display().to_string(),
+            ])
+            .output()
+            .unwrap()
+    };
+    let o = limited(&good);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("cannot write"), "{}", stderr(&o));
+    assert_eq!(std::fs::read(&good).unwrap(), before);
+    // No temporary file is left beside it.
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        names.iter().all(|n| !n.contains("crm-convert")),
+        "{names:?}"
+    );
+    let link = dir.path().join("link.parquet");
+    std::os::unix::fs::symlink(&good, &link).unwrap();
+    let o = limited(&link);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+}

@@ -137,9 +137,7 @@ fn write(
     ) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     let _step = crate::progress::step(format!("writing {}", out.display()));
-    let file =
-        std::fs::File::create(out).with_context(|| format!("cannot create {}", out.display()))?;
-    let written = (|| -> anyhow::Result<()> {
+    let written = |file: std::fs::File| -> anyhow::Result<()> {
         let mut w = crm::parquet::TransactionWriter::with_layout(
             std::io::BufWriter::with_capacity(1 << 20, file),
             precision,
@@ -149,11 +147,47 @@ fn write(
         fill(&mut w)?;
         w.finish()?.flush()?;
         Ok(())
-    })();
-    if let Err(e) = written {
-        let _ = std::fs::remove_file(out);
-        return Err(e.context(format!("cannot write {}", out.display())));
+    };
+    // A regular file (or none yet) is written beside it under a temporary
+    // name and renamed over it when whole: a failed or killed conversion
+    // leaves the old file as it was, and nothing half written. Anything
+    // else (a device, a pipe, a link) is written in place and never
+    // removed: it is not ours.
+    let regular = match std::fs::symlink_metadata(out) {
+        Ok(m) => m.file_type().is_file(),
+        Err(e) => e.kind() == std::io::ErrorKind::NotFound,
+    };
+    if !regular {
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .truncate(true)
+            .open(out)
+            .with_context(|| format!("cannot open {}", out.display()))?;
+        return written(file).map_err(|e| e.context(format!("cannot write {}", out.display())));
     }
+    let dir = match out.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => std::path::Path::new("."),
+    };
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".crm-convert-").suffix(".parquet.tmp");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // As `File::create` makes a file: 0o666 less the umask.
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let tmp = builder
+        .tempfile_in(dir)
+        .with_context(|| format!("cannot create {}", out.display()))?;
+    let file = tmp
+        .as_file()
+        .try_clone()
+        .with_context(|| format!("cannot create {}", out.display()))?;
+    written(file).map_err(|e| e.context(format!("cannot write {}", out.display())))?;
+    tmp.persist(out)
+        .map_err(|e| anyhow::Error::new(e.error))
+        .with_context(|| format!("cannot write {}", out.display()))?;
     Ok(())
 }
 
