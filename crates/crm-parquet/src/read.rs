@@ -173,7 +173,9 @@ pub fn is_parquet(path: &Path) -> bool {
 /// data set lays them out), sorted by path so that the order, and with it
 /// every result, is the same on every run and machine. Names starting with
 /// `.` or `_` (hidden files, `_SUCCESS`, `_metadata`, temporary folders)
-/// are left out.
+/// are left out. Each file is read once however many names lead to it: a
+/// link to a folder already walked (a loop, or a second name for a
+/// partition) adds nothing, so no row is counted twice.
 ///
 /// # Errors
 ///
@@ -183,24 +185,41 @@ pub fn files(path: &Path) -> Result<Vec<PathBuf>> {
     if !path.is_dir() {
         return Ok(vec![path.to_path_buf()]);
     }
+    let real = |p: &Path| std::fs::canonicalize(p).map_err(|e| Error::io(p, e));
     let mut out = Vec::new();
+    let mut seen_dirs = std::collections::HashSet::new();
+    let mut seen_files = std::collections::HashSet::new();
+    seen_dirs.insert(real(path)?);
     let mut todo = vec![path.to_path_buf()];
     while let Some(dir) = todo.pop() {
+        let mut entries = Vec::new();
         for entry in std::fs::read_dir(&dir).map_err(|e| Error::io(&dir, e))? {
             let entry = entry.map_err(|e| Error::io(&dir, e))?;
-            let p = entry.path();
             let name = entry.file_name();
             let name = name.to_string_lossy();
             if name.starts_with('.') || name.starts_with('_') {
                 continue;
             }
+            entries.push(entry.path());
+        }
+        // Walked in name order (the deepest last name first off the
+        // stack), so that which name a linked file is read under is the
+        // same on every run.
+        entries.sort();
+        for p in entries.into_iter().rev() {
             if p.is_dir() {
-                todo.push(p);
+                if seen_dirs.insert(real(&p)?) {
+                    todo.push(p);
+                }
             } else if p
                 .extension()
                 .is_some_and(|e| e.eq_ignore_ascii_case("parquet"))
             {
-                out.push(p);
+                // A dangling link is listed as it is: reading it names it.
+                let id = std::fs::canonicalize(&p).unwrap_or_else(|_| p.clone());
+                if seen_files.insert(id) {
+                    out.push(p);
+                }
             }
         }
     }

@@ -61,6 +61,32 @@ fn a_folder_reads_every_part_in_order() {
     }
 }
 
+/// A file reached by several names (a link back to the folder itself, a
+/// second name for a partition, a link to a file) is read once: no row is
+/// counted twice, and the name it is read under is the same on every run.
+#[test]
+fn linked_folders_and_files_are_read_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir_all(d.join("2024")).unwrap();
+    std::fs::create_dir_all(d.join("2025")).unwrap();
+    part(&d.join("2024/a.parquet"), vec!["A"], vec![100]);
+    part(&d.join("2025/b.parquet"), vec!["A"], vec![5]);
+    std::os::unix::fs::symlink("..", d.join("2025/loop")).unwrap();
+    std::os::unix::fs::symlink("../2024", d.join("2025/copy")).unwrap();
+    std::os::unix::fs::symlink("2025/b.parquet", d.join("link.parquet")).unwrap();
+    let names: Vec<_> = files(d)
+        .unwrap()
+        .iter()
+        .map(|p| p.strip_prefix(d).unwrap().display().to_string())
+        .collect();
+    // The first name met in the walk (a folder's files before its
+    // subfolders'): here the link at the top.
+    assert_eq!(names, ["2024/a.parquet", "link.parquet"]);
+    let l = read(d, &ReadOptions::new()).unwrap();
+    assert_eq!(totals(&l, "A").0, "1.05");
+}
+
 #[test]
 fn an_error_names_the_part() {
     let dir = tempfile::tempdir().unwrap();
