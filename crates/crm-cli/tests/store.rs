@@ -207,6 +207,30 @@ fn a_bad_row_rolls_the_file_back_and_lenient_skips_it() {
         "{}",
         stdout(&o)
     );
+    // A rejects file in a folder that does not exist is said before
+    // anything is imported (a second run after a committed import would
+    // add the rows without an id twice).
+    let fresh = s(&dir.path().join("fresh.db"));
+    let o = crm(&[
+        "import",
+        "--db",
+        &fresh,
+        "--transactions",
+        &s(&csv),
+        "--lenient",
+        "--rejects",
+        &s(&dir.path().join("no/such/folder/rejects.csv")),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("cannot write the rejects file"),
+        "{}",
+        stderr(&o)
+    );
+    let imported = SqliteStore::open(dir.path().join("fresh.db"))
+        .map(|store| store.counts().unwrap().iter().map(|(_, n)| *n).sum::<u64>())
+        .unwrap_or(0);
+    assert_eq!(imported, 0);
 }
 
 fn big_csv(dir: &std::path::Path) -> (std::path::PathBuf, u64) {
@@ -385,6 +409,10 @@ fn import_and_erase_survive_a_closed_or_full_output() {
     let (code, err) = crm_to(&import, full());
     assert_eq!(code, Some(1), "{err}");
     assert!(err.contains("cannot write the output"), "{err}");
+    assert!(
+        err.contains("the import is committed; only its report could not be written"),
+        "{err}"
+    );
     assert!(!err.contains("panicked"), "{err}");
     assert_eq!(counts(&db)["transactions"], rows);
 

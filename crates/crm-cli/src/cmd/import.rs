@@ -10,10 +10,10 @@ use anyhow::Context;
 use crm::csv::{ImportOptions, ImportReport, Mode, Records};
 use crm::store::{Imported, Record};
 
-use crate::Outcome;
 use crate::args::ImportArgs;
 use crate::input::{import_options, name_of, open, open_input, read_outcomes, report_rejects};
 use crate::progress::Progress;
+use crate::{Failure, Outcome};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 type Reader = Box<dyn std::io::Read + Send>;
@@ -171,6 +171,26 @@ pub(crate) fn run(a: ImportArgs) -> Outcome {
         .as_deref()
         .map(|p| read_outcomes(p, None, options.mode == Mode::Lenient, |_| None))
         .transpose()?;
+    // A rejects file that cannot be written is said before anything is
+    // imported, not after the import is committed.
+    if let Some(path) = a
+        .csv
+        .rejects
+        .as_deref()
+        .filter(|_| options.mode == Mode::Lenient)
+    {
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => std::path::Path::new("."),
+        };
+        if !dir.is_dir() {
+            return Err(Failure::Data(anyhow::anyhow!(
+                "cannot write the rejects file {}: no folder {}",
+                path.display(),
+                dir.display()
+            )));
+        }
+    }
     let mut store = open(&a.db)?;
     // One iterator over every file: one transaction.
     let summary = {
@@ -214,15 +234,25 @@ pub(crate) fn run(a: ImportArgs) -> Outcome {
     }
     // The import is committed: a closed or full output only loses the
     // report (a closed pipe exits quietly, like every other command).
+    // Said with the error, so that nobody runs it again (rows without an
+    // id would be added twice).
+    const COMMITTED: &str = "the import is committed; only its report could not be written";
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     for (r, i) in &done {
-        say(&mut out, r, *i).context("cannot write the output")?;
+        say(&mut out, r, *i)
+            .context("cannot write the output")
+            .context(COMMITTED)?;
     }
-    out.flush().context("cannot write the output")?;
+    out.flush()
+        .context("cannot write the output")
+        .context(COMMITTED)?;
     if options.mode == Mode::Lenient {
         let reports: Vec<ImportReport> = done.into_iter().map(|(r, _)| r).collect();
-        report_rejects(&a.csv, &reports)?;
+        report_rejects(&a.csv, &reports).map_err(|f| match f {
+            Failure::Data(e) => Failure::Data(e.context(COMMITTED)),
+            usage => usage,
+        })?;
     }
     Ok(())
 }
