@@ -279,17 +279,19 @@ impl<R: Read> RecordReader<R> {
 mod tests {
     use super::*;
 
-    fn records(bytes: &[u8], chunk: usize) -> Vec<(u64, u64, Vec<String>)> {
-        // A source that gives `chunk` bytes at a time.
-        struct Slow<'a>(&'a [u8], usize);
-        impl Read for Slow<'_> {
-            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-                let n = self.1.min(buf.len()).min(self.0.len());
-                buf[..n].copy_from_slice(&self.0[..n]);
-                self.0 = &self.0[n..];
-                Ok(n)
-            }
+    /// A source that gives `chunk` bytes at a time.
+    struct Slow<'a>(&'a [u8], usize);
+
+    impl Read for Slow<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = self.1.min(buf.len()).min(self.0.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
         }
+    }
+
+    fn records(bytes: &[u8], chunk: usize) -> Vec<(u64, u64, Vec<String>)> {
         let mut r = RecordReader::new(Slow(bytes, chunk), b',', Vec::new(), 1);
         let mut rec = csv::ByteRecord::new();
         let mut out = Vec::new();
@@ -325,23 +327,9 @@ mod tests {
         }
         assert_eq!(c.ends, 4);
     }
-}
-
-#[cfg(test)]
-mod open_quote_tests {
-    use super::*;
 
     /// Whether each record of `bytes` ended inside an open quote.
     fn open(bytes: &[u8], chunk: usize) -> Vec<bool> {
-        struct Slow<'a>(&'a [u8], usize);
-        impl Read for Slow<'_> {
-            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-                let n = self.1.min(buf.len()).min(self.0.len());
-                buf[..n].copy_from_slice(&self.0[..n]);
-                self.0 = &self.0[n..];
-                Ok(n)
-            }
-        }
         let mut r = RecordReader::new(Slow(bytes, chunk), b',', Vec::new(), 1);
         let mut rec = csv::ByteRecord::new();
         let mut out = Vec::new();
