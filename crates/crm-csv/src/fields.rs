@@ -11,10 +11,10 @@ use crm_core::{
 use crate::header::Header;
 use crate::options::{CUSTOMER_FIELDS, ImportOptions};
 use crate::parse::{cut, parse_date, parse_flag, parse_money, parse_money_opt, text, trim};
-use crate::scan::RowError;
+use crate::scan::{Fields, RowError};
 use crate::{Problem, Result};
 
-fn field(rec: &csv::ByteRecord, col: usize) -> &[u8] {
+fn field<F: Fields + ?Sized>(rec: &F, col: usize) -> &[u8] {
     rec.get(col).unwrap_or(b"")
 }
 
@@ -22,8 +22,8 @@ fn at<T>(col: usize, r: std::result::Result<T, Problem>) -> std::result::Result<
     r.map_err(|p| (Some(col), p))
 }
 
-fn opt_text(
-    rec: &csv::ByteRecord,
+fn opt_text<F: Fields + ?Sized>(
+    rec: &F,
     col: Option<usize>,
 ) -> std::result::Result<Option<&str>, RowError> {
     match col {
@@ -44,8 +44,8 @@ const LABEL: &str = "an id or label of at most 1024 bytes, without control chara
 /// customer key (at most 1024 bytes, no control characters), so that a
 /// runaway field or a NUL byte never reaches a store, a report or an
 /// export.
-fn opt_label(
-    rec: &csv::ByteRecord,
+fn opt_label<F: Fields + ?Sized>(
+    rec: &F,
     col: Option<usize>,
 ) -> std::result::Result<Option<&str>, RowError> {
     let t = opt_text(rec, col)?;
@@ -64,12 +64,15 @@ fn opt_label(
 }
 
 /// The key of a record as an owned, validated [`CustomerKey`].
-fn owned_key_at(rec: &csv::ByteRecord, col: usize) -> std::result::Result<CustomerKey, RowError> {
+fn owned_key_at<F: Fields + ?Sized>(
+    rec: &F,
+    col: usize,
+) -> std::result::Result<CustomerKey, RowError> {
     // `key_at` validated it: building the key cannot fail again.
     key_at(rec, col).and_then(|k| at(col, CustomerKey::new(k).map_err(Problem::Model)))
 }
 
-fn key_at(rec: &csv::ByteRecord, col: usize) -> std::result::Result<&str, RowError> {
+fn key_at<F: Fields + ?Sized>(rec: &F, col: usize) -> std::result::Result<&str, RowError> {
     let k = at(col, text(field(rec, col)))?;
     if k.is_empty() {
         return Err((Some(col), Problem::Missing));
@@ -155,9 +158,9 @@ impl TxCols {
     /// Parses what the ledger records: key, date, revenue and margin.
     /// Other columns are not read.
     #[allow(clippy::type_complexity)] // a private tuple, named at its one use
-    pub fn parse_sale<'a>(
+    pub fn parse_sale<'a, F: Fields + ?Sized>(
         &self,
-        rec: &'a csv::ByteRecord,
+        rec: &'a F,
         dates: &mut DateCache,
     ) -> std::result::Result<(&'a str, NaiveDate, Money, Option<Money>), RowError> {
         let key = key_at(rec, self.key)?;
@@ -174,9 +177,9 @@ impl TxCols {
     }
 
     /// Parses every column of a transaction.
-    pub fn parse<'a>(
+    pub fn parse<'a, F: Fields + ?Sized>(
         &self,
-        rec: &'a csv::ByteRecord,
+        rec: &'a F,
         dates: &mut DateCache,
     ) -> std::result::Result<TxRow<'a>, RowError> {
         let (key, date, revenue, margin) = self.parse_sale(rec, dates)?;
@@ -262,7 +265,7 @@ impl CustomerCols {
     /// Parses a register row. A missing or empty stage is `suspect`: in
     /// the register, nothing known of contact; transactions and
     /// interactions decide the rest.
-    pub fn parse(&self, rec: &csv::ByteRecord) -> std::result::Result<Customer, RowError> {
+    pub fn parse<F: Fields + ?Sized>(&self, rec: &F) -> std::result::Result<Customer, RowError> {
         let key = owned_key_at(rec, self.key)?;
         let stage = match self.stage {
             Some(c) => {
@@ -336,9 +339,9 @@ impl InteractionCols {
         })
     }
 
-    pub fn parse(
+    pub fn parse<F: Fields + ?Sized>(
         &self,
-        rec: &csv::ByteRecord,
+        rec: &F,
         dates: &mut DateCache,
     ) -> std::result::Result<Interaction, RowError> {
         let key = owned_key_at(rec, self.key)?;
@@ -408,7 +411,7 @@ impl LeadCols {
         })
     }
 
-    pub fn parse(&self, rec: &csv::ByteRecord) -> std::result::Result<Lead, RowError> {
+    pub fn parse<F: Fields + ?Sized>(&self, rec: &F) -> std::result::Result<Lead, RowError> {
         let key = owned_key_at(rec, self.key)?;
         let stage_raw = field(rec, self.stage);
         let stage: LeadStage = at(self.stage, text(stage_raw))?.parse().map_err(|_| {

@@ -6,7 +6,7 @@ use crm_core::{Customer, Interaction, Ledger, SaleBatch};
 
 use crate::fields::{CustomerCols, DateCache, InteractionCols, TxCols};
 use crate::header::{Header, parse_header, read_prefix};
-use crate::scan::{LateError, RowError, Scanned, Sink, scan_file, scan_stream};
+use crate::scan::{Fields, LateError, RowError, Scanned, Sink, scan_file, scan_stream};
 use crate::{Error, ImportOptions, Location, Problem, Result};
 
 /// A row skipped in lenient mode: where, why, and the row as read.
@@ -271,7 +271,7 @@ impl TxSink {
 }
 
 impl Sink for TxSink {
-    fn row(&mut self, rec: &csv::ByteRecord, line: u64) -> std::result::Result<(), RowError> {
+    fn row<F: Fields>(&mut self, rec: &F, line: u64) -> std::result::Result<(), RowError> {
         let (key, date, revenue, margin) = self.cols.parse_sale(rec, &mut self.dates)?;
         self.batch.push(key, date, revenue, margin);
         self.lines.push(line);
@@ -416,13 +416,8 @@ struct RowSink<C, R, G> {
 
 /// Parses one row with the columns, records it into the ledger and hands
 /// it to the gatherer.
-type RowTake<C, G> = fn(
-    &C,
-    &mut Ledger,
-    &mut G,
-    &csv::ByteRecord,
-    &mut DateCache,
-) -> std::result::Result<(), RowError>;
+type RowTake<C, G> =
+    fn(&C, &mut Ledger, &mut G, &dyn Fields, &mut DateCache) -> std::result::Result<(), RowError>;
 
 impl<C, R, G> RowSink<C, R, G> {
     fn new(ledger: Ledger, cols: C, gather: G, take: RowTake<C, G>) -> RowSink<C, R, G> {
@@ -443,7 +438,7 @@ fn refused(e: crm_core::Error) -> RowError {
 }
 
 impl<C: Clone + Send, R, G: Gather<R>> Sink for RowSink<C, R, G> {
-    fn row(&mut self, rec: &csv::ByteRecord, _line: u64) -> std::result::Result<(), RowError> {
+    fn row<F: Fields>(&mut self, rec: &F, _line: u64) -> std::result::Result<(), RowError> {
         (self.take)(
             &self.cols,
             &mut self.ledger,

@@ -179,34 +179,33 @@ pub(crate) fn parse_money(raw: &[u8], sep: u8) -> Result<Money, Problem> {
     if body.is_empty() {
         return Err(bad());
     }
+    // One pass checks every byte; up to 18 digits the mantissa fits an
+    // `i64` and no allocation is needed.
     let mut mantissa: u64 = 0;
-    let mut digits = 0u32;
-    let mut scale: Option<u32> = None;
-    for &c in body {
-        if c.is_ascii_digit() {
-            digits += 1;
-            if digits > 18 {
-                return parse_money_slow(body, neg, sep).ok_or_else(bad);
-            }
-            mantissa = mantissa * 10 + u64::from(c - b'0');
-            if let Some(s) = scale.as_mut() {
-                *s += 1;
-            }
-        } else if c == sep && scale.is_none() {
-            scale = Some(0);
+    let mut point: Option<usize> = None;
+    for (i, &c) in body.iter().enumerate() {
+        let d = c.wrapping_sub(b'0');
+        if d < 10 {
+            // Wraps only past 19 digits, which take the exact path below.
+            mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(d));
+        } else if c == sep && point.is_none() {
+            point = Some(i);
         } else {
             return Err(bad());
         }
     }
+    let digits = body.len() - usize::from(point.is_some());
     if digits == 0 {
         return Err(bad());
     }
-    // 18 digits fit in i64.
+    if digits > 18 {
+        return parse_money_slow(body, neg, sep).ok_or_else(bad);
+    }
+    let scale = point.map_or(0, |p| body.len() - 1 - p);
+    // At most 18 digits: the mantissa fits an `i64`, the scale 18.
     let m = i64::try_from(mantissa).map_err(|_| bad())?;
-    Ok(Money::new(Decimal::new(
-        if neg { -m } else { m },
-        scale.unwrap_or(0),
-    )))
+    let scale = u32::try_from(scale).map_err(|_| bad())?;
+    Ok(Money::new(Decimal::new(if neg { -m } else { m }, scale)))
 }
 
 fn parse_money_slow(body: &[u8], neg: bool, sep: u8) -> Option<Money> {
@@ -324,6 +323,39 @@ mod tests {
         }
         assert_eq!(m("12,50", b'.'), "ERR");
         assert_eq!(m("99999999999999999999999999999999", b'.'), "ERR");
+        // Long amounts are checked byte by byte before the exact path.
+        for bad in [
+            "1234567890123456789_0",
+            "12345678901234567890,5",
+            "1_000_000_000_000_000_000",
+        ] {
+            assert_eq!(m(bad, b'.'), "ERR", "{bad}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Any sign, digits and decimal point read as the exact decimal
+        /// of that text, scale included, on both paths (up to 18 digits
+        /// and beyond).
+        #[test]
+        fn money_is_the_exact_decimal(
+            sign in proptest::sample::select(vec!["", "-", "+"]),
+            int in "[0-9]{0,22}",
+            frac in proptest::option::of("[0-9]{0,12}"),
+        ) {
+            let text = match &frac {
+                Some(f) => format!("{sign}{int}.{f}"),
+                None => format!("{sign}{int}"),
+            };
+            let expected = Decimal::from_str_exact(&text.replace('+', ""))
+                .ok()
+                .filter(|_| !int.is_empty() || frac.as_ref().is_some_and(|f| !f.is_empty()));
+            let got = parse_money(text.as_bytes(), b'.').ok().map(Money::as_decimal);
+            proptest::prop_assert_eq!(got.map(|d| (d, d.scale())), expected.map(|d| (d, d.scale())), "{}", text);
+            let comma = text.replace('.', ",");
+            let got = parse_money(comma.as_bytes(), b',').ok().map(Money::as_decimal);
+            proptest::prop_assert_eq!(got.map(|d| (d, d.scale())), expected.map(|d| (d, d.scale())), "{}", comma);
+        }
     }
 
     #[test]

@@ -29,12 +29,79 @@ pub(crate) type RowError = (Option<usize>, Problem);
 /// later): its line (relative to the range), the error, the row.
 pub(crate) type LateError = (u64, RowError, Vec<String>);
 
+/// The fields of one record, however it was split: by the csv reader (a
+/// `csv::ByteRecord`) or, for a line without quotes, in place
+/// ([`Split`]).
+pub(crate) trait Fields {
+    /// The number of fields.
+    fn len(&self) -> usize;
+    /// Field `i`, if there is one.
+    fn get(&self, i: usize) -> Option<&[u8]>;
+    /// Every field as text (invalid UTF-8 replaced), for a reject.
+    fn strings(&self) -> Vec<String> {
+        (0..self.len())
+            .filter_map(|i| self.get(i))
+            .map(|f| String::from_utf8_lossy(f).into_owned())
+            .collect()
+    }
+}
+
+impl Fields for csv::ByteRecord {
+    fn len(&self) -> usize {
+        csv::ByteRecord::len(self)
+    }
+    fn get(&self, i: usize) -> Option<&[u8]> {
+        csv::ByteRecord::get(self, i)
+    }
+}
+
+/// A line without quotes, split at the delimiter without copying: field
+/// `i` ends at `ends[i]` and starts one byte after the end of field
+/// `i - 1` (at 0 for the first).
+pub(crate) struct Split<'a> {
+    row: &'a [u8],
+    ends: &'a [usize],
+}
+
+impl<'a> Split<'a> {
+    /// Splits `row` at `delimiter`, keeping the field ends in `ends`.
+    pub(crate) fn new(row: &'a [u8], delimiter: u8, ends: &'a mut Vec<usize>) -> Split<'a> {
+        ends.clear();
+        ends.extend(memchr::memchr_iter(delimiter, row));
+        ends.push(row.len());
+        Split { row, ends }
+    }
+}
+
+impl Fields for Split<'_> {
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+    fn get(&self, i: usize) -> Option<&[u8]> {
+        let end = *self.ends.get(i)?;
+        let start = match i.checked_sub(1) {
+            Some(p) => self.ends.get(p).map_or(0, |&e| e + 1),
+            None => 0,
+        };
+        self.row.get(start..end)
+    }
+}
+
+impl<T: Fields + ?Sized> Fields for &T {
+    fn len(&self) -> usize {
+        (**self).len()
+    }
+    fn get(&self, i: usize) -> Option<&[u8]> {
+        (**self).get(i)
+    }
+}
+
 /// What consumes the records of one range.
 pub(crate) trait Sink: Send + Sized {
     /// Takes one record (already checked to have the header's length) at
     /// `line`. Errors found at once are returned; errors found when a
     /// batch is recorded go to [`Sink::late`].
-    fn row(&mut self, rec: &csv::ByteRecord, line: u64) -> std::result::Result<(), RowError>;
+    fn row<F: Fields>(&mut self, rec: &F, line: u64) -> std::result::Result<(), RowError>;
     /// Records whatever is batched.
     fn flush(&mut self) {}
     /// Errors found while recording batches, oldest first.
@@ -74,12 +141,6 @@ struct Part<S> {
     fatal: Option<Error>,
 }
 
-fn record_strings(rec: &csv::ByteRecord) -> Vec<String> {
-    rec.iter()
-        .map(|f| String::from_utf8_lossy(f).into_owned())
-        .collect()
-}
-
 /// The consumer side of a range: the sink, and what it has taken.
 struct Ctx<'h, S> {
     sink: S,
@@ -116,14 +177,14 @@ impl<'h, S: Sink> Ctx<'h, S> {
     }
 
     /// Takes one record; `false` when strict mode must stop.
-    fn take(&mut self, rec: &csv::ByteRecord, line: u64) -> bool {
+    fn take<F: Fields>(&mut self, rec: &F, line: u64) -> bool {
         self.take_unless(rec, line, None)
     }
 
     /// Takes one record, or counts it as bad with `refused` (found by the
     /// reader) without giving it to the sink; `false` when strict mode
     /// must stop.
-    fn take_unless(&mut self, rec: &csv::ByteRecord, line: u64, refused: Option<RowError>) -> bool {
+    fn take_unless<F: Fields>(&mut self, rec: &F, line: u64, refused: Option<RowError>) -> bool {
         self.rows += 1;
         let width = self.header.names.len();
         let outcome = if let Some(err) = refused {
@@ -150,11 +211,11 @@ impl<'h, S: Sink> Ctx<'h, S> {
                     // recorded: that error comes first.
                     self.sink.flush();
                     self.error = self.sink.late().and_then(|l| l.drain(..).next());
-                    self.error.get_or_insert((line, err, record_strings(rec)));
+                    self.error.get_or_insert((line, err, rec.strings()));
                     return false;
                 }
                 Mode::Lenient => {
-                    let r = self.reject(line, err, record_strings(rec));
+                    let r = self.reject(line, err, rec.strings());
                     self.rejects.push(r);
                 }
             }
@@ -231,7 +292,7 @@ fn fast<S: Sink>(
     buf.resize(filled + crate::reader::START, 0);
     let mut base = start;
     let mut line = 1u64;
-    let mut rec = csv::ByteRecord::new();
+    let mut ends: Vec<usize> = Vec::new();
     loop {
         let space = buf.len() - filled;
         let n = read_some(src, &mut buf[filled..])?;
@@ -267,10 +328,7 @@ fn fast<S: Sink>(
                 if at >= end {
                     return Ok(Fast::Done(at));
                 }
-                rec.clear();
-                for field in row.split(|&b| b == delimiter) {
-                    rec.push_field(field);
-                }
+                let rec = Split::new(row, delimiter, &mut ends);
                 if !ctx.take(&rec, line) {
                     return Ok(Fast::Done(at));
                 }
