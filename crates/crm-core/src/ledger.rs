@@ -340,49 +340,177 @@ impl<T> std::ops::IndexMut<usize> for Chunked<T> {
     }
 }
 
-/// Period `i` of a customer, from its record or its extra periods.
-fn period_of<'a>(rec: &'a Record, extra: &'a [PeriodTotals], i: usize) -> &'a PeriodTotals {
-    match rec.periods.get(i) {
-        Some(p) => p,
-        None => &extra[i - INLINE_PERIODS],
-    }
-}
-
-fn period_of_mut<'a>(
-    rec: &'a mut Record,
-    extra: &'a mut [PeriodTotals],
-    i: usize,
-) -> &'a mut PeriodTotals {
-    match rec.periods.get_mut(i) {
-        Some(p) => p,
-        None => &mut extra[i - INLINE_PERIODS],
-    }
-}
-
 /// Periods whose totals sit in the customer's record; more go elsewhere.
 /// Two covers the common cases (a period and the one before it; the two
 /// periods of a migration).
 const INLINE_PERIODS: usize = 2;
 
-/// One customer's aggregates, aligned so that it spans exactly two cache
-/// lines: a sale touches one record, not three places.
-#[derive(Debug, Clone, Copy, Default)]
-#[repr(C, align(64))]
-struct Record {
-    totals: CustomerTotals,
-    periods: [PeriodTotals; INLINE_PERIODS],
+/// Bits of a packed amount that hold its scale.
+const SCALE_BITS: u32 = 5;
+/// The scale field of an amount kept in the ledger's spill table.
+const SPILLED: i64 = (1 << SCALE_BITS) - 1;
+/// Packed mantissas lie in `-PACK_LIMIT..PACK_LIMIT`.
+const PACK_LIMIT: i64 = 1 << (63 - SCALE_BITS);
+/// Powers of ten that fit an `i64`.
+const POW10: [i64; 19] = {
+    let mut p = [1i64; 19];
+    let mut i = 1;
+    while i < 19 {
+        p[i] = p[i - 1] * 10;
+        i += 1;
+    }
+    p
+};
+
+/// An amount packed into an `i64`: the mantissa (the amount in units of
+/// its last decimal place) shifted left by [`SCALE_BITS`], the scale (0 to
+/// 28) in the low bits. Amounts that do not fit (a mantissa of 2^58 or
+/// more in size, a negative zero) are not packed.
+fn pack(mantissa: i64, scale: u32) -> Option<i64> {
+    (scale <= 28 && (-PACK_LIMIT..PACK_LIMIT).contains(&mantissa))
+        .then(|| mantissa << SCALE_BITS | i64::from(scale))
 }
 
-// Two cache lines, no more: growing a record is a performance change.
-const _: () = assert!(std::mem::size_of::<Record>() == 128);
+/// `m` packed, if it fits.
+fn pack_money(m: Money) -> Option<i64> {
+    let d = m.as_decimal();
+    if d.is_zero() && d.is_sign_negative() {
+        return None;
+    }
+    pack(i64::try_from(d.mantissa()).ok()?, d.scale())
+}
+
+/// The amount packed in `p`, or `None` when it is spilled.
+fn unpack(p: i64) -> Option<Money> {
+    let scale = p & SPILLED;
+    (scale != SPILLED).then(|| Money::from_minor(p >> SCALE_BITS, scale as u32))
+}
+
+/// `a + b` of two packed amounts, exactly as [`Money::checked_add`] gives
+/// it (value and scale), or `None` when the sum does not pack. A zero
+/// operand yields the other operand as it is, as `Decimal` does;
+/// otherwise both are brought to the larger scale.
+fn add_packed(a: i64, b: i64) -> Option<i64> {
+    let (ma, sa) = (a >> SCALE_BITS, a & SPILLED);
+    let (mb, sb) = (b >> SCALE_BITS, b & SPILLED);
+    if sa == SPILLED || sb == SPILLED {
+        return None;
+    }
+    if ma == 0 {
+        return Some(b);
+    }
+    if mb == 0 {
+        return Some(a);
+    }
+    let scale = sa.max(sb);
+    let ma = ma.checked_mul(*POW10.get((scale - sa) as usize)?)?;
+    let mb = mb.checked_mul(*POW10.get((scale - sb) as usize)?)?;
+    pack(ma.checked_add(mb)?, scale as u32)
+}
+
+/// An amount to store: packed, or spilled to the ledger's table.
+#[derive(Debug, Clone, Copy)]
+enum Cell {
+    Packed(i64),
+    Spilled(Money),
+}
+
+impl Cell {
+    fn of(m: Money) -> Cell {
+        pack_money(m).map_or(Cell::Spilled(m), Cell::Packed)
+    }
+}
+
+/// Where a spilled amount of customer `i`, inline period `p`, basis `b`
+/// sits in the spill table.
+fn spill_key(i: usize, p: usize, b: usize) -> u64 {
+    (i as u64) << 2 | (p as u64) << 1 | b as u64
+}
+
+/// The amount in `packed` of customer `i`, inline period `p`, basis `b`.
+fn load(packed: i64, spilled: &SpillTable, i: usize, p: usize, b: usize) -> Money {
+    unpack(packed).unwrap_or_else(|| {
+        spilled
+            .get(&spill_key(i, p, b))
+            .copied()
+            .unwrap_or(Money::ZERO)
+    })
+}
+
+/// `current + v` (with `v_packed` its packed form, if any), as
+/// [`Money::checked_add`] gives it; `None` on overflow.
+#[allow(clippy::too_many_arguments)] // one private step of `apply`/`merge`
+fn add_cell(
+    current: i64,
+    spilled: &SpillTable,
+    i: usize,
+    p: usize,
+    b: usize,
+    v: Money,
+    v_packed: Option<i64>,
+) -> Option<Cell> {
+    if let Some(vp) = v_packed
+        && let Some(sum) = add_packed(current, vp)
+    {
+        return Some(Cell::Packed(sum));
+    }
+    load(current, spilled, i, p, b).checked_add(v).map(Cell::of)
+}
+
+/// Stores `cell` as the sum of customer `i` (whose record is `rec`), inline
+/// period `p`, basis `b`.
+fn store(rec: &mut Record, spilled: &mut SpillTable, i: usize, p: usize, b: usize, cell: Cell) {
+    let slot = &mut rec.values[2 * p + b];
+    if *slot & SPILLED == SPILLED {
+        spilled.remove(&spill_key(i, p, b));
+    }
+    match cell {
+        Cell::Packed(v) => *slot = v,
+        Cell::Spilled(m) => {
+            *slot = SPILLED;
+            spilled.insert(spill_key(i, p, b), m);
+        }
+    }
+}
+
+/// Amounts that do not pack, by [`spill_key`]: rare (sums of 2^58 units of
+/// their last place or more, scales beyond what an `i64` rescales to).
+type SpillTable = std::collections::HashMap<u64, Money>;
+
+/// Counts and dates of one customer in one inline period; its sums are in
+/// [`Record::values`].
+#[derive(Debug, Clone, Copy, Default)]
+struct Inline {
+    transactions: u32,
+    last_purchase_before: [Option<NaiveDate>; 2],
+}
+
+/// One customer's aggregates: all-time totals and, for the first two
+/// periods, sums packed as `i64` (see [`pack`]; the rare amount that does
+/// not pack is spilled to a table), counts and dates: 96 bytes, aligned so
+/// that it spans exactly two cache lines. A sale touches one record, not
+/// three places.
+#[derive(Debug, Clone, Copy, Default)]
+#[repr(C, align(32))]
+struct Record {
+    /// Inline period `p`, basis `b` at `2 * p + b`, packed.
+    values: [i64; 2 * INLINE_PERIODS],
+    totals: CustomerTotals,
+    periods: [Inline; INLINE_PERIODS],
+}
+
+// Two cache lines, whatever the record's place: growing a record is a
+// performance change.
+const _: () = assert!(std::mem::size_of::<Record>() == 96);
 
 /// Per-customer aggregates of a whole history, for a fixed set of periods.
 ///
 /// The ledger is the one streaming pass every analysis reads: feed it
 /// transactions, interactions and register entries in any order, then ask
 /// for each customer's [`CustomerTotals`] and, per tracked period, its
-/// [`PeriodTotals`]. Memory grows with the number of customers (about 30
-/// bytes plus 44 per tracked period, plus the key), never with the number of
+/// [`PeriodTotals`]. Memory grows with the number of customers (96 bytes
+/// for up to two tracked periods, 44 per period beyond, plus the key and
+/// its slot), never with the number of
 /// rows (unless [`LedgerOptions::purchase_days`] is on). Results do not
 /// depend on the order of the input: sums are exact and ties are broken by
 /// key downstream.
@@ -416,6 +544,8 @@ pub struct Ledger {
     /// Totals of the periods beyond the first `INLINE_PERIODS`, customer
     /// by customer.
     extra: Vec<PeriodTotals>,
+    /// Sums of the inline periods that do not pack into the records.
+    spilled: SpillTable,
     purchase_days: PurchaseDays,
     /// Contact and complaint aggregates, grown only as interactions come.
     contacts: ContactTable,
@@ -522,6 +652,7 @@ impl Ledger {
             interner: Interner::new(),
             records: Chunked::default(),
             extra: Vec::new(),
+            spilled: SpillTable::new(),
             purchase_days: PurchaseDays::default(),
             contacts: ContactTable::default(),
             stats: LedgerStats::default(),
@@ -612,7 +743,7 @@ impl Ledger {
     ///
     /// [`Error::ForeignId`] when `id` was not made by this ledger,
     /// [`Error::PeriodIndex`] when `period` is out of range.
-    pub fn period_totals(&self, id: CustomerId, period: usize) -> Result<&PeriodTotals> {
+    pub fn period_totals(&self, id: CustomerId, period: usize) -> Result<PeriodTotals> {
         let i = self.slot(id)?;
         self.check_period(period)?;
         Ok(self.pt(i, period))
@@ -778,13 +909,37 @@ impl Ledger {
     }
 
     /// The totals of customer `i` in period `p`.
-    fn pt(&self, i: usize, p: usize) -> &PeriodTotals {
-        period_of(&self.records[i], &self.extra[self.extra_range(i)], p)
+    fn pt(&self, i: usize, p: usize) -> PeriodTotals {
+        let rec = &self.records[i];
+        match rec.periods.get(p) {
+            Some(inline) => PeriodTotals {
+                value: [0, 1].map(|b| load(rec.values[2 * p + b], &self.spilled, i, p, b)),
+                transactions: inline.transactions,
+                last_purchase_before: inline.last_purchase_before,
+            },
+            None => self.extra[self.extra_range(i)][p - INLINE_PERIODS],
+        }
     }
 
-    fn pt_mut(&mut self, i: usize, p: usize) -> &mut PeriodTotals {
-        let r = self.extra_range(i);
-        period_of_mut(&mut self.records[i], &mut self.extra[r], p)
+    /// Sets the totals of customer `i` in period `p`.
+    fn set_pt(&mut self, i: usize, p: usize, pt: PeriodTotals) {
+        if p < INLINE_PERIODS {
+            for b in 0..2 {
+                let cell = Cell::of(pt.value[b]);
+                self.set_value(i, p, b, cell);
+            }
+            let inline = &mut self.records[i].periods[p];
+            inline.transactions = pt.transactions;
+            inline.last_purchase_before = pt.last_purchase_before;
+        } else {
+            let r = self.extra_range(i);
+            self.extra[r][p - INLINE_PERIODS] = pt;
+        }
+    }
+
+    /// Stores the sum of customer `i`, inline period `p`, basis `b`.
+    fn set_value(&mut self, i: usize, p: usize, b: usize, cell: Cell) {
+        store(&mut self.records[i], &mut self.spilled, i, p, b, cell);
     }
 
     /// Loads the record of `id` (both its cache lines) and its periods
@@ -793,6 +948,7 @@ impl Ledger {
     fn touch(&self, id: CustomerId) -> u32 {
         let r = &self.records[id.index()];
         let mut t = r.totals.transactions ^ r.periods[INLINE_PERIODS - 1].transactions;
+        t ^= r.values[0] as u32;
         // The extra periods of one customer are contiguous: their first and
         // last cache lines.
         let range = self.extra_range(id.index());
@@ -812,6 +968,7 @@ impl Ledger {
         margin: Option<Money>,
     ) -> Result<()> {
         let values = [revenue, margin.unwrap_or(Money::ZERO)];
+        let packed = values.map(pack_money);
         let positive = [
             revenue.is_positive(),
             margin.is_some_and(Money::is_positive),
@@ -823,41 +980,76 @@ impl Ledger {
             periods,
             records,
             extra,
+            spilled,
             ..
         } = self;
         let rec = &mut records[idx];
         let ext = &mut extra[range];
         // Compute every new sum first so that an overflow records nothing.
-        // The sums of the first periods are kept; more periods than that
-        // (rare) are added again below.
-        const KEPT: usize = 4;
+        // The sums of the extra periods after the first few are added
+        // again below (rare).
+        const KEPT: usize = 2;
+        let mut inline: [Option<[Cell; 2]>; INLINE_PERIODS] = [None; INLINE_PERIODS];
         let mut sums = [[Money::ZERO; 2]; KEPT];
         for (i, p) in periods.iter().enumerate() {
-            if p.contains(date) {
-                let v = &period_of(rec, ext, i).value;
+            if !p.contains(date) {
+                continue;
+            }
+            if i < INLINE_PERIODS {
+                let cell = |b: usize| {
+                    add_cell(
+                        rec.values[2 * i + b],
+                        spilled,
+                        idx,
+                        i,
+                        b,
+                        values[b],
+                        packed[b],
+                    )
+                };
+                let (Some(a), Some(b)) = (cell(0), cell(1)) else {
+                    return Err(overflow(key));
+                };
+                inline[i] = Some([a, b]);
+            } else {
+                let v = &ext[i - INLINE_PERIODS].value;
                 let (Some(a), Some(b)) = (v[0].checked_add(values[0]), v[1].checked_add(values[1]))
                 else {
                     return Err(overflow(key));
                 };
-                if let Some(slot) = sums.get_mut(i) {
+                if let Some(slot) = sums.get_mut(i - INLINE_PERIODS) {
                     *slot = [a, b];
                 }
             }
         }
         for (i, p) in periods.iter().enumerate() {
-            let kept = sums.get(i).copied();
-            let pt = period_of_mut(rec, ext, i);
+            let (transactions, last_before) = match rec.periods.get_mut(i) {
+                Some(inline) => (&mut inline.transactions, &mut inline.last_purchase_before),
+                None => {
+                    let pt = &mut ext[i - INLINE_PERIODS];
+                    (&mut pt.transactions, &mut pt.last_purchase_before)
+                }
+            };
             if date < p.start() {
-                for (last, &pos) in pt.last_purchase_before.iter_mut().zip(&positive) {
+                for (last, &pos) in last_before.iter_mut().zip(&positive) {
                     if pos {
                         *last = (*last).max(Some(date));
                     }
                 }
             } else if date < p.end() {
-                // Checked above: cannot overflow.
-                pt.value =
-                    kept.unwrap_or_else(|| [pt.value[0] + values[0], pt.value[1] + values[1]]);
-                pt.transactions = pt.transactions.saturating_add(1);
+                *transactions = transactions.saturating_add(1);
+                if let Some(Some(cells)) = inline.get(i) {
+                    for (b, &cell) in cells.iter().enumerate() {
+                        store(rec, spilled, idx, i, b, cell);
+                    }
+                } else {
+                    // Checked above: cannot overflow.
+                    let pt = &mut ext[i - INLINE_PERIODS];
+                    pt.value = sums
+                        .get(i - INLINE_PERIODS)
+                        .copied()
+                        .unwrap_or_else(|| [pt.value[0] + values[0], pt.value[1] + values[1]]);
+                }
             }
         }
         let t = &mut rec.totals;
@@ -1078,10 +1270,11 @@ impl Ledger {
                     .totals
                     .merge(&other.records[oid.index()].totals);
                 for p in 0..np {
-                    let o = *other.pt(oid.index(), p);
-                    self.pt_mut(id.index(), p)
-                        .merge(&o)
+                    let o = other.pt(oid.index(), p);
+                    let mut mine = self.pt(id.index(), p);
+                    mine.merge(&o)
                         .ok_or_else(|| overflow(other.interner.key_at(oid.index())))?;
+                    self.set_pt(id.index(), p, mine);
                 }
                 if self.options.purchase_days {
                     map.push(id.index() as u32);
@@ -1132,7 +1325,7 @@ impl Ledger {
         let id = self.intern(key)?;
         let mut merged = Vec::with_capacity(facts.periods.len());
         for (i, p) in facts.periods.iter().enumerate() {
-            let mut pt = *self.pt(id.index(), i);
+            let mut pt = self.pt(id.index(), i);
             pt.merge(&PeriodTotals {
                 value: [p.value[0], p.value[1]],
                 transactions: count(p.transactions),
@@ -1142,7 +1335,7 @@ impl Ledger {
             merged.push(pt);
         }
         for (i, pt) in merged.into_iter().enumerate() {
-            *self.pt_mut(id.index(), i) = pt;
+            self.set_pt(id.index(), i, pt);
         }
         self.records[id.index()].totals.merge(&theirs);
         if self.options.purchase_days {
@@ -1495,6 +1688,111 @@ mod tests {
                     b.period_totals(id, 1).err(),
                     Some(Error::PeriodIndex { index: 1, tracked: 1 })
                 );
+            }
+        }
+    }
+
+    /// An amount for the packed-sum tests: small and large mantissas
+    /// (near the packing limit, `i64`'s and `Decimal`'s), zeros of every
+    /// scale and the negative zero, scales 0 to 28.
+    fn amount() -> impl proptest::strategy::Strategy<Value = Money> {
+        use proptest::prelude::*;
+        let mantissa = prop_oneof![
+            -1000i128..1000,
+            Just(0i128),
+            (-3i128..3).prop_map(|d| i128::from(PACK_LIMIT) + d),
+            (-3i128..3).prop_map(|d| -i128::from(PACK_LIMIT) + d),
+            (-3i128..3).prop_map(|d| i128::from(i64::MAX) + d),
+            (0i128..3).prop_map(|d| (1i128 << 96) - 1 - d),
+            any::<i64>().prop_map(i128::from),
+        ];
+        (mantissa, 0u32..=28, any::<bool>()).prop_map(|(m, scale, negative_zero)| {
+            if m == 0 && negative_zero {
+                Money::new(rust_decimal::Decimal::from_parts(0, 0, 0, true, scale))
+            } else {
+                Money::new(rust_decimal::Decimal::from_i128_with_scale(m, scale))
+            }
+        })
+    }
+
+    proptest::proptest! {
+        /// The packed sums equal `Money::checked_add` folded in input
+        /// order, value and scale (so the text) alike, in inline and extra
+        /// periods; a sale that would overflow a sum is refused whole; a
+        /// merge equals the reference sums of both sides added.
+        #[test]
+        fn packed_sums_equal_decimal_sums(
+            sales in proptest::collection::vec(
+                (0u8..3, 0i64..1100, amount(), proptest::option::of(amount())), 0..60),
+            split in 0usize..60,
+        ) {
+            let periods: Vec<Period> = ["2024", "2023", "2025"].iter().map(|p| p.parse().unwrap()).collect();
+            let base = d(2023, 1, 1);
+            type Sums = std::collections::BTreeMap<(String, usize), [rust_decimal::Decimal; 2]>;
+            let mut ledgers = [Ledger::new(periods.clone()), Ledger::new(periods.clone())];
+            let mut refs: [Sums; 2] = Default::default();
+            for (n, (k, day, revenue, margin)) in sales.iter().enumerate() {
+                let key = format!("K{k}");
+                let date = base + chrono::TimeDelta::days(*day);
+                let side = usize::from(n >= split);
+                let values = [revenue.as_decimal(), margin.unwrap_or(Money::ZERO).as_decimal()];
+                let mut next = Vec::new();
+                let mut fits = true;
+                for (i, p) in periods.iter().enumerate() {
+                    if p.contains(date) {
+                        let cur = refs[side].get(&(key.clone(), i)).copied().unwrap_or_default();
+                        match (cur[0].checked_add(values[0]), cur[1].checked_add(values[1])) {
+                            (Some(a), Some(b)) => next.push((i, [a, b])),
+                            _ => fits = false,
+                        }
+                    }
+                }
+                let got = ledgers[side].record_sale(&key, date, *revenue, *margin);
+                proptest::prop_assert_eq!(got.is_ok(), fits);
+                if fits {
+                    for (i, v) in next {
+                        refs[side].insert((key.clone(), i), v);
+                    }
+                }
+            }
+            let check = |l: &Ledger, sums: &Sums, phase: &str| -> std::result::Result<(), proptest::test_runner::TestCaseError> {
+                for id in l.ids() {
+                    let key = l.key(id).unwrap();
+                    for i in 0..periods.len() {
+                        let want = sums.get(&(key.to_string(), i)).copied().unwrap_or_default();
+                        let pt = l.period_totals(id, i).unwrap();
+                        for (b, basis) in [Basis::Revenue, Basis::Margin].into_iter().enumerate() {
+                            let got = pt.value(basis).as_decimal();
+                            proptest::prop_assert_eq!(got.to_string(), want[b].to_string(), "{} {} {} {}", phase, key, i, b);
+                            proptest::prop_assert_eq!(got.is_sign_negative(), want[b].is_sign_negative());
+                        }
+                    }
+                }
+                Ok(())
+            };
+            check(&ledgers[0], &refs[0], "left")?;
+            check(&ledgers[1], &refs[1], "right")?;
+            let [mut left, right] = ledgers;
+            let mut merged = refs[0].clone();
+            let mut fits = true;
+            // A merge adds every period of each customer of the right
+            // side, zeros included (a zero operand keeps the other's scale).
+            for id in right.ids() {
+                let key = right.key(id).unwrap().to_string();
+                for i in 0..periods.len() {
+                    let k = (key.clone(), i);
+                    let v = refs[1].get(&k).copied().unwrap_or_default();
+                    let cur = merged.get(&k).copied().unwrap_or_default();
+                    match (cur[0].checked_add(v[0]), cur[1].checked_add(v[1])) {
+                        (Some(a), Some(b)) => { merged.insert(k, [a, b]); }
+                        _ => fits = false,
+                    }
+                }
+            }
+            let result = left.merge(&right);
+            if fits {
+                proptest::prop_assert!(result.is_ok());
+                check(&left, &merged, "merged")?;
             }
         }
     }

@@ -223,7 +223,7 @@ pub fn pyramid(ledger: &Ledger, period: &Period, options: &PyramidOptions) -> Re
             continue;
         }
         let t = ledger.totals(id)?;
-        match classify_inactive(pt, t, period, basis, horizon_start) {
+        match classify_inactive(&pt, t, period, basis, horizon_start) {
             Some(Ok(level)) => {
                 if level == Level::Prospect && says_customer(t, period) {
                     unconfirmed += 1;
