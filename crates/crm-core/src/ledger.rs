@@ -372,12 +372,24 @@ fn pack(mantissa: i64, scale: u32) -> Option<i64> {
 }
 
 /// `m` packed, if it fits.
+///
+/// Read from the decimal's parts (flags, then the low, middle and high 32
+/// bits of its 96-bit magnitude), without building an `i128`.
 fn pack_money(m: Money) -> Option<i64> {
-    let d = m.as_decimal();
-    if d.is_zero() && d.is_sign_negative() {
+    let b = m.as_decimal().serialize();
+    let word = |i: usize| u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
+    let (flags, lo, mid, hi) = (word(0), word(4), word(8), word(12));
+    // Below 2^58, the packing limit: no high word, 26 bits of the middle.
+    if hi != 0 || mid >= 1 << 26 {
         return None;
     }
-    pack(i64::try_from(d.mantissa()).ok()?, d.scale())
+    let magnitude = i64::from(mid) << 32 | i64::from(lo);
+    let negative = flags & 0x8000_0000 != 0;
+    if negative && magnitude == 0 {
+        return None;
+    }
+    let scale = (flags >> 16) & 0xff;
+    pack(if negative { -magnitude } else { magnitude }, scale)
 }
 
 /// The amount packed in `p`, or `None` when it is spilled.
@@ -439,7 +451,8 @@ fn load(packed: i64, spilled: &SpillTable, i: usize, p: usize, b: usize) -> Mone
 
 /// `current + v` (with `v_packed` its packed form, if any), as
 /// [`Money::checked_add`] gives it; `None` on overflow.
-#[allow(clippy::too_many_arguments)] // one private step of `apply`/`merge`
+#[allow(clippy::too_many_arguments)] // one private step of `apply`
+#[inline]
 fn add_cell(
     current: i64,
     spilled: &SpillTable,
@@ -968,7 +981,8 @@ impl Ledger {
         margin: Option<Money>,
     ) -> Result<()> {
         let values = [revenue, margin.unwrap_or(Money::ZERO)];
-        let packed = values.map(pack_money);
+        // Packed once, and only for a sale in an inline period.
+        let mut packed: Option<[Option<i64>; 2]> = None;
         let positive = [
             revenue.is_positive(),
             margin.is_some_and(Money::is_positive),
@@ -996,6 +1010,7 @@ impl Ledger {
                 continue;
             }
             if i < INLINE_PERIODS {
+                let packed = *packed.get_or_insert_with(|| values.map(pack_money));
                 let cell = |b: usize| {
                     add_cell(
                         rec.values[2 * i + b],
