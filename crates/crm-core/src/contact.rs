@@ -1,7 +1,7 @@
 //! Contact and complaint aggregates of the ledger's interaction pass.
 //!
 //! Kept beside the per-customer records rather than inside them: the sale
-//! path touches one 128-byte record per customer, and most customers of a
+//! path touches one 96-byte record per customer, and most customers of a
 //! large history have no interaction at all, so these tables grow only
 //! when an interaction arrives.
 

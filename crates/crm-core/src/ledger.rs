@@ -304,7 +304,7 @@ impl<T> Default for Chunked<T> {
     }
 }
 
-/// Records per chunk: 512 KiB of 128-byte records.
+/// Records per chunk: 384 KiB of 96-byte records.
 const CHUNK: usize = 4096;
 
 impl<T> Chunked<T> {
