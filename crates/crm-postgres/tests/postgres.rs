@@ -658,3 +658,59 @@ fn a_direct_import_gives_ids_that_later_imports_continue() {
         .get(0);
     assert_eq!(distinct, 5);
 }
+
+/// An import into empty tables that dies in the middle (its connection
+/// ended by the server, as when the importing process is killed, or its
+/// input failing) leaves nothing: no rows, no customers, every index of
+/// the schema in place; the next import goes in whole.
+#[test]
+fn a_direct_import_cut_off_leaves_nothing() {
+    let db = TestServer::shared().database();
+    PostgresStore::open(db.url()).unwrap();
+    let indexes = index_definitions(db.url());
+    let row = |n: u32| {
+        Transaction::new(
+            CustomerKey::new(format!("C{}", n % 97)).unwrap(),
+            d(2024, 1, 1 + n % 28),
+            Money::from(i64::from(n)),
+        )
+        .with_id(format!("T{n}"))
+    };
+    let url = db.url().to_string();
+    let mut store = PostgresStore::open(&url).unwrap();
+    // Killed: at row 30,000 another connection ends the importer's.
+    let mut rows = (0..60_000u32).map(|n| {
+        if n == 30_000 {
+            let mut admin = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+            let ended = admin
+                .query(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                     WHERE datname = current_database() AND pid <> pg_backend_pid()
+                       AND query LIKE 'COPY transactions%'",
+                    &[],
+                )
+                .unwrap();
+            assert_eq!(ended.len(), 1, "the importer's COPY is running");
+        }
+        Ok(row(n))
+    });
+    assert!(store.import_transactions(&mut rows).is_err());
+    // Its input failing.
+    let mut store = PostgresStore::open(&url).unwrap();
+    let mut rows = (0..60_000u32).map(|n| {
+        if n == 30_000 {
+            Err("a bad line".into())
+        } else {
+            Ok(row(n))
+        }
+    });
+    assert!(store.import_transactions(&mut rows).is_err());
+    let counts: std::collections::BTreeMap<_, _> = store.counts().unwrap().into_iter().collect();
+    assert!(counts.values().all(|&n| n == 0), "{counts:?}");
+    assert_eq!(index_definitions(&url), indexes);
+    let whole = store
+        .import_transactions(&mut (0..60_000u32).map(|n| Ok(row(n))))
+        .unwrap();
+    assert_eq!((whole.new, whole.duplicate), (60_000, 0));
+    assert_eq!(index_definitions(&url), indexes);
+}
