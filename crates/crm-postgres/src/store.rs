@@ -539,8 +539,9 @@ fn bool_field(out: &mut impl Write, b: Option<bool>) -> std::io::Result<()> {
     })
 }
 
-/// The staging table of an import: every record of every kind as one row
-/// of generic columns, in input order (`ord`); a customer's attributes are
+/// The staging table of an import: every record of every kind but
+/// transactions (see [`STAGE_T`]) as one row of generic columns, in input
+/// order (`ord`); a customer's attributes are
 /// rows of kind `a` with their customer's `ord`. A lead's id is `sid`, its
 /// stage, stage dates, owner, source and lost reason `s1` to `s5`; an
 /// interaction's kind, note and campaign `s1` to `s3`; an outcome's date
@@ -762,17 +763,24 @@ fn kind_counts(tx: &mut postgres::Transaction<'_>, sql: &str) -> Result<HashMap<
 
 impl PostgresStore {
     /// Merges the staging table into the tables, under the store's lock.
-    fn merge(&self, tx: &mut postgres::Transaction<'_>) -> Result<ImportSummary> {
+    /// `staged` transactions are in `crm_stage_t` (and their keys in
+    /// `crm_keys`); the other records in `crm_stage`.
+    fn merge(&self, tx: &mut postgres::Transaction<'_>, staged: u64) -> Result<ImportSummary> {
         let mut summary = ImportSummary::new();
-        // The staging table is analysed so that the merge's joins are
-        // planned on its real size (a temporary table has no statistics).
+        // The staging tables are analysed so that the merge's joins are
+        // planned on their real sizes (a temporary table has no statistics).
         tx.batch_execute("SET LOCAL work_mem = '256MB'; ANALYZE crm_stage")
             .map_err(pg)?;
+        if staged > 0 {
+            tx.batch_execute("ANALYZE crm_stage_t; ANALYZE crm_keys")
+                .map_err(pg)?;
+        }
         self.lock(tx)?;
-        let totals = kind_counts(
+        let mut totals = kind_counts(
             tx,
             "SELECT kind::text, count(*) FROM crm_stage WHERE kind <> 'a' GROUP BY kind",
         )?;
+        totals.insert("t".into(), staged);
         // Keys on the suppression list: only keys without a customers row
         // can be (a key that was imported again after its suppression was
         // lifted has one).
@@ -785,8 +793,13 @@ impl PostgresStore {
             let secret = secret(tx)?;
             let keys: Vec<String> = tx
                 .query(
-                    "SELECT DISTINCT s.key FROM crm_stage s
-                     WHERE NOT EXISTS (SELECT 1 FROM customers c WHERE c.key = s.key)",
+                    if staged > 0 {
+                        "SELECT s.key FROM (SELECT key FROM crm_stage UNION SELECT key FROM crm_keys) s
+                         WHERE NOT EXISTS (SELECT 1 FROM customers c WHERE c.key = s.key)"
+                    } else {
+                        "SELECT DISTINCT s.key FROM crm_stage s
+                         WHERE NOT EXISTS (SELECT 1 FROM customers c WHERE c.key = s.key)"
+                    },
                     &[],
                 )
                 .map_err(pg)?
@@ -816,6 +829,25 @@ impl PostgresStore {
             )?;
             tx.batch_execute("DELETE FROM crm_stage WHERE key IN (SELECT key FROM crm_suppressed)")
                 .map_err(pg)?;
+            if staged > 0 {
+                let n: i64 = tx
+                    .query_one(
+                        "WITH gone AS (
+                             DELETE FROM crm_stage_t WHERE ck IN
+                                 (SELECT k.ck FROM crm_keys k JOIN crm_suppressed s ON s.key = k.key)
+                             RETURNING 1)
+                         SELECT count(*) FROM gone",
+                        &[],
+                    )
+                    .map_err(pg)?
+                    .try_get(0)
+                    .map_err(pg)?;
+                suppressed.insert("t".into(), u64::try_from(n).unwrap_or(0));
+                tx.batch_execute(
+                    "DELETE FROM crm_keys WHERE key IN (SELECT key FROM crm_suppressed)",
+                )
+                .map_err(pg)?;
+            }
         }
         let of = |m: &HashMap<String, u64>, k: &str| m.get(k).copied().unwrap_or(0);
         // Each statement scans the staging table: one whose kind is not in
@@ -843,11 +875,23 @@ impl PostgresStore {
             )
             .map_err(pg)?;
         }
-        if ["t", "i", "l", "o"].iter().any(|k| of(&totals, k) > 0) {
+        if staged > 0 {
+            // The keys of the transactions, once each, in order of first
+            // appearance.
+            tx.batch_execute(
+                "INSERT INTO customers (key, in_register, stage)
+                 SELECT key, false, 'suspect' FROM crm_keys k
+                 WHERE NOT EXISTS (SELECT 1 FROM customers c WHERE c.key = k.key)
+                 ORDER BY ck
+                 ON CONFLICT (key) DO NOTHING",
+            )
+            .map_err(pg)?;
+        }
+        if ["i", "l", "o"].iter().any(|k| of(&totals, k) > 0) {
             tx.batch_execute(
                 "INSERT INTO customers (key, in_register, stage)
                  SELECT DISTINCT key, false, 'suspect' FROM crm_stage
-                 WHERE kind IN ('t', 'i', 'l', 'o')
+                 WHERE kind IN ('i', 'l', 'o')
                    AND NOT EXISTS (SELECT 1 FROM customers c WHERE c.key = crm_stage.key)
                  ON CONFLICT (key) DO NOTHING",
             )
@@ -885,13 +929,15 @@ impl PostgresStore {
                 if deferred {
                     "INSERT INTO transactions (customer, date, revenue, margin, quantity, source_id, product)
                      SELECT c.id, s.d, s.n1, s.n2, s.n3, s.sid, s.s1
-                     FROM crm_stage s JOIN customers c ON c.key = s.key
-                     WHERE s.kind = 't' ORDER BY s.ord"
+                     FROM crm_stage_t s JOIN crm_keys k ON k.ck = s.ck
+                     JOIN customers c ON c.key = k.key
+                     ORDER BY s.ord"
                 } else {
                     "INSERT INTO transactions (customer, date, revenue, margin, quantity, source_id, product)
                      SELECT c.id, s.d, s.n1, s.n2, s.n3, s.sid, s.s1
-                     FROM crm_stage s JOIN customers c ON c.key = s.key
-                     WHERE s.kind = 't' AND NOT EXISTS
+                     FROM crm_stage_t s JOIN crm_keys k ON k.ck = s.ck
+                     JOIN customers c ON c.key = k.key
+                     WHERE NOT EXISTS
                          (SELECT 1 FROM transactions t WHERE t.source_id = s.sid)
                      ORDER BY c.id, s.d, s.ord
                      ON CONFLICT (source_id) WHERE source_id IS NOT NULL DO NOTHING"
@@ -1132,16 +1178,9 @@ impl PostgresStore {
             .map_err(pg)?;
         let removed = TRANSACTIONS.finish(tx)?.min(copied);
         let mut summary = if spilled {
-            let mut file = others
-                .into_inner()
-                .map_err(|e| Error::backend(e.into_error()))?;
-            file.seek(std::io::SeekFrom::Start(0))
-                .map_err(Error::backend)?;
             tx.batch_execute(STAGE).map_err(pg)?;
-            let mut writer = tx.copy_in(STAGE_COPY).map_err(pg)?;
-            std::io::copy(&mut file, &mut writer).map_err(Error::backend)?;
-            writer.finish().map_err(pg)?;
-            self.merge(tx)?
+            copy_others(tx, others)?;
+            self.merge(tx, 0)?
         } else {
             tx.batch_execute("ANALYZE customers").map_err(pg)?;
             ImportSummary::new()
@@ -1150,6 +1189,122 @@ impl PostgresStore {
         summary.transactions.duplicate = removed;
         Ok(summary)
     }
+}
+
+impl PostgresStore {
+    /// The import into a filled transactions table (or with suppressed
+    /// keys), without the store's lock until the merge, so that importers
+    /// copy in parallel. The transactions go in one binary `COPY` into
+    /// their own staging table with their customer as a number given in
+    /// the client (`crm_stage_t`), the distinct keys once into `crm_keys`;
+    /// records of other kinds wait in a temporary file, then go into the
+    /// generic staging table. The server joins ten million rows on a
+    /// number and meets each key once, not once a row.
+    fn import_staged(
+        &self,
+        tx: &mut postgres::Transaction<'_>,
+        rows: Rows<'_, Record>,
+    ) -> Result<ImportSummary> {
+        tx.batch_execute(STAGE).map_err(pg)?;
+        tx.batch_execute(STAGE_T).map_err(pg)?;
+        let mut keys = crm_core::Interner::new();
+        let file = tempfile::tempfile().map_err(Error::backend)?;
+        let mut others = std::io::BufWriter::with_capacity(1 << 16, file);
+        let mut spilled = false;
+        let mut staged: u64 = 0;
+        {
+            let writer = tx
+                .copy_in(
+                    "COPY crm_stage_t (ord, ck, d, n1, n2, n3, sid, s1) FROM STDIN (FORMAT binary)",
+                )
+                .map_err(pg)?;
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, writer);
+            out.write_all(binary::HEADER).map_err(Error::backend)?;
+            for (ord, row) in rows.enumerate() {
+                let record = row.map_err(Error::Input)?;
+                record.check_dates()?;
+                let Record::Transaction(t) = &record else {
+                    stage(&mut others, ord as u64, &record).map_err(Error::backend)?;
+                    spilled = true;
+                    continue;
+                };
+                let ck = keys.intern(t.customer.as_str())?.0.index();
+                staged_transaction_row(&mut out, ord as i64, ck as i64, t)
+                    .map_err(Error::backend)?;
+                staged += 1;
+            }
+            out.write_all(binary::TRAILER).map_err(Error::backend)?;
+            let writer = out
+                .into_inner()
+                .map_err(|e| Error::backend(e.into_error()))?;
+            writer.finish().map_err(pg)?;
+        }
+        if !keys.is_empty() {
+            let writer = tx
+                .copy_in("COPY crm_keys (ck, key) FROM STDIN")
+                .map_err(pg)?;
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, writer);
+            for (id, key) in keys.iter() {
+                write!(out, "{}\t", id.index())
+                    .and_then(|()| field(&mut out, key))
+                    .and_then(|()| out.write_all(b"\n"))
+                    .map_err(Error::backend)?;
+            }
+            let writer = out
+                .into_inner()
+                .map_err(|e| Error::backend(e.into_error()))?;
+            writer.finish().map_err(pg)?;
+        }
+        drop(keys);
+        if spilled {
+            copy_others(tx, others)?;
+        }
+        self.merge(tx, staged)
+    }
+}
+
+/// The staging tables of the transactions of an import: the rows with
+/// their customer as a number (`ck`, given in the client), and the keys of
+/// those numbers.
+const STAGE_T: &str = "CREATE TEMP TABLE crm_stage_t (
+        ord bigint NOT NULL, ck bigint NOT NULL, d date NOT NULL, n1 numeric NOT NULL,
+        n2 numeric, n3 numeric, sid text, s1 text) ON COMMIT DROP;
+    CREATE TEMP TABLE crm_keys (ck bigint NOT NULL, key text NOT NULL) ON COMMIT DROP";
+
+/// Copies the records written to a temporary file (in the staging table's
+/// text format) into the staging table.
+fn copy_others(
+    tx: &mut postgres::Transaction<'_>,
+    others: std::io::BufWriter<std::fs::File>,
+) -> Result<()> {
+    let mut file = others
+        .into_inner()
+        .map_err(|e| Error::backend(e.into_error()))?;
+    file.seek(std::io::SeekFrom::Start(0))
+        .map_err(Error::backend)?;
+    let mut writer = tx.copy_in(STAGE_COPY).map_err(pg)?;
+    std::io::copy(&mut file, &mut writer).map_err(Error::backend)?;
+    writer.finish().map_err(pg)?;
+    Ok(())
+}
+
+/// Writes a transaction as a row of `COPY crm_stage_t (ord, ck, d, n1, n2,
+/// n3, sid, s1)` in the binary format.
+fn staged_transaction_row(
+    out: &mut impl Write,
+    ord: i64,
+    ck: i64,
+    t: &Transaction,
+) -> std::io::Result<()> {
+    binary::row(out, 8)?;
+    binary::int8(out, ord)?;
+    binary::int8(out, ck)?;
+    binary::date(out, t.date)?;
+    binary::numeric(out, t.revenue.as_decimal())?;
+    binary::opt_numeric(out, t.margin.map(|m| m.as_decimal()))?;
+    binary::opt_numeric(out, t.quantity)?;
+    binary::opt_text(out, t.id.as_deref())?;
+    binary::opt_text(out, t.product.as_deref())
 }
 
 /// Writes a transaction as a row of `COPY transactions (id, customer,
@@ -1200,21 +1355,7 @@ impl Store for PostgresStore {
             tx.commit().map_err(pg)?;
             return Ok(summary);
         }
-        tx.batch_execute(STAGE).map_err(pg)?;
-        {
-            let writer = tx.copy_in(STAGE_COPY).map_err(pg)?;
-            let mut out = std::io::BufWriter::with_capacity(1 << 16, writer);
-            for (ord, row) in rows.enumerate() {
-                let record = row.map_err(Error::Input)?;
-                record.check_dates()?;
-                stage(&mut out, ord as u64, &record).map_err(Error::backend)?;
-            }
-            let writer = out
-                .into_inner()
-                .map_err(|e| Error::backend(e.into_error()))?;
-            writer.finish().map_err(pg)?;
-        }
-        let summary = this.merge(&mut tx)?;
+        let summary = this.import_staged(&mut tx, rows)?;
         tx.commit().map_err(pg)?;
         Ok(summary)
     }
