@@ -52,19 +52,37 @@ pub(crate) fn open_input(path: &Path) -> anyhow::Result<Box<dyn Read + Send>> {
     Ok(Box::new(std::io::BufReader::with_capacity(1 << 20, f)))
 }
 
-/// Standard input copied to a temporary file, for the commands that read
+/// An input that cannot be read twice (standard input, a FIFO, a process
+/// substitution) copied to a temporary file, for the commands that read
 /// one input twice; removed when dropped.
 #[derive(Debug)]
 pub(crate) struct Spool(#[allow(dead_code)] tempfile::TempPath);
 
-/// When `path` is `-`, copies standard input (read once) to a temporary
-/// file and points `path` at it; the file lives as long as the guard.
+/// Whether `path` can be read once only: `-` (standard input), or a path
+/// that is neither a regular file nor a folder (a FIFO, `<(...)`,
+/// `/dev/stdin` on a pipe, a character device). Opened a second time,
+/// such an input would block or start again from nothing.
+fn read_once_only(path: &Path) -> bool {
+    is_stdin(path) || std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
+}
+
+/// When `path` can be read once only (`-`, a FIFO, a process
+/// substitution), copies it (read once) to a temporary file and points
+/// `path` at it; the file lives as long as the guard. Regular files are
+/// read where they are.
 pub(crate) fn spool_stdin(path: &mut Option<PathBuf>) -> Result<Option<Spool>, Failure> {
-    if !path.as_deref().is_some_and(is_stdin) {
+    let Some(p) = path.as_deref().filter(|p| read_once_only(p)) else {
         return Ok(None);
-    }
+    };
     let mut tmp = tempfile::NamedTempFile::new().context("cannot create a temporary file")?;
-    std::io::copy(&mut std::io::stdin().lock(), &mut tmp).context("cannot read standard input")?;
+    if is_stdin(p) {
+        std::io::copy(&mut std::io::stdin().lock(), &mut tmp)
+            .context("cannot read standard input")?;
+    } else {
+        let mut f =
+            std::fs::File::open(p).with_context(|| format!("cannot open {}", p.display()))?;
+        std::io::copy(&mut f, &mut tmp).with_context(|| format!("cannot read {}", p.display()))?;
+    }
     let tmp = tmp.into_temp_path();
     *path = Some(tmp.to_path_buf());
     Ok(Some(Spool(tmp)))
