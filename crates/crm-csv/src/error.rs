@@ -58,6 +58,10 @@ pub enum Problem {
     /// key, a total out of range).
     #[error("{0}")]
     Model(#[from] crm_core::Error),
+    /// The value is well-formed but refused, for the reason given (a
+    /// date outside the analysed period).
+    #[error("{0}")]
+    Refused(String),
     /// The CSV syntax itself is broken.
     #[error("malformed CSV: {0}")]
     Syntax(String),
