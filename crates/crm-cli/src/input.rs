@@ -427,6 +427,16 @@ pub(crate) fn open_read_only(db: &Path) -> Result<Db, Failure> {
     };
     let store = store.map_err(|e| open_error(db, e))?;
     if !store.holds_data().map_err(|e| open_error(db, e))? {
+        let erased = store.erased_count().map_err(|e| open_error(db, e))?;
+        if let Some(n) = erased.filter(|&n| n > 0) {
+            return Err(Failure::Data(anyhow::anyhow!(
+                "{}: the database holds no customers: {n} {} erased (crm erase) and \
+                 nothing else is left; import with `crm import --db {} --transactions FILE`",
+                shown(db),
+                if n == 1 { "was" } else { "were" },
+                shown(db)
+            )));
+        }
         return Err(Failure::Data(anyhow::anyhow!(
             "{}: the database holds no data: nothing has been imported into it \
              (an interrupted import keeps nothing); import with \

@@ -1381,6 +1381,17 @@ impl Store for SqliteStore {
             .map_err(sql)
     }
 
+    /// The keys on the suppression list (a lifted one is no longer
+    /// counted).
+    fn erased_count(&self) -> Result<Option<u64>> {
+        self.conn
+            .query_row("SELECT count(*) FROM erased_keys", [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .map(|n| Some(u64::try_from(n).unwrap_or(0)))
+            .map_err(sql)
+    }
+
     fn history(&self, key: &str) -> Result<Option<History>> {
         let row = self
             .conn
