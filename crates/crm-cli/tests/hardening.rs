@@ -560,3 +560,21 @@ fn value_changes_beyond_the_range_of_a_decimal_do_not_panic() {
         }
     }
 }
+
+/// `--window-days` only means something for `--campaign` (scorecard,
+/// report): alone it is a usage error, as `--control-out` without
+/// `--control` is, rather than silently ignored.
+#[test]
+fn window_days_without_a_campaign_is_a_usage_error() {
+    let t = tx();
+    for cmd in ["scorecard", "report"] {
+        let mut args = vec![cmd, "--transactions", &t, "--period", "2025"];
+        if cmd == "report" {
+            args.extend(["--out", "/dev/null"]);
+        }
+        args.extend(["--window-days", "10"]);
+        let (code, err) = run(&args);
+        assert_eq!(code, Some(2), "{cmd}: {err}");
+        assert!(err.contains("--campaign"), "{cmd}: {err}");
+    }
+}
