@@ -159,10 +159,11 @@ pub(crate) fn report_rejects(csv: &CsvArgs, reports: &[ImportReport]) -> Result<
         for r in reports.iter().filter(|r| !r.rejects.is_empty()) {
             let _ = writeln!(
                 err,
-                "crm: warning: skipped {} of {} rows in {} (see {})",
+                "crm: warning: skipped {} of {} rows in {}{} (see {})",
                 r.rejects.len(),
                 r.rows,
                 sanitize(&r.file.display().to_string()),
+                lost_lines(&r.rejects),
                 sanitize(&path.display().to_string())
             );
         }
@@ -170,9 +171,26 @@ pub(crate) fn report_rejects(csv: &CsvArgs, reports: &[ImportReport]) -> Result<
         for r in &rejects {
             let _ = writeln!(err, "crm: skipped: {}", sanitize(&r.to_string()));
         }
-        let _ = writeln!(err, "crm: warning: skipped {} rows in all", rejects.len());
+        let _ = writeln!(
+            err,
+            "crm: warning: skipped {} rows in all{}",
+            rejects.len(),
+            lost_lines(&rejects)
+        );
     }
     Ok(())
+}
+
+/// What a count of skipped rows leaves out: the lines that look like rows
+/// inside a quote never closed, lost with the row that opened it (the
+/// reader cannot tell where the rows inside would have ended, so they are
+/// not counted as rows). Empty when there are none.
+fn lost_lines(rejects: &[crm::csv::Reject]) -> String {
+    let lost: u64 = rejects.iter().map(|r| r.problem.lines_lost()).sum();
+    if lost == 0 {
+        return String::new();
+    }
+    format!(", and with them {lost} more line(s) that look like rows, inside a quote never closed")
 }
 
 /// Reads the input (CSV files or a database) into `ledger`, reporting
