@@ -36,7 +36,10 @@
 //!   and interaction id, one lead per lead id (a re-imported lead is
 //!   folded into the stored one, as in the SQLite store), with new,
 //!   duplicate and suppressed counts; concurrent importers copy in
-//!   parallel and merge in turn.
+//!   parallel and merge in turn. The first import of transactions (into
+//!   an empty table) copies them straight into their table in `COPY`'s
+//!   binary format, customer ids given in the client, indexes built after
+//!   the rows; a later import leaves out the stored ids by an anti-join.
 //! - [`Store::load`] aggregates the sales in the server into customer
 //!   facts ([`crm_core::CustomerFacts`]): one row per customer, the same
 //!   ledger as reading every row.
@@ -72,6 +75,7 @@
 #![warn(missing_debug_implementations)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod binary;
 mod connect;
 mod schema;
 mod store;

@@ -516,3 +516,201 @@ fn an_import_into_empty_tables_equals_one_into_filled_tables() {
     assert_eq!(again.transactions.new, 10);
     assert_eq!(again.interactions.new, 8);
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(8))]
+    /// Amounts sent in COPY's binary format (an import into an empty
+    /// table) read back as they were, digits and scale: any `Decimal`,
+    /// negative, zero, fractions of up to 28 digits and the largest.
+    #[test]
+    fn amounts_copied_in_binary_read_back_exactly(
+        amounts in proptest::collection::vec(
+            (any::<i64>(), any::<u32>(), 0u32..=28, any::<bool>(), proptest::option::of(any::<i64>())),
+            1..40,
+        ),
+    ) {
+        let db = TestServer::shared().database();
+        let mut store = PostgresStore::open(db.url()).unwrap();
+        let txs: Vec<Transaction> = amounts
+            .iter()
+            .enumerate()
+            .map(|(n, &(lo, hi, scale, neg, quantity))| {
+                let revenue = crm_core::Decimal::from_parts(
+                    lo as u32, (lo >> 32) as u32, hi, neg, scale);
+                let mut t = Transaction::new(
+                    CustomerKey::new(format!("K{}", n % 3)).unwrap(),
+                    d(2024, 1, 1) + chrono_days(n as u64),
+                    Money::from(revenue),
+                );
+                t.margin = (n % 2 == 0).then(|| Money::from(-revenue));
+                t.quantity = quantity.map(|q| crm_core::Decimal::new(q, scale));
+                t.product = Some(format!("p\t{n}"));
+                t.id = Some(format!("T{n}"));
+                t
+            })
+            .collect();
+        let got = store.import_transactions(&mut txs.clone().into_iter().map(Ok)).unwrap();
+        prop_assert_eq!((got.new, got.duplicate), (txs.len() as u64, 0));
+        let mut back = Vec::new();
+        for k in 0..3 {
+            if let Some(h) = store.history(&format!("K{k}")).unwrap() {
+                back.extend(h.transactions);
+            }
+        }
+        back.sort_by_key(|t| t.date);
+        prop_assert_eq!(back.len(), txs.len());
+        for (a, b) in txs.iter().zip(&back) {
+            prop_assert_eq!(a, b);
+            prop_assert_eq!(a.revenue.to_string(), b.revenue.to_string());
+            prop_assert_eq!(
+                a.quantity.map(|q| q.to_string()),
+                b.quantity.map(|q| q.to_string())
+            );
+        }
+    }
+}
+
+/// An import into an empty transactions table gives its customers and
+/// rows their ids in the client: customers of the register imported
+/// before keep theirs, new ones follow, and the tables' sequences move
+/// past them, so that later imports (staged, with other kinds) add rows
+/// without a collision; the counts are those of any import.
+#[test]
+fn a_direct_import_gives_ids_that_later_imports_continue() {
+    use crm_core::{Customer, Interaction, InteractionKind, Stage};
+    use crm_store::Record;
+    let db = TestServer::shared().database();
+    let mut store = PostgresStore::open(db.url()).unwrap();
+    let key = |k: &str| CustomerKey::new(k).unwrap();
+    let registered = store
+        .import(
+            &mut [Record::Customer(Customer::new(key("R"), Stage::Customer))]
+                .into_iter()
+                .map(Ok),
+        )
+        .unwrap();
+    assert_eq!(registered.customers.new, 1);
+    let t = |k: &str, day: u32, id: &str| {
+        Record::Transaction(
+            Transaction::new(key(k), d(2024, 1, day), Money::from(i64::from(day))).with_id(id),
+        )
+    };
+    let first = store
+        .import(
+            &mut [
+                t("A", 1, "T1"),
+                t("R", 2, "T2"),
+                Record::Interaction(Interaction::new(
+                    key("B"),
+                    d(2024, 1, 3),
+                    InteractionKind::Visit,
+                )),
+                t("A", 3, "T1"),
+                t("C", 4, "T4"),
+                Record::Customer(Customer::new(key("C"), Stage::Customer)),
+            ]
+            .into_iter()
+            .map(Ok),
+        )
+        .unwrap();
+    assert_eq!(
+        (first.transactions.new, first.transactions.duplicate),
+        (3, 1)
+    );
+    assert_eq!((first.interactions.new, first.customers.new), (1, 1));
+    let second = store
+        .import(
+            &mut [t("D", 5, "T5"), t("A", 6, "T1"), t("R", 7, "T7")]
+                .into_iter()
+                .map(Ok),
+        )
+        .unwrap();
+    assert_eq!(
+        (second.transactions.new, second.transactions.duplicate),
+        (2, 1)
+    );
+    let counts: std::collections::BTreeMap<_, _> = store.counts().unwrap().into_iter().collect();
+    assert_eq!(counts["customers"], 5);
+    assert_eq!(counts["transactions"], 5);
+    let dates = |k: &str| -> Vec<NaiveDate> {
+        store
+            .history(k)
+            .unwrap()
+            .unwrap()
+            .transactions
+            .iter()
+            .map(|t| t.date)
+            .collect()
+    };
+    assert_eq!(dates("A"), vec![d(2024, 1, 1)]);
+    assert_eq!(dates("R"), vec![d(2024, 1, 2), d(2024, 1, 7)]);
+    assert_eq!(dates("D"), vec![d(2024, 1, 5)]);
+    let mut register = Vec::new();
+    store
+        .register(&mut |k, _, _| register.push(k.to_string()))
+        .unwrap();
+    register.sort();
+    assert_eq!(register, ["C", "R"]);
+    let mut c = postgres::Client::connect(db.url(), postgres::NoTls).unwrap();
+    let distinct: i64 = c
+        .query_one("SELECT count(DISTINCT id) FROM customers", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(distinct, 5);
+}
+
+/// An import into empty tables that dies in the middle (its connection
+/// ended by the server, as when the importing process is killed, or its
+/// input failing) leaves nothing: no rows, no customers, every index of
+/// the schema in place; the next import goes in whole.
+#[test]
+fn a_direct_import_cut_off_leaves_nothing() {
+    let db = TestServer::shared().database();
+    PostgresStore::open(db.url()).unwrap();
+    let indexes = index_definitions(db.url());
+    let row = |n: u32| {
+        Transaction::new(
+            CustomerKey::new(format!("C{}", n % 97)).unwrap(),
+            d(2024, 1, 1 + n % 28),
+            Money::from(i64::from(n)),
+        )
+        .with_id(format!("T{n}"))
+    };
+    let url = db.url().to_string();
+    let mut store = PostgresStore::open(&url).unwrap();
+    // Killed: at row 30,000 another connection ends the importer's.
+    let mut rows = (0..60_000u32).map(|n| {
+        if n == 30_000 {
+            let mut admin = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+            let ended = admin
+                .query(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                     WHERE datname = current_database() AND pid <> pg_backend_pid()
+                       AND query LIKE 'COPY transactions%'",
+                    &[],
+                )
+                .unwrap();
+            assert_eq!(ended.len(), 1, "the importer's COPY is running");
+        }
+        Ok(row(n))
+    });
+    assert!(store.import_transactions(&mut rows).is_err());
+    // Its input failing.
+    let mut store = PostgresStore::open(&url).unwrap();
+    let mut rows = (0..60_000u32).map(|n| {
+        if n == 30_000 {
+            Err("a bad line".into())
+        } else {
+            Ok(row(n))
+        }
+    });
+    assert!(store.import_transactions(&mut rows).is_err());
+    let counts: std::collections::BTreeMap<_, _> = store.counts().unwrap().into_iter().collect();
+    assert!(counts.values().all(|&n| n == 0), "{counts:?}");
+    assert_eq!(index_definitions(&url), indexes);
+    let whole = store
+        .import_transactions(&mut (0..60_000u32).map(|n| Ok(row(n))))
+        .unwrap();
+    assert_eq!((whole.new, whole.duplicate), (60_000, 0));
+    assert_eq!(index_definitions(&url), indexes);
+}
