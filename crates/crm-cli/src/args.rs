@@ -932,8 +932,9 @@ pub(crate) struct ScorecardArgs {
     /// The control group of --campaign (a CSV with a `customer` column).
     #[arg(long, value_name = "FILE", requires = "campaign")]
     pub campaign_control: Option<PathBuf>,
-    /// The window of --campaign, in days (1 to 36,600).
-    #[arg(long, value_name = "DAYS", default_value_t = 30,
+    /// The window of --campaign, in days (1 to 36,600); only with
+    /// --campaign.
+    #[arg(long, value_name = "DAYS", default_value_t = 30, requires = "campaign",
           value_parser = clap::value_parser!(u32).range(1..=36_600))]
     pub window_days: u32,
     #[command(flatten)]
@@ -1003,8 +1004,9 @@ pub(crate) struct ReportArgs {
         requires = "campaign"
     )]
     pub campaign_control: Option<PathBuf>,
-    /// The window of --campaign, in days (1 to 36,600).
-    #[arg(long, value_name = "DAYS", default_value_t = 30,
+    /// The window of --campaign, in days (1 to 36,600); only with
+    /// --campaign.
+    #[arg(long, value_name = "DAYS", default_value_t = 30, requires = "campaign",
           value_parser = clap::value_parser!(u32).range(1..=36_600))]
     pub window_days: u32,
     /// The period of the report: 2025, 2025-Q3, 2025-07 or START..END.

@@ -52,19 +52,37 @@ pub(crate) fn open_input(path: &Path) -> anyhow::Result<Box<dyn Read + Send>> {
     Ok(Box::new(std::io::BufReader::with_capacity(1 << 20, f)))
 }
 
-/// Standard input copied to a temporary file, for the commands that read
+/// An input that cannot be read twice (standard input, a FIFO, a process
+/// substitution) copied to a temporary file, for the commands that read
 /// one input twice; removed when dropped.
 #[derive(Debug)]
 pub(crate) struct Spool(#[allow(dead_code)] tempfile::TempPath);
 
-/// When `path` is `-`, copies standard input (read once) to a temporary
-/// file and points `path` at it; the file lives as long as the guard.
+/// Whether `path` can be read once only: `-` (standard input), or a path
+/// that is neither a regular file nor a folder (a FIFO, `<(...)`,
+/// `/dev/stdin` on a pipe, a character device). Opened a second time,
+/// such an input would block or start again from nothing.
+fn read_once_only(path: &Path) -> bool {
+    is_stdin(path) || std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
+}
+
+/// When `path` can be read once only (`-`, a FIFO, a process
+/// substitution), copies it (read once) to a temporary file and points
+/// `path` at it; the file lives as long as the guard. Regular files are
+/// read where they are.
 pub(crate) fn spool_stdin(path: &mut Option<PathBuf>) -> Result<Option<Spool>, Failure> {
-    if !path.as_deref().is_some_and(is_stdin) {
+    let Some(p) = path.as_deref().filter(|p| read_once_only(p)) else {
         return Ok(None);
-    }
+    };
     let mut tmp = tempfile::NamedTempFile::new().context("cannot create a temporary file")?;
-    std::io::copy(&mut std::io::stdin().lock(), &mut tmp).context("cannot read standard input")?;
+    if is_stdin(p) {
+        std::io::copy(&mut std::io::stdin().lock(), &mut tmp)
+            .context("cannot read standard input")?;
+    } else {
+        let mut f =
+            std::fs::File::open(p).with_context(|| format!("cannot open {}", p.display()))?;
+        std::io::copy(&mut f, &mut tmp).with_context(|| format!("cannot read {}", p.display()))?;
+    }
     let tmp = tmp.into_temp_path();
     *path = Some(tmp.to_path_buf());
     Ok(Some(Spool(tmp)))
@@ -141,10 +159,11 @@ pub(crate) fn report_rejects(csv: &CsvArgs, reports: &[ImportReport]) -> Result<
         for r in reports.iter().filter(|r| !r.rejects.is_empty()) {
             let _ = writeln!(
                 err,
-                "crm: warning: skipped {} of {} rows in {} (see {})",
+                "crm: warning: skipped {} of {} rows in {}{} (see {})",
                 r.rejects.len(),
                 r.rows,
                 sanitize(&r.file.display().to_string()),
+                lost_lines(&r.rejects),
                 sanitize(&path.display().to_string())
             );
         }
@@ -152,9 +171,26 @@ pub(crate) fn report_rejects(csv: &CsvArgs, reports: &[ImportReport]) -> Result<
         for r in &rejects {
             let _ = writeln!(err, "crm: skipped: {}", sanitize(&r.to_string()));
         }
-        let _ = writeln!(err, "crm: warning: skipped {} rows in all", rejects.len());
+        let _ = writeln!(
+            err,
+            "crm: warning: skipped {} rows in all{}",
+            rejects.len(),
+            lost_lines(&rejects)
+        );
     }
     Ok(())
+}
+
+/// What a count of skipped rows leaves out: the lines that look like rows
+/// inside a quote never closed, lost with the row that opened it (the
+/// reader cannot tell where the rows inside would have ended, so they are
+/// not counted as rows). Empty when there are none.
+fn lost_lines(rejects: &[crm::csv::Reject]) -> String {
+    let lost: u64 = rejects.iter().map(|r| r.problem.lines_lost()).sum();
+    if lost == 0 {
+        return String::new();
+    }
+    format!(", and with them {lost} more line(s) that look like rows, inside a quote never closed")
 }
 
 /// Reads the input (CSV files or a database) into `ledger`, reporting
@@ -409,6 +445,16 @@ pub(crate) fn open_read_only(db: &Path) -> Result<Db, Failure> {
     };
     let store = store.map_err(|e| open_error(db, e))?;
     if !store.holds_data().map_err(|e| open_error(db, e))? {
+        let erased = store.erased_count().map_err(|e| open_error(db, e))?;
+        if let Some(n) = erased.filter(|&n| n > 0) {
+            return Err(Failure::Data(anyhow::anyhow!(
+                "{}: the database holds no customers: {n} {} erased (crm erase) and \
+                 nothing else is left; import with `crm import --db {} --transactions FILE`",
+                shown(db),
+                if n == 1 { "was" } else { "were" },
+                shown(db)
+            )));
+        }
         return Err(Failure::Data(anyhow::anyhow!(
             "{}: the database holds no data: nothing has been imported into it \
              (an interrupted import keeps nothing); import with \
@@ -759,148 +805,109 @@ pub(crate) fn read_outcomes(
     lenient: bool,
     unknown: impl Fn(&crm::strategy::Outcome) -> Option<(&'static str, String)>,
 ) -> Result<(Vec<crm::strategy::Outcome>, crm::csv::ImportReport), Failure> {
+    use crm::csv::{FieldError, Problem, Row};
     let name = path.display().to_string();
-    // The delimiter as the other CSV readers pick it (`;` where a decimal
-    // comma is used).
-    let mut head = Vec::new();
-    std::fs::File::open(path)
-        .and_then(|f| std::io::Read::read_to_end(&mut std::io::Read::take(f, 1 << 16), &mut head))
-        .with_context(|| format!("cannot open {name}"))?;
-    let mut r = csv::ReaderBuilder::new()
-        .flexible(false)
-        .delimiter(crm::csv::sniff_delimiter(&head))
-        .from_path(path)
-        .with_context(|| format!("cannot open {name}"))?;
-    let headers = r
-        .headers()
-        .with_context(|| format!("{name}: cannot read the header"))?
-        .clone();
-    let col = |names: &[&str]| {
-        headers
-            .iter()
-            .position(|h| names.iter().any(|n| h.trim().eq_ignore_ascii_case(n)))
-    };
-    let need = |names: &[&str]| {
-        col(names).ok_or_else(|| {
-            Failure::Data(anyhow::anyhow!(
-                "{name}: no column {:?} in the header",
-                names[0]
-            ))
-        })
-    };
-    let (ck, cr, cs, cd) = (
-        need(&["customer", "customer_id"])?,
-        need(&["rule"])?,
-        need(&["status", "outcome"])?,
-        need(&["date"])?,
-    );
-    let (cid, cowner) = (col(&["id"]), col(&["owner"]));
+    let options = ImportOptions::new().mode(if lenient { Mode::Lenient } else { Mode::Strict });
+    let file = std::fs::File::open(path).with_context(|| format!("cannot open {name}"))?;
+    // Read by the reader of the other inputs: its delimiter detection,
+    // quoting, line numbers, checks (a quote never closed) and lenient mode.
+    let mut records = crm::csv::rows(
+        std::io::BufReader::new(file),
+        path,
+        &options,
+        |headers: &[String]| {
+            let col = |names: &[&str]| {
+                headers
+                    .iter()
+                    .position(|h| names.iter().any(|n| h.eq_ignore_ascii_case(n)))
+            };
+            let need = |names: &[&str]| {
+                col(names).ok_or_else(|| crm::csv::Error::MissingColumn {
+                    file: path.to_path_buf(),
+                    column: names[0].to_string(),
+                    found: headers.join(",").chars().take(200).collect(),
+                })
+            };
+            let (ck, cr, cs, cd) = (
+                need(&["customer", "customer_id"])?,
+                need(&["rule"])?,
+                need(&["status", "outcome"])?,
+                need(&["date"])?,
+            );
+            let (cid, cowner) = (col(&["id"]), col(&["owner"]));
+            Ok(
+                move |row: Row<'_>| -> Result<(crm::strategy::Outcome, Vec<String>), FieldError> {
+                    let bad = |column: usize, value: &str, expected: &'static str| {
+                        (
+                            Some(column),
+                            Problem::BadValue {
+                                value: value.chars().take(80).collect(),
+                                expected,
+                            },
+                        )
+                    };
+                    let status = row.text(cs)?;
+                    let status: crm::strategy::OutcomeStatus = status
+                        .parse()
+                        .map_err(|_| bad(cs, status, "done, declined or no-answer"))?;
+                    let date = row.text(cd)?;
+                    let date = crm::csv::parse_date_field(date)
+                        .map_err(|_| bad(cd, date, crm::csv::DATE_EXPECTED))?;
+                    if let Some(until) = until
+                        && date >= until
+                    {
+                        return Err((
+                            Some(cd),
+                            Problem::Refused(format!(
+                                "{date} is after the end of the analysed period (the last day is {})",
+                                until.pred_opt().unwrap_or(until)
+                            )),
+                        ));
+                    }
+                    let (customer, rule) = (row.text(ck)?, row.text(cr)?);
+                    for (c, v) in [(ck, customer), (cr, rule)] {
+                        if v.is_empty() {
+                            return Err((Some(c), Problem::Missing));
+                        }
+                    }
+                    let customer = crm::CustomerKey::new(customer)
+                        .map_err(|e| (Some(ck), Problem::Model(e)))?;
+                    let mut o = crm::strategy::Outcome::new(customer, rule, status, date);
+                    if let Some(i) = cid {
+                        let id = row.text(i)?;
+                        if !id.is_empty() {
+                            o.id = Some(id.parse().map_err(|_| bad(i, id, "a UUID"))?);
+                        }
+                    }
+                    if let Some(i) = cowner {
+                        let owner = row.text(i)?;
+                        if !owner.is_empty() {
+                            o.owner = Some(owner.to_string());
+                        }
+                    }
+                    Ok((o, row.fields()))
+                },
+            )
+        },
+    )
+    .map_err(|e| Failure::Data(e.into()))?;
     let mut all = Vec::new();
     // Outcomes naming a customer or rule the run does not know: line,
     // field, column, message and the record.
     let mut strangers = Vec::new();
-    let mut report = crm::csv::ImportReport::empty(path);
-    /// A bad field: its name and column, what was expected, the message.
-    struct Bad {
-        field: &'static str,
-        column: usize,
-        expected: &'static str,
-        message: String,
-    }
-    for rec in r.records() {
-        let rec = rec.with_context(|| format!("cannot read {name}"))?;
-        let line = rec.position().map_or(0, |p| p.line());
-        report.rows += 1;
-        let field = |i: usize| rec.get(i).unwrap_or("").trim();
-        let row = || -> Result<crm::strategy::Outcome, Bad> {
-            let bad =
-                |f: &'static str, column: usize, expected: &'static str, message: String| Bad {
-                    field: f,
-                    column,
-                    expected,
-                    message,
-                };
-            let status: crm::strategy::OutcomeStatus = field(cs)
-                .parse()
-                .map_err(|e| bad("status", cs, "done, declined or no-answer", e))?;
-            let date = crm::csv::parse_date_field(field(cd)).map_err(|_| {
-                bad(
-                    "date",
-                    cd,
-                    crm::csv::DATE_EXPECTED,
-                    format!(
-                        "{:?} is not a date: expected {}",
-                        field(cd),
-                        crm::csv::DATE_EXPECTED
-                    ),
-                )
-            })?;
-            if let Some(until) = until
-                && date >= until
-            {
-                return Err(bad(
-                    "date",
-                    cd,
-                    "a date inside the analysed period",
-                    format!(
-                        "{date} is after the end of the analysed period (the last day is {})",
-                        until.pred_opt().unwrap_or(until)
-                    ),
-                ));
-            }
-            for (f, c) in [("customer", ck), ("rule", cr)] {
-                if field(c).is_empty() {
-                    return Err(bad(
-                        f,
-                        c,
-                        "a value",
-                        "customer and rule must not be empty".into(),
-                    ));
-                }
-            }
-            let customer = crm::CustomerKey::new(field(ck))
-                .map_err(|e| bad("customer", ck, "a customer key", e.to_string()))?;
-            let mut o = crm::strategy::Outcome::new(customer, field(cr), status, date);
-            if let Some(i) = cid.filter(|&i| !field(i).is_empty()) {
-                o.id = Some(field(i).parse().map_err(|_| {
-                    bad("id", i, "a UUID", format!("{:?} is not a UUID", field(i)))
-                })?);
-            }
-            if let Some(i) = cowner.filter(|&i| !field(i).is_empty()) {
-                o.owner = Some(field(i).to_string());
-            }
-            Ok(o)
-        };
-        match row() {
-            Ok(o) => match unknown(&o) {
-                None => all.push(o),
-                Some((f, message)) => {
-                    let column = if f == "rule" { cr } else { ck };
-                    strangers.push((line, f, column, message, rec.clone()));
-                }
-            },
-            Err(b) if lenient => report.rejects.push(crm::csv::Reject {
-                location: crm::csv::Location {
-                    file: path.to_path_buf(),
-                    line,
-                    column: Some(b.column + 1),
-                    field: Some(b.field.to_string()),
-                },
-                problem: crm::csv::Problem::BadValue {
-                    value: field(b.column).chars().take(80).collect(),
-                    expected: b.expected,
-                },
-                record: rec.iter().map(str::to_string).collect(),
-            }),
-            Err(b) => {
-                return Err(Failure::Data(anyhow::anyhow!(
-                    "{name}:{line}: field {}: {}",
-                    b.field,
-                    b.message
-                )));
+    while let Some(r) = records.next() {
+        let (o, rec) = r.map_err(|e| Failure::Data(e.into()))?;
+        match unknown(&o) {
+            None => all.push(o),
+            Some((f, message)) => {
+                let column = outcome_column(records.headers(), f);
+                strangers.push((records.line(), f, column, message, rec));
             }
         }
     }
+    let mut report = crm::csv::ImportReport::empty(path);
+    report.rows = records.rows();
+    report.rejects = records.rejects().to_vec();
     if !strangers.is_empty() && !lenient {
         let first: Vec<String> = strangers
             .iter()
@@ -928,18 +935,38 @@ pub(crate) fn read_outcomes(
                 field: Some(f.to_string()),
             },
             problem: crm::csv::Problem::BadValue {
-                value: rec.get(column).unwrap_or("").chars().take(80).collect(),
+                value: rec
+                    .get(column)
+                    .map_or("", |v| v.trim())
+                    .chars()
+                    .take(80)
+                    .collect(),
                 expected: if f == "rule" {
                     "a rule of the rulebook"
                 } else {
                     "a customer of the data"
                 },
             },
-            record: rec.iter().map(str::to_string).collect(),
+            record: rec,
         });
     }
+    // Rejects in file order, the reader's and those naming strangers.
+    report.rejects.sort_by_key(|r| r.location.line);
     report.imported = all.len() as u64;
     Ok((all, report))
+}
+
+/// The column of an outcome's `customer` or `rule` field in `headers`.
+fn outcome_column(headers: &[String], field: &str) -> usize {
+    let names: &[&str] = if field == "rule" {
+        &["rule"]
+    } else {
+        &["customer", "customer_id"]
+    };
+    headers
+        .iter()
+        .position(|h| names.iter().any(|n| h.eq_ignore_ascii_case(n)))
+        .unwrap_or(0)
 }
 
 /// Refuses a command whose output file is one of its inputs, its database

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::util::{crm, data, stderr, stdout};
+use crate::util::{assert_contains_all, crm, data, stderr, stdout};
 
 fn inputs() -> Vec<String> {
     vec![
@@ -266,7 +266,7 @@ fn declined_actions_are_not_proposed_again() {
     );
     assert_eq!(o.status.code(), Some(1));
     assert!(
-        stderr(&o).contains("outcomes.csv:2: field status"),
+        stderr(&o).contains("outcomes.csv:2: column 3 (status): bad value \"maybe\""),
         "{}",
         stderr(&o)
     );
@@ -472,7 +472,7 @@ fn outcome_and_period_edges() {
     let o = run("actions", &["--period", "2025", "--outcomes", f]);
     assert_eq!(o.status.code(), Some(1));
     assert!(
-        stderr(&o).contains("outcomes.csv:3: field date: 2026-01-01 is after the end of the analysed period (the last day is 2025-12-31)"),
+        stderr(&o).contains("outcomes.csv:3: column 4 (date): 2026-01-01 is after the end of the analysed period (the last day is 2025-12-31)"),
         "{}",
         stderr(&o)
     );
@@ -860,7 +860,7 @@ fn outcome_dates_are_read_as_the_transactions_read_them() {
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
     assert!(
-        err.contains("outcomes.csv:2: field date: \"Nov 1 2025\" is not a date: expected a date like 2024-03-01, 01-03-2024, 1/3/2024 (day first) or 20240301"),
+        err.contains("outcomes.csv:2: column 4 (date): bad value \"Nov 1 2025\": expected a date like 2024-03-01, 01-03-2024, 1/3/2024 (day first) or 20240301"),
         "{err}"
     );
 }
@@ -940,5 +940,80 @@ fn a_control_file_that_cannot_be_written_is_named() {
         stderr(&o).contains("cannot write /dev/full"),
         "{}",
         stderr(&o)
+    );
+}
+
+/// Outcomes files are read by the reader of the other inputs: a quote never
+/// closed (at the end of the file, or swallowing the rows after it) is an
+/// error naming the file, line and field, and `--lenient` skips and reports
+/// such rows as it does in transactions.
+#[test]
+fn outcomes_with_a_quote_never_closed_are_refused_or_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("outcomes.csv");
+    let f = file.to_str().unwrap();
+    let good = "C0000001,reactivate,done,2025-11-01\n";
+    // At the end of the file.
+    std::fs::write(
+        &file,
+        format!(
+            "customer,rule,status,date,owner\n{}",
+            good.replace('\n', ",ann\n")
+        ) + "C0000001,reactivate,declined,2025-11-02,\"bob\n",
+    )
+    .unwrap();
+    let o = run("actions", &["--period", "2025", "--outcomes", f]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_contains_all(
+        &stderr(&o),
+        &["outcomes.csv:3: column 5 (owner)", "never closed"],
+    );
+    // In the middle: the rows after it would be read into one field.
+    std::fs::write(
+        &file,
+        "customer,rule,status,date,owner\nC0000001,reactivate,declined,2025-11-02,\"bob\n"
+            .to_string()
+            + &good.replace('\n', ",ann\n").repeat(3),
+    )
+    .unwrap();
+    let o = run("actions", &["--period", "2025", "--outcomes", f]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert_contains_all(&err, &["outcomes.csv:2: column 5 (owner)", "never closed"]);
+    assert!(!err.contains("CSV error"), "{err}");
+    // Lenient: the row is skipped and reported, the command goes on.
+    let o = run(
+        "actions",
+        &[
+            "--period",
+            "2025",
+            "--outcomes",
+            f,
+            "--lenient",
+            "--format",
+            "json",
+        ],
+    );
+    let err = stderr(&o);
+    assert!(o.status.success(), "{err}");
+    assert_contains_all(
+        &err,
+        &["crm: skipped: ", "outcomes.csv:2: column 5 (owner)"],
+    );
+    // crm import reads them the same way.
+    let db = dir.path().join("crm.db");
+    let o = crm(&[
+        "import",
+        "--db",
+        db.to_str().unwrap(),
+        "--transactions",
+        &data("transactions.csv").display().to_string(),
+        "--outcomes",
+        f,
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_contains_all(
+        &stderr(&o),
+        &["outcomes.csv:2: column 5 (owner)", "never closed"],
     );
 }

@@ -560,3 +560,68 @@ fn value_changes_beyond_the_range_of_a_decimal_do_not_panic() {
         }
     }
 }
+
+/// `--window-days` only means something for `--campaign` (scorecard,
+/// report): alone it is a usage error, as `--control-out` without
+/// `--control` is, rather than silently ignored.
+#[test]
+fn window_days_without_a_campaign_is_a_usage_error() {
+    let t = tx();
+    for cmd in ["scorecard", "report"] {
+        let mut args = vec![cmd, "--transactions", &t, "--period", "2025"];
+        if cmd == "report" {
+            args.extend(["--out", "/dev/null"]);
+        }
+        args.extend(["--window-days", "10"]);
+        let (code, err) = run(&args);
+        assert_eq!(code, Some(2), "{cmd}: {err}");
+        assert!(err.contains("--campaign"), "{cmd}: {err}");
+    }
+}
+
+/// A quote never closed that swallows the rows after it is one skipped
+/// record, but the summary says how many lines that look like rows were
+/// lost with it, on the terminal and beside a rejects file.
+#[test]
+fn lenient_summaries_count_the_rows_lost_in_an_unclosed_quote() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("t.csv");
+    std::fs::write(
+        &csv,
+        "customer_id,date,revenue,product\n\
+         C1,2024-01-01,1.00,ok\n\
+         C2,2024-01-02,2.00,\"broken\n\
+         C3,2024-01-03,3.00,a\n\
+         C4,2024-01-04,4.00,b\n\
+         C5,2024-01-05,5.00,c\n",
+    )
+    .unwrap();
+    let c = csv.display().to_string();
+    let args = [
+        "pyramid",
+        "--transactions",
+        &c,
+        "--period",
+        "2024",
+        "--lenient",
+    ];
+    let (code, err) = run(&args);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(err.contains("runs over 3 following line(s)"), "{err}");
+    assert!(
+        err.contains(
+            "skipped 1 rows in all, and with them 3 more line(s) that look like rows, inside a quote never closed"
+        ),
+        "{err}"
+    );
+    let rejects = dir.path().join("rejects.csv").display().to_string();
+    let mut with_file = args.to_vec();
+    with_file.extend(["--rejects", &rejects]);
+    let (code, err) = run(&with_file);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        err.contains("skipped 1 of 2 rows in ")
+            && err.contains(", and with them 3 more line(s) that look like rows"),
+        "{err}"
+    );
+}

@@ -239,3 +239,81 @@ fn a_failed_conversion_keeps_what_was_there() {
             .is_symlink()
     );
 }
+
+/// `convert --keep-order` reads its input twice: an input that can be read
+/// once only (a FIFO, as `<(...)` gives, or `/dev/stdin` on a pipe) is
+/// copied first, and converts as the file itself does; nothing hangs.
+#[test]
+fn keep_order_converts_a_fifo_and_a_pipe_as_the_file() {
+    use std::io::Write;
+    use std::time::{Duration, Instant};
+    let dir = tempfile::tempdir().unwrap();
+    let csv = data("transactions.csv");
+    let bytes = std::fs::read(&csv).unwrap();
+    let convert = |input: &Path, out: &Path| {
+        vec![
+            "convert".to_string(),
+            "--keep-order".into(),
+            "--transactions".into(),
+            input.display().to_string(),
+            "--out".into(),
+            out.display().to_string(),
+        ]
+    };
+    let expected = dir.path().join("expected.parquet");
+    let args = convert(&csv, &expected);
+    let o = crm(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let expected = read_table(&expected).unwrap();
+
+    let fifo = dir.path().join("transactions.fifo");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let got = dir.path().join("fifo.parquet");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_crm"))
+        .args(convert(&fifo, &got))
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let writer = {
+        let (fifo, bytes) = (fifo.clone(), bytes.clone());
+        std::thread::spawn(move || {
+            let mut f = std::fs::OpenOptions::new().write(true).open(fifo).unwrap();
+            let _ = f.write_all(&bytes);
+        })
+    };
+    let started = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if started.elapsed() > Duration::from_secs(120) {
+            let _ = child.kill();
+            panic!("crm convert --keep-order hangs on a FIFO");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    writer.join().unwrap();
+    let mut e = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut e).unwrap();
+    assert!(status.success(), "{e}");
+    assert!(e.contains("wrote 21185 transactions"), "{e}");
+    assert_eq!(read_table(&got).unwrap(), expected);
+
+    let got = dir.path().join("pipe.parquet");
+    let args = convert(Path::new("/dev/stdin"), &got);
+    let o =
+        crate::util::crm_with_stdin(&args.iter().map(String::as_str).collect::<Vec<_>>(), &bytes);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("wrote 21185 transactions"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(read_table(&got).unwrap(), expected);
+}

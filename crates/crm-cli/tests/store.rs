@@ -858,3 +858,29 @@ fn a_database_in_a_read_only_directory_is_analysed() {
     assert_eq!(std::fs::read(&db).unwrap(), before);
     assert_eq!(std::fs::read_dir(&ro).unwrap().count(), 1);
 }
+
+/// Once `crm erase` has removed every customer, an analysis says that the
+/// database holds no customers because they were erased, not that nothing
+/// was ever imported.
+#[test]
+fn a_database_emptied_by_erase_says_its_customers_were_erased() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("t.csv");
+    std::fs::write(
+        &csv,
+        "customer_id,date,revenue\nC1,2024-01-05,10.00\nC2,2024-02-05,20.00\n",
+    )
+    .unwrap();
+    let db = s(&dir.path().join("crm.db"));
+    let o = crm(&["import", "--db", &db, "--transactions", &s(&csv)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for key in ["C1", "C2"] {
+        let o = crm(&["erase", "--db", &db, key]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let o = crm(&["pyramid", "--db", &db, "--period", "2024"]);
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    assert_contains_all(&e, &["the database holds no customers", "2 were erased"]);
+    assert!(!e.contains("nothing has been imported"), "{e}");
+}

@@ -58,9 +58,45 @@ pub enum Problem {
     /// key, a total out of range).
     #[error("{0}")]
     Model(#[from] crm_core::Error),
+    /// The value is well-formed but refused, for the reason given (a
+    /// date outside the analysed period).
+    #[error("{0}")]
+    Refused(String),
+    /// A quote opened in this field is never closed, and the field runs
+    /// over `rows` following lines that look like rows: CSV would read
+    /// them as part of this one field. The record is refused whole, and
+    /// those lines with it (see [`Problem::lines_lost`]).
+    #[error(
+        "the quoted field runs over {rows} following line(s) that look like rows: \
+         a quote opened in this field is never closed (close it, or double a \
+         quote meant as text: \"\")"
+    )]
+    Swallowed {
+        /// The following lines that look like rows (as many delimiters as
+        /// a row has).
+        rows: u64,
+    },
     /// The CSV syntax itself is broken.
     #[error("malformed CSV: {0}")]
     Syntax(String),
+}
+
+impl Problem {
+    /// Lines that look like rows lost with the refused record besides its
+    /// own (those inside a quote never closed): a reader's count of
+    /// rejects counts the record once, and these are not in it.
+    ///
+    /// ```
+    /// use crm_csv::Problem;
+    /// assert_eq!(Problem::Swallowed { rows: 3 }.lines_lost(), 3);
+    /// assert_eq!(Problem::Missing.lines_lost(), 0);
+    /// ```
+    pub fn lines_lost(&self) -> u64 {
+        match self {
+            Problem::Swallowed { rows } => *rows,
+            _ => 0,
+        }
+    }
 }
 
 impl From<BadRow> for Error {

@@ -35,6 +35,8 @@
 //!   a decompressor), in one pass on the calling thread.
 //! - [`transactions`], [`customers`], [`interactions`]: iterate full
 //!   records from any reader.
+//! - [`rows`]: the rows of a table of one's own (outcomes of actions),
+//!   read with the same reader, checks, errors and lenient mode.
 //! - [`ImportOptions`]: delimiter (detected by default), decimal point or
 //!   comma, column names, [`Mode::Strict`] or [`Mode::Lenient`].
 //! - [`Writer`]: CSV export with formula-injection protection.
@@ -94,6 +96,6 @@ pub use crate::{
     },
     options::{ImportOptions, Mode},
     parse::{DATE_EXPECTED, DecimalSeparator, parse_date_field},
-    records::{Records, customers, interactions, leads, transactions},
+    records::{FieldError, Records, Row, customers, interactions, leads, rows, transactions},
     write::{Writer, is_formula_like},
 };

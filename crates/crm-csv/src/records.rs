@@ -25,6 +25,8 @@ pub struct Records<R: Read, T> {
     mode: Mode,
     rec: csv::ByteRecord,
     rows: u64,
+    /// The line of the last record read.
+    line: u64,
     rejects: Vec<Reject>,
     done: bool,
 }
@@ -43,6 +45,12 @@ impl<R: Read, T> Records<R, T> {
     /// Data rows read so far.
     pub fn rows(&self) -> u64 {
         self.rows
+    }
+
+    /// The line (1-based, as an editor shows it) on which the row last
+    /// yielded starts; 0 before the first.
+    pub fn line(&self) -> u64 {
+        self.line
     }
 
     /// Rows skipped so far (lenient mode).
@@ -85,6 +93,7 @@ impl<R: Read, T> Iterator for Records<R, T> {
                 }
             };
             self.rows += 1;
+            self.line = line;
             let width = self.header.names.len();
             let swallowed = crate::scan::swallowed_rows(&self.rec, self.header.delimiter, width)
                 .or_else(|| {
@@ -153,6 +162,7 @@ fn open<R: Read, T>(
         mode: options.mode,
         rec: csv::ByteRecord::new(),
         rows: 0,
+        line: 0,
         rejects: Vec::new(),
         done: false,
     })
@@ -254,5 +264,101 @@ pub fn leads<R: Read>(
     open(reader, name, options, |h| {
         let cols = LeadCols::resolve(name, h, options)?;
         Ok(Box::new(move |rec: &csv::ByteRecord| cols.parse(rec)) as Parser<Lead>)
+    })
+}
+
+/// A field a row parser refused: its 0-based column (`None` when no one
+/// field is to blame) and what was wrong with it.
+pub type FieldError = (Option<usize>, Problem);
+
+/// One data row of a table read by [`rows`], with the header's number of
+/// fields.
+#[derive(Debug, Clone, Copy)]
+pub struct Row<'a> {
+    rec: &'a csv::ByteRecord,
+}
+
+impl<'a> Row<'a> {
+    /// The field of `column` (0-based) as the readers of this crate see
+    /// fields: surrounding blanks and byte-order marks removed; `""` past
+    /// the last field.
+    ///
+    /// # Errors
+    ///
+    /// [`Problem::Utf8`] at `column` when the field is not UTF-8.
+    pub fn text(&self, column: usize) -> std::result::Result<&'a str, FieldError> {
+        crate::parse::text(self.rec.get(column).unwrap_or_default()).map_err(|p| (Some(column), p))
+    }
+
+    /// Every field as text, invalid UTF-8 replaced (for a reject's record).
+    pub fn fields(&self) -> Vec<String> {
+        self.rec
+            .iter()
+            .map(|f| String::from_utf8_lossy(f).into_owned())
+            .collect()
+    }
+
+    /// The number of fields.
+    pub fn len(&self) -> usize {
+        self.rec.len()
+    }
+
+    /// Whether the row has no field.
+    pub fn is_empty(&self) -> bool {
+        self.rec.is_empty()
+    }
+}
+
+/// Reads the rows of a table this crate has no reader for (outcomes of
+/// actions, a list of one's own) from `reader`, called `name` in errors,
+/// with the reader of the known tables: the same delimiter detection,
+/// quoting, line numbers and checks (a row of another width than the
+/// header, a quote never closed that swallows rows or runs to the end of
+/// the file), and the same [`Mode`]: in strict mode the first bad row ends
+/// the iteration with an error naming file, line, column and field; in
+/// lenient mode it is skipped and kept in [`Records::rejects`].
+///
+/// `make` gets the header's column names (trimmed) and returns the parser
+/// of a row, or an error about the header such as
+/// [`Error::MissingColumn`]. A parser's [`FieldError`] is reported with the
+/// column's header name.
+///
+/// # Errors
+///
+/// Errors about the header at once (and `make`'s); errors about rows from
+/// the iterator.
+///
+/// ```
+/// use crm_csv::{rows, ImportOptions, Mode, Problem};
+///
+/// let data = "name,score\nada,3\nbob,x\n";
+/// let options = ImportOptions::new().mode(Mode::Lenient);
+/// let mut scores = rows(data.as_bytes(), "scores.csv", &options, |_header| {
+///     Ok(|row: crm_csv::Row<'_>| {
+///         let score = row.text(1)?;
+///         let n: u32 = score.parse().map_err(|_| {
+///             (Some(1), Problem::BadValue { value: score.into(), expected: "a number" })
+///         })?;
+///         Ok((row.text(0)?.to_string(), n))
+///     })
+/// })?;
+/// let good: Vec<_> = scores.by_ref().collect::<Result<_, _>>()?;
+/// assert_eq!(good, [("ada".to_string(), 3)]);
+/// assert_eq!(scores.rejects()[0].location.to_string(), "scores.csv:3: column 2 (score)");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn rows<R, T, P>(
+    reader: R,
+    name: impl AsRef<Path>,
+    options: &ImportOptions,
+    make: impl FnOnce(&[String]) -> Result<P>,
+) -> Result<Records<R, T>>
+where
+    R: Read,
+    P: FnMut(Row<'_>) -> std::result::Result<T, FieldError> + Send + 'static,
+{
+    open(reader, name.as_ref(), options, |h| {
+        let mut parse = make(&h.names)?;
+        Ok(Box::new(move |rec: &csv::ByteRecord| parse(Row { rec })) as Parser<T>)
     })
 }

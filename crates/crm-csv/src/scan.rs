@@ -445,16 +445,7 @@ pub(crate) fn swallowed_rows(
         let rows = lines
             .filter(|l| memchr::memchr_iter(delimiter, l).count() >= width - 1)
             .count();
-        (rows > 0).then(|| {
-            (
-                Some(col),
-                Problem::Syntax(format!(
-                    "the quoted field runs over {rows} following line(s) that look like rows: \
-                     a quote opened in this field is never closed (close it, or double a \
-                     quote meant as text: \"\")"
-                )),
-            )
-        })
+        (rows > 0).then_some((Some(col), Problem::Swallowed { rows: rows as u64 }))
     })
 }
 

@@ -125,6 +125,24 @@ pub enum Error {
         #[source]
         source: crm_core::Error,
     },
+    /// A column chunk's bytes do not match the checksum the file carries
+    /// for it: the file was damaged after it was written (a flipped bit on
+    /// a disk or in a copy), and its values cannot be trusted.
+    #[error(
+        "{}: row group {row_group}, column {column}: the data is damaged ({what}); \
+         convert the file again from its source",
+        file.display()
+    )]
+    Checksum {
+        /// The file.
+        file: PathBuf,
+        /// The 0-based row group.
+        row_group: usize,
+        /// The column's path in the file.
+        column: String,
+        /// What was found.
+        what: String,
+    },
     /// An option is invalid.
     #[error("invalid option: {0}")]
     Option(String),

@@ -236,6 +236,11 @@ pub fn files(path: &Path) -> Result<Vec<PathBuf>> {
 struct Plan {
     file: PathBuf,
     meta: ArrowReaderMetadata,
+    /// The checksums of the column chunks, by row group, when the file
+    /// carries them.
+    sums: Option<Vec<Vec<u32>>>,
+    /// The leaf columns read (those under the roots of `index`).
+    leaves: Vec<usize>,
     /// Root column index in the file of key, date, revenue, margin.
     index: [Option<usize>; 4],
     /// Their names in the file.
@@ -249,6 +254,7 @@ fn plan(file: &Path, options: &ReadOptions) -> Result<Plan> {
     let f = File::open(file).map_err(|e| Error::io(file, e))?;
     let meta = ArrowReaderMetadata::load(&f, ArrowReaderOptions::new())
         .map_err(|e| Error::format(file, e))?;
+    let sums = crate::checksum::of(file, meta.metadata())?;
     let schema: &Schema = meta.schema();
     let mut index = [None; 4];
     let mut names: [String; 4] = Default::default();
@@ -310,8 +316,14 @@ fn plan(file: &Path, options: &ReadOptions) -> Result<Plan> {
     sorted.dedup();
     let pos = index.map(|i| i.and_then(|i| sorted.iter().position(|&s| s == i)));
     let mask = ProjectionMask::roots(meta.parquet_schema(), sorted.iter().copied());
+    let descr = meta.parquet_schema();
+    let leaves = (0..descr.num_columns())
+        .filter(|&l| sorted.contains(&descr.get_column_root_idx(l)))
+        .collect();
     Ok(Plan {
         file: file.to_path_buf(),
+        sums,
+        leaves,
         meta,
         index,
         names,
@@ -540,7 +552,20 @@ struct Worker<'o> {
 
 impl Worker<'_> {
     fn read_file(&mut self, plan: &Plan, units: &[Unit], ledger: &mut Ledger) -> Result<()> {
-        let f = File::open(&plan.file).map_err(|e| Error::io(&plan.file, e))?;
+        let mut f = File::open(&plan.file).map_err(|e| Error::io(&plan.file, e))?;
+        if let Some(sums) = &plan.sums {
+            // The chunks about to be decoded, as the file was written.
+            for u in units {
+                crate::checksum::verify(
+                    &plan.file,
+                    &mut f,
+                    plan.meta.metadata(),
+                    sums,
+                    u.group,
+                    plan.leaves.iter().copied(),
+                )?;
+            }
+        }
         let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(f, plan.meta.clone())
             .with_projection(plan.mask.clone())
             .with_row_groups(units.iter().map(|u| u.group).collect())

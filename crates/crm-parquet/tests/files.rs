@@ -106,3 +106,51 @@ fn an_empty_folder_is_an_error() {
     assert!(matches!(e, Error::NoFiles { .. }), "{e}");
     assert!(!is_parquet(&dir.path().join("x.csv")));
 }
+
+/// Amounts that fit money one by one but whose sum for one customer does
+/// not (96 bits), split over the files of a folder: an error naming the
+/// customer, as in one file, whatever the threads and reading by runs.
+#[test]
+fn a_sum_overflowing_across_the_files_of_a_folder_is_an_error() {
+    let big = |path: &std::path::Path, keys: Vec<&str>| {
+        let n = keys.len();
+        write(
+            path,
+            vec![
+                ("customer_id", Arc::new(StringArray::from(keys))),
+                ("date", Arc::new(Date32Array::from(vec![19783; n]))),
+                (
+                    "revenue",
+                    Arc::new(
+                        Decimal128Array::from(vec![60_000_000_000_000_000_000_000_000_000i128; n])
+                            .with_precision_and_scale(38, 0)
+                            .unwrap(),
+                    ),
+                ),
+            ],
+            1,
+        );
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let one = dir.path().join("one");
+    let split = dir.path().join("split");
+    std::fs::create_dir_all(&one).unwrap();
+    std::fs::create_dir_all(&split).unwrap();
+    big(&one.join("a.parquet"), vec!["B", "A", "A"]);
+    big(&split.join("a.parquet"), vec!["B", "A"]);
+    big(&split.join("b.parquet"), vec!["A"]);
+    for d in [&one, &split] {
+        for threads in [1, 2, 4] {
+            for runs in [true, false] {
+                let e = read(d, &ReadOptions::new().threads(threads).runs(runs))
+                    .expect_err("the sum of A leaves the range of money");
+                let text = e.to_string();
+                assert!(
+                    text.contains('A') && text.contains(&d.display().to_string()),
+                    "{} threads {threads} runs {runs}: {text}",
+                    d.display()
+                );
+            }
+        }
+    }
+}

@@ -293,8 +293,23 @@ impl SqliteStore {
     }
 
     /// Tells an empty database, one of ours (with its version) and another
-    /// program's file apart, writing nothing.
+    /// program's file apart, writing nothing: its reads are one read
+    /// transaction, so that they see one state of the file even while
+    /// another process creates or upgrades the schema (read one by one, the
+    /// application id of before and the version of after made a new file
+    /// look like another program's).
     fn identify(&self) -> Result<Found> {
+        let read = self
+            .conn
+            .unchecked_transaction()
+            .map_err(|e| self.busy_or(e))?;
+        let found = self.identify_within()?;
+        read.commit().map_err(|e| self.busy_or(e))?;
+        Ok(found)
+    }
+
+    /// [`SqliteStore::identify`] within the caller's transaction.
+    fn identify_within(&self) -> Result<Found> {
         let not_ours = |reason: &str| Error::NotOurs {
             path: self.path.display().to_string(),
             reason: reason.to_string(),
@@ -362,16 +377,7 @@ impl SqliteStore {
     fn setup(&mut self, file: bool) -> Result<()> {
         self.conn.busy_timeout(self.busy).map_err(sql)?;
         if file {
-            let mode: String = self
-                .conn
-                .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-                .map_err(|e| self.busy_or(e))?;
-            if !mode.eq_ignore_ascii_case("wal") {
-                return Err(corrupt(
-                    "(database)",
-                    format!("cannot use WAL mode (got {mode})"),
-                ));
-            }
+            self.use_wal()?;
         }
         // One statement each, checked: a batch of pragmas is easy to get
         // silently wrong. Reads scan in order and need little page cache;
@@ -395,6 +401,38 @@ impl SqliteStore {
         self.migrate()
     }
 
+    /// Puts the file in WAL mode (it stays so). Switching a file that is
+    /// not yet in WAL mode needs it to itself for a moment, and SQLite
+    /// reports another connection in the way at once, without waiting (as
+    /// when several processes open one new file together): the switch is
+    /// tried again, with short pauses, up to the busy timeout.
+    fn use_wal(&self) -> Result<()> {
+        let started = std::time::Instant::now();
+        let mut pause = std::time::Duration::from_millis(1);
+        loop {
+            match self
+                .conn
+                .query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0))
+            {
+                Ok(mode) if mode.eq_ignore_ascii_case("wal") => return Ok(()),
+                Ok(mode) => {
+                    return Err(corrupt(
+                        "(database)",
+                        format!("cannot use WAL mode (got {mode})"),
+                    ));
+                }
+                Err(e)
+                    if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy)
+                        && started.elapsed() < self.busy =>
+                {
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(std::time::Duration::from_millis(50));
+                }
+                Err(e) => return Err(self.busy_or(e)),
+            }
+        }
+    }
+
     /// The schema version of the open file.
     ///
     /// # Errors
@@ -406,6 +444,10 @@ impl SqliteStore {
             .map_err(sql)
     }
 
+    /// Creates or upgrades the schema. Under the write lock (taken first,
+    /// waiting up to the busy timeout), the file is identified again: other
+    /// processes opening the same new file at once wait for the first to
+    /// create the schema, then find it there and write nothing.
     fn migrate(&mut self) -> Result<()> {
         let found = self.schema_version()?;
         self.refuse_newer(found)?;
@@ -415,22 +457,16 @@ impl SqliteStore {
         }
         // A writer from the start: a deferred transaction that reads and
         // then writes cannot wait for another writer.
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
+        let tx = rusqlite::Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)
             .map_err(|e| busy_error(e, self.busy))?;
-        // Read again inside the transaction: another process may have
-        // migrated meanwhile.
-        let found: i64 = tx
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .map_err(sql)?;
-        if found > LATEST {
-            return Err(Error::NewerSchema {
-                path: self.path.display().to_string(),
-                found,
-                supported: LATEST,
-            });
-        }
+        // Identify again under the lock: another process may have created
+        // or migrated the schema meanwhile (or, in principle, put another
+        // program's tables there).
+        let found = match self.identify_within()? {
+            Found::Empty => 0,
+            Found::Ours(v) => v,
+        };
+        self.refuse_newer(found)?;
         for (i, m) in MIGRATIONS
             .iter()
             .enumerate()
@@ -444,7 +480,7 @@ impl SqliteStore {
             tx.execute_batch(&format!("PRAGMA application_id = {APPLICATION_ID}"))
                 .map_err(sql)?;
         }
-        tx.commit().map_err(sql)
+        tx.commit().map_err(|e| busy_error(e, self.busy))
     }
 
     /// Runs `PRAGMA integrity_check`: `Ok(())` when the file is sound.
@@ -1342,6 +1378,17 @@ impl Store for SqliteStore {
                 [],
                 |r| r.get(0),
             )
+            .map_err(sql)
+    }
+
+    /// The keys on the suppression list (a lifted one is no longer
+    /// counted).
+    fn erased_count(&self) -> Result<Option<u64>> {
+        self.conn
+            .query_row("SELECT count(*) FROM erased_keys", [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .map(|n| Some(u64::try_from(n).unwrap_or(0)))
             .map_err(sql)
     }
 

@@ -453,6 +453,18 @@ pub trait Store {
         Ok(any)
     }
 
+    /// How many customers were erased from the store (the keys on its
+    /// suppression list), when it keeps count: `None` otherwise (the
+    /// default). Lets a command on a store that holds nothing say that
+    /// its customers were erased rather than never imported.
+    ///
+    /// # Errors
+    ///
+    /// A storage error.
+    fn erased_count(&self) -> Result<Option<u64>> {
+        Ok(None)
+    }
+
     /// Feeds `ledger` with everything that can change its periods' results:
     /// the register, the interactions and the transactions up to the end
     /// of its latest period. The default reads through [`Store::register`],

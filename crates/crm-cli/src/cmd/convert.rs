@@ -209,8 +209,9 @@ fn finish(
 }
 
 /// Converts in the CSV's order, reading it twice: once for the size of
-/// the amounts, once to write the rows. Standard input is spooled to a
-/// temporary file for that.
+/// the amounts, once to write the rows. An input that can be read once
+/// only (standard input, a FIFO, a process substitution such as `<(...)`)
+/// is spooled to a temporary file for that.
 fn streamed(a: ConvertArgs) -> Outcome {
     let options = import_options(&a.csv)?;
     let mut path = Some(a.transactions.clone());
