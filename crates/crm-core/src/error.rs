@@ -52,7 +52,8 @@ pub enum Error {
         /// The period asked for.
         period: Period,
     },
-    /// A sum left the range of [`Money`](crate::Money) (about 7.9e28).
+    /// A sum left the range of [`Money`](crate::Money) (about 7.9e28), or
+    /// could be held only by rounding it.
     #[error("amount overflow in the totals of customer {key:?}")]
     Overflow {
         /// The customer whose total overflowed (cut to 80 characters).
