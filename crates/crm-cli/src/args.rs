@@ -795,8 +795,10 @@ pub(crate) struct ActionsArgs {
         requires = "clv_months"
     )]
     pub clv_discount: f64,
-    /// Earlier periods of the same length read for the history (previous
-    /// level, best former level, periods at a level); at most 1000.
+    /// Earlier periods read for the history (previous level, best former
+    /// level, periods at a level): the previous calendar years, quarters or
+    /// months of a calendar unit, else periods of equal length; at most
+    /// 1000.
     #[arg(long, value_name = "N", default_value_t = 2,
           value_parser = clap::value_parser!(u16).range(0..=1000))]
     pub history: u16,
@@ -984,6 +986,17 @@ pub(crate) struct ReportArgs {
     /// beside the scorecard's figures.
     #[arg(long, value_name = "FILE")]
     pub plan: Option<PathBuf>,
+    /// The rulebook of the actions section (TOML, or JSON by extension),
+    /// as `crm actions --rules`; the default rulebook when absent.
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+    /// Earlier periods read for the actions' history (previous level, best
+    /// former level, periods at a level), as `crm actions --history`: the
+    /// previous calendar years, quarters or months of a calendar unit;
+    /// at most 1000.
+    #[arg(long, value_name = "N", default_value_t = 2,
+          value_parser = clap::value_parser!(u16).range(0..=1000))]
+    pub history: u16,
     /// The service level of the complaints section, in days (at most
     /// 36,600).
     #[arg(long, value_name = "DAYS", default_value_t = 14,

@@ -942,3 +942,47 @@ fn a_control_file_that_cannot_be_written_is_named() {
         stderr(&o)
     );
 }
+
+/// The history of a calendar year is the calendar years before it: a
+/// purchase on 1 January 2024 makes its customer Top in 2024 for a 2025
+/// plan (2024 is a day longer than 2025; a 365-day window left that day
+/// out and pushed the purchase into the year before).
+#[test]
+fn the_history_of_a_year_is_the_years_before_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("t.csv");
+    std::fs::write(
+        &file,
+        "transaction_id,customer_id,date,revenue,margin\n\
+         T1,A,2024-01-01,1000,300\n\
+         T2,B,2024-06-01,10,3\n\
+         T3,B,2025-03-01,10,3\n",
+    )
+    .unwrap();
+    let o = crm(&[
+        "actions",
+        "--transactions",
+        file.to_str().unwrap(),
+        "--period",
+        "2025",
+        "--explain",
+        "A",
+        "--format",
+        "json",
+    ]);
+    let v = json(&o);
+    let years: Vec<&Value> = v["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| ["because", "failed", "unknown"].map(|k| &r[k]))
+        .filter_map(Value::as_array)
+        .flatten()
+        .filter(|f| f["fact"] == "years_since_best_level")
+        .map(|f| &f["value"])
+        .collect();
+    assert!(!years.is_empty(), "{v}");
+    for y in years {
+        assert_eq!(y.as_f64(), Some(1.0), "{v}");
+    }
+}

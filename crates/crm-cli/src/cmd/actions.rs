@@ -71,10 +71,12 @@ pub(crate) fn run(a: ActionsArgs) -> CmdOutcome {
     };
     let options = pyramid_options(&a.levels)?;
 
-    // The period and the ones before it, of equal length, for the history.
+    // The period and the ones before it, for the history: the previous
+    // calendar years, quarters or months of a calendar unit (2024 and 2023
+    // for 2025, though 2024 is a day longer), else periods of equal length.
     let mut periods = vec![p];
     while periods.len() <= usize::from(a.history) {
-        match periods.last().and_then(Period::previous) {
+        match periods.last().and_then(Period::previous_calendar) {
             Some(prev) => periods.push(prev),
             None => break,
         }
