@@ -804,6 +804,8 @@ pub(crate) struct ActionsArgs {
     pub history: u16,
     #[command(flatten)]
     pub levels: LevelArgs,
+    #[command(flatten)]
+    pub lang: LangArg,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -872,6 +874,8 @@ pub(crate) struct WinbackArgs {
     /// With --format table: how many former customers to list.
     #[arg(long, value_name = "N", default_value_t = 25)]
     pub limit: usize,
+    #[command(flatten)]
+    pub lang: LangArg,
 }
 
 /// The output flags of the operational commands.

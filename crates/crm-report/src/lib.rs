@@ -37,9 +37,11 @@
 //! - [`Report::to_html`] in a [`Lang`]uage; [`Texts`] holds every string
 //!   of one language: the page's, the `crm` command's terminal tables'
 //!   ([`PyramidTableTexts`], [`MigrationTableTexts`], [`MarkovTableTexts`],
-//!   [`ValueTableTexts`], [`ClvTableTexts`], [`CustomerTableTexts`], [`FunnelTableTexts`]) and
-//!   the names of strategies, stages and interaction kinds
-//!   ([`Lang::strategy`], [`Lang::stage`], [`Lang::kind`]).
+//!   [`ValueTableTexts`], [`ClvTableTexts`], [`CustomerTableTexts`], [`FunnelTableTexts`],
+//!   [`ActionsTexts`], [`WinbackTableTexts`]) and
+//!   the names of strategies, owners, channels, stages and interaction
+//!   kinds ([`Lang::strategy`], [`Lang::owner`], [`Lang::channel`],
+//!   [`Lang::stage`], [`Lang::kind`]).
 //!
 //! # The page
 //!

@@ -48,6 +48,7 @@ pub(crate) fn run(a: ActionsArgs) -> CmdOutcome {
         ));
     }
     let p = period("period", a.period.as_deref().unwrap_or_default())?;
+    let lang = crate::options::lang(a.lang.lang.as_deref())?;
     let book = rulebook(a.rules.as_deref())?;
     let strategy = match &a.strategy {
         Some(s) => Some(s.parse::<Strategy>().map_err(|_| {
@@ -257,7 +258,7 @@ pub(crate) fn run(a: ActionsArgs) -> CmdOutcome {
         // are built.
         let top = overview(&table, &book, a.limit, keep);
         let total = usize::try_from(top.actions).unwrap_or(usize::MAX);
-        render::plan_table(&mut out, &top.plan, total, None, a.limit)?;
+        render::plan_table(&mut out, &top.plan, total, None, a.limit, lang)?;
         out.flush().context("cannot write the output")?;
         return Ok(());
     }
@@ -303,7 +304,7 @@ pub(crate) fn run(a: ActionsArgs) -> CmdOutcome {
             Format::Csv | Format::Parquet => render::actions_csv(&mut out, &list.selected)?,
             Format::Json => render::target_json(&mut out, &list)?,
             Format::Table => {
-                render::actions_list(&mut out, &list.selected, list.selected.len(), a.limit)?
+                render::actions_list(&mut out, &list.selected, list.selected.len(), a.limit, lang)?
             }
         }
     } else {
@@ -314,6 +315,7 @@ pub(crate) fn run(a: ActionsArgs) -> CmdOutcome {
                 planned.actions.len(),
                 accepted.as_ref(),
                 a.limit,
+                lang,
             )?,
             Format::Json => render::plan_json(&mut out, &planned, accepted.as_ref())?,
             Format::Csv | Format::Parquet => render::actions_csv(&mut out, &planned.actions)?,
