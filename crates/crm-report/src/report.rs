@@ -493,56 +493,41 @@ impl Report {
         } else {
             None
         };
-        let rfm = rfm_grid(
-            ledger,
-            period.end(),
-            &RfmOptions::new().basis(options.pyramid.basis),
-        )?;
-        let rfm = (rfm.customers > 0).then_some(rfm);
-        let wallet = match (&inputs.potentials, &inputs.register) {
-            (Some(map), _) => Some(crm_value::share_of_wallet(ledger, &now, |k| {
-                map.get(k).copied()
-            })?),
-            (None, Some(register)) if register.iter().any(|c| c.potential.is_some()) => {
-                // By id, a later entry's potential replacing an earlier one's.
-                let mut by_id: Vec<Option<Money>> = vec![None; ledger.len()];
-                for c in register.iter().filter(|c| c.potential.is_some()) {
-                    if let Some(slot) = ledger
-                        .id(c.key.as_str())
-                        .and_then(|id| by_id.get_mut(id.index()))
-                    {
-                        *slot = c.potential;
-                    }
-                }
-                Some(crm_value::share_of_wallet(ledger, &now, |k| {
-                    by_id.get(ledger.id(k)?.index()).copied().flatten()
-                })?)
-            }
-            _ => None,
-        };
-        let actions = actions(
-            ledger,
-            options,
-            &mut inputs,
-            &now,
-            before.as_ref(),
-            profit.as_ref(),
-        )?;
-        let ops = Operations::build(
-            ledger,
-            options,
-            Inputs {
-                cost_to_serve: None,
-                potentials: None,
-                register: None,
-                rulebook: None,
-                ..inputs
-            },
-            &now,
-            before.as_ref(),
-            profit.as_ref(),
-            wallet.as_ref(),
-        )?;
+        // The actions on a thread of their own, beside RFM, share of
+        // wallet and the operational sections.
+        let book = inputs.rulebook.take();
+        let register = inputs.register.take();
+        let leads = inputs.leads.take();
+        let (actions, rest) = std::thread::scope(|scope| {
+            let actions = scope.spawn(|| {
+                actions(
+                    ledger,
+                    options,
+                    book,
+                    register.as_deref(),
+                    leads.as_deref(),
+                    &now,
+                    before.as_ref(),
+                    profit.as_ref(),
+                )
+            });
+            let rest = Report::build_more(
+                ledger,
+                options,
+                inputs,
+                register.as_deref(),
+                leads.as_deref(),
+                &now,
+                before.as_ref(),
+                profit.as_ref(),
+            );
+            let actions = actions
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e));
+            (actions, rest)
+        });
+        let (rfm, wallet, ops) = rest?;
+        let actions = actions?;
         Ok(Report {
             period,
             previous: before.as_ref().map(|b| *b.period()),
@@ -565,6 +550,66 @@ impl Report {
             scorecard: ops.scorecard,
             with_plan: ops.with_plan,
         })
+    }
+
+    /// RFM, share of wallet and the operational sections.
+    #[allow(clippy::too_many_arguments)] // the analyses they read
+    fn build_more(
+        ledger: &Ledger,
+        options: &ReportOptions,
+        inputs: Inputs,
+        register: Option<&[Customer]>,
+        leads: Option<&[Lead]>,
+        now: &Pyramid,
+        before: Option<&Pyramid>,
+        profit: Option<&Profitability>,
+    ) -> Result<(Option<RfmGrid>, Option<Wallet>, Operations)> {
+        let period = options.period;
+        let rfm = rfm_grid(
+            ledger,
+            period.end(),
+            &RfmOptions::new().basis(options.pyramid.basis),
+        )?;
+        let rfm = (rfm.customers > 0).then_some(rfm);
+        let wallet = match (&inputs.potentials, register) {
+            (Some(map), _) => Some(crm_value::share_of_wallet(ledger, now, |k| {
+                map.get(k).copied()
+            })?),
+            (None, Some(register)) if register.iter().any(|c| c.potential.is_some()) => {
+                // By id, a later entry's potential replacing an earlier one's.
+                let mut by_id: Vec<Option<Money>> = vec![None; ledger.len()];
+                for c in register.iter().filter(|c| c.potential.is_some()) {
+                    if let Some(slot) = ledger
+                        .id(c.key.as_str())
+                        .and_then(|id| by_id.get_mut(id.index()))
+                    {
+                        *slot = c.potential;
+                    }
+                }
+                Some(crm_value::share_of_wallet(ledger, now, |k| {
+                    by_id.get(ledger.id(k)?.index()).copied().flatten()
+                })?)
+            }
+            _ => None,
+        };
+        let ops = Operations::build(
+            ledger,
+            options,
+            Inputs {
+                cost_to_serve: None,
+                potentials: None,
+                register: None,
+                rulebook: None,
+                leads: None,
+                ..inputs
+            },
+            leads,
+            now,
+            before,
+            profit,
+            wallet.as_ref(),
+        )?;
+        Ok((rfm, wallet, ops))
     }
 
     /// Whether `section` has its data.
@@ -606,10 +651,13 @@ impl Report {
 /// rulebook as `crm actions` decides them (the facts from the same
 /// analyses: the history pyramids, the register, the profit, the leads),
 /// counted without building the actions.
+#[allow(clippy::too_many_arguments)] // the facts' inputs
 fn actions(
     ledger: &Ledger,
     options: &ReportOptions,
-    inputs: &mut Inputs,
+    book: Option<Rulebook>,
+    register: Option<&[Customer]>,
+    leads: Option<&[Lead]>,
     now: &Pyramid,
     before: Option<&Pyramid>,
     profit: Option<&Profitability>,
@@ -617,21 +665,16 @@ fn actions(
     if now.is_empty() {
         return Ok(None);
     }
-    let book = inputs.rulebook.take().unwrap_or_else(Rulebook::curry);
+    let book = book.unwrap_or_else(Rulebook::curry);
     // The history's pyramids, the previous period's shared when it is one
     // of them.
-    let mut history = Vec::new();
-    for p in options.history_periods() {
-        match before {
-            Some(b) if *b.period() == p => history.push(b.clone()),
-            _ => history.push(pyramid(ledger, &p, &options.pyramid)?),
-        }
-    }
-    let mut register = inputs.register.take().unwrap_or_default();
-    for c in &mut register {
-        c.name = None;
-        c.attributes.retain(|k, _| book.attributes().contains(k));
-    }
+    let periods = options.history_periods();
+    let shared = before.filter(|b| periods.contains(b.period()));
+    let built = periods
+        .iter()
+        .filter(|p| shared.is_none_or(|b| b.period() != *p))
+        .map(|p| pyramid(ledger, p, &options.pyramid))
+        .collect::<std::result::Result<Vec<_>, _>>()?;
     // The report's ledger keeps purchase days; `crm actions` keeps them
     // only for a rulebook that reads a fact built on them, and so do the
     // facts here (filling them for every customer costs time otherwise).
@@ -644,14 +687,14 @@ fn actions(
     .into_iter()
     .any(|f| book.reads(f));
     let mut builder = FactsBuilder::new(ledger, now)
-        .history(history.iter())
-        .register(&register)
+        .history(shared.into_iter().chain(&built))
+        .register(register.unwrap_or_default())
         .attributes(book.attributes())
         .purchase_days(days);
     if let Some(p) = profit {
         builder = builder.profitability(p);
     }
-    if let Some(leads) = &inputs.leads {
+    if let Some(leads) = leads {
         builder = builder.leads(leads);
     }
     let table = builder
@@ -685,6 +728,7 @@ impl Operations {
         ledger: &Ledger,
         options: &ReportOptions,
         inputs: Inputs,
+        leads: Option<&[Lead]>,
         now: &Pyramid,
         before: Option<&Pyramid>,
         profit: Option<&Profitability>,
@@ -694,7 +738,7 @@ impl Operations {
         let ops = |e: crm_ops::Error| Error::Options(e.to_string());
         // The funnel, with the quality of acquisition read from the
         // previous period's pyramid and this one's.
-        let funnel = match inputs.leads.as_deref() {
+        let funnel = match leads {
             Some(leads) if !leads.is_empty() => {
                 let pyramids: Vec<Pyramid> = before.into_iter().chain([now]).cloned().collect();
                 Some(
