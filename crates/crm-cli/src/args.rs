@@ -795,13 +795,17 @@ pub(crate) struct ActionsArgs {
         requires = "clv_months"
     )]
     pub clv_discount: f64,
-    /// Earlier periods of the same length read for the history (previous
-    /// level, best former level, periods at a level); at most 1000.
+    /// Earlier periods read for the history (previous level, best former
+    /// level, periods at a level): the previous calendar years, quarters or
+    /// months of a calendar unit, else periods of equal length; at most
+    /// 1000.
     #[arg(long, value_name = "N", default_value_t = 2,
           value_parser = clap::value_parser!(u16).range(0..=1000))]
     pub history: u16,
     #[command(flatten)]
     pub levels: LevelArgs,
+    #[command(flatten)]
+    pub lang: LangArg,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -870,6 +874,8 @@ pub(crate) struct WinbackArgs {
     /// With --format table: how many former customers to list.
     #[arg(long, value_name = "N", default_value_t = 25)]
     pub limit: usize,
+    #[command(flatten)]
+    pub lang: LangArg,
 }
 
 /// The output flags of the operational commands.
@@ -985,6 +991,17 @@ pub(crate) struct ReportArgs {
     /// beside the scorecard's figures.
     #[arg(long, value_name = "FILE")]
     pub plan: Option<PathBuf>,
+    /// The rulebook of the actions section (TOML, or JSON by extension),
+    /// as `crm actions --rules`; the default rulebook when absent.
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+    /// Earlier periods read for the actions' history (previous level, best
+    /// former level, periods at a level), as `crm actions --history`: the
+    /// previous calendar years, quarters or months of a calendar unit;
+    /// at most 1000.
+    #[arg(long, value_name = "N", default_value_t = 2,
+          value_parser = clap::value_parser!(u16).range(0..=1000))]
+    pub history: u16,
     /// The service level of the complaints section, in days (at most
     /// 36,600).
     #[arg(long, value_name = "DAYS", default_value_t = 14,

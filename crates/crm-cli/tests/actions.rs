@@ -1017,3 +1017,129 @@ fn outcomes_with_a_quote_never_closed_are_refused_or_skipped() {
         &["outcomes.csv:2: column 5 (owner)", "never closed"],
     );
 }
+
+/// The history of a calendar year is the calendar years before it: a
+/// purchase on 1 January 2024 makes its customer Top in 2024 for a 2025
+/// plan (2024 is a day longer than 2025; a 365-day window left that day
+/// out and pushed the purchase into the year before).
+#[test]
+fn the_history_of_a_year_is_the_years_before_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("t.csv");
+    std::fs::write(
+        &file,
+        "transaction_id,customer_id,date,revenue,margin\n\
+         T1,A,2024-01-01,1000,300\n\
+         T2,B,2024-06-01,10,3\n\
+         T3,B,2025-03-01,10,3\n",
+    )
+    .unwrap();
+    let o = crm(&[
+        "actions",
+        "--transactions",
+        file.to_str().unwrap(),
+        "--period",
+        "2025",
+        "--explain",
+        "A",
+        "--format",
+        "json",
+    ]);
+    let v = json(&o);
+    let years: Vec<&Value> = v["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| ["because", "failed", "unknown"].map(|k| &r[k]))
+        .filter_map(Value::as_array)
+        .flatten()
+        .filter(|f| f["fact"] == "years_since_best_level")
+        .map(|f| &f["value"])
+        .collect();
+    assert!(!years.is_empty(), "{v}");
+    for y in years {
+        assert_eq!(y.as_f64(), Some(1.0), "{v}");
+    }
+}
+
+/// `crm actions` and `crm winback` write their tables in Dutch with
+/// `--lang nl` or a Dutch environment: headings, strategy, owner, channel
+/// and level names, `1.234,56`; English by default, JSON the same in both.
+#[test]
+fn actions_and_winback_speak_dutch() {
+    let nl = run(
+        "actions",
+        &["--period", "2025", "--limit", "5", "--lang", "nl"],
+    );
+    assert!(nl.status.success(), "{}", stderr(&nl));
+    let text = stdout(&nl);
+    for w in [
+        "Acties voor",
+        "strategie",
+        "eigenaar",
+        "Bouw op",
+        "accountmanager",
+        "Meest dringende 5 van",
+    ] {
+        assert!(text.contains(w), "{w}: {text}");
+    }
+    let en = run("actions", &["--period", "2025", "--limit", "5"]);
+    let text = stdout(&en);
+    for w in [
+        "Actions for",
+        "strategy",
+        "owner",
+        "develop",
+        "account-manager",
+        "Most urgent 5 of",
+    ] {
+        assert!(text.contains(w), "{w}: {text}");
+    }
+    // From the environment, as the other commands.
+    let mut args: Vec<String> = vec!["actions".into()];
+    args.extend(inputs());
+    args.extend(["--period", "2025", "--limit", "1"].map(String::from));
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_crm"))
+        .args(&args)
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("LANG", "nl_NL.UTF-8")
+        .output()
+        .unwrap();
+    assert!(stdout(&o).contains("Acties voor"), "{}", stdout(&o));
+    let json_of = |lang: &str| {
+        stdout(&run(
+            "actions",
+            &["--period", "2025", "--format", "json", "--lang", lang],
+        ))
+    };
+    assert_eq!(json_of("nl"), json_of("en"));
+
+    let w = run(
+        "winback",
+        &["--periods", "2021..2025", "--limit", "3", "--lang", "nl"],
+    );
+    assert!(w.status.success(), "{}", stderr(&w));
+    let text = stdout(&w);
+    for w in [
+        "Heractivering van",
+        "beste vroegere niveau",
+        "Groot",
+        "verwachte marge",
+    ] {
+        assert!(text.contains(w), "{w}: {text}");
+    }
+    // Money and rates the Dutch way: a decimal comma, thousands with a dot.
+    assert!(text.contains("%") && text.contains(','), "{text}");
+    assert!(!text.contains("22.2%"), "{text}");
+    let en = stdout(&run(
+        "winback",
+        &["--periods", "2021..2025", "--limit", "3"],
+    ));
+    assert!(
+        en.contains("Reactivation from") && en.contains("big"),
+        "{en}"
+    );
+    let bad = run("winback", &["--periods", "2021..2025", "--lang", "fr"]);
+    assert_eq!(bad.status.code(), Some(2), "{}", stderr(&bad));
+}

@@ -29,13 +29,13 @@ const SECTIONS: [&str; 15] = [
     "scorecard",
 ];
 
-/// The sections drawn from the shipped data with every input: all but
-/// the actions.
-const PRESENT: usize = 14;
+/// The sections drawn from the shipped data with every input: all of
+/// them.
+const PRESENT: usize = 15;
 
 /// Their charts: one per section, two for lifetime value, two for the
-/// model check, two for the complaints.
-const CHARTS: usize = 14 + 3;
+/// model check, two for the complaints, two for the actions.
+const CHARTS: usize = 15 + 4;
 
 /// Runs headless chromium on `url` with a fresh profile, no network and
 /// `extra` flags; fails the test when chromium is missing.
@@ -191,6 +191,9 @@ fn the_report_renders_in_a_real_browser() {
                 "Complaints",
                 "Campaign against its control group",
                 "benchmark",
+                "Actions per strategy",
+                "Phase out",
+                "Account manager",
             ],
         ),
         (
@@ -203,6 +206,9 @@ fn the_report_renders_in_a_real_browser() {
                 "Klachten",
                 "Campagne tegen de controlegroep",
                 "norm",
+                "Acties per strategie",
+                "Bouw af",
+                "Accountmanager",
             ],
         ),
     ] {
@@ -215,6 +221,8 @@ fn the_report_renders_in_a_real_browser() {
         assert_eq!(dom.matches("data-present=\"yes\"").count(), PRESENT);
         assert_eq!(dom.matches("<svg ").count(), CHARTS);
         for id in [
+            "chart-actions-strategy",
+            "chart-actions-owner",
             "chart-funnel",
             "chart-complaints",
             "chart-complaint-retention",
@@ -313,9 +321,15 @@ document.getElementById("f").addEventListener("load", function () {{
             assert!(w > 100 && h > 100, "{id}: chart of {w}x{h}");
         }
     }
-    for id in ["funnel", "complaints", "campaign", "scorecard"] {
+    for id in ["actions", "funnel", "complaints", "campaign", "scorecard"] {
         assert!(sizes.contains(&format!("{id}=")), "{id} measured: {sizes}");
     }
+    // The actions section has its two charts, by strategy and by owner.
+    let actions = sizes
+        .split(';')
+        .find_map(|s| s.strip_prefix("actions="))
+        .unwrap_or_default();
+    assert_eq!(actions.split(',').count(), 2, "actions: {actions}");
 }
 
 #[test]
@@ -344,8 +358,8 @@ fn missing_inputs_are_named_on_the_page() {
     assert!(o.status.success(), "{}", stderr(&o));
     let html = std::fs::read_to_string(&out).unwrap();
     // Pyramid, migration, bridge, whale, profit pyramid, RFM, lifetime
-    // value and the scorecard.
-    assert_eq!(html.matches("data-present=\"yes\"").count(), 8);
+    // value, the actions and the scorecard.
+    assert_eq!(html.matches("data-present=\"yes\"").count(), 9);
     for note in [
         "Add a customer register with a potential column (--customers)",
         "Add --periods",
@@ -356,6 +370,98 @@ fn missing_inputs_are_named_on_the_page() {
         "No plan given: add --plan FILE",
     ] {
         assert!(html.contains(note), "{note}");
+    }
+}
+
+/// The count of `name`'s row in the page's tables (`<td>name</td><td
+/// class="n" data-v="N">`), if any.
+fn row_count(html: &str, name: &str) -> Option<u64> {
+    let at = html.find(&format!("<td>{name}</td><td class=\"n\" data-v=\""))?;
+    let rest = &html[at..];
+    let v = rest.split("data-v=\"").nth(1)?;
+    v.split('"').next()?.parse().ok()
+}
+
+/// The actions section counts what `crm actions` plans on the same inputs,
+/// per strategy and per owner, with the default rulebook and with one of
+/// the user's (`--rules`, the same option).
+#[test]
+fn the_actions_section_counts_as_crm_actions_does() {
+    let dir = tempfile::tempdir().unwrap();
+    // A rulebook of the user's: the default with its sales rules given to
+    // a field team, and the history cut to one period.
+    let default = crm(&["actions", "--print-default-rules"]);
+    let rules = dir.path().join("rules.toml");
+    std::fs::write(
+        &rules,
+        String::from_utf8(default.stdout)
+            .unwrap()
+            .replace("owner = \"sales\"", "owner = \"field-team\""),
+    )
+    .unwrap();
+    let rules = rules.to_str().unwrap().to_string();
+    let inputs = [
+        "--transactions",
+        data_str("transactions.csv"),
+        "--customers",
+        data_str("customers.csv"),
+        "--interactions",
+        data_str("interactions.csv"),
+        "--leads",
+        data_str("leads.csv"),
+        "--period",
+        "2025",
+    ];
+    for extra in [vec![], vec!["--rules", &rules, "--history", "1"]] {
+        let mut args = vec!["actions", "--format", "json"];
+        args.extend(inputs);
+        args.extend(&extra);
+        let o = crm(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let plan: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        let summary = &plan["summary"];
+        let page = dir.path().join("r.html");
+        let mut args = vec!["report", "--lang", "en", "--out", page.to_str().unwrap()];
+        args.extend(inputs);
+        args.extend(&extra);
+        let o = crm(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let html = std::fs::read_to_string(&page).unwrap();
+        let names = [
+            ("target", "Target the right customers"),
+            ("acquire", "Acquire"),
+            ("retain", "Retain"),
+            ("develop", "Develop"),
+            ("phase-out", "Phase out"),
+        ];
+        let mut total = 0;
+        for (key, name) in names {
+            let want = summary["by_strategy"][key].as_u64().unwrap_or(0);
+            assert_eq!(row_count(&html, name), Some(want), "{key} {extra:?}");
+            total += want;
+        }
+        assert!(total > 100, "{total} actions");
+        let owners = summary["by_owner"].as_object().unwrap();
+        assert_eq!(owners.contains_key("field-team"), !extra.is_empty());
+        for (owner, n) in owners {
+            let shown = match owner.as_str() {
+                "account-manager" => "Account manager".to_string(),
+                "back-office" => "Back office".to_string(),
+                other => {
+                    let mut c = other.chars();
+                    let first = c.next().unwrap().to_uppercase();
+                    first.chain(c).collect()
+                }
+            };
+            assert_eq!(row_count(&html, &shown), n.as_u64(), "{owner} {extra:?}");
+        }
+        let shown = if total >= 1000 {
+            format!("{},{:03}", total / 1000, total % 1000)
+        } else {
+            total.to_string()
+        };
+        let reading = format!("proposes {shown} actions for");
+        assert!(html.contains(&reading), "{reading}");
     }
 }
 

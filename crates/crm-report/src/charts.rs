@@ -11,7 +11,7 @@ use crm_migration::{Migration, Source};
 use crm_pyramid::Level;
 
 use crate::lang::{Lang, fill, period_label};
-use crate::report::{HoldoutCheck, Lifetime, Projection, Report, STATES};
+use crate::report::{Actions, HoldoutCheck, Lifetime, Projection, Report, STATES};
 
 /// The colour of each level, high to low: the Okabe-Ito palette, dark to
 /// light for the active levels, greys and purple beneath.
@@ -697,5 +697,86 @@ pub(crate) fn scorecard(s: &crm_ops::Scorecard, lang: Lang) -> Bars {
             );
         }
     }
+    b
+}
+
+/// The strategies in the method's order (target, acquire, retain,
+/// develop, phase out) with their action counts, zero included, then any
+/// other name the summary holds.
+pub(crate) fn strategy_counts(a: &Actions) -> Vec<(&str, u64)> {
+    let known: Vec<&str> = crm_strategy::Strategy::ALL
+        .iter()
+        .map(|s| s.as_str())
+        .collect();
+    let mut out: Vec<(&str, u64)> = known
+        .iter()
+        .map(|k| (*k, a.summary.by_strategy.get(*k).copied().unwrap_or(0)))
+        .collect();
+    out.extend(
+        a.summary
+            .by_strategy
+            .iter()
+            .filter(|(k, _)| !known.contains(&k.as_str()))
+            .map(|(k, n)| (k.as_str(), *n)),
+    );
+    out
+}
+
+/// The owners with their action counts, most actions first (ties by
+/// name).
+pub(crate) fn owner_counts(a: &Actions) -> Vec<(&str, u64)> {
+    let mut out: Vec<(&str, u64)> = a
+        .summary
+        .by_owner
+        .iter()
+        .map(|(k, n)| (k.as_str(), *n))
+        .collect();
+    out.sort_by(|x, y| y.1.cmp(&x.1).then_with(|| x.0.cmp(y.0)));
+    out
+}
+
+/// `n` of `total` actions as a count with its share.
+fn count_share(lang: Lang, n: u64, total: u64) -> String {
+    if total == 0 {
+        return lang.count(n);
+    }
+    format!(
+        "{} ({})",
+        lang.count(n),
+        lang.percent(n as f64 / total as f64)
+    )
+}
+
+/// Actions per strategy, in the method's order.
+pub(crate) fn actions_by_strategy(a: &Actions, lang: Lang) -> Bars {
+    let t = lang.texts();
+    let mut b = Bars::new(meta(
+        lang,
+        "chart-actions-strategy",
+        t.actions.charts[0],
+        17,
+    ));
+    for (name, n) in strategy_counts(a) {
+        b.bars.push(Bar::new(
+            &capital(lang.strategy(name)),
+            n as f64,
+            &count_share(lang, n, a.actions),
+        ));
+    }
+    b
+}
+
+/// Actions per owner, most first.
+pub(crate) fn actions_by_owner(a: &Actions, lang: Lang) -> Bars {
+    let t = lang.texts();
+    let mut b = Bars::new(meta(lang, "chart-actions-owner", t.actions.charts[1], 18));
+    for (name, n) in owner_counts(a) {
+        b.bars.push(Bar::new(
+            &capital(lang.owner(name)),
+            n as f64,
+            &count_share(lang, n, a.actions),
+        ));
+    }
+    b.colour = palette::GREEN.into();
     b
 }

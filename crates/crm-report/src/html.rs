@@ -312,11 +312,11 @@ impl Report {
             Section::Wallet => self.wallet_section(&mut body, lang),
             Section::Lifetime => self.lifetime_section(&mut body, lang),
             Section::Holdout => self.holdout_section(&mut body, lang),
+            Section::Actions => self.actions_section(&mut body, lang),
             Section::Funnel => self.funnel_section(&mut body, lang),
             Section::Complaints => self.complaints_section(&mut body, lang),
             Section::Campaign => self.campaign_section(&mut body, lang),
             Section::Scorecard => self.scorecard_section(&mut body, lang),
-            _ => String::new(),
         };
         let _ = write!(
             out,
@@ -681,6 +681,71 @@ impl Report {
                         l.model.to_string()
                     },
                 ),
+            ],
+        )
+    }
+
+    fn actions_section(&self, out: &mut String, lang: Lang) -> String {
+        let t = lang.texts();
+        let Some(a) = &self.actions else {
+            return String::new();
+        };
+        out.push_str("<div class=\"pair\">\n");
+        figure(out, &charts::actions_by_strategy(a, lang).to_svg());
+        figure(out, &charts::actions_by_owner(a, lang).to_svg());
+        out.push_str("</div>\n");
+        let c = &t.actions.columns;
+        let share = |n: u64| {
+            if a.actions == 0 {
+                txt("–")
+            } else {
+                let v = n as f64 / a.actions as f64;
+                num(lang.percent(v), v)
+            }
+        };
+        let strategies = charts::strategy_counts(a);
+        let owners = charts::owner_counts(a);
+        let mut table = Table::new(&[(c[0], false), (c[2], true), (c[3], true)]);
+        for (name, n) in &strategies {
+            table.rows.push(vec![
+                txt(&charts::capital(lang.strategy(name))),
+                num(lang.count(*n), n),
+                share(*n),
+            ]);
+        }
+        details(out, t.show_figures, &table);
+        let mut table = Table::new(&[(c[1], false), (c[2], true), (c[3], true)]);
+        for (name, n) in &owners {
+            table.rows.push(vec![
+                txt(&charts::capital(lang.owner(name))),
+                num(lang.count(*n), n),
+                share(*n),
+            ]);
+        }
+        details(out, t.show_figures, &table);
+        // The largest strategy and owner; the earlier in their order on a
+        // tie.
+        fn most<'a>(list: &[(&'a str, u64)]) -> (&'a str, u64) {
+            list.iter()
+                .fold(None::<(&str, u64)>, |best, x| match best {
+                    Some(b) if b.1 >= x.1 => Some(b),
+                    _ => Some(*x),
+                })
+                .unwrap_or(("–", 0))
+        }
+        let (strategy, strategy_count) = most(&strategies);
+        let (owner, owner_count) = most(&owners);
+        fill(
+            t.sections[Section::Actions.index()].reading,
+            &[
+                ("rulebook", a.rulebook.clone()),
+                ("actions", lang.count(a.actions)),
+                ("customers", lang.count(a.summary.customers)),
+                ("strategy", lang.strategy(strategy).to_string()),
+                ("strategy_count", lang.count(strategy_count)),
+                ("owner", lang.owner(owner).to_string()),
+                ("owner_count", lang.count(owner_count)),
+                ("no_channel", lang.count(a.summary.no_channel)),
             ],
         )
     }

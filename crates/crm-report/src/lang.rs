@@ -206,6 +206,18 @@ impl Lang {
         lookup(&self.texts().strategies, name)
     }
 
+    /// An owner of the default rulebook (`account-manager`, `back-office`,
+    /// `marketing`, `sales`) in this language; other names unchanged.
+    pub fn owner(self, name: &str) -> &str {
+        lookup(&self.texts().actions.owners, name)
+    }
+
+    /// A channel (`email`, `phone`, `post`, `visit`, `meeting`, as
+    /// `crm-strategy` names them) in this language; other names unchanged.
+    pub fn channel(self, name: &str) -> &str {
+        lookup(&self.texts().actions.channels, name)
+    }
+
     /// An RFM segment name of the default rules in this language; other
     /// (user-defined) names unchanged.
     pub fn segment(self, name: &str) -> &str {
@@ -374,8 +386,9 @@ pub struct Texts {
     /// Chart descriptions (for screen readers), one per chart: pyramid,
     /// migration, bridge, projection, whale, profit pyramid, rfm, wallet,
     /// p(alive), value, holdout, tracking, funnel, complaint handling,
-    /// complaint retention, campaign, scorecard.
-    pub descriptions: [&'static str; 17],
+    /// complaint retention, campaign, scorecard, actions per strategy,
+    /// actions per owner.
+    pub descriptions: [&'static str; 19],
     /// The sections in page order: pyramid, migration, bridge, projection,
     /// whale, profit pyramid, rfm, wallet, lifetime value, holdout,
     /// actions, funnel, complaints, campaign, scorecard.
@@ -410,6 +423,67 @@ pub struct Texts {
     pub scorecard_table: ScorecardTableTexts,
     /// The terminal tables of `crm campaign measure`.
     pub campaign_table: CampaignTableTexts,
+    /// The actions section of the page and the terminal tables of `crm
+    /// actions`.
+    pub actions: ActionsTexts,
+    /// The terminal tables of `crm winback`.
+    pub winback_table: WinbackTableTexts,
+}
+
+/// The strings of the actions: the report's section and `crm actions`'s
+/// terminal tables. Rule names, messages and owners other than the
+/// default rulebook's are the rulebook's own and stay as written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ActionsTexts {
+    /// The chart titles: actions per strategy, actions per owner.
+    pub charts: [&'static str; 2],
+    /// The columns of the counts: strategy, owner, actions, share of the
+    /// actions.
+    pub columns: [&'static str; 4],
+    /// The terminal table's heading, with `{period}`, `{rulebook}`,
+    /// `{policy}`, `{actions}`, `{customers}`, `{no_channel}`.
+    pub heading: &'static str,
+    /// An action count left out, with `{count}` and `{reason}`.
+    pub left_out: &'static str,
+    /// The acceptance table's heading.
+    pub acceptance: &'static str,
+    /// The acceptance table's columns: rule / owner, outcomes, done,
+    /// declined, no answer, acceptance.
+    pub acceptance_columns: [&'static str; 6],
+    /// The list's heading, with `{shown}` and `{total}`.
+    pub list: &'static str,
+    /// The list's columns: priority, customer, rule, owner, channel,
+    /// message.
+    pub list_columns: [&'static str; 6],
+    /// The default rulebook's owners by their names in it.
+    pub owners: [(&'static str, &'static str); 4],
+    /// The channels by their `crm-strategy` names: email, phone, post,
+    /// visit, meeting.
+    pub channels: [(&'static str, &'static str); 5],
+}
+
+/// The strings of `crm winback`'s terminal tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct WinbackTableTexts {
+    /// The heading of the rates, with `{first}` and `{last}`.
+    pub heading: &'static str,
+    /// The rates' columns: best former level, periods lapsed, customers,
+    /// reactivated, rate.
+    pub rate_columns: [&'static str; 5],
+    /// The best former level of customers inactive since before the
+    /// history.
+    pub before_history: &'static str,
+    /// The note under a rate on few customers, with `{min}`.
+    pub small_cell: &'static str,
+    /// The former customers' heading, with `{last}`, `{shown}`, `{total}`.
+    pub former: &'static str,
+    /// The former customers' columns: customer, best level, lapsed, margin
+    /// then, complaint, rate, cell, expected margin.
+    pub former_columns: [&'static str; 8],
+    /// A complaint left open before lapsing.
+    pub open: &'static str,
 }
 
 /// The strings of the report's operational sections besides their
@@ -739,6 +813,8 @@ pub static EN: Texts = Texts {
         "The share of the previous period's active customers who bought again in this one: without a complaint, with every complaint resolved, with a complaint left open.",
         "The response rate of the customers who received the campaign and of the control group held out from it, each with its 95% interval.",
         "Each share of the scorecard beside the method's benchmark and the plan's target.",
+        "How many actions the rulebook proposes for each strategy of the customer pyramid.",
+        "How many actions the rulebook gives to each owner.",
     ],
     sections: [
         SectionTexts {
@@ -793,8 +869,8 @@ pub static EN: Texts = Texts {
         },
         SectionTexts {
             title: "Actions by strategy and owner",
-            reading: "",
-            missing: "The actions per strategy and owner come from a rulebook: run crm actions for them; the report does not list them yet.",
+            reading: "The rulebook {rulebook} proposes {actions} actions for {customers} customers: the most to {strategy} ({strategy_count}), and {owner} owns the most ({owner_count}); {no_channel} have no usable channel (consent or contact pressure).",
+            missing: "Give transactions for the period: the rulebook decides on the customers of its pyramid.",
         },
         SectionTexts {
             title: "From lead to order",
@@ -1003,6 +1079,60 @@ pub static EN: Texts = Texts {
         suspects: "suspects {suspects}: {prospects} became prospects ({to_prospect}), {customers} became customers ({to_customer})",
         prospects: "prospects {prospects}: {customers} became customers ({to_customer})",
     },
+    actions: ActionsTexts {
+        charts: ["Actions per strategy", "Actions per owner"],
+        columns: ["strategy", "owner", "actions", "share of actions"],
+        heading: "Actions for {period} under {rulebook} ({policy}): {actions} for {customers} customers, {no_channel} without a usable channel",
+        left_out: "left out: {count} ({reason})",
+        acceptance: "Acceptance per rule, then per owner:",
+        acceptance_columns: [
+            "rule / owner",
+            "outcomes",
+            "done",
+            "declined",
+            "no answer",
+            "acceptance",
+        ],
+        list: "Most urgent {shown} of {total}:",
+        list_columns: ["prio", "customer", "rule", "owner", "channel", "message"],
+        owners: [
+            ("account-manager", "account manager"),
+            ("back-office", "back office"),
+            ("marketing", "marketing"),
+            ("sales", "sales"),
+        ],
+        channels: [
+            ("email", "e-mail"),
+            ("phone", "phone"),
+            ("post", "post"),
+            ("visit", "visit"),
+            ("meeting", "meeting"),
+        ],
+    },
+    winback_table: WinbackTableTexts {
+        heading: "Reactivation from {first} to {last}: of the Inactive in a period, the share active in the next",
+        rate_columns: [
+            "best former level",
+            "periods lapsed",
+            "customers",
+            "reactivated",
+            "rate",
+        ],
+        before_history: "before history",
+        small_cell: "* fewer than {min} former customers behind the rate: read it with care",
+        former: "Former customers of {last} by expected margin ({shown} of {total}):",
+        former_columns: [
+            "customer",
+            "best level",
+            "lapsed",
+            "margin then",
+            "complaint",
+            "rate",
+            "cell",
+            "expected margin",
+        ],
+        open: "open",
+    },
 };
 
 /// Dutch, with the level and strategy names of the Dutch courses.
@@ -1126,6 +1256,8 @@ pub static NL: Texts = Texts {
         "Het aandeel van de actieve klanten van de vorige periode dat in deze periode weer kocht: zonder klacht, met elke klacht opgelost, met een klacht die open bleef.",
         "Het responspercentage van de klanten die de campagne kregen en van de controlegroep die erbuiten bleef, elk met het 95%-interval.",
         "Elk aandeel van de scorecard naast de norm van de methode en het doel van het plan.",
+        "Hoeveel acties het draaiboek voorstelt voor elke strategie van de klantenpiramide.",
+        "Hoeveel acties het draaiboek aan elke eigenaar geeft.",
     ],
     sections: [
         SectionTexts {
@@ -1180,8 +1312,8 @@ pub static NL: Texts = Texts {
         },
         SectionTexts {
             title: "Acties per strategie en eigenaar",
-            reading: "",
-            missing: "De acties per strategie en eigenaar komen uit een draaiboek: gebruik crm actions; het rapport toont ze nog niet.",
+            reading: "Het draaiboek {rulebook} stelt {actions} acties voor bij {customers} klanten: de meeste voor {strategy} ({strategy_count}), en {owner} heeft er de meeste ({owner_count}); {no_channel} hebben geen bruikbaar kanaal (toestemming of contactdruk).",
+            missing: "Geef transacties van de periode: het draaiboek beslist over de klanten van de piramide.",
         },
         SectionTexts {
             title: "Van lead tot order",
@@ -1389,6 +1521,60 @@ pub static NL: Texts = Texts {
         no_leads: "Geen leads: de weg van suspect naar klant volgens de migratiematrix, {from} tot {to}",
         suspects: "suspects {suspects}: {prospects} werden prospect ({to_prospect}), {customers} werden klant ({to_customer})",
         prospects: "prospects {prospects}: {customers} werden klant ({to_customer})",
+    },
+    actions: ActionsTexts {
+        charts: ["Acties per strategie", "Acties per eigenaar"],
+        columns: ["strategie", "eigenaar", "acties", "aandeel van de acties"],
+        heading: "Acties voor {period} volgens {rulebook} ({policy}): {actions} voor {customers} klanten, {no_channel} zonder bruikbaar kanaal",
+        left_out: "weggelaten: {count} ({reason})",
+        acceptance: "Acceptatie per regel, dan per eigenaar:",
+        acceptance_columns: [
+            "regel / eigenaar",
+            "uitkomsten",
+            "gedaan",
+            "afgewezen",
+            "geen antwoord",
+            "acceptatie",
+        ],
+        list: "Meest dringende {shown} van {total}:",
+        list_columns: ["prio", "klant", "regel", "eigenaar", "kanaal", "bericht"],
+        owners: [
+            ("account-manager", "accountmanager"),
+            ("back-office", "backoffice"),
+            ("marketing", "marketing"),
+            ("sales", "verkoop"),
+        ],
+        channels: [
+            ("email", "e-mail"),
+            ("phone", "telefoon"),
+            ("post", "post"),
+            ("visit", "bezoek"),
+            ("meeting", "afspraak"),
+        ],
+    },
+    winback_table: WinbackTableTexts {
+        heading: "Heractivering van {first} tot {last}: van de inactieven in een periode het aandeel dat in de volgende actief was",
+        rate_columns: [
+            "beste vroegere niveau",
+            "perioden weg",
+            "klanten",
+            "teruggekomen",
+            "percentage",
+        ],
+        before_history: "voor de historie",
+        small_cell: "* minder dan {min} vroegere klanten achter het percentage: lees het met zorg",
+        former: "Vroegere klanten van {last} naar verwachte marge ({shown} van {total}):",
+        former_columns: [
+            "klant",
+            "beste niveau",
+            "weg",
+            "marge toen",
+            "klacht",
+            "percentage",
+            "cel",
+            "verwachte marge",
+        ],
+        open: "open",
     },
 };
 

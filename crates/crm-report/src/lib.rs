@@ -37,9 +37,11 @@
 //! - [`Report::to_html`] in a [`Lang`]uage; [`Texts`] holds every string
 //!   of one language: the page's, the `crm` command's terminal tables'
 //!   ([`PyramidTableTexts`], [`MigrationTableTexts`], [`MarkovTableTexts`],
-//!   [`ValueTableTexts`], [`ClvTableTexts`], [`CustomerTableTexts`], [`FunnelTableTexts`]) and
-//!   the names of strategies, stages and interaction kinds
-//!   ([`Lang::strategy`], [`Lang::stage`], [`Lang::kind`]).
+//!   [`ValueTableTexts`], [`ClvTableTexts`], [`CustomerTableTexts`], [`FunnelTableTexts`],
+//!   [`ActionsTexts`], [`WinbackTableTexts`]) and
+//!   the names of strategies, owners, channels, stages and interaction
+//!   kinds ([`Lang::strategy`], [`Lang::owner`], [`Lang::channel`],
+//!   [`Lang::stage`], [`Lang::kind`]).
 //!
 //! # The page
 //!
@@ -73,8 +75,12 @@
 //!   with a plan ([`Inputs::plan`]), its target; a figure without its
 //!   input says which input would give it.
 //!
-//! Actions by strategy and owner are listed as not included: they come
-//! from a rulebook (`crm actions`).
+//! - **Actions by strategy and owner**, always: every customer of the
+//!   period decided under a rulebook ([`Inputs::rulebook`], the default
+//!   rulebook without one) as `crm actions` decides them, from the same
+//!   facts (the pyramids of the [`ReportOptions::history`] periods before
+//!   it, the register of [`Inputs::register`], the profit, the leads), and
+//!   counted per strategy and per owner ([`Actions`]).
 //!
 //! The page needs no network, fonts or JavaScript (a few lines of script
 //! only sort the tables), prints well, and is the same bytes for the same
@@ -94,11 +100,12 @@ mod tables;
 pub use crate::{
     error::{Error, Result},
     lang::{
-        CampaignTableTexts, ComplaintsTableTexts, EN, FunnelTableTexts, Lang, MigrationTableTexts,
-        NL, OpsTexts, PyramidTableTexts, ScorecardTableTexts, SectionTexts, Texts, period_label,
+        ActionsTexts, CampaignTableTexts, ComplaintsTableTexts, EN, FunnelTableTexts, Lang,
+        MigrationTableTexts, NL, OpsTexts, PyramidTableTexts, ScorecardTableTexts, SectionTexts,
+        Texts, WinbackTableTexts, period_label,
     },
     report::{
-        Availability, FIT_SAMPLE, HoldoutCheck, Inputs, Lifetime, Projection, Report,
+        Actions, Availability, FIT_SAMPLE, HoldoutCheck, Inputs, Lifetime, Projection, Report,
         ReportOptions, Section,
     },
     tables::{ClvTableTexts, CustomerTableTexts, MarkovTableTexts, ValueTableTexts},

@@ -5,13 +5,14 @@ use std::collections::HashMap;
 
 use crm_clv::checks::{FrequencyCheck, TrackingPoint, holdout_by_frequency, tracking};
 use crm_clv::{BgNbd, FitOptions, Holdout, PurchaseModel, TimeUnit, Timeline, from_ledger};
-use crm_core::{Basis, Days, Lead, Ledger, LedgerOptions, Money, NaiveDate, Period};
+use crm_core::{Basis, Customer, Days, Lead, Ledger, LedgerOptions, Money, NaiveDate, Period};
 use crm_migration::{Migration, STATE_COUNT as N, series};
 use crm_ops::{CampaignMeasure, CampaignResult};
 use crm_ops::{ComplaintOptions, ComplaintReport, complaints};
 use crm_ops::{Funnel, FunnelOptions, funnel};
 use crm_ops::{Scorecard, ScorecardInputs, ScorecardPlan, scorecard};
 use crm_pyramid::{Level, Pyramid, PyramidOptions, PyramidReport, pyramid};
+use crm_strategy::{Fact, FactsBuilder, PlanSummary, Rulebook, overview};
 use crm_value::{
     CostTable, CostToServe, Profitability, RfmGrid, RfmOptions, Wallet, profitability_of, rfm_grid,
     rfm_period,
@@ -20,9 +21,6 @@ use crm_value::{
 use crate::{Error, Result};
 
 /// The sections of the report, in page order.
-///
-/// Actions by strategy and owner are listed too, though the report does
-/// not draw them yet: the page says where to find them (`crm actions`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum Section {
@@ -47,7 +45,8 @@ pub enum Section {
     /// The lifetime-value model against the purchases after a calibration
     /// end.
     Holdout,
-    /// Actions by strategy and owner (not drawn in the report yet).
+    /// Actions by strategy and owner: what a rulebook proposes for the
+    /// period's customers, counted.
     Actions,
     /// From lead to order: the leads created in the period per stage.
     Funnel,
@@ -147,6 +146,11 @@ pub struct ReportOptions {
     /// resolved at most this many days after it was received is within
     /// it. Default 14.
     pub sla_days: u32,
+    /// Earlier periods right before the period (see
+    /// [`ReportOptions::history_periods`]) whose pyramids give the actions
+    /// their history (previous level, best former level, periods at a
+    /// level), as `crm actions --history`. Default 2.
+    pub history: usize,
 }
 
 impl ReportOptions {
@@ -162,12 +166,14 @@ impl ReportOptions {
             discount: 0.1,
             calibration_end: None,
             sla_days: 14,
+            history: 2,
         }
     }
 
     /// The periods the ledger must track, so that one pass over the data
     /// feeds every section: the period, the previous one, the series, and
-    /// everything before the period's end (RFM, lifetime value).
+    /// everything before the period's end (RFM, lifetime value), and the
+    /// [`ReportOptions::history`] periods of the actions.
     ///
     /// # Errors
     ///
@@ -177,6 +183,7 @@ impl ReportOptions {
         out.extend(self.previous);
         out.extend(self.series.iter().copied());
         out.push(rfm_period(self.period.end()).map_err(|e| Error::Options(e.to_string()))?);
+        out.extend(self.history_periods());
         let mut seen = Vec::new();
         out.retain(|p| {
             let new = !seen.contains(p);
@@ -184,6 +191,26 @@ impl ReportOptions {
             new
         });
         Ok(out)
+    }
+
+    /// The periods of the actions' history: up to [`ReportOptions::history`]
+    /// periods, each right before the next, the latest first: the previous
+    /// calendar years, quarters or months of a calendar unit, else periods
+    /// of equal length ([`Period::previous_calendar`]; fewer when the
+    /// calendar runs out).
+    pub fn history_periods(&self) -> Vec<Period> {
+        let mut out: Vec<Period> = Vec::new();
+        let mut at = self.period;
+        while out.len() < self.history {
+            match at.previous_calendar() {
+                Some(p) => {
+                    out.push(p);
+                    at = p;
+                }
+                None => break,
+            }
+        }
+        out
     }
 
     /// The ledger's options: purchase days on (RFM and lifetime value need
@@ -229,6 +256,29 @@ pub struct Inputs {
     /// group and the sales ([`CampaignMeasure`]); the report finishes it
     /// with the movement from the previous period's pyramid to this one's.
     pub campaign: Option<CampaignMeasure>,
+    /// The register (stage, segment, potential, consent, the attributes
+    /// the rulebook reads), for the actions' facts. Default none: those
+    /// facts are unknown. Without [`Inputs::potentials`] the potentials
+    /// are read from it.
+    pub register: Option<Vec<Customer>>,
+    /// The rulebook of the actions section. Default none: the default
+    /// rulebook ([`Rulebook::curry`]).
+    pub rulebook: Option<Rulebook>,
+}
+
+/// The actions a rulebook proposes for the period's customers, counted
+/// per strategy and per owner, as `crm actions` counts them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Actions {
+    /// The rulebook's name.
+    pub rulebook: String,
+    /// Every action (a customer has at most one under the policy
+    /// `best-priority`, more under `all-matches`).
+    pub actions: u64,
+    /// The counts: customers evaluated, actions per strategy (by their
+    /// `crm-strategy` names) and per owner, actions without a channel.
+    pub summary: PlanSummary,
 }
 
 /// The Markov projection over several periods.
@@ -318,6 +368,9 @@ pub struct Report {
     pub lifetime: std::result::Result<Lifetime, String>,
     /// The model check; `None` without a calibration end.
     pub holdout: Option<std::result::Result<HoldoutCheck, String>>,
+    /// The actions per strategy and owner; `None` when the period has no
+    /// customer to decide on.
+    pub actions: Option<Actions>,
     /// From lead to order in the period; `None` without leads.
     pub funnel: Option<Funnel>,
     /// Complaint handling in the period (complaints received, resolved,
@@ -440,31 +493,41 @@ impl Report {
         } else {
             None
         };
-        let rfm = rfm_grid(
-            ledger,
-            period.end(),
-            &RfmOptions::new().basis(options.pyramid.basis),
-        )?;
-        let rfm = (rfm.customers > 0).then_some(rfm);
-        let wallet = match &inputs.potentials {
-            Some(map) => Some(crm_value::share_of_wallet(ledger, &now, |k| {
-                map.get(k).copied()
-            })?),
-            None => None,
-        };
-        let ops = Operations::build(
-            ledger,
-            options,
-            Inputs {
-                cost_to_serve: None,
-                potentials: None,
-                ..inputs
-            },
-            &now,
-            before.as_ref(),
-            profit.as_ref(),
-            wallet.as_ref(),
-        )?;
+        // The actions on a thread of their own, beside RFM, share of
+        // wallet and the operational sections.
+        let book = inputs.rulebook.take();
+        let register = inputs.register.take();
+        let leads = inputs.leads.take();
+        let (actions, rest) = std::thread::scope(|scope| {
+            let actions = scope.spawn(|| {
+                actions(
+                    ledger,
+                    options,
+                    book,
+                    register.as_deref(),
+                    leads.as_deref(),
+                    &now,
+                    before.as_ref(),
+                    profit.as_ref(),
+                )
+            });
+            let rest = Report::build_more(
+                ledger,
+                options,
+                inputs,
+                register.as_deref(),
+                leads.as_deref(),
+                &now,
+                before.as_ref(),
+                profit.as_ref(),
+            );
+            let actions = actions
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e));
+            (actions, rest)
+        });
+        let (rfm, wallet, ops) = rest?;
+        let actions = actions?;
         Ok(Report {
             period,
             previous: before.as_ref().map(|b| *b.period()),
@@ -479,6 +542,7 @@ impl Report {
             wallet,
             lifetime: Err(String::new()),
             holdout: None,
+            actions,
             funnel: ops.funnel,
             complaints: ops.complaints,
             complaint_retention: ops.complaint_retention,
@@ -486,6 +550,66 @@ impl Report {
             scorecard: ops.scorecard,
             with_plan: ops.with_plan,
         })
+    }
+
+    /// RFM, share of wallet and the operational sections.
+    #[allow(clippy::too_many_arguments)] // the analyses they read
+    fn build_more(
+        ledger: &Ledger,
+        options: &ReportOptions,
+        inputs: Inputs,
+        register: Option<&[Customer]>,
+        leads: Option<&[Lead]>,
+        now: &Pyramid,
+        before: Option<&Pyramid>,
+        profit: Option<&Profitability>,
+    ) -> Result<(Option<RfmGrid>, Option<Wallet>, Operations)> {
+        let period = options.period;
+        let rfm = rfm_grid(
+            ledger,
+            period.end(),
+            &RfmOptions::new().basis(options.pyramid.basis),
+        )?;
+        let rfm = (rfm.customers > 0).then_some(rfm);
+        let wallet = match (&inputs.potentials, register) {
+            (Some(map), _) => Some(crm_value::share_of_wallet(ledger, now, |k| {
+                map.get(k).copied()
+            })?),
+            (None, Some(register)) if register.iter().any(|c| c.potential.is_some()) => {
+                // By id, a later entry's potential replacing an earlier one's.
+                let mut by_id: Vec<Option<Money>> = vec![None; ledger.len()];
+                for c in register.iter().filter(|c| c.potential.is_some()) {
+                    if let Some(slot) = ledger
+                        .id(c.key.as_str())
+                        .and_then(|id| by_id.get_mut(id.index()))
+                    {
+                        *slot = c.potential;
+                    }
+                }
+                Some(crm_value::share_of_wallet(ledger, now, |k| {
+                    by_id.get(ledger.id(k)?.index()).copied().flatten()
+                })?)
+            }
+            _ => None,
+        };
+        let ops = Operations::build(
+            ledger,
+            options,
+            Inputs {
+                cost_to_serve: None,
+                potentials: None,
+                register: None,
+                rulebook: None,
+                leads: None,
+                ..inputs
+            },
+            leads,
+            now,
+            before,
+            profit,
+            wallet.as_ref(),
+        )?;
+        Ok((rfm, wallet, ops))
     }
 
     /// Whether `section` has its data.
@@ -518,10 +642,74 @@ impl Report {
             Section::Complaints => present(self.complaints.is_some()),
             Section::Campaign => present(self.campaign.is_some()),
             Section::Scorecard => present(true),
-            // Actions need a rulebook and the strategy pass: `crm actions`.
-            Section::Actions => Availability::Missing,
+            Section::Actions => present(self.actions.is_some()),
         }
     }
+}
+
+/// The actions section: every customer of `now` decided under the
+/// rulebook as `crm actions` decides them (the facts from the same
+/// analyses: the history pyramids, the register, the profit, the leads),
+/// counted without building the actions.
+#[allow(clippy::too_many_arguments)] // the facts' inputs
+fn actions(
+    ledger: &Ledger,
+    options: &ReportOptions,
+    book: Option<Rulebook>,
+    register: Option<&[Customer]>,
+    leads: Option<&[Lead]>,
+    now: &Pyramid,
+    before: Option<&Pyramid>,
+    profit: Option<&Profitability>,
+) -> Result<Option<Actions>> {
+    if now.is_empty() {
+        return Ok(None);
+    }
+    let book = book.unwrap_or_else(Rulebook::curry);
+    // The history's pyramids, the previous period's shared when it is one
+    // of them.
+    let periods = options.history_periods();
+    let shared = before.filter(|b| periods.contains(b.period()));
+    let built = periods
+        .iter()
+        .filter(|p| shared.is_none_or(|b| b.period() != *p))
+        .map(|p| pyramid(ledger, p, &options.pyramid))
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    // The report's ledger keeps purchase days; `crm actions` keeps them
+    // only for a rulebook that reads a fact built on them, and so do the
+    // facts here (filling them for every customer costs time otherwise).
+    let days = [
+        Fact::RecencyDays,
+        Fact::LastPurchase,
+        Fact::UsualGapDays,
+        Fact::OverdueRatio,
+    ]
+    .into_iter()
+    .any(|f| book.reads(f));
+    let mut builder = FactsBuilder::new(ledger, now)
+        .history(shared.into_iter().chain(&built))
+        .register(register.unwrap_or_default())
+        .attributes(book.attributes())
+        .purchase_days(days);
+    if let Some(p) = profit {
+        builder = builder.profitability(p);
+    }
+    if let Some(leads) = leads {
+        builder = builder.leads(leads);
+    }
+    let table = builder
+        .build()
+        .map_err(|e| Error::Options(format!("cannot assemble the actions' facts: {e}")))?;
+    let top = overview(&table, &book, 0, |_, _| true);
+    if top.plan.summary.customers == 0 {
+        return Ok(None);
+    }
+    let out = Actions {
+        rulebook: book.name().to_string(),
+        actions: top.actions,
+        summary: top.plan.summary,
+    };
+    Ok(Some(out))
 }
 
 /// The operational sections: funnel, complaints, campaign, scorecard.
@@ -540,6 +728,7 @@ impl Operations {
         ledger: &Ledger,
         options: &ReportOptions,
         inputs: Inputs,
+        leads: Option<&[Lead]>,
         now: &Pyramid,
         before: Option<&Pyramid>,
         profit: Option<&Profitability>,
@@ -549,7 +738,7 @@ impl Operations {
         let ops = |e: crm_ops::Error| Error::Options(e.to_string());
         // The funnel, with the quality of acquisition read from the
         // previous period's pyramid and this one's.
-        let funnel = match inputs.leads.as_deref() {
+        let funnel = match leads {
             Some(leads) if !leads.is_empty() => {
                 let pyramids: Vec<Pyramid> = before.into_iter().chain([now]).cloned().collect();
                 Some(

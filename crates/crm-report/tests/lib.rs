@@ -132,6 +132,7 @@ fn sections_follow_the_data() {
             Section::Pyramid,
             Section::Rfm,
             Section::Lifetime,
+            Section::Actions,
             Section::Scorecard
         ]
     );
@@ -150,15 +151,10 @@ fn sections_follow_the_data() {
     // No leads in the list: no funnel.
     inputs.leads = Some(Vec::new());
     let r = Report::build(&ledger(&o, true), &o, inputs).unwrap();
-    let mut want = Section::ALL[..10].to_vec();
+    let mut want = Section::ALL[..11].to_vec();
     want.push(Section::Scorecard);
-    assert_eq!(present(&r), want, "all but actions and the operations");
-    for s in [
-        Section::Actions,
-        Section::Funnel,
-        Section::Complaints,
-        Section::Campaign,
-    ] {
+    assert_eq!(present(&r), want, "all but the operations");
+    for s in [Section::Funnel, Section::Complaints, Section::Campaign] {
         assert_eq!(r.availability(s), Availability::Missing);
     }
     assert_eq!(r.previous, Some(year(2024)));
@@ -471,9 +467,10 @@ fn every_section_is_on_the_page_with_its_state() {
             assert!(page.contains(&format!("href=\"#{}\"", s.id())));
         }
         // One chart per present section (the scorecard's included), two
-        // for lifetime value and two for the model check.
+        // for lifetime value, two for the model check and two for the
+        // actions.
         let charts = page.matches("<svg ").count();
-        assert_eq!(charts, 11 + 2);
+        assert_eq!(charts, 12 + 3);
         assert_eq!(page.matches("role=\"img\"").count(), charts);
         assert!(!page.contains("http://") || page.matches("http://").count() == charts);
         assert!(!page.contains("https://"));
@@ -582,4 +579,103 @@ proptest! {
 
 fn chrono_days(n: i64) -> crm_core::Days {
     crm_core::Days::new(u64::try_from(n).unwrap())
+}
+
+/// The actions section decides every customer as `crm_strategy` does on
+/// the same facts (the history pyramids, the register, the profit), with
+/// the default rulebook and with one given; the page shows the counts in
+/// both languages.
+#[test]
+fn actions_are_counted_as_the_rulebook_decides() {
+    use crm_pyramid::{PyramidOptions, pyramid};
+    use crm_strategy::{FactsBuilder, Rulebook, overview};
+    let o = ReportOptions::new(year(2025));
+    assert_eq!(o.history_periods(), vec![year(2024), year(2023)]);
+    let l = ledger(&o, true);
+    // A register: A and C may be e-mailed and called, the rest unknown.
+    let mut register = Vec::new();
+    for k in ["A", "B", "C"] {
+        let mut c =
+            crm_core::Customer::new(CustomerKey::new(k).unwrap(), crm_core::Stage::Customer);
+        c.consent.email = Some(k != "B");
+        c.consent.phone = Some(k != "B");
+        c.potential = Some(m("3000"));
+        register.push(c);
+    }
+    let custom = Rulebook::parse_bytes(
+        crm_strategy::DEFAULT_RULES
+            .replace("owner = \"sales\"", "owner = \"field-team\"")
+            .as_bytes(),
+        crm_strategy::Format::Toml,
+        "custom.toml",
+    )
+    .unwrap();
+    for book in [None, Some(custom)] {
+        let mut inputs = Inputs::default();
+        inputs.register = Some(register.clone());
+        inputs.rulebook = book.clone();
+        let r = Report::build(&l, &o, inputs).unwrap();
+        let a = r.actions.as_ref().expect("actions");
+        // The same decisions made by hand.
+        let po = PyramidOptions::new();
+        let now = pyramid(&l, &year(2025), &po).unwrap();
+        let history = [
+            pyramid(&l, &year(2024), &po).unwrap(),
+            pyramid(&l, &year(2023), &po).unwrap(),
+        ];
+        let profit = r.profit.as_ref().unwrap();
+        let table = FactsBuilder::new(&l, &now)
+            .history(history.iter())
+            .register(&register)
+            .profitability(profit)
+            .build()
+            .unwrap();
+        let book = book.unwrap_or_else(Rulebook::curry);
+        let want = overview(&table, &book, 0, |_, _| true);
+        assert_eq!(a.summary, want.plan.summary);
+        assert_eq!(a.actions, want.actions);
+        assert_eq!(a.rulebook, book.name());
+        assert!(a.actions > 0);
+        let total: u64 = a.summary.by_strategy.values().sum();
+        assert_eq!(total, a.actions);
+        for (lang, title) in [
+            (Lang::En, "Actions per owner"),
+            (Lang::Nl, "Acties per eigenaar"),
+        ] {
+            let page = r.to_html(lang);
+            check_html(&page);
+            assert!(page.contains("id=\"chart-actions-strategy\""));
+            assert!(page.contains(title));
+            for (owner, n) in &a.summary.by_owner {
+                let shown = lang.owner(owner);
+                assert!(
+                    page.contains(&format!(": {} (", lang.count(*n))),
+                    "{owner} {shown} {n}"
+                );
+            }
+        }
+    }
+    // Without a register the consents are unknown: no e-mail, phone or
+    // post, so more actions lack a channel; the decisions are the same
+    // where no register fact is read.
+    let r = Report::build(&l, &o, Inputs::default()).unwrap();
+    let mut inputs = Inputs::default();
+    inputs.register = Some(register.clone());
+    let with = Report::build(&l, &o, inputs).unwrap();
+    assert!(
+        r.actions.as_ref().unwrap().summary.no_channel
+            >= with.actions.as_ref().unwrap().summary.no_channel
+    );
+}
+
+#[test]
+fn no_customer_no_actions() {
+    let o = ReportOptions::new(year(2025));
+    let l = Ledger::with_options(o.tracked_periods().unwrap(), o.ledger_options());
+    let r = Report::build(&l, &o, Inputs::default()).unwrap();
+    assert_eq!(r.availability(Section::Actions), Availability::Missing);
+    assert!(
+        r.to_html(Lang::En)
+            .contains("Give transactions for the period: the rulebook decides")
+    );
 }

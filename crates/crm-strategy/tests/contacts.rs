@@ -168,3 +168,43 @@ fn facts_refuse_a_pyramid_of_another_ledger() {
     let own = year(&mine);
     assert!(FactsBuilder::new(&mine, &own).build().is_ok());
 }
+
+/// Without the purchase days (`FactsBuilder::purchase_days(false)`) the
+/// facts of a ledger that keeps them are those of one that does not: the
+/// last purchase from the totals, no usual gap or overdue ratio.
+#[test]
+fn facts_without_purchase_days_are_those_of_a_ledger_without_them() {
+    use crm_core::{LedgerOptions, Money};
+    let y = Period::year(2025).unwrap();
+    let feed = |days: bool| {
+        let mut l = Ledger::with_options([y], LedgerOptions::new().purchase_days(days));
+        for (k, m, day) in [("A", 2, 1), ("A", 5, 9), ("A", 9, 30), ("B", 3, 3)] {
+            l.record_sale(k, d(m, day), Money::new(Decimal::from(100)), None)
+                .unwrap();
+        }
+        l
+    };
+    let (with, without) = (feed(true), feed(false));
+    let (pw, po) = (
+        pyramid(&with, &y, &PyramidOptions::new()).unwrap(),
+        pyramid(&without, &y, &PyramidOptions::new()).unwrap(),
+    );
+    let off = FactsBuilder::new(&with, &pw)
+        .purchase_days(false)
+        .build()
+        .unwrap();
+    let on = FactsBuilder::new(&with, &pw).build().unwrap();
+    let plain = FactsBuilder::new(&without, &po).build().unwrap();
+    for key in ["A", "B"] {
+        let a = off.facts(with.id(key).unwrap()).unwrap();
+        let b = plain.facts(without.id(key).unwrap()).unwrap();
+        let c = on.facts(with.id(key).unwrap()).unwrap();
+        for f in Fact::ALL {
+            assert_eq!(a.get(*f), b.get(*f), "{key} {f:?}");
+        }
+        assert_eq!(a.get(Fact::UsualGapDays), None);
+        if key == "A" {
+            assert!(c.get(Fact::UsualGapDays).is_some());
+        }
+    }
+}

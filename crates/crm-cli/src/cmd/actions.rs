@@ -48,6 +48,7 @@ pub(crate) fn run(a: ActionsArgs) -> CmdOutcome {
         ));
     }
     let p = period("period", a.period.as_deref().unwrap_or_default())?;
+    let lang = crate::options::lang(a.lang.lang.as_deref())?;
     let book = rulebook(a.rules.as_deref())?;
     let strategy = match &a.strategy {
         Some(s) => Some(s.parse::<Strategy>().map_err(|_| {
@@ -71,10 +72,12 @@ pub(crate) fn run(a: ActionsArgs) -> CmdOutcome {
     };
     let options = pyramid_options(&a.levels)?;
 
-    // The period and the ones before it, of equal length, for the history.
+    // The period and the ones before it, for the history: the previous
+    // calendar years, quarters or months of a calendar unit (2024 and 2023
+    // for 2025, though 2024 is a day longer), else periods of equal length.
     let mut periods = vec![p];
     while periods.len() <= usize::from(a.history) {
-        match periods.last().and_then(Period::previous) {
+        match periods.last().and_then(Period::previous_calendar) {
             Some(prev) => periods.push(prev),
             None => break,
         }
@@ -255,7 +258,7 @@ pub(crate) fn run(a: ActionsArgs) -> CmdOutcome {
         // are built.
         let top = overview(&table, &book, a.limit, keep);
         let total = usize::try_from(top.actions).unwrap_or(usize::MAX);
-        render::plan_table(&mut out, &top.plan, total, None, a.limit)?;
+        render::plan_table(&mut out, &top.plan, total, None, a.limit, lang)?;
         out.flush().context("cannot write the output")?;
         return Ok(());
     }
@@ -301,7 +304,7 @@ pub(crate) fn run(a: ActionsArgs) -> CmdOutcome {
             Format::Csv | Format::Parquet => render::actions_csv(&mut out, &list.selected)?,
             Format::Json => render::target_json(&mut out, &list)?,
             Format::Table => {
-                render::actions_list(&mut out, &list.selected, list.selected.len(), a.limit)?
+                render::actions_list(&mut out, &list.selected, list.selected.len(), a.limit, lang)?
             }
         }
     } else {
@@ -312,6 +315,7 @@ pub(crate) fn run(a: ActionsArgs) -> CmdOutcome {
                 planned.actions.len(),
                 accepted.as_ref(),
                 a.limit,
+                lang,
             )?,
             Format::Json => render::plan_json(&mut out, &planned, accepted.as_ref())?,
             Format::Csv | Format::Parquet => render::actions_csv(&mut out, &planned.actions)?,

@@ -11,7 +11,6 @@ use std::path::Path;
 
 use crm::csv::{Gather, ImportOptions, ImportReport};
 use crm::value::CostToServe;
-use std::collections::HashMap;
 
 use crate::input::{
     import_options, name_of, open_input, open_read_only, read_transactions, report_rejects,
@@ -58,6 +57,8 @@ pub(crate) fn run(mut a: ReportArgs) -> Outcome {
     options.project = usize::from(a.project);
     options.discount = a.discount;
     options.sla_days = a.sla_days;
+    options.history = usize::from(a.history);
+    let book = crate::input::rulebook(a.rules.as_deref())?;
     if let Some(d) = &a.calibration_end {
         let d: NaiveDate = d.parse().map_err(|_| {
             usage(format!(
@@ -78,7 +79,8 @@ pub(crate) fn run(mut a: ReportArgs) -> Outcome {
         .map(crate::cmd::scorecard::read_plan)
         .transpose()
         .context("invalid plan")?;
-    let mut inputs = read_once(&a, &options, &mut ledger)?;
+    let mut inputs = read_once(&a, &options, book.attributes(), &mut ledger)?;
+    inputs.rulebook = Some(book);
     warn_margin(&ledger, options.pyramid.basis);
     inputs.leads = match (&a.leads, &a.input.db) {
         (Some(path), _) => Some(crate::input::leads_of(path, &a.input.csv)?),
@@ -114,19 +116,24 @@ pub(crate) fn run(mut a: ReportArgs) -> Outcome {
 }
 
 /// Reads every input once: the register into the ledger and the
-/// potentials, the interactions into the ledger and the cost to serve
+/// register's entries (without names, regions and the attributes no rule
+/// reads), the interactions into the ledger and the cost to serve
 /// (per customer: memory follows the customers, not the rows), the
 /// transactions into the ledger (on every core from a regular file).
 fn read_once(
     a: &ReportArgs,
     options: &ReportOptions,
+    attributes: &[String],
     ledger: &mut Ledger,
 ) -> Result<Inputs, Failure> {
     let mut served = options.cost_to_serve().context("cannot build the report")?;
-    let mut potentials = HashMap::new();
+    let mut register = Register {
+        entries: Vec::new(),
+        attributes: attributes.to_vec(),
+    };
     let mut with_register = false;
     if let Some(db) = &a.input.db {
-        read_db(db, ledger, &mut served, &mut potentials)?;
+        read_db(db, ledger, &mut served, &mut register)?;
         with_register = true;
     } else {
         let csv = import_options(&a.input.csv)?;
@@ -136,13 +143,13 @@ fn read_once(
             let (report, gathered) = gather(
                 path,
                 &csv,
-                Potentials(HashMap::new()),
+                register.fresh(),
                 |p, o, l, g| crm::csv::read_customers_gathering(p, o, l, g),
                 |r, n, o, l, g| crm::csv::read_customers_from_gathering(r, n, o, l, g),
                 ledger,
             )
             .context("cannot import the customers")?;
-            potentials = gathered.0;
+            register = gathered;
             reports.push(report);
         }
         if let Some(path) = &a.input.interactions {
@@ -173,30 +180,49 @@ fn read_once(
     }
     let mut inputs = Inputs::default();
     inputs.cost_to_serve = Some(served);
-    if with_register && !potentials.is_empty() {
-        inputs.potentials = Some(potentials);
+    if with_register {
+        // The slack of the growing list is a quarter of its size on
+        // average: give it back before the analyses allocate theirs.
+        register.entries.shrink_to_fit();
+        inputs.register = Some(register.entries);
     }
     Ok(inputs)
 }
 
-/// The yearly potentials of the register's customers, gathered while the
-/// register is read (a later entry's potential replaces an earlier one's).
-struct Potentials(HashMap<String, crm::Money>);
+/// The register's entries in file order, gathered while the register is
+/// read, with only what the report reads: no name or region, and only the
+/// attributes the rulebook reads.
+struct Register {
+    entries: Vec<crm::Customer>,
+    /// The attributes the rulebook reads.
+    attributes: Vec<String>,
+}
 
-impl Gather<crm::Customer> for Potentials {
+impl Register {
+    fn push(&mut self, c: &crm::Customer) {
+        let mut c = c.clone();
+        c.name = None;
+        c.region = None;
+        c.attributes.retain(|k, _| self.attributes.contains(k));
+        self.entries.push(c);
+    }
+}
+
+impl Gather<crm::Customer> for Register {
     fn take(&mut self, c: &crm::Customer) -> Result<(), crm::ModelError> {
-        if let Some(p) = c.potential {
-            self.0.insert(c.key.as_str().to_string(), p);
-        }
+        self.push(c);
         Ok(())
     }
 
-    fn fresh(&self) -> Potentials {
-        Potentials(HashMap::new())
+    fn fresh(&self) -> Register {
+        Register {
+            entries: Vec::new(),
+            attributes: self.attributes.clone(),
+        }
     }
 
-    fn absorb(&mut self, later: Potentials) -> Result<(), crm::ModelError> {
-        self.0.extend(later.0);
+    fn absorb(&mut self, later: Register) -> Result<(), crm::ModelError> {
+        self.entries.extend(later.entries);
         Ok(())
     }
 }
@@ -284,7 +310,7 @@ fn read_db(
     db: &Path,
     ledger: &mut Ledger,
     served: &mut crm::value::CostToServe,
-    potentials: &mut std::collections::HashMap<String, crm::Money>,
+    register: &mut Register,
 ) -> Result<(), Failure> {
     let store = open_read_only(db)?;
     let _step = crate::progress::step(format!("reading {}", crate::input::shown(db)));
@@ -296,9 +322,7 @@ fn read_db(
             if failure.is_some() {
                 return;
             }
-            if let Some(p) = c.potential {
-                potentials.insert(c.key.as_str().to_string(), p);
-            }
+            register.push(&c);
             failure = ledger.add_customer(&c).err().map(anyhow::Error::from);
         })
         .with_context(cannot)?;

@@ -14,6 +14,7 @@ use crate::options::{periods, pyramid_options, usage};
 use crate::output::strategy as render;
 
 pub(crate) fn run(a: WinbackArgs) -> Outcome {
+    let lang = crate::options::lang(a.lang.lang.as_deref())?;
     let options = pyramid_options(&a.levels)?;
     let periods = periods("periods", &a.periods)?;
     if periods.len() < 2 {
@@ -27,7 +28,7 @@ pub(crate) fn run(a: WinbackArgs) -> Outcome {
         crm::strategy::winback(&ledger, &built).map_err(|e| usage(format!("--periods: {e}")))?;
     let mut out = crate::output::stdout_for(a.format)?;
     match a.format {
-        Format::Table => render::winback_table(&mut out, &w, a.limit)?,
+        Format::Table => render::winback_table(&mut out, &w, a.limit, lang)?,
         Format::Json => crate::output::write_json(&mut out, &w)?,
         Format::Csv | Format::Parquet => render::winback_csv(&mut out, &w)?,
     }

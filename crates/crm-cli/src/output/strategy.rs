@@ -9,7 +9,8 @@ use crm::strategy::{
 };
 use serde_json::Value;
 
-use crate::output::{csv_table, grid, human, right, write_json};
+use crate::output::{csv_table, grid, human, human_in, local, right, write_json};
+use crm::report::Lang;
 
 /// A fact's value for JSON, as the library serialises it: a number as a
 /// number, a date as `YYYY-MM-DD`, a bool as a bool, unknown as null.
@@ -40,7 +41,29 @@ pub(crate) fn plan_json(
     )
 }
 
-/// Counts per strategy and owner, then the most urgent actions.
+/// `name` as the rulebook or the library writes it in English (the names
+/// `--strategy`, `--owner` and `--channel` take), `translated` in other
+/// languages.
+fn named<'a>(lang: Lang, name: &'a str, translated: &'a str) -> &'a str {
+    match lang {
+        Lang::En => name,
+        _ => translated,
+    }
+}
+
+/// `template` with its `{placeholders}` filled.
+fn fill(template: &str, values: &[(&str, String)]) -> String {
+    let v: Vec<(&str, &str)> = values.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    super::fill(template, &v)
+}
+
+/// A count in `lang` (digits as in English: counts are not grouped).
+fn count(lang: Lang, n: impl ToString) -> String {
+    local(lang, n.to_string())
+}
+
+/// Counts per strategy and owner, then the most urgent actions, in
+/// `lang`.
 ///
 /// `total` is the number of actions of the whole plan: `plan.actions` may
 /// hold only the most urgent of them (see `crm::strategy::overview`).
@@ -50,80 +73,110 @@ pub(crate) fn plan_table(
     total: usize,
     accepted: Option<&AcceptanceReport>,
     limit: usize,
+    lang: Lang,
 ) -> anyhow::Result<()> {
     let s = &plan.summary;
+    let t = &lang.texts().actions;
     writeln!(
         out,
-        "Actions for {} under {} ({}): {} for {} customers, {} without a usable channel",
-        plan.period, plan.rulebook, plan.policy, total, s.customers, s.no_channel
+        "{}",
+        fill(
+            t.heading,
+            &[
+                ("period", plan.period.to_string()),
+                ("rulebook", plan.rulebook.clone()),
+                ("policy", plan.policy.to_string()),
+                ("actions", count(lang, total)),
+                ("customers", count(lang, s.customers)),
+                ("no_channel", count(lang, s.no_channel)),
+            ],
+        )
     )?;
-    let mut t = grid();
-    t.set_header(["strategy", "actions"]);
+    let mut g = grid();
+    g.set_header([t.columns[0], t.columns[2]]);
     for (k, n) in &s.by_strategy {
-        t.add_row(vec![k.into(), right(n)]);
+        g.add_row(vec![
+            named(lang, k, lang.strategy(k)).into(),
+            right(count(lang, n)),
+        ]);
     }
-    writeln!(out, "{t}")?;
-    let mut t = grid();
-    t.set_header(["owner", "actions"]);
+    writeln!(out, "{g}")?;
+    let mut g = grid();
+    g.set_header([t.columns[1], t.columns[2]]);
     for (k, n) in &s.by_owner {
-        t.add_row(vec![k.into(), right(n)]);
+        g.add_row(vec![
+            named(lang, k, lang.owner(k)).into(),
+            right(count(lang, n)),
+        ]);
     }
-    writeln!(out, "{t}")?;
+    writeln!(out, "{g}")?;
     for (r, n) in &s.left_out {
-        writeln!(out, "left out: {n} ({r})")?;
+        writeln!(
+            out,
+            "{}",
+            fill(
+                t.left_out,
+                &[("count", count(lang, n)), ("reason", r.clone())]
+            )
+        )?;
     }
     if let Some(a) = accepted {
-        let mut t = grid();
-        t.set_header([
-            "rule / owner",
-            "outcomes",
-            "done",
-            "declined",
-            "no answer",
-            "acceptance",
-        ]);
+        let mut g = grid();
+        g.set_header(t.acceptance_columns);
         for (name, x) in a.by_rule.iter().chain(&a.by_owner) {
-            t.add_row(vec![
-                name.into(),
-                right(x.outcomes),
-                right(x.done),
-                right(x.declined),
-                right(x.no_answer),
+            g.add_row(vec![
+                named(lang, name, lang.owner(name)).into(),
+                right(count(lang, x.outcomes)),
+                right(count(lang, x.done)),
+                right(count(lang, x.declined)),
+                right(count(lang, x.no_answer)),
                 right(x.rate.map_or("-".into(), |r| {
-                    format!("{}%", (r * crm::Decimal::ONE_HUNDRED).round_dp(1))
+                    local(
+                        lang,
+                        format!("{}%", (r * crm::Decimal::ONE_HUNDRED).round_dp(1)),
+                    )
                 })),
             ]);
         }
-        writeln!(out, "Acceptance per rule, then per owner:\n{t}")?;
+        writeln!(out, "{}\n{g}", t.acceptance)?;
     }
-    actions_list(out, &plan.actions, total, limit)
+    actions_list(out, &plan.actions, total, limit, lang)
 }
 
-/// The first `limit` actions as a table.
+/// The first `limit` actions as a table, in `lang` (the messages are the
+/// rulebook's, as it writes them).
 /// `total` is the number of actions `actions` was taken from.
 pub(crate) fn actions_list(
     out: &mut impl Write,
     actions: &[Action],
     total: usize,
     limit: usize,
+    lang: Lang,
 ) -> anyhow::Result<()> {
-    let mut t = grid();
-    t.set_header(["prio", "customer", "rule", "owner", "channel", "message"]);
+    let t = &lang.texts().actions;
+    let mut g = grid();
+    g.set_header(t.list_columns);
     for a in actions.iter().take(limit) {
-        t.add_row(vec![
+        let channel = a.channel.map_or("-", |c| c.as_str());
+        g.add_row(vec![
             right(a.priority),
             a.customer.as_str().into(),
             a.rule.as_str().into(),
-            a.owner.as_str().into(),
-            a.channel.map_or("-", |c| c.as_str()).into(),
+            named(lang, &a.owner, lang.owner(&a.owner)).into(),
+            named(lang, channel, lang.channel(channel)).into(),
             a.message.as_str().into(),
         ]);
     }
     writeln!(
         out,
-        "Most urgent {} of {}:\n{t}",
-        actions.len().min(limit),
-        total
+        "{}\n{g}",
+        fill(
+            t.list,
+            &[
+                ("shown", count(lang, actions.len().min(limit))),
+                ("total", count(lang, total)),
+            ],
+        )
     )?;
     Ok(())
 }
@@ -397,8 +450,19 @@ fn suppressed_text(v: &Verdict) -> String {
     }
 }
 
-/// Rates per cell, then the most valuable former customers.
-pub(crate) fn winback_table(out: &mut impl Write, w: &WinBack, limit: usize) -> anyhow::Result<()> {
+/// Rates per cell, then the most valuable former customers, in `lang`.
+pub(crate) fn winback_table(
+    out: &mut impl Write,
+    w: &WinBack,
+    limit: usize,
+    lang: Lang,
+) -> anyhow::Result<()> {
+    let t = &lang.texts().winback_table;
+    let level = |l: Option<crm::pyramid::Level>, none: &'static str| -> String {
+        l.map_or(none.to_string(), |l| {
+            named(lang, l.as_str(), lang.level(l.as_str())).to_string()
+        })
+    };
     let first = w
         .periods
         .first()
@@ -411,66 +475,65 @@ pub(crate) fn winback_table(out: &mut impl Write, w: &WinBack, limit: usize) -> 
         .unwrap_or_default();
     writeln!(
         out,
-        "Reactivation from {first} to {last}: of the Inactive in a period, the share active in the next"
+        "{}",
+        fill(
+            t.heading,
+            &[("first", first.clone()), ("last", last.clone())]
+        )
     )?;
-    let mut t = grid();
-    t.set_header([
-        "best former level",
-        "periods lapsed",
-        "customers",
-        "reactivated",
-        "rate",
-    ]);
+    let mut g = grid();
+    g.set_header(t.rate_columns);
     for r in &w.rates {
-        t.add_row(vec![
-            r.best_level.map_or("before history", |l| l.as_str()).into(),
-            right(r.lapsed),
-            right(r.customers),
-            right(r.reactivated),
-            right(rate_cell(r.rate, r.small_cell)),
+        g.add_row(vec![
+            level(r.best_level, t.before_history).into(),
+            right(count(lang, r.lapsed)),
+            right(count(lang, r.customers)),
+            right(count(lang, r.reactivated)),
+            right(local(lang, rate_cell(r.rate, r.small_cell))),
         ]);
     }
-    writeln!(out, "{t}")?;
+    writeln!(out, "{g}")?;
     let small = w.rates.iter().any(|r| r.small_cell);
     if small {
         writeln!(
             out,
-            "* fewer than {MIN_CELL_CUSTOMERS} former customers behind the rate: read it with care"
+            "{}",
+            fill(t.small_cell, &[("min", count(lang, MIN_CELL_CUSTOMERS))])
         )?;
     }
-    let mut t = grid();
-    t.set_header([
-        "customer",
-        "best level",
-        "lapsed",
-        "margin then",
-        "complaint",
-        "rate",
-        "cell",
-        "expected margin",
-    ]);
+    let mut g = grid();
+    g.set_header(t.former_columns);
     for f in w.former.iter().take(limit) {
-        t.add_row(vec![
+        g.add_row(vec![
             f.customer.as_str().into(),
-            f.best_level.map_or("-", |l| l.as_str()).into(),
-            right(f.lapsed),
-            right(f.margin_then.map_or("-".into(), human)),
+            level(f.best_level, "-").into(),
+            right(count(lang, f.lapsed)),
+            right(f.margin_then.map_or("-".into(), |m| human_in(lang, m))),
             (if f.complaint_before_lapsing {
-                "open"
+                t.open
             } else {
                 ""
             })
             .into(),
-            right(f.rate.map_or("-".into(), |r| rate_cell(r, f.small_cell))),
-            right(f.cell_customers),
-            right(f.expected_margin.map_or("-".into(), human)),
+            right(
+                f.rate
+                    .map_or("-".into(), |r| local(lang, rate_cell(r, f.small_cell))),
+            ),
+            right(count(lang, f.cell_customers)),
+            right(f.expected_margin.map_or("-".into(), |m| human_in(lang, m))),
         ]);
     }
     writeln!(
         out,
-        "Former customers of {last} by expected margin ({} of {}):\n{t}",
-        w.former.len().min(limit),
-        w.former.len()
+        "{}\n{g}",
+        fill(
+            t.former,
+            &[
+                ("last", last),
+                ("shown", count(lang, w.former.len().min(limit))),
+                ("total", count(lang, w.former.len())),
+            ],
+        )
     )?;
     Ok(())
 }
