@@ -388,6 +388,35 @@ mod tests {
         }
     }
 
+    /// With `a + b < 1`, a customer without repeat purchases has
+    /// `c = a + b - 1 < 0` in the series; it was refused as out of its
+    /// domain, so the report and predictions failed on such a fit. Values
+    /// from mpmath at 40 digits.
+    #[test]
+    fn a_plus_b_below_one_is_predicted() {
+        for (r, alpha, a, b, age, t, want) in [
+            (
+                0.05,
+                0.1,
+                0.05,
+                0.05,
+                66.2133,
+                96.9176,
+                0.05813660317108484384,
+            ),
+            (0.3, 2.0, 0.3, 0.4, 50.0, 30.0, 0.15201043889811101460),
+            (0.2, 0.5, 0.1, 0.2, 100.0, 150.0, 0.24993244810688021167),
+            (1.0, 3.0, 0.4, 0.5, 20.0, 10.0, 0.37064218087775259495),
+        ] {
+            let m = BgNbd::new(r, alpha, a, b).unwrap();
+            let got = m.expected_purchases(&Summary::new(0, 0.0, age), t).unwrap();
+            assert!(
+                (got - want).abs() <= 1e-12 * want,
+                "{r} {alpha} {a} {b}: {got} vs {want}"
+            );
+        }
+    }
+
     /// A horizon of ten million weeks once asked the series for more than
     /// two million terms (`2F1(...) did not converge`).
     #[test]

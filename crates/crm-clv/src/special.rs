@@ -60,8 +60,8 @@ pub enum SeriesError {
     },
 }
 
-/// The Gauss hypergeometric function 2F1(a, b; c; z) for `c > 0` and
-/// `0 <= z < 1`, by its power series.
+/// The Gauss hypergeometric function 2F1(a, b; c; z) for `0 <= z < 1` and
+/// `c` not zero or a negative integer, by its power series.
 ///
 /// The terms are summed in order with a running scale, so that values up to
 /// about 1e300 and beyond do not overflow (see [`ln_hyp2f1`] for the
@@ -75,8 +75,8 @@ pub enum SeriesError {
 ///
 /// # Errors
 ///
-/// [`SeriesError::Domain`] outside `c > 0`, `0 <= z < 1` (or on a
-/// non-finite argument); [`SeriesError::NoConvergence`] when `z` is so close
+/// [`SeriesError::Domain`] outside `0 <= z < 1`, for `c` within 1e-6 of
+/// zero or a negative integer (or on a non-finite argument); [`SeriesError::NoConvergence`] when `z` is so close
 /// to 1 that [`MAX_SERIES_TERMS`] terms do not suffice.
 ///
 /// ```
@@ -126,7 +126,7 @@ pub(crate) fn tail_series<R: Real>(
     let domain = |a, b, c, z| SeriesError::Domain { a, b, c, z };
     let stuck = |a, b, c, z| SeriesError::NoConvergence { a, b, c, z };
     let finite = a.v().is_finite() && b.v().is_finite() && first_term.v().is_finite();
-    if !(finite && c.v() > 0.0 && z.v() >= 0.0 && z.v() < 1.0) {
+    if !(finite && c_allowed(c.v()) && z.v() >= 0.0 && z.v() < 1.0) {
         return Err(err(domain));
     }
     let mut term = first_term;
@@ -145,7 +145,12 @@ pub(crate) fn tail_series<R: Real>(
         let q = ratio.v().abs().max(zv);
         // Stop once the terms shrink and a geometric bound on the rest is
         // negligible; the ratio tends to z from either side.
-        if ratio.v().abs() < 1.0 && t * q / (1.0 - q) <= TAIL_TOLERANCE * sum.v().abs() {
+        // (With `c < 0` the terms change sign until `c + n > 0`; the bound
+        // holds only after that.)
+        if ratio.v().abs() < 1.0
+            && (c + nf).v() > 0.0
+            && t * q / (1.0 - q) <= TAIL_TOLERANCE * sum.v().abs()
+        {
             return Ok((sum, scale));
         }
         if sum.v().abs() > 1e250 {
@@ -155,6 +160,14 @@ pub(crate) fn tail_series<R: Real>(
         }
     }
     Err(err(stuck))
+}
+
+/// Whether the series may be summed with this `c`: any positive `c`, and
+/// a negative one that keeps clear of the non-positive integers, where
+/// `(c)_n` vanishes (BG/NBD meets `c = a + b + x - 1 < 0` for customers
+/// without repeat purchases when `a + b < 1`).
+fn c_allowed(c: f64) -> bool {
+    c > 0.0 || (c.is_finite() && (c - c.round()).abs() > 1e-6)
 }
 
 /// How far one continuation step goes, as a share of the distance to the
@@ -244,7 +257,7 @@ fn start(big_a: f64, e: f64, c: f64) -> Option<(f64, f64, f64)> {
         if !(s0.is_finite() && s1.is_finite()) {
             return None;
         }
-        if n > 2 && t0.abs() <= 1e-18 * s0.abs() && t1.abs() <= 1e-18 * s1.abs() {
+        if n > 2 && c + nf > 0.0 && t0.abs() <= 1e-18 * s0.abs() && t1.abs() <= 1e-18 * s1.abs() {
             return Some((z0, s0, s1));
         }
         term *= (big_a + nf) * (e + nf) / ((c + nf) * (nf + 1.0));
