@@ -1551,6 +1551,18 @@ impl Store for PostgresStore {
         Ok(())
     }
 
+    fn erased_count(&self) -> Result<Option<u64>> {
+        if self.version()?.is_none() {
+            return Ok(None);
+        }
+        let n: i64 = self
+            .client()?
+            .query_one("SELECT count(*) FROM erased_keys", &[])
+            .map_err(pg)?
+            .get(0);
+        Ok(Some(u64::try_from(n).unwrap_or(0)))
+    }
+
     fn history(&self, key: &str) -> Result<Option<History>> {
         let mut c = self.client()?;
         let Some(r) = c

@@ -714,3 +714,24 @@ fn a_direct_import_cut_off_leaves_nothing() {
     assert_eq!((whole.new, whole.duplicate), (60_000, 0));
     assert_eq!(index_definitions(&url), indexes);
 }
+
+/// The store counts the customers it erased (its suppression list), so
+/// that a database emptied by erasure says so; a database without the
+/// schema has no count.
+#[test]
+fn erased_customers_are_counted() {
+    let db = TestServer::shared().database();
+    let mut store = PostgresStore::open(db.url()).unwrap();
+    assert_eq!(store.erased_count().unwrap(), Some(0));
+    let rows = ["A", "B", "C"].map(|k| {
+        Ok(Transaction::new(
+            CustomerKey::new(k).unwrap(),
+            d(2024, 1, 1),
+            Money::from(1),
+        ))
+    });
+    store.import_transactions(&mut rows.into_iter()).unwrap();
+    store.erase("A").unwrap();
+    store.erase("B").unwrap();
+    assert_eq!(store.erased_count().unwrap(), Some(2));
+}
