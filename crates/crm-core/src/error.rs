@@ -52,8 +52,7 @@ pub enum Error {
         /// The period asked for.
         period: Period,
     },
-    /// A sum left the range of [`Money`](crate::Money) (about 7.9e28), or
-    /// could be held only by rounding it.
+    /// A sum left the range of [`Money`](crate::Money) (about 7.9e28).
     #[error("amount overflow in the totals of customer {key:?}")]
     Overflow {
         /// The customer whose total overflowed (cut to 80 characters).
