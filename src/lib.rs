@@ -82,10 +82,11 @@ pub use crate::error::{Error, Result};
 /// `crm_core::Error`; it converts into [`Error`] as [`Error::Model`].
 pub use crm_core::Error as ModelError;
 pub use crm_core::{
-    Basis, Channel, Consent, Customer, CustomerId, CustomerKey, CustomerTotals, Datelike, Days,
-    Decimal, Interaction, InteractionKind, Interner, Lead, LeadStage, Ledger, LedgerOptions,
-    LedgerStats, LedgerTag, MAX_KEY_LEN, Money, NaiveDate, OpenComplaints, Period, PeriodContacts,
-    PeriodTotals, Sale, SaleBatch, Stage, Transaction, check_key, merge_leads,
+    Basis, Channel, Consent, Customer, CustomerFacts, CustomerId, CustomerKey, CustomerTotals,
+    Datelike, Days, Decimal, Interaction, InteractionKind, Interner, Lead, LeadStage, Ledger,
+    LedgerOptions, LedgerStats, LedgerTag, MAX_KEY_LEN, Money, NaiveDate, OpenComplaints, Period,
+    PeriodContacts, PeriodFacts, PeriodTotals, Sale, SaleBatch, Stage, Transaction, check_key,
+    merge_leads,
 };
 
 #[cfg(feature = "proptest")]

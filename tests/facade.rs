@@ -139,3 +139,37 @@ fn example_pyramid_chart_svg_writes_a_chart() {
     }
     assert!(svg.trim_end().ends_with("</svg>"));
 }
+
+/// An engine's rows (one per customer) feed the ledger through the
+/// facade alone: the facts types are re-exported.
+#[test]
+fn customer_facts_feed_the_ledger_through_the_facade() {
+    use crm::{Basis, CustomerFacts, Money, NaiveDate, PeriodFacts};
+    let period: Period = "2024".parse().unwrap();
+    let day = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+    let mut by_facts = Ledger::new([period]);
+    let mut f = CustomerFacts::new("C1");
+    f.transactions = 1;
+    f.first_transaction = Some(day);
+    f.last_transaction = Some(day);
+    f.first_purchase = [Some(day), None];
+    f.last_purchase = [Some(day), None];
+    f.transactions_without_margin = 1;
+    let mut p = PeriodFacts::new();
+    p.value = [Money::from(25), Money::ZERO];
+    p.transactions = 1;
+    f.periods = vec![p];
+    let id = by_facts.record_facts(&f).unwrap();
+    let mut by_rows = Ledger::new([period]);
+    let row = by_rows
+        .record_sale("C1", day, Money::from(25), None)
+        .unwrap();
+    assert_eq!(
+        by_facts.period_totals(id, 0).unwrap(),
+        by_rows.period_totals(row, 0).unwrap()
+    );
+    assert_eq!(
+        by_facts.period_totals(id, 0).unwrap().value(Basis::Revenue),
+        Money::from(25)
+    );
+}

@@ -60,7 +60,10 @@ impl Target {
             plain.push_str(&kept.join("&"));
         }
         let mut config: Config = plain.parse().map_err(|e: postgres::Error| {
-            Error::backend(std::io::Error::other(format!("{shown}: {e}")))
+            Error::backend(std::io::Error::other(format!(
+                "{shown}: {}",
+                crate::store::describe(&e)
+            )))
         })?;
         if !is_url(url) && config.get_ssl_mode() != SslMode::Disable {
             // A key=value string gives its sslmode to the client library.
@@ -158,7 +161,8 @@ pub(crate) fn connect(target: &Target) -> Result<Client> {
             }
         } else {
             Error::backend(std::io::Error::other(format!(
-                "cannot connect to {shown}: {e}"
+                "cannot connect to {shown}: {}",
+                crate::store::describe(&e)
             )))
         }
     };

@@ -71,7 +71,51 @@ impl std::fmt::Debug for PostgresStore {
 const DEFAULT_BUSY: Duration = Duration::from_secs(30);
 
 fn pg(e: postgres::Error) -> Error {
-    Error::backend(e)
+    Error::backend(Described(e))
+}
+
+/// A client error shown with what the server said (severity, SQLSTATE,
+/// message, detail, hint) or, for an error of the client or the
+/// connection, the chain of its causes: the client's own `Display` is
+/// only "db error" or "error connecting to server".
+#[derive(Debug)]
+pub(crate) struct Described(pub(crate) postgres::Error);
+
+impl std::fmt::Display for Described {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&describe(&self.0))
+    }
+}
+
+impl std::error::Error for Described {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.0)
+    }
+}
+
+/// See [`Described`].
+pub(crate) fn describe(e: &postgres::Error) -> String {
+    if let Some(db) = e.as_db_error() {
+        let mut out = format!("{} {}: {}", db.severity(), db.code().code(), db.message());
+        if let Some(detail) = db.detail() {
+            out.push_str(&format!(" ({detail})"));
+        }
+        if let Some(hint) = db.hint() {
+            out.push_str(&format!("; hint: {hint}"));
+        }
+        return out;
+    }
+    let mut out = e.to_string();
+    let mut cause = std::error::Error::source(e);
+    while let Some(c) = cause {
+        let text = c.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        cause = c.source();
+    }
+    out
 }
 
 fn corrupt(table: &'static str, reason: impl std::fmt::Display) -> Error {
@@ -84,6 +128,33 @@ fn corrupt(table: &'static str, reason: impl std::fmt::Display) -> Error {
 fn money(table: &'static str, s: &str) -> Result<Money> {
     s.parse()
         .map_err(|_| corrupt(table, format!("bad amount {s:?}")))
+}
+
+/// A customer's sum as the server computed it: exact, so it can have more
+/// significant digits than an amount holds (28 or 29). It is then rounded
+/// to the amount's precision, as adding the rows one by one on the CSV
+/// path rounds; a sum past the range of an amount is that customer's
+/// overflow, as on the other paths.
+fn sum_money(key: &str, s: &str) -> Result<Money> {
+    if let Ok(m) = s.parse::<Money>() {
+        return Ok(m);
+    }
+    match s.parse::<crm_core::Decimal>() {
+        Ok(d) => Ok(Money::new(d)),
+        Err(_) if is_decimal_text(s) => Err(crm_core::Error::Overflow {
+            key: key.chars().take(80).collect(),
+        }
+        .into()),
+        Err(_) => Err(corrupt("transactions", format!("bad sum {s:?}"))),
+    }
+}
+
+/// Whether `s` is a plain decimal number as the server writes one.
+fn is_decimal_text(s: &str) -> bool {
+    let digits = s.strip_prefix('-').unwrap_or(s);
+    !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        && digits.bytes().filter(|&b| b == b'.').count() <= 1
 }
 
 fn opt_money(table: &'static str, s: Option<String>) -> Result<Option<Money>> {
@@ -431,7 +502,8 @@ fn facts_of(
         let n: i64 = row.try_get(i).map_err(pg)?;
         Ok(u64::try_from(n).unwrap_or(0))
     };
-    let mut f = CustomerFacts::new(row.try_get::<_, String>(0).map_err(pg)?);
+    let key: String = row.try_get(0).map_err(pg)?;
+    let mut f = CustomerFacts::new(key.clone());
     f.periods = vec![PeriodFacts::new(); periods.len()];
     let mut col = 2;
     if first {
@@ -458,8 +530,8 @@ fn facts_of(
             .get_mut(i)
             .ok_or_else(|| corrupt(T, "period out of range"))?;
         p.value = [
-            money(T, row.try_get(col).map_err(pg)?)?,
-            money(T, row.try_get(col + 1).map_err(pg)?)?,
+            sum_money(&key, row.try_get(col).map_err(pg)?)?,
+            sum_money(&key, row.try_get(col + 1).map_err(pg)?)?,
         ];
         p.transactions = count(col + 2)?;
         p.last_purchase_before = [get_date(col + 3)?, get_date(col + 4)?];
@@ -1707,7 +1779,7 @@ impl Store for PostgresStore {
                 "VACUUM customers, customer_attributes, transactions, interactions, leads, outcomes",
             )
             .map_err(|e| Error::EraseIncomplete {
-                reason: format!("the rows are deleted, but VACUUM failed: {e}"),
+                reason: format!("the rows are deleted, but VACUUM failed: {}", describe(&e)),
             })?;
         }
         Ok(erased)

@@ -735,3 +735,76 @@ fn erased_customers_are_counted() {
     store.erase("B").unwrap();
     assert_eq!(store.erased_count().unwrap(), Some(2));
 }
+
+/// An error of the server says what the server said: the client's own
+/// text is only "db error".
+#[test]
+fn server_errors_say_what_the_server_said() {
+    let db = TestServer::shared().database();
+    PostgresStore::open(db.url()).unwrap();
+    let role = format!("crm_no_rights_{}", std::process::id());
+    let mut admin = postgres::Client::connect(db.url(), postgres::NoTls).unwrap();
+    admin
+        .batch_execute(&format!("CREATE ROLE {role} LOGIN"))
+        .unwrap();
+    let url = db
+        .url()
+        .replacen("postgres://crm@", &format!("postgres://{role}@"), 1);
+    let e = PostgresStore::open(&url).unwrap_err().to_string();
+    admin.batch_execute(&format!("DROP ROLE {role}")).unwrap();
+    assert!(e.contains("permission denied"), "{e}");
+    assert!(e.contains("42501"), "{e}");
+}
+
+/// The server sums exactly, so a customer's sum can need more digits than
+/// an amount holds (float noise such as 0.30000000000000004 in an export):
+/// it is rounded as adding the rows does, not refused as a corrupt row;
+/// a sum past the range is that customer's overflow.
+#[test]
+fn sums_with_more_digits_than_an_amount_are_rounded() {
+    let db = TestServer::shared().database();
+    let mut store = PostgresStore::open(db.url()).unwrap();
+    let rows = [("K3", "1000000000000.5"), ("K3", "0.30000000000000004")].map(|(k, v)| {
+        Ok(Transaction::new(
+            CustomerKey::new(k).unwrap(),
+            d(2025, 3, 6),
+            v.parse().unwrap(),
+        ))
+    });
+    store.import_transactions(&mut rows.into_iter()).unwrap();
+    let period: Period = "2025".parse().unwrap();
+    let mut from_store = Ledger::new([period]);
+    load_ledger(&store, &mut from_store).unwrap();
+    let mut by_rows = Ledger::new([period]);
+    for v in ["1000000000000.5", "0.30000000000000004"] {
+        by_rows
+            .record_sale("K3", d(2025, 3, 6), v.parse().unwrap(), None)
+            .unwrap();
+    }
+    let id = from_store.id("K3").unwrap();
+    let want = by_rows.id("K3").unwrap();
+    assert_eq!(
+        from_store
+            .period_totals(id, 0)
+            .unwrap()
+            .value(Basis::Revenue),
+        by_rows
+            .period_totals(want, 0)
+            .unwrap()
+            .value(Basis::Revenue)
+    );
+
+    let db = TestServer::shared().database();
+    let mut store = PostgresStore::open(db.url()).unwrap();
+    let rows = ["79228162514264337593543950335", "1"].map(|v| {
+        Ok(Transaction::new(
+            CustomerKey::new("K").unwrap(),
+            d(2025, 3, 6),
+            v.parse().unwrap(),
+        ))
+    });
+    store.import_transactions(&mut rows.into_iter()).unwrap();
+    let mut ledger = Ledger::new([period]);
+    let e = load_ledger(&store, &mut ledger).unwrap_err().to_string();
+    assert!(e.contains("overflow") && e.contains("\"K\""), "{e}");
+}

@@ -48,6 +48,10 @@ pub fn cases<S: Store>() -> Vec<Case<S>> {
         ("erasure_and_suppression", erasure_and_suppression::<S>),
         ("erasing_an_unknown_key", erasing_an_unknown_key::<S>),
         (
+            "erased_count_follows_erasures",
+            erased_count_follows_erasures::<S>,
+        ),
+        (
             "the_ledger_reads_through_the_store",
             the_ledger_reads_through_the_store::<S>,
         ),
@@ -498,6 +502,30 @@ pub fn erasing_an_unknown_key<S: Store>(s: &mut S) {
         (1, 0),
         "an unknown key must not be suppressed by erasing it: (new, suppressed)"
     );
+}
+
+/// [`Store::erased_count`], when the store keeps one, counts each erased
+/// customer once: an unknown key and a second erasure of the same key add
+/// nothing. A store that keeps no count says `None` throughout.
+pub fn erased_count_follows_erasures<S: Store>(s: &mut S) {
+    let before = s.erased_count().expect("erased_count");
+    s.import_transactions(&mut ok(vec![
+        Transaction::new(k("E1"), d(2024, 1, 1), m("1")),
+        Transaction::new(k("E2"), d(2024, 1, 2), m("2")),
+    ]))
+    .expect("import");
+    s.erase("E1").expect("erase");
+    s.erase("NOBODY").expect("erase");
+    s.erase("E1").expect("erase");
+    let after = s.erased_count().expect("erased_count");
+    match before {
+        None => assert_eq!(after, None, "a store that keeps no count keeps none"),
+        Some(n) => assert_eq!(
+            after,
+            Some(n + 1),
+            "one customer erased, counted once (an unknown key and a second erasure add nothing)"
+        ),
+    }
 }
 
 /// [`load_ledger`] feeds the register, the contacts and the sales up to the
