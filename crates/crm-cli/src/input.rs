@@ -356,6 +356,47 @@ pub(crate) fn is_postgres(db: &Path) -> bool {
         .is_some_and(|s| s.starts_with("postgres://") || s.starts_with("postgresql://"))
 }
 
+/// A `--db` that is no file and reads like a libpq `key=value`
+/// connection string is a usage error, not an SQLite file of that name
+/// (whose name would hold the password). The message does not repeat it.
+fn refuse_connection_string(db: &Path) -> Result<(), Failure> {
+    if !is_postgres(db) && !db.exists() && looks_like_connection_string(db) {
+        return Err(Failure::Usage(
+            "--db: this looks like a PostgreSQL key=value connection string; give the \
+             database as a postgres://user@host:port/dbname URL (a name that is not a \
+             postgres:// URL is an SQLite file, and none is created under this name)"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Whether `--db` reads like a libpq `key=value` connection string
+/// (`host=... dbname=...`) rather than a file name: a space-separated
+/// list of words that each hold `=` and start with a connection keyword.
+fn looks_like_connection_string(db: &Path) -> bool {
+    const KEYS: [&str; 8] = [
+        "host",
+        "hostaddr",
+        "port",
+        "dbname",
+        "user",
+        "password",
+        "sslmode",
+        "connect_timeout",
+    ];
+    let Some(s) = db.to_str() else {
+        return false;
+    };
+    s.split_whitespace().any(|w| {
+        w.split_once('=')
+            .is_some_and(|(k, _)| KEYS.contains(&k.trim()))
+    }) && s.contains(' ')
+        || KEYS
+            .iter()
+            .any(|k| s.trim_start().starts_with(&format!("{k}=")))
+}
+
 /// The database as messages show it: a URL without its password.
 pub(crate) fn shown(db: &Path) -> String {
     match db.to_str() {
@@ -393,6 +434,7 @@ fn url(db: &Path) -> &str {
 /// program's file is refused. A PostgreSQL database must exist on the
 /// server; it gets the tables on first use.
 pub(crate) fn open(db: &Path) -> Result<Db, Failure> {
+    refuse_connection_string(db)?;
     let store: crm::store::Result<Db> = if is_postgres(db) {
         PostgresStore::open(url(db)).map(|s| Box::new(s) as Db)
     } else {
@@ -408,6 +450,7 @@ pub(crate) fn open(db: &Path) -> Result<Db, Failure> {
 /// a file into a database. A PostgreSQL database without the tables is
 /// refused the same way.
 pub(crate) fn open_existing(db: &Path) -> Result<Db, Failure> {
+    refuse_connection_string(db)?;
     if is_postgres(db) {
         open_read_only(db)?;
         return open(db);
@@ -438,6 +481,7 @@ pub(crate) fn open_existing(db: &Path) -> Result<Db, Failure> {
 /// Opens a database to analyse it: read-only, nothing written to the file
 /// (or the server); missing, empty and foreign databases are refused.
 pub(crate) fn open_read_only(db: &Path) -> Result<Db, Failure> {
+    refuse_connection_string(db)?;
     let store: crm::store::Result<Db> = if is_postgres(db) {
         PostgresStore::open_read_only(url(db)).map(|s| Box::new(s) as Db)
     } else {

@@ -884,3 +884,33 @@ fn a_database_emptied_by_erase_says_its_customers_were_erased() {
     assert_contains_all(&e, &["the database holds no customers", "2 were erased"]);
     assert!(!e.contains("nothing has been imported"), "{e}");
 }
+
+/// A libpq `key=value` connection string given to `--db` is refused as a
+/// usage error without repeating it (it holds the password), and no
+/// SQLite file of that name is made.
+#[test]
+fn a_key_value_connection_string_is_not_an_sqlite_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("t.csv");
+    std::fs::write(&csv, "customer_id,date,revenue\nC1,2024-01-05,10.00\n").unwrap();
+    let conn = "host=127.0.0.1 port=1 user=u password=topsecret dbname=d";
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_crm"))
+            .current_dir(dir.path())
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    for args in [
+        &["import", "--db", conn, "--transactions", &s(&csv)][..],
+        &["pyramid", "--db", conn, "--period", "2024"][..],
+    ] {
+        let o = run(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        let e = stderr(&o);
+        assert!(e.contains("postgres://"), "{e}");
+        assert!(!e.contains("topsecret"), "{e}");
+    }
+    assert!(!dir.path().join(conn).exists());
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+}
