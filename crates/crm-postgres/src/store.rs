@@ -1175,39 +1175,23 @@ impl PostgresStore {
         let mut next_transaction = first_transaction;
         let file = tempfile::tempfile().map_err(Error::backend)?;
         let mut others = std::io::BufWriter::with_capacity(1 << 16, file);
-        let mut spilled = false;
-        {
-            let writer = tx
-                .copy_in(
-                    "COPY transactions (id, customer, date, revenue, margin, quantity, source_id, product)
-                     FROM STDIN (FORMAT binary)",
-                )
-                .map_err(pg)?;
-            let mut out = std::io::BufWriter::with_capacity(1 << 16, writer);
-            out.write_all(binary::HEADER).map_err(Error::backend)?;
-            for (ord, row) in rows.enumerate() {
-                let record = row.map_err(Error::Input)?;
-                record.check_dates()?;
-                let Record::Transaction(t) = &record else {
-                    stage(&mut others, ord as u64, &record).map_err(Error::backend)?;
-                    spilled = true;
-                    continue;
-                };
+        let spilled = copy_transactions(
+            tx,
+            "COPY transactions (id, customer, date, revenue, margin, quantity, source_id, product)
+             FROM STDIN (FORMAT binary)",
+            rows,
+            &mut others,
+            |_, t| {
                 let index = keys.intern(t.customer.as_str())?.0.index();
                 let customer = match stored.get(index) {
                     Some(&id) => id,
                     // Below the number of keys: fits.
                     None => first_customer + (index - stored.len()) as i64,
                 };
-                transaction_row(&mut out, next_transaction, customer, t).map_err(Error::backend)?;
                 next_transaction += 1;
-            }
-            out.write_all(binary::TRAILER).map_err(Error::backend)?;
-            let writer = out
-                .into_inner()
-                .map_err(|e| Error::backend(e.into_error()))?;
-            writer.finish().map_err(pg)?;
-        }
+                Ok((next_transaction - 1, customer))
+            },
+        )?;
         let copied = u64::try_from(next_transaction - first_transaction).unwrap_or(0);
         let next_customer = first_customer + (keys.len() - stored.len()) as i64;
         if next_customer > first_customer {
@@ -1282,35 +1266,18 @@ impl PostgresStore {
         let mut keys = crm_core::Interner::new();
         let file = tempfile::tempfile().map_err(Error::backend)?;
         let mut others = std::io::BufWriter::with_capacity(1 << 16, file);
-        let mut spilled = false;
         let mut staged: u64 = 0;
-        {
-            let writer = tx
-                .copy_in(
-                    "COPY crm_stage_t (ord, ck, d, n1, n2, n3, sid, s1) FROM STDIN (FORMAT binary)",
-                )
-                .map_err(pg)?;
-            let mut out = std::io::BufWriter::with_capacity(1 << 16, writer);
-            out.write_all(binary::HEADER).map_err(Error::backend)?;
-            for (ord, row) in rows.enumerate() {
-                let record = row.map_err(Error::Input)?;
-                record.check_dates()?;
-                let Record::Transaction(t) = &record else {
-                    stage(&mut others, ord as u64, &record).map_err(Error::backend)?;
-                    spilled = true;
-                    continue;
-                };
+        let spilled = copy_transactions(
+            tx,
+            "COPY crm_stage_t (ord, ck, d, n1, n2, n3, sid, s1) FROM STDIN (FORMAT binary)",
+            rows,
+            &mut others,
+            |ord, t| {
                 let ck = keys.intern(t.customer.as_str())?.0.index();
-                staged_transaction_row(&mut out, ord as i64, ck as i64, t)
-                    .map_err(Error::backend)?;
                 staged += 1;
-            }
-            out.write_all(binary::TRAILER).map_err(Error::backend)?;
-            let writer = out
-                .into_inner()
-                .map_err(|e| Error::backend(e.into_error()))?;
-            writer.finish().map_err(pg)?;
-        }
+                Ok((ord as i64, ck as i64))
+            },
+        )?;
         if !keys.is_empty() {
             let writer = tx
                 .copy_in("COPY crm_keys (ck, key) FROM STDIN")
@@ -1360,28 +1327,46 @@ fn copy_others(
     Ok(())
 }
 
-/// Writes a transaction as a row of `COPY crm_stage_t (ord, ck, d, n1, n2,
-/// n3, sid, s1)` in the binary format.
-fn staged_transaction_row(
-    out: &mut impl Write,
-    ord: i64,
-    ck: i64,
-    t: &Transaction,
-) -> std::io::Result<()> {
-    binary::row(out, 8)?;
-    binary::int8(out, ord)?;
-    binary::int8(out, ck)?;
-    binary::date(out, t.date)?;
-    binary::numeric(out, t.revenue.as_decimal())?;
-    binary::opt_numeric(out, t.margin.map(|m| m.as_decimal()))?;
-    binary::opt_numeric(out, t.quantity)?;
-    binary::opt_text(out, t.id.as_deref())?;
-    binary::opt_text(out, t.product.as_deref())
+/// Streams the transactions of `rows` through `copy` (a binary `COPY` of
+/// [`transaction_row`]s, whose two numbers `numbers` gives from the
+/// record's position and the transaction) and the records of other kinds
+/// into `others`, to be staged after. Returns whether any record went
+/// there.
+fn copy_transactions(
+    tx: &mut postgres::Transaction<'_>,
+    copy: &str,
+    rows: Rows<'_, Record>,
+    others: &mut impl Write,
+    mut numbers: impl FnMut(u64, &Transaction) -> Result<(i64, i64)>,
+) -> Result<bool> {
+    let mut spilled = false;
+    let writer = tx.copy_in(copy).map_err(pg)?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, writer);
+    out.write_all(binary::HEADER).map_err(Error::backend)?;
+    for (ord, row) in rows.enumerate() {
+        let record = row.map_err(Error::Input)?;
+        record.check_dates()?;
+        let Record::Transaction(t) = &record else {
+            stage(others, ord as u64, &record).map_err(Error::backend)?;
+            spilled = true;
+            continue;
+        };
+        let (first, second) = numbers(ord as u64, t)?;
+        transaction_row(&mut out, first, second, t).map_err(Error::backend)?;
+    }
+    out.write_all(binary::TRAILER).map_err(Error::backend)?;
+    let writer = out
+        .into_inner()
+        .map_err(|e| Error::backend(e.into_error()))?;
+    writer.finish().map_err(pg)?;
+    Ok(spilled)
 }
 
-/// Writes a transaction as a row of `COPY transactions (id, customer,
-/// date, revenue, margin, quantity, source_id, product)` in the binary
-/// format.
+/// Writes a transaction as a row of eight columns in the binary format:
+/// two numbers, then date, revenue, margin, quantity, source id and
+/// product. The numbers are the id and the customer for `COPY
+/// transactions`, the position and the client's customer number for `COPY
+/// crm_stage_t`.
 fn transaction_row(
     out: &mut impl Write,
     id: i64,
