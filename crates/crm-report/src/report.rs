@@ -12,7 +12,7 @@ use crm_ops::{ComplaintOptions, ComplaintReport, complaints};
 use crm_ops::{Funnel, FunnelOptions, funnel};
 use crm_ops::{Scorecard, ScorecardInputs, ScorecardPlan, scorecard};
 use crm_pyramid::{Level, Pyramid, PyramidOptions, PyramidReport, pyramid};
-use crm_strategy::{Fact, FactsBuilder, PlanSummary, Rulebook, overview};
+use crm_strategy::{FactsBuilder, PlanSummary, Rulebook, overview};
 use crm_value::{
     CostTable, CostToServe, Profitability, RfmGrid, RfmOptions, Wallet, profitability_of, rfm_grid,
     rfm_period,
@@ -678,14 +678,7 @@ fn actions(
     // The report's ledger keeps purchase days; `crm actions` keeps them
     // only for a rulebook that reads a fact built on them, and so do the
     // facts here (filling them for every customer costs time otherwise).
-    let days = [
-        Fact::RecencyDays,
-        Fact::LastPurchase,
-        Fact::UsualGapDays,
-        Fact::OverdueRatio,
-    ]
-    .into_iter()
-    .any(|f| book.reads(f));
+    let days = book.reads_purchase_days();
     let mut builder = FactsBuilder::new(ledger, now)
         .history(shared.into_iter().chain(&built))
         .register(register.unwrap_or_default())

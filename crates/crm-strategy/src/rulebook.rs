@@ -365,6 +365,22 @@ impl Rulebook {
             .any(|r| r.when.reads(fact) || r.action.template.reads(fact))
     }
 
+    /// Whether any rule reads a fact built on the ledger's purchase days
+    /// (`recency_days`, `last_purchase`, `usual_gap_days`,
+    /// `overdue_ratio`): a caller can leave the purchase days out of the
+    /// ledger and the facts otherwise
+    /// ([`FactsBuilder::purchase_days`](crate::FactsBuilder::purchase_days)).
+    pub fn reads_purchase_days(&self) -> bool {
+        [
+            Fact::RecencyDays,
+            Fact::LastPurchase,
+            Fact::UsualGapDays,
+            Fact::OverdueRatio,
+        ]
+        .into_iter()
+        .any(|f| self.reads(f))
+    }
+
     /// The free register attributes the rules read (`attr.NAME`), in slot
     /// order, for [`FactsBuilder::attributes`](crate::FactsBuilder::attributes).
     pub fn attributes(&self) -> &[String] {

@@ -5,7 +5,7 @@ use std::io::{BufWriter, Write};
 
 use anyhow::Context;
 use crm::strategy::{
-    ActionChannel, Control, Fact, Facts, FactsBuilder, RuleVerdict, Rulebook, Strategy, acceptance,
+    ActionChannel, Control, Facts, FactsBuilder, RuleVerdict, Rulebook, Strategy, acceptance,
     explain_declined, overview, plan, suppress_declined, target_list,
 };
 use crm::{Decimal, Ledger, LedgerOptions, Period};
@@ -85,16 +85,8 @@ pub(crate) fn run(a: ActionsArgs) -> CmdOutcome {
     // Purchase days cost a third of the ledger's time on a large file;
     // keep them only when a rule reads a fact built on them, or to explain
     // one customer with every fact.
-    let days = a.explain.is_some()
-        || a.lifetime.p_alive_model.is_some()
-        || [
-            Fact::RecencyDays,
-            Fact::LastPurchase,
-            Fact::UsualGapDays,
-            Fact::OverdueRatio,
-        ]
-        .into_iter()
-        .any(|f| book.reads(f));
+    let days =
+        a.explain.is_some() || a.lifetime.p_alive_model.is_some() || book.reads_purchase_days();
     let mut ledger = Ledger::with_options(
         periods.iter().copied(),
         LedgerOptions::new().purchase_days(days),
