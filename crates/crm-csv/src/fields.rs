@@ -73,7 +73,15 @@ fn owned_key_at<F: Fields + ?Sized>(
 }
 
 fn key_at<F: Fields + ?Sized>(rec: &F, col: usize) -> std::result::Result<&str, RowError> {
-    let k = at(col, text(field(rec, col)))?;
+    let raw = trim(field(rec, col));
+    if crm_core::is_plain_ascii_key(raw) {
+        // Valid UTF-8 and a valid key: the common case, in one pass. The
+        // conversion's own check of ASCII is the short one.
+        if let Ok(k) = std::str::from_utf8(raw) {
+            return Ok(k);
+        }
+    }
+    let k = at(col, text(raw))?;
     if k.is_empty() {
         return Err((Some(col), Problem::Missing));
     }
@@ -164,6 +172,34 @@ impl TxCols {
         dates: &mut DateCache,
     ) -> std::result::Result<(&'a str, NaiveDate, Money, Option<Money>), RowError> {
         let key = key_at(rec, self.key)?;
+        let date = at(self.date, dates.parse(field(rec, self.date)))?;
+        let revenue = at(
+            self.revenue,
+            parse_money(field(rec, self.revenue), self.sep),
+        )?;
+        let margin = match self.margin {
+            Some(c) => at(c, parse_money_opt(field(rec, c), self.sep))?,
+            None => None,
+        };
+        Ok((key, date, revenue, margin))
+    }
+
+    /// [`TxCols::parse_sale`] with the key as bytes, for a reader that
+    /// batches keys and checks their UTF-8 once per batch: the bytes are
+    /// a valid key and valid UTF-8 (plain ASCII is settled in one pass,
+    /// anything else checked as [`TxCols::parse_sale`] checks it).
+    #[allow(clippy::type_complexity)] // a private tuple, named at its one use
+    pub fn parse_sale_bytes<'a, F: Fields + ?Sized>(
+        &self,
+        rec: &'a F,
+        dates: &mut DateCache,
+    ) -> std::result::Result<(&'a [u8], NaiveDate, Money, Option<Money>), RowError> {
+        let raw = trim(field(rec, self.key));
+        let key = if crm_core::is_plain_ascii_key(raw) {
+            raw
+        } else {
+            key_at(rec, self.key)?.as_bytes()
+        };
         let date = at(self.date, dates.parse(field(rec, self.date)))?;
         let revenue = at(
             self.revenue,
