@@ -357,7 +357,7 @@ impl Sink for TxSink {
     }
 
     fn absorb(&mut self, later: Self) -> std::result::Result<(), Problem> {
-        self.ledger.merge(&later.ledger).map_err(Problem::Model)
+        self.ledger.merge_from(later.ledger).map_err(Problem::Model)
     }
 }
 
