@@ -325,10 +325,10 @@ impl Sink for TxSink {
                 None => late.push((
                     line,
                     (Some(cols.key_col()), Problem::Utf8),
-                    vec![String::from_utf8_lossy(
-                        batch.keys.get(start..end).unwrap_or_default(),
-                    )
-                    .into_owned()],
+                    vec![
+                        String::from_utf8_lossy(batch.keys.get(start..end).unwrap_or_default())
+                            .into_owned(),
+                    ],
                 )),
             }
             start = end;
