@@ -107,7 +107,7 @@ fn scan_bytes(b: &[u8]) -> u8 {
         bytes[..rest.len()].copy_from_slice(rest);
         word(u64::from_le_bytes(bytes));
     }
-    u8::from(control != 0) * CONTROL | u8::from(high != 0) * NON_ASCII
+    (u8::from(control != 0) * CONTROL) | (u8::from(high != 0) * NON_ASCII)
 }
 
 /// Checks that `key` is a valid customer key without allocating.
