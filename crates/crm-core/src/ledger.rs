@@ -440,13 +440,18 @@ fn spill_key(i: usize, p: usize, b: usize) -> u64 {
 }
 
 /// The amount in `packed` of customer `i`, period `p`, basis `b`.
+#[inline]
 fn load(packed: i64, spilled: &SpillTable, i: usize, p: usize, b: usize) -> Money {
-    unpack(packed).unwrap_or_else(|| {
-        spilled
-            .get(&spill_key(i, p, b))
-            .copied()
-            .unwrap_or(Money::ZERO)
-    })
+    unpack(packed).unwrap_or_else(|| load_spilled(spilled, i, p, b))
+}
+
+/// The spilled amount of customer `i`, period `p`, basis `b` (rare).
+#[cold]
+fn load_spilled(spilled: &SpillTable, i: usize, p: usize, b: usize) -> Money {
+    spilled
+        .get(&spill_key(i, p, b))
+        .copied()
+        .unwrap_or(Money::ZERO)
 }
 
 /// `current + v` (with `v_packed` its packed form, if any), as
