@@ -290,12 +290,12 @@ fn min_opt(a: Option<NaiveDate>, b: Option<NaiveDate>) -> Option<NaiveDate> {
 /// moment while it grows (a `Vec` of over-aligned records is reallocated by
 /// copying).
 #[derive(Debug, Clone)]
-struct Chunked<T> {
+struct Chunked<T, const CHUNK: usize = RECORD_CHUNK> {
     chunks: Vec<Vec<T>>,
     len: usize,
 }
 
-impl<T> Default for Chunked<T> {
+impl<T, const CHUNK: usize> Default for Chunked<T, CHUNK> {
     fn default() -> Self {
         Chunked {
             chunks: Vec::new(),
@@ -305,9 +305,17 @@ impl<T> Default for Chunked<T> {
 }
 
 /// Records per chunk: 384 KiB of 96-byte records.
-const CHUNK: usize = 4096;
+const RECORD_CHUNK: usize = 4096;
 
-impl<T> Chunked<T> {
+/// Purchase-day pairs per chunk: 8 MiB.
+const PAIR_CHUNK: usize = 1 << 20;
+
+impl<T, const CHUNK: usize> Chunked<T, CHUNK> {
+    /// Every element, in order.
+    fn iter(&self) -> impl Iterator<Item = &T> {
+        self.chunks.iter().flatten()
+    }
+
     fn len(&self) -> usize {
         self.len
     }
@@ -327,14 +335,14 @@ impl<T> Chunked<T> {
     }
 }
 
-impl<T> std::ops::Index<usize> for Chunked<T> {
+impl<T, const CHUNK: usize> std::ops::Index<usize> for Chunked<T, CHUNK> {
     type Output = T;
     fn index(&self, i: usize) -> &T {
         &self.chunks[i / CHUNK][i % CHUNK]
     }
 }
 
-impl<T> std::ops::IndexMut<usize> for Chunked<T> {
+impl<T, const CHUNK: usize> std::ops::IndexMut<usize> for Chunked<T, CHUNK> {
     fn index_mut(&mut self, i: usize) -> &mut T {
         &mut self.chunks[i / CHUNK][i % CHUNK]
     }
@@ -754,8 +762,9 @@ pub struct Ledger {
 #[derive(Debug, Clone, Default)]
 struct PurchaseDays {
     /// `customer << 32 | day`, with the day's sign bit flipped so that
-    /// days order as unsigned numbers.
-    pairs: Vec<u64>,
+    /// days order as unsigned numbers; in chunks, so that growing never
+    /// copies what is held (ten million pairs are 80 MB).
+    pairs: Chunked<u64, PAIR_CHUNK>,
     runs: std::sync::OnceLock<DayRuns>,
 }
 
@@ -771,8 +780,12 @@ const DAY_BIAS: u32 = 1 << 31;
 
 impl PurchaseDays {
     fn push(&mut self, id: u32, day: i32) {
-        self.pairs
-            .push(u64::from(id) << 32 | u64::from(day.cast_unsigned() ^ DAY_BIAS));
+        self.push_pair(u64::from(id) << 32 | u64::from(day.cast_unsigned() ^ DAY_BIAS));
+    }
+
+    /// Appends a pair as [`PurchaseDays::pairs`] holds them.
+    fn push_pair(&mut self, pair: u64) {
+        self.pairs.push(pair);
         if self.runs.get().is_some() {
             self.runs = std::sync::OnceLock::new();
         }
@@ -783,7 +796,7 @@ impl PurchaseDays {
     fn runs(&self, customers: usize) -> &DayRuns {
         self.runs.get_or_init(|| {
             let mut starts = vec![0usize; customers + 1];
-            for &p in &self.pairs {
+            for &p in self.pairs.iter() {
                 starts[(p >> 32) as usize + 1] += 1;
             }
             for i in 0..customers {
@@ -791,7 +804,7 @@ impl PurchaseDays {
             }
             let mut next = starts.clone();
             let mut days = vec![0i32; self.pairs.len()];
-            for &p in &self.pairs {
+            for &p in self.pairs.iter() {
                 let c = (p >> 32) as usize;
                 days[next[c]] = ((p as u32) ^ DAY_BIAS).cast_signed();
                 next[c] += 1;
@@ -1435,11 +1448,10 @@ impl Ledger {
             }
         }
         if self.options.purchase_days {
-            for &p in &other.purchase_days.pairs {
+            for &p in other.purchase_days.pairs.iter() {
                 let id = map[(p >> 32) as usize];
                 self.purchase_days
-                    .pairs
-                    .push(u64::from(id) << 32 | (p & u64::from(u32::MAX)));
+                    .push_pair(u64::from(id) << 32 | (p & u64::from(u32::MAX)));
             }
             self.purchase_days.runs = std::sync::OnceLock::new();
         }
