@@ -733,11 +733,14 @@ impl<'a> FactsBuilder<'a> {
         // `crm_value` itself so that the two never disagree (a copy of its
         // formula here went stale once already); the potential is found by
         // id, not through a map of keys.
-        let mut wallet_by_id: Vec<Option<(Decimal, Money)>> = vec![None; n];
+        // Empty when no one has a share of wallet (a table of a million
+        // `None`s is 40 MB).
+        let mut wallet_by_id: Vec<Option<(Decimal, Money)>> = Vec::new();
         // Without a potential in the register no one has a share of
         // wallet: skip the analysis, which would list (and sort) every
         // active customer as undefined.
         if self.register.iter().any(|c| c.potential.is_some()) {
+            wallet_by_id = vec![None; n];
             let wallet = crm_value::share_of_wallet(ledger, self.now, |k| {
                 let i = *register.get(ledger.id(k)?.index())?;
                 self.register.get(i as usize)?.potential
@@ -841,16 +844,18 @@ impl<'a> FactsBuilder<'a> {
     }
 }
 
-/// Per id: the percentage of the given values at most this one's.
+/// Per id: the percentage of the given values at most this one's; empty
+/// when no value is given.
 fn percentiles(
     n: usize,
     values: impl Iterator<Item = (CustomerId, Decimal)>,
 ) -> Vec<Option<Decimal>> {
     let mut vals: Vec<(CustomerId, Decimal)> = values.collect();
-    let mut out = vec![None; n];
+    // Empty (every customer without one) when no one has a value.
     if vals.is_empty() {
-        return out;
+        return Vec::new();
     }
+    let mut out = vec![None; n];
     vals.sort_by_key(|a| a.1);
     let total = Decimal::from(vals.len());
     let mut i = 0;
@@ -888,6 +893,7 @@ pub struct FactTable<'a> {
     register: Vec<u32>,
     /// Rows of the register whose key the ledger does not know.
     register_not_in_ledger: Vec<usize>,
+    /// Per id, or empty when no one has one (as the three below).
     potential_pct: Vec<Option<Decimal>>,
     wallet: Vec<Option<(Decimal, Money)>>,
     room_pct: Vec<Option<Decimal>>,
@@ -1165,14 +1171,14 @@ impl<'a> FactTable<'a> {
                 }
             }
         }
-        if let Some(p) = self.potential_pct[i] {
+        if let Some(&Some(p)) = self.potential_pct.get(i) {
             f.set_number(Fact::PotentialPercentile, p);
         }
-        if let Some((share, room)) = self.wallet[i] {
+        if let Some(&Some((share, room))) = self.wallet.get(i) {
             f.set_number(Fact::ShareOfWallet, share.round_dp(2));
             f.set_number(Fact::GrowthRoom, room.as_decimal());
         }
-        if let Some(p) = self.room_pct[i] {
+        if let Some(&Some(p)) = self.room_pct.get(i) {
             f.set_number(Fact::GrowthRoomPercentile, p);
         }
         if let Some(Some(p)) = self.profit.get(i) {

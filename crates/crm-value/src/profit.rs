@@ -506,8 +506,8 @@ pub fn profit_by_id(ledger: &Ledger, served: &CostToServe) -> Result<Vec<Option<
 }
 
 /// `rows` by profit, highest first, ties by key (then by position, as a
-/// stable sort): the (profit, position) pairs are sorted, and each row is
-/// moved once, into its place.
+/// stable sort): the (profit, position) pairs are sorted, and the rows
+/// are put in that order in place.
 ///
 /// Profits are compared as integers at their common scale when they fit
 /// (the usual case: a few decimals), keys by their first eight bytes
@@ -549,11 +549,22 @@ fn by_profit(rows: Vec<CustomerProfit>) -> Vec<CustomerProfit> {
             order.into_iter().map(|(_, i)| i).collect()
         }
     };
-    let mut slots: Vec<Option<CustomerProfit>> = rows.into_iter().map(Some).collect();
-    order
-        .iter()
-        .filter_map(|i| slots.get_mut(*i).and_then(Option::take))
-        .collect()
+    // Each row moved into its place, in place: row `k` of the result is
+    // row `order[k]` of the input (a permutation, applied cycle by cycle).
+    let mut rows = rows;
+    let mut order = order;
+    for start in 0..order.len() {
+        let mut at = start;
+        loop {
+            let from = std::mem::replace(&mut order[at], usize::MAX);
+            if from == usize::MAX || from == start {
+                break;
+            }
+            rows.swap(at, from);
+            at = from;
+        }
+    }
+    rows
 }
 
 /// The first eight bytes of `key` as a big-endian number, zero-padded:
