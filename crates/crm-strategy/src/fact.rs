@@ -9,7 +9,7 @@ use crm_core::{
 };
 use crm_migration::{Movement, Source};
 use crm_pyramid::{Level, Pyramid};
-use crm_value::Profitability;
+use crm_value::{Profitability, Wallet};
 
 use crate::{Error, Result};
 
@@ -552,6 +552,7 @@ pub struct FactsBuilder<'a> {
     register: &'a [Customer],
     profit: Option<&'a Profitability>,
     profit_by_id: Option<(Period, Vec<Option<Money>>)>,
+    wallet: Option<&'a Wallet>,
     lifetime: Vec<(String, f64, Option<Money>)>,
     leads: Option<&'a [Lead]>,
     attributes: Vec<String>,
@@ -569,6 +570,7 @@ impl<'a> FactsBuilder<'a> {
             register: &[],
             profit: None,
             profit_by_id: None,
+            wallet: None,
             lifetime: Vec::new(),
             leads: None,
             attributes: Vec::new(),
@@ -598,6 +600,19 @@ impl<'a> FactsBuilder<'a> {
     #[must_use]
     pub fn register(mut self, customers: &'a [Customer]) -> Self {
         self.register = customers;
+        self
+    }
+
+    /// The share of wallet of `now`'s active customers as the caller
+    /// already computed it with [`crm_value::share_of_wallet`] from the
+    /// register's potentials (a later entry of a key replacing an earlier
+    /// one's, as [`FactsBuilder::register`] reads them): the facts
+    /// `share_of_wallet`, `growth_room` and `growth_room_percentile` are
+    /// read from it instead of computing it again. Default none: computed
+    /// from the register when an entry has a potential.
+    #[must_use]
+    pub fn share_of_wallet(mut self, wallet: &'a Wallet) -> Self {
+        self.wallet = Some(wallet);
         self
     }
 
@@ -739,12 +754,20 @@ impl<'a> FactsBuilder<'a> {
         // Without a potential in the register no one has a share of
         // wallet: skip the analysis, which would list (and sort) every
         // active customer as undefined.
-        if self.register.iter().any(|c| c.potential.is_some()) {
+        let computed;
+        let wallet = match self.wallet {
+            Some(w) => Some(w),
+            None if self.register.iter().any(|c| c.potential.is_some()) => {
+                computed = crm_value::share_of_wallet(ledger, self.now, |k| {
+                    let i = *register.get(ledger.id(k)?.index())?;
+                    self.register.get(i as usize)?.potential
+                })?;
+                Some(&computed)
+            }
+            None => None,
+        };
+        if let Some(wallet) = wallet {
             wallet_by_id = vec![None; n];
-            let wallet = crm_value::share_of_wallet(ledger, self.now, |k| {
-                let i = *register.get(ledger.id(k)?.index())?;
-                self.register.get(i as usize)?.potential
-            })?;
             for w in &wallet.shares {
                 if let Some(id) = ledger.id(&w.customer) {
                     wallet_by_id[id.index()] = Some((w.share * Decimal::ONE_HUNDRED, w.room));
