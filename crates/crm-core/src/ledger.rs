@@ -578,6 +578,10 @@ fn period_ref<'a>(
 /// [`FAST_PERIODS`] periods tracked, and every sum it changes adds as
 /// packed integers (see [`add_packed`]). Returns `false`, having changed
 /// nothing, when the sale needs [`apply_general`].
+///
+/// Made for each number of periods up to four (the pyramid tracks one or
+/// two, the report four), so that the loops unroll and each period's
+/// place (record or slot) is known when compiled.
 #[inline]
 fn apply_packed(
     rec: &mut Record,
@@ -587,12 +591,33 @@ fn apply_packed(
     values: [Money; 2],
     positive: [bool; 2],
 ) -> bool {
-    if periods.len() > FAST_PERIODS {
+    match periods.len() {
+        0 => true,
+        1 => apply_packed_n::<1>(rec, ext, periods, date, values, positive),
+        2 => apply_packed_n::<2>(rec, ext, periods, date, values, positive),
+        3 => apply_packed_n::<3>(rec, ext, periods, date, values, positive),
+        4 => apply_packed_n::<4>(rec, ext, periods, date, values, positive),
+        _ => apply_packed_n::<FAST_PERIODS>(rec, ext, periods, date, values, positive),
+    }
+}
+
+/// [`apply_packed`] for up to `N` periods (`periods` may be shorter; more
+/// are refused).
+#[inline]
+fn apply_packed_n<const N: usize>(
+    rec: &mut Record,
+    ext: &mut [Slot],
+    periods: &[Period],
+    date: NaiveDate,
+    values: [Money; 2],
+    positive: [bool; 2],
+) -> bool {
+    if periods.len() > N {
         return false;
     }
-    let mut sums = [[0i64; 2]; FAST_PERIODS];
+    let mut sums = [[0i64; 2]; N];
     let mut packed: Option<[i64; 2]> = None;
-    for (p, period) in periods.iter().enumerate() {
+    for (p, period) in periods.iter().enumerate().take(N) {
         if !period.contains(date) {
             continue;
         }
@@ -612,9 +637,11 @@ fn apply_packed(
         else {
             return false;
         };
-        sums[p] = [r, m];
+        if let Some(s) = sums.get_mut(p) {
+            *s = [r, m];
+        }
     }
-    for (p, period) in periods.iter().enumerate() {
+    for (p, period) in periods.iter().enumerate().take(N) {
         let Some((values, counts)) = period_mut(rec, ext, p) else {
             continue;
         };
@@ -626,7 +653,9 @@ fn apply_packed(
             }
         } else if date < period.end() {
             counts.transactions = counts.transactions.saturating_add(1);
-            *values = sums[p];
+            if let Some(s) = sums.get(p) {
+                *values = *s;
+            }
         }
     }
     true
