@@ -169,6 +169,11 @@ pub(crate) struct CsvArgs {
     #[arg(long, default_value_t = 0, value_name = "N",
           value_parser = clap::value_parser!(u16).range(0..=1024))]
     pub threads: u16,
+    /// Read a large transactions file by key partitions instead of with a
+    /// ledger per thread (the same result; kept to measure the two side
+    /// by side).
+    #[arg(long, hide = true)]
+    pub partitioned: bool,
     /// Parquet transactions: read money from float (FLOAT, DOUBLE)
     /// columns, each value as the decimal its shortest text shows; without
     /// it such a column is an error (money is never binary floating point
@@ -707,6 +712,7 @@ impl ActionsInput {
                 decimal: self.csv.decimal,
                 columns: self.csv.columns.clone(),
                 threads: self.csv.threads,
+                partitioned: self.csv.partitioned,
                 float_money: self.csv.float_money,
             },
         }

@@ -90,7 +90,9 @@ pub(crate) fn spool_stdin(path: &mut Option<PathBuf>) -> Result<Option<Spool>, F
 
 /// The import options the input flags ask for.
 pub(crate) fn import_options(input: &CsvArgs) -> Result<ImportOptions, Failure> {
-    let mut o = ImportOptions::new().threads(usize::from(input.threads));
+    let mut o = ImportOptions::new()
+        .threads(usize::from(input.threads))
+        .partitioned(input.partitioned);
     if input.lenient {
         o = o.mode(Mode::Lenient);
     }

@@ -1086,39 +1086,7 @@ impl Ledger {
     /// with the reason (as [`Ledger::record_sale`] would give it); every
     /// other sale is recorded.
     pub fn record_sales(&mut self, sales: &[Sale<'_>]) -> Vec<(usize, Error)> {
-        const GROUP: usize = 32;
-        let mut errors = Vec::new();
-        for (g, group) in sales.chunks(GROUP).enumerate() {
-            let base = g * GROUP;
-            let mut hashes = [0u64; GROUP];
-            let mut touched = 0u32;
-            for (h, s) in hashes.iter_mut().zip(group) {
-                *h = self.interner.hash(s.key.as_bytes());
-                touched ^= self.interner.touch(*h);
-            }
-            std::hint::black_box(touched);
-            let mut ids = [None; GROUP];
-            for (i, s) in group.iter().enumerate() {
-                let r = check_key(s.key).and_then(|()| self.intern_hashed(s.key, hashes[i]));
-                match r {
-                    Ok(id) => ids[i] = Some(id),
-                    Err(e) => errors.push((base + i, e)),
-                }
-            }
-            let mut touched = 0u32;
-            for id in ids.iter().flatten() {
-                touched ^= self.touch(*id);
-            }
-            std::hint::black_box(touched);
-            for (i, s) in group.iter().enumerate() {
-                if let Some(id) = ids[i]
-                    && let Err(e) = self.apply(id, s.key, s.date, s.revenue, s.margin)
-                {
-                    errors.push((base + i, e));
-                }
-            }
-        }
-        errors
+        self.record_sales_with(sales, |_| {})
     }
 
     fn intern_hashed(&mut self, key: &str, hash: u64) -> Result<CustomerId> {
@@ -1539,6 +1507,188 @@ impl Ledger {
         self.stats.transactions += facts.transactions;
         self.stats.transactions_without_margin += facts.transactions_without_margin;
         Ok(id)
+    }
+}
+
+/// Partitioned ingest: recording that tells which sales brought a new
+/// customer, and the merge of ledgers over disjoint sets of customers.
+impl Ledger {
+    /// [`Ledger::record_sales`], calling `new` with the index (in `sales`)
+    /// of each sale that brought a customer the ledger did not hold, in
+    /// order. A reader that splits its rows by customer over several
+    /// ledgers learns from it where each customer first appeared, and so
+    /// can number the customers of the merged ledger in order of first
+    /// appearance (see [`Ledger::merge_disjoint`]).
+    ///
+    /// ```
+    /// use crm_core::{Ledger, NaiveDate, Period, Sale};
+    ///
+    /// let mut ledger = Ledger::new(["2024".parse::<Period>()?]);
+    /// let date = NaiveDate::from_ymd_opt(2024, 5, 1).unwrap();
+    /// let sale = |key| Sale { key, date, revenue: "1".parse().unwrap(), margin: None };
+    /// let mut new = Vec::new();
+    /// let errors = ledger.record_sales_with(&[sale("A"), sale("B"), sale("A")], |i| new.push(i));
+    /// assert!(errors.is_empty());
+    /// assert_eq!(new, [0, 1]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn record_sales_with(
+        &mut self,
+        sales: &[Sale<'_>],
+        mut new: impl FnMut(usize),
+    ) -> Vec<(usize, Error)> {
+        const GROUP: usize = 32;
+        let mut errors = Vec::new();
+        for (g, group) in sales.chunks(GROUP).enumerate() {
+            let base = g * GROUP;
+            let mut hashes = [0u64; GROUP];
+            let mut touched = 0u32;
+            for (h, s) in hashes.iter_mut().zip(group) {
+                *h = self.interner.hash(s.key.as_bytes());
+                touched ^= self.interner.touch(*h);
+            }
+            std::hint::black_box(touched);
+            let mut ids = [None; GROUP];
+            for (i, s) in group.iter().enumerate() {
+                let before = self.len();
+                let r = check_key(s.key).and_then(|()| self.intern_hashed(s.key, hashes[i]));
+                match r {
+                    Ok(id) => {
+                        if self.len() > before {
+                            new(base + i);
+                        }
+                        ids[i] = Some(id);
+                    }
+                    Err(e) => errors.push((base + i, e)),
+                }
+            }
+            let mut touched = 0u32;
+            for id in ids.iter().flatten() {
+                touched ^= self.touch(*id);
+            }
+            std::hint::black_box(touched);
+            for (i, s) in group.iter().enumerate() {
+                if let Some(id) = ids[i]
+                    && let Err(e) = self.apply(id, s.key, s.date, s.revenue, s.margin)
+                {
+                    errors.push((base + i, e));
+                }
+            }
+        }
+        errors
+    }
+
+    /// Merges `parts`, ledgers that hold disjoint sets of customers, into
+    /// this one: the same ledger as merging them one after another with
+    /// [`Ledger::merge`], except that customers new to this ledger are
+    /// numbered in the order of `order`, which names every customer of
+    /// every part exactly once as (part, index of the customer in that
+    /// part).
+    ///
+    /// A reader that aggregates each partition of the keys in a ledger of
+    /// its own (so that a partition's table stays in cache) merges them
+    /// with this in order of first appearance, and so gives the ledger a
+    /// sequential read gives.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::PeriodMismatch`] when a part tracks different periods or
+    /// options; [`Error::ForeignId`] when `order` names a customer no part
+    /// holds, names one twice, or leaves one out (nothing is merged then);
+    /// as [`Ledger::merge`] otherwise.
+    ///
+    /// ```
+    /// use crm_core::{Ledger, NaiveDate, Period};
+    ///
+    /// let year: Period = "2024".parse()?;
+    /// let date = NaiveDate::from_ymd_opt(2024, 5, 1).unwrap();
+    /// let (mut a, mut b) = (Ledger::new([year]), Ledger::new([year]));
+    /// a.record_sale("A", date, "1".parse()?, None)?;
+    /// b.record_sale("B", date, "2".parse()?, None)?;
+    /// let mut all = Ledger::new([year]);
+    /// all.merge_disjoint(&[a, b], &[(1, 0), (0, 0)])?;
+    /// let keys: Vec<&str> = all.ids().map(|id| all.key(id).unwrap()).collect();
+    /// assert_eq!(keys, ["B", "A"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn merge_disjoint(&mut self, parts: &[Ledger], order: &[(u32, u32)]) -> Result<()> {
+        if parts
+            .iter()
+            .any(|p| p.periods != self.periods || p.options != self.options)
+        {
+            return Err(Error::PeriodMismatch);
+        }
+        let total: usize = parts.iter().map(Ledger::len).sum();
+        // Part `p`'s customer `i` as this ledger's index, once merged.
+        let mut maps: Vec<Vec<u32>> = parts.iter().map(|p| vec![u32::MAX; p.len()]).collect();
+        for &(p, i) in order {
+            let slot = maps
+                .get_mut(p as usize)
+                .and_then(|m| m.get_mut(i as usize))
+                .filter(|s| **s == u32::MAX)
+                .ok_or(Error::ForeignId {
+                    index: u64::from(i),
+                })?;
+            *slot = 0;
+        }
+        if order.len() != total {
+            return Err(Error::ForeignId {
+                index: total as u64,
+            });
+        }
+        self.interner.reserve(total);
+        let np = self.periods.len();
+        const GROUP: usize = 32;
+        for group in order.chunks(GROUP) {
+            // As in `merge`: touch every slot, then every record, so that
+            // the cache misses of the group overlap.
+            let mut hashes = [0u64; GROUP];
+            let mut touched = 0u32;
+            for (h, &(p, i)) in hashes.iter_mut().zip(group) {
+                let key = parts[p as usize].interner.key_at(i as usize);
+                *h = self.interner.hash(key.as_bytes());
+                touched ^= self.interner.touch(*h);
+            }
+            std::hint::black_box(touched);
+            let mut mine = [CustomerId::default(); GROUP];
+            for (k, &(p, i)) in group.iter().enumerate() {
+                let key = parts[p as usize].interner.key_at(i as usize);
+                mine[k] = self.intern_hashed(key, hashes[k])?;
+                maps[p as usize][i as usize] = mine[k].index() as u32;
+            }
+            for (k, &(p, oi)) in group.iter().enumerate() {
+                let other = &parts[p as usize];
+                let (id, oi) = (mine[k].index(), oi as usize);
+                self.records[id].totals.merge(&other.records[oi].totals);
+                for q in 0..np {
+                    if self.merge_packed(id, q, other, oi) {
+                        continue;
+                    }
+                    let o = other.pt(oi, q);
+                    let mut pt = self.pt(id, q);
+                    pt.merge(&o)
+                        .ok_or_else(|| overflow(other.interner.key_at(oi)))?;
+                    self.set_pt(id, q, pt);
+                }
+                self.contacts.merge_customer(id, np, &other.contacts, oi);
+            }
+        }
+        for (other, map) in parts.iter().zip(&maps) {
+            if self.options.purchase_days {
+                for &p in other.purchase_days.pairs.iter() {
+                    let id = map[(p >> 32) as usize];
+                    self.purchase_days
+                        .push_pair(u64::from(id) << 32 | (p & u64::from(u32::MAX)));
+                }
+                self.purchase_days.runs = std::sync::OnceLock::new();
+            }
+            let s = &mut self.stats;
+            s.transactions += other.stats.transactions;
+            s.transactions_without_margin += other.stats.transactions_without_margin;
+            s.interactions += other.stats.interactions;
+            s.register_entries += other.stats.register_entries;
+        }
+        Ok(())
     }
 }
 
@@ -2038,5 +2188,108 @@ mod tests {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod partition_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn dump(l: &Ledger) -> Vec<String> {
+        let mut out = vec![format!("{:?}", l.stats())];
+        for id in l.ids() {
+            let mut line = format!("{:?} {:?}", l.key(id), l.totals(id));
+            for p in 0..l.periods().len() {
+                line.push_str(&format!(" {:?}", l.period_totals(id, p)));
+            }
+            line.push_str(&format!(" {:?}", l.purchase_day_numbers(id)));
+            out.push(line);
+        }
+        out
+    }
+
+    proptest! {
+        /// Sales split by key over ledgers, recorded with
+        /// `record_sales_with` and merged with `merge_disjoint` in order of
+        /// first appearance, give the ledger of the sales recorded in
+        /// order, customer order included, for any number of parts.
+        #[test]
+        fn disjoint_parts_merged_in_first_appearance_order_equal_one_pass(
+            sales in prop::collection::vec((0u8..12, 0i64..1500, -500i64..5000, prop::option::of(-100i64..900)), 0..150),
+            parts in 1usize..6,
+            tracked in 1usize..=4,
+            registered in prop::collection::vec(0u8..15, 0..4),
+        ) {
+            let periods: Vec<Period> = ["2024", "2023", "2025", "2022"][..tracked].iter().map(|p| p.parse().unwrap()).collect();
+            let options = LedgerOptions::new().purchase_days(true);
+            let base = NaiveDate::from_ymd_opt(2021, 6, 1).unwrap();
+            let rows: Vec<(String, NaiveDate, Money, Option<Money>)> = sales
+                .iter()
+                .map(|&(k, day, r, m)| (format!("K{k}"), base + chrono::TimeDelta::days(day), Money::from_minor(r, 2), m.map(|m| Money::from_minor(m, 1))))
+                .collect();
+            let fresh = || {
+                let mut l = Ledger::with_options(periods.clone(), options);
+                for k in &registered {
+                    l.record_register(&format!("K{k}"), Stage::Prospect).unwrap();
+                }
+                l
+            };
+            let mut one = fresh();
+            for (k, d, r, m) in &rows {
+                one.record_sale(k, *d, *r, *m).unwrap();
+            }
+            let mut split: Vec<Ledger> = (0..parts).map(|_| Ledger::with_options(periods.clone(), options)).collect();
+            let mut first: Vec<Vec<usize>> = vec![Vec::new(); parts];
+            for (n, (k, d, r, m)) in rows.iter().enumerate() {
+                let p = k.len() % parts + usize::from(k.ends_with('1')) % parts;
+                let p = p % parts;
+                let sale = Sale { key: k, date: *d, revenue: *r, margin: *m };
+                let errors = split[p].record_sales_with(&[sale], |_| first[p].push(n));
+                prop_assert!(errors.is_empty());
+            }
+            let mut order: Vec<(usize, u32, u32)> = first
+                .iter()
+                .enumerate()
+                .flat_map(|(p, f)| f.iter().enumerate().map(move |(i, &n)| (n, p as u32, i as u32)))
+                .collect();
+            order.sort_unstable();
+            let order: Vec<(u32, u32)> = order.into_iter().map(|(_, p, i)| (p, i)).collect();
+            let mut merged = fresh();
+            merged.merge_disjoint(&split, &order).unwrap();
+            prop_assert_eq!(dump(&one), dump(&merged));
+        }
+    }
+
+    #[test]
+    fn an_order_that_misses_or_repeats_a_customer_is_refused() {
+        let y: Period = "2024".parse().unwrap();
+        let d = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+        let mut a = Ledger::new([y]);
+        a.record_sale("A", d, Money::from_minor(1, 0), None)
+            .unwrap();
+        a.record_sale("B", d, Money::from_minor(1, 0), None)
+            .unwrap();
+        let mut all = Ledger::new([y]);
+        for bad in [
+            &[(0, 0)][..],
+            &[(0, 0), (0, 0)],
+            &[(0, 0), (0, 2)],
+            &[(1, 0), (0, 1)],
+        ] {
+            assert!(matches!(
+                all.merge_disjoint(std::slice::from_ref(&a), bad),
+                Err(Error::ForeignId { .. })
+            ));
+            assert!(all.is_empty());
+        }
+        let other = Ledger::new(["2023".parse::<Period>().unwrap()]);
+        assert!(matches!(
+            all.merge_disjoint(&[other], &[]),
+            Err(Error::PeriodMismatch)
+        ));
+        all.merge_disjoint(&[a], &[(0, 1), (0, 0)]).unwrap();
+        let keys: Vec<&str> = all.ids().map(|id| all.key(id).unwrap()).collect();
+        assert_eq!(keys, ["B", "A"]);
     }
 }

@@ -233,13 +233,13 @@ impl<T> Gather<T> for () {
     }
 }
 
-fn model_error(key_col: usize, e: crm_core::Error) -> RowError {
+pub(crate) fn model_error(key_col: usize, e: crm_core::Error) -> RowError {
     let col = matches!(e, crm_core::Error::InvalidKey { .. }).then_some(key_col);
     (col, Problem::Model(e))
 }
 
 /// An empty ledger like `l` (same periods and options), for another range.
-fn like(l: &Ledger) -> Ledger {
+pub(crate) fn like(l: &Ledger) -> Ledger {
     Ledger::with_options(l.periods().iter().copied(), l.options())
 }
 
@@ -359,13 +359,83 @@ pub fn read_transactions(
     options: &ImportOptions,
     ledger: &mut Ledger,
 ) -> Result<ImportReport> {
-    import_path(
-        path.as_ref(),
-        options,
+    let path = path.as_ref();
+    let len = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if !options.partitioned || !len.is_file() || len.len() < 2 * crate::scan::MIN_CHUNK {
+        return import_path(
+            path,
+            options,
+            ledger,
+            |p, h| TxCols::resolve(p, h, options),
+            TxSink::new,
+        );
+    }
+    let threads = crate::scan::threads_for(options.threads, len.len());
+    read_transactions_partitioned(path, options, ledger, crate::partitioned::PIECE, threads)
+}
+
+/// [`read_transactions`] of a regular file by key partitions (see
+/// [`crate::partitioned`]), in pieces of `piece` bytes on `threads`
+/// threads.
+pub(crate) fn read_transactions_partitioned(
+    path: &Path,
+    options: &ImportOptions,
+    ledger: &mut Ledger,
+    piece: u64,
+    threads: usize,
+) -> Result<ImportReport> {
+    if ledger.stats().transactions > 0 {
+        // Sums the partitions do not see could overflow only when merged,
+        // where no row can be blamed: the sequential read blames the row.
+        return import_path(
+            path,
+            &options.clone().threads(threads),
+            ledger,
+            |p, h| TxCols::resolve(p, h, options),
+            TxSink::new,
+        );
+    }
+    let io = |e| Error::io(path, e);
+    let mut file = File::open(path).map_err(io)?;
+    let len = file.metadata().map_err(io)?.len();
+    let prefix = read_prefix(&mut file).map_err(io)?;
+    let header = parse_header(path, &prefix, options)?;
+    let cols = TxCols::resolve(path, &header, options)?;
+    drop(file);
+    let done = crate::partitioned::read_partitioned(
+        path,
+        len,
+        &header,
+        options.mode,
+        threads,
+        cols,
         ledger,
-        |p, h| TxCols::resolve(p, h, options),
-        TxSink::new,
-    )
+        piece,
+    )?;
+    let mut scanned = done.scanned;
+    if let Some((at, line)) = done.rest {
+        // A cut fell inside a quoted field: the rest of the file, from the
+        // true record start, is read as a file of its own would be.
+        let rest_header = Header {
+            data_start: at,
+            data_line: line,
+            ..header.clone()
+        };
+        let mut sink = TxSink::new(std::mem::replace(ledger, Ledger::new([])), cols);
+        let more = scan_file(
+            path,
+            len,
+            &rest_header,
+            options.mode,
+            options.threads,
+            &mut sink,
+        );
+        *ledger = sink.ledger;
+        let more = more?;
+        scanned.rows += more.rows;
+        scanned.rejects.extend(more.rejects);
+    }
+    Ok(report(path, &header, scanned))
 }
 
 /// Reads transactions from `reader`, called `name` in errors (`-` for

@@ -79,6 +79,7 @@ mod header;
 mod import;
 mod options;
 mod parse;
+mod partitioned;
 mod reader;
 mod records;
 mod scan;

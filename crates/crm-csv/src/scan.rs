@@ -140,7 +140,7 @@ pub(crate) trait Sink: Send + Sized {
 }
 
 /// Below this many bytes per thread, one thread reads the file.
-const MIN_CHUNK: u64 = 4 << 20;
+pub(crate) const MIN_CHUNK: u64 = 4 << 20;
 /// The csv reader's buffer.
 const BUFFER: usize = 256 << 10;
 
@@ -152,18 +152,18 @@ pub(crate) struct Scanned {
     pub threads: usize,
 }
 
-struct Part<S> {
-    sink: S,
-    rows: u64,
+pub(crate) struct Part<S> {
+    pub(crate) sink: S,
+    pub(crate) rows: u64,
     /// Rejects with lines relative to the range start (1-based).
-    rejects: Vec<Reject>,
+    pub(crate) rejects: Vec<Reject>,
     /// The first error in strict mode, line relative.
-    error: Option<(u64, RowError, Vec<String>)>,
+    pub(crate) error: Option<(u64, RowError, Vec<String>)>,
     /// Byte offset of the first record at or after the range end, or the
     /// file length when the reader ran out.
-    next_start: u64,
+    pub(crate) next_start: u64,
     /// An I/O error that stopped the range.
-    fatal: Option<Error>,
+    pub(crate) fatal: Option<Error>,
 }
 
 /// The consumer side of a range: the sink, and what it has taken.
@@ -469,7 +469,7 @@ fn read_range<S: Sink>(
 /// Parses the records starting in `[start, end)` of the regular file
 /// `path`. An I/O error is kept in the part, with the sink, so that the
 /// caller's data is never lost.
-fn run<S: Sink>(
+pub(crate) fn run<S: Sink>(
     path: &Path,
     start: u64,
     end: u64,
@@ -500,7 +500,7 @@ fn open_at(path: &Path, offset: u64) -> std::io::Result<File> {
 
 /// 1-based line number of byte `offset`, a line start: one plus the line
 /// ends (`\n`, `\r\n`, lone `\r`) before it.
-fn line_at(path: &Path, offset: u64) -> Result<u64> {
+pub(crate) fn line_at(path: &Path, offset: u64) -> Result<u64> {
     let mut f =
         BufReader::with_capacity(1 << 20, File::open(path).map_err(|e| Error::io(path, e))?)
             .take(offset);
@@ -517,7 +517,7 @@ fn line_at(path: &Path, offset: u64) -> Result<u64> {
 
 /// Cut points: line starts near equal shares of `[start, len)`, not on a
 /// blank line. Lines end at `\n`, `\r\n` or a lone `\r`.
-fn cuts(path: &Path, start: u64, len: u64, threads: usize) -> Result<Vec<u64>> {
+pub(crate) fn cuts(path: &Path, start: u64, len: u64, threads: usize) -> Result<Vec<u64>> {
     let mut out = vec![start];
     let share = (len - start) / threads as u64;
     let mut f = File::open(path).map_err(|e| Error::io(path, e))?;
@@ -553,7 +553,7 @@ fn cuts(path: &Path, start: u64, len: u64, threads: usize) -> Result<Vec<u64>> {
     Ok(out)
 }
 
-fn threads_for(requested: usize, bytes: u64) -> usize {
+pub(crate) fn threads_for(requested: usize, bytes: u64) -> usize {
     let cores = if requested == 0 {
         std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
     } else {

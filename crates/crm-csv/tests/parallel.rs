@@ -265,3 +265,30 @@ fn a_record_the_gatherer_refuses_is_a_bad_row_with_its_line() {
     // The ledger does not record what the gatherer refused.
     assert_eq!((l.len(), l.stats().interactions), (1, 1));
 }
+
+/// The partitioned read of a large file gives the sequential read's
+/// ledger, customers numbered alike, with its rejects, on any number of
+/// threads; with quoted fields holding line breaks too.
+#[test]
+fn the_partitioned_read_gives_the_sequential_ledger_in_the_same_order() {
+    let f = Fixture::new();
+    for (quoted, bad) in [(1_000_000, 0), (7, 1_001)] {
+        let path = f.file("transactions.csv", big_file(9, quoted, bad));
+        let (r1, l1) = read(&path, 1, Mode::Lenient);
+        for threads in [1, 2, 3] {
+            let mut l = Ledger::new([year()]);
+            let o = ImportOptions::new()
+                .threads(threads)
+                .mode(Mode::Lenient)
+                .partitioned(true);
+            let r = read_transactions(&path, &o, &mut l).unwrap();
+            assert_eq!((r.rows, r.imported), (r1.rows, r1.imported));
+            assert_eq!(r.rejects, r1.rejects);
+            same(&l1, &l);
+            let keys = |l: &Ledger| -> Vec<String> {
+                l.ids().map(|id| l.key(id).unwrap().to_string()).collect()
+            };
+            assert_eq!(keys(&l1), keys(&l), "threads {threads}");
+        }
+    }
+}
