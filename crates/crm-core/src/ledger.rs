@@ -290,12 +290,12 @@ fn min_opt(a: Option<NaiveDate>, b: Option<NaiveDate>) -> Option<NaiveDate> {
 /// moment while it grows (a `Vec` of over-aligned records is reallocated by
 /// copying).
 #[derive(Debug, Clone)]
-struct Chunked<T> {
+struct Chunked<T, const CHUNK: usize = RECORD_CHUNK> {
     chunks: Vec<Vec<T>>,
     len: usize,
 }
 
-impl<T> Default for Chunked<T> {
+impl<T, const CHUNK: usize> Default for Chunked<T, CHUNK> {
     fn default() -> Self {
         Chunked {
             chunks: Vec::new(),
@@ -305,9 +305,17 @@ impl<T> Default for Chunked<T> {
 }
 
 /// Records per chunk: 384 KiB of 96-byte records.
-const CHUNK: usize = 4096;
+const RECORD_CHUNK: usize = 4096;
 
-impl<T> Chunked<T> {
+/// Purchase-day pairs per chunk: 8 MiB.
+const PAIR_CHUNK: usize = 1 << 20;
+
+impl<T, const CHUNK: usize> Chunked<T, CHUNK> {
+    /// Every element, in order.
+    fn iter(&self) -> impl Iterator<Item = &T> {
+        self.chunks.iter().flatten()
+    }
+
     fn len(&self) -> usize {
         self.len
     }
@@ -327,14 +335,14 @@ impl<T> Chunked<T> {
     }
 }
 
-impl<T> std::ops::Index<usize> for Chunked<T> {
+impl<T, const CHUNK: usize> std::ops::Index<usize> for Chunked<T, CHUNK> {
     type Output = T;
     fn index(&self, i: usize) -> &T {
         &self.chunks[i / CHUNK][i % CHUNK]
     }
 }
 
-impl<T> std::ops::IndexMut<usize> for Chunked<T> {
+impl<T, const CHUNK: usize> std::ops::IndexMut<usize> for Chunked<T, CHUNK> {
     fn index_mut(&mut self, i: usize) -> &mut T {
         &mut self.chunks[i / CHUNK][i % CHUNK]
     }
@@ -433,20 +441,25 @@ impl Cell {
     }
 }
 
-/// Where a spilled amount of customer `i`, inline period `p`, basis `b`
-/// sits in the spill table.
+/// Where a spilled amount of customer `i`, period `p`, basis `b` sits in
+/// the spill table.
 fn spill_key(i: usize, p: usize, b: usize) -> u64 {
-    (i as u64) << 2 | (p as u64) << 1 | b as u64
+    (i as u64) << 32 | (p as u64) << 1 | b as u64
 }
 
-/// The amount in `packed` of customer `i`, inline period `p`, basis `b`.
+/// The amount in `packed` of customer `i`, period `p`, basis `b`.
+#[inline]
 fn load(packed: i64, spilled: &SpillTable, i: usize, p: usize, b: usize) -> Money {
-    unpack(packed).unwrap_or_else(|| {
-        spilled
-            .get(&spill_key(i, p, b))
-            .copied()
-            .unwrap_or(Money::ZERO)
-    })
+    unpack(packed).unwrap_or_else(|| load_spilled(spilled, i, p, b))
+}
+
+/// The spilled amount of customer `i`, period `p`, basis `b` (rare).
+#[cold]
+fn load_spilled(spilled: &SpillTable, i: usize, p: usize, b: usize) -> Money {
+    spilled
+        .get(&spill_key(i, p, b))
+        .copied()
+        .unwrap_or(Money::ZERO)
 }
 
 /// `current + v` (with `v_packed` its packed form, if any), as
@@ -470,10 +483,9 @@ fn add_cell(
     load(current, spilled, i, p, b).checked_add(v).map(Cell::of)
 }
 
-/// Stores `cell` as the sum of customer `i` (whose record is `rec`), inline
-/// period `p`, basis `b`.
-fn store(rec: &mut Record, spilled: &mut SpillTable, i: usize, p: usize, b: usize, cell: Cell) {
-    let slot = &mut rec.values[2 * p + b];
+/// Stores `cell` in `slot`, the packed sum of customer `i`, period `p`,
+/// basis `b`.
+fn store(slot: &mut i64, spilled: &mut SpillTable, i: usize, p: usize, b: usize, cell: Cell) {
     if *slot & SPILLED == SPILLED {
         spilled.remove(&spill_key(i, p, b));
     }
@@ -490,8 +502,8 @@ fn store(rec: &mut Record, spilled: &mut SpillTable, i: usize, p: usize, b: usiz
 /// their last place or more, scales beyond what an `i64` rescales to).
 type SpillTable = std::collections::HashMap<u64, Money>;
 
-/// Counts and dates of one customer in one inline period; its sums are in
-/// [`Record::values`].
+/// Counts and dates of one customer in one period; its sums are packed
+/// beside them ([`Record::values`], [`Slot::values`]).
 #[derive(Debug, Clone, Copy, Default)]
 struct Inline {
     transactions: u32,
@@ -501,13 +513,13 @@ struct Inline {
 /// One customer's aggregates: all-time totals and, for the first two
 /// periods, sums packed as `i64` (see [`pack`]; the rare amount that does
 /// not pack is spilled to a table), counts and dates: 96 bytes, aligned so
-/// that it spans exactly two cache lines. A sale touches one record, not
-/// three places.
+/// that it spans exactly two cache lines. A sale touches one record, and
+/// the customer's [`Slot`]s when more periods are tracked.
 #[derive(Debug, Clone, Copy, Default)]
 #[repr(C, align(32))]
 struct Record {
-    /// Inline period `p`, basis `b` at `2 * p + b`, packed.
-    values: [i64; 2 * INLINE_PERIODS],
+    /// Inline period `p`, basis `b` at `[p][b]`, packed.
+    values: [[i64; 2]; INLINE_PERIODS],
     totals: CustomerTotals,
     periods: [Inline; INLINE_PERIODS],
 }
@@ -516,13 +528,216 @@ struct Record {
 // performance change.
 const _: () = assert!(std::mem::size_of::<Record>() == 96);
 
+/// One customer's totals in one period beyond the record's: the sums
+/// packed as in [`Record`] (spilled to the same table when they do not
+/// pack), the count and the dates; 32 bytes, so that two periods fill one
+/// cache line.
+#[derive(Debug, Clone, Copy, Default)]
+#[repr(C, align(32))]
+struct Slot {
+    /// Basis `b` at `[b]`, packed.
+    values: [i64; 2],
+    counts: Inline,
+}
+
+const _: () = assert!(std::mem::size_of::<Slot>() == 32);
+
+/// The packed sums and the counts of period `p` of the customer whose
+/// record is `rec` and whose slots are `ext`; `None` past the tracked
+/// periods.
+#[inline]
+fn period_mut<'a>(
+    rec: &'a mut Record,
+    ext: &'a mut [Slot],
+    p: usize,
+) -> Option<(&'a mut [i64; 2], &'a mut Inline)> {
+    if p < INLINE_PERIODS {
+        Some((&mut rec.values[p], &mut rec.periods[p]))
+    } else {
+        let s = ext.get_mut(p - INLINE_PERIODS)?;
+        Some((&mut s.values, &mut s.counts))
+    }
+}
+
+/// [`period_mut`], read only.
+#[inline]
+fn period_ref<'a>(
+    rec: &'a Record,
+    ext: &'a [Slot],
+    p: usize,
+) -> Option<(&'a [i64; 2], &'a Inline)> {
+    if p < INLINE_PERIODS {
+        Some((&rec.values[p], &rec.periods[p]))
+    } else {
+        let s = ext.get(p - INLINE_PERIODS)?;
+        Some((&s.values, &s.counts))
+    }
+}
+
+/// The periods' part of a sale on the common path: at most
+/// [`FAST_PERIODS`] periods tracked, and every sum it changes adds as
+/// packed integers (see [`add_packed`]). Returns `false`, having changed
+/// nothing, when the sale needs [`apply_general`].
+///
+/// Made for each number of periods up to four (the pyramid tracks one or
+/// two, the report four), so that the loops unroll and each period's
+/// place (record or slot) is known when compiled.
+#[inline]
+fn apply_packed(
+    rec: &mut Record,
+    ext: &mut [Slot],
+    periods: &[Period],
+    date: NaiveDate,
+    values: [Money; 2],
+    positive: [bool; 2],
+) -> bool {
+    match periods.len() {
+        0 => true,
+        1 => apply_packed_n::<1>(rec, ext, periods, date, values, positive),
+        2 => apply_packed_n::<2>(rec, ext, periods, date, values, positive),
+        3 => apply_packed_n::<3>(rec, ext, periods, date, values, positive),
+        4 => apply_packed_n::<4>(rec, ext, periods, date, values, positive),
+        _ => apply_packed_n::<FAST_PERIODS>(rec, ext, periods, date, values, positive),
+    }
+}
+
+/// [`apply_packed`] for up to `N` periods (`periods` may be shorter; more
+/// are refused).
+#[inline]
+fn apply_packed_n<const N: usize>(
+    rec: &mut Record,
+    ext: &mut [Slot],
+    periods: &[Period],
+    date: NaiveDate,
+    values: [Money; 2],
+    positive: [bool; 2],
+) -> bool {
+    if periods.len() > N {
+        return false;
+    }
+    let mut sums = [[0i64; 2]; N];
+    let mut packed: Option<[i64; 2]> = None;
+    for (p, period) in periods.iter().enumerate().take(N) {
+        if !period.contains(date) {
+            continue;
+        }
+        let v = match packed {
+            Some(v) => v,
+            None => {
+                let [Some(r), Some(m)] = values.map(pack_money) else {
+                    return false;
+                };
+                *packed.insert([r, m])
+            }
+        };
+        let Some((current, _)) = period_ref(rec, ext, p) else {
+            return false;
+        };
+        let (Some(r), Some(m)) = (add_packed(current[0], v[0]), add_packed(current[1], v[1]))
+        else {
+            return false;
+        };
+        if let Some(s) = sums.get_mut(p) {
+            *s = [r, m];
+        }
+    }
+    for (p, period) in periods.iter().enumerate().take(N) {
+        let Some((values, counts)) = period_mut(rec, ext, p) else {
+            continue;
+        };
+        if date < period.start() {
+            for (last, &pos) in counts.last_purchase_before.iter_mut().zip(&positive) {
+                if pos {
+                    *last = (*last).max(Some(date));
+                }
+            }
+        } else if date < period.end() {
+            counts.transactions = counts.transactions.saturating_add(1);
+            if let Some(s) = sums.get(p) {
+                *values = *s;
+            }
+        }
+    }
+    true
+}
+
+/// The most tracked periods [`apply_packed`] takes; a ledger tracking more
+/// adds its sales on the general path.
+const FAST_PERIODS: usize = 8;
+
+/// The periods' part of a sale in general: any number of periods, sums
+/// that do not pack kept in the spill table; all or nothing.
+#[allow(clippy::too_many_arguments)] // one private step of `apply`
+fn apply_general(
+    rec: &mut Record,
+    ext: &mut [Slot],
+    periods: &[Period],
+    spilled: &mut SpillTable,
+    idx: usize,
+    key: &str,
+    date: NaiveDate,
+    values: [Money; 2],
+    positive: [bool; 2],
+) -> Result<()> {
+    // Packed once, and only for a sale in a tracked period.
+    let mut packed: Option<[Option<i64>; 2]> = None;
+    // Compute every new sum first so that an overflow records nothing.
+    // The sums of the periods after the first few are added again below
+    // (rare).
+    const KEPT: usize = 8;
+    let mut cells = [[Cell::Packed(0); 2]; KEPT];
+    for (p, period) in periods.iter().enumerate() {
+        if !period.contains(date) {
+            continue;
+        }
+        let Some((current, _)) = period_ref(rec, ext, p) else {
+            continue;
+        };
+        let packed = *packed.get_or_insert_with(|| values.map(pack_money));
+        let cell = |b: usize| add_cell(current[b], spilled, idx, p, b, values[b], packed[b]);
+        let (Some(a), Some(b)) = (cell(0), cell(1)) else {
+            return Err(overflow(key));
+        };
+        if let Some(slot) = cells.get_mut(p) {
+            *slot = [a, b];
+        }
+    }
+    let packed = packed.unwrap_or([None; 2]);
+    for (p, period) in periods.iter().enumerate() {
+        let Some((sums, counts)) = period_mut(rec, ext, p) else {
+            continue;
+        };
+        if date < period.start() {
+            for (last, &pos) in counts.last_purchase_before.iter_mut().zip(&positive) {
+                if pos {
+                    *last = (*last).max(Some(date));
+                }
+            }
+        } else if date < period.end() {
+            counts.transactions = counts.transactions.saturating_add(1);
+            for (b, slot) in sums.iter_mut().enumerate() {
+                // Checked above: a sum beyond the kept ones cannot
+                // overflow.
+                let cell = match cells.get(p) {
+                    Some(c) => Some(c[b]),
+                    None => add_cell(*slot, spilled, idx, p, b, values[b], packed[b]),
+                };
+                if let Some(cell) = cell {
+                    store(slot, spilled, idx, p, b, cell);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Per-customer aggregates of a whole history, for a fixed set of periods.
 ///
 /// The ledger is the one streaming pass every analysis reads: feed it
 /// transactions, interactions and register entries in any order, then ask
 /// for each customer's [`CustomerTotals`] and, per tracked period, its
 /// [`PeriodTotals`]. Memory grows with the number of customers (96 bytes
-/// for up to two tracked periods, 44 per period beyond, plus the key and
+/// for up to two tracked periods, 32 per period beyond, plus the key and
 /// its slot), never with the number of
 /// rows (unless [`LedgerOptions::purchase_days`] is on). Results do not
 /// depend on the order of the input: sums are exact and ties are broken by
@@ -555,9 +770,10 @@ pub struct Ledger {
     /// one cache-line-aligned record.
     records: Chunked<Record>,
     /// Totals of the periods beyond the first `INLINE_PERIODS`, customer
-    /// by customer.
-    extra: Vec<PeriodTotals>,
-    /// Sums of the inline periods that do not pack into the records.
+    /// by customer, packed as the records' (every period's sums add as
+    /// integers on the common path).
+    extra: Vec<Slot>,
+    /// Sums of any period that do not pack into the records or slots.
     spilled: SpillTable,
     purchase_days: PurchaseDays,
     /// Contact and complaint aggregates, grown only as interactions come.
@@ -575,8 +791,9 @@ pub struct Ledger {
 #[derive(Debug, Clone, Default)]
 struct PurchaseDays {
     /// `customer << 32 | day`, with the day's sign bit flipped so that
-    /// days order as unsigned numbers.
-    pairs: Vec<u64>,
+    /// days order as unsigned numbers; in chunks, so that growing never
+    /// copies what is held (ten million pairs are 80 MB).
+    pairs: Chunked<u64, PAIR_CHUNK>,
     runs: std::sync::OnceLock<DayRuns>,
 }
 
@@ -592,8 +809,12 @@ const DAY_BIAS: u32 = 1 << 31;
 
 impl PurchaseDays {
     fn push(&mut self, id: u32, day: i32) {
-        self.pairs
-            .push(u64::from(id) << 32 | u64::from(day.cast_unsigned() ^ DAY_BIAS));
+        self.push_pair(u64::from(id) << 32 | u64::from(day.cast_unsigned() ^ DAY_BIAS));
+    }
+
+    /// Appends a pair as [`PurchaseDays::pairs`] holds them.
+    fn push_pair(&mut self, pair: u64) {
+        self.pairs.push(pair);
         if self.runs.get().is_some() {
             self.runs = std::sync::OnceLock::new();
         }
@@ -604,7 +825,7 @@ impl PurchaseDays {
     fn runs(&self, customers: usize) -> &DayRuns {
         self.runs.get_or_init(|| {
             let mut starts = vec![0usize; customers + 1];
-            for &p in &self.pairs {
+            for &p in self.pairs.iter() {
                 starts[(p >> 32) as usize + 1] += 1;
             }
             for i in 0..customers {
@@ -612,7 +833,7 @@ impl PurchaseDays {
             }
             let mut next = starts.clone();
             let mut days = vec![0i32; self.pairs.len()];
-            for &p in &self.pairs {
+            for &p in self.pairs.iter() {
                 let c = (p >> 32) as usize;
                 days[next[c]] = ((p as u32) ^ DAY_BIAS).cast_signed();
                 next[c] += 1;
@@ -879,8 +1100,7 @@ impl Ledger {
     fn push_customer(&mut self) {
         self.records.push(Record::default());
         let extra = self.periods.len().saturating_sub(INLINE_PERIODS);
-        self.extra
-            .resize(self.extra.len() + extra, PeriodTotals::default());
+        self.extra.resize(self.extra.len() + extra, Slot::default());
     }
 
     /// Where customer `i`'s periods beyond the record's lie in `extra`.
@@ -891,36 +1111,34 @@ impl Ledger {
 
     /// The totals of customer `i` in period `p`.
     fn pt(&self, i: usize, p: usize) -> PeriodTotals {
-        let rec = &self.records[i];
-        match rec.periods.get(p) {
-            Some(inline) => PeriodTotals {
-                value: [0, 1].map(|b| load(rec.values[2 * p + b], &self.spilled, i, p, b)),
-                transactions: inline.transactions,
-                last_purchase_before: inline.last_purchase_before,
+        let ext = self.extra.get(self.extra_range(i)).unwrap_or_default();
+        match period_ref(&self.records[i], ext, p) {
+            Some((values, counts)) => PeriodTotals {
+                value: [0, 1].map(|b| load(values[b], &self.spilled, i, p, b)),
+                transactions: counts.transactions,
+                last_purchase_before: counts.last_purchase_before,
             },
-            None => self.extra[self.extra_range(i)][p - INLINE_PERIODS],
+            None => PeriodTotals::default(),
         }
     }
 
     /// Sets the totals of customer `i` in period `p`.
     fn set_pt(&mut self, i: usize, p: usize, pt: PeriodTotals) {
-        if p < INLINE_PERIODS {
-            for b in 0..2 {
-                let cell = Cell::of(pt.value[b]);
-                self.set_value(i, p, b, cell);
+        let range = self.extra_range(i);
+        let Ledger {
+            records,
+            extra,
+            spilled,
+            ..
+        } = self;
+        let ext = extra.get_mut(range).unwrap_or_default();
+        if let Some((values, counts)) = period_mut(&mut records[i], ext, p) {
+            for (b, slot) in values.iter_mut().enumerate() {
+                store(slot, spilled, i, p, b, Cell::of(pt.value[b]));
             }
-            let inline = &mut self.records[i].periods[p];
-            inline.transactions = pt.transactions;
-            inline.last_purchase_before = pt.last_purchase_before;
-        } else {
-            let r = self.extra_range(i);
-            self.extra[r][p - INLINE_PERIODS] = pt;
+            counts.transactions = pt.transactions;
+            counts.last_purchase_before = pt.last_purchase_before;
         }
-    }
-
-    /// Stores the sum of customer `i`, inline period `p`, basis `b`.
-    fn set_value(&mut self, i: usize, p: usize, b: usize, cell: Cell) {
-        store(&mut self.records[i], &mut self.spilled, i, p, b, cell);
     }
 
     /// Loads the record of `id` (both its cache lines) and its periods
@@ -929,87 +1147,36 @@ impl Ledger {
     fn touch(&self, id: CustomerId) -> u32 {
         let r = &self.records[id.index()];
         let mut t = r.totals.transactions ^ r.periods[INLINE_PERIODS - 1].transactions;
-        t ^= r.values[0] as u32;
+        t ^= r.values[0][0] as u32;
         // The extra periods of one customer are contiguous: their first and
         // last cache lines.
         let range = self.extra_range(id.index());
         if let (Some(first), Some(last)) = (self.extra.get(range.start), range.last()) {
-            t ^= first.transactions ^ self.extra[last].transactions;
+            t ^= first.counts.transactions ^ self.extra[last].counts.transactions;
         }
         t
     }
 
-    /// The periods' part of a sale on the common path: at most the inline
-    /// periods tracked, and every sum it changes adds as packed integers
-    /// (see [`add_packed`]). Returns `false`, having changed nothing, when
-    /// the sale needs the general path.
-    #[inline]
-    fn apply_packed(
-        &mut self,
-        idx: usize,
-        date: NaiveDate,
-        values: [Money; 2],
-        positive: [bool; 2],
-    ) -> bool {
-        if self.periods.len() > INLINE_PERIODS {
-            return false;
-        }
-        let rec = &mut self.records[idx];
-        let mut sums = [[0i64; 2]; INLINE_PERIODS];
-        let mut packed: Option<[Option<i64>; 2]> = None;
-        for (i, p) in self.periods.iter().enumerate() {
-            if p.contains(date) {
-                let [Some(r), Some(m)] = *packed.get_or_insert_with(|| values.map(pack_money))
-                else {
-                    return false;
-                };
-                let (Some(r), Some(m)) = (
-                    add_packed(rec.values[2 * i], r),
-                    add_packed(rec.values[2 * i + 1], m),
-                ) else {
-                    return false;
-                };
-                sums[i] = [r, m];
-            }
-        }
-        for (i, p) in self.periods.iter().enumerate() {
-            let inline = &mut rec.periods[i];
-            if date < p.start() {
-                for (last, &pos) in inline.last_purchase_before.iter_mut().zip(&positive) {
-                    if pos {
-                        *last = (*last).max(Some(date));
-                    }
-                }
-            } else if date < p.end() {
-                inline.transactions = inline.transactions.saturating_add(1);
-                rec.values[2 * i] = sums[i][0];
-                rec.values[2 * i + 1] = sums[i][1];
-            }
-        }
-        true
-    }
-
-    /// Merges inline period `p` of `other`'s customer `oi` into customer
-    /// `i` when both sums add as packed integers; `false`, having changed
+    /// Merges period `p` of `other`'s customer `oi` into customer `i`
+    /// when both sums add as packed integers; `false`, having changed
     /// nothing, otherwise.
     fn merge_packed(&mut self, i: usize, p: usize, other: &Ledger, oi: usize) -> bool {
-        if p >= INLINE_PERIODS {
-            return false;
-        }
-        let theirs = &other.records[oi];
-        let mine = &mut self.records[i];
-        let (Some(r), Some(m)) = (
-            add_packed(mine.values[2 * p], theirs.values[2 * p]),
-            add_packed(mine.values[2 * p + 1], theirs.values[2 * p + 1]),
-        ) else {
+        let theirs_ext = other.extra.get(other.extra_range(oi)).unwrap_or_default();
+        let Some((tv, tc)) = period_ref(&other.records[oi], theirs_ext, p) else {
             return false;
         };
-        mine.values[2 * p] = r;
-        mine.values[2 * p + 1] = m;
-        let (a, o) = (&mut mine.periods[p], &theirs.periods[p]);
-        a.transactions = a.transactions.saturating_add(o.transactions);
+        let range = self.extra_range(i);
+        let mine_ext = self.extra.get_mut(range).unwrap_or_default();
+        let Some((mv, mc)) = period_mut(&mut self.records[i], mine_ext, p) else {
+            return false;
+        };
+        let (Some(r), Some(m)) = (add_packed(mv[0], tv[0]), add_packed(mv[1], tv[1])) else {
+            return false;
+        };
+        *mv = [r, m];
+        mc.transactions = mc.transactions.saturating_add(tc.transactions);
         for b in 0..2 {
-            a.last_purchase_before[b] = a.last_purchase_before[b].max(o.last_purchase_before[b]);
+            mc.last_purchase_before[b] = mc.last_purchase_before[b].max(tc.last_purchase_before[b]);
         }
         true
     }
@@ -1024,94 +1191,24 @@ impl Ledger {
         margin: Option<Money>,
     ) -> Result<()> {
         let values = [revenue, margin.unwrap_or(Money::ZERO)];
-        // Packed once, and only for a sale in an inline period.
-        let mut packed: Option<[Option<i64>; 2]> = None;
         let positive = [
             revenue.is_positive(),
             margin.is_some_and(Money::is_positive),
         ];
         let idx = id.index();
-        if !self.apply_packed(idx, date, values, positive) {
-            // Borrow the customer's record and extra periods once.
-            let range = self.extra_range(idx);
-            let Ledger {
-                periods,
-                records,
-                extra,
-                spilled,
-                ..
-            } = self;
-            let rec = &mut records[idx];
-            let ext = &mut extra[range];
-            // Compute every new sum first so that an overflow records nothing.
-            // The sums of the extra periods after the first few are added
-            // again below (rare).
-            const KEPT: usize = 2;
-            let mut inline: [Option<[Cell; 2]>; INLINE_PERIODS] = [None; INLINE_PERIODS];
-            let mut sums = [[Money::ZERO; 2]; KEPT];
-            for (i, p) in periods.iter().enumerate() {
-                if !p.contains(date) {
-                    continue;
-                }
-                if i < INLINE_PERIODS {
-                    let packed = *packed.get_or_insert_with(|| values.map(pack_money));
-                    let cell = |b: usize| {
-                        add_cell(
-                            rec.values[2 * i + b],
-                            spilled,
-                            idx,
-                            i,
-                            b,
-                            values[b],
-                            packed[b],
-                        )
-                    };
-                    let (Some(a), Some(b)) = (cell(0), cell(1)) else {
-                        return Err(overflow(key));
-                    };
-                    inline[i] = Some([a, b]);
-                } else {
-                    let v = &ext[i - INLINE_PERIODS].value;
-                    let (Some(a), Some(b)) =
-                        (v[0].checked_add(values[0]), v[1].checked_add(values[1]))
-                    else {
-                        return Err(overflow(key));
-                    };
-                    if let Some(slot) = sums.get_mut(i - INLINE_PERIODS) {
-                        *slot = [a, b];
-                    }
-                }
-            }
-            for (i, p) in periods.iter().enumerate() {
-                let (transactions, last_before) = match rec.periods.get_mut(i) {
-                    Some(inline) => (&mut inline.transactions, &mut inline.last_purchase_before),
-                    None => {
-                        let pt = &mut ext[i - INLINE_PERIODS];
-                        (&mut pt.transactions, &mut pt.last_purchase_before)
-                    }
-                };
-                if date < p.start() {
-                    for (last, &pos) in last_before.iter_mut().zip(&positive) {
-                        if pos {
-                            *last = (*last).max(Some(date));
-                        }
-                    }
-                } else if date < p.end() {
-                    *transactions = transactions.saturating_add(1);
-                    if let Some(Some(cells)) = inline.get(i) {
-                        for (b, &cell) in cells.iter().enumerate() {
-                            store(rec, spilled, idx, i, b, cell);
-                        }
-                    } else {
-                        // Checked above: cannot overflow.
-                        let pt = &mut ext[i - INLINE_PERIODS];
-                        pt.value = sums
-                            .get(i - INLINE_PERIODS)
-                            .copied()
-                            .unwrap_or_else(|| [pt.value[0] + values[0], pt.value[1] + values[1]]);
-                    }
-                }
-            }
+        // Borrow the customer's record and extra periods once.
+        let range = self.extra_range(idx);
+        let Ledger {
+            periods,
+            records,
+            extra,
+            spilled,
+            ..
+        } = self;
+        let rec = &mut records[idx];
+        let ext = extra.get_mut(range).unwrap_or_default();
+        if !apply_packed(rec, ext, periods, date, values, positive) {
+            apply_general(rec, ext, periods, spilled, idx, key, date, values, positive)?;
         }
         let t = &mut self.records[idx].totals;
         t.first = min_opt(t.first, Some(date));
@@ -1348,11 +1445,10 @@ impl Ledger {
             }
         }
         if self.options.purchase_days {
-            for &p in &other.purchase_days.pairs {
+            for &p in other.purchase_days.pairs.iter() {
                 let id = map[(p >> 32) as usize];
                 self.purchase_days
-                    .pairs
-                    .push(u64::from(id) << 32 | (p & u64::from(u32::MAX)));
+                    .push_pair(u64::from(id) << 32 | (p & u64::from(u32::MAX)));
             }
             self.purchase_days.runs = std::sync::OnceLock::new();
         }
@@ -1608,11 +1704,10 @@ impl Ledger {
         }
         for (other, map) in parts.iter().zip(&maps) {
             if self.options.purchase_days {
-                for &p in &other.purchase_days.pairs {
+                for &p in other.purchase_days.pairs.iter() {
                     let id = map[(p >> 32) as usize];
                     self.purchase_days
-                        .pairs
-                        .push(u64::from(id) << 32 | (p & u64::from(u32::MAX)));
+                        .push_pair(u64::from(id) << 32 | (p & u64::from(u32::MAX)));
                 }
                 self.purchase_days.runs = std::sync::OnceLock::new();
             }
@@ -2001,14 +2096,25 @@ mod tests {
             sales in proptest::collection::vec(
                 (0u8..3, 0i64..1100, amount(), proptest::option::of(amount())), 0..60),
             split in 0usize..60,
-            tracked in 1usize..=3,
+            tracked in 1usize..=12,
         ) {
-            // Up to two periods take the packed path, three the general one.
-            let periods: Vec<Period> = ["2024", "2023", "2025"][..tracked].iter().map(|p| p.parse().unwrap()).collect();
+            // Up to two periods sit in the record, more in its slots; the
+            // fourth (all history to the end of 2025) overlaps the others
+            // and the later ones, quarters, the first three. Beyond eight
+            // periods a sale takes the general path.
+            let all: Period = Period::new(d(1, 1, 1), d(2026, 1, 1)).unwrap();
+            let quarters = ["2025-Q1", "2023-Q1", "2023-Q2", "2023-Q3", "2023-Q4", "2024-Q1", "2024-Q2", "2024-Q3"];
+            let periods: Vec<Period> = ["2024", "2023", "2025"].iter().map(|p| p.parse().unwrap())
+                .chain([all])
+                .chain(quarters.iter().map(|p| p.parse().unwrap()))
+                .take(tracked).collect();
             let base = d(2023, 1, 1);
             type Sums = std::collections::BTreeMap<(String, usize), [rust_decimal::Decimal; 2]>;
             let mut ledgers = [Ledger::new(periods.clone()), Ledger::new(periods.clone())];
             let mut refs: [Sums; 2] = Default::default();
+            let mut counts: [std::collections::BTreeMap<(String, usize), u32>; 2] = Default::default();
+            type Lasts = std::collections::BTreeMap<(String, usize), [Option<NaiveDate>; 2]>;
+            let mut lasts: [Lasts; 2] = Default::default();
             for (n, (k, day, revenue, margin)) in sales.iter().enumerate() {
                 let key = format!("K{k}");
                 let date = base + chrono::TimeDelta::days(*day);
@@ -2030,6 +2136,32 @@ mod tests {
                 if fits {
                     for (i, v) in next {
                         refs[side].insert((key.clone(), i), v);
+                        *counts[side].entry((key.clone(), i)).or_default() += 1;
+                    }
+                    for (i, p) in periods.iter().enumerate() {
+                        let positive = [revenue.is_positive(), margin.is_some_and(Money::is_positive)];
+                        let last = lasts[side].entry((key.clone(), i)).or_default();
+                        for b in 0..2 {
+                            if positive[b] && date < p.start() {
+                                last[b] = last[b].max(Some(date));
+                            }
+                        }
+                    }
+                }
+            }
+            // Transactions and the last purchases before each period,
+            // counted here.
+            for side in 0..2 {
+                let l = &ledgers[side];
+                for id in l.ids() {
+                    let key = l.key(id).unwrap().to_string();
+                    for i in 0..periods.len() {
+                        let pt = l.period_totals(id, i).unwrap();
+                        let k = (key.clone(), i);
+                        proptest::prop_assert_eq!(pt.transactions(), counts[side].get(&k).copied().unwrap_or(0));
+                        let last = lasts[side].get(&k).copied().unwrap_or_default();
+                        proptest::prop_assert_eq!(pt.last_purchase_before(Basis::Revenue), last[0]);
+                        proptest::prop_assert_eq!(pt.last_purchase_before(Basis::Margin), last[1]);
                     }
                 }
             }
@@ -2071,6 +2203,18 @@ mod tests {
             if fits {
                 proptest::prop_assert!(result.is_ok());
                 check(&left, &merged, "merged")?;
+                for id in left.ids() {
+                    let key = left.key(id).unwrap().to_string();
+                    for i in 0..periods.len() {
+                        let k = (key.clone(), i);
+                        let pt = left.period_totals(id, i).unwrap();
+                        let n = counts.iter().map(|c| c.get(&k).copied().unwrap_or(0)).sum::<u32>();
+                        proptest::prop_assert_eq!(pt.transactions(), n);
+                        let last = |b: usize| lasts.iter().map(|l| l.get(&k).copied().unwrap_or_default()[b]).max().flatten();
+                        proptest::prop_assert_eq!(pt.last_purchase_before(Basis::Revenue), last(0));
+                        proptest::prop_assert_eq!(pt.last_purchase_before(Basis::Margin), last(1));
+                    }
+                }
             }
         }
     }

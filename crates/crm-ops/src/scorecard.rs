@@ -666,14 +666,20 @@ pub fn scorecard(
     let basis = now.basis();
     let mut figures = Vec::with_capacity(FigureName::ALL.len());
 
-    // Existing customers' share of the value.
+    // Existing customers' share of the value: who bought before the
+    // period read in the ledger's order (in rank order the records would
+    // be visited at random), summed in rank order.
+    let existed = ledger
+        .ids()
+        .map(|id| {
+            ledger
+                .totals(id)
+                .map(|t| t.first_purchase(basis).is_some_and(|d| d < period.start()))
+        })
+        .collect::<std::result::Result<Vec<bool>, _>>()?;
     let mut existing = Money::ZERO;
     for &id in now.ranking() {
-        if ledger
-            .totals(id)?
-            .first_purchase(basis)
-            .is_some_and(|d| d < period.start())
-        {
+        if existed.get(id.index()).copied().unwrap_or(false) {
             existing = existing
                 .checked_add(now.value_of(id)?)
                 .ok_or(Error::Overflow {

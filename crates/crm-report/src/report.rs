@@ -493,11 +493,18 @@ impl Report {
         } else {
             None
         };
-        // The actions on a thread of their own, beside RFM, share of
-        // wallet and the operational sections.
+        // Share of wallet before the actions, whose facts read it when its
+        // potentials are the register's (computed once, not twice).
         let book = inputs.rulebook.take();
         let register = inputs.register.take();
         let leads = inputs.leads.take();
+        let wallet = share_of_wallet(ledger, &now, inputs.potentials.take(), register.as_deref())?;
+        let register_wallet = wallet
+            .as_ref()
+            .filter(|w| w.from_register)
+            .map(|w| &w.wallet);
+        // The actions on a thread of their own, beside RFM and the
+        // operational sections.
         let (actions, rest) = std::thread::scope(|scope| {
             let actions = scope.spawn(|| {
                 actions(
@@ -509,24 +516,25 @@ impl Report {
                     &now,
                     before.as_ref(),
                     profit.as_ref(),
+                    register_wallet,
                 )
             });
             let rest = Report::build_more(
                 ledger,
                 options,
                 inputs,
-                register.as_deref(),
                 leads.as_deref(),
                 &now,
                 before.as_ref(),
                 profit.as_ref(),
+                wallet.as_ref().map(|w| &w.wallet),
             );
             let actions = actions
                 .join()
                 .unwrap_or_else(|e| std::panic::resume_unwind(e));
             (actions, rest)
         });
-        let (rfm, wallet, ops) = rest?;
+        let (rfm, ops) = rest?;
         let actions = actions?;
         Ok(Report {
             period,
@@ -539,7 +547,7 @@ impl Report {
             projection,
             profit,
             rfm,
-            wallet,
+            wallet: wallet.map(|w| w.wallet),
             lifetime: Err(String::new()),
             holdout: None,
             actions,
@@ -552,18 +560,18 @@ impl Report {
         })
     }
 
-    /// RFM, share of wallet and the operational sections.
+    /// RFM and the operational sections.
     #[allow(clippy::too_many_arguments)] // the analyses they read
     fn build_more(
         ledger: &Ledger,
         options: &ReportOptions,
         inputs: Inputs,
-        register: Option<&[Customer]>,
         leads: Option<&[Lead]>,
         now: &Pyramid,
         before: Option<&Pyramid>,
         profit: Option<&Profitability>,
-    ) -> Result<(Option<RfmGrid>, Option<Wallet>, Operations)> {
+        wallet: Option<&Wallet>,
+    ) -> Result<(Option<RfmGrid>, Operations)> {
         let period = options.period;
         let rfm = rfm_grid(
             ledger,
@@ -571,27 +579,6 @@ impl Report {
             &RfmOptions::new().basis(options.pyramid.basis),
         )?;
         let rfm = (rfm.customers > 0).then_some(rfm);
-        let wallet = match (&inputs.potentials, register) {
-            (Some(map), _) => Some(crm_value::share_of_wallet(ledger, now, |k| {
-                map.get(k).copied()
-            })?),
-            (None, Some(register)) if register.iter().any(|c| c.potential.is_some()) => {
-                // By id, a later entry's potential replacing an earlier one's.
-                let mut by_id: Vec<Option<Money>> = vec![None; ledger.len()];
-                for c in register.iter().filter(|c| c.potential.is_some()) {
-                    if let Some(slot) = ledger
-                        .id(c.key.as_str())
-                        .and_then(|id| by_id.get_mut(id.index()))
-                    {
-                        *slot = c.potential;
-                    }
-                }
-                Some(crm_value::share_of_wallet(ledger, now, |k| {
-                    by_id.get(ledger.id(k)?.index()).copied().flatten()
-                })?)
-            }
-            _ => None,
-        };
         let ops = Operations::build(
             ledger,
             options,
@@ -607,9 +594,9 @@ impl Report {
             now,
             before,
             profit,
-            wallet.as_ref(),
+            wallet,
         )?;
-        Ok((rfm, wallet, ops))
+        Ok((rfm, ops))
     }
 
     /// Whether `section` has its data.
@@ -647,6 +634,59 @@ impl Report {
     }
 }
 
+/// A share of wallet, and whether its potentials are the register's as
+/// the actions' facts read them (each key's last entry), so that the facts
+/// can take it instead of computing it again.
+struct WalletOf {
+    wallet: Wallet,
+    from_register: bool,
+}
+
+/// Share of wallet of `now`'s active customers: with the potentials given
+/// by key, else with the register's (by id, a later entry's potential
+/// replacing an earlier one's; an entry without one keeps the earlier
+/// potential, where the facts would have none); `None` without
+/// potentials.
+fn share_of_wallet(
+    ledger: &Ledger,
+    now: &Pyramid,
+    potentials: Option<HashMap<String, Money>>,
+    register: Option<&[Customer]>,
+) -> Result<Option<WalletOf>> {
+    Ok(match (potentials, register) {
+        (Some(map), _) => Some(WalletOf {
+            wallet: crm_value::share_of_wallet(ledger, now, |k| map.get(k).copied())?,
+            from_register: false,
+        }),
+        (None, Some(register)) if register.iter().any(|c| c.potential.is_some()) => {
+            let mut by_id: Vec<Option<Money>> = vec![None; ledger.len()];
+            // Where the facts, which take a key's last entry whole, would
+            // find no potential: an entry without one after one with one.
+            let mut differs = vec![false; ledger.len()];
+            for c in register {
+                let Some(i) = ledger.id(c.key.as_str()).map(|id| id.index()) else {
+                    continue;
+                };
+                match (c.potential, by_id.get_mut(i), differs.get_mut(i)) {
+                    (Some(p), Some(slot), Some(d)) => {
+                        *slot = Some(p);
+                        *d = false;
+                    }
+                    (None, Some(slot), Some(d)) => *d = slot.is_some(),
+                    _ => {}
+                }
+            }
+            Some(WalletOf {
+                wallet: crm_value::share_of_wallet(ledger, now, |k| {
+                    by_id.get(ledger.id(k)?.index()).copied().flatten()
+                })?,
+                from_register: !differs.contains(&true),
+            })
+        }
+        _ => None,
+    })
+}
+
 /// The actions section: every customer of `now` decided under the
 /// rulebook as `crm actions` decides them (the facts from the same
 /// analyses: the history pyramids, the register, the profit, the leads),
@@ -661,6 +701,7 @@ fn actions(
     now: &Pyramid,
     before: Option<&Pyramid>,
     profit: Option<&Profitability>,
+    wallet: Option<&Wallet>,
 ) -> Result<Option<Actions>> {
     if now.is_empty() {
         return Ok(None);
@@ -686,6 +727,9 @@ fn actions(
         .purchase_days(days);
     if let Some(p) = profit {
         builder = builder.profitability(p);
+    }
+    if let Some(w) = wallet {
+        builder = builder.share_of_wallet(w);
     }
     if let Some(leads) = leads {
         builder = builder.leads(leads);
@@ -1082,6 +1126,58 @@ pub(crate) const STATES: [Level; N] = crm_migration::STATES;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The report's share of wallet goes to the actions' facts only when
+    /// its potentials are the ones the facts read (each key's last entry):
+    /// not when a key's last entry has no potential after one that has.
+    #[test]
+    fn the_wallet_is_shared_only_with_the_facts_potentials() {
+        let year: Period = "2025".parse().unwrap();
+        let mut ledger = Ledger::new([year]);
+        let day = NaiveDate::from_ymd_opt(2025, 3, 1).unwrap();
+        for k in ["A", "B"] {
+            ledger.record_sale(k, day, Money::from(10), None).unwrap();
+        }
+        let now = pyramid(&ledger, &year, &PyramidOptions::new()).unwrap();
+        let entry = |k: &str, p: Option<i64>| {
+            let mut c = Customer::new(k.parse().unwrap(), crm_core::Stage::Customer);
+            c.potential = p.map(Money::from);
+            c
+        };
+        let shared = |register: &[Customer]| {
+            share_of_wallet(&ledger, &now, None, Some(register))
+                .unwrap()
+                .map(|w| (w.from_register, w.wallet.shares.len()))
+        };
+        assert_eq!(
+            shared(&[entry("A", Some(100)), entry("B", None)]),
+            Some((true, 1))
+        );
+        // B's later entry gives a potential: both read it.
+        assert_eq!(
+            shared(&[
+                entry("B", None),
+                entry("A", Some(100)),
+                entry("B", Some(50))
+            ]),
+            Some((true, 2))
+        );
+        // B's last entry has none: the page keeps 50, the facts would not.
+        assert_eq!(
+            shared(&[
+                entry("A", Some(100)),
+                entry("B", Some(50)),
+                entry("B", None)
+            ]),
+            Some((false, 2))
+        );
+        // And a later one with a potential again: the same for both.
+        assert_eq!(
+            shared(&[entry("B", Some(50)), entry("B", None), entry("B", Some(60))]),
+            Some((true, 1))
+        );
+        assert_eq!(shared(&[entry("A", None)]), None);
+    }
 
     #[test]
     fn the_sample_hash_is_fnv_1a() {

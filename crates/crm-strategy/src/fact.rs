@@ -9,7 +9,7 @@ use crm_core::{
 };
 use crm_migration::{Movement, Source};
 use crm_pyramid::{Level, Pyramid};
-use crm_value::Profitability;
+use crm_value::{Profitability, Wallet};
 
 use crate::{Error, Result};
 
@@ -552,6 +552,7 @@ pub struct FactsBuilder<'a> {
     register: &'a [Customer],
     profit: Option<&'a Profitability>,
     profit_by_id: Option<(Period, Vec<Option<Money>>)>,
+    wallet: Option<&'a Wallet>,
     lifetime: Vec<(String, f64, Option<Money>)>,
     leads: Option<&'a [Lead]>,
     attributes: Vec<String>,
@@ -569,6 +570,7 @@ impl<'a> FactsBuilder<'a> {
             register: &[],
             profit: None,
             profit_by_id: None,
+            wallet: None,
             lifetime: Vec::new(),
             leads: None,
             attributes: Vec::new(),
@@ -598,6 +600,19 @@ impl<'a> FactsBuilder<'a> {
     #[must_use]
     pub fn register(mut self, customers: &'a [Customer]) -> Self {
         self.register = customers;
+        self
+    }
+
+    /// The share of wallet of `now`'s active customers as the caller
+    /// already computed it with [`crm_value::share_of_wallet`] from the
+    /// register's potentials (a later entry of a key replacing an earlier
+    /// one's, as [`FactsBuilder::register`] reads them): the facts
+    /// `share_of_wallet`, `growth_room` and `growth_room_percentile` are
+    /// read from it instead of computing it again. Default none: computed
+    /// from the register when an entry has a potential.
+    #[must_use]
+    pub fn share_of_wallet(mut self, wallet: &'a Wallet) -> Self {
+        self.wallet = Some(wallet);
         self
     }
 
@@ -733,15 +748,26 @@ impl<'a> FactsBuilder<'a> {
         // `crm_value` itself so that the two never disagree (a copy of its
         // formula here went stale once already); the potential is found by
         // id, not through a map of keys.
-        let mut wallet_by_id: Vec<Option<(Decimal, Money)>> = vec![None; n];
+        // Empty when no one has a share of wallet (a table of a million
+        // `None`s is 40 MB).
+        let mut wallet_by_id: Vec<Option<(Decimal, Money)>> = Vec::new();
         // Without a potential in the register no one has a share of
         // wallet: skip the analysis, which would list (and sort) every
         // active customer as undefined.
-        if self.register.iter().any(|c| c.potential.is_some()) {
-            let wallet = crm_value::share_of_wallet(ledger, self.now, |k| {
-                let i = *register.get(ledger.id(k)?.index())?;
-                self.register.get(i as usize)?.potential
-            })?;
+        let computed;
+        let wallet = match self.wallet {
+            Some(w) => Some(w),
+            None if self.register.iter().any(|c| c.potential.is_some()) => {
+                computed = crm_value::share_of_wallet(ledger, self.now, |k| {
+                    let i = *register.get(ledger.id(k)?.index())?;
+                    self.register.get(i as usize)?.potential
+                })?;
+                Some(&computed)
+            }
+            None => None,
+        };
+        if let Some(wallet) = wallet {
+            wallet_by_id = vec![None; n];
             for w in &wallet.shares {
                 if let Some(id) = ledger.id(&w.customer) {
                     wallet_by_id[id.index()] = Some((w.share * Decimal::ONE_HUNDRED, w.room));
@@ -841,16 +867,18 @@ impl<'a> FactsBuilder<'a> {
     }
 }
 
-/// Per id: the percentage of the given values at most this one's.
+/// Per id: the percentage of the given values at most this one's; empty
+/// when no value is given.
 fn percentiles(
     n: usize,
     values: impl Iterator<Item = (CustomerId, Decimal)>,
 ) -> Vec<Option<Decimal>> {
     let mut vals: Vec<(CustomerId, Decimal)> = values.collect();
-    let mut out = vec![None; n];
+    // Empty (every customer without one) when no one has a value.
     if vals.is_empty() {
-        return out;
+        return Vec::new();
     }
+    let mut out = vec![None; n];
     vals.sort_by_key(|a| a.1);
     let total = Decimal::from(vals.len());
     let mut i = 0;
@@ -888,6 +916,7 @@ pub struct FactTable<'a> {
     register: Vec<u32>,
     /// Rows of the register whose key the ledger does not know.
     register_not_in_ledger: Vec<usize>,
+    /// Per id, or empty when no one has one (as the three below).
     potential_pct: Vec<Option<Decimal>>,
     wallet: Vec<Option<(Decimal, Money)>>,
     room_pct: Vec<Option<Decimal>>,
@@ -1165,14 +1194,14 @@ impl<'a> FactTable<'a> {
                 }
             }
         }
-        if let Some(p) = self.potential_pct[i] {
+        if let Some(&Some(p)) = self.potential_pct.get(i) {
             f.set_number(Fact::PotentialPercentile, p);
         }
-        if let Some((share, room)) = self.wallet[i] {
+        if let Some(&Some((share, room))) = self.wallet.get(i) {
             f.set_number(Fact::ShareOfWallet, share.round_dp(2));
             f.set_number(Fact::GrowthRoom, room.as_decimal());
         }
-        if let Some(p) = self.room_pct[i] {
+        if let Some(&Some(p)) = self.room_pct.get(i) {
             f.set_number(Fact::GrowthRoomPercentile, p);
         }
         if let Some(Some(p)) = self.profit.get(i) {

@@ -342,6 +342,13 @@ proptest! {
             }
         }
         prop_assert_eq!(with_share, w.shares.len());
+        // Given the same share of wallet, the facts read it and are the
+        // same.
+        let given = FactsBuilder::new(&l, &now).register(&reg).share_of_wallet(&w).build().unwrap();
+        prop_assert_eq!(given.customers(), table.customers());
+        for &id in table.customers() {
+            prop_assert_eq!(table.facts(id).unwrap(), given.facts(id).unwrap());
+        }
     }
 }
 

@@ -412,7 +412,11 @@ pub fn profitability_of(
     for id in ledger.ids() {
         let pt = ledger.period_totals(id, pi)?;
         let key = ledger.key(id)?;
-        let (icost, n) = served.served.get(key).copied().unwrap_or((Money::ZERO, 0));
+        let (icost, n) = if served.served.is_empty() {
+            (Money::ZERO, 0)
+        } else {
+            served.served.get(key).copied().unwrap_or((Money::ZERO, 0))
+        };
         if pt.transactions() == 0 && n == 0 {
             continue;
         }
@@ -502,21 +506,74 @@ pub fn profit_by_id(ledger: &Ledger, served: &CostToServe) -> Result<Vec<Option<
 }
 
 /// `rows` by profit, highest first, ties by key (then by position, as a
-/// stable sort): the (profit, position) pairs are sorted, and each row is
-/// moved once, into its place.
+/// stable sort): the (profit, position) pairs are sorted, and the rows
+/// are put in that order in place.
+///
+/// Profits are compared as integers at their common scale when they fit
+/// (the usual case: a few decimals), keys by their first eight bytes
+/// first: several times faster than comparing decimals and strings.
 fn by_profit(rows: Vec<CustomerProfit>) -> Vec<CustomerProfit> {
-    let mut order: Vec<(Money, usize)> = rows.iter().map(|r| r.profit).zip(0..).collect();
     let key = |i: usize| rows.get(i).map(|r| r.customer.as_bytes());
-    order.sort_unstable_by(|a, b| {
-        b.0.cmp(&a.0)
-            .then_with(|| key(a.1).cmp(&key(b.1)))
-            .then(a.1.cmp(&b.1))
-    });
-    let mut slots: Vec<Option<CustomerProfit>> = rows.into_iter().map(Some).collect();
-    order
+    let scale = rows
         .iter()
-        .filter_map(|(_, i)| slots.get_mut(*i).and_then(Option::take))
-        .collect()
+        .map(|r| r.profit.as_decimal().scale())
+        .max()
+        .unwrap_or(0);
+    let scaled: Option<Vec<(i128, u64, usize)>> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let d = r.profit.as_decimal();
+            d.mantissa()
+                .checked_mul(10i128.checked_pow(scale - d.scale())?)
+                .map(|m| (m, key_prefix(r.customer.as_bytes()), i))
+        })
+        .collect();
+    let order: Vec<usize> = match scaled {
+        Some(mut s) => {
+            s.sort_unstable_by(|a, b| {
+                b.0.cmp(&a.0)
+                    .then(a.1.cmp(&b.1))
+                    .then_with(|| key(a.2).cmp(&key(b.2)))
+                    .then(a.2.cmp(&b.2))
+            });
+            s.into_iter().map(|(_, _, i)| i).collect()
+        }
+        None => {
+            let mut order: Vec<(Money, usize)> = rows.iter().map(|r| r.profit).zip(0..).collect();
+            order.sort_unstable_by(|a, b| {
+                b.0.cmp(&a.0)
+                    .then_with(|| key(a.1).cmp(&key(b.1)))
+                    .then(a.1.cmp(&b.1))
+            });
+            order.into_iter().map(|(_, i)| i).collect()
+        }
+    };
+    // Each row moved into its place, in place: row `k` of the result is
+    // row `order[k]` of the input (a permutation, applied cycle by cycle).
+    let mut rows = rows;
+    let mut order = order;
+    for start in 0..order.len() {
+        let mut at = start;
+        loop {
+            let from = std::mem::replace(&mut order[at], usize::MAX);
+            if from == usize::MAX || from == start {
+                break;
+            }
+            rows.swap(at, from);
+            at = from;
+        }
+    }
+    rows
+}
+
+/// The first eight bytes of `key` as a big-endian number, zero-padded:
+/// when two keys' prefixes differ, they order as the keys' bytes do.
+fn key_prefix(key: &[u8]) -> u64 {
+    let mut b = [0u8; 8];
+    let n = key.len().min(8);
+    b[..n].copy_from_slice(&key[..n]);
+    u64::from_be_bytes(b)
 }
 
 fn row(
@@ -682,20 +739,29 @@ mod tests {
 
     proptest::proptest! {
         /// The sort by profit is the plain sort: highest profit first, ties
-        /// by key.
+        /// by key (then input order); with equal amounts of other scales,
+        /// keys sharing their first eight bytes, and amounts too large to
+        /// compare as integers at a common scale.
         #[test]
         fn by_profit_is_the_plain_sort(
-            rows in proptest::collection::vec((0u8..20, -5i64..5, 0u32..3), 0..60),
+            rows in proptest::collection::vec(
+                (0u8..20, -5i64..5, 0u32..3, 0u32..4, proptest::bool::weighted(0.3), proptest::bool::weighted(0.05)),
+                0..60),
         ) {
             let rows: Vec<CustomerProfit> = rows
                 .iter()
-                .map(|(k, p, o)| CustomerProfit {
-                    customer: format!("C{k}"),
+                .map(|(k, p, o, scale, long, huge)| CustomerProfit {
+                    customer: if *long { format!("Customer-{k}") } else { format!("C{k}") },
                     margin: Money::ZERO,
                     orders: *o,
                     interactions: 0,
                     cost_to_serve: Money::ZERO,
-                    profit: Money::new((*p).into()),
+                    profit: if *huge {
+                        Money::new(crm_core::Decimal::from_i128_with_scale((1i128 << 95) + i128::from(*p), 28))
+                    } else {
+                        // The same amount at several scales: 3, 3.0, 3.00.
+                        Money::new(crm_core::Decimal::from_i128_with_scale(i128::from(*p) * 10i128.pow(*scale), *scale))
+                    },
                 })
                 .collect();
             let mut expected = rows.clone();
@@ -704,7 +770,11 @@ mod tests {
                     .cmp(&a.profit)
                     .then_with(|| a.customer.as_bytes().cmp(b.customer.as_bytes()))
             });
-            proptest::prop_assert_eq!(by_profit(rows), expected);
+            // As text: equal amounts of other scales are told apart.
+            let shown = |rows: &[CustomerProfit]| -> Vec<(String, String, u32)> {
+                rows.iter().map(|r| (r.customer.clone(), r.profit.to_string(), r.orders)).collect()
+            };
+            proptest::prop_assert_eq!(shown(&by_profit(rows)), shown(&expected));
         }
 
         /// Counting the interactions in two parts and merging counts them

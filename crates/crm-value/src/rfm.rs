@@ -253,6 +253,38 @@ pub fn quintile_scores<T: Ord + Copy>(values: &[T], higher_is_better: bool) -> V
     scores
 }
 
+/// The [`quintile_scores`] of `values` by value: the score of every
+/// number from 0 to the largest of `values`, from a count of each (no
+/// sort); `None` when `values` is empty or its numbers spread too far for
+/// a table (beyond four per value and 65,536).
+fn score_table(values: &[u32], higher_is_better: bool) -> Option<Vec<u8>> {
+    let max = *values.iter().max()? as usize;
+    if max > values.len().saturating_mul(4).max(1 << 16) {
+        return None;
+    }
+    let mut count = vec![0usize; max + 1];
+    for &v in values {
+        count[v as usize] += 1;
+    }
+    let n = values.len();
+    let mut below = 0;
+    let table = count
+        .iter()
+        .map(|&c| {
+            // As `quintile_scores`: the values strictly worse, below this
+            // one or above it; `worse < n`, so the score is at most 5.
+            let worse = if higher_is_better {
+                below
+            } else {
+                n - below - c
+            };
+            below += c;
+            (1 + 5 * worse / n) as u8
+        })
+        .collect();
+    Some(table)
+}
+
 /// RFM as of `as_of`: recency in days since the last
 /// purchase (a day with positive revenue), frequency in purchase days,
 /// monetary as the value on `options.basis` of all transactions before
@@ -405,13 +437,33 @@ pub fn rfm_grid(ledger: &Ledger, as_of: NaiveDate, options: &RfmOptions) -> Resu
         recency.push(u32::try_from(day - last).unwrap_or(u32::MAX));
         frequency.push(u32::try_from(before.len()).unwrap_or(u32::MAX));
     }
-    let r = quintile_scores(&recency, false);
-    drop(recency);
-    let f = quintile_scores(&frequency, true);
-    drop(frequency);
+    let customers = recency.len() as u64;
     let mut counts = [[0u64; 5]; 5];
-    for (r, f) in r.iter().zip(&f) {
-        counts[usize::from(r.clamp(&1, &5) - 1)][usize::from(f.clamp(&1, &5) - 1)] += 1;
+    let cell = |r: u8, f: u8| {
+        (
+            usize::from(r.clamp(1, 5) - 1),
+            usize::from(f.clamp(1, 5) - 1),
+        )
+    };
+    match (score_table(&recency, false), score_table(&frequency, true)) {
+        // Days and purchase days are small numbers: their scores are
+        // counted, not sorted.
+        (Some(rt), Some(ft)) => {
+            for (r, f) in recency.iter().zip(&frequency) {
+                let (i, j) = cell(rt[*r as usize], ft[*f as usize]);
+                counts[i][j] += 1;
+            }
+        }
+        _ => {
+            let r = quintile_scores(&recency, false);
+            drop(recency);
+            let f = quintile_scores(&frequency, true);
+            drop(frequency);
+            for (r, f) in r.iter().zip(&f) {
+                let (i, j) = cell(*r, *f);
+                counts[i][j] += 1;
+            }
+        }
     }
     let rule_of = |r: u8, f: u8| options.segments.iter().position(|s| s.matches(r, f));
     let mut per_rule: BTreeMap<usize, u64> = BTreeMap::new();
@@ -437,9 +489,38 @@ pub fn rfm_grid(ledger: &Ledger, as_of: NaiveDate, options: &RfmOptions) -> Resu
     }
     Ok(RfmGrid {
         as_of,
-        customers: r.len() as u64,
+        customers,
         counts,
         cell_segments,
         segments,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    proptest::proptest! {
+        /// The counted table scores every value as `quintile_scores` does;
+        /// numbers spread too far for a table give none.
+        #[test]
+        fn score_table_is_quintile_scores(
+            values in proptest::collection::vec(0u32..400, 0..300),
+            far in proptest::option::of(1u32 << 20..u32::MAX),
+            higher in proptest::bool::ANY,
+        ) {
+            let mut values = values;
+            values.extend(far);
+            match score_table(&values, higher) {
+                Some(table) => {
+                    proptest::prop_assert!(far.is_none());
+                    let scores = quintile_scores(&values, higher);
+                    for (v, s) in values.iter().zip(&scores) {
+                        proptest::prop_assert_eq!(table[*v as usize], *s);
+                    }
+                }
+                None => proptest::prop_assert!(values.is_empty() || far.is_some()),
+            }
+        }
+    }
 }
