@@ -29,6 +29,46 @@ fn f64_of(m: Money) -> f64 {
     m.as_decimal().to_string().parse().unwrap_or(0.0)
 }
 
+/// The sum of `values`, or `None` when it is beyond `Decimal`'s range.
+pub(crate) fn checked_sum(values: impl IntoIterator<Item = Decimal>) -> Option<Decimal> {
+    values
+        .into_iter()
+        .try_fold(Decimal::ZERO, |a, b| a.checked_add(b))
+}
+
+/// A sum of amounts for a chart: its length and its label (with `money`,
+/// such as `Lang::money_short`). A sum beyond `Decimal`'s range is drawn
+/// from its `f64` sum and labelled as more than the largest amount.
+pub(crate) fn total_label(
+    values: impl IntoIterator<Item = Decimal> + Clone,
+    money: impl Fn(Money) -> String,
+) -> (f64, String) {
+    match checked_sum(values.clone()) {
+        Some(d) => (f64_of(Money::new(d)), money(Money::new(d))),
+        None => (
+            values.into_iter().map(|v| f64_of(Money::new(v))).sum(),
+            format!("> {}", money(Money::new(Decimal::MAX))),
+        ),
+    }
+}
+
+/// `part`'s share of `whole` (the sum of `parts`), `None` when the whole
+/// is zero. Exact in `Decimal` when the sum and the quotient are in its
+/// range, else in `f64`, so that extreme amounts draw instead of failing.
+pub(crate) fn share_of(part: Decimal, parts: &[Decimal]) -> Option<f64> {
+    match checked_sum(parts.iter().copied()) {
+        Some(whole) if whole.is_zero() => None,
+        Some(whole) => Some(part.checked_div(whole).map_or_else(
+            || f64_of(Money::new(part)) / f64_of(Money::new(whole)),
+            |q| f64_of(Money::new(q)),
+        )),
+        None => {
+            let whole: f64 = parts.iter().map(|p| f64_of(Money::new(*p))).sum();
+            (whole != 0.0).then(|| f64_of(Money::new(part)) / whole)
+        }
+    }
+}
+
 fn meta(lang: Lang, id: &str, title: &str, desc: usize) -> Meta {
     Meta::new(id, title, lang.texts().descriptions[desc]).numbers(lang.numbers())
 }
@@ -41,18 +81,18 @@ pub(crate) fn pyramid(r: &Report, lang: Lang) -> PyramidChart {
     let level_name = |l: Level| t.levels[l.index()];
     if let Some(prev) = r.previous {
         // Shares of the previous period from its own figures.
-        let active_value: Decimal = p
+        let active_values: Vec<Decimal> = p
             .levels
             .iter()
             .filter(|l| l.level.is_active())
             .filter_map(|l| l.previous.map(|f| f.value.as_decimal()))
-            .sum();
+            .collect();
         let mut panel = PyramidPanel::new(&period_label(&prev));
         panel.empty = no_active(lang).into();
         for l in &p.levels {
             let Some(f) = l.previous else { continue };
-            let share = if l.level.is_active() && !active_value.is_zero() {
-                Some(f64_of(Money::new(f.value.as_decimal() / active_value)))
+            let share = if l.level.is_active() {
+                share_of(f.value.as_decimal(), &active_values)
             } else {
                 None
             };
@@ -290,17 +330,17 @@ pub(crate) fn whale(w: &crm_value::WhaleCurve, lang: Lang) -> LineChart {
 pub(crate) fn profit_pyramid(p: &crm_value::Profitability, lang: Lang) -> PyramidChart {
     let t = lang.texts();
     let mut chart = PyramidChart::new(meta(lang, "chart-profit-pyramid", t.sections[5].title, 5));
-    let total: Decimal = p
+    let active: Vec<Decimal> = p
         .pyramid
         .iter()
         .filter(|(l, _, _)| l.is_active())
         .map(|(_, _, v)| v.as_decimal())
-        .sum();
+        .collect();
     let mut panel = PyramidPanel::new(&period_label(&p.period));
     panel.empty = no_active(lang).into();
     for (level, n, v) in &p.pyramid {
         if level.is_active() {
-            let share = (!total.is_zero()).then(|| f64_of(Money::new(v.as_decimal() / total)));
+            let share = share_of(v.as_decimal(), &active);
             panel
                 .active
                 .push(tier(lang, t.levels[level.index()], *level, *n, *v, share));
@@ -353,12 +393,12 @@ pub(crate) fn wallet_bars(w: &crm_value::Wallet, lang: Lang) -> Bars {
     let t = lang.texts();
     let mut b = Bars::new(meta(lang, "chart-wallet", t.sections[7].title, 7));
     for level in [Level::Small, Level::Medium, Level::Big, Level::Top] {
-        let room: Decimal = w
+        let rooms = w
             .shares
             .iter()
             .filter(|s| s.level == level && s.room.is_positive())
-            .map(|s| s.room.as_decimal())
-            .sum();
+            .map(|s| s.room.as_decimal());
+        let (length, label) = total_label(rooms, |m| lang.money_short(m));
         let n = w
             .shares
             .iter()
@@ -366,13 +406,8 @@ pub(crate) fn wallet_bars(w: &crm_value::Wallet, lang: Lang) -> Bars {
             .count() as u64;
         b.bars.push(Bar::new(
             t.levels[level.index()],
-            f64_of(Money::new(room)),
-            &format!(
-                "{} ({} {})",
-                lang.money_short(Money::new(room)),
-                lang.count(n),
-                t.customers
-            ),
+            length,
+            &format!("{} ({} {})", label, lang.count(n), t.customers),
         ));
     }
     b.colour = palette::GREEN.into();

@@ -245,12 +245,14 @@ impl Report {
                 .filter_map(|l| l.previous.map(|f| f.customers))
                 .sum()
         });
-        let prev_value: Option<Decimal> = self.previous.map(|_| {
+        // No change is shown when the previous total is beyond `Decimal`'s
+        // range.
+        let prev_value: Option<Decimal> = self.previous.and_then(|_| {
             p.levels
                 .iter()
                 .filter(|l| l.level.is_active())
                 .filter_map(|l| l.previous.map(|f| f.value.as_decimal()))
-                .sum()
+                .try_fold(Decimal::ZERO, |a, b| a.checked_add(b))
         });
         let delta = |d: Option<(String, bool)>| match (d, &versus) {
             (Some((s, up)), Some(v)) => Some((format!("{s} {v}"), up)),
@@ -643,11 +645,9 @@ impl Report {
             ]);
         }
         details(out, t.show_figures, &table);
-        let room: Decimal = w.develop.iter().map(|s| s.room.as_decimal()).sum();
-        fill(
-            t.sections[7].reading,
-            &[("room", lang.money(Money::new(room)))],
-        )
+        let rooms = w.develop.iter().map(|s| s.room.as_decimal());
+        let (_, room) = crate::charts::total_label(rooms, |m| lang.money(m));
+        fill(t.sections[7].reading, &[("room", room)])
     }
 
     fn lifetime_section(&self, out: &mut String, lang: Lang) -> String {

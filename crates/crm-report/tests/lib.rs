@@ -700,3 +700,24 @@ fn no_customer_no_actions() {
             .contains("Give transactions for the period: the rulebook decides")
     );
 }
+
+/// Potentials at `Decimal`'s limit: the room to grow summed over the
+/// customers passes its range, and the page is drawn all the same, saying
+/// the total is more than the largest amount (it panicked with "Addition
+/// overflowed").
+#[test]
+fn room_beyond_the_decimal_range_draws_instead_of_failing() {
+    let mut o = ReportOptions::new(year(2025));
+    o.series = vec![year(2024), year(2025)];
+    let mut inputs = Inputs::default();
+    let l = ledger(&o, true);
+    let max = Money::new(crm_core::Decimal::MAX);
+    let keys = l.ids().map(|id| l.key(id).unwrap().to_string());
+    inputs.potentials = Some(keys.map(|k| (k, max)).collect());
+    let r = Report::build(&l, &o, inputs).unwrap();
+    for lang in [Lang::En, Lang::Nl] {
+        let page = r.to_html(lang);
+        check_html(&page);
+        assert!(page.contains("&gt; 79"), "a total past the range says so");
+    }
+}
