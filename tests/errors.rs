@@ -64,7 +64,7 @@ fn question_mark_works_across_crates() {
         let y: Period = "2024".parse()?;
         let p = pyramid(l, &y, &PyramidOptions::new())?;
         let m = crm::migration::Migration::between(l, &p, &p);
-        assert!(matches!(m, Err(crm::migration::Error::PeriodOrder { .. })));
+        assert!(matches!(m, Err(crm::migration::Error::SamePeriod { .. })));
         let _ = crm::value::rfm(l, y.end(), &crm::value::RfmOptions::default())?;
         Ok(p.active())
     }

@@ -43,9 +43,39 @@ pub enum Error {
         /// The accepted names, comma separated.
         expected: &'static str,
     },
-    /// Two ledgers that track different periods cannot be merged.
-    #[error("cannot merge ledgers that track different periods")]
-    PeriodMismatch,
+    /// Two ledgers (or other aggregates) that track different periods, the
+    /// same periods in another order, or different options cannot be
+    /// merged. `reason` says which differs, e.g. `this ledger tracks
+    /// [2023, 2024], the other [2024, 2023] (the order of the periods
+    /// matters)`.
+    #[error("cannot merge: {reason}")]
+    PeriodMismatch {
+        /// What differs between the two.
+        reason: String,
+    },
+    /// The `order` given to [`Ledger::merge_disjoint`](crate::Ledger::merge_disjoint)
+    /// does not name every customer of every part exactly once.
+    #[error("invalid merge order: {reason}")]
+    MergeOrder {
+        /// What is wrong with the order, e.g. `entry 1 names part 2, but
+        /// there are 2 parts` or `part 0's customer 3 is missing`.
+        reason: String,
+    },
+    /// Two parts given to [`Ledger::merge_disjoint`](crate::Ledger::merge_disjoint)
+    /// hold the same customer: the parts must hold disjoint sets of
+    /// customers (merge them with [`Ledger::merge`](crate::Ledger::merge)
+    /// otherwise).
+    #[error(
+        "customer {key:?} is held by parts {first} and {second}: the parts must hold disjoint sets of customers"
+    )]
+    NotDisjoint {
+        /// The shared customer key (cut to 80 characters).
+        key: String,
+        /// The first part that holds it.
+        first: usize,
+        /// Another part that holds it.
+        second: usize,
+    },
     /// A period was asked of a ledger that does not track it.
     #[error("period {period} is not tracked by this ledger")]
     UntrackedPeriod {

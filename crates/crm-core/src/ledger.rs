@@ -1384,13 +1384,15 @@ impl Ledger {
     ///
     /// # Errors
     ///
-    /// [`Error::PeriodMismatch`] when the ledgers track different periods or
-    /// options; [`Error::Overflow`] when a sum leaves the range of
+    /// [`Error::PeriodMismatch`] when the ledgers track different periods,
+    /// the same periods in another order (the order given to
+    /// [`Ledger::new`], duplicates dropped, matters) or different
+    /// [`LedgerOptions`]; [`Error::Overflow`] when a sum leaves the range of
     /// [`Money`] (this ledger is then partly merged and should be dropped);
     /// [`Error::Capacity`].
     pub fn merge(&mut self, other: &Ledger) -> Result<()> {
         if self.periods != other.periods || self.options != other.options {
-            return Err(Error::PeriodMismatch);
+            return Err(self.mismatch(other, "the other"));
         }
         const GROUP: usize = 32;
         let np = self.periods.len();
@@ -1547,7 +1549,13 @@ impl Ledger {
     /// order. A reader that splits its rows by customer over several
     /// ledgers learns from it where each customer first appeared, and so
     /// can number the customers of the merged ledger in order of first
-    /// appearance (see [`Ledger::merge_disjoint`]).
+    /// appearance. The customer a call is for gets the next index (the
+    /// ledger's [`Ledger::len`] before it), so on a ledger fed only
+    /// through this method from empty the `k`-th call (counting from 0)
+    /// is for the customer with index `k`, which is what the `order` of
+    /// [`Ledger::merge_disjoint`] names (its second example builds
+    /// `order` from these calls). A sale whose key is refused brings no
+    /// customer and makes no call.
     ///
     /// ```
     /// use crm_core::{Ledger, NaiveDate, Period, Sale};
@@ -1619,12 +1627,25 @@ impl Ledger {
     /// with this in order of first appearance, and so gives the ledger a
     /// sequential read gives.
     ///
+    /// The customer with index `i` in a part is the `i`-th customer that
+    /// part was fed: with a part filled by [`Ledger::record_sales_with`]
+    /// from empty, the `i`-th call of its `new` callback. So a reader
+    /// that notes, for each call, the position of the sale in the whole
+    /// input together with (part, number of calls so far in that part),
+    /// and sorts those notes by position, gets the `order` that numbers
+    /// the merged customers in order of first appearance (see the second
+    /// example).
+    ///
     /// # Errors
     ///
-    /// [`Error::PeriodMismatch`] when a part tracks different periods or
-    /// options; [`Error::ForeignId`] when `order` names a customer no part
-    /// holds, names one twice, or leaves one out (nothing is merged then);
-    /// as [`Ledger::merge`] otherwise.
+    /// Nothing is merged when this returns one of these errors:
+    /// [`Error::PeriodMismatch`] when a part tracks different periods,
+    /// the same periods in another order, or different options;
+    /// [`Error::MergeOrder`] when `order` names a part or a customer that
+    /// does not exist, names a customer twice, or leaves one out;
+    /// [`Error::NotDisjoint`] when two parts hold the same customer key.
+    /// Otherwise as [`Ledger::merge`] (on overflow this ledger is partly
+    /// merged and should be dropped).
     ///
     /// ```
     /// use crm_core::{Ledger, NaiveDate, Period};
@@ -1640,43 +1661,124 @@ impl Ledger {
     /// assert_eq!(keys, ["B", "A"]);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    ///
+    /// Splitting sales by key over two parts with
+    /// [`Ledger::record_sales_with`], and building `order` from its
+    /// callbacks, gives the ledger a sequential read gives, customers
+    /// numbered in order of first appearance:
+    ///
+    /// ```
+    /// use crm_core::{Ledger, NaiveDate, Period, Sale};
+    ///
+    /// let year: Period = "2024".parse()?;
+    /// let date = NaiveDate::from_ymd_opt(2024, 5, 1).unwrap();
+    /// let keys = ["B", "A", "C", "B", "D", "A"];
+    /// let sales: Vec<Sale> = keys
+    ///     .iter()
+    ///     .map(|&key| Sale { key, date, revenue: "1".parse().unwrap(), margin: None })
+    ///     .collect();
+    /// // Split by key: A and C to part 0, B and D to part 1.
+    /// let part_of = |key: &str| u32::from(key == "B" || key == "D");
+    /// let mut parts = [Ledger::new([year]), Ledger::new([year])];
+    /// // (position in `sales`, part, index of the customer in the part)
+    /// let mut firsts: Vec<(usize, u32, u32)> = Vec::new();
+    /// for p in 0..2u32 {
+    ///     let (mine, positions): (Vec<Sale>, Vec<usize>) = sales
+    ///         .iter()
+    ///         .enumerate()
+    ///         .filter(|(_, s)| part_of(s.key) == p)
+    ///         .map(|(n, s)| (*s, n))
+    ///         .unzip();
+    ///     let mut calls = 0u32;
+    ///     let errors = parts[p as usize].record_sales_with(&mine, |i| {
+    ///         // The `calls`-th new customer of part `p`, first seen at
+    ///         // `positions[i]` of the whole input.
+    ///         firsts.push((positions[i], p, calls));
+    ///         calls += 1;
+    ///     });
+    ///     assert!(errors.is_empty());
+    /// }
+    /// firsts.sort_unstable();
+    /// let order: Vec<(u32, u32)> = firsts.iter().map(|&(_, p, i)| (p, i)).collect();
+    /// let mut merged = Ledger::new([year]);
+    /// merged.merge_disjoint(&parts, &order)?;
+    ///
+    /// let mut sequential = Ledger::new([year]);
+    /// assert!(sequential.record_sales(&sales).is_empty());
+    /// let ids = |l: &Ledger| -> Vec<String> {
+    ///     l.ids().map(|id| l.key(id).unwrap().to_string()).collect()
+    /// };
+    /// assert_eq!(ids(&merged), ["B", "A", "C", "D"]);
+    /// assert_eq!(ids(&merged), ids(&sequential));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn merge_disjoint(&mut self, parts: &[Ledger], order: &[(u32, u32)]) -> Result<()> {
-        if parts
-            .iter()
-            .any(|p| p.periods != self.periods || p.options != self.options)
-        {
-            return Err(Error::PeriodMismatch);
+        for (k, p) in parts.iter().enumerate() {
+            if p.periods != self.periods || p.options != self.options {
+                return Err(self.mismatch(p, &format!("part {k}")));
+            }
         }
         let total: usize = parts.iter().map(Ledger::len).sum();
         // Part `p`'s customer `i` as this ledger's index, once merged.
         let mut maps: Vec<Vec<u32>> = parts.iter().map(|p| vec![u32::MAX; p.len()]).collect();
-        for &(p, i) in order {
-            let slot = maps
-                .get_mut(p as usize)
-                .and_then(|m| m.get_mut(i as usize))
-                .filter(|s| **s == u32::MAX)
-                .ok_or(Error::ForeignId {
-                    index: u64::from(i),
-                })?;
+        for (e, &(p, i)) in order.iter().enumerate() {
+            let bad = |reason: String| Error::MergeOrder { reason };
+            let map = maps.get_mut(p as usize).ok_or_else(|| {
+                bad(format!(
+                    "entry {e} names part {p}, but there are {} parts",
+                    parts.len()
+                ))
+            })?;
+            let held = map.len();
+            let slot = map.get_mut(i as usize).ok_or_else(|| {
+                bad(format!(
+                    "entry {e} names customer {i} of part {p}, which holds {held} customers"
+                ))
+            })?;
+            if *slot != u32::MAX {
+                let key = parts[p as usize].interner.key_at(i as usize);
+                return Err(bad(format!(
+                    "entry {e} names customer {i} of part {p} ({}) a second time",
+                    short_key(key)
+                )));
+            }
             *slot = 0;
         }
         if order.len() != total {
-            return Err(Error::ForeignId {
-                index: total as u64,
+            // Every entry is valid and unique, so the order is short.
+            let (p, i) = maps
+                .iter()
+                .enumerate()
+                .find_map(|(p, m)| m.iter().position(|&s| s == u32::MAX).map(|i| (p, i)))
+                .unwrap_or_default();
+            let key = parts.get(p).map_or("", |l| l.interner.key_at(i));
+            return Err(Error::MergeOrder {
+                reason: format!(
+                    "it names {} of the parts' {total} customers: customer {i} of part {p} ({}) is missing",
+                    order.len(),
+                    short_key(key)
+                ),
             });
         }
+        // This ledger's hash of every key, in `order`; equal keys have
+        // equal hashes, so parts that share a customer share a hash.
+        let hashes: Vec<u64> = order
+            .iter()
+            .map(|&(p, i)| {
+                let key = parts[p as usize].interner.key_at(i as usize);
+                self.interner.hash(key.as_bytes())
+            })
+            .collect();
+        shared_customer(parts, order, &hashes)?;
         self.interner.reserve(total);
         let np = self.periods.len();
         const GROUP: usize = 32;
-        for group in order.chunks(GROUP) {
+        for (group, hashes) in order.chunks(GROUP).zip(hashes.chunks(GROUP)) {
             // As in `merge`: touch every slot, then every record, so that
             // the cache misses of the group overlap.
-            let mut hashes = [0u64; GROUP];
             let mut touched = 0u32;
-            for (h, &(p, i)) in hashes.iter_mut().zip(group) {
-                let key = parts[p as usize].interner.key_at(i as usize);
-                *h = self.interner.hash(key.as_bytes());
-                touched ^= self.interner.touch(*h);
+            for &h in hashes {
+                touched ^= self.interner.touch(h);
             }
             std::hint::black_box(touched);
             let mut mine = [CustomerId::default(); GROUP];
@@ -1719,6 +1821,79 @@ impl Ledger {
         }
         Ok(())
     }
+
+    /// The [`Error::PeriodMismatch`] saying how `other` (named `what` in
+    /// the message) differs from this ledger.
+    fn mismatch(&self, other: &Ledger, what: &str) -> Error {
+        let list = |ps: &[Period]| {
+            let names: Vec<String> = ps.iter().map(ToString::to_string).collect();
+            format!("[{}]", names.join(", "))
+        };
+        let reason = if self.periods != other.periods {
+            let (mut a, mut b) = (self.periods.clone(), other.periods.clone());
+            a.sort_unstable();
+            b.sort_unstable();
+            let order = if a == b {
+                " (the same periods in another order: the order of the periods matters)"
+            } else {
+                ""
+            };
+            format!(
+                "this ledger tracks the periods {}, {what} {}{order}",
+                list(&self.periods),
+                list(&other.periods)
+            )
+        } else {
+            format!(
+                "the ledgers' options differ: this ledger has {:?}, {what} {:?}",
+                self.options, other.options
+            )
+        };
+        Error::PeriodMismatch { reason }
+    }
+}
+
+/// `key` quoted for a message, cut to 80 characters.
+fn short_key(key: &str) -> String {
+    format!("{:?}", key.chars().take(80).collect::<String>())
+}
+
+/// [`Error::NotDisjoint`] when two entries of `order` (whose keys hash to
+/// `hashes`) name the same key. Sorting a copy of the hashes finds the
+/// candidates; only keys whose hash is shared are compared.
+fn shared_customer(parts: &[Ledger], order: &[(u32, u32)], hashes: &[u64]) -> Result<()> {
+    let mut sorted = hashes.to_vec();
+    sorted.sort_unstable();
+    let mut shared: Vec<u64> = sorted
+        .windows(2)
+        .filter(|w| w[0] == w[1])
+        .map(|w| w[0])
+        .collect();
+    if shared.is_empty() {
+        return Ok(());
+    }
+    shared.dedup();
+    let key_of = |e: usize| {
+        let (p, i) = order[e];
+        parts[p as usize].interner.key_at(i as usize)
+    };
+    let mut seen: std::collections::HashMap<u64, Vec<usize>> = std::collections::HashMap::new();
+    for (e, h) in hashes.iter().enumerate() {
+        if shared.binary_search(h).is_err() {
+            continue;
+        }
+        let earlier = seen.entry(*h).or_default();
+        if let Some(&f) = earlier.iter().find(|&&f| key_of(f) == key_of(e)) {
+            let (a, b) = (order[f].0 as usize, order[e].0 as usize);
+            return Err(Error::NotDisjoint {
+                key: key_of(e).chars().take(80).collect(),
+                first: a.min(b),
+                second: a.max(b),
+            });
+        }
+        earlier.push(e);
+    }
+    Ok(())
 }
 
 fn overflow(key: &str) -> Error {
@@ -2290,35 +2465,196 @@ mod partition_tests {
         }
     }
 
-    #[test]
-    fn an_order_that_misses_or_repeats_a_customer_is_refused() {
+    fn with_keys(keys: &[&str]) -> Ledger {
         let y: Period = "2024".parse().unwrap();
         let d = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
-        let mut a = Ledger::new([y]);
-        a.record_sale("A", d, Money::from_minor(1, 0), None)
-            .unwrap();
-        a.record_sale("B", d, Money::from_minor(1, 0), None)
-            .unwrap();
-        let mut all = Ledger::new([y]);
-        for bad in [
-            &[(0, 0)][..],
-            &[(0, 0), (0, 0)],
-            &[(0, 0), (0, 2)],
-            &[(1, 0), (0, 1)],
-        ] {
-            assert!(matches!(
-                all.merge_disjoint(std::slice::from_ref(&a), bad),
-                Err(Error::ForeignId { .. })
-            ));
+        let mut l = Ledger::new([y]);
+        for k in keys {
+            l.record_sale(k, d, Money::from_minor(1, 0), None).unwrap();
+        }
+        l
+    }
+
+    #[test]
+    fn an_order_that_misses_or_repeats_a_customer_is_refused() {
+        let a = with_keys(&["A", "B"]);
+        let b = with_keys(&["C"]);
+        let two = [a.clone(), b];
+        let mut all = with_keys(&[]);
+        // (parts, order, what the error says)
+        type Case<'a> = (&'a [Ledger], &'a [(u32, u32)], &'a str);
+        let cases: [Case; 7] = [
+            (
+                std::slice::from_ref(&a),
+                &[(0, 0)],
+                "it names 1 of the parts' 2 customers: customer 1 of part 0 (\"B\") is missing",
+            ),
+            (
+                &two,
+                &[(0, 0)],
+                "it names 1 of the parts' 3 customers: customer 1 of part 0 (\"B\") is missing",
+            ),
+            (
+                std::slice::from_ref(&a),
+                &[(0, 0), (0, 1), (0, 1)],
+                "entry 2 names customer 1 of part 0 (\"B\") a second time",
+            ),
+            (
+                std::slice::from_ref(&a),
+                &[(0, 0), (0, 0)],
+                "entry 1 names customer 0 of part 0 (\"A\") a second time",
+            ),
+            (
+                std::slice::from_ref(&a),
+                &[(0, 0), (0, 2)],
+                "entry 1 names customer 2 of part 0, which holds 2 customers",
+            ),
+            (
+                std::slice::from_ref(&a),
+                &[(1, 0), (0, 1)],
+                "entry 0 names part 1, but there are 1 parts",
+            ),
+            (
+                &[],
+                &[(0, 0)],
+                "entry 0 names part 0, but there are 0 parts",
+            ),
+        ];
+        for (parts, order, reason) in cases {
+            let e = all.merge_disjoint(parts, order).unwrap_err();
+            assert_eq!(
+                e,
+                Error::MergeOrder {
+                    reason: reason.to_string()
+                },
+                "{order:?}"
+            );
+            assert_eq!(e.to_string(), format!("invalid merge order: {reason}"));
             assert!(all.is_empty());
         }
-        let other = Ledger::new(["2023".parse::<Period>().unwrap()]);
-        assert!(matches!(
-            all.merge_disjoint(&[other], &[]),
-            Err(Error::PeriodMismatch)
-        ));
         all.merge_disjoint(&[a], &[(0, 1), (0, 0)]).unwrap();
         let keys: Vec<&str> = all.ids().map(|id| all.key(id).unwrap()).collect();
         assert_eq!(keys, ["B", "A"]);
+    }
+
+    #[test]
+    fn parts_that_share_a_customer_are_refused_before_anything_is_merged() {
+        let mut all = with_keys(&["Z"]);
+        let before = dump(&all);
+        let parts = [
+            with_keys(&["A", "B"]),
+            with_keys(&["C"]),
+            with_keys(&["D", "B"]),
+        ];
+        let e = all
+            .merge_disjoint(&parts, &[(0, 0), (1, 0), (2, 0), (0, 1), (2, 1)])
+            .unwrap_err();
+        assert_eq!(
+            e,
+            Error::NotDisjoint {
+                key: "B".to_string(),
+                first: 0,
+                second: 2
+            }
+        );
+        assert_eq!(
+            e.to_string(),
+            "customer \"B\" is held by parts 0 and 2: the parts must hold disjoint sets of customers"
+        );
+        assert_eq!(dump(&all), before);
+        // A customer this ledger already holds may be in one part.
+        let parts = [with_keys(&["A", "Z"]), with_keys(&["C"])];
+        all.merge_disjoint(&parts, &[(0, 0), (0, 1), (1, 0)])
+            .unwrap();
+        let keys: Vec<&str> = all.ids().map(|id| all.key(id).unwrap()).collect();
+        assert_eq!(keys, ["Z", "A", "C"]);
+    }
+
+    #[test]
+    fn a_period_mismatch_says_what_differs() {
+        let y23: Period = "2023".parse().unwrap();
+        let y24: Period = "2024".parse().unwrap();
+        let mut l = Ledger::new([y23, y24]);
+        let swapped = Ledger::new([y24, y23]);
+        let other = Ledger::new([y23]);
+        let days = Ledger::with_options([y23, y24], LedgerOptions::new().purchase_days(true));
+        let reason = |e: Error| match e {
+            Error::PeriodMismatch { reason } => reason,
+            e => panic!("{e}"),
+        };
+        let (p23, p24) = (y23.to_string(), y24.to_string());
+        assert_eq!(
+            reason(l.merge(&swapped).unwrap_err()),
+            format!(
+                "this ledger tracks the periods [{p23}, {p24}], the other [{p24}, {p23}] \
+                 (the same periods in another order: the order of the periods matters)"
+            )
+        );
+        assert_eq!(
+            reason(l.merge(&other).unwrap_err()),
+            format!("this ledger tracks the periods [{p23}, {p24}], the other [{p23}]")
+        );
+        assert_eq!(
+            reason(l.merge(&days).unwrap_err()),
+            "the ledgers' options differ: this ledger has LedgerOptions { purchase_days: false }, \
+             the other LedgerOptions { purchase_days: true }"
+        );
+        let e = l
+            .merge_disjoint(&[Ledger::new([y23, y24]), days], &[])
+            .unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("cannot merge: the ledgers' options differ"),
+            "{e}"
+        );
+        assert!(e.to_string().contains("part 1 LedgerOptions"), "{e}");
+        assert!(reason(l.merge_disjoint(&[swapped], &[]).unwrap_err()).contains("part 0 ["),);
+    }
+
+    proptest! {
+        /// `merge_disjoint` refuses parts exactly when two of them share a
+        /// key, and then leaves the ledger as it was.
+        #[test]
+        fn overlapping_parts_are_refused_and_nothing_is_merged(
+            parts in prop::collection::vec(prop::collection::btree_set(0u8..40, 0..12), 0..5),
+            held in prop::collection::btree_set(0u8..40, 0..5),
+        ) {
+            let names = |set: &std::collections::BTreeSet<u8>| -> Vec<String> {
+                set.iter().map(|k| format!("K{k}")).collect()
+            };
+            let ledger = |set| {
+                let keys = names(set);
+                with_keys(&keys.iter().map(String::as_str).collect::<Vec<_>>())
+            };
+            let ledgers: Vec<Ledger> = parts.iter().map(ledger).collect();
+            let order: Vec<(u32, u32)> = parts
+                .iter()
+                .enumerate()
+                .flat_map(|(p, set)| (0..set.len() as u32).map(move |i| (p as u32, i)))
+                .collect();
+            let mut all = ledger(&held);
+            let before = dump(&all);
+            let mut seen = std::collections::BTreeMap::new();
+            let mut shared = None;
+            for (p, set) in parts.iter().enumerate() {
+                for k in set {
+                    if let Some(&q) = seen.get(k) {
+                        shared.get_or_insert((*k, q, p));
+                    }
+                    seen.entry(*k).or_insert(p);
+                }
+            }
+            match all.merge_disjoint(&ledgers, &order) {
+                Ok(()) => prop_assert!(shared.is_none()),
+                Err(Error::NotDisjoint { key, first, second }) => {
+                    prop_assert!(shared.is_some());
+                    prop_assert!(first < second);
+                    let k: u8 = key[1..].parse().unwrap();
+                    prop_assert!(parts[first].contains(&k) && parts[second].contains(&k));
+                    prop_assert_eq!(dump(&all), before);
+                }
+                Err(e) => prop_assert!(false, "{}", e),
+            }
+        }
     }
 }

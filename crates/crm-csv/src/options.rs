@@ -88,18 +88,37 @@ pub struct ImportOptions {
     /// `(field, header)` pairs.
     pub columns: Vec<(String, String)>,
     /// Threads for large files; `0` (default) uses every available core.
-    /// Files under 4 MiB are read on one thread, where threads cost more
-    /// than they give.
+    /// At most one thread is used per full 4 MiB of the file, so a file
+    /// under 8 MiB is read on one thread and a 10 MB file on at most two,
+    /// whatever is asked: below that, threads cost more than they give.
+    /// [`ImportReport::threads`](crate::ImportReport::threads) says how
+    /// many ran.
     pub threads: usize,
     /// Read a large regular transactions file by partitions of the
     /// customer keys instead of with a ledger per thread: each thread
     /// parses a piece of the file into buffers by key hash, then
     /// aggregates the partitions it owns, each into a table of only its
-    /// keys. The result is the same ledger (customers numbered in order
-    /// of first appearance). Default `false`: on files in date order the
-    /// ledger per thread has measured faster (see the crate's DESIGN
-    /// notes); the partitioned read is kept so that the two can be
-    /// measured side by side.
+    /// keys, and the partitions are merged at the end with
+    /// [`Ledger::merge_disjoint`](crm_core::Ledger::merge_disjoint). The
+    /// result is the ledger a sequential read gives (customers numbered in
+    /// order of first appearance).
+    ///
+    /// Only [`read_transactions`](crate::read_transactions) reads by
+    /// partitions, and only when the input is a regular file of at least
+    /// 8 MiB and the ledger holds no transactions yet (register entries
+    /// and interactions do not matter). Otherwise it reads as if this
+    /// were `false`, with a ledger per thread (and on one thread for a
+    /// file under 8 MiB): a non-regular input (a pipe, a device), a
+    /// smaller file, or a ledger that already holds transactions, whose
+    /// sums could overflow only in the final merge, where no row could be
+    /// blamed. The result is the same ledger either way.
+    ///
+    /// Default `false`: on a file in date order, with about as many
+    /// customers as rows per round of the file, the ledger per thread
+    /// measured faster (about 1.17 times less CPU and 1.37 times less peak
+    /// memory on 10.5 million rows and a million customers), since
+    /// buffering every row costs what the smaller tables save. The option
+    /// is kept so that the two reads can be compared on other data.
     pub partitioned: bool,
 }
 

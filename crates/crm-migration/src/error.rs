@@ -21,6 +21,14 @@ pub enum Error {
         /// The period given second.
         later: Period,
     },
+    /// The same period given twice (as the earlier and the later period,
+    /// or twice in a row in a series): a migration compares two different
+    /// periods.
+    #[error("invalid periods: {period} is given twice: a migration compares two different periods")]
+    SamePeriod {
+        /// The period given twice.
+        period: Period,
+    },
     /// A series of fewer than two periods.
     #[error("invalid periods: a series needs at least two periods, {given} given")]
     TooFewPeriods {

@@ -349,7 +349,8 @@ impl Migration {
     ///
     /// [`Error::OptionsDiffer`] when the pyramids were built with
     /// different options, [`Error::OtherLedger`] when from a ledger other
-    /// than `ledger`; [`Error::PeriodOrder`] when `later` does not end
+    /// than `ledger`; [`Error::SamePeriod`] when both pyramids are of the
+    /// same period; [`Error::PeriodOrder`] when `later` does not end
     /// after `earlier`; [`Error::Core`] on an overflow.
     pub fn between(ledger: &Ledger, earlier: &Pyramid, later: &Pyramid) -> Result<Migration> {
         if earlier.options() != later.options() {
@@ -483,8 +484,12 @@ fn levels(a: &Pyramid, b: &Pyramid, id: CustomerId) -> Result<(Option<Level>, Op
     Ok((a.level_of(id)?, b.level_of(id)?))
 }
 
-/// [`Error::PeriodOrder`] unless `later` ends after `earlier`.
+/// [`Error::SamePeriod`] when `later` is `earlier`, [`Error::PeriodOrder`]
+/// unless `later` ends after `earlier`.
 pub(crate) fn check_order(earlier: &Period, later: &Period) -> Result<()> {
+    if later == earlier {
+        return Err(Error::SamePeriod { period: *later });
+    }
     if later.end() <= earlier.end() {
         return Err(Error::PeriodOrder {
             earlier: *earlier,

@@ -31,6 +31,7 @@ pub struct Risk<'a> {
 /// # Errors
 ///
 /// [`Error::OtherLedger`](crate::Error::OtherLedger) when the pyramids are not from `ledger`;
+/// [`Error::SamePeriod`](crate::Error::SamePeriod) when both pyramids are of the same period;
 /// [`Error::PeriodOrder`](crate::Error::PeriodOrder) when `later` does not end after `earlier`
 /// (pyramids given in the wrong order).
 pub fn risk_list<'a>(

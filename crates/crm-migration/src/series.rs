@@ -182,7 +182,8 @@ pub fn series(
 ///
 /// # Errors
 ///
-/// [`Error::TooFewPeriods`], [`Error::PeriodOrder`] for periods out of order;
+/// [`Error::TooFewPeriods`]; [`Error::SamePeriod`] for a period given twice
+/// in a row, [`Error::PeriodOrder`] for periods out of order;
 /// [`Error::Pyramid`] when a period is not tracked by the ledger.
 ///
 /// ```
@@ -226,10 +227,7 @@ pub fn series_with(
         });
     }
     if let Some(w) = periods.windows(2).find(|w| w[1].end() <= w[0].end()) {
-        return Err(Error::PeriodOrder {
-            earlier: w[0],
-            later: w[1],
-        });
+        crate::matrix::check_order(&w[0], &w[1])?;
     }
     let pyramids: Vec<Pyramid> = periods
         .iter()

@@ -164,6 +164,35 @@ fn errors() {
 }
 
 #[test]
+fn the_same_period_twice_is_named_as_such() {
+    let (l, y23, y24) = example();
+    let o = PyramidOptions::new();
+    let e = migration(&l, &y23, &y23, &o).unwrap_err();
+    assert_eq!(e, crm_migration::Error::SamePeriod { period: y23 });
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "invalid periods: {y23} is given twice: a migration compares two different periods"
+        )
+    );
+    let e = series(&l, &[y23, y24, y24], &o).unwrap_err();
+    assert_eq!(e, crm_migration::Error::SamePeriod { period: y24 });
+    let (p23, p24) = (
+        pyramid(&l, &y23, &o).unwrap(),
+        pyramid(&l, &y24, &o).unwrap(),
+    );
+    let e = risk_list(&l, &p24, &p24).unwrap_err();
+    assert_eq!(e, crm_migration::Error::SamePeriod { period: y24 });
+    // Periods out of order still say so.
+    let e = migration(&l, &y24, &y23, &o).unwrap_err();
+    assert!(
+        e.to_string().ends_with("give the earlier period first"),
+        "{e}"
+    );
+    assert!(risk_list(&l, &p24, &p23).is_err());
+}
+
+#[test]
 fn series_estimates_a_chain() {
     let periods = parse_periods("2021..2025").unwrap();
     let mut l = Ledger::new(periods.iter().copied());

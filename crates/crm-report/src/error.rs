@@ -8,9 +8,16 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[non_exhaustive]
 pub enum Error {
     /// The options or the ledger do not fit together (a period the ledger
-    /// does not track, no purchase days).
+    /// does not track).
     #[error("invalid report options: {0}")]
     Options(String),
+    /// The ledger keeps no purchase days, which the report's RFM and
+    /// lifetime-value sections need.
+    #[error(
+        "the ledger keeps no purchase days, which the report needs: make it with \
+         LedgerOptions::purchase_days(true) (ReportOptions::ledger_options gives the options to use)"
+    )]
+    NoPurchaseDays,
     /// Not a language of the report.
     #[error("unknown language {0:?}: expected en or nl")]
     Language(String),

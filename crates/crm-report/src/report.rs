@@ -401,15 +401,15 @@ impl Report {
     ///
     /// # Errors
     ///
-    /// [`Error::Options`] when the ledger does not track the periods or
-    /// keep purchase days; the analyses' errors (overflow, invalid cuts).
+    /// [`Error::NoPurchaseDays`] when the ledger keeps no purchase days
+    /// (make it with [`ReportOptions::ledger_options`]);
+    /// [`Error::Options`] when it does not track the periods; the
+    /// analyses' errors (overflow, invalid cuts).
     /// A lifetime-value model that cannot be fitted is not an error: the
     /// section says why.
     pub fn build(ledger: &Ledger, options: &ReportOptions, inputs: Inputs) -> Result<Report> {
         if !ledger.options().purchase_days {
-            return Err(Error::Options(
-                "the ledger keeps no purchase days (ReportOptions::ledger_options)".into(),
-            ));
+            return Err(Error::NoPurchaseDays);
         }
         for p in options.tracked_periods()? {
             ledger

@@ -426,6 +426,27 @@ fn a_ledger_without_the_periods_is_an_error() {
     assert!(Report::build(&l, &o, Inputs::default()).is_err());
 }
 
+#[test]
+fn a_ledger_without_purchase_days_is_named_as_the_problem() {
+    let o = ReportOptions::new(year(2025));
+    let l = Ledger::new(o.tracked_periods().unwrap());
+    let e = Report::build(&l, &o, Inputs::default()).unwrap_err();
+    assert_eq!(e, crm_report::Error::NoPurchaseDays);
+    let text = e.to_string();
+    assert!(
+        text.starts_with("the ledger keeps no purchase days"),
+        "{text}"
+    );
+    assert!(!text.contains("invalid report options"), "{text}");
+    assert!(
+        text.contains("LedgerOptions::purchase_days(true)"),
+        "{text}"
+    );
+    assert!(text.contains("ReportOptions::ledger_options"), "{text}");
+    let l = Ledger::with_options(o.tracked_periods().unwrap(), o.ledger_options());
+    assert!(Report::build(&l, &o, Inputs::default()).is_ok());
+}
+
 fn full() -> Report {
     let mut o = ReportOptions::new(year(2025));
     o.series = vec![year(2023), year(2024), year(2025)];

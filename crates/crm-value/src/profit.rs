@@ -357,8 +357,18 @@ impl CostToServe {
     /// when a customer's sum leaves the range of [`Money`] (this one is
     /// then partly merged and should be dropped).
     pub fn merge(&mut self, other: CostToServe) -> Result<()> {
-        if self.period != other.period || self.costs != other.costs {
-            return Err(crate::Error::Core(crm_core::Error::PeriodMismatch));
+        if self.period != other.period {
+            return Err(crate::Error::Core(crm_core::Error::PeriodMismatch {
+                reason: format!(
+                    "these costs to serve are of period {}, the other of {}",
+                    self.period, other.period
+                ),
+            }));
+        }
+        if self.costs != other.costs {
+            return Err(crate::Error::Core(crm_core::Error::PeriodMismatch {
+                reason: "the two costs to serve use different cost tables".to_string(),
+            }));
         }
         self.used.recorded += other.used.recorded;
         self.used.table += other.used.table;
