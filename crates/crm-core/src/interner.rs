@@ -270,6 +270,15 @@ impl Interner {
         self.mask = mask;
     }
 
+    /// Frees the hash table, keeping the keys by id, for an interner that
+    /// is only read by id until it is dropped
+    /// ([`Ledger::merge_from`](crate::Ledger::merge_from)). Lookups by key
+    /// find nothing after.
+    pub(crate) fn release_table(&mut self) {
+        self.slots = vec![VACANT; 16];
+        self.mask = 15;
+    }
+
     fn key_bytes(&self, id: u32) -> &[u8] {
         let i = id as usize;
         let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };

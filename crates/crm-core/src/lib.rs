@@ -117,7 +117,7 @@ pub use crate::{
     error::{Error, Result},
     facts::{CustomerFacts, PeriodFacts},
     interner::{CustomerId, Interner, LedgerTag},
-    key::{CustomerKey, MAX_KEY_LEN, check_key},
+    key::{CustomerKey, MAX_KEY_LEN, check_key, is_plain_ascii_key},
     ledger::{CustomerTotals, Ledger, LedgerOptions, LedgerStats, PeriodTotals, Sale, SaleBatch},
     model::{
         Basis, Channel, Consent, Customer, Interaction, InteractionKind, Lead, LeadStage, Stage,

@@ -73,7 +73,15 @@ fn owned_key_at<F: Fields + ?Sized>(
 }
 
 fn key_at<F: Fields + ?Sized>(rec: &F, col: usize) -> std::result::Result<&str, RowError> {
-    let k = at(col, text(field(rec, col)))?;
+    let raw = trim(field(rec, col));
+    if crm_core::is_plain_ascii_key(raw) {
+        // Valid UTF-8 and a valid key: the common case, in one pass. The
+        // conversion's own check of ASCII is the short one.
+        if let Ok(k) = std::str::from_utf8(raw) {
+            return Ok(k);
+        }
+    }
+    let k = at(col, text(raw))?;
     if k.is_empty() {
         return Err((Some(col), Problem::Missing));
     }
@@ -86,33 +94,67 @@ fn key_at<F: Fields + ?Sized>(rec: &F, col: usize) -> std::result::Result<&str, 
 /// Remembers the last date field parsed: exports are usually sorted by
 /// date, so consecutive rows repeat it.
 ///
-/// Fields up to 16 bytes are compared as one integer.
+/// A field of 8 to 16 bytes is known by its length and its first and last
+/// eight bytes (overlapping when shorter than 16), compared as two
+/// integers without a copy; other fields are parsed each time.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct DateCache {
-    raw: u128,
+    head: u64,
+    tail: u64,
     len: usize,
     date: Option<NaiveDate>,
 }
 
 impl DateCache {
     pub fn parse(&mut self, raw: &[u8]) -> std::result::Result<NaiveDate, Problem> {
-        if raw.len() > 16 {
+        let len = raw.len();
+        let (Some(head), Some(tail)) = (
+            raw.first_chunk::<8>(),
+            raw.last_chunk::<8>().filter(|_| len <= 16),
+        ) else {
             return parse_date(raw);
-        }
-        let mut buf = [0u8; 16];
-        buf[..raw.len()].copy_from_slice(raw);
-        let packed = u128::from_le_bytes(buf);
+        };
+        let (head, tail) = (u64::from_le_bytes(*head), u64::from_le_bytes(*tail));
         if let Some(d) = self.date
-            && self.raw == packed
-            && self.len == raw.len()
+            && self.head == head
+            && self.tail == tail
+            && self.len == len
         {
             return Ok(d);
         }
         let d = parse_date(raw)?;
-        self.raw = packed;
-        self.len = raw.len();
-        self.date = Some(d);
+        *self = DateCache {
+            head,
+            tail,
+            len,
+            date: Some(d),
+        };
         Ok(d)
+    }
+}
+
+#[cfg(test)]
+mod date_cache_tests {
+    use super::*;
+
+    proptest::proptest! {
+        /// A sequence of date fields (repeated, of every length from 0 to
+        /// 20 bytes, differing in one byte, valid or not) reads through
+        /// the cache as `parse_date` reads each.
+        #[test]
+        fn cache_reads_as_parse_date(
+            fields in proptest::collection::vec(proptest::sample::select(vec![
+                "2024-03-01", "2024-03-02", "2024-03-01 ", " 2024-03-01", "2024-03-01T10:00",
+                "2024-03-01T10:01", "2024-03-01T10:00:00Z", "2024-03-01T10:00:00.5Z", "20240301",
+                "20240302", "1/3/2024", "01.03.2024", "01-03-2024", "2024/3/1", "1/3/24", "",
+                "x", "2024-02-30", "2024-03-0a", "12345678901234567", "2024-03-01x",
+            ]), 0..40),
+        ) {
+            let mut cache = DateCache::default();
+            for f in fields {
+                proptest::prop_assert_eq!(cache.parse(f.as_bytes()), parse_date(f.as_bytes()), "{:?}", f);
+            }
+        }
     }
 }
 
@@ -164,6 +206,34 @@ impl TxCols {
         dates: &mut DateCache,
     ) -> std::result::Result<(&'a str, NaiveDate, Money, Option<Money>), RowError> {
         let key = key_at(rec, self.key)?;
+        let date = at(self.date, dates.parse(field(rec, self.date)))?;
+        let revenue = at(
+            self.revenue,
+            parse_money(field(rec, self.revenue), self.sep),
+        )?;
+        let margin = match self.margin {
+            Some(c) => at(c, parse_money_opt(field(rec, c), self.sep))?,
+            None => None,
+        };
+        Ok((key, date, revenue, margin))
+    }
+
+    /// [`TxCols::parse_sale`] with the key as bytes, for a reader that
+    /// batches keys and checks their UTF-8 once per batch: the bytes are
+    /// a valid key and valid UTF-8 (plain ASCII is settled in one pass,
+    /// anything else checked as [`TxCols::parse_sale`] checks it).
+    #[allow(clippy::type_complexity)] // a private tuple, named at its one use
+    pub fn parse_sale_bytes<'a, F: Fields + ?Sized>(
+        &self,
+        rec: &'a F,
+        dates: &mut DateCache,
+    ) -> std::result::Result<(&'a [u8], NaiveDate, Money, Option<Money>), RowError> {
+        let raw = trim(field(rec, self.key));
+        let key = if crm_core::is_plain_ascii_key(raw) {
+            raw
+        } else {
+            key_at(rec, self.key)?.as_bytes()
+        };
         let date = at(self.date, dates.parse(field(rec, self.date)))?;
         let revenue = at(
             self.revenue,

@@ -2,7 +2,7 @@ use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use crm_core::{Customer, Interaction, Ledger, SaleBatch};
+use crm_core::{Customer, Interaction, Ledger, Money, NaiveDate, Sale};
 
 use crate::fields::{CustomerCols, DateCache, InteractionCols, TxCols};
 use crate::header::{Header, parse_header, read_prefix};
@@ -251,10 +251,20 @@ struct TxSink {
     ledger: Ledger,
     cols: TxCols,
     dates: DateCache,
-    batch: SaleBatch,
-    /// The line of each sale in `batch`.
-    lines: Vec<u64>,
+    batch: KeyBatch,
     late: Vec<LateError>,
+}
+
+/// Sales waiting to be recorded, their keys as bytes in one buffer: each
+/// key was checked to be valid UTF-8 when it was parsed, mostly by a
+/// one-pass test for plain ASCII, and the buffer is turned into text once
+/// per batch (where the check of long ASCII runs a word at a time)
+/// instead of once per row.
+#[derive(Default)]
+struct KeyBatch {
+    keys: Vec<u8>,
+    /// Key end in `keys`, date, revenue, margin, line.
+    rows: Vec<(usize, NaiveDate, Money, Option<Money>, u64)>,
 }
 
 impl TxSink {
@@ -263,8 +273,7 @@ impl TxSink {
             ledger,
             cols,
             dates: DateCache::default(),
-            batch: SaleBatch::new(),
-            lines: Vec::new(),
+            batch: KeyBatch::default(),
             late: Vec::new(),
         }
     }
@@ -272,10 +281,13 @@ impl TxSink {
 
 impl Sink for TxSink {
     fn row<F: Fields>(&mut self, rec: &F, line: u64) -> std::result::Result<(), RowError> {
-        let (key, date, revenue, margin) = self.cols.parse_sale(rec, &mut self.dates)?;
-        self.batch.push(key, date, revenue, margin);
-        self.lines.push(line);
-        if self.batch.len() == BATCH {
+        let (key, date, revenue, margin) = self.cols.parse_sale_bytes(rec, &mut self.dates)?;
+        let batch = &mut self.batch;
+        batch.keys.extend_from_slice(key);
+        batch
+            .rows
+            .push((batch.keys.len(), date, revenue, margin, line));
+        if batch.rows.len() == BATCH {
             self.flush();
         }
         Ok(())
@@ -286,11 +298,43 @@ impl Sink for TxSink {
             ledger,
             cols,
             batch,
-            lines,
             late,
             ..
         } = self;
-        batch.record_into(ledger, |i, e, s| {
+        if batch.rows.is_empty() {
+            return;
+        }
+        // Each key is valid UTF-8, so their concatenation is, and each
+        // key's ends are character boundaries of it.
+        let text = std::str::from_utf8(&batch.keys).unwrap_or("");
+        let mut sales = Vec::with_capacity(batch.rows.len());
+        let mut lines = Vec::with_capacity(batch.rows.len());
+        let mut start = 0;
+        for &(end, date, revenue, margin, line) in &batch.rows {
+            match text.get(start..end) {
+                Some(key) => {
+                    sales.push(Sale {
+                        key,
+                        date,
+                        revenue,
+                        margin,
+                    });
+                    lines.push(line);
+                }
+                // Not reached (see above); refused rather than trusted.
+                None => late.push((
+                    line,
+                    (Some(cols.key_col()), Problem::Utf8),
+                    vec![
+                        String::from_utf8_lossy(batch.keys.get(start..end).unwrap_or_default())
+                            .into_owned(),
+                    ],
+                )),
+            }
+            start = end;
+        }
+        for (i, e) in ledger.record_sales(&sales) {
+            let s = sales[i];
             let record = vec![
                 s.key.to_string(),
                 s.date.to_string(),
@@ -298,8 +342,10 @@ impl Sink for TxSink {
                 s.margin.map(|m| m.to_string()).unwrap_or_default(),
             ];
             late.push((lines[i], model_error(cols.key_col(), e), record));
-        });
-        lines.clear();
+        }
+        drop(sales);
+        batch.keys.clear();
+        batch.rows.clear();
     }
 
     fn late(&mut self) -> Option<&mut Vec<LateError>> {
@@ -311,7 +357,7 @@ impl Sink for TxSink {
     }
 
     fn absorb(&mut self, later: Self) -> std::result::Result<(), Refused> {
-        self.ledger.merge(&later.ledger).map_err(Refused::merge)
+        self.ledger.merge_from(later.ledger).map_err(Refused::merge)
     }
 }
 

@@ -36,6 +36,16 @@ impl DecimalSeparator {
 /// and concatenations leave behind and no one sees) from both ends.
 pub(crate) fn trim(b: &[u8]) -> &[u8] {
     use crate::reader::BOM;
+    // The common case: neither end is white space (every ASCII white
+    // space byte is at most 0x20) nor a byte of a mark.
+    if let (Some(&first), Some(&last)) = (b.first(), b.last())
+        && first > b' '
+        && last > b' '
+        && first != 0xEF
+        && last != 0xBF
+    {
+        return b;
+    }
     let mut b = b.trim_ascii();
     // The common case: no mark at either end (its first byte is 0xEF, its
     // last 0xBF).
@@ -159,7 +169,12 @@ const MONEY_COMMA: &str = "an amount like -1234,56 (decimal comma, no thousands 
 /// separators, currency signs and exponents are refused: a wrong guess of
 /// the locale must fail loudly, never read `1.234` as 1234.
 pub(crate) fn parse_money(raw: &[u8], sep: u8) -> Result<Money, Problem> {
-    let b = trim(raw);
+    money_trimmed(raw, trim(raw), sep)
+}
+
+/// [`parse_money`] of `b`, the field `raw` trimmed (`raw` is quoted in
+/// errors).
+fn money_trimmed(raw: &[u8], b: &[u8], sep: u8) -> Result<Money, Problem> {
     if b.is_empty() {
         return Err(Problem::Missing);
     }
@@ -176,6 +191,11 @@ pub(crate) fn parse_money(raw: &[u8], sep: u8) -> Result<Money, Problem> {
         b'+' => (false, &b[1..]),
         _ => (false, b),
     };
+    if body.len() <= 18
+        && let Some((m, scale)) = short_amount(body, sep)
+    {
+        return Ok(Money::new(Decimal::new(if neg { -m } else { m }, scale)));
+    }
     if body.is_empty() {
         return Err(bad());
     }
@@ -208,6 +228,40 @@ pub(crate) fn parse_money(raw: &[u8], sep: u8) -> Result<Money, Problem> {
     Ok(Money::new(Decimal::new(if neg { -m } else { m }, scale)))
 }
 
+/// The common amount: at most 18 bytes (so the mantissa fits an `i64`),
+/// digits, optionally `sep` and more digits, at least one digit. Returns
+/// the mantissa and the scale, or `None` for anything else (which the
+/// general path refuses or reads).
+#[inline]
+fn short_amount(body: &[u8], sep: u8) -> Option<(i64, u32)> {
+    let mut m: i64 = 0;
+    let mut rest = body;
+    while let [c, tail @ ..] = rest {
+        let d = c.wrapping_sub(b'0');
+        if d >= 10 {
+            break;
+        }
+        m = m * 10 + i64::from(d);
+        rest = tail;
+    }
+    let int_digits = body.len() - rest.len();
+    let [first, frac @ ..] = rest else {
+        return (int_digits > 0).then_some((m, 0));
+    };
+    if *first != sep || (int_digits == 0 && frac.is_empty()) {
+        return None;
+    }
+    for c in frac {
+        let d = c.wrapping_sub(b'0');
+        if d >= 10 {
+            return None;
+        }
+        m = m * 10 + i64::from(d);
+    }
+    // At most 17 fraction digits.
+    Some((m, frac.len() as u32))
+}
+
 fn parse_money_slow(body: &[u8], neg: bool, sep: u8) -> Option<Money> {
     let mut s = String::with_capacity(body.len() + 1);
     if neg {
@@ -221,10 +275,11 @@ fn parse_money_slow(body: &[u8], neg: bool, sep: u8) -> Option<Money> {
 
 /// Parses an optional amount: empty is `None`.
 pub(crate) fn parse_money_opt(raw: &[u8], sep: u8) -> Result<Option<Money>, Problem> {
-    if trim(raw).is_empty() {
+    let b = trim(raw);
+    if b.is_empty() {
         Ok(None)
     } else {
-        parse_money(raw, sep).map(Some)
+        money_trimmed(raw, b, sep).map(Some)
     }
 }
 
@@ -355,6 +410,36 @@ mod tests {
             let comma = text.replace('.', ",");
             let got = parse_money(comma.as_bytes(), b',').ok().map(Money::as_decimal);
             proptest::prop_assert_eq!(got.map(|d| (d, d.scale())), expected.map(|d| (d, d.scale())), "{}", comma);
+        }
+    }
+
+    /// `trim` as it was before its shortcut for fields with no blank and
+    /// no mark at either end.
+    fn trim_reference(b: &[u8]) -> &[u8] {
+        use crate::reader::BOM;
+        let mut b = b.trim_ascii();
+        loop {
+            if let Some(rest) = b.strip_prefix(BOM) {
+                b = rest.trim_ascii();
+            } else if let Some(rest) = b.strip_suffix(BOM) {
+                b = rest.trim_ascii();
+            } else {
+                return b;
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// Fields of blanks, marks, their bytes alone and letters trim as
+        /// the general loop trims them.
+        #[test]
+        fn trim_shortcut_changes_nothing(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                &b" "[..], b"\t", b"\r", b"\n", b"\x0c", b"\xef\xbb\xbf", b"\xef", b"\xbf", b"\xbb", b"a", b"Z9", b"\x7f", b"!",
+            ]), 0..8),
+        ) {
+            let field: Vec<u8> = parts.concat();
+            proptest::prop_assert_eq!(trim(&field), trim_reference(&field));
         }
     }
 

@@ -394,3 +394,73 @@ fn first_error<T>(records: crm_csv::Result<impl Iterator<Item = crm_csv::Result<
         .expect("an error")
         .to_string()
 }
+
+/// Keys take one of two paths in the reader (plain ASCII checked in one
+/// pass, anything else checked as UTF-8 and by the key rules), and their
+/// text is made once per batch: valid keys of both kinds are recorded
+/// under their own key, bad ones are refused at their own line and column
+/// with the reason, in both modes.
+#[test]
+fn keys_on_both_paths_are_checked_at_their_line() {
+    let mut csv = b"customer_id,date,revenue\n".to_vec();
+    let rows: [&[u8]; 9] = [
+        b"C1,2024-01-02,1\n",
+        "Zo\u{eb},2024-01-02,2\n".as_bytes(),
+        b"C\x01X,2024-01-02,3\n",
+        b"\xff\xfeA,2024-01-02,4\n",
+        b"C\x7f,2024-01-02,5\n",
+        b" C2 ,2024-01-02,6\n",
+        b"a-long-key-of-more-than-sixteen-bytes,2024-01-02,7\n",
+        "\u{feff}C3,2024-01-02,8\n".as_bytes(),
+        b",2024-01-02,9\n",
+    ];
+    for r in rows {
+        csv.extend_from_slice(r);
+    }
+    let (r, ledger) = import(&csv, &ImportOptions::new().mode(Mode::Lenient));
+    let report = r.unwrap();
+    let refused: Vec<(u64, Option<usize>, String)> = report
+        .rejects
+        .iter()
+        .map(|r| (r.location.line, r.location.column, r.problem.to_string()))
+        .collect();
+    assert_eq!(
+        refused,
+        [
+            (
+                4,
+                Some(1),
+                "invalid customer key \"C\\u{1}X\": control character".to_string()
+            ),
+            (5, Some(1), "field is not valid UTF-8".to_string()),
+            (
+                6,
+                Some(1),
+                "invalid customer key \"C\\u{7f}\": control character".to_string()
+            ),
+            (10, Some(1), "missing value: the field is empty".to_string()),
+        ]
+    );
+    let keys: Vec<&str> = ledger.ids().map(|id| ledger.key(id).unwrap()).collect();
+    assert_eq!(
+        keys,
+        [
+            "C1",
+            "Zo\u{eb}",
+            "C2",
+            "a-long-key-of-more-than-sixteen-bytes",
+            "C3"
+        ]
+    );
+    assert_eq!(revenue(&ledger, "Zo\u{eb}"), "2".parse().unwrap());
+    assert_eq!(revenue(&ledger, "C3"), "8".parse().unwrap());
+    // Strict mode stops at the first.
+    let (r, _) = import(&csv, &ImportOptions::new());
+    let e = r.unwrap_err().to_string();
+    assert!(
+        e.ends_with(
+            "t.csv:4: column 1 (customer_id): invalid customer key \"C\\u{1}X\": control character"
+        ),
+        "{e}"
+    );
+}

@@ -359,15 +359,20 @@ fn rank(ranking: &mut [CustomerId], values: &[Money], ledger: &Ledger) {
         b[..n].copy_from_slice(&k[..n]);
         u64::from_be_bytes(b)
     };
-    let scaled: Option<Vec<(i128, u64, CustomerId)>> = ranking
-        .iter()
-        .map(|&id| {
+    // Sized once: collecting through `Option` gives no exact size, and the
+    // doubling left up to half of a million-customer vector unused (and
+    // both copies alive while it moved).
+    let scaled = (|| {
+        let mut s: Vec<(i128, u64, CustomerId)> = Vec::with_capacity(ranking.len());
+        for &id in ranking.iter() {
             let d = values[id.index()].as_decimal();
-            d.mantissa()
-                .checked_mul(10i128.checked_pow(scale - d.scale())?)
-                .map(|m| (m, prefix(id), id))
-        })
-        .collect();
+            let m = d
+                .mantissa()
+                .checked_mul(10i128.checked_pow(scale - d.scale())?)?;
+            s.push((m, prefix(id), id));
+        }
+        Some(s)
+    })();
     let by_key = |a: CustomerId, b: CustomerId| key(a).cmp(key(b));
     match scaled {
         Some(mut s) => {
