@@ -6,7 +6,7 @@ use crm_core::{Customer, Interaction, Ledger, Money, NaiveDate, Sale};
 
 use crate::fields::{CustomerCols, DateCache, InteractionCols, TxCols};
 use crate::header::{Header, parse_header, read_prefix};
-use crate::scan::{Fields, LateError, RowError, Scanned, Sink, scan_file, scan_stream};
+use crate::scan::{Fields, LateError, Refused, RowError, Scanned, Sink, scan_file, scan_stream};
 use crate::{Error, ImportOptions, Location, Problem, Result};
 
 /// A row skipped in lenient mode: where, why, and the row as read.
@@ -356,8 +356,8 @@ impl Sink for TxSink {
         TxSink::new(like(&self.ledger), self.cols)
     }
 
-    fn absorb(&mut self, later: Self) -> std::result::Result<(), Problem> {
-        self.ledger.merge_from(later.ledger).map_err(Problem::Model)
+    fn absorb(&mut self, later: Self) -> std::result::Result<(), Refused> {
+        self.ledger.merge_from(later.ledger).map_err(Refused::merge)
     }
 }
 
@@ -573,9 +573,13 @@ impl<C: Clone + Send, R, G: Gather<R>> Sink for RowSink<C, R, G> {
         )
     }
 
-    fn absorb(&mut self, later: Self) -> std::result::Result<(), Problem> {
-        self.ledger.merge(&later.ledger).map_err(Problem::Model)?;
-        self.gather.absorb(later.gather).map_err(Problem::Model)
+    fn absorb(&mut self, later: Self) -> std::result::Result<(), Refused> {
+        self.ledger.merge(&later.ledger).map_err(Refused::merge)?;
+        // The ledger is merged by now: not intact.
+        self.gather.absorb(later.gather).map_err(|e| Refused {
+            problem: Problem::Model(e),
+            intact: false,
+        })
     }
 }
 

@@ -42,7 +42,7 @@ use crate::fields::{DateCache, TxCols};
 use crate::header::Header;
 use crate::import::{like, model_error};
 use crate::reader::LineCounter;
-use crate::scan::{Fields, LateError, Part, RowError, Scanned, Sink, cuts, run};
+use crate::scan::{Fields, LateError, Part, Refused, RowError, Scanned, Sink, cuts, run};
 use crate::{Error, Location, Mode, Problem, Reject, Result};
 
 /// Bytes of a piece: a round holds one piece per thread.
@@ -119,7 +119,7 @@ impl Sink for Scatter {
 
     /// Appends what `later` holds (its lines stay relative to its own
     /// range: the partitioned read never absorbs).
-    fn absorb(&mut self, later: Self) -> std::result::Result<(), Problem> {
+    fn absorb(&mut self, later: Self) -> std::result::Result<(), Refused> {
         for (mine, theirs) in self.buckets.iter_mut().zip(&later.buckets) {
             for (s, &line) in theirs.batch.sales().iter().zip(&theirs.lines) {
                 mine.batch.push(s.key, s.date, s.revenue, s.margin);

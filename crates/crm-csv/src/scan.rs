@@ -136,7 +136,28 @@ pub(crate) trait Sink: Send + Sized {
     /// A new, empty sink like this one, for another range.
     fn fresh(&self) -> Self;
     /// Adds what `later` (a following range) consumed.
-    fn absorb(&mut self, later: Self) -> std::result::Result<(), Problem>;
+    fn absorb(&mut self, later: Self) -> std::result::Result<(), Refused>;
+}
+
+/// Why [`Sink::absorb`] failed.
+pub(crate) struct Refused {
+    /// What went wrong.
+    pub(crate) problem: Problem,
+    /// The sink is as it was before the call (a sum that would overflow
+    /// was found before anything was added): the later range can be read
+    /// into it row by row instead, which finds the row at fault.
+    pub(crate) intact: bool,
+}
+
+impl Refused {
+    /// A refusal of the ledger's merge: intact when it is an overflow,
+    /// which [`crm_core::Ledger::merge`] finds before changing anything.
+    pub(crate) fn merge(e: crm_core::Error) -> Refused {
+        Refused {
+            intact: matches!(e, crm_core::Error::Overflow { .. }),
+            problem: Problem::Model(e),
+        }
+    }
 }
 
 /// Below this many bytes per thread, one thread reads the file.
@@ -675,17 +696,29 @@ fn combine<S: Sink>(
         match next {
             Some(mut next) if acc.next_start == cuts[i] => {
                 let later = std::mem::replace(&mut next.sink, sink.fresh());
-                acc.sink.absorb(later).map_err(|problem| {
-                    Error::from(crate::BadRow {
-                        location: Location {
-                            file: path.to_path_buf(),
-                            line: 0,
-                            column: None,
-                            field: None,
-                        },
-                        problem,
-                    })
-                })?;
+                match acc.sink.absorb(later) {
+                    Ok(()) => {}
+                    // A sum of the two ranges overflows (a row of the
+                    // later range overflows the sums before it): read that
+                    // range and the rest on this thread, as after a
+                    // misaligned cut, so the row is met in order.
+                    Err(Refused { intact: true, .. }) => {
+                        return read_rest(path, header, mode, cuts[i], acc, sink, out);
+                    }
+                    // Not the row's fault alone (a gatherer's merged
+                    // totals): no line to name.
+                    Err(Refused { problem, .. }) => {
+                        return Err(Error::from(crate::BadRow {
+                            location: Location {
+                                file: path.to_path_buf(),
+                                line: 0,
+                                column: None,
+                                field: None,
+                            },
+                            problem,
+                        }));
+                    }
+                }
                 acc.rows = next.rows;
                 acc.rejects = std::mem::take(&mut next.rejects);
                 acc.error = next.error.take();
@@ -695,18 +728,32 @@ fn combine<S: Sink>(
             }
             Some(_) if acc.next_start < len => {
                 // A misaligned cut: read the rest on this thread.
-                let resume = acc.next_start;
-                let taken = std::mem::replace(&mut acc.sink, sink.fresh());
-                *acc = run(path, resume, u64::MAX, header, mode, taken);
-                if let Some(e) = acc.fatal.take() {
-                    return Err(e);
-                }
-                let first_line = start_line(path, header, resume, acc)?;
-                return finish_part(path, header, first_line, acc, out);
+                return read_rest(path, header, mode, acc.next_start, acc, sink, out);
             }
             _ => return Ok(()),
         }
     }
+}
+
+/// Reads the records from `resume`, a record start, to the end of the
+/// file on this thread into `acc`'s sink (whose rows are all counted in
+/// `out`), and counts them.
+fn read_rest<S: Sink>(
+    path: &Path,
+    header: &Header,
+    mode: Mode,
+    resume: u64,
+    acc: &mut Part<S>,
+    sink: &S,
+    out: &mut Scanned,
+) -> Result<()> {
+    let taken = std::mem::replace(&mut acc.sink, sink.fresh());
+    *acc = run(path, resume, u64::MAX, header, mode, taken);
+    if let Some(e) = acc.fatal.take() {
+        return Err(e);
+    }
+    let first_line = start_line(path, header, resume, acc)?;
+    finish_part(path, header, first_line, acc, out)
 }
 
 /// The line of `start`, where `part` starts, when the part needs it (it

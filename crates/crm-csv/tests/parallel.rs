@@ -292,3 +292,62 @@ fn the_partitioned_read_gives_the_sequential_ledger_in_the_same_order() {
         }
     }
 }
+
+/// `big_file` with two rows of customer `OVF` in 2024: the largest amount
+/// at about a fifth of the file, 1 at four fifths, so that the second
+/// overflows the customer's sum; `quoted` as in `big_file`.
+fn overflow_file(quoted: usize) -> String {
+    let body = big_file(9, quoted, 0);
+    let mut lines: Vec<String> = body.lines().map(str::to_string).collect();
+    // Rows of one physical line (no quoted product), near each share.
+    let n = lines.len();
+    let plain = |from: usize| (from..n).find(|&i| lines[i].ends_with(",p")).unwrap();
+    let (a, b) = (plain(n / 5), plain(n * 4 / 5));
+    lines[a] = format!("TA,OVF,2024-03-01,{},p", crm_core::Decimal::MAX);
+    lines[b] = "TB,OVF,2024-09-01,1,p".to_string();
+    lines.join("\n") + "\n"
+}
+
+/// A row whose amount overflows a sum of rows read on another thread is
+/// found as a sequential read finds it: strict, the error names its line
+/// (not line 0); lenient, it is skipped and counted, and the ledger is the
+/// sequential one. With the plain and the partitioned read, with quoted
+/// fields holding line breaks or not.
+#[test]
+fn an_overflow_across_threads_is_the_row_a_sequential_read_finds() {
+    let f = Fixture::new();
+    for quoted in [1_000_000, 7] {
+        let path = f.file("transactions.csv", overflow_file(quoted));
+        let strict = |threads: usize, partitioned: bool| {
+            let mut l = Ledger::new([year()]);
+            let o = ImportOptions::new()
+                .threads(threads)
+                .partitioned(partitioned);
+            read_transactions(&path, &o, &mut l).unwrap_err()
+        };
+        let e1 = strict(1, false);
+        let line = e1.location().unwrap().line;
+        assert!(line > 1, "{e1}");
+        let (r1, l1) = read(&path, 1, Mode::Lenient);
+        assert_eq!(r1.rejects.len(), 1);
+        assert_eq!(r1.rejects[0].location.line, line);
+        for (threads, partitioned) in [(2, false), (3, false), (2, true)] {
+            let e = strict(threads, partitioned);
+            assert_eq!(
+                e.to_string(),
+                e1.to_string(),
+                "threads {threads} {partitioned}"
+            );
+            let mut l = Ledger::new([year()]);
+            let o = ImportOptions::new()
+                .threads(threads)
+                .mode(Mode::Lenient)
+                .partitioned(partitioned);
+            let r = read_transactions(&path, &o, &mut l).unwrap();
+            assert!(r.threads > 1, "a 9 MB file is read on several threads");
+            assert_eq!((r.rows, r.imported), (r1.rows, r1.imported));
+            assert_eq!(r.rejects, r1.rejects, "threads {threads} {partitioned}");
+            same(&l1, &l);
+        }
+    }
+}
