@@ -1491,6 +1491,13 @@ impl Ledger {
                     .merge_customer(id.index(), np, &other.contacts, oid.index());
             }
         }
+        self.absorb_days_and_stats(other, &map);
+        Ok(())
+    }
+
+    /// The last step of a merge: `other`'s purchase days, its customers
+    /// renumbered by `map` (index in `other` to index here), and its counts.
+    fn absorb_days_and_stats(&mut self, other: &Ledger, map: &[u32]) {
         if self.options.purchase_days {
             for &p in other.purchase_days.pairs.iter() {
                 let id = map[(p >> 32) as usize];
@@ -1504,7 +1511,6 @@ impl Ledger {
         s.transactions_without_margin += other.stats.transactions_without_margin;
         s.interactions += other.stats.interactions;
         s.register_entries += other.stats.register_entries;
-        Ok(())
     }
 
     /// [`Ledger::merge`] of a ledger that is not needed afterwards: its
@@ -1898,19 +1904,7 @@ impl Ledger {
             }
         }
         for (other, map) in parts.iter().zip(&maps) {
-            if self.options.purchase_days {
-                for &p in other.purchase_days.pairs.iter() {
-                    let id = map[(p >> 32) as usize];
-                    self.purchase_days
-                        .push_pair(u64::from(id) << 32 | (p & u64::from(u32::MAX)));
-                }
-                self.purchase_days.runs = std::sync::OnceLock::new();
-            }
-            let s = &mut self.stats;
-            s.transactions += other.stats.transactions;
-            s.transactions_without_margin += other.stats.transactions_without_margin;
-            s.interactions += other.stats.interactions;
-            s.register_entries += other.stats.register_entries;
+            self.absorb_days_and_stats(other, map);
         }
         Ok(())
     }
