@@ -206,15 +206,7 @@ impl TxCols {
         dates: &mut DateCache,
     ) -> std::result::Result<(&'a str, NaiveDate, Money, Option<Money>), RowError> {
         let key = key_at(rec, self.key)?;
-        let date = at(self.date, dates.parse(field(rec, self.date)))?;
-        let revenue = at(
-            self.revenue,
-            parse_money(field(rec, self.revenue), self.sep),
-        )?;
-        let margin = match self.margin {
-            Some(c) => at(c, parse_money_opt(field(rec, c), self.sep))?,
-            None => None,
-        };
+        let (date, revenue, margin) = self.parse_date_and_amounts(rec, dates)?;
         Ok((key, date, revenue, margin))
     }
 
@@ -234,6 +226,17 @@ impl TxCols {
         } else {
             key_at(rec, self.key)?.as_bytes()
         };
+        let (date, revenue, margin) = self.parse_date_and_amounts(rec, dates)?;
+        Ok((key, date, revenue, margin))
+    }
+
+    /// The date, revenue and margin of a sale, for both key forms.
+    #[inline]
+    fn parse_date_and_amounts<F: Fields + ?Sized>(
+        &self,
+        rec: &F,
+        dates: &mut DateCache,
+    ) -> std::result::Result<(NaiveDate, Money, Option<Money>), RowError> {
         let date = at(self.date, dates.parse(field(rec, self.date)))?;
         let revenue = at(
             self.revenue,
@@ -243,7 +246,7 @@ impl TxCols {
             Some(c) => at(c, parse_money_opt(field(rec, c), self.sep))?,
             None => None,
         };
-        Ok((key, date, revenue, margin))
+        Ok((date, revenue, margin))
     }
 
     /// Parses every column of a transaction.
