@@ -139,7 +139,8 @@ fn records() -> impl Strategy<Value = Vec<crm_store::Record>> {
     use crm_store::Record;
     let transactions = prop::collection::vec(
         (0u8..6, 0u64..60, 1i64..500, prop::option::of(0u8..20)),
-        0..80,
+        // Past one statement's rows (64) and one batch of key lookups (256).
+        0..300,
     );
     let interactions =
         prop::collection::vec((0u8..6, 0u64..60, prop::option::of(0u8..20), 0u8..3), 0..60);

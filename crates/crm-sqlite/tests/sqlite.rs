@@ -381,6 +381,87 @@ fn an_import_into_empty_tables_leaves_the_indexes_of_a_new_file() {
     assert_eq!(indexes(&path), fresh);
 }
 
+/// Keys get their customers rows in the order of the input, whatever the
+/// kinds of records between them (transactions' keys are looked up in
+/// batches); every row written refers to a customer although SQLite's
+/// checks of foreign keys are off during imports; and amounts, dates and
+/// counts come back exact through the statements of many rows.
+#[test]
+fn keys_get_rows_in_input_order_and_every_reference_holds() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("crm.db");
+    let mut s = SqliteStore::open(&path).unwrap();
+    let t = |key: &str, n: usize| {
+        let mut t = Transaction::new(k(key), d(2024, 1, 1 + (n % 28) as u32), m("10.05"))
+            .with_id(format!("T{n}"));
+        t.margin = n.is_multiple_of(3).then(|| m("-0.10"));
+        t.quantity = n.is_multiple_of(5).then(|| "2.5".parse().unwrap());
+        t
+    };
+    let mut records = Vec::new();
+    for n in 0..1000 {
+        records.push(Record::Transaction(t(&format!("K{}", n % 300), n)));
+        if n.is_multiple_of(97) {
+            records.push(Record::Customer(Customer::new(
+                k(&format!("R{n}")),
+                Stage::Prospect,
+            )));
+        }
+    }
+    // A key longer than those held inline.
+    let long = "L".repeat(60);
+    records.push(Record::Transaction(t(&long, 1000)));
+    records.push(Record::Transaction(t(&long, 1000)));
+    let r = s.import(&mut ok(records.clone())).unwrap();
+    assert_eq!((r.transactions.new, r.transactions.duplicate), (1001, 1));
+    let again = s.import(&mut ok(records.clone())).unwrap();
+    assert_eq!(
+        (again.transactions.new, again.transactions.duplicate),
+        (0, 1002)
+    );
+    // K0's rows are 0, 300, 600 and 900: margins and quantities all set;
+    // K1's (1, 301, 601, 901) have neither.
+    for (key, margin, quantity) in [
+        ("K0", Some(m("-0.10")), Some("2.5".parse().unwrap())),
+        ("K1", None, None),
+    ] {
+        let h = s.history(key).unwrap().unwrap();
+        assert_eq!(h.transactions.len(), 4);
+        for t in &h.transactions {
+            assert_eq!(
+                (t.revenue, t.margin, t.quantity),
+                (m("10.05"), margin, quantity)
+            );
+        }
+    }
+    assert_eq!(s.history(&long).unwrap().unwrap().transactions.len(), 1);
+    s.integrity_check().unwrap();
+    drop(s);
+
+    let mut first_seen: Vec<String> = Vec::new();
+    for r in &records {
+        let key = r.key().to_string();
+        if !first_seen.contains(&key) {
+            first_seen.push(key);
+        }
+    }
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let stored: Vec<String> = conn
+        .prepare("SELECT key FROM customers ORDER BY id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(stored, first_seen);
+    let broken: i64 = conn
+        .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(broken, 0);
+}
+
 #[test]
 fn read_only_opening_refuses_what_is_not_ours_and_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
