@@ -444,14 +444,67 @@ impl Report {
     /// Every section but the lifetime-value model and its check.
     fn build_rest(ledger: &Ledger, options: &ReportOptions, mut inputs: Inputs) -> Result<Report> {
         let period = options.period;
-        let now = pyramid(ledger, &period, &options.pyramid)?;
+        let stats = ledger.stats();
         // The previous period only when the data reaches into it.
-        let before: Option<Pyramid> = match options.previous {
-            Some(p) if ledger.stats().transactions > 0 && covers(ledger, &p) => {
-                Some(pyramid(ledger, &p, &options.pyramid)?)
-            }
-            _ => None,
+        let previous = options
+            .previous
+            .filter(|p| stats.transactions > 0 && covers(ledger, p));
+        // The actions' history pyramids that are not the previous period's
+        // (which they share); none when this period has no customer, as the
+        // actions then decide on no one.
+        let history: Vec<Period> = options
+            .history_periods()
+            .into_iter()
+            .filter(|p| previous != Some(*p))
+            .collect();
+        let has_margin = stats.transactions > stats.transactions_without_margin;
+        let served = if has_margin {
+            let served = match inputs.cost_to_serve.take() {
+                Some(s) => Ok(s),
+                None => options.cost_to_serve(),
+            };
+            Some(served.and_then(|served| {
+                if *served.period() == period {
+                    Ok(served)
+                } else {
+                    Err(Error::Options(format!(
+                        "the cost to serve is of {}, the report of {period}",
+                        served.period()
+                    )))
+                }
+            }))
+        } else {
+            None
         };
+        // The pyramids and profitability read the ledger only: each on a
+        // thread of its own (with the lifetime-value model's beside them,
+        // both cores stay busy). Errors are returned in the order the
+        // sections come in.
+        let (now, before, built, profit) = std::thread::scope(|scope| {
+            let opts = &options.pyramid;
+            let before = previous.map(|p| scope.spawn(move || pyramid(ledger, &p, opts)));
+            let history = &history;
+            let built = scope.spawn(move || {
+                history
+                    .iter()
+                    .map(|p| pyramid(ledger, p, opts))
+                    .collect::<std::result::Result<Vec<_>, _>>()
+            });
+            let profit =
+                match served {
+                    Some(Ok(s)) => Some(Ok(scope
+                        .spawn(move || profitability_of(ledger, &s, &crm_pyramid::Cuts::curry())))),
+                    Some(Err(e)) => Some(Err(e)),
+                    None => None,
+                };
+            let now = pyramid(ledger, &period, opts);
+            let before = before.map(joined).transpose();
+            let built = joined(built);
+            let profit = profit.map(|p| p.map(joined));
+            (now, before, built, profit)
+        });
+        let now = now?;
+        let before = before?;
         let report = PyramidReport::new(&now, before.as_ref());
         let migration = match &before {
             Some(b) => Some(Migration::between(ledger, b, &now)?),
@@ -472,26 +525,16 @@ impl Report {
         } else {
             None
         };
-        let stats = ledger.stats();
-        let has_margin = stats.transactions > stats.transactions_without_margin;
-        let profit = if has_margin {
-            let served = match inputs.cost_to_serve.take() {
-                Some(s) => s,
-                None => options.cost_to_serve()?,
-            };
-            if *served.period() != period {
-                return Err(Error::Options(format!(
-                    "the cost to serve is of {}, the report of {period}",
-                    served.period()
-                )));
-            }
-            Some(profitability_of(
-                ledger,
-                &served,
-                &crm_pyramid::Cuts::curry(),
-            )?)
-        } else {
-            None
+        let profit = match profit {
+            Some(p) => Some(p??),
+            None => None,
+        };
+        // A history pyramid's failure matters only when the actions read
+        // it, that is, when this period has customers.
+        let built = match built {
+            Ok(b) => b,
+            Err(_) if now.is_empty() => Vec::new(),
+            Err(e) => return Err(e.into()),
         };
         // Share of wallet before the actions, whose facts read it when its
         // potentials are the register's (computed once, not twice).
@@ -510,6 +553,7 @@ impl Report {
                 actions(
                     ledger,
                     options,
+                    &built,
                     book,
                     register.as_deref(),
                     leads.as_deref(),
@@ -529,9 +573,7 @@ impl Report {
                 profit.as_ref(),
                 wallet.as_ref().map(|w| &w.wallet),
             );
-            let actions = actions
-                .join()
-                .unwrap_or_else(|e| std::panic::resume_unwind(e));
+            let actions = joined(actions);
             (actions, rest)
         });
         let (rfm, ops) = rest?;
@@ -634,6 +676,13 @@ impl Report {
     }
 }
 
+/// The result of a scoped thread; its panic goes on in the caller.
+fn joined<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    handle
+        .join()
+        .unwrap_or_else(|e| std::panic::resume_unwind(e))
+}
+
 /// A share of wallet, and whether its potentials are the register's as
 /// the actions' facts read them (each key's last entry), so that the facts
 /// can take it instead of computing it again.
@@ -695,6 +744,7 @@ fn share_of_wallet(
 fn actions(
     ledger: &Ledger,
     options: &ReportOptions,
+    built: &[Pyramid],
     book: Option<Rulebook>,
     register: Option<&[Customer]>,
     leads: Option<&[Lead]>,
@@ -707,21 +757,16 @@ fn actions(
         return Ok(None);
     }
     let book = book.unwrap_or_else(Rulebook::curry);
-    // The history's pyramids, the previous period's shared when it is one
-    // of them.
+    // The history's pyramids: the previous period's, when it is one of
+    // them, and the others, built beside this period's (`built`).
     let periods = options.history_periods();
     let shared = before.filter(|b| periods.contains(b.period()));
-    let built = periods
-        .iter()
-        .filter(|p| shared.is_none_or(|b| b.period() != *p))
-        .map(|p| pyramid(ledger, p, &options.pyramid))
-        .collect::<std::result::Result<Vec<_>, _>>()?;
     // The report's ledger keeps purchase days; `crm actions` keeps them
     // only for a rulebook that reads a fact built on them, and so do the
     // facts here (filling them for every customer costs time otherwise).
     let days = book.reads_purchase_days();
     let mut builder = FactsBuilder::new(ledger, now)
-        .history(shared.into_iter().chain(&built))
+        .history(shared.into_iter().chain(built))
         .register(register.unwrap_or_default())
         .attributes(book.attributes())
         .purchase_days(days);
