@@ -14,8 +14,8 @@ use crm_ops::{Scorecard, ScorecardInputs, ScorecardPlan, scorecard};
 use crm_pyramid::{Level, Pyramid, PyramidOptions, PyramidReport, pyramid};
 use crm_strategy::{FactsBuilder, PlanSummary, Rulebook, overview};
 use crm_value::{
-    CostTable, CostToServe, Profitability, RfmGrid, RfmOptions, Wallet, profitability_of, rfm_grid,
-    rfm_period,
+    CostTable, CostToServe, Profitability, RfmGrid, RfmOptions, Wallet, profitability_with_ids,
+    rfm_grid, rfm_period,
 };
 
 use crate::{Error, Result};
@@ -171,18 +171,25 @@ impl ReportOptions {
     }
 
     /// The periods the ledger must track, so that one pass over the data
-    /// feeds every section: the period, the previous one, the series, and
-    /// everything before the period's end (RFM, lifetime value), and the
+    /// feeds every section: the period, everything before the period's end
+    /// (RFM, lifetime value), the previous period, the series, and the
     /// [`ReportOptions::history`] periods of the actions.
+    ///
+    /// The order is the ledger's: its first two periods live in each
+    /// customer's record, the others beside it. A sale touches every
+    /// period that ends after it (those that start later keep its date as
+    /// the last purchase before them), so the two that every sale touches
+    /// come first, and a sale older than the previous period touches the
+    /// others only.
     ///
     /// # Errors
     ///
     /// [`Error::Options`] for a period ending in year 1.
     pub fn tracked_periods(&self) -> Result<Vec<Period>> {
         let mut out = vec![self.period];
+        out.push(rfm_period(self.period.end()).map_err(|e| Error::Options(e.to_string()))?);
         out.extend(self.previous);
         out.extend(self.series.iter().copied());
-        out.push(rfm_period(self.period.end()).map_err(|e| Error::Options(e.to_string()))?);
         out.extend(self.history_periods());
         let mut seen = Vec::new();
         out.retain(|p| {
@@ -490,13 +497,13 @@ impl Report {
                     .map(|p| pyramid(ledger, p, opts))
                     .collect::<std::result::Result<Vec<_>, _>>()
             });
-            let profit =
-                match served {
-                    Some(Ok(s)) => Some(Ok(scope
-                        .spawn(move || profitability_of(ledger, &s, &crm_pyramid::Cuts::curry())))),
-                    Some(Err(e)) => Some(Err(e)),
-                    None => None,
-                };
+            let profit = match served {
+                Some(Ok(s)) => Some(Ok(scope.spawn(move || {
+                    profitability_with_ids(ledger, &s, &crm_pyramid::Cuts::curry())
+                }))),
+                Some(Err(e)) => Some(Err(e)),
+                None => None,
+            };
             let now = pyramid(ledger, &period, opts);
             let before = before.map(joined).transpose();
             let built = joined(built);
@@ -525,9 +532,13 @@ impl Report {
         } else {
             None
         };
-        let profit = match profit {
-            Some(p) => Some(p??),
-            None => None,
+        // Each customer's profit by id too, for the actions' facts.
+        let (profit, profit_by_id) = match profit {
+            Some(p) => {
+                let (p, by_id) = p??;
+                (Some(p), Some(by_id))
+            }
+            None => (None, None),
         };
         // A history pyramid's failure matters only when the actions read
         // it, that is, when this period has customers.
@@ -559,7 +570,7 @@ impl Report {
                     leads.as_deref(),
                     &now,
                     before.as_ref(),
-                    profit.as_ref(),
+                    profit_by_id,
                     register_wallet,
                 )
             });
@@ -750,7 +761,7 @@ fn actions(
     leads: Option<&[Lead]>,
     now: &Pyramid,
     before: Option<&Pyramid>,
-    profit: Option<&Profitability>,
+    profit_by_id: Option<Vec<Option<Money>>>,
     wallet: Option<&Wallet>,
 ) -> Result<Option<Actions>> {
     if now.is_empty() {
@@ -770,8 +781,8 @@ fn actions(
         .register(register.unwrap_or_default())
         .attributes(book.attributes())
         .purchase_days(days);
-    if let Some(p) = profit {
-        builder = builder.profitability(p);
+    if let Some(by_id) = profit_by_id {
+        builder = builder.profits(*now.period(), by_id);
     }
     if let Some(w) = wallet {
         builder = builder.share_of_wallet(w);

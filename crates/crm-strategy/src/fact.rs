@@ -838,6 +838,13 @@ impl<'a> FactsBuilder<'a> {
             .ids()
             .filter(|&id| self.now.level_of(id).is_ok_and(|l| l.is_some()))
             .collect();
+        let years_since = history
+            .iter()
+            .map(|h| {
+                let since = (self.now.period().start() - h.period().start()).num_days();
+                (Decimal::from(since) / Decimal::new(36525, 2)).round_dp(1)
+            })
+            .collect();
         Ok(FactTable {
             ledger,
             now: self.now,
@@ -846,6 +853,7 @@ impl<'a> FactsBuilder<'a> {
             before_index,
             history,
             history_index,
+            years_since,
             margins_known,
             purchase_days: self.purchase_days,
             contacts_recorded: self
@@ -909,6 +917,9 @@ pub struct FactTable<'a> {
     before_index: Option<usize>,
     history: Vec<&'a Pyramid>,
     history_index: Vec<Option<usize>>,
+    /// Per history pyramid: the years from its start to `now`'s, to one
+    /// decimal (the same for every customer whose best level it holds).
+    years_since: Vec<Decimal>,
     margins_known: bool,
     contacts_recorded: bool,
     purchase_days: bool,
@@ -1073,9 +1084,9 @@ impl<'a> FactTable<'a> {
         }
         if let Some((l, h)) = best {
             f.set_level(Fact::BestFormerLevel, Some(l));
-            let since = (self.now.period().start() - self.history[h].period().start()).num_days();
-            let years = Decimal::from(since) / Decimal::new(36525, 2);
-            f.set_number(Fact::YearsSinceBestLevel, years.round_dp(1));
+            if let Some(years) = self.years_since.get(h) {
+                f.set_number(Fact::YearsSinceBestLevel, *years);
+            }
             if self.margins_known
                 && let Some(hi) = self.history_index[h]
             {

@@ -414,6 +414,52 @@ pub fn profitability_of(
     served: &CostToServe,
     cuts: &Cuts,
 ) -> Result<Profitability> {
+    profitability_inner(ledger, served, cuts, None)
+}
+
+/// [`profitability_of`] and [`profit_by_id`] from one pass over the
+/// ledger: the analysis, and each customer's profit by customer id
+/// (`Ledger::ids` order, `None` for a customer with neither a transaction
+/// nor an interaction in the period), for a caller that needs both (the
+/// facts of the actions read the profit by id, where looking each row's
+/// key up again costs a search per customer).
+///
+/// # Errors
+///
+/// As [`profitability_of`].
+///
+/// ```
+/// use crm_core::{Ledger, NaiveDate, Period};
+/// use crm_value::{CostTable, CostToServe, profit_by_id, profitability_with_ids};
+///
+/// let year: Period = "2025".parse()?;
+/// let mut ledger = Ledger::new([year]);
+/// let d = NaiveDate::from_ymd_opt(2025, 3, 1).unwrap();
+/// ledger.record_sale("A", d, "100".parse()?, Some("40".parse()?))?;
+/// let served = CostToServe::new(year, &CostTable::default())?;
+/// let (rows, by_id) = profitability_with_ids(&ledger, &served, &crm_pyramid::Cuts::curry())?;
+/// assert_eq!(by_id, profit_by_id(&ledger, &served)?);
+/// assert_eq!(by_id, vec![Some(rows.customers[0].profit)]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn profitability_with_ids(
+    ledger: &Ledger,
+    served: &CostToServe,
+    cuts: &Cuts,
+) -> Result<(Profitability, Vec<Option<Money>>)> {
+    let mut by_id = vec![None; ledger.len()];
+    let p = profitability_inner(ledger, served, cuts, Some(&mut by_id))?;
+    Ok((p, by_id))
+}
+
+/// [`profitability_of`], writing each customer's profit to `by_id` (sized
+/// to the ledger) when given.
+fn profitability_inner(
+    ledger: &Ledger,
+    served: &CostToServe,
+    cuts: &Cuts,
+    mut by_id: Option<&mut Vec<Option<Money>>>,
+) -> Result<Profitability> {
     cuts.validate()?;
     let period = &served.period;
     let costs = &served.costs;
@@ -430,14 +476,18 @@ pub fn profitability_of(
         if pt.transactions() == 0 && n == 0 {
             continue;
         }
-        rows.push(row(
+        let r = row(
             key,
             pt.value(Basis::Margin),
             pt.transactions(),
             icost,
             n,
             costs,
-        )?);
+        )?;
+        if let Some(slot) = by_id.as_deref_mut().and_then(|b| b.get_mut(id.index())) {
+            *slot = Some(r.profit);
+        }
+        rows.push(r);
     }
     // Customers served but unknown to the ledger, in key order.
     let mut strangers: Vec<(&String, &(Money, u32))> = served
