@@ -737,9 +737,12 @@ fn share_of_wallet(
                 }
             }
             Some(WalletOf {
-                wallet: crm_value::share_of_wallet(ledger, now, |k| {
-                    by_id.get(ledger.id(k)?.index()).copied().flatten()
-                })?,
+                wallet: crm_value::share_of_wallet_by_id(
+                    ledger,
+                    now,
+                    |id| by_id.get(id.index()).copied().flatten(),
+                    &crm_value::WalletOptions::new(),
+                )?,
                 from_register: !differs.contains(&true),
             })
         }

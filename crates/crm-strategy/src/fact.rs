@@ -730,8 +730,14 @@ impl<'a> FactsBuilder<'a> {
 
         let mut register = vec![u32::MAX; n];
         let mut register_not_in_ledger = Vec::new();
-        for (i, c) in self.register.iter().enumerate() {
-            if let Some(id) = ledger.id(c.key.as_str()) {
+        // Each entry's id, looked up once.
+        let register_ids: Vec<Option<CustomerId>> = self
+            .register
+            .iter()
+            .map(|c| ledger.id(c.key.as_str()))
+            .collect();
+        for (i, id) in register_ids.iter().enumerate() {
+            if let Some(id) = id {
                 register[id.index()] = u32::try_from(i).unwrap_or(u32::MAX);
             } else {
                 register_not_in_ledger.push(i);
@@ -739,11 +745,12 @@ impl<'a> FactsBuilder<'a> {
         }
         let potential_pct = percentiles(
             n,
-            self.register.iter().filter_map(|c| {
-                let id = ledger.id(c.key.as_str())?;
-                Some((id, c.potential?.as_decimal()))
-            }),
+            self.register
+                .iter()
+                .zip(&register_ids)
+                .filter_map(|(c, id)| Some(((*id)?, c.potential?.as_decimal()))),
         );
+        drop(register_ids);
         // Share of wallet over the active customers of `now`, from
         // `crm_value` itself so that the two never disagree (a copy of its
         // formula here went stale once already); the potential is found by
@@ -758,10 +765,15 @@ impl<'a> FactsBuilder<'a> {
         let wallet = match self.wallet {
             Some(w) => Some(w),
             None if self.register.iter().any(|c| c.potential.is_some()) => {
-                computed = crm_value::share_of_wallet(ledger, self.now, |k| {
-                    let i = *register.get(ledger.id(k)?.index())?;
-                    self.register.get(i as usize)?.potential
-                })?;
+                computed = crm_value::share_of_wallet_by_id(
+                    ledger,
+                    self.now,
+                    |id| {
+                        let i = *register.get(id.index())?;
+                        self.register.get(i as usize)?.potential
+                    },
+                    &crm_value::WalletOptions::new(),
+                )?;
                 Some(&computed)
             }
             None => None,

@@ -70,8 +70,8 @@ pub use crate::{
     },
     risk::{AtRisk, RiskOptions, Signal, risk},
     wallet::{
-        DevelopBy, Wallet, WalletOptions, WalletShare, share_of_wallet, share_of_wallet_with,
-        year_fraction,
+        DevelopBy, Wallet, WalletOptions, WalletShare, share_of_wallet, share_of_wallet_by_id,
+        share_of_wallet_with, year_fraction,
     },
 };
 

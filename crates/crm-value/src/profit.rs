@@ -1,6 +1,6 @@
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
-use crm_core::{Basis, Decimal, Interaction, InteractionKind, Ledger, Money, Period};
+use crm_core::{Basis, Decimal, Interaction, InteractionKind, Interner, Ledger, Money, Period};
 use crm_pyramid::{Cuts, Level};
 
 use crate::{Result, overflow};
@@ -281,14 +281,30 @@ pub fn profitability(
 /// assert_eq!(p.customers[0].profit.to_string(), "25");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct CostToServe {
     period: Period,
     costs: CostTable,
-    /// Per customer key: looked up once per interaction, so hashed with
-    /// foldhash (seeded at random per map) rather than SipHash.
-    served: HashMap<String, (Money, u32), foldhash::fast::RandomState>,
+    /// The customers served, by key: looked up once per interaction, so
+    /// kept as the ledger keeps its keys (short keys inside the table's
+    /// slots, no allocation per key).
+    keys: Interner,
+    /// Per customer (by its index in `keys`): the costs and the number of
+    /// interactions.
+    served: Vec<(Money, u32)>,
     used: CostsUsed,
+}
+
+/// Equal when of the same period, cost table and counts, with the same
+/// costs for the same customers (in whatever order they were served).
+impl PartialEq for CostToServe {
+    fn eq(&self, other: &CostToServe) -> bool {
+        self.period == other.period
+            && self.costs == other.costs
+            && self.used == other.used
+            && self.served.len() == other.served.len()
+            && self.iter().all(|(key, mine)| other.get(key) == Some(mine))
+    }
 }
 
 impl CostToServe {
@@ -304,7 +320,8 @@ impl CostToServe {
         Ok(CostToServe {
             period,
             costs: costs.clone(),
-            served: HashMap::default(),
+            keys: Interner::new(),
+            served: Vec::new(),
             used: CostsUsed::default(),
         })
     }
@@ -329,21 +346,45 @@ impl CostToServe {
             CostSource::None => self.used.none += 1,
         }
         let key = i.customer.as_str();
-        let e = match self.served.get_mut(key) {
-            Some(e) => e,
-            None => self
-                .served
-                .entry(key.to_string())
-                .or_insert((Money::ZERO, 0)),
-        };
-        e.0 = e.0.checked_add(cost).ok_or_else(|| {
+        let period = self.period;
+        let e = self.entry(key)?;
+        let sum = e.0.checked_add(cost).ok_or_else(|| {
             overflow(format!(
-                "the interaction costs of customer {key:?} in {}",
-                self.period
+                "the interaction costs of customer {key:?} in {period}"
             ))
         })?;
-        e.1 = e.1.saturating_add(1);
+        *e = (sum, e.1.saturating_add(1));
         Ok(())
+    }
+
+    /// The costs and count of `key`, zero when it is new.
+    fn entry(&mut self, key: &str) -> Result<&mut (Money, u32)> {
+        let (id, _) = self.keys.intern(key)?;
+        let i = id.index();
+        if i >= self.served.len() {
+            self.served.resize(i + 1, (Money::ZERO, 0));
+        }
+        self.served.get_mut(i).ok_or_else(|| {
+            crate::Error::Core(crm_core::Error::Capacity {
+                max: u64::from(u32::MAX),
+            })
+        })
+    }
+
+    /// The costs and the number of interactions of `key` in the period,
+    /// `None` when it was not served.
+    fn get(&self, key: &str) -> Option<(Money, u32)> {
+        let id = self.keys.get(key)?;
+        self.served.get(id.index()).copied()
+    }
+
+    /// Every customer served, in the order first served, with its costs
+    /// and number of interactions.
+    fn iter(&self) -> impl Iterator<Item = (&str, (Money, u32))> + '_ {
+        self.keys
+            .iter()
+            .zip(&self.served)
+            .map(|((_, k), v)| (k, *v))
     }
 
     /// Adds what `other` counted, as if its interactions had been added
@@ -373,21 +414,15 @@ impl CostToServe {
         self.used.recorded += other.used.recorded;
         self.used.table += other.used.table;
         self.used.none += other.used.none;
-        for (key, (cost, n)) in other.served {
-            match self.served.get_mut(&key) {
-                Some(e) => {
-                    e.0 = e.0.checked_add(cost).ok_or_else(|| {
-                        overflow(format!(
-                            "the interaction costs of customer {key:?} in {}",
-                            self.period
-                        ))
-                    })?;
-                    e.1 = e.1.saturating_add(n);
-                }
-                None => {
-                    self.served.insert(key, (cost, n));
-                }
-            }
+        for (key, (cost, n)) in other.iter() {
+            let period = self.period;
+            let e = self.entry(key)?;
+            let sum = e.0.checked_add(cost).ok_or_else(|| {
+                overflow(format!(
+                    "the interaction costs of customer {key:?} in {period}"
+                ))
+            })?;
+            *e = (sum, e.1.saturating_add(n));
         }
         Ok(())
     }
@@ -471,7 +506,7 @@ fn profitability_inner(
         let (icost, n) = if served.served.is_empty() {
             (Money::ZERO, 0)
         } else {
-            served.served.get(key).copied().unwrap_or((Money::ZERO, 0))
+            served.get(key).unwrap_or((Money::ZERO, 0))
         };
         if pt.transactions() == 0 && n == 0 {
             continue;
@@ -490,14 +525,13 @@ fn profitability_inner(
         rows.push(r);
     }
     // Customers served but unknown to the ledger, in key order.
-    let mut strangers: Vec<(&String, &(Money, u32))> = served
-        .served
+    let mut strangers: Vec<(&str, (Money, u32))> = served
         .iter()
         .filter(|(k, _)| ledger.id(k).is_none())
         .collect();
     strangers.sort_unstable_by(|a, b| a.0.cmp(b.0));
     for (key, (icost, n)) in strangers {
-        rows.push(row(key, Money::ZERO, 0, *icost, *n, costs)?);
+        rows.push(row(key, Money::ZERO, 0, icost, n, costs)?);
     }
     let rows = by_profit(rows);
     let whale = whale_curve(&rows.iter().map(|r| r.profit).collect::<Vec<_>>())?;
@@ -546,7 +580,7 @@ pub fn profit_by_id(ledger: &Ledger, served: &CostToServe) -> Result<Vec<Option<
         let (icost, n) = if served.served.is_empty() {
             (Money::ZERO, 0)
         } else {
-            served.served.get(key).copied().unwrap_or((Money::ZERO, 0))
+            served.get(key).unwrap_or((Money::ZERO, 0))
         };
         if pt.transactions() == 0 && n == 0 {
             out.push(None);
@@ -877,6 +911,31 @@ mod tests {
             first.merge(second).unwrap();
             proptest::prop_assert_eq!(first, once);
         }
+    }
+
+    #[test]
+    fn equal_costs_to_serve_whatever_the_order_served() {
+        let year: Period = "2025".parse().unwrap();
+        let costs = CostTable::default();
+        let day = crm_core::NaiveDate::from_ymd_opt(2025, 3, 1).unwrap();
+        let visit = |k: &str, cost: i64| {
+            let mut i = Interaction::new(k.parse().unwrap(), day, InteractionKind::Visit);
+            i.cost = Some(Money::new(Decimal::new(cost, 0)));
+            i
+        };
+        let mut ab = CostToServe::new(year, &costs).unwrap();
+        let mut ba = ab.clone();
+        ab.add(&visit("A", 1)).unwrap();
+        ab.add(&visit("B", 2)).unwrap();
+        ba.add(&visit("B", 2)).unwrap();
+        ba.add(&visit("A", 1)).unwrap();
+        assert_eq!(ab, ba);
+        let mut other = CostToServe::new(year, &costs).unwrap();
+        other.add(&visit("A", 1)).unwrap();
+        other.add(&visit("B", 3)).unwrap();
+        assert_ne!(ab, other);
+        assert_eq!(ab.get("B"), Some((Money::new(Decimal::new(2, 0)), 1)));
+        assert_eq!(ab.get("C"), None);
     }
 
     #[test]
