@@ -551,8 +551,18 @@ impl Report {
         // potentials are the register's (computed once, not twice).
         let book = inputs.rulebook.take();
         let register = inputs.register.take();
+        // Each register entry's id, looked up once for the share of wallet
+        // and the actions' facts.
+        let register_ids: Option<Vec<Option<crm_core::CustomerId>>> = register
+            .as_deref()
+            .map(|r| r.iter().map(|c| ledger.id(c.key.as_str())).collect());
         let leads = inputs.leads.take();
-        let wallet = share_of_wallet(ledger, &now, inputs.potentials.take(), register.as_deref())?;
+        let wallet = share_of_wallet(
+            ledger,
+            &now,
+            inputs.potentials.take(),
+            register.as_deref().zip(register_ids.as_deref()),
+        )?;
         let register_wallet = wallet
             .as_ref()
             .filter(|w| w.from_register)
@@ -566,7 +576,7 @@ impl Report {
                     options,
                     &built,
                     book,
-                    register.as_deref(),
+                    register.as_deref().zip(register_ids),
                     leads.as_deref(),
                     &now,
                     before.as_ref(),
@@ -711,20 +721,20 @@ fn share_of_wallet(
     ledger: &Ledger,
     now: &Pyramid,
     potentials: Option<HashMap<String, Money>>,
-    register: Option<&[Customer]>,
+    register: Option<(&[Customer], &[Option<crm_core::CustomerId>])>,
 ) -> Result<Option<WalletOf>> {
     Ok(match (potentials, register) {
         (Some(map), _) => Some(WalletOf {
             wallet: crm_value::share_of_wallet(ledger, now, |k| map.get(k).copied())?,
             from_register: false,
         }),
-        (None, Some(register)) if register.iter().any(|c| c.potential.is_some()) => {
+        (None, Some((register, ids))) if register.iter().any(|c| c.potential.is_some()) => {
             let mut by_id: Vec<Option<Money>> = vec![None; ledger.len()];
             // Where the facts, which take a key's last entry whole, would
             // find no potential: an entry without one after one with one.
             let mut differs = vec![false; ledger.len()];
-            for c in register {
-                let Some(i) = ledger.id(c.key.as_str()).map(|id| id.index()) else {
+            for (c, id) in register.iter().zip(ids) {
+                let Some(i) = id.map(|id| id.index()) else {
                     continue;
                 };
                 match (c.potential, by_id.get_mut(i), differs.get_mut(i)) {
@@ -760,7 +770,7 @@ fn actions(
     options: &ReportOptions,
     built: &[Pyramid],
     book: Option<Rulebook>,
-    register: Option<&[Customer]>,
+    register: Option<(&[Customer], Vec<Option<crm_core::CustomerId>>)>,
     leads: Option<&[Lead]>,
     now: &Pyramid,
     before: Option<&Pyramid>,
@@ -781,9 +791,12 @@ fn actions(
     let days = book.reads_purchase_days();
     let mut builder = FactsBuilder::new(ledger, now)
         .history(shared.into_iter().chain(built))
-        .register(register.unwrap_or_default())
+        .register(register.as_ref().map_or(&[][..], |r| r.0))
         .attributes(book.attributes())
         .purchase_days(days);
+    if let Some((_, ids)) = register {
+        builder = builder.register_ids(ids);
+    }
     if let Some(by_id) = profit_by_id {
         builder = builder.profits(*now.period(), by_id);
     }
@@ -1204,7 +1217,8 @@ mod tests {
             c
         };
         let shared = |register: &[Customer]| {
-            share_of_wallet(&ledger, &now, None, Some(register))
+            let ids: Vec<_> = register.iter().map(|c| ledger.id(c.key.as_str())).collect();
+            share_of_wallet(&ledger, &now, None, Some((register, &ids)))
                 .unwrap()
                 .map(|w| (w.from_register, w.wallet.shares.len()))
         };

@@ -550,6 +550,7 @@ pub struct FactsBuilder<'a> {
     now: &'a Pyramid,
     history: Vec<&'a Pyramid>,
     register: &'a [Customer],
+    register_ids: Option<Vec<Option<CustomerId>>>,
     profit: Option<&'a Profitability>,
     profit_by_id: Option<(Period, Vec<Option<Money>>)>,
     wallet: Option<&'a Wallet>,
@@ -568,6 +569,7 @@ impl<'a> FactsBuilder<'a> {
             now,
             history: Vec::new(),
             register: &[],
+            register_ids: None,
             profit: None,
             profit_by_id: None,
             wallet: None,
@@ -600,6 +602,17 @@ impl<'a> FactsBuilder<'a> {
     #[must_use]
     pub fn register(mut self, customers: &'a [Customer]) -> Self {
         self.register = customers;
+        self
+    }
+
+    /// The ledger's id of each entry of the [register](FactsBuilder::register),
+    /// in the register's order (`ledger.id(&entry.key)`), as a caller that
+    /// already looked them up has them: the facts then look no key up
+    /// again. Ignored (the keys are looked up) unless there is one per
+    /// entry and every id is the ledger's.
+    #[must_use]
+    pub fn register_ids(mut self, ids: Vec<Option<CustomerId>>) -> Self {
+        self.register_ids = Some(ids);
         self
     }
 
@@ -730,12 +743,20 @@ impl<'a> FactsBuilder<'a> {
 
         let mut register = vec![u32::MAX; n];
         let mut register_not_in_ledger = Vec::new();
-        // Each entry's id, looked up once.
-        let register_ids: Vec<Option<CustomerId>> = self
-            .register
-            .iter()
-            .map(|c| ledger.id(c.key.as_str()))
-            .collect();
+        // Each entry's id, looked up once (or as the caller gave them).
+        let register_ids: Vec<Option<CustomerId>> = match self.register_ids {
+            Some(ids)
+                if ids.len() == self.register.len()
+                    && ids.iter().flatten().all(|id| ledger.owns(*id)) =>
+            {
+                ids
+            }
+            _ => self
+                .register
+                .iter()
+                .map(|c| ledger.id(c.key.as_str()))
+                .collect(),
+        };
         for (i, id) in register_ids.iter().enumerate() {
             if let Some(id) = id {
                 register[id.index()] = u32::try_from(i).unwrap_or(u32::MAX);
