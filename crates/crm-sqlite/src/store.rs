@@ -1483,10 +1483,14 @@ impl Store for SqliteStore {
             .pragma_update(None, "foreign_keys", "OFF")
             .map_err(sql)?;
         let summary = self.import_unchecked(rows);
-        self.conn
+        // On again whatever happened; the import's own error comes first.
+        let restored = self
+            .conn
             .pragma_update(None, "foreign_keys", "ON")
-            .map_err(sql)?;
-        summary
+            .map_err(sql);
+        let summary = summary?;
+        restored?;
+        Ok(summary)
     }
 
     fn sales(&self, before: Option<NaiveDate>, f: &mut dyn FnMut(&[Sale<'_>])) -> Result<()> {
