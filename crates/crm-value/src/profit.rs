@@ -389,15 +389,52 @@ impl CostToServe {
 
     /// Adds what `other` counted, as if its interactions had been added
     /// here: for input read in parts (on several threads), each part
-    /// counted on its own.
+    /// counted on its own. All or nothing: on an error this one is
+    /// unchanged.
     ///
     /// # Errors
     ///
     /// [`Error::Core`](crate::Error::Core) with `PeriodMismatch` when
     /// `other` is of another period or cost table; with `AmountOverflow`
-    /// when a customer's sum leaves the range of [`Money`] (this one is
-    /// then partly merged and should be dropped).
+    /// (naming the customer) when a customer's sum leaves the range of
+    /// [`Money`].
     pub fn merge(&mut self, other: CostToServe) -> Result<()> {
+        let sums = self.merged_sums(&other)?;
+        self.used.recorded += other.used.recorded;
+        self.used.table += other.used.table;
+        self.used.none += other.used.none;
+        for ((key, (_, n)), (mine, sum)) in other.iter().zip(sums) {
+            let i = match mine {
+                Some(i) => i,
+                None => {
+                    let (id, _) = self.keys.intern(key)?;
+                    id.index()
+                }
+            };
+            if i >= self.served.len() {
+                self.served.resize(i + 1, (Money::ZERO, 0));
+            }
+            if let Some(e) = self.served.get_mut(i) {
+                *e = (sum, e.1.saturating_add(n));
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether [`CostToServe::merge`] of `other` would succeed, changing
+    /// nothing: for a reader that must know before it merges anything
+    /// else.
+    ///
+    /// # Errors
+    ///
+    /// As [`CostToServe::merge`].
+    pub fn check_merge(&self, other: &CostToServe) -> Result<()> {
+        self.merged_sums(other).map(|_| ())
+    }
+
+    /// For each customer of `other`, in its order: its index here (`None`
+    /// when new) and its merged costs; the first error of a merge.
+    fn merged_sums(&self, other: &CostToServe) -> Result<Vec<(Option<usize>, Money)>> {
         if self.period != other.period {
             return Err(crate::Error::Core(crm_core::Error::PeriodMismatch {
                 reason: format!(
@@ -411,20 +448,22 @@ impl CostToServe {
                 reason: "the two costs to serve use different cost tables".to_string(),
             }));
         }
-        self.used.recorded += other.used.recorded;
-        self.used.table += other.used.table;
-        self.used.none += other.used.none;
-        for (key, (cost, n)) in other.iter() {
-            let period = self.period;
-            let e = self.entry(key)?;
-            let sum = e.0.checked_add(cost).ok_or_else(|| {
-                overflow(format!(
-                    "the interaction costs of customer {key:?} in {period}"
-                ))
-            })?;
-            *e = (sum, e.1.saturating_add(n));
-        }
-        Ok(())
+        other
+            .iter()
+            .map(|(key, (cost, _))| {
+                let mine = self.keys.get(key).map(|id| id.index());
+                let before = mine
+                    .and_then(|i| self.served.get(i))
+                    .map_or(Money::ZERO, |e| e.0);
+                let sum = before.checked_add(cost).ok_or_else(|| {
+                    overflow(format!(
+                        "the interaction costs of customer {key:?} in {}",
+                        self.period
+                    ))
+                })?;
+                Ok((mine, sum))
+            })
+            .collect()
     }
 
     /// The period.
@@ -936,6 +975,39 @@ mod tests {
         assert_ne!(ab, other);
         assert_eq!(ab.get("B"), Some((Money::new(Decimal::new(2, 0)), 1)));
         assert_eq!(ab.get("C"), None);
+    }
+
+    #[test]
+    fn a_merge_that_overflows_changes_nothing() {
+        let year: Period = "2025".parse().unwrap();
+        let costs = CostTable::default();
+        let day = crm_core::NaiveDate::from_ymd_opt(2025, 3, 1).unwrap();
+        let visit = |k: &str, cost: Decimal| {
+            let mut i = Interaction::new(k.parse().unwrap(), day, InteractionKind::Visit);
+            i.cost = Some(Money::new(cost));
+            i
+        };
+        let mut a = CostToServe::new(year, &costs).unwrap();
+        a.add(&visit("A", Decimal::MAX)).unwrap();
+        a.add(&visit("B", Decimal::ONE)).unwrap();
+        let before = a.clone();
+        let mut b = CostToServe::new(year, &costs).unwrap();
+        b.add(&visit("C", Decimal::ONE)).unwrap();
+        b.add(&visit("B", Decimal::ONE)).unwrap();
+        b.add(&visit("A", Decimal::ONE)).unwrap();
+        let err = a.check_merge(&b).unwrap_err().to_string();
+        assert!(err.contains("\"A\""), "{err}");
+        assert!(a.merge(b.clone()).is_err());
+        assert_eq!(a, before);
+        assert_eq!(a.get("C"), None);
+        // Without the overflowing customer the merge goes through.
+        let mut b2 = CostToServe::new(year, &costs).unwrap();
+        b2.add(&visit("C", Decimal::ONE)).unwrap();
+        b2.add(&visit("B", Decimal::ONE)).unwrap();
+        a.check_merge(&b2).unwrap();
+        a.merge(b2).unwrap();
+        assert_eq!(a.get("B"), Some((Money::new(Decimal::TWO), 2)));
+        assert_eq!(a.get("C"), Some((Money::new(Decimal::ONE), 1)));
     }
 
     #[test]
