@@ -1117,6 +1117,64 @@ impl Ledger {
         self.record_sales_with(sales, |_| {})
     }
 
+    /// Records sales of one customer, `key`, given as (date, revenue,
+    /// margin): the same as [`Ledger::record_sales`] of these sales all
+    /// with that key, but the key is checked and looked up once for the
+    /// run rather than once per sale. A reader whose rows come customer by
+    /// customer (a table read through an index on the customer) feeds the
+    /// ledger a run at a time.
+    ///
+    /// Returns the sales that could not be recorded, by index in `sales`,
+    /// with the reason; every other sale is recorded. An empty run does
+    /// nothing (the customer is not added).
+    ///
+    /// ```
+    /// use crm_core::{Ledger, NaiveDate, Period, Sale};
+    ///
+    /// let year: Period = "2024".parse()?;
+    /// let d = |m| NaiveDate::from_ymd_opt(2024, m, 1).unwrap();
+    /// let run = [(d(1), "10.00".parse()?, None), (d(2), "-2.50".parse()?, Some("1".parse()?))];
+    /// let mut by_run = Ledger::new([year]);
+    /// assert!(by_run.record_run("C1", &run).is_empty());
+    ///
+    /// let sales: Vec<Sale> = run
+    ///     .iter()
+    ///     .map(|&(date, revenue, margin)| Sale { key: "C1", date, revenue, margin })
+    ///     .collect();
+    /// let mut by_sale = Ledger::new([year]);
+    /// assert!(by_sale.record_sales(&sales).is_empty());
+    /// let id = by_run.id("C1").unwrap();
+    /// assert_eq!(by_run.period_totals(id, 0)?, by_sale.period_totals(id, 0)?);
+    /// assert_eq!(by_run.stats(), by_sale.stats());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn record_run(
+        &mut self,
+        key: &str,
+        sales: &[(NaiveDate, Money, Option<Money>)],
+    ) -> Vec<(usize, Error)> {
+        let mut errors = Vec::new();
+        let mut id = None;
+        for (i, &(date, revenue, margin)) in sales.iter().enumerate() {
+            // Looked up at the first sale, and again after a failure, as
+            // sale by sale.
+            let found = match id {
+                Some(id) => id,
+                None => match check_key(key).and_then(|()| self.intern(key)) {
+                    Ok(found) => *id.insert(found),
+                    Err(e) => {
+                        errors.push((i, e));
+                        continue;
+                    }
+                },
+            };
+            if let Err(e) = self.apply(found, key, date, revenue, margin) {
+                errors.push((i, e));
+            }
+        }
+        errors
+    }
+
     fn intern_hashed(&mut self, key: &str, hash: u64) -> Result<CustomerId> {
         let (id, new) = self.interner.intern_hashed(key, hash)?;
         if new {

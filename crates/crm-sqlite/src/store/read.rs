@@ -17,7 +17,7 @@
 
 use std::path::Path;
 
-use crm_core::{Ledger, LedgerOptions, NaiveDate, Period, Sale};
+use crm_core::{Ledger, LedgerOptions, Money, NaiveDate, Period};
 use rusqlite::Connection;
 use rusqlite::types::ValueRef;
 
@@ -33,9 +33,6 @@ const MAX_THREADS: usize = 8;
 /// How many times a load tries to begin its read transactions on one
 /// state of the database before reading on one connection.
 pub(super) const ATTEMPTS: usize = 3;
-
-/// Sales handed to the ledger at a time.
-const BATCH: usize = 4096;
 
 /// The threads a load reads on by default: the available parallelism, at
 /// most [`MAX_THREADS`].
@@ -250,14 +247,15 @@ fn read_part(
     let mut rows = stmt
         .query(rusqlite::params![low, high, before])
         .map_err(sql)?;
-    let mut batch: Vec<Sale<'_>> = Vec::with_capacity(BATCH);
+    // One customer's sales at a time: the key is looked up once per run.
+    let mut run: Vec<(NaiveDate, Money, Option<Money>)> = Vec::new();
     let mut failure = None;
-    let mut record = |batch: &mut Vec<Sale<'_>>, ledger: &mut Ledger| {
-        let errors = ledger.record_sales(batch);
+    let mut record = |run: &mut Vec<_>, key: &str, ledger: &mut Ledger| {
+        let errors = ledger.record_run(key, run);
         if failure.is_none() {
             failure = errors.into_iter().next().map(|(_, e)| e);
         }
-        batch.clear();
+        run.clear();
     };
     let mut next = 0;
     while let Some(r) = rows.next().map_err(sql)? {
@@ -266,11 +264,16 @@ fn read_part(
             return Err(corrupt("transactions", "a customer that is not a row id"));
         };
         // Rows come by ascending customer: walk the keys alongside.
-        while ids.get(next).is_some_and(|&k| k < id) {
-            next += 1;
-        }
         if ids.get(next) != Some(&id) {
-            return Err(corrupt("transactions", format!("no customer {id}")));
+            if !run.is_empty() {
+                record(&mut run, key_at(next), &mut ledger);
+            }
+            while ids.get(next).is_some_and(|&k| k < id) {
+                next += 1;
+            }
+            if ids.get(next) != Some(&id) {
+                return Err(corrupt("transactions", format!("no customer {id}")));
+            }
         }
         let date = date_of(value(1)?)?;
         let revenue = money_of(value(2)?)?;
@@ -278,17 +281,11 @@ fn read_part(
             ValueRef::Null => None,
             v => Some(money_of(v)?),
         };
-        batch.push(Sale {
-            key: key_at(next),
-            date,
-            revenue,
-            margin,
-        });
-        if batch.len() == BATCH {
-            record(&mut batch, &mut ledger);
-        }
+        run.push((date, revenue, margin));
     }
-    record(&mut batch, &mut ledger);
+    if !run.is_empty() {
+        record(&mut run, key_at(next), &mut ledger);
+    }
     Ok((ledger, failure))
 }
 
@@ -327,7 +324,7 @@ fn date_of(v: ValueRef<'_>) -> Result<NaiveDate> {
 }
 
 /// A stored amount, read as [`money`] reads it.
-fn money_of(v: ValueRef<'_>) -> Result<crm_core::Money> {
+fn money_of(v: ValueRef<'_>) -> Result<Money> {
     if let ValueRef::Text(b) = v
         && let Some(m) = short_money(b)
     {
