@@ -161,6 +161,38 @@ fn a_ledger_that_holds_customers_already_keeps_them_first() {
     );
     let year: Period = "2022".parse().unwrap();
     let fill = |l: &mut Ledger| {
+        l.record_register_entry("C7", Stage::Customer, None)
+            .unwrap();
+        l.record_contact("Z", day(3), InteractionKind::Call)
+            .unwrap();
+    };
+    let mut sequential = Ledger::new([year]);
+    fill(&mut sequential);
+    load_sequentially(&store, &mut sequential).unwrap();
+    let mut parallel = Ledger::new([year]);
+    fill(&mut parallel);
+    store.load_with_threads(&mut parallel, 3).unwrap();
+    assert_eq!(dump(&parallel), dump(&sequential));
+    let keys: Vec<&str> = parallel.ids().map(|id| parallel.key(id).unwrap()).collect();
+    assert_eq!(keys[..2], ["C7", "Z"]);
+}
+
+#[test]
+fn a_ledger_that_holds_sales_already_gets_the_sequential_sums() {
+    let dir = tempfile::tempdir().unwrap();
+    let sales: Vec<_> = (0..50u8)
+        .map(|k| (k, u16::from(k) * 7, 1000 + i64::from(k), None))
+        .collect();
+    let store = store(
+        dir.path(),
+        &sales,
+        20,
+        &[(3, true, None)],
+        &[(70, 400, false)],
+        &[9],
+    );
+    let year: Period = "2022".parse().unwrap();
+    let fill = |l: &mut Ledger| {
         l.record_sale("C7", day(3), Money::from_minor(5, 0), None)
             .unwrap();
         l.record_sale("Z", day(3), Money::from_minor(5, 0), None)
@@ -174,4 +206,21 @@ fn a_ledger_that_holds_customers_already_keeps_them_first() {
     store.load_with_threads(&mut parallel, 3).unwrap();
     assert_eq!(dump(&parallel), dump(&sequential));
     assert_eq!(parallel.key(parallel.ids().next().unwrap()).unwrap(), "C7");
+    // A sum that overflows is the sequential read's error.
+    let huge = |l: &mut Ledger| {
+        l.record_sale("C8", day(40), Money::new(crm_core::Decimal::MAX), None)
+            .unwrap();
+    };
+    let mut sequential = Ledger::new([year]);
+    huge(&mut sequential);
+    let expected = load_sequentially(&store, &mut sequential)
+        .unwrap_err()
+        .to_string();
+    let mut parallel = Ledger::new([year]);
+    huge(&mut parallel);
+    let error = store
+        .load_with_threads(&mut parallel, 3)
+        .unwrap_err()
+        .to_string();
+    assert_eq!(error, expected);
 }
