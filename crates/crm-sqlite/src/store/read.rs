@@ -30,6 +30,9 @@ use crm_store::{Error, Result, Store};
 /// The most connections a load reads on.
 const MAX_THREADS: usize = 8;
 
+/// Transactions sampled to cut the customers into ranges of equal work.
+const SAMPLES: usize = 1024;
+
 /// How many times a load tries to begin its read transactions on one
 /// state of the database before reading on one connection.
 pub(super) const ATTEMPTS: usize = 3;
@@ -124,16 +127,7 @@ impl SqliteStore {
 
     /// The parallel load, every connection in its read transaction.
     fn read_parts(&self, readers: &mut [Connection], ledger: &mut Ledger) -> Result<()> {
-        let (low, high): (Option<i64>, Option<i64>) = self
-            .conn
-            .query_row("SELECT min(id), max(id) FROM customers", [], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
-            .map_err(sql)?;
-        let ranges = match (low, high) {
-            (Some(low), Some(high)) => split(low, high, readers.len()),
-            _ => Vec::new(),
-        };
+        let ranges = self.ranges(readers.len())?;
         let latest = ledger.periods().iter().map(|p| p.end()).max();
         let before = before_text(latest);
         let (periods, options) = (ledger.periods().to_vec(), ledger.options());
@@ -174,6 +168,60 @@ impl SqliteStore {
             ledger.merge_disjoint(std::slice::from_ref(&part), &order)?;
         }
         Ok(())
+    }
+
+    /// At most `n` consecutive ranges of customer ids that cover every
+    /// customer, with about as many transactions each: cut at quantiles
+    /// of the customers of [`SAMPLES`] transactions at evenly spaced row
+    /// ids (customers imported early have longer histories, so ranges of
+    /// equal width are not of equal work); by width when there are no
+    /// transactions.
+    fn ranges(&self, n: usize) -> Result<Vec<(i64, i64)>> {
+        let bounds = |table: &str| -> Result<Option<(i64, i64)>> {
+            let (low, high): (Option<i64>, Option<i64>) = self
+                .conn
+                .query_row(&format!("SELECT min(id), max(id) FROM {table}"), [], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+                .map_err(sql)?;
+            Ok(low.zip(high))
+        };
+        let Some((low, high)) = bounds("customers")? else {
+            return Ok(Vec::new());
+        };
+        let Some((first, last)) = bounds("transactions")? else {
+            return Ok(split(low, high, n));
+        };
+        let mut stmt = self
+            .conn
+            .prepare("SELECT customer FROM transactions WHERE id >= ?1 ORDER BY id LIMIT 1")
+            .map_err(sql)?;
+        let mut sample = Vec::with_capacity(SAMPLES);
+        let span = i128::from(last) - i128::from(first);
+        for k in 0..SAMPLES as i128 {
+            let at = i64::try_from(i128::from(first) + span * k / SAMPLES as i128).unwrap_or(last);
+            let mut rows = stmt.query([at]).map_err(sql)?;
+            // A customer that is not a row id is the parts' error to report.
+            if let Some(r) = rows.next().map_err(sql)?
+                && let Ok(ValueRef::Integer(c)) = r.get_ref(0)
+            {
+                sample.push(c);
+            }
+        }
+        sample.sort_unstable();
+        let mut ranges = Vec::with_capacity(n);
+        let mut start = low;
+        for j in 1..n.max(1) {
+            let Some(&cut) = sample.get(sample.len() * j / n) else {
+                break;
+            };
+            if cut > start && cut <= high {
+                ranges.push((start, cut - 1));
+                start = cut;
+            }
+        }
+        ranges.push((start, high));
+        Ok(ranges)
     }
 
     /// The register and the contacts into `ledger`, as the sequential load
@@ -487,6 +535,28 @@ mod tests {
             let general = super::date("transactions", s).ok();
             assert_eq!(super::date_of(Text(s.as_bytes())).ok(), general, "{s:?}");
         }
+    }
+
+    #[test]
+    fn ranges_hold_about_as_many_transactions_each() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("crm.db");
+        // Ten customers with 100 sales each, then ninety with one.
+        let mut rows = Vec::new();
+        for i in 0..100 {
+            let n = if i < 10 { 100 } else { 1 };
+            rows.extend((0..n).map(|d| sale(&format!("K{i}"), 1 + d % 28, 100)));
+        }
+        import(&path, rows);
+        let store = SqliteStore::open_read_only(&path).unwrap();
+        let ranges = store.ranges(2).unwrap();
+        assert_eq!(ranges.len(), 2);
+        assert_eq!(ranges[0].0, 1);
+        assert_eq!(ranges[1].1, 100);
+        assert_eq!(ranges[0].1 + 1, ranges[1].0);
+        // Half of the 1090 transactions lie among the first ten customers.
+        assert!((5..=7).contains(&ranges[1].0), "{ranges:?}");
+        assert_eq!(store.ranges(1).unwrap(), [(1, 100)]);
     }
 
     #[test]
