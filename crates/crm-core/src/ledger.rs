@@ -1117,6 +1117,14 @@ impl Ledger {
         self.record_sales_with(sales, |_| {})
     }
 
+    /// Makes room for `customers` more customers in the table of keys, so
+    /// that a reader that knows how many customers will come (a store
+    /// reading a range of its customers) does not grow it step by step.
+    /// Changes nothing the ledger holds.
+    pub fn reserve(&mut self, customers: usize) {
+        self.interner.reserve(customers);
+    }
+
     /// Records sales of one customer, `key`, given as (date, revenue,
     /// margin): the same as [`Ledger::record_sales`] of these sales all
     /// with that key, but the key is checked and looked up once for the

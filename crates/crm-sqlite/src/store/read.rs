@@ -180,9 +180,13 @@ impl SqliteStore {
         let bounds = |table: &str| -> Result<Option<(i64, i64)>> {
             let (low, high): (Option<i64>, Option<i64>) = self
                 .conn
-                .query_row(&format!("SELECT min(id), max(id) FROM {table}"), [], |r| {
-                    Ok((r.get(0)?, r.get(1)?))
-                })
+                .query_row(
+                    // Two subqueries: SQLite reads a lone min() or max() off
+                    // the end of the table, but scans it for both at once.
+                    &format!("SELECT (SELECT min(id) FROM {table}), (SELECT max(id) FROM {table})"),
+                    [],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
                 .map_err(sql)?;
             Ok(low.zip(high))
         };
@@ -289,6 +293,7 @@ fn read_part(
         keys.push_str(r.get_ref(1).map_err(sql)?.as_str().map_err(sql_text)?);
         ends.push(keys.len());
     }
+    ledger.reserve(ids.len());
     let key_at = |k: usize| &keys[if k == 0 { 0 } else { ends[k - 1] }..ends[k]];
     let mut stmt = conn
         .prepare(
