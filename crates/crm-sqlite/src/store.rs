@@ -124,23 +124,37 @@ fn short_money(b: &[u8]) -> Option<Money> {
     if body.is_empty() || body.len() > 19 {
         return None;
     }
-    let (mut m, mut scale, mut point, mut digits) = (0i64, 0u32, false, 0usize);
-    for (i, &c) in body.iter().enumerate() {
+    // Wrapping: past 18 digits the value is refused below.
+    let digit = |m: u64, c: u8| {
         let d = c.wrapping_sub(b'0');
-        if d < 10 {
-            if digits == 18 {
-                return None;
-            }
-            m = m * 10 + i64::from(d);
-            digits += 1;
-            scale += u32::from(point);
-        } else if c == b'.' && !point && i > 0 && i + 1 < body.len() {
-            point = true;
-        } else {
+        (d < 10).then(|| m.wrapping_mul(10).wrapping_add(u64::from(d)))
+    };
+    let mut m = 0u64;
+    let mut int = 0;
+    while let Some(&c) = body.get(int) {
+        match digit(m, c) {
+            Some(next) => m = next,
+            None => break,
+        }
+        int += 1;
+    }
+    let mut scale = 0;
+    if int < body.len() {
+        // A point between digits, then only digits.
+        if body[int] != b'.' || int == 0 || int + 1 == body.len() {
             return None;
         }
+        for &c in &body[int + 1..] {
+            m = digit(m, c)?;
+        }
+        scale = body.len() - int - 1;
     }
-    (!(neg && m == 0)).then(|| Money::from_minor(if neg { -m } else { m }, scale))
+    if int + scale > 18 || (neg && m == 0) {
+        return None;
+    }
+    // At most 18 digits: within `i64`.
+    let m = m as i64;
+    Some(Money::from_minor(if neg { -m } else { m }, scale as u32))
 }
 
 fn opt_money(table: &'static str, s: Option<String>) -> Result<Option<Money>> {

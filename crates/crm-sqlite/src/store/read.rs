@@ -299,11 +299,11 @@ fn read_part(
         .prepare(
             "SELECT customer, date, revenue, margin FROM transactions
              INDEXED BY transactions_by_customer
-             WHERE customer BETWEEN ?1 AND ?2 AND date < ?3",
+             WHERE customer BETWEEN ?1 AND ?2",
         )
         .map_err(sql)?;
     let mut rows = stmt
-        .query(rusqlite::params![low, high, before])
+        .query([low, high])
         .map_err(sql)?;
     // One customer's sales at a time: the key is looked up once per run.
     let mut run: Vec<(NaiveDate, Money, Option<Money>)> = Vec::new();
@@ -318,6 +318,18 @@ fn read_part(
     let mut next = 0;
     while let Some(r) = rows.next().map_err(sql)? {
         let value = |i: usize| r.get_ref(i).map_err(|e| corrupt("transactions", e));
+        // `date < before` as SQLite compares (text by its bytes; NULL
+        // compares to nothing, numbers sort before text, blobs after), here
+        // rather than in the query: one comparison of ten bytes.
+        let date = value(1)?;
+        let dated_before = match date {
+            ValueRef::Text(t) => t < before.as_bytes(),
+            ValueRef::Integer(_) | ValueRef::Real(_) => true,
+            ValueRef::Null | ValueRef::Blob(_) => false,
+        };
+        if !dated_before {
+            continue;
+        }
         let ValueRef::Integer(id) = value(0)? else {
             return Err(corrupt("transactions", "a customer that is not a row id"));
         };
@@ -333,7 +345,7 @@ fn read_part(
                 return Err(corrupt("transactions", format!("no customer {id}")));
             }
         }
-        let date = date_of(value(1)?)?;
+        let date = date_of(date)?;
         let revenue = money_of(value(2)?)?;
         let margin = match value(3)? {
             ValueRef::Null => None,
