@@ -1,8 +1,11 @@
-//! `Ledger::record_run` gives the ledger, and the errors, that
-//! `Ledger::record_sales` gives for the same sales.
+//! `Ledger::record_run` and `Ledger::record_runs` give the ledger, and
+//! the errors, that `Ledger::record_sales` gives for the same sales.
 
 use crm_core::{Decimal, Ledger, LedgerOptions, Money, NaiveDate, Period, Sale};
 use proptest::prelude::*;
+
+/// A sale of a run: date, revenue, margin.
+type Row = (NaiveDate, Money, Option<Money>);
 
 fn dump(l: &Ledger) -> Vec<String> {
     let mut out = vec![format!("{:?}", l.stats())];
@@ -46,7 +49,9 @@ proptest! {
         let base = NaiveDate::from_ymd_opt(2022, 1, 1).unwrap();
         let mut by_run = Ledger::with_options(periods.iter().copied(), options);
         let mut by_sale = Ledger::with_options(periods.iter().copied(), options);
-        for (k, rows) in &runs {
+        let mut all_runs = Vec::new();
+        let mut sale_errors = Vec::new();
+        for (n, (k, rows)) in runs.iter().enumerate() {
             let run: Vec<(NaiveDate, Money, Option<Money>)> = rows
                 .iter()
                 .map(|&(day, rev, margin, huge)| {
@@ -60,11 +65,20 @@ proptest! {
             let errors = |e: Vec<(usize, crm_core::Error)>| -> Vec<(usize, String)> {
                 e.into_iter().map(|(i, e)| (i, e.to_string())).collect()
             };
-            prop_assert_eq!(
-                errors(by_run.record_run(key(*k), &run)),
-                errors(by_sale.record_sales(&sales))
-            );
+            let by_sale_errors = errors(by_sale.record_sales(&sales));
+            prop_assert_eq!(errors(by_run.record_run(key(*k), &run)), by_sale_errors.clone());
+            sale_errors.extend(by_sale_errors.into_iter().map(|(i, e)| (n, i, e)));
+            all_runs.push((key(*k), run));
         }
         prop_assert_eq!(dump(&by_run), dump(&by_sale));
+        let mut by_runs = Ledger::with_options(periods.iter().copied(), options);
+        let borrowed: Vec<(&str, &[Row])> = all_runs.iter().map(|(k, r)| (*k, &r[..])).collect();
+        let run_errors: Vec<(usize, usize, String)> = by_runs
+            .record_runs(&borrowed)
+            .into_iter()
+            .map(|(r, i, e)| (r, i, e.to_string()))
+            .collect();
+        prop_assert_eq!(run_errors, sale_errors);
+        prop_assert_eq!(dump(&by_runs), dump(&by_sale));
     }
 }

@@ -33,6 +33,9 @@ const MAX_THREADS: usize = 8;
 /// Transactions sampled to cut the customers into ranges of equal work.
 const SAMPLES: usize = 1024;
 
+/// Sales handed to the ledger at a time (whole runs: a little more).
+const BATCH: usize = 4096;
+
 /// How many times a load tries to begin its read transactions on one
 /// state of the database before reading on one connection.
 pub(super) const ATTEMPTS: usize = 3;
@@ -302,18 +305,29 @@ fn read_part(
              WHERE customer BETWEEN ?1 AND ?2",
         )
         .map_err(sql)?;
-    let mut rows = stmt
-        .query([low, high])
-        .map_err(sql)?;
-    // One customer's sales at a time: the key is looked up once per run.
-    let mut run: Vec<(NaiveDate, Money, Option<Money>)> = Vec::new();
+    let mut rows = stmt.query([low, high]).map_err(sql)?;
+    // The sales of consecutive customers, each customer's a run (index of
+    // its key, first sale), handed to the ledger some thousands at a
+    // time: one key lookup per customer, the lookups of a group of runs
+    // overlapping.
+    let mut sales: Vec<(NaiveDate, Money, Option<Money>)> = Vec::with_capacity(BATCH + 64);
+    let mut runs: Vec<(usize, usize)> = Vec::new();
     let mut failure = None;
-    let mut record = |run: &mut Vec<_>, key: &str, ledger: &mut Ledger| {
-        let errors = ledger.record_run(key, run);
+    let mut record = |sales: &mut Vec<_>, runs: &mut Vec<(usize, usize)>, ledger: &mut Ledger| {
+        let borrowed: Vec<(&str, &[_])> = runs
+            .iter()
+            .enumerate()
+            .map(|(n, &(k, start))| {
+                let end = runs.get(n + 1).map_or(sales.len(), |r| r.1);
+                (key_at(k), &sales[start..end])
+            })
+            .collect();
+        let errors = ledger.record_runs(&borrowed);
         if failure.is_none() {
-            failure = errors.into_iter().next().map(|(_, e)| e);
+            failure = errors.into_iter().next().map(|(_, _, e)| e);
         }
-        run.clear();
+        sales.clear();
+        runs.clear();
     };
     let mut next = 0;
     while let Some(r) = rows.next().map_err(sql)? {
@@ -334,9 +348,9 @@ fn read_part(
             return Err(corrupt("transactions", "a customer that is not a row id"));
         };
         // Rows come by ascending customer: walk the keys alongside.
-        if ids.get(next) != Some(&id) {
-            if !run.is_empty() {
-                record(&mut run, key_at(next), &mut ledger);
+        if runs.is_empty() || ids.get(next) != Some(&id) {
+            if sales.len() >= BATCH {
+                record(&mut sales, &mut runs, &mut ledger);
             }
             while ids.get(next).is_some_and(|&k| k < id) {
                 next += 1;
@@ -344,6 +358,7 @@ fn read_part(
             if ids.get(next) != Some(&id) {
                 return Err(corrupt("transactions", format!("no customer {id}")));
             }
+            runs.push((next, sales.len()));
         }
         let date = date_of(date)?;
         let revenue = money_of(value(2)?)?;
@@ -351,11 +366,9 @@ fn read_part(
             ValueRef::Null => None,
             v => Some(money_of(v)?),
         };
-        run.push((date, revenue, margin));
+        sales.push((date, revenue, margin));
     }
-    if !run.is_empty() {
-        record(&mut run, key_at(next), &mut ledger);
-    }
+    record(&mut sales, &mut runs, &mut ledger);
     Ok((ledger, failure))
 }
 
