@@ -31,6 +31,12 @@ mod read;
 /// row); ids repeated within the import are then removed and counted as
 /// duplicates, the first inserted kept, as when the indexes are there.
 ///
+/// The ledger of an analysis ([`Store::load`]) is read on as many
+/// read-only connections as the machine runs threads, each over a range
+/// of customers, all on one state of the file; the parts are merged in
+/// customer order, so the ledger is the one a single connection reads
+/// (see [`SqliteStore::load_with_threads`]).
+///
 /// Files carry an application id and a schema version: [`SqliteStore::open`]
 /// upgrades an older file in place and refuses another program's database;
 /// [`SqliteStore::open_read_only`] writes nothing at all.
