@@ -205,7 +205,7 @@ def main():
         db = None
         if args.db_path and os.path.exists(args.db_path):
             db = args.db_path
-            print(f"crm import --db: reusing {db}, not timed")
+            print(f"crm import --db: reusing {os.path.basename(db)}, not timed")
         elif args.db or args.db_path:
             db = args.db_path or os.path.join(tmp, "crm.db")
             run, _ = crm(["import", "--db", db, "--transactions", path])
