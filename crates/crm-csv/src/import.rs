@@ -220,6 +220,20 @@ pub trait Gather<T>: Send + Sized {
     ///
     /// As [`Gather::take`].
     fn absorb(&mut self, later: Self) -> std::result::Result<(), crm_core::Error>;
+    /// Whether [`Gather::absorb`] of `later` would succeed, changing
+    /// nothing. A reader asks before it merges the later part's ledger:
+    /// on an error it reads that part again row by row into this one,
+    /// so that the row at fault is named with its line (a gatherer
+    /// whose `absorb` cannot fail need not implement it; one whose
+    /// `absorb` can should, else such an error names no line).
+    ///
+    /// # Errors
+    ///
+    /// As [`Gather::absorb`].
+    fn check_absorb(&self, later: &Self) -> std::result::Result<(), crm_core::Error> {
+        let _ = later;
+        Ok(())
+    }
 }
 
 /// Gathers nothing.
@@ -574,6 +588,14 @@ impl<C: Clone + Send, R, G: Gather<R>> Sink for RowSink<C, R, G> {
     }
 
     fn absorb(&mut self, later: Self) -> std::result::Result<(), Refused> {
+        // Checked first, so that a refusal leaves both as they were and
+        // the later part is read again row by row, naming the row.
+        self.gather
+            .check_absorb(&later.gather)
+            .map_err(|e| Refused {
+                problem: Problem::Model(e),
+                intact: true,
+            })?;
         self.ledger.merge(&later.ledger).map_err(Refused::merge)?;
         // The ledger is merged by now: not intact.
         self.gather.absorb(later.gather).map_err(|e| Refused {

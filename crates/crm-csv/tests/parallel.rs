@@ -351,3 +351,92 @@ fn an_overflow_across_threads_is_the_row_a_sequential_read_finds() {
         }
     }
 }
+
+/// Counts the visits of one customer, refusing more than `cap`: a sum
+/// that only overflows when two parts of the file are combined.
+#[derive(Debug)]
+struct Capped {
+    customer: &'static str,
+    count: u32,
+    cap: u32,
+}
+
+impl crm_csv::Gather<crm_core::Interaction> for Capped {
+    fn take(&mut self, i: &crm_core::Interaction) -> Result<(), crm_core::Error> {
+        if i.customer.as_str() == self.customer {
+            if self.count == self.cap {
+                return Err(crm_core::Error::AmountOverflow {
+                    what: format!("the visits of {}", self.customer),
+                });
+            }
+            self.count += 1;
+        }
+        Ok(())
+    }
+    fn fresh(&self) -> Capped {
+        Capped { count: 0, ..*self }
+    }
+    fn absorb(&mut self, later: Capped) -> Result<(), crm_core::Error> {
+        self.check_absorb(&later)?;
+        self.count += later.count;
+        Ok(())
+    }
+    fn check_absorb(&self, later: &Capped) -> Result<(), crm_core::Error> {
+        if self.count + later.count > self.cap {
+            return Err(crm_core::Error::AmountOverflow {
+                what: format!("the visits of {}", self.customer),
+            });
+        }
+        Ok(())
+    }
+}
+
+#[test]
+fn a_gatherer_that_refuses_the_combined_parts_names_the_row_at_fault() {
+    let f = Fixture::new();
+    // Z7 visits once near the start and once near the end of a file read
+    // on two threads; the gatherer takes one visit of Z7 only.
+    let mut content = big_interactions(9, 1_000_000);
+    let first = "Z7,2024-01-01,visit,first\n";
+    let header_end = content.find('\n').unwrap() + 1;
+    content.insert_str(header_end, first);
+    content.push_str("Z7,2024-12-01,visit,second\n");
+    let line = content.lines().count() as u64;
+    let path = f.file("interactions.csv", &content);
+    let gather = || Capped {
+        customer: "Z7",
+        count: 0,
+        cap: 1,
+    };
+    for threads in [1, 2] {
+        let mut l = Ledger::new([year()]);
+        let err = crm_csv::read_interactions_gathering(
+            &path,
+            &ImportOptions::new().threads(threads),
+            &mut l,
+            gather(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains(&format!(":{line}")),
+            "{threads} threads: {err}"
+        );
+        assert!(err.contains("visits of Z7"), "{err}");
+    }
+    // Lenient: the row is skipped and counted, on one thread or two.
+    for threads in [1, 2] {
+        let mut l = Ledger::new([year()]);
+        let (r, g) = crm_csv::read_interactions_gathering(
+            &path,
+            &ImportOptions::new().threads(threads).mode(Mode::Lenient),
+            &mut l,
+            gather(),
+        )
+        .unwrap();
+        assert_eq!(g.count, 1);
+        assert_eq!(r.rejects.len(), 1, "{threads} threads");
+        assert_eq!(r.rejects[0].location.line, line, "{threads} threads");
+        assert_eq!(r.imported, r.rows - 1);
+    }
+}

@@ -14,8 +14,8 @@ use crm_ops::{Scorecard, ScorecardInputs, ScorecardPlan, scorecard};
 use crm_pyramid::{Level, Pyramid, PyramidOptions, PyramidReport, pyramid};
 use crm_strategy::{FactsBuilder, PlanSummary, Rulebook, overview};
 use crm_value::{
-    CostTable, CostToServe, Profitability, RfmGrid, RfmOptions, Wallet, profitability_of, rfm_grid,
-    rfm_period,
+    CostTable, CostToServe, Profitability, RfmGrid, RfmOptions, Wallet, profitability_with_ids,
+    rfm_grid, rfm_period,
 };
 
 use crate::{Error, Result};
@@ -171,18 +171,25 @@ impl ReportOptions {
     }
 
     /// The periods the ledger must track, so that one pass over the data
-    /// feeds every section: the period, the previous one, the series, and
-    /// everything before the period's end (RFM, lifetime value), and the
+    /// feeds every section: the period, everything before the period's end
+    /// (RFM, lifetime value), the previous period, the series, and the
     /// [`ReportOptions::history`] periods of the actions.
+    ///
+    /// The order is the ledger's: its first two periods live in each
+    /// customer's record, the others beside it. A sale touches every
+    /// period that ends after it (those that start later keep its date as
+    /// the last purchase before them), so the two that every sale touches
+    /// come first, and a sale older than the previous period touches the
+    /// others only.
     ///
     /// # Errors
     ///
     /// [`Error::Options`] for a period ending in year 1.
     pub fn tracked_periods(&self) -> Result<Vec<Period>> {
         let mut out = vec![self.period];
+        out.push(rfm_period(self.period.end()).map_err(|e| Error::Options(e.to_string()))?);
         out.extend(self.previous);
         out.extend(self.series.iter().copied());
-        out.push(rfm_period(self.period.end()).map_err(|e| Error::Options(e.to_string()))?);
         out.extend(self.history_periods());
         let mut seen = Vec::new();
         out.retain(|p| {
@@ -444,14 +451,67 @@ impl Report {
     /// Every section but the lifetime-value model and its check.
     fn build_rest(ledger: &Ledger, options: &ReportOptions, mut inputs: Inputs) -> Result<Report> {
         let period = options.period;
-        let now = pyramid(ledger, &period, &options.pyramid)?;
+        let stats = ledger.stats();
         // The previous period only when the data reaches into it.
-        let before: Option<Pyramid> = match options.previous {
-            Some(p) if ledger.stats().transactions > 0 && covers(ledger, &p) => {
-                Some(pyramid(ledger, &p, &options.pyramid)?)
-            }
-            _ => None,
+        let previous = options
+            .previous
+            .filter(|p| stats.transactions > 0 && covers(ledger, p));
+        // The actions' history pyramids that are not the previous period's
+        // (which they share); none when this period has no customer, as the
+        // actions then decide on no one.
+        let history: Vec<Period> = options
+            .history_periods()
+            .into_iter()
+            .filter(|p| previous != Some(*p))
+            .collect();
+        let has_margin = stats.transactions > stats.transactions_without_margin;
+        let served = if has_margin {
+            let served = match inputs.cost_to_serve.take() {
+                Some(s) => Ok(s),
+                None => options.cost_to_serve(),
+            };
+            Some(served.and_then(|served| {
+                if *served.period() == period {
+                    Ok(served)
+                } else {
+                    Err(Error::Options(format!(
+                        "the cost to serve is of {}, the report of {period}",
+                        served.period()
+                    )))
+                }
+            }))
+        } else {
+            None
         };
+        // The pyramids and profitability read the ledger only: each on a
+        // thread of its own (with the lifetime-value model's beside them,
+        // both cores stay busy). Errors are returned in the order the
+        // sections come in.
+        let (now, before, built, profit) = std::thread::scope(|scope| {
+            let opts = &options.pyramid;
+            let before = previous.map(|p| scope.spawn(move || pyramid(ledger, &p, opts)));
+            let history = &history;
+            let built = scope.spawn(move || {
+                history
+                    .iter()
+                    .map(|p| pyramid(ledger, p, opts))
+                    .collect::<std::result::Result<Vec<_>, _>>()
+            });
+            let profit = match served {
+                Some(Ok(s)) => Some(Ok(scope.spawn(move || {
+                    profitability_with_ids(ledger, &s, &crm_pyramid::Cuts::curry())
+                }))),
+                Some(Err(e)) => Some(Err(e)),
+                None => None,
+            };
+            let now = pyramid(ledger, &period, opts);
+            let before = before.map(joined).transpose();
+            let built = joined(built);
+            let profit = profit.map(|p| p.map(joined));
+            (now, before, built, profit)
+        });
+        let now = now?;
+        let before = before?;
         let report = PyramidReport::new(&now, before.as_ref());
         let migration = match &before {
             Some(b) => Some(Migration::between(ledger, b, &now)?),
@@ -472,33 +532,37 @@ impl Report {
         } else {
             None
         };
-        let stats = ledger.stats();
-        let has_margin = stats.transactions > stats.transactions_without_margin;
-        let profit = if has_margin {
-            let served = match inputs.cost_to_serve.take() {
-                Some(s) => s,
-                None => options.cost_to_serve()?,
-            };
-            if *served.period() != period {
-                return Err(Error::Options(format!(
-                    "the cost to serve is of {}, the report of {period}",
-                    served.period()
-                )));
+        // Each customer's profit by id too, for the actions' facts.
+        let (profit, profit_by_id) = match profit {
+            Some(p) => {
+                let (p, by_id) = p??;
+                (Some(p), Some(by_id))
             }
-            Some(profitability_of(
-                ledger,
-                &served,
-                &crm_pyramid::Cuts::curry(),
-            )?)
-        } else {
-            None
+            None => (None, None),
+        };
+        // A history pyramid's failure matters only when the actions read
+        // it, that is, when this period has customers.
+        let built = match built {
+            Ok(b) => b,
+            Err(_) if now.is_empty() => Vec::new(),
+            Err(e) => return Err(e.into()),
         };
         // Share of wallet before the actions, whose facts read it when its
         // potentials are the register's (computed once, not twice).
         let book = inputs.rulebook.take();
         let register = inputs.register.take();
+        // Each register entry's id, looked up once for the share of wallet
+        // and the actions' facts.
+        let register_ids: Option<Vec<Option<crm_core::CustomerId>>> = register
+            .as_deref()
+            .map(|r| r.iter().map(|c| ledger.id(c.key.as_str())).collect());
         let leads = inputs.leads.take();
-        let wallet = share_of_wallet(ledger, &now, inputs.potentials.take(), register.as_deref())?;
+        let wallet = share_of_wallet(
+            ledger,
+            &now,
+            inputs.potentials.take(),
+            register.as_deref().zip(register_ids.as_deref()),
+        )?;
         let register_wallet = wallet
             .as_ref()
             .filter(|w| w.from_register)
@@ -510,12 +574,13 @@ impl Report {
                 actions(
                     ledger,
                     options,
+                    &built,
                     book,
-                    register.as_deref(),
+                    register.as_deref().zip(register_ids),
                     leads.as_deref(),
                     &now,
                     before.as_ref(),
-                    profit.as_ref(),
+                    profit_by_id,
                     register_wallet,
                 )
             });
@@ -529,9 +594,7 @@ impl Report {
                 profit.as_ref(),
                 wallet.as_ref().map(|w| &w.wallet),
             );
-            let actions = actions
-                .join()
-                .unwrap_or_else(|e| std::panic::resume_unwind(e));
+            let actions = joined(actions);
             (actions, rest)
         });
         let (rfm, ops) = rest?;
@@ -634,6 +697,13 @@ impl Report {
     }
 }
 
+/// The result of a scoped thread; its panic goes on in the caller.
+fn joined<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    handle
+        .join()
+        .unwrap_or_else(|e| std::panic::resume_unwind(e))
+}
+
 /// A share of wallet, and whether its potentials are the register's as
 /// the actions' facts read them (each key's last entry), so that the facts
 /// can take it instead of computing it again.
@@ -651,20 +721,20 @@ fn share_of_wallet(
     ledger: &Ledger,
     now: &Pyramid,
     potentials: Option<HashMap<String, Money>>,
-    register: Option<&[Customer]>,
+    register: Option<(&[Customer], &[Option<crm_core::CustomerId>])>,
 ) -> Result<Option<WalletOf>> {
     Ok(match (potentials, register) {
         (Some(map), _) => Some(WalletOf {
             wallet: crm_value::share_of_wallet(ledger, now, |k| map.get(k).copied())?,
             from_register: false,
         }),
-        (None, Some(register)) if register.iter().any(|c| c.potential.is_some()) => {
+        (None, Some((register, ids))) if register.iter().any(|c| c.potential.is_some()) => {
             let mut by_id: Vec<Option<Money>> = vec![None; ledger.len()];
             // Where the facts, which take a key's last entry whole, would
             // find no potential: an entry without one after one with one.
             let mut differs = vec![false; ledger.len()];
-            for c in register {
-                let Some(i) = ledger.id(c.key.as_str()).map(|id| id.index()) else {
+            for (c, id) in register.iter().zip(ids) {
+                let Some(i) = id.map(|id| id.index()) else {
                     continue;
                 };
                 match (c.potential, by_id.get_mut(i), differs.get_mut(i)) {
@@ -677,9 +747,12 @@ fn share_of_wallet(
                 }
             }
             Some(WalletOf {
-                wallet: crm_value::share_of_wallet(ledger, now, |k| {
-                    by_id.get(ledger.id(k)?.index()).copied().flatten()
-                })?,
+                wallet: crm_value::share_of_wallet_by_id(
+                    ledger,
+                    now,
+                    |id| by_id.get(id.index()).copied().flatten(),
+                    &crm_value::WalletOptions::new(),
+                )?,
                 from_register: !differs.contains(&true),
             })
         }
@@ -695,38 +768,37 @@ fn share_of_wallet(
 fn actions(
     ledger: &Ledger,
     options: &ReportOptions,
+    built: &[Pyramid],
     book: Option<Rulebook>,
-    register: Option<&[Customer]>,
+    register: Option<(&[Customer], Vec<Option<crm_core::CustomerId>>)>,
     leads: Option<&[Lead]>,
     now: &Pyramid,
     before: Option<&Pyramid>,
-    profit: Option<&Profitability>,
+    profit_by_id: Option<Vec<Option<Money>>>,
     wallet: Option<&Wallet>,
 ) -> Result<Option<Actions>> {
     if now.is_empty() {
         return Ok(None);
     }
     let book = book.unwrap_or_else(Rulebook::curry);
-    // The history's pyramids, the previous period's shared when it is one
-    // of them.
+    // The history's pyramids: the previous period's, when it is one of
+    // them, and the others, built beside this period's (`built`).
     let periods = options.history_periods();
     let shared = before.filter(|b| periods.contains(b.period()));
-    let built = periods
-        .iter()
-        .filter(|p| shared.is_none_or(|b| b.period() != *p))
-        .map(|p| pyramid(ledger, p, &options.pyramid))
-        .collect::<std::result::Result<Vec<_>, _>>()?;
     // The report's ledger keeps purchase days; `crm actions` keeps them
     // only for a rulebook that reads a fact built on them, and so do the
     // facts here (filling them for every customer costs time otherwise).
     let days = book.reads_purchase_days();
     let mut builder = FactsBuilder::new(ledger, now)
-        .history(shared.into_iter().chain(&built))
-        .register(register.unwrap_or_default())
+        .history(shared.into_iter().chain(built))
+        .register(register.as_ref().map_or(&[][..], |r| r.0))
         .attributes(book.attributes())
         .purchase_days(days);
-    if let Some(p) = profit {
-        builder = builder.profitability(p);
+    if let Some((_, ids)) = register {
+        builder = builder.register_ids(ids);
+    }
+    if let Some(by_id) = profit_by_id {
+        builder = builder.profits(*now.period(), by_id);
     }
     if let Some(w) = wallet {
         builder = builder.share_of_wallet(w);
@@ -1145,7 +1217,8 @@ mod tests {
             c
         };
         let shared = |register: &[Customer]| {
-            share_of_wallet(&ledger, &now, None, Some(register))
+            let ids: Vec<_> = register.iter().map(|c| ledger.id(c.key.as_str())).collect();
+            share_of_wallet(&ledger, &now, None, Some((register, &ids)))
                 .unwrap()
                 .map(|w| (w.from_register, w.wallet.shares.len()))
         };

@@ -550,6 +550,7 @@ pub struct FactsBuilder<'a> {
     now: &'a Pyramid,
     history: Vec<&'a Pyramid>,
     register: &'a [Customer],
+    register_ids: Option<Vec<Option<CustomerId>>>,
     profit: Option<&'a Profitability>,
     profit_by_id: Option<(Period, Vec<Option<Money>>)>,
     wallet: Option<&'a Wallet>,
@@ -568,6 +569,7 @@ impl<'a> FactsBuilder<'a> {
             now,
             history: Vec::new(),
             register: &[],
+            register_ids: None,
             profit: None,
             profit_by_id: None,
             wallet: None,
@@ -600,6 +602,17 @@ impl<'a> FactsBuilder<'a> {
     #[must_use]
     pub fn register(mut self, customers: &'a [Customer]) -> Self {
         self.register = customers;
+        self
+    }
+
+    /// The ledger's id of each entry of the [register](FactsBuilder::register),
+    /// in the register's order (`ledger.id(&entry.key)`), as a caller that
+    /// already looked them up has them: the facts then look no key up
+    /// again. Ignored (the keys are looked up) unless there is one per
+    /// entry and every id is the ledger's.
+    #[must_use]
+    pub fn register_ids(mut self, ids: Vec<Option<CustomerId>>) -> Self {
+        self.register_ids = Some(ids);
         self
     }
 
@@ -730,8 +743,22 @@ impl<'a> FactsBuilder<'a> {
 
         let mut register = vec![u32::MAX; n];
         let mut register_not_in_ledger = Vec::new();
-        for (i, c) in self.register.iter().enumerate() {
-            if let Some(id) = ledger.id(c.key.as_str()) {
+        // Each entry's id, looked up once (or as the caller gave them).
+        let register_ids: Vec<Option<CustomerId>> = match self.register_ids {
+            Some(ids)
+                if ids.len() == self.register.len()
+                    && ids.iter().flatten().all(|id| ledger.owns(*id)) =>
+            {
+                ids
+            }
+            _ => self
+                .register
+                .iter()
+                .map(|c| ledger.id(c.key.as_str()))
+                .collect(),
+        };
+        for (i, id) in register_ids.iter().enumerate() {
+            if let Some(id) = id {
                 register[id.index()] = u32::try_from(i).unwrap_or(u32::MAX);
             } else {
                 register_not_in_ledger.push(i);
@@ -739,11 +766,12 @@ impl<'a> FactsBuilder<'a> {
         }
         let potential_pct = percentiles(
             n,
-            self.register.iter().filter_map(|c| {
-                let id = ledger.id(c.key.as_str())?;
-                Some((id, c.potential?.as_decimal()))
-            }),
+            self.register
+                .iter()
+                .zip(&register_ids)
+                .filter_map(|(c, id)| Some(((*id)?, c.potential?.as_decimal()))),
         );
+        drop(register_ids);
         // Share of wallet over the active customers of `now`, from
         // `crm_value` itself so that the two never disagree (a copy of its
         // formula here went stale once already); the potential is found by
@@ -758,10 +786,15 @@ impl<'a> FactsBuilder<'a> {
         let wallet = match self.wallet {
             Some(w) => Some(w),
             None if self.register.iter().any(|c| c.potential.is_some()) => {
-                computed = crm_value::share_of_wallet(ledger, self.now, |k| {
-                    let i = *register.get(ledger.id(k)?.index())?;
-                    self.register.get(i as usize)?.potential
-                })?;
+                computed = crm_value::share_of_wallet_by_id(
+                    ledger,
+                    self.now,
+                    |id| {
+                        let i = *register.get(id.index())?;
+                        self.register.get(i as usize)?.potential
+                    },
+                    &crm_value::WalletOptions::new(),
+                )?;
                 Some(&computed)
             }
             None => None,
@@ -838,6 +871,13 @@ impl<'a> FactsBuilder<'a> {
             .ids()
             .filter(|&id| self.now.level_of(id).is_ok_and(|l| l.is_some()))
             .collect();
+        let years_since = history
+            .iter()
+            .map(|h| {
+                let since = (self.now.period().start() - h.period().start()).num_days();
+                (Decimal::from(since) / Decimal::new(36525, 2)).round_dp(1)
+            })
+            .collect();
         Ok(FactTable {
             ledger,
             now: self.now,
@@ -846,6 +886,7 @@ impl<'a> FactsBuilder<'a> {
             before_index,
             history,
             history_index,
+            years_since,
             margins_known,
             purchase_days: self.purchase_days,
             contacts_recorded: self
@@ -909,6 +950,9 @@ pub struct FactTable<'a> {
     before_index: Option<usize>,
     history: Vec<&'a Pyramid>,
     history_index: Vec<Option<usize>>,
+    /// Per history pyramid: the years from its start to `now`'s, to one
+    /// decimal (the same for every customer whose best level it holds).
+    years_since: Vec<Decimal>,
     margins_known: bool,
     contacts_recorded: bool,
     purchase_days: bool,
@@ -1073,9 +1117,9 @@ impl<'a> FactTable<'a> {
         }
         if let Some((l, h)) = best {
             f.set_level(Fact::BestFormerLevel, Some(l));
-            let since = (self.now.period().start() - self.history[h].period().start()).num_days();
-            let years = Decimal::from(since) / Decimal::new(36525, 2);
-            f.set_number(Fact::YearsSinceBestLevel, years.round_dp(1));
+            if let Some(years) = self.years_since.get(h) {
+                f.set_number(Fact::YearsSinceBestLevel, *years);
+            }
             if self.margins_known
                 && let Some(hi) = self.history_index[h]
             {

@@ -349,6 +349,20 @@ proptest! {
         for &id in table.customers() {
             prop_assert_eq!(table.facts(id).unwrap(), given.facts(id).unwrap());
         }
+        // Given the register's ids, the facts are the same; ids that do
+        // not match the register one for one are not used.
+        let ids: Vec<_> = reg.iter().map(|c| l.id(c.key.as_str())).collect();
+        let short = ids[..ids.len().saturating_sub(1)].to_vec();
+        for ids in [ids, short] {
+            let with_ids = FactsBuilder::new(&l, &now).register(&reg).register_ids(ids).build().unwrap();
+            prop_assert_eq!(
+                with_ids.register_not_in_ledger().collect::<Vec<_>>(),
+                table.register_not_in_ledger().collect::<Vec<_>>()
+            );
+            for &id in table.customers() {
+                prop_assert_eq!(table.facts(id).unwrap(), with_ids.facts(id).unwrap());
+            }
+        }
     }
 }
 

@@ -61,7 +61,8 @@ pub use crate::{
     error::{Error, Result},
     profit::{
         CostSource, CostTable, CostToServe, CostsUsed, CustomerProfit, Profitability, WhaleCurve,
-        profit_by_id, profitability, profitability_of, whale_chart, whale_curve, whale_svg,
+        profit_by_id, profitability, profitability_of, profitability_with_ids, whale_chart,
+        whale_curve, whale_svg,
     },
     rfm::{
         Rfm, RfmGrid, RfmOptions, RfmScore, SegmentRule, default_segments, quintile_scores, rfm,
@@ -69,8 +70,8 @@ pub use crate::{
     },
     risk::{AtRisk, RiskOptions, Signal, risk},
     wallet::{
-        DevelopBy, Wallet, WalletOptions, WalletShare, share_of_wallet, share_of_wallet_with,
-        year_fraction,
+        DevelopBy, Wallet, WalletOptions, WalletShare, share_of_wallet, share_of_wallet_by_id,
+        share_of_wallet_with, year_fraction,
     },
 };
 

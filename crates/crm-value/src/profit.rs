@@ -1,6 +1,6 @@
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
-use crm_core::{Basis, Decimal, Interaction, InteractionKind, Ledger, Money, Period};
+use crm_core::{Basis, Decimal, Interaction, InteractionKind, Interner, Ledger, Money, Period};
 use crm_pyramid::{Cuts, Level};
 
 use crate::{Result, overflow};
@@ -281,14 +281,30 @@ pub fn profitability(
 /// assert_eq!(p.customers[0].profit.to_string(), "25");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct CostToServe {
     period: Period,
     costs: CostTable,
-    /// Per customer key: looked up once per interaction, so hashed with
-    /// foldhash (seeded at random per map) rather than SipHash.
-    served: HashMap<String, (Money, u32), foldhash::fast::RandomState>,
+    /// The customers served, by key: looked up once per interaction, so
+    /// kept as the ledger keeps its keys (short keys inside the table's
+    /// slots, no allocation per key).
+    keys: Interner,
+    /// Per customer (by its index in `keys`): the costs and the number of
+    /// interactions.
+    served: Vec<(Money, u32)>,
     used: CostsUsed,
+}
+
+/// Equal when of the same period, cost table and counts, with the same
+/// costs for the same customers (in whatever order they were served).
+impl PartialEq for CostToServe {
+    fn eq(&self, other: &CostToServe) -> bool {
+        self.period == other.period
+            && self.costs == other.costs
+            && self.used == other.used
+            && self.served.len() == other.served.len()
+            && self.iter().all(|(key, mine)| other.get(key) == Some(mine))
+    }
 }
 
 impl CostToServe {
@@ -304,7 +320,8 @@ impl CostToServe {
         Ok(CostToServe {
             period,
             costs: costs.clone(),
-            served: HashMap::default(),
+            keys: Interner::new(),
+            served: Vec::new(),
             used: CostsUsed::default(),
         })
     }
@@ -329,34 +346,95 @@ impl CostToServe {
             CostSource::None => self.used.none += 1,
         }
         let key = i.customer.as_str();
-        let e = match self.served.get_mut(key) {
-            Some(e) => e,
-            None => self
-                .served
-                .entry(key.to_string())
-                .or_insert((Money::ZERO, 0)),
-        };
-        e.0 = e.0.checked_add(cost).ok_or_else(|| {
+        let period = self.period;
+        let e = self.entry(key)?;
+        let sum = e.0.checked_add(cost).ok_or_else(|| {
             overflow(format!(
-                "the interaction costs of customer {key:?} in {}",
-                self.period
+                "the interaction costs of customer {key:?} in {period}"
             ))
         })?;
-        e.1 = e.1.saturating_add(1);
+        *e = (sum, e.1.saturating_add(1));
         Ok(())
+    }
+
+    /// The costs and count of `key`, zero when it is new.
+    fn entry(&mut self, key: &str) -> Result<&mut (Money, u32)> {
+        let (id, _) = self.keys.intern(key)?;
+        let i = id.index();
+        if i >= self.served.len() {
+            self.served.resize(i + 1, (Money::ZERO, 0));
+        }
+        self.served.get_mut(i).ok_or_else(|| {
+            crate::Error::Core(crm_core::Error::Capacity {
+                max: u64::from(u32::MAX),
+            })
+        })
+    }
+
+    /// The costs and the number of interactions of `key` in the period,
+    /// `None` when it was not served.
+    fn get(&self, key: &str) -> Option<(Money, u32)> {
+        let id = self.keys.get(key)?;
+        self.served.get(id.index()).copied()
+    }
+
+    /// Every customer served, in the order first served, with its costs
+    /// and number of interactions.
+    fn iter(&self) -> impl Iterator<Item = (&str, (Money, u32))> + '_ {
+        self.keys
+            .iter()
+            .zip(&self.served)
+            .map(|((_, k), v)| (k, *v))
     }
 
     /// Adds what `other` counted, as if its interactions had been added
     /// here: for input read in parts (on several threads), each part
-    /// counted on its own.
+    /// counted on its own. All or nothing: on an error this one is
+    /// unchanged.
     ///
     /// # Errors
     ///
     /// [`Error::Core`](crate::Error::Core) with `PeriodMismatch` when
     /// `other` is of another period or cost table; with `AmountOverflow`
-    /// when a customer's sum leaves the range of [`Money`] (this one is
-    /// then partly merged and should be dropped).
+    /// (naming the customer) when a customer's sum leaves the range of
+    /// [`Money`].
     pub fn merge(&mut self, other: CostToServe) -> Result<()> {
+        let sums = self.merged_sums(&other)?;
+        self.used.recorded += other.used.recorded;
+        self.used.table += other.used.table;
+        self.used.none += other.used.none;
+        for ((key, (_, n)), (mine, sum)) in other.iter().zip(sums) {
+            let i = match mine {
+                Some(i) => i,
+                None => {
+                    let (id, _) = self.keys.intern(key)?;
+                    id.index()
+                }
+            };
+            if i >= self.served.len() {
+                self.served.resize(i + 1, (Money::ZERO, 0));
+            }
+            if let Some(e) = self.served.get_mut(i) {
+                *e = (sum, e.1.saturating_add(n));
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether [`CostToServe::merge`] of `other` would succeed, changing
+    /// nothing: for a reader that must know before it merges anything
+    /// else.
+    ///
+    /// # Errors
+    ///
+    /// As [`CostToServe::merge`].
+    pub fn check_merge(&self, other: &CostToServe) -> Result<()> {
+        self.merged_sums(other).map(|_| ())
+    }
+
+    /// For each customer of `other`, in its order: its index here (`None`
+    /// when new) and its merged costs; the first error of a merge.
+    fn merged_sums(&self, other: &CostToServe) -> Result<Vec<(Option<usize>, Money)>> {
         if self.period != other.period {
             return Err(crate::Error::Core(crm_core::Error::PeriodMismatch {
                 reason: format!(
@@ -370,26 +448,22 @@ impl CostToServe {
                 reason: "the two costs to serve use different cost tables".to_string(),
             }));
         }
-        self.used.recorded += other.used.recorded;
-        self.used.table += other.used.table;
-        self.used.none += other.used.none;
-        for (key, (cost, n)) in other.served {
-            match self.served.get_mut(&key) {
-                Some(e) => {
-                    e.0 = e.0.checked_add(cost).ok_or_else(|| {
-                        overflow(format!(
-                            "the interaction costs of customer {key:?} in {}",
-                            self.period
-                        ))
-                    })?;
-                    e.1 = e.1.saturating_add(n);
-                }
-                None => {
-                    self.served.insert(key, (cost, n));
-                }
-            }
-        }
-        Ok(())
+        other
+            .iter()
+            .map(|(key, (cost, _))| {
+                let mine = self.keys.get(key).map(|id| id.index());
+                let before = mine
+                    .and_then(|i| self.served.get(i))
+                    .map_or(Money::ZERO, |e| e.0);
+                let sum = before.checked_add(cost).ok_or_else(|| {
+                    overflow(format!(
+                        "the interaction costs of customer {key:?} in {}",
+                        self.period
+                    ))
+                })?;
+                Ok((mine, sum))
+            })
+            .collect()
     }
 
     /// The period.
@@ -414,6 +488,52 @@ pub fn profitability_of(
     served: &CostToServe,
     cuts: &Cuts,
 ) -> Result<Profitability> {
+    profitability_inner(ledger, served, cuts, None)
+}
+
+/// [`profitability_of`] and [`profit_by_id`] from one pass over the
+/// ledger: the analysis, and each customer's profit by customer id
+/// (`Ledger::ids` order, `None` for a customer with neither a transaction
+/// nor an interaction in the period), for a caller that needs both (the
+/// facts of the actions read the profit by id, where looking each row's
+/// key up again costs a search per customer).
+///
+/// # Errors
+///
+/// As [`profitability_of`].
+///
+/// ```
+/// use crm_core::{Ledger, NaiveDate, Period};
+/// use crm_value::{CostTable, CostToServe, profit_by_id, profitability_with_ids};
+///
+/// let year: Period = "2025".parse()?;
+/// let mut ledger = Ledger::new([year]);
+/// let d = NaiveDate::from_ymd_opt(2025, 3, 1).unwrap();
+/// ledger.record_sale("A", d, "100".parse()?, Some("40".parse()?))?;
+/// let served = CostToServe::new(year, &CostTable::default())?;
+/// let (rows, by_id) = profitability_with_ids(&ledger, &served, &crm_pyramid::Cuts::curry())?;
+/// assert_eq!(by_id, profit_by_id(&ledger, &served)?);
+/// assert_eq!(by_id, vec![Some(rows.customers[0].profit)]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn profitability_with_ids(
+    ledger: &Ledger,
+    served: &CostToServe,
+    cuts: &Cuts,
+) -> Result<(Profitability, Vec<Option<Money>>)> {
+    let mut by_id = vec![None; ledger.len()];
+    let p = profitability_inner(ledger, served, cuts, Some(&mut by_id))?;
+    Ok((p, by_id))
+}
+
+/// [`profitability_of`], writing each customer's profit to `by_id` (sized
+/// to the ledger) when given.
+fn profitability_inner(
+    ledger: &Ledger,
+    served: &CostToServe,
+    cuts: &Cuts,
+    mut by_id: Option<&mut Vec<Option<Money>>>,
+) -> Result<Profitability> {
     cuts.validate()?;
     let period = &served.period;
     let costs = &served.costs;
@@ -425,29 +545,32 @@ pub fn profitability_of(
         let (icost, n) = if served.served.is_empty() {
             (Money::ZERO, 0)
         } else {
-            served.served.get(key).copied().unwrap_or((Money::ZERO, 0))
+            served.get(key).unwrap_or((Money::ZERO, 0))
         };
         if pt.transactions() == 0 && n == 0 {
             continue;
         }
-        rows.push(row(
+        let r = row(
             key,
             pt.value(Basis::Margin),
             pt.transactions(),
             icost,
             n,
             costs,
-        )?);
+        )?;
+        if let Some(slot) = by_id.as_deref_mut().and_then(|b| b.get_mut(id.index())) {
+            *slot = Some(r.profit);
+        }
+        rows.push(r);
     }
     // Customers served but unknown to the ledger, in key order.
-    let mut strangers: Vec<(&String, &(Money, u32))> = served
-        .served
+    let mut strangers: Vec<(&str, (Money, u32))> = served
         .iter()
         .filter(|(k, _)| ledger.id(k).is_none())
         .collect();
     strangers.sort_unstable_by(|a, b| a.0.cmp(b.0));
     for (key, (icost, n)) in strangers {
-        rows.push(row(key, Money::ZERO, 0, *icost, *n, costs)?);
+        rows.push(row(key, Money::ZERO, 0, icost, n, costs)?);
     }
     let rows = by_profit(rows);
     let whale = whale_curve(&rows.iter().map(|r| r.profit).collect::<Vec<_>>())?;
@@ -496,7 +619,7 @@ pub fn profit_by_id(ledger: &Ledger, served: &CostToServe) -> Result<Vec<Option<
         let (icost, n) = if served.served.is_empty() {
             (Money::ZERO, 0)
         } else {
-            served.served.get(key).copied().unwrap_or((Money::ZERO, 0))
+            served.get(key).unwrap_or((Money::ZERO, 0))
         };
         if pt.transactions() == 0 && n == 0 {
             out.push(None);
@@ -827,6 +950,64 @@ mod tests {
             first.merge(second).unwrap();
             proptest::prop_assert_eq!(first, once);
         }
+    }
+
+    #[test]
+    fn equal_costs_to_serve_whatever_the_order_served() {
+        let year: Period = "2025".parse().unwrap();
+        let costs = CostTable::default();
+        let day = crm_core::NaiveDate::from_ymd_opt(2025, 3, 1).unwrap();
+        let visit = |k: &str, cost: i64| {
+            let mut i = Interaction::new(k.parse().unwrap(), day, InteractionKind::Visit);
+            i.cost = Some(Money::new(Decimal::new(cost, 0)));
+            i
+        };
+        let mut ab = CostToServe::new(year, &costs).unwrap();
+        let mut ba = ab.clone();
+        ab.add(&visit("A", 1)).unwrap();
+        ab.add(&visit("B", 2)).unwrap();
+        ba.add(&visit("B", 2)).unwrap();
+        ba.add(&visit("A", 1)).unwrap();
+        assert_eq!(ab, ba);
+        let mut other = CostToServe::new(year, &costs).unwrap();
+        other.add(&visit("A", 1)).unwrap();
+        other.add(&visit("B", 3)).unwrap();
+        assert_ne!(ab, other);
+        assert_eq!(ab.get("B"), Some((Money::new(Decimal::new(2, 0)), 1)));
+        assert_eq!(ab.get("C"), None);
+    }
+
+    #[test]
+    fn a_merge_that_overflows_changes_nothing() {
+        let year: Period = "2025".parse().unwrap();
+        let costs = CostTable::default();
+        let day = crm_core::NaiveDate::from_ymd_opt(2025, 3, 1).unwrap();
+        let visit = |k: &str, cost: Decimal| {
+            let mut i = Interaction::new(k.parse().unwrap(), day, InteractionKind::Visit);
+            i.cost = Some(Money::new(cost));
+            i
+        };
+        let mut a = CostToServe::new(year, &costs).unwrap();
+        a.add(&visit("A", Decimal::MAX)).unwrap();
+        a.add(&visit("B", Decimal::ONE)).unwrap();
+        let before = a.clone();
+        let mut b = CostToServe::new(year, &costs).unwrap();
+        b.add(&visit("C", Decimal::ONE)).unwrap();
+        b.add(&visit("B", Decimal::ONE)).unwrap();
+        b.add(&visit("A", Decimal::ONE)).unwrap();
+        let err = a.check_merge(&b).unwrap_err().to_string();
+        assert!(err.contains("\"A\""), "{err}");
+        assert!(a.merge(b.clone()).is_err());
+        assert_eq!(a, before);
+        assert_eq!(a.get("C"), None);
+        // Without the overflowing customer the merge goes through.
+        let mut b2 = CostToServe::new(year, &costs).unwrap();
+        b2.add(&visit("C", Decimal::ONE)).unwrap();
+        b2.add(&visit("B", Decimal::ONE)).unwrap();
+        a.check_merge(&b2).unwrap();
+        a.merge(b2).unwrap();
+        assert_eq!(a.get("B"), Some((Money::new(Decimal::TWO), 2)));
+        assert_eq!(a.get("C"), Some((Money::new(Decimal::ONE), 1)));
     }
 
     #[test]

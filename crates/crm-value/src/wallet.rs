@@ -1,4 +1,4 @@
-use crm_core::{Datelike, Decimal, Ledger, Money, NaiveDate, Period};
+use crm_core::{CustomerId, Datelike, Decimal, Ledger, Money, NaiveDate, Period};
 use crm_pyramid::{Level, Pyramid};
 
 use crate::{Result, overflow};
@@ -200,6 +200,50 @@ pub fn share_of_wallet_with(
     mut potential: impl FnMut(&str) -> Option<Money>,
     options: &WalletOptions,
 ) -> Result<Wallet> {
+    wallet_of(ledger, pyramid, |_, key| potential(key), options)
+}
+
+/// [`share_of_wallet_with`] with `potential(id)` giving a customer's
+/// yearly potential by its id in `ledger`: for a caller that holds the
+/// potentials by id (read from the register into the ledger's order),
+/// which saves looking each active customer's key up again.
+///
+/// # Errors
+///
+/// As [`share_of_wallet_with`].
+///
+/// ```
+/// use crm_core::{Ledger, Money, NaiveDate, Period};
+/// use crm_pyramid::{pyramid, PyramidOptions};
+/// use crm_value::{share_of_wallet, share_of_wallet_by_id, WalletOptions};
+///
+/// let year: Period = "2025".parse()?;
+/// let mut ledger = Ledger::new([year]);
+/// let d = NaiveDate::from_ymd_opt(2025, 3, 1).unwrap();
+/// ledger.record_sale("A", d, "100".parse()?, None)?;
+/// let p = pyramid(&ledger, &year, &PyramidOptions::new())?;
+/// let by_id: Vec<Option<Money>> = vec![Some("400".parse()?)];
+/// let w = share_of_wallet_by_id(&ledger, &p, |id| by_id[id.index()], &WalletOptions::new())?;
+/// assert_eq!(w, share_of_wallet(&ledger, &p, |_| Some("400".parse().unwrap()))?);
+/// assert_eq!(w.shares[0].share.to_string(), "0.25");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn share_of_wallet_by_id(
+    ledger: &Ledger,
+    pyramid: &Pyramid,
+    mut potential: impl FnMut(CustomerId) -> Option<Money>,
+    options: &WalletOptions,
+) -> Result<Wallet> {
+    wallet_of(ledger, pyramid, |id, _| potential(id), options)
+}
+
+/// [`share_of_wallet_with`] with the potential asked by id and key.
+fn wallet_of(
+    ledger: &Ledger,
+    pyramid: &Pyramid,
+    mut potential: impl FnMut(CustomerId, &str) -> Option<Money>,
+    options: &WalletOptions,
+) -> Result<Wallet> {
     let months = year_fraction(pyramid.period());
     let mut shares = Vec::new();
     let mut undefined = Vec::new();
@@ -208,7 +252,7 @@ pub fn share_of_wallet_with(
         let key = ledger.key(id)?;
         let level = pyramid.level_of(id)?.unwrap_or(Level::Small);
         let value = pyramid.value_of(id)?;
-        let yearly = potential(key).filter(|p| p.is_positive());
+        let yearly = potential(id, key).filter(|p| p.is_positive());
         let Some(yearly) = yearly else {
             undefined.push(key.to_string());
             continue;

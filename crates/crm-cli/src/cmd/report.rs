@@ -255,6 +255,12 @@ impl Gather<crm::Interaction> for Served {
     fn absorb(&mut self, later: Served) -> Result<(), crm::ModelError> {
         self.counted.merge(later.counted).map_err(model_error)
     }
+
+    fn check_absorb(&self, later: &Served) -> Result<(), crm::ModelError> {
+        self.counted
+            .check_merge(&later.counted)
+            .map_err(model_error)
+    }
 }
 
 /// A value analysis's error as the model's (the cost to serve fails only
