@@ -419,9 +419,12 @@ impl Report {
             return Err(Error::NoPurchaseDays);
         }
         for p in options.tracked_periods()? {
-            ledger
-                .period_index(&p)
-                .map_err(|_| Error::Options(format!("the ledger does not track {p}")))?;
+            ledger.period_index(&p).map_err(|_| {
+                Error::Options(format!(
+                    "the ledger does not track {p}, one of the periods the report \
+                         needs: make it with ReportOptions::tracked_periods"
+                ))
+            })?;
         }
         let period = options.period;
         let last_day = period.end().pred_opt().unwrap_or(period.end());

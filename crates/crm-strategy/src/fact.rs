@@ -608,8 +608,13 @@ impl<'a> FactsBuilder<'a> {
     /// The ledger's id of each entry of the [register](FactsBuilder::register),
     /// in the register's order (`ledger.id(&entry.key)`), as a caller that
     /// already looked them up has them: the facts then look no key up
-    /// again. Ignored (the keys are looked up) unless there is one per
-    /// entry and every id is the ledger's.
+    /// again (they check that each id names its entry's key, which costs
+    /// less than a lookup).
+    ///
+    /// [`FactsBuilder::build`] refuses ids that do not match the register
+    /// one for one (another length, an id of another ledger, an id of
+    /// another key, `None` for a key the ledger knows) with
+    /// [`Error::Input`].
     #[must_use]
     pub fn register_ids(mut self, ids: Vec<Option<CustomerId>>) -> Self {
         self.register_ids = Some(ids);
@@ -745,13 +750,11 @@ impl<'a> FactsBuilder<'a> {
         let mut register_not_in_ledger = Vec::new();
         // Each entry's id, looked up once (or as the caller gave them).
         let register_ids: Vec<Option<CustomerId>> = match self.register_ids {
-            Some(ids)
-                if ids.len() == self.register.len()
-                    && ids.iter().flatten().all(|id| ledger.owns(*id)) =>
-            {
+            Some(ids) => {
+                check_register_ids(ledger, self.register, &ids)?;
                 ids
             }
-            _ => self
+            None => self
                 .register
                 .iter()
                 .map(|c| ledger.id(c.key.as_str()))
@@ -906,6 +909,37 @@ impl<'a> FactsBuilder<'a> {
             customers,
         })
     }
+}
+
+/// Whether `ids` are the ledger's ids of `register`'s entries, one for
+/// one: an id must name its entry's key, and `None` only a key the ledger
+/// does not know.
+fn check_register_ids(
+    ledger: &Ledger,
+    register: &[Customer],
+    ids: &[Option<CustomerId>],
+) -> Result<()> {
+    if ids.len() != register.len() {
+        return Err(Error::Input(format!(
+            "{} register ids for {} register entries",
+            ids.len(),
+            register.len()
+        )));
+    }
+    for (i, (c, id)) in register.iter().zip(ids).enumerate() {
+        let fits = match id {
+            Some(id) => ledger.key(*id).is_ok_and(|k| k == c.key.as_str()),
+            None => ledger.id(c.key.as_str()).is_none(),
+        };
+        if !fits {
+            return Err(Error::Input(format!(
+                "register entry {} ({:?}): the id given is not the ledger's id of its key",
+                i + 1,
+                c.key.as_str()
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Per id: the percentage of the given values at most this one's; empty

@@ -350,18 +350,35 @@ proptest! {
             prop_assert_eq!(table.facts(id).unwrap(), given.facts(id).unwrap());
         }
         // Given the register's ids, the facts are the same; ids that do
-        // not match the register one for one are not used.
+        // not match the register one for one are refused.
         let ids: Vec<_> = reg.iter().map(|c| l.id(c.key.as_str())).collect();
-        let short = ids[..ids.len().saturating_sub(1)].to_vec();
-        for ids in [ids, short] {
-            let with_ids = FactsBuilder::new(&l, &now).register(&reg).register_ids(ids).build().unwrap();
-            prop_assert_eq!(
-                with_ids.register_not_in_ledger().collect::<Vec<_>>(),
-                table.register_not_in_ledger().collect::<Vec<_>>()
-            );
-            for &id in table.customers() {
-                prop_assert_eq!(table.facts(id).unwrap(), with_ids.facts(id).unwrap());
+        let with_ids = FactsBuilder::new(&l, &now).register(&reg).register_ids(ids.clone()).build().unwrap();
+        prop_assert_eq!(
+            with_ids.register_not_in_ledger().collect::<Vec<_>>(),
+            table.register_not_in_ledger().collect::<Vec<_>>()
+        );
+        for &id in table.customers() {
+            prop_assert_eq!(table.facts(id).unwrap(), with_ids.facts(id).unwrap());
+        }
+        let mut wrong = vec![ids[..ids.len().saturating_sub(1)].to_vec(), vec![None; ids.len()]];
+        let first_other = ids.iter().position(|id| id.is_some() && *id != ids[0]);
+        if let Some(j) = first_other {
+            let mut swapped = ids.clone();
+            swapped.swap(0, j);
+            if reg[0].key != reg[j].key {
+                wrong.push(swapped);
             }
+        }
+        let known = ids.iter().any(Option::is_some);
+        for (k, bad) in wrong.into_iter().enumerate() {
+            if k == 1 && !known {
+                continue; // every key unknown: all None is right
+            }
+            if k == 0 && ids.is_empty() {
+                continue;
+            }
+            let r = FactsBuilder::new(&l, &now).register(&reg).register_ids(bad).build();
+            prop_assert!(r.is_err(), "wrong ids #{} accepted", k);
         }
     }
 }
