@@ -15,7 +15,7 @@ every cell).
 Usage:
   python3 benches/compare/ingest_vs_duckdb.py [--customers N] [--years Y]
       [--runs R] [--file F] [--keep DIR] [--order date|shuffle] [--db]
-      [--other-crm PATH]
+      [--db-path DB] [--other-crm PATH]
 
 Without --file, it runs `crm generate --customers N --years Y` into a
 temporary directory and rewrites the transactions in date order (ties in
@@ -23,7 +23,9 @@ random order) with DuckDB, deleting the generated file. --keep DIR keeps the
 reordered file in DIR (and reuses it when it is there). --order shuffle
 puts the rows in random order instead. --db also imports the file into a
 SQLite database with `crm import` (timed once) and times `crm pyramid --db`
-against the CSV path. --other-crm PATH also times another build's
+against the CSV path; with --db-path DB it uses the database DB made from
+the same file by an earlier run (import not timed), or imports into DB and
+keeps it when DB does not exist. --other-crm PATH also times another build's
 `crm pyramid` in the same alternation (and checks that it agrees), to
 measure a change against the code before it under the same load.
 
@@ -177,6 +179,7 @@ def main():
     ap.add_argument("--keep")
     ap.add_argument("--order", choices=["date", "shuffle"], default="date")
     ap.add_argument("--db", action="store_true")
+    ap.add_argument("--db-path", help="the database for --db: kept, and reused when it exists")
     ap.add_argument("--last-year", type=int, default=2025)
     ap.add_argument("--other-crm", help="another crm binary, timed on the pyramid alongside")
     args = ap.parse_args()
@@ -200,8 +203,11 @@ def main():
         crm_p, duck_p, crm_m, duck_m, crm_db, before_p = [], [], [], [], [], []
         pyramid = ["pyramid", "--transactions", path, "--period", str(b), "--format", "json"]
         db = None
-        if args.db:
-            db = os.path.join(tmp, "crm.db")
+        if args.db_path and os.path.exists(args.db_path):
+            db = args.db_path
+            print(f"crm import --db: reusing {os.path.basename(db)}, not timed")
+        elif args.db or args.db_path:
+            db = args.db_path or os.path.join(tmp, "crm.db")
             run, _ = crm(["import", "--db", db, "--transactions", path])
             print(f"crm import --db: {run[0]:.2f} s wall, {run[2]:.2f} s CPU "
                   f"({rows / run[0] / 1e3:.0f} k rows/s), peak {run[1]:.0f} MB")

@@ -1117,6 +1117,128 @@ impl Ledger {
         self.record_sales_with(sales, |_| {})
     }
 
+    /// Makes room for `customers` more customers in the table of keys, so
+    /// that a reader that knows how many customers will come (a store
+    /// reading a range of its customers) does not grow it step by step.
+    /// Changes nothing the ledger holds.
+    pub fn reserve(&mut self, customers: usize) {
+        self.interner.reserve(customers);
+    }
+
+    /// Records sales of one customer, `key`, given as (date, revenue,
+    /// margin): the same as [`Ledger::record_sales`] of these sales all
+    /// with that key, but the key is checked and looked up once for the
+    /// run rather than once per sale. A reader whose rows come customer by
+    /// customer (a table read through an index on the customer) feeds the
+    /// ledger a run at a time.
+    ///
+    /// Returns the sales that could not be recorded, by index in `sales`,
+    /// with the reason; every other sale is recorded. An empty run does
+    /// nothing (the customer is not added).
+    ///
+    /// ```
+    /// use crm_core::{Ledger, NaiveDate, Period, Sale};
+    ///
+    /// let year: Period = "2024".parse()?;
+    /// let d = |m| NaiveDate::from_ymd_opt(2024, m, 1).unwrap();
+    /// let run = [(d(1), "10.00".parse()?, None), (d(2), "-2.50".parse()?, Some("1".parse()?))];
+    /// let mut by_run = Ledger::new([year]);
+    /// assert!(by_run.record_run("C1", &run).is_empty());
+    ///
+    /// let sales: Vec<Sale> = run
+    ///     .iter()
+    ///     .map(|&(date, revenue, margin)| Sale { key: "C1", date, revenue, margin })
+    ///     .collect();
+    /// let mut by_sale = Ledger::new([year]);
+    /// assert!(by_sale.record_sales(&sales).is_empty());
+    /// let (a, b) = (by_run.id("C1").unwrap(), by_sale.id("C1").unwrap());
+    /// assert_eq!(by_run.period_totals(a, 0)?, by_sale.period_totals(b, 0)?);
+    /// assert_eq!(by_run.stats(), by_sale.stats());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn record_run(
+        &mut self,
+        key: &str,
+        sales: &[(NaiveDate, Money, Option<Money>)],
+    ) -> Vec<(usize, Error)> {
+        let hash = self.interner.hash(key.as_bytes());
+        let mut errors = Vec::new();
+        self.record_run_hashed(key, hash, sales, |i, e| errors.push((i, e)));
+        errors
+    }
+
+    /// Records runs of sales, each of one customer: the same as
+    /// [`Ledger::record_run`] for each run, in order, but faster on large
+    /// ledgers, as [`Ledger::record_sales`] is faster than single sales
+    /// (the key slots of a group of runs are loaded before they are
+    /// looked up, so that their cache misses overlap).
+    ///
+    /// Returns the sales that could not be recorded as (index of the run,
+    /// index of the sale in the run, reason).
+    ///
+    /// ```
+    /// use crm_core::{Ledger, Money, NaiveDate, Period};
+    ///
+    /// let mut ledger = Ledger::new(["2024".parse::<Period>()?]);
+    /// let d = NaiveDate::from_ymd_opt(2024, 5, 1).unwrap();
+    /// let (one, two) = ([(d, Money::from_minor(5, 0), None)], [(d, Money::from_minor(7, 0), None); 2]);
+    /// let errors = ledger.record_runs(&[("A", &one[..]), ("B", &two[..]), ("", &one[..])]);
+    /// assert_eq!(errors.iter().map(|&(r, s, _)| (r, s)).collect::<Vec<_>>(), [(2, 0)]);
+    /// assert_eq!(ledger.len(), 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[allow(clippy::type_complexity)] // the tuple of `record_run`, in a slice
+    pub fn record_runs(
+        &mut self,
+        runs: &[(&str, &[(NaiveDate, Money, Option<Money>)])],
+    ) -> Vec<(usize, usize, Error)> {
+        const GROUP: usize = 32;
+        let mut errors = Vec::new();
+        for (g, group) in runs.chunks(GROUP).enumerate() {
+            let mut hashes = [0u64; GROUP];
+            let mut touched = 0u32;
+            for (h, (key, _)) in hashes.iter_mut().zip(group) {
+                *h = self.interner.hash(key.as_bytes());
+                touched ^= self.interner.touch(*h);
+            }
+            std::hint::black_box(touched);
+            for (k, &(key, sales)) in group.iter().enumerate() {
+                let run = g * GROUP + k;
+                self.record_run_hashed(key, hashes[k], sales, |i, e| errors.push((run, i, e)));
+            }
+        }
+        errors
+    }
+
+    /// [`Ledger::record_run`] with the key's hash, calling `failed` for
+    /// each sale not recorded.
+    fn record_run_hashed(
+        &mut self,
+        key: &str,
+        hash: u64,
+        sales: &[(NaiveDate, Money, Option<Money>)],
+        mut failed: impl FnMut(usize, Error),
+    ) {
+        let mut id = None;
+        for (i, &(date, revenue, margin)) in sales.iter().enumerate() {
+            // Looked up at the first sale, and again after a failure, as
+            // sale by sale.
+            let found = match id {
+                Some(id) => id,
+                None => match check_key(key).and_then(|()| self.intern_hashed(key, hash)) {
+                    Ok(found) => *id.insert(found),
+                    Err(e) => {
+                        failed(i, e);
+                        continue;
+                    }
+                },
+            };
+            if let Err(e) = self.apply(found, key, date, revenue, margin) {
+                failed(i, e);
+            }
+        }
+    }
+
     fn intern_hashed(&mut self, key: &str, hash: u64) -> Result<CustomerId> {
         let (id, new) = self.interner.intern_hashed(key, hash)?;
         if new {

@@ -13,6 +13,8 @@ use crm_store::{
     Error, MAX_DATE, MIN_DATE, Result, keyed_hash, stage_dates_from_text, stage_dates_to_text,
 };
 
+mod read;
+
 /// The SQLite store: one database file (or memory), bundled SQLite.
 ///
 /// The file is opened in WAL mode (a reader never waits for an import and
@@ -28,6 +30,12 @@ use crm_store::{
 /// transaction (sorting once instead of updating them at random row by
 /// row); ids repeated within the import are then removed and counted as
 /// duplicates, the first inserted kept, as when the indexes are there.
+///
+/// The ledger of an analysis ([`Store::load`]) is read on as many
+/// read-only connections as the machine runs threads, each over a range
+/// of customers, all on one state of the file; the parts are merged in
+/// customer order, so the ledger is the one a single connection reads
+/// (see [`SqliteStore::load_with_threads`]).
 ///
 /// Files carry an application id and a schema version: [`SqliteStore::open`]
 /// upgrades an older file in place and refuses another program's database;
@@ -106,9 +114,59 @@ fn date(table: &'static str, s: &str) -> Result<NaiveDate> {
     parsed.ok_or_else(|| corrupt(table, format!("bad date {s:?}")))
 }
 
+/// An amount as the store writes it (`Money`'s text: `-12.50`, `3`).
+/// The common form, an optional `-`, at most 18 digits with at least one
+/// before and one after an optional `.`, is read without the general
+/// decimal parser, into the same value and scale; anything else (and
+/// `-0`, whose sign the general parser keeps) takes the general parser.
 fn money(table: &'static str, s: &str) -> Result<Money> {
+    if let Some(m) = short_money(s.as_bytes()) {
+        return Ok(m);
+    }
     s.parse()
         .map_err(|_| corrupt(table, format!("bad amount {s:?}")))
+}
+
+/// [`money`]'s common form, or `None`.
+fn short_money(b: &[u8]) -> Option<Money> {
+    let (neg, body) = match b {
+        [b'-', rest @ ..] => (true, rest),
+        _ => (false, b),
+    };
+    if body.is_empty() || body.len() > 19 {
+        return None;
+    }
+    // Wrapping: past 18 digits the value is refused below.
+    let digit = |m: u64, c: u8| {
+        let d = c.wrapping_sub(b'0');
+        (d < 10).then(|| m.wrapping_mul(10).wrapping_add(u64::from(d)))
+    };
+    let mut m = 0u64;
+    let mut int = 0;
+    while let Some(&c) = body.get(int) {
+        match digit(m, c) {
+            Some(next) => m = next,
+            None => break,
+        }
+        int += 1;
+    }
+    let mut scale = 0;
+    if int < body.len() {
+        // A point between digits, then only digits.
+        if body[int] != b'.' || int == 0 || int + 1 == body.len() {
+            return None;
+        }
+        for &c in &body[int + 1..] {
+            m = digit(m, c)?;
+        }
+        scale = body.len() - int - 1;
+    }
+    if int + scale > 18 || (neg && m == 0) {
+        return None;
+    }
+    // At most 18 digits: within `i64`.
+    let m = m as i64;
+    Some(Money::from_minor(if neg { -m } else { m }, scale as u32))
 }
 
 fn opt_money(table: &'static str, s: Option<String>) -> Result<Option<Money>> {
@@ -224,26 +282,7 @@ impl SqliteStore {
             }
             Ok(_) => {}
         }
-        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let mut conn = Connection::open_with_flags(path, flags).map_err(sql)?;
-        // A WAL file in a directory we cannot write to: SQLite cannot make
-        // the shared-memory file that readers of a WAL database use. When
-        // the write-ahead log is empty (the last writer closed cleanly), the
-        // database file holds everything: read it as immutable.
-        if let Err(e) = conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))
-            && matches!(
-                e.sqlite_error_code(),
-                Some(rusqlite::ErrorCode::ReadOnly | rusqlite::ErrorCode::CannotOpen)
-            )
-            && wal_is_empty(path)
-        {
-            drop(conn);
-            conn = Connection::open_with_flags(
-                immutable_uri(path),
-                flags | OpenFlags::SQLITE_OPEN_URI,
-            )
-            .map_err(sql)?;
-        }
+        let conn = open_reader(path)?;
         let store = SqliteStore {
             conn,
             path: path.to_path_buf(),
@@ -558,6 +597,29 @@ impl SqliteStore {
 }
 
 /// Whether the write-ahead log of `path` is missing or empty.
+/// A read-only connection to the database at `path` (which exists), with
+/// no mutex (each connection is used by one thread at a time).
+fn open_reader(path: &Path) -> Result<Connection> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let mut conn = Connection::open_with_flags(path, flags).map_err(sql)?;
+    // A WAL file in a directory we cannot write to: SQLite cannot make
+    // the shared-memory file that readers of a WAL database use. When
+    // the write-ahead log is empty (the last writer closed cleanly), the
+    // database file holds everything: read it as immutable.
+    if let Err(e) = conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))
+        && matches!(
+            e.sqlite_error_code(),
+            Some(rusqlite::ErrorCode::ReadOnly | rusqlite::ErrorCode::CannotOpen)
+        )
+        && wal_is_empty(path)
+    {
+        drop(conn);
+        conn = Connection::open_with_flags(immutable_uri(path), flags | OpenFlags::SQLITE_OPEN_URI)
+            .map_err(sql)?;
+    }
+    Ok(conn)
+}
+
 fn wal_is_empty(path: &Path) -> bool {
     let mut wal = path.as_os_str().to_owned();
     wal.push("-wal");
@@ -1497,15 +1559,13 @@ impl Store for SqliteStore {
         scan_sales(&self.conn, &self.keys()?, &before_text(before), f)
     }
 
-    /// Feeds `ledger` like [`load_ledger`](crm_store::load_ledger), in one
-    /// read transaction: one state of the database, whatever imports commit
-    /// meanwhile. (Reading halves of the customers on two connections was
-    /// measured slower: merging the halves costs what the second core
-    /// saves.)
+    /// Feeds `ledger` like [`load_ledger`](crm_store::load_ledger), from
+    /// one state of the database whatever imports commit meanwhile, with
+    /// [`SqliteStore::load_with_threads`] on as many threads as the
+    /// machine runs at once: the sales of ranges of customers are read on
+    /// connections of their own and merged in customer order.
     fn load(&self, ledger: &mut Ledger) -> Result<()> {
-        let read = self.conn.unchecked_transaction().map_err(sql)?;
-        crm_store::load_sequentially(self, ledger)?;
-        read.commit().map_err(sql)
+        self.load_with_threads(ledger, read::default_threads())
     }
 
     fn contacts(
@@ -1514,7 +1574,9 @@ impl Store for SqliteStore {
         f: &mut dyn FnMut(&str, NaiveDate, InteractionKind),
     ) -> Result<()> {
         let before = before_text(before);
-        let keys_by_id: HashMap<i64, String> = self.keys()?.into_iter().collect();
+        // Every key, read at the first interaction: a store without any
+        // reads none.
+        let mut keys_by_id: Option<HashMap<i64, String>> = None;
         let mut stmt = self
             .conn
             .prepare("SELECT customer, date, kind FROM interactions WHERE date < ?1")
@@ -1522,6 +1584,10 @@ impl Store for SqliteStore {
         let mut rows = stmt.query([before]).map_err(sql)?;
         while let Some(r) = rows.next().map_err(sql)? {
             let id: i64 = r.get(0).map_err(sql)?;
+            let keys_by_id = match &mut keys_by_id {
+                Some(keys) => keys,
+                None => keys_by_id.insert(self.keys()?.into_iter().collect()),
+            };
             let key = keys_by_id
                 .get(&id)
                 .ok_or_else(|| corrupt("interactions", format!("no customer {id}")))?;

@@ -1,4 +1,5 @@
 //! Integration tests of the SQLite store.
 
 mod laws;
+mod parallel;
 mod sqlite;

@@ -1,0 +1,226 @@
+//! The load on several connections gives the ledger the sequential read
+//! gives: the same customers in the same order, with the same figures.
+
+use crm_core::{
+    Customer, CustomerKey, Interaction, InteractionKind, Ledger, LedgerOptions, Money, NaiveDate,
+    Period, Stage, Transaction,
+};
+use crm_sqlite::SqliteStore;
+use crm_store::{Store, load_sequentially};
+use proptest::prelude::*;
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+fn dump(l: &Ledger) -> Vec<String> {
+    let mut out = vec![format!("{:?}", l.stats())];
+    for id in l.ids() {
+        let mut line = format!("{:?} {:?}", l.key(id), l.totals(id));
+        for p in 0..l.periods().len() {
+            line.push_str(&format!(
+                " {:?} {:?}",
+                l.period_totals(id, p),
+                l.period_contacts(id, p)
+            ));
+        }
+        line.push_str(&format!(" {:?}", l.purchase_day_numbers(id)));
+        out.push(line);
+    }
+    out
+}
+
+fn key(k: u8) -> CustomerKey {
+    let s = if k.is_multiple_of(5) {
+        format!("a-rather-long-customer-key-number-{k}")
+    } else {
+        format!("C{k}")
+    };
+    CustomerKey::new(s).unwrap()
+}
+
+fn day(n: u16) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2022, 1, 1).unwrap() + crm_core::Days::new(u64::from(n))
+}
+
+fn import<T>(
+    store: &mut SqliteStore,
+    rows: Vec<T>,
+    f: fn(&mut SqliteStore, &mut dyn Iterator<Item = Result<T, BoxError>>),
+) {
+    f(store, &mut rows.into_iter().map(Ok));
+}
+
+/// A store with sales imported in two parts around a register of
+/// customers (some without sales), contacts, and some keys erased.
+fn store(
+    dir: &std::path::Path,
+    sales: &[(u8, u16, i64, Option<i64>)],
+    cut: usize,
+    register: &[(u8, bool, Option<u16>)],
+    contacts: &[(u8, u16, bool)],
+    erased: &[u8],
+) -> SqliteStore {
+    let mut store = SqliteStore::open(dir.join("crm.db")).unwrap();
+    let transactions = |rows: &[(u8, u16, i64, Option<i64>)]| -> Vec<Transaction> {
+        rows.iter()
+            .map(|&(k, d, rev, margin)| {
+                let mut t = Transaction::new(key(k), day(d), Money::from_minor(rev, 2));
+                t.margin = margin.map(|m| Money::from_minor(m, 1));
+                t
+            })
+            .collect()
+    };
+    let cut = cut.min(sales.len());
+    import(&mut store, transactions(&sales[cut..]), |s, rows| {
+        s.import_transactions(rows).unwrap();
+    });
+    let customers: Vec<Customer> = register
+        .iter()
+        .map(|&(k, customer, acquired)| {
+            let stage = if customer {
+                Stage::Customer
+            } else {
+                Stage::Prospect
+            };
+            let mut c = Customer::new(key(k), stage);
+            c.acquired = acquired.map(day);
+            c
+        })
+        .collect();
+    import(&mut store, customers, |s, rows| {
+        s.import_customers(rows).unwrap();
+    });
+    import(&mut store, transactions(&sales[..cut]), |s, rows| {
+        s.import_transactions(rows).unwrap();
+    });
+    let interactions: Vec<Interaction> = contacts
+        .iter()
+        .map(|&(k, d, complaint)| {
+            let kind = if complaint {
+                InteractionKind::Complaint
+            } else {
+                InteractionKind::Visit
+            };
+            Interaction::new(key(k), day(d), kind)
+        })
+        .collect();
+    import(&mut store, interactions, |s, rows| {
+        s.import_interactions(rows).unwrap();
+    });
+    for &k in erased {
+        store.erase(key(k).as_str()).unwrap();
+    }
+    store
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn prop_the_parallel_load_gives_the_sequential_ledger(
+        sales in prop::collection::vec((0u8..60, 0u16..1600, -2000i64..50_000, prop::option::of(-500i64..9000)), 0..200),
+        cut in 0usize..200,
+        register in prop::collection::vec((0u8..80, any::<bool>(), prop::option::of(0u16..1600)), 0..40),
+        contacts in prop::collection::vec((0u8..80, 0u16..1600, any::<bool>()), 0..40),
+        erased in prop::collection::vec(0u8..80, 0..4),
+        years in prop::collection::vec(2021i32..2027, 1..4),
+        purchase_days in any::<bool>(),
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store(dir.path(), &sales, cut, &register, &contacts, &erased);
+        let periods: Vec<Period> = years.iter().map(|y| y.to_string().parse().unwrap()).collect();
+        let options = LedgerOptions::new().purchase_days(purchase_days);
+        let mut sequential = Ledger::with_options(periods.iter().copied(), options);
+        load_sequentially(&store, &mut sequential).unwrap();
+        let expected = dump(&sequential);
+        for threads in [0, 1, 2, 3, 4, 8] {
+            let mut parallel = Ledger::with_options(periods.iter().copied(), options);
+            store.load_with_threads(&mut parallel, threads).unwrap();
+            prop_assert_eq!(&dump(&parallel), &expected, "{} threads", threads);
+        }
+        // And through `Store::load`, on a store opened to read only.
+        let read_only = SqliteStore::open_read_only(dir.path().join("crm.db")).unwrap();
+        let mut loaded = Ledger::with_options(periods.iter().copied(), options);
+        read_only.load(&mut loaded).unwrap();
+        prop_assert_eq!(&dump(&loaded), &expected);
+    }
+}
+
+#[test]
+fn a_ledger_that_holds_customers_already_keeps_them_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let sales: Vec<_> = (0..50u8)
+        .map(|k| (k, u16::from(k) * 7, 1000 + i64::from(k), None))
+        .collect();
+    let store = store(
+        dir.path(),
+        &sales,
+        20,
+        &[(3, true, None)],
+        &[(70, 400, false)],
+        &[9],
+    );
+    let year: Period = "2022".parse().unwrap();
+    let fill = |l: &mut Ledger| {
+        l.record_register_entry("C7", Stage::Customer, None)
+            .unwrap();
+        l.record_contact("Z", day(3), InteractionKind::Call)
+            .unwrap();
+    };
+    let mut sequential = Ledger::new([year]);
+    fill(&mut sequential);
+    load_sequentially(&store, &mut sequential).unwrap();
+    let mut parallel = Ledger::new([year]);
+    fill(&mut parallel);
+    store.load_with_threads(&mut parallel, 3).unwrap();
+    assert_eq!(dump(&parallel), dump(&sequential));
+    let keys: Vec<&str> = parallel.ids().map(|id| parallel.key(id).unwrap()).collect();
+    assert_eq!(keys[..2], ["C7", "Z"]);
+}
+
+#[test]
+fn a_ledger_that_holds_sales_already_gets_the_sequential_sums() {
+    let dir = tempfile::tempdir().unwrap();
+    let sales: Vec<_> = (0..50u8)
+        .map(|k| (k, u16::from(k) * 7, 1000 + i64::from(k), None))
+        .collect();
+    let store = store(
+        dir.path(),
+        &sales,
+        20,
+        &[(3, true, None)],
+        &[(70, 400, false)],
+        &[9],
+    );
+    let year: Period = "2022".parse().unwrap();
+    let fill = |l: &mut Ledger| {
+        l.record_sale("C7", day(3), Money::from_minor(5, 0), None)
+            .unwrap();
+        l.record_sale("Z", day(3), Money::from_minor(5, 0), None)
+            .unwrap();
+    };
+    let mut sequential = Ledger::new([year]);
+    fill(&mut sequential);
+    load_sequentially(&store, &mut sequential).unwrap();
+    let mut parallel = Ledger::new([year]);
+    fill(&mut parallel);
+    store.load_with_threads(&mut parallel, 3).unwrap();
+    assert_eq!(dump(&parallel), dump(&sequential));
+    assert_eq!(parallel.key(parallel.ids().next().unwrap()).unwrap(), "C7");
+    // A sum that overflows is the sequential read's error.
+    let huge = |l: &mut Ledger| {
+        l.record_sale("C8", day(40), Money::new(crm_core::Decimal::MAX), None)
+            .unwrap();
+    };
+    let mut sequential = Ledger::new([year]);
+    huge(&mut sequential);
+    let expected = load_sequentially(&store, &mut sequential)
+        .unwrap_err()
+        .to_string();
+    let mut parallel = Ledger::new([year]);
+    huge(&mut parallel);
+    let error = store
+        .load_with_threads(&mut parallel, 3)
+        .unwrap_err()
+        .to_string();
+    assert_eq!(error, expected);
+}
