@@ -242,11 +242,12 @@ impl Interner {
 
     /// Reserves room for `additional` more keys without growing the table.
     pub fn reserve(&mut self, additional: usize) {
-        let want = self.len().saturating_add(additional);
+        let most = usize::try_from(MAX_CUSTOMERS).unwrap_or(usize::MAX);
+        let want = self.len().saturating_add(additional).min(most);
         while want > self.capacity() {
             self.grow();
         }
-        self.ends.reserve(additional);
+        self.ends.reserve(want.saturating_sub(self.len()));
     }
 
     /// Keys the table holds before it grows: 70% of its slots.

@@ -1120,7 +1120,10 @@ impl Ledger {
     /// Makes room for `customers` more customers in the table of keys, so
     /// that a reader that knows how many customers will come (a store
     /// reading a range of its customers) does not grow it step by step.
-    /// Changes nothing the ledger holds.
+    /// Changes nothing the ledger holds. At most room for
+    /// [`Ledger::MAX_CUSTOMERS`] in all is made; like `Vec::reserve`, it
+    /// aborts the process when the memory cannot be had (a reader should
+    /// pass a count it has, not one read from untrusted input).
     pub fn reserve(&mut self, customers: usize) {
         self.interner.reserve(customers);
     }

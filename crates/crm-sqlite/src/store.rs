@@ -61,6 +61,10 @@ mod read;
 pub struct SqliteStore {
     conn: Connection,
     path: PathBuf,
+    /// The file the connection opened, when it can be told for sure:
+    /// more connections (the parallel load) open this path and check that
+    /// they read the same file.
+    file: Option<read::FileId>,
     /// How long a write waits for another writer.
     busy: std::time::Duration,
 }
@@ -234,10 +238,12 @@ impl SqliteStore {
     /// [`Error::Backend`] when the file cannot be opened.
     pub fn open(path: impl AsRef<Path>) -> Result<SqliteStore> {
         let path = path.as_ref();
+        let before = read::FileId::of(path);
         let conn = Connection::open(path).map_err(sql)?;
         let mut store = SqliteStore {
             conn,
             path: path.to_path_buf(),
+            file: read::FileId::confirmed(before, path),
             busy: DEFAULT_BUSY,
         };
         store.conn.busy_timeout(store.busy).map_err(sql)?;
@@ -282,10 +288,12 @@ impl SqliteStore {
             }
             Ok(_) => {}
         }
+        let before = read::FileId::of(path);
         let conn = open_reader(path)?;
         let store = SqliteStore {
             conn,
             path: path.to_path_buf(),
+            file: read::FileId::confirmed(before, path),
             busy: DEFAULT_BUSY,
         };
         store.conn.busy_timeout(store.busy).map_err(sql)?;
@@ -319,6 +327,7 @@ impl SqliteStore {
         let mut store = SqliteStore {
             conn,
             path: PathBuf::from(":memory:"),
+            file: None,
             busy: DEFAULT_BUSY,
         };
         store.setup(false)?;

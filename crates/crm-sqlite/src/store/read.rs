@@ -14,8 +14,17 @@
 //! When they differ (an import committed meanwhile) the load begins again,
 //! and after [`ATTEMPTS`] tries it reads on the first connection alone, in
 //! one read transaction.
+//!
+//! The connections open the file the first one opened: its path made
+//! absolute when the store was opened (a later change of the working
+//! directory does not matter), and, once they have begun, checked to be
+//! the same file (device and inode) as the first connection's, so that a
+//! database renamed over the path meanwhile (a backup put back) is never
+//! read in part. When that cannot be made sure (a file replaced while the
+//! store was opened, a platform without inodes, connections that cannot
+//! be opened), the load reads on the first connection alone.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crm_core::{Ledger, LedgerOptions, Money, NaiveDate, Period};
 use rusqlite::Connection;
@@ -54,38 +63,95 @@ thread_local! {
         std::cell::RefCell::new(None);
 }
 
+/// The file a store's connection opened: its absolute path and its
+/// identity (device and inode).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct FileId {
+    path: PathBuf,
+    id: (u64, u64),
+}
+
+impl FileId {
+    /// The file at `path` now; `None` when it cannot be told (no such
+    /// file yet, a platform without inodes).
+    pub(super) fn of(path: &Path) -> Option<FileId> {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            let path = std::fs::canonicalize(path).ok()?;
+            let m = std::fs::metadata(&path).ok()?;
+            Some(FileId {
+                id: (m.dev(), m.ino()),
+                path,
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = path;
+            None
+        }
+    }
+
+    /// The file a connection opened at `path`, found the same before the
+    /// connection opened it (`before`) and after: else `None`.
+    pub(super) fn confirmed(before: Option<FileId>, path: &Path) -> Option<FileId> {
+        let after = FileId::of(path)?;
+        (before.as_ref() == Some(&after)).then_some(after)
+    }
+
+    /// Whether its path still names the same file.
+    fn unchanged(&self) -> bool {
+        FileId::of(&self.path).as_ref() == Some(self)
+    }
+}
+
+/// How one try of the parallel load ended.
+enum Try {
+    /// The ledger is fed.
+    Done,
+    /// An import committed while the connections began: try again.
+    Again,
+    /// The connections do not read the same file: read on one.
+    Alone,
+}
+
 impl SqliteStore {
     /// Feeds `ledger` as [`Store::load`] does, reading the sales on up to
     /// `threads` connections (at most 8), each over a range of customer
     /// ids, and merging what they read in customer order: the same ledger
     /// (customers, their order and their figures) as one connection
-    /// reads. Every connection reads the same state of the database,
-    /// whatever imports commit meanwhile. A store in memory, `threads` of
-    /// 0 or 1, or a ledger that holds sales already reads on the store's
-    /// one connection. [`Store::load`] reads on as
-    /// many threads as the machine runs at once.
+    /// reads. Every connection reads the same state of the same file,
+    /// whatever imports commit meanwhile (and whatever file is renamed
+    /// over the path, or working directory is set, after the store was
+    /// opened).
+    ///
+    /// `threads` of 0 or 1 reads on the store's one connection (unlike
+    /// `crm_csv::ImportOptions::threads`, where 0 means every core), and
+    /// so do a store in memory, a ledger that holds sales already, a file
+    /// that was replaced while the store was opened or whose identity the
+    /// platform does not tell, and connections that cannot be opened
+    /// (too many open files): the result is the same, on one core.
+    /// [`Store::load`] reads on as many threads as the machine runs at
+    /// once.
     ///
     /// # Errors
     ///
-    /// As [`Store::load`].
+    /// As [`Store::load`]. After an error the ledger holds part of the
+    /// data (which part depends on the number of threads): drop it.
     pub fn load_with_threads(&self, ledger: &mut Ledger, threads: usize) -> Result<()> {
         let threads = threads.min(MAX_THREADS);
         // A ledger that holds sales already is fed on one connection: a
         // sum could then overflow in the merge, where the sequential read
         // names the sale. The register and contacts hold no sums.
-        if threads > 1 && self.path != Path::new(":memory:") && ledger.stats().transactions == 0 {
-            let mut readers = Vec::with_capacity(threads);
-            for _ in 0..threads {
-                let conn = open_reader(&self.path)?;
-                conn.busy_timeout(DEFAULT_BUSY).map_err(sql)?;
-                for (name, value) in [("query_only", "ON"), ("cache_size", READ_CACHE)] {
-                    conn.pragma_update(None, name, value).map_err(sql)?;
-                }
-                readers.push(conn);
-            }
+        if let Some(file) = self.file.as_ref().filter(|_| threads > 1)
+            && ledger.stats().transactions == 0
+            && let Some(mut readers) = readers(&file.path, threads)
+        {
             for _ in 0..ATTEMPTS {
-                if self.load_parallel(&mut readers, ledger)? {
-                    return Ok(());
+                match self.load_parallel(&mut readers, ledger, file)? {
+                    Try::Done => return Ok(()),
+                    Try::Again => {}
+                    Try::Alone => break,
                 }
             }
         }
@@ -94,9 +160,14 @@ impl SqliteStore {
         read.commit().map_err(sql)
     }
 
-    /// One try of the parallel load: `false`, having read nothing into
-    /// `ledger`, when the connections could not begin on one state.
-    fn load_parallel(&self, readers: &mut [Connection], ledger: &mut Ledger) -> Result<bool> {
+    /// One try of the parallel load; having read nothing into `ledger`
+    /// unless it is done.
+    fn load_parallel(
+        &self,
+        readers: &mut [Connection],
+        ledger: &mut Ledger,
+        file: &FileId,
+    ) -> Result<Try> {
         let version = |conn: &Connection| -> Result<i64> {
             conn.query_row("PRAGMA data_version", [], |r| r.get(0))
                 .map_err(sql)
@@ -116,10 +187,14 @@ impl SqliteStore {
         });
         let read = self.conn.unchecked_transaction().map_err(sql)?;
         let same = version(&self.conn)? == before;
-        let result = if same {
-            self.read_parts(readers, ledger).map(|()| true)
+        // The readers hold their files now: the path must still name the
+        // first connection's.
+        let result = if !file.unchanged() {
+            Ok(Try::Alone)
+        } else if same {
+            self.read_parts(readers, ledger).map(|()| Try::Done)
         } else {
-            Ok(false)
+            Ok(Try::Again)
         };
         for conn in readers.iter() {
             conn.execute_batch("COMMIT").map_err(sql)?;
@@ -130,7 +205,19 @@ impl SqliteStore {
 
     /// The parallel load, every connection in its read transaction.
     fn read_parts(&self, readers: &mut [Connection], ledger: &mut Ledger) -> Result<()> {
-        let ranges = self.ranges(readers.len())?;
+        // Open at both ends, so that a sale whose customer is below or
+        // above every customer's id (or not a number: those sort after
+        // numbers) is read, and refused as the sequential read refuses it.
+        let mut ranges = self.ranges(readers.len())?;
+        if ranges.is_empty() {
+            ranges.push((i64::MIN, i64::MAX));
+        }
+        if let Some(first) = ranges.first_mut() {
+            first.0 = i64::MIN;
+        }
+        if let Some(last) = ranges.last_mut() {
+            last.1 = i64::MAX;
+        }
         let latest = ledger.periods().iter().map(|p| p.end()).max();
         let before = before_text(latest);
         let (periods, options) = (ledger.periods().to_vec(), ledger.options());
@@ -254,6 +341,22 @@ impl SqliteStore {
     }
 }
 
+/// `threads` read-only connections to `path`, each set for reading;
+/// `None` when one cannot be opened (too many open files, say): the load
+/// then reads on the store's connection.
+fn readers(path: &Path, threads: usize) -> Option<Vec<Connection>> {
+    (0..threads)
+        .map(|_| {
+            let conn = open_reader(path).ok()?;
+            conn.busy_timeout(DEFAULT_BUSY).ok()?;
+            for (name, value) in [("query_only", "ON"), ("cache_size", READ_CACHE)] {
+                conn.pragma_update(None, name, value).ok()?;
+            }
+            Some(conn)
+        })
+        .collect()
+}
+
 /// `low..=high` cut into at most `n` consecutive ranges of nearly equal
 /// width, in order.
 fn split(low: i64, high: i64, n: usize) -> Vec<(i64, i64)> {
@@ -298,14 +401,25 @@ fn read_part(
     }
     ledger.reserve(ids.len());
     let key_at = |k: usize| &keys[if k == 0 { 0 } else { ends[k - 1] }..ends[k]];
+    // The last range takes everything from its start on: values that are
+    // not numbers sort after every number.
     let mut stmt = conn
-        .prepare(
+        .prepare(if high == i64::MAX {
             "SELECT customer, date, revenue, margin FROM transactions
              INDEXED BY transactions_by_customer
-             WHERE customer BETWEEN ?1 AND ?2",
-        )
+             WHERE customer >= ?1"
+        } else {
+            "SELECT customer, date, revenue, margin FROM transactions
+             INDEXED BY transactions_by_customer
+             WHERE customer BETWEEN ?1 AND ?2"
+        })
         .map_err(sql)?;
-    let mut rows = stmt.query([low, high]).map_err(sql)?;
+    let mut rows = if high == i64::MAX {
+        stmt.query([low])
+    } else {
+        stmt.query([low, high])
+    }
+    .map_err(sql)?;
     // The sales of consecutive customers, each customer's a run (index of
     // its key, first sale), handed to the ledger some thousands at a
     // time: one key lookup per customer, the lookups of a group of runs
@@ -425,6 +539,76 @@ mod tests {
     use crm_store::{Store, load_sequentially};
 
     use super::{ATTEMPTS, BETWEEN_SNAPSHOTS, SqliteStore};
+
+    /// Sales whose customer no customer row has (written around the
+    /// store, as a tool with its checks of foreign keys off could): below
+    /// and above every customer's id, not a number, or with no customer
+    /// at all. Read on two connections or one, each is an error, never a
+    /// sale left out.
+    #[test]
+    fn sales_of_no_customer_are_errors_on_every_connection_count() {
+        let year: Period = "2024".parse().unwrap();
+        for (name, edit) in [
+            (
+                "above",
+                "INSERT INTO transactions (customer, date, revenue) VALUES (99, '2024-03-02', '7')",
+            ),
+            (
+                "below",
+                "INSERT INTO transactions (customer, date, revenue) VALUES (0, '2024-03-02', '7')",
+            ),
+            (
+                "text",
+                "UPDATE transactions SET customer = 'x' WHERE id = (SELECT max(id) FROM transactions)",
+            ),
+            ("none", "DELETE FROM customers"),
+        ] {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("crm.db");
+            import(&path, vec![sale("A", 1, 100), sale("B", 2, 50)]);
+            let conn = rusqlite::Connection::open(&path).unwrap();
+            conn.execute_batch(&format!("PRAGMA foreign_keys = OFF; {edit}"))
+                .unwrap();
+            drop(conn);
+            let store = SqliteStore::open_read_only(&path).unwrap();
+            for threads in [1, 2, 4] {
+                let mut l = Ledger::new([year]);
+                let r = store.load_with_threads(&mut l, threads);
+                assert!(
+                    r.is_err(),
+                    "{name}, {threads} threads: {:?}",
+                    keys_and_totals(&l)
+                );
+            }
+        }
+    }
+
+    /// A database renamed over the path after the store was opened (a
+    /// backup put back): the load reads the file the store opened, on one
+    /// connection, never part of each.
+    #[cfg(unix)]
+    #[test]
+    fn a_file_renamed_over_the_path_is_not_read() {
+        let year: Period = "2024".parse().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a.db"), dir.path().join("b.db"));
+        import(
+            &a,
+            (0..50).map(|i| sale(&format!("K{i}"), 1, 100)).collect(),
+        );
+        import(
+            &b,
+            (0..80).map(|i| sale(&format!("K{i}"), 2, 200)).collect(),
+        );
+        let want = sequential(&a, year);
+        let store = SqliteStore::open_read_only(&a).unwrap();
+        std::fs::rename(&b, &a).unwrap();
+        for threads in [1, 2, 4] {
+            let mut l = Ledger::new([year]);
+            store.load_with_threads(&mut l, threads).unwrap();
+            assert_eq!(keys_and_totals(&l), want, "{threads} threads");
+        }
+    }
 
     fn sale(key: &str, day: u32, cents: i64) -> Transaction {
         Transaction::new(
