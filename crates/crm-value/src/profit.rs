@@ -952,16 +952,18 @@ mod tests {
         }
     }
 
+    /// A visit of `key` on 1 March 2025 that cost `cost`.
+    fn visit(key: &str, cost: impl Into<Decimal>) -> Interaction {
+        let day = crm_core::NaiveDate::from_ymd_opt(2025, 3, 1).unwrap();
+        let mut i = Interaction::new(key.parse().unwrap(), day, InteractionKind::Visit);
+        i.cost = Some(Money::new(cost.into()));
+        i
+    }
+
     #[test]
     fn equal_costs_to_serve_whatever_the_order_served() {
         let year: Period = "2025".parse().unwrap();
         let costs = CostTable::default();
-        let day = crm_core::NaiveDate::from_ymd_opt(2025, 3, 1).unwrap();
-        let visit = |k: &str, cost: i64| {
-            let mut i = Interaction::new(k.parse().unwrap(), day, InteractionKind::Visit);
-            i.cost = Some(Money::new(Decimal::new(cost, 0)));
-            i
-        };
         let mut ab = CostToServe::new(year, &costs).unwrap();
         let mut ba = ab.clone();
         ab.add(&visit("A", 1)).unwrap();
@@ -981,12 +983,6 @@ mod tests {
     fn a_merge_that_overflows_changes_nothing() {
         let year: Period = "2025".parse().unwrap();
         let costs = CostTable::default();
-        let day = crm_core::NaiveDate::from_ymd_opt(2025, 3, 1).unwrap();
-        let visit = |k: &str, cost: Decimal| {
-            let mut i = Interaction::new(k.parse().unwrap(), day, InteractionKind::Visit);
-            i.cost = Some(Money::new(cost));
-            i
-        };
         let mut a = CostToServe::new(year, &costs).unwrap();
         a.add(&visit("A", Decimal::MAX)).unwrap();
         a.add(&visit("B", Decimal::ONE)).unwrap();
