@@ -165,7 +165,8 @@ pub(crate) struct CsvArgs {
     /// `customer_id=klant,date=datum,revenue=omzet`.
     #[arg(long, value_name = "FIELD=HEADER,...")]
     pub columns: Option<String>,
-    /// Threads for reading large files (0: all cores; at most 1024).
+    /// Threads for reading large files, and connections for reading a
+    /// database given with --db (0: all cores; at most 1024).
     #[arg(long, default_value_t = 0, value_name = "N",
           value_parser = clap::value_parser!(u16).range(0..=1024))]
     pub threads: u16,

@@ -201,7 +201,9 @@ pub(crate) fn load(input: &InputArgs, ledger: &mut Ledger) -> Result<(), Failure
     if let Some(db) = &input.db {
         let store = open_read_only(db)?;
         let _step = crate::progress::step(format!("reading {}", shown(db)));
-        crm::store::load_ledger(&*store, ledger)
+        // `--threads` limits the connections a database is read on too.
+        store
+            .load_with_threads(ledger, usize::from(input.csv.threads))
             .with_context(|| format!("cannot read {}", shown(db)))?;
         return Ok(());
     }

@@ -1574,7 +1574,12 @@ impl Store for SqliteStore {
     /// machine runs at once: the sales of ranges of customers are read on
     /// connections of their own and merged in customer order.
     fn load(&self, ledger: &mut Ledger) -> Result<()> {
-        self.load_with_threads(ledger, read::default_threads())
+        SqliteStore::load_with_threads(self, ledger, 0)
+    }
+
+    /// [`SqliteStore::load_with_threads`].
+    fn load_with_threads(&self, ledger: &mut Ledger, threads: usize) -> Result<()> {
+        SqliteStore::load_with_threads(self, ledger, threads)
     }
 
     fn contacts(

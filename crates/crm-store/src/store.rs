@@ -478,6 +478,21 @@ pub trait Store {
         load_sequentially(self, ledger)
     }
 
+    /// [`Store::load`] on at most `threads` threads (0: as many as the
+    /// machine runs at once), for a caller that limits the threads it
+    /// uses: the same ledger whatever the number. The default reads as
+    /// [`Store::load`] does (on one thread, unless the store's `load`
+    /// does otherwise).
+    ///
+    /// # Errors
+    ///
+    /// As [`Store::load`]. After an error the ledger holds part of the
+    /// data: drop it.
+    fn load_with_threads(&self, ledger: &mut Ledger, threads: usize) -> Result<()> {
+        let _ = threads;
+        self.load(ledger)
+    }
+
     /// Erases every row about the customer, in every table, and puts the
     /// key on the suppression list, so that importing an old export again
     /// does not bring the customer back (its rows are counted as

@@ -125,9 +125,10 @@ impl SqliteStore {
     /// over the path, or working directory is set, after the store was
     /// opened).
     ///
-    /// `threads` of 0 or 1 reads on the store's one connection (unlike
-    /// `crm_csv::ImportOptions::threads`, where 0 means every core), and
-    /// so do a store in memory, a ledger that holds sales already, a file
+    /// `threads` of 0 reads on as many threads as the machine runs at once
+    /// (at most 8), as `crm_csv::ImportOptions::threads` of 0 does. One
+    /// thread reads on the store's one connection, and so do a store in
+    /// memory, a ledger that holds sales already, a file
     /// that was replaced while the store was opened or whose identity the
     /// platform does not tell, and connections that cannot be opened
     /// (too many open files): the result is the same, on one core.
@@ -139,7 +140,10 @@ impl SqliteStore {
     /// As [`Store::load`]. After an error the ledger holds part of the
     /// data (which part depends on the number of threads): drop it.
     pub fn load_with_threads(&self, ledger: &mut Ledger, threads: usize) -> Result<()> {
-        let threads = threads.min(MAX_THREADS);
+        let threads = match threads {
+            0 => default_threads(),
+            n => n.min(MAX_THREADS),
+        };
         // A ledger that holds sales already is fed on one connection: a
         // sum could then overflow in the merge, where the sequential read
         // names the sale. The register and contacts hold no sums.
