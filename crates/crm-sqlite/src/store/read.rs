@@ -34,7 +34,7 @@ use super::{
     DEFAULT_BUSY, READ_CACHE, SqliteStore, before_text, corrupt, date, money, open_reader,
     short_money, sql,
 };
-use crm_store::{Error, Result, Store};
+use crm_store::{Result, Store};
 
 /// The most connections a load reads on.
 const MAX_THREADS: usize = 8;
@@ -399,8 +399,26 @@ fn read_part(
         .map_err(sql)?;
     let mut rows = stmt.query([low, high]).map_err(sql)?;
     while let Some(r) = rows.next().map_err(sql)? {
-        ids.push(r.get::<_, i64>(0).map_err(sql)?);
-        keys.push_str(r.get_ref(1).map_err(sql)?.as_str().map_err(sql_text)?);
+        let id = r.get::<_, i64>(0).map_err(sql)?;
+        let key = match r.get_ref(1).map_err(sql)? {
+            ValueRef::Text(t) => std::str::from_utf8(t).map_err(|e| {
+                corrupt(
+                    "customers",
+                    format!("the key of customer {id} is not UTF-8 ({e})"),
+                )
+            })?,
+            other => {
+                return Err(corrupt(
+                    "customers",
+                    format!(
+                        "the key of customer {id} is {}, not text",
+                        other.data_type()
+                    ),
+                ));
+            }
+        };
+        ids.push(id);
+        keys.push_str(key);
         ends.push(keys.len());
     }
     ledger.reserve(ids.len());
@@ -490,15 +508,6 @@ fn read_part(
     Ok((ledger, failure))
 }
 
-/// A text column that is not UTF-8, as [`sql`] reports it.
-fn sql_text(e: rusqlite::types::FromSqlError) -> Error {
-    sql(rusqlite::Error::FromSqlConversionFailure(
-        1,
-        rusqlite::types::Type::Text,
-        Box::new(e),
-    ))
-}
-
 /// The text of a column of `transactions`, or why it is not text.
 fn text_of(v: ValueRef<'_>) -> Result<&str> {
     v.as_str().map_err(|e| corrupt("transactions", e))
@@ -566,6 +575,14 @@ mod tests {
                 "UPDATE transactions SET customer = 'x' WHERE id = (SELECT max(id) FROM transactions)",
             ),
             ("none", "DELETE FROM customers"),
+            (
+                "blob key",
+                "UPDATE customers SET key = x'00ff' WHERE id = 1",
+            ),
+            (
+                "key not UTF-8",
+                "UPDATE customers SET key = CAST(x'ff' AS TEXT) WHERE id = 1",
+            ),
         ] {
             let dir = tempfile::tempdir().unwrap();
             let path = dir.path().join("crm.db");
