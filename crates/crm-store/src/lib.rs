@@ -62,6 +62,6 @@ pub use crate::{
     error::{Error, Result},
     store::{
         BoxError, Erased, History, ImportSummary, Imported, MAX_DATE, MIN_DATE, Record, Rows,
-        Store, check_date, is_before, load_ledger, load_sequentially,
+        Store, check_date, is_before, load_ledger, load_register_and_contacts, load_sequentially,
     },
 };

@@ -536,17 +536,7 @@ pub fn load_ledger(store: &dyn Store, ledger: &mut Ledger) -> Result<()> {
 /// As [`load_ledger`].
 pub fn load_sequentially<S: Store + ?Sized>(store: &S, ledger: &mut Ledger) -> Result<()> {
     let before = ledger.periods().iter().map(|p| p.end()).max();
-    let mut failure = None;
-    store.register(&mut |key, stage, acquired| {
-        if failure.is_none() {
-            failure = ledger.record_register_entry(key, stage, acquired).err();
-        }
-    })?;
-    store.contacts(before, &mut |key, date, kind| {
-        if failure.is_none() {
-            failure = ledger.record_contact(key, date, kind).err();
-        }
-    })?;
+    let mut failure = load_register_and_contacts(store, ledger)?;
     store.sales(before, &mut |batch| {
         if failure.is_none() {
             failure = ledger
@@ -560,6 +550,35 @@ pub fn load_sequentially<S: Store + ?Sized>(store: &S, ledger: &mut Ledger) -> R
         Some(e) => Err(e.into()),
         None => Ok(()),
     }
+}
+
+/// The first part of [`load_sequentially`]: the register, then the
+/// contacts up to the end of the ledger's latest period, into `ledger`.
+/// A store that reads its sales otherwise (on connections of its own)
+/// feeds the rest of the ledger with this. A failed read is the error; the
+/// first ledger error (a key the ledger refuses) is the value, for the
+/// caller to report after its own reading, as `load_sequentially` does.
+///
+/// # Errors
+///
+/// The store's errors.
+pub fn load_register_and_contacts<S: Store + ?Sized>(
+    store: &S,
+    ledger: &mut Ledger,
+) -> Result<Option<crm_core::Error>> {
+    let before = ledger.periods().iter().map(|p| p.end()).max();
+    let mut failure = None;
+    store.register(&mut |key, stage, acquired| {
+        if failure.is_none() {
+            failure = ledger.record_register_entry(key, stage, acquired).err();
+        }
+    })?;
+    store.contacts(before, &mut |key, date, kind| {
+        if failure.is_none() {
+            failure = ledger.record_contact(key, date, kind).err();
+        }
+    })?;
+    Ok(failure)
 }
 
 /// Whether a date lies before an optional bound: what [`Store::sales`],

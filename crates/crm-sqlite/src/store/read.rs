@@ -34,7 +34,7 @@ use super::{
     DEFAULT_BUSY, READ_CACHE, SqliteStore, before_text, corrupt, date, money, open_reader,
     short_money, sql,
 };
-use crm_store::{Result, Store};
+use crm_store::Result;
 
 /// The most connections a load reads on.
 const MAX_THREADS: usize = 8;
@@ -234,7 +234,7 @@ impl SqliteStore {
                     s.spawn(move || read_part(conn, range, before, periods, options))
                 })
                 .collect();
-            let head = self.register_and_contacts(ledger, latest);
+            let head = crm_store::load_register_and_contacts(self, ledger);
             let parts: Vec<_> = handles
                 .into_iter()
                 .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
@@ -320,28 +320,6 @@ impl SqliteStore {
         }
         ranges.push((start, high));
         Ok(ranges)
-    }
-
-    /// The register and the contacts into `ledger`, as the sequential load
-    /// reads them: a failed read as the error, the first ledger error as
-    /// the value.
-    fn register_and_contacts(
-        &self,
-        ledger: &mut Ledger,
-        before: Option<NaiveDate>,
-    ) -> Result<Option<crm_core::Error>> {
-        let mut failure = None;
-        self.register(&mut |key, stage, acquired| {
-            if failure.is_none() {
-                failure = ledger.record_register_entry(key, stage, acquired).err();
-            }
-        })?;
-        self.contacts(before, &mut |key, date, kind| {
-            if failure.is_none() {
-                failure = ledger.record_contact(key, date, kind).err();
-            }
-        })?;
-        Ok(failure)
     }
 }
 
