@@ -128,17 +128,18 @@ impl SqliteStore {
     /// `threads` of 0 reads on as many threads as the machine runs at once
     /// (at most 8), as `crm_csv::ImportOptions::threads` of 0 does. One
     /// thread reads on the store's one connection, and so do a store in
-    /// memory, a ledger that holds sales already, a file
-    /// that was replaced while the store was opened or whose identity the
-    /// platform does not tell, and connections that cannot be opened
-    /// (too many open files): the result is the same, on one core.
-    /// [`Store::load`] reads on as many threads as the machine runs at
-    /// once.
+    /// memory, a ledger that holds sales already, a file that was
+    /// replaced while the store was opened or whose identity the platform
+    /// does not tell, and connections that cannot be opened (too many
+    /// open files): the result is the same, on one core. [`Store::load`]
+    /// reads on as many threads as the machine runs at once.
     ///
     /// # Errors
     ///
     /// As [`Store::load`]. After an error the ledger holds part of the
     /// data (which part depends on the number of threads): drop it.
+    ///
+    /// [`Store::load`]: crm_store::Store::load
     pub fn load_with_threads(&self, ledger: &mut Ledger, threads: usize) -> Result<()> {
         let threads = match threads {
             0 => default_threads(),
