@@ -5,18 +5,8 @@
 use crm_core::{Ledger, LedgerOptions, Money, NaiveDate, Period};
 use proptest::prelude::*;
 
-fn dump(l: &Ledger) -> Vec<String> {
-    let mut out = vec![format!("{:?}", l.stats())];
-    for id in l.ids() {
-        let mut line = format!("{:?} {:?}", l.key(id), l.totals(id));
-        for p in 0..l.periods().len() {
-            line.push_str(&format!(" {:?}", l.period_totals(id, p)));
-        }
-        line.push_str(&format!(" {:?}", l.purchase_day_numbers(id)));
-        out.push(line);
-    }
-    out
-}
+mod common;
+use common::dump;
 
 proptest! {
     #[test]

@@ -4,21 +4,11 @@
 use crm_core::{Decimal, Ledger, LedgerOptions, Money, NaiveDate, Period, Sale};
 use proptest::prelude::*;
 
+mod common;
+use common::dump;
+
 /// A sale of a run: date, revenue, margin.
 type Row = (NaiveDate, Money, Option<Money>);
-
-fn dump(l: &Ledger) -> Vec<String> {
-    let mut out = vec![format!("{:?}", l.stats())];
-    for id in l.ids() {
-        let mut line = format!("{:?} {:?}", l.key(id), l.totals(id));
-        for p in 0..l.periods().len() {
-            line.push_str(&format!(" {:?}", l.period_totals(id, p)));
-        }
-        line.push_str(&format!(" {:?}", l.purchase_day_numbers(id)));
-        out.push(line);
-    }
-    out
-}
 
 /// Keys: clean ones, an empty one and one with a space around it (both
 /// refused), several runs of one key.

@@ -145,20 +145,26 @@ proptest! {
     }
 }
 
-#[test]
-fn a_ledger_that_holds_customers_already_keeps_them_first() {
-    let dir = tempfile::tempdir().unwrap();
+/// A store of fifty customers with a sale each, a register, a contact and
+/// an erased key.
+fn fifty_customers(dir: &std::path::Path) -> SqliteStore {
     let sales: Vec<_> = (0..50u8)
         .map(|k| (k, u16::from(k) * 7, 1000 + i64::from(k), None))
         .collect();
-    let store = store(
-        dir.path(),
+    store(
+        dir,
         &sales,
         20,
         &[(3, true, None)],
         &[(70, 400, false)],
         &[9],
-    );
+    )
+}
+
+#[test]
+fn a_ledger_that_holds_customers_already_keeps_them_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = fifty_customers(dir.path());
     let year: Period = "2022".parse().unwrap();
     let fill = |l: &mut Ledger| {
         l.record_register_entry("C7", Stage::Customer, None)
@@ -180,17 +186,7 @@ fn a_ledger_that_holds_customers_already_keeps_them_first() {
 #[test]
 fn a_ledger_that_holds_sales_already_gets_the_sequential_sums() {
     let dir = tempfile::tempdir().unwrap();
-    let sales: Vec<_> = (0..50u8)
-        .map(|k| (k, u16::from(k) * 7, 1000 + i64::from(k), None))
-        .collect();
-    let store = store(
-        dir.path(),
-        &sales,
-        20,
-        &[(3, true, None)],
-        &[(70, 400, false)],
-        &[9],
-    );
+    let store = fifty_customers(dir.path());
     let year: Period = "2022".parse().unwrap();
     let fill = |l: &mut Ledger| {
         l.record_sale("C7", day(3), Money::from_minor(5, 0), None)
