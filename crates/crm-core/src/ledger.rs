@@ -848,32 +848,92 @@ impl PurchaseDays {
         }
     }
 
-    /// The runs of `customers` customers: a counting sort of the pairs by
-    /// customer, then each customer's days sorted and deduplicated.
+    /// The runs of `customers` customers: the pairs sorted by customer,
+    /// then each customer's days sorted and deduplicated.
     fn runs(&self, customers: usize) -> &DayRuns {
-        self.runs.get_or_init(|| {
-            let mut starts = vec![0usize; customers + 1];
-            for &p in self.pairs.iter() {
-                starts[(p >> 32) as usize + 1] += 1;
+        self.runs
+            .get_or_init(|| DayRuns::bucketed(&self.pairs, customers))
+    }
+}
+
+/// Customers per bucket of [`DayRuns::bucketed`], as a power of two: at
+/// least this many.
+const BUCKET_SHIFT: u32 = 10;
+
+/// The most buckets [`DayRuns::bucketed`] aims for, as a power of two.
+const BUCKETS_SHIFT: u32 = 11;
+
+impl DayRuns {
+    /// The runs by a two-level counting sort: the pairs are first spread
+    /// into buckets of consecutive customers (a couple of thousand write
+    /// streams, each sequential), then each bucket (a few thousand pairs,
+    /// held in cache) is sorted by customer. A one-level counting sort
+    /// scatters every pair to a random place in tens of megabytes.
+    /// Falls back to [`DayRuns::direct`] when a bucket holds more customers
+    /// than a `u16` numbers.
+    fn bucketed(pairs: &Chunked<u64, PAIR_CHUNK>, customers: usize) -> DayRuns {
+        let bits = usize::BITS - customers.max(1).leading_zeros();
+        let shift = BUCKET_SHIFT.max(bits.saturating_sub(BUCKETS_SHIFT));
+        if shift > u16::BITS {
+            return DayRuns::direct(pairs, customers);
+        }
+        let buckets = (customers >> shift) + 1;
+        // Where each bucket's pairs start.
+        let mut bstart = vec![0usize; buckets + 1];
+        for &p in pairs.iter() {
+            bstart[((p >> 32) as usize >> shift) + 1] += 1;
+        }
+        for b in 0..buckets {
+            bstart[b + 1] += bstart[b];
+        }
+        // Spread: each pair's day, and its customer's place in its bucket.
+        let n = pairs.len();
+        let mut days = vec![0i32; n];
+        let mut low = vec![0u16; n];
+        let mut next = bstart.clone();
+        let mask = (1usize << shift) - 1;
+        for &p in pairs.iter() {
+            let c = (p >> 32) as usize;
+            let b = c >> shift;
+            let k = next[b];
+            days[k] = ((p as u32) ^ DAY_BIAS).cast_signed();
+            // At most 16 bits (checked above).
+            low[k] = (c & mask) as u16;
+            next[b] = k + 1;
+        }
+        drop(next);
+        // Each bucket in cache: its pairs by customer, then each customer's
+        // days sorted and deduplicated, compacted towards the front.
+        let mut starts = vec![0usize; customers + 1];
+        let mut counts = vec![0usize; (1 << shift) + 1];
+        let mut buf: Vec<i32> = Vec::new();
+        let mut write = 0;
+        for b in 0..buckets {
+            let (from, to) = (bstart[b], bstart[b + 1]);
+            let first = b << shift;
+            let here = customers.saturating_sub(first).min(1 << shift);
+            counts[..=here].fill(0);
+            for &c in &low[from..to] {
+                counts[usize::from(c) + 1] += 1;
             }
-            for i in 0..customers {
-                starts[i + 1] += starts[i];
+            for c in 0..here {
+                counts[c + 1] += counts[c];
             }
-            let mut next = starts.clone();
-            let mut days = vec![0i32; self.pairs.len()];
-            for &p in self.pairs.iter() {
-                let c = (p >> 32) as usize;
-                days[next[c]] = ((p as u32) ^ DAY_BIAS).cast_signed();
-                next[c] += 1;
+            buf.clear();
+            buf.extend_from_slice(&days[from..to]);
+            for (&d, &c) in buf.iter().zip(&low[from..to]) {
+                let c = usize::from(c);
+                days[from + counts[c]] = d;
+                counts[c] += 1;
             }
-            // Sort and deduplicate each run, compacting towards the front.
-            let mut write = 0;
-            for i in 0..customers {
-                let (from, to) = (starts[i], starts[i + 1]);
-                starts[i] = write;
-                days[from..to].sort_unstable();
+            // `counts[c]` is now the end of customer `c`'s pairs.
+            let mut run_from = from;
+            for (c, &end) in counts[..here].iter().enumerate() {
+                let run_to = from + end;
+                starts[first + c] = write;
+                days[run_from..run_to].sort_unstable();
                 let mut last = None;
-                for k in from..to {
+                for k in run_from..run_to {
                     let d = days[k];
                     if last != Some(d) {
                         days[write] = d;
@@ -881,12 +941,52 @@ impl PurchaseDays {
                         last = Some(d);
                     }
                 }
+                run_from = run_to;
             }
-            starts[customers] = write;
-            days.truncate(write);
-            days.shrink_to_fit();
-            DayRuns { starts, days }
-        })
+        }
+        drop(low);
+        starts[customers] = write;
+        days.truncate(write);
+        days.shrink_to_fit();
+        DayRuns { starts, days }
+    }
+
+    /// The runs by a one-level counting sort of the pairs by customer.
+    fn direct(pairs: &Chunked<u64, PAIR_CHUNK>, customers: usize) -> DayRuns {
+        let mut starts = vec![0usize; customers + 1];
+        for &p in pairs.iter() {
+            starts[(p >> 32) as usize + 1] += 1;
+        }
+        for i in 0..customers {
+            starts[i + 1] += starts[i];
+        }
+        let mut next = starts.clone();
+        let mut days = vec![0i32; pairs.len()];
+        for &p in pairs.iter() {
+            let c = (p >> 32) as usize;
+            days[next[c]] = ((p as u32) ^ DAY_BIAS).cast_signed();
+            next[c] += 1;
+        }
+        // Sort and deduplicate each run, compacting towards the front.
+        let mut write = 0;
+        for i in 0..customers {
+            let (from, to) = (starts[i], starts[i + 1]);
+            starts[i] = write;
+            days[from..to].sort_unstable();
+            let mut last = None;
+            for k in from..to {
+                let d = days[k];
+                if last != Some(d) {
+                    days[write] = d;
+                    write += 1;
+                    last = Some(d);
+                }
+            }
+        }
+        starts[customers] = write;
+        days.truncate(write);
+        days.shrink_to_fit();
+        DayRuns { starts, days }
     }
 }
 
@@ -3057,5 +3157,65 @@ mod partition_tests {
                 Err(e) => prop_assert!(false, "{}", e),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod day_run_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn chunked(pairs: &[(u32, i32)]) -> Chunked<u64, PAIR_CHUNK> {
+        let mut days = PurchaseDays::default();
+        for &(c, d) in pairs {
+            days.push(c, d);
+        }
+        days.pairs
+    }
+
+    fn same(a: &DayRuns, b: &DayRuns) -> bool {
+        a.starts == b.starts && a.days == b.days
+    }
+
+    proptest! {
+        /// The bucketed sort gives the runs of the direct one: across
+        /// buckets, in partly filled last buckets, with repeated days and
+        /// days of any sign.
+        #[test]
+        fn bucketed_runs_are_the_direct_ones(
+            customers in 0usize..5000,
+            raw in proptest::collection::vec((any::<u32>(), -3i32..3, any::<i32>()), 0..3000),
+        ) {
+            let pairs: Vec<(u32, i32)> = raw
+                .iter()
+                .filter(|_| customers > 0)
+                .map(|&(c, small, any)| {
+                    let c = c % customers as u32;
+                    // Many repeats, and the extremes of the day numbers.
+                    (c, if any % 3 == 0 { any } else { small })
+                })
+                .collect();
+            let p = chunked(&pairs);
+            prop_assert!(same(&DayRuns::bucketed(&p, customers), &DayRuns::direct(&p, customers)));
+        }
+    }
+
+    #[test]
+    fn wide_buckets_of_many_customers_sort_too() {
+        // 2^22 customers: buckets of 2^11 customers.
+        let customers = 1 << 22;
+        let pairs: Vec<(u32, i32)> = (0..20_000u32)
+            .map(|i| {
+                (
+                    i.wrapping_mul(2_654_435_761) % customers as u32,
+                    (i % 7) as i32 - 3,
+                )
+            })
+            .collect();
+        let p = chunked(&pairs);
+        assert!(same(
+            &DayRuns::bucketed(&p, customers),
+            &DayRuns::direct(&p, customers)
+        ));
     }
 }
