@@ -934,8 +934,14 @@ fn covers(ledger: &Ledger, p: &Period) -> bool {
 pub const FIT_SAMPLE: usize = 100_000;
 
 /// The most distinct (frequency, age) pairs whose expected purchases if
-/// alive the report keeps for the customers that share them.
+/// alive the report keeps for the customers that share them (per thread).
 const MEMO_LIMIT: usize = 1 << 18;
+
+/// The threads the lifetime values of every customer are predicted on.
+const PREDICTION_THREADS: usize = 2;
+
+/// The fewest customers worth a thread of their own in the predictions.
+const PREDICTION_MIN: usize = 50_000;
 
 /// FNV-1a of `key`: a hash that is the same on every platform and run.
 fn stable_hash(key: &str) -> u64 {
@@ -1005,6 +1011,17 @@ fn lifetime(
     last_day: NaiveDate,
     basis: Basis,
 ) -> std::result::Result<Lifetime, String> {
+    lifetime_in(ledger, last_day, basis, PREDICTION_MIN)
+}
+
+/// [`lifetime`] with the predictions on a thread per `min_per_thread`
+/// customers (at most [`PREDICTION_THREADS`]).
+fn lifetime_in(
+    ledger: &Ledger,
+    last_day: NaiveDate,
+    basis: Basis,
+    min_per_thread: usize,
+) -> std::result::Result<Lifetime, String> {
     use crm_core::Datelike;
     let unit = TimeUnit::WEEK;
     let end = last_day.num_days_from_ce();
@@ -1053,43 +1070,74 @@ fn lifetime(
             *p = u32::try_from(k).unwrap_or(u32::MAX);
         }
     }
-    let mut p_alive = vec![0.0; ids.len()];
-    let mut value = vec![0.0; ids.len()];
     // The expected purchases are P(alive) times the expected purchases if
     // alive, which depend on the frequency and the age only: customers of
     // the same frequency who bought first on the same day share them, and
     // each is computed once (up to a bounded number kept). P(alive), a
     // logarithm and an exponential, is computed for every customer.
-    let mut memo: HashMap<(u32, u64), f64> = HashMap::new();
-    for id in ledger.ids() {
-        let Some(k) = place
-            .get(id.index())
-            .filter(|k| **k != u32::MAX)
-            .map(|k| *k as usize)
-        else {
-            continue;
-        };
-        let c = &summary(&id);
-        let key = (c.frequency, c.t.to_bits());
-        let if_alive = match memo.get(&key) {
-            Some(known) => *known,
-            None => {
-                let fresh = m.expected_purchases_if_alive(c, year).map_err(clv_err)?;
-                if memo.len() < MEMO_LIMIT {
-                    memo.insert(key, fresh);
+    //
+    // The ledger's customers are cut into consecutive ranges, each
+    // predicted on a thread of its own: this step comes last, and the
+    // other sections have often left a core idle by then. Each customer's
+    // numbers depend on that customer alone, so the cut changes nothing;
+    // an error is that of the first customer in ledger order that fails.
+    let predict = |from: usize, to: usize| -> std::result::Result<Vec<(u32, f64, f64)>, String> {
+        let mut out = Vec::new();
+        let mut memo: HashMap<(u32, u64), f64> = HashMap::new();
+        for id in ledger.ids().skip(from).take(to - from) {
+            let Some(&k) = place.get(id.index()).filter(|k| **k != u32::MAX) else {
+                continue;
+            };
+            let c = &summary(&id);
+            let key = (c.frequency, c.t.to_bits());
+            let if_alive = match memo.get(&key) {
+                Some(known) => *known,
+                None => {
+                    let fresh = m.expected_purchases_if_alive(c, year).map_err(clv_err)?;
+                    if memo.len() < MEMO_LIMIT {
+                        memo.insert(key, fresh);
+                    }
+                    fresh
                 }
-                fresh
+            };
+            let alive = m.p_alive(c).map_err(clv_err)?;
+            let purchases = if_alive * alive;
+            let v = ledger
+                .period_totals(id, pi)
+                .map_or(0.0, |t| to_f64(t.value(basis).as_decimal()));
+            let per_day = v / f64::from(c.frequency.saturating_add(1));
+            out.push((k, alive, purchases * per_day.max(0.0)));
+        }
+        Ok(out)
+    };
+    let n = ledger.len();
+    let parts = PREDICTION_THREADS.min(n.div_ceil(min_per_thread.max(1)).max(1));
+    let bounds: Vec<usize> = (0..=parts).map(|i| n * i / parts).collect();
+    let predicted: Vec<_> = std::thread::scope(|scope| {
+        let handles: Vec<_> = bounds
+            .windows(2)
+            .skip(1)
+            .map(|w| {
+                let (from, to) = (w[0], w[1]);
+                scope.spawn(move || predict(from, to))
+            })
+            .collect();
+        let first = predict(bounds[0], bounds[1]);
+        std::iter::once(first)
+            .chain(handles.into_iter().map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err("the lifetime-value model failed".into()))
+            }))
+            .collect()
+    });
+    let mut p_alive = vec![0.0; ids.len()];
+    let mut value = vec![0.0; ids.len()];
+    for part in predicted {
+        for (k, alive, v) in part? {
+            if let (Some(a), Some(x)) = (p_alive.get_mut(k as usize), value.get_mut(k as usize)) {
+                *a = alive;
+                *x = v;
             }
-        };
-        let alive = m.p_alive(c).map_err(clv_err)?;
-        let purchases = if_alive * alive;
-        let v = ledger
-            .period_totals(id, pi)
-            .map_or(0.0, |t| to_f64(t.value(basis).as_decimal()));
-        let per_day = v / f64::from(c.frequency.saturating_add(1));
-        if let (Some(a), Some(x)) = (p_alive.get_mut(k), value.get_mut(k)) {
-            *a = alive;
-            *x = purchases * per_day.max(0.0);
         }
     }
     Ok(Lifetime {
@@ -1300,6 +1348,16 @@ mod tests {
         let backward = run(&mut sales.iter().rev());
         assert_eq!(forward.p_alive.len(), 60);
         assert_eq!(forward, backward);
+        // Predicted on several threads, the same numbers in the same places.
+        let mut l = Ledger::with_options([all], LedgerOptions::new().purchase_days(true));
+        for (k, d, v) in &sales {
+            l.record_sale(k, base + Days::new(*d), Money::new((*v).into()), None)
+                .unwrap();
+        }
+        let last = NaiveDate::from_ymd_opt(2025, 12, 31).unwrap();
+        for min in [1, 7, 30, 59] {
+            assert_eq!(lifetime_in(&l, last, Basis::Revenue, min).unwrap(), forward);
+        }
     }
 
     proptest::proptest! {
