@@ -373,8 +373,18 @@ type Tuple<T> = (T, u64, CustomerId, u8);
 /// other from the sorted tuples rather than gathered from the values
 /// customer by customer (a cache miss each on a million customers).
 enum Ranked {
-    /// The sorted tuples with `i64` values, and the common scale.
-    Narrow(Vec<Tuple<i64>>, u32),
+    /// The values at the common scale as `i64`, in ranking order; each
+    /// value's own scale (empty when every value has the common scale);
+    /// the common scale. Eight bytes a customer (nine with mixed
+    /// scales), so that the ranking holds no more memory than its sort.
+    Narrow {
+        /// The values at the common scale.
+        scaled: Vec<i64>,
+        /// Each value's own scale, or empty when all are `scale`.
+        own: Vec<u8>,
+        /// The common scale.
+        scale: u32,
+    },
     /// The sorted tuples with `i128` values, and the common scale.
     Wide(Vec<Tuple<i128>>, u32),
     /// The values did not fit one scale: read through the ranking.
@@ -386,7 +396,10 @@ impl Ranked {
     /// recorded, scale included.
     fn value(&self, i: usize, ranking: &[CustomerId], values: &[Money]) -> Money {
         match self {
-            Ranked::Narrow(sorted, scale) => unscaled(sorted[i], *scale),
+            Ranked::Narrow { scaled, own, scale } => {
+                let own = own.get(i).map_or(*scale as u8, |o| *o);
+                unscaled((scaled[i], 0, CustomerId::default(), own), *scale)
+            }
             Ranked::Wide(sorted, scale) => unscaled(sorted[i], *scale),
             Ranked::Gathered => None,
         }
@@ -422,7 +435,13 @@ fn rank(ranking: &mut [CustomerId], values: &[Money], ledger: &Ledger) -> Ranked
         .max()
         .unwrap_or(0);
     if let Some(s) = sort_scaled::<i64>(ranking, values, ledger, scale) {
-        return Ranked::Narrow(s, scale);
+        let scaled = s.iter().map(|t| t.0).collect();
+        let own = if s.iter().all(|t| u32::from(t.3) == scale) {
+            Vec::new()
+        } else {
+            s.iter().map(|t| t.3).collect()
+        };
+        return Ranked::Narrow { scaled, own, scale };
     }
     if let Some(s) = sort_scaled::<i128>(ranking, values, ledger, scale) {
         return Ranked::Wide(s, scale);
