@@ -213,6 +213,7 @@ impl Interner {
     /// # Errors
     ///
     /// [`Error::ForeignId`] when `id` was made by another interner.
+    #[inline]
     pub fn index_of(&self, id: CustomerId) -> Result<usize> {
         if id.tag == self.owner.0.0 && id.index() < self.ends.len() {
             Ok(id.index())

@@ -401,6 +401,7 @@ fn pack_money(m: Money) -> Option<i64> {
 }
 
 /// The amount packed in `p`, or `None` when it is spilled.
+#[inline]
 fn unpack(p: i64) -> Option<Money> {
     let scale = p & SPILLED;
     (scale != SPILLED).then(|| Money::from_minor(p >> SCALE_BITS, scale as u32))
@@ -1071,6 +1072,7 @@ impl Ledger {
     }
 
     /// The index of `id` in the per-customer tables.
+    #[inline]
     fn slot(&self, id: CustomerId) -> Result<usize> {
         self.interner.index_of(id)
     }
@@ -1105,12 +1107,14 @@ impl Ledger {
     ///
     /// [`Error::ForeignId`] when `id` was not made by this ledger,
     /// [`Error::PeriodIndex`] when `period` is out of range.
+    #[inline]
     pub fn period_totals(&self, id: CustomerId, period: usize) -> Result<PeriodTotals> {
         let i = self.slot(id)?;
         self.check_period(period)?;
         Ok(self.pt(i, period))
     }
 
+    #[inline]
     fn check_period(&self, period: usize) -> Result<()> {
         if period < self.periods.len() {
             Ok(())
@@ -1363,6 +1367,7 @@ impl Ledger {
     }
 
     /// The totals of customer `i` in period `p`.
+    #[inline]
     fn pt(&self, i: usize, p: usize) -> PeriodTotals {
         let ext = self.extra.get(self.extra_range(i)).unwrap_or_default();
         match period_ref(&self.records[i], ext, p) {
