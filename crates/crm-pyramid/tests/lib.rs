@@ -3,5 +3,6 @@
 
 mod examples;
 mod laws;
+mod ranking;
 mod serde;
 mod util;
