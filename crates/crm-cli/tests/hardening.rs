@@ -625,3 +625,48 @@ fn lenient_summaries_count_the_rows_lost_in_an_unclosed_quote() {
         "{err}"
     );
 }
+
+/// A share of wallet beyond `Decimal`'s range as a percentage (sales of
+/// 10^27 against a potential of 0.5) leaves the actions' `share_of_wallet`
+/// fact unknown: `crm actions` and `crm report` exited 101 on it.
+#[test]
+fn a_share_of_wallet_too_large_for_a_percentage_is_not_a_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = dir.path().join("transactions.csv");
+    let c = dir.path().join("customers.csv");
+    std::fs::write(
+        &t,
+        "customer_id,date,revenue\nA,2024-05-01,1000000000000000000000000000\n",
+    )
+    .unwrap();
+    std::fs::write(&c, "customer_id,stage,potential\nA,customer,0.5\n").unwrap();
+    let (t, c) = (t.display().to_string(), c.display().to_string());
+    let out = dir.path().join("r.html").display().to_string();
+    for args in [
+        vec![
+            "actions",
+            "--transactions",
+            &t,
+            "--customers",
+            &c,
+            "--period",
+            "2024",
+            "--format",
+            "json",
+        ],
+        vec![
+            "report",
+            "--transactions",
+            &t,
+            "--customers",
+            &c,
+            "--period",
+            "2024",
+            "--out",
+            &out,
+        ],
+    ] {
+        let (code, err) = run(&args);
+        assert_eq!(code, Some(0), "{args:?}: {err}");
+    }
+}

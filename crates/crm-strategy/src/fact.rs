@@ -781,7 +781,7 @@ impl<'a> FactsBuilder<'a> {
         // id, not through a map of keys.
         // Empty when no one has a share of wallet (a table of a million
         // `None`s is 40 MB).
-        let mut wallet_by_id: Vec<Option<(Decimal, Money)>> = Vec::new();
+        let mut wallet_by_id: Vec<Option<(Option<Decimal>, Money)>> = Vec::new();
         // Without a potential in the register no one has a share of
         // wallet: skip the analysis, which would list (and sort) every
         // active customer as undefined.
@@ -806,7 +806,11 @@ impl<'a> FactsBuilder<'a> {
             wallet_by_id = vec![None; n];
             for w in &wallet.shares {
                 if let Some(id) = ledger.id(&w.customer) {
-                    wallet_by_id[id.index()] = Some((w.share * Decimal::ONE_HUNDRED, w.room));
+                    // A share beyond `Decimal`'s range as a percentage (a
+                    // potential of 0.5 against sales of 10^27) leaves the
+                    // fact unknown instead of overflowing.
+                    let pct = w.share.checked_mul(Decimal::ONE_HUNDRED);
+                    wallet_by_id[id.index()] = Some((pct, w.room));
                 }
             }
         }
@@ -996,7 +1000,7 @@ pub struct FactTable<'a> {
     register_not_in_ledger: Vec<usize>,
     /// Per id, or empty when no one has one (as the three below).
     potential_pct: Vec<Option<Decimal>>,
-    wallet: Vec<Option<(Decimal, Money)>>,
+    wallet: Vec<Option<(Option<Decimal>, Money)>>,
     room_pct: Vec<Option<Decimal>>,
     profit: Vec<Option<Money>>,
     lifetime: Vec<Option<(Option<Decimal>, Option<Money>)>>,
@@ -1276,7 +1280,9 @@ impl<'a> FactTable<'a> {
             f.set_number(Fact::PotentialPercentile, p);
         }
         if let Some(&Some((share, room))) = self.wallet.get(i) {
-            f.set_number(Fact::ShareOfWallet, share.round_dp(2));
+            if let Some(share) = share {
+                f.set_number(Fact::ShareOfWallet, share.round_dp(2));
+            }
             f.set_number(Fact::GrowthRoom, room.as_decimal());
         }
         if let Some(&Some(p)) = self.room_pct.get(i) {
