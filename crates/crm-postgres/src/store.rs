@@ -1452,6 +1452,12 @@ impl Store for PostgresStore {
     /// Feeds `ledger` in one snapshot: the register and the contacts row
     /// by row, the sales as customer facts aggregated in the server (one
     /// row per customer).
+    /// Runs `body` in one read-only transaction at repeatable read: every
+    /// read in it sees one snapshot of the database.
+    fn read_snapshot(&self, body: &mut dyn FnMut() -> Result<()>) -> Result<()> {
+        self.snapshot(body)
+    }
+
     fn load(&self, ledger: &mut Ledger) -> Result<()> {
         self.snapshot(|| {
             let before = ledger.periods().iter().map(|p| p.end()).max();

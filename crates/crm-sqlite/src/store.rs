@@ -1582,6 +1582,23 @@ impl Store for SqliteStore {
         SqliteStore::load_with_threads(self, ledger, threads)
     }
 
+    /// Runs `body` in one read transaction on this store's connection: in
+    /// WAL mode its reads see the database as it was at the first of
+    /// them, whatever imports commit meanwhile (and they do not wait for
+    /// it). Within a transaction already open, `body` runs in it.
+    fn read_snapshot(&self, body: &mut dyn FnMut() -> Result<()>) -> Result<()> {
+        if !self.conn.is_autocommit() {
+            return body();
+        }
+        // Deferred: the snapshot is taken by the first read. Nothing is
+        // written, so ending it either way keeps the database as it is.
+        let read = self.conn.unchecked_transaction().map_err(sql)?;
+        let result = body();
+        let ended = read.rollback().map_err(sql);
+        result?;
+        ended
+    }
+
     fn contacts(
         &self,
         before: Option<NaiveDate>,

@@ -220,3 +220,42 @@ fn a_ledger_that_holds_sales_already_gets_the_sequential_sums() {
         .to_string();
     assert_eq!(error, expected);
 }
+
+/// The reads of one `read_snapshot` see the database as it was at the
+/// first of them: a sale of a new customer imported between two of them
+/// is seen by neither, and by the next snapshot.
+#[test]
+fn a_read_snapshot_does_not_see_an_import_made_during_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut writer = fifty_customers(dir.path());
+    let reader = SqliteStore::open_read_only(dir.path().join("crm.db")).unwrap();
+    let read = |s: &SqliteStore| -> crm_store::Result<(usize, usize)> {
+        let mut sales = 0;
+        s.sales(None, &mut |b| sales += b.len())?;
+        let mut customers = 0;
+        s.customers(&mut |_| customers += 1)?;
+        Ok((sales, customers))
+    };
+    let (mut first, mut second) = ((0, 0), (0, 0));
+    reader
+        .read_snapshot(&mut || {
+            first = read(&reader)?;
+            let mut t = Transaction::new(key(200), day(5), Money::from_minor(500, 2));
+            t.id = Some("during-the-snapshot".into());
+            import(&mut writer, vec![t], |s, rows| {
+                s.import_transactions(rows).unwrap();
+            });
+            let mut c = Customer::new(key(201), Stage::Customer);
+            c.potential = Some(Money::from_minor(100, 0));
+            import(&mut writer, vec![c], |s, rows| {
+                s.import_customers(rows).unwrap();
+            });
+            second = read(&reader)?;
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(first, second);
+    let after = read(&reader).unwrap();
+    assert_eq!(after.0, first.0 + 1);
+    assert_eq!(after.1, first.1 + 1);
+}

@@ -56,6 +56,7 @@ pub fn cases<S: Store>() -> Vec<Case<S>> {
             the_ledger_reads_through_the_store::<S>,
         ),
         ("leads_are_one_per_id", leads_are_one_per_id::<S>),
+        ("reads_in_a_snapshot", reads_in_a_snapshot::<S>),
         ("outcomes_are_kept_once", outcomes_are_kept_once::<S>),
         (
             "holds_data_after_any_import",
@@ -526,6 +527,44 @@ pub fn erased_count_follows_erasures<S: Store>(s: &mut S) {
             "one customer erased, counted once (an unknown key and a second erasure add nothing)"
         ),
     }
+}
+
+/// Reads in [`Store::read_snapshot`] see what reads outside see (no
+/// import runs meanwhile here); the body's error comes back as it is, and
+/// the store reads as before after it.
+pub fn reads_in_a_snapshot<S: Store>(s: &mut S) {
+    s.import_customers(&mut ok(vec![full_customer("C")]))
+        .expect("import");
+    s.import_transactions(&mut ok(vec![
+        Transaction::new(k("A"), d(2024, 3, 1), m("10")),
+        Transaction::new(k("C"), d(2025, 3, 1), m("99")),
+    ]))
+    .expect("import");
+    let count = |s: &S| -> crate::Result<(usize, usize)> {
+        let mut sales = 0;
+        s.sales(None, &mut |b| sales += b.len())?;
+        let mut customers = 0;
+        s.customers(&mut |_| customers += 1)?;
+        Ok((sales, customers))
+    };
+    let outside = count(s).expect("read");
+    assert_eq!(outside, (2, 1));
+    let mut inside = (0, 0);
+    s.read_snapshot(&mut || {
+        inside = count(s)?;
+        Ok(())
+    })
+    .expect("a snapshot");
+    assert_eq!(inside, outside);
+    let refused = s.read_snapshot(&mut || {
+        count(s)?;
+        Err(Error::Input("stop here".into()))
+    });
+    assert!(
+        matches!(&refused, Err(Error::Input(why)) if why.to_string() == "stop here"),
+        "{refused:?}"
+    );
+    assert_eq!(count(s).expect("read after"), outside);
 }
 
 /// [`load_ledger`] feeds the register, the contacts and the sales up to the

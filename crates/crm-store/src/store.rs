@@ -493,6 +493,27 @@ pub trait Store {
         self.load(ledger)
     }
 
+    /// Runs `body`, which reads this store through its read methods
+    /// ([`Store::customers`], [`Store::interactions`], [`Store::sales`],
+    /// [`Store::leads`], ...), on one state of the data: what an import
+    /// commits meanwhile is not seen by any of its reads, so that a caller
+    /// reading several tables gets tables that agree (no sale of a
+    /// customer the register read before did not hold). Returns `body`'s
+    /// result.
+    ///
+    /// The default runs `body` as it is, for a store whose data does not
+    /// change while it is read (an in-memory store borrowed for the read).
+    /// `body` must not write to the store, nor call [`Store::load`], which
+    /// takes its own snapshot.
+    ///
+    /// # Errors
+    ///
+    /// `body`'s error; the store's, when the snapshot cannot be taken or
+    /// ended.
+    fn read_snapshot(&self, body: &mut dyn FnMut() -> Result<()>) -> Result<()> {
+        body()
+    }
+
     /// Erases every row about the customer, in every table, and puts the
     /// key on the suppression list, so that importing an old export again
     /// does not bring the customer back (its rows are counted as

@@ -82,11 +82,9 @@ pub(crate) fn run(mut a: ReportArgs) -> Outcome {
     let mut inputs = read_once(&a, &options, book.attributes(), &mut ledger)?;
     inputs.rulebook = Some(book);
     warn_margin(&ledger, options.pyramid.basis);
-    inputs.leads = match (&a.leads, &a.input.db) {
-        (Some(path), _) => Some(crate::input::leads_of(path, &a.input.csv)?),
-        (None, Some(db)) => Some(crate::input::leads_of_db(db)?),
-        (None, None) => None,
-    };
+    if let Some(path) = &a.leads {
+        inputs.leads = Some(crate::input::leads_of(path, &a.input.csv)?);
+    }
     inputs.plan = plan;
     if let (Some(name), Some(control)) = (&a.campaign, &a.campaign_control) {
         inputs.campaign = Some(crate::cmd::campaign::fed(
@@ -138,8 +136,13 @@ fn read_once(
         attributes: attributes.to_vec(),
     };
     let mut with_register = false;
+    let mut db_leads = None;
     if let Some(db) = &a.input.db {
-        read_db(db, ledger, &mut served, &mut register)?;
+        // The leads of the database in the same snapshot, unless a file
+        // gives them.
+        let mut leads = a.leads.is_none().then(Vec::new);
+        read_db(db, ledger, &mut served, &mut register, leads.as_mut())?;
+        db_leads = leads;
         with_register = true;
     } else {
         let csv = import_options(&a.input.csv)?;
@@ -185,6 +188,7 @@ fn read_once(
         report_rejects(&a.input.csv, &reports)?;
     }
     let mut inputs = Inputs::default();
+    inputs.leads = db_leads;
     inputs.cost_to_serve = Some(served);
     if with_register {
         // The slack of the growing list is a quarter of its size on
@@ -315,14 +319,16 @@ fn gather<G>(
     })
 }
 
-/// Reads the database once: the register (with the potentials), the
-/// interactions (into the ledger and the cost to serve) and the sales up to
-/// the last tracked period's end.
+/// Reads the database once, in one snapshot (what an import commits
+/// meanwhile is not seen): the register (with the potentials), the
+/// interactions (into the ledger and the cost to serve), the sales up to
+/// the last tracked period's end, and the leads when `leads` is given.
 fn read_db(
     db: &Path,
     ledger: &mut Ledger,
     served: &mut crm::value::CostToServe,
     register: &mut Register,
+    mut leads: Option<&mut Vec<crm::Lead>>,
 ) -> Result<(), Failure> {
     let store = open_read_only(db)?;
     let _step = crate::progress::step(format!("reading {}", crate::input::shown(db)));
@@ -330,36 +336,38 @@ fn read_db(
     let cannot = || format!("cannot read {}", crate::input::shown(db));
     let mut failure: Option<anyhow::Error> = None;
     store
-        .customers(&mut |c| {
-            if failure.is_some() {
-                return;
+        .read_snapshot(&mut || {
+            store.customers(&mut |c| {
+                if failure.is_some() {
+                    return;
+                }
+                register.push(&c);
+                failure = ledger.add_customer(&c).err().map(anyhow::Error::from);
+            })?;
+            store.interactions(before, &mut |i| {
+                if failure.is_some() {
+                    return;
+                }
+                let added = ledger
+                    .add_interaction(&i)
+                    .map(drop)
+                    .map_err(anyhow::Error::from)
+                    .and_then(|()| served.add(&i).map_err(anyhow::Error::from));
+                failure = added.err();
+            })?;
+            store.sales(before, &mut |batch| {
+                if failure.is_none() {
+                    failure = ledger
+                        .record_sales(batch)
+                        .into_iter()
+                        .next()
+                        .map(|(_, e)| anyhow::Error::from(e));
+                }
+            })?;
+            if let Some(leads) = leads.as_deref_mut() {
+                store.leads(&mut |l| leads.push(l))?;
             }
-            register.push(&c);
-            failure = ledger.add_customer(&c).err().map(anyhow::Error::from);
-        })
-        .with_context(cannot)?;
-    store
-        .interactions(before, &mut |i| {
-            if failure.is_some() {
-                return;
-            }
-            let added = ledger
-                .add_interaction(&i)
-                .map(drop)
-                .map_err(anyhow::Error::from)
-                .and_then(|()| served.add(&i).map_err(anyhow::Error::from));
-            failure = added.err();
-        })
-        .with_context(cannot)?;
-    store
-        .sales(before, &mut |batch| {
-            if failure.is_none() {
-                failure = ledger
-                    .record_sales(batch)
-                    .into_iter()
-                    .next()
-                    .map(|(_, e)| anyhow::Error::from(e));
-            }
+            Ok(())
         })
         .with_context(cannot)?;
     match failure {
