@@ -857,6 +857,22 @@ impl PurchaseDays {
     }
 }
 
+/// Sorts the run `days[run]` and writes its distinct days from
+/// `days[write]` on (`write` at most the run's start); returns the new end.
+fn compact_run(days: &mut [i32], run: std::ops::Range<usize>, mut write: usize) -> usize {
+    days[run.clone()].sort_unstable();
+    let mut last = None;
+    for k in run {
+        let d = days[k];
+        if last != Some(d) {
+            days[write] = d;
+            write += 1;
+            last = Some(d);
+        }
+    }
+    write
+}
+
 /// Customers per bucket of [`DayRuns::bucketed`], as a power of two: at
 /// least this many.
 const BUCKET_SHIFT: u32 = 10;
@@ -932,16 +948,7 @@ impl DayRuns {
             for (c, &end) in counts[..here].iter().enumerate() {
                 let run_to = from + end;
                 starts[first + c] = write;
-                days[run_from..run_to].sort_unstable();
-                let mut last = None;
-                for k in run_from..run_to {
-                    let d = days[k];
-                    if last != Some(d) {
-                        days[write] = d;
-                        write += 1;
-                        last = Some(d);
-                    }
-                }
+                write = compact_run(&mut days, run_from..run_to, write);
                 run_from = run_to;
             }
         }
@@ -973,16 +980,7 @@ impl DayRuns {
         for i in 0..customers {
             let (from, to) = (starts[i], starts[i + 1]);
             starts[i] = write;
-            days[from..to].sort_unstable();
-            let mut last = None;
-            for k in from..to {
-                let d = days[k];
-                if last != Some(d) {
-                    days[write] = d;
-                    write += 1;
-                    last = Some(d);
-                }
-            }
+            write = compact_run(&mut days, from..to, write);
         }
         starts[customers] = write;
         days.truncate(write);
