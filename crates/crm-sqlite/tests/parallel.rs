@@ -259,3 +259,69 @@ fn a_read_snapshot_does_not_see_an_import_made_during_it() {
     assert_eq!(after.0, first.0 + 1);
     assert_eq!(after.1, first.1 + 1);
 }
+
+/// The sales and the customers a store reads.
+fn sales_and_customers(s: &SqliteStore) -> crm_store::Result<(usize, usize)> {
+    let mut sales = 0;
+    s.sales(None, &mut |b| sales += b.len())?;
+    let mut customers = 0;
+    s.customers(&mut |_| customers += 1)?;
+    Ok((sales, customers))
+}
+
+/// Imports one sale of a new customer `k`.
+fn one_more(writer: &mut SqliteStore, k: u8) {
+    let mut t = Transaction::new(key(k), day(5), Money::from_minor(500, 2));
+    t.id = Some(format!("one-more-{k}"));
+    import(writer, vec![t], |s, rows| {
+        s.import_transactions(rows).unwrap();
+    });
+}
+
+/// A snapshot inside another one reads the outer one's state, and the
+/// outer one's reads after it still do.
+#[test]
+fn a_nested_read_snapshot_keeps_the_outer_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut writer = fifty_customers(dir.path());
+    let reader = SqliteStore::open_read_only(dir.path().join("crm.db")).unwrap();
+    let (mut first, mut inner, mut after) = ((0, 0), (0, 0), (0, 0));
+    reader
+        .read_snapshot(&mut || {
+            first = sales_and_customers(&reader)?;
+            reader.read_snapshot(&mut || {
+                one_more(&mut writer, 200);
+                inner = sales_and_customers(&reader)?;
+                Ok(())
+            })?;
+            one_more(&mut writer, 201);
+            after = sales_and_customers(&reader)?;
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(inner, first);
+    assert_eq!(after, first);
+    assert_eq!(sales_and_customers(&reader).unwrap().0, first.0 + 2);
+}
+
+/// A body that panics leaves no read transaction open: later reads see
+/// later imports, and an erasure can write the log back.
+#[test]
+fn a_read_snapshot_whose_body_panics_leaves_no_transaction_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut writer = fifty_customers(dir.path());
+    let reader = SqliteStore::open_read_only(dir.path().join("crm.db")).unwrap();
+    let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        reader.read_snapshot(&mut || reader.customers(&mut |_| panic!("a caller's bug")))
+    }));
+    assert!(panicked.is_err());
+    let before = sales_and_customers(&reader).unwrap();
+    one_more(&mut writer, 200);
+    assert_eq!(sales_and_customers(&reader).unwrap().0, before.0 + 1);
+    writer
+        .set_busy_timeout(std::time::Duration::from_millis(200))
+        .unwrap();
+    writer
+        .erase(key(1).as_str())
+        .expect("an erasure after the panic");
+}
