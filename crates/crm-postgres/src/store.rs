@@ -50,11 +50,29 @@ use crate::schema::{LATEST, LOCK, MIGRATIONS, TABLES};
 /// ([`MIN_DATE`] to [`MAX_DATE`]) are all representable.
 pub struct PostgresStore {
     client: RefCell<Client>,
+    /// Whether a snapshot (a read transaction of `snapshot`) is open.
+    in_snapshot: std::cell::Cell<bool>,
     /// The URL without its password, for messages.
     shown: String,
     /// How long an import, an erasure or a migration waits for another.
     busy: Duration,
     read_only: bool,
+}
+
+/// A snapshot's transaction while its body runs: dropped only when the
+/// body panics (it is forgotten otherwise), it rolls the transaction back,
+/// so that a store that outlives the panic does not read an old snapshot
+/// forever.
+struct OpenSnapshot<'a>(&'a PostgresStore);
+
+impl Drop for OpenSnapshot<'_> {
+    fn drop(&mut self) {
+        self.0.in_snapshot.set(false);
+        if let Ok(mut c) = self.0.client.try_borrow_mut() {
+            // Nothing more can be done about a failure while unwinding.
+            let _ = c.batch_execute("ROLLBACK");
+        }
+    }
 }
 
 impl std::fmt::Debug for PostgresStore {
@@ -241,6 +259,7 @@ impl PostgresStore {
         }
         Ok(PostgresStore {
             client: RefCell::new(client),
+            in_snapshot: std::cell::Cell::new(false),
             shown,
             busy: DEFAULT_BUSY,
             read_only,
@@ -406,12 +425,22 @@ impl PostgresStore {
     }
 
     /// Runs `body` in one read transaction: one snapshot of the database
-    /// (repeatable read), read-only.
+    /// (repeatable read), read-only. Within a snapshot already open on
+    /// this store, `body` runs in it (the inner call neither begins nor
+    /// ends a transaction); when `body` panics, the transaction is rolled
+    /// back as the panic unwinds, so that the store reads afresh after it.
     fn snapshot<T>(&self, body: impl FnOnce() -> Result<T>) -> Result<T> {
+        if self.in_snapshot.get() {
+            return body();
+        }
         self.client()?
             .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             .map_err(pg)?;
+        let open = OpenSnapshot(self);
+        self.in_snapshot.set(true);
         let result = body();
+        std::mem::forget(open);
+        self.in_snapshot.set(false);
         let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
         let ended = self.client()?.batch_execute(end).map_err(pg);
         let value = result?;
@@ -1449,15 +1478,17 @@ impl Store for PostgresStore {
         Ok(())
     }
 
-    /// Feeds `ledger` in one snapshot: the register and the contacts row
-    /// by row, the sales as customer facts aggregated in the server (one
-    /// row per customer).
     /// Runs `body` in one read-only transaction at repeatable read: every
-    /// read in it sees one snapshot of the database.
+    /// read in it sees one snapshot of the database. Nested in another
+    /// snapshot (or around a [`Store::load`]), it reads in the outer one;
+    /// a body that panics ends the transaction as it unwinds.
     fn read_snapshot(&self, body: &mut dyn FnMut() -> Result<()>) -> Result<()> {
         self.snapshot(body)
     }
 
+    /// Feeds `ledger` in one snapshot: the register and the contacts row
+    /// by row, the sales as customer facts aggregated in the server (one
+    /// row per customer).
     fn load(&self, ledger: &mut Ledger) -> Result<()> {
         self.snapshot(|| {
             let before = ledger.periods().iter().map(|p| p.end()).max();

@@ -325,3 +325,33 @@ fn a_read_snapshot_whose_body_panics_leaves_no_transaction_open() {
         .erase(key(1).as_str())
         .expect("an erasure after the panic");
 }
+
+/// `load` called inside a snapshot reads in it, on the store's own
+/// connection (it was refused: "cannot start a transaction within a
+/// transaction"), and the snapshot holds after it.
+#[test]
+fn a_load_inside_a_snapshot_reads_in_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut writer = fifty_customers(dir.path());
+    let reader = SqliteStore::open_read_only(dir.path().join("crm.db")).unwrap();
+    let year: Period = "2022".parse().unwrap();
+    let mut expected = Ledger::new([year]);
+    reader.load_with_threads(&mut expected, 3).unwrap();
+    let mut inside = Ledger::new([year]);
+    let mut sales = (0, 0);
+    reader
+        .read_snapshot(&mut || {
+            reader.sales(None, &mut |b| sales.0 += b.len())?;
+            let mut t = Transaction::new(key(202), day(6), Money::from_minor(700, 2));
+            t.id = Some("during-the-load".into());
+            import(&mut writer, vec![t], |s, rows| {
+                s.import_transactions(rows).unwrap();
+            });
+            reader.load_with_threads(&mut inside, 3)?;
+            reader.sales(None, &mut |b| sales.1 += b.len())?;
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(sales.0, sales.1);
+    assert_eq!(dump(&inside), dump(&expected));
+}

@@ -503,8 +503,10 @@ pub trait Store {
     ///
     /// The default runs `body` as it is, for a store whose data does not
     /// change while it is read (an in-memory store borrowed for the read).
-    /// `body` must not write to the store, nor call [`Store::load`], which
-    /// takes its own snapshot.
+    /// A store that overrides it runs a nested `read_snapshot`, and a
+    /// [`Store::load`] called in `body`, in the outer snapshot, and ends
+    /// the snapshot when `body` panics, so that the store reads afresh
+    /// afterwards. `body` reads only: the store's writes take `&mut self`.
     ///
     /// # Errors
     ///

@@ -141,6 +141,12 @@ impl SqliteStore {
     ///
     /// [`Store::load`]: crm_store::Store::load
     pub fn load_with_threads(&self, ledger: &mut Ledger, threads: usize) -> Result<()> {
+        // Inside a read transaction already open on this connection (a
+        // `Store::read_snapshot`), read in it, on this connection: other
+        // connections could not share its snapshot.
+        if !self.conn.is_autocommit() {
+            return crm_store::load_sequentially(self, ledger);
+        }
         let threads = match threads {
             0 => default_threads(),
             n => n.min(MAX_THREADS),
