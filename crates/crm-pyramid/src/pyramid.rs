@@ -339,31 +339,6 @@ pub(crate) fn ceil_share(n: usize, share: Decimal) -> usize {
     usize::try_from(c.mantissa() / 10i128.pow(c.scale())).map_or(n, |c| c.min(n))
 }
 
-/// A value at the common scale of a ranking, as an integer: `i64` when
-/// every value fits (24-byte sort tuples), else `i128`.
-trait Scaled: Ord + Copy {
-    fn from_i128(v: i128) -> Option<Self>;
-    fn to_i128(self) -> i128;
-}
-
-impl Scaled for i64 {
-    fn from_i128(v: i128) -> Option<i64> {
-        i64::try_from(v).ok()
-    }
-    fn to_i128(self) -> i128 {
-        i128::from(self)
-    }
-}
-
-impl Scaled for i128 {
-    fn from_i128(v: i128) -> Option<i128> {
-        Some(v)
-    }
-    fn to_i128(self) -> i128 {
-        self
-    }
-}
-
 /// A sort tuple: the value at the common scale, the key's first eight
 /// bytes, the id, and the value's own scale (in the tuple's padding), so
 /// that the value comes back exactly, with its scale, from the tuple.
@@ -397,19 +372,22 @@ impl Ranked {
     fn value(&self, i: usize, ranking: &[CustomerId], values: &[Money]) -> Money {
         match self {
             Ranked::Narrow { scaled, own, scale } => {
-                let own = own.get(i).map_or(*scale as u8, |o| *o);
-                unscaled((scaled[i], 0, CustomerId::default(), own), *scale)
+                let own = own.get(i).map_or(*scale, |o| u32::from(*o));
+                unscaled(i128::from(scaled[i]), own, *scale)
             }
-            Ranked::Wide(sorted, scale) => unscaled(sorted[i], *scale),
+            Ranked::Wide(sorted, scale) => {
+                let (m, _, _, own) = sorted[i];
+                unscaled(m, u32::from(own), *scale)
+            }
             Ranked::Gathered => None,
         }
         .unwrap_or_else(|| values[ranking[i].index()])
     }
 }
 
-/// The value of a sort tuple of a ranking at `scale`.
-fn unscaled<T: Scaled>((m, _, _, own): Tuple<T>, scale: u32) -> Option<Money> {
-    let (m, own) = (m.to_i128(), u32::from(own));
+/// The value whose mantissa at the common `scale` is `m` and whose own
+/// scale is `own`.
+fn unscaled(m: i128, own: u32, scale: u32) -> Option<Money> {
     // Exact: `m` is the mantissa times 10^(scale - own).
     let mantissa = match scale.checked_sub(own)? {
         0 => m,
@@ -458,7 +436,7 @@ fn rank(ranking: &mut [CustomerId], values: &[Money], ledger: &Ledger) -> Ranked
 /// (descending), then the key's first eight bytes big-endian (so that
 /// integer order is byte order), and only when those tie, the whole key.
 /// `None`, having changed nothing, when a value does not fit.
-fn sort_scaled<T: Scaled>(
+fn sort_scaled<T: Ord + Copy + TryFrom<i128>>(
     ranking: &mut [CustomerId],
     values: &[Money],
     ledger: &Ledger,
@@ -482,7 +460,7 @@ fn sort_scaled<T: Scaled>(
             .mantissa()
             .checked_mul(10i128.checked_pow(scale - d.scale())?)?;
         // A decimal's scale is at most 28.
-        s.push((T::from_i128(m)?, prefix(id), id, d.scale() as u8));
+        s.push((T::try_from(m).ok()?, prefix(id), id, d.scale() as u8));
     }
     s.sort_unstable_by(|a, b| {
         b.0.cmp(&a.0)
