@@ -537,6 +537,95 @@ fn a_database_gives_the_same_page_as_the_files() {
     assert!(std::fs::read(from_db).unwrap() == std::fs::read(from_files).unwrap());
 }
 
+/// A campaign after the report's period: from a database the campaign
+/// reads every date, in the same snapshot as the other sections, while
+/// the ledger keeps only the sales and interactions before the periods'
+/// end. The campaign section is the files' one, and measuring a campaign
+/// changes no other section.
+#[test]
+fn a_database_measures_a_later_campaign_as_the_files_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("crm.db");
+    let db = db.to_str().unwrap();
+    let files = [
+        "--transactions",
+        data_str("transactions.csv"),
+        "--customers",
+        data_str("customers.csv"),
+        "--interactions",
+        data_str("interactions.csv"),
+    ];
+    let mut import = vec!["import", "--db", db];
+    import.extend(files);
+    let o = crm(&import);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let campaign = [
+        "--campaign",
+        "spring-2025",
+        "--campaign-control",
+        data_str("campaign_control.csv"),
+    ];
+    let page = |source: &[&str], extra: &[&str], name: &str| {
+        let out = dir.path().join(name);
+        let mut args = vec!["report"];
+        args.extend(source);
+        args.extend(extra);
+        args.extend(["--period", "2024", "--lang", "en", "--out"]);
+        args.push(out.to_str().unwrap());
+        let o = crm(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        std::fs::read_to_string(out).unwrap()
+    };
+    // The section `id` of a page.
+    fn section<'a>(page: &'a str, id: &str) -> &'a str {
+        let at = page.find(&format!("id=\"{id}\"")).expect("the section");
+        let start = page[..at].rfind("<section").unwrap();
+        let end = start + page[start..].find("</section>").unwrap();
+        &page[start..end]
+    }
+    let from_db = page(&["--db", db], &campaign, "db.html");
+    let from_files = page(&files, &campaign, "files.html");
+    let without = page(&["--db", db], &[], "db-without.html");
+    let db_campaign = section(&from_db, "campaign");
+    assert!(
+        db_campaign.contains("data-present=\"yes\""),
+        "{db_campaign}"
+    );
+    assert!(
+        db_campaign == section(&from_files, "campaign"),
+        "the campaign sections differ"
+    );
+    // The ledger's sections, and the header that counts its transactions,
+    // are those of the report without the campaign.
+    let header = |p: &str| {
+        let head = &p[..p.find("</header>").unwrap()];
+        head.split("<p>").map(str::to_string).collect::<Vec<_>>()
+    };
+    assert!(
+        header(&from_db)
+            .iter()
+            .any(|p| p.contains("14,604 transactions"))
+    );
+    assert_eq!(header(&from_db), header(&without));
+    for id in [
+        "pyramid",
+        "migration",
+        "value-bridge",
+        "whale-curve",
+        "profit-pyramid",
+        "rfm",
+        "share-of-wallet",
+        "lifetime-value",
+        "actions",
+        "complaints",
+    ] {
+        assert!(
+            section(&from_db, id) == section(&without, id),
+            "{id} changed"
+        );
+    }
+}
+
 #[test]
 fn the_language_defaults_from_the_environment() {
     let dir = tempfile::tempdir().unwrap();

@@ -1,6 +1,7 @@
 //! `crm campaign measure`: a campaign's treated customers against its
 //! control group.
 
+use std::collections::HashSet;
 use std::io::Write;
 
 use anyhow::Context;
@@ -25,38 +26,100 @@ pub(crate) fn fed(
     control_file: &Path,
     window_days: u32,
 ) -> Result<CampaignMeasure, Failure> {
-    let mut m = CampaignMeasure::new(campaign, CampaignOptions::new().window_days(window_days));
+    let mut feed = Feed::new(campaign, control_file, window_days)?;
     let all = Period::new(crm::store::MIN_DATE, crm::store::MAX_DATE)
         .context("the period of all dates")?;
     with_interactions(input, &all, |it| {
         for i in it {
-            m.add_interaction(&i)?;
+            feed.interaction(&i)?;
         }
         Ok(())
     })?;
-    if m.first_send().is_none() {
-        return Err(Failure::Data(anyhow::anyhow!(
-            "no campaign-sent interactions for campaign {campaign:?}: nothing to measure"
-        )));
-    }
-    let control = customer_list(control_file, Some(campaign))?;
-    m.set_control(control.iter().map(String::as_str));
-    // A control customer without a single sale may be real (a customer who
-    // did not buy) or a key of another system: say how many, since both
-    // count as not responding. Only the control keys are remembered.
-    let mut unseen: std::collections::HashSet<&str> = control.iter().map(String::as_str).collect();
+    feed.check_sends()?;
     with_sales(input, &mut |key, date, revenue| {
-        unseen.remove(key);
-        Ok(m.add_sale(key, date, revenue)?)
+        feed.sale(key, date, revenue)
     })?;
-    let unseen = unseen.len();
-    if unseen > 0 {
-        eprintln!(
-            "crm: note: {unseen} of {} control customers have no transaction at all in the data (counted as not responding; check that the control file's keys are this data's)",
-            control.len()
-        );
+    Ok(feed.finish())
+}
+
+/// A campaign measure being fed: the control group is set, and the
+/// control keys not yet met in a sale are remembered. Feed every
+/// interaction, then every sale ([`CampaignMeasure::add_sale`] wants every
+/// send first), then [`Feed::check_sends`] and [`Feed::finish`].
+pub(crate) struct Feed {
+    measure: CampaignMeasure,
+    /// The campaign's name.
+    campaign: String,
+    /// The control group's size.
+    control: usize,
+    /// Control keys without a sale so far.
+    unseen: HashSet<String>,
+}
+
+impl Feed {
+    /// A measure of `campaign` with the control group of `control_file`.
+    pub(crate) fn new(
+        campaign: &str,
+        control_file: &Path,
+        window_days: u32,
+    ) -> Result<Feed, Failure> {
+        let mut measure =
+            CampaignMeasure::new(campaign, CampaignOptions::new().window_days(window_days));
+        let control = customer_list(control_file, Some(campaign))?;
+        measure.set_control(control.iter().map(String::as_str));
+        Ok(Feed {
+            measure,
+            campaign: campaign.to_string(),
+            control: control.len(),
+            unseen: control.into_iter().collect(),
+        })
     }
-    Ok(m)
+
+    /// Takes one interaction.
+    pub(crate) fn interaction(&mut self, i: &crm::Interaction) -> anyhow::Result<()> {
+        Ok(self.measure.add_interaction(i)?)
+    }
+
+    /// Fails when no interaction was a send of the campaign: there is
+    /// nothing to measure.
+    pub(crate) fn check_sends(&self) -> Result<(), Failure> {
+        match self.measure.first_send() {
+            Some(_) => Ok(()),
+            None => Err(Failure::Data(anyhow::anyhow!(
+                "no campaign-sent interactions for campaign {:?}: nothing to measure",
+                self.campaign
+            ))),
+        }
+    }
+
+    /// Takes one sale.
+    pub(crate) fn sale(
+        &mut self,
+        key: &str,
+        date: crm::NaiveDate,
+        revenue: crm::Money,
+    ) -> anyhow::Result<()> {
+        if !self.unseen.is_empty() {
+            self.unseen.remove(key);
+        }
+        Ok(self.measure.add_sale(key, date, revenue)?)
+    }
+
+    /// The measure; says on standard error how many control customers
+    /// had no sale at all.
+    pub(crate) fn finish(self) -> CampaignMeasure {
+        // A control customer without a single sale may be real (a customer
+        // who did not buy) or a key of another system: say how many, since
+        // both count as not responding.
+        let unseen = self.unseen.len();
+        if unseen > 0 {
+            eprintln!(
+                "crm: note: {unseen} of {} control customers have no transaction at all in the data (counted as not responding; check that the control file's keys are this data's)",
+                self.control
+            );
+        }
+        self.measure
+    }
 }
 
 pub(crate) fn measure(mut a: CampaignMeasureArgs) -> Outcome {

@@ -79,14 +79,27 @@ pub(crate) fn run(mut a: ReportArgs) -> Outcome {
         .map(crate::cmd::scorecard::read_plan)
         .transpose()
         .context("invalid plan")?;
-    let mut inputs = read_once(&a, &options, book.attributes(), &mut ledger)?;
+    // With a database, the campaign is measured from the same snapshot as
+    // every other section.
+    let mut feed = match (&a.input.db, &a.campaign, &a.campaign_control) {
+        (Some(_), Some(name), Some(control)) => Some(crate::cmd::campaign::Feed::new(
+            name,
+            control,
+            a.window_days,
+        )?),
+        _ => None,
+    };
+    let mut inputs = read_once(&a, &options, book.attributes(), &mut ledger, feed.as_mut())?;
     inputs.rulebook = Some(book);
     warn_margin(&ledger, options.pyramid.basis);
     if let Some(path) = &a.leads {
         inputs.leads = Some(crate::input::leads_of(path, &a.input.csv)?);
     }
     inputs.plan = plan;
-    if let (Some(name), Some(control)) = (&a.campaign, &a.campaign_control) {
+    if let Some(feed) = feed {
+        feed.check_sends()?;
+        inputs.campaign = Some(feed.finish());
+    } else if let (Some(name), Some(control)) = (&a.campaign, &a.campaign_control) {
         inputs.campaign = Some(crate::cmd::campaign::fed(
             &a.input,
             name,
@@ -123,12 +136,14 @@ pub(crate) fn run(mut a: ReportArgs) -> Outcome {
 /// register's entries (without names, regions and the attributes no rule
 /// reads), the interactions into the ledger and the cost to serve
 /// (per customer: memory follows the customers, not the rows), the
-/// transactions into the ledger (on every core from a regular file).
+/// transactions into the ledger (on every core from a regular file); from
+/// a database, also the campaign's interactions and sales into `feed`.
 fn read_once(
     a: &ReportArgs,
     options: &ReportOptions,
     attributes: &[String],
     ledger: &mut Ledger,
+    feed: Option<&mut crate::cmd::campaign::Feed>,
 ) -> Result<Inputs, Failure> {
     let mut served = options.cost_to_serve().context("cannot build the report")?;
     let mut register = Register {
@@ -141,7 +156,7 @@ fn read_once(
         // The leads of the database in the same snapshot, unless a file
         // gives them.
         let mut leads = a.leads.is_none().then(Vec::new);
-        read_db(db, ledger, &mut served, &mut register, leads.as_mut())?;
+        read_db(db, ledger, &mut served, &mut register, leads.as_mut(), feed)?;
         db_leads = leads;
         with_register = true;
     } else {
@@ -322,17 +337,24 @@ fn gather<G>(
 /// Reads the database once, in one snapshot (what an import commits
 /// meanwhile is not seen): the register (with the potentials), the
 /// interactions (into the ledger and the cost to serve), the sales up to
-/// the last tracked period's end, and the leads when `leads` is given.
+/// the last tracked period's end, and the leads when `leads` is given;
+/// with a campaign `feed`, every interaction and every sale also go to
+/// it (the ledger still takes only those before the periods' end).
 fn read_db(
     db: &Path,
     ledger: &mut Ledger,
     served: &mut crm::value::CostToServe,
     register: &mut Register,
     mut leads: Option<&mut Vec<crm::Lead>>,
+    mut feed: Option<&mut crate::cmd::campaign::Feed>,
 ) -> Result<(), Failure> {
     let store = open_read_only(db)?;
     let _step = crate::progress::step(format!("reading {}", crate::input::shown(db)));
     let before = ledger.periods().iter().map(|p| p.end()).max();
+    // What the ledger takes: dated before the periods' end.
+    let kept = |d: NaiveDate| before.is_none_or(|b| d < b);
+    // A campaign reads every date.
+    let read_before = if feed.is_some() { None } else { before };
     let cannot = || format!("cannot read {}", crate::input::shown(db));
     let mut failure: Option<anyhow::Error> = None;
     store
@@ -344,8 +366,17 @@ fn read_db(
                 register.push(&c);
                 failure = ledger.add_customer(&c).err().map(anyhow::Error::from);
             })?;
-            store.interactions(before, &mut |i| {
+            store.interactions(read_before, &mut |i| {
                 if failure.is_some() {
+                    return;
+                }
+                if let Some(feed) = feed.as_deref_mut()
+                    && let Err(e) = feed.interaction(&i)
+                {
+                    failure = Some(e);
+                    return;
+                }
+                if !kept(i.date) {
                     return;
                 }
                 let added = ledger
@@ -355,14 +386,31 @@ fn read_db(
                     .and_then(|()| served.add(&i).map_err(anyhow::Error::from));
                 failure = added.err();
             })?;
-            store.sales(before, &mut |batch| {
-                if failure.is_none() {
-                    failure = ledger
-                        .record_sales(batch)
-                        .into_iter()
-                        .next()
-                        .map(|(_, e)| anyhow::Error::from(e));
+            store.sales(read_before, &mut |batch| {
+                if failure.is_some() {
+                    return;
                 }
+                if let Some(feed) = feed.as_deref_mut() {
+                    for s in batch {
+                        if let Err(e) = feed.sale(s.key, s.date, s.revenue) {
+                            failure = Some(e);
+                            return;
+                        }
+                    }
+                }
+                // The later sales a campaign read are not the ledger's.
+                let own: Vec<crm::Sale<'_>>;
+                let batch = if batch.iter().all(|s| kept(s.date)) {
+                    batch
+                } else {
+                    own = batch.iter().copied().filter(|s| kept(s.date)).collect();
+                    &own
+                };
+                failure = ledger
+                    .record_sales(batch)
+                    .into_iter()
+                    .next()
+                    .map(|(_, e)| anyhow::Error::from(e));
             })?;
             if let Some(leads) = leads.as_deref_mut() {
                 store.leads(&mut |l| leads.push(l))?;
