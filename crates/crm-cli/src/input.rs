@@ -421,9 +421,10 @@ fn open_error(db: &Path, e: crm::store::Error) -> Failure {
             "{}: no such database (create it with crm import)",
             shown(db)
         )),
-        e @ (Error::NotOurs { .. } | Error::NewerSchema { .. } | Error::OlderSchema { .. }) => {
-            Failure::Data(e.into())
-        }
+        e @ (Error::NotOurs { .. }
+        | Error::NewerSchema { .. }
+        | Error::OlderSchema { .. }
+        | Error::UnreadableWal { .. }) => Failure::Data(e.into()),
         e => Failure::Data(anyhow::Error::new(e).context(format!("cannot open {}", shown(db)))),
     }
 }

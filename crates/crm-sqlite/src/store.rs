@@ -265,6 +265,10 @@ impl SqliteStore {
     /// empty file, another program's database or a file that is not a
     /// database; [`Error::OlderSchema`] for a file that needs an upgrade
     /// ([`SqliteStore::open`] does it); [`Error::NewerSchema`];
+    /// [`Error::UnreadableWal`] for a copy whose write-ahead log holds
+    /// changes, in a place where SQLite cannot make the shared-memory file
+    /// that reading them needs (a read-only directory or medium; an empty
+    /// log is no obstacle: the file is then read as it is);
     /// [`Error::Backend`] when the file cannot be read.
     pub fn open_read_only(path: impl AsRef<Path>) -> Result<SqliteStore> {
         let path = path.as_ref();
@@ -614,14 +618,19 @@ fn open_reader(path: &Path) -> Result<Connection> {
     // A WAL file in a directory we cannot write to: SQLite cannot make
     // the shared-memory file that readers of a WAL database use. When
     // the write-ahead log is empty (the last writer closed cleanly), the
-    // database file holds everything: read it as immutable.
+    // database file holds everything: read it as immutable. When it is
+    // not, its changes cannot be read here: say so, and what to do.
     if let Err(e) = conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))
         && matches!(
             e.sqlite_error_code(),
             Some(rusqlite::ErrorCode::ReadOnly | rusqlite::ErrorCode::CannotOpen)
         )
-        && wal_is_empty(path)
     {
+        if !wal_is_empty(path) {
+            return Err(Error::UnreadableWal {
+                path: path.display().to_string(),
+            });
+        }
         drop(conn);
         conn = Connection::open_with_flags(immutable_uri(path), flags | OpenFlags::SQLITE_OPEN_URI)
             .map_err(sql)?;

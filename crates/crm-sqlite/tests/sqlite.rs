@@ -813,3 +813,54 @@ fn simultaneous_imports_into_a_new_file_all_succeed() {
         assert_eq!(count(&s, "customers"), 20 + WRITERS as u64);
     }
 }
+
+/// A copy of a database taken while a writer had changes in its
+/// write-ahead log, in a place where the shared-memory file cannot be
+/// made (here a link to a missing directory, as a read-only medium would
+/// be): the read-only open says why it cannot read it and what to do,
+/// instead of SQLite's "unable to open database file".
+#[cfg(unix)]
+#[test]
+fn a_write_ahead_log_that_cannot_be_read_here_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("crm.db");
+    {
+        let mut s = SqliteStore::open(&path).unwrap();
+        s.import_transactions(&mut ok(vec![Transaction::new(
+            k("A"),
+            d(2024, 1, 1),
+            m("1"),
+        )]))
+        .unwrap();
+    }
+    // A writer that has not checkpointed: its changes are in the log.
+    let writer = rusqlite::Connection::open(&path).unwrap();
+    writer
+        .execute_batch(
+            "PRAGMA wal_autocheckpoint = 0; CREATE TABLE scratch (x); DROP TABLE scratch;",
+        )
+        .unwrap();
+    let copy = dir.path().join("copy");
+    std::fs::create_dir(&copy).unwrap();
+    let db = copy.join("crm.db");
+    std::fs::copy(&path, &db).unwrap();
+    std::fs::copy(dir.path().join("crm.db-wal"), copy.join("crm.db-wal")).unwrap();
+    assert!(std::fs::metadata(copy.join("crm.db-wal")).unwrap().len() > 0);
+    std::os::unix::fs::symlink(
+        dir.path().join("missing/crm.db-shm"),
+        copy.join("crm.db-shm"),
+    )
+    .unwrap();
+    let e = SqliteStore::open_read_only(&db).unwrap_err();
+    assert!(matches!(e, Error::UnreadableWal { .. }), "{e}");
+    let text = e.to_string();
+    assert!(
+        text.contains("crm.db-wal") && text.contains("PRAGMA wal_checkpoint"),
+        "{text}"
+    );
+    drop(writer);
+    // Where the log can be read, the copy reads.
+    std::fs::remove_file(copy.join("crm.db-shm")).unwrap();
+    let s = SqliteStore::open_read_only(&db).unwrap();
+    assert_eq!(s.history("A").unwrap().unwrap().transactions.len(), 1);
+}

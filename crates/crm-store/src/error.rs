@@ -87,6 +87,17 @@ pub enum Error {
         /// Why.
         reason: String,
     },
+    /// The database cannot be read where it lies: its write-ahead log
+    /// holds committed changes that are not in the database file yet, and
+    /// reading them needs a shared-memory file beside it that cannot be
+    /// made there (a read-only directory or medium). Nothing was changed.
+    #[error(
+        "{path}: cannot be read in this place: its write-ahead log ({path}-wal) holds changes not yet in the database file, and reading them needs {path}-shm, which cannot be created or opened here (a read-only directory or medium); open the database once where it can be written (for example with crm import, or with sqlite3 and PRAGMA wal_checkpoint) so that the log is folded in, then copy the database file alone"
+    )]
+    UnreadableWal {
+        /// The database file.
+        path: String,
+    },
     /// A record given to the store is invalid.
     #[error(transparent)]
     Model(#[from] crm_core::Error),
