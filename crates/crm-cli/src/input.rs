@@ -340,7 +340,7 @@ fn read_csv(
 /// Warns when the margin basis meets transactions without margin.
 pub(crate) fn warn_margin(ledger: &Ledger, basis: Basis) {
     if basis == Basis::Margin && ledger.stats().transactions_without_margin > 0 {
-        eprintln!(
+        note!(
             "crm: warning: {} of {} transactions have no margin; they add nothing on the margin basis",
             ledger.stats().transactions_without_margin,
             ledger.stats().transactions
@@ -698,7 +698,8 @@ pub(crate) fn customer_list(path: &Path, campaign: Option<&str>) -> Result<Vec<S
         }
     }
     if other_campaigns > 0 {
-        eprintln!("{name}: {other_campaigns} rows of other campaigns left out");
+        let rows = if other_campaigns == 1 { "row" } else { "rows" };
+        note!("{name}: {other_campaigns} {rows} of other campaigns left out");
     }
     Ok(keys)
 }
@@ -751,7 +752,7 @@ pub(crate) fn register_of(input: &InputArgs) -> Result<Vec<crm::Customer>, Failu
         {
             match c {
                 Ok(c) => all.push(c),
-                Err(e) if input.csv.lenient => eprintln!("crm: skipped: {e}"),
+                Err(e) if input.csv.lenient => note!("crm: skipped: {e}"),
                 Err(e) => {
                     return Err(anyhow::Error::from(e)
                         .context("cannot read the register")
@@ -777,7 +778,7 @@ pub(crate) fn leads_of(path: &Path, csv: &CsvArgs) -> Result<Vec<crm::Lead>, Fai
             Ok(l) => all.push(l),
             Err(e) if csv.lenient => {
                 skipped += 1;
-                eprintln!("crm: skipped: {}", sanitize(&e.to_string()));
+                note!("crm: skipped: {}", sanitize(&e.to_string()));
             }
             Err(e) => {
                 return Err(anyhow::Error::from(e)
@@ -787,7 +788,7 @@ pub(crate) fn leads_of(path: &Path, csv: &CsvArgs) -> Result<Vec<crm::Lead>, Fai
         }
     }
     if skipped > 0 {
-        eprintln!(
+        note!(
             "crm: warning: skipped {skipped} rows in {}",
             sanitize(&name.display().to_string())
         );

@@ -2,6 +2,17 @@
 //! transactions file or database, the database commands, and deterministic
 //! example data.
 
+/// Writes a line to standard error as `eprintln!` does, but never panics:
+/// a note or warning that cannot be written (standard error closed, or a
+/// full disk behind it) is dropped, since the command's outcome and exit
+/// code do not depend on it.
+macro_rules! note {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod args;
 mod cmd;
 mod input;

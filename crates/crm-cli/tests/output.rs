@@ -132,6 +132,62 @@ fn output_gone_is_no_panic() {
     assert_eq!(snapshot(&db), before);
 }
 
+/// Standard error on a full disk (`2>/dev/full`): notes and warnings that
+/// cannot be written are dropped, errors still give their exit code; no
+/// command panics (exit 101). Also a campaign whose control file names
+/// customers without a sale, which notes it.
+#[test]
+fn stderr_gone_is_no_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = database(dir.path());
+    let mut all = commands(&db, dir.path());
+    let control = dir.path().join("control.csv");
+    std::fs::write(&control, "customer_id\nNOBODY\n").unwrap();
+    all.push(
+        [
+            "report",
+            "--db",
+            &db,
+            "--campaign",
+            "spring-2025",
+            "--campaign-control",
+            &control.display().to_string(),
+            "--period",
+            "2025",
+            "--out",
+            &dir.path().join("campaign.html").display().to_string(),
+        ]
+        .map(str::to_owned)
+        .to_vec(),
+    );
+    // A failing command: its error cannot be written either.
+    all.push(
+        [
+            "pyramid",
+            "--transactions",
+            "missing.csv",
+            "--period",
+            "2025",
+        ]
+        .map(str::to_owned)
+        .to_vec(),
+    );
+    for args in all {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let o = crm_bin()
+            .args(&args)
+            .stdout(Stdio::null())
+            .stderr(full)
+            .output()
+            .unwrap();
+        let expected = if args[2] == "missing.csv" { 1 } else { 0 };
+        assert_eq!(o.status.code(), Some(expected), "{args:?}, 2>/dev/full");
+    }
+}
+
 /// The commands that change a database, with their output gone: no panic,
 /// and the change is whole or absent, never half made.
 #[test]

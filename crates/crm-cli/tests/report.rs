@@ -607,6 +607,26 @@ fn a_database_measures_a_later_campaign_as_the_files_do() {
             .any(|p| p.contains("14,604 transactions"))
     );
     assert_eq!(header(&from_db), header(&without));
+    // An unknown campaign: the error alone, no note about the control
+    // file first.
+    let out = dir.path().join("nope.html");
+    let o = crm(&[
+        "report",
+        "--db",
+        db,
+        "--campaign",
+        "nope",
+        "--campaign-control",
+        data_str("campaign_control.csv"),
+        "--period",
+        "2024",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("nothing to measure"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("left out"), "{}", stderr(&o));
+    assert!(!out.exists());
     for id in [
         "pyramid",
         "migration",

@@ -200,7 +200,7 @@ pub(crate) fn run(a: ActionsArgs) -> CmdOutcome {
                         && book.rules().iter().any(|r| r.name == o.rule)
                 });
             if let Some(first) = strangers.first() {
-                eprintln!(
+                note!(
                     "crm: warning: {} of {} stored outcomes name a customer not in the data or a \
                      rule not in the rulebook {}; they are not applied (first: customer {:?}, \
                      rule {:?}, {})",

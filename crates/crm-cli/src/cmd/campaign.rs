@@ -26,7 +26,7 @@ pub(crate) fn fed(
     control_file: &Path,
     window_days: u32,
 ) -> Result<CampaignMeasure, Failure> {
-    let mut feed = Feed::new(campaign, control_file, window_days)?;
+    let mut feed = Feed::new(campaign, control_file, window_days);
     let all = Period::new(crm::store::MIN_DATE, crm::store::MAX_DATE)
         .context("the period of all dates")?;
     with_interactions(input, &all, |it| {
@@ -35,21 +35,23 @@ pub(crate) fn fed(
         }
         Ok(())
     })?;
-    feed.check_sends()?;
+    feed.control()?;
     with_sales(input, &mut |key, date, revenue| {
         feed.sale(key, date, revenue)
     })?;
     Ok(feed.finish())
 }
 
-/// A campaign measure being fed: the control group is set, and the
-/// control keys not yet met in a sale are remembered. Feed every
-/// interaction, then every sale ([`CampaignMeasure::add_sale`] wants every
-/// send first), then [`Feed::check_sends`] and [`Feed::finish`].
+/// A campaign measure being fed: every interaction, then the control
+/// group ([`Feed::control`]), then every sale
+/// ([`CampaignMeasure::add_sale`] wants every send first), then
+/// [`Feed::finish`].
 pub(crate) struct Feed {
     measure: CampaignMeasure,
     /// The campaign's name.
     campaign: String,
+    /// The control group's file, read by [`Feed::control`].
+    control_file: std::path::PathBuf,
     /// The control group's size.
     control: usize,
     /// Control keys without a sale so far.
@@ -57,22 +59,18 @@ pub(crate) struct Feed {
 }
 
 impl Feed {
-    /// A measure of `campaign` with the control group of `control_file`.
-    pub(crate) fn new(
-        campaign: &str,
-        control_file: &Path,
-        window_days: u32,
-    ) -> Result<Feed, Failure> {
-        let mut measure =
-            CampaignMeasure::new(campaign, CampaignOptions::new().window_days(window_days));
-        let control = customer_list(control_file, Some(campaign))?;
-        measure.set_control(control.iter().map(String::as_str));
-        Ok(Feed {
-            measure,
+    /// A measure of `campaign`, whose control group `control_file` gives.
+    pub(crate) fn new(campaign: &str, control_file: &Path, window_days: u32) -> Feed {
+        Feed {
+            measure: CampaignMeasure::new(
+                campaign,
+                CampaignOptions::new().window_days(window_days),
+            ),
             campaign: campaign.to_string(),
-            control: control.len(),
-            unseen: control.into_iter().collect(),
-        })
+            control_file: control_file.to_path_buf(),
+            control: 0,
+            unseen: HashSet::new(),
+        }
     }
 
     /// Takes one interaction.
@@ -80,16 +78,20 @@ impl Feed {
         Ok(self.measure.add_interaction(i)?)
     }
 
-    /// Fails when no interaction was a send of the campaign: there is
-    /// nothing to measure.
-    pub(crate) fn check_sends(&self) -> Result<(), Failure> {
-        match self.measure.first_send() {
-            Some(_) => Ok(()),
-            None => Err(Failure::Data(anyhow::anyhow!(
+    /// After every interaction: fails when none was a send of the campaign
+    /// (there is nothing to measure), else reads the control group.
+    pub(crate) fn control(&mut self) -> Result<(), Failure> {
+        if self.measure.first_send().is_none() {
+            return Err(Failure::Data(anyhow::anyhow!(
                 "no campaign-sent interactions for campaign {:?}: nothing to measure",
                 self.campaign
-            ))),
+            )));
         }
+        let control = customer_list(&self.control_file, Some(&self.campaign))?;
+        self.measure.set_control(control.iter().map(String::as_str));
+        self.control = control.len();
+        self.unseen = control.into_iter().collect();
+        Ok(())
     }
 
     /// Takes one sale.
@@ -113,7 +115,7 @@ impl Feed {
         // both count as not responding.
         let unseen = self.unseen.len();
         if unseen > 0 {
-            eprintln!(
+            note!(
                 "crm: note: {unseen} of {} control customers have no transaction at all in the data (counted as not responding; check that the control file's keys are this data's)",
                 self.control
             );

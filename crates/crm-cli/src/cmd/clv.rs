@@ -144,19 +144,19 @@ fn load(input: &ClvInput, model: ModelArg) -> Result<Input, Failure> {
     }
     let mut s = builder.finish().map_err(anyhow::Error::from)?;
     if s.not_purchases > 0 {
-        eprintln!(
+        note!(
             "crm: {} transactions with negative revenue (credit notes) are not purchases",
             s.not_purchases
         );
     }
     if s.after_end > 0 {
-        eprintln!(
+        note!(
             "crm: {} purchases after the last window end are not counted",
             s.after_end
         );
     }
     if s.first_after_calibration > 0 {
-        eprintln!(
+        note!(
             "crm: {} customers first bought after the calibration end and have no summary",
             s.first_after_calibration
         );
@@ -274,7 +274,7 @@ pub(crate) fn lifetime_by_key(
         map.insert(c.key.clone(), (p, value));
     }
     if let Some(first) = first {
-        eprintln!(
+        note!(
             "crm: warning: clv unknown for {unknown} of {} customers (first: {})",
             data.len(),
             crate::output::sanitize(&first)
@@ -312,13 +312,13 @@ fn read_transactions_into(
     }
     let rejects = records.rejects();
     if !rejects.is_empty() {
-        eprintln!(
+        note!(
             "crm: {}: {} bad rows skipped",
             crate::output::sanitize(&path.display().to_string()),
             rejects.len()
         );
         for r in rejects.iter().take(5) {
-            eprintln!("crm:   {}", crate::output::sanitize(&r.to_string()));
+            note!("crm:   {}", crate::output::sanitize(&r.to_string()));
         }
         if let Some(file) = &input.csv.rejects {
             crm::csv::write_rejects(file, rejects)
@@ -451,7 +451,7 @@ struct FitJson<'a> {
 /// Says on stderr which parameters the data hardly determine.
 fn identification_note(f: &Fitted) {
     match &f.std_errors {
-        None => eprintln!(
+        None => note!(
             "crm: note: {}: the likelihood is flat at the maximum in some direction, so no standard errors",
             f.model
         ),
@@ -464,7 +464,7 @@ fn identification_note(f: &Fitted) {
                 .map(|(n, _)| *n)
                 .collect();
             if !loose.is_empty() {
-                eprintln!(
+                note!(
                     "crm: note: {}: {} poorly determined (standard error above the estimate); a --penalizer keeps such parameters moderate",
                     f.model,
                     loose.join(", ")
@@ -478,9 +478,10 @@ fn left_out_note(f: &Fitted) {
     if let Some(l) = f.left_out
         && (l.no_repeat > 0.0 || l.non_positive_spend > 0.0)
     {
-        eprintln!(
+        note!(
             "crm: gamma-gamma left out {} customers without a repeat purchase and {} with a mean spend <= 0",
-            l.no_repeat, l.non_positive_spend
+            l.no_repeat,
+            l.non_positive_spend
         );
     }
 }

@@ -200,7 +200,7 @@ fn finish(
 ) -> Outcome {
     let report = written?;
     report_rejects(&a.csv, std::slice::from_ref(&report))?;
-    eprintln!(
+    note!(
         "crm: wrote {} transactions to {} (money as DECIMAL({precision}, {scale}))",
         report.imported,
         a.out.display()

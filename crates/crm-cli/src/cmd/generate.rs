@@ -19,9 +19,9 @@ pub(crate) fn run(a: GenerateArgs) -> Outcome {
         &written.campaign_control,
     ];
     for (path, rows) in names.iter().zip(written.rows) {
-        eprintln!("wrote {} ({rows} rows)", path.display());
+        note!("wrote {} ({rows} rows)", path.display());
     }
-    eprintln!(
+    note!(
         "wrote {} ({} rows)",
         written.leads.display(),
         written.lead_rows

@@ -86,7 +86,7 @@ pub(crate) fn run(mut a: ReportArgs) -> Outcome {
             name,
             control,
             a.window_days,
-        )?),
+        )),
         _ => None,
     };
     let mut inputs = read_once(&a, &options, book.attributes(), &mut ledger, feed.as_mut())?;
@@ -97,7 +97,6 @@ pub(crate) fn run(mut a: ReportArgs) -> Outcome {
     }
     inputs.plan = plan;
     if let Some(feed) = feed {
-        feed.check_sends()?;
         inputs.campaign = Some(feed.finish());
     } else if let (Some(name), Some(control)) = (&a.campaign, &a.campaign_control) {
         inputs.campaign = Some(crate::cmd::campaign::fed(
@@ -118,7 +117,7 @@ pub(crate) fn run(mut a: ReportArgs) -> Outcome {
         .iter()
         .filter(|s| report.availability(**s) == crm::report::Availability::Present)
         .count();
-    eprintln!(
+    note!(
         "crm: wrote {} ({present} of {} sections; the others say which input would add them)",
         a.out.display(),
         Section::ALL.len()
@@ -357,6 +356,9 @@ fn read_db(
     let read_before = if feed.is_some() { None } else { before };
     let cannot = || format!("cannot read {}", crate::input::shown(db));
     let mut failure: Option<anyhow::Error> = None;
+    // The campaign's own failure (no send, a bad control file): the
+    // database is read on for the ledger, the campaign is fed no more.
+    let mut campaign_failure: Option<Failure> = None;
     store
         .read_snapshot(&mut || {
             store.customers(&mut |c| {
@@ -370,11 +372,11 @@ fn read_db(
                 if failure.is_some() {
                     return;
                 }
-                if let Some(feed) = feed.as_deref_mut()
+                if campaign_failure.is_none()
+                    && let Some(feed) = feed.as_deref_mut()
                     && let Err(e) = feed.interaction(&i)
                 {
-                    failure = Some(e);
-                    return;
+                    campaign_failure = Some(Failure::from(e));
                 }
                 if !kept(i.date) {
                     return;
@@ -386,15 +388,23 @@ fn read_db(
                     .and_then(|()| served.add(&i).map_err(anyhow::Error::from));
                 failure = added.err();
             })?;
+            if campaign_failure.is_none()
+                && let Some(f) = feed.as_deref_mut()
+                && let Err(e) = f.control()
+            {
+                campaign_failure = Some(e);
+            }
             store.sales(read_before, &mut |batch| {
                 if failure.is_some() {
                     return;
                 }
-                if let Some(feed) = feed.as_deref_mut() {
+                if campaign_failure.is_none()
+                    && let Some(feed) = feed.as_deref_mut()
+                {
                     for s in batch {
                         if let Err(e) = feed.sale(s.key, s.date, s.revenue) {
-                            failure = Some(e);
-                            return;
+                            campaign_failure = Some(Failure::from(e));
+                            break;
                         }
                     }
                 }
@@ -418,8 +428,9 @@ fn read_db(
             Ok(())
         })
         .with_context(cannot)?;
-    match failure {
-        Some(e) => Err(e.context(cannot()).into()),
-        None => Ok(()),
+    match (failure, campaign_failure) {
+        (Some(e), _) => Err(e.context(cannot()).into()),
+        (None, Some(e)) => Err(e),
+        (None, None) => Ok(()),
     }
 }

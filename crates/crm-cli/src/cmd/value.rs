@@ -241,7 +241,7 @@ fn profit(mut a: ProfitArgs, out: &mut impl Write) -> anyhow::Result<()> {
     let mut ledger = Ledger::new([p]);
     load(&a.input, &mut ledger).map_err(failure_err)?;
     if ledger.stats().transactions_without_margin > 0 {
-        eprintln!(
+        note!(
             "crm: warning: {} of {} transactions have no margin; they count as zero margin",
             ledger.stats().transactions_without_margin,
             ledger.stats().transactions

@@ -588,7 +588,7 @@ pub(crate) fn target_note(list: &TargetList) {
         .iter()
         .map(|(r, n)| format!("{n} {r}"))
         .collect();
-    eprintln!(
+    note!(
         "crm: {} selected for {}, {} held out as control, {left} left out{}",
         list.selected.len(),
         list.channel,
