@@ -646,6 +646,52 @@ fn a_database_measures_a_later_campaign_as_the_files_do() {
     }
 }
 
+/// A control group without a customer who did not receive the campaign:
+/// the campaign section says there is nothing to compare with, instead of
+/// an uplift of "–"; control customers who had a send are noted.
+#[test]
+fn an_empty_control_group_is_said_in_words() {
+    let dir = tempfile::tempdir().unwrap();
+    // A customer who received spring-2025, and nobody else.
+    let interactions = std::fs::read_to_string(data("interactions.csv")).unwrap();
+    let treated = interactions
+        .lines()
+        .find(|l| l.contains("campaign-sent") && l.contains("spring-2025"))
+        .and_then(|l| l.split(',').next())
+        .unwrap()
+        .to_string();
+    let control = dir.path().join("control.csv");
+    std::fs::write(&control, format!("customer_id\n{treated}\n")).unwrap();
+    let out = dir.path().join("r.html");
+    let o = crm(&[
+        "report",
+        "--transactions",
+        data_str("transactions.csv"),
+        "--interactions",
+        data_str("interactions.csv"),
+        "--campaign",
+        "spring-2025",
+        "--campaign-control",
+        control.to_str().unwrap(),
+        "--period",
+        "2025",
+        "--lang",
+        "en",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let html = std::fs::read_to_string(&out).unwrap();
+    let at = html.find("id=\"campaign\"").unwrap();
+    let section = &html[at..at + html[at..].find("</section>").unwrap()];
+    assert!(section.contains("nothing to compare with"), "{section}");
+    assert!(!section.contains("uplift –"), "{section}");
+    assert!(
+        section.contains("who had a send anyway, counted as treated: 1<"),
+        "{section}"
+    );
+}
+
 #[test]
 fn the_language_defaults_from_the_environment() {
     let dir = tempfile::tempdir().unwrap();

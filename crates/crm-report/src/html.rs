@@ -922,9 +922,27 @@ impl Report {
                 .push(vec![txt(&charts::capital(ct.rows[k])), x, y]);
         }
         details(out, t.show_figures, &table);
+        if c.control_with_send > 0 {
+            let line = ct
+                .control_with_send
+                .replace("{customers}", &lang.count(c.control_with_send));
+            let _ = writeln!(out, "<p class=\"note\">{}</p>", esc(&line));
+        }
+        if !c.control_matches_campaign {
+            let _ = writeln!(out, "<p class=\"note\">{}</p>", esc(ct.control_mismatch));
+        }
         let pct = |d: Option<Decimal>| {
             d.map_or_else(|| "–".to_string(), |d| lang.percent(charts::share_f64(d)))
         };
+        if b.customers == 0 {
+            return fill(
+                ct.no_control,
+                &[
+                    ("campaign", c.campaign.clone()),
+                    ("treated", pct(a.response_rate)),
+                ],
+            );
+        }
         let points = |v: f64| {
             let s = lang.percent(v);
             if v > 0.0 { format!("+{s}") } else { s }

@@ -587,6 +587,10 @@ pub struct CampaignTableTexts {
     /// The warning when the control group does not follow the campaign's
     /// hash order.
     pub control_mismatch: &'static str,
+    /// The report's reading when the control group holds no customer
+    /// without a send (nothing to compare with), with `{campaign}` and
+    /// `{treated}`.
+    pub no_control: &'static str,
     /// The movement table's heading, with `{from}` and `{to}`.
     pub movement: &'static str,
     /// The movement table's columns: movement, treated, control.
@@ -989,7 +993,8 @@ pub static EN: Texts = Texts {
             "revenue per customer",
         ],
         cost: "cost {cost}; per response {per_response}; per extra response {per_extra}",
-        control_with_send: "{customers} customers of the control list had a send: counted as treated",
+        control_with_send: "Customers of the control list who had a send anyway, counted as treated: {customers}",
+        no_control: "{campaign}: {treated} of the customers who received it responded; the control group holds no customer without a send, so there is nothing to compare with and no uplift is measured.",
         control_mismatch: "warning: the control group does not follow this campaign's hash order: is it the list crm actions --control held out for this campaign?",
         movement: "Pyramid movement from {from} to {to}",
         movement_columns: ["movement", "treated", "control"],
@@ -1432,7 +1437,8 @@ pub static NL: Texts = Texts {
             "omzet per klant",
         ],
         cost: "kosten {cost}; per respons {per_response}; per extra respons {per_extra}",
-        control_with_send: "{customers} klanten van de controlelijst kregen toch een verzending: geteld als benaderd",
+        control_with_send: "Klanten van de controlelijst die toch een verzending kregen, geteld als benaderd: {customers}",
+        no_control: "{campaign}: {treated} van de klanten die hem kregen reageerde; de controlegroep bevat geen klant zonder verzending, dus er is niets om mee te vergelijken en geen effect gemeten.",
         control_mismatch: "waarschuwing: de controlegroep volgt de hashvolgorde van deze campagne niet: is het de lijst die crm actions --control voor deze campagne apart hield?",
         movement: "Beweging in de piramide van {from} naar {to}",
         movement_columns: ["beweging", "benaderd", "controle"],
