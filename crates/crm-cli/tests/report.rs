@@ -537,6 +537,14 @@ fn a_database_gives_the_same_page_as_the_files() {
     assert!(std::fs::read(from_db).unwrap() == std::fs::read(from_files).unwrap());
 }
 
+/// The section `id` of a page, from its `<section` to its `</section>`.
+fn section<'a>(page: &'a str, id: &str) -> &'a str {
+    let at = page.find(&format!("id=\"{id}\"")).expect("the section");
+    let start = page[..at].rfind("<section").unwrap();
+    let end = start + page[start..].find("</section>").unwrap();
+    &page[start..end]
+}
+
 /// A campaign after the report's period: from a database the campaign
 /// reads every date, in the same snapshot as the other sections, while
 /// the ledger keeps only the sales and interactions before the periods'
@@ -576,13 +584,6 @@ fn a_database_measures_a_later_campaign_as_the_files_do() {
         assert!(o.status.success(), "{}", stderr(&o));
         std::fs::read_to_string(out).unwrap()
     };
-    // The section `id` of a page.
-    fn section<'a>(page: &'a str, id: &str) -> &'a str {
-        let at = page.find(&format!("id=\"{id}\"")).expect("the section");
-        let start = page[..at].rfind("<section").unwrap();
-        let end = start + page[start..].find("</section>").unwrap();
-        &page[start..end]
-    }
     let from_db = page(&["--db", db], &campaign, "db.html");
     let from_files = page(&files, &campaign, "files.html");
     let without = page(&["--db", db], &[], "db-without.html");
@@ -682,8 +683,7 @@ fn an_empty_control_group_is_said_in_words() {
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let html = std::fs::read_to_string(&out).unwrap();
-    let at = html.find("id=\"campaign\"").unwrap();
-    let section = &html[at..at + html[at..].find("</section>").unwrap()];
+    let section = section(&html, "campaign");
     assert!(section.contains("nothing to compare with"), "{section}");
     assert!(!section.contains("uplift –"), "{section}");
     assert!(
